@@ -1,0 +1,853 @@
+package checks
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Check statuses. "unknown" means the check could not measure (no
+// permission, an unreadable table); it is never shown as a failure.
+type Status string
+
+const (
+	StatusPass    Status = "pass"
+	StatusWarn    Status = "warn"
+	StatusFail    Status = "fail"
+	StatusSkip    Status = "skip"
+	StatusUnknown Status = "unknown"
+)
+
+// CheckIDs in dependency order: a failed check makes later failing ones
+// "skip", so the report names one root cause.
+var CheckIDs = []string{"link", "route", "neighbor", "gateway", "internet", "dns", "resources"}
+
+// chained are the checks that depend on the ones before them.
+var chained = map[string]bool{"link": true, "route": true, "neighbor": true, "gateway": true, "internet": true, "dns": true}
+
+// CheckResult is one line of the report.
+type CheckResult struct {
+	ID         string  `json:"id"`
+	Status     Status  `json:"status"`
+	Detail     string  `json:"detail"`
+	DurationMS float64 `json:"duration_ms"`
+}
+
+// Diagnosis is the pure outcome of Diagnose.
+type Diagnosis struct {
+	Checks   []CheckResult
+	Findings []Finding
+}
+
+// Diagnose turns observed state into checks and findings. It does no I/O,
+// so it is table-tested with State literals for every OS.
+func Diagnose(s *State) Diagnosis {
+	d := &diag{s: s, checks: map[string]*CheckResult{}}
+	for _, id := range CheckIDs {
+		d.checks[id] = &CheckResult{ID: id, Status: StatusPass}
+	}
+	d.inetReach = d.anyExternalReachable()
+	d.link()
+	d.route()
+	d.neighbor()
+	d.gateway()
+	d.internet()
+	d.dns()
+	d.resources()
+	return d.finish()
+}
+
+type diag struct {
+	s         *State
+	checks    map[string]*CheckResult
+	findings  []Finding
+	inetReach bool
+}
+
+func (d *diag) add(def *Def, a Args, evidence ...string) *Finding {
+	d.findings = append(d.findings, newFinding(def, a, evidence...))
+	return &d.findings[len(d.findings)-1]
+}
+
+func (d *diag) set(id string, st Status, detail string) {
+	c := d.checks[id]
+	c.Status, c.Detail = st, detail
+}
+
+func (d *diag) families() []*FamilyState {
+	return []*FamilyState{&d.s.V4, &d.s.V6}
+}
+
+// usedFamilies are those with a default route.
+func (d *diag) usedFamilies() []*FamilyState {
+	var out []*FamilyState
+	for _, f := range d.families() {
+		if f.Default != nil {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func (d *diag) linkByIndex(idx int) *Link {
+	for i := range d.s.Links {
+		if d.s.Links[i].Index == idx {
+			return &d.s.Links[i]
+		}
+	}
+	return nil
+}
+
+func (d *diag) anyExternalReachable() bool {
+	for _, f := range d.families() {
+		for i := range f.External {
+			if f.External[i].Reachable() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func hasFamilyAddr(l *Link, fam int) bool {
+	for _, p := range l.Addrs {
+		a := p.Addr()
+		if fam == 4 && a.Is4() {
+			return true
+		}
+		if fam == 6 && a.Is6() && !a.IsLinkLocalUnicast() {
+			return true
+		}
+	}
+	return false
+}
+
+// link: the default route's interface is up, has carrier and an address.
+// Without any default route, an interface that is down is the likely root
+// cause (the kernel drops a link's routes when it goes down).
+func (d *diag) link() {
+	if d.s.LinksErr != nil {
+		d.set("link", StatusUnknown, "could not read interfaces: "+d.s.LinksErr.Error())
+		return
+	}
+	used := d.usedFamilies()
+	if len(used) == 0 {
+		if l := d.downCandidate(); l != nil {
+			if !l.AdminUp {
+				d.add(LinkDown, Args{ArgIface: l.Name}, fmt.Sprintf("%s: admin down, no default route", l.Name))
+				d.set("link", StatusFail, l.Name+" is down")
+			} else {
+				d.add(LinkNoCarrier, Args{ArgIface: l.Name}, fmt.Sprintf("%s: up, no carrier, no default route", l.Name))
+				d.set("link", StatusFail, l.Name+" has no carrier")
+			}
+			return
+		}
+		d.set("link", StatusPass, "no interface is down")
+		return
+	}
+	var parts []string
+	failed := false
+	seen := map[int]bool{}
+	for _, f := range used {
+		l := d.linkByIndex(f.Default.IfIndex)
+		if l == nil {
+			parts = append(parts, fmt.Sprintf("%s: interface %d not found", famName(f.Family), f.Default.IfIndex))
+			continue
+		}
+		switch {
+		case !l.AdminUp:
+			d.add(LinkDown, Args{ArgIface: l.Name}, l.Name+": admin down")
+			failed = true
+		case !l.Carrier:
+			d.add(LinkNoCarrier, Args{ArgIface: l.Name}, l.Name+": no carrier")
+			failed = true
+		case !hasFamilyAddr(l, f.Family):
+			d.add(LinkNoAddress, Args{ArgIface: l.Name, ArgFamily: famName(f.Family)}, fmt.Sprintf("%s addresses: %v", l.Name, l.Addrs))
+			failed = true
+		}
+		if !seen[l.Index] {
+			seen[l.Index] = true
+			parts = append(parts, fmt.Sprintf("%s up%s, %s", l.Name, carrierText(l), addrText(l)))
+		}
+	}
+	st := StatusPass
+	if failed {
+		st = StatusFail
+	}
+	d.set("link", st, strings.Join(parts, "; "))
+}
+
+func carrierText(l *Link) string {
+	if l.Carrier {
+		return ", carrier"
+	}
+	return ", no carrier"
+}
+
+func addrText(l *Link) string {
+	var as []string
+	for _, p := range l.Addrs {
+		if !p.Addr().IsLinkLocalUnicast() {
+			as = append(as, p.String())
+		}
+	}
+	if len(as) == 0 {
+		return "no address"
+	}
+	return strings.Join(as, " ")
+}
+
+// downCandidate picks the interface most likely meant to carry the default
+// route: down ones with an address first, then ones without carrier.
+// Container and VM bridges with no member are normal and never chosen.
+func (d *diag) downCandidate() *Link {
+	var best *Link
+	rank := func(l *Link) int {
+		switch {
+		case !l.AdminUp && len(l.Addrs) > 0:
+			return 4
+		case !l.AdminUp:
+			return 3
+		case !l.Carrier && len(l.Addrs) > 0:
+			return 2
+		}
+		return 0
+	}
+	for i := range d.s.Links {
+		l := &d.s.Links[i]
+		if l.Loopback || l.Tunnel || isVirtualBridge(l.Name) {
+			continue
+		}
+		if r := rank(l); r > 0 && (best == nil || r > rank(best)) {
+			best = l
+		}
+	}
+	return best
+}
+
+func isVirtualBridge(name string) bool {
+	for _, p := range []string{"docker", "br-", "virbr", "lxcbr", "cni", "flannel", "vmnet", "bridge", "awdl", "llw", "anpi", "ap1", "gif", "stf"} {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// route: a default route exists; no reject route covers the gateway or the
+// targets.
+func (d *diag) route() {
+	if d.s.RoutesErr != nil {
+		d.set("route", StatusUnknown, "could not read routes: "+d.s.RoutesErr.Error())
+		return
+	}
+	used := d.usedFamilies()
+	if len(used) == 0 {
+		d.add(NoDefaultRoute, Args{}, "no default route in any table, for IPv4 or IPv6")
+		d.set("route", StatusFail, "no default route")
+		return
+	}
+	var parts []string
+	st := StatusPass
+	for _, f := range used {
+		r := f.Default
+		p := fmt.Sprintf("%s default", famName(f.Family))
+		if r.Gateway.IsValid() {
+			p += " via " + r.Gateway.String()
+		}
+		p += " dev " + r.IfName
+		if n := d.countDefaults(f.Family); n > 1 {
+			p += fmt.Sprintf(" (%d default routes, metric %d wins)", n, r.Metric)
+		}
+		parts = append(parts, p)
+		if l := d.linkByIndex(r.IfIndex); l != nil && l.Tunnel {
+			d.add(DefaultRouteVPN, Args{ArgFamily: famName(f.Family), ArgIface: l.Name}, p)
+		}
+		if g := f.GatewayProbe; g != nil && d.rejected(g.Route, g.RouteErr) {
+			fd := d.add(GatewayRouteRejected, d.rejectArgs(g.Addr, g.Route, g.RouteErr), "route lookup "+g.Addr.String()+": "+errText(g.RouteErr))
+			if !d.inetReach {
+				fd.Severity = SevError
+			}
+			st = worse(st, statusOf(fd.Severity))
+		}
+		var rejected, flapped []string
+		var rejEvidence []string
+		for _, t := range f.External {
+			switch {
+			case d.rejected(t.Route, t.RouteErr):
+				rejected = append(rejected, t.Addr.String())
+				a := d.rejectArgs(t.Addr, t.Route, t.RouteErr)
+				rejEvidence = append(rejEvidence, fmt.Sprintf("%s: %s route %s", t.Addr, a[ArgType], a[ArgPrefix]))
+			case Classify(t.RouteErr) == ErrNoRouteNow || Classify(t.RouteErr) == ErrNetUnreach:
+				flapped = append(flapped, t.Addr.String())
+			}
+		}
+		if len(rejected) > 0 {
+			fd := d.add(TargetRouteRejected, Args{ArgTargets: strings.Join(rejected, ", "), ArgDetail: strings.Join(rejEvidence, "; ")}, rejEvidence...)
+			if !d.inetReach {
+				fd.Severity = SevError
+			}
+			st = worse(st, statusOf(fd.Severity))
+		}
+		if len(flapped) > 0 {
+			fd := d.add(RouteFlap, Args{ArgTargets: strings.Join(flapped, ", "), ArgErr: "no route"}, "default route present, lookup failed for "+strings.Join(flapped, ", "))
+			st = worse(st, statusOf(fd.Severity))
+		}
+	}
+	d.set("route", st, strings.Join(parts, "; "))
+}
+
+func (d *diag) countDefaults(fam int) int {
+	n := 0
+	for _, r := range d.s.Routes {
+		if r.IsDefault() && r.Type == RouteUnicast && (r.Dst.Addr().Is4() == (fam == 4)) {
+			n++
+		}
+	}
+	return n
+}
+
+// rejected: the kernel's lookup answered with a reject route or its errno.
+func (d *diag) rejected(r Route, err error) bool {
+	if err != nil {
+		switch Classify(err) {
+		case ErrHostUnreach, ErrPermission, ErrInvalid:
+			return true
+		}
+		return false
+	}
+	return r.Type == RouteUnreachable || r.Type == RouteProhibit || r.Type == RouteBlackhole
+}
+
+// rejectArgs names the reject route covering a: the most specific one in
+// the table, or the lookup's own answer.
+func (d *diag) rejectArgs(a netip.Addr, r Route, err error) Args {
+	var best *Route
+	for i := range d.s.Routes {
+		x := &d.s.Routes[i]
+		if x.Type == RouteUnicast || x.Type == RouteThrow || !x.Dst.Contains(a) {
+			continue
+		}
+		if best == nil || x.Dst.Bits() > best.Dst.Bits() {
+			best = x
+		}
+	}
+	args := Args{ArgGateway: a.String(), ArgPrefix: a.String(), ArgType: "reject"}
+	switch {
+	case best != nil:
+		args[ArgPrefix], args[ArgType] = best.Dst.String(), best.Type.String()
+	case err == nil && r.Type != RouteUnicast:
+		args[ArgType] = r.Type.String()
+	case Classify(err) == ErrHostUnreach:
+		args[ArgType] = RouteUnreachable.String()
+	case Classify(err) == ErrPermission:
+		args[ArgType] = RouteProhibit.String()
+	case Classify(err) == ErrInvalid:
+		args[ArgType] = RouteBlackhole.String()
+	}
+	return args
+}
+
+// gatewayEntries returns the neighbor entries for the gateway, the one on
+// the default route's interface first.
+func (d *diag) gatewayEntries(f *FamilyState) (onRoute *Neighbor, all []Neighbor) {
+	for _, n := range d.s.Neighbors {
+		if n.IP == f.Gateway {
+			all = append(all, n)
+		}
+	}
+	for i := range all {
+		if f.Default != nil && all[i].IfIndex == f.Default.IfIndex {
+			onRoute = &all[i]
+		}
+	}
+	if onRoute == nil && len(all) > 0 {
+		onRoute = &all[0]
+	}
+	return onRoute, all
+}
+
+// neighbor: the gateway's ARP/NDP entry, judged together with the probes.
+// STALE is the normal idle state of a good entry; FAILED/INCOMPLETE and a
+// MAC nothing answers through are the bad ones.
+func (d *diag) neighbor() {
+	if d.s.NeighborsErr != nil {
+		d.set("neighbor", StatusUnknown, "could not read the neighbor table: "+d.s.NeighborsErr.Error())
+		return
+	}
+	var parts []string
+	st := StatusPass
+	any := false
+	for _, f := range d.usedFamilies() {
+		if !f.Gateway.IsValid() {
+			continue
+		}
+		any = true
+		e, all := d.gatewayEntries(f)
+		if macs := distinctMACs(all); len(macs) > 1 {
+			var ev []string
+			for _, n := range all {
+				ev = append(ev, fmt.Sprintf("%s at %s on %s (%s)", n.IP, macText(n.MAC), n.IfName, n.State))
+			}
+			fd := d.add(GatewayNeighborDuplicate, Args{ArgGateway: f.Gateway.String(), ArgCount: strconv.Itoa(len(all)), ArgDetail: strings.Join(ev, ", ")}, ev...)
+			st = worse(st, statusOf(fd.Severity))
+		}
+		if e == nil {
+			parts = append(parts, f.Gateway.String()+": no entry")
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s at %s on %s (%s)", e.IP, macText(e.MAC), e.IfName, stateText(e)))
+		g := f.GatewayProbe
+		if g == nil || g.Reachable() || d.inetReach || d.gatewayRefusedLocally(g) {
+			continue
+		}
+		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e)}
+		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, macText(e.MAC), stateText(e), errText(g.ICMP.Err), errText(g.TCP.Err))
+		switch {
+		case e.State == NeighFailed || e.State == NeighIncomplete:
+			d.add(GatewayNeighborFailed, args, ev)
+		case e.Permanent:
+			d.add(GatewayNeighborStatic, args, ev)
+		case e.Resolved():
+			d.add(GatewayNeighborWrong, args, ev)
+		default:
+			continue
+		}
+		st = StatusFail
+	}
+	if !any {
+		d.set("neighbor", StatusPass, "no gateway to resolve")
+		return
+	}
+	d.set("neighbor", st, strings.Join(parts, "; "))
+}
+
+func stateText(n *Neighbor) string {
+	if n.Permanent {
+		return "permanent"
+	}
+	return n.State.String()
+}
+
+func macText(m []byte) string {
+	if len(m) == 0 {
+		return "no MAC"
+	}
+	const hx = "0123456789abcdef"
+	b := make([]byte, 0, 3*len(m))
+	for i, c := range m {
+		if i > 0 {
+			b = append(b, ':')
+		}
+		b = append(b, hx[c>>4], hx[c&0xf])
+	}
+	return string(b)
+}
+
+func distinctMACs(ns []Neighbor) []string {
+	var out []string
+	for _, n := range ns {
+		if len(n.MAC) == 0 {
+			continue
+		}
+		if m := macText(n.MAC); !slices.Contains(out, m) {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// gatewayRefusedLocally: this host refused to send to the gateway at once
+// (EHOSTUNREACH/EPERM from sendto or connect), rather than sending and
+// hearing nothing.
+func (d *diag) gatewayRefusedLocally(g *TargetResult) bool {
+	local := func(p ProbeResult) bool {
+		c := Classify(p.Err)
+		return p.Ran && !p.NoPermission && (c == ErrHostUnreach || c == ErrPermission)
+	}
+	return local(g.ICMP) || local(g.TCP)
+}
+
+func probeText(p ProbeResult) string {
+	switch {
+	case !p.Ran:
+		return p.Kind.String() + " not run"
+	case p.NoPermission:
+		return p.Kind.String() + " not permitted"
+	case p.Answered && p.Refused:
+		return fmt.Sprintf("tcp/%d refused in %s", p.Target.Port(), ms(p.RTT))
+	case p.Answered && p.Kind == ProbeTCP:
+		return fmt.Sprintf("tcp/%d open in %s", p.Target.Port(), ms(p.RTT))
+	case p.Answered:
+		return "ping " + ms(p.RTT)
+	case p.Cut:
+		return p.Kind.String() + " no reply yet"
+	}
+	return p.Kind.String() + " " + errText(p.Err)
+}
+
+func (k ProbeKind) String() string { return string(k) }
+
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+}
+
+// gateway: the next hop answers a ping or a TCP connect (a refusal counts).
+// A gateway that ignores probes while traffic through it works is normal.
+func (d *diag) gateway() {
+	var parts []string
+	st := StatusPass
+	any := false
+	for _, f := range d.usedFamilies() {
+		g := f.GatewayProbe
+		if g == nil {
+			continue
+		}
+		any = true
+		line := fmt.Sprintf("%s: %s, %s", g.Addr, probeText(g.ICMP), probeText(g.TCP))
+		parts = append(parts, line)
+		if g.Reachable() {
+			continue
+		}
+		args := Args{ArgGateway: g.Addr.String(), ArgDetail: line, ArgApp: d.hostApp()}
+		switch {
+		case d.inetReach && d.gatewayRefusedLocally(g):
+			e, _ := d.gatewayEntries(f)
+			if d.s.OS == "darwin" && e != nil && e.Resolved() && !d.rejected(g.Route, g.RouteErr) {
+				fd := d.add(LocalNetworkDenied, args, line, "internet reachable through the same gateway")
+				st = worse(st, statusOf(fd.Severity))
+				continue
+			}
+			args[ArgErr] = errText(firstErr(g.ICMP.Err, g.TCP.Err))
+			fd := d.add(GatewayRefused, args, line, "internet reachable through the same gateway")
+			st = worse(st, statusOf(fd.Severity))
+		case d.inetReach:
+			d.add(GatewaySilent, args, line)
+		default:
+			d.add(GatewayUnreachable, args, line)
+			st = StatusFail
+		}
+	}
+	if !any {
+		d.set("gateway", StatusPass, "no gateway (on-link default route)")
+		return
+	}
+	d.set("gateway", st, strings.Join(parts, "; "))
+}
+
+func (d *diag) hostApp() string {
+	if d.s.HostApp != "" {
+		return d.s.HostApp
+	}
+	return "the app that runs this check (Terminal, VS Code, Cursor…)"
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// internet: any external target answers any kind of probe.
+func (d *diag) internet() {
+	var ok, bad, lines []string
+	var badClasses []ErrClass
+	var icmpAny, tcpAny, icmpTried, icmpDenied, tcpTriedFull, extICMP bool
+	probed := 0
+	for _, f := range d.families() {
+		if g := f.GatewayProbe; g != nil && f.Default != nil {
+			icmpAny = icmpAny || g.ICMP.Answered
+			tcpAny = tcpAny || g.TCP.Answered
+		}
+		for i := range f.External {
+			t := &f.External[i]
+			if !t.ICMP.Ran && !t.TCP.Ran {
+				continue
+			}
+			probed++
+			icmpAny = icmpAny || t.ICMP.Answered
+			extICMP = extICMP || t.ICMP.Answered
+			tcpAny = tcpAny || t.TCP.Answered
+			icmpTried = icmpTried || (t.ICMP.Ran && !t.ICMP.NoPermission)
+			icmpDenied = icmpDenied || t.ICMP.NoPermission
+			tcpTriedFull = tcpTriedFull || (t.TCP.Ran && !t.TCP.Cut)
+			line := fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP))
+			lines = append(lines, line)
+			if t.Reachable() {
+				ok = append(ok, t.Addr.String())
+				continue
+			}
+			bad = append(bad, t.Addr.String())
+			badClasses = append(badClasses, Classify(firstErr(t.TCP.Err, t.ICMP.Err)), Classify(t.ICMP.Err))
+		}
+	}
+	switch {
+	case probed == 0:
+		d.set("internet", StatusFail, "no external target could be probed (no route)")
+		if len(d.usedFamilies()) > 0 {
+			d.add(InternetUnreachable, Args{ArgDetail: "no route to any target", ArgTargets: "<target>"}, "no route to any external target")
+		}
+		return
+	case len(ok) == 0:
+		args := Args{ArgTargets: strings.Join(bad, ", "), ArgDetail: strings.Join(lines, "; ")}
+		switch {
+		case allClass(badClasses, ErrPermission):
+			d.add(LocalFirewall, args, lines...)
+		case slices.Contains(badClasses, ErrNoBufs):
+			d.add(KernelNoBuffers, args, lines...)
+		}
+		d.add(InternetUnreachable, args, lines...)
+		d.set("internet", StatusFail, strings.Join(lines, "; "))
+		return
+	}
+	st := StatusPass
+	if len(bad) > 0 {
+		d.add(InternetPartial, Args{ArgTargets: strings.Join(bad, ", ")}, lines...)
+	}
+	switch {
+	case icmpDenied && !icmpTried:
+		d.add(ICMPNotPermitted, Args{}, "ICMP sockets refused (EPERM/EACCES) for this user")
+	case tcpAny && !icmpAny && icmpTried:
+		fd := d.add(ICMPBlocked, Args{}, lines...)
+		st = worse(st, statusOf(fd.Severity))
+	}
+	if extICMP && !tcpAny && tcpTriedFull {
+		fd := d.add(TCPBlocked, Args{ArgDetail: strings.Join(lines, "; ")}, lines...)
+		st = worse(st, statusOf(fd.Severity))
+	}
+	d.set("internet", st, strings.Join(lines, "; "))
+}
+
+func allClass(cs []ErrClass, c ErrClass) bool {
+	if len(cs) == 0 {
+		return false
+	}
+	for _, x := range cs {
+		if x != c && x != ErrTimeout && x != ErrNone {
+			return false
+		}
+	}
+	return slices.Contains(cs, c)
+}
+
+// dns: the system resolver answers. NXDOMAIN is an answer.
+func (d *diag) dns() {
+	r := d.s.DNS
+	if !r.Ran {
+		d.set("dns", StatusSkip, "not run")
+		return
+	}
+	var srv []string
+	var failing []DNSServerResult
+	for _, s := range r.Servers {
+		if s.Answered {
+			srv = append(srv, fmt.Sprintf("%s %s %s", s.Server.Addr(), s.Rcode, ms(s.RTT)))
+		} else {
+			srv = append(srv, fmt.Sprintf("%s %s", s.Server.Addr(), errText(s.Err)))
+			failing = append(failing, s)
+		}
+	}
+	servers := strings.Join(srv, ", ")
+	if servers == "" {
+		servers = "system resolver"
+	}
+	switch {
+	case r.Err == nil:
+		detail := fmt.Sprintf("%s → %s in %s (%s)", r.Name, addrsText(r.Addrs), ms(r.Duration), servers)
+		if r.NotFound {
+			detail = fmt.Sprintf("%s: NXDOMAIN in %s (%s)", r.Name, ms(r.Duration), servers)
+			d.add(DNSNotFound, Args{ArgName: r.Name}, detail)
+		}
+		st := StatusPass
+		if len(failing) > 0 && len(failing) < len(r.Servers) {
+			for _, s := range failing {
+				fd := d.add(DNSServerFailed, Args{ArgServer: s.Server.Addr().String(), ArgErr: errText(s.Err)}, detail)
+				st = worse(st, statusOf(fd.Severity))
+			}
+		}
+		d.set("dns", st, detail)
+	case len(r.Servers) == 0 && d.s.OS != "windows":
+		d.add(DNSNoServers, Args{ArgName: r.Name}, errText(r.Err))
+		d.set("dns", StatusFail, "no name server configured")
+	default:
+		detail := fmt.Sprintf("%s: %s (%s)", r.Name, dnsErrText(r.Err), servers)
+		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: dnsErrText(r.Err), ArgDetail: "servers: " + servers}, detail)
+		d.set("dns", StatusFail, detail)
+	}
+}
+
+func dnsErrText(err error) string {
+	if Classify(err) == ErrTimeout {
+		return "timed out"
+	}
+	if Classify(err) == ErrRefused {
+		return "connection refused"
+	}
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 {
+		return s[i+2:]
+	}
+	return s
+}
+
+func addrsText(as []netip.Addr) string {
+	if len(as) == 0 {
+		return "no address"
+	}
+	var ss []string
+	for i, a := range as {
+		if i == 3 {
+			ss = append(ss, "…")
+			break
+		}
+		ss = append(ss, a.String())
+	}
+	return strings.Join(ss, " ")
+}
+
+// resources: ephemeral ports and file handles against the OS's limits.
+func (d *diag) resources() {
+	if d.s.SocketsErr != nil {
+		d.set("resources", StatusUnknown, "could not read socket tables: "+d.s.SocketsErr.Error())
+		return
+	}
+	k := d.s.Sockets
+	st := StatusPass
+	var parts []string
+	if span := k.EphemeralHigh - k.EphemeralLow + 1; k.EphemeralLow > 0 && span > 0 {
+		tcp, udp := k.TCPEphemeralInUse, k.UDPEphemeralInUse
+		counted := "in use"
+		if tcp < 0 || udp < 0 {
+			tcp, udp, counted = k.TCPEphemeralBound, k.UDPEphemeralBound, "at most in use"
+		}
+		used := max(tcp, udp)
+		pct := 100 * used / span
+		detail := fmt.Sprintf("TCP %d, UDP %d %s of %d-%d; %d TCP sockets, %d in TIME_WAIT", tcp, udp, counted, k.EphemeralLow, k.EphemeralHigh, k.TCPSockets, k.TCPTimeWait)
+		if k.TopProcess != "" {
+			detail += fmt.Sprintf("; most held by %s (pid %d, %d sockets)", k.TopProcess, k.TopProcessPID, k.TopProcessSockets)
+		}
+		parts = append(parts, "ephemeral ports: "+detail)
+		args := Args{ArgCount: fmt.Sprintf("%d of %d", used, span), ArgPct: strconv.Itoa(pct), ArgDetail: detail}
+		switch {
+		case pct >= 90 || d.probeErr(ErrAddrNotAvail):
+			d.add(PortsExhausted, args, detail)
+			st = StatusFail
+		case pct >= 70:
+			d.add(PortsHigh, args, detail)
+			st = worse(st, StatusWarn)
+		}
+	}
+	if k.SystemFilesMax > 0 {
+		parts = append(parts, fmt.Sprintf("file handles %d of %d", k.SystemFiles, k.SystemFilesMax))
+		if k.SystemFiles*10 >= k.SystemFilesMax*9 || d.probeErr(ErrTooManyFiles) {
+			d.add(FilesExhausted, Args{ArgDetail: fmt.Sprintf("%d of %d system file handles are in use", k.SystemFiles, k.SystemFilesMax)})
+			st = StatusFail
+		}
+	}
+	if k.OpenFilesLimit > 0 {
+		parts = append(parts, fmt.Sprintf("open-file limit %d", k.OpenFilesLimit))
+		if k.OpenFilesLimit < 1024 {
+			d.add(FilesLimitLow, Args{ArgCount: strconv.Itoa(k.OpenFilesLimit)})
+		}
+	}
+	if len(parts) == 0 {
+		d.set("resources", StatusUnknown, "no socket statistics on this OS: "+strings.Join(k.Unknown, "; "))
+		return
+	}
+	d.set("resources", st, strings.Join(parts, "; "))
+}
+
+// probeErr: some probe failed with this class of error.
+func (d *diag) probeErr(c ErrClass) bool {
+	for _, f := range d.families() {
+		ts := f.External
+		if f.GatewayProbe != nil {
+			ts = append(slices.Clone(ts), *f.GatewayProbe)
+		}
+		for _, t := range ts {
+			if Classify(t.ICMP.Err) == c || Classify(t.TCP.Err) == c {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func statusOf(s Severity) Status {
+	switch s {
+	case SevError:
+		return StatusFail
+	case SevWarning:
+		return StatusWarn
+	}
+	return StatusPass
+}
+
+var statusRank = map[Status]int{StatusPass: 0, StatusSkip: 0, StatusUnknown: 1, StatusWarn: 2, StatusFail: 3}
+
+func worse(a, b Status) Status {
+	if statusRank[b] > statusRank[a] {
+		return b
+	}
+	return a
+}
+
+// finish hides findings explained by a root cause, orders them by the
+// catalog, and turns failed checks that follow a failed one into "skip".
+func (d *diag) finish() Diagnosis {
+	present := map[string]bool{}
+	for _, f := range d.findings {
+		if f.Severity != SevInfo {
+			present[f.ID] = true
+		}
+	}
+	var kept []Finding
+	for _, f := range d.findings {
+		def := catalog[f.ID]
+		hidden := false
+		for _, dep := range def.DependsOn {
+			if present[dep] {
+				hidden = true
+				break
+			}
+		}
+		if !hidden {
+			kept = append(kept, f)
+		}
+	}
+	order := map[string]int{}
+	for i, id := range catalogOrder {
+		order[id] = i
+	}
+	slices.SortStableFunc(kept, func(a, b Finding) int { return order[a.ID] - order[b.ID] })
+
+	var out []CheckResult
+	failedBefore := ""
+	for _, id := range CheckIDs {
+		c := *d.checks[id]
+		c.DurationMS = durMS(d.s.Took[id])
+		if chained[id] && c.Status == StatusFail {
+			if failedBefore != "" {
+				c.Status = StatusSkip
+				c.Detail = fmt.Sprintf("because %s failed (%s)", failedBefore, c.Detail)
+			} else {
+				failedBefore = id
+			}
+		}
+		out = append(out, c)
+	}
+	if kept == nil {
+		kept = []Finding{}
+	}
+	return Diagnosis{Checks: out, Findings: kept}
+}
+
+func durMS(d time.Duration) float64 {
+	return float64(d.Microseconds()/100) / 10
+}

@@ -1,0 +1,167 @@
+package checks
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/netip"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+)
+
+// DNS resolves name with the system resolver and, in parallel, asks each
+// name server of resolv.conf directly, so the report can say which server
+// answered and which failed.
+func (p *NetProber) DNS(ctx context.Context, name string) DNSResult {
+	res := DNSResult{Ran: true, Name: name}
+	servers := readNameservers(p.ResolvConf)
+	var wg sync.WaitGroup
+	res.Servers = make([]DNSServerResult, len(servers))
+	for i, s := range servers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res.Servers[i] = p.queryServer(ctx, s, name)
+		}()
+	}
+	t0 := time.Now()
+	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", name)
+	res.Duration = time.Since(t0)
+	for _, a := range addrs {
+		res.Addrs = append(res.Addrs, a.Unmap())
+	}
+	if err != nil {
+		var de *net.DNSError
+		if errors.As(err, &de) && de.IsNotFound {
+			res.NotFound = true
+		} else {
+			res.Err = fmt.Errorf("resolve %s: %w", name, err)
+		}
+	}
+	wg.Wait()
+	return res
+}
+
+// readNameservers returns the nameserver lines of a resolv.conf; an absent
+// file (Windows) gives none.
+func readNameservers(path string) []netip.AddrPort {
+	if path == "" {
+		return nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil
+	}
+	defer f.Close()
+	var out []netip.AddrPort
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fs := strings.Fields(sc.Text())
+		if len(fs) < 2 || fs[0] != "nameserver" {
+			continue
+		}
+		a, err := netip.ParseAddr(fs[1])
+		if err != nil {
+			continue
+		}
+		out = append(out, netip.AddrPortFrom(a.Unmap(), 53))
+	}
+	return out
+}
+
+// queryServer sends one A query to server over UDP, resending a few times,
+// and reports the first response's rcode. Any response, NXDOMAIN included,
+// means the server works.
+func (p *NetProber) queryServer(ctx context.Context, server netip.AddrPort, name string) DNSServerResult {
+	res := DNSServerResult{Server: server}
+	q, id, err := buildQuery(name)
+	if err != nil {
+		res.Err = err
+		return res
+	}
+	var d net.Dialer
+	c, err := d.DialContext(ctx, "udp", server.String())
+	if err != nil {
+		res.Err = fmt.Errorf("dns %s: %w", server, err)
+		return res
+	}
+	defer c.Close()
+	if dl, ok := ctx.Deadline(); ok {
+		c.SetDeadline(dl)
+	}
+	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
+	defer stop()
+	t0 := time.Now()
+	go func() {
+		// Resends: 0, 4, 12, 28 intervals (doubling); bounded by ctx.
+		wait := p.Interval * 4
+		for range 4 {
+			if _, err := c.Write(q); err != nil {
+				return
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+				wait *= 2
+			}
+		}
+	}()
+	buf := make([]byte, 1500)
+	for {
+		// A read error is final: a deadline, or ECONNREFUSED from an ICMP
+		// port-unreachable (nothing listens on the server's port 53).
+		n, err := c.Read(buf)
+		if err != nil {
+			res.Err = fmt.Errorf("dns %s: %w", server, err)
+			return res
+		}
+		var m dnsmessage.Message
+		if m.Unpack(buf[:n]) != nil || m.Header.ID != id || !m.Header.Response {
+			continue
+		}
+		res.Answered, res.Err = true, nil
+		res.RTT = time.Since(t0)
+		res.Rcode = rcodeName(m.Header.RCode)
+		return res
+	}
+}
+
+func rcodeName(r dnsmessage.RCode) string {
+	switch r {
+	case dnsmessage.RCodeSuccess:
+		return "NOERROR"
+	case dnsmessage.RCodeFormatError:
+		return "FORMERR"
+	case dnsmessage.RCodeServerFailure:
+		return "SERVFAIL"
+	case dnsmessage.RCodeNameError:
+		return "NXDOMAIN"
+	case dnsmessage.RCodeNotImplemented:
+		return "NOTIMP"
+	case dnsmessage.RCodeRefused:
+		return "REFUSED"
+	}
+	return fmt.Sprintf("RCODE%d", int(r))
+}
+
+func buildQuery(name string) ([]byte, uint16, error) {
+	n, err := dnsmessage.NewName(strings.TrimSuffix(name, ".") + ".")
+	if err != nil {
+		return nil, 0, fmt.Errorf("dns name %q: %w", name, err)
+	}
+	id := uint16(rand.UintN(1 << 16))
+	m := dnsmessage.Message{
+		Header:    dnsmessage.Header{ID: id, RecursionDesired: true},
+		Questions: []dnsmessage.Question{{Name: n, Type: dnsmessage.TypeA, Class: dnsmessage.ClassINET}},
+	}
+	b, err := m.Pack()
+	return b, id, err
+}

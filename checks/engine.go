@@ -1,0 +1,224 @@
+package checks
+
+import (
+	"context"
+	"net/netip"
+	"runtime"
+	"slices"
+	"sync"
+	"time"
+)
+
+// Engine runs checks against a System with a Prober. The zero value is not
+// usable; New wires the real OS.
+type Engine struct {
+	Sys    System
+	Prober Prober
+	// Privileged: raw sockets and table changes are allowed in-process.
+	Privileged bool
+	OS         string
+	HostApp    string
+	Now        func() time.Time
+}
+
+// New returns an engine over this machine.
+func New() *Engine {
+	return &Engine{Sys: NewSystem(), Prober: DefaultProber(), Privileged: isPrivileged(), OS: runtime.GOOS, HostApp: hostApp(), Now: time.Now}
+}
+
+// gatewayPorts: a router usually runs DNS or a web UI; a refusal on any
+// port answers just as well.
+var gatewayPorts = []uint16{53, 80, 443}
+
+// probeBudget is how long probes may wait for answers within the run's
+// timeout: long enough for several retries on a slow link, short enough
+// that a broken network is decided in about a second with the default
+// timeout, and always leaving time to diagnose and report.
+func probeBudget(timeout time.Duration) time.Duration {
+	b := max(time.Second, timeout/2)
+	if lim := timeout - min(timeout/5, 100*time.Millisecond); b > lim {
+		b = lim
+	}
+	return b
+}
+
+// grace is how long the second kind of probe may still answer once the
+// first has: enough for a normal answer, not long enough to wait on a
+// firewall that drops it.
+func grace(rtt time.Duration) time.Duration {
+	return min(20*time.Millisecond+2*rtt, 200*time.Millisecond)
+}
+
+// Collect observes the machine: tables and probes in parallel under ctx.
+// It never changes anything.
+func (e *Engine) Collect(ctx context.Context, o Options) *State {
+	s := &State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp}
+	s.V4.Family, s.V6.Family = 4, 6
+	var tookMu sync.Mutex
+	s.Took = map[string]time.Duration{}
+	timed := func(id string, f func()) {
+		t0 := time.Now()
+		f()
+		tookMu.Lock()
+		s.Took[id] = max(s.Took[id], time.Since(t0))
+		tookMu.Unlock()
+	}
+	pctx, cancel := context.WithTimeout(ctx, probeBudget(o.Timeout))
+	defer cancel()
+
+	var wg sync.WaitGroup
+	routesDone := make(chan struct{})
+	wg.Add(4)
+	go func() {
+		defer wg.Done()
+		timed("link", func() { s.Links, s.LinksErr = e.Sys.Links(ctx) })
+	}()
+	go func() {
+		defer wg.Done()
+		defer close(routesDone)
+		timed("route", func() { s.Routes, s.RoutesErr = e.Sys.Routes(ctx) })
+	}()
+	go func() {
+		defer wg.Done()
+		timed("neighbor", func() { s.Neighbors, s.NeighborsErr = e.Sys.Neighbors(ctx) })
+	}()
+	go func() {
+		defer wg.Done()
+		timed("resources", func() { s.Sockets, s.SocketsErr = e.Sys.Sockets(ctx) })
+	}()
+	var dnsWG sync.WaitGroup
+	dnsWG.Add(1)
+	go func() {
+		defer dnsWG.Done()
+		timed("dns", func() { s.DNS = e.Prober.DNS(pctx, o.DNSName) })
+	}()
+
+	<-routesDone
+	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		f.Default = pickDefault(s.Routes, f.Family)
+		switch {
+		case o.Gateway.IsValid() && (o.Gateway.Is4() == (f.Family == 4)):
+			f.Gateway = o.Gateway
+		case f.Default != nil:
+			f.Gateway = f.Default.Gateway
+		}
+	}
+	var pw sync.WaitGroup
+	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		if f.Gateway.IsValid() {
+			f.GatewayProbe = &TargetResult{Addr: f.Gateway, Role: "gateway"}
+			pw.Add(1)
+			go func() {
+				defer pw.Done()
+				timed("gateway", func() { e.probeTarget(pctx, f.GatewayProbe, gatewayPorts) })
+			}()
+		}
+		for _, t := range o.External {
+			if t.Addr().Is4() != (f.Family == 4) {
+				continue
+			}
+			f.External = append(f.External, TargetResult{Addr: t.Addr(), Role: "external"})
+		}
+		for i := range f.External {
+			var ports []uint16
+			if p := o.External[targetIndex(o.External, f.External[i].Addr)].Port(); p != 0 {
+				ports = []uint16{p}
+			}
+			pw.Add(1)
+			go func() {
+				defer pw.Done()
+				timed("internet", func() { e.probeTarget(pctx, &f.External[i], ports) })
+			}()
+		}
+	}
+	pw.Wait()
+	wg.Wait()
+	// The neighbor table as it stands after probing tells what address
+	// resolution did meanwhile (an entry created, gone FAILED); only
+	// needed when the gateway stayed silent.
+	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		if g := f.GatewayProbe; g != nil && !g.Reachable() && ctx.Err() == nil {
+			if ns, err := e.Sys.Neighbors(ctx); err == nil {
+				s.Neighbors, s.NeighborsErr = ns, nil
+			}
+			break
+		}
+	}
+	dnsWG.Wait()
+	return s
+}
+
+func targetIndex(ts []netip.AddrPort, a netip.Addr) int {
+	return slices.IndexFunc(ts, func(t netip.AddrPort) bool { return t.Addr() == a })
+}
+
+// pickDefault returns the unicast default route the kernel prefers for a
+// family: the lowest metric; main table first among equals.
+func pickDefault(rs []Route, fam int) *Route {
+	var best *Route
+	for i := range rs {
+		r := &rs[i]
+		if !r.IsDefault() || r.Type != RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
+			continue
+		}
+		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == 254 && best.Table != 254) {
+			best = r
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	c := *best
+	return &c
+}
+
+// probeTarget looks up the route to t and sends both kinds of probe in
+// parallel. Once one kind answers, the other gets a short grace period and
+// is then cut: a reachable host is proven, and waiting on a firewall that
+// drops the other kind would only slow a healthy check.
+func (e *Engine) probeTarget(ctx context.Context, t *TargetResult, ports []uint16) {
+	t.Route, t.RouteErr = e.Sys.RouteTo(ctx, t.Addr)
+	if t.RouteErr != nil && Classify(t.RouteErr) == ErrNetUnreach {
+		return // no route: nothing to send, the lookup's errno says it all
+	}
+	ictx, icancel := context.WithCancel(ctx)
+	tctx, tcancel := context.WithCancel(ctx)
+	defer icancel()
+	defer tcancel()
+	type done struct {
+		icmp bool
+		r    ProbeResult
+	}
+	ch := make(chan done, 2)
+	go func() { ch <- done{true, e.Prober.ICMP(ictx, t.Addr, e.Privileged)} }()
+	go func() { ch <- done{false, e.Prober.TCP(tctx, t.Addr, ports)} }()
+	var timer <-chan time.Time
+	cut := [2]bool{}
+	for n := 0; n < 2; {
+		select {
+		case d := <-ch:
+			n++
+			if d.icmp {
+				t.ICMP = d.r
+				t.ICMP.Cut = cut[0]
+			} else {
+				t.TCP = d.r
+				t.TCP.Cut = cut[1]
+			}
+			if d.r.Answered && timer == nil && n < 2 {
+				timer = time.After(grace(d.r.RTT))
+			}
+		case <-timer:
+			timer = nil
+			cut = [2]bool{true, true}
+			icancel()
+			tcancel()
+		}
+	}
+	if t.ICMP.Answered {
+		t.ICMP.Cut = false
+	}
+	if t.TCP.Answered {
+		t.TCP.Cut = false
+	}
+}

@@ -1,0 +1,220 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"sync"
+	"syscall"
+	"time"
+
+	probing "github.com/prometheus-community/pro-bing"
+)
+
+// Prober sends the reachability and DNS probes. The engine owns deadlines:
+// a probe runs until it has an answer or ctx is done, and reports what it
+// saw; it decides nothing. Fakes in checkstest replace it in tests.
+type Prober interface {
+	ICMP(ctx context.Context, dst netip.Addr, privileged bool) ProbeResult
+	TCP(ctx context.Context, dst netip.Addr, ports []uint16) ProbeResult
+	DNS(ctx context.Context, name string) DNSResult
+}
+
+// NetProber is the real Prober.
+type NetProber struct {
+	// Interval between attempts of one probe. Loss is normal: a few
+	// attempts tens of milliseconds apart, and any answer counts.
+	Interval time.Duration
+	// Attempts bounds how many echo requests / connects one probe sends.
+	Attempts int
+	// ResolvConf lists the name servers to ask directly; swapped in tests.
+	ResolvConf string
+}
+
+// DefaultProber returns the prober the CLI uses.
+func DefaultProber() *NetProber {
+	return &NetProber{Interval: 40 * time.Millisecond, Attempts: 8, ResolvConf: "/etc/resolv.conf"}
+}
+
+// ICMP sends echo requests until one is answered or ctx is done. It tries an
+// unprivileged ICMP socket first (Linux ping_group_range, macOS), then a raw
+// one; when the OS allows neither it reports NoPermission, which means "not
+// measured", never "unreachable".
+func (p *NetProber) ICMP(ctx context.Context, dst netip.Addr, privileged bool) ProbeResult {
+	res := ProbeResult{Kind: ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
+	modes := icmpModes(privileged)
+	for i, priv := range modes {
+		r, listenErr := p.ping(ctx, dst, priv)
+		if listenErr != nil && isPermission(listenErr) && i < len(modes)-1 {
+			continue
+		}
+		if listenErr != nil {
+			r.Err = listenErr
+			r.NoPermission = isPermission(listenErr)
+		}
+		return r
+	}
+	return res
+}
+
+// ping runs one pro-bing Pinger. The second return is set when the socket
+// could not be opened at all.
+func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool) (ProbeResult, error) {
+	res := ProbeResult{Kind: ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
+	pg := probing.New(dst.String())
+	pg.SetIPAddr(&net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()})
+	pg.SetPrivileged(privileged)
+	pg.SetLogger(probing.NoopLogger{})
+	pg.Count = p.Attempts
+	pg.Interval = p.Interval
+	pg.RecordRtts, pg.RecordTTLs = false, false
+	pg.Timeout = time.Hour // the context is the deadline
+	if dl, ok := ctx.Deadline(); ok {
+		pg.Timeout = time.Until(dl)
+	}
+	var (
+		mu      sync.Mutex
+		sendErr error
+		rtt     time.Duration
+		started = time.Now()
+	)
+	pg.OnRecv = func(pkt *probing.Packet) {
+		mu.Lock()
+		if rtt == 0 {
+			rtt = pkt.Rtt
+		}
+		mu.Unlock()
+		pg.Stop() // one answer is enough
+	}
+	pg.OnSendError = func(_ *probing.Packet, err error) {
+		mu.Lock()
+		sendErr = err
+		mu.Unlock()
+	}
+	err := pg.RunWithContext(ctx)
+	st := pg.Statistics()
+	mu.Lock()
+	defer mu.Unlock()
+	res.Attempts = st.PacketsSent
+	if st.PacketsRecv > 0 {
+		res.Answered = true
+		res.RTT = rtt
+		if res.RTT <= 0 {
+			res.RTT = time.Since(started)
+		}
+		return res, nil
+	}
+	switch {
+	case sendErr != nil:
+		res.Err = sendErr
+	case err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded):
+		if st.PacketsSent == 0 && !isRouteErr(err) {
+			return res, err // the socket could not be opened
+		}
+		res.Err = err
+	default:
+		res.Err = errNoReply
+	}
+	return res, nil
+}
+
+// errNoReply is a probe that sent and heard nothing before its deadline.
+var errNoReply = errors.New("no reply")
+
+// TCP connects to each port in parallel, repeating the connects a few times
+// so that one lost SYN does not wait for the kernel's 1 s retransmission.
+// An accepted connection and a refusal both mean the host answered.
+func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) ProbeResult {
+	res := ProbeResult{Kind: ProbeTCP, Ran: true}
+	if len(ports) == 0 {
+		ports = DefaultTCPPorts
+	}
+	res.Target = netip.AddrPortFrom(dst, ports[0])
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type answer struct {
+		port uint16
+		err  error
+		rtt  time.Duration
+	}
+	rounds := 3
+	ch := make(chan answer, rounds*len(ports))
+	var wg sync.WaitGroup
+	launch := func() {
+		for _, port := range ports {
+			wg.Add(1)
+			res.Attempts++
+			go func() {
+				defer wg.Done()
+				t0 := time.Now()
+				var d net.Dialer
+				c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(dst, port).String())
+				if c != nil {
+					c.Close()
+				}
+				ch <- answer{port, err, time.Since(t0)}
+			}()
+		}
+	}
+	launch()
+	// Retry rounds are spaced wider than ICMP's: each one is a handful of
+	// connects, and a refused port answers at once anyway.
+	tick := time.NewTicker(5 * p.Interval)
+	defer tick.Stop()
+	launched, pending := 1, len(ports)
+	for pending > 0 {
+		select {
+		case a := <-ch:
+			pending--
+			if a.err == nil || Classify(a.err) == ErrRefused {
+				res.Answered, res.Refused = true, a.err != nil
+				res.Target = netip.AddrPortFrom(dst, a.port)
+				res.RTT, res.Err = a.rtt, nil
+				cancel()
+				wg.Wait()
+				return res
+			}
+			if !isCancel(a.err) && betterErr(a.err, res.Err) {
+				res.Err = a.err
+			}
+		case <-tick.C:
+			if launched < rounds {
+				launched++
+				pending += len(ports)
+				launch()
+			}
+		case <-ctx.Done():
+			pending = 0
+		}
+	}
+	cancel()
+	wg.Wait()
+	if res.Err == nil {
+		res.Err = errNoReply
+	}
+	return res
+}
+
+// betterErr prefers an errno (it tells why) over a bare timeout.
+func betterErr(cand, cur error) bool {
+	return cur == nil || (Classify(cur) == ErrTimeout && Classify(cand) != ErrTimeout)
+}
+
+func isCancel(err error) bool {
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
+}
+
+// isPermission: the OS refused us this kind of socket or packet.
+func isPermission(err error) bool {
+	return Classify(err) == ErrPermission || errors.Is(err, syscall.EPROTONOSUPPORT)
+}
+
+// isRouteErr: errors that are about the path, not the socket.
+func isRouteErr(err error) bool {
+	switch Classify(err) {
+	case ErrHostUnreach, ErrNetUnreach, ErrNoBufs, ErrAddrNotAvail, ErrInvalid:
+		return true
+	}
+	return false
+}

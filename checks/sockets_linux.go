@@ -1,0 +1,204 @@
+//go:build linux
+
+package checks
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"golang.org/x/sys/unix"
+)
+
+// procRoot is swapped by tests to read recorded procfs fixtures.
+var procRoot = "/proc"
+
+// tcpTimeWait and tcpListen are the kernel's TCP states as /proc/net/tcp
+// prints them (include/net/tcp_states.h).
+const (
+	tcpTimeWait = 0x06
+	tcpListen   = 0x0A
+)
+
+func readLinuxSockets(ctx context.Context, root string) (SocketStats, error) {
+	var st SocketStats
+	lo, hi, err := readPortRange(filepath.Join(root, "sys/net/ipv4/ip_local_port_range"))
+	if err != nil {
+		st.Unknown = append(st.Unknown, "ephemeral range: "+err.Error())
+	}
+	st.EphemeralLow, st.EphemeralHigh = lo, hi
+	// Walking /proc/net/tcp costs milliseconds on any machine (the kernel
+	// walks its whole established hash), so count from sockstat first and
+	// walk the tables only when they could hold half the range.
+	cheap, err := readSockstat(root)
+	if err != nil {
+		st.Unknown = append(st.Unknown, "sockstat: "+err.Error())
+	}
+	st.TCPSockets, st.TCPTimeWait, st.UDPSockets = cheap.tcp, cheap.tw, cheap.udp
+	if span := hi - lo + 1; lo > 0 && 2*max(cheap.tcp, cheap.udp) < span && err == nil {
+		st.TCPEphemeralInUse, st.UDPEphemeralInUse = -1, -1 // not counted: bounded below half
+		st.TCPEphemeralBound, st.UDPEphemeralBound = cheap.tcp, cheap.udp
+	} else if err := scanAllSockets(ctx, root, lo, hi, &st); err != nil {
+		return st, err
+	}
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err == nil {
+		st.OpenFilesLimit = clampInt(rl.Cur)
+	} else {
+		st.Unknown = append(st.Unknown, "open-file limit: "+err.Error())
+	}
+	if ents, err := os.ReadDir(filepath.Join(root, "self/fd")); err == nil {
+		st.OpenFiles = len(ents)
+	}
+	if b, err := os.ReadFile(filepath.Join(root, "sys/fs/file-nr")); err == nil {
+		// "allocated  unused  max"
+		if f := strings.Fields(string(b)); len(f) == 3 {
+			st.SystemFiles, _ = strconv.Atoi(f[0])
+			st.SystemFilesMax = clampInt(parseUint(f[2]))
+		}
+	}
+	return st, nil
+}
+
+// scanAllSockets counts local ports in the ephemeral range socket by socket.
+func scanAllSockets(ctx context.Context, root string, lo, hi int, st *SocketStats) error {
+	st.TCPSockets, st.TCPTimeWait, st.UDPSockets = 0, 0, 0
+	for _, f := range []struct {
+		name string
+		tcp  bool
+	}{{"tcp", true}, {"tcp6", true}, {"udp", false}, {"udp6", false}} {
+		if err := ctx.Err(); err != nil {
+			return fmt.Errorf("read sockets: %w", err)
+		}
+		err := scanProcNet(filepath.Join(root, "net", f.name), func(port, state int) {
+			inRange := lo > 0 && port >= lo && port <= hi
+			if f.tcp {
+				st.TCPSockets++
+				if state == tcpTimeWait {
+					st.TCPTimeWait++
+				}
+				if inRange && state != tcpListen {
+					st.TCPEphemeralInUse++
+				}
+				return
+			}
+			st.UDPSockets++
+			if inRange {
+				st.UDPEphemeralInUse++
+			}
+		})
+		if err != nil && !os.IsNotExist(err) { // no IPv6: tcp6 is absent
+			st.Unknown = append(st.Unknown, f.name+": "+err.Error())
+		}
+	}
+	return nil
+}
+
+type sockstat struct{ tcp, tw, udp int }
+
+// readSockstat sums the kernel's per-namespace socket counters of both
+// families: "TCP: inuse 5 orphan 0 tw 2 ...", "TCP6: inuse 1", "UDP: inuse 3".
+func readSockstat(root string) (sockstat, error) {
+	var s sockstat
+	for _, name := range []string{"sockstat", "sockstat6"} {
+		b, err := os.ReadFile(filepath.Join(root, "net", name))
+		if err != nil {
+			if name == "sockstat6" && os.IsNotExist(err) {
+				continue
+			}
+			return s, err
+		}
+		for _, line := range strings.Split(string(b), "\n") {
+			f := strings.Fields(line)
+			if len(f) < 3 {
+				continue
+			}
+			val := func(key string) int {
+				for i := 1; i+1 < len(f); i += 2 {
+					if f[i] == key {
+						n, _ := strconv.Atoi(f[i+1])
+						return n
+					}
+				}
+				return 0
+			}
+			switch f[0] {
+			case "TCP:", "TCP6:":
+				s.tcp += val("inuse") + val("tw")
+				s.tw += val("tw")
+			case "UDP:", "UDP6:":
+				s.udp += val("inuse")
+			}
+		}
+	}
+	return s, nil
+}
+
+func clampInt(v uint64) int {
+	const maxInt = int(^uint(0) >> 1)
+	if v > uint64(maxInt) {
+		return maxInt
+	}
+	return int(v)
+}
+
+func parseUint(s string) uint64 {
+	v, _ := strconv.ParseUint(s, 10, 64)
+	return v
+}
+
+func readPortRange(path string) (int, int, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, 0, err
+	}
+	f := strings.Fields(string(b))
+	if len(f) != 2 {
+		return 0, 0, fmt.Errorf("%s: unexpected %q", path, b)
+	}
+	lo, err1 := strconv.Atoi(f[0])
+	hi, err2 := strconv.Atoi(f[1])
+	if err1 != nil || err2 != nil || lo > hi {
+		return 0, 0, fmt.Errorf("%s: unexpected %q", path, b)
+	}
+	return lo, hi, nil
+}
+
+// scanProcNet calls fn with the local port and state of every socket in a
+// /proc/net/{tcp,udp}[6] table. The table is the kernel's own, one socket a
+// line: "sl local_address rem_address st ...", addresses as HEXIP:HEXPORT.
+func scanProcNet(path string, fn func(port, state int)) error {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return err
+	}
+	sc := bufio.NewScanner(bytes.NewReader(b))
+	sc.Buffer(make([]byte, 0, 4096), 1<<20)
+	first := true
+	for sc.Scan() {
+		if first { // header
+			first = false
+			continue
+		}
+		f := strings.Fields(sc.Text())
+		if len(f) < 4 {
+			continue
+		}
+		i := strings.LastIndexByte(f[1], ':')
+		if i < 0 {
+			continue
+		}
+		port, err1 := strconv.ParseUint(f[1][i+1:], 16, 16)
+		state, err2 := strconv.ParseUint(f[3], 16, 8)
+		if err1 != nil || err2 != nil {
+			continue
+		}
+		fn(int(port), int(state))
+	}
+	return sc.Err()
+}

@@ -1,0 +1,149 @@
+package checks
+
+import (
+	"net/netip"
+	"time"
+)
+
+// State is everything one run observed: the kernel's tables and the probe
+// results. Collectors fill one field and its error each and decide nothing;
+// Diagnose turns a State into findings without any I/O.
+type State struct {
+	OS string
+	// Privileged is true when the run may use raw sockets and change tables
+	// (root on Unix, an elevated token on Windows).
+	Privileged bool
+
+	Links        []Link
+	LinksErr     error
+	Routes       []Route
+	RoutesErr    error
+	Neighbors    []Neighbor
+	NeighborsErr error
+	Sockets      SocketStats
+	SocketsErr   error
+
+	V4 FamilyState
+	V6 FamilyState
+
+	DNS DNSResult
+
+	// Took is how long the collection behind each check (by check ID) ran.
+	Took map[string]time.Duration
+
+	// LocalNetworkDenied is macOS 15+ Local Network privacy: Yes when this
+	// process is refused (EHOSTUNREACH) on the local subnet while an exempt
+	// probe gets through. Unknown elsewhere.
+	LocalNetworkDenied Tri
+	// HostApp names the app that launched us (VS Code, Cursor, Terminal),
+	// where the OS tells; used in manual steps.
+	HostApp string
+}
+
+// Family returns the state of one address family (4 or 6).
+func (s *State) Family(f int) *FamilyState {
+	if f == 6 {
+		return &s.V6
+	}
+	return &s.V4
+}
+
+// Tri is a yes/no that can also be "not checked".
+type Tri int
+
+const (
+	Unknown Tri = iota
+	Yes
+	No
+)
+
+// FamilyState is what one address family looked like.
+type FamilyState struct {
+	Family int // 4 or 6
+	// Default is the default route the kernel uses (lowest metric), nil if
+	// there is none.
+	Default *Route
+	// Gateway is the next hop probed: --gateway, else Default's gateway.
+	Gateway netip.Addr
+	// GatewayProbe is nil when there is no gateway to probe.
+	GatewayProbe *TargetResult
+	External     []TargetResult
+}
+
+// Used reports whether the machine uses this family at all: a default
+// route, or external targets of this family to reach.
+func (f *FamilyState) Used() bool { return f.Default != nil || len(f.External) > 0 }
+
+// ProbeKind names the kind of a reachability probe.
+type ProbeKind string
+
+const (
+	ProbeICMP ProbeKind = "icmp"
+	ProbeTCP  ProbeKind = "tcp"
+)
+
+// ProbeResult is the outcome of one kind of probe to one host, over all its
+// attempts.
+type ProbeResult struct {
+	Kind ProbeKind
+	// Target is the address probed; the port is zero for ICMP. For TCP the
+	// port that answered, else the first one tried.
+	Target netip.AddrPort
+	// Ran is false when the probe was not started (no target, or the
+	// engine decided it could not help).
+	Ran bool
+	// Answered means the host itself answered: an echo reply, an accepted
+	// connection, or a refusal (RST), which proves reachability as well.
+	Answered bool
+	Refused  bool
+	RTT      time.Duration
+	Attempts int
+	// Err is the most telling error seen (errno kept), nil if answered.
+	Err error
+	// NoPermission: the OS did not let us send this kind of probe (EPERM or
+	// EACCES opening the socket). The probe measured nothing.
+	NoPermission bool
+	// Cut: stopped early because the other kind had already answered and
+	// this one did not within the grace period. Not a failure by itself.
+	Cut bool
+}
+
+// TargetResult is everything learnt about one target host.
+type TargetResult struct {
+	Addr netip.Addr
+	Role string // "gateway" or "external"
+	// Route is the kernel's route to Addr; RouteErr its errno when the
+	// lookup failed (no route, reject route).
+	Route    Route
+	RouteErr error
+	ICMP     ProbeResult
+	TCP      ProbeResult
+}
+
+// Reachable reports whether any kind of probe got an answer from the host.
+func (t *TargetResult) Reachable() bool {
+	return t != nil && (t.ICMP.Answered || t.TCP.Answered)
+}
+
+// DNSResult is the system resolver's answer for the test name, plus each
+// configured server asked directly so the report can say which one failed.
+type DNSResult struct {
+	Ran   bool
+	Name  string
+	Addrs []netip.Addr
+	Err   error
+	// NotFound is NXDOMAIN/NODATA: the resolver works, the name does not
+	// exist. It is not an outage.
+	NotFound bool
+	Duration time.Duration
+	Servers  []DNSServerResult
+}
+
+// DNSServerResult is one configured name server asked directly.
+type DNSServerResult struct {
+	Server   netip.AddrPort
+	Answered bool   // any DNS response, NXDOMAIN included
+	Rcode    string // "NOERROR", "NXDOMAIN", "SERVFAIL", ...
+	RTT      time.Duration
+	Err      error
+}

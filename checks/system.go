@@ -1,0 +1,203 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"runtime"
+)
+
+// System is all the engine needs from the operating system: its tables and
+// the few narrow mutations the repair ladder may make. One implementation per
+// system_<goos>.go (newSystem); checkstest.FakeSystem for tests.
+//
+// Every method must honour ctx and return promptly once it is done. Errors
+// are wrapped with the operation (fmt.Errorf("dump neighbors: %w", err)) and
+// keep the errno so the engine can decide with errors.Is.
+type System interface {
+	// Links returns every interface with its flags and addresses.
+	Links(ctx context.Context) ([]Link, error)
+	// Routes returns the unicast and reject-type routes of the main table(s)
+	// for both families. Local, broadcast and multicast routes are left out.
+	Routes(ctx context.Context) ([]Route, error)
+	// RouteTo asks the kernel which route it would use for dst (Linux
+	// RTM_GETROUTE, macOS RTM_GET). Failures keep the kernel's errno:
+	// ENETUNREACH (no route), EHOSTUNREACH (unreachable route), EACCES
+	// (prohibit), EINVAL (blackhole on Linux), ESRCH (macOS: no route now).
+	RouteTo(ctx context.Context, dst netip.Addr) (Route, error)
+	// Neighbors returns the whole ARP and NDP tables, one entry per
+	// interface scope (macOS keeps interface-scoped duplicates).
+	Neighbors(ctx context.Context) ([]Neighbor, error)
+	// Sockets reports socket and port use against the OS's limits. Fields
+	// the OS cannot tell are left zero and named in SocketStats.Unknown.
+	Sockets(ctx context.Context) (SocketStats, error)
+
+	// DeleteNeighbor removes exactly one entry, keyed by interface, IP and
+	// family, permanent ones included. An entry that is already gone is not
+	// an error (returns nil).
+	DeleteNeighbor(ctx context.Context, n Neighbor) error
+	// SetLinkUp brings an administratively down interface up. It must never
+	// touch an interface that is already up.
+	SetLinkUp(ctx context.Context, ifIndex int) error
+	// FlushDNSCache asks the OS resolver cache to forget what it holds
+	// (systemd-resolved, mDNSResponder, the Windows DNS client). Returns
+	// ErrUnsupported when there is no cache to flush.
+	FlushDNSCache(ctx context.Context) error
+	// ReapplyInterface asks the network manager that owns ifName to apply
+	// its configuration again. Returns ErrUnsupported when none owns it.
+	ReapplyInterface(ctx context.Context, ifName string) error
+}
+
+// ErrUnsupported is returned by System methods the OS cannot do.
+var ErrUnsupported = errors.New("not supported on " + runtime.GOOS + "/" + runtime.GOARCH)
+
+// NewSystem returns the OS layer for this platform.
+func NewSystem() System { return newSystem() }
+
+// Link is one network interface.
+type Link struct {
+	Index    int
+	Name     string
+	MAC      net.HardwareAddr
+	AdminUp  bool // IFF_UP: the administrator (or network manager) enabled it
+	Carrier  bool // IFF_RUNNING / lower-layer up: a cable, an association, a peer
+	Loopback bool
+	// Tunnel is true for point-to-point and virtual tunnel devices (tun, wg,
+	// utun, ppp, ipsec): a default route there means a VPN owns it.
+	Tunnel bool
+	Addrs  []netip.Prefix
+}
+
+// RouteType says what the kernel does with a packet matching the route.
+type RouteType int
+
+const (
+	RouteUnicast     RouteType = iota
+	RouteUnreachable           // answers EHOSTUNREACH
+	RouteProhibit              // answers EACCES
+	RouteBlackhole             // drops silently (EINVAL on Linux lookups)
+	RouteThrow                 // policy routing: continue with the next table
+)
+
+func (t RouteType) String() string {
+	switch t {
+	case RouteUnicast:
+		return "unicast"
+	case RouteUnreachable:
+		return "unreachable"
+	case RouteProhibit:
+		return "prohibit"
+	case RouteBlackhole:
+		return "blackhole"
+	case RouteThrow:
+		return "throw"
+	}
+	return fmt.Sprintf("route-type(%d)", int(t))
+}
+
+// Route is one routing table entry, or the kernel's answer to RouteTo.
+type Route struct {
+	Dst     netip.Prefix // 0.0.0.0/0 or ::/0 for a default route
+	Gateway netip.Addr   // invalid for on-link routes
+	IfIndex int
+	IfName  string
+	Src     netip.Addr // preferred source, when the kernel says
+	Type    RouteType
+	Metric  int
+	Table   int
+	// Scoped is macOS RTF_IFSCOPE: the route applies only to sockets bound
+	// to IfIndex.
+	Scoped bool
+}
+
+// IsDefault reports whether r is a default route.
+func (r Route) IsDefault() bool { return r.Dst.IsValid() && r.Dst.Bits() == 0 }
+
+// NeighState is the kernel's state of an ARP/NDP entry, normalised across
+// OSes.
+type NeighState int
+
+const (
+	NeighUnknown    NeighState = iota
+	NeighIncomplete            // resolution in progress, no MAC yet
+	NeighReachable             // confirmed recently
+	NeighStale                 // the normal idle state of a good entry
+	NeighDelay
+	NeighProbe
+	NeighFailed    // resolution failed: the host did not answer ARP/NDP
+	NeighNoARP     // no resolution needed (point-to-point)
+	NeighPermanent // static entry set by an administrator or tool
+)
+
+func (s NeighState) String() string {
+	switch s {
+	case NeighIncomplete:
+		return "incomplete"
+	case NeighReachable:
+		return "reachable"
+	case NeighStale:
+		return "stale"
+	case NeighDelay:
+		return "delay"
+	case NeighProbe:
+		return "probe"
+	case NeighFailed:
+		return "failed"
+	case NeighNoARP:
+		return "noarp"
+	case NeighPermanent:
+		return "permanent"
+	}
+	return "unknown"
+}
+
+// Neighbor is one ARP (IPv4) or NDP (IPv6) entry.
+type Neighbor struct {
+	IfIndex int
+	IfName  string
+	IP      netip.Addr
+	MAC     net.HardwareAddr // nil while incomplete or failed
+	State   NeighState
+	// Permanent is true for static entries (Linux NUD_PERMANENT, macOS
+	// entries without expiry, Windows NlnsPermanent). A flush leaves them.
+	Permanent bool
+	Router    bool
+}
+
+// Resolved reports whether the entry holds a MAC the kernel will use.
+func (n Neighbor) Resolved() bool {
+	switch n.State {
+	case NeighReachable, NeighStale, NeighDelay, NeighProbe, NeighPermanent, NeighNoARP:
+		return len(n.MAC) > 0 || n.State == NeighNoARP
+	}
+	return false
+}
+
+// SocketStats is the machine's socket and port use against its limits.
+type SocketStats struct {
+	// Ephemeral port range the kernel picks local ports from.
+	EphemeralLow, EphemeralHigh int
+	// Local ports inside the ephemeral range held by TCP and UDP sockets;
+	// -1 when not counted one by one because the Bound fields already
+	// prove use is low (counting costs milliseconds on Linux).
+	TCPEphemeralInUse, UDPEphemeralInUse int
+	// Upper bounds on ephemeral use (all sockets of the protocol), used
+	// when the exact counts are -1.
+	TCPEphemeralBound, UDPEphemeralBound int
+	TCPSockets, UDPSockets               int
+	TCPTimeWait                          int
+	// This process's open-file limit and use; a child started by guard run
+	// inherits the limit.
+	OpenFiles, OpenFilesLimit int
+	// System-wide file handles, where the OS tells (Linux file-nr).
+	SystemFiles, SystemFilesMax int
+	// TopProcess holds the most sockets, where the OS tells (and we may
+	// read other processes); empty otherwise.
+	TopProcess        string
+	TopProcessPID     int
+	TopProcessSockets int
+	// Unknown names the fields that could not be read and why.
+	Unknown []string
+}

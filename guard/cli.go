@@ -1,0 +1,180 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strconv"
+	"strings"
+	"syscall"
+
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/config"
+)
+
+const usageText = `guard: keep a development environment from starting on a broken network
+
+usage:
+  guard check [flags]              read-only diagnosis (exit 0 ok, 1 unhealthy, 2 usage)
+  guard version                    version, commit, Go version, OS/arch
+
+flags (each also read from NETGUARD_<FLAG>, e.g. NETGUARD_TIMEOUT=3s):
+  --json                 print the JSON report on stdout (human text stays on stderr)
+  --external IP[,IP...]  targets that stand for "the internet" (IP or IP:port)
+  --dns NAME             name to resolve with the system resolver
+  --gateway auto|IP      gateway to check (default: from the routing table)
+  --timeout DURATION     deadline for the whole run (default 2s)
+  --config FILE          config file (default: .netguard.yaml upward, then the user config)
+  --sudo never|auto|prompt  how privileged repairs may run (default auto)
+  -q, --quiet            print only problems
+  -v, --verbose          print evidence for every finding
+
+NETGUARD_SKIP=1 skips every entry point with one line on stderr.
+`
+
+// cli is one parsed command line.
+type cli struct {
+	cmd     string
+	args    []string
+	json    bool
+	quiet   bool
+	verbose bool
+	opts    checks.Options
+}
+
+// run is the whole program behind main, testable with a fake IO.
+func run(args []string, io_ *IO) exitCode {
+	c, err := parse(args, io_.Getenv, io_.Cwd)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(io_.Out, usageText)
+		return exitOK
+	}
+	if err != nil {
+		fmt.Fprintf(io_.ErrOut, "guard: %v\n", err)
+		return exitUsage
+	}
+	switch c.cmd {
+	case "version":
+		fmt.Fprintln(io_.Out, versionString())
+		return exitOK
+	case "help":
+		fmt.Fprint(io_.Out, usageText)
+		return exitOK
+	}
+	if skip(io_) {
+		return exitOK
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	switch c.cmd {
+	case "check":
+		eng := io_.NewEngine()
+		rep := eng.Check(ctx, c.opts)
+		if err := render(io_, c, rep); err != nil {
+			fmt.Fprintf(io_.ErrOut, "guard: %v\n", err)
+			return exitUsage
+		}
+		return verdictExit(rep.Verdict)
+	}
+	fmt.Fprintf(io_.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)
+	return exitUsage
+}
+
+func skip(io_ *IO) bool {
+	v := io_.Getenv("NETGUARD_SKIP")
+	if v == "" || v == "0" || strings.EqualFold(v, "false") {
+		return false
+	}
+	fmt.Fprintln(io_.ErrOut, "netguard: skipped (NETGUARD_SKIP is set)")
+	return true
+}
+
+var commands = []string{"check", "version", "help"}
+
+// parse reads the command, its flags and NETGUARD_* variables, and the
+// config files: flags > environment > project config > user config >
+// defaults.
+func parse(args []string, getenv func(string) string, cwd string) (*cli, error) {
+	c := &cli{cmd: "check"}
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		c.cmd, args = args[0], args[1:]
+		known := false
+		for _, k := range commands {
+			known = known || k == c.cmd
+		}
+		if !known {
+			return nil, fmt.Errorf("unknown command %q (want one of: %s)", c.cmd, strings.Join(commands, ", "))
+		}
+	}
+	fs := flag.NewFlagSet("guard "+c.cmd, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	var flagVals config.Values
+	var configPath string
+	for _, k := range config.Keys {
+		fs.Func(k, "", func(s string) error { return flagVals.Set(k, s) })
+	}
+	fs.StringVar(&configPath, "config", "", "")
+	fs.BoolVar(&c.json, "json", false, "")
+	fs.BoolVar(&c.quiet, "q", false, "")
+	fs.BoolVar(&c.quiet, "quiet", false, "")
+	fs.BoolVar(&c.verbose, "v", false, "")
+	fs.BoolVar(&c.verbose, "verbose", false, "")
+	if err := fs.Parse(args); err != nil {
+		return nil, flagError(err)
+	}
+	c.args = fs.Args()
+	if len(c.args) > 0 {
+		return nil, fmt.Errorf("%s: unexpected argument %q", c.cmd, c.args[0])
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{{"json", &c.json}, {"quiet", &c.quiet}, {"verbose", &c.verbose}} {
+		if raw := getenv(config.EnvName(b.name)); raw != "" && !set[b.name] {
+			v, err := strconv.ParseBool(raw)
+			if err != nil {
+				return nil, fmt.Errorf("%s: want true or false, got %q", config.EnvName(b.name), raw)
+			}
+			*b.dst = v
+		}
+	}
+	if configPath == "" {
+		configPath = getenv(config.EnvName("config"))
+	}
+	o, err := config.Load(configPath, cwd, getenv)
+	if err != nil {
+		return nil, err
+	}
+	flagVals.Apply(&o)
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	c.opts = o
+	return c, nil
+}
+
+// flagError turns the flag package's messages into one line that names
+// the flag the way the user typed it.
+func flagError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
+	msg := err.Error()
+	switch {
+	case strings.HasPrefix(msg, "flag provided but not defined: "):
+		return fmt.Errorf("unknown flag %s (see guard help)", strings.TrimPrefix(msg, "flag provided but not defined: "))
+	case strings.HasPrefix(msg, "invalid value "):
+		// invalid value "x" for flag -timeout: timeout: invalid duration "x"
+		if i := strings.Index(msg, ": "); i >= 0 {
+			name := msg[strings.Index(msg, "flag -")+len("flag -") : i]
+			return fmt.Errorf("--%s: %s", name, strings.TrimPrefix(msg[i+2:], name+": "))
+		}
+	}
+	return errors.New(msg)
+}
