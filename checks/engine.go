@@ -96,6 +96,9 @@ func (e *Engine) Collect(ctx context.Context, o Options) *State {
 	<-routesDone
 	for _, f := range []*FamilyState{&s.V4, &s.V6} {
 		f.Default = pickDefault(s.Routes, f.Family)
+		if f.Default == nil {
+			f.Default = e.splitDefault(ctx, o, f.Family)
+		}
 		switch {
 		case o.Gateway.IsValid() && (o.Gateway.Is4() == (f.Family == 4)):
 			f.Gateway = o.Gateway
@@ -146,6 +149,22 @@ func (e *Engine) Collect(ctx context.Context, o Options) *State {
 	}
 	dnsWG.Wait()
 	return s
+}
+
+// splitDefault finds the route the kernel uses for the external targets
+// when no route is a default one: VPNs (OpenVPN def1, WireGuard) install
+// 0.0.0.0/1 and 128.0.0.0/1 instead, which cover everything just as well.
+func (e *Engine) splitDefault(ctx context.Context, o Options, fam int) *Route {
+	for _, t := range o.External {
+		if t.Addr().Is4() != (fam == 4) {
+			continue
+		}
+		r, err := e.Sys.RouteTo(ctx, t.Addr())
+		if err == nil && r.Type == RouteUnicast && r.IfIndex != 0 && r.Dst.Bits() < r.Dst.Addr().BitLen() {
+			return &r
+		}
+	}
+	return nil
 }
 
 func targetIndex(ts []netip.AddrPort, a netip.Addr) int {

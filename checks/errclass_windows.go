@@ -17,7 +17,7 @@ func init() {
 	add(ErrRefused, windows.WSAECONNREFUSED)
 	add(ErrHostUnreach, windows.WSAEHOSTUNREACH, windows.ERROR_HOST_UNREACHABLE)
 	add(ErrNetUnreach, windows.WSAENETUNREACH, windows.ERROR_NETWORK_UNREACHABLE)
-	add(ErrPermission, windows.WSAEACCES)
+	add(ErrPermission, windows.WSAEACCES, windows.ERROR_ACCESS_DENIED)
 	add(ErrNoBufs, windows.WSAENOBUFS)
 	add(ErrAddrNotAvail, windows.WSAEADDRNOTAVAIL)
 	add(ErrTooManyFiles, windows.WSAEMFILE)

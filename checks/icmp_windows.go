@@ -2,6 +2,7 @@
 
 package checks
 
-// icmpModes: pro-bing needs its "privileged" mode on Windows, which there
-// uses the ICMP API and needs no administrator rights.
+// icmpModes: pro-bing supports only its "privileged" (raw socket) mode on
+// Windows. Where the OS refuses it without elevation, the probe reports
+// NoPermission and the TCP probe decides: never "unreachable".
 func icmpModes(bool) []bool { return []bool{true} }

@@ -40,8 +40,10 @@ type Report struct {
 type Repair struct {
 	Action     Fix     `json:"action"`
 	Target     string  `json:"target"`
-	Result     string  `json:"result"` // "ok", "failed: …", "not permitted", "would run" (dry run)
+	Result     string  `json:"result"` // "ok", "failed: …", "not permitted: …", "would run" (dry run)
 	DurationMS float64 `json:"duration_ms"`
+	// Command is how the action runs with privilege when we lack it.
+	Command string `json:"command,omitempty"`
 }
 
 // Check runs a read-only diagnosis bounded by o.Timeout.

@@ -10,7 +10,6 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
-	"regexp"
 
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -268,6 +267,20 @@ func (linuxSystem) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 	return nil
 }
 
+// SetNeighbor puts back a permanent entry (the rollback of a deletion
+// that verification did not confirm).
+func (linuxSystem) SetNeighbor(ctx context.Context, n Neighbor) error {
+	fam := netlink.FAMILY_V4
+	if n.IP.Is6() {
+		fam = netlink.FAMILY_V6
+	}
+	err := netlink.NeighSet(&netlink.Neigh{LinkIndex: n.IfIndex, IP: n.IP.AsSlice(), HardwareAddr: n.MAC, Family: fam, State: unix.NUD_PERMANENT})
+	if err != nil {
+		return fmt.Errorf("restore neighbor %s dev %s: %w", n.IP, n.IfName, err)
+	}
+	return nil
+}
+
 func (linuxSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
 	l, err := netlink.LinkByIndex(ifIndex)
 	if err != nil {
@@ -291,13 +304,11 @@ func (linuxSystem) FlushDNSCache(ctx context.Context) error {
 	return runFixed(ctx, "flush DNS cache", "resolvectl", "flush-caches")
 }
 
-var ifNameRE = regexp.MustCompile(`^[A-Za-z0-9_.:@-]{1,15}$`)
-
 // ReapplyInterface asks NetworkManager, else systemd-networkd, to apply the
 // interface's configuration again, which neither bounces the link nor
 // drops routes the manager does not own.
 func (linuxSystem) ReapplyInterface(ctx context.Context, ifName string) error {
-	if !ifNameRE.MatchString(ifName) {
+	if !validIfName(ifName) {
 		return fmt.Errorf("reapply interface: invalid interface name %q", ifName)
 	}
 	if _, err := os.Stat("/run/NetworkManager"); err == nil {

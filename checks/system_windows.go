@@ -32,25 +32,25 @@ func newSystem() System { return &windowsSystem{} }
 // Vista; DnsFlushResolverCache is undocumented (it is what
 // `ipconfig /flushdns` calls), so it is looked up before use.
 var (
-	modIphlpapi = windows.NewLazySystemDLL("iphlpapi.dll")
-	modDnsapi   = windows.NewLazySystemDLL("dnsapi.dll")
+	winIphlpapi = windows.NewLazySystemDLL("iphlpapi.dll")
+	winDnsapi   = windows.NewLazySystemDLL("dnsapi.dll")
 
-	procGetBestRoute2         = modIphlpapi.NewProc("GetBestRoute2")
-	procGetIpNetTable2        = modIphlpapi.NewProc("GetIpNetTable2")
-	procDeleteIpNetEntry2     = modIphlpapi.NewProc("DeleteIpNetEntry2")
-	procGetExtendedTcpTable   = modIphlpapi.NewProc("GetExtendedTcpTable")
-	procGetExtendedUdpTable   = modIphlpapi.NewProc("GetExtendedUdpTable")
-	procDnsFlushResolverCache = modDnsapi.NewProc("DnsFlushResolverCache")
+	winGetBestRoute2         = winIphlpapi.NewProc("GetBestRoute2")
+	winGetIpNetTable2        = winIphlpapi.NewProc("GetIpNetTable2")
+	winDeleteIpNetEntry2     = winIphlpapi.NewProc("DeleteIpNetEntry2")
+	winGetExtendedTcpTable   = winIphlpapi.NewProc("GetExtendedTcpTable")
+	winGetExtendedUdpTable   = winIphlpapi.NewProc("GetExtendedUdpTable")
+	winDnsFlushResolverCache = winDnsapi.NewProc("DnsFlushResolverCache")
 )
 
-// callStatus calls a function that returns its error code (NETIO_STATUS or
+// winCall calls a function that returns its error code (NETIO_STATUS or
 // a DWORD) and keeps it as a windows.Errno. It finds the proc first because
 // LazyProc.Call panics on a missing export. uintptrescapes keeps the
 // pointers converted at our call sites alive and unmoved during the call,
 // as it does for LazyProc.Call itself.
 //
 //go:uintptrescapes
-func callStatus(p *windows.LazyProc, args ...uintptr) error {
+func winCall(p *windows.LazyProc, args ...uintptr) error {
 	if err := p.Find(); err != nil {
 		return err
 	}
@@ -60,8 +60,8 @@ func callStatus(p *windows.LazyProc, args ...uintptr) error {
 	return nil
 }
 
-// ifRow reads one interface's MIB_IF_ROW2 without its counters.
-func ifRow(index uint32) (*windows.MibIfRow2, error) {
+// winIfRow reads one interface's MIB_IF_ROW2 without its counters.
+func winIfRow(index uint32) (*windows.MibIfRow2, error) {
 	row := &windows.MibIfRow2{InterfaceIndex: index}
 	if err := windows.GetIfEntry2Ex(windows.MibIfEntryNormalWithoutStatistics, row); err != nil {
 		return nil, err
@@ -69,14 +69,14 @@ func ifRow(index uint32) (*windows.MibIfRow2, error) {
 	return row, nil
 }
 
-// ifNames caches interface aliases for one call: routes and neighbors carry
-// only an index. A name that cannot be read stays empty.
-type ifNames map[int]string
+// winIfNames caches interface aliases for one call: routes and neighbors
+// carry only an index. A name that cannot be read stays empty.
+type winIfNames map[int]string
 
-func (m ifNames) get(index int) string {
+func (m winIfNames) get(index int) string {
 	name, ok := m[index]
 	if !ok {
-		if row, err := ifRow(uint32(index)); err == nil {
+		if row, err := winIfRow(uint32(index)); err == nil {
 			name = windows.UTF16ToString(row.Alias[:])
 		}
 		m[index] = name
@@ -88,7 +88,7 @@ func (s *windowsSystem) Links(ctx context.Context) ([]Link, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	first, err := adapterAddresses()
+	first, err := winAdapterAddresses()
 	if err != nil {
 		return nil, fmt.Errorf("dump links (GetAdaptersAddresses): %w", err)
 	}
@@ -106,7 +106,7 @@ func (s *windowsSystem) Links(ctx context.Context) ([]Link, error) {
 			a.Index = aa.Ipv6IfIndex
 		}
 		// The admin state is not in IP_ADAPTER_ADDRESSES.
-		if row, err := ifRow(a.Index); err == nil {
+		if row, err := winIfRow(a.Index); err == nil {
 			a.AdminStatus = row.AdminStatus
 		}
 		for ua := aa.FirstUnicastAddress; ua != nil; ua = ua.Next {
@@ -121,10 +121,10 @@ func (s *windowsSystem) Links(ctx context.Context) ([]Link, error) {
 	return links, nil
 }
 
-// adapterAddresses returns the adapter list; the buffer it lives in stays
+// winAdapterAddresses returns the adapter list; the buffer it lives in stays
 // alive through the returned pointer. Microsoft suggests starting at 15 KB
 // and retrying with the size returned, as adapters may appear in between.
-func adapterAddresses() (*windows.IpAdapterAddresses, error) {
+func winAdapterAddresses() (*windows.IpAdapterAddresses, error) {
 	const flags = windows.GAA_FLAG_SKIP_ANYCAST | windows.GAA_FLAG_SKIP_MULTICAST | windows.GAA_FLAG_SKIP_DNS_SERVER
 	size := uint32(15 << 10)
 	for {
@@ -142,10 +142,10 @@ func adapterAddresses() (*windows.IpAdapterAddresses, error) {
 	}
 }
 
-// ifMetrics returns the interface metrics per family. Routes are ranked by
-// route metric + interface metric; without the table (an error here) the
-// route metric alone is reported.
-func ifMetrics() map[windowsIfKey]uint32 {
+// winIfMetrics returns the interface metrics per family. Routes are ranked
+// by route metric + interface metric; without the table (an error here)
+// the route metric alone is reported.
+func winIfMetrics() map[windowsIfKey]uint32 {
 	var t *windows.MibIpInterfaceTable
 	if err := windows.GetIpInterfaceTable(windows.AF_UNSPEC, &t); err != nil {
 		return nil
@@ -173,8 +173,8 @@ func (s *windowsSystem) Routes(ctx context.Context) ([]Route, error) {
 	// Read through our mirror: x/sys's table type places the rows at
 	// offset 4 on 386, where C has them at 8.
 	mt := (*windowsIPForwardTable2)(unsafe.Pointer(t))
-	routes := windowsRoutes(unsafe.Slice(&mt.Table[0], mt.NumEntries), ifMetrics())
-	names := ifNames{}
+	routes := windowsRoutes(unsafe.Slice(&mt.Table[0], mt.NumEntries), winIfMetrics())
+	names := winIfNames{}
 	for i := range routes {
 		routes[i].IfName = names.get(routes[i].IfIndex)
 	}
@@ -198,15 +198,16 @@ func (s *windowsSystem) RouteTo(ctx context.Context, dst netip.Addr) (Route, err
 	to := windowsSockaddrFrom(dst, scope)
 	var row windowsIPForwardRow2
 	var src windowsSockaddrInet
-	// No route comes back as an errno (ERROR_NETWORK_UNREACHABLE), kept
-	// as is for errors.Is.
-	err := callStatus(procGetBestRoute2, 0, 0, 0, uintptr(unsafe.Pointer(&to)), 0,
+	// Failures, "no route" included, are Win32 codes kept as windows.Errno
+	// for errors.Is (ERROR_NETWORK_UNREACHABLE is expected for no route;
+	// Wine only stubs this call, so that is unconfirmed).
+	err := winCall(winGetBestRoute2, 0, 0, 0, uintptr(unsafe.Pointer(&to)), 0,
 		uintptr(unsafe.Pointer(&row)), uintptr(unsafe.Pointer(&src)))
 	if err != nil {
 		return Route{}, fmt.Errorf("route to %s (GetBestRoute2): %w", dst, err)
 	}
 	var ifMetric uint32
-	if r, err := ifRowMetric(row.DestinationPrefix.Prefix.Family, row.InterfaceIndex); err == nil {
+	if r, err := winIfMetric(row.DestinationPrefix.Prefix.Family, row.InterfaceIndex); err == nil {
 		ifMetric = r
 	}
 	// The answer is the matching table entry (0.0.0.0/0 for a default
@@ -216,12 +217,12 @@ func (s *windowsSystem) RouteTo(ctx context.Context, dst netip.Addr) (Route, err
 		return Route{}, fmt.Errorf("route to %s (GetBestRoute2): unknown family %d in answer", dst, row.DestinationPrefix.Prefix.Family)
 	}
 	r.Src = src.addr()
-	r.IfName = ifNames{}.get(r.IfIndex)
+	r.IfName = winIfNames{}.get(r.IfIndex)
 	return r, nil
 }
 
-// ifRowMetric reads one interface's metric for one family.
-func ifRowMetric(family uint16, index uint32) (uint32, error) {
+// winIfMetric reads one interface's metric for one family.
+func winIfMetric(family uint16, index uint32) (uint32, error) {
 	row := windows.MibIpInterfaceRow{Family: family, InterfaceIndex: index}
 	if err := windows.GetIpInterfaceEntry(&row); err != nil {
 		return 0, err
@@ -233,16 +234,32 @@ func (s *windowsSystem) Neighbors(ctx context.Context) ([]Neighbor, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
+	out, err := winNeighbors(windowsAFUnspec)
+	if err == nil {
+		return out, nil
+	}
+	// One family's table can fail alone (an IPv6 stack that is unbound, or
+	// Wine, which has no IPv6 neighbor table) and take AF_UNSPEC with it:
+	// read the families apart and keep what answers.
+	v4, err4 := winNeighbors(windowsAFInet)
+	v6, err6 := winNeighbors(windowsAFInet6)
+	if err4 != nil && err6 != nil {
+		return nil, err
+	}
+	return append(v4, v6...), nil
+}
+
+func winNeighbors(family uint16) ([]Neighbor, error) {
 	var t *windowsIPNetTable2
-	if err := callStatus(procGetIpNetTable2, windowsAFUnspec, uintptr(unsafe.Pointer(&t))); err != nil {
+	if err := winCall(winGetIpNetTable2, uintptr(family), uintptr(unsafe.Pointer(&t))); err != nil {
 		if errors.Is(err, windows.ERROR_NOT_FOUND) { // empty table
 			return nil, nil
 		}
-		return nil, fmt.Errorf("dump neighbors (GetIpNetTable2): %w", err)
+		return nil, fmt.Errorf("dump neighbors (GetIpNetTable2 family %d): %w", family, err)
 	}
 	defer windows.FreeMibTable(unsafe.Pointer(t))
 	var out []Neighbor
-	names := ifNames{}
+	names := winIfNames{}
 	rows := unsafe.Slice(&t.Table[0], t.NumEntries)
 	for i := range rows {
 		if n, ok := windowsNeighbor(&rows[i]); ok {
@@ -265,16 +282,16 @@ func (s *windowsSystem) Sockets(ctx context.Context) (SocketStats, error) {
 		tcp    bool
 		what   string
 	}{
-		{procGetExtendedTcpTable, windowsAFInet, windowsTCPTableOwnerPIDAll, windowsTCP4Layout, true, "TCP/IPv4"},
-		{procGetExtendedTcpTable, windowsAFInet6, windowsTCPTableOwnerPIDAll, windowsTCP6Layout, true, "TCP/IPv6"},
-		{procGetExtendedUdpTable, windowsAFInet, windowsUDPTableOwnerPID, windowsUDP4Layout, false, "UDP/IPv4"},
-		{procGetExtendedUdpTable, windowsAFInet6, windowsUDPTableOwnerPID, windowsUDP6Layout, false, "UDP/IPv6"},
+		{winGetExtendedTcpTable, windowsAFInet, windowsTCPTableOwnerPIDAll, windowsTCP4Layout, true, "TCP/IPv4"},
+		{winGetExtendedTcpTable, windowsAFInet6, windowsTCPTableOwnerPIDAll, windowsTCP6Layout, true, "TCP/IPv6"},
+		{winGetExtendedUdpTable, windowsAFInet, windowsUDPTableOwnerPID, windowsUDP4Layout, false, "UDP/IPv4"},
+		{winGetExtendedUdpTable, windowsAFInet6, windowsUDPTableOwnerPID, windowsUDP6Layout, false, "UDP/IPv6"},
 	}
 	var tcp, udp []windowsSocket
 	var unknown []string
 	var firstErr error
 	for _, tb := range tables {
-		socks, err := extendedTable(tb.proc, tb.family, tb.class, tb.layout)
+		socks, err := winExtendedTable(tb.proc, tb.family, tb.class, tb.layout)
 		if err != nil {
 			// One family failing (IPv6 removed, say) leaves the others
 			// worth reporting.
@@ -299,7 +316,7 @@ func (s *windowsSystem) Sockets(ctx context.Context) (SocketStats, error) {
 		"SystemFiles/SystemFilesMax: Windows publishes no system-wide handle limit",
 	)
 	if st.TopProcessPID != 0 {
-		name, err := processName(uint32(st.TopProcessPID))
+		name, err := winProcessName(uint32(st.TopProcessPID))
 		if err != nil {
 			// Another user's or an elevated process, seen from a normal
 			// token.
@@ -310,9 +327,9 @@ func (s *windowsSystem) Sockets(ctx context.Context) (SocketStats, error) {
 	return st, nil
 }
 
-// extendedTable reads one owner-PID table. The first call asks for the
+// winExtendedTable reads one owner-PID table. The first call asks for the
 // size; the table may grow before the next, hence the slack and retries.
-func extendedTable(p *windows.LazyProc, family uint16, class uint32, l windowsSockLayout) ([]windowsSocket, error) {
+func winExtendedTable(p *windows.LazyProc, family uint16, class uint32, l windowsSockLayout) ([]windowsSocket, error) {
 	var size uint32
 	for range 5 {
 		buf := make([]byte, size)
@@ -322,7 +339,7 @@ func extendedTable(p *windows.LazyProc, family uint16, class uint32, l windowsSo
 		}
 		// Arguments: table, size, bOrder (FALSE: sorting costs time),
 		// family, class, reserved.
-		err := callStatus(p, uintptr(ptr), uintptr(unsafe.Pointer(&size)), 0, uintptr(family), uintptr(class), 0)
+		err := winCall(p, uintptr(ptr), uintptr(unsafe.Pointer(&size)), 0, uintptr(family), uintptr(class), 0)
 		switch {
 		case err == nil:
 			return windowsParseSockets(buf[:min(int(size), len(buf))], l)
@@ -335,9 +352,9 @@ func extendedTable(p *windows.LazyProc, family uint16, class uint32, l windowsSo
 	return nil, windows.ERROR_INSUFFICIENT_BUFFER
 }
 
-// processName is the executable's base name. PID 4 is the kernel, which
+// winProcessName is the executable's base name. PID 4 is the kernel, which
 // has no image to query.
-func processName(pid uint32) (string, error) {
+func winProcessName(pid uint32) (string, error) {
 	if pid == 4 {
 		return "System", nil
 	}
@@ -373,7 +390,7 @@ func (s *windowsSystem) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 		Address:        windowsSockaddrFrom(n.IP, scope),
 		InterfaceIndex: uint32(n.IfIndex),
 	}
-	err := callStatus(procDeleteIpNetEntry2, uintptr(unsafe.Pointer(&row)))
+	err := winCall(winDeleteIpNetEntry2, uintptr(unsafe.Pointer(&row)))
 	// ERROR_NOT_FOUND is documented for a missing interface, whose entries
 	// are gone with it, and is what a missing row is expected to give too;
 	// ERROR_FILE_NOT_FOUND is accepted as well because NSI-backed calls use
@@ -401,11 +418,11 @@ func (s *windowsSystem) FlushDNSCache(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if err := procDnsFlushResolverCache.Find(); err != nil {
+	if err := winDnsFlushResolverCache.Find(); err != nil {
 		return fmt.Errorf("flush DNS cache: %w: %w", ErrUnsupported, err)
 	}
 	// BOOL DnsFlushResolverCache(void); the reason is in GetLastError.
-	if ok, _, lastErr := procDnsFlushResolverCache.Call(); ok == 0 {
+	if ok, _, lastErr := winDnsFlushResolverCache.Call(); ok == 0 {
 		if errno, isErrno := lastErr.(windows.Errno); isErrno && errno != 0 {
 			return fmt.Errorf("flush DNS cache (DnsFlushResolverCache): %w", errno)
 		}

@@ -187,7 +187,7 @@ func windowsMAC(b []byte, n uint32) net.HardwareAddr {
 	return net.HardwareAddr(slices.Clone(mac))
 }
 
-func isBroadcastMAC(mac net.HardwareAddr) bool {
+func windowsIsBroadcastMAC(mac net.HardwareAddr) bool {
 	return len(mac) > 0 && !slices.ContainsFunc(mac, func(c byte) bool { return c != 0xff })
 }
 
@@ -225,7 +225,7 @@ func windowsNeighbor(r *windowsIPNetRow2) (n Neighbor, ok bool) {
 		return Neighbor{}, false
 	}
 	mac := windowsMAC(r.PhysicalAddress[:], r.PhysicalAddressLength)
-	if isBroadcastMAC(mac) { // a subnet's directed broadcast
+	if windowsIsBroadcastMAC(mac) { // a subnet's directed broadcast
 		return Neighbor{}, false
 	}
 	n = Neighbor{

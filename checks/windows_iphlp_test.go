@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/binary"
+	"errors"
 	"net"
 	"net/netip"
 	"reflect"
 	"runtime"
+	"syscall"
 	"testing"
 	"unsafe"
 )
@@ -419,7 +421,13 @@ func TestWindowsLiveSmoke(t *testing.T) {
 			t.Errorf("route %+v should have been left out", r)
 		}
 	}
-	if r, err := s.RouteTo(ctx, netip.MustParseAddr("127.0.0.1")); err != nil || !r.Dst.Contains(netip.MustParseAddr("127.0.0.1")) {
+	// ERROR_NOT_SUPPORTED (50) means no IPv4 stack on Windows, and is what
+	// Wine's stub of GetBestRoute2 answers.
+	r, err := s.RouteTo(ctx, netip.MustParseAddr("127.0.0.1"))
+	switch {
+	case errors.Is(err, syscall.Errno(50)):
+		t.Logf("RouteTo: %v", err)
+	case err != nil || !r.Dst.Contains(netip.MustParseAddr("127.0.0.1")):
 		t.Errorf("RouteTo(127.0.0.1) = %+v, %v", r, err)
 	}
 	neigh, err := s.Neighbors(ctx)

@@ -20,6 +20,8 @@ const usageText = `guard: keep a development environment from starting on a brok
 
 usage:
   guard check [flags]              read-only diagnosis (exit 0 ok, 1 unhealthy, 2 usage)
+  guard fix [--dry-run] [flags]    check, apply the safe repairs, verify
+  guard run [flags] -- CMD ARGS    fix, then run CMD (exit code = CMD's); CMD is not started when unhealthy
   guard version                    version, commit, Go version, OS/arch
 
 flags (each also read from NETGUARD_<FLAG>, e.g. NETGUARD_TIMEOUT=3s):
@@ -41,6 +43,7 @@ type cli struct {
 	cmd     string
 	args    []string
 	json    bool
+	dryRun  bool
 	quiet   bool
 	verbose bool
 	opts    checks.Options
@@ -48,7 +51,7 @@ type cli struct {
 
 // run is the whole program behind main, testable with a fake IO.
 func run(args []string, io_ *IO) exitCode {
-	c, err := parse(args, io_.Getenv, io_.Cwd)
+	c, err := parse(args, io_.Getenv, io_.Cwd, io_.StdinTTY)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(io_.Out, usageText)
 		return exitOK
@@ -72,16 +75,30 @@ func run(args []string, io_ *IO) exitCode {
 	defer stop()
 	switch c.cmd {
 	case "check":
-		eng := io_.NewEngine()
-		rep := eng.Check(ctx, c.opts)
-		if err := render(io_, c, rep); err != nil {
-			fmt.Fprintf(io_.ErrOut, "guard: %v\n", err)
-			return exitUsage
+		return report(io_, c, io_.NewEngine().Check(ctx, c.opts))
+	case "fix":
+		fo := elevation(io_, c.opts.Sudo)
+		fo.DryRun = c.dryRun
+		return report(io_, c, io_.NewEngine().Fix(ctx, c.opts, fo))
+	case "run":
+		rep := io_.NewEngine().Fix(ctx, c.opts, elevation(io_, c.opts.Sudo))
+		if code := report(io_, c, rep); code != exitOK {
+			return code
 		}
-		return verdictExit(rep.Verdict)
+		return execCommand(io_, c.args)
+	case "repair":
+		return runRepair(ctx, io_, c.args)
 	}
 	fmt.Fprintf(io_.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)
 	return exitUsage
+}
+
+func report(io_ *IO, c *cli, rep *checks.Report) exitCode {
+	if err := render(io_, c, rep); err != nil {
+		fmt.Fprintf(io_.ErrOut, "guard: %v\n", err)
+		return exitUsage
+	}
+	return verdictExit(rep.Verdict)
 }
 
 func skip(io_ *IO) bool {
@@ -93,12 +110,12 @@ func skip(io_ *IO) bool {
 	return true
 }
 
-var commands = []string{"check", "version", "help"}
+var commands = []string{"check", "fix", "run", "version", "help", "repair"}
 
 // parse reads the command, its flags and NETGUARD_* variables, and the
 // config files: flags > environment > project config > user config >
 // defaults.
-func parse(args []string, getenv func(string) string, cwd string) (*cli, error) {
+func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool) (*cli, error) {
 	c := &cli{cmd: "check"}
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		c.cmd, args = args[0], args[1:]
@@ -119,6 +136,7 @@ func parse(args []string, getenv func(string) string, cwd string) (*cli, error) 
 	}
 	fs.StringVar(&configPath, "config", "", "")
 	fs.BoolVar(&c.json, "json", false, "")
+	fs.BoolVar(&c.dryRun, "dry-run", false, "")
 	fs.BoolVar(&c.quiet, "q", false, "")
 	fs.BoolVar(&c.quiet, "quiet", false, "")
 	fs.BoolVar(&c.verbose, "v", false, "")
@@ -127,8 +145,15 @@ func parse(args []string, getenv func(string) string, cwd string) (*cli, error) 
 		return nil, flagError(err)
 	}
 	c.args = fs.Args()
-	if len(c.args) > 0 {
+	switch {
+	case c.cmd == "repair":
+		return c, nil // the privileged helper reads no config: its argv is all it acts on
+	case c.cmd == "run" && len(c.args) == 0:
+		return nil, errors.New("run: missing command (usage: guard run [flags] -- CMD ARGS...)")
+	case c.cmd != "run" && len(c.args) > 0:
 		return nil, fmt.Errorf("%s: unexpected argument %q", c.cmd, c.args[0])
+	case c.dryRun && c.cmd != "fix":
+		return nil, fmt.Errorf("--dry-run is only for guard fix")
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
@@ -156,6 +181,9 @@ func parse(args []string, getenv func(string) string, cwd string) (*cli, error) 
 		return nil, err
 	}
 	c.opts = o
+	if o.Sudo == checks.SudoPrompt && (c.cmd == "fix" || c.cmd == "run") && !stdinTTY {
+		return nil, errors.New("--sudo prompt needs a terminal to ask for a password (use --sudo auto or never)")
+	}
 	return c, nil
 }
 

@@ -1,0 +1,428 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+	"slices"
+	"time"
+)
+
+// Ladder is the order repairs are tried in, narrowest first. Each rung is
+// verified by a fresh check before the next is considered.
+var Ladder = []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixLinkUp, FixFlushDNS, FixReapplyInterface}
+
+// Action is one concrete, validated change: a fixed verb and its target.
+// It is all a privileged helper (guard repair, run through sudo) accepts.
+type Action struct {
+	Fix    Fix
+	IfName string
+	IP     netip.Addr       // delete-neighbor, restore-neighbor
+	MAC    net.HardwareAddr // restore-neighbor; the entry's MAC for delete-neighbor
+	// Static: the entry to delete is permanent, so its deletion is undone
+	// unless verification confirms it was wrong.
+	Static bool
+}
+
+// FixRestoreNeighbor puts back a permanent entry that a repair removed and
+// that verification did not confirm as wrong. It is never a rung of its
+// own: only the rollback of one.
+const FixRestoreNeighbor Fix = "restore-neighbor"
+
+// Args renders the action as the helper's argument list.
+func (a Action) Args() []string {
+	switch a.Fix {
+	case FixDeleteNeighbor:
+		return []string{string(a.Fix), a.IfName, a.IP.String()}
+	case FixRestoreNeighbor:
+		return []string{string(a.Fix), a.IfName, a.IP.String(), a.MAC.String()}
+	case FixFlushDNS:
+		return []string{string(a.Fix)}
+	}
+	return []string{string(a.Fix), a.IfName}
+}
+
+func (a Action) String() string {
+	s := string(a.Fix)
+	if a.IfName != "" {
+		s += " " + a.IfName
+	}
+	if a.IP.IsValid() {
+		s += " " + a.IP.String()
+	}
+	return s
+}
+
+// ErrNotPermitted is returned by an Elevate that may not run a privileged
+// action (--sudo never, sudo wants a password without a terminal).
+var ErrNotPermitted = errors.New("not permitted")
+
+// FixOptions control how repairs run.
+type FixOptions struct {
+	DryRun bool
+	// Elevate runs one action with privilege when the engine is not
+	// privileged itself (sudo re-executing this binary). Nil means
+	// privileged actions are not permitted.
+	Elevate func(ctx context.Context, a Action) error
+	// Describe says how an action would run, for dry runs and manual steps
+	// (e.g. "sudo -n /usr/local/bin/guard repair delete-neighbor eth0 192.0.2.1").
+	Describe func(a Action) string
+}
+
+// neighborSetter is implemented by OS layers that can put back a static
+// entry; without it a permanent entry is never deleted automatically,
+// since a deletion that does not help could not be undone.
+type neighborSetter interface {
+	SetNeighbor(ctx context.Context, n Neighbor) error
+}
+
+// Fix checks, climbs the repair ladder for the error findings, verifies
+// after each rung, and stops at the first rung after which the check
+// passes. Everything it did is in Report.Repairs.
+func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
+	start := time.Now()
+	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	defer cancel()
+	co := o
+	co.Timeout = min(o.Timeout, 2*time.Second)
+	s := e.Collect(ctx, co)
+	d := Diagnose(s)
+	var repairs []Repair
+	initialErrors := hasErrors(d.Findings)
+	if initialErrors {
+		for _, rung := range e.rungs(d) {
+			if ctx.Err() != nil {
+				break
+			}
+			acts := e.actions(rung, s, d)
+			if len(acts) == 0 {
+				continue
+			}
+			rs, rollback := e.apply(ctx, acts, fo)
+			repairs = append(repairs, rs...)
+			if fo.DryRun || !anyOK(rs) {
+				continue
+			}
+			vo := o
+			vo.Timeout = min(time.Until(deadline(ctx)), time.Second)
+			if vo.Timeout <= 0 {
+				break
+			}
+			s = e.Collect(ctx, vo)
+			d = Diagnose(s)
+			if !hasErrors(d.Findings) {
+				break
+			}
+			// Not confirmed: undo what cannot come back by itself.
+			repairs = append(repairs, e.undo(rollback, fo)...)
+		}
+	}
+	r := NewReport(e.OS, d, repairs)
+	if initialErrors && !hasErrors(d.Findings) && anyOK(repairs) {
+		r.Verdict = Repaired
+		r.Summary = "repaired: " + repairs[len(repairs)-1].Action.String() + " " + repairs[len(repairs)-1].Target
+	}
+	if r.Verdict == Unhealthy {
+		r.ManualSteps = append(privilegeSteps(repairs), r.ManualSteps...)
+	}
+	r.DurationMS = durMS(time.Since(start))
+	return r
+}
+
+func (f Fix) String() string { return string(f) }
+
+func deadline(ctx context.Context) time.Time {
+	if dl, ok := ctx.Deadline(); ok {
+		return dl
+	}
+	return time.Now().Add(time.Minute)
+}
+
+func hasErrors(fs []Finding) bool {
+	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity == SevError })
+}
+
+func anyOK(rs []Repair) bool {
+	return slices.ContainsFunc(rs, func(r Repair) bool { return r.Result == "ok" })
+}
+
+// privilegeSteps turns refused repairs into the commands that would run
+// them, first among the manual steps.
+func privilegeSteps(rs []Repair) []string {
+	var out []string
+	for _, r := range rs {
+		if r.Command != "" && r.Result != "ok" {
+			out = append(out, "run with privilege: "+r.Command)
+		}
+	}
+	return out
+}
+
+// rungs are the ladder's rungs that some error finding names, in ladder
+// order.
+func (e *Engine) rungs(d Diagnosis) []Fix {
+	want := map[Fix]bool{}
+	for _, f := range d.Findings {
+		if f.Severity != SevError {
+			continue
+		}
+		for _, fx := range catalog[f.ID].Fixes {
+			want[fx] = true
+		}
+	}
+	var out []Fix
+	for _, r := range Ladder {
+		if want[r] {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// actions expands a rung into concrete actions from the observed state.
+func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
+	var out []Action
+	has := func(ids ...string) bool {
+		return slices.ContainsFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError && slices.Contains(ids, f.ID) })
+	}
+	static := has(GatewayNeighborStatic.ID)
+	_, canRestore := e.Sys.(neighborSetter)
+	switch rung {
+	case FixDeleteNeighbor:
+		for _, f := range []*FamilyState{&s.V4, &s.V6} {
+			if !f.Gateway.IsValid() {
+				continue
+			}
+			for _, n := range s.Neighbors {
+				if n.IP != f.Gateway {
+					continue
+				}
+				if n.Permanent && !(static && canRestore) {
+					continue
+				}
+				out = append(out, Action{Fix: FixDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
+			}
+		}
+	case FixFlushNeighbors:
+		for _, f := range []*FamilyState{&s.V4, &s.V6} {
+			if f.Default != nil && f.Default.IfName != "" && !slices.ContainsFunc(out, func(a Action) bool { return a.IfName == f.Default.IfName }) {
+				out = append(out, Action{Fix: FixFlushNeighbors, IfName: f.Default.IfName})
+			}
+		}
+	case FixLinkUp:
+		for _, f := range d.Findings {
+			if f.ID == LinkDown.ID {
+				out = append(out, Action{Fix: FixLinkUp, IfName: f.Args[ArgIface]})
+			}
+		}
+	case FixFlushDNS:
+		if has(DNSFailed.ID) {
+			out = append(out, Action{Fix: FixFlushDNS})
+		}
+	case FixReapplyInterface:
+		name := ""
+		for _, f := range d.Findings {
+			if n := f.Args[ArgIface]; n != "" && name == "" {
+				name = n
+			}
+		}
+		if name == "" {
+			for _, f := range []*FamilyState{&s.V4, &s.V6} {
+				if f.Default != nil && name == "" {
+					name = f.Default.IfName
+				}
+			}
+		}
+		if name != "" {
+			out = append(out, Action{Fix: FixReapplyInterface, IfName: name})
+		}
+	}
+	return out
+}
+
+// apply runs actions in-process when privileged, else through Elevate.
+// It returns the repairs and the actions that undo what was done, for
+// changes verification must confirm (deleted permanent entries).
+func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Repair, []Action) {
+	var rs []Repair
+	var undo []Action
+	for _, a := range acts {
+		r := Repair{Action: a.Fix, Target: targetText(a)}
+		if fo.Describe != nil && !e.Privileged {
+			r.Command = fo.Describe(a)
+		}
+		t0 := time.Now()
+		var err error
+		switch {
+		case fo.DryRun:
+			r.Result = "would run"
+			if r.Command == "" {
+				r.Result = "would run in-process"
+			}
+			rs = append(rs, r)
+			continue
+		case e.Privileged:
+			err = e.Do(ctx, a)
+		case fo.Elevate != nil:
+			err = fo.Elevate(ctx, a)
+		default:
+			err = ErrNotPermitted
+		}
+		r.DurationMS = durMS(time.Since(t0))
+		switch {
+		case err == nil:
+			r.Result = "ok"
+			if a.Fix == FixDeleteNeighbor && a.Static {
+				undo = append(undo, Action{Fix: FixRestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
+			}
+		case errors.Is(err, ErrNotPermitted):
+			r.Result = err.Error() // "not permitted (…)": says why
+		case errors.Is(err, ErrUnsupported):
+			r.Result = "unsupported on this system"
+		default:
+			r.Result = "failed: " + err.Error()
+		}
+		rs = append(rs, r)
+	}
+	return rs, undo
+}
+
+func targetText(a Action) string {
+	switch {
+	case a.IP.IsValid():
+		return a.IP.String() + " dev " + a.IfName
+	case a.IfName != "":
+		return a.IfName
+	}
+	return "system resolver"
+}
+
+// undo runs rollback actions with their own short deadline: a restore must
+// happen even when the run's deadline has passed.
+func (e *Engine) undo(acts []Action, fo FixOptions) []Repair {
+	if len(acts) == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	rs, _ := e.apply(ctx, acts, fo)
+	return rs
+}
+
+// Do performs one action in-process; it needs privilege. It is what the
+// privileged helper runs.
+func (e *Engine) Do(ctx context.Context, a Action) error {
+	ifIndex := func() (int, error) {
+		ifc, err := net.InterfaceByName(a.IfName)
+		if err != nil {
+			return 0, fmt.Errorf("interface %q: %w", a.IfName, err)
+		}
+		return ifc.Index, nil
+	}
+	switch a.Fix {
+	case FixDeleteNeighbor:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		return e.Sys.DeleteNeighbor(ctx, Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP})
+	case FixRestoreNeighbor:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		ns, ok := e.Sys.(neighborSetter)
+		if !ok {
+			return ErrUnsupported
+		}
+		return ns.SetNeighbor(ctx, Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: NeighPermanent, Permanent: true})
+	case FixFlushNeighbors:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		all, err := e.Sys.Neighbors(ctx)
+		if err != nil {
+			return err
+		}
+		for _, n := range all {
+			if n.IfIndex != idx || n.Permanent {
+				continue
+			}
+			switch n.State {
+			case NeighFailed, NeighIncomplete, NeighStale:
+				if err := e.Sys.DeleteNeighbor(ctx, n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case FixLinkUp:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		return e.Sys.SetLinkUp(ctx, idx)
+	case FixFlushDNS:
+		return e.Sys.FlushDNSCache(ctx)
+	case FixReapplyInterface:
+		return e.Sys.ReapplyInterface(ctx, a.IfName)
+	}
+	return fmt.Errorf("unknown action %q", a.Fix)
+}
+
+// ParseAction validates a helper's argument list: a fixed verb and strictly
+// parsed targets, nothing else.
+func ParseAction(args []string) (Action, error) {
+	if len(args) == 0 {
+		return Action{}, errors.New("missing action")
+	}
+	a := Action{Fix: Fix(args[0])}
+	want := map[Fix]int{FixDeleteNeighbor: 3, FixRestoreNeighbor: 4, FixFlushNeighbors: 2, FixLinkUp: 2, FixFlushDNS: 1, FixReapplyInterface: 2}
+	n, ok := want[a.Fix]
+	if !ok {
+		return Action{}, fmt.Errorf("unknown action %q", args[0])
+	}
+	if len(args) != n {
+		return Action{}, fmt.Errorf("%s: want %d arguments, got %d", a.Fix, n-1, len(args)-1)
+	}
+	if n >= 2 {
+		if !validIfName(args[1]) {
+			return Action{}, fmt.Errorf("%s: invalid interface name %q", a.Fix, args[1])
+		}
+		a.IfName = args[1]
+	}
+	if n >= 3 {
+		ip, err := netip.ParseAddr(args[2])
+		if err != nil {
+			return Action{}, fmt.Errorf("%s: %w", a.Fix, err)
+		}
+		a.IP = ip
+	}
+	if n == 4 {
+		mac, err := net.ParseMAC(args[3])
+		if err != nil {
+			return Action{}, fmt.Errorf("%s: %w", a.Fix, err)
+		}
+		a.MAC = mac
+	}
+	return a, nil
+}
+
+// validIfName accepts interface names of Linux, macOS and Windows aliases
+// without anything a shell or a flag parser could read as syntax.
+func validIfName(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '-' {
+		return false
+	}
+	for _, c := range s {
+		ok := c == '_' || c == '.' || c == ':' || c == '@' || c == '-' || c == ' ' ||
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
+}

@@ -1,0 +1,426 @@
+//go:build linux
+
+package main
+
+// Lab tests of the real `guard check` binary (design.md, Testing): each
+// scenario builds its own namespace lab (guard/lab), breaks it with the
+// kernel's own mechanisms, runs the binary as root and as an unprivileged
+// user inside the client namespace, and asserts the exit code, the JSON
+// verdict and findings, and that the client's tables are unchanged. They
+// need root and fail (never skip) without it.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/guard/lab"
+)
+
+// labTimeout is the --timeout every lab run passes; labSlack is what
+// process start-up (ip netns exec, setpriv, the Go runtime) may add.
+const (
+	labTimeout = 2 * time.Second
+	labSlack   = time.Second
+)
+
+// labArgs are the lab's own targets: nothing leaves the lab.
+func labArgs(extra ...string) []string {
+	return append([]string{"check", "--json",
+		"--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", labTimeout.String()}, extra...)
+}
+
+// jsonReport is the JSON contract of design.md, decoded independently of
+// the checks package's types.
+type jsonReport struct {
+	Schema     int     `json:"schema"`
+	Verdict    string  `json:"verdict"`
+	OS         string  `json:"os"`
+	DurationMS float64 `json:"duration_ms"`
+	Checks     []struct {
+		ID         string  `json:"id"`
+		Status     string  `json:"status"`
+		Detail     string  `json:"detail"`
+		DurationMS float64 `json:"duration_ms"`
+	} `json:"checks"`
+	Findings []struct {
+		ID       string   `json:"id"`
+		Severity string   `json:"severity"`
+		Summary  string   `json:"summary"`
+		Evidence []string `json:"evidence"`
+	} `json:"findings"`
+	Repairs     []json.RawMessage `json:"repairs"`
+	ManualSteps []string          `json:"manual_steps"`
+}
+
+type guardRun struct {
+	user     string // "" is root
+	exit     int
+	stdout   string
+	stderr   string
+	elapsed  time.Duration
+	rep      *jsonReport
+	parseErr error
+}
+
+func (r *guardRun) who() string {
+	if r.user == "" {
+		return "root"
+	}
+	return r.user
+}
+
+// String is what a failure message shows of a run.
+func (r *guardRun) String() string {
+	return fmt.Sprintf("as %s: exit %d after %v\nstdout:\n%s\nstderr:\n%s", r.who(), r.exit, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
+}
+
+// runGuard runs the binary in the client namespace as root (user "") or as
+// user, bounded well above --timeout, and decodes stdout when it is JSON.
+// Safe to call from any goroutine: it reports instead of failing.
+func runGuard(l *lab.Lab, bin, user string, args ...string) (*guardRun, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), 4*labTimeout+5*time.Second)
+	defer cancel()
+	argv := append([]string{bin}, args...)
+	cmd := l.Cmd(ctx, l.Client, argv...)
+	if user != "" {
+		cmd = l.CmdAs(ctx, l.Client, user, argv...)
+	}
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	start := time.Now()
+	err := cmd.Run()
+	r := &guardRun{user: user, elapsed: time.Since(start), stdout: out.String(), stderr: errb.String()}
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+	case errors.As(err, &ee):
+		r.exit = ee.ExitCode()
+	default:
+		return r, fmt.Errorf("%s: %w", strings.Join(cmd.Args, " "), err)
+	}
+	if ctx.Err() != nil {
+		return r, fmt.Errorf("guard %s did not exit within %v", strings.Join(args, " "), 4*labTimeout+5*time.Second)
+	}
+	if slices.Contains(args, "--json") && r.exit != 2 {
+		dec := json.NewDecoder(strings.NewReader(r.stdout))
+		rep := &jsonReport{}
+		if err := dec.Decode(rep); err != nil {
+			r.parseErr = fmt.Errorf("stdout is not a JSON report: %w", err)
+		} else if _, err := dec.Token(); err != io.EOF {
+			r.parseErr = errors.New("stdout holds more than one JSON document")
+		} else {
+			r.rep = rep
+		}
+	}
+	return r, nil
+}
+
+// expectation is what a scenario's every run must show.
+type expectation struct {
+	exit     int
+	verdicts []string // any of
+	// findings: at least one of these IDs, with a severity that explains
+	// the verdict (error for unhealthy, warning for degraded). Empty: no
+	// error or warning finding at all.
+	findings []string
+}
+
+func (e expectation) check(t *testing.T, r *guardRun) {
+	t.Helper()
+	if r.exit != e.exit {
+		t.Errorf("exit %d, want %d; %v", r.exit, e.exit, r)
+		return
+	}
+	if strings.Contains(r.stderr, "goroutine ") || strings.Contains(r.stderr, "panic:") {
+		t.Errorf("crash; %v", r)
+	}
+	if r.parseErr != nil || r.rep == nil {
+		t.Errorf("%v; %v", r.parseErr, r)
+		return
+	}
+	rep := r.rep
+	if rep.Schema != 1 || rep.OS != "linux" || len(rep.Checks) == 0 {
+		t.Errorf("report header: schema %d os %q, %d checks; %v", rep.Schema, rep.OS, len(rep.Checks), r)
+	}
+	if !slices.Contains(e.verdicts, rep.Verdict) {
+		t.Errorf("verdict %q, want one of %v; %v", rep.Verdict, e.verdicts, r)
+	}
+	if (r.exit == 1) != (rep.Verdict == string(checks.Unhealthy)) {
+		t.Errorf("exit %d does not match verdict %q; %v", r.exit, rep.Verdict, r)
+	}
+	if r.exit == 1 && len(rep.ManualSteps) == 0 {
+		t.Errorf("exit 1 with no manual_steps; %v", r)
+	}
+	var problems []string // error and warning finding IDs
+	matched := false
+	for _, f := range rep.Findings {
+		if f.Severity != string(checks.SevError) && f.Severity != string(checks.SevWarning) {
+			continue
+		}
+		problems = append(problems, f.ID+"/"+f.Severity)
+		if slices.Contains(e.findings, f.ID) &&
+			(rep.Verdict != string(checks.Unhealthy) || f.Severity == string(checks.SevError)) {
+			matched = true
+		}
+	}
+	switch {
+	case len(e.findings) == 0 && len(problems) > 0:
+		t.Errorf("findings %v on a healthy lab; %v", problems, r)
+	case len(e.findings) > 0 && !matched:
+		t.Errorf("findings %v, want one of %v (severity matching verdict %s); %v", problems, e.findings, rep.Verdict, r)
+	}
+	if r.elapsed > labTimeout+labSlack {
+		t.Errorf("took %v, more than --timeout %v + %v; %v", r.elapsed, labTimeout, labSlack, r)
+	}
+}
+
+var (
+	healthy  = []string{string(checks.Healthy)}
+	degraded = []string{string(checks.Degraded)}
+	okVerds  = []string{string(checks.Healthy), string(checks.Degraded)}
+	broken   = []string{string(checks.Unhealthy)}
+)
+
+func TestLabCheckScenarios(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	for _, sc := range []struct {
+		name  string
+		fault func(*lab.Lab)
+		args  []string // extra flags
+		users []string // "" is root
+		want  expectation
+	}{
+		{
+			name:  "healthy",
+			users: []string{"", "nobody"},
+			want:  expectation{exit: 0, verdicts: healthy},
+		},
+		{
+			name:  "healthy-dual-stack",
+			args:  []string{"--external", lab.ExternalIP + "," + lab.ExternalIP6},
+			users: []string{"", "nobody"},
+			want:  expectation{exit: 0, verdicts: healthy},
+		},
+		{
+			name:  "wrong-permanent-gateway-mac",
+			fault: (*lab.Lab).WrongGatewayMAC,
+			users: []string{"", "nobody"},
+			want: expectation{exit: 1, verdicts: broken, findings: []string{
+				checks.GatewayNeighborStatic.ID, checks.GatewayNeighborWrong.ID}},
+		},
+		{
+			name:  "stale-gateway-mac",
+			fault: (*lab.Lab).StaleGatewayMAC,
+			users: []string{"", "nobody"},
+			want: expectation{exit: 1, verdicts: broken, findings: []string{
+				checks.GatewayNeighborWrong.ID, checks.GatewayNeighborFailed.ID}},
+		},
+		{
+			// The gateway refuses, the internet and DNS work: degraded.
+			name:  "unreachable-route-to-gateway",
+			fault: (*lab.Lab).UnreachableRouteToGateway,
+			users: []string{"", "nobody"},
+			want:  expectation{exit: 0, verdicts: degraded, findings: []string{checks.GatewayRouteRejected.ID}},
+		},
+		{
+			name:  "no-default-route",
+			fault: (*lab.Lab).RemoveDefaultRoute,
+			users: []string{"", "nobody"},
+			want:  expectation{exit: 1, verdicts: broken, findings: []string{checks.NoDefaultRoute.ID}},
+		},
+		{
+			name:  "link-down",
+			fault: (*lab.Lab).LinkDown,
+			users: []string{"", "nobody"},
+			want: expectation{exit: 1, verdicts: broken, findings: []string{
+				checks.LinkDown.ID, checks.NoDefaultRoute.ID}},
+		},
+		{
+			name:  "dns-stopped",
+			fault: (*lab.Lab).StopDNS,
+			users: []string{"", "nobody"},
+			want:  expectation{exit: 1, verdicts: broken, findings: []string{checks.DNSFailed.ID}},
+		},
+		{
+			// No ICMP socket for nobody: the TCP probe decides. Never
+			// unhealthy; "could not measure" is not "unreachable".
+			name:  "unprivileged-icmp-disabled",
+			fault: (*lab.Lab).DisableUnprivICMP,
+			users: []string{"nobody", ""},
+			want:  expectation{exit: 0, verdicts: okVerds, findings: nil},
+		},
+		{
+			name:  "icmp-dropped-at-router",
+			fault: (*lab.Lab).DropICMP,
+			users: []string{"", "nobody"},
+			want:  expectation{exit: 0, verdicts: degraded, findings: []string{checks.ICMPBlocked.ID}},
+		},
+		{
+			name:  "tcp-dropped-at-router",
+			fault: (*lab.Lab).DropTCP,
+			users: []string{"", "nobody"},
+			want:  expectation{exit: 0, verdicts: degraded, findings: []string{checks.TCPBlocked.ID}},
+		},
+		{
+			// The external host is also the name server.
+			name:  "external-blackholed",
+			fault: (*lab.Lab).BlackholeExternal,
+			users: []string{"", "nobody"},
+			want: expectation{exit: 1, verdicts: broken, findings: []string{
+				checks.TargetRouteRejected.ID, checks.InternetUnreachable.ID, checks.DNSFailed.ID}},
+		},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			l := lab.New(t)
+			if sc.fault != nil {
+				sc.fault(l)
+			}
+			before := l.Snapshot(t)
+			for _, user := range sc.users {
+				r, err := runGuard(l, bin, user, labArgs(sc.args...)...)
+				if err != nil {
+					t.Fatalf("%v; %v", err, r)
+				}
+				sc.want.check(t, r)
+				if after := l.Snapshot(t); after != before {
+					t.Errorf("guard check as %s changed the client's tables:\n--- before\n%s\n--- after\n%s", r.who(), before, after)
+				}
+			}
+		})
+	}
+}
+
+// TestLabCheckPacketLoss: 30% of the router's packets towards the client
+// are lost; every run must still let the start go on.
+func TestLabCheckPacketLoss(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	t.Parallel()
+	l := lab.New(t)
+	l.PacketLoss(30)
+	before := l.Snapshot(t)
+	const total, batch = 20, 4
+	for i := 0; i < total; i += batch {
+		runs := make([]*guardRun, batch)
+		errs := make([]error, batch)
+		var wg sync.WaitGroup
+		for j := range batch {
+			user := ""
+			if (i+j)%2 == 1 {
+				user = "nobody"
+			}
+			wg.Go(func() { runs[j], errs[j] = runGuard(l, bin, user, labArgs()...) })
+		}
+		wg.Wait()
+		for j, r := range runs {
+			if errs[j] != nil {
+				t.Fatalf("run %d: %v; %v", i+j, errs[j], r)
+			}
+			if r.exit != 0 {
+				t.Errorf("run %d of %d under 30%% loss: exit %d; %v", i+j+1, total, r.exit, r)
+			}
+			if r.elapsed > labTimeout+labSlack {
+				t.Errorf("run %d took %v; %v", i+j+1, r.elapsed, r)
+			}
+		}
+	}
+	if after := l.Snapshot(t); after != before {
+		t.Errorf("guard check changed the client's tables:\n--- before\n%s\n--- after\n%s", before, after)
+	}
+}
+
+// TestLabCheckRepeated: a healthy lab never gets a non-zero exit, run after
+// run as an unprivileged user, nor with many runs at once.
+func TestLabCheckRepeated(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	t.Parallel()
+	l := lab.New(t)
+	before := l.Snapshot(t)
+	const sequential, concurrent = 200, 24
+	deadline := time.Now().Add(60 * time.Second)
+	var slowest time.Duration
+	for i := range sequential {
+		if time.Now().After(deadline) {
+			t.Fatalf("only %d of %d sequential runs within 60 s", i, sequential)
+		}
+		r, err := runGuard(l, bin, "nobody", labArgs()...)
+		if err != nil {
+			t.Fatalf("run %d: %v; %v", i+1, err, r)
+		}
+		if r.exit != 0 || r.rep == nil || r.rep.Verdict != string(checks.Healthy) {
+			t.Fatalf("sequential run %d of %d: exit %d; %v", i+1, sequential, r.exit, r)
+		}
+		slowest = max(slowest, r.elapsed)
+	}
+	t.Logf("%d sequential runs as nobody, slowest %v", sequential, slowest)
+
+	runs := make([]*guardRun, concurrent)
+	errs := make([]error, concurrent)
+	var wg sync.WaitGroup
+	for i := range concurrent {
+		wg.Go(func() { runs[i], errs[i] = runGuard(l, bin, "nobody", labArgs()...) })
+	}
+	wg.Wait()
+	for i, r := range runs {
+		if errs[i] != nil {
+			t.Fatalf("concurrent run %d: %v; %v", i+1, errs[i], r)
+		}
+		if r.exit != 0 {
+			t.Errorf("concurrent run %d of %d: exit %d; %v", i+1, concurrent, r.exit, r)
+		}
+	}
+	if after := l.Snapshot(t); after != before {
+		t.Errorf("guard check changed the client's tables:\n--- before\n%s\n--- after\n%s", before, after)
+	}
+}
+
+// TestLabCheckBadInput: bad input exits 2 with one line on stderr, no
+// stack trace, and no network traffic beyond the lab (it runs inside it).
+func TestLabCheckBadInput(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	t.Parallel()
+	l := lab.New(t, lab.WithoutDNS())
+	for _, args := range [][]string{
+		labArgs("--no-such-flag"),
+		labArgs("--timeout", "bogus"),
+		labArgs("--timeout", "0s"),
+		labArgs("--external", "not-an-ip"),
+		labArgs("--config", "/nonexistent/netguard.yaml"),
+		labArgs("--sudo", "sometimes"),
+		labArgs("--gateway", "not-an-ip"),
+		{"no-such-command", "--external", lab.ExternalIP},
+	} {
+		for _, user := range []string{"", "nobody"} {
+			r, err := runGuard(l, bin, user, args...)
+			if err != nil {
+				t.Fatalf("guard %s: %v; %v", strings.Join(args, " "), err, r)
+			}
+			msg := strings.TrimRight(r.stderr, "\n")
+			switch {
+			case r.exit != 2:
+				t.Errorf("guard %s: exit %d, want 2; %v", strings.Join(args, " "), r.exit, r)
+			case msg == "" || strings.Contains(msg, "\n"):
+				t.Errorf("guard %s: want one line on stderr; %v", strings.Join(args, " "), r)
+			case strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "panic"):
+				t.Errorf("guard %s: crashed; %v", strings.Join(args, " "), r)
+			case r.stdout != "":
+				t.Errorf("guard %s: wrote to stdout; %v", strings.Join(args, " "), r)
+			}
+		}
+	}
+}
