@@ -584,7 +584,10 @@ func (d *diag) internet() {
 				continue
 			}
 			bad = append(bad, t.Addr.String())
-			badClasses = append(badClasses, Classify(firstErr(t.TCP.Err, t.ICMP.Err)), Classify(t.ICMP.Err))
+			badClasses = append(badClasses, Classify(t.TCP.Err))
+			if !t.ICMP.NoPermission {
+				badClasses = append(badClasses, Classify(t.ICMP.Err))
+			}
 		}
 	}
 	switch {

@@ -239,7 +239,7 @@ var (
 		ID: "gateway-neighbor-failed", Check: "neighbor", Severity: SevError,
 		Title:     "Gateway does not answer ARP/NDP",
 		Text:      "the gateway {gateway} on {iface} does not answer address resolution (entry {state})",
-		DependsOn: []string{"link-down", "link-no-carrier"},
+		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: map[string][]string{
 			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "check that the router is on and the cable/Wi-Fi is connected"},
@@ -251,7 +251,7 @@ var (
 		ID: "gateway-neighbor-static", Check: "neighbor", Severity: SevError,
 		Title:     "A static ARP/NDP entry pins the gateway to a MAC that does not answer",
 		Text:      "a permanent entry maps the gateway {gateway} to {mac} on {iface}, and nothing answers through it",
-		DependsOn: []string{"link-down", "link-no-carrier"},
+		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor},
 		Manual: map[string][]string{
 			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "then find what set it (a script, /etc/ethers, a systemd-networkd [Neighbor] section) so it does not come back"},
@@ -263,7 +263,7 @@ var (
 		ID: "gateway-neighbor-wrong", Check: "neighbor", Severity: SevError,
 		Title:     "The gateway's ARP/NDP entry looks stale or wrong",
 		Text:      "the gateway {gateway} resolves to {mac} on {iface} ({state}) but does not answer through it",
-		DependsOn: []string{"link-down", "link-no-carrier"},
+		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: map[string][]string{
 			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "if that does not help: sudo ip neigh flush dev {iface} nud failed nud stale"},

@@ -315,11 +315,16 @@ func (e *Engine) undo(acts []Action, fo FixOptions) []Repair {
 // privileged helper runs.
 func (e *Engine) Do(ctx context.Context, a Action) error {
 	ifIndex := func() (int, error) {
-		ifc, err := net.InterfaceByName(a.IfName)
+		links, err := e.Sys.Links(ctx)
 		if err != nil {
-			return 0, fmt.Errorf("interface %q: %w", a.IfName, err)
+			return 0, err
 		}
-		return ifc.Index, nil
+		for _, l := range links {
+			if l.Name == a.IfName {
+				return l.Index, nil
+			}
+		}
+		return 0, fmt.Errorf("interface %q: not found", a.IfName)
 	}
 	switch a.Fix {
 	case FixDeleteNeighbor:

@@ -1,0 +1,256 @@
+// Package checkstest provides fakes of the checks OS layer and prober, as
+// data plus function fields, for tests in any package.
+package checkstest
+
+import (
+	"context"
+	"net/netip"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/netguard/netguard/checks"
+)
+
+// FakeSystem is a checks.System over in-memory tables. Mutators change the
+// tables, so a repair is visible to the next read, and are recorded in
+// Calls.
+type FakeSystem struct {
+	mu           sync.Mutex
+	LinkTable    []checks.Link
+	RouteTable   []checks.Route
+	NeighTable   []checks.Neighbor
+	SocketStats  checks.SocketStats
+	LinksErr     error
+	RoutesErr    error
+	NeighborsErr error
+	SocketsErr   error
+	// RouteToFunc answers RouteTo; nil means: the longest matching route
+	// of RouteTable, ENETUNREACH when none.
+	RouteToFunc func(dst netip.Addr) (checks.Route, error)
+	// DeleteNeighborFunc, when set, decides a delete's error.
+	DeleteNeighborFunc func(n checks.Neighbor) error
+	// OnChange runs after every successful mutation (e.g. to make the
+	// fake prober see the repaired network).
+	OnChange func(f *FakeSystem)
+	Calls    []string
+}
+
+var _ checks.System = (*FakeSystem)(nil)
+
+func (f *FakeSystem) Links(context.Context) ([]checks.Link, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]checks.Link(nil), f.LinkTable...), f.LinksErr
+}
+
+func (f *FakeSystem) Routes(context.Context) ([]checks.Route, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]checks.Route(nil), f.RouteTable...), f.RoutesErr
+}
+
+func (f *FakeSystem) RouteTo(_ context.Context, dst netip.Addr) (checks.Route, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.RouteToFunc != nil {
+		return f.RouteToFunc(dst)
+	}
+	var best *checks.Route
+	for i := range f.RouteTable {
+		r := &f.RouteTable[i]
+		if r.Dst.Contains(dst) && (best == nil || r.Dst.Bits() > best.Dst.Bits() || r.Metric < best.Metric && r.Dst.Bits() == best.Dst.Bits()) {
+			best = r
+		}
+	}
+	if best == nil {
+		return checks.Route{}, ENETUNREACH
+	}
+	switch best.Type {
+	case checks.RouteUnreachable:
+		return checks.Route{}, EHOSTUNREACH
+	case checks.RouteProhibit:
+		return checks.Route{}, EACCES
+	case checks.RouteBlackhole:
+		return checks.Route{}, EINVAL
+	}
+	return *best, nil
+}
+
+func (f *FakeSystem) Neighbors(context.Context) ([]checks.Neighbor, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]checks.Neighbor(nil), f.NeighTable...), f.NeighborsErr
+}
+
+func (f *FakeSystem) Sockets(context.Context) (checks.SocketStats, error) {
+	return f.SocketStats, f.SocketsErr
+}
+
+func (f *FakeSystem) record(call string) {
+	f.Calls = append(f.Calls, call)
+}
+
+func (f *FakeSystem) changed() {
+	if f.OnChange != nil {
+		f.OnChange(f)
+	}
+}
+
+func (f *FakeSystem) DeleteNeighbor(_ context.Context, n checks.Neighbor) error {
+	f.mu.Lock()
+	f.record("delete-neighbor " + n.IfName + " " + n.IP.String())
+	if f.DeleteNeighborFunc != nil {
+		if err := f.DeleteNeighborFunc(n); err != nil {
+			f.mu.Unlock()
+			return err
+		}
+	}
+	var kept []checks.Neighbor
+	for _, x := range f.NeighTable {
+		if !(x.IP == n.IP && x.IfIndex == n.IfIndex) {
+			kept = append(kept, x)
+		}
+	}
+	f.NeighTable = kept
+	f.mu.Unlock()
+	f.changed()
+	return nil
+}
+
+// SetNeighbor makes the fake support restoring static entries.
+func (f *FakeSystem) SetNeighbor(_ context.Context, n checks.Neighbor) error {
+	f.mu.Lock()
+	f.record("set-neighbor " + n.IfName + " " + n.IP.String() + " " + n.MAC.String())
+	f.NeighTable = append(f.NeighTable, n)
+	f.mu.Unlock()
+	f.changed()
+	return nil
+}
+
+func (f *FakeSystem) SetLinkUp(_ context.Context, idx int) error {
+	f.mu.Lock()
+	for i := range f.LinkTable {
+		if f.LinkTable[i].Index == idx {
+			f.record("link-up " + f.LinkTable[i].Name)
+			f.LinkTable[i].AdminUp = true
+		}
+	}
+	f.mu.Unlock()
+	f.changed()
+	return nil
+}
+
+func (f *FakeSystem) FlushDNSCache(context.Context) error {
+	f.mu.Lock()
+	f.record("flush-dns")
+	f.mu.Unlock()
+	f.changed()
+	return nil
+}
+
+func (f *FakeSystem) ReapplyInterface(_ context.Context, name string) error {
+	f.mu.Lock()
+	f.record("reapply " + name)
+	f.mu.Unlock()
+	return checks.ErrUnsupported
+}
+
+// Errnos the fake's route lookups answer with, as the kernel would.
+var (
+	ENETUNREACH  error = syscall.ENETUNREACH
+	EHOSTUNREACH error = syscall.EHOSTUNREACH
+	EACCES       error = syscall.EACCES
+	EINVAL       error = syscall.EINVAL
+)
+
+// FakeProber answers probes from maps keyed by address. A host in neither
+// map is silent: its probes wait for the deadline and report no reply.
+type FakeProber struct {
+	mu     sync.Mutex
+	ICMPBy map[netip.Addr]checks.ProbeResult
+	TCPBy  map[netip.Addr]checks.ProbeResult
+	DNSRes checks.DNSResult
+	// DNSFunc, when set, answers DNS instead of DNSRes.
+	DNSFunc func() checks.DNSResult
+}
+
+var _ checks.Prober = (*FakeProber)(nil)
+
+// NewFakeProber returns a prober where every listed host answers both
+// kinds of probe in 1 ms and DNS resolves through one server.
+func NewFakeProber(up ...netip.Addr) *FakeProber {
+	p := &FakeProber{ICMPBy: map[netip.Addr]checks.ProbeResult{}, TCPBy: map[netip.Addr]checks.ProbeResult{}}
+	for _, a := range up {
+		p.Up(a)
+	}
+	p.DNSRes = GoodDNS()
+	return p
+}
+
+// GoodDNS is a resolved lab name.
+func GoodDNS() checks.DNSResult {
+	return checks.DNSResult{Ran: true, Name: "www.lab.test", Addrs: []netip.Addr{netip.MustParseAddr("203.0.113.80")},
+		Servers: []checks.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NOERROR"}}}
+}
+
+// Up makes a host answer both kinds of probe.
+func (p *FakeProber) Up(a netip.Addr) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.ICMPBy[a] = checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(a, 0), Ran: true, Answered: true, RTT: time.Millisecond, Attempts: 1}
+	p.TCPBy[a] = checks.ProbeResult{Kind: checks.ProbeTCP, Target: netip.AddrPortFrom(a, 443), Ran: true, Answered: true, Refused: true, RTT: time.Millisecond, Attempts: 1}
+}
+
+// Down makes a host silent.
+func (p *FakeProber) Down(a netip.Addr) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	delete(p.ICMPBy, a)
+	delete(p.TCPBy, a)
+}
+
+// Set replaces one kind of probe result for a host.
+func (p *FakeProber) Set(a netip.Addr, r checks.ProbeResult) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	r.Ran = true
+	if r.Kind == checks.ProbeTCP {
+		p.TCPBy[a] = r
+	} else {
+		r.Kind = checks.ProbeICMP
+		p.ICMPBy[a] = r
+	}
+}
+
+func (p *FakeProber) answer(ctx context.Context, m map[netip.Addr]checks.ProbeResult, kind checks.ProbeKind, dst netip.Addr) checks.ProbeResult {
+	p.mu.Lock()
+	r, ok := m[dst]
+	p.mu.Unlock()
+	if ok {
+		if !r.Answered && r.Err == nil {
+			<-ctx.Done()
+			r.Err = context.DeadlineExceeded
+		}
+		return r
+	}
+	<-ctx.Done()
+	return checks.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: context.DeadlineExceeded, Attempts: 8}
+}
+
+func (p *FakeProber) ICMP(ctx context.Context, dst netip.Addr, _ bool) checks.ProbeResult {
+	return p.answer(ctx, p.ICMPBy, checks.ProbeICMP, dst)
+}
+
+func (p *FakeProber) TCP(ctx context.Context, dst netip.Addr, _ []uint16) checks.ProbeResult {
+	return p.answer(ctx, p.TCPBy, checks.ProbeTCP, dst)
+}
+
+func (p *FakeProber) DNS(ctx context.Context, name string) checks.DNSResult {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.DNSFunc != nil {
+		return p.DNSFunc()
+	}
+	return p.DNSRes
+}

@@ -1,0 +1,330 @@
+package checks
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+var (
+	gw    = netip.MustParseAddr("198.18.3.1")
+	ext1  = netip.MustParseAddr("203.0.113.5")
+	ext2  = netip.MustParseAddr("203.0.113.6")
+	gwMAC = net.HardwareAddr{0x02, 0xaa, 0, 0, 0, 1}
+)
+
+func answered(kind ProbeKind, a netip.Addr) ProbeResult {
+	return ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Answered: true, RTT: time.Millisecond}
+}
+
+func silent(kind ProbeKind, a netip.Addr) ProbeResult {
+	return ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Err: errNoReply}
+}
+
+func failed(kind ProbeKind, a netip.Addr, err error) ProbeResult {
+	return ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Err: err}
+}
+
+// healthyState is the lab's client: one interface, a default route via
+// the gateway, both answering, DNS resolving.
+func healthyState(goos string) *State {
+	ifName := map[string]string{"linux": "eth0", "darwin": "en0", "windows": "Wi-Fi"}[goos]
+	def := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2, IfName: ifName, Table: 254}
+	return &State{
+		OS: goos,
+		Links: []Link{
+			{Index: 1, Name: "lo", AdminUp: true, Carrier: true, Loopback: true, Addrs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/8")}},
+			{Index: 2, Name: ifName, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}},
+		},
+		Routes:    []Route{def, {Dst: netip.MustParsePrefix("198.18.3.0/24"), IfIndex: 2, IfName: ifName, Table: 254}},
+		Neighbors: []Neighbor{{IfIndex: 2, IfName: ifName, IP: gw, MAC: gwMAC, State: NeighStale}},
+		Sockets:   SocketStats{EphemeralLow: 32768, EphemeralHigh: 60999, TCPEphemeralInUse: 10, UDPEphemeralInUse: 2, OpenFilesLimit: 65536, SystemFiles: 1000, SystemFilesMax: 100000},
+		V4: FamilyState{
+			Family: 4, Default: &def, Gateway: gw,
+			GatewayProbe: &TargetResult{Addr: gw, Role: "gateway", Route: def, ICMP: answered(ProbeICMP, gw), TCP: answered(ProbeTCP, gw)},
+			External:     []TargetResult{{Addr: ext1, Role: "external", Route: def, ICMP: answered(ProbeICMP, ext1), TCP: answered(ProbeTCP, ext1)}},
+		},
+		V6:  FamilyState{Family: 6},
+		DNS: DNSResult{Ran: true, Name: "www.lab.test", Addrs: []netip.Addr{netip.MustParseAddr("203.0.113.80")}, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NOERROR"}}},
+	}
+}
+
+func allSilent(s *State) {
+	g := s.V4.GatewayProbe
+	g.ICMP, g.TCP = silent(ProbeICMP, gw), silent(ProbeTCP, gw)
+	for i := range s.V4.External {
+		t := &s.V4.External[i]
+		t.ICMP, t.TCP = silent(ProbeICMP, t.Addr), silent(ProbeTCP, t.Addr)
+	}
+	s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
+}
+
+func noDefault(s *State) {
+	s.Routes = s.Routes[1:]
+	s.V4.Default, s.V4.Gateway, s.V4.GatewayProbe = nil, netip.Addr{}, nil
+	for i := range s.V4.External {
+		s.V4.External[i] = TargetResult{Addr: s.V4.External[i].Addr, Role: "external", RouteErr: syscall.ENETUNREACH}
+	}
+	s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ENETUNREACH, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ENETUNREACH}}}
+}
+
+func TestDiagnose(t *testing.T) {
+	tests := []struct {
+		name    string
+		oses    []string
+		mutate  func(s *State)
+		want    []string // finding IDs, in report order
+		verdict Verdict
+		manual  string // a manual step must contain this (on the first OS)
+	}{
+		{name: "healthy", mutate: func(*State) {}, verdict: Healthy},
+		{name: "stale entry is normal", mutate: func(s *State) { s.Neighbors[0].State = NeighStale }, verdict: Healthy},
+		{name: "link down", mutate: func(s *State) {
+			noDefault(s)
+			s.Links[1].AdminUp, s.Links[1].Carrier = false, false
+		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev eth0 up"},
+		{name: "link down macOS", oses: []string{"darwin"}, mutate: func(s *State) {
+			noDefault(s)
+			s.Links[1].AdminUp = false
+		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ifconfig en0 up"},
+		{name: "docker bridge without carrier is not blamed", mutate: func(s *State) {
+			noDefault(s)
+			s.Links = append(s.Links, Link{Index: 3, Name: "docker0", AdminUp: true, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+		}, want: []string{"no-default-route"}, verdict: Unhealthy},
+		{name: "no carrier", mutate: func(s *State) {
+			s.Links[1].Carrier = false
+			allSilent(s)
+		}, want: []string{"link-no-carrier"}, verdict: Unhealthy},
+		{name: "no address", mutate: func(s *State) {
+			s.Links[1].Addrs = nil
+			allSilent(s)
+		}, want: []string{"link-no-address"}, verdict: Unhealthy, manual: "reapply"},
+		{name: "no default route", oses: []string{"linux", "darwin", "windows"}, mutate: noDefault, want: []string{"no-default-route"}, verdict: Unhealthy, manual: "renew DHCP"},
+		{name: "unreachable route to gateway, internet works", mutate: func(s *State) {
+			s.Routes = append(s.Routes, Route{Dst: netip.MustParsePrefix("198.18.3.1/32"), Type: RouteUnreachable, Table: 254})
+			g := s.V4.GatewayProbe
+			g.RouteErr = syscall.EHOSTUNREACH
+			g.ICMP, g.TCP = failed(ProbeICMP, gw, syscall.EHOSTUNREACH), failed(ProbeTCP, gw, syscall.EHOSTUNREACH)
+		}, want: []string{"gateway-route-rejected"}, verdict: Degraded, manual: "ip route del unreachable 198.18.3.1/32"},
+		{name: "blackhole route to the only target", mutate: func(s *State) {
+			s.Routes = append(s.Routes, Route{Dst: netip.MustParsePrefix("203.0.113.5/32"), Type: RouteBlackhole, Table: 254})
+			t := &s.V4.External[0]
+			t.RouteErr = syscall.EINVAL
+			t.ICMP, t.TCP = failed(ProbeICMP, ext1, syscall.EINVAL), failed(ProbeTCP, ext1, syscall.EINVAL)
+		}, want: []string{"target-route-rejected"}, verdict: Unhealthy},
+		{name: "route lookup raced a route change (macOS ESRCH)", oses: []string{"darwin"}, mutate: func(s *State) {
+			s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", RouteErr: syscall.ESRCH})
+		}, want: []string{"route-lookup-failed"}, verdict: Degraded, manual: "findsaddr"},
+		{name: "VPN owns the default route", mutate: func(s *State) {
+			s.Links = append(s.Links, Link{Index: 9, Name: "wg0", AdminUp: true, Carrier: true, Tunnel: true, Addrs: []netip.Prefix{netip.MustParsePrefix("100.64.0.2/32")}})
+			r := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "wg0", Table: 51820}
+			s.V4.Default, s.V4.Gateway = &r, netip.Addr{}
+			s.V4.GatewayProbe = nil
+		}, want: []string{"default-route-vpn"}, verdict: Healthy},
+		{name: "gateway ARP failed", mutate: func(s *State) {
+			allSilent(s)
+			s.Neighbors[0].State, s.Neighbors[0].MAC = NeighFailed, nil
+		}, want: []string{"gateway-neighbor-failed"}, verdict: Unhealthy, manual: "ip neigh del 198.18.3.1 dev eth0"},
+		{name: "static wrong gateway MAC", oses: []string{"linux", "darwin", "windows"}, mutate: func(s *State) {
+			allSilent(s)
+			s.Neighbors[0].State, s.Neighbors[0].Permanent = NeighPermanent, true
+		}, want: []string{"gateway-neighbor-static"}, verdict: Unhealthy, manual: "ip neigh del 198.18.3.1 dev eth0"},
+		{name: "stale wrong gateway MAC macOS", oses: []string{"darwin"}, mutate: func(s *State) {
+			allSilent(s)
+			s.Neighbors[0].State = NeighReachable
+		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: "arp -d 198.18.3.1 -i en0"},
+		{name: "stale wrong gateway MAC windows", oses: []string{"windows"}, mutate: func(s *State) {
+			allSilent(s)
+		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: "netsh interface ip delete neighbors"},
+		{name: "duplicate scoped entries with different MACs (macOS)", oses: []string{"darwin"}, mutate: func(s *State) {
+			s.Links = append(s.Links, Link{Index: 3, Name: "en1", AdminUp: true, Carrier: true})
+			s.Neighbors = append(s.Neighbors, Neighbor{IfIndex: 3, IfName: "en1", IP: gw, MAC: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: NeighReachable})
+		}, want: []string{"gateway-neighbor-duplicate"}, verdict: Degraded, manual: "arp -d 198.18.3.1 -i"},
+		{name: "macOS Local Network privacy (the seed)", oses: []string{"darwin"}, mutate: func(s *State) {
+			s.HostApp = "Cursor"
+			g := s.V4.GatewayProbe
+			g.ICMP, g.TCP = failed(ProbeICMP, gw, syscall.EHOSTUNREACH), failed(ProbeTCP, gw, syscall.EHOSTUNREACH)
+		}, want: []string{"local-network-denied"}, verdict: Degraded, manual: "Privacy & Security › Local Network: turn on Cursor"},
+		{name: "Linux refuses sends to the gateway", mutate: func(s *State) {
+			g := s.V4.GatewayProbe
+			g.ICMP, g.TCP = failed(ProbeICMP, gw, syscall.EPERM), failed(ProbeTCP, gw, syscall.EPERM)
+		}, want: []string{"gateway-send-refused"}, verdict: Degraded, manual: "nft list ruleset"},
+		{name: "gateway unreachable, no entry", mutate: func(s *State) {
+			allSilent(s)
+			s.Neighbors = nil
+		}, want: []string{"gateway-unreachable"}, verdict: Unhealthy},
+		{name: "router ignores probes but routes", mutate: func(s *State) {
+			g := s.V4.GatewayProbe
+			g.ICMP, g.TCP = silent(ProbeICMP, gw), silent(ProbeTCP, gw)
+		}, want: []string{"gateway-silent"}, verdict: Healthy},
+		{name: "local firewall rejects output", mutate: func(s *State) {
+			t := &s.V4.External[0]
+			t.ICMP, t.TCP = failed(ProbeICMP, ext1, syscall.EPERM), failed(ProbeTCP, ext1, syscall.EPERM)
+		}, want: []string{"local-firewall-blocks"}, verdict: Unhealthy, manual: "never changes firewall rules"},
+		{name: "ENOBUFS", mutate: func(s *State) {
+			t := &s.V4.External[0]
+			t.ICMP, t.TCP = failed(ProbeICMP, ext1, syscall.ENOBUFS), silent(ProbeTCP, ext1)
+		}, want: []string{"kernel-no-buffers"}, verdict: Unhealthy},
+		{name: "internet unreachable beyond the gateway", mutate: func(s *State) {
+			t := &s.V4.External[0]
+			t.ICMP, t.TCP = silent(ProbeICMP, ext1), silent(ProbeTCP, ext1)
+		}, want: []string{"internet-unreachable"}, verdict: Unhealthy, manual: "upstream"},
+		{name: "one target of two silent", mutate: func(s *State) {
+			s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", ICMP: silent(ProbeICMP, ext2), TCP: silent(ProbeTCP, ext2)})
+		}, want: []string{"internet-partial"}, verdict: Healthy},
+		{name: "TCP blocked, ping works", mutate: func(s *State) {
+			s.V4.GatewayProbe.TCP = silent(ProbeTCP, gw)
+			s.V4.External[0].TCP = silent(ProbeTCP, ext1)
+		}, want: []string{"tcp-blocked"}, verdict: Degraded},
+		{name: "ICMP dropped, TCP works", mutate: func(s *State) {
+			s.V4.GatewayProbe.ICMP = silent(ProbeICMP, gw)
+			s.V4.External[0].ICMP = silent(ProbeICMP, ext1)
+		}, want: []string{"icmp-blocked"}, verdict: Degraded},
+		{name: "no ICMP permission: TCP decides", mutate: func(s *State) {
+			for _, t := range []*TargetResult{s.V4.GatewayProbe, &s.V4.External[0]} {
+				t.ICMP = ProbeResult{Kind: ProbeICMP, Ran: true, NoPermission: true, Err: syscall.EACCES}
+			}
+		}, want: []string{"icmp-not-permitted"}, verdict: Healthy},
+		{name: "no ICMP permission and TCP silent: not a false alarm about ICMP", mutate: func(s *State) {
+			for _, t := range []*TargetResult{s.V4.GatewayProbe, &s.V4.External[0]} {
+				t.ICMP = ProbeResult{Kind: ProbeICMP, Ran: true, NoPermission: true, Err: syscall.EPERM}
+				t.TCP = silent(ProbeTCP, t.Addr)
+			}
+		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy},
+		{name: "DNS server down", mutate: func(s *State) {
+			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ECONNREFUSED}}}
+		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "203.0.113.5 connection refused"},
+		{name: "DNS down on macOS", oses: []string{"darwin"}, mutate: func(s *State) {
+			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
+		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "dscacheutil -flushcache"},
+		{name: "no name server", mutate: func(s *State) {
+			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
+		}, want: []string{"dns-no-servers"}, verdict: Unhealthy},
+		{name: "one of two name servers down", mutate: func(s *State) {
+			s.DNS.Servers = append(s.DNS.Servers, DNSServerResult{Server: netip.MustParseAddrPort("203.0.113.9:53"), Err: context.DeadlineExceeded})
+		}, want: []string{"dns-server-failed"}, verdict: Degraded},
+		{name: "NXDOMAIN is not an outage", mutate: func(s *State) {
+			s.DNS = DNSResult{Ran: true, Name: "nope.lab.test", NotFound: true, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NXDOMAIN"}}}
+		}, want: []string{"dns-name-not-found"}, verdict: Healthy},
+		{name: "DNS fails because the internet does: one root cause", mutate: func(s *State) {
+			t := &s.V4.External[0]
+			t.ICMP, t.TCP = silent(ProbeICMP, ext1), silent(ProbeTCP, ext1)
+			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
+		}, want: []string{"internet-unreachable"}, verdict: Unhealthy},
+		{name: "ports exhausted", mutate: func(s *State) { s.Sockets.TCPEphemeralInUse = 27000 }, want: []string{"ports-exhausted"}, verdict: Unhealthy, manual: "ss -s"},
+		{name: "ports high", mutate: func(s *State) { s.Sockets.UDPEphemeralInUse = 21000 }, want: []string{"ports-high"}, verdict: Degraded},
+		{name: "EADDRNOTAVAIL on connect means exhausted", mutate: func(s *State) {
+			s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", ICMP: answered(ProbeICMP, ext2), TCP: failed(ProbeTCP, ext2, syscall.EADDRNOTAVAIL)})
+		}, want: []string{"ports-exhausted"}, verdict: Unhealthy},
+		{name: "bounded count proves ports are fine", mutate: func(s *State) {
+			s.Sockets.TCPEphemeralInUse, s.Sockets.UDPEphemeralInUse = -1, -1
+			s.Sockets.TCPEphemeralBound, s.Sockets.UDPEphemeralBound = 100, 3
+		}, verdict: Healthy},
+		{name: "file handles exhausted", mutate: func(s *State) { s.Sockets.SystemFiles = 99000 }, want: []string{"files-exhausted"}, verdict: Unhealthy},
+		{name: "macOS default open-file limit", oses: []string{"darwin"}, mutate: func(s *State) { s.Sockets.OpenFilesLimit = 256 }, want: []string{"files-limit-low"}, verdict: Healthy},
+		{name: "unreadable neighbor table is unknown, not a failure", mutate: func(s *State) {
+			s.Neighbors, s.NeighborsErr = nil, syscall.EPERM
+		}, verdict: Healthy},
+	}
+	for _, tt := range tests {
+		oses := tt.oses
+		if oses == nil {
+			oses = []string{"linux"}
+		}
+		for _, goos := range oses {
+			t.Run(tt.name+"/"+goos, func(t *testing.T) {
+				s := healthyState(goos)
+				tt.mutate(s)
+				d := Diagnose(s)
+				var got []string
+				for _, f := range d.Findings {
+					got = append(got, f.ID)
+				}
+				if !slices.Equal(got, tt.want) {
+					t.Fatalf("findings = %v, want %v\n%s", got, tt.want, dump(d))
+				}
+				r := NewReport(goos, d, nil)
+				if r.Verdict != tt.verdict {
+					t.Fatalf("verdict = %s, want %s\n%s", r.Verdict, tt.verdict, dump(d))
+				}
+				if r.Verdict == Unhealthy && len(r.ManualSteps) == 0 {
+					t.Fatal("unhealthy without manual steps")
+				}
+				if tt.manual != "" && goos == oses[0] && !slices.ContainsFunc(r.ManualSteps, func(s string) bool { return strings.Contains(s, tt.manual) }) {
+					t.Fatalf("manual steps %q lack %q", r.ManualSteps, tt.manual)
+				}
+				if len(d.Checks) != len(CheckIDs) {
+					t.Fatalf("got %d checks, want %d", len(d.Checks), len(CheckIDs))
+				}
+			})
+		}
+	}
+}
+
+func dump(d Diagnosis) string {
+	var b strings.Builder
+	for _, c := range d.Checks {
+		b.WriteString(c.ID + " " + string(c.Status) + " " + c.Detail + "\n")
+	}
+	for _, f := range d.Findings {
+		b.WriteString(f.ID + " " + string(f.Severity) + ": " + f.Summary + "\n")
+	}
+	return b.String()
+}
+
+// Every catalog entry is reachable from some state in TestDiagnose.
+func TestDiagnoseCoversCatalog(t *testing.T) {
+	src := readTestSource(t)
+	for _, d := range Catalog() {
+		if !strings.Contains(src, `"`+d.ID+`"`) {
+			t.Errorf("no diagnosis test produces %s", d.ID)
+		}
+	}
+}
+
+func TestCatalogComplete(t *testing.T) {
+	for _, d := range Catalog() {
+		if d.Title == "" || d.Text == "" || d.Check == "" {
+			t.Errorf("%s: missing title, text or check", d.ID)
+		}
+		if !slices.Contains(CheckIDs, d.Check) {
+			t.Errorf("%s: unknown check %q", d.ID, d.Check)
+		}
+		if d.Severity != SevInfo && len(d.Manual["linux"]) == 0 {
+			t.Errorf("%s: no manual steps", d.ID)
+		}
+		for _, dep := range d.DependsOn {
+			if _, ok := Lookup(dep); !ok {
+				t.Errorf("%s depends on unknown %s", d.ID, dep)
+			}
+		}
+		for _, goos := range []string{"linux", "darwin", "windows"} {
+			for _, m := range d.Manual[goos] {
+				if strings.Contains(m, "route -n flush") && !strings.Contains(m, "never") {
+					t.Errorf("%s: manual step suggests route -n flush", d.ID)
+				}
+			}
+		}
+	}
+}
+
+func TestChainSkipsAfterRootCause(t *testing.T) {
+	s := healthyState("linux")
+	allSilent(s)
+	s.Neighbors[0].Permanent, s.Neighbors[0].State = true, NeighPermanent
+	d := Diagnose(s)
+	want := map[string]Status{"link": StatusPass, "route": StatusPass, "neighbor": StatusFail, "gateway": StatusSkip, "internet": StatusSkip, "dns": StatusSkip, "resources": StatusPass}
+	for _, c := range d.Checks {
+		if c.Status != want[c.ID] {
+			t.Errorf("%s = %s, want %s (%s)", c.ID, c.Status, want[c.ID], c.Detail)
+		}
+		if c.Status == StatusSkip && !strings.Contains(c.Detail, "because neighbor failed") {
+			t.Errorf("%s: skip without its reason: %q", c.ID, c.Detail)
+		}
+	}
+}

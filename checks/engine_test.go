@@ -1,0 +1,225 @@
+package checks_test
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/checkstest"
+)
+
+var (
+	gw     = netip.MustParseAddr("198.18.3.1")
+	ext    = netip.MustParseAddr("203.0.113.5")
+	badMAC = net.HardwareAddr{2, 0, 0, 0, 0, 1}
+)
+
+func labOptions() checks.Options {
+	o := checks.DefaultOptions()
+	o.External = []netip.AddrPort{netip.AddrPortFrom(ext, 0)}
+	o.DNSName = "www.lab.test"
+	o.Timeout = 300 * time.Millisecond
+	return o
+}
+
+// labMachine is the lab's client as fakes: eth0, default via gw, gw and
+// ext answering. The prober follows the neighbor table: a gateway entry
+// with badMAC makes everything silent.
+func labMachine(privileged bool) (*checks.Engine, *checkstest.FakeSystem, *checkstest.FakeProber) {
+	def := checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2, IfName: "eth0", Table: 254}
+	sys := &checkstest.FakeSystem{
+		LinkTable: []checks.Link{{Index: 2, Name: "eth0", AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}}},
+		RouteTable: []checks.Route{def,
+			{Dst: netip.MustParsePrefix("198.18.3.0/24"), IfIndex: 2, IfName: "eth0", Table: 254}},
+		NeighTable:  []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: gw, MAC: net.HardwareAddr{2, 0xaa, 0, 0, 0, 1}, State: checks.NeighReachable}},
+		SocketStats: checks.SocketStats{EphemeralLow: 32768, EphemeralHigh: 60999, OpenFilesLimit: 65536},
+	}
+	pr := checkstest.NewFakeProber(gw, ext)
+	sync := func(f *checkstest.FakeSystem) {
+		ns, _ := f.Neighbors(context.Background())
+		links, _ := f.Links(context.Background())
+		broken := !links[0].AdminUp || slices.ContainsFunc(ns, func(n checks.Neighbor) bool { return n.IP == gw && n.MAC.String() == badMAC.String() })
+		for _, a := range []netip.Addr{gw, ext} {
+			if broken {
+				pr.Down(a)
+			} else {
+				pr.Up(a)
+			}
+		}
+		if broken {
+			pr.DNSRes = checks.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded}
+		} else {
+			pr.DNSRes = checkstest.GoodDNS()
+		}
+	}
+	sys.OnChange = sync
+	eng := &checks.Engine{Sys: sys, Prober: pr, Privileged: privileged, OS: "linux"}
+	return eng, sys, pr
+}
+
+func breakGatewayMAC(sys *checkstest.FakeSystem, permanent bool) {
+	st := checks.NeighReachable
+	if permanent {
+		st = checks.NeighPermanent
+	}
+	sys.NeighTable = []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: gw, MAC: badMAC, State: st, Permanent: permanent}}
+	sys.OnChange(sys)
+}
+
+func TestCheckHealthy(t *testing.T) {
+	eng, sys, _ := labMachine(false)
+	r := eng.Check(context.Background(), labOptions())
+	if r.Verdict != checks.Healthy || len(r.Findings) != 0 {
+		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
+	}
+	if len(sys.Calls) != 0 {
+		t.Fatalf("check changed the system: %v", sys.Calls)
+	}
+}
+
+func TestCheckNeverMutates(t *testing.T) {
+	eng, sys, _ := labMachine(true)
+	breakGatewayMAC(sys, true)
+	r := eng.Check(context.Background(), labOptions())
+	if r.Verdict != checks.Unhealthy {
+		t.Fatalf("verdict %s", r.Verdict)
+	}
+	if len(sys.Calls) != 0 || len(r.Repairs) != 0 {
+		t.Fatalf("check changed the system: %v %v", sys.Calls, r.Repairs)
+	}
+}
+
+func TestCheckHonoursTimeout(t *testing.T) {
+	eng, sys, _ := labMachine(false)
+	breakGatewayMAC(sys, false)
+	o := labOptions()
+	o.Timeout = 200 * time.Millisecond
+	t0 := time.Now()
+	eng.Check(context.Background(), o)
+	if d := time.Since(t0); d > o.Timeout+100*time.Millisecond {
+		t.Fatalf("check took %s with timeout %s", d, o.Timeout)
+	}
+}
+
+func TestFixLadder(t *testing.T) {
+	tests := []struct {
+		name       string
+		privileged bool
+		elevate    func(context.Context, checks.Action) error
+		breakIt    func(*checkstest.FakeSystem)
+		wantCalls  []string
+		verdict    checks.Verdict
+		wantResult string
+	}{
+		{name: "dynamic wrong MAC: one delete, verified", privileged: true,
+			breakIt:   func(s *checkstest.FakeSystem) { breakGatewayMAC(s, false) },
+			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: checks.Repaired, wantResult: "ok"},
+		{name: "static wrong MAC: deleted when proven by verification", privileged: true,
+			breakIt:   func(s *checkstest.FakeSystem) { breakGatewayMAC(s, true) },
+			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: checks.Repaired, wantResult: "ok"},
+		{name: "link down: link up", privileged: true,
+			breakIt: func(s *checkstest.FakeSystem) {
+				s.LinkTable[0].AdminUp = false
+				s.RouteTable = nil
+				s.OnChange(s)
+			},
+			wantCalls: []string{"link-up eth0"}, verdict: checks.Unhealthy, wantResult: "ok"},
+		{name: "not privileged, no sudo: nothing changes", privileged: false,
+			breakIt:   func(s *checkstest.FakeSystem) { breakGatewayMAC(s, false) },
+			wantCalls: nil, verdict: checks.Unhealthy, wantResult: "not permitted"},
+		{name: "not privileged, elevation runs the same action", privileged: false,
+			elevate: func(ctx context.Context, a checks.Action) error {
+				if a.Fix != checks.FixDeleteNeighbor || a.IfName != "eth0" || a.IP != gw {
+					return errors.New("unexpected action " + a.String())
+				}
+				return nil
+			},
+			breakIt:   func(s *checkstest.FakeSystem) { breakGatewayMAC(s, false) },
+			wantCalls: nil, verdict: checks.Unhealthy, wantResult: "ok"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			eng, sys, _ := labMachine(tt.privileged)
+			tt.breakIt(sys)
+			sys.Calls = nil
+			r := eng.Fix(context.Background(), labOptions(), checks.FixOptions{Elevate: tt.elevate})
+			if !slices.Equal(sys.Calls, tt.wantCalls) {
+				t.Errorf("calls = %v, want %v", sys.Calls, tt.wantCalls)
+			}
+			if r.Verdict != tt.verdict {
+				t.Errorf("verdict = %s, want %s (%s)", r.Verdict, tt.verdict, r.Summary)
+			}
+			if len(r.Repairs) == 0 || !strings.HasPrefix(r.Repairs[0].Result, tt.wantResult) {
+				t.Errorf("repairs = %+v, want first result %q", r.Repairs, tt.wantResult)
+			}
+			if r.Verdict == checks.Unhealthy && len(r.ManualSteps) == 0 {
+				t.Error("unhealthy without manual steps")
+			}
+		})
+	}
+}
+
+// A static entry whose deletion does not make the check pass is put back:
+// no half-done change.
+func TestFixRestoresStaticEntryWhenNotConfirmed(t *testing.T) {
+	eng, sys, pr := labMachine(true)
+	breakGatewayMAC(sys, true)
+	sys.OnChange = func(*checkstest.FakeSystem) {} // the router stays dead
+	pr.Down(gw)
+	pr.Down(ext)
+	r := eng.Fix(context.Background(), labOptions(), checks.FixOptions{})
+	want := []string{"delete-neighbor eth0 198.18.3.1", "set-neighbor eth0 198.18.3.1 02:00:00:00:00:01"}
+	if len(sys.Calls) < 2 || !slices.Equal(sys.Calls[:2], want) {
+		t.Fatalf("calls = %v, want prefix %v", sys.Calls, want)
+	}
+	ns, _ := sys.Neighbors(context.Background())
+	if !slices.ContainsFunc(ns, func(n checks.Neighbor) bool { return n.Permanent && n.MAC.String() == badMAC.String() }) {
+		t.Fatalf("static entry not restored: %+v", ns)
+	}
+	if r.Verdict != checks.Unhealthy {
+		t.Fatalf("verdict %s", r.Verdict)
+	}
+}
+
+func TestFixDryRunChangesNothing(t *testing.T) {
+	eng, sys, _ := labMachine(true)
+	breakGatewayMAC(sys, false)
+	sys.Calls = nil
+	r := eng.Fix(context.Background(), labOptions(), checks.FixOptions{DryRun: true})
+	if len(sys.Calls) != 0 {
+		t.Fatalf("dry run changed: %v", sys.Calls)
+	}
+	if len(r.Repairs) == 0 || !strings.HasPrefix(r.Repairs[0].Result, "would run") {
+		t.Fatalf("repairs %+v", r.Repairs)
+	}
+}
+
+func TestParseActionRejectsInjection(t *testing.T) {
+	bad := [][]string{
+		{"rm", "-rf", "/"},
+		{"delete-neighbor", "eth0;reboot", "198.18.3.1"},
+		{"delete-neighbor", "eth0", "198.18.3.1", "extra"},
+		{"delete-neighbor", "-o", "198.18.3.1"},
+		{"link-up", "$(reboot)"},
+		{"restore-neighbor", "eth0", "198.18.3.1", "not-a-mac"},
+		{},
+	}
+	for _, args := range bad {
+		if _, err := checks.ParseAction(args); err == nil {
+			t.Errorf("ParseAction(%q) accepted", args)
+		}
+	}
+	a, err := checks.ParseAction([]string{"delete-neighbor", "eth0", "198.18.3.1"})
+	if err != nil || a.IfName != "eth0" || a.IP != gw {
+		t.Fatalf("ParseAction = %+v, %v", a, err)
+	}
+	if got := strings.Join(a.Args(), " "); got != "delete-neighbor eth0 198.18.3.1" {
+		t.Fatalf("Args round trip = %q", got)
+	}
+}
