@@ -3,8 +3,6 @@ package checks_test
 import (
 	"context"
 	"errors"
-	"net"
-	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -15,52 +13,16 @@ import (
 )
 
 var (
-	gw     = netip.MustParseAddr("198.18.3.1")
-	ext    = netip.MustParseAddr("203.0.113.5")
-	badMAC = net.HardwareAddr{2, 0, 0, 0, 0, 1}
+	gw     = checkstest.Gateway
+	ext    = checkstest.Ext
+	badMAC = checkstest.BadMAC
 )
 
-func labOptions() checks.Options {
-	o := checks.DefaultOptions()
-	o.External = []netip.AddrPort{netip.AddrPortFrom(ext, 0)}
-	o.DNSName = "www.lab.test"
-	o.Timeout = 300 * time.Millisecond
-	return o
-}
+func labOptions() checks.Options { return checkstest.NewLab(false).Options() }
 
-// labMachine is the lab's client as fakes: eth0, default via gw, gw and
-// ext answering. The prober follows the neighbor table: a gateway entry
-// with badMAC makes everything silent.
 func labMachine(privileged bool) (*checks.Engine, *checkstest.FakeSystem, *checkstest.FakeProber) {
-	def := checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2, IfName: "eth0", Table: 254}
-	sys := &checkstest.FakeSystem{
-		LinkTable: []checks.Link{{Index: 2, Name: "eth0", AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}}},
-		RouteTable: []checks.Route{def,
-			{Dst: netip.MustParsePrefix("198.18.3.0/24"), IfIndex: 2, IfName: "eth0", Table: 254}},
-		NeighTable:  []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: gw, MAC: net.HardwareAddr{2, 0xaa, 0, 0, 0, 1}, State: checks.NeighReachable}},
-		SocketStats: checks.SocketStats{EphemeralLow: 32768, EphemeralHigh: 60999, OpenFilesLimit: 65536},
-	}
-	pr := checkstest.NewFakeProber(gw, ext)
-	sync := func(f *checkstest.FakeSystem) {
-		ns, _ := f.Neighbors(context.Background())
-		links, _ := f.Links(context.Background())
-		broken := !links[0].AdminUp || slices.ContainsFunc(ns, func(n checks.Neighbor) bool { return n.IP == gw && n.MAC.String() == badMAC.String() })
-		for _, a := range []netip.Addr{gw, ext} {
-			if broken {
-				pr.Down(a)
-			} else {
-				pr.Up(a)
-			}
-		}
-		if broken {
-			pr.DNSRes = checks.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded}
-		} else {
-			pr.DNSRes = checkstest.GoodDNS()
-		}
-	}
-	sys.OnChange = sync
-	eng := &checks.Engine{Sys: sys, Prober: pr, Privileged: privileged, OS: "linux"}
-	return eng, sys, pr
+	l := checkstest.NewLab(privileged)
+	return l.Engine, l.Sys, l.Prober
 }
 
 func breakGatewayMAC(sys *checkstest.FakeSystem, permanent bool) {

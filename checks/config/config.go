@@ -148,6 +148,9 @@ func ParseFile(path string, data []byte) (*Values, error) {
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, val := m.Content[i], m.Content[i+1]
+		if !slices.Contains(Keys, k.Value) {
+			return nil, fmt.Errorf("%s:%d: unknown key %q (known: %s)", path, k.Line, k.Value, strings.Join(Keys, ", "))
+		}
 		raw, err := scalarOrList(k.Value, val)
 		if err == nil {
 			err = v.Set(k.Value, raw)

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/checkstest"
+)
+
+// testIO runs the CLI over the fake lab: no network, no TTY.
+func testIO(t *testing.T, lab *checkstest.Lab, env map[string]string) (*IO, *bytes.Buffer, *bytes.Buffer) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	if env == nil {
+		env = map[string]string{}
+	}
+	// Lab targets always: a test must never fall back to the public defaults.
+	if _, ok := env["NETGUARD_EXTERNAL"]; !ok {
+		env["NETGUARD_EXTERNAL"] = checkstest.Ext.String()
+	}
+	if _, ok := env["NETGUARD_DNS"]; !ok {
+		env["NETGUARD_DNS"] = "www.lab.test"
+	}
+	if _, ok := env["NETGUARD_TIMEOUT"]; !ok {
+		env["NETGUARD_TIMEOUT"] = "300ms"
+	}
+	return &IO{
+		In: strings.NewReader(""), Out: &out, ErrOut: &errOut,
+		Getenv:     func(k string) string { return env[k] },
+		Cwd:        t.TempDir(),
+		NewEngine:  func() *checks.Engine { return lab.Engine },
+		Executable: func() (string, error) { return "/usr/local/bin/guard", nil },
+	}, &out, &errOut
+}
+
+func TestExitCodesAndJSON(t *testing.T) {
+	tests := []struct {
+		name    string
+		args    []string
+		breakIt func(*checkstest.Lab)
+		code    exitCode
+		verdict checks.Verdict
+	}{
+		{"healthy", []string{"check", "--json"}, nil, exitOK, checks.Healthy},
+		{"default command is check", []string{"--json"}, nil, exitOK, checks.Healthy},
+		{"wrong MAC", []string{"check", "--json"}, func(l *checkstest.Lab) { l.BreakGatewayMAC(true) }, exitUnhealthy, checks.Unhealthy},
+		{"fix repairs in-process", []string{"fix", "--json"}, func(l *checkstest.Lab) { l.BreakGatewayMAC(false) }, exitOK, checks.Repaired},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lab := checkstest.NewLab(true)
+			if tt.breakIt != nil {
+				tt.breakIt(lab)
+			}
+			io_, out, errOut := testIO(t, lab, nil)
+			if code := run(tt.args, io_); code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, errOut)
+			}
+			var r checks.Report
+			dec := json.NewDecoder(out)
+			if err := dec.Decode(&r); err != nil {
+				t.Fatalf("stdout is not a JSON report: %v\n%s", err, out)
+			}
+			if dec.More() {
+				t.Fatal("more than one JSON document on stdout")
+			}
+			if r.Schema != 1 || r.Verdict != tt.verdict || len(r.Checks) != 7 {
+				t.Fatalf("report: schema %d verdict %s checks %d", r.Schema, r.Verdict, len(r.Checks))
+			}
+			if tt.code == exitUnhealthy && len(r.ManualSteps) == 0 {
+				t.Fatal("exit 1 without manual steps")
+			}
+			if !strings.Contains(errOut.String(), "verdict: "+string(tt.verdict)) {
+				t.Fatalf("human output lacks the verdict:\n%s", errOut)
+			}
+		})
+	}
+}
+
+func TestBadInput(t *testing.T) {
+	dir := t.TempDir()
+	badCfg := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(badCfg, []byte("dns: a.test\nexternals: [1]\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		args []string
+		env  map[string]string
+		want string
+	}{
+		{[]string{"check", "--bogus"}, nil, "unknown flag"},
+		{[]string{"frobnicate"}, nil, "unknown command"},
+		{[]string{"check", "--timeout", "bogus"}, nil, "--timeout: invalid duration"},
+		{[]string{"check", "--timeout", "0s"}, nil, "out of range"},
+		{[]string{"check", "--external", "not-an-ip"}, nil, "not an IP address"},
+		{[]string{"check", "--sudo", "maybe"}, nil, "invalid sudo mode"},
+		{[]string{"check", "--config", "/nonexistent/netguard.yaml"}, nil, "no such file"},
+		{[]string{"check", "--config", badCfg}, nil, "bad.yaml:2: unknown key \"externals\""},
+		{[]string{"check"}, map[string]string{"NETGUARD_TIMEOUT": "soon"}, "NETGUARD_TIMEOUT: timeout: invalid duration"},
+		{[]string{"check"}, map[string]string{"NETGUARD_JSON": "maybe"}, "NETGUARD_JSON: want true or false"},
+		{[]string{"check", "extra"}, nil, "unexpected argument"},
+		{[]string{"run"}, nil, "missing command"},
+		{[]string{"check", "--dry-run"}, nil, "only for guard fix"},
+		{[]string{"fix", "--sudo", "prompt"}, nil, "needs a terminal"},
+		{[]string{"repair", "rm", "-rf", "/"}, nil, "unknown action"},
+	}
+	for _, tt := range tests {
+		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
+			io_, out, errOut := testIO(t, checkstest.NewLab(true), tt.env)
+			if code := run(tt.args, io_); code != exitUsage {
+				t.Fatalf("exit %d, want 2; stderr %q", code, errOut)
+			}
+			msg := errOut.String()
+			if strings.Count(msg, "\n") != 1 || !strings.Contains(msg, tt.want) {
+				t.Fatalf("stderr = %q, want one line containing %q", msg, tt.want)
+			}
+			if out.Len() != 0 {
+				t.Fatalf("stdout not empty: %q", out)
+			}
+		})
+	}
+}
+
+func TestFlagBeatsEnvBeatsConfig(t *testing.T) {
+	lab := checkstest.NewLab(false)
+	io_, _, _ := testIO(t, lab, map[string]string{"NETGUARD_DNS": "env.lab.test"})
+	if err := os.WriteFile(filepath.Join(io_.Cwd, ".netguard.yaml"), []byte("dns: file.lab.test\ntimeout: 1s\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c, err := parse([]string{"check"}, io_.Getenv, io_.Cwd, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.opts.DNSName != "env.lab.test" {
+		t.Fatalf("env should beat config: %q", c.opts.DNSName)
+	}
+	c, err = parse([]string{"check", "--dns", "flag.lab.test", "--timeout=700ms"}, io_.Getenv, io_.Cwd, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.opts.DNSName != "flag.lab.test" || c.opts.Timeout.String() != "700ms" {
+		t.Fatalf("flag should win: %+v", c.opts)
+	}
+}
+
+func TestSkip(t *testing.T) {
+	lab := checkstest.NewLab(true)
+	lab.BreakGatewayMAC(true)
+	io_, out, errOut := testIO(t, lab, map[string]string{"NETGUARD_SKIP": "1"})
+	if code := run([]string{"check", "--json"}, io_); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if out.Len() != 0 || strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "skipped") {
+		t.Fatalf("stdout %q stderr %q", out, errOut)
+	}
+}
+
+func TestSudoNeverGivesExactCommand(t *testing.T) {
+	lab := checkstest.NewLab(false)
+	lab.BreakGatewayMAC(false)
+	io_, out, _ := testIO(t, lab, map[string]string{"NETGUARD_SUDO": "never"})
+	if code := run([]string{"fix", "--json"}, io_); code != exitUnhealthy {
+		t.Fatalf("exit %d", code)
+	}
+	var r checks.Report
+	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+		t.Fatal(err)
+	}
+	want := "run with privilege: sudo /usr/local/bin/guard repair delete-neighbor eth0 198.18.3.1"
+	if len(r.ManualSteps) == 0 || r.ManualSteps[0] != want {
+		t.Fatalf("manual steps %q, want first %q", r.ManualSteps, want)
+	}
+	if len(lab.Sys.Calls) != 0 {
+		t.Fatalf("changed the system without privilege: %v", lab.Sys.Calls)
+	}
+}
+
+func TestQuietHealthyPrintsNothing(t *testing.T) {
+	io_, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+	if code := run([]string{"check", "-q"}, io_); code != exitOK {
+		t.Fatalf("exit %d", code)
+	}
+	if out.Len()+errOut.Len() != 0 {
+		t.Fatalf("quiet healthy run printed %q %q", out, errOut)
+	}
+}
+
+func TestVersion(t *testing.T) {
+	io_, out, _ := testIO(t, checkstest.NewLab(false), nil)
+	if code := run([]string{"version"}, io_); code != exitOK || !strings.HasPrefix(out.String(), "guard ") || !strings.Contains(out.String(), "go1.") {
+		t.Fatalf("version: %d %q", code, out)
+	}
+}
