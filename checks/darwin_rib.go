@@ -477,18 +477,18 @@ func darwinApplyND6(n *Neighbor, state, isRouter, expire int32) {
 // darwinBuildRtMsg builds a request for a routing socket: an rt_msghdr,
 // the destination and, for RTM_GET, an empty sockaddr_dl asking the kernel
 // to name the interface (RTA_IFP; it then also returns the source address,
-// RTA_IFA). ifScope > 0 sets RTF_IFSCOPE with rtm_index = ifScope, the only
-// way to reach one of several per-interface copies of an entry. A
-// link-local IPv6 destination carries the scope the KAME way (embedded in
-// bytes 2-3, sin6_scope_id 0), as ndp(8) sends it: every XNU accepts it
+// RTA_IFA). scoped sets RTF_IFSCOPE with rtm_index = ifIndex, the only way
+// to reach one of several per-interface copies of an entry. A link-local
+// IPv6 destination carries ifIndex the KAME way (embedded in bytes 2-3,
+// sin6_scope_id 0), scoped or not, as ndp(8) sends it: every XNU accepts it
 // (newer ones move it to sin6_scope_id themselves in route_output).
-func darwinBuildRtMsg(typ uint8, flags uint32, ifScope int, seq int32, dst netip.Addr) []byte {
+func darwinBuildRtMsg(typ uint8, flags uint32, ifIndex int, scoped bool, seq int32, dst netip.Addr) []byte {
 	le := binary.LittleEndian
 	b := make([]byte, darwinSizeofRtMsghdr, darwinSizeofRtMsghdr+darwinSizeofSockaddrIn6+darwinSizeofSockaddrDl)
 	addrs := uint32(darwinRTADst)
-	if ifScope > 0 {
+	if scoped && ifIndex > 0 {
 		flags |= darwinRTFIfScope
-		le.PutUint16(b[4:], uint16(ifScope))
+		le.PutUint16(b[4:], uint16(ifIndex))
 	}
 	dst = dst.WithZone("")
 	if dst.Is4() {
@@ -499,8 +499,8 @@ func darwinBuildRtMsg(typ uint8, flags uint32, ifScope int, seq int32, dst netip
 		b = append(b, sa...)
 	} else {
 		a := dst.As16()
-		if ifScope > 0 && (dst.IsLinkLocalUnicast() || dst.IsLinkLocalMulticast()) {
-			binary.BigEndian.PutUint16(a[2:], uint16(ifScope))
+		if ifIndex > 0 && (dst.IsLinkLocalUnicast() || dst.IsLinkLocalMulticast()) {
+			binary.BigEndian.PutUint16(a[2:], uint16(ifIndex))
 		}
 		sa := make([]byte, darwinSizeofSockaddrIn6)
 		sa[0], sa[1] = darwinSizeofSockaddrIn6, darwinAFInet6

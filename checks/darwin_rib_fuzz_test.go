@@ -13,7 +13,7 @@ func FuzzParseDarwinRIB(f *testing.F) {
 	f.Add(drtRouteDump())
 	f.Add(drtARPDump())
 	f.Add(drtNDPDump())
-	f.Add(darwinBuildRtMsg(darwinRTMGet, darwinRTFUp|darwinRTFHost, 4, 1, netip.MustParseAddr("fe80::1")))
+	f.Add(darwinBuildRtMsg(darwinRTMGet, darwinRTFUp|darwinRTFHost, 4, true, 1, netip.MustParseAddr("fe80::1")))
 	for _, b := range drtGarbage() {
 		f.Add(b)
 	}

@@ -348,7 +348,7 @@ func TestDarwinRouteGetReply(t *testing.T) {
 }
 
 func TestDarwinBuildRtMsg(t *testing.T) {
-	b := darwinBuildRtMsg(darwinRTMGet, darwinRTFUp|darwinRTFHost, 0, 9, netip.MustParseAddr("1.1.1.1"))
+	b := darwinBuildRtMsg(darwinRTMGet, darwinRTFUp|darwinRTFHost, 0, false, 9, netip.MustParseAddr("1.1.1.1"))
 	if len(b) != darwinSizeofRtMsghdr+darwinSizeofSockaddrIn+darwinSizeofSockaddrDl {
 		t.Fatalf("RTM_GET inet is %d bytes", len(b))
 	}
@@ -367,12 +367,18 @@ func TestDarwinBuildRtMsg(t *testing.T) {
 
 	// Deleting the en0 copy of a link-local neighbor: scoped, KAME scope
 	// embedded, no RTA_IFP.
-	b = darwinBuildRtMsg(darwinRTMDelete, darwinRTFHost|darwinRTFLLInfo, 4, 10, netip.MustParseAddr("fe80::1%en0"))
+	b = darwinBuildRtMsg(darwinRTMDelete, darwinRTFHost|darwinRTFLLInfo, 4, true, 10, netip.MustParseAddr("fe80::1%en0"))
 	if len(b) != darwinSizeofRtMsghdr+darwinSizeofSockaddrIn6 {
 		t.Fatalf("RTM_DELETE inet6 is %d bytes", len(b))
 	}
 	if got := b[darwinSizeofRtMsghdr+10 : darwinSizeofRtMsghdr+12]; got[0] != 0 || got[1] != 4 {
 		t.Errorf("embedded scope % x", got)
+	}
+	// The unscoped copy: no RTF_IFSCOPE, but a link-local key still needs
+	// its interface.
+	u := darwinBuildRtMsg(darwinRTMDelete, darwinRTFHost|darwinRTFLLInfo, 4, false, 11, netip.MustParseAddr("fe80::1"))
+	if got := u[darwinSizeofRtMsghdr+10 : darwinSizeofRtMsghdr+12]; got[1] != 4 || binary.LittleEndian.Uint32(u[8:])&darwinRTFIfScope != 0 || u[4] != 0 {
+		t.Errorf("unscoped link-local delete: % x", u)
 	}
 	msgs, err = darwinParseRtMsgs(b)
 	if err != nil {

@@ -133,19 +133,23 @@ func (*darwinSystem) Routes(ctx context.Context) ([]Route, error) {
 // connect() to it would get EHOSTUNREACH). ESRCH means no route matched at
 // this instant (traceroute's "findsaddr: write: No such process").
 func (*darwinSystem) RouteTo(ctx context.Context, dst netip.Addr) (Route, error) {
-	scope := 0
+	// A zone (fe80::1%en0) scopes the lookup to that interface.
+	ifIndex := 0
 	if z := dst.Zone(); z != "" {
 		if ifi, err := net.InterfaceByName(z); err == nil {
-			scope = ifi.Index
+			ifIndex = ifi.Index
 		} else if n, err := strconv.Atoi(z); err == nil {
-			scope = n
+			ifIndex = n
 		}
 	}
-	m, err := darwinRouteRequest(ctx, darwinRTMGet, darwinRTFUp|darwinRTFHost, scope, dst)
+	m, err := darwinRouteRequest(ctx, darwinRTMGet, darwinRTFUp|darwinRTFHost, ifIndex, ifIndex > 0, dst)
 	if err != nil {
 		return Route{}, fmt.Errorf("route get %s: %w", dst, err)
 	}
-	r, _ := darwinRoute(m, true)
+	r, ok := darwinRoute(m, true)
+	if !ok {
+		return Route{}, fmt.Errorf("route get %s: reply names no destination", dst)
+	}
 	if r.IfName == "" {
 		r.IfName = darwinIfNames()[r.IfIndex]
 	}
@@ -347,8 +351,8 @@ func (*darwinSystem) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 		return fmt.Errorf("delete neighbor %s dev %s: %w", ip, name, unix.EINVAL)
 	}
 	var done [2]bool // by kind: unscoped, scoped
-	for _, scope := range []int{n.IfIndex, 0, n.IfIndex} {
-		m, err := darwinRouteRequest(ctx, darwinRTMGet, darwinRTFUp|darwinRTFHost, scope, ip)
+	for _, scoped := range []bool{true, false, true} {
+		m, err := darwinRouteRequest(ctx, darwinRTMGet, darwinRTFUp|darwinRTFHost, n.IfIndex, scoped, ip)
 		if errors.Is(err, unix.ESRCH) {
 			continue
 		}
@@ -363,7 +367,7 @@ func (*darwinSystem) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 		if !ok || e.IP != ip || e.IfIndex != n.IfIndex || done[kind] {
 			continue
 		}
-		_, err = darwinRouteRequest(ctx, darwinRTMDelete, darwinRTFHost|darwinRTFLLInfo, kind*n.IfIndex, ip)
+		_, err = darwinRouteRequest(ctx, darwinRTMDelete, darwinRTFHost|darwinRTFLLInfo, n.IfIndex, kind == 1, ip)
 		if err != nil && !errors.Is(err, unix.ESRCH) { // ESRCH: gone meanwhile
 			return fmt.Errorf("delete neighbor %s dev %s: %w", ip, name, err)
 		}
@@ -374,12 +378,13 @@ func (*darwinSystem) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 
 var darwinRtmSeq atomic.Int32
 
-// darwinRouteRequest sends one request on a fresh routing socket and, for
-// RTM_GET, returns the kernel's reply to it. Errors keep the errno: the
+// darwinRouteRequest sends one request (darwinBuildRtMsg) on a fresh
+// routing socket and, for RTM_GET, returns the kernel's reply to it, matched
+// by our pid and sequence number. Errors keep the errno: the
 // write itself fails with ESRCH (no match), EPERM (RTM_DELETE unprivileged),
 // EINVAL. The socket is bound to ctx through a deadline, so a reply that
 // never comes cannot hang a check.
-func darwinRouteRequest(ctx context.Context, typ uint8, flags uint32, scope int, dst netip.Addr) (darwinRtMsg, error) {
+func darwinRouteRequest(ctx context.Context, typ uint8, flags uint32, ifIndex int, scoped bool, dst netip.Addr) (darwinRtMsg, error) {
 	dst = dst.Unmap()
 	af := unix.AF_INET6
 	if dst.Is4() {
@@ -410,7 +415,7 @@ func darwinRouteRequest(ctx context.Context, typ uint8, flags uint32, scope int,
 	defer context.AfterFunc(ctx, func() { _ = f.SetDeadline(time.Unix(1, 0)) })()
 
 	seq := darwinRtmSeq.Add(1)
-	if _, err := f.Write(darwinBuildRtMsg(typ, flags, scope, seq, dst)); err != nil {
+	if _, err := f.Write(darwinBuildRtMsg(typ, flags, ifIndex, scoped, seq, dst)); err != nil {
 		return darwinRtMsg{}, darwinSockErr(ctx, err)
 	}
 	if typ != darwinRTMGet {
