@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/log"
@@ -47,10 +46,9 @@ func systemIO() *IO {
 	}
 }
 
-// render writes the report: JSON on stdout when asked, human lines on
-// stderr unless --json alone was asked for on a non-terminal... no: human
-// lines always go to stderr (stdout stays clean for JSON and for the child
-// of guard run); -q limits them to problems.
+// render writes the report: JSON on stdout when asked; human lines always go
+// to stderr, so stdout stays clean for JSON and for the child of guard run;
+// -q limits them to problems.
 func render(io_ *IO, c *cli, r *checks.Report) error {
 	if c.json {
 		enc := json.NewEncoder(io_.Out)
@@ -63,10 +61,19 @@ func render(io_ *IO, c *cli, r *checks.Report) error {
 	return nil
 }
 
+// opaqueWriter hides the *os.File behind stderr from the logger. Given a
+// terminal, charmbracelet/log builds a renderer that asks the terminal for
+// its colours at once (termenv.WithColorCache) and waits up to 5 s per
+// answer; a writer without Fd is never asked. Colour is decided here
+// instead, from isatty and NO_COLOR, and forced with SetColorProfile.
+type opaqueWriter struct{ w io.Writer }
+
+func (o opaqueWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
+
 // newLogger builds a charmbracelet logger with a fixed colour profile so it
-// never queries the terminal for its colours.
+// never queries the terminal.
 func newLogger(io_ *IO) *log.Logger {
-	l := log.NewWithOptions(io_.ErrOut, log.Options{ReportTimestamp: false, Level: log.DebugLevel})
+	l := log.NewWithOptions(opaqueWriter{io_.ErrOut}, log.Options{ReportTimestamp: false, Level: log.DebugLevel})
 	if !io_.Color {
 		l.SetColorProfile(termenv.Ascii)
 		return l
@@ -161,5 +168,3 @@ func human(io_ *IO, c *cli, r *checks.Report) {
 		l.Info(line)
 	}
 }
-
-var _ = strings.TrimSpace
