@@ -558,7 +558,7 @@ func firstErr(errs ...error) error {
 func (d *diag) internet() {
 	var ok, bad, lines []string
 	var badClasses []ErrClass
-	var icmpAny, tcpAny, icmpTried, icmpDenied, tcpTriedFull, extICMP bool
+	var icmpAny, tcpAny, icmpTried, icmpDenied, tcpTriedFull, extICMP, extTCP bool
 	probed := 0
 	for _, f := range d.families() {
 		if g := f.GatewayProbe; g != nil && f.Default != nil {
@@ -574,6 +574,7 @@ func (d *diag) internet() {
 			icmpAny = icmpAny || t.ICMP.Answered
 			extICMP = extICMP || t.ICMP.Answered
 			tcpAny = tcpAny || t.TCP.Answered
+			extTCP = extTCP || t.TCP.Answered
 			icmpTried = icmpTried || (t.ICMP.Ran && !t.ICMP.NoPermission)
 			icmpDenied = icmpDenied || t.ICMP.NoPermission
 			tcpTriedFull = tcpTriedFull || (t.TCP.Ran && !t.TCP.Cut)
@@ -620,7 +621,7 @@ func (d *diag) internet() {
 		fd := d.add(ICMPBlocked, Args{}, lines...)
 		st = worse(st, statusOf(fd.Severity))
 	}
-	if extICMP && !tcpAny && tcpTriedFull {
+	if extICMP && !extTCP && tcpTriedFull {
 		fd := d.add(TCPBlocked, Args{ArgDetail: strings.Join(lines, "; ")}, lines...)
 		st = worse(st, statusOf(fd.Severity))
 	}
@@ -675,6 +676,11 @@ func (d *diag) dns() {
 			}
 		}
 		d.set("dns", st, detail)
+	case Classify(r.Err) == ErrTimeout && answeredServer(r.Servers) != nil:
+		s := answeredServer(r.Servers)
+		detail := fmt.Sprintf("%s: system resolver timed out; %s answered directly (%s)", r.Name, s.Server.Addr(), servers)
+		fd := d.add(DNSLossy, Args{ArgName: r.Name, ArgServer: s.Server.Addr().String()}, detail)
+		d.set("dns", statusOf(fd.Severity), detail)
 	case len(r.Servers) == 0 && d.s.OS != "windows":
 		d.add(DNSNoServers, Args{ArgName: r.Name}, errText(r.Err))
 		d.set("dns", StatusFail, "no name server configured")
@@ -683,6 +689,17 @@ func (d *diag) dns() {
 		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: dnsErrText(r.Err), ArgDetail: "servers: " + servers}, detail)
 		d.set("dns", StatusFail, detail)
 	}
+}
+
+// answeredServer is a name server that answered a direct query with a
+// usable response (an answer or NXDOMAIN), if any.
+func answeredServer(ss []DNSServerResult) *DNSServerResult {
+	for i := range ss {
+		if ss[i].Answered && (ss[i].Rcode == "NOERROR" || ss[i].Rcode == "NXDOMAIN") {
+			return &ss[i]
+		}
+	}
+	return nil
 }
 
 func dnsErrText(err error) string {

@@ -202,6 +202,9 @@ func TestDiagnose(t *testing.T) {
 		{name: "DNS down on macOS", oses: []string{"darwin"}, mutate: func(s *State) {
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
 		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "dscacheutil -flushcache"},
+		{name: "resolver timed out but the server answers directly: loss, not an outage", mutate: func(s *State) {
+			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+		}, want: []string{"dns-lossy"}, verdict: Degraded, manual: "mtr"},
 		{name: "no name server", mutate: func(s *State) {
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
 		}, want: []string{"dns-no-servers"}, verdict: Unhealthy},

@@ -32,7 +32,7 @@ func (p *NetProber) DNS(ctx context.Context, name string) DNSResult {
 		}()
 	}
 	t0 := time.Now()
-	addrs, err := net.DefaultResolver.LookupNetIP(ctx, "ip", name)
+	addrs, err := p.lookup(ctx, name)
 	res.Duration = time.Since(t0)
 	for _, a := range addrs {
 		res.Addrs = append(res.Addrs, a.Unmap())
@@ -47,6 +47,52 @@ func (p *NetProber) DNS(ctx context.Context, name string) DNSResult {
 	}
 	wg.Wait()
 	return res
+}
+
+// lookup asks the system resolver, starting a new lookup every few
+// intervals while none has answered: one lost reply must not wait for the
+// resolver's own multi-second retry. The first answer wins, NXDOMAIN
+// included.
+func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, error) {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type answer struct {
+		addrs []netip.Addr
+		err   error
+	}
+	const attempts = 3
+	ch := make(chan answer, attempts)
+	start := func() {
+		go func() {
+			a, err := net.DefaultResolver.LookupNetIP(ctx, "ip", name)
+			ch <- answer{a, err}
+		}()
+	}
+	start()
+	started, pending := 1, 1
+	tick := time.NewTicker(4 * p.Interval)
+	defer tick.Stop()
+	var last answer
+	for pending > 0 {
+		select {
+		case a := <-ch:
+			pending--
+			var de *net.DNSError
+			if a.err == nil || (errors.As(a.err, &de) && de.IsNotFound) {
+				return a.addrs, a.err
+			}
+			if last.err == nil || !isCancel(a.err) {
+				last = a
+			}
+		case <-tick.C:
+			if started < attempts {
+				started++
+				pending++
+				start()
+			}
+		}
+	}
+	return last.addrs, last.err
 }
 
 // readNameservers returns the nameserver lines of a resolv.conf; an absent
@@ -100,9 +146,9 @@ func (p *NetProber) queryServer(ctx context.Context, server netip.AddrPort, name
 	defer stop()
 	t0 := time.Now()
 	go func() {
-		// Resends: 0, 4, 12, 28 intervals (doubling); bounded by ctx.
-		wait := p.Interval * 4
-		for range 4 {
+		// Resends: 0, 2, 6, 14, 30 intervals (doubling); bounded by ctx.
+		wait := p.Interval * 2
+		for range 5 {
 			if _, err := c.Write(q); err != nil {
 				return
 			}

@@ -113,7 +113,7 @@ func (e *Engine) Collect(ctx context.Context, o Options) *State {
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
-				timed("gateway", func() { e.probeTarget(pctx, f.GatewayProbe, gatewayPorts) })
+				timed("gateway", func() { e.probeTarget(pctx, f.GatewayProbe, gatewayPorts, false) })
 			}()
 		}
 		for _, t := range o.External {
@@ -130,7 +130,7 @@ func (e *Engine) Collect(ctx context.Context, o Options) *State {
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
-				timed("internet", func() { e.probeTarget(pctx, &f.External[i], ports) })
+				timed("internet", func() { e.probeTarget(pctx, &f.External[i], ports, true) })
 			}()
 		}
 	}
@@ -194,8 +194,11 @@ func pickDefault(rs []Route, fam int) *Route {
 // probeTarget looks up the route to t and sends both kinds of probe in
 // parallel. Once one kind answers, the other gets a short grace period and
 // is then cut: a reachable host is proven, and waiting on a firewall that
-// drops the other kind would only slow a healthy check.
-func (e *Engine) probeTarget(ctx context.Context, t *TargetResult, ports []uint16) {
+// drops the other kind would only slow a healthy check. With waitTCP (the
+// external targets) TCP is never cut after a ping answered: "ping works,
+// TCP does not" is what breaks image pulls and package installs, and
+// telling it from a slow answer takes the whole probe budget.
+func (e *Engine) probeTarget(ctx context.Context, t *TargetResult, ports []uint16, waitTCP bool) {
 	t.Route, t.RouteErr = e.Sys.RouteTo(ctx, t.Addr)
 	if t.RouteErr != nil && Classify(t.RouteErr) == ErrNetUnreach {
 		return // no route: nothing to send, the lookup's errno says it all
@@ -224,7 +227,7 @@ func (e *Engine) probeTarget(ctx context.Context, t *TargetResult, ports []uint1
 				t.TCP = d.r
 				t.TCP.Cut = cut[1]
 			}
-			if d.r.Answered && timer == nil && n < 2 {
+			if d.r.Answered && timer == nil && n < 2 && !(waitTCP && d.icmp) {
 				timer = time.After(grace(d.r.RTT))
 			}
 		case <-timer:

@@ -396,6 +396,15 @@ var (
 			"windows": {"check the name servers: ipconfig /all; {detail}", "flush the cache: ipconfig /flushdns"},
 		},
 	})
+	DNSLossy = register(&Def{
+		ID: "dns-lossy", Check: "dns", Severity: SevWarning,
+		Title: "DNS replies are being lost", Text: "the system resolver timed out on {name} while {server} answered a direct query: replies are being lost on the way",
+		DependsOn: []string{"internet-unreachable"},
+		Manual: map[string][]string{
+			"linux":  {"look for packet loss to {server}: mtr -n {server} (or ping -c 20 {server})", "check Wi-Fi signal or a congested uplink"},
+			"darwin": {"look for packet loss to {server}: ping -c 20 {server}", "check Wi-Fi signal (Option-click the Wi-Fi icon) or a congested uplink"},
+		},
+	})
 	DNSServerFailed = register(&Def{
 		ID: "dns-server-failed", Check: "dns", Severity: SevWarning,
 		Title: "A name server does not answer", Text: "name server {server} does not answer ({err}) while resolution works",

@@ -40,9 +40,9 @@ func labArgs(extra ...string) []string {
 		"--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", labTimeout.String()}, extra...)
 }
 
-// jsonReport is the JSON contract of design.md, decoded independently of
+// labReport is the JSON contract of design.md, decoded independently of
 // the checks package's types.
-type jsonReport struct {
+type labReport struct {
 	Schema     int     `json:"schema"`
 	Verdict    string  `json:"verdict"`
 	OS         string  `json:"os"`
@@ -63,17 +63,17 @@ type jsonReport struct {
 	ManualSteps []string          `json:"manual_steps"`
 }
 
-type guardRun struct {
+type labRun struct {
 	user     string // "" is root
 	exit     int
 	stdout   string
 	stderr   string
 	elapsed  time.Duration
-	rep      *jsonReport
+	rep      *labReport
 	parseErr error
 }
 
-func (r *guardRun) who() string {
+func (r *labRun) who() string {
 	if r.user == "" {
 		return "root"
 	}
@@ -81,14 +81,19 @@ func (r *guardRun) who() string {
 }
 
 // String is what a failure message shows of a run.
-func (r *guardRun) String() string {
+func (r *labRun) String() string {
 	return fmt.Sprintf("as %s: exit %d after %v\nstdout:\n%s\nstderr:\n%s", r.who(), r.exit, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
 }
 
-// runGuard runs the binary in the client namespace as root (user "") or as
+// runLabGuard runs the binary in the client namespace as root (user "") or as
 // user, bounded well above --timeout, and decodes stdout when it is JSON.
 // Safe to call from any goroutine: it reports instead of failing.
-func runGuard(l *lab.Lab, bin, user string, args ...string) (*guardRun, error) {
+func runLabGuard(l *lab.Lab, bin, user string, args ...string) (*labRun, error) {
+	return runLabGuardEnv(l, bin, user, nil, args...)
+}
+
+// runLabGuardEnv is runLabGuard with extra environment variables.
+func runLabGuardEnv(l *lab.Lab, bin, user string, env []string, args ...string) (*labRun, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*labTimeout+5*time.Second)
 	defer cancel()
 	argv := append([]string{bin}, args...)
@@ -96,11 +101,12 @@ func runGuard(l *lab.Lab, bin, user string, args ...string) (*guardRun, error) {
 	if user != "" {
 		cmd = l.CmdAs(ctx, l.Client, user, argv...)
 	}
+	cmd.Env = append(cmd.Env, env...)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
 	err := cmd.Run()
-	r := &guardRun{user: user, elapsed: time.Since(start), stdout: out.String(), stderr: errb.String()}
+	r := &labRun{user: user, elapsed: time.Since(start), stdout: out.String(), stderr: errb.String()}
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
@@ -114,7 +120,7 @@ func runGuard(l *lab.Lab, bin, user string, args ...string) (*guardRun, error) {
 	}
 	if slices.Contains(args, "--json") && r.exit != 2 {
 		dec := json.NewDecoder(strings.NewReader(r.stdout))
-		rep := &jsonReport{}
+		rep := &labReport{}
 		if err := dec.Decode(rep); err != nil {
 			r.parseErr = fmt.Errorf("stdout is not a JSON report: %w", err)
 		} else if _, err := dec.Token(); err != io.EOF {
@@ -126,17 +132,19 @@ func runGuard(l *lab.Lab, bin, user string, args ...string) (*guardRun, error) {
 	return r, nil
 }
 
-// expectation is what a scenario's every run must show.
-type expectation struct {
+// labExpect is what a scenario's every run must show.
+type labExpect struct {
 	exit     int
 	verdicts []string // any of
 	// findings: at least one of these IDs, with a severity that explains
 	// the verdict (error for unhealthy, warning for degraded). Empty: no
-	// error or warning finding at all.
+	// error or warning finding, unless the verdict is degraded.
 	findings []string
+	// timeout is the --timeout the run was given, if not labTimeout.
+	timeout time.Duration
 }
 
-func (e expectation) check(t *testing.T, r *guardRun) {
+func (e labExpect) check(t *testing.T, r *labRun) {
 	t.Helper()
 	if r.exit != e.exit {
 		t.Errorf("exit %d, want %d; %v", r.exit, e.exit, r)
@@ -175,21 +183,26 @@ func (e expectation) check(t *testing.T, r *guardRun) {
 		}
 	}
 	switch {
-	case len(e.findings) == 0 && len(problems) > 0:
-		t.Errorf("findings %v on a healthy lab; %v", problems, r)
+	case len(e.findings) == 0 && len(problems) > 0 && rep.Verdict != string(checks.Degraded):
+		// (A degraded verdict, where allowed, brings its warnings.)
+		t.Errorf("findings %v, want no error or warning; %v", problems, r)
 	case len(e.findings) > 0 && !matched:
 		t.Errorf("findings %v, want one of %v (severity matching verdict %s); %v", problems, e.findings, rep.Verdict, r)
 	}
-	if r.elapsed > labTimeout+labSlack {
-		t.Errorf("took %v, more than --timeout %v + %v; %v", r.elapsed, labTimeout, labSlack, r)
+	timeout := labTimeout
+	if e.timeout != 0 {
+		timeout = e.timeout
+	}
+	if r.elapsed > timeout+labSlack {
+		t.Errorf("took %v, more than --timeout %v + %v; %v", r.elapsed, timeout, labSlack, r)
 	}
 }
 
 var (
-	healthy  = []string{string(checks.Healthy)}
-	degraded = []string{string(checks.Degraded)}
-	okVerds  = []string{string(checks.Healthy), string(checks.Degraded)}
-	broken   = []string{string(checks.Unhealthy)}
+	wantHealthy   = []string{string(checks.Healthy)}
+	wantDegraded  = []string{string(checks.Degraded)}
+	wantOK        = []string{string(checks.Healthy), string(checks.Degraded)}
+	wantUnhealthy = []string{string(checks.Unhealthy)}
 )
 
 func TestLabCheckScenarios(t *testing.T) {
@@ -200,31 +213,40 @@ func TestLabCheckScenarios(t *testing.T) {
 		fault func(*lab.Lab)
 		args  []string // extra flags
 		users []string // "" is root
-		want  expectation
+		want  labExpect
 	}{
 		{
 			name:  "healthy",
 			users: []string{"", "nobody"},
-			want:  expectation{exit: 0, verdicts: healthy},
+			want:  labExpect{exit: 0, verdicts: wantHealthy},
 		},
 		{
 			name:  "healthy-dual-stack",
 			args:  []string{"--external", lab.ExternalIP + "," + lab.ExternalIP6},
 			users: []string{"", "nobody"},
-			want:  expectation{exit: 0, verdicts: healthy},
+			want:  labExpect{exit: 0, verdicts: wantHealthy},
 		},
 		{
 			name:  "wrong-permanent-gateway-mac",
 			fault: (*lab.Lab).WrongGatewayMAC,
 			users: []string{"", "nobody"},
-			want: expectation{exit: 1, verdicts: broken, findings: []string{
+			want: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{
 				checks.GatewayNeighborStatic.ID, checks.GatewayNeighborWrong.ID}},
+		},
+		{
+			// A broken check is bounded by --timeout, however short.
+			name:  "wrong-permanent-gateway-mac-timeout-300ms",
+			fault: (*lab.Lab).WrongGatewayMAC,
+			args:  []string{"--timeout", "300ms"},
+			users: []string{"", "nobody"},
+			want: labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 300 * time.Millisecond, findings: []string{
+				checks.GatewayNeighborStatic.ID, checks.GatewayNeighborWrong.ID, checks.GatewayUnreachable.ID}},
 		},
 		{
 			name:  "stale-gateway-mac",
 			fault: (*lab.Lab).StaleGatewayMAC,
 			users: []string{"", "nobody"},
-			want: expectation{exit: 1, verdicts: broken, findings: []string{
+			want: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{
 				checks.GatewayNeighborWrong.ID, checks.GatewayNeighborFailed.ID}},
 		},
 		{
@@ -232,26 +254,26 @@ func TestLabCheckScenarios(t *testing.T) {
 			name:  "unreachable-route-to-gateway",
 			fault: (*lab.Lab).UnreachableRouteToGateway,
 			users: []string{"", "nobody"},
-			want:  expectation{exit: 0, verdicts: degraded, findings: []string{checks.GatewayRouteRejected.ID}},
+			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.GatewayRouteRejected.ID}},
 		},
 		{
 			name:  "no-default-route",
 			fault: (*lab.Lab).RemoveDefaultRoute,
 			users: []string{"", "nobody"},
-			want:  expectation{exit: 1, verdicts: broken, findings: []string{checks.NoDefaultRoute.ID}},
+			want:  labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.NoDefaultRoute.ID}},
 		},
 		{
 			name:  "link-down",
 			fault: (*lab.Lab).LinkDown,
 			users: []string{"", "nobody"},
-			want: expectation{exit: 1, verdicts: broken, findings: []string{
+			want: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{
 				checks.LinkDown.ID, checks.NoDefaultRoute.ID}},
 		},
 		{
 			name:  "dns-stopped",
 			fault: (*lab.Lab).StopDNS,
 			users: []string{"", "nobody"},
-			want:  expectation{exit: 1, verdicts: broken, findings: []string{checks.DNSFailed.ID}},
+			want:  labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.DNSFailed.ID}},
 		},
 		{
 			// No ICMP socket for nobody: the TCP probe decides. Never
@@ -259,26 +281,26 @@ func TestLabCheckScenarios(t *testing.T) {
 			name:  "unprivileged-icmp-disabled",
 			fault: (*lab.Lab).DisableUnprivICMP,
 			users: []string{"nobody", ""},
-			want:  expectation{exit: 0, verdicts: okVerds, findings: nil},
+			want:  labExpect{exit: 0, verdicts: wantOK, findings: nil},
 		},
 		{
 			name:  "icmp-dropped-at-router",
 			fault: (*lab.Lab).DropICMP,
 			users: []string{"", "nobody"},
-			want:  expectation{exit: 0, verdicts: degraded, findings: []string{checks.ICMPBlocked.ID}},
+			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.ICMPBlocked.ID}},
 		},
 		{
 			name:  "tcp-dropped-at-router",
 			fault: (*lab.Lab).DropTCP,
 			users: []string{"", "nobody"},
-			want:  expectation{exit: 0, verdicts: degraded, findings: []string{checks.TCPBlocked.ID}},
+			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.TCPBlocked.ID}},
 		},
 		{
 			// The external host is also the name server.
 			name:  "external-blackholed",
 			fault: (*lab.Lab).BlackholeExternal,
 			users: []string{"", "nobody"},
-			want: expectation{exit: 1, verdicts: broken, findings: []string{
+			want: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{
 				checks.TargetRouteRejected.ID, checks.InternetUnreachable.ID, checks.DNSFailed.ID}},
 		},
 	} {
@@ -290,9 +312,12 @@ func TestLabCheckScenarios(t *testing.T) {
 			}
 			before := l.Snapshot(t)
 			for _, user := range sc.users {
-				r, err := runGuard(l, bin, user, labArgs(sc.args...)...)
+				r, err := runLabGuard(l, bin, user, labArgs(sc.args...)...)
 				if err != nil {
 					t.Fatalf("%v; %v", err, r)
+				}
+				if r.rep != nil {
+					t.Logf("as %s: exit %d, %s in %v (report %.1f ms)", r.who(), r.exit, r.rep.Verdict, r.elapsed.Round(time.Millisecond), r.rep.DurationMS)
 				}
 				sc.want.check(t, r)
 				if after := l.Snapshot(t); after != before {
@@ -314,7 +339,7 @@ func TestLabCheckPacketLoss(t *testing.T) {
 	before := l.Snapshot(t)
 	const total, batch = 20, 4
 	for i := 0; i < total; i += batch {
-		runs := make([]*guardRun, batch)
+		runs := make([]*labRun, batch)
 		errs := make([]error, batch)
 		var wg sync.WaitGroup
 		for j := range batch {
@@ -322,7 +347,7 @@ func TestLabCheckPacketLoss(t *testing.T) {
 			if (i+j)%2 == 1 {
 				user = "nobody"
 			}
-			wg.Go(func() { runs[j], errs[j] = runGuard(l, bin, user, labArgs()...) })
+			wg.Go(func() { runs[j], errs[j] = runLabGuard(l, bin, user, labArgs()...) })
 		}
 		wg.Wait()
 		for j, r := range runs {
@@ -357,7 +382,7 @@ func TestLabCheckRepeated(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("only %d of %d sequential runs within 60 s", i, sequential)
 		}
-		r, err := runGuard(l, bin, "nobody", labArgs()...)
+		r, err := runLabGuard(l, bin, "nobody", labArgs()...)
 		if err != nil {
 			t.Fatalf("run %d: %v; %v", i+1, err, r)
 		}
@@ -368,11 +393,11 @@ func TestLabCheckRepeated(t *testing.T) {
 	}
 	t.Logf("%d sequential runs as nobody, slowest %v", sequential, slowest)
 
-	runs := make([]*guardRun, concurrent)
+	runs := make([]*labRun, concurrent)
 	errs := make([]error, concurrent)
 	var wg sync.WaitGroup
 	for i := range concurrent {
-		wg.Go(func() { runs[i], errs[i] = runGuard(l, bin, "nobody", labArgs()...) })
+		wg.Go(func() { runs[i], errs[i] = runLabGuard(l, bin, "nobody", labArgs()...) })
 	}
 	wg.Wait()
 	for i, r := range runs {
@@ -406,7 +431,7 @@ func TestLabCheckBadInput(t *testing.T) {
 		{"no-such-command", "--external", lab.ExternalIP},
 	} {
 		for _, user := range []string{"", "nobody"} {
-			r, err := runGuard(l, bin, user, args...)
+			r, err := runLabGuard(l, bin, user, args...)
 			if err != nil {
 				t.Fatalf("guard %s: %v; %v", strings.Join(args, " "), err, r)
 			}
@@ -421,6 +446,31 @@ func TestLabCheckBadInput(t *testing.T) {
 			case r.stdout != "":
 				t.Errorf("guard %s: wrote to stdout; %v", strings.Join(args, " "), r)
 			}
+		}
+	}
+}
+
+// TestLabCheckSkip: NETGUARD_SKIP=1 skips the check with one line on
+// stderr and exit 0, even on a broken network (here: no DNS server).
+func TestLabCheckSkip(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	t.Parallel()
+	l := lab.New(t, lab.WithoutDNS())
+	for _, user := range []string{"", "nobody"} {
+		r, err := runLabGuard(l, bin, user, labArgs()...)
+		if err != nil {
+			t.Fatalf("%v; %v", err, r)
+		}
+		if r.exit != 1 {
+			t.Errorf("without DNS and without NETGUARD_SKIP: exit %d, want 1; %v", r.exit, r)
+		}
+		r, err = runLabGuardEnv(l, bin, user, []string{"NETGUARD_SKIP=1"}, labArgs()...)
+		if err != nil {
+			t.Fatalf("%v; %v", err, r)
+		}
+		if msg := strings.TrimRight(r.stderr, "\n"); r.exit != 0 || msg == "" || strings.Contains(msg, "\n") {
+			t.Errorf("NETGUARD_SKIP=1: want exit 0 and one line on stderr; %v", r)
 		}
 	}
 }

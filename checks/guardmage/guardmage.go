@@ -1,0 +1,145 @@
+// Package guardmage is netguard as Mage targets: importing it into a
+// magefile gives `mage guard:check` and `mage guard:fix`, which run the
+// engine in-process (no guard binary needed) and fail the build with the
+// manual steps when the network stack is unhealthy.
+//
+//	//go:build mage
+//
+//	package main
+//
+//	import (
+//		"context"
+//
+//		"github.com/magefile/mage/mg"
+//		//mage:import
+//		"github.com/netguard/netguard/checks/guardmage"
+//	)
+//
+//	// Start starts the dev environment once the network is known good.
+//	func Start(ctx context.Context) error {
+//		mg.CtxDeps(ctx, guardmage.Guard.Check)
+//		return startServers(ctx)
+//	}
+//
+// With `//mage:import netguard` the targets are netguard:guard:check and
+// netguard:guard:fix. A Start that is not a Mage dependency graph can call
+// Require directly. Settings come from .netguard.yaml and NETGUARD_*
+// exactly as for the guard binary; NETGUARD_SKIP=1 skips with one line.
+//
+// The package imports only mage's mg and netguard's own packages, since a
+// magefile's dependencies become the importing project's (mage#502).
+package guardmage
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/magefile/mage/mg"
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/config"
+)
+
+// Guard is the namespace of the netguard targets.
+type Guard mg.Namespace
+
+// Check stops the build when the network stack is unhealthy; it changes nothing.
+//
+// It runs the same checks as `guard check` in-process, prints a short
+// summary on stderr and fails with exit code 1 and the manual steps when
+// the verdict is unhealthy (2 for a bad .netguard.yaml or NETGUARD_*
+// value). Healthy, degraded and repaired let the build go on. Settings:
+// .netguard.yaml and NETGUARD_EXTERNAL, NETGUARD_DNS, NETGUARD_GATEWAY,
+// NETGUARD_TIMEOUT, NETGUARD_CONFIG. NETGUARD_SKIP=1 skips it.
+func (Guard) Check(ctx context.Context) error { return Require(ctx) }
+
+// Fix repairs what is safe to repair, then stops the build if the network is still unhealthy.
+//
+// Like `guard fix`, in-process: repairs that need privilege run only when
+// mage runs as root; otherwise they are reported with the command to run
+// (or use the guard binary, whose `guard fix` can re-run itself with sudo).
+func (Guard) Fix(ctx context.Context) error { return Require(ctx, Repair()) }
+
+// Option changes what Require does.
+type Option func(*settings)
+
+type settings struct{ fix bool }
+
+// Repair makes Require climb the repair ladder before deciding, as Fix does.
+func Repair() Option { return func(s *settings) { s.fix = true } }
+
+// Seams for tests: the environment, where the summary goes, the engine.
+var (
+	getenv              = os.Getenv
+	stderr    io.Writer = os.Stderr
+	newEngine           = checks.New
+)
+
+// Require returns nil when the network lets a start go on, and otherwise
+// an error carrying exit code 1 (mg.ExitStatus) and the manual steps; 2
+// for bad settings. It is what the targets run, for a project's own Start
+// that calls it directly. (Its options make it a function Mage does not
+// list as a target of its own.)
+func Require(ctx context.Context, opts ...Option) error {
+	var s settings
+	for _, o := range opts {
+		o(&s)
+	}
+	if v := getenv("NETGUARD_SKIP"); v != "" && v != "0" && !strings.EqualFold(v, "false") {
+		fmt.Fprintln(stderr, "netguard: skipped (NETGUARD_SKIP is set)")
+		return nil
+	}
+	cwd, err := os.Getwd()
+	if err != nil {
+		return mg.Fatalf(2, "netguard: %v", err)
+	}
+	o, err := config.Load(getenv(config.EnvName("config")), cwd, getenv)
+	if err == nil {
+		err = o.Validate()
+	}
+	if err != nil {
+		return mg.Fatalf(2, "netguard: %v", err)
+	}
+	eng := newEngine()
+	var rep *checks.Report
+	if s.fix {
+		// No Elevate: in-process repairs need this process to be root.
+		rep = eng.Fix(ctx, o, checks.FixOptions{})
+	} else {
+		rep = eng.Check(ctx, o)
+	}
+	summarize(stderr, rep)
+	if rep.Verdict.OK() {
+		return nil
+	}
+	var b strings.Builder
+	fmt.Fprintf(&b, "netguard: network unhealthy: %s; not starting", rep.Summary)
+	if len(rep.ManualSteps) > 0 {
+		b.WriteString("\nmanual steps:")
+		for _, step := range rep.ManualSteps {
+			b.WriteString("\n  → " + step)
+		}
+	}
+	b.WriteString("\n(skip once with NETGUARD_SKIP=1)")
+	return mg.Fatal(1, b.String())
+}
+
+// summarize prints the problems in guard's own line format ("FAIL id:
+// summary", "WARN id: summary"), so editors' problem matchers for guard
+// match them too, then the verdict.
+func summarize(w io.Writer, r *checks.Report) {
+	for _, f := range r.Findings {
+		switch f.Severity {
+		case checks.SevError:
+			fmt.Fprintf(w, "FAIL %s: %s\n", f.ID, f.Summary)
+		case checks.SevWarning:
+			fmt.Fprintf(w, "WARN %s: %s\n", f.ID, f.Summary)
+		}
+	}
+	for _, rp := range r.Repairs {
+		fmt.Fprintf(w, "repair %s %s: %s\n", rp.Action, rp.Target, rp.Result)
+	}
+	fmt.Fprintf(w, "netguard: %s — %s (%.1f ms)\n", r.Verdict, r.Summary, r.DurationMS)
+}

@@ -1,0 +1,107 @@
+package guardmage
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/magefile/mage/mg"
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/checkstest"
+)
+
+// fake points the package at the fake lab of checkstest (no network) and
+// an environment holding the lab's targets, never the public defaults.
+// The real engine under the real mage runs in examples/ (lab tests).
+func fake(t *testing.T, env map[string]string) (*checkstest.Lab, *bytes.Buffer) {
+	t.Helper()
+	fl := checkstest.NewLab(true)
+	full := map[string]string{
+		"NETGUARD_EXTERNAL": checkstest.Ext.String(),
+		"NETGUARD_DNS":      "www.lab.test",
+		"NETGUARD_TIMEOUT":  "300ms",
+		"XDG_CONFIG_HOME":   t.TempDir(),
+	}
+	for k, v := range env {
+		full[k] = v
+	}
+	var buf bytes.Buffer
+	oldEnv, oldErr, oldEng := getenv, stderr, newEngine
+	getenv = func(k string) string { return full[k] }
+	stderr = &buf
+	newEngine = func() *checks.Engine { return fl.Engine }
+	t.Cleanup(func() { getenv, stderr, newEngine = oldEnv, oldErr, oldEng })
+	t.Chdir(t.TempDir()) // no .netguard.yaml above
+	return fl, &buf
+}
+
+func TestCheckHealthy(t *testing.T) {
+	_, out := fake(t, nil)
+	if err := (Guard{}).Check(context.Background()); err != nil {
+		t.Fatalf("healthy: %v", err)
+	}
+	if got := out.String(); !strings.HasPrefix(got, "netguard: healthy — ") || strings.Count(got, "\n") != 1 {
+		t.Errorf("healthy summary = %q, want one verdict line", got)
+	}
+}
+
+func TestCheckUnhealthy(t *testing.T) {
+	fl, out := fake(t, nil)
+	fl.BreakGatewayMAC(false)
+	err := (Guard{}).Check(context.Background())
+	if err == nil {
+		t.Fatal("unhealthy network passed")
+	}
+	if mg.ExitStatus(err) != 1 {
+		t.Errorf("exit status %d, want 1", mg.ExitStatus(err))
+	}
+	if !strings.Contains(err.Error(), "network unhealthy") || !strings.Contains(err.Error(), "manual steps:\n  → ") {
+		t.Errorf("error lacks the verdict or the manual steps:\n%v", err)
+	}
+	if got := out.String(); !strings.Contains(got, "FAIL ") || !strings.Contains(got, "netguard: unhealthy — ") {
+		t.Errorf("summary:\n%s", got)
+	}
+	if calls := fl.Sys.Calls; len(calls) != 0 {
+		t.Errorf("Check changed the system: %v", calls)
+	}
+	// Through mage's own dependency runner, as a project's Start uses it.
+	defer func() {
+		r := recover()
+		if r == nil {
+			t.Fatal("mg.CtxDeps did not fail")
+		}
+		if err, ok := r.(error); !ok || mg.ExitStatus(err) != 1 {
+			t.Errorf("mg.CtxDeps failed with %v, want exit status 1", r)
+		}
+	}()
+	mg.CtxDeps(context.Background(), Guard.Check)
+}
+
+func TestFixRepairs(t *testing.T) {
+	fl, out := fake(t, nil)
+	fl.BreakGatewayMAC(false)
+	if err := (Guard{}).Fix(context.Background()); err != nil {
+		t.Fatalf("fix: %v\n%s", err, out)
+	}
+	if got := out.String(); !strings.Contains(got, "repair ") || !strings.Contains(got, "netguard: repaired") {
+		t.Errorf("fix summary:\n%s", got)
+	}
+}
+
+func TestSkipAndBadSettings(t *testing.T) {
+	fl, out := fake(t, map[string]string{"NETGUARD_SKIP": "1"})
+	fl.BreakGatewayMAC(false)
+	if err := Require(context.Background()); err != nil {
+		t.Fatalf("skip: %v", err)
+	}
+	if out.String() != "netguard: skipped (NETGUARD_SKIP is set)\n" {
+		t.Errorf("skip printed %q", out)
+	}
+
+	_, _ = fake(t, map[string]string{"NETGUARD_TIMEOUT": "soon"})
+	err := Require(context.Background())
+	if mg.ExitStatus(err) != 2 || !strings.Contains(err.Error(), "NETGUARD_TIMEOUT") {
+		t.Errorf("bad NETGUARD_TIMEOUT: %v (status %d), want exit 2 naming the variable", err, mg.ExitStatus(err))
+	}
+}

@@ -1,0 +1,101 @@
+//go:build linux
+
+package lab
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// GuardPackage is the import path of the binary Build compiles.
+const GuardPackage = "github.com/netguard/netguard/guard"
+
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	out  []byte
+}
+
+// Build compiles the real guard binary once per test process (`go build
+// -o DIR/guard github.com/netguard/netguard/guard` from the test's working
+// directory, which is inside the module) and returns its path. DIR is a
+// fresh 0755 directory under os.TempDir, so an unprivileged user (CmdAs) can
+// run the binary. Call RemoveBuild from TestMain after m.Run to delete it.
+// Without RemoveBuild the directory stays until the next Build in any
+// process, which removes those of processes that have exited. A failed
+// build fails every test that asks for the binary.
+func Build(t testing.TB) string {
+	t.Helper()
+	built.once.Do(func() {
+		sweepBuilds()
+		dir, err := os.MkdirTemp("", buildPrefix+strconv.Itoa(os.Getpid())+"-")
+		if err == nil {
+			err = os.Chmod(dir, 0o755)
+		}
+		if err != nil {
+			built.err = err
+			return
+		}
+		built.dir = dir
+		bin := filepath.Join(dir, "guard")
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, goTool(), "build", "-o", bin, GuardPackage)
+		built.out, built.err = cmd.CombinedOutput()
+		if built.err == nil {
+			built.bin = bin
+		}
+	})
+	if built.err != nil {
+		t.Fatalf("lab: go build %s: %v\n%s", GuardPackage, built.err, built.out)
+	}
+	return built.bin
+}
+
+const buildPrefix = "netguard-guard-"
+
+// sweepBuilds removes build directories left by test processes that have
+// exited without calling RemoveBuild (the name carries the builder's pid),
+// and any older than a day.
+func sweepBuilds() {
+	old, _ := filepath.Glob(filepath.Join(os.TempDir(), buildPrefix+"*"))
+	for _, d := range old {
+		fi, err := os.Stat(d)
+		if err != nil || !fi.IsDir() {
+			continue
+		}
+		pid, _, _ := strings.Cut(strings.TrimPrefix(filepath.Base(d), buildPrefix), "-")
+		_, err = os.Stat("/proc/" + pid)
+		if errors.Is(err, os.ErrNotExist) || time.Since(fi.ModTime()) > 24*time.Hour {
+			_ = os.RemoveAll(d)
+		}
+	}
+}
+
+// RemoveBuild deletes what Build made. Safe to call when Build never ran.
+func RemoveBuild() {
+	if built.dir != "" {
+		_ = os.RemoveAll(built.dir)
+	}
+}
+
+// goTool is the go command on PATH, else the one in $GOROOT/bin.
+func goTool() string {
+	if p, err := exec.LookPath("go"); err == nil {
+		return p
+	}
+	if root := os.Getenv("GOROOT"); root != "" {
+		return filepath.Join(root, "bin", "go")
+	}
+	return "go"
+}

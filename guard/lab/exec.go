@@ -1,0 +1,109 @@
+//go:build linux
+
+package lab
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// RunTimeout bounds each Run and RunAs call.
+const RunTimeout = 30 * time.Second
+
+// Cmd returns a command that runs args as root inside namespace ns (one of
+// l.Client, l.Router, l.Internet) through `ip netns exec`, which execs the
+// program in place: killing the command kills the program. It runs in l.Dir
+// with the test's environment less any NETGUARD_* variable (NETGUARD_SKIP
+// or NETGUARD_TIMEOUT in a developer's shell must not change a test) and
+// with XDG_CONFIG_HOME pointing at an empty directory, so no user's netguard
+// config leaks in either; append to cmd.Env to add more.
+func (l *Lab) Cmd(ctx context.Context, ns string, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, "ip", append([]string{"netns", "exec", ns}, args...)...)
+	cmd.Dir = l.Dir
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "NETGUARD_") && !strings.HasPrefix(kv, "XDG_CONFIG_HOME=") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	cmd.Env = append(cmd.Env, "XDG_CONFIG_HOME="+filepath.Join(l.Dir, "config"))
+	cmd.WaitDelay = 2 * time.Second
+	return cmd
+}
+
+// CmdAs returns a command that runs args inside ns as the unprivileged
+// user name (normally "nobody"), through setpriv with that user's uid and
+// primary gid and no supplementary groups: no capabilities survive. The
+// environment is that of a login of the user (HOME from passwd, USER,
+// LOGNAME, a standard PATH) plus XDG_CONFIG_HOME as in Cmd; append to
+// cmd.Env to add more. The program must be reachable by the user: put it in
+// a directory that is mode 0755 all the way up (Build does).
+func (l *Lab) CmdAs(ctx context.Context, ns, name string, args ...string) *exec.Cmd {
+	u, err := user.Lookup(name)
+	if err != nil {
+		// Let the command fail visibly rather than run as root.
+		cmd := exec.CommandContext(ctx, "false")
+		cmd.Err = fmt.Errorf("lab: user %q: %w", name, err)
+		return cmd
+	}
+	argv := append([]string{"netns", "exec", ns,
+		"setpriv", "--reuid=" + u.Uid, "--regid=" + u.Gid, "--clear-groups", "--"}, args...)
+	cmd := exec.CommandContext(ctx, "ip", argv...)
+	cmd.Dir = l.Dir
+	cmd.Env = []string{
+		"HOME=" + u.HomeDir,
+		"USER=" + u.Username,
+		"LOGNAME=" + u.Username,
+		"PATH=/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin",
+		"LANG=C.UTF-8",
+		"XDG_CONFIG_HOME=" + filepath.Join(l.Dir, "config"),
+	}
+	cmd.WaitDelay = 2 * time.Second
+	return cmd
+}
+
+// Run runs args as root in ns, bounded by RunTimeout, and returns its
+// output and exit code (-1 if it was killed). It fails t only when the
+// command cannot be started.
+func (l *Lab) Run(t testing.TB, ns string, args ...string) (stdout, stderr string, exit int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	return run(t, l.Cmd(ctx, ns, args...))
+}
+
+// RunAs is Run as the unprivileged user name (see CmdAs).
+func (l *Lab) RunAs(t testing.TB, ns, name string, args ...string) (stdout, stderr string, exit int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+	defer cancel()
+	return run(t, l.CmdAs(ctx, ns, name, args...))
+}
+
+func run(t testing.TB, cmd *exec.Cmd) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errb.String(), 0
+	case errors.As(err, &ee):
+		return out.String(), errb.String(), ee.ExitCode()
+	case errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil:
+		// The program exited; something it started still held its output.
+		return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+	default:
+		t.Fatalf("lab: %s: %v\n%s", strings.Join(cmd.Args, " "), err, errb.String())
+		return "", "", -1
+	}
+}
