@@ -51,6 +51,9 @@ type cli struct {
 
 // run is the whole program behind main, testable with a fake IO.
 func run(args []string, io_ *IO) exitCode {
+	if len(args) > 0 && args[0] == "hooks" { // own flags and subcommands; reads no check config
+		return runHooks(io_, args[1:])
+	}
 	c, err := parse(args, io_.Getenv, io_.Cwd, io_.StdinTTY)
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(io_.Out, usageText)

@@ -219,7 +219,6 @@ func assertReach(t *testing.T, l *Lab, e expect) {
 		user, kind string
 		arg        string
 		want       int // exit code
-		same       bool
 	}
 	want := func(ok bool) int {
 		if ok {
