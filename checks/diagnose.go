@@ -297,6 +297,11 @@ func (d *diag) route() {
 			st = worse(st, statusOf(fd.Severity))
 		}
 	}
+	for _, f := range d.families() {
+		if f.Default == nil {
+			parts = append(parts, famName(f.Family)+" not used (no default route)")
+		}
+	}
 	d.set("route", st, strings.Join(parts, "; "))
 }
 

@@ -65,9 +65,11 @@ func readLinuxSockets(ctx context.Context, root string) (SocketStats, error) {
 	return st, nil
 }
 
-// scanAllSockets counts local ports in the ephemeral range socket by socket.
+// scanAllSockets counts local ports in the ephemeral range socket by socket
+// and names the process holding the most of them.
 func scanAllSockets(ctx context.Context, root string, lo, hi int, st *SocketStats) error {
 	st.TCPSockets, st.TCPTimeWait, st.UDPSockets = 0, 0, 0
+	inodes := map[uint64]bool{}
 	for _, f := range []struct {
 		name string
 		tcp  bool
@@ -75,8 +77,11 @@ func scanAllSockets(ctx context.Context, root string, lo, hi int, st *SocketStat
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("read sockets: %w", err)
 		}
-		err := scanProcNet(filepath.Join(root, "net", f.name), func(port, state int) {
+		err := scanProcNet(filepath.Join(root, "net", f.name), func(port, state int, inode uint64) {
 			inRange := lo > 0 && port >= lo && port <= hi
+			if inRange && inode != 0 {
+				inodes[inode] = true
+			}
 			if f.tcp {
 				st.TCPSockets++
 				if state == tcpTimeWait {
@@ -96,7 +101,47 @@ func scanAllSockets(ctx context.Context, root string, lo, hi int, st *SocketStat
 			st.Unknown = append(st.Unknown, f.name+": "+err.Error())
 		}
 	}
+	topHolder(ctx, root, inodes, st)
 	return nil
+}
+
+// topHolder finds the process whose file descriptors hold the most of the
+// given socket inodes. Other users' processes are unreadable without root;
+// then the holder stays unnamed. Bounded by ctx: it reads every /proc/PID/fd.
+func topHolder(ctx context.Context, root string, inodes map[uint64]bool, st *SocketStats) {
+	if len(inodes) == 0 {
+		return
+	}
+	procs, err := os.ReadDir(root)
+	if err != nil {
+		return
+	}
+	for _, p := range procs {
+		pid, err := strconv.Atoi(p.Name())
+		if err != nil || ctx.Err() != nil {
+			continue
+		}
+		fdDir := filepath.Join(root, p.Name(), "fd")
+		fds, err := os.ReadDir(fdDir)
+		if err != nil {
+			continue
+		}
+		n := 0
+		for _, fd := range fds {
+			l, err := os.Readlink(filepath.Join(fdDir, fd.Name()))
+			if err != nil || !strings.HasPrefix(l, "socket:[") {
+				continue
+			}
+			ino, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimPrefix(l, "socket:["), "]"), 10, 64)
+			if err == nil && inodes[ino] {
+				n++
+			}
+		}
+		if n > st.TopProcessSockets {
+			comm, _ := os.ReadFile(filepath.Join(root, p.Name(), "comm"))
+			st.TopProcess, st.TopProcessPID, st.TopProcessSockets = strings.TrimSpace(string(comm)), pid, n
+		}
+	}
 }
 
 type sockstat struct{ tcp, tw, udp int }
@@ -169,10 +214,11 @@ func readPortRange(path string) (int, int, error) {
 	return lo, hi, nil
 }
 
-// scanProcNet calls fn with the local port and state of every socket in a
-// /proc/net/{tcp,udp}[6] table. The table is the kernel's own, one socket a
-// line: "sl local_address rem_address st ...", addresses as HEXIP:HEXPORT.
-func scanProcNet(path string, fn func(port, state int)) error {
+// scanProcNet calls fn with the local port, state and inode of every socket
+// in a /proc/net/{tcp,udp}[6] table. The table is the kernel's own, one
+// socket a line: "sl local_address rem_address st tx:rx tr:when retrnsmt
+// uid timeout inode ...", addresses as HEXIP:HEXPORT.
+func scanProcNet(path string, fn func(port, state int, inode uint64)) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
@@ -198,7 +244,11 @@ func scanProcNet(path string, fn func(port, state int)) error {
 		if err1 != nil || err2 != nil {
 			continue
 		}
-		fn(int(port), int(state))
+		var inode uint64
+		if len(f) > 9 {
+			inode, _ = strconv.ParseUint(f[9], 10, 64)
+		}
+		fn(int(port), int(state), inode)
 	}
 	return sc.Err()
 }

@@ -128,7 +128,8 @@ func Require(ctx context.Context, opts ...Option) error {
 
 // summarize prints the problems in guard's own line format ("FAIL id:
 // summary", "WARN id: summary"), so editors' problem matchers for guard
-// match them too, then the verdict.
+// match them too, then the verdict unless it is unhealthy: that one is in
+// the error mage prints.
 func summarize(w io.Writer, r *checks.Report) {
 	for _, f := range r.Findings {
 		switch f.Severity {
@@ -141,5 +142,7 @@ func summarize(w io.Writer, r *checks.Report) {
 	for _, rp := range r.Repairs {
 		fmt.Fprintf(w, "repair %s %s: %s\n", rp.Action, rp.Target, rp.Result)
 	}
-	fmt.Fprintf(w, "netguard: %s — %s (%.1f ms)\n", r.Verdict, r.Summary, r.DurationMS)
+	if r.Verdict.OK() {
+		fmt.Fprintf(w, "netguard: %s — %s (%.1f ms)\n", r.Verdict, r.Summary, r.DurationMS)
+	}
 }

@@ -59,7 +59,7 @@ func TestCheckUnhealthy(t *testing.T) {
 	if !strings.Contains(err.Error(), "network unhealthy") || !strings.Contains(err.Error(), "manual steps:\n  → ") {
 		t.Errorf("error lacks the verdict or the manual steps:\n%v", err)
 	}
-	if got := out.String(); !strings.Contains(got, "FAIL ") || !strings.Contains(got, "netguard: unhealthy — ") {
+	if got := out.String(); !strings.Contains(got, "FAIL ") || strings.Contains(got, "netguard: unhealthy") {
 		t.Errorf("summary:\n%s", got)
 	}
 	if calls := fl.Sys.Calls; len(calls) != 0 {
