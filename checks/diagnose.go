@@ -49,6 +49,13 @@ func Diagnose(s *State) Diagnosis {
 	for _, id := range CheckIDs {
 		d.checks[id] = &CheckResult{ID: id, Status: StatusPass}
 	}
+	if s.TimedOut {
+		d.add(TimedOut, Args{}, "no table read or probe finished before the deadline")
+		for _, id := range CheckIDs {
+			d.set(id, StatusUnknown, "timed out")
+		}
+		return d.finish()
+	}
 	d.inetReach = d.anyExternalReachable()
 	d.link()
 	d.route()

@@ -230,6 +230,7 @@ func TestDiagnose(t *testing.T) {
 		}, verdict: Healthy},
 		{name: "file handles exhausted", mutate: func(s *State) { s.Sockets.SystemFiles = 99000 }, want: []string{"files-exhausted"}, verdict: Unhealthy},
 		{name: "macOS default open-file limit", oses: []string{"darwin"}, mutate: func(s *State) { s.Sockets.OpenFilesLimit = 256 }, want: []string{"files-limit-low"}, verdict: Healthy},
+		{name: "the OS did not answer in time", mutate: func(s *State) { *s = State{OS: "linux", TimedOut: true} }, want: []string{"timed-out"}, verdict: Unhealthy, manual: "--timeout 10s"},
 		{name: "unreadable neighbor table is unknown, not a failure", mutate: func(s *State) {
 			s.Neighbors, s.NeighborsErr = nil, syscall.EPERM
 		}, verdict: Healthy},

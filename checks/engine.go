@@ -50,8 +50,29 @@ func grace(rtt time.Duration) time.Duration {
 }
 
 // Collect observes the machine: tables and probes in parallel under ctx.
-// It never changes anything.
+// It never changes anything. The OS layer's calls cannot all be cancelled
+// (a netlink dump ignores ctx), so a collection that outlives ctx by more
+// than a moment is abandoned and reported as timed out: a pre-start hook
+// must never hang.
 func (e *Engine) Collect(ctx context.Context, o Options) *State {
+	done := make(chan *State, 1)
+	go func() { done <- e.collect(ctx, o) }()
+	select {
+	case s := <-done:
+		return s
+	case <-ctx.Done():
+	}
+	select {
+	case s := <-done:
+		return s
+	case <-time.After(250 * time.Millisecond):
+		s := &State{OS: e.OS, Privileged: e.Privileged, TimedOut: true}
+		s.V4.Family, s.V6.Family = 4, 6
+		return s
+	}
+}
+
+func (e *Engine) collect(ctx context.Context, o Options) *State {
 	s := &State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp}
 	s.V4.Family, s.V6.Family = 4, 6
 	var tookMu sync.Mutex

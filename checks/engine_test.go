@@ -3,6 +3,7 @@ package checks_test
 import (
 	"context"
 	"errors"
+	"net/netip"
 	"slices"
 	"strings"
 	"testing"
@@ -183,5 +184,27 @@ func TestParseActionRejectsInjection(t *testing.T) {
 	}
 	if got := strings.Join(a.Args(), " "); got != "delete-neighbor eth0 198.18.3.1" {
 		t.Fatalf("Args round trip = %q", got)
+	}
+}
+
+// A table read that ignores its context (a wedged netlink dump) must not
+// hang the run: it is abandoned at the deadline and reported.
+func TestCheckAbandonsAHungOS(t *testing.T) {
+	l := checkstest.NewLab(false)
+	block := make(chan struct{})
+	defer close(block)
+	l.Sys.RouteToFunc = func(netip.Addr) (checks.Route, error) {
+		<-block
+		return checks.Route{}, nil
+	}
+	o := l.Options()
+	o.Timeout = 200 * time.Millisecond
+	t0 := time.Now()
+	r := l.Engine.Check(context.Background(), o)
+	if d := time.Since(t0); d > time.Second {
+		t.Fatalf("hung for %s", d)
+	}
+	if r.Verdict != checks.Unhealthy || len(r.Findings) != 1 || r.Findings[0].ID != "timed-out" {
+		t.Fatalf("verdict %s findings %+v", r.Verdict, r.Findings)
 	}
 }

@@ -161,6 +161,16 @@ func famName(f int) string { return fmt.Sprintf("IPv%d", f) }
 
 // The catalog, in root-cause order.
 var (
+	TimedOut = register(&Def{
+		ID: "timed-out", Check: "link", Severity: SevError,
+		Title: "The OS did not answer in time",
+		Text:  "reading the network tables did not finish within --timeout: the kernel or a network service is not answering",
+		Manual: map[string][]string{
+			"linux":   {"run guard check -v --timeout 10s; if it still times out, look for a stuck network service: systemctl status NetworkManager systemd-networkd systemd-resolved"},
+			"darwin":  {"run guard check -v --timeout 10s; if it still times out: sudo killall -HUP mDNSResponder, or restart the Mac"},
+			"windows": {"run guard check -v --timeout 10s; if it still times out, restart the network adapter from Settings"},
+		},
+	})
 	LinkDown = register(&Def{
 		ID: "link-down", Check: "link", Severity: SevError,
 		Title: "Network interface is down",

@@ -28,6 +28,10 @@ type State struct {
 
 	DNS DNSResult
 
+	// TimedOut: the OS did not answer within the deadline; nothing else in
+	// the state was observed.
+	TimedOut bool
+
 	// Took is how long the collection behind each check (by check ID) ran.
 	Took map[string]time.Duration
 
