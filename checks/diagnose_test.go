@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"net"
+	"os"
 	"net/netip"
 	"slices"
 	"strings"
@@ -329,6 +330,19 @@ func TestChainSkipsAfterRootCause(t *testing.T) {
 		}
 		if c.Status == StatusSkip && !strings.Contains(c.Detail, "because neighbor failed") {
 			t.Errorf("%s: skip without its reason: %q", c.ID, c.Detail)
+		}
+	}
+}
+
+// The README documents the JSON contract: every finding ID must be listed.
+func TestReadmeListsCatalog(t *testing.T) {
+	b, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range Catalog() {
+		if !strings.Contains(string(b), "`"+d.ID+"`") {
+			t.Errorf("README does not list finding %s", d.ID)
 		}
 	}
 }
