@@ -52,7 +52,10 @@ func (p *NetProber) DNS(ctx context.Context, name string) DNSResult {
 // lookup asks the system resolver, starting a new lookup every few
 // intervals while none has answered: one lost reply must not wait for the
 // resolver's own multi-second retry. The first answer wins, NXDOMAIN
-// included.
+// included. Each attempt uses its own net.Resolver: a Resolver shares
+// concurrent lookups of one name (singleflight) and lets a shared lookup
+// outlive its callers' contexts, so retries on one Resolver would only wait
+// on the first, lost, attempt, and so would the check after a repair.
 func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -64,7 +67,7 @@ func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, erro
 	ch := make(chan answer, attempts)
 	start := func() {
 		go func() {
-			a, err := net.DefaultResolver.LookupNetIP(ctx, "ip", name)
+			a, err := (&net.Resolver{}).LookupNetIP(ctx, "ip", name)
 			ch <- answer{a, err}
 		}()
 	}

@@ -67,9 +67,21 @@ func BenchmarkSideBySide(b *testing.B) {
 	check := []string{bin, "check", "-q", "--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", "2s"}
 	seedEnv := []string{"GW_IP=" + lab.GatewayIP, "EXT_IP=" + lab.ExternalIP}
 
-	var floor, guard, guardUser, seedCheck []time.Duration
+	self, err := os.Executable()
+	if err != nil {
+		b.Fatal(err)
+	}
+	shell := fmt.Sprintf(`ip route show default >/dev/null && ip neigh show %[1]s >/dev/null &&
+ping -c1 -W1 %[1]s >/dev/null & a=$!; ping -c1 -W1 %[2]s >/dev/null & b=$!; getent hosts %[3]s >/dev/null & c=$!
+wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
+
+	var floor, pre, sh, guard, guardUser, seedCheck []time.Duration
 	for i := range benchRounds {
 		floor = append(floor, timeCmd(b, l.Cmd(ctx, l.Client, "true"), 0))
+		c := l.Cmd(ctx, l.Client, self, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
+		c.Env = append(c.Env, preflightEnv+"=1")
+		pre = append(pre, timeCmd(b, c, 0))
+		sh = append(sh, timeCmd(b, l.Cmd(ctx, l.Client, "sh", "-c", shell), 0))
 		guard = append(guard, timeCmd(b, l.Cmd(ctx, l.Client, check...), 0))
 		guardUser = append(guardUser, timeCmd(b, l.CmdAs(ctx, l.Client, "nobody", check...), 0))
 		if i < benchSeedRounds {
@@ -79,6 +91,7 @@ func BenchmarkSideBySide(b *testing.B) {
 		}
 	}
 	mf, mg, mu, ms := median(floor), median(guard), median(guardUser), median(seedCheck)
+	mp, msh := median(pre), median(sh)
 
 	// Repair: a permanent wrong gateway MAC, which the seed's
 	// `ip neigh flush all` cannot remove.
@@ -97,14 +110,18 @@ func BenchmarkSideBySide(b *testing.B) {
 	w := os.Stdout
 	fmt.Fprintf(w, "\nnetguard side by side (lab, medians of %d runs; seed: %d runs)\n", benchRounds, benchSeedRounds)
 	fmt.Fprintf(w, "  floor (ip netns exec true)     %s\n", ms2(mf))
+	fmt.Fprintf(w, "  minimal Go pre-flight          %s   floor + %s\n", ms2(mp), ms2(mp-mf))
+	fmt.Fprintf(w, "  hand-written shell pre-flight  %s   floor + %s\n", ms2(msh), ms2(msh-mf))
 	fmt.Fprintf(w, "  guard check (root)             %s   floor + %s\n", ms2(mg), ms2(mg-mf))
 	fmt.Fprintf(w, "  guard check (nobody)           %s   floor + %s\n", ms2(mu), ms2(mu-mf))
 	fmt.Fprintf(w, "  seed-check.sh check            %s\n", ms2(ms))
-	fmt.Fprintf(w, "  healthy check: guard is %.0fx faster than the seed script\n", float64(ms)/float64(mg))
+	fmt.Fprintf(w, "  healthy check: guard is %.0fx faster than the seed script, %.1f ms over the minimal pre-flight, %.1f ms vs the shell pre-flight\n",
+		float64(ms)/float64(mg), float64((mg-mp).Microseconds())/1000, float64((mg-msh).Microseconds())/1000)
 	fmt.Fprintf(w, "  repair wrong permanent gateway MAC: guard fix %s (repaired, verified); seed fix %s (%s)\n",
 		ms2(guardFix), ms2(seedFix), map[bool]string{true: "says fixed", false: "failed"}[seedFixed])
 	fmt.Fprintf(w, "  repair: guard is %.1fx faster than the seed script\n\n", float64(seedFix)/float64(guardFix))
 	b.ReportMetric(float64(mg-mf)/1e6, "ms-over-floor")
+	b.ReportMetric(float64(mg-mp)/1e6, "ms-over-preflight")
 	b.ReportMetric(float64(ms)/float64(mg), "x-vs-seed")
 	b.ReportMetric(float64(guardFix)/1e6, "fix-ms")
 }

@@ -64,7 +64,8 @@ func TestHooksCommand(t *testing.T) {
 	}
 
 	errOut.Reset()
-	if code := runHooks(io_, []string{"status", "--repo", repo}); code != exitOK {
+	// Through the CLI's entry point, as `guard hooks status` runs.
+	if code := run([]string{"hooks", "status", "--repo", repo}, io_); code != exitOK {
 		t.Fatalf("status: exit %d\n%s", code, errOut)
 	}
 	if got := errOut.String(); !strings.Contains(got, "pre-push       installed, blocking") || !strings.Contains(got, "post-checkout  absent") {

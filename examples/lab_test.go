@@ -1,0 +1,155 @@
+//go:build linux
+
+package examples
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netguard/netguard/guard/lab"
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	lab.RemoveBuild()
+	if mageBuild.bin != "" {
+		os.RemoveAll(filepath.Dir(mageBuild.bin))
+	}
+	os.Exit(code)
+}
+
+// labEnv are the lab's own targets: nothing leaves the lab.
+var labEnv = []string{
+	"NETGUARD_EXTERNAL=" + lab.ExternalIP,
+	"NETGUARD_DNS=" + lab.DNSName,
+	"NETGUARD_TIMEOUT=2s",
+}
+
+// runIn runs cmd (from l.Cmd) and returns its output and exit code.
+func runIn(t *testing.T, cmd *exec.Cmd) (string, string, int) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	switch {
+	case err == nil:
+		return out.String(), errb.String(), 0
+	case errors.As(err, &ee):
+		return out.String(), errb.String(), ee.ExitCode()
+	}
+	t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, errb.String())
+	return "", "", -1
+}
+
+// TestLabMageStart runs the example's `mage start` with the real mage in
+// the lab's client namespace: the demo server starts on a healthy network
+// and does not start once the default route is gone.
+func TestLabMageStart(t *testing.T) {
+	l := lab.New(t)
+	dir := mageProject(t, "")
+	env := mageEnv(t)
+	// Compile the magefile outside the lab (listing runs no check), so the
+	// runs inside it only reuse mage's cache; GOPROXY=off below makes sure
+	// the go command never reaches for the network there.
+	if out, errs, code := runMage(t, dir, env, "-l"); code != 0 {
+		t.Fatalf("mage -l: exit %d\n%s%s", code, out, errs)
+	}
+	start := func() (string, string, int) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+		defer cancel()
+		cmd := l.Cmd(ctx, l.Client, mageBinary(t), "start")
+		cmd.Dir = dir
+		cmd.Env = append(append(env, labEnv...),
+			"GOPROXY=off",
+			"DEVSERVER_ADDR=127.0.0.1:0",
+			"DEVSERVER_EXIT_AFTER=300ms",
+		)
+		return runIn(t, cmd)
+	}
+
+	out, errs, code := start()
+	if code != 0 || !strings.Contains(out, "started http://127.0.0.1:") {
+		t.Fatalf("healthy lab: mage start exit %d\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	if !strings.Contains(errs, "netguard: healthy") {
+		t.Errorf("healthy lab: no verdict line on stderr:\n%s", errs)
+	}
+
+	l.RemoveDefaultRoute()
+	out, errs, code = start()
+	if code != 1 || strings.Contains(out, "started") {
+		t.Fatalf("broken lab: mage start exit %d (want 1, server not started)\nstdout:\n%s\nstderr:\n%s", code, out, errs)
+	}
+	for _, want := range []string{"FAIL ", "network unhealthy", "manual steps:", "NETGUARD_SKIP=1"} {
+		if !strings.Contains(errs, want) {
+			t.Errorf("broken lab: stderr lacks %q:\n%s", want, errs)
+		}
+	}
+}
+
+// TestLabVSCodeMatcher runs the real guard with tasks.json's own arguments
+// on a broken and on a degraded lab, and checks that the problem matcher
+// turns exactly the error and warning findings of the same run's JSON
+// report into problems of the right severity.
+func TestLabVSCodeMatcher(t *testing.T) {
+	_, args, re, sev, code, _ := netguardTask(t)
+	bin := lab.Build(t)
+	for _, tc := range []struct {
+		name    string
+		fault   func(*lab.Lab)
+		exit    int
+		wantSev string // a severity the run must produce
+	}{
+		{"no default route", (*lab.Lab).RemoveDefaultRoute, 1, "FAIL"},
+		{"ICMP dropped", (*lab.Lab).DropICMP, 0, "WARN"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			l := lab.New(t)
+			tc.fault(l)
+			ctx, cancel := context.WithTimeout(context.Background(), lab.RunTimeout)
+			defer cancel()
+			cmd := l.Cmd(ctx, l.Client, append(append([]string{bin}, args...), "--json")...)
+			cmd.Env = append(append(cmd.Env, labEnv...), "NO_COLOR=1")
+			stdout, stderr, exit := runIn(t, cmd)
+			if exit != tc.exit {
+				t.Fatalf("guard exit %d, want %d\n%s", exit, tc.exit, stderr)
+			}
+			var rep struct {
+				Findings []struct{ ID, Severity string }
+			}
+			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
+				t.Fatalf("report: %v\n%s", err, stdout)
+			}
+			var want, got []string
+			for _, f := range rep.Findings {
+				switch f.Severity {
+				case "error":
+					want = append(want, "FAIL "+f.ID)
+				case "warning":
+					want = append(want, "WARN "+f.ID)
+				}
+			}
+			for _, line := range strings.Split(stderr, "\n") {
+				if m := re.FindStringSubmatch(line); m != nil && m[code] != "verdict" {
+					got = append(got, m[sev]+" "+m[code])
+				}
+			}
+			slices.Sort(want)
+			slices.Sort(got)
+			if !slices.Equal(got, want) || !slices.ContainsFunc(got, func(s string) bool { return strings.HasPrefix(s, tc.wantSev) }) {
+				t.Errorf("matcher found %q, report has %q (need a %s)\nstderr:\n%s", got, want, tc.wantSev, stderr)
+			}
+		})
+	}
+}

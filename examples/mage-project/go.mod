@@ -1,0 +1,23 @@
+module example.com/mage-project
+
+go 1.26.8
+
+require (
+	github.com/magefile/mage v1.17.2
+	github.com/netguard/netguard v0.0.0-00010101000000-000000000000
+)
+
+require (
+	github.com/google/uuid v1.6.0 // indirect
+	github.com/prometheus-community/pro-bing v0.9.1 // indirect
+	github.com/vishvananda/netlink v1.3.1 // indirect
+	github.com/vishvananda/netns v0.0.5 // indirect
+	go.yaml.in/yaml/v3 v3.0.6 // indirect
+	golang.org/x/net v0.62.0 // indirect
+	golang.org/x/sync v0.24.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
+
+// This example lives inside netguard's repository and uses the copy next
+// to it; a real project drops this line and requires a released version.
+replace github.com/netguard/netguard => ../..

@@ -1,0 +1,114 @@
+//go:build mage
+
+// Builds and tests netguard. Without mage installed: go run github.com/magefile/mage -d magefiles -w . TARGET
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+
+	"github.com/magefile/mage/mg"
+
+	//mage:import
+	_ "github.com/netguard/netguard/checks/guardmage"
+)
+
+// staticcheck is pinned: a new release must not fail an old commit.
+const staticcheck = "honnef.co/go/tools/cmd/staticcheck@v0.8.2"
+
+// crossTargets are the other systems netguard supports (design.md, Testing).
+var crossTargets = [][2]string{{"darwin", "amd64"}, {"darwin", "arm64"}, {"windows", "amd64"}}
+
+// Build compiles guard into $GUARD_OUT (default: <temp dir>/netguard/guard).
+func Build(ctx context.Context) error {
+	out := os.Getenv("GUARD_OUT")
+	if out == "" {
+		// The repository's top level holds no build output: `guard` there
+		// is the source directory.
+		out = filepath.Join(os.TempDir(), "netguard", "guard")
+		if runtime.GOOS == "windows" {
+			out += ".exe"
+		}
+	}
+	if err := run(ctx, nil, "go", "build", "-o", out, "./guard"); err != nil {
+		return err
+	}
+	fmt.Println(out)
+	return nil
+}
+
+// Install installs guard into $GOBIN (go install ./guard).
+func Install(ctx context.Context) error {
+	return run(ctx, nil, "go", "install", "./guard")
+}
+
+// Lint checks formatting, go vet and staticcheck.
+func Lint(ctx context.Context) error {
+	out, err := exec.CommandContext(ctx, "gofmt", "-l", ".").Output()
+	if err != nil {
+		return fmt.Errorf("gofmt: %w", err)
+	}
+	if files := strings.TrimSpace(string(out)); files != "" {
+		return mg.Fatalf(1, "gofmt would change:\n%s", files)
+	}
+	if err := run(ctx, nil, "go", "vet", "./..."); err != nil {
+		return err
+	}
+	return run(ctx, nil, "go", "run", staticcheck, "./...")
+}
+
+// Cross vets and builds everything for darwin/amd64, darwin/arm64 and windows/amd64.
+func Cross(ctx context.Context) error {
+	for _, t := range crossTargets {
+		env := map[string]string{"GOOS": t[0], "GOARCH": t[1], "CGO_ENABLED": "0"}
+		if err := run(ctx, env, "go", "vet", "./..."); err != nil {
+			return err
+		}
+		if err := run(ctx, env, "go", "build", "./..."); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Test runs lint, the cross builds and every test, lab tests included (needs root).
+//
+// This is the README's test command. The lab tests build network
+// namespaces and fail, never skip, when they cannot.
+func Test(ctx context.Context) error {
+	mg.SerialCtxDeps(ctx, Lint, Cross)
+	return run(ctx, nil, "go", "test", "-count=1", "./...")
+}
+
+// Lab runs only the namespace lab tests (TestLab*; needs root).
+func Lab(ctx context.Context) error {
+	return run(ctx, nil, "go", "test", "-count=1", "-run", "^TestLab", "./...")
+}
+
+// Bench runs the benchmarks: the healthy check against the seed script, side by side in the lab (needs root).
+func Bench(ctx context.Context) error {
+	return run(ctx, nil, "go", "test", "-run", "^$", "-bench", "SideBySide", "-benchtime", "1x", "./guard/")
+}
+
+// run runs a command with extra environment, its output on ours, and
+// says what it runs.
+func run(ctx context.Context, env map[string]string, name string, args ...string) error {
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	cmd.Env = os.Environ()
+	var prefix []string
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+		prefix = append(prefix, k+"="+v)
+	}
+	fmt.Fprintln(os.Stderr, "+", strings.Join(append(prefix, cmd.Args...), " "))
+	if err := cmd.Run(); err != nil {
+		return fmt.Errorf("%s: %w", strings.Join(cmd.Args, " "), err)
+	}
+	return nil
+}
