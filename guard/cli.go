@@ -22,6 +22,8 @@ usage:
   guard check [flags]              read-only diagnosis (exit 0 ok, 1 unhealthy, 2 usage)
   guard fix [--dry-run] [flags]    check, apply the safe repairs, verify
   guard run [flags] -- CMD ARGS    fix, then run CMD (exit code = CMD's); CMD is not started when unhealthy
+  guard hooks install|uninstall|status [--hook NAME...] [--repo DIR]
+                                   git hooks that run the check (pre-push blocks)
   guard version                    version, commit, Go version, OS/arch
 
 flags (each also read from NETGUARD_<FLAG>, e.g. NETGUARD_TIMEOUT=3s):
