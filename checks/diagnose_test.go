@@ -3,8 +3,8 @@ package checks
 import (
 	"context"
 	"net"
-	"os"
 	"net/netip"
+	"os"
 	"slices"
 	"strings"
 	"syscall"
