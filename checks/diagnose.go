@@ -273,6 +273,13 @@ func (d *diag) route() {
 		if l := d.linkByIndex(r.IfIndex); l != nil && l.Tunnel {
 			d.add(DefaultRouteVPN, Args{ArgFamily: famName(f.Family), ArgIface: l.Name}, p)
 		}
+		if g := f.GatewayProbe; g != nil && g.RouteErr == nil && g.Route.IfIndex != 0 && g.Route.IfIndex != r.IfIndex {
+			if l := d.linkByIndex(g.Route.IfIndex); l != nil && l.Tunnel {
+				fd := d.add(TunnelCoversGateway, Args{ArgGateway: g.Addr.String(), ArgIface: l.Name, ArgPrefix: g.Route.Dst.String()},
+					fmt.Sprintf("route to %s: dev %s; default route: dev %s", g.Addr, l.Name, r.IfName))
+				st = worse(st, statusOf(fd.Severity))
+			}
+		}
 		if g := f.GatewayProbe; g != nil && d.rejected(g.Route, g.RouteErr) {
 			fd := d.add(GatewayRouteRejected, d.rejectArgs(g.Addr, g.Route, g.RouteErr), "route lookup "+g.Addr.String()+": "+errText(g.RouteErr))
 			if !d.inetReach {

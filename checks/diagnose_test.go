@@ -127,6 +127,10 @@ func TestDiagnose(t *testing.T) {
 			s.V4.Default, s.V4.Gateway = &r, netip.Addr{}
 			s.V4.GatewayProbe = nil
 		}, want: []string{"default-route-vpn"}, verdict: Healthy},
+		{name: "a VPN route takes the gateway's subnet (macOS utun)", oses: []string{"darwin"}, mutate: func(s *State) {
+			s.Links = append(s.Links, Link{Index: 9, Name: "utun3", AdminUp: true, Carrier: true, Tunnel: true})
+			s.V4.GatewayProbe.Route = Route{Dst: netip.MustParsePrefix("198.18.0.0/16"), IfIndex: 9, IfName: "utun3"}
+		}, want: []string{"tunnel-covers-gateway"}, verdict: Degraded, manual: "route -n get 198.18.3.1"},
 		{name: "gateway ARP failed", mutate: func(s *State) {
 			allSilent(s)
 			s.Neighbors[0].State, s.Neighbors[0].MAC = NeighFailed, nil

@@ -240,6 +240,16 @@ var (
 			"darwin": {"run the check again; this is what 'traceroute: findsaddr: write: No such process' means; if it persists, turn Wi-Fi off and on"},
 		},
 	})
+	TunnelCoversGateway = register(&Def{
+		ID: "tunnel-covers-gateway", Check: "route", Severity: SevWarning,
+		Title: "A VPN route takes the gateway's subnet",
+		Text:  "the route to the gateway {gateway} goes through tunnel {iface} ({prefix}), not the interface the default route uses: a VPN took the local subnet",
+		Manual: map[string][]string{
+			"linux":   {"ip route get {gateway}", "allow local network access in the VPN client (split tunnelling / 'allow LAN'), or reconnect it"},
+			"darwin":  {"route -n get {gateway}; netstat -rn -f inet | grep utun", "allow local network access in the VPN client (e.g. 'Allow LAN traffic'), or reconnect it"},
+			"windows": {"Find-NetRoute -RemoteIPAddress {gateway}", "allow local network access in the VPN client, or reconnect it"},
+		},
+	})
 	DefaultRouteVPN = register(&Def{
 		ID: "default-route-vpn", Check: "route", Severity: SevInfo,
 		Title: "A VPN owns the default route", Text: "the {family} default route goes through tunnel {iface}: a VPN carries all traffic",

@@ -26,12 +26,16 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 	}
 	fo := checks.FixOptions{
 		Describe: func(a checks.Action) string {
-			return "sudo " + shellQuote(append([]string{exe, "repair"}, a.Args()...))
+			return privilegedCommand(append([]string{exe, "repair"}, a.Args()...))
 		},
 	}
-	if mode == checks.SudoNever {
+	if mode == checks.SudoNever || !canSudo {
+		why := "--sudo never"
+		if !canSudo {
+			why = noSudoReason
+		}
 		fo.Elevate = func(context.Context, checks.Action) error {
-			return fmt.Errorf("%w (--sudo never)", checks.ErrNotPermitted)
+			return fmt.Errorf("%w (%s)", checks.ErrNotPermitted, why)
 		}
 		return fo
 	}
