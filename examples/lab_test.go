@@ -3,12 +3,9 @@
 package examples
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -32,23 +29,6 @@ var labEnv = []string{
 	"NETGUARD_EXTERNAL=" + lab.ExternalIP,
 	"NETGUARD_DNS=" + lab.DNSName,
 	"NETGUARD_TIMEOUT=2s",
-}
-
-// runIn runs cmd (from l.Cmd) and returns its output and exit code.
-func runIn(t *testing.T, cmd *exec.Cmd) (string, string, int) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return out.String(), errb.String(), 0
-	case errors.As(err, &ee):
-		return out.String(), errb.String(), ee.ExitCode()
-	}
-	t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, errb.String())
-	return "", "", -1
 }
 
 // TestLabMageStart runs the example's `mage start` with the real mage in
@@ -75,7 +55,7 @@ func TestLabMageStart(t *testing.T) {
 			"DEVSERVER_ADDR=127.0.0.1:0",
 			"DEVSERVER_EXIT_AFTER=300ms",
 		)
-		return runIn(t, cmd)
+		return lab.RunCmd(t, cmd)
 	}
 
 	out, errs, code := start()
@@ -121,7 +101,7 @@ func TestLabVSCodeMatcher(t *testing.T) {
 			defer cancel()
 			cmd := l.Cmd(ctx, l.Client, append(append([]string{bin}, args...), "--json")...)
 			cmd.Env = append(append(cmd.Env, labEnv...), "NO_COLOR=1")
-			stdout, stderr, exit := runIn(t, cmd)
+			stdout, stderr, exit := lab.RunCmd(t, cmd)
 			if exit != tc.exit {
 				t.Fatalf("guard exit %d, want %d\n%s", exit, tc.exit, stderr)
 			}

@@ -77,7 +77,7 @@ func (l *Lab) Run(t testing.TB, ns string, args ...string) (stdout, stderr strin
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 	defer cancel()
-	return run(t, l.Cmd(ctx, ns, args...))
+	return RunCmd(t, l.Cmd(ctx, ns, args...))
 }
 
 // RunAs is Run as the unprivileged user name (see CmdAs).
@@ -85,10 +85,13 @@ func (l *Lab) RunAs(t testing.TB, ns, name string, args ...string) (stdout, stde
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
 	defer cancel()
-	return run(t, l.CmdAs(ctx, ns, name, args...))
+	return RunCmd(t, l.CmdAs(ctx, ns, name, args...))
 }
 
-func run(t testing.TB, cmd *exec.Cmd) (string, string, int) {
+// RunCmd runs a command made by Cmd or CmdAs (with its own deadline) and
+// returns its output and exit code (-1 if it was killed). It fails t only
+// when the command cannot be started.
+func RunCmd(t testing.TB, cmd *exec.Cmd) (string, string, int) {
 	t.Helper()
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
