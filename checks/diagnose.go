@@ -673,7 +673,11 @@ func (d *diag) dns() {
 			srv = append(srv, fmt.Sprintf("%s %s %s", s.Server.Addr(), s.Rcode, ms(s.RTT)))
 		} else {
 			srv = append(srv, fmt.Sprintf("%s %s", s.Server.Addr(), errText(s.Err)))
-			failing = append(failing, s)
+			// A server of a family this machine does not use (no route) is
+			// skipped by every resolver at once: not a failing server.
+			if fam := d.s.Family(familyOf(s.Server.Addr())); fam.Default != nil || Classify(s.Err) != ErrNetUnreach {
+				failing = append(failing, s)
+			}
 		}
 	}
 	servers := strings.Join(srv, ", ")
@@ -708,6 +712,13 @@ func (d *diag) dns() {
 		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: dnsErrText(r.Err), ArgDetail: "servers: " + servers}, detail)
 		d.set("dns", StatusFail, detail)
 	}
+}
+
+func familyOf(a netip.Addr) int {
+	if a.Is4() {
+		return 4
+	}
+	return 6
 }
 
 // answeredServer is a name server that answered a direct query with a

@@ -216,6 +216,9 @@ func TestDiagnose(t *testing.T) {
 		{name: "one of two name servers down", mutate: func(s *State) {
 			s.DNS.Servers = append(s.DNS.Servers, DNSServerResult{Server: netip.MustParseAddrPort("203.0.113.9:53"), Err: context.DeadlineExceeded})
 		}, want: []string{"dns-server-failed"}, verdict: Degraded},
+		{name: "an IPv6 name server on an IPv4-only machine is not a failing server", mutate: func(s *State) {
+			s.DNS.Servers = append(s.DNS.Servers, DNSServerResult{Server: netip.MustParseAddrPort("[2001:db8::53]:53"), Err: syscall.ENETUNREACH})
+		}, verdict: Healthy},
 		{name: "NXDOMAIN is not an outage", mutate: func(s *State) {
 			s.DNS = DNSResult{Ran: true, Name: "nope.lab.test", NotFound: true, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NXDOMAIN"}}}
 		}, want: []string{"dns-name-not-found"}, verdict: Healthy},

@@ -73,7 +73,10 @@ func run(args []string, io_ *IO) exitCode {
 		fmt.Fprint(io_.Out, usageText)
 		return exitOK
 	}
-	if skip(io_) {
+	if c.cmd != "repair" && skip(io_) {
+		if c.cmd == "run" {
+			return execCommand(io_, c.args) // skipping the check, not the start
+		}
 		return exitOK
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)

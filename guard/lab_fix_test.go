@@ -253,6 +253,13 @@ func TestLabRun(t *testing.T) {
 		t.Fatalf("child did not get SIGTERM: %v (%v)", err, ws)
 	}
 
+	// NETGUARD_SKIP skips the check, not the start.
+	cmd = l.Cmd(ctx, l.Client, append(base, "sh", "-c", "echo skipped-but-ran")...)
+	cmd.Env = append(cmd.Env, "NETGUARD_SKIP=1")
+	if out, err := cmd.Output(); err != nil || string(out) != "skipped-but-ran\n" {
+		t.Fatalf("NETGUARD_SKIP run: %v %q", err, out)
+	}
+
 	// Unhealthy and not repairable without privilege: the child never starts.
 	l.WrongGatewayMAC()
 	marker := filepath.Join(l.Dir, "started")
