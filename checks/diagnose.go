@@ -493,7 +493,7 @@ func (d *diag) gatewayRefusedLocally(g *TargetResult) bool {
 func probeText(p ProbeResult) string {
 	switch {
 	case !p.Ran:
-		return p.Kind.String() + " not run"
+		return p.Kind.String() + " not needed"
 	case p.NoPermission:
 		return p.Kind.String() + " not permitted"
 	case p.Answered && p.Refused:

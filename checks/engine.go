@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -41,6 +42,10 @@ func probeBudget(timeout time.Duration) time.Duration {
 	}
 	return b
 }
+
+// gatewayTCPDelay is how long a gateway's ping may take before TCP
+// confirms it: well above a LAN round trip, well below the probe budget.
+const gatewayTCPDelay = 20 * time.Millisecond
 
 // grace is how long the second kind of probe may still answer once the
 // first has: enough for a normal answer, not long enough to wait on a
@@ -169,6 +174,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		}
 	}
 	dnsWG.Wait()
+	nameInterfaces(s)
 	return s
 }
 
@@ -186,6 +192,37 @@ func (e *Engine) splitDefault(ctx context.Context, o Options, fam int) *Route {
 		}
 	}
 	return nil
+}
+
+// nameInterfaces fills the interface names an OS layer left empty, from
+// the one link table read per run.
+func nameInterfaces(s *State) {
+	names := map[int]string{}
+	for _, l := range s.Links {
+		names[l.Index] = l.Name
+	}
+	name := func(idx int, n *string) {
+		if *n == "" {
+			*n = names[idx]
+		}
+	}
+	for i := range s.Routes {
+		name(s.Routes[i].IfIndex, &s.Routes[i].IfName)
+	}
+	for i := range s.Neighbors {
+		name(s.Neighbors[i].IfIndex, &s.Neighbors[i].IfName)
+	}
+	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		if f.Default != nil {
+			name(f.Default.IfIndex, &f.Default.IfName)
+		}
+		if f.GatewayProbe != nil {
+			name(f.GatewayProbe.Route.IfIndex, &f.GatewayProbe.Route.IfName)
+		}
+		for i := range f.External {
+			name(f.External[i].Route.IfIndex, &f.External[i].Route.IfName)
+		}
+	}
 }
 
 func targetIndex(ts []netip.AddrPort, a netip.Addr) int {
@@ -233,8 +270,31 @@ func (e *Engine) probeTarget(ctx context.Context, t *TargetResult, ports []uint1
 		r    ProbeResult
 	}
 	ch := make(chan done, 2)
-	go func() { ch <- done{true, e.Prober.ICMP(ictx, t.Addr, e.Privileged)} }()
-	go func() { ch <- done{false, e.Prober.TCP(tctx, t.Addr, ports)} }()
+	icmpDone := make(chan struct{})
+	var icmpAnswered atomic.Bool
+	go func() {
+		r := e.Prober.ICMP(ictx, t.Addr, e.Privileged)
+		icmpAnswered.Store(r.Answered)
+		close(icmpDone)
+		ch <- done{true, r}
+	}()
+	go func() {
+		if !waitTCP {
+			// A gateway that answers ping needs no TCP probe: connects
+			// to a router tell nothing more, and cost a healthy check its
+			// time. TCP confirms only a ping that fails or is slow.
+			select {
+			case <-icmpDone:
+			case <-time.After(gatewayTCPDelay):
+			case <-tctx.Done():
+			}
+			if icmpAnswered.Load() || tctx.Err() != nil {
+				ch <- done{false, ProbeResult{Kind: ProbeTCP, Target: netip.AddrPortFrom(t.Addr, ports[0])}}
+				return
+			}
+		}
+		ch <- done{false, e.Prober.TCP(tctx, t.Addr, ports)}
+	}()
 	var timer <-chan time.Time
 	cut := [2]bool{}
 	for n := 0; n < 2; {

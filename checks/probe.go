@@ -141,7 +141,7 @@ func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) Pro
 	rounds := 3
 	ch := make(chan answer, rounds*len(ports))
 	var wg sync.WaitGroup
-	launch := func() {
+	launch := func(ports []uint16) {
 		for _, port := range ports {
 			wg.Add(1)
 			res.Attempts++
@@ -157,13 +157,20 @@ func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) Pro
 			}()
 		}
 	}
-	launch()
+	// The first port alone, the others an interval later if it has not
+	// answered: a healthy host answers the first (accept or refusal), so a
+	// healthy check makes one connection, not three.
+	launch(ports[:1])
+	spread := time.After(p.Interval)
+	if len(ports) == 1 {
+		spread = nil
+	}
 	// Retry rounds are spaced wider than ICMP's: each one is a handful of
 	// connects, and a refused port answers at once anyway.
 	tick := time.NewTicker(5 * p.Interval)
 	defer tick.Stop()
-	launched, pending := 1, len(ports)
-	for pending > 0 {
+	launched, pending := 1, 1
+	for pending > 0 || spread != nil {
 		select {
 		case a := <-ch:
 			pending--
@@ -178,14 +185,18 @@ func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) Pro
 			if !isCancel(a.err) && betterErr(a.err, res.Err) {
 				res.Err = a.err
 			}
+		case <-spread:
+			spread = nil
+			pending += len(ports) - 1
+			launch(ports[1:])
 		case <-tick.C:
 			if launched < rounds {
 				launched++
 				pending += len(ports)
-				launch()
+				launch(ports)
 			}
 		case <-ctx.Done():
-			pending = 0
+			pending, spread = 0, nil
 		}
 	}
 	cancel()

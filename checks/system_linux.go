@@ -100,7 +100,6 @@ func (linuxSystem) Routes(ctx context.Context) ([]Route, error) {
 		return nil, err
 	}
 	out := make([]Route, 0, len(rs))
-	names := linkNames()
 	for _, r := range rs {
 		if r.Table == unix.RT_TABLE_LOCAL {
 			continue
@@ -109,7 +108,7 @@ func (linuxSystem) Routes(ctx context.Context) ([]Route, error) {
 		if !ok {
 			continue
 		}
-		out = append(out, fromNetlinkRoute(r, t, names)...)
+		out = append(out, fromNetlinkRoute(r, t)...)
 	}
 	return out, nil
 }
@@ -131,7 +130,9 @@ func routeType(t int) (RouteType, bool) {
 }
 
 // fromNetlinkRoute flattens a multipath route into one Route per next hop.
-func fromNetlinkRoute(r netlink.Route, t RouteType, names map[int]string) []Route {
+// Interface names are left to the engine (nameInterfaces): looking them up
+// here would cost a link dump per call.
+func fromNetlinkRoute(r netlink.Route, t RouteType) []Route {
 	base := Route{
 		Dst:    prefixOf(r.Dst, r.Family),
 		Type:   t,
@@ -142,7 +143,7 @@ func fromNetlinkRoute(r netlink.Route, t RouteType, names map[int]string) []Rout
 		base.Src = src.Unmap()
 	}
 	if len(r.MultiPath) == 0 {
-		base.IfIndex, base.IfName = r.LinkIndex, names[r.LinkIndex]
+		base.IfIndex = r.LinkIndex
 		if gw, ok := netip.AddrFromSlice(r.Gw); ok {
 			base.Gateway = gw.Unmap()
 		}
@@ -151,7 +152,7 @@ func fromNetlinkRoute(r netlink.Route, t RouteType, names map[int]string) []Rout
 	out := make([]Route, 0, len(r.MultiPath))
 	for _, nh := range r.MultiPath {
 		x := base
-		x.IfIndex, x.IfName = nh.LinkIndex, names[nh.LinkIndex]
+		x.IfIndex = nh.LinkIndex
 		if gw, ok := netip.AddrFromSlice(nh.Gw); ok {
 			x.Gateway = gw.Unmap()
 		}
@@ -172,18 +173,6 @@ func prefixOf(n *net.IPNet, family int) netip.Prefix {
 	return netip.PrefixFrom(ip.Unmap(), ones)
 }
 
-func linkNames() map[int]string {
-	m := map[int]string{}
-	ifs, err := net.Interfaces()
-	if err != nil {
-		return m
-	}
-	for _, i := range ifs {
-		m[i.Index] = i.Name
-	}
-	return m
-}
-
 func (linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (Route, error) {
 	rs, err := netlink.RouteGet(dst.AsSlice())
 	if err != nil {
@@ -197,7 +186,7 @@ func (linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (Route, error) {
 	if !ok {
 		t = RouteUnicast
 	}
-	out := fromNetlinkRoute(r, t, linkNames())[0]
+	out := fromNetlinkRoute(r, t)[0]
 	out.Dst = netip.PrefixFrom(dst, dst.BitLen())
 	return out, nil
 }
@@ -209,7 +198,6 @@ func (linuxSystem) Neighbors(ctx context.Context) ([]Neighbor, error) {
 	if err != nil {
 		return nil, err
 	}
-	names := linkNames()
 	out := make([]Neighbor, 0, len(ns))
 	for _, n := range ns {
 		ip, ok := netip.AddrFromSlice(n.IP)
@@ -218,7 +206,6 @@ func (linuxSystem) Neighbors(ctx context.Context) ([]Neighbor, error) {
 		}
 		out = append(out, Neighbor{
 			IfIndex:   n.LinkIndex,
-			IfName:    names[n.LinkIndex],
 			IP:        ip.Unmap(),
 			MAC:       n.HardwareAddr,
 			State:     neighState(n.State),

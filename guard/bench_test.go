@@ -4,8 +4,10 @@ package main
 
 // The side-by-side benchmark behind `mage bench` (design.md, Speed): in one
 // lab, at the same moment, interleaved run by run, it times the process
-// floor (`true` in the client namespace), a healthy `guard check`, and the
-// seed script's check (shared/baseline/seed-check.sh), then a wrong
+// floor (`true` in the client namespace), a minimal parallel pre-flight
+// (guard/lab/preflight, built static like guard), a hand-written shell
+// pre-flight, a healthy `guard check`, and the seed script's check
+// (shared/baseline/seed-check.sh), then a wrong
 // permanent gateway MAC repaired by `guard fix` and by the seed's
 // auto_fix_network. It prints medians and ratios. Run it with
 //
@@ -67,20 +69,15 @@ func BenchmarkSideBySide(b *testing.B) {
 	check := []string{bin, "check", "-q", "--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", "2s"}
 	seedEnv := []string{"GW_IP=" + lab.GatewayIP, "EXT_IP=" + lab.ExternalIP}
 
-	self, err := os.Executable()
-	if err != nil {
-		b.Fatal(err)
-	}
+	pre := lab.BuildPreflight(b)
 	shell := fmt.Sprintf(`ip route show default >/dev/null && ip neigh show %[1]s >/dev/null &&
 ping -c1 -W1 %[1]s >/dev/null & a=$!; ping -c1 -W1 %[2]s >/dev/null & b=$!; getent hosts %[3]s >/dev/null & c=$!
 wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 
-	var floor, pre, sh, guard, guardUser, seedCheck []time.Duration
+	var floor, preT, sh, guard, guardUser, seedCheck []time.Duration
 	for i := range benchRounds {
 		floor = append(floor, timeCmd(b, l.Cmd(ctx, l.Client, "true"), 0))
-		c := l.Cmd(ctx, l.Client, self, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
-		c.Env = append(c.Env, preflightEnv+"=1")
-		pre = append(pre, timeCmd(b, c, 0))
+		preT = append(preT, timeCmd(b, l.Cmd(ctx, l.Client, pre, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
 		sh = append(sh, timeCmd(b, l.Cmd(ctx, l.Client, "sh", "-c", shell), 0))
 		guard = append(guard, timeCmd(b, l.Cmd(ctx, l.Client, check...), 0))
 		guardUser = append(guardUser, timeCmd(b, l.CmdAs(ctx, l.Client, "nobody", check...), 0))
@@ -91,7 +88,7 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 		}
 	}
 	mf, mg, mu, ms := median(floor), median(guard), median(guardUser), median(seedCheck)
-	mp, msh := median(pre), median(sh)
+	mp, msh := median(preT), median(sh)
 
 	// Repair: a permanent wrong gateway MAC, which the seed's
 	// `ip neigh flush all` cannot remove.

@@ -24,6 +24,9 @@ usage:
   guard run [flags] -- CMD ARGS    fix, then run CMD (exit code = CMD's); CMD is not started when unhealthy
   guard hooks install|uninstall|status [--hook NAME...] [--repo DIR]
                                    git hooks that run the check (pre-push blocks)
+  guard watch [--fix] [--metrics ADDR] [--interval DURATION] [--log FILE] [flags]
+                                   stay running: re-check on network changes and every
+                                   --interval (default 5m); log changes to the state dir
   guard version                    version, commit, Go version, OS/arch
 
 flags (each also read from NETGUARD_<FLAG>, e.g. NETGUARD_TIMEOUT=3s):
@@ -49,6 +52,7 @@ type cli struct {
 	quiet   bool
 	verbose bool
 	opts    checks.Options
+	watch   watchFlags // guard watch only (watch_cmd.go)
 }
 
 // run is the whole program behind main, testable with a fake IO.
@@ -96,6 +100,8 @@ func run(args []string, io_ *IO) exitCode {
 		return execCommand(io_, c.args)
 	case "repair":
 		return runRepair(ctx, io_, c.args)
+	case "watch":
+		return runWatch(ctx, io_, c)
 	}
 	fmt.Fprintf(io_.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)
 	return exitUsage
@@ -118,7 +124,7 @@ func skip(io_ *IO) bool {
 	return true
 }
 
-var commands = []string{"check", "fix", "run", "version", "help", "repair"}
+var commands = []string{"check", "fix", "run", "watch", "version", "help", "repair"}
 
 // parse reads the command, its flags and NETGUARD_* variables, and the
 // config files: flags > environment > project config > user config >
@@ -149,6 +155,7 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 	fs.BoolVar(&c.quiet, "quiet", false, "")
 	fs.BoolVar(&c.verbose, "v", false, "")
 	fs.BoolVar(&c.verbose, "verbose", false, "")
+	c.watch.register(fs)
 	if err := fs.Parse(args); err != nil {
 		return nil, flagError(err)
 	}
@@ -165,6 +172,9 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 	}
 	set := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if err := c.watch.finish(c.cmd, set, getenv); err != nil {
+		return nil, err
+	}
 	for _, b := range []struct {
 		name string
 		dst  *bool

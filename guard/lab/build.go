@@ -18,13 +18,25 @@ import (
 // GuardPackage is the import path of the binary Build compiles.
 const GuardPackage = "github.com/netguard/netguard/guard"
 
-var built struct {
+// PreflightPackage is the minimal parallel pre-flight the benchmark
+// measures guard against (see guard/lab/preflight).
+const PreflightPackage = "github.com/netguard/netguard/guard/lab/preflight"
+
+// buildDir is the 0755 directory the binaries go to, made once.
+var buildDir struct {
 	once sync.Once
 	dir  string
+	err  error
+}
+
+type buildResult struct {
+	once sync.Once
 	bin  string
 	err  error
 	out  []byte
 }
+
+var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}}
 
 // Build compiles the real guard binary once per test process (`go build
 // -o DIR/guard github.com/netguard/netguard/guard` from the test's working
@@ -34,32 +46,42 @@ var built struct {
 // Without RemoveBuild the directory stays until the next Build in any
 // process, which removes those of processes that have exited. A failed
 // build fails every test that asks for the binary.
-func Build(t testing.TB) string {
+func Build(t testing.TB) string { return buildPackage(t, GuardPackage, "guard") }
+
+// BuildPreflight compiles the minimal pre-flight like Build.
+func BuildPreflight(t testing.TB) string { return buildPackage(t, PreflightPackage, "preflight") }
+
+func buildPackage(t testing.TB, pkg, name string) string {
 	t.Helper()
-	built.once.Do(func() {
+	buildDir.once.Do(func() {
 		sweepBuilds()
 		dir, err := os.MkdirTemp("", buildPrefix+strconv.Itoa(os.Getpid())+"-")
 		if err == nil {
 			err = os.Chmod(dir, 0o755)
 		}
-		if err != nil {
-			built.err = err
-			return
-		}
-		built.dir = dir
-		bin := filepath.Join(dir, "guard")
+		buildDir.dir, buildDir.err = dir, err
+	})
+	if buildDir.err != nil {
+		t.Fatalf("lab: build directory: %v", buildDir.err)
+	}
+	b := builds[pkg]
+	b.once.Do(func() {
+		bin := filepath.Join(buildDir.dir, name)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, goTool(), "build", "-o", bin, GuardPackage)
-		built.out, built.err = cmd.CombinedOutput()
-		if built.err == nil {
-			built.bin = bin
+		cmd := exec.CommandContext(ctx, goTool(), "build", "-o", bin, pkg)
+		// Built as released: static, no cgo (no dynamic loader at start-up,
+		// the Go resolver), like magefiles' Build.
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
+		b.out, b.err = cmd.CombinedOutput()
+		if b.err == nil {
+			b.bin = bin
 		}
 	})
-	if built.err != nil {
-		t.Fatalf("lab: go build %s: %v\n%s", GuardPackage, built.err, built.out)
+	if b.err != nil {
+		t.Fatalf("lab: go build %s: %v\n%s", pkg, b.err, b.out)
 	}
-	return built.bin
+	return b.bin
 }
 
 const buildPrefix = "netguard-guard-"
@@ -84,8 +106,8 @@ func sweepBuilds() {
 
 // RemoveBuild deletes what Build made. Safe to call when Build never ran.
 func RemoveBuild() {
-	if built.dir != "" {
-		_ = os.RemoveAll(built.dir)
+	if buildDir.dir != "" {
+		_ = os.RemoveAll(buildDir.dir)
 	}
 }
 

@@ -1,0 +1,189 @@
+package watch
+
+import (
+	"encoding/binary"
+	"net"
+	"net/netip"
+	"testing"
+
+	"github.com/netguard/netguard/checks"
+)
+
+// XNU sockaddrs, as the kernel writes them (sa_len first, padded to 4).
+func xSin(a string) []byte {
+	ip := netip.MustParseAddr(a).As4()
+	return append([]byte{16, xnuAFInet, 0, 0}, append(ip[:], make([]byte, 8)...)...)
+}
+
+func xSin6(a string, scope uint16) []byte {
+	ip := netip.MustParseAddr(a).As16()
+	if scope != 0 { // KAME: the scope embedded in bytes 2-3
+		binary.BigEndian.PutUint16(ip[2:], scope)
+	}
+	b := []byte{28, xnuAFInet6, 0, 0, 0, 0, 0, 0}
+	b = append(b, ip[:]...)
+	return append(b, 0, 0, 0, 0)
+}
+
+func xSdl(idx uint16, name string, mac net.HardwareAddr) []byte {
+	b := []byte{0, xnuAFLink, 0, 0, 6, byte(len(name)), byte(len(mac)), 0}
+	binary.LittleEndian.PutUint16(b[2:], idx)
+	b = append(b, name...)
+	b = append(b, mac...)
+	for len(b) < 20 {
+		b = append(b, 0)
+	}
+	b[0] = byte(len(b))
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// xMask is a netmask sockaddr trimmed the way XNU trims it.
+func xMask(bits int) []byte {
+	m := net.CIDRMask(bits, 32)
+	n := 4
+	for i, c := range m {
+		if c != 0 {
+			n = 4 + i + 1
+		}
+	}
+	b := append([]byte{byte(n), 0, 0, 0}, m[:n-4]...)
+	if bits == 0 {
+		b = []byte{0}
+	}
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+func xRtMsg(typ uint8, idx uint16, flags uint32, expire int32, sas map[int][]byte) []byte {
+	h := make([]byte, xnuSizeofRtMsghdr)
+	h[2], h[3] = xnuRTMVersion, typ
+	binary.LittleEndian.PutUint16(h[4:], idx)
+	binary.LittleEndian.PutUint32(h[8:], flags)
+	binary.LittleEndian.PutUint32(h[xnuRtmExpireOff:], uint32(expire))
+	var addrs uint32
+	for i := 0; i < xnuRTAXMax; i++ {
+		if sa, ok := sas[i]; ok {
+			addrs |= 1 << i
+			h = append(h, sa...)
+		}
+	}
+	binary.LittleEndian.PutUint32(h[12:], addrs)
+	binary.LittleEndian.PutUint16(h, uint16(len(h)))
+	return h
+}
+
+func xIfaMsg(typ uint8, idx uint16, sas map[int][]byte) []byte {
+	h := make([]byte, xnuSizeofIfaMsghdr)
+	h[2], h[3] = xnuRTMVersion, typ
+	binary.LittleEndian.PutUint16(h[12:], idx)
+	var addrs uint32
+	for i := 0; i < xnuRTAXMax; i++ {
+		if sa, ok := sas[i]; ok {
+			addrs |= 1 << i
+			h = append(h, sa...)
+		}
+	}
+	binary.LittleEndian.PutUint32(h[4:], addrs)
+	binary.LittleEndian.PutUint16(h, uint16(len(h)))
+	return h
+}
+
+func xIfMsg(idx uint16, flags uint32) []byte {
+	h := make([]byte, 112) // if_msghdr with if_data
+	h[2], h[3] = xnuRTMVersion, xnuRTMIfInfo
+	binary.LittleEndian.PutUint32(h[8:], flags)
+	binary.LittleEndian.PutUint16(h[xnuIfmIndexOff:], idx)
+	binary.LittleEndian.PutUint16(h, uint16(len(h)))
+	return h
+}
+
+func TestParseRouteSocket(t *testing.T) {
+	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
+	const llinfo = xnuRTFLLInfo | 0x1 | 0x4 // + RTF_UP, RTF_HOST
+	var buf []byte
+	for _, m := range [][]byte{
+		// ARP entry for the gateway: resolved, expiring (dynamic).
+		xRtMsg(xnuRTMAdd, 4, llinfo|xnuRTFWasCloned, 1_700_000_000, map[int][]byte{
+			xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", mac)}),
+		// Static ARP entry (no expiry).
+		xRtMsg(xnuRTMChange, 4, llinfo, 0, map[int][]byte{
+			xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", mac)}),
+		// ARP gave up: no MAC, RTF_REJECT.
+		xRtMsg(xnuRTMChange, 4, llinfo|xnuRTFReject, 1, map[int][]byte{
+			xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", nil)}),
+		// NDP entry for a link-local router, KAME scope embedded.
+		xRtMsg(xnuRTMDelete, 4, llinfo, 0, map[int][]byte{
+			xnuRTAXDst: xSin6("fe80::1", 4), xnuRTAXGateway: xSdl(0, "en0", mac)}),
+		// A per-destination clone: skipped.
+		xRtMsg(xnuRTMAdd, 4, 0x1|0x2|0x4|xnuRTFWasCloned, 0, map[int][]byte{
+			xnuRTAXDst: xSin("93.184.216.34"), xnuRTAXGateway: xSin("192.168.1.1")}),
+		// Broadcast entry: skipped.
+		xRtMsg(xnuRTMAdd, 4, llinfo|xnuRTFBroadcast, 0, map[int][]byte{
+			xnuRTAXDst: xSin("192.168.1.255"), xnuRTAXGateway: xSdl(4, "en0", mac)}),
+		// The default route goes away; its mask is a 0-length sockaddr.
+		xRtMsg(xnuRTMDelete, 4, 0x1|0x2, 0, map[int][]byte{
+			xnuRTAXDst: xSin("0.0.0.0"), xnuRTAXGateway: xSin("192.168.1.1"), xnuRTAXNetmask: xMask(0)}),
+		xRtMsg(xnuRTMAdd, 4, 0x1, 0, map[int][]byte{
+			xnuRTAXDst: xSin("10.8.0.0"), xnuRTAXGateway: xSdl(9, "utun3", nil), xnuRTAXNetmask: xMask(16)}),
+		// Answers to lookups (RTM_GET) are skipped.
+		xRtMsg(0x4, 4, 0x1, 0, map[int][]byte{xnuRTAXDst: xSin("1.1.1.1")}),
+		xIfaMsg(xnuRTMNewAddr, 4, map[int][]byte{xnuRTAXNetmask: xMask(24), 4: xSdl(4, "en0", mac), xnuRTAXIfa: xSin("192.168.1.20")}),
+		xIfMsg(4, xnuIFFUp|xnuIFFRunning),
+		xIfMsg(5, xnuIFFUp),
+	} {
+		buf = append(buf, m...)
+	}
+	got := parseRouteSocket(buf)
+	gw := netip.MustParseAddr("192.168.1.1")
+	want := []Change{
+		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, MAC: mac, State: checks.NeighReachable}, Detail: "neighbor new 192.168.1.1 reachable 02:00:00:00:00:01"},
+		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, MAC: mac, State: checks.NeighPermanent, Permanent: true}, Detail: "neighbor new 192.168.1.1 permanent 02:00:00:00:00:01"},
+		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, State: checks.NeighFailed}, Detail: "neighbor new 192.168.1.1 failed"},
+		{Kind: KindNeigh, Deleted: true, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: netip.MustParseAddr("fe80::1"), MAC: mac, State: checks.NeighReachable}, Detail: "neighbor del fe80::1 reachable 02:00:00:00:00:01"},
+		{Kind: KindRoute, Deleted: true, IfIndex: 4, Detail: "route del 0.0.0.0/0 via 192.168.1.1"},
+		{Kind: KindRoute, IfIndex: 4, Detail: "route new 10.8.0.0/16"},
+		{Kind: KindAddr, IfIndex: 4, Addr: netip.MustParsePrefix("192.168.1.20/24"), Detail: "address new 192.168.1.20/24 on 4"},
+		{Kind: KindLink, IfIndex: 4, Detail: "link 4 up"},
+		{Kind: KindLink, IfIndex: 5, Detail: "link 5 no-carrier"},
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %d changes, want %d:\n%+v", len(got), len(want), got)
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if g.Kind != w.Kind || g.Deleted != w.Deleted || g.IfIndex != w.IfIndex || g.Addr != w.Addr || g.Detail != w.Detail ||
+			g.Neigh.IP != w.Neigh.IP || g.Neigh.State != w.Neigh.State || g.Neigh.Permanent != w.Neigh.Permanent ||
+			g.Neigh.MAC.String() != w.Neigh.MAC.String() || g.Neigh.IfIndex != w.Neigh.IfIndex {
+			t.Errorf("change %d:\n got %+v\nwant %+v", i, g, w)
+		}
+	}
+}
+
+func TestParseRouteSocketMalformed(t *testing.T) {
+	m := xRtMsg(xnuRTMAdd, 4, xnuRTFLLInfo, 0, map[int][]byte{
+		xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", net.HardwareAddr{2, 0, 0, 0, 0, 1})})
+	for n := 0; n <= len(m); n++ {
+		b := append([]byte(nil), m[:n]...)
+		if len(b) >= 2 {
+			binary.LittleEndian.PutUint16(b, uint16(len(b))) // a consistent but short message
+		}
+		parseRouteSocket(b)
+	}
+	bad := append([]byte(nil), m...)
+	bad[2] = 4 // another version: skipped, the next message still read
+	if got := parseRouteSocket(append(bad, m...)); len(got) != 1 {
+		t.Errorf("got %d changes, want 1", len(got))
+	}
+}
+
+func FuzzParseRouteSocket(f *testing.F) {
+	f.Add(xRtMsg(xnuRTMAdd, 4, xnuRTFLLInfo, 0, map[int][]byte{
+		xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", net.HardwareAddr{2, 0, 0, 0, 0, 1})}))
+	f.Add(xIfaMsg(xnuRTMNewAddr, 4, map[int][]byte{xnuRTAXNetmask: xMask(24), xnuRTAXIfa: xSin("192.168.1.20")}))
+	f.Fuzz(func(t *testing.T, b []byte) { parseRouteSocket(b) })
+}

@@ -1,0 +1,307 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/charmbracelet/log"
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/config"
+	"github.com/netguard/netguard/checks/watch"
+)
+
+// watchFlags are the flags only `guard watch` takes.
+type watchFlags struct {
+	fix      bool
+	metrics  string // listen address; "" is off
+	interval time.Duration
+	log      string // log file; "" is the state directory's
+}
+
+// The interval's range: below a second the watcher would probe in a busy
+// loop; above a day the periodic re-check no longer catches what no event
+// announces (a DNS server going away).
+const (
+	minInterval = time.Second
+	maxInterval = 24 * time.Hour
+)
+
+// register adds the watch flags to fs. They are accepted by every command
+// so that using one elsewhere is a clear error, not "unknown flag".
+func (w *watchFlags) register(fs *flag.FlagSet) {
+	w.interval = watch.DefaultInterval
+	fs.BoolVar(&w.fix, "fix", false, "")
+	fs.Func("metrics", "", func(s string) error { return w.setMetrics(s) })
+	fs.Func("interval", "", func(s string) error { return w.setInterval(s) })
+	fs.Func("log", "", func(s string) error {
+		if strings.TrimSpace(s) == "" {
+			return errors.New("empty file name")
+		}
+		w.log = s
+		return nil
+	})
+}
+
+func (w *watchFlags) setMetrics(s string) error {
+	host, port, err := net.SplitHostPort(s)
+	if err != nil {
+		return fmt.Errorf("want HOST:PORT (e.g. 127.0.0.1:9977), got %q", s)
+	}
+	if _, err := strconv.ParseUint(port, 10, 16); err != nil {
+		return fmt.Errorf("invalid port %q", port)
+	}
+	_ = host // "" binds every address: allowed, the user asked for it (see README)
+	w.metrics = s
+	return nil
+}
+
+func (w *watchFlags) setInterval(s string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("invalid duration %q (e.g. 5m, 30s)", s)
+	}
+	if d < minInterval || d > maxInterval {
+		return fmt.Errorf("%s is out of range (%s to %s)", d, minInterval, maxInterval)
+	}
+	w.interval = d
+	return nil
+}
+
+// finish applies NETGUARD_FIX, _METRICS, _INTERVAL and _LOG to the flags
+// not given on the command line, for guard watch only: a NETGUARD_FIX in a
+// shell's profile must not break guard check. A watch flag given to
+// another command is an error.
+func (w *watchFlags) finish(cmd string, set map[string]bool, getenv func(string) string) error {
+	names := []string{"fix", "metrics", "interval", "log"}
+	if cmd != "watch" {
+		for _, n := range names {
+			if set[n] {
+				return fmt.Errorf("--%s is only for guard watch", n)
+			}
+		}
+		return nil
+	}
+	for _, n := range names {
+		raw := getenv(config.EnvName(n))
+		if raw == "" || set[n] {
+			continue
+		}
+		var err error
+		switch n {
+		case "fix":
+			w.fix, err = strconv.ParseBool(raw)
+			if err != nil {
+				err = fmt.Errorf("want true or false, got %q", raw)
+			}
+		case "metrics":
+			err = w.setMetrics(raw)
+		case "interval":
+			err = w.setInterval(raw)
+		case "log":
+			w.log = raw
+		}
+		if err != nil {
+			return fmt.Errorf("%s: %w", config.EnvName(n), err)
+		}
+	}
+	return nil
+}
+
+// newWatchSource opens the OS's change notifications; tests replace it.
+var newWatchSource = watch.NewSource
+
+// runWatch is `guard watch`: re-check on every relevant network change and
+// on the interval until SIGINT or SIGTERM (exit 0). Exit 2 when it cannot
+// start: another watcher holds the lock, the log cannot be opened, the
+// metrics address cannot be bound.
+func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
+	fail := func(format string, a ...any) exitCode {
+		fmt.Fprintf(io_.ErrOut, "guard watch: "+format+"\n", a...)
+		return exitUsage
+	}
+	w := c.watch
+	if w.fix && c.opts.Sudo == checks.SudoPrompt {
+		return fail("--sudo prompt cannot be used with --fix: a watcher runs unattended (use --sudo auto or never)")
+	}
+	dir, err := watch.StateDir(io_.Getenv)
+	if err != nil && w.log == "" {
+		return fail("%v (set --log FILE)", err)
+	}
+	logPath := w.log
+	if logPath == "" {
+		logPath = filepath.Join(dir, watch.LogName)
+	} else if !filepath.IsAbs(logPath) {
+		logPath = filepath.Join(io_.Cwd, logPath)
+	}
+	if dir == "" {
+		dir = filepath.Dir(logPath)
+	}
+	lock, err := watch.AcquireLock(filepath.Join(dir, watch.LockName))
+	if err != nil {
+		return fail("%v", err)
+	}
+	defer lock.Release()
+	logf, err := watch.OpenRotating(logPath, watch.DefaultMaxBytes, watch.DefaultKeep)
+	if err != nil {
+		return fail("%s: %v", logPath, err)
+	}
+	defer logf.Close()
+
+	var metrics *watch.Metrics
+	if w.metrics != "" {
+		metrics = watch.NewMetrics()
+		ln, err := net.Listen("tcp", w.metrics)
+		if err != nil {
+			return fail("--metrics %s: %v", w.metrics, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("/metrics", metrics.Handler())
+		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed at Shutdown
+		defer func() {
+			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+			defer cancel()
+			_ = srv.Shutdown(sctx)
+		}()
+		if !c.quiet {
+			fmt.Fprintf(io_.ErrOut, "guard watch: metrics on http://%s/metrics\n", ln.Addr())
+		}
+	}
+
+	hum := &watchHuman{io: io_, c: c}
+	if !c.quiet {
+		mode := "check"
+		if w.fix {
+			mode = "check and repair"
+		}
+		fmt.Fprintf(io_.ErrOut, "guard watch: %s on network changes and every %s; log %s\n", mode, w.interval, logPath)
+	}
+	logBroken := false
+	err = watch.Run(ctx, watch.Config{
+		Engine:     io_.NewEngine(),
+		Options:    c.opts,
+		Fix:        w.fix,
+		FixOptions: elevation(io_, c.opts.Sudo),
+		Interval:   w.interval,
+		OpenSource: newWatchSource,
+		OnRun: func(r watch.Result) {
+			b, err := json.Marshal(r.Line())
+			if err != nil {
+				fmt.Fprintf(io_.ErrOut, "guard watch: encode report: %v\n", err)
+				return
+			}
+			b = append(b, '\n')
+			if c.json {
+				_, _ = io_.Out.Write(b)
+			}
+			if r.Loggable() {
+				// A full disk must not stop the watcher; say so once.
+				if _, err := logf.Write(b); err != nil && !logBroken {
+					logBroken = true
+					fmt.Fprintf(io_.ErrOut, "guard watch: %v\n", err)
+				} else if err == nil {
+					logBroken = false
+				}
+			}
+			if metrics != nil {
+				metrics.Observe(r)
+			}
+			hum.result(r)
+		},
+		OnError: func(err error) {
+			if errors.Is(err, watch.ErrNoSource) {
+				if !c.quiet {
+					fmt.Fprintf(io_.ErrOut, "guard watch: %v: re-checking every %s only\n", err, w.interval)
+				}
+				return
+			}
+			fmt.Fprintf(io_.ErrOut, "guard watch: change notifications: %v (reopening)\n", err)
+		},
+	})
+	if err != nil {
+		return fail("%v", err)
+	}
+	if !c.quiet {
+		fmt.Fprintln(io_.ErrOut, "guard watch: stopped")
+	}
+	return exitOK
+}
+
+// watchHuman prints the human side of guard watch on stderr: a line when
+// the state changes (verdict or findings), one per repair, and one when a
+// repair is first held back; nothing for a run that changed nothing.
+type watchHuman struct {
+	io      *IO
+	c       *cli
+	l       *log.Logger
+	wasHeld bool
+}
+
+func (h *watchHuman) result(r watch.Result) {
+	if h.l == nil {
+		h.l = newLogger(h.io)
+		if !h.io.Color {
+			h.l.SetStyles(plainStyles())
+		}
+	}
+	rep := r.Report
+	ts := r.Time.Local().Format("15:04:05")
+	held := !r.RepairHeldUntil.IsZero()
+	// -q: problems only, so not the first "healthy".
+	quietOK := h.c.quiet && r.Previous.IsZero() && rep.Verdict == checks.Healthy
+	if r.Changed && !quietOK {
+		line := fmt.Sprintf("%s %s — %s", ts, rep.Verdict, rep.Summary)
+		if r.Reason != "" && h.c.verbose {
+			line += " (after: " + r.Reason + ")"
+		}
+		switch rep.Verdict {
+		case checks.Unhealthy:
+			h.l.Error(line)
+		case checks.Degraded:
+			h.l.Warn(line)
+		default:
+			h.l.Info(line)
+		}
+		added, cleared := r.State.Diff(r.Previous)
+		for _, f := range rep.Findings {
+			if f.Severity == checks.SevInfo && !h.c.verbose {
+				continue
+			}
+			for _, id := range added {
+				if id == f.ID {
+					h.l.Log(sevLevel(f.Severity), fmt.Sprintf("  + %s: %s", f.ID, f.Summary))
+				}
+			}
+		}
+		for _, id := range cleared {
+			h.l.Log(log.InfoLevel, "  - "+id+": cleared")
+		}
+		if rep.Verdict == checks.Unhealthy {
+			for _, s := range rep.ManualSteps {
+				h.l.Log(log.DebugLevel, "  → "+s)
+			}
+		}
+	}
+	for _, rp := range rep.Repairs {
+		lvl := log.InfoLevel
+		if rp.Result != "ok" {
+			lvl = log.WarnLevel
+		}
+		h.l.Log(lvl, fmt.Sprintf("%s repair %s %s: %s", ts, rp.Action, rp.Target, rp.Result))
+	}
+	if held && !h.wasHeld {
+		b := watch.DefaultBackoff()
+		h.l.Warn(fmt.Sprintf("%s repair held back until %s (backoff: at most %d repairs in %s)",
+			ts, r.RepairHeldUntil.Local().Format("15:04:05"), b.Limit, b.Window))
+	}
+	h.wasHeld = held
+}
