@@ -1,5 +1,3 @@
-//go:build linux
-
 // Command preflight is the benchmark's "minimal parallel pre-flight"
 // (design.md, Speed): route and neighbor dumps, two pings and one lookup in
 // parallel, no diagnosis, no report, no output. guard check is measured
