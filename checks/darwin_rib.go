@@ -7,118 +7,38 @@ package checks
 // tested and fuzzed on Linux CI (darwin_rib_test.go, darwin_rib_fuzz_test.go);
 // system_darwin.go only fetches the bytes.
 //
-// Layouts are xnu-11417 (macOS 15) headers: bsd/net/route.h, bsd/net/if_dl.h,
-// bsd/netinet/in_pcb.h, bsd/sys/socketvar.h, bsd/netinet/tcp_var.h. macOS
-// runs only on little-endian 64-bit CPUs (arm64, amd64), so host-order fields
-// are read as little endian; ports and addresses are network order.
+// Routing messages are decoded by checks/internal/xnu (headers, sockaddrs,
+// addresses, masks, link-layer sockaddrs; shared with checks/watch, and
+// the reasons we do not use golang.org/x/net/route are told there); this
+// file maps them to Routes and Neighbors. We also need what x/net/route
+// does not expose: rmx_expire (static vs dynamic ARP entries) and
+// rtm_pid/rtm_seq/rtm_errno to match our RTM_GET reply.
 //
-// We parse ourselves instead of using golang.org/x/net/route because its
-// darwin parser has a history of failing on real kernel messages:
-//   - a netmask's sa_family is meaningless on XNU (rtm_scrub trims the mask
-//     and leaves family 0 or garbage); the family is the destination's
-//     (golang/go#71578, x/net PR 232);
-//   - masks and zero addresses come with sa_len 0, which still occupies 4
-//     bytes (ROUNDUP32(0) == 4), and truncated lengths (a /16 mask is
-//     "06 02 00 00 ff ff") (golang/go#44740, x/net PR 220);
-//   - out-of-range slicing on such messages panicked (golang/go#70528,
-//     #71557); every read here is bounds-checked and fuzzed;
-//   - a message's last sockaddr may miss its alignment padding
-//     (golang/go#44740): accepted here;
-//   - link-local IPv6 addresses carry the KAME embedded interface index in
-//     bytes 2-3 of the address: cleared here, used as the scope.
-// We also need what it does not expose: rmx_expire (static vs dynamic ARP
-// entries) and rtm_pid/rtm_seq/rtm_errno to match our RTM_GET reply.
+// pcblist layouts are xnu-11417 (macOS 15) headers: bsd/netinet/in_pcb.h,
+// bsd/sys/socketvar.h, bsd/netinet/tcp_var.h. macOS runs only on
+// little-endian 64-bit CPUs (arm64, amd64), so host-order fields are read
+// as little endian; ports and addresses are network order.
 
 import (
 	"encoding/binary"
-	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"time"
-)
 
-// XNU constants. golang.org/x/sys/unix defines them only when GOOS=darwin,
-// and this file must build everywhere.
-const (
-	darwinAFInet  = 2
-	darwinAFInet6 = 30
-	darwinAFLink  = 18
-
-	darwinRTMVersion = 5
-	darwinRTMDelete  = 0x2
-	darwinRTMGet     = 0x4
-	darwinRTMGet2    = 0x14 // NET_RT_DUMP2: rt_msghdr2, same size and offsets we read
-
-	// rtm_addrs bits, in the order the sockaddrs follow the header.
-	darwinRTADst     = 0x1
-	darwinRTAGateway = 0x2
-	darwinRTANetmask = 0x4
-	darwinRTAIfp     = 0x10
-	darwinRTAIfa     = 0x20
-	darwinRTAXMax    = 8
-
-	darwinRTFUp        = 0x1
-	darwinRTFGateway   = 0x2
-	darwinRTFHost      = 0x4
-	darwinRTFReject    = 0x8
-	darwinRTFLLInfo    = 0x400
-	darwinRTFBlackhole = 0x1000
-	darwinRTFWasCloned = 0x20000
-	darwinRTFLocal     = 0x200000
-	darwinRTFBroadcast = 0x400000
-	darwinRTFMulticast = 0x800000
-	darwinRTFIfScope   = 0x1000000
-	darwinRTFRouter    = 0x10000000
-
-	// struct rt_msghdr (and rt_msghdr2): 36 bytes of header, then struct
-	// rt_metrics (56 bytes) whose rmx_expire is at +12.
-	//   0 u16 msglen  2 u8 version  3 u8 type  4 u16 index  8 i32 flags
-	//  12 i32 addrs  16 i32 pid  20 i32 seq  24 i32 errno  28 i32 use
-	//  32 u32 inits  36 rt_metrics{locks, mtu, hopcount, expire, ...}
-	darwinSizeofRtMsghdr = 92
-	darwinRtmExpireOff   = 48
-
-	// sockaddr sizes and address offsets.
-	darwinSizeofSockaddrIn  = 16 // len fam port[2] addr[4] zero[8]
-	darwinSizeofSockaddrIn6 = 28 // len fam port[2] flow[4] addr[16] scope[4]
-	darwinSizeofSockaddrDl  = 20 // len fam index[2] type nlen alen slen data[12]
+	"github.com/netguard/netguard/checks/internal/xnu"
 )
 
 // darwinRtMsg is one routing message, decoded. Only the sockaddrs netguard
 // needs are kept.
 type darwinRtMsg struct {
-	Type     uint8
-	Index    int // rtm_index: the route's interface
-	Flags    uint32
-	Pid, Seq int32 // zero for RTM_GET2
-	Errno    int32
-	Expire   int32 // rmx_expire: 0 = never (static), else calendar seconds
+	xnu.RtMsghdr
 
 	Dst, Gateway, Ifa netip.Addr // invalid when absent or not inet
 	// DstScope is the KAME scope embedded in a link-local Dst.
 	DstScope int
-	MaskBits int          // -1: no netmask (a host route)
-	GwLink   *darwinLLink // the gateway when it is AF_LINK (on-link, ARP/NDP)
-	Ifp      *darwinLLink // RTA_IFP: the interface, with its name
-}
-
-// darwinLLink is a sockaddr_dl.
-type darwinLLink struct {
-	Index int
-	Name  string
-	Addr  net.HardwareAddr // nil when sdl_alen == 0 (unresolved)
-}
-
-var errDarwinShort = errors.New("truncated routing message")
-
-// darwinRoundup is XNU's ROUNDUP32: sockaddrs in routing messages are
-// padded to 4 bytes on every architecture, and sa_len 0 still takes 4.
-func darwinRoundup(n int) int {
-	if n == 0 {
-		return 4
-	}
-	return 1 + ((n - 1) | 3)
+	MaskBits int       // -1: no netmask (a host route)
+	GwLink   *xnu.Link // the gateway when it is AF_LINK (on-link, ARP/NDP)
+	Ifp      *xnu.Link // RTA_IFP: the interface, with its name
 }
 
 // darwinParseRtMsgs decodes every route message in b. Messages of other
@@ -129,26 +49,21 @@ func darwinRoundup(n int) int {
 func darwinParseRtMsgs(b []byte) ([]darwinRtMsg, error) {
 	var out []darwinRtMsg
 	for off := 0; off < len(b); {
-		if len(b)-off < 4 {
-			return out, fmt.Errorf("message at %d: %w", off, errDarwinShort)
+		m, _, err := xnu.Split(b[off:])
+		if err != nil {
+			return out, fmt.Errorf("message at %d: %w", off, err)
 		}
-		n := int(binary.LittleEndian.Uint16(b[off:]))
-		if n < 4 || n > len(b)-off {
-			return out, fmt.Errorf("message at %d: length %d of %d: %w", off, n, len(b)-off, errDarwinShort)
+		at := off
+		off += len(m)
+		if m[2] != xnu.RTMVersion {
+			return out, fmt.Errorf("message at %d: version %d, want %d", at, m[2], xnu.RTMVersion)
 		}
-		m := b[off : off+n]
-		off += n
-		if m[2] != darwinRTMVersion {
-			return out, fmt.Errorf("message at %d: version %d, want %d", off-n, m[2], darwinRTMVersion)
-		}
-		switch t := m[3]; {
-		case t >= 0x1 && t <= 0xb, t == darwinRTMGet2: // rt_msghdr layouts
-		default:
+		if !xnu.IsRtMsg(m[3]) {
 			continue
 		}
 		rm, err := darwinParseRtMsg(m)
 		if err != nil {
-			return out, fmt.Errorf("message at %d: %w", off-n, err)
+			return out, fmt.Errorf("message at %d: %w", at, err)
 		}
 		out = append(out, rm)
 	}
@@ -156,150 +71,41 @@ func darwinParseRtMsgs(b []byte) ([]darwinRtMsg, error) {
 }
 
 func darwinParseRtMsg(m []byte) (darwinRtMsg, error) {
-	le := binary.LittleEndian
-	if len(m) < darwinSizeofRtMsghdr {
-		return darwinRtMsg{}, fmt.Errorf("%d-byte header: %w", len(m), errDarwinShort)
+	h, err := xnu.ParseRtMsghdr(m)
+	if err != nil {
+		return darwinRtMsg{}, err
 	}
-	rm := darwinRtMsg{
-		Type:     m[3],
-		Index:    int(le.Uint16(m[4:])),
-		Flags:    le.Uint32(m[8:]),
-		Expire:   int32(le.Uint32(m[darwinRtmExpireOff:])),
-		MaskBits: -1,
+	sas, err := xnu.SplitSockaddrs(h.Addrs, m[xnu.SizeofRtMsghdr:])
+	if err != nil {
+		return darwinRtMsg{}, err
 	}
-	if rm.Type != darwinRTMGet2 { // rt_msghdr2 has refcnt/parentflags here
-		rm.Pid, rm.Seq, rm.Errno = int32(le.Uint32(m[16:])), int32(le.Uint32(m[20:])), int32(le.Uint32(m[24:]))
+	rm := darwinRtMsg{RtMsghdr: h, MaskBits: -1}
+	rm.Dst, rm.DstScope = xnu.Inet(sas[xnu.RTAXDst])
+	rm.Gateway, _ = xnu.Inet(sas[xnu.RTAXGateway])
+	if rm.GwLink, err = darwinLink(sas[xnu.RTAXGateway]); err != nil {
+		return rm, fmt.Errorf("gateway: %w", err)
 	}
-	addrs := le.Uint32(m[12:])
-	b := m[darwinSizeofRtMsghdr:]
-	var sas [darwinRTAXMax][]byte
-	for i := 0; i < darwinRTAXMax; i++ {
-		if addrs&(1<<i) == 0 {
-			continue
-		}
-		if len(b) == 0 {
-			return rm, fmt.Errorf("sockaddr %d missing: %w", i, errDarwinShort)
-		}
-		l := int(b[0])
-		if l > len(b) {
-			return rm, fmt.Errorf("sockaddr %d: length %d of %d: %w", i, l, len(b), errDarwinShort)
-		}
-		sas[i] = b[:l]
-		// The last sockaddr may lack its padding (golang/go#44740).
-		b = b[min(darwinRoundup(l), len(b)):]
+	if sas[xnu.RTAXNetmask] != nil { // sa_len 0 is a /0 mask, not an absent one
+		rm.MaskBits = xnu.MaskBits(rm.Dst, sas[xnu.RTAXNetmask])
 	}
-
-	fam := 0
-	if sa := sas[0]; len(sa) >= 2 {
-		fam = int(sa[1])
-		rm.Dst, rm.DstScope = darwinInetAddr(fam, sa)
+	if rm.Ifp, err = darwinLink(sas[xnu.RTAXIfp]); err != nil {
+		return rm, fmt.Errorf("ifp: %w", err)
 	}
-	if sa := sas[1]; len(sa) >= 2 {
-		switch sa[1] {
-		case darwinAFInet, darwinAFInet6:
-			rm.Gateway, _ = darwinInetAddr(int(sa[1]), sa)
-		case darwinAFLink:
-			l, err := darwinParseLink(sa)
-			if err != nil {
-				return rm, fmt.Errorf("gateway: %w", err)
-			}
-			rm.GwLink = l
-		}
-	}
-	if sas[2] != nil { // sa_len 0 is a /0 mask, not an absent one
-		rm.MaskBits = darwinMaskBits(fam, sas[2])
-	}
-	if sa := sas[4]; len(sa) >= 2 && sa[1] == darwinAFLink {
-		l, err := darwinParseLink(sa)
-		if err != nil {
-			return rm, fmt.Errorf("ifp: %w", err)
-		}
-		rm.Ifp = l
-	}
-	if sa := sas[5]; len(sa) >= 2 {
-		rm.Ifa, _ = darwinInetAddr(int(sa[1]), sa)
-	}
+	rm.Ifa, _ = xnu.Inet(sas[xnu.RTAXIfa])
 	return rm, nil
 }
 
-// darwinInetAddr reads the address of a sockaddr_in/in6 that may be
-// shorter than the struct (bytes past sa_len are zero). It strips the KAME
-// embedded scope of link-local addresses and returns it.
-func darwinInetAddr(fam int, sa []byte) (netip.Addr, int) {
-	var off, n int
-	switch fam {
-	case darwinAFInet:
-		off, n = 4, 4
-	case darwinAFInet6:
-		off, n = 8, 16
-	default:
-		return netip.Addr{}, 0
+// darwinLink decodes sa if it is a sockaddr_dl; nil if it is absent or of
+// another family.
+func darwinLink(sa []byte) (*xnu.Link, error) {
+	if xnu.Family(sa) != xnu.AFLink {
+		return nil, nil
 	}
-	var a [16]byte
-	if len(sa) > off {
-		copy(a[:n], sa[off:min(len(sa), off+n)])
+	l, err := xnu.ParseLink(sa)
+	if err != nil {
+		return nil, err
 	}
-	if fam == darwinAFInet {
-		return netip.AddrFrom4([4]byte(a[:4])), 0
-	}
-	scope := 0
-	ip := netip.AddrFrom16(a)
-	if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() {
-		scope = int(binary.BigEndian.Uint16(a[2:4]))
-		a[2], a[3] = 0, 0
-		ip = netip.AddrFrom16(a)
-	}
-	if scope == 0 && len(sa) >= darwinSizeofSockaddrIn6 {
-		scope = int(binary.LittleEndian.Uint32(sa[24:28])) // sin6_scope_id
-	}
-	return ip, scope
-}
-
-// darwinMaskBits counts the prefix length of a netmask sockaddr. Its family
-// byte is ignored (see the file comment): fam is the destination's. A mask
-// of sa_len 0 is /0; non-contiguous masks (never produced for IP routes)
-// count their leading ones.
-func darwinMaskBits(fam int, sa []byte) int {
-	var off, n int
-	switch fam {
-	case darwinAFInet:
-		off, n = 4, 4
-	case darwinAFInet6:
-		off, n = 8, 16
-	default:
-		return -1
-	}
-	bits := 0
-	for i := 0; i < n; i++ {
-		var c byte
-		if off+i < len(sa) {
-			c = sa[off+i]
-		}
-		for j := 7; j >= 0; j-- {
-			if c&(1<<j) == 0 {
-				return bits
-			}
-			bits++
-		}
-	}
-	return bits
-}
-
-// darwinParseLink decodes a sockaddr_dl: name and link-layer address follow
-// each other in sdl_data. sdl_len may be shorter than the 20-byte struct.
-func darwinParseLink(sa []byte) (*darwinLLink, error) {
-	if len(sa) < 8 {
-		return nil, fmt.Errorf("sockaddr_dl of %d bytes: %w", len(sa), errDarwinShort)
-	}
-	nlen, alen := int(sa[5]), int(sa[6])
-	if 8+nlen+alen > len(sa) {
-		return nil, fmt.Errorf("sockaddr_dl name %d + address %d > %d: %w", nlen, alen, len(sa)-8, errDarwinShort)
-	}
-	l := &darwinLLink{Index: int(binary.LittleEndian.Uint16(sa[2:])), Name: string(sa[8 : 8+nlen])}
-	if alen > 0 {
-		l.Addr = append(net.HardwareAddr(nil), sa[8+nlen:8+nlen+alen]...)
-	}
-	return l, nil
+	return &l, nil
 }
 
 // darwinRoute turns a route message into a Route. Unless all is set (an
@@ -309,8 +115,8 @@ func darwinParseLink(sa []byte) (*darwinLLink, error) {
 // entries, clones (RTF_WASCLONED: per-destination cache entries copied from
 // a parent that is itself in the table), and routes not up.
 func darwinRoute(m darwinRtMsg, all bool) (Route, bool) {
-	const skip = darwinRTFLLInfo | darwinRTFWasCloned | darwinRTFLocal | darwinRTFBroadcast | darwinRTFMulticast
-	if !m.Dst.IsValid() || !all && (m.Flags&skip != 0 || m.Flags&darwinRTFUp == 0) {
+	const skip = xnu.RTFLLInfo | xnu.RTFWasCloned | xnu.RTFLocal | xnu.RTFBroadcast | xnu.RTFMulticast
+	if !m.Dst.IsValid() || !all && (m.Flags&skip != 0 || m.Flags&xnu.RTFUp == 0) {
 		return Route{}, false
 	}
 	bits := m.MaskBits
@@ -322,9 +128,9 @@ func darwinRoute(m darwinRtMsg, all bool) (Route, bool) {
 		Gateway: m.Gateway,
 		IfIndex: m.Index,
 		Src:     m.Ifa,
-		Scoped:  m.Flags&darwinRTFIfScope != 0,
+		Scoped:  m.Flags&xnu.RTFIfScope != 0,
 	}
-	if m.Flags&darwinRTFGateway == 0 {
+	if m.Flags&xnu.RTFGateway == 0 {
 		// On-link routes name the interface (sockaddr_dl) or one of our
 		// own addresses as "gateway": there is no next hop.
 		r.Gateway = netip.Addr{}
@@ -336,9 +142,9 @@ func darwinRoute(m darwinRtMsg, all bool) (Route, bool) {
 		r.IfName = m.Ifp.Name
 	}
 	switch {
-	case m.Flags&darwinRTFBlackhole != 0:
+	case m.Flags&xnu.RTFBlackhole != 0:
 		r.Type = RouteBlackhole
-	case m.Flags&darwinRTFReject != 0:
+	case m.Flags&xnu.RTFReject != 0:
 		r.Type = RouteUnreachable
 	}
 	return r, true
@@ -382,7 +188,7 @@ func darwinParseRoutes(b []byte) ([]Route, error) {
 // Permanent here; system_darwin.go asks SIOCGNBRINFO_IN6 for the real state
 // (darwinApplyND6).
 func darwinNeighbor(m darwinRtMsg, now time.Time) (Neighbor, bool) {
-	if m.Flags&darwinRTFLLInfo == 0 || m.Flags&(darwinRTFGateway|darwinRTFLocal|darwinRTFBroadcast|darwinRTFMulticast) != 0 ||
+	if m.Flags&xnu.RTFLLInfo == 0 || m.Flags&(xnu.RTFGateway|xnu.RTFLocal|xnu.RTFBroadcast|xnu.RTFMulticast) != 0 ||
 		m.GwLink == nil || !m.Dst.IsValid() || m.Dst.IsMulticast() || m.Dst.IsUnspecified() {
 		return Neighbor{}, false
 	}
@@ -391,7 +197,7 @@ func darwinNeighbor(m darwinRtMsg, now time.Time) (Neighbor, bool) {
 		IfName:  m.GwLink.Name,
 		IP:      m.Dst,
 		MAC:     m.GwLink.Addr,
-		Router:  m.Flags&darwinRTFRouter != 0,
+		Router:  m.Flags&xnu.RTFRouter != 0,
 	}
 	if n.IfIndex == 0 {
 		n.IfIndex = m.Index
@@ -402,7 +208,7 @@ func darwinNeighbor(m darwinRtMsg, now time.Time) (Neighbor, bool) {
 	v4 := m.Dst.Is4()
 	n.Permanent = v4 && m.Expire == 0
 	switch {
-	case len(n.MAC) == 0 && m.Flags&darwinRTFReject != 0:
+	case len(n.MAC) == 0 && m.Flags&xnu.RTFReject != 0:
 		n.State = NeighFailed
 	case len(n.MAC) == 0:
 		n.State = NeighIncomplete
@@ -484,17 +290,17 @@ func darwinApplyND6(n *Neighbor, state, isRouter, expire int32) {
 // (newer ones move it to sin6_scope_id themselves in route_output).
 func darwinBuildRtMsg(typ uint8, flags uint32, ifIndex int, scoped bool, seq int32, dst netip.Addr) []byte {
 	le := binary.LittleEndian
-	b := make([]byte, darwinSizeofRtMsghdr, darwinSizeofRtMsghdr+darwinSizeofSockaddrIn6+darwinSizeofSockaddrDl)
-	addrs := uint32(darwinRTADst)
+	b := make([]byte, xnu.SizeofRtMsghdr, xnu.SizeofRtMsghdr+xnu.SizeofSockaddrIn6+xnu.SizeofSockaddrDl)
+	addrs := uint32(xnu.RTADst)
 	if scoped && ifIndex > 0 {
-		flags |= darwinRTFIfScope
+		flags |= xnu.RTFIfScope
 		le.PutUint16(b[4:], uint16(ifIndex))
 	}
 	dst = dst.WithZone("")
 	if dst.Is4() {
 		a := dst.As4()
-		sa := make([]byte, darwinSizeofSockaddrIn)
-		sa[0], sa[1] = darwinSizeofSockaddrIn, darwinAFInet
+		sa := make([]byte, xnu.SizeofSockaddrIn)
+		sa[0], sa[1] = xnu.SizeofSockaddrIn, xnu.AFInet
 		copy(sa[4:], a[:])
 		b = append(b, sa...)
 	} else {
@@ -502,19 +308,19 @@ func darwinBuildRtMsg(typ uint8, flags uint32, ifIndex int, scoped bool, seq int
 		if ifIndex > 0 && (dst.IsLinkLocalUnicast() || dst.IsLinkLocalMulticast()) {
 			binary.BigEndian.PutUint16(a[2:], uint16(ifIndex))
 		}
-		sa := make([]byte, darwinSizeofSockaddrIn6)
-		sa[0], sa[1] = darwinSizeofSockaddrIn6, darwinAFInet6
+		sa := make([]byte, xnu.SizeofSockaddrIn6)
+		sa[0], sa[1] = xnu.SizeofSockaddrIn6, xnu.AFInet6
 		copy(sa[8:], a[:])
 		b = append(b, sa...)
 	}
-	if typ == darwinRTMGet {
-		addrs |= darwinRTAIfp
-		sa := make([]byte, darwinSizeofSockaddrDl)
-		sa[0], sa[1] = darwinSizeofSockaddrDl, darwinAFLink
+	if typ == xnu.RTMGet {
+		addrs |= xnu.RTAIfp
+		sa := make([]byte, xnu.SizeofSockaddrDl)
+		sa[0], sa[1] = xnu.SizeofSockaddrDl, xnu.AFLink
 		b = append(b, sa...)
 	}
 	le.PutUint16(b[0:], uint16(len(b)))
-	b[2], b[3] = darwinRTMVersion, typ
+	b[2], b[3] = xnu.RTMVersion, typ
 	le.PutUint32(b[8:], flags)
 	le.PutUint32(b[12:], addrs)
 	le.PutUint32(b[20:], uint32(seq))
@@ -565,7 +371,7 @@ func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 	le := binary.LittleEndian
 	st := darwinPcbStats{ByPID: map[int]int{}}
 	if len(b) < darwinSizeofXinpgen {
-		return st, fmt.Errorf("pcblist of %d bytes: %w", len(b), errDarwinShort)
+		return st, fmt.Errorf("pcblist of %d bytes: %w", len(b), xnu.ErrTruncated)
 	}
 	gen := le.Uint64(b[8:])
 	want := darwinXSOAllInp
@@ -576,14 +382,14 @@ func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 	which, records, matched := 0, 0, 0
 	for off := darwinRoundup64(int(le.Uint32(b))); off < len(b); {
 		if len(b)-off < 8 {
-			return st, fmt.Errorf("pcblist item at %d: %w", off, errDarwinShort)
+			return st, fmt.Errorf("pcblist item at %d: %w", off, xnu.ErrTruncated)
 		}
 		n, kind := int(le.Uint32(b[off:])), int(le.Uint32(b[off+4:]))
 		if n <= darwinSizeofXinpgen { // the closing xinpgen
 			break
 		}
 		if n > len(b)-off {
-			return st, fmt.Errorf("pcblist item at %d: length %d of %d: %w", off, n, len(b)-off, errDarwinShort)
+			return st, fmt.Errorf("pcblist item at %d: length %d of %d: %w", off, n, len(b)-off, xnu.ErrTruncated)
 		}
 		item := b[off : off+n]
 		off += darwinRoundup64(n)
@@ -605,7 +411,7 @@ func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 		which = 0
 		records++
 		if len(inp) < 36 || len(so) < 76 || (proto == 6 && len(tp) < 40) {
-			return st, fmt.Errorf("pcblist record %d: items shorter than xnu's: %w", records, errDarwinShort)
+			return st, fmt.Errorf("pcblist record %d: items shorter than xnu's: %w", records, xnu.ErrTruncated)
 		}
 		if int(int32(le.Uint32(so[36:]))) != proto || le.Uint64(inp[28:]) > gen {
 			continue

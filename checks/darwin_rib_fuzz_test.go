@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"github.com/netguard/netguard/checks/internal/xnu"
 	"net/netip"
 	"testing"
 )
@@ -13,7 +14,7 @@ func FuzzParseDarwinRIB(f *testing.F) {
 	f.Add(drtRouteDump())
 	f.Add(drtARPDump())
 	f.Add(drtNDPDump())
-	f.Add(darwinBuildRtMsg(darwinRTMGet, darwinRTFUp|darwinRTFHost, 4, true, 1, netip.MustParseAddr("fe80::1")))
+	f.Add(darwinBuildRtMsg(xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, 4, true, 1, netip.MustParseAddr("fe80::1")))
 	for _, b := range drtGarbage() {
 		f.Add(b)
 	}

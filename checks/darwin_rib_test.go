@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
+	"github.com/netguard/netguard/checks/internal/xnu"
 	"net"
 	"net/netip"
 	"reflect"
@@ -43,12 +44,12 @@ type drtMsg struct {
 
 func (m drtMsg) bytes() []byte {
 	le := binary.LittleEndian
-	b := make([]byte, darwinSizeofRtMsghdr)
+	b := make([]byte, xnu.SizeofRtMsghdr)
 	typ := m.typ
 	if typ == 0 {
-		typ = darwinRTMGet
+		typ = xnu.RTMGet
 	}
-	b[2], b[3] = darwinRTMVersion, typ
+	b[2], b[3] = xnu.RTMVersion, typ
 	if m.badVersion {
 		b[2] = 4
 	}
@@ -67,7 +68,7 @@ func (m drtMsg) bytes() []byte {
 		addrs |= 1 << i
 		last = len(b) + len(sa)
 		b = append(b, sa...)
-		b = append(b, make([]byte, darwinRoundup(len(sa))-len(sa))...)
+		b = append(b, make([]byte, xnu.Roundup(len(sa))-len(sa))...)
 	}
 	le.PutUint32(b[12:], addrs)
 	if m.cutLastPad {
@@ -86,8 +87,8 @@ func drtDump(ms ...drtMsg) []byte {
 }
 
 func drtSin(ip string) []byte {
-	sa := make([]byte, darwinSizeofSockaddrIn)
-	sa[0], sa[1] = darwinSizeofSockaddrIn, darwinAFInet
+	sa := make([]byte, xnu.SizeofSockaddrIn)
+	sa[0], sa[1] = xnu.SizeofSockaddrIn, xnu.AFInet
 	a := netip.MustParseAddr(ip).As4()
 	copy(sa[4:], a[:])
 	return sa
@@ -96,8 +97,8 @@ func drtSin(ip string) []byte {
 // drtSin6 writes ip with the KAME embedded scope in bytes 2-3, as XNU
 // reports link-local gateways and neighbors.
 func drtSin6(ip string, embed uint16) []byte {
-	sa := make([]byte, darwinSizeofSockaddrIn6)
-	sa[0], sa[1] = darwinSizeofSockaddrIn6, darwinAFInet6
+	sa := make([]byte, xnu.SizeofSockaddrIn6)
+	sa[0], sa[1] = xnu.SizeofSockaddrIn6, xnu.AFInet6
 	a := netip.MustParseAddr(ip).As16()
 	copy(sa[8:], a[:])
 	if embed != 0 {
@@ -111,9 +112,9 @@ func drtSdl(index uint16, name, mac string) []byte {
 	if mac != "" {
 		hw, _ = net.ParseMAC(mac)
 	}
-	n := max(darwinSizeofSockaddrDl, 8+len(name)+len(hw))
+	n := max(xnu.SizeofSockaddrDl, 8+len(name)+len(hw))
 	sa := make([]byte, n)
-	sa[0], sa[1] = byte(n), darwinAFLink
+	sa[0], sa[1] = byte(n), xnu.AFLink
 	binary.LittleEndian.PutUint16(sa[2:], index)
 	sa[4], sa[5], sa[6] = 6, byte(len(name)), byte(len(hw)) // IFT_ETHER
 	copy(sa[8:], name)
@@ -140,7 +141,7 @@ func drtMask(off, bits int) []byte {
 }
 
 const (
-	drtHostLL = darwinRTFUp | darwinRTFHost | darwinRTFLLInfo
+	drtHostLL = xnu.RTFUp | xnu.RTFHost | xnu.RTFLLInfo
 	drtClone  = 0x20000 // RTF_WASCLONED
 	drtStatic = 0x800
 )
@@ -151,37 +152,37 @@ func drtARPDump() []byte {
 	future, past := int32(drtNow.Unix()+600), int32(drtNow.Unix()-10)
 	return drtDump(
 		// the gateway, scoped to en0, marked as a router
-		drtMsg{index: 4, flags: drtHostLL | drtClone | darwinRTFIfScope | darwinRTFRouter, expire: future,
+		drtMsg{index: 4, flags: drtHostLL | drtClone | xnu.RTFIfScope | xnu.RTFRouter, expire: future,
 			dst: drtSin("192.168.1.1"), gw: drtSdl(4, "", "aa:bb:cc:00:00:01")},
 		// its interface-scoped duplicate on en1, expired (stale)
-		drtMsg{index: 5, flags: drtHostLL | drtClone | darwinRTFIfScope, expire: past,
+		drtMsg{index: 5, flags: drtHostLL | drtClone | xnu.RTFIfScope, expire: past,
 			dst: drtSin("192.168.1.1"), gw: drtSdl(5, "", "aa:bb:cc:00:00:01")},
 		// a static entry (arp -s): no expiry
 		drtMsg{index: 4, flags: drtHostLL | drtStatic, expire: 0,
 			dst: drtSin("192.168.1.50"), gw: drtSdl(4, "", "00:11:22:33:44:55")},
 		// incomplete: no link-layer address yet
-		drtMsg{index: 4, flags: drtHostLL | drtClone | darwinRTFIfScope, expire: future,
+		drtMsg{index: 4, flags: drtHostLL | drtClone | xnu.RTFIfScope, expire: future,
 			dst: drtSin("192.168.1.77"), gw: drtSdl(4, "", "")},
 		// failed: arp_maxtries unanswered, RTF_REJECT
-		drtMsg{index: 4, flags: drtHostLL | drtClone | darwinRTFReject, expire: future,
+		drtMsg{index: 4, flags: drtHostLL | drtClone | xnu.RTFReject, expire: future,
 			dst: drtSin("192.168.1.78"), gw: drtSdl(4, "", "")},
 		// not neighbors: broadcast, multicast, our own address
-		drtMsg{index: 4, flags: drtHostLL | darwinRTFBroadcast, expire: future,
+		drtMsg{index: 4, flags: drtHostLL | xnu.RTFBroadcast, expire: future,
 			dst: drtSin("192.168.1.255"), gw: drtSdl(4, "", "ff:ff:ff:ff:ff:ff")},
-		drtMsg{index: 4, flags: drtHostLL | darwinRTFMulticast,
+		drtMsg{index: 4, flags: drtHostLL | xnu.RTFMulticast,
 			dst: drtSin("224.0.0.251"), gw: drtSdl(4, "", "01:00:5e:00:00:fb")},
-		drtMsg{index: 1, flags: drtHostLL | darwinRTFLocal,
+		drtMsg{index: 1, flags: drtHostLL | xnu.RTFLocal,
 			dst: drtSin("192.168.1.20"), gw: drtSdl(4, "", "a4:83:e7:00:00:20")},
 	)
 }
 
 func drtNDPDump() []byte {
 	return drtDump(
-		drtMsg{index: 4, flags: drtHostLL | drtClone | darwinRTFIfScope | darwinRTFRouter,
+		drtMsg{index: 4, flags: drtHostLL | drtClone | xnu.RTFIfScope | xnu.RTFRouter,
 			dst: drtSin6("fe80::1", 4), gw: drtSdl(4, "", "aa:bb:cc:00:00:01")},
 		drtMsg{index: 4, flags: drtHostLL | drtClone,
 			dst: drtSin6("2001:db8::5", 0), gw: drtSdl(4, "", "")},
-		drtMsg{index: 4, flags: drtHostLL | darwinRTFMulticast,
+		drtMsg{index: 4, flags: drtHostLL | xnu.RTFMulticast,
 			dst: drtSin6("ff02::fb", 4), gw: drtSdl(4, "", "33:33:00:00:00:fb")},
 	)
 }
@@ -242,30 +243,30 @@ func drtRouteDump() []byte {
 	m4, m6 := drtMask(4, 0), drtMask(8, 0)
 	return drtDump(
 		// a scoped default route (second service, en1) listed first
-		drtMsg{index: 5, flags: darwinRTFUp | darwinRTFGateway | drtStatic | darwinRTFIfScope,
+		drtMsg{index: 5, flags: xnu.RTFUp | xnu.RTFGateway | drtStatic | xnu.RTFIfScope,
 			dst: drtSin("0.0.0.0"), gw: drtSin("10.0.0.1"), mask: m4, ifa: drtSin("10.0.0.7")},
 		// the primary default route: mask of sa_len 0
-		drtMsg{index: 4, flags: darwinRTFUp | darwinRTFGateway | drtStatic,
+		drtMsg{index: 4, flags: xnu.RTFUp | xnu.RTFGateway | drtStatic,
 			dst: drtSin("0.0.0.0"), gw: drtSin("192.168.1.1"), mask: m4, ifa: drtSin("192.168.1.20")},
 		// the on-link subnet: gateway is the interface (sockaddr_dl)
-		drtMsg{index: 4, flags: darwinRTFUp | 0x100, // RTF_CLONING
+		drtMsg{index: 4, flags: xnu.RTFUp | 0x100, // RTF_CLONING
 			dst: drtSin("192.168.1.0"), gw: drtSdl(4, "", ""), mask: drtMask(4, 24), ifa: drtSin("192.168.1.20")},
 		// route add -reject / -blackhole
-		drtMsg{index: 1, flags: darwinRTFUp | darwinRTFGateway | drtStatic | darwinRTFReject,
+		drtMsg{index: 1, flags: xnu.RTFUp | xnu.RTFGateway | drtStatic | xnu.RTFReject,
 			dst: drtSin("203.0.113.0"), gw: drtSin("127.0.0.1"), mask: drtMask(4, 24)},
-		drtMsg{index: 1, flags: darwinRTFUp | darwinRTFGateway | drtStatic | darwinRTFBlackhole,
+		drtMsg{index: 1, flags: xnu.RTFUp | xnu.RTFGateway | drtStatic | xnu.RTFBlackhole,
 			dst: drtSin("198.51.100.0"), gw: drtSin("127.0.0.1"), mask: drtMask(4, 24)},
 		// left out: a clone, an ARP entry, multicast
-		drtMsg{index: 4, flags: darwinRTFUp | darwinRTFGateway | darwinRTFHost | drtClone,
+		drtMsg{index: 4, flags: xnu.RTFUp | xnu.RTFGateway | xnu.RTFHost | drtClone,
 			dst: drtSin("1.1.1.1"), gw: drtSin("192.168.1.1")},
 		drtMsg{index: 4, flags: drtHostLL | drtClone, dst: drtSin("192.168.1.1"), gw: drtSdl(4, "", "aa:bb:cc:00:00:01")},
-		drtMsg{index: 4, flags: darwinRTFUp | darwinRTFMulticast,
+		drtMsg{index: 4, flags: xnu.RTFUp | xnu.RTFMulticast,
 			dst: drtSin("224.0.0.0"), gw: drtSdl(4, "", ""), mask: drtMask(4, 4)},
 		// IPv6 default via a link-local router (embedded scope 4)
-		drtMsg{index: 4, flags: darwinRTFUp | darwinRTFGateway | drtStatic,
+		drtMsg{index: 4, flags: xnu.RTFUp | xnu.RTFGateway | drtStatic,
 			dst: drtSin6("::", 0), gw: drtSin6("fe80::1", 4), mask: m6},
 		// a scoped link-local prefix on a VPN tunnel
-		drtMsg{index: 12, flags: darwinRTFUp | darwinRTFIfScope,
+		drtMsg{index: 12, flags: xnu.RTFUp | xnu.RTFIfScope,
 			dst: drtSin6("fe80::", 12), gw: drtSdl(12, "", ""), mask: drtMask(8, 64)},
 	)
 }
@@ -311,7 +312,7 @@ func TestDarwinRouteGetReply(t *testing.T) {
 	// padding, as golang/go#44740 saw from a routing socket.
 	ifp := drtSdl(4, "en0", "a4:83:e7:00:00:20")[:17]
 	ifp[0] = 17
-	reply := drtMsg{index: 4, flags: darwinRTFUp | darwinRTFGateway | drtStatic | 0x40, pid: 321, seq: 7,
+	reply := drtMsg{index: 4, flags: xnu.RTFUp | xnu.RTFGateway | drtStatic | 0x40, pid: 321, seq: 7,
 		dst: drtSin("0.0.0.0"), gw: drtSin("192.168.1.1"), mask: drtMask(4, 0), ifp: ifp, cutLastPad: true}
 	b := reply.bytes()
 	if len(b)%4 == 0 {
@@ -322,7 +323,7 @@ func TestDarwinRouteGetReply(t *testing.T) {
 		t.Fatalf("parse: %v, %d messages", err, len(msgs))
 	}
 	m := msgs[0]
-	if m.Pid != 321 || m.Seq != 7 || m.Type != darwinRTMGet {
+	if m.Pid != 321 || m.Seq != 7 || m.Type != xnu.RTMGet {
 		t.Errorf("header: %+v", m)
 	}
 	r, ok := darwinRoute(m, true)
@@ -333,7 +334,7 @@ func TestDarwinRouteGetReply(t *testing.T) {
 	}
 
 	// An on-link destination's answer is its ARP entry: kept for RouteTo.
-	ll := drtMsg{index: 4, flags: drtHostLL | drtClone | darwinRTFIfScope, pid: 321, seq: 8,
+	ll := drtMsg{index: 4, flags: drtHostLL | drtClone | xnu.RTFIfScope, pid: 321, seq: 8,
 		dst: drtSin("192.168.1.1"), gw: drtSdl(4, "", "aa:bb:cc:00:00:01"), ifp: drtSdl(4, "en0", "")}
 	msgs, err = darwinParseRtMsgs(ll.bytes())
 	if err != nil {
@@ -348,36 +349,36 @@ func TestDarwinRouteGetReply(t *testing.T) {
 }
 
 func TestDarwinBuildRtMsg(t *testing.T) {
-	b := darwinBuildRtMsg(darwinRTMGet, darwinRTFUp|darwinRTFHost, 0, false, 9, netip.MustParseAddr("1.1.1.1"))
-	if len(b) != darwinSizeofRtMsghdr+darwinSizeofSockaddrIn+darwinSizeofSockaddrDl {
+	b := darwinBuildRtMsg(xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, 0, false, 9, netip.MustParseAddr("1.1.1.1"))
+	if len(b) != xnu.SizeofRtMsghdr+xnu.SizeofSockaddrIn+xnu.SizeofSockaddrDl {
 		t.Fatalf("RTM_GET inet is %d bytes", len(b))
 	}
 	le := binary.LittleEndian
-	if int(le.Uint16(b)) != len(b) || b[2] != darwinRTMVersion || b[3] != darwinRTMGet || le.Uint16(b[4:]) != 0 ||
-		le.Uint32(b[8:]) != darwinRTFUp|darwinRTFHost || le.Uint32(b[12:]) != darwinRTADst|darwinRTAIfp || le.Uint32(b[20:]) != 9 {
+	if int(le.Uint16(b)) != len(b) || b[2] != xnu.RTMVersion || b[3] != xnu.RTMGet || le.Uint16(b[4:]) != 0 ||
+		le.Uint32(b[8:]) != xnu.RTFUp|xnu.RTFHost || le.Uint32(b[12:]) != xnu.RTADst|xnu.RTAIfp || le.Uint32(b[20:]) != 9 {
 		t.Errorf("header % x", b[:24])
 	}
 	msgs, err := darwinParseRtMsgs(b)
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("round trip: %v", err)
 	}
-	if m := msgs[0]; m.Dst != netip.MustParseAddr("1.1.1.1") || m.Seq != 9 || m.Ifp == nil || m.Flags&darwinRTFIfScope != 0 {
+	if m := msgs[0]; m.Dst != netip.MustParseAddr("1.1.1.1") || m.Seq != 9 || m.Ifp == nil || m.Flags&xnu.RTFIfScope != 0 {
 		t.Errorf("round trip: %+v", m)
 	}
 
 	// Deleting the en0 copy of a link-local neighbor: scoped, KAME scope
 	// embedded, no RTA_IFP.
-	b = darwinBuildRtMsg(darwinRTMDelete, darwinRTFHost|darwinRTFLLInfo, 4, true, 10, netip.MustParseAddr("fe80::1%en0"))
-	if len(b) != darwinSizeofRtMsghdr+darwinSizeofSockaddrIn6 {
+	b = darwinBuildRtMsg(xnu.RTMDelete, xnu.RTFHost|xnu.RTFLLInfo, 4, true, 10, netip.MustParseAddr("fe80::1%en0"))
+	if len(b) != xnu.SizeofRtMsghdr+xnu.SizeofSockaddrIn6 {
 		t.Fatalf("RTM_DELETE inet6 is %d bytes", len(b))
 	}
-	if got := b[darwinSizeofRtMsghdr+10 : darwinSizeofRtMsghdr+12]; got[0] != 0 || got[1] != 4 {
+	if got := b[xnu.SizeofRtMsghdr+10 : xnu.SizeofRtMsghdr+12]; got[0] != 0 || got[1] != 4 {
 		t.Errorf("embedded scope % x", got)
 	}
 	// The unscoped copy: no RTF_IFSCOPE, but a link-local key still needs
 	// its interface.
-	u := darwinBuildRtMsg(darwinRTMDelete, darwinRTFHost|darwinRTFLLInfo, 4, false, 11, netip.MustParseAddr("fe80::1"))
-	if got := u[darwinSizeofRtMsghdr+10 : darwinSizeofRtMsghdr+12]; got[1] != 4 || binary.LittleEndian.Uint32(u[8:])&darwinRTFIfScope != 0 || u[4] != 0 {
+	u := darwinBuildRtMsg(xnu.RTMDelete, xnu.RTFHost|xnu.RTFLLInfo, 4, false, 11, netip.MustParseAddr("fe80::1"))
+	if got := u[xnu.SizeofRtMsghdr+10 : xnu.SizeofRtMsghdr+12]; got[1] != 4 || binary.LittleEndian.Uint32(u[8:])&xnu.RTFIfScope != 0 || u[4] != 0 {
 		t.Errorf("unscoped link-local delete: % x", u)
 	}
 	msgs, err = darwinParseRtMsgs(b)
@@ -385,7 +386,7 @@ func TestDarwinBuildRtMsg(t *testing.T) {
 		t.Fatal(err)
 	}
 	m := msgs[0]
-	if m.Type != darwinRTMDelete || m.Index != 4 || m.Flags != darwinRTFHost|darwinRTFLLInfo|darwinRTFIfScope ||
+	if m.Type != xnu.RTMDelete || m.Index != 4 || m.Flags != xnu.RTFHost|xnu.RTFLLInfo|xnu.RTFIfScope ||
 		m.Dst != netip.MustParseAddr("fe80::1") || m.DstScope != 4 || m.Ifp != nil {
 		t.Errorf("round trip: %+v", m)
 	}
@@ -395,7 +396,7 @@ func TestDarwinParseSkipsOtherMessages(t *testing.T) {
 	// The 50-byte RTM_DELMADDR (ifma_msghdr) of golang/go#44740, which
 	// x/net/route once rejected, between two route messages.
 	ifma, _ := hex.DecodeString(strings.ReplaceAll("32 00 05 10 30 00 00 00 00 00 00 00 04 00 00 00 14 12 04 00 06 03 06 00 65 6e 30 ac 87 a3 19 7f 82 00 00 00 0e 12 00 00 00 00 06 00 91 e0 f0 01 00 00", " ", ""))
-	r := drtMsg{index: 4, flags: darwinRTFUp | darwinRTFGateway, dst: drtSin("0.0.0.0"), gw: drtSin("192.168.1.1"), mask: drtMask(4, 0)}.bytes()
+	r := drtMsg{index: 4, flags: xnu.RTFUp | xnu.RTFGateway, dst: drtSin("0.0.0.0"), gw: drtSin("192.168.1.1"), mask: drtMask(4, 0)}.bytes()
 	b := append(append(append([]byte{}, r...), ifma...), r...)
 	msgs, err := darwinParseRtMsgs(b)
 	if err != nil || len(msgs) != 2 {
@@ -417,7 +418,7 @@ func drtGarbage() map[string][]byte {
 	noRoom := ok
 	noRoom.gw = nil
 	noRoomB := noRoom.bytes()
-	binary.LittleEndian.PutUint32(noRoomB[12:], darwinRTADst|darwinRTAGateway)
+	binary.LittleEndian.PutUint32(noRoomB[12:], xnu.RTADst|xnu.RTAGateway)
 	return map[string][]byte{
 		"truncated message":         full[:len(full)-6],
 		"length beyond buffer":      drtMsg{lenDelta: 40, dst: drtSin("1.2.3.4")}.bytes(),
@@ -505,7 +506,7 @@ func drtPcblist(tcp bool, gen uint64, ps ...drtPcb) []byte {
 				return
 			}
 			le.PutUint32(x[36:], uint32(p.proto))
-			le.PutUint32(x[40:], darwinAFInet)
+			le.PutUint32(x[40:], xnu.AFInet)
 			le.PutUint32(x[68:], uint32(p.lastPID))
 			le.PutUint32(x[72:], uint32(p.ePID))
 		})...)
@@ -583,11 +584,11 @@ func TestDarwinParsePcblistGarbage(t *testing.T) {
 
 func TestDarwinRoundup(t *testing.T) {
 	for in, want := range map[int]int{0: 4, 1: 4, 4: 4, 5: 8, 14: 16, 16: 16, 28: 28, 20: 20} {
-		if got := darwinRoundup(in); got != want {
+		if got := xnu.Roundup(in); got != want {
 			t.Errorf("roundup(%d) = %d, want %d", in, got, want)
 		}
 	}
-	if !errors.Is(func() error { _, err := darwinParseRtMsgs([]byte{1}); return err }(), errDarwinShort) {
+	if !errors.Is(func() error { _, err := darwinParseRtMsgs([]byte{1}); return err }(), xnu.ErrTruncated) {
 		t.Error("a 1-byte buffer is not reported as truncated")
 	}
 }

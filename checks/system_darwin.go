@@ -20,6 +20,7 @@ import (
 	"time"
 	"unsafe"
 
+	"github.com/netguard/netguard/checks/internal/xnu"
 	"golang.org/x/net/route"
 	"golang.org/x/sys/unix"
 )
@@ -142,7 +143,7 @@ func (*darwinSystem) RouteTo(ctx context.Context, dst netip.Addr) (Route, error)
 			ifIndex = n
 		}
 	}
-	m, err := darwinRouteRequest(ctx, darwinRTMGet, darwinRTFUp|darwinRTFHost, ifIndex, ifIndex > 0, dst)
+	m, err := darwinRouteRequest(ctx, xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, ifIndex, ifIndex > 0, dst)
 	if err != nil {
 		return Route{}, fmt.Errorf("route get %s: %w", dst, err)
 	}
@@ -352,7 +353,7 @@ func (*darwinSystem) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 	}
 	var done [2]bool // by kind: unscoped, scoped
 	for _, scoped := range []bool{true, false, true} {
-		m, err := darwinRouteRequest(ctx, darwinRTMGet, darwinRTFUp|darwinRTFHost, n.IfIndex, scoped, ip)
+		m, err := darwinRouteRequest(ctx, xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, n.IfIndex, scoped, ip)
 		if errors.Is(err, unix.ESRCH) {
 			continue
 		}
@@ -361,13 +362,13 @@ func (*darwinSystem) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 		}
 		e, ok := darwinNeighbor(m, time.Now())
 		kind := 0
-		if m.Flags&darwinRTFIfScope != 0 {
+		if m.Flags&xnu.RTFIfScope != 0 {
 			kind = 1
 		}
 		if !ok || e.IP != ip || e.IfIndex != n.IfIndex || done[kind] {
 			continue
 		}
-		_, err = darwinRouteRequest(ctx, darwinRTMDelete, darwinRTFHost|darwinRTFLLInfo, n.IfIndex, kind == 1, ip)
+		_, err = darwinRouteRequest(ctx, xnu.RTMDelete, xnu.RTFHost|xnu.RTFLLInfo, n.IfIndex, kind == 1, ip)
 		if err != nil && !errors.Is(err, unix.ESRCH) { // ESRCH: gone meanwhile
 			return fmt.Errorf("delete neighbor %s dev %s: %w", ip, name, err)
 		}
@@ -418,7 +419,7 @@ func darwinRouteRequest(ctx context.Context, typ uint8, flags uint32, ifIndex in
 	if _, err := f.Write(darwinBuildRtMsg(typ, flags, ifIndex, scoped, seq, dst)); err != nil {
 		return darwinRtMsg{}, darwinSockErr(ctx, err)
 	}
-	if typ != darwinRTMGet {
+	if typ != xnu.RTMGet {
 		return darwinRtMsg{}, nil // the write's result is the answer
 	}
 	pid := int32(os.Getpid())

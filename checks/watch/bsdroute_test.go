@@ -2,6 +2,7 @@ package watch
 
 import (
 	"encoding/binary"
+	"github.com/netguard/netguard/checks/internal/xnu"
 	"net"
 	"net/netip"
 	"testing"
@@ -12,7 +13,7 @@ import (
 // XNU sockaddrs, as the kernel writes them (sa_len first, padded to 4).
 func xSin(a string) []byte {
 	ip := netip.MustParseAddr(a).As4()
-	return append([]byte{16, xnuAFInet, 0, 0}, append(ip[:], make([]byte, 8)...)...)
+	return append([]byte{16, xnu.AFInet, 0, 0}, append(ip[:], make([]byte, 8)...)...)
 }
 
 func xSin6(a string, scope uint16) []byte {
@@ -20,13 +21,13 @@ func xSin6(a string, scope uint16) []byte {
 	if scope != 0 { // KAME: the scope embedded in bytes 2-3
 		binary.BigEndian.PutUint16(ip[2:], scope)
 	}
-	b := []byte{28, xnuAFInet6, 0, 0, 0, 0, 0, 0}
+	b := []byte{28, xnu.AFInet6, 0, 0, 0, 0, 0, 0}
 	b = append(b, ip[:]...)
 	return append(b, 0, 0, 0, 0)
 }
 
 func xSdl(idx uint16, name string, mac net.HardwareAddr) []byte {
-	b := []byte{0, xnuAFLink, 0, 0, 6, byte(len(name)), byte(len(mac)), 0}
+	b := []byte{0, xnu.AFLink, 0, 0, 6, byte(len(name)), byte(len(mac)), 0}
 	binary.LittleEndian.PutUint16(b[2:], idx)
 	b = append(b, name...)
 	b = append(b, mac...)
@@ -60,13 +61,13 @@ func xMask(bits int) []byte {
 }
 
 func xRtMsg(typ uint8, idx uint16, flags uint32, expire int32, sas map[int][]byte) []byte {
-	h := make([]byte, xnuSizeofRtMsghdr)
-	h[2], h[3] = xnuRTMVersion, typ
+	h := make([]byte, xnu.SizeofRtMsghdr)
+	h[2], h[3] = xnu.RTMVersion, typ
 	binary.LittleEndian.PutUint16(h[4:], idx)
 	binary.LittleEndian.PutUint32(h[8:], flags)
-	binary.LittleEndian.PutUint32(h[xnuRtmExpireOff:], uint32(expire))
+	binary.LittleEndian.PutUint32(h[xnu.RtmExpireOff:], uint32(expire))
 	var addrs uint32
-	for i := 0; i < xnuRTAXMax; i++ {
+	for i := 0; i < xnu.RTAXMax; i++ {
 		if sa, ok := sas[i]; ok {
 			addrs |= 1 << i
 			h = append(h, sa...)
@@ -78,11 +79,11 @@ func xRtMsg(typ uint8, idx uint16, flags uint32, expire int32, sas map[int][]byt
 }
 
 func xIfaMsg(typ uint8, idx uint16, sas map[int][]byte) []byte {
-	h := make([]byte, xnuSizeofIfaMsghdr)
-	h[2], h[3] = xnuRTMVersion, typ
+	h := make([]byte, xnu.SizeofIfaMsghdr)
+	h[2], h[3] = xnu.RTMVersion, typ
 	binary.LittleEndian.PutUint16(h[12:], idx)
 	var addrs uint32
-	for i := 0; i < xnuRTAXMax; i++ {
+	for i := 0; i < xnu.RTAXMax; i++ {
 		if sa, ok := sas[i]; ok {
 			addrs |= 1 << i
 			h = append(h, sa...)
@@ -95,46 +96,46 @@ func xIfaMsg(typ uint8, idx uint16, sas map[int][]byte) []byte {
 
 func xIfMsg(idx uint16, flags uint32) []byte {
 	h := make([]byte, 112) // if_msghdr with if_data
-	h[2], h[3] = xnuRTMVersion, xnuRTMIfInfo
+	h[2], h[3] = xnu.RTMVersion, xnu.RTMIfInfo
 	binary.LittleEndian.PutUint32(h[8:], flags)
-	binary.LittleEndian.PutUint16(h[xnuIfmIndexOff:], idx)
+	binary.LittleEndian.PutUint16(h[xnu.IfmIndexOff:], idx)
 	binary.LittleEndian.PutUint16(h, uint16(len(h)))
 	return h
 }
 
 func TestParseRouteSocket(t *testing.T) {
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
-	const llinfo = xnuRTFLLInfo | 0x1 | 0x4 // + RTF_UP, RTF_HOST
+	const llinfo = xnu.RTFLLInfo | 0x1 | 0x4 // + RTF_UP, RTF_HOST
 	var buf []byte
 	for _, m := range [][]byte{
 		// ARP entry for the gateway: resolved, expiring (dynamic).
-		xRtMsg(xnuRTMAdd, 4, llinfo|xnuRTFWasCloned, 1_700_000_000, map[int][]byte{
-			xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", mac)}),
+		xRtMsg(xnu.RTMAdd, 4, llinfo|xnu.RTFWasCloned, 1_700_000_000, map[int][]byte{
+			xnu.RTAXDst: xSin("192.168.1.1"), xnu.RTAXGateway: xSdl(4, "en0", mac)}),
 		// Static ARP entry (no expiry).
-		xRtMsg(xnuRTMChange, 4, llinfo, 0, map[int][]byte{
-			xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", mac)}),
+		xRtMsg(xnu.RTMChange, 4, llinfo, 0, map[int][]byte{
+			xnu.RTAXDst: xSin("192.168.1.1"), xnu.RTAXGateway: xSdl(4, "en0", mac)}),
 		// ARP gave up: no MAC, RTF_REJECT.
-		xRtMsg(xnuRTMChange, 4, llinfo|xnuRTFReject, 1, map[int][]byte{
-			xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", nil)}),
+		xRtMsg(xnu.RTMChange, 4, llinfo|xnu.RTFReject, 1, map[int][]byte{
+			xnu.RTAXDst: xSin("192.168.1.1"), xnu.RTAXGateway: xSdl(4, "en0", nil)}),
 		// NDP entry for a link-local router, KAME scope embedded.
-		xRtMsg(xnuRTMDelete, 4, llinfo, 0, map[int][]byte{
-			xnuRTAXDst: xSin6("fe80::1", 4), xnuRTAXGateway: xSdl(0, "en0", mac)}),
+		xRtMsg(xnu.RTMDelete, 4, llinfo, 0, map[int][]byte{
+			xnu.RTAXDst: xSin6("fe80::1", 4), xnu.RTAXGateway: xSdl(0, "en0", mac)}),
 		// A per-destination clone: skipped.
-		xRtMsg(xnuRTMAdd, 4, 0x1|0x2|0x4|xnuRTFWasCloned, 0, map[int][]byte{
-			xnuRTAXDst: xSin("93.184.216.34"), xnuRTAXGateway: xSin("192.168.1.1")}),
+		xRtMsg(xnu.RTMAdd, 4, 0x1|0x2|0x4|xnu.RTFWasCloned, 0, map[int][]byte{
+			xnu.RTAXDst: xSin("93.184.216.34"), xnu.RTAXGateway: xSin("192.168.1.1")}),
 		// Broadcast entry: skipped.
-		xRtMsg(xnuRTMAdd, 4, llinfo|xnuRTFBroadcast, 0, map[int][]byte{
-			xnuRTAXDst: xSin("192.168.1.255"), xnuRTAXGateway: xSdl(4, "en0", mac)}),
+		xRtMsg(xnu.RTMAdd, 4, llinfo|xnu.RTFBroadcast, 0, map[int][]byte{
+			xnu.RTAXDst: xSin("192.168.1.255"), xnu.RTAXGateway: xSdl(4, "en0", mac)}),
 		// The default route goes away; its mask is a 0-length sockaddr.
-		xRtMsg(xnuRTMDelete, 4, 0x1|0x2, 0, map[int][]byte{
-			xnuRTAXDst: xSin("0.0.0.0"), xnuRTAXGateway: xSin("192.168.1.1"), xnuRTAXNetmask: xMask(0)}),
-		xRtMsg(xnuRTMAdd, 4, 0x1, 0, map[int][]byte{
-			xnuRTAXDst: xSin("10.8.0.0"), xnuRTAXGateway: xSdl(9, "utun3", nil), xnuRTAXNetmask: xMask(16)}),
+		xRtMsg(xnu.RTMDelete, 4, 0x1|0x2, 0, map[int][]byte{
+			xnu.RTAXDst: xSin("0.0.0.0"), xnu.RTAXGateway: xSin("192.168.1.1"), xnu.RTAXNetmask: xMask(0)}),
+		xRtMsg(xnu.RTMAdd, 4, 0x1, 0, map[int][]byte{
+			xnu.RTAXDst: xSin("10.8.0.0"), xnu.RTAXGateway: xSdl(9, "utun3", nil), xnu.RTAXNetmask: xMask(16)}),
 		// Answers to lookups (RTM_GET) are skipped.
-		xRtMsg(0x4, 4, 0x1, 0, map[int][]byte{xnuRTAXDst: xSin("1.1.1.1")}),
-		xIfaMsg(xnuRTMNewAddr, 4, map[int][]byte{xnuRTAXNetmask: xMask(24), 4: xSdl(4, "en0", mac), xnuRTAXIfa: xSin("192.168.1.20")}),
-		xIfMsg(4, xnuIFFUp|xnuIFFRunning),
-		xIfMsg(5, xnuIFFUp),
+		xRtMsg(0x4, 4, 0x1, 0, map[int][]byte{xnu.RTAXDst: xSin("1.1.1.1")}),
+		xIfaMsg(xnu.RTMNewAddr, 4, map[int][]byte{xnu.RTAXNetmask: xMask(24), 4: xSdl(4, "en0", mac), xnu.RTAXIfa: xSin("192.168.1.20")}),
+		xIfMsg(4, xnu.IFFUp|xnu.IFFRunning),
+		xIfMsg(5, xnu.IFFUp),
 	} {
 		buf = append(buf, m...)
 	}
@@ -165,8 +166,8 @@ func TestParseRouteSocket(t *testing.T) {
 }
 
 func TestParseRouteSocketMalformed(t *testing.T) {
-	m := xRtMsg(xnuRTMAdd, 4, xnuRTFLLInfo, 0, map[int][]byte{
-		xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", net.HardwareAddr{2, 0, 0, 0, 0, 1})})
+	m := xRtMsg(xnu.RTMAdd, 4, xnu.RTFLLInfo, 0, map[int][]byte{
+		xnu.RTAXDst: xSin("192.168.1.1"), xnu.RTAXGateway: xSdl(4, "en0", net.HardwareAddr{2, 0, 0, 0, 0, 1})})
 	for n := 0; n <= len(m); n++ {
 		b := append([]byte(nil), m[:n]...)
 		if len(b) >= 2 {
@@ -182,8 +183,8 @@ func TestParseRouteSocketMalformed(t *testing.T) {
 }
 
 func FuzzParseRouteSocket(f *testing.F) {
-	f.Add(xRtMsg(xnuRTMAdd, 4, xnuRTFLLInfo, 0, map[int][]byte{
-		xnuRTAXDst: xSin("192.168.1.1"), xnuRTAXGateway: xSdl(4, "en0", net.HardwareAddr{2, 0, 0, 0, 0, 1})}))
-	f.Add(xIfaMsg(xnuRTMNewAddr, 4, map[int][]byte{xnuRTAXNetmask: xMask(24), xnuRTAXIfa: xSin("192.168.1.20")}))
+	f.Add(xRtMsg(xnu.RTMAdd, 4, xnu.RTFLLInfo, 0, map[int][]byte{
+		xnu.RTAXDst: xSin("192.168.1.1"), xnu.RTAXGateway: xSdl(4, "en0", net.HardwareAddr{2, 0, 0, 0, 0, 1})}))
+	f.Add(xIfaMsg(xnu.RTMNewAddr, 4, map[int][]byte{xnu.RTAXNetmask: xMask(24), xnu.RTAXIfa: xSin("192.168.1.20")}))
 	f.Fuzz(func(t *testing.T, b []byte) { parseRouteSocket(b) })
 }

@@ -1,0 +1,339 @@
+// Package xnu decodes the byte level of macOS (XNU) routing-socket
+// messages: the message headers (rt_msghdr, ifa_msghdr, if_msghdr), the
+// sockaddrs that follow them, inet/inet6 addresses, netmasks and link-layer
+// sockaddrs. It is what checks (the sysctl NET_RT_DUMP / NET_RT_FLAGS dumps
+// and RTM_GET replies, darwin_rib.go) and checks/watch (change
+// notifications, bsdroute.go) share; each maps the result to its own types.
+// Pure functions over []byte without a build tag, so they are unit tested
+// and fuzzed on Linux CI.
+//
+// Layouts are xnu-11417 (macOS 15) headers: bsd/net/route.h,
+// bsd/net/if.h, bsd/net/if_dl.h. macOS runs only on little-endian 64-bit
+// CPUs (arm64, amd64), so host-order fields are read as little endian;
+// ports and addresses are network order.
+//
+// We parse ourselves instead of using golang.org/x/net/route because its
+// darwin parser has a history of failing on real kernel messages:
+//   - a netmask's sa_family is meaningless on XNU (rtm_scrub trims the mask
+//     and leaves family 0 or garbage); the family is the destination's
+//     (golang/go#71578, x/net PR 232);
+//   - masks and zero addresses come with sa_len 0, which still occupies 4
+//     bytes (ROUNDUP32(0) == 4), and truncated lengths (a /16 mask is
+//     "06 02 00 00 ff ff") (golang/go#44740, x/net PR 220);
+//   - out-of-range slicing on such messages panicked (golang/go#70528,
+//     #71557); every read here is bounds-checked and fuzzed;
+//   - a message's last sockaddr may miss its alignment padding
+//     (golang/go#44740): accepted here;
+//   - link-local IPv6 addresses carry the KAME embedded interface index in
+//     bytes 2-3 of the address: cleared here, used as the scope.
+package xnu
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"net"
+	"net/netip"
+)
+
+// XNU constants. golang.org/x/sys/unix defines them only when GOOS=darwin,
+// and this package must build everywhere.
+const (
+	AFInet  = 2
+	AFInet6 = 30
+	AFLink  = 18
+
+	RTMVersion = 5
+
+	// Message types (rtm_type, ifam_type, ifm_type).
+	RTMAdd     = 0x1
+	RTMDelete  = 0x2
+	RTMChange  = 0x3
+	RTMGet     = 0x4
+	RTMResolve = 0xb // the last type with an rt_msghdr below RTM_NEWADDR
+	RTMNewAddr = 0xc
+	RTMDelAddr = 0xd
+	RTMIfInfo  = 0xe
+	RTMGet2    = 0x14 // NET_RT_DUMP2: rt_msghdr2, same size and offsets we read
+
+	// rtm_addrs / ifam_addrs bits, in the order the sockaddrs follow the
+	// header, and their indexes (RTAX_*).
+	RTADst     = 1 << RTAXDst
+	RTAGateway = 1 << RTAXGateway
+	RTANetmask = 1 << RTAXNetmask
+	RTAIfp     = 1 << RTAXIfp
+	RTAIfa     = 1 << RTAXIfa
+
+	RTAXDst     = 0
+	RTAXGateway = 1
+	RTAXNetmask = 2
+	RTAXIfp     = 4
+	RTAXIfa     = 5
+	RTAXMax     = 8
+
+	// rtm_flags.
+	RTFUp        = 0x1
+	RTFGateway   = 0x2
+	RTFHost      = 0x4
+	RTFReject    = 0x8
+	RTFLLInfo    = 0x400
+	RTFBlackhole = 0x1000
+	RTFWasCloned = 0x20000
+	RTFLocal     = 0x200000
+	RTFBroadcast = 0x400000
+	RTFMulticast = 0x800000
+	RTFIfScope   = 0x1000000
+	RTFRouter    = 0x10000000
+
+	// ifm_flags.
+	IFFUp      = 0x1
+	IFFRunning = 0x40
+
+	// struct rt_msghdr (and rt_msghdr2): 36 bytes of header, then struct
+	// rt_metrics (56 bytes) whose rmx_expire is at +12.
+	//   0 u16 msglen  2 u8 version  3 u8 type  4 u16 index  8 i32 flags
+	//  12 i32 addrs  16 i32 pid  20 i32 seq  24 i32 errno  28 i32 use
+	//  32 u32 inits  36 rt_metrics{locks, mtu, hopcount, expire, ...}
+	SizeofRtMsghdr = 92
+	RtmExpireOff   = 48
+
+	// struct ifa_msghdr: msglen, version, type, addrs@4, flags@8,
+	// index@12, metric@16.
+	SizeofIfaMsghdr = 20
+
+	// struct if_msghdr: addrs@4, flags@8, index@12, if_data@16.
+	IfmIndexOff = 12
+
+	// sockaddr sizes and address offsets.
+	SizeofSockaddrIn  = 16 // len fam port[2] addr[4] zero[8]
+	SizeofSockaddrIn6 = 28 // len fam port[2] flow[4] addr[16] scope[4]
+	SizeofSockaddrDl  = 20 // len fam index[2] type nlen alen slen data[12]
+)
+
+// ErrTruncated is wrapped by every error about bytes missing: a length
+// that does not fit, a header or sockaddr cut short.
+var ErrTruncated = errors.New("truncated routing message")
+
+// Split cuts the first message off b. Every routing message starts with
+// u16 msglen, u8 version, u8 type, so msg has at least those 4 bytes: its
+// version is msg[2], its type msg[3]. A length that does not fit is an
+// error, and the rest of the buffer cannot be trusted after it.
+func Split(b []byte) (msg, rest []byte, err error) {
+	if len(b) < 4 {
+		return nil, b, ErrTruncated
+	}
+	n := int(binary.LittleEndian.Uint16(b))
+	if n < 4 || n > len(b) {
+		return nil, b, fmt.Errorf("length %d of %d: %w", n, len(b), ErrTruncated)
+	}
+	return b[:n], b[n:], nil
+}
+
+// IsRtMsg reports whether messages of type typ start with an rt_msghdr:
+// RTM_ADD to RTM_RESOLVE, and RTM_GET2 (an rt_msghdr2). The others
+// (interface and address announcements) have headers of their own.
+func IsRtMsg(typ uint8) bool {
+	return (typ >= RTMAdd && typ <= RTMResolve) || typ == RTMGet2
+}
+
+// RtMsghdr is what we read of a struct rt_msghdr (or rt_msghdr2).
+type RtMsghdr struct {
+	Type     uint8
+	Index    int // rtm_index: the route's interface
+	Flags    uint32
+	Addrs    uint32 // RTA_* bits: the sockaddrs after the header
+	Pid, Seq int32  // zero for RTM_GET2
+	Errno    int32
+	Expire   int32 // rmx_expire: 0 = never (static), else calendar seconds
+}
+
+// ParseRtMsghdr reads the header of a route message. Its sockaddrs follow
+// at m[SizeofRtMsghdr:].
+func ParseRtMsghdr(m []byte) (RtMsghdr, error) {
+	le := binary.LittleEndian
+	if len(m) < SizeofRtMsghdr {
+		return RtMsghdr{}, fmt.Errorf("%d-byte header: %w", len(m), ErrTruncated)
+	}
+	h := RtMsghdr{
+		Type:   m[3],
+		Index:  int(le.Uint16(m[4:])),
+		Flags:  le.Uint32(m[8:]),
+		Addrs:  le.Uint32(m[12:]),
+		Expire: int32(le.Uint32(m[RtmExpireOff:])),
+	}
+	if h.Type != RTMGet2 { // rt_msghdr2 has refcnt/parentflags here
+		h.Pid, h.Seq, h.Errno = int32(le.Uint32(m[16:])), int32(le.Uint32(m[20:])), int32(le.Uint32(m[24:]))
+	}
+	return h, nil
+}
+
+// IfaMsghdr is what we read of a struct ifa_msghdr (RTM_NEWADDR,
+// RTM_DELADDR).
+type IfaMsghdr struct {
+	Type  uint8
+	Addrs uint32 // RTA_* bits: the sockaddrs after the header
+	Flags uint32
+	Index int
+}
+
+// ParseIfaMsghdr reads the header of an address message. Its sockaddrs
+// follow at m[SizeofIfaMsghdr:].
+func ParseIfaMsghdr(m []byte) (IfaMsghdr, error) {
+	if len(m) < SizeofIfaMsghdr {
+		return IfaMsghdr{}, fmt.Errorf("%d-byte header: %w", len(m), ErrTruncated)
+	}
+	le := binary.LittleEndian
+	return IfaMsghdr{Type: m[3], Addrs: le.Uint32(m[4:]), Flags: le.Uint32(m[8:]), Index: int(le.Uint16(m[12:]))}, nil
+}
+
+// IfMsghdr is what we read of a struct if_msghdr (RTM_IFINFO).
+type IfMsghdr struct {
+	Flags uint32 // IFF_*
+	Index int
+}
+
+// ParseIfMsghdr reads the header of an interface message; only the fields
+// up to ifm_index are required.
+func ParseIfMsghdr(m []byte) (IfMsghdr, error) {
+	if len(m) < IfmIndexOff+2 {
+		return IfMsghdr{}, fmt.Errorf("%d-byte header: %w", len(m), ErrTruncated)
+	}
+	le := binary.LittleEndian
+	return IfMsghdr{Flags: le.Uint32(m[8:]), Index: int(le.Uint16(m[IfmIndexOff:]))}, nil
+}
+
+// Roundup is XNU's ROUNDUP32: sockaddrs in routing messages are padded to
+// 4 bytes on every architecture, and sa_len 0 still takes 4.
+func Roundup(n int) int {
+	if n == 0 {
+		return 4
+	}
+	return 1 + ((n - 1) | 3)
+}
+
+// Sockaddrs are the sockaddrs of a message by RTAX_* index, each cut to
+// its sa_len; nil where the addrs bitmask has no bit. An empty, non-nil
+// one is a sockaddr of sa_len 0 (a /0 netmask, not an absent one).
+type Sockaddrs [RTAXMax][]byte
+
+// SplitSockaddrs splits b, the bytes after a header, by its addrs bitmask.
+// A sockaddr overrunning b, or a bit without one, is an error.
+func SplitSockaddrs(addrs uint32, b []byte) (Sockaddrs, error) {
+	var sas Sockaddrs
+	for i := 0; i < RTAXMax; i++ {
+		if addrs&(1<<i) == 0 {
+			continue
+		}
+		if len(b) == 0 {
+			return sas, fmt.Errorf("sockaddr %d missing: %w", i, ErrTruncated)
+		}
+		l := int(b[0])
+		if l > len(b) {
+			return sas, fmt.Errorf("sockaddr %d: length %d of %d: %w", i, l, len(b), ErrTruncated)
+		}
+		sas[i] = b[:l]
+		// The last sockaddr may lack its padding (golang/go#44740).
+		b = b[min(Roundup(l), len(b)):]
+	}
+	return sas, nil
+}
+
+// Family is a sockaddr's sa_family, 0 when it is too short to have one.
+func Family(sa []byte) int {
+	if len(sa) < 2 {
+		return 0
+	}
+	return int(sa[1])
+}
+
+// Inet reads the address of a sockaddr_in/in6 that may be shorter than the
+// struct (bytes past sa_len are zero); it is invalid for other families.
+// It strips the KAME embedded scope of link-local (and interface-local
+// multicast) addresses and returns it, else the sin6_scope_id.
+func Inet(sa []byte) (netip.Addr, int) {
+	fam := Family(sa)
+	var off, n int
+	switch fam {
+	case AFInet:
+		off, n = 4, 4
+	case AFInet6:
+		off, n = 8, 16
+	default:
+		return netip.Addr{}, 0
+	}
+	var a [16]byte
+	if len(sa) > off {
+		copy(a[:n], sa[off:min(len(sa), off+n)])
+	}
+	if fam == AFInet {
+		return netip.AddrFrom4([4]byte(a[:4])), 0
+	}
+	scope := 0
+	ip := netip.AddrFrom16(a)
+	if ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() || ip.IsInterfaceLocalMulticast() {
+		scope = int(binary.BigEndian.Uint16(a[2:4]))
+		a[2], a[3] = 0, 0
+		ip = netip.AddrFrom16(a)
+	}
+	if scope == 0 && len(sa) >= SizeofSockaddrIn6 {
+		scope = int(binary.LittleEndian.Uint32(sa[24:28])) // sin6_scope_id
+	}
+	return ip, scope
+}
+
+// MaskBits counts the prefix length of a netmask sockaddr for addr, the
+// address it masks (a route's destination, an interface address). The
+// mask's own family byte is ignored (see the package comment): addr's
+// decides, and -1 is returned when addr is not valid. A mask of sa_len 0
+// is /0; non-contiguous masks (never produced for IP routes) count their
+// leading ones.
+func MaskBits(addr netip.Addr, sa []byte) int {
+	if !addr.IsValid() {
+		return -1
+	}
+	off := 4 // sockaddr_in
+	if addr.Is6() {
+		off = 8 // sockaddr_in6
+	}
+	bits := 0
+	for i := 0; i < addr.BitLen()/8; i++ {
+		var c byte
+		if off+i < len(sa) {
+			c = sa[off+i]
+		}
+		for j := 7; j >= 0; j-- {
+			if c&(1<<j) == 0 {
+				return bits
+			}
+			bits++
+		}
+	}
+	return bits
+}
+
+// Link is a sockaddr_dl.
+type Link struct {
+	Index int
+	Name  string
+	Addr  net.HardwareAddr // nil when sdl_alen == 0 (unresolved)
+}
+
+// ParseLink decodes a sockaddr_dl: name and link-layer address follow
+// each other in sdl_data. sdl_len may be shorter than the 20-byte struct.
+func ParseLink(sa []byte) (Link, error) {
+	if len(sa) < 8 {
+		return Link{}, fmt.Errorf("sockaddr_dl of %d bytes: %w", len(sa), ErrTruncated)
+	}
+	if sa[1] != AFLink {
+		return Link{}, fmt.Errorf("sockaddr family %d, want AF_LINK", sa[1])
+	}
+	nlen, alen := int(sa[5]), int(sa[6])
+	if 8+nlen+alen > len(sa) {
+		return Link{}, fmt.Errorf("sockaddr_dl name %d + address %d > %d: %w", nlen, alen, len(sa)-8, ErrTruncated)
+	}
+	l := Link{Index: int(binary.LittleEndian.Uint16(sa[2:])), Name: string(sa[8 : 8+nlen])}
+	if alen > 0 {
+		l.Addr = append(net.HardwareAddr(nil), sa[8+nlen:8+nlen+alen]...)
+	}
+	return l, nil
+}
