@@ -258,7 +258,7 @@ func drtRouteDump() []byte {
 			dst: drtSin("198.51.100.0"), gw: drtSin("127.0.0.1"), mask: drtMask(4, 24)},
 		// left out: a clone, an ARP entry, multicast
 		drtMsg{index: 4, flags: xnu.RTFUp | xnu.RTFGateway | xnu.RTFHost | drtClone,
-			dst: drtSin("1.1.1.1"), gw: drtSin("192.168.1.1")},
+			dst: drtSin("198.51.100.1"), gw: drtSin("192.168.1.1")},
 		drtMsg{index: 4, flags: drtHostLL | drtClone, dst: drtSin("192.168.1.1"), gw: drtSdl(4, "", "aa:bb:cc:00:00:01")},
 		drtMsg{index: 4, flags: xnu.RTFUp | xnu.RTFMulticast,
 			dst: drtSin("224.0.0.0"), gw: drtSdl(4, "", ""), mask: drtMask(4, 4)},
@@ -307,7 +307,7 @@ func pickDefaultDarwinTest(rs []Route) *Route {
 }
 
 func TestDarwinRouteGetReply(t *testing.T) {
-	// route -n get 1.1.1.1: the default route, with a named RTA_IFP, our
+	// route -n get 198.51.100.1: the default route, with a named RTA_IFP, our
 	// pid and seq; its last sockaddr (a 17-byte sockaddr_dl) without
 	// padding, as golang/go#44740 saw from a routing socket.
 	ifp := drtSdl(4, "en0", "a4:83:e7:00:00:20")[:17]
@@ -349,7 +349,7 @@ func TestDarwinRouteGetReply(t *testing.T) {
 }
 
 func TestDarwinBuildRtMsg(t *testing.T) {
-	b := darwinBuildRtMsg(xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, 0, false, 9, netip.MustParseAddr("1.1.1.1"))
+	b := darwinBuildRtMsg(xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, 0, false, 9, netip.MustParseAddr("198.51.100.1"))
 	if len(b) != xnu.SizeofRtMsghdr+xnu.SizeofSockaddrIn+xnu.SizeofSockaddrDl {
 		t.Fatalf("RTM_GET inet is %d bytes", len(b))
 	}
@@ -362,7 +362,7 @@ func TestDarwinBuildRtMsg(t *testing.T) {
 	if err != nil || len(msgs) != 1 {
 		t.Fatalf("round trip: %v", err)
 	}
-	if m := msgs[0]; m.Dst != netip.MustParseAddr("1.1.1.1") || m.Seq != 9 || m.Ifp == nil || m.Flags&xnu.RTFIfScope != 0 {
+	if m := msgs[0]; m.Dst != netip.MustParseAddr("198.51.100.1") || m.Seq != 9 || m.Ifp == nil || m.Flags&xnu.RTFIfScope != 0 {
 		t.Errorf("round trip: %+v", m)
 	}
 

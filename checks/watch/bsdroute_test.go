@@ -132,7 +132,7 @@ func TestParseRouteSocket(t *testing.T) {
 		xRtMsg(xnu.RTMAdd, 4, 0x1, 0, map[int][]byte{
 			xnu.RTAXDst: xSin("10.8.0.0"), xnu.RTAXGateway: xSdl(9, "utun3", nil), xnu.RTAXNetmask: xMask(16)}),
 		// Answers to lookups (RTM_GET) are skipped.
-		xRtMsg(0x4, 4, 0x1, 0, map[int][]byte{xnu.RTAXDst: xSin("1.1.1.1")}),
+		xRtMsg(0x4, 4, 0x1, 0, map[int][]byte{xnu.RTAXDst: xSin("198.51.100.1")}),
 		xIfaMsg(xnu.RTMNewAddr, 4, map[int][]byte{xnu.RTAXNetmask: xMask(24), 4: xSdl(4, "en0", mac), xnu.RTAXIfa: xSin("192.168.1.20")}),
 		xIfMsg(4, xnu.IFFUp|xnu.IFFRunning),
 		xIfMsg(5, xnu.IFFUp),

@@ -21,7 +21,9 @@ import (
 // What the kernel changes by itself is normalised away: the states of
 // dynamic neighbor entries (REACHABLE, STALE, DELAY, PROBE all read
 // "dynamic"), entries still being resolved or failed (INCOMPLETE, FAILED,
-// NONE: traffic creates and ages them), and lifetimes and "used" counters.
+// NONE: traffic creates and ages them), dynamic entries of IPv6
+// link-local neighbors (NDP traffic learns them), and lifetimes and "used"
+// counters.
 // The name of a veth's peer namespace reads "PEER" (ip resolves it by
 // scanning /run/netns, which races with other labs' teardown). A permanent
 // entry, a MAC, a route, a link flag or an address that changes shows.
@@ -83,6 +85,13 @@ func normNeigh(s string) string {
 			continue
 		}
 		ln = dynamicState.ReplaceAllString(ln, "dynamic")
+		// Dynamic entries for IPv6 link-local neighbors appear whenever
+		// NDP traffic flows (the router's fe80:: answers a solicitation,
+		// more of them under packet loss): the kernel learning, not a
+		// change anyone made.
+		if strings.HasPrefix(ln, "fe80:") && strings.Contains(ln, " dynamic") {
+			continue
+		}
 		ln = lifetimes.ReplaceAllString(ln, "")
 		lines = append(lines, strings.TrimSpace(spaces.ReplaceAllString(ln, " ")))
 	}
