@@ -56,6 +56,9 @@ func TestCheckNeverMutates(t *testing.T) {
 	if len(sys.Calls) != 0 || len(r.Repairs) != 0 {
 		t.Fatalf("check changed the system: %v %v", sys.Calls, r.Repairs)
 	}
+	if !strings.HasPrefix(r.ManualSteps[0], "guard fix ") {
+		t.Fatalf("a repairable finding's steps should start with guard fix: %q", r.ManualSteps)
+	}
 }
 
 func TestCheckHonoursTimeout(t *testing.T) {

@@ -52,7 +52,13 @@ func (e *Engine) Check(ctx context.Context, o Options) *Report {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	s := e.Collect(ctx, o)
-	r := NewReport(e.OS, Diagnose(s), nil)
+	d := Diagnose(s)
+	r := NewReport(e.OS, d, nil)
+	if e.rungs(d) != nil {
+		// check never repairs; say that fix would try, before the steps
+		// that do it by hand.
+		r.ManualSteps = append([]string{"guard fix tries the safe repairs for this (and guard run -- CMD before a start)"}, r.ManualSteps...)
+	}
 	r.DurationMS = durMS(time.Since(start))
 	return r
 }
