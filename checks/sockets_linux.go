@@ -46,10 +46,15 @@ func readLinuxSockets(ctx context.Context, root string) (SocketStats, error) {
 	} else if err := scanAllSockets(ctx, root, lo, hi, &st); err != nil {
 		return st, err
 	}
-	var rl unix.Rlimit
-	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err == nil {
-		st.OpenFilesLimit = clampInt(rl.Cur)
-	} else {
+	// The Go runtime raises its own soft RLIMIT_NOFILE to the hard limit
+	// at start-up (and restores it for children), so our own limit says
+	// nothing about what a start gets. The process that started us (a
+	// shell, a hook, an IDE task) has the original one, which is also what
+	// guard run's child inherits. A Go parent has raised its own too; then
+	// the figure is as high as ours and nothing is reported.
+	if n, ok := readOpenFilesLimit(filepath.Join(root, strconv.Itoa(os.Getppid()), "limits")); ok {
+		st.OpenFilesLimit = n
+	} else if err := unix.Getrlimit(unix.RLIMIT_NOFILE, new(unix.Rlimit)); err != nil {
 		st.Unknown = append(st.Unknown, "open-file limit: "+err.Error())
 	}
 	if ents, err := os.ReadDir(filepath.Join(root, "self/fd")); err == nil {
@@ -182,6 +187,28 @@ func readSockstat(root string) (sockstat, error) {
 		}
 	}
 	return s, nil
+}
+
+// readOpenFilesLimit reads the soft "Max open files" of a /proc/PID/limits.
+func readOpenFilesLimit(path string) (int, bool) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return 0, false
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
+			f := strings.Fields(rest)
+			if len(f) == 0 {
+				return 0, false
+			}
+			if f[0] == "unlimited" {
+				return 1 << 30, true
+			}
+			n, err := strconv.Atoi(f[0])
+			return n, err == nil
+		}
+	}
+	return 0, false
 }
 
 func clampInt(v uint64) int {

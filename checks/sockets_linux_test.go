@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -43,8 +44,9 @@ func TestReadLinuxSockets(t *testing.T) {
 			"   4: 0100007F:9C44 0100007F:1F90 01 00000000:00000000 00:00000000 00000000  1000        0 333 1 0 20 4 30 10 -1\n", // 40004
 		"net/udp": tcpHeader +
 			"   0: 00000000:9C45 00000000:0000 07 00000000:00000000 00:00000000 00000000  1000        0 444 2 0 0\n",
-		"4242/comm": "node\n",
-		"self/fd/0": "",
+		"4242/comm":                            "node\n",
+		strconv.Itoa(os.Getppid()) + "/limits": "Limit                     Soft Limit           Hard Limit           Units\nMax cpu time              unlimited            unlimited            seconds\nMax open files            256                  524288               files\n",
+		"self/fd/0":                            "",
 	})
 	// Process 4242 holds sockets 222 and 333.
 	fd := filepath.Join(root, "4242", "fd")
@@ -68,6 +70,9 @@ func TestReadLinuxSockets(t *testing.T) {
 	}
 	if st.TopProcess != "node" || st.TopProcessPID != 4242 || st.TopProcessSockets != 2 {
 		t.Errorf("holder: %q %d %d", st.TopProcess, st.TopProcessPID, st.TopProcessSockets)
+	}
+	if st.OpenFilesLimit != 256 {
+		t.Errorf("open-file limit %d, want the parent's 256", st.OpenFilesLimit)
 	}
 	if st.SystemFiles != 2048 || st.SystemFilesMax != 100000 {
 		t.Errorf("files: %+v", st)
