@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"strings"
 	"syscall"
@@ -175,16 +176,26 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 	if err := c.watch.finish(c.cmd, set, getenv); err != nil {
 		return nil, err
 	}
+	// Boolean flags from NETGUARD_<FLAG> when not given on the command
+	// line, under each of their names (NETGUARD_QUIET and NETGUARD_Q).
 	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{{"json", &c.json}, {"quiet", &c.quiet}, {"verbose", &c.verbose}} {
-		if raw := getenv(config.EnvName(b.name)); raw != "" && !set[b.name] {
+		names []string
+		dst   *bool
+	}{{[]string{"json"}, &c.json}, {[]string{"quiet", "q"}, &c.quiet}, {[]string{"verbose", "v"}, &c.verbose}, {[]string{"dry-run"}, &c.dryRun}} {
+		if slices.ContainsFunc(b.names, func(n string) bool { return set[n] }) {
+			continue
+		}
+		for _, n := range b.names {
+			raw := getenv(config.EnvName(n))
+			if raw == "" {
+				continue
+			}
 			v, err := strconv.ParseBool(raw)
 			if err != nil {
-				return nil, fmt.Errorf("%s: want true or false, got %q", config.EnvName(b.name), raw)
+				return nil, fmt.Errorf("%s: want true or false, got %q", config.EnvName(n), raw)
 			}
 			*b.dst = v
+			break
 		}
 	}
 	if configPath == "" {

@@ -148,6 +148,21 @@ func TestFlagBeatsEnvBeatsConfig(t *testing.T) {
 	}
 }
 
+// Boolean flags read NETGUARD_<FLAG> under every name, and a flag given on
+// the command line under its short name still beats the environment.
+func TestBoolFlagsFromEnv(t *testing.T) {
+	io_, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_Q": "1", "NETGUARD_VERBOSE": "true", "NETGUARD_JSON": "1"})
+	c, err := parse([]string{"check"}, io_.Getenv, io_.Cwd, false)
+	if err != nil || !c.quiet || !c.verbose || !c.json {
+		t.Fatalf("env booleans: %+v %v", c, err)
+	}
+	io_, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "false"})
+	c, err = parse([]string{"check", "-q"}, io_.Getenv, io_.Cwd, false)
+	if err != nil || !c.quiet {
+		t.Fatalf("-q should beat NETGUARD_QUIET=false: %+v %v", c, err)
+	}
+}
+
 func TestSkip(t *testing.T) {
 	lab := checkstest.NewLab(true)
 	lab.BreakGatewayMAC(true)
