@@ -4,7 +4,6 @@ import (
 	"context"
 	"net/netip"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -142,21 +141,23 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 				timed("gateway", func() { e.probeTarget(pctx, f.GatewayProbe, gatewayPorts, false) })
 			}()
 		}
+		var ports [][]uint16 // per target: its own port, else nil for the defaults
 		for _, t := range o.External {
 			if t.Addr().Is4() != (f.Family == 4) {
 				continue
 			}
 			f.External = append(f.External, TargetResult{Addr: t.Addr(), Role: "external"})
+			var p []uint16
+			if t.Port() != 0 {
+				p = []uint16{t.Port()}
+			}
+			ports = append(ports, p)
 		}
 		for i := range f.External {
-			var ports []uint16
-			if p := o.External[targetIndex(o.External, f.External[i].Addr)].Port(); p != 0 {
-				ports = []uint16{p}
-			}
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
-				timed("internet", func() { e.probeTarget(pctx, &f.External[i], ports, true) })
+				timed("internet", func() { e.probeTarget(pctx, &f.External[i], ports[i], true) })
 			}()
 		}
 	}
@@ -225,9 +226,8 @@ func nameInterfaces(s *State) {
 	}
 }
 
-func targetIndex(ts []netip.AddrPort, a netip.Addr) int {
-	return slices.IndexFunc(ts, func(t netip.AddrPort) bool { return t.Addr() == a })
-}
+// mainTable is Linux's RT_TABLE_MAIN; other OSes report table 0.
+const mainTable = 254
 
 // pickDefault returns the unicast default route the kernel prefers for a
 // family: the lowest metric; main table first among equals.
@@ -238,7 +238,7 @@ func pickDefault(rs []Route, fam int) *Route {
 		if !r.IsDefault() || r.Type != RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
 			continue
 		}
-		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == 254 && best.Table != 254) {
+		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == mainTable && best.Table != mainTable) {
 			best = r
 		}
 	}

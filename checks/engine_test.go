@@ -15,29 +15,13 @@ import (
 
 var (
 	gw     = checkstest.Gateway
-	ext    = checkstest.Ext
 	badMAC = checkstest.BadMAC
 )
 
-func labOptions() checks.Options { return checkstest.NewLab(false).Options() }
-
-func labMachine(privileged bool) (*checks.Engine, *checkstest.FakeSystem, *checkstest.FakeProber) {
-	l := checkstest.NewLab(privileged)
-	return l.Engine, l.Sys, l.Prober
-}
-
-func breakGatewayMAC(sys *checkstest.FakeSystem, permanent bool) {
-	st := checks.NeighReachable
-	if permanent {
-		st = checks.NeighPermanent
-	}
-	sys.NeighTable = []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: gw, MAC: badMAC, State: st, Permanent: permanent}}
-	sys.OnChange(sys)
-}
-
 func TestCheckHealthy(t *testing.T) {
-	eng, sys, _ := labMachine(false)
-	r := eng.Check(context.Background(), labOptions())
+	l := checkstest.NewLab(false)
+	eng, sys := l.Engine, l.Sys
+	r := eng.Check(context.Background(), l.Options())
 	if r.Verdict != checks.Healthy || len(r.Findings) != 0 {
 		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
 	}
@@ -47,9 +31,10 @@ func TestCheckHealthy(t *testing.T) {
 }
 
 func TestCheckNeverMutates(t *testing.T) {
-	eng, sys, _ := labMachine(true)
-	breakGatewayMAC(sys, true)
-	r := eng.Check(context.Background(), labOptions())
+	l := checkstest.NewLab(true)
+	eng, sys := l.Engine, l.Sys
+	l.BreakGatewayMAC(true)
+	r := eng.Check(context.Background(), l.Options())
 	if r.Verdict != checks.Unhealthy {
 		t.Fatalf("verdict %s", r.Verdict)
 	}
@@ -62,9 +47,10 @@ func TestCheckNeverMutates(t *testing.T) {
 }
 
 func TestCheckHonoursTimeout(t *testing.T) {
-	eng, sys, _ := labMachine(false)
-	breakGatewayMAC(sys, false)
-	o := labOptions()
+	l := checkstest.NewLab(false)
+	eng := l.Engine
+	l.BreakGatewayMAC(false)
+	o := l.Options()
 	o.Timeout = 200 * time.Millisecond
 	t0 := time.Now()
 	eng.Check(context.Background(), o)
@@ -78,26 +64,26 @@ func TestFixLadder(t *testing.T) {
 		name       string
 		privileged bool
 		elevate    func(context.Context, checks.Action) error
-		breakIt    func(*checkstest.FakeSystem)
+		breakIt    func(*checkstest.Lab)
 		wantCalls  []string
 		verdict    checks.Verdict
 		wantResult string
 	}{
 		{name: "dynamic wrong MAC: one delete, verified", privileged: true,
-			breakIt:   func(s *checkstest.FakeSystem) { breakGatewayMAC(s, false) },
+			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(false) },
 			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: checks.Repaired, wantResult: "ok"},
 		{name: "static wrong MAC: deleted when proven by verification", privileged: true,
-			breakIt:   func(s *checkstest.FakeSystem) { breakGatewayMAC(s, true) },
+			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(true) },
 			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: checks.Repaired, wantResult: "ok"},
 		{name: "link down: link up", privileged: true,
-			breakIt: func(s *checkstest.FakeSystem) {
-				s.LinkTable[0].AdminUp = false
-				s.RouteTable = nil
-				s.OnChange(s)
+			breakIt: func(l *checkstest.Lab) {
+				l.Sys.LinkTable[0].AdminUp = false
+				l.Sys.RouteTable = nil
+				l.Sys.OnChange(l.Sys)
 			},
 			wantCalls: []string{"link-up eth0"}, verdict: checks.Unhealthy, wantResult: "ok"},
 		{name: "not privileged, no sudo: nothing changes", privileged: false,
-			breakIt:   func(s *checkstest.FakeSystem) { breakGatewayMAC(s, false) },
+			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(false) },
 			wantCalls: nil, verdict: checks.Unhealthy, wantResult: "not permitted"},
 		{name: "not privileged, elevation runs the same action", privileged: false,
 			elevate: func(ctx context.Context, a checks.Action) error {
@@ -106,15 +92,16 @@ func TestFixLadder(t *testing.T) {
 				}
 				return nil
 			},
-			breakIt:   func(s *checkstest.FakeSystem) { breakGatewayMAC(s, false) },
+			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(false) },
 			wantCalls: nil, verdict: checks.Unhealthy, wantResult: "ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			eng, sys, _ := labMachine(tt.privileged)
-			tt.breakIt(sys)
+			l := checkstest.NewLab(tt.privileged)
+			eng, sys := l.Engine, l.Sys
+			tt.breakIt(l)
 			sys.Calls = nil
-			r := eng.Fix(context.Background(), labOptions(), checks.FixOptions{Elevate: tt.elevate})
+			r := eng.Fix(context.Background(), l.Options(), checks.FixOptions{Elevate: tt.elevate})
 			if !slices.Equal(sys.Calls, tt.wantCalls) {
 				t.Errorf("calls = %v, want %v", sys.Calls, tt.wantCalls)
 			}
@@ -134,12 +121,13 @@ func TestFixLadder(t *testing.T) {
 // A static entry whose deletion does not make the check pass is put back:
 // no half-done change.
 func TestFixRestoresStaticEntryWhenNotConfirmed(t *testing.T) {
-	eng, sys, pr := labMachine(true)
-	breakGatewayMAC(sys, true)
+	l := checkstest.NewLab(true)
+	eng, sys, pr := l.Engine, l.Sys, l.Prober
+	l.BreakGatewayMAC(true)
 	sys.OnChange = func(*checkstest.FakeSystem) {} // the router stays dead
 	pr.Down(gw)
-	pr.Down(ext)
-	r := eng.Fix(context.Background(), labOptions(), checks.FixOptions{})
+	pr.Down(checkstest.Ext)
+	r := eng.Fix(context.Background(), l.Options(), checks.FixOptions{})
 	want := []string{"delete-neighbor eth0 198.18.3.1", "set-neighbor eth0 198.18.3.1 02:00:00:00:00:01"}
 	if len(sys.Calls) < 2 || !slices.Equal(sys.Calls[:2], want) {
 		t.Fatalf("calls = %v, want prefix %v", sys.Calls, want)
@@ -154,10 +142,11 @@ func TestFixRestoresStaticEntryWhenNotConfirmed(t *testing.T) {
 }
 
 func TestFixDryRunChangesNothing(t *testing.T) {
-	eng, sys, _ := labMachine(true)
-	breakGatewayMAC(sys, false)
+	l := checkstest.NewLab(true)
+	eng, sys := l.Engine, l.Sys
+	l.BreakGatewayMAC(false)
 	sys.Calls = nil
-	r := eng.Fix(context.Background(), labOptions(), checks.FixOptions{DryRun: true})
+	r := eng.Fix(context.Background(), l.Options(), checks.FixOptions{DryRun: true})
 	if len(sys.Calls) != 0 {
 		t.Fatalf("dry run changed: %v", sys.Calls)
 	}

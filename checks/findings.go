@@ -29,6 +29,8 @@ const (
 	FixReapplyInterface Fix = "reapply-interface"
 )
 
+func (f Fix) String() string { return string(f) }
+
 // Arg names a value a finding's texts refer to as {name}.
 type Arg string
 

@@ -131,8 +131,6 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	return r
 }
 
-func (f Fix) String() string { return string(f) }
-
 func deadline(ctx context.Context) time.Time {
 	if dl, ok := ctx.Deadline(); ok {
 		return dl

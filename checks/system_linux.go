@@ -104,7 +104,7 @@ func (linuxSystem) Routes(ctx context.Context) ([]Route, error) {
 		if r.Table == unix.RT_TABLE_LOCAL {
 			continue
 		}
-		t, ok := routeType(r.Type)
+		t, ok := RouteTypeFromRTN(r.Type)
 		if !ok {
 			continue
 		}
@@ -113,7 +113,10 @@ func (linuxSystem) Routes(ctx context.Context) ([]Route, error) {
 	return out, nil
 }
 
-func routeType(t int) (RouteType, bool) {
+// RouteTypeFromRTN maps a kernel route type (RTN_*) to a RouteType; false
+// for the types checks ignore (local, broadcast, multicast, ...). Exported
+// for the watcher, which decodes the same rtnetlink messages.
+func RouteTypeFromRTN(t int) (RouteType, bool) {
 	switch t {
 	case unix.RTN_UNICAST:
 		return RouteUnicast, true
@@ -182,7 +185,7 @@ func (linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (Route, error) {
 		return Route{}, fmt.Errorf("route lookup %s: %w", dst, unix.ENETUNREACH)
 	}
 	r := rs[0]
-	t, ok := routeType(r.Type)
+	t, ok := RouteTypeFromRTN(r.Type)
 	if !ok {
 		t = RouteUnicast
 	}
@@ -208,7 +211,7 @@ func (linuxSystem) Neighbors(ctx context.Context) ([]Neighbor, error) {
 			IfIndex:   n.LinkIndex,
 			IP:        ip.Unmap(),
 			MAC:       n.HardwareAddr,
-			State:     neighState(n.State),
+			State:     NeighStateFromNUD(n.State),
 			Permanent: n.State&unix.NUD_PERMANENT != 0,
 			Router:    n.Flags&unix.NTF_ROUTER != 0,
 		})
@@ -216,7 +219,9 @@ func (linuxSystem) Neighbors(ctx context.Context) ([]Neighbor, error) {
 	return out, nil
 }
 
-func neighState(s int) NeighState {
+// NeighStateFromNUD maps the kernel's NUD_* state bits to a NeighState.
+// Exported for the watcher, which decodes the same rtnetlink messages.
+func NeighStateFromNUD(s int) NeighState {
 	switch {
 	case s&unix.NUD_PERMANENT != 0:
 		return NeighPermanent

@@ -78,6 +78,9 @@ func TestExitCodesAndJSON(t *testing.T) {
 			if !strings.Contains(errOut.String(), "verdict: "+string(tt.verdict)) {
 				t.Fatalf("human output lacks the verdict:\n%s", errOut)
 			}
+			if strings.Contains(errOut.String(), "\x1b[") {
+				t.Fatalf("escape sequences in output that is not a terminal:\n%q", errOut)
+			}
 		})
 	}
 }

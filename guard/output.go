@@ -71,14 +71,15 @@ type opaqueWriter struct{ w io.Writer }
 func (o opaqueWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
 
 // newLogger builds a charmbracelet logger with a fixed colour profile so it
-// never queries the terminal.
+// never queries the terminal. The level labels are the same either way;
+// the Ascii profile renders them without colour.
 func newLogger(io_ *IO) *log.Logger {
 	l := log.NewWithOptions(opaqueWriter{io_.ErrOut}, log.Options{ReportTimestamp: false, Level: log.DebugLevel})
-	if !io_.Color {
-		l.SetColorProfile(termenv.Ascii)
-		return l
+	profile := termenv.Ascii
+	if io_.Color {
+		profile = termenv.ANSI256
 	}
-	l.SetColorProfile(termenv.ANSI256)
+	l.SetColorProfile(profile)
 	st := log.DefaultStyles()
 	st.Levels[log.InfoLevel] = lipgloss.NewStyle().SetString("ok  ").Bold(true).Foreground(lipgloss.Color("42"))
 	st.Levels[log.WarnLevel] = lipgloss.NewStyle().SetString("WARN").Bold(true).Foreground(lipgloss.Color("214"))
@@ -86,15 +87,6 @@ func newLogger(io_ *IO) *log.Logger {
 	st.Levels[log.DebugLevel] = lipgloss.NewStyle().SetString("    ").Foreground(lipgloss.Color("245"))
 	l.SetStyles(st)
 	return l
-}
-
-func plainStyles() *log.Styles {
-	st := log.DefaultStyles()
-	st.Levels[log.InfoLevel] = lipgloss.NewStyle().SetString("ok  ")
-	st.Levels[log.WarnLevel] = lipgloss.NewStyle().SetString("WARN")
-	st.Levels[log.ErrorLevel] = lipgloss.NewStyle().SetString("FAIL")
-	st.Levels[log.DebugLevel] = lipgloss.NewStyle().SetString("    ")
-	return st
 }
 
 func statusLevel(s checks.Status) log.Level {
@@ -122,9 +114,6 @@ func sevLevel(s checks.Severity) log.Level {
 // human prints one line per check, then findings with their manual steps.
 func human(io_ *IO, c *cli, r *checks.Report) {
 	l := newLogger(io_)
-	if !io_.Color {
-		l.SetStyles(plainStyles())
-	}
 	quiet := c.quiet
 	if !quiet {
 		for _, ch := range r.Checks {

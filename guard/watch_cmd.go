@@ -249,9 +249,6 @@ type watchHuman struct {
 func (h *watchHuman) result(r watch.Result) {
 	if h.l == nil {
 		h.l = newLogger(h.io)
-		if !h.io.Color {
-			h.l.SetStyles(plainStyles())
-		}
 	}
 	rep := r.Report
 	ts := r.Time.Local().Format("15:04:05")

@@ -248,7 +248,7 @@ func parseRouteMsg(del bool, b []byte) (Change, bool) {
 	}
 	d := fmt.Sprintf("route %s %s", verb(del), netip.PrefixFrom(dst, min(dstLen, dst.BitLen())))
 	if rtype != unix.RTN_UNICAST {
-		d = fmt.Sprintf("route %s %s %s", verb(del), routeTypeName(rtype), netip.PrefixFrom(dst, min(dstLen, dst.BitLen())))
+		d = fmt.Sprintf("route %s %s %s", verb(del), routeTypeName(int(rtype)), netip.PrefixFrom(dst, min(dstLen, dst.BitLen())))
 	}
 	if gw := addrAttr(attrs[unix.RTA_GATEWAY]); gw.IsValid() {
 		d += " via " + gw.String()
@@ -260,18 +260,9 @@ func parseRouteMsg(del bool, b []byte) (Change, bool) {
 	return c, true
 }
 
-func routeTypeName(t uint8) string {
-	switch t {
-	case unix.RTN_UNREACHABLE:
-		return "unreachable"
-	case unix.RTN_PROHIBIT:
-		return "prohibit"
-	case unix.RTN_BLACKHOLE:
-		return "blackhole"
-	case unix.RTN_THROW:
-		return "throw"
-	}
-	return "unicast"
+func routeTypeName(t int) string {
+	rt, _ := checks.RouteTypeFromRTN(t) // unknown types read "unicast"
+	return rt.String()
 }
 
 func parseNeighMsg(del bool, b []byte) (Change, bool) {
@@ -292,7 +283,7 @@ func parseNeighMsg(del bool, b []byte) (Change, bool) {
 	if !ip.IsValid() {
 		return Change{}, false
 	}
-	n := checks.Neighbor{IfIndex: idx, IP: ip, State: nudState(state), Router: flags&unix.NTF_ROUTER != 0}
+	n := checks.Neighbor{IfIndex: idx, IP: ip, State: checks.NeighStateFromNUD(int(state)), Router: flags&unix.NTF_ROUTER != 0}
 	n.Permanent = state&unix.NUD_PERMANENT != 0
 	if mac := attrs[unix.NDA_LLADDR]; len(mac) > 0 {
 		n.MAC = net.HardwareAddr(append([]byte(nil), mac...))
@@ -302,28 +293,4 @@ func parseNeighMsg(del bool, b []byte) (Change, bool) {
 		d += " " + n.MAC.String()
 	}
 	return Change{Kind: KindNeigh, Deleted: del, IfIndex: idx, Neigh: n, Detail: d}, true
-}
-
-// nudState maps the kernel's NUD_* bits (one is set, or none) to a
-// checks.NeighState.
-func nudState(s uint16) checks.NeighState {
-	switch {
-	case s&unix.NUD_PERMANENT != 0:
-		return checks.NeighPermanent
-	case s&unix.NUD_NOARP != 0:
-		return checks.NeighNoARP
-	case s&unix.NUD_FAILED != 0:
-		return checks.NeighFailed
-	case s&unix.NUD_PROBE != 0:
-		return checks.NeighProbe
-	case s&unix.NUD_DELAY != 0:
-		return checks.NeighDelay
-	case s&unix.NUD_STALE != 0:
-		return checks.NeighStale
-	case s&unix.NUD_REACHABLE != 0:
-		return checks.NeighReachable
-	case s&unix.NUD_INCOMPLETE != 0:
-		return checks.NeighIncomplete
-	}
-	return checks.NeighUnknown
 }
