@@ -108,7 +108,7 @@ func TestFixLadder(t *testing.T) {
 			if r.Verdict != tt.verdict {
 				t.Errorf("verdict = %s, want %s (%s)", r.Verdict, tt.verdict, r.Summary)
 			}
-			if len(r.Repairs) == 0 || !strings.HasPrefix(r.Repairs[0].Result, tt.wantResult) {
+			if len(r.Repairs) == 0 || !strings.HasPrefix(r.Repairs[0].Result(), tt.wantResult) {
 				t.Errorf("repairs = %+v, want first result %q", r.Repairs, tt.wantResult)
 			}
 			if r.Verdict == checks.Unhealthy && len(r.ManualSteps) == 0 {
@@ -150,7 +150,7 @@ func TestFixDryRunChangesNothing(t *testing.T) {
 	if len(sys.Calls) != 0 {
 		t.Fatalf("dry run changed: %v", sys.Calls)
 	}
-	if len(r.Repairs) == 0 || !strings.HasPrefix(r.Repairs[0].Result, "would run") {
+	if len(r.Repairs) == 0 || !strings.HasPrefix(r.Repairs[0].Result(), "would run") {
 		t.Fatalf("repairs %+v", r.Repairs)
 	}
 }
@@ -162,7 +162,10 @@ func TestParseActionRejectsInjection(t *testing.T) {
 		{"delete-neighbor", "eth0", "198.18.3.1", "extra"},
 		{"delete-neighbor", "-o", "198.18.3.1"},
 		{"link-up", "$(reboot)"},
-		{"restore-neighbor", "eth0", "198.18.3.1", "not-a-mac"},
+		{"restore-neighbor", "eth0", "198.18.3.1", "02:00:00:de:ad:01"}, // not a helper verb
+		{"delete-neighbor", "eth0", "255.255.255.255"},
+		{"delete-neighbor", "eth0", "0.0.0.0"},
+		{"delete-neighbor", "eth0", "fe80::1%eth0"},
 		{},
 	}
 	for _, args := range bad {

@@ -26,9 +26,12 @@ type Action struct {
 	Static bool
 }
 
-// FixRestoreNeighbor puts back a permanent entry that a repair removed and
-// that verification did not confirm as wrong. It is never a rung of its
-// own: only the rollback of one.
+// FixRestoreNeighbor puts back a permanent entry that an in-process repair
+// removed and that verification did not confirm as wrong. It is never a
+// rung of its own, only the rollback of one, and the privileged helper does
+// not accept it: there the deleting call verifies and restores by itself
+// (Engine.Repair), so no caller can make an entry permanent at a MAC of
+// its choosing.
 const FixRestoreNeighbor Fix = "restore-neighbor"
 
 // Args renders the action as the helper's argument list.
@@ -69,6 +72,10 @@ type FixOptions struct {
 	// Describe says how an action would run, for dry runs and manual steps
 	// (e.g. "sudo -n /usr/local/bin/guard repair delete-neighbor eth0 192.0.2.1").
 	Describe func(a Action) string
+	// Interactive: Elevate may wait for a person (a password prompt), so
+	// its time does not count against the run's deadline; verification
+	// after it gets a fresh one.
+	Interactive bool
 }
 
 // neighborSetter is implemented by OS layers that can put back a static
@@ -83,7 +90,8 @@ type neighborSetter interface {
 // passes. Everything it did is in Report.Repairs.
 func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
+	parent := ctx
+	ctx, cancel := context.WithTimeout(parent, o.Timeout)
 	defer cancel()
 	co := o
 	co.Timeout = min(o.Timeout, 2*time.Second)
@@ -102,6 +110,11 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 			}
 			rs, rollback := e.apply(ctx, acts, fo)
 			repairs = append(repairs, rs...)
+			if fo.Interactive && !fo.DryRun {
+				var fresh context.CancelFunc
+				ctx, fresh = context.WithTimeout(parent, o.Timeout)
+				defer fresh() // at most one per rung
+			}
 			if fo.DryRun || !anyOK(rs) {
 				continue
 			}
@@ -143,7 +156,7 @@ func hasErrors(fs []Finding) bool {
 }
 
 func anyOK(rs []Repair) bool {
-	return slices.ContainsFunc(rs, func(r Repair) bool { return r.Result == "ok" })
+	return slices.ContainsFunc(rs, func(r Repair) bool { return r.Outcome == OutcomeOK })
 }
 
 // privilegeSteps turns refused repairs into the commands that would run
@@ -151,7 +164,7 @@ func anyOK(rs []Repair) bool {
 func privilegeSteps(rs []Repair) []string {
 	var out []string
 	for _, r := range rs {
-		if r.Command != "" && r.Result != "ok" {
+		if r.Command != "" && r.Outcome != OutcomeOK {
 			out = append(out, "run with privilege: "+r.Command)
 		}
 	}
@@ -255,10 +268,7 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 		var err error
 		switch {
 		case fo.DryRun:
-			r.Result = "would run"
-			if r.Command == "" {
-				r.Result = "would run in-process"
-			}
+			r.Outcome = OutcomeWouldRun
 			rs = append(rs, r)
 			continue
 		case e.Privileged:
@@ -271,16 +281,18 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 		r.DurationMS = durMS(time.Since(t0))
 		switch {
 		case err == nil:
-			r.Result = "ok"
-			if a.Fix == FixDeleteNeighbor && a.Static {
+			r.Outcome = OutcomeOK
+			// In-process only: the privileged helper verifies and puts
+			// back a permanent entry within its own call.
+			if a.Fix == FixDeleteNeighbor && a.Static && e.Privileged {
 				undo = append(undo, Action{Fix: FixRestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
 			}
 		case errors.Is(err, ErrNotPermitted):
-			r.Result = err.Error() // "not permitted (…)": says why
+			r.Outcome, r.Detail = OutcomeNotPermitted, err.Error() // "not permitted (…)": says why
 		case errors.Is(err, ErrUnsupported):
-			r.Result = "unsupported on this system"
+			r.Outcome = OutcomeUnsupported
 		default:
-			r.Result = "failed: " + err.Error()
+			r.Outcome, r.Detail = OutcomeFailed, err.Error()
 		}
 		rs = append(rs, r)
 	}
@@ -383,7 +395,7 @@ func ParseAction(args []string) (Action, error) {
 		return Action{}, errors.New("missing action")
 	}
 	a := Action{Fix: Fix(args[0])}
-	want := map[Fix]int{FixDeleteNeighbor: 3, FixRestoreNeighbor: 4, FixFlushNeighbors: 2, FixLinkUp: 2, FixFlushDNS: 1, FixReapplyInterface: 2}
+	want := map[Fix]int{FixDeleteNeighbor: 3, FixFlushNeighbors: 2, FixLinkUp: 2, FixFlushDNS: 1, FixReapplyInterface: 2}
 	n, ok := want[a.Fix]
 	if !ok {
 		return Action{}, fmt.Errorf("unknown action %q", args[0])
@@ -399,17 +411,13 @@ func ParseAction(args []string) (Action, error) {
 	}
 	if n >= 3 {
 		ip, err := netip.ParseAddr(args[2])
-		if err != nil {
-			return Action{}, fmt.Errorf("%s: %w", a.Fix, err)
+		if err != nil || ip.Zone() != "" {
+			return Action{}, fmt.Errorf("%s: invalid IP address %q", a.Fix, args[2])
+		}
+		if !ip.IsGlobalUnicast() && !ip.IsLinkLocalUnicast() {
+			return Action{}, fmt.Errorf("%s: %s is not a unicast host address", a.Fix, ip)
 		}
 		a.IP = ip
-	}
-	if n == 4 {
-		mac, err := net.ParseMAC(args[3])
-		if err != nil {
-			return Action{}, fmt.Errorf("%s: %w", a.Fix, err)
-		}
-		a.MAC = mac
 	}
 	return a, nil
 }

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"encoding/json"
 	"slices"
 	"time"
 )
@@ -38,12 +39,62 @@ type Report struct {
 
 // Repair is one rung of the ladder that was climbed.
 type Repair struct {
-	Action     Fix     `json:"action"`
-	Target     string  `json:"target"`
-	Result     string  `json:"result"` // "ok", "failed: …", "not permitted: …", "would run" (dry run)
+	Action Fix    `json:"action"`
+	Target string `json:"target"`
+	// Outcome and Detail are one JSON field, "result" (Result): "ok",
+	// "failed: …", "not permitted …", "unsupported on this system", "would
+	// run" or "would run in-process" (dry runs).
+	Outcome    Outcome `json:"-"`
+	Detail     string  `json:"-"`
 	DurationMS float64 `json:"duration_ms"`
 	// Command is how the action runs with privilege when we lack it.
 	Command string `json:"command,omitempty"`
+}
+
+// Outcome is what became of one repair action.
+type Outcome int
+
+const (
+	OutcomeOK           Outcome = iota + 1
+	OutcomeFailed               // Detail: the error
+	OutcomeNotPermitted         // Detail: why ("not permitted (--sudo never)")
+	OutcomeUnsupported          // the OS cannot do it
+	OutcomeWouldRun             // dry run
+)
+
+// Attempted reports whether the action was tried (not a dry run).
+func (o Outcome) Attempted() bool { return o != OutcomeWouldRun }
+
+// Result is the report's text for the outcome, as the JSON carries it.
+func (r Repair) Result() string {
+	switch r.Outcome {
+	case OutcomeOK:
+		return "ok"
+	case OutcomeFailed:
+		return "failed: " + r.Detail
+	case OutcomeNotPermitted:
+		return r.Detail
+	case OutcomeUnsupported:
+		return "unsupported on this system"
+	case OutcomeWouldRun:
+		if r.Command == "" {
+			return "would run in-process"
+		}
+		return "would run"
+	}
+	return ""
+}
+
+// MarshalJSON keeps the report's "result" string while the outcome stays
+// typed in Go.
+func (r Repair) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Action     Fix     `json:"action"`
+		Target     string  `json:"target"`
+		Result     string  `json:"result"`
+		DurationMS float64 `json:"duration_ms"`
+		Command    string  `json:"command,omitempty"`
+	}{r.Action, r.Target, r.Result(), r.DurationMS, r.Command})
 }
 
 // Check runs a read-only diagnosis bounded by o.Timeout.

@@ -10,7 +10,9 @@ import (
 	"net/netip"
 	"os"
 	"os/exec"
+	"path/filepath"
 
+	"github.com/netguard/netguard/checks/safepath"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -312,14 +314,37 @@ func (linuxSystem) ReapplyInterface(ctx context.Context, ifName string) error {
 	return ErrUnsupported
 }
 
+// fixedDirs are where runFixed looks for a program, in order. Never the
+// caller's PATH: this runs as root under sudo, which keeps PATH unless the
+// distribution set secure_path, so a PATH lookup would run whatever
+// `networkctl` the user put first.
+var fixedDirs = []string{"/usr/bin", "/bin", "/usr/sbin", "/sbin"}
+
+// fixedEnv is the whole environment a program run as root gets.
+var fixedEnv = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
+
 // runFixed runs one fixed program with fixed arguments (never a shell
-// string) and wraps its failure with its output.
+// string), from a root-owned absolute path with a clean environment, and
+// wraps its failure with its output.
 func runFixed(ctx context.Context, op, name string, args ...string) error {
-	path, err := exec.LookPath(name)
-	if err != nil {
+	path := ""
+	for _, d := range fixedDirs {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		if err := safepath.Check(p); err != nil {
+			return fmt.Errorf("%s: %w", op, err)
+		}
+		path = p
+		break
+	}
+	if path == "" {
 		return ErrUnsupported
 	}
-	out, err := exec.CommandContext(ctx, path, args...).CombinedOutput()
+	cmd := exec.CommandContext(ctx, path, args...)
+	cmd.Env = fixedEnv
+	out, err := cmd.CombinedOutput()
 	if err != nil {
 		var ee *exec.ExitError
 		if errors.As(err, &ee) {

@@ -5,9 +5,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"os/exec"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/netguard/netguard/checks"
 )
@@ -18,7 +19,9 @@ const repairExitFailed = 3
 
 // elevation returns how repairs that need privilege run under the --sudo
 // mode: sudo re-executing this binary with one fixed action, never a
-// command line.
+// command line. A binary that anyone but root could replace is never run
+// through sudo: a sudoers rule for it would be passwordless root for that
+// user, so guard refuses and says how to install a root-owned copy.
 func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 	exe, err := io_.Executable()
 	if err != nil {
@@ -29,16 +32,23 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 			return privilegedCommand(append([]string{exe, "repair"}, a.Args()...))
 		},
 	}
-	if mode == checks.SudoNever || !canSudo {
-		why := "--sudo never"
-		if !canSudo {
-			why = noSudoReason
-		}
+	refuse := func(why string) checks.FixOptions {
 		fo.Elevate = func(context.Context, checks.Action) error {
 			return fmt.Errorf("%w (%s)", checks.ErrNotPermitted, why)
 		}
 		return fo
 	}
+	switch {
+	case mode == checks.SudoNever:
+		return refuse("--sudo never")
+	case !canSudo:
+		return refuse(noSudoReason)
+	}
+	if err := io_.safeExe(exe); err != nil {
+		return refuse(fmt.Sprintf("%v; sudo would run it as root: install a root-owned copy, see the README's Security section", err))
+	}
+	fo.Interactive = mode == checks.SudoPrompt
+	var refused error
 	fo.Elevate = func(ctx context.Context, a checks.Action) error {
 		sudo, err := exec.LookPath("sudo")
 		if err != nil {
@@ -50,11 +60,28 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 		}
 		args = append(args, "--", exe, "repair")
 		args = append(args, a.Args()...)
-		cmd := exec.CommandContext(ctx, sudo, args...)
 		var stderr bytes.Buffer
-		cmd.Stderr = &stderr
+		var cmd *exec.Cmd
 		if mode == checks.SudoPrompt {
-			cmd.Stdin, cmd.Stderr = os.Stdin, io_.ErrOut
+			if refused != nil {
+				// A prompt was refused or interrupted (Ctrl-C): ask no more.
+				return refused
+			}
+			// A password prompt is not bound by the probe deadline: the
+			// user types at their own pace. sudo is stopped with SIGTERM
+			// (never SIGKILL, which leaves the terminal with echo off) and
+			// the terminal's mode is put back whatever happens.
+			pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), promptTimeout)
+			defer cancel()
+			cmd = exec.CommandContext(pctx, sudo, args...)
+			cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
+			cmd.WaitDelay = 2 * time.Second
+			cmd.Stdin, cmd.Stderr = io_.In, io_.ErrOut
+			restore := saveTerminal(io_.In)
+			defer restore()
+		} else {
+			cmd = exec.CommandContext(ctx, sudo, args...)
+			cmd.Stderr = &stderr
 		}
 		err = cmd.Run()
 		var ee *exec.ExitError
@@ -68,11 +95,15 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 			if msg == "" {
 				msg = err.Error()
 			}
-			return fmt.Errorf("%w: %s", checks.ErrNotPermitted, msg)
+			refused = fmt.Errorf("%w: %s", checks.ErrNotPermitted, msg)
+			return refused
 		}
 	}
 	return fo
 }
+
+// promptTimeout bounds how long sudo may wait for a password.
+const promptTimeout = 2 * time.Minute
 
 func firstLine(s string) string {
 	s = strings.TrimSpace(s)
@@ -98,7 +129,10 @@ func shellQuote(argv []string) string {
 	return strings.Join(out, " ")
 }
 
-// runRepair is the privileged helper: one validated action, in-process.
+// runRepair is the privileged helper: one validated action, authorised
+// against the tables it reads itself, in-process. It trusts nothing from
+// its caller but the argv: the environment is cleared, and it refuses to
+// run from a binary anyone but root could have replaced.
 func runRepair(ctx context.Context, io_ *IO, args []string) exitCode {
 	a, err := checks.ParseAction(args)
 	if err != nil {
@@ -110,7 +144,15 @@ func runRepair(ctx context.Context, io_ *IO, args []string) exitCode {
 		fmt.Fprintln(io_.ErrOut, "guard repair: needs root (run through sudo)")
 		return exitUsage
 	}
-	if err := eng.Do(ctx, a); err != nil {
+	if exe, err := io_.Executable(); err != nil {
+		fmt.Fprintf(io_.ErrOut, "guard repair: cannot tell which binary runs: %v\n", err)
+		return repairExitFailed
+	} else if err := io_.safeExe(exe); err != nil {
+		fmt.Fprintf(io_.ErrOut, "guard repair: refusing to run as root: %v (install a root-owned copy, see the README's Security section)\n", err)
+		return repairExitFailed
+	}
+	io_.clearEnv()
+	if err := eng.Repair(ctx, a); err != nil {
 		fmt.Fprintf(io_.ErrOut, "guard repair: %v\n", err)
 		return repairExitFailed
 	}

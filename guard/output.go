@@ -28,6 +28,10 @@ type IO struct {
 	Cwd        string
 	NewEngine  func() *checks.Engine
 	Executable func() (string, error)
+	// SafeExe and ClearEnv stand in for safepath.Check and clearing the
+	// environment in tests; nil means the real ones (privilege.go).
+	SafeExe  func(path string) error
+	ClearEnv func()
 }
 
 func systemIO() *IO {
@@ -133,10 +137,10 @@ func human(io_ *IO, c *cli, r *checks.Report) {
 	}
 	for _, r := range r.Repairs {
 		lvl := log.InfoLevel
-		if r.Result != "ok" {
+		if r.Outcome != checks.OutcomeOK {
 			lvl = log.WarnLevel
 		}
-		l.Log(lvl, fmt.Sprintf("repair %s %s: %s (%.1f ms)", r.Action, r.Target, r.Result, r.DurationMS))
+		l.Log(lvl, fmt.Sprintf("repair %s %s: %s (%.1f ms)", r.Action, r.Target, r.Result(), r.DurationMS))
 	}
 	if len(r.ManualSteps) > 0 && r.Verdict != checks.Healthy {
 		l.Log(log.DebugLevel, "manual steps:")

@@ -290,10 +290,10 @@ func (h *watchHuman) result(r watch.Result) {
 	}
 	for _, rp := range rep.Repairs {
 		lvl := log.InfoLevel
-		if rp.Result != "ok" {
+		if rp.Outcome != checks.OutcomeOK {
 			lvl = log.WarnLevel
 		}
-		h.l.Log(lvl, fmt.Sprintf("%s repair %s %s: %s", ts, rp.Action, rp.Target, rp.Result))
+		h.l.Log(lvl, fmt.Sprintf("%s repair %s %s: %s", ts, rp.Action, rp.Target, rp.Result()))
 	}
 	if held && !h.wasHeld {
 		b := watch.DefaultBackoff()

@@ -140,7 +140,7 @@ func summarize(w io.Writer, r *checks.Report) {
 		}
 	}
 	for _, rp := range r.Repairs {
-		fmt.Fprintf(w, "repair %s %s: %s\n", rp.Action, rp.Target, rp.Result)
+		fmt.Fprintf(w, "repair %s %s: %s\n", rp.Action, rp.Target, rp.Result())
 	}
 	if r.Verdict.OK() {
 		fmt.Fprintf(w, "netguard: %s — %s (%.1f ms)\n", r.Verdict, r.Summary, r.DurationMS)

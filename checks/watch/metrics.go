@@ -109,24 +109,25 @@ func (m *Metrics) Observe(r Result) {
 	}
 	m.findings = now
 	for _, rp := range rep.Repairs {
-		if strings.HasPrefix(rp.Result, "would run") {
+		if !rp.Outcome.Attempted() {
 			continue
 		}
-		m.set.GetOrCreateCounter(series("netguard_repairs_total", "action", string(rp.Action), "result", resultLabel(rp.Result))).Inc()
+		m.set.GetOrCreateCounter(series("netguard_repairs_total", "action", string(rp.Action), "result", resultLabel(rp.Outcome))).Inc()
 	}
 	if r.Changed {
 		m.gauge(float64(r.Time.UnixNano())/1e9, "netguard_last_change_timestamp_seconds")
 	}
 }
 
-// resultLabel keeps the label's values a small fixed set: a repair's
-// result is "ok" or a kind followed by a message ("failed: …").
-func resultLabel(s string) string {
-	k, _, _ := strings.Cut(s, ":")
-	k, _, _ = strings.Cut(k, " (")
-	switch k = strings.TrimSpace(k); k {
-	case "ok", "failed", "not permitted":
-		return k
+// resultLabel keeps the label's values a small fixed set.
+func resultLabel(o checks.Outcome) string {
+	switch o {
+	case checks.OutcomeOK:
+		return "ok"
+	case checks.OutcomeFailed:
+		return "failed"
+	case checks.OutcomeNotPermitted:
+		return "not permitted"
 	}
 	return "other"
 }

@@ -115,7 +115,7 @@ func (r Result) Line() Line {
 
 func attempted(rep *checks.Report) bool {
 	for _, r := range rep.Repairs {
-		if r.Result != "would run" {
+		if r.Outcome.Attempted() {
 			return true
 		}
 	}

@@ -245,8 +245,8 @@ func TestWatcherFixBackoffCap(t *testing.T) {
 				t.Errorf("run %d: a repair not logged", i)
 			}
 			for _, rp := range r.Report.Repairs {
-				if rp.Action == checks.FixDeleteNeighbor && !strings.HasPrefix(rp.Result, "failed") {
-					t.Errorf("run %d: repair %s result %q", i, rp.Action, rp.Result)
+				if rp.Action == checks.FixDeleteNeighbor && !strings.HasPrefix(rp.Result(), "failed") {
+					t.Errorf("run %d: repair %s result %q", i, rp.Action, rp.Result())
 				}
 			}
 		}
@@ -379,7 +379,7 @@ func TestMetrics(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 	bad := report(checks.Unhealthy, "gateway-neighbor-wrong", "dns-failed")
 	bad.Checks = []checks.CheckResult{{ID: "neighbor", Status: checks.StatusFail, DurationMS: 1.5}, {ID: "dns", Status: checks.StatusSkip}}
-	bad.Repairs = []checks.Repair{{Action: checks.FixDeleteNeighbor, Result: "failed: device busy"}, {Action: checks.FixFlushDNS, Result: "would run"}}
+	bad.Repairs = []checks.Repair{{Action: checks.FixDeleteNeighbor, Outcome: checks.OutcomeFailed, Detail: "device busy"}, {Action: checks.FixFlushDNS, Outcome: checks.OutcomeWouldRun}}
 	m.Observe(Result{Time: t0, Trigger: TriggerStart, Report: bad, Changed: true})
 	good := report(checks.Healthy)
 	good.Checks = []checks.CheckResult{{ID: "neighbor", Status: checks.StatusPass, DurationMS: 0.5}}

@@ -1,0 +1,163 @@
+package checks
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/netip"
+	"slices"
+	"sync"
+	"time"
+)
+
+// ErrNotAuthorized is returned by Authorize: the action is well formed but
+// is not a repair of this machine's current state. The privileged helper
+// acts on nothing else, so a sudoers rule for `guard repair *` cannot be
+// used to rewrite another host's neighbor entry or bring up a link an
+// administrator left down.
+var ErrNotAuthorized = errors.New("not a current finding")
+
+// Tables reads the kernel's tables the privileged helper decides from:
+// links, routes and neighbors, with each family's default route. It sends
+// nothing.
+func (e *Engine) Tables(ctx context.Context) *State {
+	s := &State{OS: e.OS, Privileged: e.Privileged}
+	s.V4.Family, s.V6.Family = 4, 6
+	var wg sync.WaitGroup
+	wg.Add(3)
+	go func() { defer wg.Done(); s.Links, s.LinksErr = e.Sys.Links(ctx) }()
+	go func() { defer wg.Done(); s.Routes, s.RoutesErr = e.Sys.Routes(ctx) }()
+	go func() { defer wg.Done(); s.Neighbors, s.NeighborsErr = e.Sys.Neighbors(ctx) }()
+	wg.Wait()
+	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		f.Default = pickDefault(s.Routes, f.Family)
+		if f.Default != nil {
+			f.Gateway = f.Default.Gateway
+		}
+	}
+	nameInterfaces(s)
+	return s
+}
+
+// Authorize decides from the tables alone whether a is a repair of a
+// current finding. It is pure: the helper reads the tables itself and never
+// trusts its caller's view of them.
+//   - delete-neighbor: the IP is the gateway of a default route (or a
+//     VPN's split default) on that interface, and the entry exists;
+//   - flush-neighbors: the interface carries a default route;
+//   - link-up: the diagnosis of these tables names the interface as down
+//     (the only interface that can explain a missing default route, or
+//     the default route's own);
+//   - reapply-interface: the interface carries a default route or is named
+//     by a link finding;
+//   - flush-dns: always (it only empties a cache).
+func Authorize(s *State, a Action) error {
+	if s.LinksErr != nil || s.RoutesErr != nil {
+		return fmt.Errorf("read tables: %w", errors.Join(s.LinksErr, s.RoutesErr))
+	}
+	if a.Fix == FixFlushDNS {
+		return nil
+	}
+	if !slices.ContainsFunc(s.Links, func(l Link) bool { return l.Name == a.IfName }) {
+		return fmt.Errorf("%w: no interface %q", ErrNotAuthorized, a.IfName)
+	}
+	carriesDefault := slices.ContainsFunc(s.Routes, func(r Route) bool {
+		return isDefaultLike(r) && r.IfName == a.IfName
+	})
+	linkFinding := func(ids ...string) bool {
+		return slices.ContainsFunc(Diagnose(s).Findings, func(f Finding) bool {
+			return slices.Contains(ids, f.ID) && f.Args[ArgIface] == a.IfName
+		})
+	}
+	switch a.Fix {
+	case FixDeleteNeighbor:
+		gw := slices.ContainsFunc(s.Routes, func(r Route) bool {
+			return isDefaultLike(r) && r.IfName == a.IfName && r.Gateway == a.IP
+		})
+		if !gw {
+			return fmt.Errorf("%w: %s is not the gateway of a default route on %s", ErrNotAuthorized, a.IP, a.IfName)
+		}
+		if s.NeighborsErr != nil {
+			return fmt.Errorf("read neighbors: %w", s.NeighborsErr)
+		}
+		if _, ok := neighborOf(s, a.IfName, a.IP); !ok {
+			return fmt.Errorf("%w: no neighbor entry for %s on %s", ErrNotAuthorized, a.IP, a.IfName)
+		}
+		return nil
+	case FixFlushNeighbors:
+		if carriesDefault {
+			return nil
+		}
+		return fmt.Errorf("%w: %s carries no default route", ErrNotAuthorized, a.IfName)
+	case FixLinkUp:
+		if linkFinding(LinkDown.ID) {
+			return nil
+		}
+		return fmt.Errorf("%w: %s is not a down link the default route needs", ErrNotAuthorized, a.IfName)
+	case FixReapplyInterface:
+		if carriesDefault || linkFinding(LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID) {
+			return nil
+		}
+		return fmt.Errorf("%w: %s carries no default route and no link finding names it", ErrNotAuthorized, a.IfName)
+	}
+	return fmt.Errorf("%w: action %q", ErrNotAuthorized, a.Fix)
+}
+
+// isDefaultLike: a unicast default route, or half of a VPN's split default
+// (0.0.0.0/1, 128.0.0.0/1), which covers everything just as well.
+func isDefaultLike(r Route) bool {
+	return r.Type == RouteUnicast && r.Dst.IsValid() && r.Dst.Bits() <= 1
+}
+
+func neighborOf(s *State, ifName string, ip netip.Addr) (Neighbor, bool) {
+	for _, n := range s.Neighbors {
+		if n.IfName == ifName && n.IP == ip {
+			return n, true
+		}
+	}
+	return Neighbor{}, false
+}
+
+// Repair is the privileged helper's whole job for one action: re-read the
+// tables, refuse anything that is not a current finding, act, and for a
+// permanent neighbor entry verify that the gateway answers without it,
+// putting the entry back when it does not. The restore is not a command
+// anyone can ask for: only the entry this call itself removed comes back.
+func (e *Engine) Repair(ctx context.Context, a Action) error {
+	s := e.Tables(ctx)
+	if err := Authorize(s, a); err != nil {
+		return err
+	}
+	if a.Fix != FixDeleteNeighbor {
+		return e.Do(ctx, a)
+	}
+	old, _ := neighborOf(s, a.IfName, a.IP)
+	if err := e.Do(ctx, a); err != nil {
+		return err
+	}
+	if !old.Permanent {
+		return nil // the kernel resolves the gateway afresh by itself
+	}
+	vctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	t := &TargetResult{Addr: a.IP, Role: "gateway"}
+	e.probeTarget(vctx, t, gatewayPorts, false)
+	if t.Reachable() {
+		return nil
+	}
+	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer rcancel()
+	ns, ok := e.Sys.(neighborSetter)
+	if !ok {
+		return fmt.Errorf("gateway %s silent after deleting its permanent entry, which cannot be put back here: %w", a.IP, ErrUnsupported)
+	}
+	old.State, old.Permanent = NeighPermanent, true
+	if err := ns.SetNeighbor(rctx, old); err != nil {
+		return fmt.Errorf("gateway %s silent after deleting its permanent entry; restoring it failed: %w", a.IP, err)
+	}
+	return fmt.Errorf("%w: gateway %s stayed silent without its permanent entry, which was put back", ErrNotConfirmed, a.IP)
+}
+
+// ErrNotConfirmed: a repair ran but verification did not confirm it, and
+// what it changed was undone.
+var ErrNotConfirmed = errors.New("not confirmed")

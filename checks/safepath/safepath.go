@@ -1,0 +1,11 @@
+// Package safepath decides whether a program may be run as root: only when
+// no one but root can change what runs. sudo does not check who owns the
+// command a rule names, so a rule for a user-writable guard binary (or one
+// in a user-writable directory) is passwordless root for that user.
+package safepath
+
+import "errors"
+
+// ErrUnsafe is wrapped by every refusal, so callers can tell it from an
+// I/O error with errors.Is.
+var ErrUnsafe = errors.New("not safe to run as root")
