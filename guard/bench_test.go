@@ -4,12 +4,15 @@ package main
 
 // The side-by-side benchmark behind `mage bench` (design.md, Speed): in one
 // lab, at the same moment, interleaved run by run, it times the process
-// floor (`true` in the client namespace), a minimal parallel pre-flight
-// (guard/lab/preflight, built static like guard), a hand-written shell
-// pre-flight, a healthy `guard check`, and the seed script's check
-// (shared/baseline/seed-check.sh), then a wrong
+// floor (`true` in the client namespace), the physical limit (the same work
+// with bare system calls, guard/lab/physlimit), a minimal parallel
+// pre-flight (guard/lab/preflight, built static like guard), a hand-written
+// shell pre-flight, a healthy `guard check`, and the seed script's check
+// (shared/baseline/seed-check.sh). Every figure is printed as its
+// difference to the same run's floor and as a ratio to the physical
+// limit's difference. Then the time to decide broken networks, a wrong
 // permanent gateway MAC repaired by `guard fix` and by the seed's
-// auto_fix_network. It prints medians and ratios. Run it with
+// auto_fix_network, and the healthy check's peak RSS. Run it with
 //
 //	go test -run '^$' -bench SideBySide -benchtime 1x ./guard/
 //
@@ -23,6 +26,7 @@ import (
 	"os/exec"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -38,9 +42,21 @@ const (
 
 func timeCmd(b *testing.B, cmd *exec.Cmd, wantExit int) time.Duration {
 	b.Helper()
+	d, _ := timeCmdRSS(b, cmd, wantExit)
+	return d
+}
+
+// timeCmdRSS also returns the command's peak resident set in KiB (ip netns
+// exec and setpriv exec the command in place, so it is the command's own).
+func timeCmdRSS(b *testing.B, cmd *exec.Cmd, wantExit int) (time.Duration, int64) {
+	b.Helper()
 	t0 := time.Now()
 	out, err := cmd.CombinedOutput()
 	d := time.Since(t0)
+	var rss int64
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		rss = ru.Maxrss
+	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -50,7 +66,7 @@ func timeCmd(b *testing.B, cmd *exec.Cmd, wantExit int) time.Duration {
 	if wantExit >= 0 && code != wantExit {
 		b.Fatalf("%v: exit %d, want %d\n%s", cmd.Args, code, wantExit, out)
 	}
-	return d
+	return d, rss
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -70,16 +86,20 @@ func BenchmarkSideBySide(b *testing.B) {
 	seedEnv := []string{"GW_IP=" + lab.GatewayIP, "EXT_IP=" + lab.ExternalIP}
 
 	pre := lab.BuildPreflight(b)
+	phys := lab.BuildPhyslimit(b)
 	shell := fmt.Sprintf(`ip route show default >/dev/null && ip neigh show %[1]s >/dev/null &&
 ping -c1 -W1 %[1]s >/dev/null & a=$!; ping -c1 -W1 %[2]s >/dev/null & b=$!; getent hosts %[3]s >/dev/null & c=$!
 wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 
-	var floor, preT, sh, guard, guardUser, seedCheck []time.Duration
+	var floor, physT, preT, sh, guard, guardUser, seedCheck []time.Duration
+	var rss []time.Duration // KiB, as durations only to reuse median
 	for i := range benchRounds {
 		floor = append(floor, timeCmd(b, l.Cmd(ctx, l.Client, "true"), 0))
+		physT = append(physT, timeCmd(b, l.Cmd(ctx, l.Client, phys, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
 		preT = append(preT, timeCmd(b, l.Cmd(ctx, l.Client, pre, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
 		sh = append(sh, timeCmd(b, l.Cmd(ctx, l.Client, "sh", "-c", shell), 0))
-		guard = append(guard, timeCmd(b, l.Cmd(ctx, l.Client, check...), 0))
+		d, kib := timeCmdRSS(b, l.Cmd(ctx, l.Client, check...), 0)
+		guard, rss = append(guard, d), append(rss, time.Duration(kib))
 		guardUser = append(guardUser, timeCmd(b, l.CmdAs(ctx, l.Client, "nobody", check...), 0))
 		if i < benchSeedRounds {
 			c := l.Cmd(ctx, l.Client, "bash", seed, "check")
@@ -88,7 +108,36 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 		}
 	}
 	mf, mg, mu, ms := median(floor), median(guard), median(guardUser), median(seedCheck)
-	mp, msh := median(preT), median(sh)
+	mp, msh, mphys := median(preT), median(sh), median(physT)
+
+	// Broken networks: the time to a verdict, by what proves it. Silence
+	// (a dead gateway entry, a stopped name server) needs the probe
+	// window; the tables (no default route) decide at once.
+	type broken struct {
+		name  string
+		fault func()
+		heal  func()
+	}
+	var brokenT []time.Duration
+	brokenCases := []broken{
+		{"wrong permanent gateway MAC (silence)", l.WrongGatewayMAC, func() {
+			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP, "dev", l.ClientIf)
+		}},
+		{"name server stopped (silence)", l.StopDNS, l.StartDNS},
+		{"no default route (tables)", l.RemoveDefaultRoute, nil},
+	}
+	for _, bc := range brokenCases {
+		bc.fault()
+		var ds []time.Duration
+		for range 5 {
+			ds = append(ds, timeCmd(b, l.Cmd(ctx, l.Client, check...), 1))
+		}
+		brokenT = append(brokenT, median(ds))
+		if bc.heal != nil {
+			bc.heal()
+		}
+	}
+	l = lab.New(b) // a fresh lab for the repair: the last fault removed the default route
 
 	// Repair: a permanent wrong gateway MAC, which the seed's
 	// `ip neigh flush all` cannot remove.
@@ -103,21 +152,32 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 	seedFix := time.Since(t0)
 	seedFixed := !strings.Contains(string(seedOut), "自动修复失败")
 
-	ms2 := func(d time.Duration) string { return fmt.Sprintf("%8.1f ms", float64(d.Microseconds())/1000) }
+	ms2 := func(d time.Duration) string { return fmt.Sprintf("%8.2f ms", float64(d.Microseconds())/1000) }
+	lim := mphys - mf
+	row := func(name string, d time.Duration) string {
+		return fmt.Sprintf("  %-32s %s   floor + %s   %6.1fx the physical limit", name, ms2(d), ms2(d-mf), float64(d-mf)/float64(lim))
+	}
 	w := os.Stdout
-	fmt.Fprintf(w, "\nnetguard side by side (lab, medians of %d runs; seed: %d runs)\n", benchRounds, benchSeedRounds)
-	fmt.Fprintf(w, "  floor (ip netns exec true)     %s\n", ms2(mf))
-	fmt.Fprintf(w, "  minimal Go pre-flight          %s   floor + %s\n", ms2(mp), ms2(mp-mf))
-	fmt.Fprintf(w, "  hand-written shell pre-flight  %s   floor + %s\n", ms2(msh), ms2(msh-mf))
-	fmt.Fprintf(w, "  guard check (root)             %s   floor + %s\n", ms2(mg), ms2(mg-mf))
-	fmt.Fprintf(w, "  guard check (nobody)           %s   floor + %s\n", ms2(mu), ms2(mu-mf))
-	fmt.Fprintf(w, "  seed-check.sh check            %s\n", ms2(ms))
+	fmt.Fprintf(w, "\nnetguard side by side (lab, medians of %d interleaved runs; seed: %d runs)\n", benchRounds, benchSeedRounds)
+	fmt.Fprintf(w, "  %-32s %s\n", "floor (ip netns exec true)", ms2(mf))
+	fmt.Fprintln(w, row("physical limit (bare syscalls)", mphys))
+	fmt.Fprintln(w, row("minimal Go pre-flight", mp))
+	fmt.Fprintln(w, row("hand-written shell pre-flight", msh))
+	fmt.Fprintln(w, row("guard check (root)", mg))
+	fmt.Fprintln(w, row("guard check (nobody)", mu))
+	fmt.Fprintln(w, row("seed-check.sh check", ms))
+	fmt.Fprintf(w, "  guard check peak RSS (root)      %8.1f MiB\n", float64(median(rss))/1024)
+	for i, bc := range brokenCases {
+		fmt.Fprintf(w, "  broken: %-38s decided in %s (exit 1)\n", bc.name, ms2(brokenT[i]))
+	}
 	fmt.Fprintf(w, "  healthy check: guard is %.0fx faster than the seed script, %.1f ms over the minimal pre-flight, %.1f ms vs the shell pre-flight\n",
 		float64(ms)/float64(mg), float64((mg-mp).Microseconds())/1000, float64((mg-msh).Microseconds())/1000)
 	fmt.Fprintf(w, "  repair wrong permanent gateway MAC: guard fix %s (repaired, verified); seed fix %s (%s)\n",
 		ms2(guardFix), ms2(seedFix), map[bool]string{true: "says fixed", false: "failed"}[seedFixed])
 	fmt.Fprintf(w, "  repair: guard is %.1fx faster than the seed script\n\n", float64(seedFix)/float64(guardFix))
 	b.ReportMetric(float64(mg-mf)/1e6, "ms-over-floor")
+	b.ReportMetric(float64(mg-mf)/float64(lim), "x-physical-limit")
+	b.ReportMetric(float64(median(rss))/1024, "peak-rss-MiB")
 	b.ReportMetric(float64(mg-mp)/1e6, "ms-over-preflight")
 	b.ReportMetric(float64(ms)/float64(mg), "x-vs-seed")
 	b.ReportMetric(float64(guardFix)/1e6, "fix-ms")

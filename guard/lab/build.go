@@ -36,7 +36,11 @@ type buildResult struct {
 	out  []byte
 }
 
-var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}}
+// PhyslimitPackage is the physical limit of a healthy check: the same work
+// with bare system calls on one thread (see guard/lab/physlimit).
+const PhyslimitPackage = "github.com/netguard/netguard/guard/lab/physlimit"
+
+var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}, PhyslimitPackage: {}}
 
 // Build compiles the real guard binary once per test process (`go build
 // -o DIR/guard github.com/netguard/netguard/guard` from the test's working
@@ -50,6 +54,9 @@ func Build(t testing.TB) string { return buildPackage(t, GuardPackage, "guard") 
 
 // BuildPreflight compiles the minimal pre-flight like Build.
 func BuildPreflight(t testing.TB) string { return buildPackage(t, PreflightPackage, "preflight") }
+
+// BuildPhyslimit compiles the physical-limit program like Build.
+func BuildPhyslimit(t testing.TB) string { return buildPackage(t, PhyslimitPackage, "physlimit") }
 
 func buildPackage(t testing.TB, pkg, name string) string {
 	t.Helper()

@@ -1,0 +1,6 @@
+//go:build !linux
+
+package main
+
+// run: the physical limit is measured in the Linux lab only.
+func run([]string) int { return 2 }
