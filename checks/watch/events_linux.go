@@ -10,8 +10,10 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"syscall"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -88,41 +90,38 @@ func (s *netlinkSource) Close() error {
 }
 
 const (
-	sizeofNlMsghdr  = 16
-	sizeofIfInfomsg = 16
-	sizeofIfAddrmsg = 8
-	sizeofRtMsg     = 12
-	sizeofNdMsg     = 12
+	sizeofIfInfomsg = unix.SizeofIfInfomsg
+	sizeofIfAddrmsg = unix.SizeofIfAddrmsg
+	sizeofRtMsg     = unix.SizeofRtMsg
+	sizeofNdMsg     = unix.SizeofNdMsg
 	// nlaTypeMask clears NLA_F_NESTED and NLA_F_NET_BYTEORDER from an
 	// attribute's type.
 	nlaTypeMask = 0x3fff
 )
 
-func nlAlign(n int) int { return (n + 3) &^ 3 }
-
-// parseRtnetlink decodes the notifications in one datagram. Malformed or
-// uninteresting messages are skipped; a framing error ends the datagram.
+// parseRtnetlink decodes the notifications in one datagram: framing by the
+// standard library, attributes by the netlink library the dumps use. A
+// message too short for its header, or of no interest, is skipped. A
+// datagram whose framing is broken cannot be read at all, so it asks for a
+// resync: what it announced must not be lost silently.
 func parseRtnetlink(b []byte) []Change {
+	msgs, err := syscall.ParseNetlinkMessage(b)
+	if err != nil {
+		return []Change{{Kind: KindResync, Detail: "malformed rtnetlink datagram"}}
+	}
 	var out []Change
-	ne := binary.NativeEndian
-	for len(b) >= sizeofNlMsghdr {
-		l := int(ne.Uint32(b[0:4]))
-		if l < sizeofNlMsghdr || l > len(b) {
-			break
-		}
-		typ, body := ne.Uint16(b[4:6]), b[sizeofNlMsghdr:l]
-		b = b[min(nlAlign(l), len(b)):]
+	for _, m := range msgs {
 		var c Change
 		var ok bool
-		switch typ {
+		switch typ := m.Header.Type; typ {
 		case unix.RTM_NEWLINK, unix.RTM_DELLINK:
-			c, ok = parseLinkMsg(typ == unix.RTM_DELLINK, body)
+			c, ok = parseLinkMsg(typ == unix.RTM_DELLINK, m.Data)
 		case unix.RTM_NEWADDR, unix.RTM_DELADDR:
-			c, ok = parseAddrMsg(typ == unix.RTM_DELADDR, body)
+			c, ok = parseAddrMsg(typ == unix.RTM_DELADDR, m.Data)
 		case unix.RTM_NEWROUTE, unix.RTM_DELROUTE:
-			c, ok = parseRouteMsg(typ == unix.RTM_DELROUTE, body)
+			c, ok = parseRouteMsg(typ == unix.RTM_DELROUTE, m.Data)
 		case unix.RTM_NEWNEIGH, unix.RTM_DELNEIGH:
-			c, ok = parseNeighMsg(typ == unix.RTM_DELNEIGH, body)
+			c, ok = parseNeighMsg(typ == unix.RTM_DELNEIGH, m.Data)
 		}
 		if ok {
 			out = append(out, c)
@@ -133,15 +132,10 @@ func parseRtnetlink(b []byte) []Change {
 
 // rtAttrs returns the attributes in b by type (the last of a type wins).
 func rtAttrs(b []byte) map[uint16][]byte {
-	ne := binary.NativeEndian
-	m := map[uint16][]byte{}
-	for len(b) >= 4 {
-		l := int(ne.Uint16(b[0:2]))
-		if l < 4 || l > len(b) {
-			break
-		}
-		m[ne.Uint16(b[2:4])&nlaTypeMask] = b[4:l]
-		b = b[min(nlAlign(l), len(b)):]
+	attrs, _ := nl.ParseRouteAttr(b) // a malformed tail leaves what parsed
+	m := make(map[uint16][]byte, len(attrs))
+	for _, a := range attrs {
+		m[a.Attr.Type&nlaTypeMask] = a.Value
 	}
 	return m
 }

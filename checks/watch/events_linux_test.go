@@ -29,8 +29,8 @@ func nlMsg(typ uint16, body []byte, attrs ...nlAttr) []byte {
 			b = append(b, 0)
 		}
 	}
-	h := make([]byte, sizeofNlMsghdr)
-	ne.PutUint32(h, uint32(sizeofNlMsghdr+len(b)))
+	h := make([]byte, unix.NLMSG_HDRLEN)
+	ne.PutUint32(h, uint32(unix.NLMSG_HDRLEN+len(b)))
 	ne.PutUint16(h[4:], typ)
 	return append(h, b...)
 }
@@ -129,8 +129,8 @@ func TestParseRtnetlink(t *testing.T) {
 	}
 }
 
-// Truncated and malformed input never panics and yields what parsed
-// before it.
+// Truncated and malformed input never panics; a datagram whose framing is
+// broken asks for a resync instead of losing what it announced.
 func TestParseRtnetlinkMalformed(t *testing.T) {
 	gw4 := netip.MustParseAddr("198.18.3.1").As4()
 	good := nlMsg(unix.RTM_NEWNEIGH, ndmsg(unix.AF_INET, 11, unix.NUD_FAILED, 0), nlAttr{unix.NDA_DST, gw4[:]})
@@ -139,12 +139,12 @@ func TestParseRtnetlinkMalformed(t *testing.T) {
 	}
 	bad := append([]byte(nil), good...)
 	binary.NativeEndian.PutUint32(bad, 1000) // length past the buffer
-	if got := parseRtnetlink(append(append([]byte(nil), good...), bad...)); len(got) != 1 {
-		t.Errorf("got %d changes, want the 1 before the bad message", len(got))
+	if got := parseRtnetlink(append(append([]byte(nil), good...), bad...)); len(got) != 1 || got[0].Kind != KindResync {
+		t.Errorf("got %+v, want one resync", got)
 	}
 	// An attribute whose length overruns its message.
 	m := nlMsg(unix.RTM_NEWNEIGH, ndmsg(unix.AF_INET, 11, unix.NUD_FAILED, 0), nlAttr{unix.NDA_DST, gw4[:]})
-	binary.NativeEndian.PutUint16(m[sizeofNlMsghdr+sizeofNdMsg:], 200)
+	binary.NativeEndian.PutUint16(m[unix.NLMSG_HDRLEN+sizeofNdMsg:], 200)
 	if got := parseRtnetlink(m); len(got) != 0 {
 		t.Errorf("neighbor without a readable address: %+v", got)
 	}
