@@ -73,7 +73,7 @@ func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, erro
 	}
 	start()
 	started, pending := 1, 1
-	tick := time.NewTicker(4 * p.Interval)
+	tick := time.NewTicker(4 * p.interval())
 	defer tick.Stop()
 	var last answer
 	for pending > 0 {

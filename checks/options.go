@@ -66,6 +66,61 @@ func DefaultOptions() Options {
 	}
 }
 
+// Bounds on the inputs of a run, whatever their source. Below MinTimeout
+// the probes cannot get an answer even from a LAN gateway, so a run could
+// only report "no reply"; above MaxTimeout a hook or a `mage start` would
+// stall for minutes. MaxExternal keeps the check a check: each target is a
+// handful of probes, and a long IP:port list would make guard a port
+// scanner.
+const (
+	MinTimeout  = 100 * time.Millisecond
+	MaxTimeout  = 10 * time.Minute
+	MaxExternal = 16
+	// MaxDNSName is the longest host name DNS can carry (RFC 1035).
+	MaxDNSName = 253
+)
+
+// CheckTimeout reports a timeout outside [MinTimeout, MaxTimeout].
+func CheckTimeout(d time.Duration) error {
+	if d < MinTimeout || d > MaxTimeout {
+		return fmt.Errorf("%s is out of range (%s to %s)", d, MinTimeout, MaxTimeout)
+	}
+	return nil
+}
+
+// CheckDNSName reports a name that is not a host name in letters, digits
+// and hyphens (LDH, RFC 952/1123): labels of 1 to 63 characters separated
+// by dots, not starting or ending with a hyphen, at most 253 characters,
+// one trailing dot allowed. Anything else (spaces, slashes, control
+// characters, escape sequences) would be printed back to a terminal.
+func CheckDNSName(name string) error {
+	bad := func(why string) error { return fmt.Errorf("invalid name %q: %s", name, why) }
+	n := strings.TrimSuffix(name, ".")
+	switch {
+	case n == "":
+		return bad("empty")
+	case len(n) > MaxDNSName:
+		return bad(fmt.Sprintf("longer than %d characters", MaxDNSName))
+	}
+	for _, label := range strings.Split(n, ".") {
+		switch {
+		case label == "":
+			return bad("empty label")
+		case len(label) > 63:
+			return bad("label longer than 63 characters")
+		case label[0] == '-' || label[len(label)-1] == '-':
+			return bad("label starts or ends with a hyphen")
+		}
+		for i := 0; i < len(label); i++ {
+			c := label[i]
+			if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-') {
+				return bad("only letters, digits, hyphens and dots are allowed")
+			}
+		}
+	}
+	return nil
+}
+
 // ParseTargets parses a comma-separated list of IPs, each optionally with a
 // port ("203.0.113.5", "203.0.113.5:443", "[2001:db8::1]:53"). Host names
 // are refused: resolving them would make the check depend on the DNS it is
@@ -76,6 +131,11 @@ func ParseTargets(s string) ([]netip.AddrPort, error) {
 		f = strings.TrimSpace(f)
 		if f == "" {
 			continue
+		}
+		if len(out) == MaxExternal {
+			// Refused before parsing the rest: a list of thousands must
+			// not cost memory or time before it is refused.
+			return nil, fmt.Errorf("more than %d targets", MaxExternal)
 		}
 		t, err := ParseTarget(f)
 		if err != nil {
@@ -110,14 +170,17 @@ func ParseTarget(s string) (netip.AddrPort, error) {
 
 // Validate reports the first bad value.
 func (o Options) Validate() error {
-	if o.Timeout <= 0 {
-		return fmt.Errorf("timeout must be positive, got %s", o.Timeout)
+	if err := CheckTimeout(o.Timeout); err != nil {
+		return fmt.Errorf("timeout: %w", err)
 	}
 	if len(o.External) == 0 {
 		return fmt.Errorf("no external targets")
 	}
-	if o.DNSName == "" {
-		return fmt.Errorf("empty DNS name")
+	if len(o.External) > MaxExternal {
+		return fmt.Errorf("external: %d targets, at most %d", len(o.External), MaxExternal)
+	}
+	if err := CheckDNSName(o.DNSName); err != nil {
+		return fmt.Errorf("dns: %w", err)
 	}
 	if _, err := ParseSudoMode(string(o.Sudo)); err != nil {
 		return err

@@ -62,17 +62,26 @@ func (p *NetProber) ICMP(ctx context.Context, dst netip.Addr, privileged bool) P
 // could not be opened at all.
 func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool) (ProbeResult, error) {
 	res := ProbeResult{Kind: ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
+	// pro-bing makes tickers of Timeout and Interval, and a ticker of a
+	// non-positive duration panics: a probe that starts at or after its
+	// deadline (a short --timeout, a loaded machine) sent nothing and heard
+	// nothing, which is "no reply", not a crash.
+	timeout := time.Hour // the context is the deadline
+	if dl, ok := ctx.Deadline(); ok {
+		timeout = time.Until(dl)
+	}
+	if timeout <= 0 || ctx.Err() != nil {
+		res.Err = errNoReply
+		return res, nil
+	}
 	pg := probing.New(dst.String())
 	pg.SetIPAddr(&net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()})
 	pg.SetPrivileged(privileged)
 	pg.SetLogger(probing.NoopLogger{})
-	pg.Count = p.Attempts
-	pg.Interval = p.Interval
+	pg.Count = max(p.Attempts, 1)
+	pg.Interval = p.interval()
 	pg.RecordRtts, pg.RecordTTLs = false, false
-	pg.Timeout = time.Hour // the context is the deadline
-	if dl, ok := ctx.Deadline(); ok {
-		pg.Timeout = time.Until(dl)
-	}
+	pg.Timeout = timeout
 	var (
 		mu      sync.Mutex
 		sendErr error
@@ -119,6 +128,15 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool) (
 	return res, nil
 }
 
+// interval is p.Interval, or the default when it is not positive (a
+// NetProber literal without one): every ticker needs a positive period.
+func (p *NetProber) interval() time.Duration {
+	if p.Interval <= 0 {
+		return DefaultProber().Interval
+	}
+	return p.Interval
+}
+
 // errNoReply is a probe that sent and heard nothing before its deadline.
 var errNoReply = errors.New("no reply")
 
@@ -161,13 +179,13 @@ func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) Pro
 	// answered: a healthy host answers the first (accept or refusal), so a
 	// healthy check makes one connection, not three.
 	launch(ports[:1])
-	spread := time.After(p.Interval)
+	spread := time.After(p.interval())
 	if len(ports) == 1 {
 		spread = nil
 	}
 	// Retry rounds are spaced wider than ICMP's: each one is a handful of
 	// connects, and a refused port answers at once anyway.
-	tick := time.NewTicker(5 * p.Interval)
+	tick := time.NewTicker(5 * p.interval())
 	defer tick.Stop()
 	launched, pending := 1, 1
 	for pending > 0 || spread != nil {

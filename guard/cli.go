@@ -54,6 +54,9 @@ type cli struct {
 	verbose bool
 	opts    checks.Options
 	watch   watchFlags // guard watch only (watch_cmd.go)
+	// warnings are config files skipped and keys ignored (config.Load),
+	// printed before the run.
+	warnings []string
 }
 
 // run is the whole program behind main, testable with a fake IO.
@@ -69,6 +72,9 @@ func run(args []string, io_ *IO) exitCode {
 	if err != nil {
 		fmt.Fprintf(io_.ErrOut, "guard: %v\n", err)
 		return exitUsage
+	}
+	for _, w := range c.warnings {
+		fmt.Fprintf(io_.ErrOut, "guard: warning: %s\n", w)
 	}
 	switch c.cmd {
 	case "version":
@@ -201,7 +207,8 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 	if configPath == "" {
 		configPath = getenv(config.EnvName("config"))
 	}
-	o, err := config.Load(configPath, cwd, getenv)
+	warn := func(msg string) { c.warnings = append(c.warnings, msg) }
+	o, err := config.Load(configPath, config.NewEnv(getenv, cwd, warn))
 	if err != nil {
 		return nil, err
 	}

@@ -1,9 +1,8 @@
 package config
 
 import (
+	"fmt"
 	"net/netip"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -51,6 +50,36 @@ func TestParseFile(t *testing.T) {
 		{name: "not a mapping", src: "- a\n- b\n", wantErr: "cfg.yaml:1: want a mapping"},
 		{name: "nested value", src: "dns:\n  name: x\n", wantErr: "cfg.yaml:1: dns: want a single value"},
 		{name: "yaml syntax", src: "dns: [\n", wantErr: "cfg.yaml: "},
+		{name: "dns escape sequence", src: "dns: \"www.lab.test\\e]0;PWNED\\a\\e[1A\\e[2K\\rok\"\n", wantErr: `cfg.yaml:1: dns: invalid name "www.lab.test\x1b]0;PWNED\a\x1b[1A\x1b[2K\rok"`},
+		{name: "dns newline", src: "dns: \"a.test\\nb.test\"\n", wantErr: `dns: invalid name "a.test\nb.test"`},
+		{name: "dns underscore", src: "dns: _srv.lab.test\n", wantErr: "only letters, digits, hyphens and dots"},
+		{name: "dns label hyphen", src: "dns: -a.lab.test\n", wantErr: "starts or ends with a hyphen"},
+		{name: "dns too long", src: "dns: " + strings.Repeat("a.", 127) + "test\n", wantErr: "longer than 253"},
+		{name: "dns label too long", src: "dns: " + strings.Repeat("a", 64) + ".test\n", wantErr: "label longer than 63"},
+		{name: "dns empty label", src: "dns: a..test\n", wantErr: "empty label"},
+		{name: "dns trailing dot", src: "dns: www.lab.test.\n", check: func(t *testing.T, o checks.Options) {
+			if o.DNSName != "www.lab.test." {
+				t.Errorf("dns = %q", o.DNSName)
+			}
+		}},
+		{name: "timeout too short", src: "timeout: 100us\n", wantErr: "cfg.yaml:1: timeout: 100µs is out of range (100ms to 10m0s)"},
+		{name: "timeout too long", src: "timeout: 11m\n", wantErr: "timeout: 11m0s is out of range"},
+		{name: "timeout bounds", src: "timeout: 100ms\n", check: func(t *testing.T, o checks.Options) {
+			if o.Timeout != 100*time.Millisecond {
+				t.Errorf("timeout = %v", o.Timeout)
+			}
+		}},
+		{name: "sixteen targets", src: "external: [" + targets(16) + "]\n", check: func(t *testing.T, o checks.Options) {
+			if len(o.External) != 16 {
+				t.Errorf("external has %d targets", len(o.External))
+			}
+		}},
+		{name: "seventeen targets", src: "external: [" + targets(17) + "]\n", wantErr: "cfg.yaml:1: external: more than 16 targets"},
+		{name: "thousand targets", src: "external: [" + targets(1000) + "]\n", wantErr: "more than 16 targets"},
+		{name: "unknown key quoted", src: "\"a\\nb\": 1\n", wantErr: `unknown key "a\nb"`},
+		{name: "bad gateway quoted", src: "gateway: \"\\e[2J\"\n", wantErr: `gateway: want auto or an IP address, got "\x1b[2J"`},
+		{name: "trust relative", src: "trust: [src/app]\n", wantErr: `cfg.yaml:1: trust: "src/app" is not an absolute path`},
+		{name: "trust mapping", src: "trust: {a: b}\n", wantErr: "trust: want a list of directories"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -74,38 +103,16 @@ func TestParseFile(t *testing.T) {
 	}
 }
 
-// Precedence: env > project file > user file > defaults; the project file
-// is found upward from the working directory.
-func TestLoadPrecedence(t *testing.T) {
-	home := t.TempDir()
-	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, "cfg"))
-	t.Setenv("HOME", home)
-	user := UserPath()
-	must(t, os.MkdirAll(filepath.Dir(user), 0o755))
-	must(t, os.WriteFile(user, []byte("timeout: 5s\ndns: user.test\nsudo: never\n"), 0o644))
-	proj := filepath.Join(home, "proj")
-	sub := filepath.Join(proj, "a", "b")
-	must(t, os.MkdirAll(sub, 0o755))
-	must(t, os.WriteFile(filepath.Join(proj, FileName), []byte("dns: project.test\n"), 0o644))
-	env := map[string]string{"NETGUARD_TIMEOUT": "700ms"}
-	o, err := Load("", sub, func(k string) string { return env[k] })
-	if err != nil {
-		t.Fatal(err)
+// targets returns n distinct documentation addresses, comma-separated.
+func targets(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "198.51.%d.%d", i/250, i%250+1)
 	}
-	if o.Timeout != 700*time.Millisecond || o.DNSName != "project.test" || o.Sudo != checks.SudoNever {
-		t.Fatalf("options = %+v", o)
-	}
-	env["NETGUARD_EXTERNAL"] = "not-an-ip"
-	if _, err := Load("", sub, func(k string) string { return env[k] }); err == nil || !strings.HasPrefix(err.Error(), "NETGUARD_EXTERNAL: ") {
-		t.Fatalf("bad env accepted: %v", err)
-	}
-	// An explicit file replaces the search.
-	explicit := filepath.Join(home, "x.yaml")
-	must(t, os.WriteFile(explicit, []byte("dns: explicit.test\n"), 0o644))
-	o, err = Load(explicit, sub, func(string) string { return "" })
-	if err != nil || o.DNSName != "explicit.test" || o.Timeout != 2*time.Second {
-		t.Fatalf("explicit: %+v %v", o, err)
-	}
+	return b.String()
 }
 
 func must(t *testing.T, err error) {

@@ -95,7 +95,8 @@ func Require(ctx context.Context, opts ...Option) error {
 	if err != nil {
 		return mg.Fatalf(2, "netguard: %v", err)
 	}
-	o, err := config.Load(getenv(config.EnvName("config")), cwd, getenv)
+	warn := func(msg string) { fmt.Fprintln(stderr, "netguard: "+msg) }
+	o, err := config.Load(getenv(config.EnvName("config")), config.NewEnv(getenv, cwd, warn))
 	if err == nil {
 		err = o.Validate()
 	}

@@ -1,0 +1,172 @@
+//go:build unix
+
+package config
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netguard/netguard/checks"
+	"golang.org/x/sys/unix"
+)
+
+// loadBounded is Load with a deadline: a FIFO or a device must never block
+// it, and a test that hangs tells nothing.
+func loadBounded(t *testing.T, explicit string, env Env) (checks.Options, error) {
+	t.Helper()
+	type result struct {
+		o   checks.Options
+		err error
+	}
+	ch := make(chan result, 1)
+	go func() {
+		o, err := Load(explicit, env)
+		ch <- result{o, err}
+	}()
+	select {
+	case r := <-ch:
+		return r.o, r.err
+	case <-time.After(5 * time.Second):
+		t.Fatalf("Load(%q) blocked for 5 s", explicit)
+		return checks.Options{}, nil
+	}
+}
+
+// otherOwner makes path belong to someone who is neither the Env's user nor
+// root: as root, chown to nobody's uid; otherwise claim to be another uid.
+func otherOwner(t *testing.T, te *testEnv, path string) {
+	t.Helper()
+	if os.Getuid() == 0 {
+		must(t, os.Lchown(path, 65534, 65534))
+		te.UID = 0
+		return
+	}
+	te.UID = os.Getuid() + 1
+}
+
+// A project file that is not a regular file the user owns, in a directory
+// only they can write, is skipped with one line; the defaults stand.
+func TestProjectFileSkipped(t *testing.T) {
+	const hostile = "dns: hostile.test\nsudo: never\n"
+	tests := []struct {
+		name  string
+		setup func(t *testing.T, te *testEnv, path string)
+		want  string // the warning
+	}{
+		{name: "symlink to /dev/zero", want: "is a symbolic link", setup: func(t *testing.T, te *testEnv, p string) {
+			must(t, os.Symlink("/dev/zero", p))
+		}},
+		{name: "symlink to /dev/stdin", want: "is a symbolic link", setup: func(t *testing.T, te *testEnv, p string) {
+			must(t, os.Symlink("/dev/stdin", p))
+		}},
+		{name: "symlink to a good file", want: "is a symbolic link", setup: func(t *testing.T, te *testEnv, p string) {
+			writeFile(t, p+".real", hostile)
+			must(t, os.Symlink(p+".real", p))
+		}},
+		{name: "fifo", want: "is not a regular file", setup: func(t *testing.T, te *testEnv, p string) {
+			must(t, unix.Mkfifo(p, 0o644))
+		}},
+		{name: "too large", want: "is larger than 64 KiB", setup: func(t *testing.T, te *testEnv, p string) {
+			writeFile(t, p, hostile+strings.Repeat("# padding\n", 7000))
+		}},
+		{name: "owned by another user", want: "owned by uid ", setup: func(t *testing.T, te *testEnv, p string) {
+			writeFile(t, p, hostile)
+			otherOwner(t, te, p)
+		}},
+		{name: "group-writable directory", want: "can be written by others (mode 0775)", setup: func(t *testing.T, te *testEnv, p string) {
+			writeFile(t, p, hostile)
+			must(t, os.Chmod(filepath.Dir(p), 0o775))
+		}},
+		{name: "sticky world-writable directory", want: "can be written by others (mode 0777)", setup: func(t *testing.T, te *testEnv, p string) {
+			writeFile(t, p, hostile)
+			must(t, os.Chmod(filepath.Dir(p), 0o777|os.ModeSticky))
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			te := newTestEnv(t)
+			p := filepath.Join(te.repo, FileName)
+			tt.setup(t, te, p)
+			o, err := loadBounded(t, "", te.Env)
+			if err != nil {
+				t.Fatalf("Load: %v", err)
+			}
+			if def := checks.DefaultOptions(); o.DNSName != def.DNSName || o.Sudo != def.Sudo {
+				t.Errorf("options from a skipped file: %+v", o)
+			}
+			te.wantWarnings(t, "ignoring "+p+": ")
+			if !strings.Contains(te.warnings[0], tt.want) {
+				t.Errorf("warning %q, want it to say %q", te.warnings[0], tt.want)
+			}
+		})
+	}
+}
+
+// The user config may be a link (dotfile managers) but must be the user's
+// regular file; the file --config names is the user's choice, but must be
+// a regular file of bounded size.
+func TestUserAndExplicitFiles(t *testing.T) {
+	t.Run("user config through a symlink", func(t *testing.T) {
+		te := newTestEnv(t)
+		real := filepath.Join(te.home, "dotfiles", "netguard.yaml")
+		writeFile(t, real, "sudo: never\n")
+		must(t, os.Symlink(real, te.UserPath()))
+		if o, err := loadBounded(t, "", te.Env); err != nil || o.Sudo != checks.SudoNever {
+			t.Fatalf("symlinked user config: %+v %v", o, err)
+		}
+		te.wantWarnings(t)
+	})
+	t.Run("user config linked to /dev/zero", func(t *testing.T) {
+		te := newTestEnv(t)
+		must(t, os.Symlink("/dev/zero", te.UserPath()))
+		_, err := loadBounded(t, "", te.Env)
+		if err == nil || !strings.Contains(err.Error(), "is not a regular file") {
+			t.Fatalf("err = %v, want not a regular file", err)
+		}
+	})
+	t.Run("user config of another user", func(t *testing.T) {
+		te := newTestEnv(t)
+		te.userConfig(t, "gateway: 192.0.2.1\nsudo: prompt\ntrust: ["+te.repo+"]\n")
+		otherOwner(t, te, te.UserPath())
+		te.project(t, "gateway: 192.0.2.2\n")
+		o, err := loadBounded(t, "", te.Env)
+		if err != nil || o.Gateway.IsValid() || o.Sudo != checks.SudoAuto {
+			t.Fatalf("another user's config was read: %+v %v", o, err)
+		}
+		te.wantWarnings(t, "ignoring "+te.UserPath()+": owned by uid", "ignoring gateway")
+	})
+	for _, target := range []string{"/dev/zero", "fifo", "big"} {
+		t.Run("explicit "+target, func(t *testing.T) {
+			te := newTestEnv(t)
+			p := target
+			switch target {
+			case "fifo":
+				p = filepath.Join(te.home, "fifo")
+				must(t, unix.Mkfifo(p, 0o644))
+			case "big":
+				p = filepath.Join(te.home, "big.yaml")
+				writeFile(t, p, strings.Repeat("# padding\n", 7000))
+			}
+			_, err := loadBounded(t, p, te.Env)
+			if err == nil || !strings.HasPrefix(err.Error(), "read config "+p+": ") || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("err = %v, want one line naming %s", err, p)
+			}
+		})
+	}
+}
+
+// A path with a control character is quoted in the warning.
+func TestWarningEscapesPath(t *testing.T) {
+	te := newTestEnv(t)
+	te.repo = filepath.Join(te.home, "evil\x1b]0;PWNED\a\ndir")
+	te.Cwd = te.repo
+	mkdir(t, filepath.Join(te.repo, ".git"))
+	must(t, os.Symlink("/dev/zero", filepath.Join(te.repo, FileName)))
+	if _, err := loadBounded(t, "", te.Env); err != nil {
+		t.Fatal(err)
+	}
+	te.wantWarnings(t, `evil\x1b]0;PWNED\a\ndir`)
+}

@@ -1,0 +1,83 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// MaxFileSize caps a config file: a handful of settings is a few hundred
+// bytes, and nothing larger is read (a committed link to /dev/zero, a
+// generated file of thousands of targets).
+const MaxFileSize = 64 << 10
+
+// Why a config file is not read at all.
+var (
+	errSymlink    = errors.New("is a symbolic link (a project file must be a regular file in the repository)")
+	errNotRegular = errors.New("is not a regular file")
+	errTooLarge   = fmt.Errorf("is larger than %d KiB", MaxFileSize>>10)
+)
+
+// openMode says how far a config file is trusted.
+type openMode int
+
+const (
+	// openFollow: --config or NETGUARD_CONFIG, a file the user named.
+	openFollow openMode = iota
+	// openUser: the user config. It may be a symbolic link (dotfile
+	// managers link it), but must belong to the user.
+	openUser
+	// openProject: a .netguard.yaml found by the search. Never followed
+	// through a link, and must belong to the user; any problem skips it.
+	openProject
+)
+
+// skipError is a config file passed over with a warning rather than an
+// error: it is not the user's to fix, or not theirs at all.
+type skipError struct {
+	path string
+	err  error
+}
+
+func (e *skipError) Error() string {
+	return fmt.Sprintf("ignoring %s: %v", printable(e.path), e.err)
+}
+
+func (e *skipError) Unwrap() error { return e.err }
+
+// readFile opens, checks and parses one config file.
+func readFile(path string, mode openMode, env Env) (*Values, error) {
+	data, owner, err := readConfig(path, mode == openProject)
+	if err != nil {
+		if mode == openProject {
+			return nil, &skipError{path, err}
+		}
+		return nil, fmt.Errorf("read config %s: %w", printable(path), err)
+	}
+	if mode != openFollow && env.UID >= 0 {
+		if owner != env.UID && owner != 0 {
+			return nil, &skipError{path, fmt.Errorf("owned by uid %d, not by you (uid %d) or root", owner, env.UID)}
+		}
+		// Whoever can write the directory can replace the file.
+		dir := filepath.Dir(path)
+		if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o022 != 0 {
+			return nil, &skipError{path, fmt.Errorf("its directory %s can be written by others (mode %04o)", printable(dir), st.Mode().Perm())}
+		}
+	}
+	return ParseFile(path, data)
+}
+
+// readAll reads f up to MaxFileSize, failing beyond it: the size in the
+// file's metadata was checked already, but a file can grow while we read.
+func readAll(f *os.File) ([]byte, error) {
+	data, err := io.ReadAll(io.LimitReader(f, MaxFileSize+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > MaxFileSize {
+		return nil, errTooLarge
+	}
+	return data, nil
+}

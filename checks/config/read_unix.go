@@ -1,0 +1,52 @@
+//go:build unix
+
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"syscall"
+
+	"golang.org/x/sys/unix"
+)
+
+// readConfig reads a config file and returns its owner's uid. With
+// noFollow a symbolic link as the last path element is refused by the
+// kernel (O_NOFOLLOW), not by a check that could race. O_NONBLOCK keeps a
+// FIFO from blocking the open; it is refused as not regular right after.
+func readConfig(path string, noFollow bool) ([]byte, int, error) {
+	flags := os.O_RDONLY | unix.O_NONBLOCK | unix.O_CLOEXEC
+	if noFollow {
+		flags |= unix.O_NOFOLLOW
+	}
+	f, err := os.OpenFile(path, flags, 0)
+	if err != nil {
+		// Linux and macOS say ELOOP for a link under O_NOFOLLOW, FreeBSD
+		// EMLINK.
+		if noFollow && (errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EMLINK)) {
+			return nil, -1, errSymlink
+		}
+		return nil, -1, fmt.Errorf("open: %w", err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return nil, -1, fmt.Errorf("stat: %w", err)
+	}
+	if !st.Mode().IsRegular() {
+		return nil, -1, errNotRegular
+	}
+	if st.Size() > MaxFileSize {
+		return nil, -1, errTooLarge
+	}
+	owner := -1
+	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
+		owner = int(sys.Uid)
+	}
+	data, err := readAll(f)
+	if err != nil {
+		return nil, -1, err
+	}
+	return data, owner, nil
+}
