@@ -9,6 +9,10 @@ const (
 	exitOK        exitCode = 0 // healthy, degraded or repaired: the start may go on
 	exitUnhealthy exitCode = 1 // unhealthy: do not start; manual steps printed
 	exitUsage     exitCode = 2 // usage or configuration error
+	// exitInternal is a bug in guard (a panic caught in main): neither a
+	// verdict nor the user's mistake. 70 is EX_SOFTWARE of sysexits.h;
+	// never 2, which hooks read as a usage error.
+	exitInternal exitCode = 70
 )
 
 func verdictExit(v checks.Verdict) exitCode {
