@@ -136,6 +136,12 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 	if err != nil && w.log == "" {
 		return fail("%v (set --log FILE)", err)
 	}
+	if err == nil {
+		// The lock always lives here: it must be this user's directory.
+		if err := watch.PrepareStateDir(dir); err != nil {
+			return fail("%v", err)
+		}
+	}
 	logPath := w.log
 	if logPath == "" {
 		logPath = filepath.Join(dir, watch.LogName)
@@ -152,7 +158,7 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 	defer lock.Release()
 	logf, err := watch.OpenRotating(logPath, watch.DefaultMaxBytes, watch.DefaultKeep)
 	if err != nil {
-		return fail("%s: %v", logPath, err)
+		return fail("%q: %v", logPath, err)
 	}
 	defer logf.Close()
 

@@ -129,14 +129,13 @@ func TestUserAndExplicitFiles(t *testing.T) {
 	})
 	t.Run("user config of another user", func(t *testing.T) {
 		te := newTestEnv(t)
-		te.userConfig(t, "gateway: 192.0.2.1\nsudo: prompt\ntrust: ["+te.repo+"]\n")
+		te.userConfig(t, "gateway: 192.0.2.1\nsudo: prompt\ndns: other.test\n")
 		otherOwner(t, te, te.UserPath())
-		te.project(t, "gateway: 192.0.2.2\n")
 		o, err := loadBounded(t, "", te.Env)
-		if err != nil || o.Gateway.IsValid() || o.Sudo != checks.SudoAuto {
+		if err != nil || o.Gateway.IsValid() || o.Sudo != checks.SudoAuto || o.DNSName != checks.DefaultOptions().DNSName {
 			t.Fatalf("another user's config was read: %+v %v", o, err)
 		}
-		te.wantWarnings(t, "ignoring "+te.UserPath()+": owned by uid", "ignoring gateway")
+		te.wantWarnings(t, "ignoring "+te.UserPath()+": owned by uid")
 	})
 	for _, target := range []string{"/dev/zero", "fifo", "big"} {
 		t.Run("explicit "+target, func(t *testing.T) {

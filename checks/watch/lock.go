@@ -23,21 +23,23 @@ type Lock struct {
 }
 
 // AcquireLock takes the lock file at path without waiting. When another
-// process holds it, the error wraps ErrLocked and names that process.
+// process holds it, the error wraps ErrLocked and names that process. The
+// file is never reached through a link and must be the running user's, in
+// a directory that is theirs (safefile.go).
 func AcquireLock(path string) (*Lock, error) {
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create state directory: %w", err)
+	if err := mkdirChecked(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("lock: %w", err)
 	}
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := openOwned(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open lock: %w", err)
 	}
 	if err := lockFile(f); err != nil {
-		f.Close()
+		defer f.Close()
 		if errors.Is(err, errWouldBlock) {
-			return nil, fmt.Errorf("%w (%s)", ErrLocked, holder(path))
+			return nil, fmt.Errorf("%w (%s)", ErrLocked, holder(f, path))
 		}
-		return nil, fmt.Errorf("lock %s: %w", path, err)
+		return nil, fmt.Errorf("lock %q: %w", path, err)
 	}
 	// Best effort: the lock works without the pid.
 	if err := f.Truncate(0); err == nil {
@@ -46,13 +48,17 @@ func AcquireLock(path string) (*Lock, error) {
 	return &Lock{f: f}, nil
 }
 
-// holder describes who holds the lock at path, for the error message.
-func holder(path string) string {
-	b, err := os.ReadFile(path)
-	if pid := strings.TrimSpace(string(b)); err == nil && pid != "" {
-		return "pid " + pid + ", lock " + path
+// holder describes who holds the lock in f, for the error message. It
+// reads the file already opened (not the path again), and shows the pid
+// only when it is one: the content is another process's.
+func holder(f *os.File, path string) string {
+	b := make([]byte, 24)
+	n, _ := f.ReadAt(b, 0)
+	pid := strings.TrimSpace(string(b[:n]))
+	if _, err := strconv.Atoi(pid); err == nil {
+		return fmt.Sprintf("pid %s, lock %q", pid, path)
 	}
-	return "lock " + path
+	return fmt.Sprintf("lock %q", path)
 }
 
 // Release unlocks and closes the lock file. The file stays: removing it

@@ -35,7 +35,9 @@ type RotatingFile struct {
 
 // OpenRotating opens (creating it and its directory when needed) the log
 // at path for appending. The file is readable by its owner only: it holds
-// addresses, MACs and host names of the networks the user visits.
+// addresses, MACs and host names of the networks the user visits. A link
+// at path, a file of another user, or a directory neither the user's nor
+// root's-and-closed (safefile.go) is refused.
 func OpenRotating(path string, maxBytes int64, keep int) (*RotatingFile, error) {
 	r := &RotatingFile{Path: path, MaxBytes: maxBytes, Keep: keep}
 	if r.MaxBytes <= 0 {
@@ -44,8 +46,8 @@ func OpenRotating(path string, maxBytes int64, keep int) (*RotatingFile, error) 
 	if r.Keep <= 0 {
 		r.Keep = DefaultKeep
 	}
-	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
-		return nil, fmt.Errorf("create log directory: %w", err)
+	if err := mkdirChecked(filepath.Dir(path)); err != nil {
+		return nil, fmt.Errorf("log: %w", err)
 	}
 	if err := r.open(); err != nil {
 		return nil, err
@@ -54,7 +56,8 @@ func OpenRotating(path string, maxBytes int64, keep int) (*RotatingFile, error) 
 }
 
 func (r *RotatingFile) open() error {
-	f, err := os.OpenFile(r.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	// Never through a link, and only the running user's file (safefile.go).
+	f, err := openOwned(r.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}
