@@ -21,7 +21,7 @@ type testEnv struct {
 	warnings        []string
 }
 
-func newTestEnv(t *testing.T) *testEnv {
+func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
 	base := t.TempDir()
 	te := &testEnv{home: filepath.Join(base, "home"), vars: map[string]string{}}
@@ -43,23 +43,23 @@ func newTestEnv(t *testing.T) *testEnv {
 
 // mkdir makes dir mode 0755 whatever the umask: the directory a config
 // file is in is checked for group and world write.
-func mkdir(t *testing.T, dir string) {
+func mkdir(t testing.TB, dir string) {
 	t.Helper()
 	must(t, os.MkdirAll(dir, 0o755))
 	must(t, os.Chmod(dir, 0o755))
 }
 
-func writeFile(t *testing.T, path, src string) {
+func writeFile(t testing.TB, path, src string) {
 	t.Helper()
 	mkdir(t, filepath.Dir(path))
 	must(t, os.WriteFile(path, []byte(src), 0o644))
 }
 
-func (te *testEnv) userConfig(t *testing.T, src string) {
+func (te *testEnv) userConfig(t testing.TB, src string) {
 	writeFile(t, te.UserPath(), src)
 }
 
-func (te *testEnv) project(t *testing.T, src string) string {
+func (te *testEnv) project(t testing.TB, src string) string {
 	p := filepath.Join(te.repo, FileName)
 	writeFile(t, p, src)
 	return p
@@ -239,4 +239,19 @@ func TestProjectSearch(t *testing.T) {
 		t.Errorf("dns %q, want the nearest file's", o.DNSName)
 	}
 	te.wantWarnings(t)
+}
+
+// BenchmarkLoad is the config's share of every guard check: the search,
+// the checks on each file and the parse of a user config and a project
+// file.
+func BenchmarkLoad(b *testing.B) {
+	te := newTestEnv(b)
+	te.userConfig(b, "sudo: never\ntrust: [/srv/x]\n")
+	te.project(b, "dns: project.test\ntimeout: 3s\nexternal: [203.0.113.5, 203.0.113.6]\n")
+	te.Warn = nil
+	for b.Loop() {
+		if _, err := Load("", te.Env); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
