@@ -1,10 +1,6 @@
 package watch
 
-import (
-	"errors"
-	"fmt"
-	"path/filepath"
-)
+import "fmt"
 
 // LogName is the log file in the state directory.
 const LogName = "watch.jsonl"
@@ -18,15 +14,4 @@ func StateDir(getenv func(string) string) (string, error) {
 		return "", fmt.Errorf("state directory: %w", err)
 	}
 	return d, nil
-}
-
-var errNoHome = errors.New("neither the state directory variable nor HOME is set")
-
-// fromHome joins elem under $HOME, which must be absolute.
-func fromHome(getenv func(string) string, elem ...string) (string, error) {
-	home := getenv("HOME")
-	if home == "" || !filepath.IsAbs(home) {
-		return "", errNoHome
-	}
-	return filepath.Join(append([]string{home}, elem...)...), nil
 }
