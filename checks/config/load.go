@@ -29,6 +29,10 @@ type Env struct {
 	// root. -1 turns the owner and directory checks off (Windows, where
 	// neither a uid nor mode bits say who may write).
 	UID int
+	// GID is the running user's primary group: a directory writable by
+	// that group is still the user's own when the group is the user's
+	// private group (gid == uid, umask 002). -1 turns that allowance off.
+	GID int
 	// Warn gets each one-line warning (a file skipped, a key ignored);
 	// nil drops them.
 	Warn func(msg string)
@@ -39,7 +43,7 @@ type Env struct {
 // and the process's uid.
 func NewEnv(getenv func(string) string, cwd string, warn func(string)) Env {
 	home, dir := userDirs(getenv)
-	return Env{Getenv: getenv, Cwd: cwd, Home: home, UserDir: dir, UID: os.Getuid(), Warn: warn}
+	return Env{Getenv: getenv, Cwd: cwd, Home: home, UserDir: dir, UID: os.Getuid(), GID: os.Getgid(), Warn: warn}
 }
 
 // UserPath is the user-level config file of env, which may not exist, or

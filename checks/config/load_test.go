@@ -36,6 +36,7 @@ func newTestEnv(t testing.TB) *testEnv {
 		Home:    te.home,
 		UserDir: filepath.Join(te.home, ".config"),
 		UID:     os.Getuid(),
+		GID:     -1, // no private-group allowance unless a test asks for it
 		Warn:    func(m string) { te.warnings = append(te.warnings, m) },
 	}
 	return te

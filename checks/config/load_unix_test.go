@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -45,6 +46,31 @@ func otherOwner(t *testing.T, te *testEnv, path string) {
 		return
 	}
 	te.UID = os.Getuid() + 1
+}
+
+// umask 002 with user private groups (Debian, Ubuntu): a repository whose
+// directories are group-writable by the user's own private group is still
+// the user's, and its config is read.
+func TestProjectFilePrivateGroupDir(t *testing.T) {
+	te := newTestEnv(t)
+	p := filepath.Join(te.repo, FileName)
+	writeFile(t, p, "dns: private.test\n")
+	must(t, os.Chmod(te.repo, 0o775))
+	te.GID = te.UID // the directory's group is the user's private group (uid == gid)
+	if st, err := os.Stat(te.repo); err != nil {
+		t.Fatal(err)
+	} else if sys := st.Sys().(*syscall.Stat_t); int(sys.Gid) != te.UID {
+		must(t, os.Chown(te.repo, te.UID, te.UID)) // as root; a user's own dir has its gid
+	}
+	o, err := loadBounded(t, "", te.Env)
+	if err != nil || o.DNSName != "private.test" || len(te.warnings) != 0 {
+		t.Fatalf("Load = %+v, %v; warnings %q", o, err, te.warnings)
+	}
+	te.GID = te.UID + 1 // a shared primary group: skipped
+	te.warnings = nil
+	if o, _ := loadBounded(t, "", te.Env); o.DNSName == "private.test" || len(te.warnings) != 1 {
+		t.Fatalf("shared group: %+v, warnings %q", o, te.warnings)
+	}
 }
 
 // A project file that is not a regular file the user owns, in a directory

@@ -62,7 +62,7 @@ func readFile(path string, mode openMode, env Env) (*Values, error) {
 		}
 		// Whoever can write the directory can replace the file.
 		dir := filepath.Dir(path)
-		if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o022 != 0 {
+		if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o022 != 0 && !privateGroupDir(st, env.UID, env.GID) {
 			return nil, &skipError{path, fmt.Errorf("its directory %s can be written by others (mode %04o)", printable(dir), st.Mode().Perm())}
 		}
 	}

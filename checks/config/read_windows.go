@@ -47,3 +47,6 @@ func readConfig(path string, noFollow bool) ([]byte, int, error) {
 	}
 	return data, -1, nil
 }
+
+// privateGroupDir: Windows has no Unix group bits.
+func privateGroupDir(os.FileInfo, int, int) bool { return false }
