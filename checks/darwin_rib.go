@@ -8,11 +8,13 @@ package checks
 // system_darwin.go only fetches the bytes.
 //
 // Routing messages are decoded by checks/internal/xnu (headers, sockaddrs,
-// addresses, masks, link-layer sockaddrs; shared with checks/watch, and
-// the reasons we do not use golang.org/x/net/route are told there); this
-// file maps them to Routes and Neighbors. We also need what x/net/route
-// does not expose: rmx_expire (static vs dynamic ARP entries) and
-// rtm_pid/rtm_seq/rtm_errno to match our RTM_GET reply.
+// addresses, masks, link-layer sockaddrs; shared with checks/watch); this
+// file maps them to Routes and Neighbors. The package comment of xnu says
+// why golang.org/x/net/route is not used: its darwin parser still rejects
+// the unpadded notifications rt_msg1 writes and reads rtm_errno from the
+// wrong offset. We also need what it does not expose: rmx_expire (static
+// vs dynamic ARP entries) and rtm_pid/rtm_seq/rtm_errno to match our
+// RTM_GET reply.
 //
 // pcblist layouts are xnu-11417 (macOS 15) headers: bsd/netinet/in_pcb.h,
 // bsd/sys/socketvar.h, bsd/netinet/tcp_var.h. macOS runs only on
@@ -21,6 +23,7 @@ package checks
 
 import (
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"net/netip"
 	"time"
@@ -178,10 +181,15 @@ func darwinParseRoutes(b []byte) ([]Route, error) {
 // broadcast and multicast mappings, anything with a gateway.
 //
 // ARP entries (XNU bsd/netinet/in_arp.c) have no state beyond this: a
-// link-layer address or not; RTF_REJECT once arp_maxtries requests went
-// unanswered (the "failed" state); rmx_expire 0 for static entries (arp -s),
-// else the calendar second the entry expires (arp -a prints "expired" after
-// it: it is idle and re-confirmed on next use, Linux's STALE).
+// link-layer address or not; RTF_REJECT once resolution failed; rmx_expire
+// 0 for static entries (arp -s), else the calendar second the entry
+// expires (arp -a prints "expired" after it: it is idle and re-confirmed
+// on next use, Linux's STALE). RTF_REJECT means failed whatever the MAC:
+// when the re-resolution of an expired entry goes unanswered, in_arp.c
+// sets RTF_REJECT and extends the expiry by arpt_down (20 s) first, and
+// arptfree clears the MAC only later; until then the old MAC is still in
+// the entry and the kernel refuses traffic to it (EHOSTDOWN). A static
+// entry made with `arp -s IP MAC reject` is failed for the same reason.
 //
 // NDP entries keep their state and lifetime in llinfo_nd6, not in the
 // route: their rmx_expire is always 0. So IPv6 entries are never marked
@@ -208,8 +216,8 @@ func darwinNeighbor(m darwinRtMsg, now time.Time) (Neighbor, bool) {
 	v4 := m.Dst.Is4()
 	n.Permanent = v4 && m.Expire == 0
 	switch {
-	case len(n.MAC) == 0 && m.Flags&xnu.RTFReject != 0:
-		n.State = NeighFailed
+	case m.Flags&xnu.RTFReject != 0:
+		n.State, n.MAC = NeighFailed, nil // the contract: no MAC while failed
 	case len(n.MAC) == 0:
 		n.State = NeighIncomplete
 	case n.Permanent:
@@ -220,6 +228,19 @@ func darwinNeighbor(m darwinRtMsg, now time.Time) (Neighbor, bool) {
 		n.State = NeighReachable
 	}
 	return n, true
+}
+
+// DarwinNeighborMsg decodes one macOS routing message (a notification or
+// an RTM_GET reply) about an ARP/NDP entry into a Neighbor, the way the OS
+// layer reads the tables, so checks/watch judges a notified entry exactly
+// as a check would. ok is false for messages that are not neighbor
+// entries or do not parse.
+func DarwinNeighborMsg(msg []byte, now time.Time) (Neighbor, bool) {
+	m, err := darwinParseRtMsg(msg)
+	if err != nil {
+		return Neighbor{}, false
+	}
+	return darwinNeighbor(m, now)
 }
 
 // darwinParseNeighbors decodes a NET_RT_FLAGS/RTF_LLINFO buffer (ARP or
@@ -278,6 +299,25 @@ func darwinApplyND6(n *Neighbor, state, isRouter, expire int32) {
 	case darwinND6NoState:
 		n.State = NeighUnknown
 	}
+}
+
+// darwinCarrier decides carrier from what SIOCGIFMEDIA returned for an
+// interface (ifmr, a struct ifmediareq, or mediaErr). IFF_RUNNING is not
+// carrier on XNU: it means "resources allocated" (bsd/net/if.h), and a real
+// ifconfig shows interfaces RUNNING with "status: inactive". Carrier is
+// IFM_ACTIVE, valid only with IFM_AVALID. Interfaces without media (lo0,
+// utun, gif, stf: the ioctl fails with EINVAL/EOPNOTSUPP) or whose driver
+// reports no link state fall back to IFF_RUNNING, which for those is set
+// while the device is open.
+func darwinCarrier(running bool, ifmr []byte, mediaErr error) bool {
+	if mediaErr != nil {
+		return running
+	}
+	active, valid, err := xnu.MediaCarrier(ifmr)
+	if err != nil || !valid {
+		return running
+	}
+	return active
 }
 
 // darwinBuildRtMsg builds a request for a routing socket: an rt_msghdr,
@@ -356,17 +396,37 @@ const (
 
 // darwinPcbStats is what one pcblist_n says.
 type darwinPcbStats struct {
-	Sockets        int
-	EphemeralInUse int         // sockets (not listening) bound to a port in [lo, hi]
-	TimeWait       int         // TCP only
-	ByPID          map[int]int // sockets per owning process (e_pid, else last_pid)
+	// Listed is the number of PCBs the kernel counted (xig_count, the
+	// smaller of the opening and closing headers'); Records the records
+	// the list actually held, of any protocol and generation.
+	Listed, Records int
+	Sockets         int
+	EphemeralInUse  int         // sockets (not listening) bound to a port in [lo, hi]
+	TimeWait        int         // TCP only
+	ByPID           map[int]int // sockets per owning process (e_pid, else last_pid)
+}
+
+// errDarwinPcblistShort: the list holds far fewer records than the kernel
+// counted. A process with an ad-hoc-signed ancestor (go run, mage, a
+// Homebrew-installed hook) reportedly gets only the headers and its own
+// sockets, without an error (juspay/osfacts, macOS 27; third-party). Its
+// counts would say "0 in use" while the ports are gone.
+var errDarwinPcblistShort = errors.New("socket list incomplete")
+
+// darwinPcblistShort reports whether records parsed out of listed are too
+// few to be trusted. Sockets opened and closed during the copy make a small
+// difference either way; a shortfall of at most 8 cannot hide an
+// exhaustion of thousands of ports.
+func darwinPcblistShort(listed, records int) bool {
+	return listed-records > max(8, listed/2)
 }
 
 // darwinParsePcblist decodes net.inet.{tcp,udp}.pcblist_n for proto (6 or
 // 17). Records of another protocol are skipped, as netstat does, and PCBs
 // freed during the copy (gencnt newer than the list's) are ignored. If no
 // record at all carries the expected protocol, the layout is not the one we
-// know and that is an error rather than a silent zero.
+// know and that is an error rather than a silent zero; so is a list far
+// shorter than its xig_count (errDarwinPcblistShort).
 func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 	le := binary.LittleEndian
 	st := darwinPcbStats{ByPID: map[int]int{}}
@@ -374,6 +434,7 @@ func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 		return st, fmt.Errorf("pcblist of %d bytes: %w", len(b), xnu.ErrTruncated)
 	}
 	gen := le.Uint64(b[8:])
+	st.Listed = int(le.Uint32(b[4:]))
 	want := darwinXSOAllInp
 	if proto == 6 {
 		want = darwinXSOAllTCP
@@ -385,7 +446,8 @@ func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 			return st, fmt.Errorf("pcblist item at %d: %w", off, xnu.ErrTruncated)
 		}
 		n, kind := int(le.Uint32(b[off:])), int(le.Uint32(b[off+4:]))
-		if n <= darwinSizeofXinpgen { // the closing xinpgen
+		if n <= darwinSizeofXinpgen { // the closing xinpgen, with the count at the end
+			st.Listed = min(st.Listed, int(le.Uint32(b[off+4:])))
 			break
 		}
 		if n > len(b)-off {
@@ -441,8 +503,12 @@ func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 			st.ByPID[pid]++
 		}
 	}
+	st.Records = records
 	if records > 0 && matched == 0 {
 		return st, fmt.Errorf("pcblist: none of %d records is protocol %d: layout not recognised", records, proto)
+	}
+	if darwinPcblistShort(st.Listed, records) {
+		return st, fmt.Errorf("pcblist holds %d of the %d sockets the kernel counts (xig_count); macOS withholds the others from some processes (an ad-hoc-signed parent such as go run or mage): %w", records, st.Listed, errDarwinPcblistShort)
 	}
 	return st, nil
 }

@@ -166,6 +166,11 @@ func drtARPDump() []byte {
 		// failed: arp_maxtries unanswered, RTF_REJECT
 		drtMsg{index: 4, flags: drtHostLL | drtClone | xnu.RTFReject, expire: future,
 			dst: drtSin("192.168.1.78"), gw: drtSdl(4, "", "")},
+		// failed re-resolution of an expired entry: RTF_REJECT and a
+		// fresh expiry (+arpt_down) while the old MAC is still there
+		// (in_arp.c); failed, not reachable
+		drtMsg{index: 4, flags: drtHostLL | drtClone | xnu.RTFReject, expire: future,
+			dst: drtSin("192.168.1.79"), gw: drtSdl(4, "", "aa:bb:cc:00:00:79")},
 		// not neighbors: broadcast, multicast, our own address
 		drtMsg{index: 4, flags: drtHostLL | xnu.RTFBroadcast, expire: future,
 			dst: drtSin("192.168.1.255"), gw: drtSdl(4, "", "ff:ff:ff:ff:ff:ff")},
@@ -200,6 +205,7 @@ func TestDarwinParseNeighbors(t *testing.T) {
 		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.50"), MAC: drtMAC("00:11:22:33:44:55"), State: NeighPermanent, Permanent: true},
 		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.77"), State: NeighIncomplete},
 		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.78"), State: NeighFailed},
+		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.79"), State: NeighFailed},
 		// NDP: rmx_expire is always 0, which must not read as permanent;
 		// the embedded scope is stripped from the address.
 		{IfIndex: 4, IP: netip.MustParseAddr("fe80::1"), MAC: drtMAC("aa:bb:cc:00:00:01"), State: NeighReachable, Router: true},
@@ -415,10 +421,11 @@ func drtGarbage() map[string][]byte {
 	overrun := ok
 	overrun.dst = drtSin("192.168.1.1")
 	overrun.dst[0] = 200
-	noRoom := ok
-	noRoom.gw = nil
-	noRoomB := noRoom.bytes()
-	binary.LittleEndian.PutUint32(noRoomB[12:], xnu.RTADst|xnu.RTAGateway)
+	// A last sockaddr cut inside its own length (not missing: rt_msg1
+	// leaves out only a whole last sockaddr of sa_len 0).
+	cutB := ok.bytes()
+	cutB = append(cutB[:len(cutB)-xnu.Roundup(len(ok.gw))], ok.gw[:6]...)
+	binary.LittleEndian.PutUint16(cutB, uint16(len(cutB)))
 	return map[string][]byte{
 		"truncated message":         full[:len(full)-6],
 		"length beyond buffer":      drtMsg{lenDelta: 40, dst: drtSin("1.2.3.4")}.bytes(),
@@ -428,7 +435,7 @@ func drtGarbage() map[string][]byte {
 		"wrong version":             drtMsg{badVersion: true, dst: drtSin("1.2.3.4")}.bytes(),
 		"sockaddr_dl overrun":       badDl.bytes(),
 		"sockaddr beyond message":   overrun.bytes(),
-		"address bit, no sockaddr":  noRoomB,
+		"last sockaddr cut short":   cutB,
 		"garbage":                   []byte("this is not a routing message at all, just text"),
 		"zero length in a sequence": append(append([]byte{}, full...), make([]byte, 8)...),
 	}
@@ -536,7 +543,7 @@ func TestDarwinParsePcblist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := darwinPcbStats{Sockets: 5, EphemeralInUse: 3, TimeWait: 1, ByPID: map[int]int{100: 2, 200: 2, 400: 1}}
+	want := darwinPcbStats{Listed: 6, Records: 6, Sockets: 5, EphemeralInUse: 3, TimeWait: 1, ByPID: map[int]int{100: 2, 200: 2, 400: 1}}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("tcp: got %+v, want %+v", got, want)
 	}
@@ -547,7 +554,7 @@ func TestDarwinParsePcblist(t *testing.T) {
 		drtPcb{proto: 17, lport: 0, gencnt: 3}, // unbound, kernel-owned
 	)
 	got, err = darwinParsePcblist(udp, 17, 49152, 65535)
-	want = darwinPcbStats{Sockets: 3, EphemeralInUse: 1, ByPID: map[int]int{77: 2}}
+	want = darwinPcbStats{Listed: 3, Records: 3, Sockets: 3, EphemeralInUse: 1, ByPID: map[int]int{77: 2}}
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("udp: got %+v, %v; want %+v", got, err, want)
 	}
@@ -555,6 +562,75 @@ func TestDarwinParsePcblist(t *testing.T) {
 	empty := drtPcblist(true, 1)
 	if got, err := darwinParsePcblist(empty, 6, 49152, 65535); err != nil || got.Sockets != 0 {
 		t.Errorf("empty list: %+v, %v", got, err)
+	}
+}
+
+// TestDarwinPcblistShortfall: a list the kernel cut short without an error
+// (only the headers and our own sockets, as osfacts reports for processes
+// with an ad-hoc-signed ancestor) must not read as "0 in use".
+func TestDarwinPcblistShortfall(t *testing.T) {
+	le := binary.LittleEndian
+	withCount := func(b []byte, open, closing uint32) []byte {
+		b = append([]byte(nil), b...)
+		le.PutUint32(b[4:], open)
+		le.PutUint32(b[len(b)-darwinSizeofXinpgen+4:], closing)
+		return b
+	}
+	own := drtPcb{proto: 6, lport: 50000, state: 4, lastPID: 100, gencnt: 1}
+	for _, tc := range []struct {
+		name          string
+		b             []byte
+		short         bool
+		listed, recds int
+	}{
+		// 48 bytes: the two headers, xig_count 37 (the measured shape)
+		{"headers only", withCount(drtPcblist(true, 10), 37, 37), true, 37, 0},
+		{"only our own socket", withCount(drtPcblist(true, 10, own), 37, 37), true, 37, 1},
+		// churn during the copy: a few more or fewer than counted
+		{"sockets closed during the copy", withCount(drtPcblist(true, 10, own), 6, 5), false, 5, 1},
+		{"a small machine", withCount(drtPcblist(true, 10), 8, 8), false, 8, 0},
+		{"complete", drtTCPList(), false, 6, 6},
+	} {
+		st, err := darwinParsePcblist(tc.b, 6, 49152, 65535)
+		if got := errors.Is(err, errDarwinPcblistShort); got != tc.short || st.Listed != tc.listed || st.Records != tc.recds {
+			t.Errorf("%s: listed %d records %d err %v; want listed %d records %d short %v", tc.name, st.Listed, st.Records, err, tc.listed, tc.recds, tc.short)
+		}
+		if tc.short && !strings.Contains(err.Error(), "of the 37 sockets") {
+			t.Errorf("%s: the error does not give the counts: %v", tc.name, err)
+		}
+	}
+}
+
+func TestDarwinCarrier(t *testing.T) {
+	media := func(status uint32) []byte {
+		b := make([]byte, xnu.SizeofIfmediareq)
+		le := binary.LittleEndian
+		le.PutUint32(b[xnu.IfmediaStatusOff:], status)
+		return b
+	}
+	for _, tc := range []struct {
+		name    string
+		running bool
+		ifmr    []byte
+		err     error
+		want    bool
+	}{
+		// ifconfig on a real Mac: "flags=...<UP,...,RUNNING,...>" with
+		// "status: inactive" (Stack Overflow q. 29958143): no carrier.
+		{"running, media inactive", true, media(xnu.IFMAvalid), nil, false},
+		{"running, media active", true, media(xnu.IFMAvalid | xnu.IFMActive), nil, true},
+		{"not running, media active", false, media(xnu.IFMAvalid | xnu.IFMActive), nil, true},
+		// no link state from the driver: IFF_RUNNING decides
+		{"no IFM_AVALID, running", true, media(xnu.IFMActive), nil, true},
+		{"no IFM_AVALID, not running", false, media(0), nil, false},
+		// lo0, utun: no media (EINVAL); IFF_RUNNING decides
+		{"no media, running", true, nil, errors.New("invalid argument"), true},
+		{"no media, not running", false, nil, errors.New("invalid argument"), false},
+		{"short answer", true, make([]byte, 8), nil, true},
+	} {
+		if got := darwinCarrier(tc.running, tc.ifmr, tc.err); got != tc.want {
+			t.Errorf("%s: carrier %v, want %v", tc.name, got, tc.want)
+		}
 	}
 }
 

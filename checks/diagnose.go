@@ -770,7 +770,10 @@ func (d *diag) resources() {
 	k := d.s.Sockets
 	st := StatusPass
 	var parts []string
-	if span := k.EphemeralHigh - k.EphemeralLow + 1; k.EphemeralLow > 0 && span > 0 {
+	if k.PortsUnknown != "" {
+		parts = append(parts, "ephemeral ports: unknown ("+k.PortsUnknown+")")
+		st = worse(st, StatusUnknown)
+	} else if span := k.EphemeralHigh - k.EphemeralLow + 1; k.EphemeralLow > 0 && span > 0 {
 		tcp, udp := k.TCPEphemeralInUse, k.UDPEphemeralInUse
 		counted := "in use"
 		if tcp < 0 || udp < 0 {

@@ -50,6 +50,20 @@ type System interface {
 	ReapplyInterface(ctx context.Context, ifName string) error
 }
 
+// NeighborLooker is implemented by OS layers whose change notifications
+// miss the neighbor cache: on macOS the kernel resolves, refreshes and
+// expires ARP/NDP entries without a routing message (bsd/netinet/in_arp.c,
+// nd6.c), and Windows has no neighbor-change callback. checks/watch then
+// reads the gateways' own entries every couple of seconds, one entry
+// lookup each (RTM_GET, GetIpNetEntry2), not a full check. Linux
+// announces every neighbor change over netlink and does not implement it.
+type NeighborLooker interface {
+	// LookupNeighbor reads the entry for ip on ifIndex without starting
+	// resolution; found is false when there is none. It must return
+	// promptly once ctx is done.
+	LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (n Neighbor, found bool, err error)
+}
+
 // ErrUnsupported is returned by System methods the OS cannot do.
 var ErrUnsupported = errors.New("not supported on " + runtime.GOOS + "/" + runtime.GOARCH)
 
@@ -200,4 +214,9 @@ type SocketStats struct {
 	TopProcessSockets int
 	// Unknown names the fields that could not be read and why.
 	Unknown []string
+	// PortsUnknown says why the ephemeral-port counts above cannot be
+	// trusted (a socket list that could not be read, or came back far
+	// shorter than the kernel's own count); empty when they can. The
+	// resources check is then unknown, never "0 in use".
+	PortsUnknown string
 }

@@ -4,6 +4,7 @@ package checks
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/binary"
 	"errors"
@@ -34,6 +35,9 @@ type darwinSystem struct{}
 
 var _ System = (*darwinSystem)(nil)
 
+// The watcher polls the gateway entry: no notification covers it.
+var _ NeighborLooker = (*darwinSystem)(nil)
+
 func newSystem() System { return &darwinSystem{} }
 
 // darwinTunnelPrefixes name virtual point-to-point devices a VPN owns:
@@ -47,6 +51,12 @@ func (*darwinSystem) Links(ctx context.Context) ([]Link, error) {
 		return nil, fmt.Errorf("list interfaces: %w", err)
 	}
 	links := make([]Link, 0, len(ifs))
+	mediaFd := -1
+	defer func() {
+		if mediaFd >= 0 {
+			unix.Close(mediaFd)
+		}
+	}()
 	for _, ifi := range ifs {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("list interfaces: %w", err)
@@ -56,7 +66,7 @@ func (*darwinSystem) Links(ctx context.Context) ([]Link, error) {
 			Name:     ifi.Name,
 			MAC:      ifi.HardwareAddr,
 			AdminUp:  ifi.Flags&net.FlagUp != 0,
-			Carrier:  ifi.Flags&net.FlagRunning != 0,
+			Carrier:  darwinMediaCarrier(&mediaFd, ifi.Name, ifi.Flags&net.FlagRunning != 0),
 			Loopback: ifi.Flags&net.FlagLoopback != 0,
 			Tunnel:   ifi.Flags&net.FlagPointToPoint != 0,
 		}
@@ -82,6 +92,24 @@ func (*darwinSystem) Links(ctx context.Context) ([]Link, error) {
 		links = append(links, l)
 	}
 	return links, nil
+}
+
+// darwinMediaCarrier asks SIOCGIFMEDIA for ifName's carrier, as ifconfig's
+// "status: active/inactive" does (darwinCarrier decides). *fd is a datagram
+// socket opened on first use and shared by one Links call; where it cannot
+// be opened the IFF_RUNNING fallback stays.
+func darwinMediaCarrier(fd *int, ifName string, running bool) bool {
+	if *fd < 0 {
+		s, err := unix.Socket(unix.AF_INET, unix.SOCK_DGRAM, 0)
+		if err != nil {
+			return darwinCarrier(running, nil, err)
+		}
+		*fd = s
+	}
+	var ifmr [xnu.SizeofIfmediareq]byte
+	copy(ifmr[:unix.IFNAMSIZ-1], ifName)
+	err := darwinIoctl(*fd, xnu.SIOCGIFMEDIA, unsafe.Pointer(&ifmr[0]))
+	return darwinCarrier(running, ifmr[:], err)
 }
 
 // darwinIfNames maps interface indexes to names: routing messages carry
@@ -263,6 +291,9 @@ func (*darwinSystem) Sockets(ctx context.Context) (SocketStats, error) {
 		}
 		if err != nil {
 			st.Unknown = append(st.Unknown, p.fields+": "+err.Error())
+			// Zero counts from a list we could not read, or that macOS
+			// cut short (errDarwinPcblistShort), would read "0 in use".
+			st.PortsUnknown = cmp.Or(st.PortsUnknown, p.fields+": "+err.Error())
 			continue
 		}
 		if p.proto == 6 {
@@ -375,6 +406,37 @@ func (*darwinSystem) DeleteNeighbor(ctx context.Context, n Neighbor) error {
 		done[kind] = true
 	}
 	return nil
+}
+
+// LookupNeighbor reads the one ARP/NDP entry for ip on ifIndex with RTM_GET
+// (no dump), first scoped to the interface, then unscoped, as
+// DeleteNeighbor finds copies: the watcher's gateway poll
+// (watch.NeighborLooker), since XNU announces no resolution, refresh or
+// expiry of an entry. found is false when what the kernel matches is not a
+// link-layer entry for exactly ip on ifIndex (no entry: the subnet route
+// answers). RTM_GET reads; it never creates an entry.
+func (*darwinSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (Neighbor, bool, error) {
+	ip = ip.WithZone("").Unmap()
+	for _, scoped := range []bool{true, false} {
+		m, err := darwinRouteRequest(ctx, xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, ifIndex, scoped, ip)
+		if errors.Is(err, unix.ESRCH) {
+			continue
+		}
+		if err != nil {
+			return Neighbor{}, false, fmt.Errorf("look up neighbor %s dev %d: %w", ip, ifIndex, err)
+		}
+		n, ok := darwinNeighbor(m, time.Now())
+		if !ok || n.IP != ip || n.IfIndex != ifIndex {
+			continue
+		}
+		if n.IfName == "" && m.Ifp != nil {
+			n.IfName = m.Ifp.Name
+		}
+		ns := []Neighbor{n}
+		darwinRefineND6(ns)
+		return ns[0], true, nil
+	}
+	return Neighbor{}, false, nil
 }
 
 var darwinRtmSeq atomic.Int32

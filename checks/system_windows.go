@@ -26,6 +26,9 @@ type windowsSystem struct{}
 
 var _ System = (*windowsSystem)(nil)
 
+// The watcher polls the gateway entry: no notification covers it.
+var _ NeighborLooker = (*windowsSystem)(nil)
+
 func newSystem() System { return &windowsSystem{} }
 
 // Functions x/sys/windows does not wrap. All of iphlpapi's exist since
@@ -38,6 +41,7 @@ var (
 	winGetBestRoute2         = winIphlpapi.NewProc("GetBestRoute2")
 	winGetIpNetTable2        = winIphlpapi.NewProc("GetIpNetTable2")
 	winDeleteIpNetEntry2     = winIphlpapi.NewProc("DeleteIpNetEntry2")
+	winGetIpNetEntry2        = winIphlpapi.NewProc("GetIpNetEntry2")
 	winGetExtendedTcpTable   = winIphlpapi.NewProc("GetExtendedTcpTable")
 	winGetExtendedUdpTable   = winIphlpapi.NewProc("GetExtendedUdpTable")
 	winDnsFlushResolverCache = winDnsapi.NewProc("DnsFlushResolverCache")
@@ -369,6 +373,36 @@ func winProcessName(pid uint32) (string, error) {
 		return "", err
 	}
 	return filepath.Base(windows.UTF16ToString(buf[:n])), nil
+}
+
+// LookupNeighbor reads the one neighbor entry for ip on ifIndex with
+// GetIpNetEntry2 (no table dump, no resolution started): the watcher's
+// gateway poll (watch.NeighborLooker), since Windows has no neighbor
+// change notification. found is false when there is no entry.
+func (s *windowsSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (Neighbor, bool, error) {
+	if err := ctx.Err(); err != nil {
+		return Neighbor{}, false, err
+	}
+	ip = ip.WithZone("").Unmap()
+	var scope uint32
+	if ip.IsLinkLocalUnicast() {
+		scope = uint32(ifIndex)
+	}
+	// Keyed by address and interface index, as for DeleteIpNetEntry2.
+	row := windowsIPNetRow2{Address: windowsSockaddrFrom(ip, scope), InterfaceIndex: uint32(ifIndex)}
+	err := winCall(winGetIpNetEntry2, uintptr(unsafe.Pointer(&row)))
+	if errors.Is(err, windows.ERROR_NOT_FOUND) || errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
+		return Neighbor{}, false, nil
+	}
+	if err != nil {
+		return Neighbor{}, false, fmt.Errorf("look up neighbor %s dev %d (GetIpNetEntry2): %w", ip, ifIndex, err)
+	}
+	n, ok := windowsNeighbor(&row)
+	if !ok {
+		return Neighbor{}, false, nil
+	}
+	n.IfName = winIfNames{}.get(n.IfIndex)
+	return n, true, nil
 }
 
 // DeleteNeighbor needs an elevated token: otherwise DeleteIpNetEntry2 says

@@ -5,22 +5,23 @@ package watch
 // Linux; events_darwin.go only reads the socket. The messages' headers,
 // sockaddrs, addresses, masks and link-layer sockaddrs are decoded by
 // checks/internal/xnu, shared with checks/darwin_rib.go (it also tells why
-// we do not use golang.org/x/net/route, whose darwin parser has failed and
-// panicked on real kernel messages); this file maps them to Changes.
+// we do not use golang.org/x/net/route, which still rejects the unpadded
+// notifications rt_msg1 writes); this file maps them to Changes.
 
 import (
 	"fmt"
 	"net/netip"
+	"time"
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/xnu"
 )
 
-// parseRouteSocket decodes the messages of one read from a routing socket.
-// Messages we do not use (RTM_GET answers to any process's lookups,
-// RTM_MISS, RTM_LOSING, multicast memberships, per-destination clones) are
-// skipped; a framing error ends the buffer.
-func parseRouteSocket(b []byte) []Change {
+// parseRouteSocket decodes the messages of one read from a routing socket,
+// received at now. Messages we do not use (RTM_GET answers to any
+// process's lookups, RTM_MISS, RTM_LOSING, multicast memberships,
+// per-destination clones) are skipped; a framing error ends the buffer.
+func parseRouteSocket(b []byte, now time.Time) []Change {
 	var out []Change
 	for len(b) > 0 {
 		m, rest, err := xnu.Split(b)
@@ -35,7 +36,7 @@ func parseRouteSocket(b []byte) []Change {
 		var ok bool
 		switch m[3] {
 		case xnu.RTMAdd, xnu.RTMDelete, xnu.RTMChange:
-			c, ok = routeChange(m)
+			c, ok = routeChange(m, now)
 		case xnu.RTMNewAddr, xnu.RTMDelAddr:
 			c, ok = addrChange(m)
 		case xnu.RTMIfInfo:
@@ -58,7 +59,7 @@ func prefixOf(a netip.Addr, mask []byte) netip.Prefix {
 	return netip.PrefixFrom(a, bits)
 }
 
-func routeChange(m []byte) (Change, bool) {
+func routeChange(m []byte, now time.Time) (Change, bool) {
 	h, err := xnu.ParseRtMsghdr(m)
 	if err != nil || h.Flags&(xnu.RTFLocal|xnu.RTFBroadcast|xnu.RTFMulticast) != 0 {
 		return Change{}, false
@@ -71,32 +72,20 @@ func routeChange(m []byte) (Change, bool) {
 	dst, _ := xnu.Inet(sas[xnu.RTAXDst])
 	if h.Flags&xnu.RTFLLInfo != 0 {
 		// An ARP/NDP entry: XNU keeps the neighbor cache in the routing
-		// table, one host route per neighbor with the MAC as gateway.
-		l, err := xnu.ParseLink(sas[xnu.RTAXGateway])
-		if err != nil || !dst.IsValid() || dst.IsMulticast() {
+		// table, one host route per neighbor with the MAC as gateway. Only
+		// writers through route_output (arp, ndp, our own repair) and
+		// router/prefix changes announce them; the kernel resolves,
+		// refreshes and expires entries silently (see gatewayPoll).
+		n, ok := checks.DarwinNeighborMsg(m, now)
+		if !ok {
 			return Change{}, false
 		}
-		lidx, mac := l.Index, l.Addr
-		if lidx == 0 {
-			lidx = h.Index
+		n.IfName = "" // as the other OSes' changes: the index identifies it
+		d := fmt.Sprintf("neighbor %s %s %s", verb(del), n.IP, n.State)
+		if n.MAC != nil {
+			d += " " + n.MAC.String()
 		}
-		n := checks.Neighbor{IfIndex: lidx, IP: dst, MAC: mac}
-		n.Permanent = dst.Is4() && h.Expire == 0 && len(mac) > 0
-		switch {
-		case len(mac) == 0 && h.Flags&xnu.RTFReject != 0:
-			n.State = checks.NeighFailed // ARP gave up: XNU marks the entry reject
-		case len(mac) == 0:
-			n.State = checks.NeighIncomplete
-		case n.Permanent:
-			n.State = checks.NeighPermanent
-		default:
-			n.State = checks.NeighReachable // XNU has no NUD states for ARP
-		}
-		d := fmt.Sprintf("neighbor %s %s %s", verb(del), dst, n.State)
-		if mac != nil {
-			d += " " + mac.String()
-		}
-		return Change{Kind: KindNeigh, Deleted: del, IfIndex: lidx, Neigh: n, Detail: d}, true
+		return Change{Kind: KindNeigh, Deleted: del, IfIndex: n.IfIndex, Neigh: n, Detail: d}, true
 	}
 	// Clones are XNU's per-destination cache (one for every host a socket
 	// talked to), added and expired all the time: not configuration.
@@ -134,17 +123,22 @@ func addrChange(m []byte) (Change, bool) {
 	return c, true
 }
 
+// linkChange reads an RTM_IFINFO. XNU posts one when IFF_UP, the MTU,
+// promiscuous or all-multicast mode change (rt_ifmsg callers in
+// bsd/net/if.c), never for carrier: IFF_RUNNING in it means "resources
+// allocated", not a cable or an association, and carrier changes go to
+// kernel events (KEV_DL_LINK_ON/OFF) instead. So the change says up or
+// down only. A lost carrier reaches the watcher through what follows it:
+// configd withdrawing the service's addresses and routes, and the
+// gateway's entry failing (gatewayPoll).
 func linkChange(m []byte) (Change, bool) {
 	h, err := xnu.ParseIfMsghdr(m)
 	if err != nil {
 		return Change{}, false
 	}
 	state := "down"
-	switch {
-	case h.Flags&xnu.IFFUp != 0 && h.Flags&xnu.IFFRunning != 0:
+	if h.Flags&xnu.IFFUp != 0 {
 		state = "up"
-	case h.Flags&xnu.IFFUp != 0:
-		state = "no-carrier"
 	}
 	return Change{Kind: KindLink, IfIndex: h.Index, Detail: fmt.Sprintf("link %d %s", h.Index, state)}, true
 }

@@ -2,12 +2,13 @@ package watch
 
 import (
 	"encoding/binary"
-	"github.com/netguard/netguard/checks/internal/xnu"
 	"net"
 	"net/netip"
 	"testing"
+	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/xnu"
 )
 
 // XNU sockaddrs, as the kernel writes them (sa_len first, padded to 4).
@@ -103,6 +104,9 @@ func xIfMsg(idx uint16, flags uint32) []byte {
 	return h
 }
 
+// bsdNow is before the expiries below: dynamic entries read reachable.
+var bsdNow = time.Unix(1_600_000_000, 0)
+
 func TestParseRouteSocket(t *testing.T) {
 	mac := net.HardwareAddr{2, 0, 0, 0, 0, 1}
 	const llinfo = xnu.RTFLLInfo | 0x1 | 0x4 // + RTF_UP, RTF_HOST
@@ -117,6 +121,9 @@ func TestParseRouteSocket(t *testing.T) {
 		// ARP gave up: no MAC, RTF_REJECT.
 		xRtMsg(xnu.RTMChange, 4, llinfo|xnu.RTFReject, 1, map[int][]byte{
 			xnu.RTAXDst: xSin("192.168.1.1"), xnu.RTAXGateway: xSdl(4, "en0", nil)}),
+		// A failed re-resolution: RTF_REJECT while the old MAC is kept.
+		xRtMsg(xnu.RTMChange, 4, llinfo|xnu.RTFReject, 1_700_000_020, map[int][]byte{
+			xnu.RTAXDst: xSin("192.168.1.1"), xnu.RTAXGateway: xSdl(4, "en0", mac)}),
 		// NDP entry for a link-local router, KAME scope embedded.
 		xRtMsg(xnu.RTMDelete, 4, llinfo, 0, map[int][]byte{
 			xnu.RTAXDst: xSin6("fe80::1", 4), xnu.RTAXGateway: xSdl(0, "en0", mac)}),
@@ -136,21 +143,25 @@ func TestParseRouteSocket(t *testing.T) {
 		xIfaMsg(xnu.RTMNewAddr, 4, map[int][]byte{xnu.RTAXNetmask: xMask(24), 4: xSdl(4, "en0", mac), xnu.RTAXIfa: xSin("192.168.1.20")}),
 		xIfMsg(4, xnu.IFFUp|xnu.IFFRunning),
 		xIfMsg(5, xnu.IFFUp),
+		xIfMsg(6, xnu.IFFRunning),
 	} {
 		buf = append(buf, m...)
 	}
-	got := parseRouteSocket(buf)
+	got := parseRouteSocket(buf, bsdNow)
 	gw := netip.MustParseAddr("192.168.1.1")
 	want := []Change{
 		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, MAC: mac, State: checks.NeighReachable}, Detail: "neighbor new 192.168.1.1 reachable 02:00:00:00:00:01"},
 		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, MAC: mac, State: checks.NeighPermanent, Permanent: true}, Detail: "neighbor new 192.168.1.1 permanent 02:00:00:00:00:01"},
+		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, State: checks.NeighFailed}, Detail: "neighbor new 192.168.1.1 failed"},
 		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, State: checks.NeighFailed}, Detail: "neighbor new 192.168.1.1 failed"},
 		{Kind: KindNeigh, Deleted: true, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: netip.MustParseAddr("fe80::1"), MAC: mac, State: checks.NeighReachable}, Detail: "neighbor del fe80::1 reachable 02:00:00:00:00:01"},
 		{Kind: KindRoute, Deleted: true, IfIndex: 4, Detail: "route del 0.0.0.0/0 via 192.168.1.1"},
 		{Kind: KindRoute, IfIndex: 4, Detail: "route new 10.8.0.0/16"},
 		{Kind: KindAddr, IfIndex: 4, Addr: netip.MustParsePrefix("192.168.1.20/24"), Detail: "address new 192.168.1.20/24 on 4"},
 		{Kind: KindLink, IfIndex: 4, Detail: "link 4 up"},
-		{Kind: KindLink, IfIndex: 5, Detail: "link 5 no-carrier"},
+		// IFF_UP without IFF_RUNNING: RTM_IFINFO says nothing of carrier.
+		{Kind: KindLink, IfIndex: 5, Detail: "link 5 up"},
+		{Kind: KindLink, IfIndex: 6, Detail: "link 6 down"},
 	}
 	if len(got) != len(want) {
 		t.Fatalf("got %d changes, want %d:\n%+v", len(got), len(want), got)
@@ -173,11 +184,11 @@ func TestParseRouteSocketMalformed(t *testing.T) {
 		if len(b) >= 2 {
 			binary.LittleEndian.PutUint16(b, uint16(len(b))) // a consistent but short message
 		}
-		parseRouteSocket(b)
+		parseRouteSocket(b, bsdNow)
 	}
 	bad := append([]byte(nil), m...)
 	bad[2] = 4 // another version: skipped, the next message still read
-	if got := parseRouteSocket(append(bad, m...)); len(got) != 1 {
+	if got := parseRouteSocket(append(bad, m...), bsdNow); len(got) != 1 {
 		t.Errorf("got %d changes, want 1", len(got))
 	}
 }
@@ -186,5 +197,5 @@ func FuzzParseRouteSocket(f *testing.F) {
 	f.Add(xRtMsg(xnu.RTMAdd, 4, xnu.RTFLLInfo, 0, map[int][]byte{
 		xnu.RTAXDst: xSin("192.168.1.1"), xnu.RTAXGateway: xSdl(4, "en0", net.HardwareAddr{2, 0, 0, 0, 0, 1})}))
 	f.Add(xIfaMsg(xnu.RTMNewAddr, 4, map[int][]byte{xnu.RTAXNetmask: xMask(24), xnu.RTAXIfa: xSin("192.168.1.20")}))
-	f.Fuzz(func(t *testing.T, b []byte) { parseRouteSocket(b) })
+	f.Fuzz(func(t *testing.T, b []byte) { parseRouteSocket(b, bsdNow) })
 }

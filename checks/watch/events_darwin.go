@@ -7,14 +7,19 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"time"
 
 	"golang.org/x/sys/unix"
 )
 
-// routeSource is a routing socket (AF_ROUTE): XNU copies every change to
-// interfaces, addresses, routes and the ARP/NDP cache (which lives in the
-// routing table) to each open routing socket. No privilege is needed to
-// listen.
+// routeSource is a routing socket (AF_ROUTE): XNU copies changes to
+// interfaces (IFF_UP, not carrier: see linkChange), addresses and routes to
+// each open routing socket. Changes to the ARP/NDP cache (which lives in
+// the routing table) are announced only when a process writes them
+// (arp, ndp, our repair) or router and prefix lists change: in_arp.c and
+// nd6.c resolve, refresh and expire entries without a message, so the
+// watcher polls the gateway's own entry instead (gatewayPoll). No
+// privilege is needed to listen.
 type routeSource struct {
 	f       *os.File
 	buf     []byte
@@ -52,7 +57,7 @@ func (s *routeSource) Receive() (Change, error) {
 		case err != nil:
 			return Change{}, fmt.Errorf("read routing socket: %w", err)
 		}
-		s.pending = parseRouteSocket(s.buf[:n])
+		s.pending = parseRouteSocket(s.buf[:n], time.Now())
 	}
 	c := s.pending[0]
 	s.pending = s.pending[1:]

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/netguard/netguard/checks"
@@ -43,6 +44,10 @@ type Config struct {
 	Recheck  time.Duration // <= 0: DefaultRecheck; never more than Interval
 	Quiet    time.Duration // <= 0: DefaultQuiet
 	MaxDelay time.Duration // <= 0: DefaultMaxDelay
+	// Poll is how often the gateways' neighbor entries are read where the
+	// OS does not announce their changes (Engine.Sys is a
+	// NeighborLooker: macOS, Windows). <= 0: DefaultPoll.
+	Poll time.Duration
 
 	// OpenSource opens the OS's change notifications (NewSource). Nil, or
 	// one returning ErrNoSource, means interval only. A source that breaks
@@ -147,6 +152,9 @@ func (c *Config) defaults() {
 	if c.MaxDelay <= 0 {
 		c.MaxDelay = DefaultMaxDelay
 	}
+	if c.Poll <= 0 {
+		c.Poll = DefaultPoll
+	}
 	if c.Backoff == nil {
 		c.Backoff = DefaultBackoff()
 	}
@@ -178,6 +186,7 @@ type watcher struct {
 	filter Filter
 	why    reason
 	prev   State
+	poll   *gatewayPoll // nil where the OS announces neighbor changes
 }
 
 func (w *watcher) run(ctx context.Context) error {
@@ -194,9 +203,20 @@ func (w *watcher) run(ctx context.Context) error {
 	} else {
 		close(pumpDone)
 	}
+	pollDone := make(chan struct{})
+	if l, ok := w.cfg.Engine.Sys.(NeighborLooker); ok {
+		w.poll = &gatewayPoll{looker: l, every: w.cfg.Poll}
+		go func() {
+			defer close(pollDone)
+			w.poll.run(pctx, changes)
+		}()
+	} else {
+		close(pollDone)
+	}
 	defer func() {
 		stopPump()
 		<-pumpDone
+		<-pollDone
 	}()
 
 	done := make(chan runOut, 1)
@@ -315,8 +335,10 @@ func (w *watcher) seed(ctx context.Context) {
 	defer cancel()
 	var gws []netip.Addr
 	var ifs []int
-	if g := w.cfg.Options.Gateway; g.IsValid() {
-		gws = append(gws, g.Unmap())
+	var polled []pollTarget
+	opt := w.cfg.Options.Gateway.Unmap()
+	if opt.IsValid() {
+		gws = append(gws, opt)
 	}
 	routes, rerr := sys.Routes(ctx)
 	for _, r := range routes {
@@ -330,10 +352,18 @@ func (w *watcher) seed(ctx context.Context) {
 		}
 		if r.IfIndex != 0 {
 			ifs = append(ifs, r.IfIndex)
+			if r.Gateway.IsValid() {
+				polled = append(polled, pollTarget{r.IfIndex, r.Gateway.Unmap().WithZone("")})
+			}
+			if opt.IsValid() && opt.Is4() == r.Dst.Addr().Is4() {
+				polled = append(polled, pollTarget{r.IfIndex, opt.WithZone("")})
+			}
 		}
 	}
 	if rerr != nil {
 		gws, ifs = append(gws, w.filter.gateways...), w.filter.defaultIfs
+	} else if w.poll != nil {
+		w.poll.setTargets(slices.Compact(polled))
 	}
 	neigh, nerr := sys.Neighbors(ctx)
 	if nerr != nil {

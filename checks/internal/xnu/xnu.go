@@ -12,20 +12,28 @@
 // CPUs (arm64, amd64), so host-order fields are read as little endian;
 // ports and addresses are network order.
 //
-// We parse ourselves instead of using golang.org/x/net/route because its
-// darwin parser has a history of failing on real kernel messages:
-//   - a netmask's sa_family is meaningless on XNU (rtm_scrub trims the mask
-//     and leaves family 0 or garbage); the family is the destination's
-//     (golang/go#71578, x/net PR 232);
-//   - masks and zero addresses come with sa_len 0, which still occupies 4
-//     bytes (ROUNDUP32(0) == 4), and truncated lengths (a /16 mask is
-//     "06 02 00 00 ff ff") (golang/go#44740, x/net PR 220);
-//   - out-of-range slicing on such messages panicked (golang/go#70528,
-//     #71557); every read here is bounds-checked and fuzzed;
-//   - a message's last sockaddr may miss its alignment padding
-//     (golang/go#44740): accepted here;
-//   - link-local IPv6 addresses carry the KAME embedded interface index in
-//     bytes 2-3 of the address: cleared here, used as the scope.
+// We parse ourselves instead of using golang.org/x/net/route (v0.62.0,
+// the version go.mod pins and the newest) because its darwin parser still
+// fails on messages real kernels send:
+//   - notifications are built by rt_msg1 (bsd/net/rtsock.c), which pads
+//     nothing after the last sockaddr and writes nothing at all for a last
+//     sockaddr of sa_len 0; x/net rejects such messages ("message too
+//     short": the RTM_DELMADDR of golang/go#44740, golang/go#74856, open).
+//     RTM_GET replies and sysctl dumps come from rt_msg2 and are padded;
+//   - RouteMessage.Err reads rtm_use (offset 28) instead of rtm_errno (24),
+//     so valid dump entries carry bogus errors and a failed RTM_GET none
+//     (golang/go#70528's echo; libp2p/go-netroute PR 20);
+//   - rmx_expire, which tells static from dynamic ARP entries, is not
+//     exposed.
+//
+// x/net has fixed what earlier versions of this note listed: sockaddrs of
+// sa_len 0 (a /0 mask still takes ROUNDUP32(0) == 4 bytes; ebd23f8b, e9cd7169), the
+// meaningless sa_family of netmasks (cd9d6616) and the KAME scope of
+// link-local addresses (moved into ZoneID). The same rules are kept here:
+// a netmask's family is the destination's (rtm_scrub trims masks and
+// leaves family 0 or garbage), masks may be truncated ("06 02 00 00 ff ff"
+// is a /16), every read is bounds-checked and fuzzed, the KAME index in
+// bytes 2-3 of a link-local address is cleared and used as the scope.
 package xnu
 
 import (
@@ -85,9 +93,22 @@ const (
 	RTFIfScope   = 0x1000000
 	RTFRouter    = 0x10000000
 
-	// ifm_flags.
+	// ifm_flags. IFF_RUNNING means "resources allocated" (bsd/net/if.h),
+	// not carrier: see SIOCGIFMEDIA.
 	IFFUp      = 0x1
 	IFFRunning = 0x40
+
+	// SIOCGIFMEDIA is _IOWR('i', 56, struct ifmediareq) as a 64-bit
+	// process passes it: struct ifmediareq (bsd/net/if.h, #pragma pack(4))
+	// is char ifm_name[16], int current, mask, status (@24), active,
+	// count, int *ifm_ulist (@36): 44 bytes. Carrier is IFM_ACTIVE in
+	// ifm_status, meaningful only with IFM_AVALID (bsd/net/if_media.h), as
+	// ifconfig prints "status: active/inactive".
+	SIOCGIFMEDIA     = 0xc02c6938
+	SizeofIfmediareq = 44
+	IfmediaStatusOff = 24
+	IFMAvalid        = 0x1
+	IFMActive        = 0x2
 
 	// struct rt_msghdr (and rt_msghdr2): 36 bytes of header, then struct
 	// rt_metrics (56 bytes) whose rmx_expire is at +12.
@@ -202,6 +223,17 @@ func ParseIfMsghdr(m []byte) (IfMsghdr, error) {
 	return IfMsghdr{Flags: le.Uint32(m[8:]), Index: int(le.Uint16(m[IfmIndexOff:]))}, nil
 }
 
+// MediaCarrier reads ifm_status from a struct ifmediareq filled by
+// SIOCGIFMEDIA. valid is false when the driver does not report link state
+// (no IFM_AVALID).
+func MediaCarrier(ifmr []byte) (carrier, valid bool, err error) {
+	if len(ifmr) < IfmediaStatusOff+4 {
+		return false, false, fmt.Errorf("ifmediareq of %d bytes: %w", len(ifmr), ErrTruncated)
+	}
+	st := binary.LittleEndian.Uint32(ifmr[IfmediaStatusOff:])
+	return st&IFMActive != 0, st&IFMAvalid != 0, nil
+}
+
 // Roundup is XNU's ROUNDUP32: sockaddrs in routing messages are padded to
 // 4 bytes on every architecture, and sa_len 0 still takes 4.
 func Roundup(n int) int {
@@ -213,11 +245,18 @@ func Roundup(n int) int {
 
 // Sockaddrs are the sockaddrs of a message by RTAX_* index, each cut to
 // its sa_len; nil where the addrs bitmask has no bit. An empty, non-nil
-// one is a sockaddr of sa_len 0 (a /0 netmask, not an absent one).
+// one is a sockaddr of sa_len 0: no address (a /0 netmask, an AF_UNSPEC
+// RTA_BRD), not an absent one.
 type Sockaddrs [RTAXMax][]byte
 
 // SplitSockaddrs splits b, the bytes after a header, by its addrs bitmask.
-// A sockaddr overrunning b, or a bit without one, is an error.
+// Sockaddrs whose bits are set but that are missing at the end of b are
+// empty (sa_len 0): rt_msg1 (bsd/net/rtsock.c), which builds every
+// notification, ends the message right after the last sockaddr's sa_len
+// bytes, so a last sockaddr of sa_len 0 leaves nothing behind (IPv6
+// addresses on utun and lo0 announce an AF_UNSPEC RTA_BRD so,
+// bsd/netinet6/in6.c), and the last one has no padding. A sockaddr
+// overrunning b is an error.
 func SplitSockaddrs(addrs uint32, b []byte) (Sockaddrs, error) {
 	var sas Sockaddrs
 	for i := 0; i < RTAXMax; i++ {
@@ -225,7 +264,8 @@ func SplitSockaddrs(addrs uint32, b []byte) (Sockaddrs, error) {
 			continue
 		}
 		if len(b) == 0 {
-			return sas, fmt.Errorf("sockaddr %d missing: %w", i, ErrTruncated)
+			sas[i] = []byte{}
+			continue
 		}
 		l := int(b[0])
 		if l > len(b) {

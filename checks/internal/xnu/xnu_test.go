@@ -157,16 +157,48 @@ func TestSplitSockaddrs(t *testing.T) {
 		t.Error("sa_len 0 must be present and empty, a missing bit nil")
 	}
 
+	// rt_msg1 writes nothing for trailing sockaddrs of sa_len 0: their
+	// bits are set, their bytes missing. They are empty, not an error.
+	sas, err = SplitSockaddrs(RTADst|RTAGateway|RTANetmask, sin("1.2.3.4"))
+	if err != nil || sas[RTAXGateway] == nil || len(sas[RTAXGateway]) != 0 || sas[RTAXNetmask] == nil || len(sas[RTAXNetmask]) != 0 {
+		t.Errorf("trailing sockaddrs missing: %x, %v; want empty gateway and netmask", sas, err)
+	}
+
 	for name, tc := range map[string]struct {
 		addrs uint32
 		b     []byte
 	}{
-		"bit without sockaddr": {RTADst | RTAGateway, sin("1.2.3.4")},
-		"sa_len overruns":      {RTADst, sin("1.2.3.4")[:10]},
+		"sa_len overruns":    {RTADst, sin("1.2.3.4")[:10]},
+		"last one cut short": {RTADst | RTAGateway, append(sin("1.2.3.4"), 16, AFInet, 0)},
 	} {
 		if _, err := SplitSockaddrs(tc.addrs, tc.b); !errors.Is(err, ErrTruncated) {
 			t.Errorf("%s: %v, want ErrTruncated", name, err)
 		}
+	}
+}
+
+func TestMediaCarrier(t *testing.T) {
+	req := func(status uint32) []byte {
+		b := make([]byte, SizeofIfmediareq)
+		copy(b, "en0")
+		binary.LittleEndian.PutUint32(b[IfmediaStatusOff:], status)
+		return b
+	}
+	for _, tc := range []struct {
+		status         uint32
+		carrier, valid bool
+	}{
+		{IFMAvalid | IFMActive, true, true}, // ifconfig: status: active
+		{IFMAvalid, false, true},            // status: inactive (cable out, Wi-Fi off)
+		{0, false, false},                   // the driver reports no link state
+	} {
+		c, v, err := MediaCarrier(req(tc.status))
+		if err != nil || c != tc.carrier || v != tc.valid {
+			t.Errorf("status %#x: carrier %v valid %v err %v, want %v %v", tc.status, c, v, err, tc.carrier, tc.valid)
+		}
+	}
+	if _, _, err := MediaCarrier(make([]byte, IfmediaStatusOff+3)); !errors.Is(err, ErrTruncated) {
+		t.Errorf("short ifmediareq: %v", err)
 	}
 }
 
