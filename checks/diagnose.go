@@ -235,6 +235,23 @@ func (d *diag) downCandidate() *Link {
 	return best
 }
 
+// upCandidate is the physical interface most likely to carry the default
+// route once it comes back: up with carrier, one with an address first.
+// Nil when there is none.
+func (d *diag) upCandidate() *Link {
+	var best *Link
+	for i := range d.s.Links {
+		l := &d.s.Links[i]
+		if l.Loopback || l.Tunnel || isVirtualBridge(l.Name) || !l.AdminUp || !l.Carrier {
+			continue
+		}
+		if best == nil || len(best.Addrs) == 0 && len(l.Addrs) > 0 {
+			best = l
+		}
+	}
+	return best
+}
+
 func isVirtualBridge(name string) bool {
 	for _, p := range []string{"docker", "br-", "virbr", "lxcbr", "cni", "flannel", "vmnet", "bridge", "awdl", "llw", "anpi", "ap1", "gif", "stf"} {
 		if strings.HasPrefix(name, p) {
@@ -253,7 +270,11 @@ func (d *diag) route() {
 	}
 	used := d.usedFamilies()
 	if len(used) == 0 {
-		d.add(NoDefaultRoute, Args{}, "no default route in any table, for IPv4 or IPv6")
+		args := Args{}
+		if l := d.upCandidate(); l != nil {
+			args[ArgIface] = l.Name // whose DHCP lease the manual steps renew
+		}
+		d.add(NoDefaultRoute, args, "no default route in any table, for IPv4 or IPv6")
 		d.set("route", StatusFail, "no default route")
 		return
 	}
@@ -287,7 +308,7 @@ func (d *diag) route() {
 			}
 			st = worse(st, statusOf(fd.Severity))
 		}
-		var rejected, flapped []string
+		var rejected, flapped, rejRoutes, rejPrefixes []string
 		var rejEvidence []string
 		for _, t := range f.External {
 			switch {
@@ -295,19 +316,26 @@ func (d *diag) route() {
 				rejected = append(rejected, t.Addr.String())
 				a := d.rejectArgs(t.Addr, t.Route, t.RouteErr)
 				rejEvidence = append(rejEvidence, fmt.Sprintf("%s: %s route %s", t.Addr, a[ArgType], a[ArgPrefix]))
+				if rt := a[ArgType] + " " + a[ArgPrefix]; !slices.Contains(rejRoutes, rt) {
+					rejRoutes = append(rejRoutes, rt)
+				}
+				if !slices.Contains(rejPrefixes, a[ArgPrefix]) {
+					rejPrefixes = append(rejPrefixes, a[ArgPrefix])
+				}
 			case Classify(t.RouteErr) == ErrNoRouteNow || Classify(t.RouteErr) == ErrNetUnreach:
 				flapped = append(flapped, t.Addr.String())
 			}
 		}
 		if len(rejected) > 0 {
-			fd := d.add(TargetRouteRejected, Args{ArgTargets: strings.Join(rejected, ", "), ArgDetail: strings.Join(rejEvidence, "; ")}, rejEvidence...)
+			fd := d.add(TargetRouteRejected, Args{ArgTargets: strings.Join(rejected, ListSep), ArgDetail: strings.Join(rejEvidence, "; "),
+				ArgRoutes: strings.Join(rejRoutes, ListSep), ArgPrefixes: strings.Join(rejPrefixes, ListSep)}, rejEvidence...)
 			if !d.inetReach {
 				fd.Severity = SevError
 			}
 			st = worse(st, statusOf(fd.Severity))
 		}
 		if len(flapped) > 0 {
-			fd := d.add(RouteFlap, Args{ArgTargets: strings.Join(flapped, ", "), ArgErr: "no route"}, "default route present, lookup failed for "+strings.Join(flapped, ", "))
+			fd := d.add(RouteFlap, Args{ArgTargets: strings.Join(flapped, ListSep), ArgErr: "no route"}, "default route present, lookup failed for "+strings.Join(flapped, ", "))
 			st = worse(st, statusOf(fd.Severity))
 		}
 	}
@@ -407,11 +435,15 @@ func (d *diag) neighbor() {
 		any = true
 		e, all := d.gatewayEntries(f)
 		if macs := distinctMACs(all); len(macs) > 1 {
-			var ev []string
+			var ev, ifaces []string
 			for _, n := range all {
 				ev = append(ev, fmt.Sprintf("%s at %s on %s (%s)", n.IP, macText(n.MAC), n.IfName, n.State))
+				if !slices.Contains(ifaces, n.IfName) {
+					ifaces = append(ifaces, n.IfName)
+				}
 			}
-			fd := d.add(GatewayNeighborDuplicate, Args{ArgGateway: f.Gateway.String(), ArgCount: strconv.Itoa(len(all)), ArgDetail: strings.Join(ev, ", ")}, ev...)
+			fd := d.add(GatewayNeighborDuplicate, Args{ArgGateway: f.Gateway.String(), ArgCount: strconv.Itoa(len(all)), ArgDetail: strings.Join(ev, ", "),
+				ArgIfaces: strings.Join(ifaces, ListSep), ArgFamily: famName(f.Family)}, ev...)
 			st = worse(st, statusOf(fd.Severity))
 		}
 		if e == nil {
@@ -423,7 +455,7 @@ func (d *diag) neighbor() {
 		if g == nil || g.Reachable() || d.inetReach || d.gatewayRefusedLocally(g) {
 			continue
 		}
-		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e)}
+		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e), ArgFamily: famName(f.Family)}
 		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, macText(e.MAC), stateText(e), errText(g.ICMP.Err), errText(g.TCP.Err))
 		switch {
 		case e.State == NeighFailed || e.State == NeighIncomplete:
@@ -531,7 +563,7 @@ func (d *diag) gateway() {
 		if g.Reachable() {
 			continue
 		}
-		args := Args{ArgGateway: g.Addr.String(), ArgDetail: line, ArgApp: d.hostApp()}
+		args := Args{ArgGateway: g.Addr.String(), ArgDetail: line, ArgApp: d.hostApp(), ArgFamily: famName(f.Family)}
 		switch {
 		case d.inetReach && d.gatewayRefusedLocally(g):
 			e, _ := d.gatewayEntries(f)
@@ -614,11 +646,17 @@ func (d *diag) internet() {
 	case probed == 0:
 		d.set("internet", StatusFail, "no external target could be probed (no route)")
 		if len(d.usedFamilies()) > 0 {
-			d.add(InternetUnreachable, Args{ArgDetail: "no route to any target", ArgTargets: "<target>"}, "no route to any external target")
+			var all []string
+			for _, f := range d.families() {
+				for _, t := range f.External {
+					all = append(all, t.Addr.String())
+				}
+			}
+			d.add(InternetUnreachable, Args{ArgDetail: "no route to any target", ArgTargets: strings.Join(all, ListSep)}, "no route to any external target")
 		}
 		return
 	case len(ok) == 0:
-		args := Args{ArgTargets: strings.Join(bad, ", "), ArgDetail: strings.Join(lines, "; ")}
+		args := Args{ArgTargets: strings.Join(bad, ListSep), ArgDetail: strings.Join(lines, "; ")}
 		switch {
 		case allClass(badClasses, ErrPermission):
 			d.add(LocalFirewall, args, lines...)
@@ -631,7 +669,7 @@ func (d *diag) internet() {
 	}
 	st := StatusPass
 	if len(bad) > 0 {
-		d.add(InternetPartial, Args{ArgTargets: strings.Join(bad, ", ")}, lines...)
+		d.add(InternetPartial, Args{ArgTargets: strings.Join(bad, ListSep)}, lines...)
 	}
 	switch {
 	case icmpDenied && !icmpTried:
@@ -694,7 +732,7 @@ func (d *diag) dns() {
 		st := StatusPass
 		if len(failing) > 0 && len(failing) < len(r.Servers) {
 			for _, s := range failing {
-				fd := d.add(DNSServerFailed, Args{ArgServer: s.Server.Addr().String(), ArgErr: errText(s.Err)}, detail)
+				fd := d.add(DNSServerFailed, Args{ArgServer: s.Server.Addr().String(), ArgErr: errText(s.Err), ArgName: r.Name}, detail)
 				st = worse(st, statusOf(fd.Severity))
 			}
 		}

@@ -142,14 +142,14 @@ func TestDiagnose(t *testing.T) {
 		{name: "stale wrong gateway MAC macOS", oses: []string{"darwin"}, mutate: func(s *State) {
 			allSilent(s)
 			s.Neighbors[0].State = NeighReachable
-		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: "arp -d 198.18.3.1 -i en0"},
+		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: "sudo arp -d 198.18.3.1 ifscope en0"},
 		{name: "stale wrong gateway MAC windows", oses: []string{"windows"}, mutate: func(s *State) {
 			allSilent(s)
-		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: "netsh interface ip delete neighbors"},
+		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: `Remove-NetNeighbor -IPAddress 198.18.3.1 -InterfaceAlias "Wi-Fi"`},
 		{name: "duplicate scoped entries with different MACs (macOS)", oses: []string{"darwin"}, mutate: func(s *State) {
 			s.Links = append(s.Links, Link{Index: 3, Name: "en1", AdminUp: true, Carrier: true})
 			s.Neighbors = append(s.Neighbors, Neighbor{IfIndex: 3, IfName: "en1", IP: gw, MAC: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: NeighReachable})
-		}, want: []string{"gateway-neighbor-duplicate"}, verdict: Degraded, manual: "arp -d 198.18.3.1 -i"},
+		}, want: []string{"gateway-neighbor-duplicate"}, verdict: Degraded, manual: "sudo arp -d 198.18.3.1 ifscope en1"},
 		{name: "macOS Local Network privacy (the seed)", oses: []string{"darwin"}, mutate: func(s *State) {
 			s.HostApp = "Cursor"
 			g := s.V4.GatewayProbe
@@ -209,7 +209,7 @@ func TestDiagnose(t *testing.T) {
 		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "dscacheutil -flushcache"},
 		{name: "resolver timed out but the server answers directly: loss, not an outage", mutate: func(s *State) {
 			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
-		}, want: []string{"dns-lossy"}, verdict: Degraded, manual: "mtr"},
+		}, want: []string{"dns-lossy"}, verdict: Degraded, manual: "ping -c 20 203.0.113.5"},
 		{name: "no name server", mutate: func(s *State) {
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
 		}, want: []string{"dns-no-servers"}, verdict: Unhealthy},
@@ -270,6 +270,7 @@ func TestDiagnose(t *testing.T) {
 				if tt.manual != "" && goos == oses[0] && !slices.ContainsFunc(r.ManualSteps, func(s string) bool { return strings.Contains(s, tt.manual) }) {
 					t.Fatalf("manual steps %q lack %q", r.ManualSteps, tt.manual)
 				}
+				checkRenderedSteps(t, d.Findings)
 				if len(d.Checks) != len(CheckIDs) {
 					t.Fatalf("got %d checks, want %d", len(d.Checks), len(CheckIDs))
 				}

@@ -2,6 +2,7 @@ package checks
 
 import (
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 )
@@ -52,7 +53,20 @@ const (
 	ArgDetail   Arg = "detail"
 	ArgSelf     Arg = "self" // how to call this binary in a manual step
 	ArgPriority Arg = "priority"
+	// List args: several values joined with ListSep. A manual step that
+	// names one is rendered once per value: one command per target.
+	ArgIfaces   Arg = "ifaces"   // interfaces, each holding a copy of an entry
+	ArgPrefixes Arg = "prefixes" // route prefixes ("203.0.113.0/24")
+	ArgRoutes   Arg = "routes"   // route type and prefix ("blackhole 203.0.113.0/24")
 )
+
+// ListSep joins the values of a list arg ({targets}, {ifaces}, {prefixes},
+// {routes}): a summary shows them joined, a manual step is rendered once
+// per value.
+const ListSep = ", "
+
+// listArgs are the args whose value is a ListSep-joined list.
+var listArgs = []Arg{ArgTargets, ArgIfaces, ArgPrefixes, ArgRoutes}
 
 // Args fill a finding's templates.
 type Args map[Arg]string
@@ -72,8 +86,18 @@ type Def struct {
 	// Fixes are the ladder rungs that may repair it, narrowest first.
 	Fixes []Fix
 	// Manual steps per GOOS ("linux", "darwin", "windows"), with {arg}
-	// placeholders.
+	// placeholders; every finding has its own for each. Each step is one
+	// command (a "  # why" comment after it) or one instruction, in that
+	// OS's own terms. A step that starts with "[IPv4] " or "[IPv6] " is
+	// shown only when the finding's {family} is that one (macOS: arp for
+	// IPv4, ndp for IPv6). A step naming a list arg is rendered once per
+	// value.
 	Manual map[string][]string
+	// Optional are the args the diagnosis fills only when it knows them
+	// (the interface a missing default route would use); a step that
+	// names one the finding lacks is left out. Every other arg a step
+	// names must be filled (a test enforces it).
+	Optional []Arg
 }
 
 var catalog = map[string]*Def{}
@@ -126,21 +150,53 @@ func newFinding(d *Def, a Args, evidence ...string) Finding {
 	return f
 }
 
-// ManualSteps renders the finding's manual steps for goos.
+// ManualSteps renders the finding's manual steps for goos. There is no
+// fallback to another OS's steps: a Linux command is wrong on a Mac.
 func (f Finding) ManualSteps(goos string) []string {
 	d, ok := catalog[f.ID]
 	if !ok {
 		return nil
 	}
-	steps := d.Manual[goos]
-	if steps == nil {
-		steps = d.Manual["linux"]
-	}
-	out := make([]string, 0, len(steps))
-	for _, s := range steps {
-		out = append(out, expand(s, f.Args))
+	var out []string
+	for _, s := range d.Manual[goos] {
+		out = append(out, renderStep(s, f.Args, d.Optional)...)
 	}
 	return out
+}
+
+// familyTags are the step prefixes that select an address family.
+var familyTags = []string{"[IPv4] ", "[IPv6] "}
+
+// renderStep expands one step template: none, one, or one per value of the
+// list arg it names.
+func renderStep(s string, a Args, optional []Arg) []string {
+	for _, tag := range familyTags {
+		if rest, ok := strings.CutPrefix(s, tag); ok {
+			if a[ArgFamily] != strings.Trim(tag, "[] ") {
+				return nil
+			}
+			s = rest
+		}
+	}
+	for _, o := range optional {
+		if a[o] == "" && strings.Contains(s, "{"+string(o)+"}") {
+			return nil
+		}
+	}
+	for _, l := range listArgs {
+		if a[l] == "" || !strings.Contains(s, "{"+string(l)+"}") {
+			continue
+		}
+		vals := strings.Split(a[l], ListSep)
+		out := make([]string, 0, len(vals))
+		one := maps.Clone(a)
+		for _, v := range vals {
+			one[l] = v
+			out = append(out, expand(s, one))
+		}
+		return out
+	}
+	return []string{expand(s, a)}
 }
 
 func expand(s string, a Args) string {
@@ -168,9 +224,9 @@ var (
 		Title: "The OS did not answer in time",
 		Text:  "reading the network tables did not finish within --timeout: the kernel or a network service is not answering",
 		Manual: map[string][]string{
-			"linux":   {"run guard check -v --timeout 10s; if it still times out, look for a stuck network service: systemctl status NetworkManager systemd-networkd systemd-resolved"},
-			"darwin":  {"run guard check -v --timeout 10s; if it still times out: sudo killall -HUP mDNSResponder, or restart the Mac"},
-			"windows": {"run guard check -v --timeout 10s; if it still times out, restart the network adapter from Settings"},
+			"linux":   {"guard check -v --timeout 10s", "systemctl status NetworkManager systemd-networkd systemd-resolved  # if it still times out: a stuck network service?"},
+			"darwin":  {"guard check -v --timeout 10s", "sudo killall -HUP mDNSResponder  # if it still times out: restart the resolver (or the Mac)"},
+			"windows": {"guard check -v --timeout 10s", "Get-NetAdapter  # if it still times out: a stuck adapter? restart it in Settings › Network & internet › Advanced network settings"},
 		},
 	})
 	LinkDown = register(&Def{
@@ -179,18 +235,18 @@ var (
 		Text:  "interface {iface} is administratively down",
 		Fixes: []Fix{FixLinkUp},
 		Manual: map[string][]string{
-			"linux":   {"sudo ip link set dev {iface} up", "or let the network manager do it: nmcli device connect {iface}"},
-			"darwin":  {"sudo ifconfig {iface} up", "or turn the service on in System Settings › Network"},
-			"windows": {"Enable the adapter: Settings › Network & internet › Advanced network settings › {iface} › Enable", "or, in an elevated prompt: netsh interface set interface \"{iface}\" admin=enabled"},
+			"linux":   {"sudo ip link set dev {iface} up", "nmcli device connect {iface}  # or let NetworkManager bring it up"},
+			"darwin":  {"sudo ifconfig {iface} up", "networksetup -listallhardwareports  # names the service of {iface}: turn it on in System Settings › Network"},
+			"windows": {"Enable-NetAdapter -Name \"{iface}\"  # in an elevated PowerShell", "or enable it in Settings › Network & internet › Advanced network settings › {iface}"},
 		},
 	})
 	LinkNoCarrier = register(&Def{
 		ID: "link-no-carrier", Check: "link", Severity: SevError,
 		Title: "No carrier", Text: "interface {iface} is up but has no carrier (no cable, Wi-Fi not associated, or no peer)",
 		Manual: map[string][]string{
-			"linux":   {"check the cable or reconnect Wi-Fi: nmcli device wifi list; nmcli device connect {iface}"},
-			"darwin":  {"check the cable or reconnect Wi-Fi (Control Center › Wi-Fi); networksetup -getairportnetwork {iface}"},
-			"windows": {"check the cable or reconnect Wi-Fi (Settings › Network & internet)"},
+			"linux":   {"check the cable, or reconnect Wi-Fi", "nmcli device connect {iface}", "ip link show dev {iface}  # NO-CARRIER until the link is back"},
+			"darwin":  {"check the cable, or reconnect Wi-Fi (Control Center › Wi-Fi)", "ifconfig {iface}  # status: inactive until the link is back"},
+			"windows": {"check the cable, or reconnect Wi-Fi (Settings › Network & internet › Wi-Fi)", "Get-NetAdapter -Name \"{iface}\" | Format-List Status, MediaConnectionState"},
 		},
 	})
 	LinkNoAddress = register(&Def{
@@ -198,9 +254,9 @@ var (
 		Title: "No address", Text: "interface {iface} carries the default route but has no {family} address",
 		Fixes: []Fix{FixReapplyInterface},
 		Manual: map[string][]string{
-			"linux":   {"renew the lease: sudo nmcli device reapply {iface} (NetworkManager) or sudo networkctl renew {iface} (systemd-networkd)"},
-			"darwin":  {"renew the lease: sudo ipconfig set {iface} DHCP"},
-			"windows": {"renew the lease: ipconfig /renew"},
+			"linux":   {"sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip addr show dev {iface}"},
+			"darwin":  {"renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "ifconfig {iface}"},
+			"windows": {"[IPv4] ipconfig /renew \"{iface}\"  # renew DHCP", "[IPv6] ipconfig /renew6 \"{iface}\"  # renew DHCP", "Get-NetIPAddress -InterfaceAlias \"{iface}\""},
 		},
 	})
 	NoDefaultRoute = register(&Def{
@@ -208,10 +264,11 @@ var (
 		Title: "No default route", Text: "there is no default route: nothing outside the local networks is reachable",
 		DependsOn: []string{"link-down", "link-no-carrier"},
 		Fixes:     []Fix{FixReapplyInterface},
+		Optional:  []Arg{ArgIface},
 		Manual: map[string][]string{
-			"linux":   {"reconnect to the network, or renew DHCP: sudo nmcli device reapply <iface> / sudo networkctl renew <iface>", "check: ip route show default; ip -6 route show default"},
-			"darwin":  {"reconnect to the network, or renew DHCP: sudo ipconfig set en0 DHCP", "check: netstat -rn -f inet | grep default (never run 'route -n flush': it deletes every route)"},
-			"windows": {"reconnect to the network, or renew DHCP: ipconfig /renew", "check: route print 0.0.0.0"},
+			"linux":   {"reconnect to the network (cable, Wi-Fi, VPN), or renew DHCP", "sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip route show default", "ip -6 route show default"},
+			"darwin":  {"reconnect to the network (cable, Wi-Fi, VPN)", "renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "route -n get default  # never run route -n flush: it deletes every route", "route -n get -inet6 default"},
+			"windows": {"reconnect to the network (cable, Wi-Fi, VPN)", "ipconfig /renew  # renew DHCP", "Get-NetRoute -DestinationPrefix 0.0.0.0/0", "Get-NetRoute -DestinationPrefix ::/0"},
 		},
 	})
 	GatewayRouteRejected = register(&Def{
@@ -219,9 +276,9 @@ var (
 		Title: "A reject route covers the gateway",
 		Text:  "{type} route {prefix} makes the kernel refuse traffic to the gateway {gateway}",
 		Manual: map[string][]string{
-			"linux":   {"inspect it: ip route show {prefix}; ip rule show", "if nobody added it on purpose, remove it: sudo ip route del {type} {prefix}"},
-			"darwin":  {"inspect it: route -n get {gateway}", "if nobody added it on purpose, remove it: sudo route -n delete -host {gateway}"},
-			"windows": {"inspect it: route print", "remove it if unintended: route delete {gateway}"},
+			"linux":   {"ip route get {gateway}", "ip rule show", "sudo ip route del {type} {prefix}  # if nobody added it on purpose"},
+			"darwin":  {"route -n get {gateway}", "sudo route -n delete {prefix}  # if nobody added it on purpose"},
+			"windows": {"Find-NetRoute -RemoteIPAddress {gateway}", "Remove-NetRoute -DestinationPrefix {prefix}  # if nobody added it on purpose; elevated PowerShell"},
 		},
 	})
 	TargetRouteRejected = register(&Def{
@@ -229,17 +286,18 @@ var (
 		Title: "A reject route covers external targets",
 		Text:  "the kernel refuses traffic to {targets} ({detail})",
 		Manual: map[string][]string{
-			"linux":   {"inspect: ip route get <target>; ip rule show", "remove a reject/blackhole route you did not add on purpose: sudo ip route del <type> <prefix>"},
-			"darwin":  {"inspect: route -n get <target>"},
-			"windows": {"inspect: route print"},
+			"linux":   {"ip route get {targets}", "ip rule show", "sudo ip route del {routes}  # if nobody added it on purpose"},
+			"darwin":  {"route -n get {targets}", "sudo route -n delete {prefixes}  # if nobody added it on purpose"},
+			"windows": {"Find-NetRoute -RemoteIPAddress {targets}", "Remove-NetRoute -DestinationPrefix {prefixes}  # if nobody added it on purpose; elevated PowerShell"},
 		},
 	})
 	RouteFlap = register(&Def{
 		ID: "route-lookup-failed", Check: "route", Severity: SevWarning,
 		Title: "Route lookup failed", Text: "the kernel found no route to {targets} at this instant ({err}) although a default route exists: routes are changing",
 		Manual: map[string][]string{
-			"linux":  {"run the check again; if it persists: ip route get <target>"},
-			"darwin": {"run the check again; this is what 'traceroute: findsaddr: write: No such process' means; if it persists, turn Wi-Fi off and on"},
+			"linux":   {"run the check again: routes are changing", "ip route get {targets}  # if it persists"},
+			"darwin":  {"run the check again: routes are changing (what traceroute's 'findsaddr: write: No such process' means)", "route -n get {targets}  # if it persists; then turn Wi-Fi off and on"},
+			"windows": {"run the check again: routes are changing", "Find-NetRoute -RemoteIPAddress {targets}  # if it persists"},
 		},
 	})
 	TunnelCoversGateway = register(&Def{
@@ -247,15 +305,19 @@ var (
 		Title: "A VPN route takes the gateway's subnet",
 		Text:  "the route to the gateway {gateway} goes through tunnel {iface} ({prefix}), not the interface the default route uses: a VPN took the local subnet",
 		Manual: map[string][]string{
-			"linux":   {"ip route get {gateway}", "allow local network access in the VPN client (split tunnelling / 'allow LAN'), or reconnect it"},
-			"darwin":  {"route -n get {gateway}; netstat -rn -f inet | grep utun", "allow local network access in the VPN client (e.g. 'Allow LAN traffic'), or reconnect it"},
+			"linux":   {"ip route get {gateway}", "allow local network access in the VPN client (split tunnelling, \"allow LAN\"), or reconnect it"},
+			"darwin":  {"route -n get {gateway}", "allow local network access in the VPN client (e.g. \"Allow LAN traffic\"), or reconnect it"},
 			"windows": {"Find-NetRoute -RemoteIPAddress {gateway}", "allow local network access in the VPN client, or reconnect it"},
 		},
 	})
 	DefaultRouteVPN = register(&Def{
 		ID: "default-route-vpn", Check: "route", Severity: SevInfo,
 		Title: "A VPN owns the default route", Text: "the {family} default route goes through tunnel {iface}: a VPN carries all traffic",
-		Manual: map[string][]string{"linux": {"if the VPN is not meant to be on, disconnect it"}},
+		Manual: map[string][]string{
+			"linux":   {"if the VPN is not meant to be on, disconnect it", "ip route show dev {iface}"},
+			"darwin":  {"if the VPN is not meant to be on, disconnect it (System Settings › VPN, or the VPN app)", "route -n get default  # interface: {iface}"},
+			"windows": {"if the VPN is not meant to be on, disconnect it (Settings › Network & internet › VPN, or the VPN app)", "Get-NetRoute -InterfaceAlias \"{iface}\""},
+		},
 	})
 	GatewayNeighborFailed = register(&Def{
 		ID: "gateway-neighbor-failed", Check: "neighbor", Severity: SevError,
@@ -264,9 +326,9 @@ var (
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: map[string][]string{
-			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "check that the router is on and the cable/Wi-Fi is connected"},
-			"darwin":  {"sudo arp -d {gateway} -i {iface}", "check that the router is on and Wi-Fi is connected"},
-			"windows": {"in an elevated prompt: netsh interface ip delete arpcache", "check that the router is on and Wi-Fi is connected"},
+			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "check that the router is on and the cable or Wi-Fi is connected"},
+			"darwin":  {"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "check that the router is on and the cable or Wi-Fi is connected"},
+			"windows": {"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "check that the router is on and the cable or Wi-Fi is connected"},
 		},
 	})
 	GatewayNeighborStatic = register(&Def{
@@ -277,8 +339,8 @@ var (
 		Fixes:     []Fix{FixDeleteNeighbor},
 		Manual: map[string][]string{
 			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "then find what set it (a script, /etc/ethers, a systemd-networkd [Neighbor] section) so it does not come back"},
-			"darwin":  {"sudo arp -d {gateway} -i {iface}", "then find what set it (arp -s in a script) so it does not come back"},
-			"windows": {"in an elevated prompt: netsh interface ip delete neighbors \"{iface}\" {gateway}"},
+			"darwin":  {"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "then find what set it (arp -s or ndp -s in a script or a launchd job) so it does not come back"},
+			"windows": {"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "then find what set it (New-NetNeighbor or netsh in a script or scheduled task) so it does not come back"},
 		},
 	})
 	GatewayNeighborWrong = register(&Def{
@@ -288,9 +350,9 @@ var (
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: map[string][]string{
-			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "if that does not help: sudo ip neigh flush dev {iface} nud failed nud stale"},
-			"darwin":  {"sudo arp -d {gateway} -i {iface} (repeat for every interface listed by: arp -an | grep '({gateway})')"},
-			"windows": {"in an elevated prompt: netsh interface ip delete neighbors \"{iface}\" {gateway}"},
+			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "sudo ip neigh flush dev {iface} nud failed nud stale  # if that does not help"},
+			"darwin":  {"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "[IPv4] arp -an -i {iface}  # the entry is learnt again with the next packet", "[IPv6] ndp -an  # the entry is learnt again with the next packet"},
+			"windows": {"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "Get-NetNeighbor -IPAddress {gateway}  # the entry is learnt again with the next packet"},
 		},
 	})
 	GatewayNeighborDuplicate = register(&Def{
@@ -299,8 +361,9 @@ var (
 		Text:  "the gateway {gateway} has {count} entries with different MACs: {detail}",
 		Fixes: []Fix{FixDeleteNeighbor},
 		Manual: map[string][]string{
-			"linux":  {"sudo ip neigh del {gateway} dev <each iface>"},
-			"darwin": {"sudo arp -d {gateway} -i <each iface> (macOS keeps one entry per interface scope; arp -d without -i removes only one)"},
+			"linux":   {"sudo ip neigh del {gateway} dev {ifaces}"},
+			"darwin":  {"[IPv4] sudo arp -d {gateway} ifscope {ifaces}", "[IPv6] sudo ndp -d {gateway}%{ifaces}"},
+			"windows": {"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{ifaces}\" -Confirm:$false  # in an elevated PowerShell"},
 		},
 	})
 	LocalNetworkDenied = register(&Def{
@@ -308,8 +371,9 @@ var (
 		Title: "macOS Local Network privacy blocks this app",
 		Text:  "the local network refuses this process (EHOSTUNREACH with a complete ARP entry) while the internet works: macOS Local Network privacy denies {app}",
 		Manual: map[string][]string{
-			"darwin": {"System Settings › Privacy & Security › Local Network: turn on {app}, then quit and reopen {app}", "if {app} is not listed, run the start from Terminal once, or reset with: tccutil reset LocalNetwork (then allow the prompt)"},
-			"linux":  {"n/a"},
+			"linux":   {"sudo nft list ruleset  # Local Network privacy is macOS only: look for a rule refusing {gateway}"},
+			"darwin":  {"System Settings › Privacy & Security › Local Network: turn on {app}, then quit and reopen {app}", "if {app} is not listed, run the start from Terminal once and allow the prompt", "tccutil reset LocalNetwork  # or forget every decision and be asked again"},
+			"windows": {"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # Local Network privacy is macOS only: look for a rule blocking {gateway}"},
 		},
 	})
 	GatewayRefused = register(&Def{
@@ -318,8 +382,9 @@ var (
 		Text:      "sending to the gateway {gateway} fails at once ({err}) while the internet works",
 		DependsOn: []string{"gateway-route-rejected", "local-network-denied"},
 		Manual: map[string][]string{
-			"linux":  {"look for a firewall rule rejecting it: sudo nft list ruleset | grep -n {gateway}; sudo iptables -S OUTPUT", "ip route get {gateway}"},
-			"darwin": {"route -n get {gateway}; check a firewall or VPN client that filters the local network"},
+			"linux":   {"sudo nft list ruleset  # a firewall rule rejecting it?", "sudo iptables -S OUTPUT", "ip route get {gateway}"},
+			"darwin":  {"route -n get {gateway}", "sudo pfctl -sr  # a pf rule rejecting it?", "check a firewall or VPN app that filters the local network"},
+			"windows": {"Find-NetRoute -RemoteIPAddress {gateway}", "Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking it?", "check a firewall or VPN client that filters the local network"},
 		},
 	})
 	GatewayUnreachable = register(&Def{
@@ -330,14 +395,19 @@ var (
 			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "local-network-denied"},
 		Fixes: []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: map[string][]string{
-			"linux":   {"check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}; ip route get {gateway}"},
-			"darwin":  {"check that the router is on and reachable: cable, Wi-Fi", "arp -an | grep '({gateway})'; route -n get {gateway}"},
-			"windows": {"check that the router is on and reachable: cable, Wi-Fi", "Get-NetNeighbor -IPAddress {gateway}"},
+			"linux":   {"check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
+			"darwin":  {"check that the router is on and reachable: cable, Wi-Fi", "[IPv4] arp -n {gateway}", "[IPv6] ndp -an", "route -n get {gateway}"},
+			"windows": {"check that the router is on and reachable: cable, Wi-Fi", "Get-NetNeighbor -IPAddress {gateway}", "Find-NetRoute -RemoteIPAddress {gateway}"},
 		},
 	})
 	GatewaySilent = register(&Def{
 		ID: "gateway-silent", Check: "gateway", Severity: SevInfo,
 		Title: "Gateway ignores probes", Text: "the gateway {gateway} answers neither ping nor TCP, but traffic through it works (many routers ignore probes)",
+		Manual: map[string][]string{
+			"linux":   {"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
+			"darwin":  {"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
+			"windows": {"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
+		},
 	})
 	LocalFirewall = register(&Def{
 		ID: "local-firewall-blocks", Check: "internet", Severity: SevError,
@@ -345,17 +415,18 @@ var (
 		Text:      "the kernel refuses to send to {targets} (EPERM/EACCES): a local firewall rule rejects outgoing traffic",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route"},
 		Manual: map[string][]string{
-			"linux":   {"list the rules: sudo nft list ruleset; sudo iptables -S OUTPUT", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
-			"darwin":  {"check pf and any firewall/VPN app: sudo pfctl -sr"},
-			"windows": {"check Windows Defender Firewall outbound rules (wf.msc)"},
+			"linux":   {"sudo nft list ruleset", "sudo iptables -S OUTPUT", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			"darwin":  {"sudo pfctl -sr", "check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			"windows": {"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True", "wf.msc  # Windows Defender Firewall › Outbound Rules", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 		},
 	})
 	KernelNoBuffers = register(&Def{
 		ID: "kernel-no-buffers", Check: "internet", Severity: SevError,
 		Title: "Kernel out of buffers", Text: "sending fails with ENOBUFS: the kernel has no buffer space for {targets}",
 		Manual: map[string][]string{
-			"linux":  {"look for a process flooding the network or a stuck interface queue: ss -s; tc -s qdisc show"},
-			"darwin": {"netstat -m (mbuf use); if exhausted, quit the process flooding the network or reboot"},
+			"linux":   {"ss -s  # a process flooding the network?", "tc -s qdisc show  # a stuck interface queue?"},
+			"darwin":  {"netstat -m  # mbuf use", "quit the process flooding the network, or restart the Mac"},
+			"windows": {"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # a process holding thousands of sockets?", "quit that process, or restart Windows"},
 		},
 	})
 	InternetUnreachable = register(&Def{
@@ -366,28 +437,35 @@ var (
 		Manual: map[string][]string{
 			"linux":   {"check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
 			"darwin":  {"check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},
-			"windows": {"check the upstream network (router's WAN, captive portal, VPN)", "Test-NetConnection {targets}"},
+			"windows": {"check the upstream network (router's WAN, captive portal, VPN)", "Find-NetRoute -RemoteIPAddress {targets}"},
 		},
 	})
 	InternetPartial = register(&Def{
 		ID: "internet-partial", Check: "internet", Severity: SevInfo,
 		Title: "Some external targets do not answer", Text: "{targets} did not answer while others did",
+		Manual: map[string][]string{
+			"linux":   {"nothing to do if the hosts you need answer", "ip route get {targets}"},
+			"darwin":  {"nothing to do if the hosts you need answer", "route -n get {targets}"},
+			"windows": {"nothing to do if the hosts you need answer", "Find-NetRoute -RemoteIPAddress {targets}"},
+		},
 	})
 	TCPBlocked = register(&Def{
 		ID: "tcp-blocked", Check: "internet", Severity: SevWarning,
 		Title: "Ping works, TCP does not",
 		Text:  "external hosts answer ping but no TCP connection gets through ({detail}): a firewall or proxy blocks outgoing connections",
 		Manual: map[string][]string{
-			"linux":  {"check a proxy (HTTPS_PROXY) or firewall on the way out; curl -v https://<a host you need>"},
-			"darwin": {"check a proxy (System Settings › Network › Details › Proxies) or firewall on the way out"},
+			"linux":   {"env | grep -i _proxy  # a proxy you must go through?", "sudo nft list ruleset  # a firewall on the way out?"},
+			"darwin":  {"scutil --proxy  # a proxy you must go through? (System Settings › Network › Details › Proxies)", "sudo pfctl -sr  # a firewall on the way out?"},
+			"windows": {"netsh winhttp show proxy  # a proxy you must go through? (Settings › Network & internet › Proxy)", "Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a firewall on the way out?"},
 		},
 	})
 	ICMPBlocked = register(&Def{
 		ID: "icmp-blocked", Check: "internet", Severity: SevWarning,
 		Title: "Ping is blocked", Text: "no host answers ping while TCP gets through: a firewall drops ICMP (harmless for most development)",
 		Manual: map[string][]string{
-			"linux":  {"nothing to do unless your environment needs ping; firewall rules: sudo nft list ruleset"},
-			"darwin": {"nothing to do unless your environment needs ping; check the firewall's stealth mode (System Settings › Network › Firewall)"},
+			"linux":   {"nothing to do unless your environment needs ping", "sudo nft list ruleset"},
+			"darwin":  {"nothing to do unless your environment needs ping", "/usr/libexec/ApplicationFirewall/socketfilterfw --getstealthmode"},
+			"windows": {"nothing to do unless your environment needs ping", "Get-NetFirewallRule -DisplayName \"*ICMP*\" | Format-Table DisplayName, Enabled, Direction, Action"},
 		},
 	})
 	ICMPNotPermitted = register(&Def{
@@ -395,16 +473,18 @@ var (
 		Title: "ICMP not permitted for this user",
 		Text:  "this user may not open ICMP sockets, so reachability was decided by TCP alone",
 		Manual: map[string][]string{
-			"linux": {"allow unprivileged ping: sudo sysctl -w net.ipv4.ping_group_range='0 2147483647' (persist it in /etc/sysctl.d/)"},
+			"linux":   {"sudo sysctl -w net.ipv4.ping_group_range='0 2147483647'  # allow unprivileged ping; persist it in /etc/sysctl.d/"},
+			"darwin":  {"nothing to do: TCP decided reachability (macOS lets every user ping: a security tool may block ICMP sockets)"},
+			"windows": {"nothing to do: TCP decided reachability; run guard from an elevated PowerShell to use ICMP as well"},
 		},
 	})
 	DNSNoServers = register(&Def{
 		ID: "dns-no-servers", Check: "dns", Severity: SevError,
 		Title: "No name server", Text: "resolving {name} failed and no name server is configured",
 		Manual: map[string][]string{
-			"linux":   {"cat /etc/resolv.conf; resolvectl status", "renew DHCP or set a DNS server in the network manager"},
+			"linux":   {"resolvectl status", "cat /etc/resolv.conf", "renew DHCP or set a DNS server in the network manager"},
 			"darwin":  {"scutil --dns", "set DNS servers: System Settings › Network › Details › DNS"},
-			"windows": {"ipconfig /all", "set DNS servers: Settings › Network & internet › Properties › DNS server assignment"},
+			"windows": {"Get-DnsClientServerAddress", "set DNS servers: Settings › Network & internet › Properties › DNS server assignment"},
 		},
 	})
 	DNSFailed = register(&Def{
@@ -413,9 +493,9 @@ var (
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable", "dns-no-servers", "local-firewall-blocks"},
 		Fixes:     []Fix{FixFlushDNS},
 		Manual: map[string][]string{
-			"linux":   {"check the name servers: resolvectl status (or cat /etc/resolv.conf); {detail}", "if a VPN or local resolver (dnsmasq, systemd-resolved) is in the path, restart it: sudo systemctl restart systemd-resolved"},
-			"darwin":  {"check the name servers: scutil --dns; {detail}", "flush the cache: sudo dscacheutil -flushcache; sudo killall -HUP mDNSResponder"},
-			"windows": {"check the name servers: ipconfig /all; {detail}", "flush the cache: ipconfig /flushdns"},
+			"linux":   {"the name servers asked: {detail}", "resolvectl status", "resolvectl query {name}", "sudo systemctl restart systemd-resolved  # if systemd-resolved is in the path"},
+			"darwin":  {"the name servers asked: {detail}", "scutil --dns", "dscacheutil -q host -a name {name}", "sudo dscacheutil -flushcache", "sudo killall -HUP mDNSResponder"},
+			"windows": {"the name servers asked: {detail}", "Get-DnsClientServerAddress", "Resolve-DnsName {name}", "ipconfig /flushdns"},
 		},
 	})
 	DNSLossy = register(&Def{
@@ -423,8 +503,9 @@ var (
 		Title: "DNS replies are being lost", Text: "the system resolver timed out on {name} while {server} answered a direct query: replies are being lost on the way",
 		DependsOn: []string{"internet-unreachable"},
 		Manual: map[string][]string{
-			"linux":  {"look for packet loss to {server}: mtr -n {server} (or ping -c 20 {server})", "check Wi-Fi signal or a congested uplink"},
-			"darwin": {"look for packet loss to {server}: ping -c 20 {server}", "check Wi-Fi signal (Option-click the Wi-Fi icon) or a congested uplink"},
+			"linux":   {"ping -c 20 {server}  # packet loss?", "check the Wi-Fi signal or a congested uplink"},
+			"darwin":  {"ping -c 20 {server}  # packet loss?", "check the Wi-Fi signal (Option-click the Wi-Fi icon) or a congested uplink"},
+			"windows": {"ping -n 20 {server}  # packet loss?", "check the Wi-Fi signal or a congested uplink"},
 		},
 	})
 	DNSServerFailed = register(&Def{
@@ -432,22 +513,28 @@ var (
 		Title: "A name server does not answer", Text: "name server {server} does not answer ({err}) while resolution works",
 		DependsOn: []string{"dns-failed"},
 		Manual: map[string][]string{
-			"linux":  {"remove or fix {server} in the network settings; lookups that try it first will be slow"},
-			"darwin": {"remove or fix {server} in System Settings › Network › Details › DNS"},
+			"linux":   {"resolvectl status  # which link lists {server}", "remove or fix {server} in the network settings: lookups that try it first are slow"},
+			"darwin":  {"scutil --dns  # which service lists {server}", "remove or fix {server} in System Settings › Network › Details › DNS"},
+			"windows": {"Resolve-DnsName {name} -Server {server}", "Get-DnsClientServerAddress  # which adapter lists {server}", "remove or fix {server}: Settings › Network & internet › Properties › DNS server assignment"},
 		},
 	})
 	DNSNotFound = register(&Def{
 		ID: "dns-name-not-found", Check: "dns", Severity: SevInfo,
 		Title: "Test name does not exist", Text: "{name} does not exist (NXDOMAIN): DNS itself works",
+		Manual: map[string][]string{
+			"linux":   {"nothing to do: DNS works; give --dns a name that exists", "resolvectl query {name}"},
+			"darwin":  {"nothing to do: DNS works; give --dns a name that exists", "dscacheutil -q host -a name {name}"},
+			"windows": {"nothing to do: DNS works; give --dns a name that exists", "Resolve-DnsName {name}"},
+		},
 	})
 	PortsExhausted = register(&Def{
 		ID: "ports-exhausted", Check: "resources", Severity: SevError,
 		Title: "Ephemeral ports nearly exhausted",
 		Text:  "{count} of the ephemeral ports are in use ({pct}%): {detail}",
 		Manual: map[string][]string{
-			"linux":   {"find the holder: ss -tanp state time-wait | head; ss -s", "widen the range if needed: sudo sysctl -w net.ipv4.ip_local_port_range='15000 65000'"},
-			"darwin":  {"find the holder: netstat -anv -p tcp | head", "sysctl net.inet.ip.portrange.first net.inet.ip.portrange.last"},
-			"windows": {"find the holder: Get-NetTCPConnection | Group-Object OwningProcess | Sort-Object Count -Descending | Select-Object -First 5", "netsh int ipv4 show dynamicport tcp"},
+			"linux":   {"ss -s", "ss -tanp state time-wait | head  # who holds them", "sudo sysctl -w net.ipv4.ip_local_port_range='15000 65000'  # widen the range if needed"},
+			"darwin":  {"lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them", "sysctl net.inet.ip.portrange.first net.inet.ip.portrange.last", "sudo sysctl -w net.inet.ip.portrange.first=32768  # widen the range if needed"},
+			"windows": {"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them", "netsh int ipv4 show dynamicport tcp"},
 		},
 	})
 	PortsHigh = register(&Def{
@@ -455,25 +542,27 @@ var (
 		Title: "Many ephemeral ports in use", Text: "{count} of the ephemeral ports are in use ({pct}%): {detail}",
 		DependsOn: []string{"ports-exhausted"},
 		Manual: map[string][]string{
-			"linux":   {"find the holder: ss -s; ss -tanp | awk '{print $6}' | sort | uniq -c | sort -rn | head"},
-			"darwin":  {"find the holder: netstat -anv -p tcp | head"},
-			"windows": {"Get-NetTCPConnection | Group-Object OwningProcess | Sort-Object Count -Descending | Select-Object -First 5"},
+			"linux":   {"ss -s", "ss -tanp | awk '{print $6}' | sort | uniq -c | sort -rn | head  # who holds them"},
+			"darwin":  {"lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them"},
+			"windows": {"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them"},
 		},
 	})
 	FilesExhausted = register(&Def{
 		ID: "files-exhausted", Check: "resources", Severity: SevError,
 		Title: "File handles nearly exhausted", Text: "{detail}",
 		Manual: map[string][]string{
-			"linux":  {"find the holder: for p in /proc/[0-9]*; do echo \"$(ls $p/fd 2>/dev/null | wc -l) $p\"; done | sort -rn | head", "raise the limit: ulimit -n 65536 (or LimitNOFILE= for services)"},
-			"darwin": {"sysctl kern.num_files kern.maxfiles; launchctl limit maxfiles"},
+			"linux":   {"for p in /proc/[0-9]*; do echo \"$(ls $p/fd 2>/dev/null | wc -l) $p\"; done | sort -rn | head  # who holds them", "sudo sysctl -w fs.file-max=2097152  # raise the limit"},
+			"darwin":  {"sysctl kern.num_files kern.maxfiles", "sudo lsof -n | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them", "sudo sysctl -w kern.maxfiles=200000  # raise the limit"},
+			"windows": {"Get-Process | Sort-Object -Property HandleCount -Descending | Select-Object -First 5 Name, Id, HandleCount  # who holds them"},
 		},
 	})
 	FilesLimitLow = register(&Def{
 		ID: "files-limit-low", Check: "resources", Severity: SevInfo,
 		Title: "Low open-file limit", Text: "the open-file limit is {count}: servers and bundlers started from here may hit EMFILE",
 		Manual: map[string][]string{
-			"linux":  {"ulimit -n 65536 in your shell profile, or raise the hard limit in /etc/security/limits.conf"},
-			"darwin": {"ulimit -n 65536; sudo launchctl limit maxfiles 65536 200000"},
+			"linux":   {"ulimit -n 65536  # in your shell profile", "raise the hard limit in /etc/security/limits.conf (LimitNOFILE= for services)"},
+			"darwin":  {"ulimit -n 65536  # in your shell profile", "sudo launchctl limit maxfiles 65536 200000"},
+			"windows": {"nothing to do: Windows has no per-process open-file limit"},
 		},
 	})
 )
