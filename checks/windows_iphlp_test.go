@@ -3,9 +3,17 @@ package checks
 import (
 	"bytes"
 	"encoding/binary"
+	"go/ast"
+	"go/build"
+	"go/parser"
+	"go/token"
 	"net"
 	"net/netip"
+	"os"
+	"path/filepath"
 	"reflect"
+	"slices"
+	"strings"
 	"testing"
 	"unsafe"
 )
@@ -385,5 +393,63 @@ func TestWindowsSockets(t *testing.T) {
 	}
 	if s, err := windowsParseSockets([]byte{0, 0, 0, 0}, windowsUDP6Layout); err != nil || len(s) != 0 {
 		t.Errorf("empty table = %v, %v", s, err)
+	}
+}
+
+// TestWindows386Refused pins the choice for windows/386, where x/sys's
+// MibIpInterfaceRow and MibUnicastIpAddressRow put InterfaceLuid 4 bytes
+// before C does: the build refuses that target with a message naming
+// why, and only that target.
+func TestWindows386Refused(t *testing.T) {
+	const refuser = "windows_iphlp_386.go"
+	for _, tc := range []struct {
+		goos, goarch string
+		refused      bool
+	}{
+		{"windows", "386", true},
+		{"windows", "amd64", false},
+		{"windows", "arm64", false},
+		{"linux", "386", false},
+	} {
+		ctx := build.Default
+		ctx.GOOS, ctx.GOARCH, ctx.CgoEnabled = tc.goos, tc.goarch, false
+		pkg, err := ctx.ImportDir(".", 0)
+		if err != nil {
+			t.Fatalf("%s/%s: %v", tc.goos, tc.goarch, err)
+		}
+		if got := slices.Contains(pkg.GoFiles, refuser); got != tc.refused {
+			t.Errorf("%s/%s: %s in the build: %v, want %v", tc.goos, tc.goarch, refuser, got, tc.refused)
+		}
+	}
+	f, err := parser.ParseFile(token.NewFileSet(), refuser, nil, parser.ParseComments)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The file's one declaration names an identifier that exists nowhere,
+	// so the compiler's error is that name: the message.
+	var name string
+	ast.Inspect(f, func(n ast.Node) bool {
+		if vs, ok := n.(*ast.ValueSpec); ok && len(vs.Values) == 1 {
+			if id, ok := vs.Values[0].(*ast.Ident); ok {
+				name = id.Name
+			}
+		}
+		return true
+	})
+	if !strings.HasPrefix(name, "netguard_does_not_build_for_windows_386") {
+		t.Fatalf("%s does not refuse the build with a named identifier (found %q)", refuser, name)
+	}
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, fn := range files {
+		b, err := os.ReadFile(fn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fn != refuser && !strings.HasSuffix(fn, "_test.go") && bytes.Contains(b, []byte(name)) {
+			t.Errorf("%s names %s: the windows/386 build might no longer fail", fn, name)
+		}
 	}
 }

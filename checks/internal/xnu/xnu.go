@@ -50,6 +50,7 @@ const (
 	AFInet  = 2
 	AFInet6 = 30
 	AFLink  = 18
+	AFRoute = 17
 
 	RTMVersion = 5
 
@@ -71,12 +72,14 @@ const (
 	RTANetmask = 1 << RTAXNetmask
 	RTAIfp     = 1 << RTAXIfp
 	RTAIfa     = 1 << RTAXIfa
+	RTABrd     = 1 << RTAXBrd
 
 	RTAXDst     = 0
 	RTAXGateway = 1
 	RTAXNetmask = 2
 	RTAXIfp     = 4
 	RTAXIfa     = 5
+	RTAXBrd     = 7 // the peer of a point-to-point address
 	RTAXMax     = 8
 
 	// rtm_flags.
@@ -116,19 +119,36 @@ const (
 	//  12 i32 addrs  16 i32 pid  20 i32 seq  24 i32 errno  28 i32 use
 	//  32 u32 inits  36 rt_metrics{locks, mtu, hopcount, expire, ...}
 	SizeofRtMsghdr = 92
+	RtmIndexOff    = 4
+	RtmFlagsOff    = 8
+	RtmAddrsOff    = 12
+	RtmPidOff      = 16
+	RtmSeqOff      = 20
+	RtmErrnoOff    = 24
 	RtmExpireOff   = 48
 
 	// struct ifa_msghdr: msglen, version, type, addrs@4, flags@8,
 	// index@12, metric@16.
 	SizeofIfaMsghdr = 20
+	IfamAddrsOff    = 4
+	IfamFlagsOff    = 8
+	IfamIndexOff    = 12
 
 	// struct if_msghdr: addrs@4, flags@8, index@12, if_data@16.
+	IfmFlagsOff = 8
 	IfmIndexOff = 12
 
 	// sockaddr sizes and address offsets.
 	SizeofSockaddrIn  = 16 // len fam port[2] addr[4] zero[8]
 	SizeofSockaddrIn6 = 28 // len fam port[2] flow[4] addr[16] scope[4]
 	SizeofSockaddrDl  = 20 // len fam index[2] type nlen alen slen data[12]
+	SinAddrOff        = 4
+	Sin6AddrOff       = 8
+	Sin6ScopeOff      = 24
+	SdlIndexOff       = 2
+	SdlNlenOff        = 5
+	SdlAlenOff        = 6
+	SdlDataOff        = 8
 )
 
 // ErrTruncated is wrapped by every error about bytes missing: a length
@@ -177,13 +197,13 @@ func ParseRtMsghdr(m []byte) (RtMsghdr, error) {
 	}
 	h := RtMsghdr{
 		Type:   m[3],
-		Index:  int(le.Uint16(m[4:])),
-		Flags:  le.Uint32(m[8:]),
-		Addrs:  le.Uint32(m[12:]),
+		Index:  int(le.Uint16(m[RtmIndexOff:])),
+		Flags:  le.Uint32(m[RtmFlagsOff:]),
+		Addrs:  le.Uint32(m[RtmAddrsOff:]),
 		Expire: int32(le.Uint32(m[RtmExpireOff:])),
 	}
 	if h.Type != RTMGet2 { // rt_msghdr2 has refcnt/parentflags here
-		h.Pid, h.Seq, h.Errno = int32(le.Uint32(m[16:])), int32(le.Uint32(m[20:])), int32(le.Uint32(m[24:]))
+		h.Pid, h.Seq, h.Errno = int32(le.Uint32(m[RtmPidOff:])), int32(le.Uint32(m[RtmSeqOff:])), int32(le.Uint32(m[RtmErrnoOff:]))
 	}
 	return h, nil
 }
@@ -204,7 +224,7 @@ func ParseIfaMsghdr(m []byte) (IfaMsghdr, error) {
 		return IfaMsghdr{}, fmt.Errorf("%d-byte header: %w", len(m), ErrTruncated)
 	}
 	le := binary.LittleEndian
-	return IfaMsghdr{Type: m[3], Addrs: le.Uint32(m[4:]), Flags: le.Uint32(m[8:]), Index: int(le.Uint16(m[12:]))}, nil
+	return IfaMsghdr{Type: m[3], Addrs: le.Uint32(m[IfamAddrsOff:]), Flags: le.Uint32(m[IfamFlagsOff:]), Index: int(le.Uint16(m[IfamIndexOff:]))}, nil
 }
 
 // IfMsghdr is what we read of a struct if_msghdr (RTM_IFINFO).
@@ -220,7 +240,7 @@ func ParseIfMsghdr(m []byte) (IfMsghdr, error) {
 		return IfMsghdr{}, fmt.Errorf("%d-byte header: %w", len(m), ErrTruncated)
 	}
 	le := binary.LittleEndian
-	return IfMsghdr{Flags: le.Uint32(m[8:]), Index: int(le.Uint16(m[IfmIndexOff:]))}, nil
+	return IfMsghdr{Flags: le.Uint32(m[IfmFlagsOff:]), Index: int(le.Uint16(m[IfmIndexOff:]))}, nil
 }
 
 // MediaCarrier reads ifm_status from a struct ifmediareq filled by
@@ -295,9 +315,9 @@ func Inet(sa []byte) (netip.Addr, int) {
 	var off, n int
 	switch fam {
 	case AFInet:
-		off, n = 4, 4
+		off, n = SinAddrOff, 4
 	case AFInet6:
-		off, n = 8, 16
+		off, n = Sin6AddrOff, 16
 	default:
 		return netip.Addr{}, 0
 	}
@@ -316,7 +336,7 @@ func Inet(sa []byte) (netip.Addr, int) {
 		ip = netip.AddrFrom16(a)
 	}
 	if scope == 0 && len(sa) >= SizeofSockaddrIn6 {
-		scope = int(binary.LittleEndian.Uint32(sa[24:28])) // sin6_scope_id
+		scope = int(binary.LittleEndian.Uint32(sa[Sin6ScopeOff:])) // sin6_scope_id
 	}
 	return ip, scope
 }
@@ -331,9 +351,9 @@ func MaskBits(addr netip.Addr, sa []byte) int {
 	if !addr.IsValid() {
 		return -1
 	}
-	off := 4 // sockaddr_in
+	off := SinAddrOff
 	if addr.Is6() {
-		off = 8 // sockaddr_in6
+		off = Sin6AddrOff
 	}
 	bits := 0
 	for i := 0; i < addr.BitLen()/8; i++ {
@@ -361,19 +381,20 @@ type Link struct {
 // ParseLink decodes a sockaddr_dl: name and link-layer address follow
 // each other in sdl_data. sdl_len may be shorter than the 20-byte struct.
 func ParseLink(sa []byte) (Link, error) {
-	if len(sa) < 8 {
+	const d = SdlDataOff
+	if len(sa) < d {
 		return Link{}, fmt.Errorf("sockaddr_dl of %d bytes: %w", len(sa), ErrTruncated)
 	}
 	if sa[1] != AFLink {
 		return Link{}, fmt.Errorf("sockaddr family %d, want AF_LINK", sa[1])
 	}
-	nlen, alen := int(sa[5]), int(sa[6])
-	if 8+nlen+alen > len(sa) {
-		return Link{}, fmt.Errorf("sockaddr_dl name %d + address %d > %d: %w", nlen, alen, len(sa)-8, ErrTruncated)
+	nlen, alen := int(sa[SdlNlenOff]), int(sa[SdlAlenOff])
+	if d+nlen+alen > len(sa) {
+		return Link{}, fmt.Errorf("sockaddr_dl name %d + address %d > %d: %w", nlen, alen, len(sa)-d, ErrTruncated)
 	}
-	l := Link{Index: int(binary.LittleEndian.Uint16(sa[2:])), Name: string(sa[8 : 8+nlen])}
+	l := Link{Index: int(binary.LittleEndian.Uint16(sa[SdlIndexOff:])), Name: string(sa[d : d+nlen])}
 	if alen > 0 {
-		l.Addr = append(net.HardwareAddr(nil), sa[8+nlen:8+nlen+alen]...)
+		l.Addr = append(net.HardwareAddr(nil), sa[d+nlen:d+nlen+alen]...)
 	}
 	return l, nil
 }

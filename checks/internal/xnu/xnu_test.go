@@ -178,6 +178,11 @@ func TestSplitSockaddrs(t *testing.T) {
 }
 
 func TestMediaCarrier(t *testing.T) {
+	// _IOWR('i', 56, struct ifmediareq): the size sits in bits 16-28 and
+	// must be the struct's (#pragma pack(4): 16 + 5*4 + an 8-byte pointer).
+	if n := (SIOCGIFMEDIA >> 16) & 0x1fff; n != SizeofIfmediareq || SizeofIfmediareq != 16+5*4+8 || IfmediaStatusOff != 16+2*4 {
+		t.Errorf("SIOCGIFMEDIA encodes %d bytes, ifmediareq is %d, ifm_status at %d", n, SizeofIfmediareq, IfmediaStatusOff)
+	}
 	req := func(status uint32) []byte {
 		b := make([]byte, SizeofIfmediareq)
 		copy(b, "en0")
