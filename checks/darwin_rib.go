@@ -26,6 +26,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"syscall"
 	"time"
 
 	"github.com/netguard/netguard/checks/internal/xnu"
@@ -299,6 +300,28 @@ func darwinApplyND6(n *Neighbor, state, isRouter, expire int32) {
 	case darwinND6NoState:
 		n.State = NeighUnknown
 	}
+}
+
+// darwinReply looks for the kernel's answer to our routing-socket request
+// (type typ, our pid, sequence number seq) in one read. Every routing
+// socket also hears other processes' messages; one read is one message,
+// and one that does not parse is not ours: ok is false for both. err is the
+// answer's rtm_errno as a syscall.Errno (ESRCH: nothing matched), which
+// x/net/route cannot give (it reads rtm_use).
+func darwinReply(b []byte, typ uint8, pid, seq int32) (m darwinRtMsg, ok bool, err error) {
+	msgs, perr := darwinParseRtMsgs(b)
+	if perr != nil {
+		return darwinRtMsg{}, false, nil
+	}
+	for _, m := range msgs {
+		if m.Type == typ && m.Pid == pid && m.Seq == seq {
+			if m.Errno != 0 {
+				return m, true, syscall.Errno(m.Errno)
+			}
+			return m, true, nil
+		}
+	}
+	return darwinRtMsg{}, false, nil
 }
 
 // darwinCarrier decides carrier from what SIOCGIFMEDIA returned for an

@@ -491,19 +491,8 @@ func darwinRouteRequest(ctx context.Context, typ uint8, flags uint32, ifIndex in
 		if err != nil {
 			return darwinRtMsg{}, darwinSockErr(ctx, err)
 		}
-		// Every routing socket also hears other processes' messages; one
-		// read is one message. Unparsable ones are not ours.
-		msgs, err := darwinParseRtMsgs(buf[:n])
-		if err != nil {
-			continue
-		}
-		for _, m := range msgs {
-			if m.Type == typ && m.Pid == pid && m.Seq == seq {
-				if m.Errno != 0 {
-					return m, syscall.Errno(m.Errno)
-				}
-				return m, nil
-			}
+		if m, ok, err := darwinReply(buf[:n], typ, pid, seq); ok {
+			return m, err
 		}
 	}
 }
