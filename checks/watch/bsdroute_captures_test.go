@@ -16,7 +16,7 @@ import (
 // right after the last sockaddr's sa_len bytes and writes nothing at all
 // for a last sockaddr of sa_len 0.
 
-func hexBytes(t *testing.T, s string) []byte {
+func hexBytes(t testing.TB, s string) []byte {
 	t.Helper()
 	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
 	if err != nil {
@@ -126,5 +126,12 @@ func TestParseRouteSocketCaptures(t *testing.T) {
 	}
 	if f.Relevant(c) {
 		t.Error("the same address announced again re-checks")
+	}
+}
+
+func BenchmarkParseRouteSocketCaptures(b *testing.B) {
+	buf := append(append(hexBytes(b, notifDelMaddr), notifUtunNewAddr6(xnu.RTMNewAddr)...), hexBytes(b, notifUtunAdd)...)
+	for b.Loop() {
+		parseRouteSocket(buf, bsdNow)
 	}
 }

@@ -18,10 +18,11 @@ import (
 // thread pool; they hand the change to Receive through a channel and never
 // block.
 //
-// TODO(netguard): Windows has no notification for the neighbor (ARP/NDP)
-// cache (there is no NotifyIpNetEntryChange); a gateway MAC that changes
-// without any interface or route change is seen at the next interval or
-// re-check.
+// Windows has no notification for the neighbor (ARP/NDP) cache (there is
+// no NotifyIpNetEntryChange): the watcher reads the gateway's own entry
+// every couple of seconds instead (GetIpNetEntry2, see gatewayPoll), so a
+// gateway MAC that changes without any interface or route change is still
+// seen within seconds.
 type winSource struct {
 	ch       chan Change
 	closed   chan struct{}
