@@ -167,7 +167,7 @@ func TestLabSudoPromptOutlivesDeadlineAndKeepsEcho(t *testing.T) {
 	m, s := openPTY(t)
 	var out syncBuffer
 	go func() { _, _ = io.Copy(&out, m) }()
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := l.CmdAs(ctx, l.Client, "nobody", bin, "fix", "--sudo", "prompt", "--timeout", "1s",
 		"--external", lab.ExternalIP, "--dns", lab.DNSName)
@@ -178,7 +178,7 @@ func TestLabSudoPromptOutlivesDeadlineAndKeepsEcho(t *testing.T) {
 	}
 	exited := make(chan error, 1)
 	go func() { exited <- cmd.Wait() }()
-	deadline := time.Now().Add(15 * time.Second)
+	deadline := time.Now().Add(40 * time.Second) // generous: a loaded 2-core runner
 	for !strings.Contains(strings.ToLower(out.String()), "password") {
 		if time.Now().After(deadline) {
 			t.Fatalf("no sudo prompt:\n%s", out.String())
@@ -195,7 +195,7 @@ func TestLabSudoPromptOutlivesDeadlineAndKeepsEcho(t *testing.T) {
 	}
 	select {
 	case <-exited:
-	case <-time.After(10 * time.Second):
+	case <-time.After(30 * time.Second):
 		t.Fatalf("guard did not end after Ctrl-C:\n%s", out.String())
 	}
 	tio, err := unix.IoctlGetTermios(int(s.Fd()), unix.TCGETS)
