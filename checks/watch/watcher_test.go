@@ -407,6 +407,8 @@ func TestMetrics(t *testing.T) {
 		`netguard_runs_total{trigger="interval"} 1`,
 		`netguard_last_change_timestamp_seconds 1735732860`,
 		`netguard_last_run_timestamp_seconds 1735732920`,
+		`# TYPE netguard_runs_total counter`,
+		`# TYPE netguard_verdict gauge`,
 	} {
 		if !strings.Contains(text, want+"\n") {
 			t.Errorf("missing %q in:\n%s", want, text)
