@@ -26,7 +26,7 @@ const (
 )
 
 // Keys are the settings a config file or NETGUARD_<KEY> may hold.
-var Keys = []string{"external", "dns", "gateway", "timeout", "sudo"}
+var Keys = []string{"external", "dns", "gateway", "timeout", "sudo", "quiet", "verbose", "json"}
 
 // TrustKey lists the directories whose project file the user trusts like
 // their own config (see Load). Only the user config may hold it: it is
@@ -41,9 +41,17 @@ type Values struct {
 	gateway  *netip.Addr // the zero Addr means "auto"
 	timeout  *time.Duration
 	sudo     *checks.SudoMode
+	output   Output
 	trust    []string // absolute directories; from a config file only
 	// lines are where each key was set in a file, for warnings.
 	lines map[string]int
+}
+
+// Output are the settings of how much a command prints and in what form;
+// nil is "not set here". A project file may set them: they change what is
+// printed, never what runs.
+type Output struct {
+	Quiet, Verbose, JSON *bool
 }
 
 // Set parses one setting. The error names the key, not the source; callers
@@ -87,10 +95,39 @@ func (v *Values) Set(key, raw string) error {
 			return err
 		}
 		v.sudo = &m
+	case "quiet", "verbose", "json":
+		b, err := ParseBool(raw)
+		if err != nil {
+			return fmt.Errorf("%s: %w", key, err)
+		}
+		switch key {
+		case "quiet":
+			v.output.Quiet = &b
+		case "verbose":
+			v.output.Verbose = &b
+		default:
+			v.output.JSON = &b
+		}
 	default:
 		return fmt.Errorf("unknown key %q (known: %s)", key, strings.Join(Keys, ", "))
 	}
 	return nil
+}
+
+// ApplyOutput copies the output settings that were set onto o.
+func (v *Values) ApplyOutput(o *Output) {
+	if v == nil {
+		return
+	}
+	if v.output.Quiet != nil {
+		o.Quiet = v.output.Quiet
+	}
+	if v.output.Verbose != nil {
+		o.Verbose = v.output.Verbose
+	}
+	if v.output.JSON != nil {
+		o.JSON = v.output.JSON
+	}
 }
 
 // Apply copies the values that were set onto o.

@@ -81,22 +81,32 @@ const MaxProjectTimeout = 10 * time.Second
 // Each ignored key is a one-line warning. A directory listed under trust in
 // the user config lifts these limits for the project file it holds.
 func Load(explicit string, env Env) (checks.Options, error) {
+	o, _, err := LoadAll(explicit, env)
+	return o, err
+}
+
+// LoadAll is Load with the output settings (quiet, verbose, json) from
+// the same sources in the same order.
+func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 	if env.Getenv == nil {
 		env.Getenv = func(string) string { return "" }
 	}
 	o := checks.DefaultOptions()
+	var out Output
 	if explicit != "" {
 		v, err := readFile(explicit, openFollow, env)
 		if err != nil {
-			return o, err
+			return o, out, err
 		}
 		v.Apply(&o)
+		v.ApplyOutput(&out)
 	} else {
 		user, err := loadUser(env)
 		if err != nil {
-			return o, err
+			return o, out, err
 		}
 		user.Apply(&o)
+		user.ApplyOutput(&out)
 		if p := findProject(env); p != "" {
 			proj, err := readFile(p, openProject, env)
 			var skip *skipError
@@ -104,22 +114,24 @@ func Load(explicit string, env Env) (checks.Options, error) {
 			case errors.As(err, &skip):
 				env.warn("%v", err)
 			case err != nil:
-				return o, err
+				return o, out, err
 			default:
 				if !user.trusts(filepath.Dir(p)) {
 					proj.restrict(p, o.Sudo, env)
 				}
 				proj.trust = nil
 				proj.Apply(&o)
+				proj.ApplyOutput(&out)
 			}
 		}
 	}
 	ev, err := FromEnv(env.Getenv)
 	if err != nil {
-		return o, err
+		return o, out, err
 	}
 	ev.Apply(&o)
-	return o, nil
+	ev.ApplyOutput(&out)
+	return o, out, nil
 }
 
 // loadUser reads the user config when there is one. A file that is not the
