@@ -1,0 +1,156 @@
+package checks
+
+// Explanation is the longer text `guard explain ID` prints for a finding:
+// why it matters to a developer about to start work, and how guard
+// decided it (which table or probe, and what confirmed it).
+type Explanation struct {
+	Why string
+	How string
+}
+
+// Explain returns the explanation of a catalog finding.
+func Explain(id string) (Explanation, bool) {
+	e, ok := explanations[id]
+	return e, ok
+}
+
+// explanations are kept beside the catalog rather than in it so the
+// catalog stays one screen per finding; a test holds them to the catalog.
+var explanations = map[string]Explanation{
+	"timed-out": {
+		Why: "Without the routing and neighbor tables nothing else can be judged, and a kernel or network service that stalls usually stalls the dev environment's own connections too.",
+		How: "The read of the OS's tables (netlink, the routing socket or IP Helper) had not returned when the --timeout deadline passed.",
+	},
+	"link-down": {
+		Why: "An interface that is administratively down carries no traffic at all: the default route through it is dead.",
+		How: "The interface the default route uses (or the only candidate) has its administrative UP flag cleared in the OS's link table.",
+	},
+	"link-no-carrier": {
+		Why: "Up but without carrier means no cable, no Wi-Fi association or no peer: nothing leaves the machine.",
+		How: "The interface is administratively up but the link table reports no carrier (lower layer down).",
+	},
+	"link-no-address": {
+		Why: "Without an address of the route's family the machine cannot send a packet the gateway would answer; usually DHCP or SLAAC has not finished or has failed.",
+		How: "The interface that carries the default route has no global address of that family in the address table.",
+	},
+	"no-default-route": {
+		Why: "Without a default route only directly attached networks are reachable: package registries, container registries and APIs are not.",
+		How: "The routing table (main and policy tables) holds no default route of any family.",
+	},
+	"gateway-route-rejected": {
+		Why: "A reject, blackhole or prohibit route that covers the gateway makes the kernel drop every packet to it, although the default route looks fine.",
+		How: "A route lookup for the gateway's address returned a route of a rejecting type; the route is named with its prefix.",
+	},
+	"target-route-rejected": {
+		Why: "Traffic to these external targets is refused inside this machine by a rejecting route, so anything on those networks fails.",
+		How: "A route lookup for the targets returned a reject, blackhole, prohibit or unreachable route.",
+	},
+	"route-lookup-failed": {
+		Why: "Routes that change while a check runs (a VPN connecting, Wi-Fi roaming) make connections fail at random for a few seconds.",
+		How: "The kernel answered a route lookup for the targets with no route although a default route was present in the dump taken just before.",
+	},
+	"tunnel-covers-gateway": {
+		Why: "A VPN that claims the local subnet sends traffic meant for the gateway into the tunnel: the local network, and often the internet, stop working.",
+		How: "The route lookup for the gateway chose a tunnel interface instead of the interface that carries the default route.",
+	},
+	"default-route-vpn": {
+		Why: "All traffic goes through a VPN; a problem further on may be the VPN's, not the local network's.",
+		How: "The default route's interface is a tunnel (its kind in the link table: tun, wireguard, ppp, utun, ...).",
+	},
+	"gateway-neighbor-failed": {
+		Why: "If the gateway's MAC cannot be resolved no packet can be handed to it: the whole network path is down although the link is up.",
+		How: "The gateway's neighbor (ARP/NDP) entry is FAILED or INCOMPLETE, confirmed by a probe of the gateway that got no answer.",
+	},
+	"gateway-neighbor-static": {
+		Why: "A permanent entry is never refreshed: if it points at a MAC that no longer answers, traffic to the gateway stays lost until it is removed.",
+		How: "The gateway's neighbor entry is PERMANENT/static, and probes through it get no answer.",
+	},
+	"gateway-neighbor-wrong": {
+		Why: "A cached MAC that no longer belongs to the gateway (a replaced router, a moved address) sends every packet to the wrong place until the entry expires.",
+		How: "The gateway's neighbor entry holds a MAC, the gateway does not answer through it, and a fresh resolution (where permitted) answers differently or not at all.",
+	},
+	"gateway-neighbor-duplicate": {
+		Why: "Two MACs for the gateway on different interfaces or scopes means some traffic may go to the wrong one: an address conflict or a stale scoped entry.",
+		How: "The neighbor table holds more than one entry for the gateway's address with different MACs.",
+	},
+	"local-network-denied": {
+		Why: "macOS Local Network privacy cuts this app (terminal, IDE) off from local hosts while other apps work: local servers, databases and the router seem down.",
+		How: "Sending to the gateway failed with EHOSTUNREACH although its ARP entry is complete and the internet answers; the app that started guard is named.",
+	},
+	"gateway-send-refused": {
+		Why: "The machine refuses to send to its own gateway (a local firewall rule or policy) while other traffic works; local services behind it fail.",
+		How: "Sending to the gateway failed at once with a refusal errno (EPERM, EACCES, EHOSTUNREACH) while external targets answered.",
+	},
+	"gateway-unreachable": {
+		Why: "The gateway does not answer and nothing gets through it: nothing outside the local network is reachable.",
+		How: "The gateway answered neither ICMP echo nor a TCP connection attempt, and the external targets did not answer either; both probe kinds agree.",
+	},
+	"gateway-silent": {
+		Why: "Harmless: many routers ignore pings and closed ports. Reported so a later real outage is not blamed on it.",
+		How: "The gateway answered neither ping nor TCP, but external targets answered through it.",
+	},
+	"local-firewall-blocks": {
+		Why: "A local firewall rule rejects outgoing traffic: every download and API call from this machine fails.",
+		How: "Sending to the external targets failed at once with EPERM or EACCES from the kernel, the errno a local firewall reject produces.",
+	},
+	"kernel-no-buffers": {
+		Why: "The kernel has run out of buffer space for sending: connections fail until whatever holds the buffers lets go.",
+		How: "Sending to the targets failed with ENOBUFS.",
+	},
+	"internet-unreachable": {
+		Why: "None of the external targets answers: dependency downloads, registries and remote APIs will fail.",
+		How: "Every external target failed both ICMP and TCP probes within the probe wait; the local path (link, route, gateway) was checked first.",
+	},
+	"internet-partial": {
+		Why: "Some targets answer and others do not: a single provider or route is blocked, which is seldom a problem for development.",
+		How: "At least one external target answered and at least one answered neither ping nor TCP.",
+	},
+	"tcp-blocked": {
+		Why: "Ping gets through but TCP does not: a firewall or a proxy requirement blocks the connections tools actually make.",
+		How: "External targets answered ICMP echo but no TCP connection to them (on their port, or 443, 53, 80) succeeded.",
+	},
+	"icmp-blocked": {
+		Why: "Only ping is blocked; TCP, which development tools use, works. Reported so ping failures are not mistaken for an outage.",
+		How: "No target answered ICMP echo while TCP connections to them succeeded.",
+	},
+	"icmp-not-permitted": {
+		Why: "Informational: this user may not send ICMP, so reachability was decided by TCP alone.",
+		How: "Opening both an unprivileged and a raw ICMP socket failed with a permission error.",
+	},
+	"dns-no-servers": {
+		Why: "Without a name server no host name resolves: every tool that connects by name fails.",
+		How: "Resolution through the system resolver failed and the resolver configuration lists no name server.",
+	},
+	"dns-failed": {
+		Why: "Host names do not resolve: registries, git remotes and APIs are unreachable by name even though the network may work.",
+		How: "The system resolver failed for the test name (after a retry on a fresh resolver), and the name servers were queried directly to tell a lossy path from a dead server.",
+	},
+	"dns-lossy": {
+		Why: "Replies are being lost on the way: name lookups are slow or fail intermittently, which looks like random timeouts in tools.",
+		How: "The system resolver timed out while a direct query to a configured server answered.",
+	},
+	"dns-server-failed": {
+		Why: "One configured name server does not answer; lookups still work through the others but may be slow when it is tried first.",
+		How: "A direct query to this server failed while resolution through the system resolver succeeded.",
+	},
+	"dns-name-not-found": {
+		Why: "Informational: the test name does not exist, which proves DNS itself works. Pick another --dns name to test a real one.",
+		How: "The resolver answered NXDOMAIN for the test name.",
+	},
+	"ports-exhausted": {
+		Why: "With the ephemeral port range nearly used up, new outgoing connections fail with EADDRNOTAVAIL: builds and dev servers break in odd ways.",
+		How: "The socket table's count of local ports in the ephemeral range, TCP and UDP apart, against the range's size; the process holding most is named where the OS tells.",
+	},
+	"ports-high": {
+		Why: "Many ephemeral ports are in use (often TIME_WAIT from a busy test loop); exhaustion is close.",
+		How: "As for ports-exhausted, with a lower threshold.",
+	},
+	"files-exhausted": {
+		Why: "The system or this user is close to its open-file limit: servers, watchers and bundlers will fail with EMFILE or ENFILE.",
+		How: "Open file handles counted by the OS against the system and per-process limits.",
+	},
+	"files-limit-low": {
+		Why: "Informational: the open-file limit processes started from here inherit is low for file watchers and bundlers.",
+		How: "The soft RLIMIT_NOFILE of the process that started guard (not the one Go raised for itself).",
+	},
+}

@@ -1,0 +1,290 @@
+// Package textreport turns a checks.Report into the lines a person reads.
+// It is the one formatter behind the guard binary, `guard watch` and the
+// Mage targets, so all three say the same thing in the same words, and the
+// line editors' problem matchers read ("FAIL id: summary") is written in
+// one place. It is pure: it returns lines; the caller decides where they
+// go and whether the label is coloured.
+package textreport
+
+import (
+	"fmt"
+	"strings"
+
+	"github.com/netguard/netguard/checks"
+)
+
+// Level is what a line's label says. Callers colour by it.
+type Level int
+
+const (
+	Plain Level = iota // no label: the verdict line, steps, continuations
+	OK                 // "ok  "
+	Note               // "    ": a check that was skipped, evidence
+	Warn               // "WARN"
+	Fail               // "FAIL"
+)
+
+// Label is the four-column word in front of a line; "" for Plain.
+func (l Level) Label() string {
+	switch l {
+	case OK:
+		return "ok  "
+	case Note:
+		return "    "
+	case Warn:
+		return "WARN"
+	case Fail:
+		return "FAIL"
+	}
+	return ""
+}
+
+// Line is one line of human output.
+type Line struct {
+	Level Level
+	Text  string
+}
+
+// String is the line as printed without colour.
+func (l Line) String() string {
+	if l.Level == Plain {
+		return l.Text
+	}
+	return l.Level.Label() + " " + l.Text
+}
+
+// DefaultWidth is the width lines are fitted to: a normal terminal.
+const DefaultWidth = 80
+
+// Options say how much to print.
+type Options struct {
+	Verbose bool // every check with its detail, every finding with its evidence
+	Quiet   bool // problems only: nothing at all when healthy
+	// Width fits evidence and wrapped text; 0 means DefaultWidth.
+	Width int
+	// Explain is how a reader looks a finding up ("guard explain"); it is
+	// named once under the root cause. Empty: no hint (mage has no explain).
+	Explain string
+}
+
+// FindingLine is the problem-matcher line of a finding: "FAIL id: summary"
+// or "WARN id: summary" (info findings get the blank label).
+func FindingLine(f checks.Finding) Line {
+	return Line{Level: severityLevel(f.Severity), Text: Sanitize(f.ID) + ": " + Sanitize(f.Summary)}
+}
+
+func severityLevel(s checks.Severity) Level {
+	switch s {
+	case checks.SevError:
+		return Fail
+	case checks.SevWarning:
+		return Warn
+	}
+	return Note
+}
+
+func statusLevel(s checks.Status) Level {
+	switch s {
+	case checks.StatusFail:
+		return Fail
+	case checks.StatusWarn, checks.StatusUnknown:
+		return Warn
+	case checks.StatusSkip:
+		return Note
+	}
+	return OK
+}
+
+// VerdictLine is the last line of every run: the verdict, the root cause
+// when there is one, and the time. It has no label, so it never looks like
+// a finding to a problem matcher.
+func VerdictLine(r *checks.Report) Line {
+	text := fmt.Sprintf("netguard: %s (%.1f ms)", r.Verdict, r.DurationMS)
+	if r.Verdict != checks.Healthy {
+		text = fmt.Sprintf("netguard: %s — %s (%.1f ms)", r.Verdict, Sanitize(r.Summary), r.DurationMS)
+	}
+	return Line{Text: text}
+}
+
+// RepairLine says what one rung of the ladder did.
+func RepairLine(rp checks.Repair) Line {
+	lvl := OK
+	if rp.Result != "ok" {
+		lvl = Warn
+	}
+	return Line{Level: lvl, Text: fmt.Sprintf("repair %s %s: %s (%.1f ms)", rp.Action, Sanitize(rp.Target), Sanitize(rp.Result), rp.DurationMS)}
+}
+
+// StepLine is one manual step, printed whole so it pastes.
+func StepLine(step string) Line { return Line{Text: "  → " + Sanitize(step)} }
+
+// Lines is the report for a person. Healthy: the verdict line alone
+// (nothing under Quiet). Otherwise the findings that are not passing, the
+// root cause first, the repairs, the checks that did not pass, the manual
+// steps, then the verdict. Verbose adds every check with its detail and
+// every finding's evidence, info findings included.
+func Lines(r *checks.Report, o Options) []Line {
+	width := o.Width
+	if width <= 0 {
+		width = DefaultWidth
+	}
+	var out []Line
+	add := func(l Line) { out = append(out, wrap(l, width)...) }
+	if r.Verdict == checks.Healthy && len(r.Repairs) == 0 && !o.Verbose {
+		if o.Quiet {
+			return nil
+		}
+		return []Line{VerdictLine(r)}
+	}
+	if o.Verbose {
+		for _, c := range r.Checks {
+			text := fmt.Sprintf("%-9s %-7s %s", c.ID, c.Status, Sanitize(c.Detail))
+			out = append(out, Line{Level: statusLevel(c.Status), Text: truncate(text, width-5)})
+		}
+	}
+	var root string
+	for _, sev := range []checks.Severity{checks.SevError, checks.SevWarning, checks.SevInfo} {
+		for _, f := range r.Findings {
+			if f.Severity != sev || (sev == checks.SevInfo && !o.Verbose) {
+				continue
+			}
+			if root == "" && sev != checks.SevInfo {
+				root = f.ID
+			}
+			add(FindingLine(f))
+			if o.Verbose {
+				for _, e := range f.Evidence {
+					out = append(out, Line{Level: Note, Text: truncate("  evidence: "+Sanitize(e), width-5)})
+				}
+			}
+		}
+	}
+	for _, rp := range r.Repairs {
+		if o.Quiet && rp.Result == "ok" {
+			continue
+		}
+		add(RepairLine(rp))
+	}
+	if !o.Verbose && !o.Quiet {
+		if l, ok := notPassing(r.Checks); ok {
+			out = append(out, Line{Level: Note, Text: truncate(l, width-5)})
+		}
+	}
+	if r.Verdict != checks.Healthy && r.Verdict != checks.Repaired {
+		for _, s := range r.ManualSteps {
+			out = append(out, StepLine(s))
+		}
+	}
+	if root != "" && o.Explain != "" && !o.Quiet {
+		out = append(out, Line{Text: "  (what " + root + " means and how it was decided: " + o.Explain + " " + root + ")"})
+	}
+	out = append(out, VerdictLine(r))
+	return out
+}
+
+// notPassing lists the checks that did not pass in one line.
+func notPassing(cs []checks.CheckResult) (string, bool) {
+	var parts []string
+	for _, c := range cs {
+		if c.Status != checks.StatusPass {
+			parts = append(parts, c.ID+" "+string(c.Status))
+		}
+	}
+	if len(parts) == 0 {
+		return "", false
+	}
+	return "checks not passing: " + strings.Join(parts, ", "), true
+}
+
+// wrap breaks a long line at spaces; continuation lines are indented
+// under the text so the label column stays clean.
+func wrap(l Line, width int) []Line {
+	indent := ""
+	if l.Level != Plain {
+		width -= 5
+		indent = "  "
+	}
+	if width < 20 || len([]rune(l.Text)) <= width {
+		return []Line{l}
+	}
+	var out []Line
+	text := l.Text
+	first := true
+	for len([]rune(text)) > width {
+		cut := strings.LastIndexByte(string([]rune(text)[:width]), ' ')
+		if cut <= len(indent) {
+			break // one long word: leave it whole rather than split a value
+		}
+		lvl := l.Level
+		if !first {
+			lvl = contLevel(l.Level)
+		}
+		out = append(out, Line{Level: lvl, Text: text[:cut]})
+		text = indent + strings.TrimLeft(text[cut:], " ")
+		first = false
+	}
+	lvl := l.Level
+	if !first {
+		lvl = contLevel(l.Level)
+	}
+	return append(out, Line{Level: lvl, Text: text})
+}
+
+// contLevel is the label of a continuation: blank, never a second "FAIL"
+// that a problem matcher would read as another finding.
+func contLevel(l Level) Level {
+	if l == Plain {
+		return Plain
+	}
+	return Note
+}
+
+// truncate shortens s to width runes, marking the cut with "…".
+func truncate(s string, width int) string {
+	r := []rune(s)
+	if width < 10 || len(r) <= width {
+		return s
+	}
+	return string(r[:width-1]) + "…"
+}
+
+// Sanitize escapes what a terminal would act on instead of print (control
+// characters, escape sequences, newlines), so a value read from the
+// network, a config file or an argument can never restyle, move or split a
+// line.
+func Sanitize(s string) string {
+	clean := true
+	for _, r := range s {
+		if !printable(r) {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for _, r := range s {
+		if printable(r) {
+			b.WriteRune(r)
+			continue
+		}
+		q := fmt.Sprintf("%+q", r) // '\x1b', '\n', '\u202e'
+		b.WriteString(q[1 : len(q)-1])
+	}
+	return b.String()
+}
+
+func printable(r rune) bool {
+	switch {
+	case r == ' ':
+		return true
+	case r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0):
+		return false
+	case r == 0xfffd:
+		return false // invalid UTF-8 decodes to this: show it escaped
+	case r >= 0x200b && r <= 0x200f, r >= 0x202a && r <= 0x202e, r >= 0x2066 && r <= 0x2069:
+		return false // zero-width and bidi controls reorder what is shown
+	}
+	return true
+}
