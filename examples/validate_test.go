@@ -311,7 +311,7 @@ func TestGitHookManagers(t *testing.T) {
 	readYAML(t, "git-hooks/lefthook.yml", &lh)
 	for _, hook := range hooks.DefaultHooks {
 		run := lh[hook].Commands["netguard"].Run
-		if want := hooks.SnippetFor("lefthook", hook); !strings.Contains(want, "run: "+run+"\n") || run == "" {
+		if want := hooks.SnippetFor("lefthook", hook, false); !strings.Contains(want, "run: "+run+"\n") || run == "" {
 			t.Errorf("lefthook.yml %s runs %q; guard hooks suggests:\n%s", hook, run, want)
 		}
 	}
@@ -346,18 +346,18 @@ func TestGitHookManagers(t *testing.T) {
 			t.Errorf("pre-commit stage %s runs %q", hook, stages[hook])
 		}
 	}
-	if strings.Contains(stages["pre-push"], "|| true") {
-		t.Error("pre-commit pre-push must block")
+	if !strings.Contains(stages["pre-push"], "|| true") {
+		t.Error("pre-commit pre-push must only warn by default, as guard hooks install does")
 	}
 
 	// What `guard hooks install` prints for a managed repository parses too.
 	for _, hook := range hooks.DefaultHooks {
 		var v1 map[string]any
-		if err := yaml.Unmarshal([]byte(hooks.SnippetFor("lefthook", hook)), &v1); err != nil || v1[hook] == nil {
+		if err := yaml.Unmarshal([]byte(hooks.SnippetFor("lefthook", hook, false)), &v1); err != nil || v1[hook] == nil {
 			t.Errorf("lefthook snippet for %s: %v %v", hook, err, v1)
 		}
 		var v2 preCommit
-		if err := yaml.Unmarshal([]byte(hooks.SnippetFor("pre-commit", hook)), &v2); err != nil || len(v2.Repos) != 1 || !slices.Contains(v2.Repos[0].Hooks[0].Stages, hook) {
+		if err := yaml.Unmarshal([]byte(hooks.SnippetFor("pre-commit", hook, false)), &v2); err != nil || len(v2.Repos) != 1 || !slices.Contains(v2.Repos[0].Hooks[0].Stages, hook) {
 			t.Errorf("pre-commit snippet for %s: %v %+v", hook, err, v2)
 		}
 	}
@@ -365,8 +365,8 @@ func TestGitHookManagers(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(string(readme), hooks.SnippetFor("husky", "pre-push")) {
-		t.Errorf("README's husky snippet differs from guard hooks':\n%s", hooks.SnippetFor("husky", "pre-push"))
+	if !strings.Contains(string(readme), hooks.SnippetFor("husky", "pre-push", false)) {
+		t.Errorf("README's husky snippet differs from guard hooks':\n%s", hooks.SnippetFor("husky", "pre-push", false))
 	}
 }
 

@@ -3,242 +3,326 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
-	"io"
-	"os"
 	"os/signal"
 	"slices"
-	"strconv"
 	"strings"
-	"syscall"
+	"time"
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/config"
+	"github.com/netguard/netguard/checks/textreport"
+	"github.com/netguard/netguard/checks/watch"
+	"github.com/netguard/netguard/hooks"
 )
-
-const usageText = `guard: keep a development environment from starting on a broken network
-
-usage:
-  guard check [flags]              read-only diagnosis (exit 0 ok, 1 unhealthy, 2 usage)
-  guard fix [--dry-run] [flags]    check, apply the safe repairs, verify
-  guard run [flags] -- CMD ARGS    fix, then run CMD (exit code = CMD's); CMD is not started when unhealthy
-  guard hooks install|uninstall|status [--hook NAME...] [--repo DIR]
-                                   git hooks that run the check (pre-push blocks)
-  guard watch [--fix] [--metrics ADDR] [--interval DURATION] [--log FILE] [flags]
-                                   stay running: re-check on network changes and every
-                                   --interval (default 5m); log changes to the state dir
-  guard version                    version, commit, Go version, OS/arch
-
-flags (each also read from NETGUARD_<FLAG>, e.g. NETGUARD_TIMEOUT=3s):
-  --json                 print the JSON report on stdout (human text stays on stderr)
-  --external IP[,IP...]  targets that stand for "the internet" (IP or IP:port)
-  --dns NAME             name to resolve with the system resolver
-  --gateway auto|IP      gateway to check (default: from the routing table)
-  --timeout DURATION     deadline for the whole run (default 2s)
-  --config FILE          config file (default: .netguard.yaml upward, then the user config)
-  --sudo never|auto|prompt  how privileged repairs may run (default auto)
-  -q, --quiet            print only problems
-  -v, --verbose          print evidence for every finding
-
-NETGUARD_SKIP=1 skips every entry point with one line on stderr.
-`
 
 // cli is one parsed command line.
 type cli struct {
-	cmd     string
-	args    []string
-	json    bool
-	dryRun  bool
-	quiet   bool
-	verbose bool
-	opts    checks.Options
-	watch   watchFlags // guard watch only (watch_cmd.go)
+	cmd      string
+	args     []string
+	json     bool
+	jsonFile string
+	dryRun   bool
+	quiet    bool
+	verbose  bool
+	color    string // auto, always or never
+	help     bool
+	version  bool
+	opts     checks.Options
+	watch    watchFlags // guard watch only (watch_cmd.go)
+
+	explainOS   string // guard explain
+	explainList bool
+
+	hooks     hooks.Options // guard hooks
+	hooksRepo string
+
+	flagVals   config.Values // settings given as flags, applied over the config
+	configPath string
+	set        map[string]bool // canonical names of the flags given
 	// warnings are config files skipped and keys ignored (config.Load),
 	// printed before the run.
 	warnings []string
 }
 
+// commands are the command names; repair is the privileged helper and is
+// not listed in help.
+var commands = []string{"check", "fix", "run", "watch", "hooks", "explain", "version", "help", "repair"}
+
 // run is the whole program behind main, testable with a fake IO.
-func run(args []string, io_ *IO) exitCode {
-	if len(args) > 0 && args[0] == "hooks" { // own flags and subcommands; reads no check config
-		return runHooks(io_, args[1:])
-	}
-	c, err := parse(args, io_.Getenv, io_.Cwd, io_.StdinTTY)
-	if errors.Is(err, flag.ErrHelp) {
-		fmt.Fprint(io_.Out, usageText)
-		return exitOK
+func run(args []string, ios *IO) exitCode {
+	// Recorded before anything installs a handler: signals the shell
+	// ignored (a background job's SIGINT) stay ignored in guard run's
+	// command (exec_unix.go).
+	ignored := ignoredSignals()
+	c, err := parse(args, ios.Getenv, ios.Cwd, ios.StdinTTY)
+	if c != nil {
+		ios.decideColor(c.color)
+	} else {
+		ios.decideColor("")
 	}
 	if err != nil {
-		fmt.Fprintf(io_.ErrOut, "guard: %v\n", err)
+		fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
 		return exitUsage
 	}
 	for _, w := range c.warnings {
-		fmt.Fprintf(io_.ErrOut, "guard: warning: %s\n", w)
+		fmt.Fprintf(ios.ErrOut, "guard: warning: %s\n", textreport.Sanitize(w))
+	}
+	switch {
+	case c.version:
+		return runVersion(ios, c)
+	case c.cmd == "":
+		// A bare guard checks nothing. It is a usage error, not a quiet
+		// exit 0, so a script that called it as a gate fails loudly.
+		fmt.Fprint(ios.ErrOut, usageText)
+		return exitUsage
+	case c.help:
+		fmt.Fprint(ios.Out, helpFor(c.cmd))
+		return exitOK
 	}
 	switch c.cmd {
-	case "version":
-		fmt.Fprintln(io_.Out, versionString())
-		return exitOK
 	case "help":
-		fmt.Fprint(io_.Out, usageText)
-		return exitOK
+		return runHelp(ios, c)
+	case "version":
+		return runVersion(ios, c)
+	case "explain":
+		return runExplain(ios, c)
+	case "hooks":
+		return runHooks(ios, c)
 	}
-	if c.cmd != "repair" && skip(io_) {
-		if c.cmd == "run" {
-			return execCommand(io_, c.args) // skipping the check, not the start
-		}
-		return exitOK
-	}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	switch c.cmd {
-	case "check":
-		return report(io_, c, io_.NewEngine().Check(ctx, c.opts))
-	case "fix":
-		fo := elevation(io_, c.opts.Sudo)
-		fo.DryRun = c.dryRun
-		return report(io_, c, io_.NewEngine().Fix(ctx, c.opts, fo))
-	case "run":
-		rep := io_.NewEngine().Fix(ctx, c.opts, elevation(io_, c.opts.Sudo))
-		if code := report(io_, c, rep); code != exitOK {
+	// guard run finds its command before checking anything, as a shell
+	// would: not found is 127, not executable 126, in one line.
+	var argv0 string
+	if c.cmd == "run" {
+		var code exitCode
+		if argv0, code = resolveCommand(ios, c.args[0]); code != exitOK {
 			return code
 		}
-		return execCommand(io_, c.args)
-	case "repair":
-		return runRepair(ctx, io_, c.args)
-	case "watch":
-		return runWatch(ctx, io_, c)
 	}
-	fmt.Fprintf(io_.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)
-	return exitUsage
+	if c.cmd != "repair" {
+		skip, err := config.Skip(ios.Getenv)
+		if err != nil {
+			fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
+			return exitUsage
+		}
+		if skip {
+			fmt.Fprintln(ios.ErrOut, "netguard: skipped (NETGUARD_SKIP is set)")
+			if c.cmd == "run" {
+				return startCommand(ios, argv0, c.args, ignored) // skipping the check, not the start
+			}
+			return exitOK
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), caughtSignals(ignored)...)
+	defer stop()
+	code := func() exitCode {
+		switch c.cmd {
+		case "check":
+			return report(ios, c, ios.NewEngine().Check(ctx, c.opts))
+		case "fix":
+			fo := elevation(ios, c.opts.Sudo)
+			fo.DryRun = c.dryRun
+			return report(ios, c, ios.NewEngine().Fix(ctx, c.opts, fo))
+		case "run":
+			fo := elevation(ios, c.opts.Sudo)
+			fo.DryRun = c.dryRun
+			return report(ios, c, ios.NewEngine().Fix(ctx, c.opts, fo))
+		case "repair":
+			return runRepair(ctx, ios, c.args)
+		case "watch":
+			return runWatch(ctx, ios, c)
+		}
+		fmt.Fprintf(ios.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)
+		return exitUsage
+	}()
+	// A signal during the check is the user's interrupt, not a broken
+	// network: say so, and exit as a shell does for SIGINT. watch stops on
+	// a signal by design.
+	if ctx.Err() != nil && c.cmd != "watch" {
+		fmt.Fprintln(ios.ErrOut, "guard: interrupted")
+		return exitInterrupted
+	}
+	if c.cmd == "run" && code == exitOK {
+		stop()
+		return startCommand(ios, argv0, c.args, ignored)
+	}
+	return code
 }
 
-func report(io_ *IO, c *cli, rep *checks.Report) exitCode {
-	if err := render(io_, c, rep); err != nil {
-		fmt.Fprintf(io_.ErrOut, "guard: %v\n", err)
+func report(ios *IO, c *cli, rep *checks.Report) exitCode {
+	if err := render(ios, c, rep); err != nil {
+		fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
 		return exitUsage
 	}
 	return verdictExit(rep.Verdict)
 }
 
-func skip(io_ *IO) bool {
-	v := io_.Getenv("NETGUARD_SKIP")
-	if v == "" || v == "0" || strings.EqualFold(v, "false") {
-		return false
-	}
-	fmt.Fprintln(io_.ErrOut, "netguard: skipped (NETGUARD_SKIP is set)")
-	return true
-}
+// oneLine is an error as one printable line: whatever raw input it quotes,
+// a newline or an escape sequence in it cannot split or restyle the line.
+func oneLine(err error) string { return textreport.Sanitize(err.Error()) }
 
-var commands = []string{"check", "fix", "run", "watch", "version", "help", "repair"}
-
-// parse reads the command, its flags and NETGUARD_* variables, and the
-// config files: flags > environment > project config > user config >
-// defaults.
+// parse reads the command, its flags, NETGUARD_* variables and the config
+// files: flags > environment > project config > user config > defaults.
+// A nil cli comes only with an error.
 func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool) (*cli, error) {
-	c := &cli{cmd: "check"}
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		c.cmd, args = args[0], args[1:]
-		known := false
-		for _, k := range commands {
-			known = known || k == c.cmd
-		}
-		if !known {
-			return nil, fmt.Errorf("unknown command %q (want one of: %s)", c.cmd, strings.Join(commands, ", "))
-		}
-	}
-	fs := flag.NewFlagSet("guard "+c.cmd, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var flagVals config.Values
-	var configPath string
-	for _, k := range config.Keys {
-		fs.Func(k, "", func(s string) error { return flagVals.Set(k, s) })
-	}
-	fs.StringVar(&configPath, "config", "", "")
-	fs.BoolVar(&c.json, "json", false, "")
-	fs.BoolVar(&c.dryRun, "dry-run", false, "")
-	fs.BoolVar(&c.quiet, "q", false, "")
-	fs.BoolVar(&c.quiet, "quiet", false, "")
-	fs.BoolVar(&c.verbose, "v", false, "")
-	fs.BoolVar(&c.verbose, "verbose", false, "")
-	c.watch.register(fs)
-	if err := fs.Parse(args); err != nil {
-		return nil, flagError(err)
-	}
-	c.args = fs.Args()
-	switch {
-	case c.cmd == "repair":
-		return c, nil // the privileged helper reads no config: its argv is all it acts on
-	case c.cmd == "run" && len(c.args) == 0:
-		return nil, errors.New("run: missing command (usage: guard run [flags] -- CMD ARGS...)")
-	case c.cmd != "run" && len(c.args) > 0:
-		return nil, fmt.Errorf("%s: unexpected argument %q", c.cmd, c.args[0])
-	case c.dryRun && c.cmd != "fix":
-		return nil, fmt.Errorf("--dry-run is only for guard fix")
-	}
-	set := map[string]bool{}
-	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
-	if err := c.watch.finish(c.cmd, set, getenv); err != nil {
+	cmd, flags, pos, err := splitArgs(args)
+	if err != nil {
 		return nil, err
 	}
-	// Boolean flags from NETGUARD_<FLAG> when not given on the command
-	// line, under each of their names (NETGUARD_QUIET and NETGUARD_Q).
-	for _, b := range []struct {
-		names []string
-		dst   *bool
-	}{{[]string{"json"}, &c.json}, {[]string{"quiet", "q"}, &c.quiet}, {[]string{"verbose", "v"}, &c.verbose}, {[]string{"dry-run"}, &c.dryRun}} {
-		if slices.ContainsFunc(b.names, func(n string) bool { return set[n] }) {
-			continue
+	if cmd != "" && !slices.Contains(commands, cmd) {
+		return nil, usagef("unknown command %q (want one of: %s)", cmd, strings.Join(commands[:len(commands)-1], ", "))
+	}
+	c := &cli{cmd: cmd, args: pos, color: "auto", set: map[string]bool{}}
+	c.watch.interval = watch.DefaultInterval
+	for _, f := range flags {
+		d := f.def
+		if !d.takes(cmd) && !(cmd == "" && (d.names[0] == "help" || d.names[0] == "color")) {
+			if cmd == "" {
+				return c, usagef("flag %q needs a command first (see guard help)", f.typed)
+			}
+			return c, usagef("flag %q is not for guard %s%s", f.typed, cmd, forWhom(d))
 		}
-		for _, n := range b.names {
-			raw := getenv(config.EnvName(n))
-			if raw == "" {
-				continue
-			}
-			v, err := strconv.ParseBool(raw)
-			if err != nil {
-				return nil, fmt.Errorf("%s: want true or false, got %q", config.EnvName(n), raw)
-			}
-			*b.dst = v
-			break
+		if err := d.set(c, f.value); err != nil {
+			return c, usagef("flag %q: %s", f.typed, oneLine(err))
+		}
+		c.set[d.names[0]] = true
+	}
+	if c.help || c.version || cmd == "" {
+		return c, nil
+	}
+	if err := c.envFlags(getenv); err != nil {
+		return c, err
+	}
+	switch cmd {
+	case "help", "explain":
+		if len(pos) > 1 {
+			return c, usagef("%s: unexpected argument %q", cmd, pos[1])
+		}
+		return c, nil
+	case "version":
+		if len(pos) > 0 {
+			return c, usagef("version: unexpected argument %q", pos[0])
+		}
+		return c, nil
+	case "hooks":
+		return c, c.finishHooks()
+	case "repair":
+		return c, nil // the privileged helper reads no config: its argv is all it acts on
+	case "run":
+		if len(pos) == 0 {
+			return c, usagef("run: missing command (usage: guard run [flags] -- CMD ARGS...)")
+		}
+	default:
+		if len(pos) > 0 {
+			return c, usagef("%s: unexpected argument %q", cmd, pos[0])
 		}
 	}
+	if err := c.watch.finish(cmd, c.set, getenv); err != nil {
+		return c, err
+	}
+	configPath := c.configPath
 	if configPath == "" {
 		configPath = getenv(config.EnvName("config"))
 	}
 	warn := func(msg string) { c.warnings = append(c.warnings, msg) }
-	o, err := config.Load(configPath, config.NewEnv(getenv, cwd, warn))
+	o, out, err := config.LoadAll(configPath, config.NewEnv(getenv, cwd, warn))
 	if err != nil {
-		return nil, err
+		return c, err
 	}
-	flagVals.Apply(&o)
+	// Output settings from the files and the environment, under any flag.
+	for _, b := range []struct {
+		name string
+		dst  *bool
+		src  *bool
+	}{{"json", &c.json, out.JSON}, {"quiet", &c.quiet, out.Quiet}, {"verbose", &c.verbose, out.Verbose}} {
+		if b.src != nil && !c.set[b.name] {
+			*b.dst = *b.src
+		}
+	}
+	// -q on the command line beats verbose from elsewhere, and -v quiet.
+	switch {
+	case c.set["quiet"] && c.set["verbose"] && c.quiet && c.verbose:
+		return c, usagef("--quiet and --verbose contradict each other")
+	case c.set["quiet"] && c.quiet:
+		c.verbose = false
+	case c.set["verbose"] && c.verbose:
+		c.quiet = false
+	case c.quiet && c.verbose:
+		c.quiet = false // both from the environment or a file: show more, not less
+	}
+	c.flagVals.Apply(&o)
 	if err := o.Validate(); err != nil {
-		return nil, err
+		return c, err
 	}
 	c.opts = o
-	if o.Sudo == checks.SudoPrompt && (c.cmd == "fix" || c.cmd == "run") && !stdinTTY {
-		return nil, errors.New("--sudo prompt needs a terminal to ask for a password (use --sudo auto or never)")
+	if cmd == "watch" && c.dryRun && c.watch.fix {
+		return c, usagef("dry-run and --fix contradict each other in guard watch (dry-run is set by %s)", c.source("dry-run", getenv))
+	}
+	if o.Sudo == checks.SudoPrompt && (cmd == "fix" || cmd == "run") && !stdinTTY && !c.dryRun {
+		return c, errors.New("--sudo prompt needs a terminal to ask for a password (use --sudo auto or never)")
 	}
 	return c, nil
 }
 
-// flagError turns the flag package's messages into one line that names
-// the flag the way the user typed it.
-func flagError(err error) error {
-	if errors.Is(err, flag.ErrHelp) {
-		return err
-	}
-	msg := err.Error()
-	switch {
-	case strings.HasPrefix(msg, "flag provided but not defined: "):
-		return fmt.Errorf("unknown flag %s (see guard help)", strings.TrimPrefix(msg, "flag provided but not defined: "))
-	case strings.HasPrefix(msg, "invalid value "):
-		// invalid value "x" for flag -timeout: timeout: invalid duration "x"
-		if i := strings.Index(msg, ": "); i >= 0 {
-			name := msg[strings.Index(msg, "flag -")+len("flag -") : i]
-			return fmt.Errorf("--%s: %s", name, strings.TrimPrefix(msg[i+2:], name+": "))
+// envFlags reads NETGUARD_<FLAG> for the yes/no and colour flags this
+// command takes and the command line did not set, under each of a flag's
+// names (NETGUARD_QUIET and NETGUARD_Q). The settings that are also config
+// keys (json, quiet, verbose) come through config.LoadAll as well; reading
+// them here too keeps NETGUARD_Q and NETGUARD_V.
+func (c *cli) envFlags(getenv func(string) string) error {
+	for _, name := range []string{"json", "json-file", "quiet", "verbose", "dry-run", "color"} {
+		d := lookupFlag(name)
+		if c.set[name] || !d.takes(c.cmd) {
+			continue
+		}
+		for _, n := range d.names {
+			raw := getenv(config.EnvName(n))
+			if raw == "" {
+				continue
+			}
+			if err := d.set(c, raw); err != nil {
+				return usagef("%s: %s", config.EnvName(n), oneLine(err))
+			}
+			break
 		}
 	}
-	return errors.New(msg)
+	return nil
+}
+
+// source names where a setting came from, for an error message.
+func (c *cli) source(name string, getenv func(string) string) string {
+	if c.set[name] {
+		return "--" + name
+	}
+	if getenv(config.EnvName(name)) != "" {
+		return config.EnvName(name)
+	}
+	return "the config"
+}
+
+// forWhom says which commands take a flag, for an error message.
+func forWhom(d *flagDef) string {
+	var cmds []string
+	for _, c := range d.cmds {
+		if c != "" && c != "help" {
+			cmds = append(cmds, "guard "+c)
+		}
+	}
+	if len(cmds) == 0 {
+		return ""
+	}
+	return " (it is for " + strings.Join(cmds, ", ") + ")"
+}
+
+// setHookTimeout is guard hooks install --timeout.
+func (c *cli) setHookTimeout(s string) error {
+	d, err := time.ParseDuration(strings.TrimSpace(s))
+	if err != nil {
+		return fmt.Errorf("invalid duration %q (e.g. 5s)", s)
+	}
+	if d <= 0 || d > 10*time.Minute {
+		return fmt.Errorf("%s is out of range (0 < timeout <= 10m)", d)
+	}
+	c.hooks.Timeout = d
+	return nil
 }

@@ -47,7 +47,7 @@ func TestExitCodesAndJSON(t *testing.T) {
 		verdict checks.Verdict
 	}{
 		{"healthy", []string{"check", "--json"}, nil, exitOK, checks.Healthy},
-		{"default command is check", []string{"--json"}, nil, exitOK, checks.Healthy},
+		{"flags before the command", []string{"--json", "check"}, nil, exitOK, checks.Healthy},
 		{"wrong MAC", []string{"check", "--json"}, func(l *checkstest.Lab) { l.BreakGatewayMAC(true) }, exitUnhealthy, checks.Unhealthy},
 		{"fix repairs in-process", []string{"fix", "--json"}, func(l *checkstest.Lab) { l.BreakGatewayMAC(false) }, exitOK, checks.Repaired},
 	}
@@ -75,7 +75,7 @@ func TestExitCodesAndJSON(t *testing.T) {
 			if tt.code == exitUnhealthy && len(r.ManualSteps) == 0 {
 				t.Fatal("exit 1 without manual steps")
 			}
-			if !strings.Contains(errOut.String(), "verdict: "+string(tt.verdict)) {
+			if !strings.Contains(errOut.String(), "netguard: "+string(tt.verdict)) {
 				t.Fatalf("human output lacks the verdict:\n%s", errOut)
 			}
 			if strings.Contains(errOut.String(), "\x1b[") {
@@ -96,19 +96,36 @@ func TestBadInput(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{[]string{"check", "--bogus"}, nil, "unknown flag"},
+		{[]string{"check", "--bogus"}, nil, `unknown flag "--bogus"`},
 		{[]string{"frobnicate"}, nil, "unknown command"},
-		{[]string{"check", "--timeout", "bogus"}, nil, "--timeout: invalid duration"},
+		{[]string{"check", "--timeout", "bogus"}, nil, `"--timeout": timeout: invalid duration "bogus"`},
+		{[]string{"check", "--timeout", "a: b"}, nil, `"--timeout": timeout: invalid duration "a: b"`},
+		{[]string{"check", "--timeout"}, nil, `flag "--timeout" needs a value`},
+		{[]string{"check", "--timeout=a\nb"}, nil, `invalid duration "a\nb"`},
+		{[]string{"check", "-json=maybe"}, nil, `flag "-json=maybe": want 1, true`},
+		{[]string{"check", "--color", "sometimes"}, nil, `want auto, always or never`},
+		{[]string{"check", "--fix"}, nil, `flag "--fix" is not for guard check (it is for guard watch)`},
+		{[]string{"check", "---x"}, nil, `bad flag "---x"`},
+		{[]string{"fr\x1b[31mob"}, nil, `unknown command "fr\x1b[31mob"`},
+		{[]string{"--quiet"}, nil, `flag "--quiet" needs a command first`},
+		{[]string{"check", "-q", "-v"}, nil, "contradict"},
+		{[]string{"watch", "--fix"}, map[string]string{"NETGUARD_DRY_RUN": "yes"}, "dry-run and --fix contradict each other in guard watch (dry-run is set by NETGUARD_DRY_RUN)"},
+		{[]string{"watch", "--fix", "--dry-run"}, nil, "dry-run and --fix contradict each other in guard watch (dry-run is set by --dry-run)"},
+		{[]string{"check"}, map[string]string{"NETGUARD_SKIP": "perhaps"}, `NETGUARD_SKIP: want 1, true, yes, on`},
+		{[]string{"help", "frob"}, nil, `unknown command "frob"`},
+		{[]string{"explain", "no-such-finding"}, nil, `unknown finding "no-such-finding"`},
+		{[]string{"explain"}, nil, "which finding?"},
+		{[]string{"version", "x"}, nil, "unexpected argument"},
 		{[]string{"check", "--timeout", "0s"}, nil, "out of range"},
 		{[]string{"check", "--external", "not-an-ip"}, nil, "not an IP address"},
 		{[]string{"check", "--sudo", "maybe"}, nil, "invalid sudo mode"},
 		{[]string{"check", "--config", "/nonexistent/netguard.yaml"}, nil, "no such file"},
 		{[]string{"check", "--config", badCfg}, nil, "bad.yaml:2: unknown key \"externals\""},
 		{[]string{"check"}, map[string]string{"NETGUARD_TIMEOUT": "soon"}, "NETGUARD_TIMEOUT: timeout: invalid duration"},
-		{[]string{"check"}, map[string]string{"NETGUARD_JSON": "maybe"}, "NETGUARD_JSON: want true or false"},
+		{[]string{"check"}, map[string]string{"NETGUARD_JSON": "maybe"}, `NETGUARD_JSON: want 1, true, yes, on or 0, false, no, off; got "maybe"`},
+		{[]string{"check"}, map[string]string{"NETGUARD_QUIET": "maybe"}, `NETGUARD_QUIET: want 1`},
 		{[]string{"check", "extra"}, nil, "unexpected argument"},
 		{[]string{"run"}, nil, "missing command"},
-		{[]string{"check", "--dry-run"}, nil, "only for guard fix"},
 		{[]string{"fix", "--sudo", "prompt"}, nil, "needs a terminal"},
 		{[]string{"repair", "rm", "-rf", "/"}, nil, "unknown action"},
 	}
@@ -151,13 +168,24 @@ func TestFlagBeatsEnvBeatsConfig(t *testing.T) {
 	}
 }
 
-// Boolean flags read NETGUARD_<FLAG> under every name, and a flag given on
-// the command line under its short name still beats the environment.
+// Boolean flags read NETGUARD_<FLAG> under every name, with the same
+// words as everywhere else, and a flag given on the command line under its
+// short name still beats the environment.
 func TestBoolFlagsFromEnv(t *testing.T) {
-	io_, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_Q": "1", "NETGUARD_VERBOSE": "true", "NETGUARD_JSON": "1"})
+	io_, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_Q": "yes", "NETGUARD_JSON": "on"})
 	c, err := parse([]string{"check"}, io_.Getenv, io_.Cwd, false)
-	if err != nil || !c.quiet || !c.verbose || !c.json {
+	if err != nil || !c.quiet || c.verbose || !c.json {
 		t.Fatalf("env booleans: %+v %v", c, err)
+	}
+	// Both from the environment: show more, not less.
+	io_, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "1", "NETGUARD_VERBOSE": "TRUE"})
+	if c, err = parse([]string{"check"}, io_.Getenv, io_.Cwd, false); err != nil || c.quiet || !c.verbose {
+		t.Fatalf("quiet and verbose from env: %+v %v", c, err)
+	}
+	// -v on the command line beats NETGUARD_QUIET.
+	io_, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "on"})
+	if c, err = parse([]string{"check", "-v"}, io_.Getenv, io_.Cwd, false); err != nil || c.quiet || !c.verbose {
+		t.Fatalf("-v over NETGUARD_QUIET: %+v %v", c, err)
 	}
 	io_, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "false"})
 	c, err = parse([]string{"check", "-q"}, io_.Getenv, io_.Cwd, false)

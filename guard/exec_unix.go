@@ -3,21 +3,29 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"os"
-	"os/exec"
+	"os/signal"
 	"syscall"
 )
 
-// execCommand replaces this process with the command, so signals, the
-// terminal and the exit code are the command's own with nothing between.
-func execCommand(io_ *IO, argv []string) exitCode {
-	path, err := exec.LookPath(argv[0])
-	if err != nil {
-		fmt.Fprintf(io_.ErrOut, "guard run: %v\n", err)
-		return exitUsage
+// signalIgnored is signal.Ignored, a seam for tests.
+var signalIgnored = signal.Ignored
+
+// execCommand replaces this process with the command at path, so signals,
+// the terminal and the exit code are the command's own with nothing
+// between. Signals the shell had ignored are ignored again first: exec
+// keeps an ignored signal ignored, but one guard caught reverts to the
+// default, which would let Ctrl-C kill a background job.
+func execCommand(ios *IO, path string, argv []string, ignored []os.Signal) exitCode {
+	if len(ignored) > 0 {
+		signal.Ignore(ignored...)
 	}
-	err = syscall.Exec(path, argv, os.Environ())
-	fmt.Fprintf(io_.ErrOut, "guard run: exec %s: %v\n", path, err)
-	return exitUsage
+	err := syscall.Exec(path, argv, os.Environ())
+	fmt.Fprintf(ios.ErrOut, "guard run: exec %q: %s\n", path, oneLine(err))
+	if errors.Is(err, syscall.ENOENT) {
+		return exitNotFound
+	}
+	return exitNotExecutable
 }

@@ -13,6 +13,12 @@ const (
 	// verdict nor the user's mistake. 70 is EX_SOFTWARE of sysexits.h;
 	// never 2, which hooks read as a usage error.
 	exitInternal exitCode = 70
+	// guard run's command could not be started, as a shell reports it.
+	exitNotExecutable exitCode = 126
+	exitNotFound      exitCode = 127
+	// exitInterrupted: SIGINT or SIGTERM stopped the check (128+SIGINT, as
+	// a shell reports an interrupted command).
+	exitInterrupted exitCode = 130
 )
 
 func verdictExit(v checks.Verdict) exitCode {

@@ -1,8 +1,6 @@
 package main
 
 import (
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -13,93 +11,71 @@ import (
 	"github.com/netguard/netguard/hooks"
 )
 
-const hooksUsage = `usage:
-  guard hooks install   [--hook NAME...] [--repo DIR] [--binary PATH] [--timeout D]
-  guard hooks uninstall [--hook NAME...] [--repo DIR]
-  guard hooks status    [--hook NAME...] [--repo DIR]
-
-Installs git hooks that run 'guard check' (default: pre-push, which blocks
-the push when the network is unhealthy; post-checkout and post-merge, which
-only warn). core.hooksPath, worktrees and submodules are honoured; a hook
-that is already there is kept and chained; hooks owned by husky, lefthook or
-pre-commit are not touched: the snippet for their config is printed instead.
-
-  --hook NAME     a hook to handle (repeat, or NAME,NAME); default: all three
-  --repo DIR      the repository (default: the working directory)
-  --binary PATH   the guard the hooks call, by absolute path (default: this one)
-  --timeout D     the --timeout the hooks pass unless NETGUARD_TIMEOUT is set (default 5s)
-
-Exit: 0 done, 1 a hook was left to a hook manager, 2 usage or other error.
-`
-
-// runHooks implements `guard hooks install|uninstall|status`. It is
-// dispatched before the check flags are parsed: it takes its own flags and
-// reads no netguard config.
-func runHooks(io_ *IO, args []string) exitCode {
-	if len(args) == 0 {
-		fmt.Fprint(io_.ErrOut, hooksUsage)
-		return exitUsage
+// finishHooks checks guard hooks' subcommand and arguments.
+func (c *cli) finishHooks() error {
+	if len(c.args) == 0 {
+		return usagef("hooks: which one? install, uninstall or status (see guard help hooks)")
 	}
-	sub, args := args[0], args[1:]
-	if sub == "help" || sub == "-h" || sub == "--help" {
-		fmt.Fprint(io_.Out, hooksUsage)
-		return exitOK
+	switch c.args[0] {
+	case "install", "uninstall", "status":
+	default:
+		return usagef("hooks: unknown subcommand %q (want install, uninstall or status)", c.args[0])
 	}
-	fs := flag.NewFlagSet("guard hooks "+sub, flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	var o hooks.Options
-	fs.Func("hook", "", func(s string) error {
-		for _, n := range strings.Split(s, ",") {
-			if n = strings.TrimSpace(n); n != "" {
-				o.Hooks = append(o.Hooks, n)
+	if len(c.args) > 1 {
+		return usagef("hooks %s: unexpected argument %q", c.args[0], c.args[1])
+	}
+	if c.args[0] != "install" {
+		for _, n := range []string{"binary", "timeout", "block"} {
+			if c.set[n] {
+				return usagef("flag \"--%s\" is only for guard hooks install", n)
 			}
 		}
+	}
+	if c.hooksRepo == "" {
 		return nil
-	})
-	repo := fs.String("repo", io_.Cwd, "")
-	fs.StringVar(&o.Binary, "binary", "", "")
-	fs.DurationVar(&o.Timeout, "timeout", hooks.DefaultTimeout, "")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprint(io_.Out, hooksUsage)
-			return exitOK
-		}
-		fmt.Fprintf(io_.ErrOut, "guard hooks: %v\n", flagError(err))
-		return exitUsage
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(io_.ErrOut, "guard hooks %s: unexpected argument %q\n", sub, fs.Arg(0))
-		return exitUsage
-	}
-	if o.Timeout <= 0 {
-		fmt.Fprintf(io_.ErrOut, "guard hooks: --timeout must be positive, got %s\n", o.Timeout)
-		return exitUsage
+	return nil
+}
+
+// runHooks implements guard hooks install|uninstall|status. It reads no
+// netguard config: the hooks run guard, which reads it each time.
+func runHooks(ios *IO, c *cli) exitCode {
+	sub, o := c.args[0], c.hooks
+	repo := c.hooksRepo
+	if repo == "" {
+		repo = ios.Cwd
 	}
 	var res hooks.Result
 	var err error
 	switch sub {
 	case "install":
 		if o.Binary == "" {
-			if o.Binary, err = selfPath(io_); err != nil {
+			if o.Binary, err = selfPath(ios); err != nil {
 				break
 			}
 		}
-		res, err = hooks.Install(*repo, o)
+		res, err = hooks.Install(repo, o)
 	case "uninstall":
-		res, err = hooks.Uninstall(*repo, o)
+		res, err = hooks.Uninstall(repo, o)
 	case "status":
-		res, err = hooks.Status(*repo, o)
-	default:
-		fmt.Fprintf(io_.ErrOut, "guard hooks: unknown subcommand %q (want install, uninstall or status)\n", sub)
-		return exitUsage
+		res, err = hooks.Status(repo, o)
 	}
-	printHooks(io_.ErrOut, res)
+	if c.json && err == nil {
+		if code := jsonOrUsage(ios, c, res); code != exitOK {
+			return code
+		}
+	} else {
+		printHooks(ios.Out, res)
+	}
 	if err != nil {
-		fmt.Fprintf(io_.ErrOut, "guard: %v\n", err)
+		fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
 		return exitUsage
 	}
-	if len(res.Refused()) > 0 {
-		return exitUnhealthy
+	switch {
+	case sub == "install" && len(res.Refused()) > 0:
+		return exitUnhealthy // left to a hook manager: the snippet is above
+	case sub == "status" && len(res.Missing()) > 0:
+		return exitUnhealthy // not installed: a script can tell
 	}
 	return exitOK
 }
@@ -107,8 +83,8 @@ func runHooks(io_ *IO, args []string) exitCode {
 // selfPath is the path the hooks should call: this binary, by the PATH
 // entry that leads to it when there is one (a package manager's symlink
 // survives upgrades; the versioned file it points to does not).
-func selfPath(io_ *IO) (string, error) {
-	exe, err := io_.Executable()
+func selfPath(ios *IO) (string, error) {
+	exe, err := ios.Executable()
 	if err != nil {
 		return "", fmt.Errorf("find this binary (pass --binary): %w", err)
 	}
@@ -137,6 +113,9 @@ func printHooks(w io.Writer, res hooks.Result) {
 		if h.Blocking {
 			kind = "blocking"
 		}
+		if h.Name == "pre-push" {
+			kind += "; local remotes not checked"
+		}
 		line := fmt.Sprintf("%-14s %s", h.Name, h.State)
 		if h.Action != "none" && h.Action != string(h.State) {
 			line += " (" + h.Action + ")"
@@ -148,7 +127,7 @@ func printHooks(w io.Writer, res hooks.Result) {
 				line += ", runs the previous hook " + filepath.Base(h.Chained) + " after the check"
 			}
 		case hooks.Foreign:
-			line += ": not netguard's"
+			line += ": not netguard's (install chains it)"
 		case hooks.Managed:
 			line += ": owned by " + h.Manager + "; not touched. Add this to its config instead:"
 		}

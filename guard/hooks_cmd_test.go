@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -14,7 +15,7 @@ import (
 // hooksIO runs `guard hooks` against a fresh git repository. The hook
 // library's own behaviour (chaining, pushes) is tested in hooks/; this
 // tests the command: flags, output, exit codes.
-func hooksIO(t *testing.T) (*IO, *bytes.Buffer, string, string) {
+func hooksIO(t *testing.T) (*IO, *bytes.Buffer, *bytes.Buffer, string, string) {
 	t.Helper()
 	repo := t.TempDir()
 	cmd := exec.Command("git", "init", "-q", repo)
@@ -32,20 +33,31 @@ func hooksIO(t *testing.T) (*IO, *bytes.Buffer, string, string) {
 		Getenv:     func(string) string { return "" },
 		Cwd:        repo,
 		Executable: func() (string, error) { return bin, nil },
-	}, &errOut, repo, bin
+	}, &out, &errOut, repo, bin
 }
 
+func hooksRun(ios *IO, args ...string) exitCode { return run(append([]string{"hooks"}, args...), ios) }
+
 func TestHooksCommand(t *testing.T) {
-	io_, errOut, repo, bin := hooksIO(t)
+	ios, out, errOut, repo, bin := hooksIO(t)
 	hooksDir := filepath.Join(repo, ".git", "hooks")
 
-	if code := runHooks(io_, []string{"install", "--hook", "pre-push,post-merge", "--timeout", "3s"}); code != exitOK {
+	// status before anything is installed: on stdout, exit 1.
+	if code := hooksRun(ios, "status"); code != exitUnhealthy {
+		t.Fatalf("status with nothing installed: exit %d, want 1\n%s", code, errOut)
+	}
+	if got := out.String(); !strings.Contains(got, "pre-push       absent") || errOut.Len() != 0 {
+		t.Fatalf("status: stdout %q stderr %q", got, errOut)
+	}
+	out.Reset()
+
+	if code := hooksRun(ios, "install", "--hook", "pre-push,post-merge", "--timeout", "3s"); code != exitOK {
 		t.Fatalf("install: exit %d\n%s", code, errOut)
 	}
-	got := errOut.String()
+	got := out.String()
 	for _, want := range []string{
 		"hooks directory: " + hooksDir,
-		"pre-push       installed, blocking",
+		"pre-push       installed, warns only; local remotes not checked",
 		"post-merge     installed, warns only",
 	} {
 		if !strings.Contains(got, want) {
@@ -63,35 +75,50 @@ func TestHooksCommand(t *testing.T) {
 		t.Error("--hook did not limit the install")
 	}
 
-	errOut.Reset()
-	// Through the CLI's entry point, as `guard hooks status` runs.
-	if code := run([]string{"hooks", "status", "--repo", repo}, io_); code != exitOK {
+	// --block makes pre-push block; status reads the mode back.
+	out.Reset()
+	if code := hooksRun(ios, "install", "--hook", "pre-push", "--block"); code != exitOK {
+		t.Fatalf("install --block: exit %d\n%s", code, errOut)
+	}
+	out.Reset()
+	if code := hooksRun(ios, "status", "--hook", "pre-push", "--repo", repo); code != exitOK {
 		t.Fatalf("status: exit %d\n%s", code, errOut)
 	}
-	if got := errOut.String(); !strings.Contains(got, "pre-push       installed, blocking") || !strings.Contains(got, "post-checkout  absent") {
+	if got := out.String(); !strings.Contains(got, "pre-push       installed, blocking") {
 		t.Errorf("status:\n%s", got)
 	}
+	out.Reset()
+	if code := hooksRun(ios, "status", "--json"); code != exitUnhealthy {
+		t.Fatalf("status --json with post-checkout missing: exit %d", code)
+	}
+	var res hooks.Result
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("status --json: %v\n%s", err, out)
+	}
+	if res.Dir != hooksDir || len(res.Hooks) != 3 || !res.Hooks[0].Blocking || res.Hooks[0].State != hooks.Installed || res.Hooks[1].State != hooks.Absent {
+		t.Errorf("status --json: %+v", res)
+	}
 
-	errOut.Reset()
-	if code := runHooks(io_, []string{"uninstall"}); code != exitOK {
+	out.Reset()
+	if code := hooksRun(ios, "uninstall"); code != exitOK {
 		t.Fatalf("uninstall: exit %d\n%s", code, errOut)
 	}
-	if got := errOut.String(); !strings.Contains(got, "pre-push       absent (removed)") {
+	if got := out.String(); !strings.Contains(got, "pre-push       absent (removed)") {
 		t.Errorf("uninstall:\n%s", got)
 	}
 }
 
 func TestHooksCommandManaged(t *testing.T) {
-	io_, errOut, repo, _ := hooksIO(t)
+	ios, out, errOut, repo, _ := hooksIO(t)
 	p := filepath.Join(repo, ".git", "hooks", "pre-push")
 	if err := os.WriteFile(p, []byte("#!/bin/sh\ncall_lefthook run pre-push\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if code := runHooks(io_, []string{"install", "--hook", "pre-push"}); code != exitUnhealthy {
+	if code := hooksRun(ios, "install", "--hook", "pre-push"); code != exitUnhealthy {
 		t.Fatalf("install over lefthook: exit %d, want 1\n%s", code, errOut)
 	}
-	got := errOut.String()
-	if !strings.Contains(got, "owned by lefthook; not touched") || !strings.Contains(got, "      run: "+hooks.CheckCommand) {
+	got := out.String()
+	if !strings.Contains(got, "owned by lefthook; not touched") || !strings.Contains(got, "      run: "+hooks.CheckCommand+" || true") {
 		t.Errorf("no lefthook snippet:\n%s", got)
 	}
 }
@@ -101,23 +128,24 @@ func TestHooksCommandErrors(t *testing.T) {
 		args []string
 		want string
 	}{
-		{nil, "usage:"},
+		{nil, "which one?"},
 		{[]string{"instal"}, `unknown subcommand "instal"`},
 		{[]string{"install", "--hook", "pre-pus"}, `unsupported hook "pre-pus"`},
-		{[]string{"install", "--nope"}, "unknown flag -nope"},
+		{[]string{"install", "--nope"}, `unknown flag "--nope"`},
 		{[]string{"install", "extra"}, `unexpected argument "extra"`},
-		{[]string{"install", "--timeout", "0s"}, "--timeout must be positive"},
+		{[]string{"install", "--timeout", "0s"}, "out of range"},
+		{[]string{"status", "--block"}, "only for guard hooks install"},
 		{[]string{"status", "--repo", os.TempDir()}, "not a git repository"},
 	} {
-		io_, errOut, _, _ := hooksIO(t)
-		if code := runHooks(io_, tc.args); code != exitUsage || !strings.Contains(errOut.String(), tc.want) {
-			t.Errorf("guard hooks %q: exit %d, want 2 and %q in:\n%s", tc.args, code, tc.want, errOut)
+		ios, _, errOut, _, _ := hooksIO(t)
+		if code := hooksRun(ios, tc.args...); code != exitUsage || !strings.Contains(errOut.String(), tc.want) || strings.Count(errOut.String(), "\n") != 1 {
+			t.Errorf("guard hooks %q: exit %d, want 2 and one line with %q in:\n%s", tc.args, code, tc.want, errOut)
 		}
 	}
 	// A `go run` binary disappears when it exits: refuse to point hooks at it.
-	io_, errOut, _, _ := hooksIO(t)
-	io_.Executable = func() (string, error) { return "/tmp/go-build123/b001/exe/guard", nil }
-	if code := runHooks(io_, []string{"install"}); code != exitUsage || !strings.Contains(errOut.String(), "go run") {
+	ios, _, errOut, _, _ := hooksIO(t)
+	ios.Executable = func() (string, error) { return "/tmp/go-build123/b001/exe/guard", nil }
+	if code := hooksRun(ios, "install"); code != exitUsage || !strings.Contains(errOut.String(), "go run") {
 		t.Errorf("go run binary: exit %d\n%s", code, errOut)
 	}
 }

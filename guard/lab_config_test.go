@@ -331,7 +331,7 @@ func TestLabShortTimeouts(t *testing.T) {
 	cl := newConfigLab(t, "")
 	for _, u := range usersBoth() {
 		r := cl.run(t, cl.Dir, u, nil, "check", "--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", "100us")
-		usageError(t, r, "--timeout: 100µs is out of range (100ms to 10m0s)")
+		usageError(t, r, `flag "--timeout": timeout: 100µs is out of range (100ms to 10m0s)`)
 		r = cl.run(t, cl.Dir, u, []string{"NETGUARD_TIMEOUT=1ms"}, "check", "--external", lab.ExternalIP, "--dns", lab.DNSName)
 		usageError(t, r, "NETGUARD_TIMEOUT: timeout: 1ms is out of range")
 		for i := range 10 {

@@ -5,29 +5,36 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strconv"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/log"
 	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/textreport"
 )
 
-// IO is every way the program touches its environment, decided once: tests
-// build one with buffers (testIO), main with the real process (systemIO).
+// IO is every way the program touches its environment, in the style of
+// gh's iostreams: systemIO reads the process once, tests build one with
+// buffers (testIO). Whether stderr is a terminal is recorded here; colour
+// is decided once from it, --color, NO_COLOR and CLICOLOR_FORCE
+// (decideColor), and nothing else ever asks the terminal.
 type IO struct {
 	In     io.Reader
-	Out    io.Writer // the JSON report, version, help
+	Out    io.Writer // the JSON report (not under guard run), help, version, explain
 	ErrOut io.Writer // human output
-	// Color: ANSI colour on ErrOut. Decided from isatty and NO_COLOR,
-	// never by asking the terminal (a silent pty would stall us for
-	// seconds; see design.md, pitfalls).
+	// ErrTTY: stderr is a terminal. StdinTTY: a password prompt is possible.
+	ErrTTY   bool
+	StdinTTY bool
+	// Color: ANSI colour on ErrOut, set by decideColor.
 	Color      bool
-	StdinTTY   bool
 	Getenv     func(string) string
 	Cwd        string
 	NewEngine  func() *checks.Engine
 	Executable func() (string, error)
+	// CreateFile opens --json-file; nil means os.Create.
+	CreateFile func(name string) (io.WriteCloser, error)
 	// SafeExe and ClearEnv stand in for safepath.Check and clearing the
 	// environment in tests; nil means the real ones (privilege.go).
 	SafeExe  func(path string) error
@@ -36,12 +43,11 @@ type IO struct {
 
 func systemIO() *IO {
 	cwd, _ := os.Getwd()
-	errTTY := isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd())
 	return &IO{
 		In:         os.Stdin,
 		Out:        os.Stdout,
 		ErrOut:     os.Stderr,
-		Color:      errTTY && os.Getenv("NO_COLOR") == "" && os.Getenv("TERM") != "dumb",
+		ErrTTY:     isatty.IsTerminal(os.Stderr.Fd()) || isatty.IsCygwinTerminal(os.Stderr.Fd()),
 		StdinTTY:   isatty.IsTerminal(os.Stdin.Fd()),
 		Getenv:     os.Getenv,
 		Cwd:        cwd,
@@ -50,114 +56,139 @@ func systemIO() *IO {
 	}
 }
 
-// render writes the report: JSON on stdout when asked; human lines always go
-// to stderr, so stdout stays clean for JSON and for the child of guard run;
-// -q limits them to problems.
-func render(io_ *IO, c *cli, r *checks.Report) error {
-	if c.json {
-		enc := json.NewEncoder(io_.Out)
-		enc.SetIndent("", "  ")
-		if err := enc.Encode(r); err != nil {
-			return fmt.Errorf("write report: %w", err)
+// decideColor sets Color once for the whole run. --color always and never
+// win; auto follows NO_COLOR (any value turns colour off, no-color.org),
+// then CLICOLOR_FORCE (any value but 0 turns it on, even into a pipe), then
+// TERM=dumb, then whether stderr is a terminal.
+func (ios *IO) decideColor(mode string) {
+	switch mode {
+	case "always":
+		ios.Color = true
+	case "never":
+		ios.Color = false
+	default:
+		switch {
+		case ios.Getenv("NO_COLOR") != "":
+			ios.Color = false
+		case ios.Getenv("CLICOLOR_FORCE") != "" && ios.Getenv("CLICOLOR_FORCE") != "0":
+			ios.Color = true
+		case ios.Getenv("TERM") == "dumb":
+			ios.Color = false
+		default:
+			ios.Color = ios.ErrTTY
 		}
 	}
-	human(io_, c, r)
+}
+
+// width is what human lines are fitted to: $COLUMNS when a shell exports
+// it, else a normal terminal's 80 columns. The terminal is never asked.
+func (ios *IO) width() int {
+	if n, err := strconv.Atoi(ios.Getenv("COLUMNS")); err == nil && n >= 40 && n <= 500 {
+		return n
+	}
+	return textreport.DefaultWidth
+}
+
+// render writes the report: JSON where the command line sends it, and the
+// human lines on stderr.
+func render(ios *IO, c *cli, r *checks.Report) error {
+	if c.json {
+		if err := writeJSON(ios, c, r); err != nil {
+			return err
+		}
+	}
+	printLines(ios, textreport.Lines(r, textreport.Options{
+		Verbose: c.verbose, Quiet: c.quiet, Width: ios.width(), Explain: "guard explain",
+	}))
 	return nil
 }
 
-// opaqueWriter hides the *os.File behind stderr from the logger. Given a
-// terminal, charmbracelet/log builds a renderer that asks the terminal for
-// its colours at once (termenv.WithColorCache) and waits up to 5 s per
-// answer; a writer without Fd is never asked. Colour is decided here
-// instead, from isatty and NO_COLOR, and forced with SetColorProfile.
+// writeJSON puts v where JSON goes: --json-file when given; under guard
+// run stderr, because stdout belongs to the command that is about to start;
+// otherwise stdout.
+func writeJSON(ios *IO, c *cli, v any) error {
+	var w io.Writer = ios.Out
+	switch {
+	case c.jsonFile != "":
+		create := ios.CreateFile
+		if create == nil {
+			create = func(name string) (io.WriteCloser, error) { return os.Create(name) }
+		}
+		f, err := create(c.jsonFile)
+		if err != nil {
+			return fmt.Errorf("--json-file: %w", err)
+		}
+		defer f.Close()
+		w = f
+	case c.cmd == "run":
+		w = ios.ErrOut
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(v); err != nil {
+		return fmt.Errorf("write JSON: %w", err)
+	}
+	return nil
+}
+
+// printLines writes formatter lines through the logger.
+func printLines(ios *IO, lines []textreport.Line) {
+	if len(lines) == 0 {
+		return
+	}
+	l := newLogger(ios)
+	for _, line := range lines {
+		l.line(line)
+	}
+}
+
+// logger is charmbracelet/log behind a constructor that cannot let it
+// query the terminal: the writer it gets never exposes a file descriptor,
+// and its colour profile is fixed from IO.Color. Given a terminal,
+// charmbracelet/log would ask it for its colours (termenv.WithColorCache)
+// and wait up to 5 s per answer on one that stays silent (design.md,
+// pitfalls).
+type logger struct{ l *log.Logger }
+
+// opaqueWriter hides the *os.File behind stderr from the logger.
 type opaqueWriter struct{ w io.Writer }
 
 func (o opaqueWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
 
-// newLogger builds a charmbracelet logger with a fixed colour profile so it
-// never queries the terminal. The level labels are the same either way;
-// the Ascii profile renders them without colour.
-func newLogger(io_ *IO) *log.Logger {
-	l := log.NewWithOptions(opaqueWriter{io_.ErrOut}, log.Options{ReportTimestamp: false, Level: log.DebugLevel})
+// The label styles; the profile decides whether they carry colour.
+var levelStyles = func() *log.Styles {
+	st := log.DefaultStyles()
+	st.Levels[log.InfoLevel] = lipgloss.NewStyle().SetString(textreport.OK.Label()).Bold(true).Foreground(lipgloss.Color("42"))
+	st.Levels[log.WarnLevel] = lipgloss.NewStyle().SetString(textreport.Warn.Label()).Bold(true).Foreground(lipgloss.Color("214"))
+	st.Levels[log.ErrorLevel] = lipgloss.NewStyle().SetString(textreport.Fail.Label()).Bold(true).Foreground(lipgloss.Color("203"))
+	st.Levels[log.DebugLevel] = lipgloss.NewStyle().SetString(textreport.Note.Label()).Foreground(lipgloss.Color("245"))
+	return st
+}()
+
+func newLogger(ios *IO) logger {
+	l := log.NewWithOptions(opaqueWriter{ios.ErrOut}, log.Options{ReportTimestamp: false, Level: log.DebugLevel})
 	profile := termenv.Ascii
-	if io_.Color {
+	if ios.Color {
 		profile = termenv.ANSI256
 	}
 	l.SetColorProfile(profile)
-	st := log.DefaultStyles()
-	st.Levels[log.InfoLevel] = lipgloss.NewStyle().SetString("ok  ").Bold(true).Foreground(lipgloss.Color("42"))
-	st.Levels[log.WarnLevel] = lipgloss.NewStyle().SetString("WARN").Bold(true).Foreground(lipgloss.Color("214"))
-	st.Levels[log.ErrorLevel] = lipgloss.NewStyle().SetString("FAIL").Bold(true).Foreground(lipgloss.Color("203"))
-	st.Levels[log.DebugLevel] = lipgloss.NewStyle().SetString("    ").Foreground(lipgloss.Color("245"))
-	l.SetStyles(st)
-	return l
+	l.SetStyles(levelStyles)
+	return logger{l}
 }
 
-func statusLevel(s checks.Status) log.Level {
-	switch s {
-	case checks.StatusFail:
-		return log.ErrorLevel
-	case checks.StatusWarn, checks.StatusUnknown:
-		return log.WarnLevel
-	case checks.StatusSkip:
-		return log.DebugLevel
-	}
-	return log.InfoLevel
-}
-
-func sevLevel(s checks.Severity) log.Level {
-	switch s {
-	case checks.SevError:
-		return log.ErrorLevel
-	case checks.SevWarning:
-		return log.WarnLevel
-	}
-	return log.InfoLevel
-}
-
-// human prints one line per check, then findings with their manual steps.
-func human(io_ *IO, c *cli, r *checks.Report) {
-	l := newLogger(io_)
-	quiet := c.quiet
-	if !quiet {
-		for _, ch := range r.Checks {
-			l.Log(statusLevel(ch.Status), fmt.Sprintf("%-9s %-7s %s", ch.ID, ch.Status, ch.Detail))
-		}
-	}
-	for _, f := range r.Findings {
-		if f.Severity == checks.SevInfo && (quiet || !c.verbose) {
-			continue
-		}
-		l.Log(sevLevel(f.Severity), fmt.Sprintf("%s: %s", f.ID, f.Summary))
-		if c.verbose {
-			for _, e := range f.Evidence {
-				l.Log(log.DebugLevel, "  evidence: "+e)
-			}
-		}
-	}
-	for _, r := range r.Repairs {
-		lvl := log.InfoLevel
-		if r.Outcome != checks.OutcomeOK {
-			lvl = log.WarnLevel
-		}
-		l.Log(lvl, fmt.Sprintf("repair %s %s: %s (%.1f ms)", r.Action, r.Target, r.Result(), r.DurationMS))
-	}
-	if len(r.ManualSteps) > 0 && r.Verdict != checks.Healthy {
-		l.Log(log.DebugLevel, "manual steps:")
-		for _, s := range r.ManualSteps {
-			l.Log(log.DebugLevel, "  → "+s)
-		}
-	}
-	if quiet && r.Verdict == checks.Healthy {
-		return
-	}
-	line := fmt.Sprintf("verdict: %s — %s (%.1f ms)", r.Verdict, r.Summary, r.DurationMS)
-	switch r.Verdict {
-	case checks.Unhealthy:
-		l.Error(line)
-	case checks.Degraded:
-		l.Warn(line)
+// line prints one formatter line: its label styled by level, then the text
+// exactly as the formatter wrote it.
+func (l logger) line(line textreport.Line) {
+	switch line.Level {
+	case textreport.OK:
+		l.l.Info(line.Text)
+	case textreport.Note:
+		l.l.Debug(line.Text)
+	case textreport.Warn:
+		l.l.Warn(line.Text)
+	case textreport.Fail:
+		l.l.Error(line.Text)
 	default:
-		l.Info(line)
+		l.l.Print(line.Text)
 	}
 }

@@ -10,7 +10,16 @@ import (
 // otherwise the module version from the build info (go install) is used.
 var version = ""
 
-func versionString() string {
+// versionInfo is guard version's content; its JSON is guard version --json.
+type versionInfo struct {
+	Version string `json:"version"`
+	Commit  string `json:"commit"`
+	Go      string `json:"go"`
+	OS      string `json:"os"`
+	Arch    string `json:"arch"`
+}
+
+func currentVersion() versionInfo {
 	v, commit, dirty := version, "", false
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if v == "" {
@@ -36,5 +45,19 @@ func versionString() string {
 	if dirty {
 		commit += "-dirty"
 	}
-	return fmt.Sprintf("guard %s (commit %s, %s, %s/%s)", v, commit, runtime.Version(), runtime.GOOS, runtime.GOARCH)
+	return versionInfo{Version: v, Commit: commit, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+}
+
+func (v versionInfo) String() string {
+	return fmt.Sprintf("guard %s (commit %s, %s, %s/%s)", v.Version, v.Commit, v.Go, v.OS, v.Arch)
+}
+
+// runVersion is guard version and guard --version.
+func runVersion(ios *IO, c *cli) exitCode {
+	v := currentVersion()
+	if c.json {
+		return jsonOrUsage(ios, c, v)
+	}
+	fmt.Fprintln(ios.Out, v)
+	return exitOK
 }

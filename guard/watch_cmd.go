@@ -4,18 +4,18 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
-	"github.com/charmbracelet/log"
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/config"
+	"github.com/netguard/netguard/checks/textreport"
 	"github.com/netguard/netguard/checks/watch"
 )
 
@@ -34,22 +34,6 @@ const (
 	minInterval = time.Second
 	maxInterval = 24 * time.Hour
 )
-
-// register adds the watch flags to fs. They are accepted by every command
-// so that using one elsewhere is a clear error, not "unknown flag".
-func (w *watchFlags) register(fs *flag.FlagSet) {
-	w.interval = watch.DefaultInterval
-	fs.BoolVar(&w.fix, "fix", false, "")
-	fs.Func("metrics", "", func(s string) error { return w.setMetrics(s) })
-	fs.Func("interval", "", func(s string) error { return w.setInterval(s) })
-	fs.Func("log", "", func(s string) error {
-		if strings.TrimSpace(s) == "" {
-			return errors.New("empty file name")
-		}
-		w.log = s
-		return nil
-	})
-}
 
 func (w *watchFlags) setMetrics(s string) error {
 	host, port, err := net.SplitHostPort(s)
@@ -78,16 +62,11 @@ func (w *watchFlags) setInterval(s string) error {
 
 // finish applies NETGUARD_FIX, _METRICS, _INTERVAL and _LOG to the flags
 // not given on the command line, for guard watch only: a NETGUARD_FIX in a
-// shell's profile must not break guard check. A watch flag given to
-// another command is an error.
+// shell's profile must not break guard check. (A watch flag given to
+// another command is refused by the parser.)
 func (w *watchFlags) finish(cmd string, set map[string]bool, getenv func(string) string) error {
 	names := []string{"fix", "metrics", "interval", "log"}
 	if cmd != "watch" {
-		for _, n := range names {
-			if set[n] {
-				return fmt.Errorf("--%s is only for guard watch", n)
-			}
-		}
 		return nil
 	}
 	for _, n := range names {
@@ -98,10 +77,7 @@ func (w *watchFlags) finish(cmd string, set map[string]bool, getenv func(string)
 		var err error
 		switch n {
 		case "fix":
-			w.fix, err = strconv.ParseBool(raw)
-			if err != nil {
-				err = fmt.Errorf("want true or false, got %q", raw)
-			}
+			w.fix, err = config.ParseBool(raw)
 		case "metrics":
 			err = w.setMetrics(raw)
 		case "interval":
@@ -110,7 +86,7 @@ func (w *watchFlags) finish(cmd string, set map[string]bool, getenv func(string)
 			w.log = raw
 		}
 		if err != nil {
-			return fmt.Errorf("%s: %w", config.EnvName(n), err)
+			return usagef("%s: %s", config.EnvName(n), oneLine(err))
 		}
 	}
 	return nil
@@ -242,19 +218,22 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 	return exitOK
 }
 
-// watchHuman prints the human side of guard watch on stderr: a line when
-// the state changes (verdict or findings), one per repair, and one when a
-// repair is first held back; nothing for a run that changed nothing.
+// watchHuman prints the human side of guard watch on stderr, through the
+// same formatter as guard check: a verdict line when the state changes,
+// the problem-matcher line of each new finding, one line per repair, and
+// one when a repair is first held back; nothing for a run that changed
+// nothing.
 type watchHuman struct {
 	io      *IO
 	c       *cli
-	l       *log.Logger
+	l       *logger
 	wasHeld bool
 }
 
 func (h *watchHuman) result(r watch.Result) {
 	if h.l == nil {
-		h.l = newLogger(h.io)
+		l := newLogger(h.io)
+		h.l = &l
 	}
 	rep := r.Report
 	ts := r.Time.Local().Format("15:04:05")
@@ -262,49 +241,39 @@ func (h *watchHuman) result(r watch.Result) {
 	// -q: problems only, so not the first "healthy".
 	quietOK := h.c.quiet && r.Previous.IsZero() && rep.Verdict == checks.Healthy
 	if r.Changed && !quietOK {
-		line := fmt.Sprintf("%s %s — %s", ts, rep.Verdict, rep.Summary)
+		v := textreport.VerdictLine(rep)
+		v.Text = ts + " " + v.Text
 		if r.Reason != "" && h.c.verbose {
-			line += " (after: " + r.Reason + ")"
+			v.Text += " (after: " + textreport.Sanitize(r.Reason) + ")"
 		}
-		switch rep.Verdict {
-		case checks.Unhealthy:
-			h.l.Error(line)
-		case checks.Degraded:
-			h.l.Warn(line)
-		default:
-			h.l.Info(line)
-		}
+		h.l.line(v)
 		added, cleared := r.State.Diff(r.Previous)
 		for _, f := range rep.Findings {
 			if f.Severity == checks.SevInfo && !h.c.verbose {
 				continue
 			}
-			for _, id := range added {
-				if id == f.ID {
-					h.l.Log(sevLevel(f.Severity), fmt.Sprintf("  + %s: %s", f.ID, f.Summary))
-				}
+			if slices.Contains(added, f.ID) {
+				h.l.line(textreport.FindingLine(f))
 			}
 		}
 		for _, id := range cleared {
-			h.l.Log(log.InfoLevel, "  - "+id+": cleared")
+			h.l.line(textreport.Line{Level: textreport.OK, Text: textreport.Sanitize(id) + ": cleared"})
 		}
 		if rep.Verdict == checks.Unhealthy {
 			for _, s := range rep.ManualSteps {
-				h.l.Log(log.DebugLevel, "  → "+s)
+				h.l.line(textreport.StepLine(s))
 			}
 		}
 	}
 	for _, rp := range rep.Repairs {
-		lvl := log.InfoLevel
-		if rp.Outcome != checks.OutcomeOK {
-			lvl = log.WarnLevel
-		}
-		h.l.Log(lvl, fmt.Sprintf("%s repair %s %s: %s", ts, rp.Action, rp.Target, rp.Result()))
+		l := textreport.RepairLine(rp)
+		l.Text = ts + " " + l.Text
+		h.l.line(l)
 	}
 	if held && !h.wasHeld {
 		b := watch.DefaultBackoff()
-		h.l.Warn(fmt.Sprintf("%s repair held back until %s (backoff: at most %d repairs in %s)",
-			ts, r.RepairHeldUntil.Local().Format("15:04:05"), b.Limit, b.Window))
+		h.l.line(textreport.Line{Level: textreport.Warn, Text: fmt.Sprintf("%s repair held back until %s (backoff: at most %d repairs in %s)",
+			ts, r.RepairHeldUntil.Local().Format("15:04:05"), b.Limit, b.Window)})
 	}
 	h.wasHeld = held
 }

@@ -188,7 +188,7 @@ func TestWatchCommand(t *testing.T) {
 		t.Errorf("human output for a run that changed nothing:\n%s", after[len(before):])
 	}
 	stderr := errOut.String()
-	for _, want := range []string{"guard watch: check on network changes and every 1h0m0s", "healthy — ", "unhealthy — ", "+ gateway-neighbor-", "guard watch: stopped"} {
+	for _, want := range []string{"guard watch: check on network changes and every 1h0m0s", "netguard: healthy (", "netguard: unhealthy — ", "\nFAIL gateway-neighbor-", "guard watch: stopped"} {
 		if !strings.Contains(stderr, want) {
 			t.Errorf("stderr lacks %q:\n%s", want, stderr)
 		}
@@ -255,15 +255,15 @@ func TestWatchBadInput(t *testing.T) {
 		env  map[string]string
 		want string
 	}{
-		{[]string{"check", "--fix"}, nil, "--fix is only for guard watch"},
-		{[]string{"fix", "--metrics", "127.0.0.1:9977"}, nil, "--metrics is only for guard watch"},
-		{[]string{"watch", "--interval", "soon"}, nil, "--interval: invalid duration"},
+		{[]string{"check", "--fix"}, nil, `flag "--fix" is not for guard check (it is for guard watch)`},
+		{[]string{"fix", "--metrics", "127.0.0.1:9977"}, nil, `flag "--metrics" is not for guard fix (it is for guard watch)`},
+		{[]string{"watch", "--interval", "soon"}, nil, `flag "--interval": invalid duration "soon"`},
 		{[]string{"watch", "--interval", "10ms"}, nil, "out of range"},
-		{[]string{"watch", "--metrics", "9977"}, nil, "--metrics: want HOST:PORT"},
+		{[]string{"watch", "--metrics", "9977"}, nil, `flag "--metrics": want HOST:PORT`},
 		{[]string{"watch", "--metrics", "localhost:http"}, nil, "invalid port"},
-		{[]string{"watch", "--log", ""}, nil, "--log: empty file name"},
+		{[]string{"watch", "--log", ""}, nil, `flag "--log": empty file name`},
 		{[]string{"watch"}, map[string]string{"NETGUARD_INTERVAL": "bogus"}, "NETGUARD_INTERVAL: invalid duration"},
-		{[]string{"watch"}, map[string]string{"NETGUARD_FIX": "maybe"}, "NETGUARD_FIX: want true or false"},
+		{[]string{"watch"}, map[string]string{"NETGUARD_FIX": "maybe"}, `NETGUARD_FIX: want 1, true, yes, on or 0, false, no, off; got "maybe"`},
 		{[]string{"watch", "--fix", "--sudo", "prompt"}, nil, "--sudo prompt cannot be used with --fix"},
 		{[]string{"watch", "extra"}, nil, "unexpected argument"},
 	}

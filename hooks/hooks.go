@@ -32,19 +32,20 @@ const ChainedSuffix = ".netguard-chained"
 // DefaultHooks are installed when Options.Hooks is empty.
 var DefaultHooks = []string{"pre-push", "post-checkout", "post-merge"}
 
-// DefaultTimeout bounds each guard run in a hook unless NETGUARD_TIMEOUT
-// is set when the hook runs.
-const DefaultTimeout = 5 * time.Second
+// ModeMarker starts the line that records whether a hook blocks
+// ("# netguard-mode: block") or only warns ("… warn").
+const ModeMarker = "# netguard-mode: "
 
-// blocking lists the hooks whose non-zero exit stops the git operation;
-// the others run after the fact and can only warn (githooks(5)).
+// blocking lists the hooks whose non-zero exit can stop the git operation;
+// the others run after the fact and can only warn (githooks(5)). Whether
+// an installed hook does block is the user's choice (Options.Block).
 var blocking = map[string]bool{
 	"pre-push": true, "pre-commit": true, "pre-merge-commit": true, "pre-rebase": true,
 	"post-checkout": false, "post-merge": false, "post-commit": false, "post-rewrite": false,
 }
 
-// Blocking reports whether hook can stop the git operation; ok is false
-// for a hook this package does not support.
+// Blocking reports whether hook can stop the git operation at all; ok is
+// false for a hook this package does not support.
 func Blocking(hook string) (block, ok bool) {
 	block, ok = blocking[hook]
 	return block, ok
@@ -58,9 +59,16 @@ type Options struct {
 	// is only needed by Install; empty means guard on PATH, resolved to
 	// an absolute path now.
 	Binary string
-	// Timeout is passed as --timeout when NETGUARD_TIMEOUT is unset;
-	// zero means DefaultTimeout.
+	// Timeout, when set, is pinned as the hooks' --timeout (NETGUARD_TIMEOUT
+	// still wins). Zero passes none, so guard's own order applies:
+	// NETGUARD_TIMEOUT, the project's .netguard.yaml, the user config, 2s.
 	Timeout time.Duration
+	// Block makes the hooks that can stop git (pre-push, pre-commit, …)
+	// stop it on an unhealthy network. Off, every hook only warns: by the
+	// time pre-push runs git has already reached the remote, so blocking
+	// protects only what runs after the check (a chained hook that needs
+	// the network), and a push to a local remote is never checked.
+	Block bool
 }
 
 // State is what a hook file holds.
@@ -75,20 +83,32 @@ const (
 
 // Hook is the outcome for one hook.
 type Hook struct {
-	Name     string
-	Path     string // the hook file, absolute
-	Blocking bool
-	State    State  // after the call
-	Action   string // what the call did: installed, updated, unchanged, removed, restored, none, refused
-	Chained  string // the chained original, when there is one
-	Manager  string // husky, lefthook or pre-commit when State is Managed
-	Snippet  string // what to add to the manager's config instead
+	Name     string `json:"name"`
+	Path     string `json:"path"`              // the hook file, absolute
+	Blocking bool   `json:"blocking"`          // it stops git on an unhealthy network
+	State    State  `json:"state"`             // after the call
+	Action   string `json:"action"`            // what the call did: installed, updated, unchanged, removed, restored, none, refused
+	Chained  string `json:"chained,omitempty"` // the chained original, when there is one
+	Manager  string `json:"manager,omitempty"` // husky, lefthook or pre-commit when State is Managed
+	Snippet  string `json:"snippet,omitempty"` // what to add to the manager's config instead
 }
 
 // Result is the outcome for every requested hook.
 type Result struct {
-	Dir   string // the hooks directory, absolute
-	Hooks []Hook
+	Dir   string `json:"dir"` // the hooks directory, absolute
+	Hooks []Hook `json:"hooks"`
+}
+
+// Missing lists the hooks that are not netguard's: absent, someone
+// else's, or left to a hook manager.
+func (r Result) Missing() []Hook {
+	var out []Hook
+	for _, h := range r.Hooks {
+		if h.State != Installed {
+			out = append(out, h)
+		}
+	}
+	return out
 }
 
 // Refused lists the hooks left to a hook manager.
@@ -113,9 +133,6 @@ func Install(repoDir string, o Options) (Result, error) {
 		return Result{}, err
 	}
 	timeout := o.Timeout
-	if timeout == 0 {
-		timeout = DefaultTimeout
-	}
 	if timeout < 0 {
 		return Result{}, fmt.Errorf("hooks: timeout %s is negative", timeout)
 	}
@@ -135,7 +152,7 @@ func Install(repoDir string, o Options) (Result, error) {
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return fmt.Errorf("create hooks directory: %w", err)
 		}
-		want := Script(h.Name, bin, timeout)
+		want := Script(h.Name, bin, timeout, o.Block)
 		old, _ := os.ReadFile(h.Path)
 		switch {
 		case h.State == Installed && bytes.Equal(old, want):
@@ -151,6 +168,7 @@ func Install(repoDir string, o Options) (Result, error) {
 			}
 		}
 		h.State = Installed
+		h.Blocking = o.Block && blocking[h.Name]
 		if _, err := os.Lstat(h.Chained); err != nil {
 			h.Chained = ""
 		}
@@ -213,8 +231,7 @@ func each(repoDir string, o Options, f func(h *Hook, dir string) error) (Result,
 	res := Result{Dir: dir}
 	for _, n := range slices.Compact(slices.Clone(names)) {
 		h := Hook{Name: n, Path: filepath.Join(dir, n), Chained: filepath.Join(dir, n+ChainedSuffix)}
-		h.Blocking = blocking[n]
-		if err := classify(&h, dir); err != nil {
+		if err := classify(&h, dir, o.Block); err != nil {
 			return res, err
 		}
 		if err := f(&h, dir); err != nil {
@@ -251,7 +268,10 @@ func HooksDir(repoDir string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("hooks: %s is not a git repository (git rev-parse: %w: %s)", abs, err, strings.TrimSpace(stderr.String()))
 	}
-	p := strings.TrimSpace(string(out))
+	// Only git's own newline: a core.hooksPath that ends in a space is a
+	// different directory, and trimming it would install hooks where git
+	// never runs them.
+	p := strings.TrimSuffix(string(out), "\n")
 	if !filepath.IsAbs(p) {
 		p = filepath.Join(abs, p)
 	}
@@ -259,9 +279,9 @@ func HooksDir(repoDir string) (string, error) {
 }
 
 // classify sets State and Manager (and Snippet) from what is on disk.
-func classify(h *Hook, dir string) error {
+func classify(h *Hook, dir string, block bool) error {
 	if m := managerOfDir(dir); m != "" {
-		h.State, h.Manager, h.Snippet = Managed, m, SnippetFor(m, h.Name)
+		h.State, h.Manager, h.Snippet = Managed, m, SnippetFor(m, h.Name, block)
 		return nil
 	}
 	data, err := os.ReadFile(h.Path)
@@ -278,9 +298,10 @@ func classify(h *Hook, dir string) error {
 		return fmt.Errorf("hooks: read %s: %w", h.Path, err)
 	case bytes.Contains(data, []byte(Marker)):
 		h.State = Installed
+		h.Blocking = bytes.Contains(data, []byte(ModeMarker+"block\n"))
 	case managerOfScript(data) != "":
 		m := managerOfScript(data)
-		h.State, h.Manager, h.Snippet = Managed, m, SnippetFor(m, h.Name)
+		h.State, h.Manager, h.Snippet = Managed, m, SnippetFor(m, h.Name, block)
 	default:
 		h.State = Foreign
 	}

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/netguard/netguard/hooks"
 )
@@ -68,14 +69,19 @@ func (r *repo) gitIn(dir string, args ...string) string {
 	return out
 }
 
-// newRepo makes a repository with one commit and a bare remote "origin".
+// newRepo makes a repository with one commit and a bare remote "origin"
+// reached through git's ext:: transport: a URL that is not a local path,
+// as a real remote's is (a push to a local path is never checked), that
+// still needs no network.
 func newRepo(t *testing.T, extraEnv ...string) *repo {
 	t.Helper()
 	base := t.TempDir()
 	r := &repo{t: t, dir: filepath.Join(base, "work"), env: gitEnv(t, extraEnv...)}
 	r.gitIn(base, "init", "-q", "-b", "main", "work")
 	r.gitIn(base, "init", "-q", "--bare", "-b", "main", "remote.git")
-	r.git("remote", "add", "origin", filepath.Join(base, "remote.git"))
+	r.git("config", "protocol.ext.allow", "always")
+	r.git("remote", "add", "origin", "ext::git %s "+filepath.Join(base, "remote.git"))
+	r.git("remote", "add", "local", filepath.Join(base, "remote.git"))
 	r.commit("first")
 	return r
 }
@@ -160,8 +166,8 @@ func TestInstallIdempotentUninstall(t *testing.T) {
 		if err != nil || st.Mode().Perm()&0o111 == 0 {
 			t.Errorf("%s: not an executable file: %v", h.Name, err)
 		}
-		if want := h.Name == "pre-push"; h.Blocking != want {
-			t.Errorf("%s: Blocking = %v", h.Name, h.Blocking)
+		if h.Blocking {
+			t.Errorf("%s: blocks without --block", h.Name)
 		}
 		if s := readFile(t, h.Path); !strings.Contains(s, hooks.Marker) || !strings.Contains(s, bin) {
 			t.Errorf("%s: hook lacks the marker or the binary's absolute path:\n%s", h.Name, s)
@@ -237,19 +243,19 @@ func TestPushChainsExistingHook(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	res, err := hooks.Install(r.dir, hooks.Options{Binary: bin, Hooks: []string{"pre-push"}})
+	res, err := hooks.Install(r.dir, hooks.Options{Binary: bin, Hooks: []string{"pre-push"}, Block: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	h := hookByName(t, res, "pre-push")
-	if h.Action != "installed" || h.Chained != filepath.Join(dir, "pre-push"+hooks.ChainedSuffix) {
+	if h.Action != "installed" || !h.Blocking || h.Chained != filepath.Join(dir, "pre-push"+hooks.ChainedSuffix) {
 		t.Fatalf("install over an existing hook: %+v", h)
 	}
 	if got := readFile(t, h.Chained); got != orig {
 		t.Fatalf("chained hook changed:\n%s", got)
 	}
 	// Installing again keeps the chain as it is: ours is never chained.
-	res, err = hooks.Install(r.dir, hooks.Options{Binary: bin, Hooks: []string{"pre-push"}})
+	res, err = hooks.Install(r.dir, hooks.Options{Binary: bin, Hooks: []string{"pre-push"}, Block: true})
 	if h2 := hookByName(t, res, "pre-push"); err != nil || h2.Action != "unchanged" || h2.Chained != h.Chained || readFile(t, h.Chained) != orig {
 		t.Fatalf("second install over a chained hook: %+v, %v", h2, err)
 	}
@@ -275,10 +281,11 @@ func TestPushChainsExistingHook(t *testing.T) {
 	if got := readFile(t, seen+".stdin"); !strings.HasPrefix(got, "refs/heads/main "+r.head()+" refs/heads/main ") {
 		t.Errorf("chained hook's stdin = %q, want the ref line", got)
 	}
-	if got := strings.Fields(readFile(t, seen+".args")); len(got) != 2 || got[0] != "origin" {
+	if got := strings.Fields(readFile(t, seen+".args")); len(got) < 2 || got[0] != "origin" || got[1] != "ext::git" {
 		t.Errorf("chained hook's args = %q, want origin URL", got)
 	}
-	if got := readFile(t, log); strings.TrimSpace(got) != "check -q --timeout 5s" {
+	// No --timeout unless one was pinned: the project's config decides.
+	if got := readFile(t, log); strings.TrimSpace(got) != "check -q" {
 		t.Errorf("guard args = %q", got)
 	}
 	if got := readFile(t, log+".stdin"); got != "" {
@@ -301,7 +308,7 @@ func TestPushChainsExistingHook(t *testing.T) {
 	if code == 0 || r.remoteHead() != before {
 		t.Fatalf("unhealthy push went through (exit %d)\n%s", code, errs)
 	}
-	if !strings.Contains(errs, "netguard: push stopped (guard exit 1)") || !strings.Contains(errs, "FAIL fake-finding") {
+	if !strings.Contains(errs, "netguard: push stopped (guard exit 1); to go on anyway: NETGUARD_SKIP=1 git push origin\n") || !strings.Contains(errs, "FAIL fake-finding") {
 		t.Errorf("blocked push's stderr:\n%s", errs)
 	}
 	if _, err := os.Stat(seen + ".args"); err == nil {
@@ -329,8 +336,19 @@ func TestPushChainsExistingHook(t *testing.T) {
 		t.Error("chained hook did not run under NETGUARD_SKIP")
 	}
 
-	// NETGUARD_TIMEOUT reaches the --timeout the hook passes.
+	// A pinned timeout is passed, and NETGUARD_TIMEOUT still beats it.
+	if _, err := hooks.Install(r.dir, hooks.Options{Binary: bin, Hooks: []string{"pre-push"}, Block: true, Timeout: 5 * time.Second}); err != nil {
+		t.Fatal(err)
+	}
 	r.commit("third")
+	os.Remove(log)
+	if _, code := push(); code != 0 {
+		t.Fatal("push failed")
+	}
+	if got := readFile(t, log); strings.TrimSpace(got) != "check -q --timeout 5s" {
+		t.Errorf("guard args = %q", got)
+	}
+	r.commit("fourth")
 	os.Remove(log)
 	if _, code := push("NETGUARD_TIMEOUT=750ms"); code != 0 {
 		t.Fatal("push failed")
@@ -365,7 +383,7 @@ func TestPushChainsExistingHook(t *testing.T) {
 func TestMinimalPathAndMovedBinary(t *testing.T) {
 	bin, log := fakeGuard(t)
 	r := newRepo(t, "FAKE_GUARD_LOG="+log, "FAKE_GUARD_EXIT=1")
-	if _, err := hooks.Install(r.dir, hooks.Options{Binary: bin}); err != nil {
+	if _, err := hooks.Install(r.dir, hooks.Options{Binary: bin, Block: true}); err != nil {
 		t.Fatal(err)
 	}
 	git, err := exec.LookPath("git")
@@ -390,6 +408,31 @@ func TestMinimalPathAndMovedBinary(t *testing.T) {
 }
 
 // TestPostHooksOnlyWarn: post-checkout and post-merge print, never fail.
+// TestLocalRemoteNotChecked: git has reached a local remote without any
+// network, so a blocking pre-push does not even run the check for a path
+// or a file:// URL; a remote that is not local still gets it.
+func TestLocalRemoteNotChecked(t *testing.T) {
+	bin, log := fakeGuard(t)
+	r := newRepo(t, "FAKE_GUARD_LOG="+log, "FAKE_GUARD_EXIT=1")
+	if _, err := hooks.Install(r.dir, hooks.Options{Binary: bin, Block: true, Hooks: []string{"pre-push"}}); err != nil {
+		t.Fatal(err)
+	}
+	bare := filepath.Join(filepath.Dir(r.dir), "remote.git")
+	for _, remote := range []string{"local", bare, "file://" + bare, "../remote.git"} {
+		r.commit("to " + remote)
+		if _, errs, code := r.run(r.dir, "push", "-q", remote, "main"); code != 0 || errs != "" {
+			t.Fatalf("push to %s: exit %d\n%s", remote, code, errs)
+		}
+		if _, err := os.Stat(log); err == nil {
+			t.Fatalf("push to %s ran the check", remote)
+		}
+	}
+	r.commit("to origin")
+	if _, errs, code := r.run(r.dir, "push", "-q", "origin", "main"); code == 0 || !strings.Contains(errs, "push stopped") {
+		t.Fatalf("push to a remote that is not local was not checked: exit %d\n%s", code, errs)
+	}
+}
+
 func TestPostHooksOnlyWarn(t *testing.T) {
 	bin, log := fakeGuard(t)
 	r := newRepo(t, "FAKE_GUARD_LOG="+log, "FAKE_GUARD_EXIT=1")
@@ -430,6 +473,9 @@ func TestHooksPath(t *testing.T) {
 		{"relative", func(*repo) string { return "githooks" }, func(r *repo) string { return filepath.Join(r.dir, "githooks") }},
 		{"absolute", func(r *repo) string { return filepath.Join(filepath.Dir(r.dir), "shared-hooks") },
 			func(r *repo) string { return filepath.Join(filepath.Dir(r.dir), "shared-hooks") }},
+		// A trailing space is part of the directory's name: git runs the
+		// hooks from "githooks ", not "githooks".
+		{"trailing space", func(*repo) string { return "githooks " }, func(r *repo) string { return filepath.Join(r.dir, "githooks ") }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := newRepo(t)
@@ -439,7 +485,7 @@ func TestHooksPath(t *testing.T) {
 				t.Fatal(err)
 			}
 			// From a subdirectory: the relative path is still the work tree's.
-			res, err := hooks.Install(sub, hooks.Options{Binary: bin, Hooks: []string{"pre-push"}})
+			res, err := hooks.Install(sub, hooks.Options{Binary: bin, Hooks: []string{"pre-push"}, Block: true})
 			if err != nil {
 				t.Fatal(err)
 			}

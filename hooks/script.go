@@ -12,18 +12,30 @@ import (
 //
 // The check runs first with stdin from /dev/null, so a chained pre-push
 // hook still reads git's ref lines from stdin; the chained hook is then
-// exec'd with the same arguments, so its exit code is the hook's.
-func Script(hook, bin string, timeout time.Duration) []byte {
-	block := blocking[hook]
+// exec'd with the same arguments, so its exit code is the hook's. A zero
+// timeout passes no --timeout, so guard's own order applies
+// (NETGUARD_TIMEOUT, the project's .netguard.yaml, the user config). With
+// block, a hook that can stop git stops it when the check fails;
+// otherwise it warns.
+func Script(hook, bin string, timeout time.Duration, block bool) []byte {
+	block = block && blocking[hook]
 	bin = filepath.ToSlash(bin) // Git for Windows' sh takes C:/x/guard.exe
 	var b strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&b, format+"\n", a...) }
 	w("#!/bin/sh")
 	w("%s", Marker)
+	mode := "warn"
+	if block {
+		mode = "block"
+	}
+	w("%s%s", ModeMarker, mode)
 	if block {
 		w("# %s: runs `guard check` first; an unhealthy network stops the %s.", hook, verb(hook))
 	} else {
-		w("# %s: runs `guard check` and only warns: git ignores this hook's exit code.", hook)
+		w("# %s: runs `guard check` and only warns.", hook)
+	}
+	if hook == "pre-push" {
+		w("# A push to a local remote (a path or file://) needs no network: not checked.")
 	}
 	w("# Skip once with NETGUARD_SKIP=1; NETGUARD_* variables reach guard as they are.")
 	w("# A hook that was here before runs afterwards as %s%s, same arguments and stdin.", hook, ChainedSuffix)
@@ -33,32 +45,47 @@ func Script(hook, bin string, timeout time.Duration) []byte {
 	// GUI git clients run hooks with a minimal PATH, so the absolute path
 	// comes first; PATH is only a fallback for a binary that moved.
 	w(`[ -x "$guard" ] || guard=$(command -v guard 2>/dev/null) || guard=`)
-	w(`case "${NETGUARD_SKIP:-}" in`)
-	w(`''|0|[Ff][Aa][Ll][Ss][Ee])`)
-	if hook == "post-checkout" {
+	w(`check=1`)
+	switch hook {
+	case "post-checkout":
 		// $3 is 0 for a file checkout (git checkout -- FILE, git restore):
 		// no new work starts, so no check.
-		w(`	if [ "${3:-1}" = 0 ]; then :`)
-		w(`	elif [ -z "$guard" ]; then`)
-	} else {
-		w(`	if [ -z "$guard" ]; then`)
+		w(`[ "${3:-1}" = 0 ] && check=`)
+	case "pre-push":
+		// $2 is the remote's URL: a local path or file:// needs no network.
+		w(`case "${2:-}" in`)
+		w(`/*|./*|../*|file://*|[A-Za-z]:[\\/]*) check= ;;`)
+		w(`*) [ -n "${2:-}" ] && [ -e "$2" ] && check= ;;`)
+		w(`esac`)
 	}
-	w(`		echo "netguard: guard not found at $want or on PATH; network not checked (reinstall: guard hooks install)" >&2`)
-	w(`	else`)
-	w(`		"$guard" check -q --timeout "${NETGUARD_TIMEOUT:-%s}" </dev/null`, timeout)
-	w(`		rc=$?`)
-	w(`		if [ "$rc" -ne 0 ]; then`)
-	if block {
-		w(`			echo "netguard: %s stopped (guard exit $rc); to go on anyway: NETGUARD_SKIP=1 git %s" >&2`, verb(hook), verb(hook))
-		w(`			exit 1`)
-	} else {
-		w(`			echo "netguard: network check failed (guard exit $rc); fix it before you start (guard fix)" >&2`)
-	}
-	w(`		fi`)
-	w(`	fi`)
-	w(`	;;`)
-	w(`*) echo "netguard: skipped (NETGUARD_SKIP is set)" >&2 ;;`)
+	// The same yes/no words as guard's own NETGUARD_SKIP.
+	w(`case "${NETGUARD_SKIP:-}" in`)
+	w(`''|0|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|[Oo][Ff][Ff]) ;;`)
+	w(`*) check=; echo "netguard: skipped (NETGUARD_SKIP is set)" >&2 ;;`)
 	w(`esac`)
+	w(`if [ -z "$check" ]; then :`)
+	w(`elif [ -z "$guard" ]; then`)
+	w(`	echo "netguard: guard not found at $want or on PATH; network not checked (reinstall: guard hooks install)" >&2`)
+	w(`else`)
+	if timeout > 0 {
+		w(`	"$guard" check -q --timeout "${NETGUARD_TIMEOUT:-%s}" </dev/null`, timeout)
+	} else {
+		w(`	"$guard" check -q </dev/null`)
+	}
+	w(`	rc=$?`)
+	w(`	if [ "$rc" -ne 0 ]; then`)
+	again := "git " + verb(hook)
+	if hook == "pre-push" {
+		again += ` ${1:-}` // the remote as the user named it
+	}
+	if block {
+		w(`		echo "netguard: %s stopped (guard exit $rc); to go on anyway: NETGUARD_SKIP=1 %s" >&2`, verb(hook), again)
+		w(`		exit 1`)
+	} else {
+		w(`		echo "netguard: network check failed (guard exit $rc); the %s went on. Repair: guard fix" >&2`, verb(hook))
+	}
+	w(`	fi`)
+	w(`fi`)
 	w(`chained="$(dirname "$0")/%s%s"`, hook, ChainedSuffix)
 	w(`if [ -x "$chained" ]; then exec "$chained" "$@"; fi`)
 	w(`exit 0`)
@@ -75,6 +102,14 @@ func verb(hook string) string {
 		return "merge"
 	case "pre-rebase":
 		return "rebase"
+	case "post-checkout":
+		return "checkout"
+	case "post-merge":
+		return "merge"
+	case "post-commit":
+		return "commit"
+	case "post-rewrite":
+		return "rewrite"
 	}
 	return hook
 }
@@ -87,14 +122,14 @@ func shQuote(s string) string {
 // CheckCommand is the command the manager snippets run: guard from PATH,
 // since their configs are shared by a team whose binaries live in
 // different places.
-const CheckCommand = "guard check -q --timeout 5s"
+const CheckCommand = "guard check -q"
 
 // SnippetFor is the configuration that makes manager run the check in
-// hook. Hooks that cannot block end in "|| true" so the manager never
-// reports them as failed.
-func SnippetFor(manager, hook string) string {
+// hook. Unless block is set and the hook can block, the command ends in
+// "|| true" so the manager only shows the warning.
+func SnippetFor(manager, hook string, block bool) string {
 	run := CheckCommand
-	if !blocking[hook] {
+	if !block || !blocking[hook] {
 		run += " || true"
 	}
 	switch manager {

@@ -109,10 +109,10 @@ func VerdictLine(r *checks.Report) Line {
 // RepairLine says what one rung of the ladder did.
 func RepairLine(rp checks.Repair) Line {
 	lvl := OK
-	if rp.Result != "ok" {
+	if rp.Outcome != checks.OutcomeOK {
 		lvl = Warn
 	}
-	return Line{Level: lvl, Text: fmt.Sprintf("repair %s %s: %s (%.1f ms)", rp.Action, Sanitize(rp.Target), Sanitize(rp.Result), rp.DurationMS)}
+	return Line{Level: lvl, Text: fmt.Sprintf("repair %s %s: %s (%.1f ms)", rp.Action, Sanitize(rp.Target), Sanitize(rp.Result()), rp.DurationMS)}
 }
 
 // StepLine is one manual step, printed whole so it pastes.
@@ -160,7 +160,7 @@ func Lines(r *checks.Report, o Options) []Line {
 		}
 	}
 	for _, rp := range r.Repairs {
-		if o.Quiet && rp.Result == "ok" {
+		if o.Quiet && rp.Outcome == checks.OutcomeOK {
 			continue
 		}
 		add(RepairLine(rp))

@@ -1,0 +1,79 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"syscall"
+)
+
+// startCommand starts guard run's command in place of guard; unit tests
+// replace it (an exec would replace the test binary).
+var startCommand = execCommand
+
+// resolveCommand finds guard run's command the way a shell does, before
+// anything is checked: a command that cannot start makes the check
+// pointless. Not found exits 127, found but not runnable 126.
+func resolveCommand(ios *IO, name string) (string, exitCode) {
+	path, err := exec.LookPath(name)
+	if err == nil {
+		return path, exitOK
+	}
+	switch {
+	case errors.Is(err, exec.ErrDot):
+		fmt.Fprintf(ios.ErrOut, "guard run: %q: found only in the current directory; run it as ./%s\n", name, name)
+		return "", exitNotFound
+	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
+		fmt.Fprintf(ios.ErrOut, "guard run: %q: command not found\n", name)
+		return "", exitNotFound
+	case errors.Is(err, syscall.EISDIR):
+		fmt.Fprintf(ios.ErrOut, "guard run: %q: is a directory\n", name)
+		return "", exitNotExecutable
+	case errors.Is(err, fs.ErrPermission):
+		fmt.Fprintf(ios.ErrOut, "guard run: %q: permission denied (not executable)\n", name)
+		return "", exitNotExecutable
+	}
+	fmt.Fprintf(ios.ErrOut, "guard run: %q: %s\n", name, oneLine(err))
+	return "", exitNotExecutable
+}
+
+// ignorableSignals are the signals a shell may leave ignored for a
+// background job, which guard must pass on ignored.
+var ignorableSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+
+// ignoredSignals are those of ignorableSignals this process inherited as
+// ignored. It must run before anything installs a handler: afterwards the
+// runtime no longer knows what was inherited.
+func ignoredSignals() []os.Signal {
+	var out []os.Signal
+	for _, s := range ignorableSignals {
+		if signalIgnored(s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// caughtSignals are the signals that interrupt a check: SIGINT and
+// SIGTERM, unless the shell ignored them (Ctrl-C must not stop a
+// background job).
+func caughtSignals(ignored []os.Signal) []os.Signal {
+	var out []os.Signal
+	for _, s := range []os.Signal{os.Interrupt, syscall.SIGTERM} {
+		if !contains(ignored, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func contains(sigs []os.Signal, s os.Signal) bool {
+	for _, x := range sigs {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
