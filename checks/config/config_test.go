@@ -50,6 +50,8 @@ func TestParseFile(t *testing.T) {
 		{name: "not a mapping", src: "- a\n- b\n", wantErr: "cfg.yaml:1: want a mapping"},
 		{name: "nested value", src: "dns:\n  name: x\n", wantErr: "cfg.yaml:1: dns: want a single value"},
 		{name: "yaml syntax", src: "dns: [\n", wantErr: "cfg.yaml: "},
+		{name: "duplicate key", src: "external: 203.0.113.5\ndns: a.test\nexternal: 203.0.113.6\n", wantErr: "cfg.yaml:3: duplicate key \"external\" (first on line 1)"},
+		{name: "bad yes/no", src: "quiet: maybe\n", wantErr: "cfg.yaml:1: quiet: want 1, true, yes, on"},
 		{name: "dns escape sequence", src: "dns: \"www.lab.test\\e]0;PWNED\\a\\e[1A\\e[2K\\rok\"\n", wantErr: `cfg.yaml:1: dns: invalid name "www.lab.test\x1b]0;PWNED\a\x1b[1A\x1b[2K\rok"`},
 		{name: "dns newline", src: "dns: \"a.test\\nb.test\"\n", wantErr: `dns: invalid name "a.test\nb.test"`},
 		{name: "dns underscore", src: "dns: _srv.lab.test\n", wantErr: "only letters, digits, hyphens and dots"},
@@ -119,5 +121,48 @@ func must(t testing.TB, err error) {
 	t.Helper()
 	if err != nil {
 		t.Fatal(err)
+	}
+}
+
+func TestOutputKeys(t *testing.T) {
+	v, err := ParseFile("cfg.yaml", []byte("quiet: yes\nverbose: off\njson: TRUE\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o Output
+	v.ApplyOutput(&o)
+	if o.Quiet == nil || !*o.Quiet || o.Verbose == nil || *o.Verbose || o.JSON == nil || !*o.JSON {
+		t.Fatalf("output = %+v", o)
+	}
+	var none Output
+	(&Values{}).ApplyOutput(&none)
+	if none.Quiet != nil || none.Verbose != nil || none.JSON != nil {
+		t.Fatalf("unset keys set: %+v", none)
+	}
+}
+
+func TestParseBool(t *testing.T) {
+	for raw, want := range map[string]bool{"1": true, "true": true, "Yes": true, " on ": true, "0": false, "FALSE": false, "no": false, "off": false} {
+		if got, err := ParseBool(raw); err != nil || got != want {
+			t.Errorf("ParseBool(%q) = %v, %v", raw, got, err)
+		}
+	}
+	for _, raw := range []string{"", "2", "y", "maybe", "ja"} {
+		if _, err := ParseBool(raw); err == nil {
+			t.Errorf("ParseBool(%q) accepted", raw)
+		}
+	}
+	env := func(v string) func(string) string { return func(string) string { return v } }
+	if s, err := Skip(env("")); s || err != nil {
+		t.Errorf("unset skip: %v %v", s, err)
+	}
+	if s, err := Skip(env("no")); s || err != nil {
+		t.Errorf("NETGUARD_SKIP=no: %v %v", s, err)
+	}
+	if s, err := Skip(env("yes")); !s || err != nil {
+		t.Errorf("NETGUARD_SKIP=yes: %v %v", s, err)
+	}
+	if _, err := Skip(env("sometimes")); err == nil || !strings.Contains(err.Error(), "NETGUARD_SKIP") {
+		t.Errorf("NETGUARD_SKIP=sometimes: %v", err)
 	}
 }

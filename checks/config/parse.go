@@ -38,6 +38,11 @@ func ParseFile(path string, data []byte) (*Values, error) {
 	}
 	for i := 0; i+1 < len(m.Content); i += 2 {
 		k, val := m.Content[i], m.Content[i+1]
+		// yaml.v3 decodes a node tree without complaint about a repeated
+		// key; the second would silently win.
+		if first, dup := v.lines[k.Value]; dup {
+			return nil, fmt.Errorf("%s:%d: duplicate key %q (first on line %d)", name, k.Line, k.Value, first)
+		}
 		var err error
 		switch {
 		case k.Value == TrustKey:
