@@ -22,6 +22,10 @@ type Options struct {
 	Timeout time.Duration
 	// Sudo says how privileged repairs may run.
 	Sudo SudoMode
+	// FixCommand is how the user runs the repairs from the entry point
+	// they came through, for the manual step that names it: "mage
+	// guard:fix" under mage. Empty means the guard binary's own.
+	FixCommand string
 }
 
 // SudoMode says how a repair that needs privilege may get it.

@@ -108,7 +108,11 @@ func (e *Engine) Check(ctx context.Context, o Options) *Report {
 	if e.rungs(d) != nil {
 		// check never repairs; say that fix would try, before the steps
 		// that do it by hand.
-		r.ManualSteps = append([]string{"guard fix tries the safe repairs for this (and guard run -- CMD before a start)"}, r.ManualSteps...)
+		step := "guard fix tries the safe repairs for this (and guard run -- CMD before a start)"
+		if o.FixCommand != "" {
+			step = o.FixCommand + " tries the safe repairs for this"
+		}
+		r.ManualSteps = append([]string{step}, r.ManualSteps...)
 	}
 	r.DurationMS = durMS(time.Since(start))
 	return r

@@ -71,7 +71,7 @@ func TestLabMageStart(t *testing.T) {
 	if code != 1 || strings.Contains(out, "started") {
 		t.Fatalf("broken lab: mage start exit %d (want 1, server not started)\nstdout:\n%s\nstderr:\n%s", code, out, errs)
 	}
-	for _, want := range []string{"FAIL ", "network unhealthy", "manual steps:", "NETGUARD_SKIP=1"} {
+	for _, want := range []string{"FAIL ", "network unhealthy", "  → ", "mage guard:fix", "NETGUARD_SKIP=1"} {
 		if !strings.Contains(errs, want) {
 			t.Errorf("broken lab: stderr lacks %q:\n%s", want, errs)
 		}
@@ -83,7 +83,7 @@ func TestLabMageStart(t *testing.T) {
 // turns exactly the error and warning findings of the same run's JSON
 // report into problems of the right severity.
 func TestLabVSCodeMatcher(t *testing.T) {
-	_, args, re, sev, code, _ := netguardTask(t)
+	_, args, re, sev, code, msg := netguardTask(t)
 	bin := lab.Build(t)
 	for _, tc := range []struct {
 		name    string
@@ -106,7 +106,7 @@ func TestLabVSCodeMatcher(t *testing.T) {
 				t.Fatalf("guard exit %d, want %d\n%s", exit, tc.exit, stderr)
 			}
 			var rep struct {
-				Findings []struct{ ID, Severity string }
+				Findings []struct{ ID, Severity, Summary string }
 			}
 			if err := json.Unmarshal([]byte(stdout), &rep); err != nil {
 				t.Fatalf("report: %v\n%s", err, stdout)
@@ -115,14 +115,16 @@ func TestLabVSCodeMatcher(t *testing.T) {
 			for _, f := range rep.Findings {
 				switch f.Severity {
 				case "error":
-					want = append(want, "FAIL "+f.ID)
+					want = append(want, "FAIL "+f.ID+": "+f.Summary)
 				case "warning":
-					want = append(want, "WARN "+f.ID)
+					want = append(want, "WARN "+f.ID+": "+f.Summary)
 				}
 			}
 			for _, line := range strings.Split(stderr, "\n") {
-				if m := re.FindStringSubmatch(line); m != nil && m[code] != "verdict" {
-					got = append(got, m[sev]+" "+m[code])
+				// Every line the matcher takes, the verdict line included:
+				// only findings may match, each with its whole summary.
+				if m := re.FindStringSubmatch(line); m != nil {
+					got = append(got, m[sev]+" "+m[code]+": "+m[msg])
 				}
 			}
 			slices.Sort(want)

@@ -241,7 +241,7 @@ func (h *watchHuman) result(r watch.Result) {
 	// -q: problems only, so not the first "healthy".
 	quietOK := h.c.quiet && r.Previous.IsZero() && rep.Verdict == checks.Healthy
 	if r.Changed && !quietOK {
-		v := textreport.VerdictLine(rep)
+		v := textreport.VerdictLine(rep, h.io.width()-9)
 		v.Text = ts + " " + v.Text
 		if r.Reason != "" && h.c.verbose {
 			v.Text += " (after: " + textreport.Sanitize(r.Reason) + ")"

@@ -35,11 +35,11 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"strings"
 
 	"github.com/magefile/mage/mg"
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/config"
+	"github.com/netguard/netguard/checks/textreport"
 )
 
 // Guard is the namespace of the netguard targets.
@@ -70,6 +70,11 @@ type settings struct{ fix bool }
 // Repair makes Require climb the repair ladder before deciding, as Fix does.
 func Repair() Option { return func(s *settings) { s.fix = true } }
 
+// FixTarget is how a manual step names the repair target. A magefile that
+// imports this package under a namespace (//mage:import netguard) sets it
+// to "mage netguard:guard:fix".
+var FixTarget = "mage guard:fix"
+
 // Seams for tests: the environment, where the summary goes, the engine.
 var (
 	getenv              = os.Getenv
@@ -87,7 +92,11 @@ func Require(ctx context.Context, opts ...Option) error {
 	for _, o := range opts {
 		o(&s)
 	}
-	if v := getenv("NETGUARD_SKIP"); v != "" && v != "0" && !strings.EqualFold(v, "false") {
+	skip, err := config.Skip(getenv)
+	if err != nil {
+		return mg.Fatalf(2, "netguard: %v", err)
+	}
+	if skip {
 		fmt.Fprintln(stderr, "netguard: skipped (NETGUARD_SKIP is set)")
 		return nil
 	}
@@ -95,14 +104,15 @@ func Require(ctx context.Context, opts ...Option) error {
 	if err != nil {
 		return mg.Fatalf(2, "netguard: %v", err)
 	}
-	warn := func(msg string) { fmt.Fprintln(stderr, "netguard: "+msg) }
-	o, err := config.Load(getenv(config.EnvName("config")), config.NewEnv(getenv, cwd, warn))
+	warn := func(msg string) { fmt.Fprintln(stderr, "netguard: warning: "+textreport.Sanitize(msg)) }
+	o, out, err := config.LoadAll(getenv(config.EnvName("config")), config.NewEnv(getenv, cwd, warn))
 	if err == nil {
 		err = o.Validate()
 	}
 	if err != nil {
-		return mg.Fatalf(2, "netguard: %v", err)
+		return mg.Fatalf(2, "netguard: %s", textreport.Sanitize(err.Error()))
 	}
+	o.FixCommand = FixTarget
 	eng := newEngine()
 	var rep *checks.Report
 	if s.fix {
@@ -111,39 +121,20 @@ func Require(ctx context.Context, opts ...Option) error {
 	} else {
 		rep = eng.Check(ctx, o)
 	}
-	summarize(stderr, rep)
+	// The same lines as the guard binary's, from the same formatter; no
+	// explain hint, since no guard binary need be installed.
+	lo := textreport.Options{}
+	if out.Quiet != nil {
+		lo.Quiet = *out.Quiet
+	}
+	if out.Verbose != nil {
+		lo.Verbose = *out.Verbose && !lo.Quiet
+	}
+	for _, l := range textreport.Lines(rep, lo) {
+		fmt.Fprintln(stderr, l.String())
+	}
 	if rep.Verdict.OK() {
 		return nil
 	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "netguard: network unhealthy: %s; not starting", rep.Summary)
-	if len(rep.ManualSteps) > 0 {
-		b.WriteString("\nmanual steps:")
-		for _, step := range rep.ManualSteps {
-			b.WriteString("\n  → " + step)
-		}
-	}
-	b.WriteString("\n(skip once with NETGUARD_SKIP=1)")
-	return mg.Fatal(1, b.String())
-}
-
-// summarize prints the problems in guard's own line format ("FAIL id:
-// summary", "WARN id: summary"), so editors' problem matchers for guard
-// match them too, then the verdict unless it is unhealthy: that one is in
-// the error mage prints.
-func summarize(w io.Writer, r *checks.Report) {
-	for _, f := range r.Findings {
-		switch f.Severity {
-		case checks.SevError:
-			fmt.Fprintf(w, "FAIL %s: %s\n", f.ID, f.Summary)
-		case checks.SevWarning:
-			fmt.Fprintf(w, "WARN %s: %s\n", f.ID, f.Summary)
-		}
-	}
-	for _, rp := range r.Repairs {
-		fmt.Fprintf(w, "repair %s %s: %s\n", rp.Action, rp.Target, rp.Result())
-	}
-	if r.Verdict.OK() {
-		fmt.Fprintf(w, "netguard: %s — %s (%.1f ms)\n", r.Verdict, r.Summary, r.DurationMS)
-	}
+	return mg.Fatal(1, "netguard: network unhealthy; not starting (the steps are above; skip once with NETGUARD_SKIP=1)")
 }

@@ -97,13 +97,20 @@ func statusLevel(s checks.Status) Level {
 
 // VerdictLine is the last line of every run: the verdict, the root cause
 // when there is one, and the time. It has no label, so it never looks like
-// a finding to a problem matcher.
-func VerdictLine(r *checks.Report) Line {
-	text := fmt.Sprintf("netguard: %s (%.1f ms)", r.Verdict, r.DurationMS)
-	if r.Verdict != checks.Healthy {
-		text = fmt.Sprintf("netguard: %s — %s (%.1f ms)", r.Verdict, Sanitize(r.Summary), r.DurationMS)
+// a finding to a problem matcher. The root cause is shortened to fit width
+// (0: no limit); its finding's line above has it whole.
+func VerdictLine(r *checks.Report, width int) Line {
+	ms := fmt.Sprintf(" (%.1f ms)", r.DurationMS)
+	head := "netguard: " + string(r.Verdict)
+	if r.Verdict == checks.Healthy {
+		return Line{Text: head + ms}
 	}
-	return Line{Text: text}
+	head += " — "
+	summary := Sanitize(r.Summary)
+	if width > 0 {
+		summary = truncate(summary, width-len([]rune(head))-len(ms))
+	}
+	return Line{Text: head + summary + ms}
 }
 
 // RepairLine says what one rung of the ladder did.
@@ -134,7 +141,7 @@ func Lines(r *checks.Report, o Options) []Line {
 		if o.Quiet {
 			return nil
 		}
-		return []Line{VerdictLine(r)}
+		return []Line{VerdictLine(r, width)}
 	}
 	if o.Verbose {
 		for _, c := range r.Checks {
@@ -151,7 +158,9 @@ func Lines(r *checks.Report, o Options) []Line {
 			if root == "" && sev != checks.SevInfo {
 				root = f.ID
 			}
-			add(FindingLine(f))
+			// Whole, never wrapped: editors' problem matchers and grep read
+			// one finding per line.
+			out = append(out, FindingLine(f))
 			if o.Verbose {
 				for _, e := range f.Evidence {
 					out = append(out, Line{Level: Note, Text: truncate("  evidence: "+Sanitize(e), width-5)})
@@ -176,9 +185,9 @@ func Lines(r *checks.Report, o Options) []Line {
 		}
 	}
 	if root != "" && o.Explain != "" && !o.Quiet {
-		out = append(out, Line{Text: "  (what " + root + " means and how it was decided: " + o.Explain + " " + root + ")"})
+		out = append(out, Line{Text: "  more: " + o.Explain + " " + root})
 	}
-	out = append(out, VerdictLine(r))
+	out = append(out, VerdictLine(r, width))
 	return out
 }
 
