@@ -71,14 +71,14 @@ func run(args []string, ios *IO) exitCode {
 	switch {
 	case c.version:
 		return runVersion(ios, c)
+	case c.help:
+		fmt.Fprint(ios.Out, helpFor(c.cmd))
+		return exitOK
 	case c.cmd == "":
 		// A bare guard checks nothing. It is a usage error, not a quiet
 		// exit 0, so a script that called it as a gate fails loudly.
 		fmt.Fprint(ios.ErrOut, usageText)
 		return exitUsage
-	case c.help:
-		fmt.Fprint(ios.Out, helpFor(c.cmd))
-		return exitOK
 	}
 	switch c.cmd {
 	case "help":

@@ -30,7 +30,7 @@ var (
 
 // flagDefs are every flag of every command, in the order help lists them.
 var flagDefs = []*flagDef{
-	{names: []string{"json"}, usage: "write the JSON report (stdout; stderr under guard run)", cmds: jsonTaker,
+	{names: []string{"json"}, usage: "write the JSON report (stderr under guard run)", cmds: jsonTaker,
 		set: boolSetter(func(c *cli) *bool { return &c.json })},
 	{names: []string{"json-file"}, arg: "FILE", usage: "write the JSON report to FILE instead", cmds: []string{"check", "fix", "run"},
 		set: func(c *cli, s string) error {
@@ -55,7 +55,7 @@ var flagDefs = []*flagDef{
 		}},
 	{names: []string{"sudo"}, arg: "never|auto|prompt", usage: "how privileged repairs may run (default auto)", cmds: checking,
 		set: configSetter("sudo")},
-	{names: []string{"config"}, arg: "FILE", usage: "config file (default: .netguard.yaml upward, then the user config)", cmds: checking,
+	{names: []string{"config"}, arg: "FILE", usage: "config file (default: .netguard.yaml upward)", cmds: checking,
 		set: func(c *cli, s string) error {
 			if s == "" {
 				return errors.New("empty file name")
@@ -69,7 +69,7 @@ var flagDefs = []*flagDef{
 		set: boolSetter(func(c *cli) *bool { return &c.quiet })},
 	{names: []string{"verbose", "v"}, usage: "print every check with its evidence", cmds: checking,
 		set: boolSetter(func(c *cli) *bool { return &c.verbose })},
-	{names: []string{"color"}, arg: "auto|always|never", usage: "colour the labels (default auto: a terminal, unless NO_COLOR)", cmds: everyCmd,
+	{names: []string{"color"}, arg: "auto|always|never", usage: "colour: auto (a terminal; off with NO_COLOR)", cmds: everyCmd,
 		set: func(c *cli, s string) error {
 			if s != "auto" && s != "always" && s != "never" {
 				return fmt.Errorf("want auto, always or never, got %q", s)
@@ -104,7 +104,7 @@ var flagDefs = []*flagDef{
 	{names: []string{"list"}, usage: "list every finding", cmds: []string{"explain"},
 		set: boolSetter(func(c *cli) *bool { return &c.explainList })},
 	// guard hooks
-	{names: []string{"hook"}, arg: "NAME[,NAME...]", usage: "a hook to handle (repeatable); default: pre-push, post-checkout, post-merge", cmds: []string{"hooks"},
+	{names: []string{"hook"}, arg: "NAME[,NAME...]", usage: "a hook to handle, repeatable (default: all three)", cmds: []string{"hooks"},
 		set: func(c *cli, s string) error {
 			for _, n := range strings.Split(s, ",") {
 				if n = strings.TrimSpace(n); n != "" {
@@ -117,7 +117,7 @@ var flagDefs = []*flagDef{
 		set: func(c *cli, s string) error { c.hooksRepo = s; return nil }},
 	{names: []string{"binary"}, arg: "PATH", usage: "install: the guard the hooks call (default: this one)", cmds: []string{"hooks"},
 		set: func(c *cli, s string) error { c.hooks.Binary = s; return nil }},
-	{names: []string{"block"}, usage: "install: blocking hooks (pre-push, pre-commit) stop git on an unhealthy network (default: warn only)", cmds: []string{"hooks"},
+	{names: []string{"block"}, usage: "install: pre-push stops git on an unhealthy network", cmds: []string{"hooks"},
 		set: boolSetter(func(c *cli) *bool { return &c.hooks.Block })},
 	// everywhere
 	{names: []string{"help", "h"}, usage: "help for the command", cmds: everyCmd,

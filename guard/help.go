@@ -17,7 +17,7 @@ commands:
   hooks      install, remove or show git hooks that run the check
   explain    what a finding means and what to do: guard explain ID
   version    version, commit, Go version, OS/arch (also guard --version)
-  help       help for a command: guard help COMMAND (or guard COMMAND --help)
+  help       help for a command: guard help CMD (or guard CMD --help)
 
 A bare guard checks nothing: it prints this and exits 2.
 Flags may come before or after the command (guard --json check).
