@@ -115,33 +115,36 @@ func run(args []string, ios *IO) exitCode {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), caughtSignals(ignored)...)
 	defer stop()
-	code := func() exitCode {
-		switch c.cmd {
-		case "check":
-			return report(ios, c, ios.NewEngine().Check(ctx, c.opts))
-		case "fix":
-			fo := elevation(ios, c.opts.Sudo)
-			fo.DryRun = c.dryRun
-			return report(ios, c, ios.NewEngine().Fix(ctx, c.opts, fo))
-		case "run":
-			fo := elevation(ios, c.opts.Sudo)
-			fo.DryRun = c.dryRun
-			return report(ios, c, ios.NewEngine().Fix(ctx, c.opts, fo))
-		case "repair":
-			return runRepair(ctx, ios, c.args)
-		case "watch":
-			return runWatch(ctx, ios, c)
+	// A signal during the check is the user's interrupt, not a broken
+	// network: the report of a check cut short would blame the network, so
+	// it is not printed. watch stops on a signal by design.
+	interrupted := func() bool {
+		if ctx.Err() == nil {
+			return false
 		}
+		fmt.Fprintln(ios.ErrOut, "guard: interrupted")
+		return true
+	}
+	var rep *checks.Report
+	switch c.cmd {
+	case "check":
+		rep = ios.NewEngine().Check(ctx, c.opts)
+	case "fix", "run":
+		fo := elevation(ios, c.opts.Sudo)
+		fo.DryRun = c.dryRun
+		rep = ios.NewEngine().Fix(ctx, c.opts, fo)
+	case "repair":
+		return runRepair(ctx, ios, c.args)
+	case "watch":
+		return runWatch(ctx, ios, c)
+	default:
 		fmt.Fprintf(ios.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)
 		return exitUsage
-	}()
-	// A signal during the check is the user's interrupt, not a broken
-	// network: say so, and exit as a shell does for SIGINT. watch stops on
-	// a signal by design.
-	if ctx.Err() != nil && c.cmd != "watch" {
-		fmt.Fprintln(ios.ErrOut, "guard: interrupted")
+	}
+	if interrupted() {
 		return exitInterrupted
 	}
+	code := report(ios, c, rep)
 	if c.cmd == "run" && code == exitOK {
 		stop()
 		return startCommand(ios, argv0, c.args, ignored)

@@ -39,9 +39,13 @@ func resolveCommand(ios *IO, name string) (string, exitCode) {
 	return "", exitNotExecutable
 }
 
-// ignorableSignals are the signals a shell may leave ignored for a
-// background job, which guard must pass on ignored.
-var ignorableSignals = []os.Signal{os.Interrupt, syscall.SIGTERM, syscall.SIGHUP, syscall.SIGQUIT}
+// ignorableSignals are the signals a shell may leave ignored for a job
+// (SIGINT for a background job, SIGHUP under nohup), which guard must pass
+// on ignored. They are the ones the Go runtime leaves ignored when it
+// inherits them so: for any other (SIGQUIT, SIGTERM) it installs its own
+// handler before main and the inherited disposition cannot be read back
+// without cgo, so those reach the command with their default action.
+var ignorableSignals = []os.Signal{os.Interrupt, syscall.SIGHUP}
 
 // ignoredSignals are those of ignorableSignals this process inherited as
 // ignored. It must run before anything installs a handler: afterwards the

@@ -271,7 +271,7 @@ func TestLabRun(t *testing.T) {
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the child started although the network is broken")
 	}
-	if !strings.Contains(string(b), "manual steps") {
+	if !strings.Contains(string(b), "\n  → ") {
 		t.Fatalf("no manual steps:\n%s", b)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/charmbracelet/lipgloss"
 	"github.com/charmbracelet/log"
@@ -148,7 +149,10 @@ func printLines(ios *IO, lines []textreport.Line) {
 // charmbracelet/log would ask it for its colours (termenv.WithColorCache)
 // and wait up to 5 s per answer on one that stays silent (design.md,
 // pitfalls).
-type logger struct{ l *log.Logger }
+type logger struct {
+	l     *log.Logger
+	color bool
+}
 
 // opaqueWriter hides the *os.File behind stderr from the logger.
 type opaqueWriter struct{ w io.Writer }
@@ -173,7 +177,15 @@ func newLogger(ios *IO) logger {
 	}
 	l.SetColorProfile(profile)
 	l.SetStyles(levelStyles)
-	return logger{l}
+	return logger{l, ios.Color}
+}
+
+// toneColors colour a label-less line's head: plain SGR codes, written
+// here, so nothing asks the terminal what it supports.
+var toneColors = map[textreport.Level]string{
+	textreport.OK:   "\x1b[1;32m",
+	textreport.Warn: "\x1b[1;33m",
+	textreport.Fail: "\x1b[1;31m",
 }
 
 // line prints one formatter line: its label styled by level, then the text
@@ -189,6 +201,17 @@ func (l logger) line(line textreport.Line) {
 	case textreport.Fail:
 		l.l.Error(line.Text)
 	default:
-		l.l.Print(line.Text)
+		text := line.Text
+		if sgr, ok := toneColors[line.Tone]; ok && l.color {
+			// The head is the text before the root cause or the time.
+			end := len(text)
+			for _, sep := range []string{" — ", " ("} {
+				if i := strings.Index(text, sep); i >= 0 && i < end {
+					end = i
+				}
+			}
+			text = sgr + text[:end] + "\x1b[0m" + text[end:]
+		}
+		l.l.Print(text)
 	}
 }

@@ -82,7 +82,7 @@ func TestLabSilentTerminal(t *testing.T) {
 			if !strings.Contains(out.String(), "\x1b[") {
 				t.Fatalf("no colour on a terminal:\n%q", out.String())
 			}
-			if !strings.Contains(out.String(), "verdict: healthy") {
+			if !strings.Contains(out.String(), "netguard: healthy") {
 				t.Fatalf("no verdict:\n%s", out.String())
 			}
 		})

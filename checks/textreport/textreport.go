@@ -43,6 +43,9 @@ func (l Level) Label() string {
 type Line struct {
 	Level Level
 	Text  string
+	// Tone is the colour of a label-less line's head (the verdict line's
+	// "netguard: healthy"), for callers that colour; it prints nothing.
+	Tone Level
 }
 
 // String is the line as printed without colour.
@@ -102,15 +105,21 @@ func statusLevel(s checks.Status) Level {
 func VerdictLine(r *checks.Report, width int) Line {
 	ms := fmt.Sprintf(" (%.1f ms)", r.DurationMS)
 	head := "netguard: " + string(r.Verdict)
-	if r.Verdict == checks.Healthy {
-		return Line{Text: head + ms}
+	tone := OK
+	switch r.Verdict {
+	case checks.Healthy:
+		return Line{Text: head + ms, Tone: OK}
+	case checks.Degraded:
+		tone = Warn
+	case checks.Unhealthy:
+		tone = Fail
 	}
 	head += " — "
 	summary := Sanitize(r.Summary)
 	if width > 0 {
 		summary = truncate(summary, width-len([]rune(head))-len(ms))
 	}
-	return Line{Text: head + summary + ms}
+	return Line{Text: head + summary + ms, Tone: tone}
 }
 
 // RepairLine says what one rung of the ladder did.
