@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/netguard/netguard/checks/textreport"
 	"github.com/netguard/netguard/hooks"
 )
 
@@ -106,7 +107,7 @@ func selfPath(ios *IO) (string, error) {
 
 func printHooks(w io.Writer, res hooks.Result) {
 	if res.Dir != "" {
-		fmt.Fprintf(w, "hooks directory: %s\n", res.Dir)
+		fmt.Fprintf(w, "hooks directory: %s\n", textreport.Sanitize(res.Dir))
 	}
 	for _, h := range res.Hooks {
 		kind := "warns only"
@@ -131,7 +132,7 @@ func printHooks(w io.Writer, res hooks.Result) {
 		case hooks.Managed:
 			line += ": owned by " + h.Manager + "; not touched. Add this to its config instead:"
 		}
-		fmt.Fprintln(w, line)
+		fmt.Fprintln(w, textreport.Sanitize(line))
 		if h.State == hooks.Managed {
 			for _, l := range strings.Split(strings.TrimRight(h.Snippet, "\n"), "\n") {
 				fmt.Fprintln(w, "    "+l)

@@ -101,7 +101,8 @@ var newWatchSource = watch.NewSource
 // metrics address cannot be bound.
 func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 	fail := func(format string, a ...any) exitCode {
-		fmt.Fprintf(io_.ErrOut, "guard watch: "+format+"\n", a...)
+		// One line whatever a path or an error holds.
+		fmt.Fprintf(io_.ErrOut, "guard watch: %s\n", textreport.Sanitize(fmt.Sprintf(format, a...)))
 		return exitUsage
 	}
 	w := c.watch
@@ -165,7 +166,7 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 		if w.fix {
 			mode = "check and repair"
 		}
-		fmt.Fprintf(io_.ErrOut, "guard watch: %s on network changes and every %s; log %s\n", mode, w.interval, logPath)
+		fmt.Fprintf(io_.ErrOut, "guard watch: %s on network changes and every %s; log %s\n", mode, w.interval, textreport.Sanitize(logPath))
 	}
 	logBroken := false
 	err = watch.Run(ctx, watch.Config{
@@ -189,7 +190,7 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 				// A full disk must not stop the watcher; say so once.
 				if _, err := logf.Write(b); err != nil && !logBroken {
 					logBroken = true
-					fmt.Fprintf(io_.ErrOut, "guard watch: %v\n", err)
+					fmt.Fprintf(io_.ErrOut, "guard watch: %s\n", oneLine(err))
 				} else if err == nil {
 					logBroken = false
 				}
@@ -206,7 +207,7 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 				}
 				return
 			}
-			fmt.Fprintf(io_.ErrOut, "guard watch: change notifications: %v (reopening)\n", err)
+			fmt.Fprintf(io_.ErrOut, "guard watch: change notifications: %s (reopening)\n", oneLine(err))
 		},
 	})
 	if err != nil {
