@@ -66,14 +66,15 @@ func TestLabPushBlockedWhenUnhealthy(t *testing.T) {
 	}
 	push := func(extra ...string) (string, int) { t.Helper(); return pushTo("origin", extra...) }
 
-	// The project's timeout counts: one too short for anything fails the
-	// check on a healthy lab; without the file the same push goes through.
+	// The project's timeout reaches the hook's check, which pins none of
+	// its own: a timeout out of range there stops the push with the file's
+	// own error; without the file the same push goes through.
 	cfg := filepath.Join(r.dir, ".netguard.yaml")
 	if err := os.WriteFile(cfg, []byte("timeout: 1ms\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if errs, code := push(); code == 0 || !strings.Contains(errs, "push stopped") {
-		t.Fatalf("project timeout 1ms: push exit %d, want it stopped\n%s", code, errs)
+	if errs, code := push(); code == 0 || !strings.Contains(errs, "push stopped") || !strings.Contains(errs, ".netguard.yaml:1: timeout: 1ms is out of range") {
+		t.Fatalf("project timeout 1ms: push exit %d, want it stopped by the file's timeout\n%s", code, errs)
 	}
 	if err := os.Remove(cfg); err != nil {
 		t.Fatal(err)
