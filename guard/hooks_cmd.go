@@ -32,9 +32,6 @@ func (c *cli) finishHooks() error {
 			}
 		}
 	}
-	if c.hooksRepo == "" {
-		return nil
-	}
 	return nil
 }
 

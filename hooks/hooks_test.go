@@ -320,9 +320,14 @@ func TestPushChainsExistingHook(t *testing.T) {
 		t.Error("push went through on guard exit 2")
 	}
 
+	// NETGUARD_SKIP takes guard's words: "no" checks, "yes" skips.
+	if _, code := push("FAKE_GUARD_EXIT=1", "NETGUARD_SKIP=no"); code == 0 {
+		t.Fatal("NETGUARD_SKIP=no skipped the check")
+	}
+
 	// NETGUARD_SKIP=1: one line, guard not run, the team's hook still runs.
 	os.Remove(log)
-	errs, code = push("FAKE_GUARD_EXIT=1", "NETGUARD_SKIP=1")
+	errs, code = push("FAKE_GUARD_EXIT=1", "NETGUARD_SKIP=Yes")
 	if code != 0 || r.remoteHead() != r.head() {
 		t.Fatalf("skipped push: exit %d\n%s", code, errs)
 	}

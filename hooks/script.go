@@ -58,10 +58,10 @@ func Script(hook, bin string, timeout time.Duration, block bool) []byte {
 		w(`*) [ -n "${2:-}" ] && [ -e "$2" ] && check= ;;`)
 		w(`esac`)
 	}
-	// The same yes/no words as guard's own NETGUARD_SKIP.
+	// The same yes/no words as guard's own NETGUARD_SKIP; any other value
+	// goes to guard, which refuses it with one line.
 	w(`case "${NETGUARD_SKIP:-}" in`)
-	w(`''|0|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|[Oo][Ff][Ff]) ;;`)
-	w(`*) check=; echo "netguard: skipped (NETGUARD_SKIP is set)" >&2 ;;`)
+	w(`1|[Tt][Rr][Uu][Ee]|[Yy][Ee][Ss]|[Oo][Nn]) check=; echo "netguard: skipped (NETGUARD_SKIP is set)" >&2 ;;`)
 	w(`esac`)
 	w(`if [ -z "$check" ]; then :`)
 	w(`elif [ -z "$guard" ]; then`)
