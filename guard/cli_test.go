@@ -19,11 +19,6 @@ func testIO(t *testing.T, lab *checkstest.Lab, env map[string]string) (*IO, *byt
 	if env == nil {
 		env = map[string]string{}
 	}
-	// config still finds the user config through the process's own
-	// environment (os.UserConfigDir): point it at nothing, so a
-	// developer's ~/.config/netguard/config.yaml cannot change a result.
-	t.Setenv("XDG_CONFIG_HOME", t.TempDir())
-	t.Setenv("HOME", t.TempDir())
 	// Lab targets always: a test must never fall back to the public defaults.
 	if _, ok := env["NETGUARD_EXTERNAL"]; !ok {
 		env["NETGUARD_EXTERNAL"] = checkstest.Ext.String()

@@ -26,10 +26,6 @@ func fake(t *testing.T, env map[string]string) (*checkstest.Lab, *bytes.Buffer) 
 	for k, v := range env {
 		full[k] = v
 	}
-	// config still finds the user config through the process's own
-	// environment (os.UserConfigDir): point it at nothing.
-	t.Setenv("XDG_CONFIG_HOME", full["XDG_CONFIG_HOME"])
-	t.Setenv("HOME", t.TempDir())
 	var buf bytes.Buffer
 	oldEnv, oldErr, oldEng := getenv, stderr, newEngine
 	getenv = func(k string) string { return full[k] }
