@@ -80,13 +80,47 @@ func Cross(ctx context.Context) error {
 	return nil
 }
 
-// Test runs lint, the cross builds and every test, lab tests included (needs root).
+// Test runs lint, the cross builds, every test (lab tests included; needs
+// root) and each fuzz test briefly.
 //
 // This is the README's test command. The lab tests build network
 // namespaces and fail, never skip, when they cannot.
 func Test(ctx context.Context) error {
 	mg.SerialCtxDeps(ctx, Lint, Cross)
-	return run(ctx, nil, "go", "test", "-count=1", "./...")
+	if err := run(ctx, nil, "go", "test", "-count=1", "./..."); err != nil {
+		return err
+	}
+	return Fuzz(ctx)
+}
+
+// fuzzTargets are the fuzz tests kept in the repo: every parser of input a
+// user, a project file or the kernel controls. Their seed corpora run in
+// every `go test`; Fuzz runs each briefly with new inputs.
+var fuzzTargets = [][2]string{
+	{"./checks", "FuzzParseAction"},
+	{"./checks", "FuzzParseDarwinRIB"},
+	{"./checks", "FuzzParseDarwinPcblist"},
+	{"./checks/config", "FuzzParseFile"},
+	{"./checks/config", "FuzzSet"},
+	{"./checks/config", "FuzzFromEnv"},
+	{"./checks/internal/xnu", "FuzzSockaddrs"},
+	{"./checks/watch", "FuzzParseRtnetlink"},
+	{"./checks/watch", "FuzzParseRouteSocket"},
+	{"./guard", "FuzzParse"},
+}
+
+// Fuzz runs every fuzz test for $NETGUARD_FUZZTIME (default 5s) each.
+func Fuzz(ctx context.Context) error {
+	d := os.Getenv("NETGUARD_FUZZTIME")
+	if d == "" {
+		d = "5s"
+	}
+	for _, t := range fuzzTargets {
+		if err := run(ctx, nil, "go", "test", "-run", "^$", "-fuzz", "^"+t[1]+"$", "-fuzztime", d, "-parallel", "2", t[0]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Lab runs only the namespace lab tests (TestLab*; needs root).
