@@ -208,8 +208,9 @@ func addrText(l *Link) string {
 }
 
 // downCandidate picks the interface most likely meant to carry the default
-// route: down ones with an address first, then ones without carrier.
-// Container and VM bridges with no member are normal and never chosen.
+// route: down ones with an address first, then ones without carrier. Only
+// physical links are candidates: a container or VM bridge with no member,
+// a VPN that is off or Apple's AirDrop link are normal when down.
 func (d *diag) downCandidate() *Link {
 	var best *Link
 	rank := func(l *Link) int {
@@ -225,7 +226,7 @@ func (d *diag) downCandidate() *Link {
 	}
 	for i := range d.s.Links {
 		l := &d.s.Links[i]
-		if l.Loopback || l.Tunnel || isVirtualBridge(l.Name) {
+		if l.KindOf() != LinkPhysical {
 			continue
 		}
 		if r := rank(l); r > 0 && (best == nil || r > rank(best)) {
@@ -242,7 +243,7 @@ func (d *diag) upCandidate() *Link {
 	var best *Link
 	for i := range d.s.Links {
 		l := &d.s.Links[i]
-		if l.Loopback || l.Tunnel || isVirtualBridge(l.Name) || !l.AdminUp || !l.Carrier {
+		if l.KindOf() != LinkPhysical || !l.AdminUp || !l.Carrier {
 			continue
 		}
 		if best == nil || len(best.Addrs) == 0 && len(l.Addrs) > 0 {
@@ -250,15 +251,6 @@ func (d *diag) upCandidate() *Link {
 		}
 	}
 	return best
-}
-
-func isVirtualBridge(name string) bool {
-	for _, p := range []string{"docker", "br-", "virbr", "lxcbr", "cni", "flannel", "vmnet", "bridge", "awdl", "llw", "anpi", "ap1", "gif", "stf"} {
-		if strings.HasPrefix(name, p) {
-			return true
-		}
-	}
-	return false
 }
 
 // route: a default route exists; no reject route covers the gateway or the
@@ -291,11 +283,11 @@ func (d *diag) route() {
 			p += fmt.Sprintf(" (%d default routes, metric %d wins)", n, r.Metric)
 		}
 		parts = append(parts, p)
-		if l := d.linkByIndex(r.IfIndex); l != nil && l.Tunnel {
+		if l := d.linkByIndex(r.IfIndex); l != nil && l.KindOf() == LinkTunnel {
 			d.add(DefaultRouteVPN, Args{ArgFamily: famName(f.Family), ArgIface: l.Name}, p)
 		}
 		if g := f.GatewayProbe; g != nil && g.RouteErr == nil && g.Route.IfIndex != 0 && g.Route.IfIndex != r.IfIndex {
-			if l := d.linkByIndex(g.Route.IfIndex); l != nil && l.Tunnel {
+			if l := d.linkByIndex(g.Route.IfIndex); l != nil && l.KindOf() == LinkTunnel {
 				fd := d.add(TunnelCoversGateway, Args{ArgGateway: g.Addr.String(), ArgIface: l.Name, ArgPrefix: g.Route.Dst.String()},
 					fmt.Sprintf("route to %s: dev %s; default route: dev %s", g.Addr, l.Name, r.IfName))
 				st = worse(st, statusOf(fd.Severity))

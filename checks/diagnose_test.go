@@ -95,8 +95,16 @@ func TestDiagnose(t *testing.T) {
 		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ifconfig en0 up"},
 		{name: "docker bridge without carrier is not blamed", mutate: func(s *State) {
 			noDefault(s)
-			s.Links = append(s.Links, Link{Index: 3, Name: "docker0", AdminUp: true, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+			s.Links = append(s.Links, Link{Index: 3, Name: "docker0", Kind: LinkBridge, AdminUp: true, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
 		}, want: []string{"no-default-route"}, verdict: Unhealthy},
+		{name: "the kind decides, not the name: a bridge named like a NIC is not blamed", mutate: func(s *State) {
+			noDefault(s)
+			s.Links = append(s.Links, Link{Index: 3, Name: "eth1", Kind: LinkBridge, AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+		}, want: []string{"no-default-route"}, verdict: Unhealthy},
+		{name: "the kind decides, not the name: a NIC named like a bridge is blamed", mutate: func(s *State) {
+			noDefault(s)
+			s.Links[1].Name, s.Links[1].Kind, s.Links[1].AdminUp = "bridge0", LinkPhysical, false
+		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev bridge0 up"},
 		{name: "no carrier", mutate: func(s *State) {
 			s.Links[1].Carrier = false
 			allSilent(s)

@@ -79,10 +79,49 @@ type Link struct {
 	Carrier  bool // IFF_RUNNING / lower-layer up: a cable, an association, a peer
 	Loopback bool
 	// Tunnel is true for point-to-point and virtual tunnel devices (tun, wg,
-	// utun, ppp, ipsec): a default route there means a VPN owns it.
+	// utun, ppp, ipsec): a default route there means a VPN owns it. The
+	// same as Kind == LinkTunnel where the OS layer sets Kind.
 	Tunnel bool
 	Addrs  []netip.Prefix
+	// Kind is what the interface is, from the kernel's own type (netlink
+	// IFLA_INFO_KIND, the macOS interface families, the Windows IfType),
+	// never guessed by Diagnose from the name. Empty: the OS layer did
+	// not say (old data, fakes); KindOf then falls back to the flags.
+	Kind LinkKind
+	// MTU is the interface's MTU in bytes; 0 when the OS did not say.
+	MTU int
 }
+
+// LinkKind names what an interface is: which network it leads to decides
+// whether a route into it can carry the start's traffic.
+type LinkKind string
+
+const (
+	LinkPhysical LinkKind = "physical" // Ethernet, Wi-Fi, and bonds/VLANs over them
+	LinkBridge   LinkKind = "bridge"   // a software switch: docker0, br-…, virbr0, bridge100, vEthernet
+	LinkVeth     LinkKind = "veth"     // one end of a virtual cable into a container or VM
+	LinkTunnel   LinkKind = "tunnel"   // a VPN or overlay: tun, wireguard, utun, ppp, ipsec, vxlan
+	LinkLoopback LinkKind = "loopback"
+	LinkVirtual  LinkKind = "virtual" // anything else made in software (dummy, macvlan, awdl…)
+)
+
+// KindOf returns l's kind, deriving it from the flags when the OS layer
+// left Kind empty.
+func (l *Link) KindOf() LinkKind {
+	switch {
+	case l.Kind != "":
+		return l.Kind
+	case l.Loopback:
+		return LinkLoopback
+	case l.Tunnel:
+		return LinkTunnel
+	}
+	return LinkPhysical
+}
+
+// Local reports whether the interface leads only to containers or VMs on
+// this machine (a bridge or a veth): nothing on the internet is behind it.
+func (k LinkKind) Local() bool { return k == LinkBridge || k == LinkVeth }
 
 // RouteType says what the kernel does with a packet matching the route.
 type RouteType int

@@ -45,6 +45,36 @@ func newSystem() System { return &darwinSystem{} }
 // ipsec (built-in IPSec), wg (wireguard-go with a chosen name).
 var darwinTunnelPrefixes = []string{"utun", "tun", "ppp", "ipsec", "wg"}
 
+// darwinKindPrefixes are the interface families macOS names by driver:
+// bridge (Internet Sharing, Docker Desktop, UTM, OrbStack's bridge100),
+// vmenet/feth (a VM's or container's end of a virtual cable), and Apple's
+// own software links (AirDrop awdl, llw, anpi, ap, gif, stf).
+var darwinKindPrefixes = []struct {
+	prefix string
+	kind   LinkKind
+}{
+	{"bridge", LinkBridge},
+	{"vmenet", LinkVeth}, {"feth", LinkVeth},
+	{"gif", LinkTunnel}, {"stf", LinkTunnel},
+	{"awdl", LinkVirtual}, {"llw", LinkVirtual}, {"anpi", LinkVirtual}, {"ap", LinkVirtual},
+	{"en", LinkPhysical},
+}
+
+func darwinLinkKind(l Link) LinkKind {
+	switch {
+	case l.Loopback:
+		return LinkLoopback
+	case l.Tunnel:
+		return LinkTunnel
+	}
+	for _, p := range darwinKindPrefixes {
+		if strings.HasPrefix(l.Name, p.prefix) {
+			return p.kind
+		}
+	}
+	return LinkVirtual
+}
+
 func (*darwinSystem) Links(ctx context.Context) ([]Link, error) {
 	ifs, err := net.Interfaces()
 	if err != nil {
@@ -73,6 +103,7 @@ func (*darwinSystem) Links(ctx context.Context) ([]Link, error) {
 		for _, p := range darwinTunnelPrefixes {
 			l.Tunnel = l.Tunnel || strings.HasPrefix(ifi.Name, p)
 		}
+		l.Kind, l.MTU = darwinLinkKind(l), ifi.MTU
 		addrs, err := ifi.Addrs()
 		if err != nil {
 			return nil, fmt.Errorf("addresses of %s: %w", ifi.Name, err)

@@ -78,10 +78,35 @@ func (linuxSystem) Links(ctx context.Context) ([]Link, error) {
 			Carrier:  a.RawFlags&unix.IFF_LOWER_UP != 0,
 			Loopback: a.Flags&net.FlagLoopback != 0,
 			Tunnel:   isTunnel(l),
+			Kind:     linuxLinkKind(l),
+			MTU:      a.MTU,
 			Addrs:    byIndex[a.Index],
 		})
 	}
 	return out, nil
+}
+
+// linuxLinkKind maps the kernel's link kind (IFLA_INFO_KIND, which
+// vishvananda reports as Type) to a LinkKind. A plain NIC has no kind
+// ("device").
+func linuxLinkKind(l netlink.Link) LinkKind {
+	switch {
+	case l.Attrs().Flags&net.FlagLoopback != 0:
+		return LinkLoopback
+	case isTunnel(l):
+		return LinkTunnel
+	}
+	switch l.Type() {
+	case "bridge", "openvswitch":
+		return LinkBridge
+	case "veth", "netkit":
+		return LinkVeth
+	case "vxlan", "geneve", "gretap", "ip6gretap", "bareudp":
+		return LinkTunnel
+	case "device", "bond", "team", "vlan", "macsec":
+		return LinkPhysical
+	}
+	return LinkVirtual
 }
 
 func isTunnel(l netlink.Link) bool {

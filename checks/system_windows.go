@@ -105,6 +105,7 @@ func (s *windowsSystem) Links(ctx context.Context) ([]Link, error) {
 			IfType:     aa.IfType,
 			TunnelType: aa.TunnelType,
 			OperStatus: aa.OperStatus,
+			MTU:        aa.Mtu,
 		}
 		if a.Index == 0 { // IPv4 disabled on this adapter
 			a.Index = aa.Ipv6IfIndex

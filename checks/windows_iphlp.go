@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 )
 
 // Address families as Windows numbers them (ws2def.h). AF_INET6 is 23, not
@@ -40,6 +41,8 @@ const (
 // Interface types (ipifcons.h) and operational/administrative states
 // (ifdef.h) read by windowsLink.
 const (
+	windowsIfTypeEthernet = 6
+	windowsIfTypeWiFi     = 71
 	windowsIfTypePPP      = 23
 	windowsIfTypeLoopback = 24
 	// IF_TYPE_PROP_VIRTUAL is what Wintun (WireGuard, Tailscale) and
@@ -322,6 +325,7 @@ type windowsAdapter struct {
 	// failed.
 	AdminStatus uint32
 	Addrs       []netip.Prefix
+	MTU         uint32
 }
 
 func windowsLink(a windowsAdapter) Link {
@@ -338,7 +342,27 @@ func windowsLink(a windowsAdapter) Link {
 		Tunnel: a.TunnelType != 0 || a.IfType == windowsIfTypeTunnel ||
 			a.IfType == windowsIfTypePPP || a.IfType == windowsIfTypePropVirtual,
 		Addrs: a.Addrs,
+		Kind:  windowsLinkKind(a),
+		MTU:   int(a.MTU),
 	}
+}
+
+// windowsLinkKind maps IfType (and the tunnel type) to a LinkKind.
+// Hyper-V's virtual switch adapters (WSL, Docker Desktop) are Ethernet to
+// IfType; the switch names them "vEthernet (…)".
+func windowsLinkKind(a windowsAdapter) LinkKind {
+	switch {
+	case a.IfType == windowsIfTypeLoopback:
+		return LinkLoopback
+	case a.TunnelType != 0 || a.IfType == windowsIfTypeTunnel ||
+		a.IfType == windowsIfTypePPP || a.IfType == windowsIfTypePropVirtual:
+		return LinkTunnel
+	case strings.HasPrefix(a.Name, "vEthernet"):
+		return LinkBridge
+	case a.IfType == windowsIfTypeEthernet || a.IfType == windowsIfTypeWiFi:
+		return LinkPhysical
+	}
+	return LinkVirtual
 }
 
 // windowsSocket is one row of an owner-PID TCP or UDP table.
