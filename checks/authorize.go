@@ -141,7 +141,7 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 	vctx, cancel := context.WithTimeout(ctx, time.Second)
 	defer cancel()
 	t := &TargetResult{Addr: a.IP, Role: "gateway"}
-	e.probeTarget(vctx, t, gatewayPorts, false)
+	e.probeTarget(vctx, nil, nil, t, gatewayPorts, false)
 	if t.Reachable() {
 		return nil
 	}

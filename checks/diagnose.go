@@ -331,6 +331,7 @@ func (d *diag) route() {
 			st = worse(st, statusOf(fd.Severity))
 		}
 	}
+	st = worse(st, d.tracePaths())
 	for _, f := range d.families() {
 		if f.Default == nil {
 			parts = append(parts, famName(f.Family)+" not used (no default route)")
@@ -444,7 +445,7 @@ func (d *diag) neighbor() {
 		}
 		parts = append(parts, fmt.Sprintf("%s at %s on %s (%s)", e.IP, macText(e.MAC), e.IfName, stateText(e)))
 		g := f.GatewayProbe
-		if g == nil || g.Reachable() || d.inetReach || d.gatewayRefusedLocally(g) {
+		if g == nil || g.Reachable() || d.inetReach || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
 			continue
 		}
 		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e), ArgFamily: famName(f.Family)}
@@ -462,7 +463,7 @@ func (d *diag) neighbor() {
 		st = StatusFail
 	}
 	if !any {
-		d.set("neighbor", StatusPass, "no gateway to resolve")
+		d.set("neighbor", StatusSkip, d.noGatewayReason())
 		return
 	}
 	d.set("neighbor", st, strings.Join(parts, "; "))
@@ -541,7 +542,7 @@ func ms(d time.Duration) string {
 // gateway: the next hop answers a ping or a TCP connect (a refusal counts).
 // A gateway that ignores probes while traffic through it works is normal.
 func (d *diag) gateway() {
-	var parts []string
+	var parts, skipped []string
 	st := StatusPass
 	any := false
 	for _, f := range d.usedFamilies() {
@@ -550,6 +551,13 @@ func (d *diag) gateway() {
 			continue
 		}
 		any = true
+		// A gateway the kernel routes elsewhere, or that the tables
+		// already prove dead, is not judged by probes: never "a router
+		// that ignores probes".
+		if pl := d.gatewayPathLine(f, g); pl != "" {
+			skipped = append(skipped, pl)
+			continue
+		}
 		line := fmt.Sprintf("%s: %s, %s", g.Addr, probeText(g.ICMP), probeText(g.TCP))
 		parts = append(parts, line)
 		if g.Reachable() {
@@ -574,11 +582,23 @@ func (d *diag) gateway() {
 			st = StatusFail
 		}
 	}
-	if !any {
-		d.set("gateway", StatusPass, "no gateway (on-link default route)")
-		return
+	switch {
+	case !any:
+		d.set("gateway", StatusSkip, d.noGatewayReason())
+	case len(parts) == 0:
+		d.set("gateway", StatusSkip, strings.Join(skipped, "; "))
+	default:
+		d.set("gateway", st, strings.Join(append(parts, skipped...), "; "))
 	}
-	d.set("gateway", st, strings.Join(parts, "; "))
+}
+
+// noGatewayReason says why there is no gateway to check (the neighbor and
+// gateway checks then report skip).
+func (d *diag) noGatewayReason() string {
+	if len(d.usedFamilies()) == 0 {
+		return "no default route"
+	}
+	return "no gateway (on-link default route)"
 }
 
 func (d *diag) hostApp() string {
@@ -599,7 +619,7 @@ func firstErr(errs ...error) error {
 
 // internet: any external target answers any kind of probe.
 func (d *diag) internet() {
-	var ok, bad, lines []string
+	var ok, bad, lines, unprobed, skipLines []string
 	var badClasses []ErrClass
 	var icmpAny, tcpAny, icmpTried, icmpDenied, tcpTriedFull, extICMP, extTCP bool
 	probed := 0
@@ -610,7 +630,9 @@ func (d *diag) internet() {
 		}
 		for i := range f.External {
 			t := &f.External[i]
-			if !t.ICMP.Ran && !t.TCP.Ran {
+			if notProbed(t) {
+				unprobed = append(unprobed, t.Addr.String())
+				skipLines = append(skipLines, d.unprobedText(f, t))
 				continue
 			}
 			probed++
@@ -636,19 +658,18 @@ func (d *diag) internet() {
 	}
 	switch {
 	case probed == 0:
-		d.set("internet", StatusFail, "no external target could be probed (no route)")
+		detail := "not probed: " + strings.Join(skipLines, "; ")
+		if len(skipLines) == 0 {
+			detail = "no external target"
+		}
+		d.set("internet", StatusFail, detail)
 		if len(d.usedFamilies()) > 0 {
-			var all []string
-			for _, f := range d.families() {
-				for _, t := range f.External {
-					all = append(all, t.Addr.String())
-				}
-			}
-			d.add(InternetUnreachable, Args{ArgDetail: "no route to any target", ArgTargets: strings.Join(all, ListSep)}, "no route to any external target")
+			d.add(InternetUnreachable, Args{ArgDetail: detail, ArgTargets: strings.Join(unprobed, ListSep)}, skipLines...)
 		}
 		return
 	case len(ok) == 0:
-		args := Args{ArgTargets: strings.Join(bad, ListSep), ArgDetail: strings.Join(lines, "; ")}
+		lines = append(lines, skipLines...)
+		args := Args{ArgTargets: strings.Join(append(bad, unprobed...), ListSep), ArgDetail: strings.Join(lines, "; ")}
 		switch {
 		case allClass(badClasses, ErrPermission):
 			d.add(LocalFirewall, args, lines...)
@@ -663,6 +684,7 @@ func (d *diag) internet() {
 	if len(bad) > 0 {
 		d.add(InternetPartial, Args{ArgTargets: strings.Join(bad, ListSep)}, lines...)
 	}
+	lines = append(lines, skipLines...)
 	switch {
 	case icmpDenied && !icmpTried:
 		d.add(ICMPNotPermitted, Args{}, "ICMP sockets refused (EPERM/EACCES) for this user")
@@ -675,6 +697,19 @@ func (d *diag) internet() {
 		st = worse(st, statusOf(fd.Severity))
 	}
 	d.set("internet", st, strings.Join(lines, "; "))
+}
+
+// unprobedText says why the engine did not probe t: the route that
+// decided.
+func (d *diag) unprobedText(f *FamilyState, t *TargetResult) string {
+	tr := d.trace(f, t.Addr, t.Route, t.RouteErr)
+	switch tr.Proof {
+	case PathNoRoute:
+		return t.Addr.String() + ": no route"
+	case PathRejected:
+		return fmt.Sprintf("%s: %s route %s", t.Addr, d.rejectArgs(t.Addr, t.Route, t.RouteErr)[ArgType], tr.Cover.Dst)
+	}
+	return pathText(t.Addr, tr)
 }
 
 func allClass(cs []ErrClass, c ErrClass) bool {
@@ -713,6 +748,13 @@ func (d *diag) dns() {
 	servers := strings.Join(srv, ", ")
 	if servers == "" {
 		servers = "system resolver"
+	}
+	if dead, ev := d.nameServersDead(); dead && r.Err != nil {
+		// The engine called the probe off: the routes decided.
+		detail := fmt.Sprintf("%s: not resolved, no name server is reachable (%s)", r.Name, strings.Join(ev, "; "))
+		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: "no name server is reachable", ArgDetail: strings.Join(ev, "; ")}, ev...)
+		d.set("dns", StatusFail, detail)
+		return
 	}
 	switch {
 	case r.Err == nil:

@@ -362,3 +362,205 @@ func TestReadmeListsCatalog(t *testing.T) {
 		}
 	}
 }
+
+// pathCase is a diagnosis test that checks more than the IDs: each
+// finding's summary and args, and the checks' statuses and details.
+type pathCase struct {
+	name    string
+	mutate  func(s *State)
+	want    []string // finding IDs (error and warning ones, plus info ones listed here), in report order
+	verdict Verdict
+	// summaries: finding ID -> substrings its summary must hold.
+	summaries map[string][]string
+	args      map[string]Args
+	// checks: check ID -> status, and a substring of its detail.
+	checks map[string]Status
+	detail map[string]string
+	// manual: (goos, substring) a manual step of the first finding must hold.
+	manual map[string]string
+}
+
+func runPathCase(t *testing.T, tt pathCase) {
+	t.Helper()
+	s := healthyState("linux")
+	tt.mutate(s)
+	d := Diagnose(s)
+	var got []string
+	for _, f := range d.Findings {
+		got = append(got, f.ID)
+	}
+	if !slices.Equal(got, tt.want) {
+		t.Fatalf("findings = %v, want %v\n%s", got, tt.want, dump(d))
+	}
+	if r := NewReport("linux", d, nil); r.Verdict != tt.verdict {
+		t.Fatalf("verdict = %s, want %s\n%s", r.Verdict, tt.verdict, dump(d))
+	}
+	for _, f := range d.Findings {
+		for _, sub := range tt.summaries[f.ID] {
+			if !strings.Contains(f.Summary, sub) {
+				t.Errorf("%s summary %q lacks %q", f.ID, f.Summary, sub)
+			}
+		}
+		for k, v := range tt.args[f.ID] {
+			if f.Args[k] != v {
+				t.Errorf("%s arg %s = %q, want %q", f.ID, k, f.Args[k], v)
+			}
+		}
+		if strings.Contains(f.Summary, "{") {
+			t.Errorf("%s summary has an unfilled placeholder: %q", f.ID, f.Summary)
+		}
+	}
+	for id := range tt.summaries {
+		if !slices.Contains(got, id) {
+			t.Errorf("expected summary checks for absent finding %s", id)
+		}
+	}
+	for _, c := range d.Checks {
+		if st, ok := tt.checks[c.ID]; ok && c.Status != st {
+			t.Errorf("check %s = %s, want %s (%s)", c.ID, c.Status, st, c.Detail)
+		}
+		if sub, ok := tt.detail[c.ID]; ok && !strings.Contains(c.Detail, sub) {
+			t.Errorf("check %s detail %q lacks %q", c.ID, c.Detail, sub)
+		}
+	}
+	if len(d.Findings) > 0 {
+		for goos, sub := range tt.manual {
+			steps := d.Findings[0].ManualSteps(goos)
+			if !slices.ContainsFunc(steps, func(s string) bool { return strings.Contains(s, sub) }) {
+				t.Errorf("%s manual steps on %s %q lack %q", d.Findings[0].ID, goos, steps, sub)
+			}
+			for _, st := range steps {
+				if strings.Contains(st, "{") || strings.Contains(st, "<iface>") {
+					t.Errorf("%s manual step on %s has an unfilled placeholder: %q", d.Findings[0].ID, goos, st)
+				}
+			}
+		}
+	}
+}
+
+var (
+	br0      = Link{Index: 5, Name: "br-5f3a", Kind: LinkBridge, AdminUp: true, Carrier: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.14/28")}}
+	wg0      = Link{Index: 9, Name: "wg0", Kind: LinkTunnel, Tunnel: true, AdminUp: true, Carrier: true, MTU: 1420, Addrs: []netip.Prefix{netip.MustParsePrefix("100.64.0.2/32")}}
+	nsServer = netip.MustParseAddrPort("203.0.113.5:53")
+)
+
+// onLink returns the route of s's table through link l covering p.
+func routeVia(s *State, p string, l Link) Route {
+	r := Route{Dst: netip.MustParsePrefix(p), IfIndex: l.Index, IfName: l.Name, Table: 254}
+	s.Routes = append(s.Routes, r)
+	return r
+}
+
+func notRun(t *TargetResult) {
+	t.ICMP, t.TCP = ProbeResult{Kind: ProbeICMP}, ProbeResult{Kind: ProbeTCP}
+}
+
+func TestDiagnosePaths(t *testing.T) {
+	for _, tt := range []pathCase{
+		{
+			name: "a container bridge takes the gateway's subnet",
+			mutate: func(s *State) {
+				s.Links = append(s.Links, br0)
+				r := routeVia(s, "198.18.3.0/28", br0)
+				g := s.V4.GatewayProbe
+				g.Route = Route{Dst: netip.PrefixFrom(gw, 32), IfIndex: r.IfIndex, Table: 254}
+				notRun(g)
+			},
+			want: []string{"gateway-route-diverted"}, verdict: Degraded,
+			summaries: map[string][]string{"gateway-route-diverted": {"198.18.3.1", "bridge br-5f3a", "route 198.18.3.0/28", "not eth0"}},
+			args:      map[string]Args{"gateway-route-diverted": {ArgIface: "br-5f3a", ArgPrefix: "198.18.3.0/28", ArgDefault: "eth0", ArgGateway: "198.18.3.1"}},
+			checks:    map[string]Status{"route": StatusWarn, "gateway": StatusSkip, "neighbor": StatusPass, "internet": StatusPass},
+			detail:    map[string]string{"gateway": "routes it into bridge br-5f3a"},
+			manual:    map[string]string{"linux": "ip route get 198.18.3.1", "darwin": "route -n get 198.18.3.1", "windows": "Find-NetRoute -RemoteIPAddress 198.18.3.1"},
+		},
+		{
+			name: "a bridge takes the external target and the name server: decided from the tables",
+			mutate: func(s *State) {
+				s.Links = append(s.Links, br0)
+				r := routeVia(s, "203.0.113.0/24", br0)
+				t := &s.V4.External[0]
+				t.Route = Route{Dst: netip.PrefixFrom(ext1, 32), IfIndex: r.IfIndex, Table: 254}
+				notRun(t)
+				s.NameServerRoutes = []AddrRoute{{Addr: nsServer.Addr(), Route: t.Route}}
+				s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.Canceled, Servers: []DNSServerResult{{Server: nsServer, Err: context.Canceled}}}
+			},
+			want: []string{"target-route-diverted", "nameserver-route-diverted"}, verdict: Unhealthy,
+			summaries: map[string][]string{
+				"target-route-diverted":     {"203.0.113.5", "bridge br-5f3a", "route 203.0.113.0/24", "through eth0"},
+				"nameserver-route-diverted": {"name server 203.0.113.5", "bridge br-5f3a"},
+			},
+			args: map[string]Args{
+				"target-route-diverted":     {ArgTargets: "203.0.113.5", ArgTarget: "203.0.113.5", ArgIface: "br-5f3a", ArgPrefix: "203.0.113.0/24"},
+				"nameserver-route-diverted": {ArgServer: "203.0.113.5", ArgIface: "br-5f3a"},
+			},
+			checks: map[string]Status{"route": StatusFail, "gateway": StatusPass, "internet": StatusSkip, "dns": StatusSkip},
+			detail: map[string]string{"internet": "203.0.113.5: route 203.0.113.0/24 into bridge br-5f3a"},
+			manual: map[string]string{"linux": "ip route get 203.0.113.5", "windows": "Remove-NetRoute -DestinationPrefix 203.0.113.0/24 -InterfaceAlias \"br-5f3a\""},
+		},
+		{
+			name: "a route into a tunnel without carrier takes one of two targets",
+			mutate: func(s *State) {
+				l := wg0
+				l.Carrier = false
+				s.Links = append(s.Links, l)
+				r := routeVia(s, "203.0.113.6/32", l)
+				s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", Route: r})
+			},
+			want: []string{"target-route-diverted"}, verdict: Degraded,
+			summaries: map[string][]string{"target-route-diverted": {"203.0.113.6", "tunnel wg0 (no carrier)"}},
+			checks:    map[string]Status{"route": StatusWarn, "internet": StatusPass},
+			detail:    map[string]string{"internet": "203.0.113.6: route 203.0.113.6/32 into tunnel wg0 (no carrier)"},
+		},
+		{
+			name: "a split tunnel that answers is a choice, not a fault",
+			mutate: func(s *State) {
+				s.Links = append(s.Links, wg0)
+				r := routeVia(s, "203.0.113.6/32", wg0)
+				s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", Route: r, ICMP: answered(ProbeICMP, ext2), TCP: answered(ProbeTCP, ext2)})
+			},
+			verdict: Healthy,
+			checks:  map[string]Status{"route": StatusPass, "internet": StatusPass},
+		},
+		{
+			name: "a name server in a container network that answers is fine",
+			mutate: func(s *State) {
+				s.Links = append(s.Links, br0)
+				r := routeVia(s, "172.17.0.0/16", br0)
+				s.NameServerRoutes = []AddrRoute{{Addr: netip.MustParseAddr("172.17.0.2"), Route: r}}
+				s.DNS.Servers = []DNSServerResult{{Server: netip.MustParseAddrPort("172.17.0.2:53"), Answered: true, Rcode: "NOERROR"}}
+			},
+			verdict: Healthy,
+			checks:  map[string]Status{"route": StatusPass, "dns": StatusPass},
+		},
+		{
+			name: "a local stub resolver on loopback is never diverted",
+			mutate: func(s *State) {
+				s.NameServerRoutes = []AddrRoute{{Addr: netip.MustParseAddr("127.0.0.53"), Route: Route{Dst: netip.MustParsePrefix("127.0.0.53/32"), IfIndex: 1}}}
+			},
+			verdict: Healthy,
+			checks:  map[string]Status{"route": StatusPass, "dns": StatusPass},
+		},
+		{
+			name: "every name server behind a blackhole route: decided from the tables",
+			mutate: func(s *State) {
+				s.Routes = append(s.Routes, Route{Dst: netip.MustParsePrefix("192.0.2.53/32"), Type: RouteBlackhole, Table: 254})
+				s.NameServerRoutes = []AddrRoute{{Addr: netip.MustParseAddr("192.0.2.53"), RouteErr: syscall.EINVAL}}
+				s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.Canceled, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("192.0.2.53:53"), Err: context.Canceled}}}
+			},
+			want: []string{"dns-failed"}, verdict: Unhealthy,
+			summaries: map[string][]string{"dns-failed": {"no name server is reachable"}},
+			checks:    map[string]Status{"dns": StatusFail},
+			detail:    map[string]string{"dns": "192.0.2.53: blackhole route 192.0.2.53/32"},
+		},
+		{
+			name:    "no default route: neighbor and gateway skip with the reason",
+			mutate:  noDefault,
+			want:    []string{"no-default-route"},
+			verdict: Unhealthy,
+			checks:  map[string]Status{"route": StatusFail, "neighbor": StatusSkip, "gateway": StatusSkip, "internet": StatusSkip},
+			detail:  map[string]string{"neighbor": "no default route", "gateway": "no default route"},
+		},
+	} {
+		t.Run(tt.name, func(t *testing.T) { runPathCase(t, tt) })
+	}
+}

@@ -30,18 +30,6 @@ func New() *Engine {
 // port answers just as well.
 var gatewayPorts = []uint16{53, 80, 443}
 
-// probeBudget is how long probes may wait for answers within the run's
-// timeout: long enough for several retries on a slow link, short enough
-// that a broken network is decided in about a second with the default
-// timeout, and always leaving time to diagnose and report.
-func probeBudget(timeout time.Duration) time.Duration {
-	b := max(time.Second, timeout/2)
-	if lim := timeout - min(timeout/5, 100*time.Millisecond); b > lim {
-		b = lim
-	}
-	return b
-}
-
 // gatewayTCPDelay is how long a gateway's ping may take before TCP
 // confirms it: well above a LAN round trip, well below the probe budget.
 const gatewayTCPDelay = 20 * time.Millisecond
@@ -88,19 +76,28 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		s.Took[id] = max(s.Took[id], time.Since(t0))
 		tookMu.Unlock()
 	}
-	pctx, cancel := context.WithTimeout(ctx, probeBudget(o.Timeout))
-	defer cancel()
+	wait, limit := probeWindowFor(o)
+	pctx := newProbeWindow(ctx, wait, limit)
+	defer pctx.stop()
+	// The DNS probe may be called off once the tables prove that no name
+	// server can answer.
+	dctx, dcancel := context.WithCancel(pctx)
+	defer dcancel()
 
 	var wg sync.WaitGroup
-	routesDone := make(chan struct{})
+	tablesDone := make(chan struct{})
+	var tables sync.WaitGroup
+	tables.Add(2)
+	go func() { tables.Wait(); close(tablesDone) }()
 	wg.Add(4)
 	go func() {
 		defer wg.Done()
+		defer tables.Done()
 		timed("link", func() { s.Links, s.LinksErr = e.Sys.Links(ctx) })
 	}()
 	go func() {
 		defer wg.Done()
-		defer close(routesDone)
+		defer tables.Done()
 		timed("route", func() { s.Routes, s.RoutesErr = e.Sys.Routes(ctx) })
 	}()
 	go func() {
@@ -115,10 +112,10 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	dnsWG.Add(1)
 	go func() {
 		defer dnsWG.Done()
-		timed("dns", func() { s.DNS = e.Prober.DNS(pctx, o.DNSName) })
+		timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) })
 	}()
 
-	<-routesDone
+	<-tablesDone
 	for _, f := range []*FamilyState{&s.V4, &s.V6} {
 		f.Default = pickDefault(s.Routes, f.Family)
 		if f.Default == nil {
@@ -132,13 +129,20 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		}
 	}
 	var pw sync.WaitGroup
+	pw.Add(1)
+	go func() {
+		defer pw.Done()
+		if e.traceNameServers(ctx, s) {
+			dcancel()
+		}
+	}()
 	for _, f := range []*FamilyState{&s.V4, &s.V6} {
 		if f.Gateway.IsValid() {
 			f.GatewayProbe = &TargetResult{Addr: f.Gateway, Role: "gateway"}
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
-				timed("gateway", func() { e.probeTarget(pctx, f.GatewayProbe, gatewayPorts, false) })
+				timed("gateway", func() { e.probeTarget(pctx, s, f, f.GatewayProbe, gatewayPorts, false) })
 			}()
 		}
 		var ports [][]uint16 // per target: its own port, else nil for the defaults
@@ -157,7 +161,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
-				timed("internet", func() { e.probeTarget(pctx, &f.External[i], ports[i], true) })
+				timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], ports[i], true) })
 			}()
 		}
 	}
@@ -167,7 +171,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	// resolution did meanwhile (an entry created, gone FAILED); only
 	// needed when the gateway stayed silent.
 	for _, f := range []*FamilyState{&s.V4, &s.V6} {
-		if g := f.GatewayProbe; g != nil && !g.Reachable() && ctx.Err() == nil {
+		if g := f.GatewayProbe; g != nil && !g.Reachable() && (g.ICMP.Ran || g.TCP.Ran) && ctx.Err() == nil {
 			if ns, err := e.Sys.Neighbors(ctx); err == nil {
 				s.Neighbors, s.NeighborsErr = ns, nil
 			}
@@ -177,6 +181,33 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	dnsWG.Wait()
 	nameInterfaces(s)
 	return s
+}
+
+// nameServerLister is a Prober that can tell, before asking, which name
+// servers its DNS probe will ask.
+type nameServerLister interface {
+	NameServers() []netip.AddrPort
+}
+
+// traceNameServers looks up the route to every name server the DNS probe
+// asks. It reports true when the tables prove that none can answer, so the
+// DNS probe need not wait for silence.
+func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
+	l, ok := e.Prober.(nameServerLister)
+	if !ok {
+		return false
+	}
+	servers := l.NameServers()
+	dead := 0
+	for _, sv := range servers {
+		a := sv.Addr()
+		r, err := e.Sys.RouteTo(ctx, a)
+		s.NameServerRoutes = append(s.NameServerRoutes, AddrRoute{Addr: a, Route: r, RouteErr: err})
+		if tracePath(s.Links, s.Routes, s.Family(familyOf(a)).Default, a, r, err).Dead() {
+			dead++
+		}
+	}
+	return len(servers) > 0 && dead == len(servers)
 }
 
 // splitDefault finds the route the kernel uses for the external targets
@@ -256,11 +287,25 @@ func pickDefault(rs []Route, fam int) *Route {
 // external targets) TCP is never cut after a ping answered: "ping works,
 // TCP does not" is what breaks image pulls and package installs, and
 // telling it from a slow answer takes the whole probe budget.
-func (e *Engine) probeTarget(ctx context.Context, t *TargetResult, ports []uint16, waitTCP bool) {
+//
+// A target the tables already decide (no route, a reject route, a route
+// into a link without carrier, or into a container network) is not probed
+// at all: the route names the cause at once, and waiting on silence would
+// only delay it.
+//
+// s and f may be nil (a repair's verification): then only "no route" skips
+// the probes. Under a probe window, answers stretch it (probeWindow).
+func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *TargetResult, ports []uint16, waitTCP bool) {
 	t.Route, t.RouteErr = e.Sys.RouteTo(ctx, t.Addr)
-	if t.RouteErr != nil && Classify(t.RouteErr) == ErrNetUnreach {
+	switch {
+	case s != nil && f != nil:
+		if tracePath(s.Links, s.Routes, f.Default, t.Addr, t.Route, t.RouteErr).Dead() {
+			return
+		}
+	case t.RouteErr != nil && Classify(t.RouteErr) == ErrNetUnreach:
 		return // no route: nothing to send, the lookup's errno says it all
 	}
+	w, _ := ctx.(*probeWindow)
 	ictx, icancel := context.WithCancel(ctx)
 	tctx, tcancel := context.WithCancel(ctx)
 	defer icancel()
@@ -307,6 +352,9 @@ func (e *Engine) probeTarget(ctx context.Context, t *TargetResult, ports []uint1
 			} else {
 				t.TCP = d.r
 				t.TCP.Cut = cut[1]
+			}
+			if d.r.Answered && w != nil {
+				w.answered(d.r.RTT)
 			}
 			if d.r.Answered && timer == nil && n < 2 && !(waitTCP && d.icmp) {
 				timer = time.After(grace(d.r.RTT))

@@ -203,3 +203,62 @@ func TestCheckAbandonsAHungOS(t *testing.T) {
 		t.Fatalf("verdict %s findings %+v", r.Verdict, r.Findings)
 	}
 }
+
+// A bridge whose subnet covers the external target and the name server:
+// the tables decide, no probe is sent to them, and the verdict does not
+// wait for the probe window, however long --timeout is.
+func TestCollectDecidesFromTables(t *testing.T) {
+	l := checkstest.NewLab(false)
+	br := checks.Link{Index: 5, Name: "br-5f3a", Kind: checks.LinkBridge, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("203.0.113.1/24")}}
+	l.Sys.LinkTable = append(l.Sys.LinkTable, br)
+	l.Sys.RouteTable = append(l.Sys.RouteTable, checks.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), IfIndex: 5, IfName: br.Name, Table: 254})
+	l.Prober.Servers = []netip.AddrPort{netip.MustParseAddrPort("203.0.113.5:53")}
+	l.Prober.DNSSilent = true
+	o := l.Options()
+	o.Timeout = 30 * time.Second
+	t0 := time.Now()
+	r := l.Engine.Check(context.Background(), o)
+	took := time.Since(t0)
+	if took > 150*time.Millisecond {
+		t.Errorf("took %v: the tables decided, nothing should wait for the probe window", took)
+	}
+	if r.Verdict != checks.Unhealthy {
+		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
+	}
+	var ids []string
+	for _, f := range r.Findings {
+		ids = append(ids, f.ID)
+		if f.ID == checks.TargetRouteDiverted.ID && !strings.Contains(f.Summary, "bridge br-5f3a") {
+			t.Errorf("summary does not name the bridge: %q", f.Summary)
+		}
+	}
+	if !slices.Contains(ids, checks.TargetRouteDiverted.ID) || !slices.Contains(ids, checks.NameServerRouteDiverted.ID) {
+		t.Errorf("findings %v, want target-route-diverted and nameserver-route-diverted", ids)
+	}
+	for _, p := range l.Prober.Probed() {
+		if strings.HasSuffix(p, " 203.0.113.5") {
+			t.Errorf("probed %s although the route proves it cannot answer", p)
+		}
+	}
+}
+
+// The probe window has its own bound: a broken network whose only
+// evidence is silence is decided in about DefaultProbeWait, with a 30 s
+// --timeout as with the default one.
+func TestProbeWaitIndependentOfTimeout(t *testing.T) {
+	for _, timeout := range []time.Duration{2 * time.Second, 30 * time.Second} {
+		l := checkstest.NewLab(false)
+		l.BreakGatewayMAC(true)
+		o := l.Options()
+		o.Timeout = timeout
+		t0 := time.Now()
+		r := l.Engine.Check(context.Background(), o)
+		took := time.Since(t0)
+		if r.Verdict != checks.Unhealthy {
+			t.Errorf("timeout %v: verdict %s", timeout, r.Verdict)
+		}
+		if took < checks.DefaultProbeWait-50*time.Millisecond || took > checks.DefaultProbeWait+200*time.Millisecond {
+			t.Errorf("timeout %v: decided in %v, want about %v", timeout, took, checks.DefaultProbeWait)
+		}
+	}
+}

@@ -58,6 +58,17 @@ const (
 	ArgIfaces   Arg = "ifaces"   // interfaces, each holding a copy of an entry
 	ArgPrefixes Arg = "prefixes" // route prefixes ("203.0.113.0/24")
 	ArgRoutes   Arg = "routes"   // route type and prefix ("blackhole 203.0.113.0/24")
+
+	// Path tracing, uplinks and path MTU (issue 13 §1-3, §6).
+	ArgTarget     Arg = "target"  // one address, for a step that takes one
+	ArgLink       Arg = "link"    // an interface with its kind and state: "bridge br0 (no carrier)"
+	ArgDefault    Arg = "default" // the interface the default route uses
+	ArgMetric     Arg = "metric"
+	ArgAltIface   Arg = "alt_iface" // the uplink that works
+	ArgAltGateway Arg = "alt_gateway"
+	ArgAltMetric  Arg = "alt_metric"
+	ArgSize       Arg = "size"
+	ArgMTU        Arg = "mtu"
 )
 
 // ListSep joins the values of a list arg ({targets}, {ifaces}, {prefixes},
@@ -319,6 +330,48 @@ var (
 			"windows": {"if the VPN is not meant to be on, disconnect it (Settings › Network & internet › VPN, or the VPN app)", "Get-NetRoute -InterfaceAlias \"{iface}\""},
 		},
 	})
+	// Path tracing (issue 13 §1): a route that sends what the start needs
+	// somewhere else than the default route.
+	GatewayRouteDiverted = register(&Def{
+		ID: "gateway-route-diverted", Check: "route", Severity: SevWarning,
+		Title: "Another interface's route takes the gateway's subnet",
+		Text:  "the kernel sends traffic for the gateway {gateway} into {link} (route {prefix}), not {default} that carries the default route: a container, VM or other network uses the same addresses as the local network",
+		Manual: map[string][]string{
+			"linux": {"see the route: ip route get {gateway}; ip route show {prefix}",
+				"move that network off the subnet: for Docker, docker network ls and docker network rm the network on {prefix} (or set default-address-pools in /etc/docker/daemon.json); for libvirt, virsh net-list",
+				"or bring the interface down if it is not needed: sudo ip link set dev {iface} down"},
+			"darwin": {"see the route: route -n get {gateway}; netstat -rn -f inet | grep {iface}",
+				"quit or reconfigure the VM or container tool that owns {iface} (Docker Desktop, OrbStack, UTM, Parallels, Internet Sharing) so its network uses another subnet"},
+			"windows": {"see the route: Find-NetRoute -RemoteIPAddress {gateway}",
+				"move the Hyper-V, WSL or Docker network on \"{iface}\" to another subnet, or disable it: Disable-NetAdapter -Name \"{iface}\" (elevated prompt)"},
+		},
+	})
+	TargetRouteDiverted = register(&Def{
+		ID: "target-route-diverted", Check: "route", Severity: SevWarning,
+		Title: "A route sends external targets somewhere else",
+		Text:  "the kernel sends {targets} into {link} (route {prefix}) instead of the default route through {default}",
+		Manual: map[string][]string{
+			"linux": {"see the route: ip route get {target}; ip route show {prefix}",
+				"if {iface} is a container or VM network, move it off {prefix} (docker network ls; docker network rm <network>); if it is a VPN, reconnect or disconnect it; a route you added: sudo ip route del {prefix} dev {iface}"},
+			"darwin": {"see the route: route -n get {target}; netstat -rn | grep {iface}",
+				"quit or reconfigure what owns {iface} (a VPN client, Docker Desktop, OrbStack, UTM); a route you added: sudo route -n delete -net {prefix}"},
+			"windows": {"see the route: Find-NetRoute -RemoteIPAddress {target}",
+				"disconnect or reconfigure what owns \"{iface}\" (a VPN client, Hyper-V, WSL, Docker); a route you added, in an elevated prompt: Remove-NetRoute -DestinationPrefix {prefix} -InterfaceAlias \"{iface}\""},
+		},
+	})
+	NameServerRouteDiverted = register(&Def{
+		ID: "nameserver-route-diverted", Check: "route", Severity: SevWarning,
+		Title: "A route sends a name server's traffic somewhere else",
+		Text:  "the kernel sends queries for name server {server} into {link} (route {prefix}), not the default route through {default}, and it does not answer there",
+		Manual: map[string][]string{
+			"linux": {"see the route: ip route get {server}; ip route show {prefix}",
+				"remove {server} from the resolver configuration if it belongs to a network that is gone (resolvectl status; cat /etc/resolv.conf), or move the container/VM network on {iface} off {prefix}"},
+			"darwin": {"see the route: route -n get {server}; scutil --dns",
+				"remove {server} in System Settings › Network › Details › DNS if it belongs to a VPN or VM network that is gone, or quit what owns {iface}"},
+			"windows": {"see the route: Find-NetRoute -RemoteIPAddress {server}; Get-DnsClientServerAddress",
+				"remove {server} from the adapter's DNS servers if it belongs to a VPN or VM network that is gone, or disable \"{iface}\""},
+		},
+	})
 	GatewayNeighborFailed = register(&Def{
 		ID: "gateway-neighbor-failed", Check: "neighbor", Severity: SevError,
 		Title:     "Gateway does not answer ARP/NDP",
@@ -432,7 +485,7 @@ var (
 	InternetUnreachable = register(&Def{
 		ID: "internet-unreachable", Check: "internet", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
-		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "target-route-rejected",
+		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "target-route-rejected", "target-route-diverted",
 			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "gateway-unreachable", "local-firewall-blocks", "kernel-no-buffers"},
 		Manual: map[string][]string{
 			"linux":   {"check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
@@ -490,7 +543,7 @@ var (
 	DNSFailed = register(&Def{
 		ID: "dns-failed", Check: "dns", Severity: SevError,
 		Title: "DNS resolution fails", Text: "resolving {name} failed: {err}",
-		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable", "dns-no-servers", "local-firewall-blocks"},
+		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable", "dns-no-servers", "local-firewall-blocks", "nameserver-route-diverted"},
 		Fixes:     []Fix{FixFlushDNS},
 		Manual: map[string][]string{
 			"linux":   {"the name servers asked: {detail}", "resolvectl status", "resolvectl query {name}", "sudo systemctl restart systemd-resolved  # if systemd-resolved is in the path"},

@@ -20,6 +20,10 @@ type Options struct {
 	Gateway netip.Addr
 	// Timeout bounds the whole run, repairs included.
 	Timeout time.Duration
+	// ProbeWait is how long probes wait for answers before silence counts
+	// as evidence; zero means DefaultProbeWait. It does not grow with
+	// Timeout (see probeWindowFor).
+	ProbeWait time.Duration
 	// Sudo says how privileged repairs may run.
 	Sudo SudoMode
 	// FixCommand is how the user runs the repairs from the entry point

@@ -27,6 +27,10 @@ type State struct {
 	V6 FamilyState
 
 	DNS DNSResult
+	// NameServerRoutes is the kernel's route to each name server the DNS
+	// probe asks, looked up before it asks (path tracing); empty when the
+	// prober cannot list its servers in advance.
+	NameServerRoutes []AddrRoute
 
 	// TimedOut: the OS did not answer within the deadline; nothing else in
 	// the state was observed.

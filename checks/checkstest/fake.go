@@ -173,6 +173,13 @@ type FakeProber struct {
 	DNSRes checks.DNSResult
 	// DNSFunc, when set, answers DNS instead of DNSRes.
 	DNSFunc func() checks.DNSResult
+	// DNSSilent makes DNS wait for its deadline and report a timeout, as
+	// a resolver whose servers never answer.
+	DNSSilent bool
+	// Servers are the name servers DNS says it asks (NameServers).
+	Servers []netip.AddrPort
+	// Asked records every ICMP and TCP probe sent: "icmp 203.0.113.5".
+	Asked []string
 }
 
 var _ checks.Prober = (*FakeProber)(nil)
@@ -225,6 +232,7 @@ func (p *FakeProber) Set(a netip.Addr, r checks.ProbeResult) {
 
 func (p *FakeProber) answer(ctx context.Context, m map[netip.Addr]checks.ProbeResult, kind checks.ProbeKind, dst netip.Addr) checks.ProbeResult {
 	p.mu.Lock()
+	p.Asked = append(p.Asked, string(kind)+" "+dst.String())
 	r, ok := m[dst]
 	p.mu.Unlock()
 	if ok {
@@ -246,7 +254,28 @@ func (p *FakeProber) TCP(ctx context.Context, dst netip.Addr, _ []uint16) checks
 	return p.answer(ctx, p.TCPBy, checks.ProbeTCP, dst)
 }
 
+// NameServers lists Servers, so the engine traces their routes.
+func (p *FakeProber) NameServers() []netip.AddrPort {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]netip.AddrPort(nil), p.Servers...)
+}
+
+// Probed returns the probes sent so far.
+func (p *FakeProber) Probed() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return append([]string(nil), p.Asked...)
+}
+
 func (p *FakeProber) DNS(ctx context.Context, name string) checks.DNSResult {
+	p.mu.Lock()
+	silent := p.DNSSilent
+	p.mu.Unlock()
+	if silent {
+		<-ctx.Done()
+		return checks.DNSResult{Ran: true, Name: name, Err: ctx.Err()}
+	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if p.DNSFunc != nil {

@@ -1,0 +1,172 @@
+package checks
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+)
+
+// Path tracing in Diagnose (issue 13 §1): every address the start depends
+// on is judged by the kernel's route to it, with the same tracePath the
+// engine used to decide which probes to skip.
+
+// trace judges the route to a within family f.
+func (d *diag) trace(f *FamilyState, a netip.Addr, r Route, err error) PathTrace {
+	return tracePath(d.s.Links, d.s.Routes, f.Default, a, r, err)
+}
+
+// notProbed: the engine skipped both probes because the tables decided.
+func notProbed(t *TargetResult) bool { return !t.ICMP.Ran && !t.TCP.Ran }
+
+// pathArgs are the arguments every diverted-route finding names.
+func pathArgs(f *FamilyState, tr PathTrace) Args {
+	ifName := tr.Cover.IfName
+	if tr.Link != nil {
+		ifName = tr.Link.Name
+	}
+	return Args{
+		ArgLink:    linkText(tr.Link, ifName),
+		ArgIface:   ifName,
+		ArgPrefix:  tr.Cover.Dst.String(),
+		ArgDefault: f.Default.IfName,
+	}
+}
+
+// pathText is one line of evidence: "203.0.113.5: route 203.0.113.0/24
+// dev br0 (bridge br0, no carrier)".
+func pathText(a netip.Addr, tr PathTrace) string {
+	return fmt.Sprintf("%s: route %s into %s", a, tr.Cover.Dst, linkText(tr.Link, tr.Cover.IfName))
+}
+
+// divertedGroup collects the addresses one covering route takes away.
+type divertedGroup struct {
+	fam   *FamilyState
+	tr    PathTrace
+	addrs []string
+	ev    []string
+}
+
+func groupDiverted(groups []*divertedGroup, f *FamilyState, tr PathTrace, a netip.Addr) []*divertedGroup {
+	for _, g := range groups {
+		if g.tr.Cover.Dst == tr.Cover.Dst && g.tr.Cover.IfIndex == tr.Cover.IfIndex {
+			g.addrs = append(g.addrs, a.String())
+			g.ev = append(g.ev, pathText(a, tr))
+			return groups
+		}
+	}
+	return append(groups, &divertedGroup{fam: f, tr: tr, addrs: []string{a.String()}, ev: []string{pathText(a, tr)}})
+}
+
+// tracePaths adds the findings of path tracing and returns the route
+// check's status for them.
+func (d *diag) tracePaths() Status {
+	st := StatusPass
+	for _, f := range d.usedFamilies() {
+		if g := f.GatewayProbe; g != nil {
+			tr := d.trace(f, g.Addr, g.Route, g.RouteErr)
+			// A tunnel taking the gateway has its own finding
+			// (tunnel-covers-gateway, in route()).
+			if tr.Diverted && tr.Link != nil && tr.Link.KindOf() != LinkTunnel {
+				a := pathArgs(f, tr)
+				a[ArgGateway] = g.Addr.String()
+				fd := d.add(GatewayRouteDiverted, a, pathText(g.Addr, tr), "default route: dev "+f.Default.IfName)
+				st = worse(st, statusOf(fd.Severity))
+			}
+		}
+		var groups []*divertedGroup
+		for i := range f.External {
+			t := &f.External[i]
+			tr := d.trace(f, t.Addr, t.Route, t.RouteErr)
+			// A split tunnel or a second uplink that answers is a
+			// choice, not a fault.
+			if !tr.Diverted || (!tr.Dead() && t.Reachable()) {
+				continue
+			}
+			groups = groupDiverted(groups, f, tr, t.Addr)
+		}
+		for _, g := range groups {
+			a := pathArgs(f, g.tr)
+			a[ArgTargets], a[ArgTarget] = strings.Join(g.addrs, ", "), g.addrs[0]
+			fd := d.add(TargetRouteDiverted, a, append(g.ev, "default route: dev "+f.Default.IfName)...)
+			if !d.inetReach {
+				fd.Severity = SevError
+			}
+			st = worse(st, statusOf(fd.Severity))
+		}
+	}
+	var groups []*divertedGroup
+	for _, nr := range d.s.NameServerRoutes {
+		f := d.s.Family(familyOf(nr.Addr))
+		if f.Default == nil {
+			continue
+		}
+		tr := d.trace(f, nr.Addr, nr.Route, nr.RouteErr)
+		if !tr.Diverted || d.serverAnswered(nr.Addr) {
+			continue
+		}
+		groups = groupDiverted(groups, f, tr, nr.Addr)
+	}
+	dnsFailed := d.s.DNS.Ran && d.s.DNS.Err != nil
+	for _, g := range groups {
+		f := g.fam
+		a := pathArgs(f, g.tr)
+		a[ArgServer] = strings.Join(g.addrs, ", ")
+		fd := d.add(NameServerRouteDiverted, a, append(g.ev, "default route: dev "+f.Default.IfName)...)
+		if dnsFailed {
+			fd.Severity = SevError
+		}
+		st = worse(st, statusOf(fd.Severity))
+	}
+	return st
+}
+
+// serverAnswered: the name server at a answered a direct query.
+func (d *diag) serverAnswered(a netip.Addr) bool {
+	return slices.ContainsFunc(d.s.DNS.Servers, func(s DNSServerResult) bool {
+		return s.Server.Addr() == a && s.Answered
+	})
+}
+
+// nameServersDead reports whether the tables proved every traced name
+// server unreachable (the engine then called the DNS probe off), with one
+// evidence line per server.
+func (d *diag) nameServersDead() (bool, []string) {
+	if len(d.s.NameServerRoutes) == 0 {
+		return false, nil
+	}
+	var ev []string
+	for _, nr := range d.s.NameServerRoutes {
+		f := d.s.Family(familyOf(nr.Addr))
+		tr := d.trace(f, nr.Addr, nr.Route, nr.RouteErr)
+		if !tr.Dead() {
+			return false, nil
+		}
+		switch tr.Proof {
+		case PathNoRoute:
+			ev = append(ev, nr.Addr.String()+": no route")
+		case PathRejected:
+			ev = append(ev, fmt.Sprintf("%s: %s route %s", nr.Addr, d.rejectArgs(nr.Addr, nr.Route, nr.RouteErr)[ArgType], tr.Cover.Dst))
+		default:
+			ev = append(ev, pathText(nr.Addr, tr))
+		}
+	}
+	return true, ev
+}
+
+// gatewayPathLine explains a gateway the engine did not probe, or one the
+// kernel routes away from the default route's interface; "" otherwise.
+func (d *diag) gatewayPathLine(f *FamilyState, g *TargetResult) string {
+	tr := d.trace(f, g.Addr, g.Route, g.RouteErr)
+	switch {
+	case tr.Diverted && tr.Link != nil:
+		return fmt.Sprintf("%s: not judged, the kernel routes it into %s (route %s)", g.Addr, linkText(tr.Link, tr.Cover.IfName), tr.Cover.Dst)
+	case notProbed(g) && tr.Proof == PathNoRoute:
+		return g.Addr.String() + ": not probed, no route"
+	case notProbed(g) && tr.Proof == PathRejected:
+		return fmt.Sprintf("%s: not probed, %s route %s", g.Addr, d.rejectArgs(g.Addr, g.Route, g.RouteErr)[ArgType], tr.Cover.Dst)
+	case notProbed(g) && tr.Proof == PathLinkDown:
+		return fmt.Sprintf("%s: not probed, route into %s", g.Addr, linkText(tr.Link, tr.Cover.IfName))
+	}
+	return ""
+}

@@ -1,0 +1,59 @@
+package checks
+
+import (
+	"context"
+	"testing"
+	"time"
+)
+
+func TestProbeWindowFor(t *testing.T) {
+	for _, tt := range []struct {
+		timeout, wait       time.Duration
+		wantWait, wantLimit time.Duration
+	}{
+		{2 * time.Second, 0, DefaultProbeWait, maxProbeWait - 100*time.Millisecond},
+		{30 * time.Second, 0, DefaultProbeWait, maxProbeWait},
+		{300 * time.Millisecond, 0, 240 * time.Millisecond, 240 * time.Millisecond},
+		{30 * time.Second, 5 * time.Second, 5 * time.Second, 5 * time.Second},
+	} {
+		w, l := probeWindowFor(Options{Timeout: tt.timeout, ProbeWait: tt.wait})
+		if w != tt.wantWait || l != tt.wantLimit {
+			t.Errorf("timeout %v wait %v: got %v/%v, want %v/%v", tt.timeout, tt.wait, w, l, tt.wantWait, tt.wantLimit)
+		}
+	}
+}
+
+// A slow answer stretches the window to a few of its round trips; the
+// window then ends with DeadlineExceeded, as a deadline would.
+func TestProbeWindowStretches(t *testing.T) {
+	w := newProbeWindow(context.Background(), 50*time.Millisecond, time.Second)
+	defer w.stop()
+	w.answered(60 * time.Millisecond) // 4 round trips: 240 ms
+	t0 := time.Now()
+	<-w.Done()
+	took := time.Since(t0)
+	if took < 150*time.Millisecond || took > 600*time.Millisecond {
+		t.Errorf("window closed after %v, want about 240 ms", took)
+	}
+	if w.Err() != context.DeadlineExceeded {
+		t.Errorf("Err = %v, want DeadlineExceeded", w.Err())
+	}
+	if _, ok := w.Deadline(); ok {
+		t.Error("a window that may grow must not report a deadline")
+	}
+}
+
+func TestProbeWindowEndsWithParent(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	w := newProbeWindow(ctx, time.Hour, time.Hour)
+	defer w.stop()
+	cancel()
+	select {
+	case <-w.Done():
+	case <-time.After(time.Second):
+		t.Fatal("window outlived its parent")
+	}
+	if w.Err() != context.Canceled {
+		t.Errorf("Err = %v, want Canceled", w.Err())
+	}
+}
