@@ -157,3 +157,41 @@ func routerTable(name, input, forward, output string) string {
 	b.WriteString("}\n")
 	return b.String()
 }
+
+// Path faults (issue 13 §1-3, §6): the client's tables send what the start
+// needs somewhere else, or the path upstream loses it.
+
+// BridgeIf and BridgePortIf are the names of the bridge AddBridge creates
+// in the client and of the veth end plugged into it.
+func (l *Lab) BridgeIf() string     { return l.Prefix + "-br" }
+func (l *Lab) BridgePortIf() string { return l.Prefix + "-v0" }
+
+// AddBridge creates a bridge in the client with address addr (a prefix,
+// as "198.18.3.14/28"), as Docker, kind or libvirt do, with one veth
+// plugged in and up so the bridge has carrier, as with a running
+// container. The kernel then sends everything in addr's subnet into the
+// bridge instead of the default route's interface.
+func (l *Lab) AddBridge(addr string) {
+	l.t.Helper()
+	br, v0, v1 := l.BridgeIf(), l.BridgePortIf(), l.Prefix+"-v1"
+	l.mustIP(l.Client, "-batch", "-", strings.Join([]string{
+		"link add name " + br + " type bridge",
+		"link add name " + v0 + " type veth peer name " + v1,
+		"link set " + v0 + " master " + br,
+		"addr add " + addr + " dev " + br,
+		"link set " + v1 + " up",
+		"link set " + v0 + " up",
+		"link set " + br + " up",
+	}, "\n")+"\n")
+}
+
+// BridgeCoversGateway adds a bridge whose subnet (198.18.3.0/28) is more
+// specific than the LAN's and holds the gateway: traffic to the gateway
+// itself goes into the bridge, while the default route still resolves its
+// next hop on the LAN interface, so the internet and DNS keep working.
+func (l *Lab) BridgeCoversGateway() { l.AddBridge("198.18.3.14/28") }
+
+// BridgeCoversExternal adds a bridge on 203.0.113.0/24, which holds the
+// external host and the name server: nothing the start needs reaches the
+// internet, and the kernel's route lookup shows why.
+func (l *Lab) BridgeCoversExternal() { l.AddBridge("203.0.113.1/24") }

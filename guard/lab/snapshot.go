@@ -40,7 +40,7 @@ func (l *Lab) Snapshot(t testing.TB) string {
 		{"routes ipv6", []string{"-d", "-6", "route", "show", "table", "all"}, normRoute},
 		{"rules ipv4", []string{"-4", "rule", "show"}, nil},
 		{"rules ipv6", []string{"-6", "rule", "show"}, nil},
-		{"links", []string{"-d", "link", "show"}, nil},
+		{"links", []string{"-d", "link", "show"}, normLink},
 		{"addresses", []string{"-d", "addr", "show"}, normAddr},
 	} {
 		// stdout only: ip warns on stderr when a namespace it looks at
@@ -71,6 +71,8 @@ var (
 	transient    = regexp.MustCompile(`\b(INCOMPLETE|FAILED|NONE)\b`)
 	lifetimes    = regexp.MustCompile(`\b(expires|used|valid_lft|preferred_lft|probes)\s+\S+`)
 	spaces       = regexp.MustCompile(`[ \t]+`)
+	// A bridge's timers and topology counters run by themselves.
+	bridgeClock = regexp.MustCompile(`\b(\w+_timer|topology_change\w*)\s+\S+`)
 	// ip names a veth's peer namespace by scanning /run/netns, and prints
 	// its id instead when that scan races with another lab's teardown.
 	peerNetns = regexp.MustCompile(`\blink-netns(id)? \S+`)
@@ -82,6 +84,11 @@ func normNeigh(s string) string {
 	for _, ln := range strings.Split(s, "\n") {
 		ln = strings.TrimSpace(ln)
 		if ln == "" || transient.MatchString(ln) {
+			continue
+		}
+		// Multicast entries (224.0.0.22, ff02::16) appear when a new
+		// interface joins its groups: the kernel, not a change.
+		if strings.Contains(ln, " NOARP") && (strings.HasPrefix(ln, "224.") || strings.HasPrefix(ln, "ff0")) {
 			continue
 		}
 		ln = dynamicState.ReplaceAllString(ln, "dynamic")
@@ -114,11 +121,15 @@ func normRoute(s string) string {
 	return strings.Join(lines, "\n") + "\n"
 }
 
-// normAddr drops address lifetimes.
+// normLink drops a bridge's running timers.
+func normLink(s string) string { return bridgeClock.ReplaceAllString(s, "$1") }
+
+// normAddr drops address lifetimes (and, as -d repeats the link's
+// details, a bridge's timers).
 func normAddr(s string) string {
 	var lines []string
 	for _, ln := range strings.Split(s, "\n") {
-		ln = strings.TrimRight(lifetimes.ReplaceAllString(ln, ""), " \t")
+		ln = strings.TrimRight(lifetimes.ReplaceAllString(bridgeClock.ReplaceAllString(ln, "$1"), ""), " \t")
 		if strings.TrimSpace(ln) == "" {
 			continue
 		}

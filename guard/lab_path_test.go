@@ -1,0 +1,193 @@
+//go:build linux
+
+package main
+
+// Lab tests of path-aware diagnosis (issue 13 §1-3, §6) and of the probe
+// window (issue 14, 16): each fault is made with the kernel's own tables or
+// nftables inside the lab, and each run asserts the exit code, the verdict,
+// the finding and that its summary names the culprit.
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/guard/lab"
+)
+
+// pathScenario is one fault with what every run must show.
+type pathScenario struct {
+	name  string
+	fault func(*lab.Lab)
+	args  []string
+	users []string
+	want  labExpect
+	// finding whose summary must hold every one of names.
+	finding string
+	names   func(*lab.Lab) []string
+	// within: the run must be decided this fast (0: no bound beyond
+	// --timeout).
+	within time.Duration
+	// checks: check ID -> status every run must report.
+	checks map[string]string
+	// absent: findings no run may report (any severity).
+	absent []string
+}
+
+func runPathScenarios(t *testing.T, scs []pathScenario) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	for _, sc := range scs {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			l := lab.New(t)
+			if sc.fault != nil {
+				sc.fault(l)
+			}
+			before := l.Snapshot(t)
+			for _, user := range sc.users {
+				r, err := runLabGuard(l, bin, user, labArgs(sc.args...)...)
+				if err != nil {
+					t.Fatalf("%v; %v", err, r)
+				}
+				if r.rep != nil {
+					t.Logf("as %s: exit %d, %s in %v (report %.1f ms)", r.who(), r.exit, r.rep.Verdict, r.elapsed.Round(time.Millisecond), r.rep.DurationMS)
+				}
+				sc.want.check(t, r)
+				if r.rep == nil {
+					continue
+				}
+				if sc.finding != "" && !namesCulprit(r.rep, sc.finding, sc.names(l)) {
+					t.Errorf("as %s: no %s finding whose summary names all of %q; %v", r.who(), sc.finding, sc.names(l), r)
+				}
+				if sc.within > 0 && r.rep.DurationMS > float64(sc.within.Milliseconds()) {
+					t.Errorf("as %s: decided in %.1f ms, want within %v", r.who(), r.rep.DurationMS, sc.within)
+				}
+				for _, f := range r.rep.Findings {
+					if slices.Contains(sc.absent, f.ID) {
+						t.Errorf("as %s: finding %s (%s) must not appear here", r.who(), f.ID, f.Summary)
+					}
+				}
+				for id, st := range sc.checks {
+					for _, c := range r.rep.Checks {
+						if c.ID == id && c.Status != st {
+							t.Errorf("as %s: check %s = %s (%s), want %s", r.who(), id, c.Status, c.Detail, st)
+						}
+					}
+				}
+			}
+			if after := l.Snapshot(t); after != before {
+				t.Errorf("guard check changed the client's tables:\n%s", lineDiff(before, after))
+			}
+		})
+	}
+}
+
+// lineDiff lists the lines only in a (-) and only in b (+).
+func lineDiff(a, b string) string {
+	in := func(s string) map[string]bool {
+		m := map[string]bool{}
+		for _, ln := range strings.Split(s, "\n") {
+			m[ln] = true
+		}
+		return m
+	}
+	ma, mb := in(a), in(b)
+	var out []string
+	for _, ln := range strings.Split(a, "\n") {
+		if !mb[ln] {
+			out = append(out, "- "+ln)
+		}
+	}
+	for _, ln := range strings.Split(b, "\n") {
+		if !ma[ln] {
+			out = append(out, "+ "+ln)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// namesCulprit: some finding id has a summary holding every one of names.
+func namesCulprit(rep *labReport, id string, names []string) bool {
+	for _, f := range rep.Findings {
+		if f.ID != id {
+			continue
+		}
+		all := true
+		for _, n := range names {
+			all = all && strings.Contains(f.Summary, n)
+		}
+		if all {
+			return true
+		}
+	}
+	return false
+}
+
+func TestLabPathTracing(t *testing.T) {
+	both := []string{"", "nobody"}
+	runPathScenarios(t, []pathScenario{
+		{
+			// The internet works: degraded, and the gateway is never
+			// "a router that ignores probes".
+			name:    "bridge-covers-gateway",
+			fault:   (*lab.Lab).BridgeCoversGateway,
+			users:   both,
+			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.GatewayRouteDiverted.ID}},
+			finding: checks.GatewayRouteDiverted.ID,
+			names:   func(l *lab.Lab) []string { return []string{lab.GatewayIP, "bridge " + l.BridgeIf(), "198.18.3.0/28", l.ClientIf} },
+			checks:  map[string]string{"internet": "pass", "dns": "pass"},
+			absent:  []string{checks.GatewaySilent.ID, checks.GatewayUnreachable.ID},
+		},
+		{
+			// Decided from the tables: no probe waits for silence.
+			name:    "bridge-covers-external-and-nameserver",
+			fault:   (*lab.Lab).BridgeCoversExternal,
+			users:   both,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.TargetRouteDiverted.ID, checks.NameServerRouteDiverted.ID}},
+			finding: checks.TargetRouteDiverted.ID,
+			names:   func(l *lab.Lab) []string { return []string{lab.ExternalIP, "bridge " + l.BridgeIf(), "203.0.113.0/24", l.ClientIf} },
+			within:  150 * time.Millisecond,
+		},
+		{
+			name:    "bridge-covers-nameserver-with-timeout-30s",
+			fault:   (*lab.Lab).BridgeCoversExternal,
+			args:    []string{"--timeout", "30s"},
+			users:   both,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 30 * time.Second, findings: []string{checks.NameServerRouteDiverted.ID, checks.TargetRouteDiverted.ID}},
+			finding: checks.NameServerRouteDiverted.ID,
+			names:   func(l *lab.Lab) []string { return []string{lab.ExternalIP, "bridge " + l.BridgeIf()} },
+			within:  150 * time.Millisecond,
+		},
+	})
+}
+
+// TestLabProbeWait: a broken network whose only evidence is silence (a
+// wrong permanent gateway MAC) is decided in about the probe window, the
+// same with --timeout 30s as with the default.
+func TestLabProbeWait(t *testing.T) {
+	both := []string{"", "nobody"}
+	names := func(*lab.Lab) []string { return []string{lab.GatewayIP, lab.WrongMAC} }
+	runPathScenarios(t, []pathScenario{
+		{
+			name:    "wrong-mac-timeout-30s",
+			fault:   (*lab.Lab).WrongGatewayMAC,
+			args:    []string{"--timeout", "30s"},
+			users:   both,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 30 * time.Second, findings: []string{checks.GatewayNeighborStatic.ID}},
+			finding: checks.GatewayNeighborStatic.ID, names: names,
+			within: checks.DefaultProbeWait + 250*time.Millisecond,
+		},
+		{
+			name:    "wrong-mac-default-timeout",
+			fault:   (*lab.Lab).WrongGatewayMAC,
+			args:    []string{"--timeout", "2s"},
+			users:   both,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.GatewayNeighborStatic.ID}},
+			finding: checks.GatewayNeighborStatic.ID, names: names,
+			within: checks.DefaultProbeWait + 250*time.Millisecond,
+		},
+	})
+}
