@@ -137,9 +137,11 @@ func TestLabPathTracing(t *testing.T) {
 			users:   both,
 			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.GatewayRouteDiverted.ID}},
 			finding: checks.GatewayRouteDiverted.ID,
-			names:   func(l *lab.Lab) []string { return []string{lab.GatewayIP, "bridge " + l.BridgeIf(), "198.18.3.0/28", l.ClientIf} },
-			checks:  map[string]string{"internet": "pass", "dns": "pass"},
-			absent:  []string{checks.GatewaySilent.ID, checks.GatewayUnreachable.ID},
+			names: func(l *lab.Lab) []string {
+				return []string{lab.GatewayIP, "bridge " + l.BridgeIf(), "198.18.3.0/28", l.ClientIf}
+			},
+			checks: map[string]string{"internet": "pass", "dns": "pass"},
+			absent: []string{checks.GatewaySilent.ID, checks.GatewayUnreachable.ID},
 		},
 		{
 			// Decided from the tables: no probe waits for silence.
@@ -148,8 +150,10 @@ func TestLabPathTracing(t *testing.T) {
 			users:   both,
 			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.TargetRouteDiverted.ID, checks.NameServerRouteDiverted.ID}},
 			finding: checks.TargetRouteDiverted.ID,
-			names:   func(l *lab.Lab) []string { return []string{lab.ExternalIP, "bridge " + l.BridgeIf(), "203.0.113.0/24", l.ClientIf} },
-			within:  150 * time.Millisecond,
+			names: func(l *lab.Lab) []string {
+				return []string{lab.ExternalIP, "bridge " + l.BridgeIf(), "203.0.113.0/24", l.ClientIf}
+			},
+			within: 150 * time.Millisecond,
 		},
 		{
 			name:    "bridge-covers-nameserver-with-timeout-30s",
