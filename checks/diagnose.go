@@ -332,6 +332,9 @@ func (d *diag) route() {
 		}
 	}
 	st = worse(st, d.tracePaths())
+	for _, f := range used {
+		st = worse(st, d.uplinks(f))
+	}
 	for _, f := range d.families() {
 		if f.Default == nil {
 			parts = append(parts, famName(f.Family)+" not used (no default route)")

@@ -170,3 +170,52 @@ func (d *diag) gatewayPathLine(f *FamilyState, g *TargetResult) string {
 	}
 	return ""
 }
+
+// uplinks: when none of a family's targets answers through the default
+// route in use, but one answers through another default route's
+// interface, the preferred uplink is the dead one (several default
+// routes, issue 13 §2).
+func (d *diag) uplinks(f *FamilyState) Status {
+	if f.Default == nil || len(f.Uplinks) == 0 || slices.ContainsFunc(f.External, func(t TargetResult) bool { return t.Reachable() }) {
+		return StatusPass
+	}
+	for i := range f.Uplinks {
+		u := &f.Uplinks[i]
+		if !u.Probe.Reachable() {
+			continue
+		}
+		a := Args{
+			ArgFamily: famName(f.Family), ArgIface: f.Default.IfName, ArgGateway: addrOrOnLink(f.Default.Gateway), ArgMetric: fmt.Sprint(f.Default.Metric),
+			ArgAltIface: u.Route.IfName, ArgAltGateway: addrOrOnLink(u.Route.Gateway), ArgAltMetric: fmt.Sprint(u.Route.Metric),
+			ArgTarget: u.Probe.Addr.String(),
+		}
+		ev := []string{
+			fmt.Sprintf("through %s: %s", f.Default.IfName, d.familyTargetsText(f)),
+			fmt.Sprintf("bound to %s: %s: %s, %s", u.Route.IfName, u.Probe.Addr, probeText(u.Probe.ICMP), probeText(u.Probe.TCP)),
+		}
+		fd := d.add(DefaultRouteDead, a, ev...)
+		return statusOf(fd.Severity)
+	}
+	return StatusPass
+}
+
+func addrOrOnLink(a netip.Addr) string {
+	if !a.IsValid() {
+		return "none, on-link"
+	}
+	return a.String()
+}
+
+// familyTargetsText is one line on what f's targets did.
+func (d *diag) familyTargetsText(f *FamilyState) string {
+	var ls []string
+	for i := range f.External {
+		t := &f.External[i]
+		if notProbed(t) {
+			ls = append(ls, d.unprobedText(f, t))
+			continue
+		}
+		ls = append(ls, fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP)))
+	}
+	return strings.Join(ls, "; ")
+}

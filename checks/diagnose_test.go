@@ -553,6 +553,34 @@ func TestDiagnosePaths(t *testing.T) {
 			detail:    map[string]string{"dns": "192.0.2.53: blackhole route 192.0.2.53/32"},
 		},
 		{
+			name: "two default routes, the preferred one leads nowhere, the other works",
+			mutate: func(s *State) {
+				allSilent(s)
+				s.V4.Default.Metric, s.Routes[0].Metric = 100, 100
+				eth1 := Link{Index: 3, Name: "wlan0", Kind: LinkPhysical, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.4.2/24")}}
+				s.Links = append(s.Links, eth1)
+				alt := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254}
+				s.Routes = append(s.Routes, alt)
+				s.V4.Uplinks = []UplinkResult{{Route: alt, Probe: TargetResult{Addr: ext1, Role: "uplink", Route: alt, ICMP: answered(ProbeICMP, ext1), TCP: answered(ProbeTCP, ext1)}}}
+			},
+			want: []string{"default-route-dead", "gateway-neighbor-wrong"}, verdict: Unhealthy,
+			summaries: map[string][]string{"default-route-dead": {"IPv4", "through eth0 (gateway 198.18.3.1, metric 100)", "wlan0 (gateway 198.18.4.1, metric 600)", "reaches 203.0.113.5"}},
+			args:      map[string]Args{"default-route-dead": {ArgIface: "eth0", ArgAltIface: "wlan0", ArgAltGateway: "198.18.4.1", ArgMetric: "100", ArgAltMetric: "600"}},
+			checks:    map[string]Status{"route": StatusFail, "neighbor": StatusSkip, "gateway": StatusSkip, "internet": StatusSkip},
+			manual:    map[string]string{"linux": "nmcli device modify wlan0 ipv4.route-metric", "darwin": "Set Service Order", "windows": "Set-NetIPInterface -InterfaceAlias \"wlan0\" -InterfaceMetric 5"},
+		},
+		{
+			name: "two default routes, neither works: no uplink is named",
+			mutate: func(s *State) {
+				allSilent(s)
+				alt := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254}
+				s.Links = append(s.Links, Link{Index: 3, Name: "wlan0", Kind: LinkPhysical, AdminUp: true, Carrier: true})
+				s.Routes = append(s.Routes, alt)
+				s.V4.Uplinks = []UplinkResult{{Route: alt, Probe: TargetResult{Addr: ext1, Role: "uplink", Route: alt, ICMP: silent(ProbeICMP, ext1), TCP: silent(ProbeTCP, ext1)}}}
+			},
+			want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy,
+		},
+		{
 			name:    "no default route: neighbor and gateway skip with the reason",
 			mutate:  noDefault,
 			want:    []string{"no-default-route"},

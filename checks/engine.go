@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/netip"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -157,11 +158,24 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 			}
 			ports = append(ports, p)
 		}
+		reached := make(chan struct{})
+		var reachedOnce sync.Once
 		for i := range f.External {
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
 				timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], ports[i], true) })
+				if f.External[i].Reachable() {
+					reachedOnce.Do(func() { close(reached) })
+				}
+			}()
+		}
+		if others := otherDefaults(s.Routes, f); len(others) > 0 && len(f.External) > 0 {
+			f.Uplinks = make([]UplinkResult, len(others))
+			pw.Add(1)
+			go func() {
+				defer pw.Done()
+				timed("internet", func() { e.probeUplinks(pctx, s, f, others, ports[0], reached) })
 			}()
 		}
 	}
@@ -181,6 +195,75 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	dnsWG.Wait()
 	nameInterfaces(s)
 	return s
+}
+
+// uplinkDelay is how long the family's own targets may answer before the
+// other uplinks are probed: a healthy machine with two uplinks (a dock and
+// Wi-Fi) answers well within it and never probes them.
+const uplinkDelay = 100 * time.Millisecond
+
+// otherDefaults are f's unicast default routes through other interfaces
+// than the one in use, one per interface (the lowest metric).
+func otherDefaults(rs []Route, f *FamilyState) []Route {
+	if f.Default == nil {
+		return nil
+	}
+	var out []Route
+	for _, r := range rs {
+		if !r.IsDefault() || r.Type != RouteUnicast || r.Dst.Addr().Is4() != (f.Family == 4) || r.IfIndex == f.Default.IfIndex || r.IfIndex == 0 {
+			continue
+		}
+		if i := slices.IndexFunc(out, func(x Route) bool { return x.IfIndex == r.IfIndex }); i >= 0 {
+			if r.Metric < out[i].Metric {
+				out[i] = r
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// probeUplinks probes f's first external target through each other
+// default route's interface, unless one of f's targets answers first.
+func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others []Route, ports []uint16, reached <-chan struct{}) {
+	select {
+	case <-reached:
+		f.Uplinks = nil
+		return
+	case <-w.Done():
+		f.Uplinks = nil
+		return
+	case <-time.After(uplinkDelay):
+	}
+	ctx, cancel := context.WithCancel(w)
+	defer cancel()
+	dst := f.External[0].Addr
+	var wg sync.WaitGroup
+	for i, r := range others {
+		u := &f.Uplinks[i]
+		u.Route, u.Probe = r, TargetResult{Addr: dst, Role: "uplink", Route: r}
+		l := linkOf(s.Links, r.IfIndex)
+		if l == nil || !l.AdminUp || !l.Carrier {
+			continue // nothing answers through a link without carrier
+		}
+		wg.Go(func() {
+			u.Probe.ICMP, u.Probe.TCP = e.Prober.Via(ctx, dst, ports, *l, e.Privileged)
+			if u.Probe.Reachable() {
+				w.answered(max(u.Probe.ICMP.RTT, u.Probe.TCP.RTT))
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func linkOf(ls []Link, idx int) *Link {
+	for i := range ls {
+		if ls[i].Index == idx {
+			return &ls[i]
+		}
+	}
+	return nil
 }
 
 // nameServerLister is a Prober that can tell, before asking, which name
@@ -253,6 +336,9 @@ func nameInterfaces(s *State) {
 		}
 		for i := range f.External {
 			name(f.External[i].Route.IfIndex, &f.External[i].Route.IfName)
+		}
+		for i := range f.Uplinks {
+			name(f.Uplinks[i].Route.IfIndex, &f.Uplinks[i].Route.IfName)
 		}
 	}
 }

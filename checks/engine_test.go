@@ -262,3 +262,57 @@ func TestProbeWaitIndependentOfTimeout(t *testing.T) {
 		}
 	}
 }
+
+// twoUplinks adds wlan0 with a second default route (metric 600) to the
+// fake lab, whose eth0 route then has metric 100.
+func twoUplinks(l *checkstest.Lab) {
+	l.Sys.RouteTable[0].Metric = 100
+	l.Sys.LinkTable = append(l.Sys.LinkTable, checks.Link{Index: 3, Name: "wlan0", Kind: checks.LinkPhysical, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.4.2/24")}})
+	l.Sys.RouteTable = append(l.Sys.RouteTable, checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254})
+	l.Prober.UplinkUp = map[int]bool{3: true}
+}
+
+// A healthy machine with two uplinks never probes the second one.
+func TestUplinksNotProbedWhenHealthy(t *testing.T) {
+	l := checkstest.NewLab(false)
+	twoUplinks(l)
+	r := l.Engine.Check(context.Background(), l.Options())
+	if r.Verdict != checks.Healthy {
+		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
+	}
+	for _, p := range l.Prober.Probed() {
+		if strings.HasPrefix(p, "via ") {
+			t.Errorf("probed %q on a healthy machine", p)
+		}
+	}
+}
+
+// The preferred uplink leads nowhere (its gateway and the internet are
+// silent through it); the second one answers when bound to its interface.
+func TestUplinksNameTheOneThatWorks(t *testing.T) {
+	l := checkstest.NewLab(false)
+	twoUplinks(l)
+	l.Prober.Down(gw)
+	l.Prober.Down(checkstest.Ext)
+	r := l.Engine.Check(context.Background(), l.Options())
+	if r.Verdict != checks.Unhealthy {
+		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
+	}
+	var f *checks.Finding
+	for i := range r.Findings {
+		if r.Findings[i].ID == checks.DefaultRouteDead.ID {
+			f = &r.Findings[i]
+		}
+	}
+	if f == nil {
+		t.Fatalf("no default-route-dead in %+v", r.Findings)
+	}
+	for _, want := range []string{"eth0 (gateway 198.18.3.1, metric 100)", "wlan0 (gateway 198.18.4.1, metric 600)"} {
+		if !strings.Contains(f.Summary, want) {
+			t.Errorf("summary %q lacks %q", f.Summary, want)
+		}
+	}
+	if !slices.Contains(l.Prober.Probed(), "via wlan0 203.0.113.5") {
+		t.Errorf("no probe bound to wlan0: %v", l.Prober.Probed())
+	}
+}

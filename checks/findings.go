@@ -372,6 +372,23 @@ var (
 				"remove {server} from the adapter's DNS servers if it belongs to a VPN or VM network that is gone, or disable \"{iface}\""},
 		},
 	})
+	// Several default routes (issue 13 §2).
+	DefaultRouteDead = register(&Def{
+		ID: "default-route-dead", Check: "route", Severity: SevError,
+		Title: "The preferred default route leads nowhere; another uplink works",
+		Text:  "the {family} default route in use, through {iface} (gateway {gateway}, metric {metric}), leads nowhere, while the one through {alt_iface} (gateway {alt_gateway}, metric {alt_metric}) reaches {target}: the kernel prefers the dead uplink",
+		Manual: map[string][]string{
+			"linux": {"disconnect the dead uplink: nmcli device disconnect {iface} (or unplug it)",
+				"or prefer the working one for now: sudo nmcli device modify {alt_iface} ipv4.route-metric 10 (ipv6.route-metric for IPv6); to keep it, set the metric on its connection: nmcli connection modify <connection> ipv4.route-metric 10",
+				"check: ip route show default; ip -6 route show default"},
+			"darwin": {"disconnect the dead uplink {iface} (unplug the dock or adapter, or turn the service off in System Settings › Network)",
+				"or put the service of {alt_iface} first: System Settings › Network › … › Set Service Order; networksetup -listnetworkserviceorder shows the order",
+				"check: netstat -rn -f inet | grep default"},
+			"windows": {"disconnect the dead uplink: Disable-NetAdapter -Name \"{iface}\" (elevated prompt), or unplug it",
+				"or prefer the working one, in an elevated prompt: Set-NetIPInterface -InterfaceAlias \"{alt_iface}\" -InterfaceMetric 5",
+				"check: Get-NetRoute -DestinationPrefix 0.0.0.0/0,::/0 | Sort-Object RouteMetric"},
+		},
+	})
 	GatewayNeighborFailed = register(&Def{
 		ID: "gateway-neighbor-failed", Check: "neighbor", Severity: SevError,
 		Title:     "Gateway does not answer ARP/NDP",
@@ -445,7 +462,7 @@ var (
 		Title: "Gateway unreachable",
 		Text:  "the gateway {gateway} answers neither ping nor TCP ({detail})",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "gateway-route-rejected",
-			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "local-network-denied"},
+			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "local-network-denied", "default-route-dead"},
 		Fixes: []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: map[string][]string{
 			"linux":   {"check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
@@ -486,7 +503,7 @@ var (
 		ID: "internet-unreachable", Check: "internet", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "target-route-rejected", "target-route-diverted",
-			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "gateway-unreachable", "local-firewall-blocks", "kernel-no-buffers"},
+			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "gateway-unreachable", "local-firewall-blocks", "kernel-no-buffers", "default-route-dead"},
 		Manual: map[string][]string{
 			"linux":   {"check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
 			"darwin":  {"check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},

@@ -19,6 +19,11 @@ type Prober interface {
 	ICMP(ctx context.Context, dst netip.Addr, privileged bool) ProbeResult
 	TCP(ctx context.Context, dst netip.Addr, ports []uint16) ProbeResult
 	DNS(ctx context.Context, name string) DNSResult
+	// Via probes dst through one interface only, whatever route the
+	// kernel prefers (SO_BINDTODEVICE, IP_BOUND_IF, IP_UNICAST_IF): both
+	// kinds in parallel, ICMP where the OS lets a socket be bound without
+	// privilege. A kind the OS cannot bind is reported not Ran.
+	Via(ctx context.Context, dst netip.Addr, ports []uint16, l Link, privileged bool) (icmp, tcp ProbeResult)
 }
 
 // NetProber is the real Prober.
@@ -42,10 +47,14 @@ func DefaultProber() *NetProber {
 // one; when the OS allows neither it reports NoPermission, which means "not
 // measured", never "unreachable".
 func (p *NetProber) ICMP(ctx context.Context, dst netip.Addr, privileged bool) ProbeResult {
+	return p.icmp(ctx, dst, privileged)
+}
+
+func (p *NetProber) icmp(ctx context.Context, dst netip.Addr, privileged bool, opts ...func(*probing.Pinger)) ProbeResult {
 	res := ProbeResult{Kind: ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
 	modes := icmpModes(privileged)
 	for i, priv := range modes {
-		r, listenErr := p.ping(ctx, dst, priv)
+		r, listenErr := p.ping(ctx, dst, priv, opts...)
 		if listenErr != nil && isPermission(listenErr) && i < len(modes)-1 {
 			continue
 		}
@@ -60,7 +69,7 @@ func (p *NetProber) ICMP(ctx context.Context, dst netip.Addr, privileged bool) P
 
 // ping runs one pro-bing Pinger. The second return is set when the socket
 // could not be opened at all.
-func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool) (ProbeResult, error) {
+func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, opts ...func(*probing.Pinger)) (ProbeResult, error) {
 	res := ProbeResult{Kind: ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
 	// pro-bing makes tickers of Timeout and Interval, and a ticker of a
 	// non-positive duration panics: a probe that starts at or after its
@@ -75,6 +84,9 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool) (
 		return res, nil
 	}
 	pg := probing.New(dst.String())
+	for _, o := range opts {
+		o(pg)
+	}
 	pg.SetIPAddr(&net.IPAddr{IP: dst.AsSlice(), Zone: dst.Zone()})
 	pg.SetPrivileged(privileged)
 	pg.SetLogger(probing.NoopLogger{})
@@ -144,6 +156,11 @@ var errNoReply = errors.New("no reply")
 // so that one lost SYN does not wait for the kernel's 1 s retransmission.
 // An accepted connection and a refusal both mean the host answered.
 func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) ProbeResult {
+	return p.tcp(ctx, dst, ports, nil)
+}
+
+// tcp is TCP with a dialer Control (a socket option set before connect).
+func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, control func(network, address string, c syscall.RawConn) error) ProbeResult {
 	res := ProbeResult{Kind: ProbeTCP, Ran: true}
 	if len(ports) == 0 {
 		ports = DefaultTCPPorts
@@ -166,7 +183,7 @@ func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) Pro
 			go func() {
 				defer wg.Done()
 				t0 := time.Now()
-				var d net.Dialer
+				d := net.Dialer{Control: control}
 				c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(dst, port).String())
 				if c != nil {
 					c.Close()

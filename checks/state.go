@@ -76,6 +76,18 @@ type FamilyState struct {
 	// GatewayProbe is nil when there is no gateway to probe.
 	GatewayProbe *TargetResult
 	External     []TargetResult
+	// Uplinks are the family's other default routes, each probed through
+	// its own interface when none of External answered through Default
+	// (several default routes); empty otherwise.
+	Uplinks []UplinkResult
+}
+
+// UplinkResult is one other default route and what answered through it.
+type UplinkResult struct {
+	Route Route
+	// Probe is the family's first external target, probed bound to
+	// Route's interface.
+	Probe TargetResult
 }
 
 // Used reports whether the machine uses this family at all: a default

@@ -168,6 +168,34 @@ func TestLabPathTracing(t *testing.T) {
 	})
 }
 
+// TestLabUplinks: two default routes. Healthy, the second is never
+// probed and the verdict is healthy; with the preferred one dead, the
+// report names it and the one that works.
+func TestLabUplinks(t *testing.T) {
+	both := []string{"", "nobody"}
+	runPathScenarios(t, []pathScenario{
+		{
+			name:  "two-uplinks-healthy",
+			fault: (*lab.Lab).SecondUplink,
+			args:  []string{"--external", lab.ExternalIP + "," + lab.ExternalIP6},
+			users: both,
+			want:  labExpect{exit: 0, verdicts: wantHealthy},
+		},
+		{
+			name:    "preferred-uplink-dead",
+			fault:   (*lab.Lab).PreferredUplinkDead,
+			args:    []string{"--external", lab.ExternalIP + "," + lab.ExternalIP6},
+			users:   both,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.DefaultRouteDead.ID}},
+			finding: checks.DefaultRouteDead.ID,
+			names: func(l *lab.Lab) []string {
+				return []string{l.ClientIf + " (gateway " + lab.GatewayIP + ", metric 100)", l.SecondUplinkIf() + " (gateway " + lab.Gateway2IP + ", metric 600)"}
+			},
+			within: checks.DefaultProbeWait + 250*time.Millisecond,
+		},
+	})
+}
+
 // TestLabProbeWait: a broken network whose only evidence is silence (a
 // wrong permanent gateway MAC) is decided in about the probe window, the
 // same with --timeout 30s as with the default.

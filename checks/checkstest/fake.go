@@ -178,8 +178,12 @@ type FakeProber struct {
 	DNSSilent bool
 	// Servers are the name servers DNS says it asks (NameServers).
 	Servers []netip.AddrPort
-	// Asked records every ICMP and TCP probe sent: "icmp 203.0.113.5".
+	// Asked records every ICMP and TCP probe sent: "icmp 203.0.113.5",
+	// "via eth1 203.0.113.5".
 	Asked []string
+	// UplinkUp lists the interfaces (by index) through which Via gets
+	// answers; Via through any other is silent.
+	UplinkUp map[int]bool
 }
 
 var _ checks.Prober = (*FakeProber)(nil)
@@ -252,6 +256,24 @@ func (p *FakeProber) ICMP(ctx context.Context, dst netip.Addr, _ bool) checks.Pr
 
 func (p *FakeProber) TCP(ctx context.Context, dst netip.Addr, _ []uint16) checks.ProbeResult {
 	return p.answer(ctx, p.TCPBy, checks.ProbeTCP, dst)
+}
+
+// Via answers through the interfaces in UplinkUp, else stays silent until
+// ctx ends.
+func (p *FakeProber) Via(ctx context.Context, dst netip.Addr, _ []uint16, l checks.Link, _ bool) (icmp, tcp checks.ProbeResult) {
+	p.mu.Lock()
+	p.Asked = append(p.Asked, "via "+l.Name+" "+dst.String())
+	up := p.UplinkUp[l.Index]
+	p.mu.Unlock()
+	icmp = checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
+	tcp = checks.ProbeResult{Kind: checks.ProbeTCP, Target: netip.AddrPortFrom(dst, 443), Ran: true}
+	if up {
+		icmp.Answered, icmp.RTT, tcp.Answered, tcp.Refused, tcp.RTT = true, time.Millisecond, true, true, time.Millisecond
+		return icmp, tcp
+	}
+	<-ctx.Done()
+	icmp.Err, tcp.Err = context.DeadlineExceeded, context.DeadlineExceeded
+	return icmp, tcp
 }
 
 // NameServers lists Servers, so the engine traces their routes.

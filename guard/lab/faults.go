@@ -195,3 +195,56 @@ func (l *Lab) BridgeCoversGateway() { l.AddBridge("198.18.3.14/28") }
 // external host and the name server: nothing the start needs reaches the
 // internet, and the kernel's route lookup shows why.
 func (l *Lab) BridgeCoversExternal() { l.AddBridge("203.0.113.1/24") }
+
+// The second uplink's addresses (SecondUplink).
+const (
+	Gateway2IP  = "198.18.4.1"
+	Client2IP   = "198.18.4.2"
+	Gateway2IP6 = "2001:db8:4::1"
+	Client2IP6  = "2001:db8:4::2"
+)
+
+// SecondUplinkIf is the client's interface of the second uplink.
+func (l *Lab) SecondUplinkIf() string { return l.Prefix + "-c1" }
+
+// SecondUplink adds a second link between the client and the router
+// (198.18.4.0/24, 2001:db8:4::/64) with default routes of metric 600 in
+// the client, as Wi-Fi beside a docked Ethernet; the lab's first default
+// routes get metric 100 and stay preferred.
+func (l *Lab) SecondUplink() {
+	l.t.Helper()
+	c1, r2 := l.SecondUplinkIf(), l.Prefix+"-r2"
+	l.mustIP("", "link", "add", "name", c1, "netns", l.Client, "index", "15", "type", "veth", "peer", "name", r2, "netns", l.Router, "index", "16")
+	l.mustIP(l.Router, "-batch", "-", strings.Join([]string{
+		"addr add " + Gateway2IP + "/24 dev " + r2,
+		"addr add " + Gateway2IP6 + "/64 dev " + r2 + " nodad",
+		"link set " + r2 + " up",
+	}, "\n")+"\n")
+	l.mustIP(l.Client, "-batch", "-", strings.Join([]string{
+		"addr add " + Client2IP + "/24 dev " + c1,
+		"addr add " + Client2IP6 + "/64 dev " + c1 + " nodad",
+		"link set " + c1 + " up",
+		"route replace default via " + GatewayIP + " dev " + l.ClientIf + " metric 100",
+		"route del default via " + GatewayIP + " dev " + l.ClientIf + " metric 0",
+		"route replace ::/0 via " + GatewayIP6 + " dev " + l.ClientIf + " metric 100",
+		"route del ::/0 via " + GatewayIP6 + " dev " + l.ClientIf + " metric 1024",
+		"route add default via " + Gateway2IP + " dev " + c1 + " metric 600",
+		"route add ::/0 via " + Gateway2IP6 + " dev " + c1 + " metric 600",
+	}, "\n")+"\n")
+	// Resolve the second gateway now, as traffic on a used uplink has:
+	// a snapshot taken after this must not see the entries appear.
+	const ready = `n=0; while [ $n -lt 50 ]; do n=$((n+1)); ping -n -q -c1 -W1 -I "$1" "$2" >/dev/null 2>&1 && ping -n -q -c1 -W1 -I "$1" "$3" >/dev/null 2>&1 && exit 0; sleep 0.05; done; exit 1`
+	l.mustRun(l.Client, "sh", "-c", ready, "sh", c1, Gateway2IP, Gateway2IP6)
+}
+
+// PreferredUplinkDead is SecondUplink with the preferred (first) uplink
+// leading nowhere: the router drops everything that arrives on its first
+// LAN port, as a dock whose switch lost its uplink. ARP still answers
+// (nftables' inet family does not see it), so the gateway's entry
+// resolves; the second uplink works.
+func (l *Lab) PreferredUplinkDead() {
+	l.t.Helper()
+	l.SecondUplink()
+	match := fmt.Sprintf("iifname %q drop;", l.RouterLANIf)
+	l.nft(l.Router, routerTable("uplink", match, match, ""))
+}
