@@ -578,6 +578,9 @@ func (d *diag) gateway() {
 			args[ArgErr] = errText(firstErr(g.ICMP.Err, g.TCP.Err))
 			fd := d.add(GatewayRefused, args, line, "internet reachable through the same gateway")
 			st = worse(st, statusOf(fd.Severity))
+		case d.inetReach && !famReach(f) && len(f.External) > 0:
+			// Only the other family works: family-unreachable names
+			// this one; "traffic through it works" would be false.
 		case d.inetReach:
 			d.add(GatewaySilent, args, line)
 		default:
@@ -683,7 +686,7 @@ func (d *diag) internet() {
 		d.set("internet", StatusFail, strings.Join(lines, "; "))
 		return
 	}
-	st := StatusPass
+	st := d.familyUnreachable()
 	if len(bad) > 0 {
 		d.add(InternetPartial, Args{ArgTargets: strings.Join(bad, ListSep)}, lines...)
 	}

@@ -219,3 +219,37 @@ func (d *diag) familyTargetsText(f *FamilyState) string {
 	}
 	return strings.Join(ls, "; ")
 }
+
+// famReach reports whether any of f's external targets answered.
+func famReach(f *FamilyState) bool {
+	return slices.ContainsFunc(f.External, func(t TargetResult) bool { return t.Reachable() })
+}
+
+// blackholedFamily is a family whose every target stays silent (or is
+// proven dead) through its own default route while the other family
+// works (issue 13 §3); nil if none.
+func (d *diag) blackholedFamily() (bad, good *FamilyState) {
+	for _, f := range d.usedFamilies() {
+		o := d.s.Family(10 - f.Family)
+		if len(f.External) > 0 && !famReach(f) && famReach(o) {
+			return f, o
+		}
+	}
+	return nil, nil
+}
+
+// familyUnreachable adds the family-unreachable warning; it returns the
+// check status for it.
+func (d *diag) familyUnreachable() Status {
+	f, o := d.blackholedFamily()
+	if f == nil {
+		return StatusPass
+	}
+	var addrs []string
+	for _, t := range f.External {
+		addrs = append(addrs, t.Addr.String())
+	}
+	a := Args{ArgFamily: famName(f.Family), ArgOther: famName(o.Family), ArgIface: f.Default.IfName, ArgTargets: strings.Join(addrs, ", "), ArgTarget: addrs[0]}
+	fd := d.add(FamilyUnreachable, a, d.familyTargetsText(f), famName(o.Family)+": "+d.familyTargetsText(o))
+	return statusOf(fd.Severity)
+}

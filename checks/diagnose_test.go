@@ -451,6 +451,19 @@ func routeVia(s *State, p string, l Link) Route {
 	return r
 }
 
+// dualStack adds a working IPv6 default route, gateway and target.
+func dualStack(s *State) {
+	gw6, ext6 := netip.MustParseAddr("2001:db8:3::1"), netip.MustParseAddr("2001:db8:113::5")
+	def6 := Route{Dst: netip.MustParsePrefix("::/0"), Gateway: gw6, IfIndex: 2, IfName: "eth0", Metric: 1024, Table: 254}
+	s.Routes = append(s.Routes, def6)
+	s.Links[1].Addrs = append(s.Links[1].Addrs, netip.MustParsePrefix("2001:db8:3::2/64"))
+	s.V6 = FamilyState{Family: 6, Default: &def6, Gateway: gw6,
+		GatewayProbe: &TargetResult{Addr: gw6, Role: "gateway", Route: def6, ICMP: answered(ProbeICMP, gw6), TCP: answered(ProbeTCP, gw6)},
+		External:     []TargetResult{{Addr: ext6, Role: "external", Route: def6, ICMP: answered(ProbeICMP, ext6), TCP: answered(ProbeTCP, ext6)}},
+	}
+	s.Neighbors = append(s.Neighbors, Neighbor{IfIndex: 2, IfName: "eth0", IP: gw6, MAC: gwMAC, State: NeighStale, Router: true})
+}
+
 func notRun(t *TargetResult) {
 	t.ICMP, t.TCP = ProbeResult{Kind: ProbeICMP}, ProbeResult{Kind: ProbeTCP}
 }
@@ -579,6 +592,39 @@ func TestDiagnosePaths(t *testing.T) {
 				s.V4.Uplinks = []UplinkResult{{Route: alt, Probe: TargetResult{Addr: ext1, Role: "uplink", Route: alt, ICMP: silent(ProbeICMP, ext1), TCP: silent(ProbeTCP, ext1)}}}
 			},
 			want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy,
+		},
+		{
+			name: "IPv6 black-holed while IPv4 works",
+			mutate: func(s *State) {
+				dualStack(s)
+				t := &s.V6.External[0]
+				t.ICMP, t.TCP = silent(ProbeICMP, t.Addr), silent(ProbeTCP, t.Addr)
+			},
+			want: []string{"family-unreachable"}, verdict: Degraded,
+			summaries: map[string][]string{"family-unreachable": {"IPv6 has a default route through eth0", "2001:db8:113::5", "while IPv4 works", "falling back to IPv4"}},
+			args:      map[string]Args{"family-unreachable": {ArgFamily: "IPv6", ArgOther: "IPv4", ArgIface: "eth0", ArgTarget: "2001:db8:113::5"}},
+			checks:    map[string]Status{"internet": StatusWarn, "gateway": StatusPass},
+			manual:    map[string]string{"linux": "sysctl -w net.ipv6.conf.eth0.disable_ipv6=1", "darwin": "Configure IPv6: Link-local only", "windows": "Disable-NetAdapterBinding -Name \"eth0\" -ComponentID ms_tcpip6"},
+		},
+		{
+			name: "IPv6 black-holed at its gateway: not a router that ignores probes",
+			mutate: func(s *State) {
+				dualStack(s)
+				t := &s.V6.External[0]
+				t.ICMP, t.TCP = silent(ProbeICMP, t.Addr), silent(ProbeTCP, t.Addr)
+				g := s.V6.GatewayProbe
+				g.ICMP, g.TCP = silent(ProbeICMP, g.Addr), silent(ProbeTCP, g.Addr)
+			},
+			want: []string{"family-unreachable"}, verdict: Degraded,
+		},
+		{
+			name: "one silent target of a family that works stays internet-partial",
+			mutate: func(s *State) {
+				dualStack(s)
+				s.V6.External = append(s.V6.External, TargetResult{Addr: netip.MustParseAddr("2001:db8:113::6"), Role: "external", Route: *s.V6.Default,
+					ICMP: silent(ProbeICMP, netip.MustParseAddr("2001:db8:113::6")), TCP: silent(ProbeTCP, netip.MustParseAddr("2001:db8:113::6"))})
+			},
+			want: []string{"internet-partial"}, verdict: Healthy,
 		},
 		{
 			name:    "no default route: neighbor and gateway skip with the reason",

@@ -67,6 +67,7 @@ const (
 	ArgAltIface   Arg = "alt_iface" // the uplink that works
 	ArgAltGateway Arg = "alt_gateway"
 	ArgAltMetric  Arg = "alt_metric"
+	ArgOther      Arg = "other" // the other address family
 	ArgSize       Arg = "size"
 	ArgMTU        Arg = "mtu"
 )
@@ -510,9 +511,25 @@ var (
 			"windows": {"check the upstream network (router's WAN, captive portal, VPN)", "Find-NetRoute -RemoteIPAddress {targets}"},
 		},
 	})
+	// Each address family on its own (issue 13 §3).
+	FamilyUnreachable = register(&Def{
+		ID: "family-unreachable", Check: "internet", Severity: SevWarning,
+		Title:     "One address family is black-holed",
+		Text:      "{family} has a default route through {iface}, but none of its targets ({targets}) answers while {other} works: programs that try {family} first (npm, pip, curl, git) wait before falling back to {other}",
+		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "target-route-rejected", "target-route-diverted", "default-route-dead"},
+		Manual: map[string][]string{
+			"linux": {"see where {family} goes: ip route get {target}; ping -c 3 {target}",
+				"ask the network's owner to fix {family} upstream (router, ISP, VPN); until then, if it is IPv6, turn it off on this interface: sudo sysctl -w net.ipv6.conf.{iface}.disable_ipv6=1 (undo with =0)"},
+			"darwin": {"see where {family} goes: route -n get {target}; ping -c 3 {target} (ping6 for IPv6 on older macOS)",
+				"ask the network's owner to fix {family} upstream; until then, if it is IPv6: System Settings › Network › {iface} › Details › TCP/IP › Configure IPv6: Link-local only"},
+			"windows": {"see where {family} goes: Test-NetConnection {target}",
+				"ask the network's owner to fix {family} upstream; until then, if it is IPv6, in an elevated prompt: Disable-NetAdapterBinding -Name \"{iface}\" -ComponentID ms_tcpip6 (undo with Enable-NetAdapterBinding)"},
+		},
+	})
 	InternetPartial = register(&Def{
 		ID: "internet-partial", Check: "internet", Severity: SevInfo,
 		Title: "Some external targets do not answer", Text: "{targets} did not answer while others did",
+		DependsOn: []string{"family-unreachable"},
 		Manual: map[string][]string{
 			"linux":   {"nothing to do if the hosts you need answer", "ip route get {targets}"},
 			"darwin":  {"nothing to do if the hosts you need answer", "route -n get {targets}"},

@@ -196,6 +196,33 @@ func TestLabUplinks(t *testing.T) {
 	})
 }
 
+// TestLabFamilies: IPv6 black-holed upstream while IPv4 works is a
+// warning of its own; a healthy dual-stack lab stays healthy.
+func TestLabFamilies(t *testing.T) {
+	both := []string{"", "nobody"}
+	dual := []string{"--external", lab.ExternalIP + "," + lab.ExternalIP6}
+	runPathScenarios(t, []pathScenario{
+		{
+			name:  "healthy-dual-stack",
+			args:  dual,
+			users: both,
+			want:  labExpect{exit: 0, verdicts: wantHealthy},
+		},
+		{
+			name:    "ipv6-black-holed",
+			fault:   (*lab.Lab).BlackholeIPv6Upstream,
+			args:    dual,
+			users:   both,
+			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.FamilyUnreachable.ID}},
+			finding: checks.FamilyUnreachable.ID,
+			names:   func(l *lab.Lab) []string { return []string{"IPv6", lab.ExternalIP6, l.ClientIf, "IPv4 works"} },
+			checks:  map[string]string{"dns": "pass", "gateway": "pass"},
+			absent:  []string{checks.InternetPartial.ID, checks.GatewaySilent.ID},
+			within:  checks.DefaultProbeWait + 250*time.Millisecond,
+		},
+	})
+}
+
 // TestLabProbeWait: a broken network whose only evidence is silence (a
 // wrong permanent gateway MAC) is decided in about the probe window, the
 // same with --timeout 30s as with the default.

@@ -248,3 +248,13 @@ func (l *Lab) PreferredUplinkDead() {
 	match := fmt.Sprintf("iifname %q drop;", l.RouterLANIf)
 	l.nft(l.Router, routerTable("uplink", match, match, ""))
 }
+
+// BlackholeIPv6Upstream makes the router silently drop every IPv6 packet
+// it forwards, in both directions: the client keeps its IPv6 default
+// route, the gateway answers over IPv6, but nothing beyond it does. IPv4
+// and DNS (over IPv4) keep working: the classic reason npm or pip hang
+// before falling back.
+func (l *Lab) BlackholeIPv6Upstream() {
+	l.t.Helper()
+	l.nft(l.Router, routerTable("v6hole", "", "meta nfproto ipv6 drop;", ""))
+}
