@@ -180,7 +180,7 @@ func (d *diag) link() {
 			parts = append(parts, fmt.Sprintf("%s up%s, %s", l.Name, carrierText(l), addrText(l)))
 		}
 	}
-	st := StatusPass
+	st := d.linkMTUs()
 	if failed {
 		st = StatusFail
 	}
@@ -686,7 +686,7 @@ func (d *diag) internet() {
 		d.set("internet", StatusFail, strings.Join(lines, "; "))
 		return
 	}
-	st := d.familyUnreachable()
+	st := worse(d.familyUnreachable(), d.pathMTU())
 	if len(bad) > 0 {
 		d.add(InternetPartial, Args{ArgTargets: strings.Join(bad, ListSep)}, lines...)
 	}

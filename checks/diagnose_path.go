@@ -253,3 +253,51 @@ func (d *diag) familyUnreachable() Status {
 	fd := d.add(FamilyUnreachable, a, d.familyTargetsText(f), famName(o.Family)+": "+d.familyTargetsText(o))
 	return statusOf(fd.Severity)
 }
+
+// pathMTU: the don't-fragment probe of the egress MTU was lost while the
+// same target answered a small echo (issue 13 §6).
+func (d *diag) pathMTU() Status {
+	st := StatusPass
+	for _, f := range d.usedFamilies() {
+		m := f.PMTU
+		if m == nil || !m.Probe.Ran || m.Probe.Answered || m.Probe.NoPermission || m.FragNeeded() {
+			continue
+		}
+		i := slices.IndexFunc(f.External, func(t TargetResult) bool { return t.Addr == m.Target })
+		if i < 0 || !f.External[i].ICMP.Answered {
+			continue // no small echo answered either: nothing to compare
+		}
+		a := Args{ArgSize: fmt.Sprint(m.Size), ArgTarget: m.Target.String(), ArgIface: m.Iface, ArgMTU: fmt.Sprint(m.Size)}
+		fd := d.add(PathMTUBlackhole, a,
+			fmt.Sprintf("%s: %d-byte echo with don't-fragment: %s (%d sent)", m.Target, m.Size, errText(m.Probe.Err), m.Probe.Attempts),
+			fmt.Sprintf("%s: small echo answered in %s", m.Target, ms(f.External[i].ICMP.RTT)))
+		st = worse(st, statusOf(fd.Severity))
+	}
+	return st
+}
+
+// linkMTUs: a container or VM bridge in use whose MTU exceeds the MTU of
+// the interface that carries the default route (a VPN tunnel, PPPoE):
+// what is behind it sends packets the uplink cannot carry.
+func (d *diag) linkMTUs() Status {
+	var egress *Link
+	for _, f := range d.usedFamilies() {
+		if egress = d.linkByIndex(f.Default.IfIndex); egress != nil {
+			break
+		}
+	}
+	if egress == nil || egress.MTU <= 0 {
+		return StatusPass
+	}
+	st := StatusPass
+	for i := range d.s.Links {
+		l := &d.s.Links[i]
+		if l.Index == egress.Index || l.KindOf() != LinkBridge || !l.AdminUp || l.MTU <= egress.MTU || !hasFamilyAddr(l, 4) && !hasFamilyAddr(l, 6) {
+			continue
+		}
+		a := Args{ArgLink: linkText(l, l.Name), ArgIface: l.Name, ArgMTU: fmt.Sprint(l.MTU), ArgDefault: linkText(egress, egress.Name), ArgEgressMTU: fmt.Sprint(egress.MTU)}
+		fd := d.add(LinkMTUExceedsEgress, a, fmt.Sprintf("%s mtu %d; default route through %s mtu %d", l.Name, l.MTU, egress.Name, egress.MTU))
+		st = worse(st, statusOf(fd.Severity))
+	}
+	return st
+}

@@ -627,6 +627,56 @@ func TestDiagnosePaths(t *testing.T) {
 			want: []string{"internet-partial"}, verdict: Healthy,
 		},
 		{
+			name: "path-MTU black hole: the large echo is lost, small ones answer",
+			mutate: func(s *State) {
+				s.Links[1].MTU = 1500
+				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: errNoReply, Attempts: 8}}
+			},
+			want: []string{"path-mtu-blackhole"}, verdict: Degraded,
+			summaries: map[string][]string{"path-mtu-blackhole": {"1500-byte packets", "to 203.0.113.5", "MTU of eth0 (now 1500)"}},
+			args:      map[string]Args{"path-mtu-blackhole": {ArgSize: "1500", ArgTarget: "203.0.113.5", ArgIface: "eth0", ArgMTU: "1500"}},
+			checks:    map[string]Status{"internet": StatusWarn},
+			manual:    map[string]string{"linux": "ip link set dev eth0 mtu 1400", "darwin": "ifconfig eth0 mtu 1400", "windows": "netsh interface ipv4 set subinterface \"eth0\" mtu=1400"},
+		},
+		{
+			name: "path-MTU discovery works: EMSGSIZE is not a black hole",
+			mutate: func(s *State) {
+				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: syscall.EMSGSIZE}}
+			},
+			verdict: Healthy,
+		},
+		{
+			name: "large echo lost while ping is blocked anyway: nothing to compare",
+			mutate: func(s *State) {
+				t := &s.V4.External[0]
+				t.ICMP = silent(ProbeICMP, ext1)
+				s.V4.GatewayProbe.ICMP = silent(ProbeICMP, gw)
+				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: errNoReply}}
+			},
+			want: []string{"icmp-blocked"}, verdict: Degraded,
+		},
+		{
+			name: "a container bridge with a larger MTU than the VPN that carries the default route",
+			mutate: func(s *State) {
+				s.Links[1].MTU = 1420
+				s.Links[1].Name, s.Links[1].Kind = "wg0", LinkTunnel
+				s.Links = append(s.Links, Link{Index: 4, Name: "docker0", Kind: LinkBridge, AdminUp: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+			},
+			want: []string{"link-mtu-exceeds-egress", "default-route-vpn"}, verdict: Degraded,
+			summaries: map[string][]string{"link-mtu-exceeds-egress": {"bridge docker0 (no carrier) has MTU 1500", "larger than tunnel wg0 (1420)"}},
+			args:      map[string]Args{"link-mtu-exceeds-egress": {ArgIface: "docker0", ArgMTU: "1500", ArgEgressMTU: "1420"}},
+			checks:    map[string]Status{"link": StatusWarn},
+			manual:    map[string]string{"linux": "\"mtu\": 1420 in /etc/docker/daemon.json", "darwin": "sudo ifconfig docker0 mtu 1420"},
+		},
+		{
+			name: "a bridge with the same MTU as the uplink is fine",
+			mutate: func(s *State) {
+				s.Links[1].MTU = 1500
+				s.Links = append(s.Links, Link{Index: 4, Name: "docker0", Kind: LinkBridge, AdminUp: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+			},
+			verdict: Healthy,
+		},
+		{
 			name:    "no default route: neighbor and gateway skip with the reason",
 			mutate:  noDefault,
 			want:    []string{"no-default-route"},

@@ -130,6 +130,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		}
 	}
 	var pw sync.WaitGroup
+	pmtuSent := false // one path-MTU probe per run
 	pw.Add(1)
 	go func() {
 		defer pw.Done()
@@ -170,6 +171,17 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 				}
 			}()
 		}
+		if !pmtuSent && len(f.External) > 0 {
+			if l := linkOf(s.Links, defaultIf(f)); l != nil && l.MTU >= 576 {
+				pmtuSent = true
+				f.PMTU = &PMTUResult{Target: f.External[0].Addr, Size: l.MTU, Iface: l.Name}
+				pw.Add(1)
+				go func() {
+					defer pw.Done()
+					timed("internet", func() { e.probePMTU(pctx, s, f) })
+				}()
+			}
+		}
 		if others := otherDefaults(s.Routes, f); len(others) > 0 && len(f.External) > 0 {
 			f.Uplinks = make([]UplinkResult, len(others))
 			pw.Add(1)
@@ -195,6 +207,24 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	dnsWG.Wait()
 	nameInterfaces(s)
 	return s
+}
+
+func defaultIf(f *FamilyState) int {
+	if f.Default == nil {
+		return 0
+	}
+	return f.Default.IfIndex
+}
+
+// probePMTU sends the path-MTU probe once the target's route is known
+// to be open; a target the tables decide is not probed.
+func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState) {
+	m := f.PMTU
+	r, err := e.Sys.RouteTo(w, m.Target)
+	if tracePath(s.Links, s.Routes, f.Default, m.Target, r, err).Dead() {
+		return
+	}
+	m.Probe = e.Prober.LargeEcho(w, m.Target, m.Size, e.Privileged)
 }
 
 // uplinkDelay is how long the family's own targets may answer before the

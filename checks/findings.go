@@ -68,6 +68,7 @@ const (
 	ArgAltGateway Arg = "alt_gateway"
 	ArgAltMetric  Arg = "alt_metric"
 	ArgOther      Arg = "other" // the other address family
+	ArgEgressMTU  Arg = "egress_mtu"
 	ArgSize       Arg = "size"
 	ArgMTU        Arg = "mtu"
 )
@@ -269,6 +270,20 @@ var (
 			"linux":   {"sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip addr show dev {iface}"},
 			"darwin":  {"renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "ifconfig {iface}"},
 			"windows": {"[IPv4] ipconfig /renew \"{iface}\"  # renew DHCP", "[IPv6] ipconfig /renew6 \"{iface}\"  # renew DHCP", "Get-NetIPAddress -InterfaceAlias \"{iface}\""},
+		},
+	})
+	// Container bridge and tunnel MTUs against the egress (issue 13 §6).
+	LinkMTUExceedsEgress = register(&Def{
+		ID: "link-mtu-exceeds-egress", Check: "link", Severity: SevWarning,
+		Title: "A bridge or tunnel has a larger MTU than the uplink",
+		Text:  "{link} has MTU {mtu}, larger than {default} ({egress_mtu}) that carries the default route: containers, VMs or tunnels behind it send packets the uplink cannot carry, and pulls and TLS handshakes from them stall when 'fragmentation needed' is lost",
+		Manual: map[string][]string{
+			"linux": {"for Docker, set \"mtu\": {egress_mtu} in /etc/docker/daemon.json and restart Docker (user networks: docker network create -o com.docker.network.driver.mtu={egress_mtu} ...)",
+				"or for now: sudo ip link set dev {iface} mtu {egress_mtu}"},
+			"darwin": {"for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for other VM tools, set the VM network's MTU",
+				"or for now: sudo ifconfig {iface} mtu {egress_mtu}"},
+			"windows": {"for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for WSL, set the MTU inside the distribution",
+				"or for now, in an elevated prompt: netsh interface ipv4 set subinterface \"{iface}\" mtu={egress_mtu} store=active"},
 		},
 	})
 	NoDefaultRoute = register(&Def{
@@ -524,6 +539,21 @@ var (
 				"ask the network's owner to fix {family} upstream; until then, if it is IPv6: System Settings › Network › {iface} › Details › TCP/IP › Configure IPv6: Link-local only"},
 			"windows": {"see where {family} goes: Test-NetConnection {target}",
 				"ask the network's owner to fix {family} upstream; until then, if it is IPv6, in an elevated prompt: Disable-NetAdapterBinding -Name \"{iface}\" -ComponentID ms_tcpip6 (undo with Enable-NetAdapterBinding)"},
+		},
+	})
+	// Path MTU (issue 13 §6).
+	PathMTUBlackhole = register(&Def{
+		ID: "path-mtu-blackhole", Check: "internet", Severity: SevWarning,
+		Title:     "Large packets are lost on the way (path-MTU black hole)",
+		Text:      "{size}-byte packets with don't-fragment set to {target} are lost while small ones answer: a link on the way has a smaller MTU and its 'fragmentation needed' messages are dropped, so TLS handshakes and large downloads stall; lower the MTU of {iface} (now {mtu})",
+		DependsOn: []string{"family-unreachable", "internet-unreachable", "icmp-blocked"},
+		Manual: map[string][]string{
+			"linux": {"find the largest size that passes (IPv4: payload = size - 28): ping -M do -c 2 -s 1372 {target}",
+				"lower the MTU to what passes, e.g.: sudo ip link set dev {iface} mtu 1400 (NetworkManager: nmcli connection modify <connection> 802-3-ethernet.mtu 1400)"},
+			"darwin": {"find the largest size that passes (IPv4: payload = size - 28): ping -D -c 2 -s 1372 {target}",
+				"lower the MTU to what passes, e.g.: sudo ifconfig {iface} mtu 1400 (to keep it: System Settings › Network › {iface} › Details › Hardware › MTU)"},
+			"windows": {"find the largest size that passes (IPv4: payload = size - 28): ping -f -n 2 -l 1372 {target}",
+				"lower the MTU to what passes, in an elevated prompt, e.g.: netsh interface ipv4 set subinterface \"{iface}\" mtu=1400 store=persistent"},
 		},
 	})
 	InternetPartial = register(&Def{

@@ -24,6 +24,10 @@ type Prober interface {
 	// kinds in parallel, ICMP where the OS lets a socket be bound without
 	// privilege. A kind the OS cannot bind is reported not Ran.
 	Via(ctx context.Context, dst netip.Addr, ports []uint16, l Link, privileged bool) (icmp, tcp ProbeResult)
+	// LargeEcho sends echo requests of size bytes (IP header included)
+	// with don't-fragment set (path MTU). Where the OS cannot set it the
+	// result is not Ran.
+	LargeEcho(ctx context.Context, dst netip.Addr, size int, privileged bool) ProbeResult
 }
 
 // NetProber is the real Prober.
@@ -112,6 +116,11 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, o
 		mu.Lock()
 		sendErr = err
 		mu.Unlock()
+		if errors.Is(err, syscall.EMSGSIZE) {
+			// A don't-fragment echo larger than the path MTU the
+			// kernel knows: every further send fails the same way.
+			pg.Stop()
+		}
 	}
 	err := pg.RunWithContext(ctx)
 	st := pg.Statistics()

@@ -80,6 +80,9 @@ type FamilyState struct {
 	// its own interface when none of External answered through Default
 	// (several default routes); empty otherwise.
 	Uplinks []UplinkResult
+	// PMTU is the don't-fragment probe of the egress MTU, nil when not
+	// sent (another family was probed, no target, MTU unknown).
+	PMTU *PMTUResult
 }
 
 // UplinkResult is one other default route and what answered through it.

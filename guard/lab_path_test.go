@@ -223,6 +223,30 @@ func TestLabFamilies(t *testing.T) {
 	})
 }
 
+// TestLabPathMTU: a hop upstream with a smaller MTU whose "fragmentation
+// needed" messages are dropped is a path-MTU black hole; the same hop
+// with discovery working is healthy.
+func TestLabPathMTU(t *testing.T) {
+	both := []string{"", "nobody"}
+	runPathScenarios(t, []pathScenario{
+		{
+			name:    "path-mtu-blackhole",
+			fault:   (*lab.Lab).PathMTUBlackhole,
+			users:   both,
+			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.PathMTUBlackhole.ID}},
+			finding: checks.PathMTUBlackhole.ID,
+			names:   func(l *lab.Lab) []string { return []string{"1500-byte", lab.ExternalIP, "MTU of " + l.ClientIf + " (now 1500)"} },
+			checks:  map[string]string{"internet": "warn", "dns": "pass"},
+		},
+		{
+			name:  "low-path-mtu-discovery-works",
+			fault: (*lab.Lab).LowPathMTU,
+			users: both,
+			want:  labExpect{exit: 0, verdicts: wantHealthy},
+		},
+	})
+}
+
 // TestLabProbeWait: a broken network whose only evidence is silence (a
 // wrong permanent gateway MAC) is decided in about the probe window, the
 // same with --timeout 30s as with the default.

@@ -4,6 +4,7 @@ package checkstest
 
 import (
 	"context"
+	"fmt"
 	"net/netip"
 	"sync"
 	"syscall"
@@ -184,6 +185,8 @@ type FakeProber struct {
 	// UplinkUp lists the interfaces (by index) through which Via gets
 	// answers; Via through any other is silent.
 	UplinkUp map[int]bool
+	// LargeLost makes LargeEcho silent; otherwise it answers as ICMP does.
+	LargeLost bool
 }
 
 var _ checks.Prober = (*FakeProber)(nil)
@@ -274,6 +277,19 @@ func (p *FakeProber) Via(ctx context.Context, dst netip.Addr, _ []uint16, l chec
 	<-ctx.Done()
 	icmp.Err, tcp.Err = context.DeadlineExceeded, context.DeadlineExceeded
 	return icmp, tcp
+}
+
+// LargeEcho answers like ICMP to dst unless LargeLost.
+func (p *FakeProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, priv bool) checks.ProbeResult {
+	p.mu.Lock()
+	lost := p.LargeLost
+	p.Asked = append(p.Asked, fmt.Sprintf("large %d %s", size, dst))
+	p.mu.Unlock()
+	if lost {
+		<-ctx.Done()
+		return checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: context.DeadlineExceeded, Attempts: 8}
+	}
+	return p.ICMP(ctx, dst, priv)
 }
 
 // NameServers lists Servers, so the engine traces their routes.

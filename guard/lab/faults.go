@@ -258,3 +258,27 @@ func (l *Lab) BlackholeIPv6Upstream() {
 	l.t.Helper()
 	l.nft(l.Router, routerTable("v6hole", "", "meta nfproto ipv6 drop;", ""))
 }
+
+// PathMTU is the MTU LowPathMTU sets on the router's internet side.
+const PathMTU = 1400
+
+// LowPathMTU lowers the MTU between the router and the internet host to
+// PathMTU (both ends), as a PPPoE or tunnel hop upstream does. The router
+// answers a too-large don't-fragment packet with "fragmentation needed"
+// (ICMPv6 "packet too big"), so path-MTU discovery works.
+func (l *Lab) LowPathMTU() {
+	l.t.Helper()
+	mtu := fmt.Sprint(PathMTU)
+	l.mustIP(l.Router, "link", "set", "dev", l.RouterWANIf, "mtu", mtu)
+	l.mustIP(l.Internet, "link", "set", "dev", l.InternetIf, "mtu", mtu)
+}
+
+// PathMTUBlackhole is LowPathMTU with the router's "fragmentation needed"
+// and "packet too big" messages dropped: a path-MTU black hole. Small
+// packets pass; large don't-fragment ones vanish.
+func (l *Lab) PathMTUBlackhole() {
+	l.t.Helper()
+	l.LowPathMTU()
+	const match = "icmp type destination-unreachable icmp code frag-needed drop; icmpv6 type packet-too-big drop;"
+	l.nft(l.Router, routerTable("pmtu", "", match, match))
+}
