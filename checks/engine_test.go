@@ -250,7 +250,7 @@ func TestProbeWaitIndependentOfTimeout(t *testing.T) {
 		l := checkstest.NewLab(false)
 		l.BreakGatewayMAC(true)
 		o := l.Options()
-		o.Timeout = timeout
+		o.Timeout, o.ProbeWait = timeout, 0
 		t0 := time.Now()
 		r := l.Engine.Check(context.Background(), o)
 		took := time.Since(t0)

@@ -235,8 +235,10 @@ func TestLabPathMTU(t *testing.T) {
 			users:   both,
 			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.PathMTUBlackhole.ID}},
 			finding: checks.PathMTUBlackhole.ID,
-			names:   func(l *lab.Lab) []string { return []string{"1500-byte", lab.ExternalIP, "MTU of " + l.ClientIf + " (now 1500)"} },
-			checks:  map[string]string{"internet": "warn", "dns": "pass"},
+			names: func(l *lab.Lab) []string {
+				return []string{"1500-byte", lab.ExternalIP, "MTU of " + l.ClientIf + " (now 1500)"}
+			},
+			checks: map[string]string{"internet": "warn", "dns": "pass"},
 		},
 		{
 			name:  "low-path-mtu-discovery-works",

@@ -69,7 +69,10 @@ func (l *Lab) Options() checks.Options {
 	o := checks.DefaultOptions()
 	o.External = []netip.AddrPort{netip.AddrPortFrom(Ext, 0)}
 	o.DNSName = "www.lab.test"
-	o.Timeout = 300 * time.Millisecond
+	// A short probe wait keeps tests of silent hosts quick; the timeout
+	// leaves a loaded machine room for the rest of the run.
+	o.Timeout = time.Second
+	o.ProbeWait = 150 * time.Millisecond
 	return o
 }
 
