@@ -209,8 +209,9 @@ func addrText(l *Link) string {
 
 // downCandidate picks the interface most likely meant to carry the default
 // route: down ones with an address first, then ones without carrier. Only
-// physical links are candidates: a container or VM bridge with no member,
-// a VPN that is off or Apple's AirDrop link are normal when down.
+// physical links (and veths with an address) are candidates: a container
+// or VM bridge with no member, a VPN that is off or Apple's AirDrop link
+// are normal when down.
 func (d *diag) downCandidate() *Link {
 	var best *Link
 	rank := func(l *Link) int {
@@ -226,7 +227,9 @@ func (d *diag) downCandidate() *Link {
 	}
 	for i := range d.s.Links {
 		l := &d.s.Links[i]
-		if l.KindOf() != LinkPhysical {
+		// A veth with an address is an uplink too: eth0 inside a
+		// container or a network namespace.
+		if k := l.KindOf(); k != LinkPhysical && (k != LinkVeth || len(l.Addrs) == 0) {
 			continue
 		}
 		if r := rank(l); r > 0 && (best == nil || r > rank(best)) {

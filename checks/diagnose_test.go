@@ -101,6 +101,14 @@ func TestDiagnose(t *testing.T) {
 			noDefault(s)
 			s.Links = append(s.Links, Link{Index: 3, Name: "eth1", Kind: LinkBridge, AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
 		}, want: []string{"no-default-route"}, verdict: Unhealthy},
+		{name: "a container's veth uplink that is down is blamed", mutate: func(s *State) {
+			noDefault(s)
+			s.Links[1].Kind, s.Links[1].AdminUp = LinkVeth, false
+		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev eth0 up"},
+		{name: "a host-side veth without address is not blamed", mutate: func(s *State) {
+			noDefault(s)
+			s.Links = append(s.Links, Link{Index: 7, Name: "veth1a2b", Kind: LinkVeth})
+		}, want: []string{"no-default-route"}, verdict: Unhealthy},
 		{name: "the kind decides, not the name: a NIC named like a bridge is blamed", mutate: func(s *State) {
 			noDefault(s)
 			s.Links[1].Name, s.Links[1].Kind, s.Links[1].AdminUp = "bridge0", LinkPhysical, false
