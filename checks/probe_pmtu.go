@@ -1,12 +1,9 @@
 package checks
 
 import (
-	"context"
 	"errors"
 	"net/netip"
 	"syscall"
-
-	probing "github.com/prometheus-community/pro-bing"
 )
 
 // Path MTU (issue 13 §6): one don't-fragment echo of the egress MTU to an
@@ -25,23 +22,6 @@ func ipHeaderLen(dst netip.Addr) int {
 		return 20
 	}
 	return 40
-}
-
-// LargeEcho sends DF echoes whose IP packets are size bytes. pro-bing sets
-// IP_MTU_DISCOVER=IP_PMTUDISC_DO (IPV6_MTU_DISCOVER) on Linux, on the
-// unprivileged echo socket as on the raw one; elsewhere it cannot, and the
-// probe is not run. A send that fails with EMSGSIZE means the kernel
-// already knows a smaller path MTU: discovery works.
-func (p *NetProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, privileged bool) ProbeResult {
-	payload := size - ipHeaderLen(dst) - icmpHeaderLen
-	r := p.icmp(ctx, dst, privileged, func(pg *probing.Pinger) {
-		pg.Size = payload
-		pg.SetDoNotFragment(true)
-	})
-	if errors.Is(r.Err, probing.ErrDFNotSupported) {
-		return ProbeResult{Kind: ProbeICMP, Target: netip.AddrPortFrom(dst, 0)}
-	}
-	return r
 }
 
 // PMTUResult is the path-MTU probe of one family.
