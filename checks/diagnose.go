@@ -573,7 +573,7 @@ func (d *diag) gateway() {
 		switch {
 		case d.inetReach && d.gatewayRefusedLocally(g):
 			e, _ := d.gatewayEntries(f)
-			if d.s.OS == "darwin" && e != nil && e.Resolved() && !d.rejected(g.Route, g.RouteErr) {
+			if d.s.LocalNetworkPrivacy && e != nil && e.Resolved() && !d.rejected(g.Route, g.RouteErr) {
 				fd := d.add(LocalNetworkDenied, args, line, "internet reachable through the same gateway")
 				st = worse(st, statusOf(fd.Severity))
 				continue
@@ -785,7 +785,7 @@ func (d *diag) dns() {
 		detail := fmt.Sprintf("%s: system resolver timed out; %s answered directly (%s)", r.Name, s.Server.Addr(), servers)
 		fd := d.add(DNSLossy, Args{ArgName: r.Name, ArgServer: s.Server.Addr().String()}, detail)
 		d.set("dns", statusOf(fd.Severity), detail)
-	case len(r.Servers) == 0 && d.s.OS != "windows":
+	case len(r.Servers) == 0 && d.s.NameServersListed:
 		d.add(DNSNoServers, Args{ArgName: r.Name}, errText(r.Err))
 		d.set("dns", StatusFail, "no name server configured")
 	default:

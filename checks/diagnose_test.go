@@ -38,6 +38,10 @@ func healthyState(goos string) *State {
 	def := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2, IfName: ifName, Table: 254}
 	return &State{
 		OS: goos,
+		// What the engine sets on each OS: Diagnose reads the data, not
+		// the OS name.
+		LocalNetworkPrivacy: goos == "darwin",
+		NameServersListed:   goos != "windows",
 		Links: []Link{
 			{Index: 1, Name: "lo", AdminUp: true, Carrier: true, Loopback: true, Addrs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/8")}},
 			{Index: 2, Name: ifName, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}},

@@ -214,7 +214,3 @@ func buildQuery(name string) ([]byte, uint16, error) {
 	b, err := m.Pack()
 	return b, id, err
 }
-
-// NameServers lists the servers DNS will ask directly, so the engine can
-// trace their routes before the answers are due.
-func (p *NetProber) NameServers() []netip.AddrPort { return readNameservers(p.ResolvConf) }

@@ -19,12 +19,15 @@ type Engine struct {
 	Privileged bool
 	OS         string
 	HostApp    string
-	Now        func() time.Time
+	// LocalNetworkPrivacy: the OS may refuse this app the local network
+	// (macOS 15+ Local Network privacy).
+	LocalNetworkPrivacy bool
+	Now                 func() time.Time
 }
 
 // New returns an engine over this machine.
 func New() *Engine {
-	return &Engine{Sys: NewSystem(), Prober: DefaultProber(), Privileged: isPrivileged(), OS: runtime.GOOS, HostApp: hostApp(), Now: time.Now}
+	return &Engine{Sys: NewSystem(), Prober: DefaultProber(), Privileged: isPrivileged(), OS: runtime.GOOS, HostApp: hostApp(), LocalNetworkPrivacy: localNetworkPrivacy, Now: time.Now}
 }
 
 // gatewayPorts: a router usually runs DNS or a web UI; a refusal on any
@@ -66,7 +69,7 @@ func (e *Engine) Collect(ctx context.Context, o Options) *State {
 }
 
 func (e *Engine) collect(ctx context.Context, o Options) *State {
-	s := &State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp}
+	s := &State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp, LocalNetworkPrivacy: e.LocalNetworkPrivacy}
 	s.V4.Family, s.V6.Family = 4, 6
 	var tookMu sync.Mutex
 	s.Took = map[string]time.Duration{}
@@ -308,7 +311,7 @@ func linkOf(ls []Link, idx int) *Link {
 // nameServerLister is a Prober that can tell, before asking, which name
 // servers its DNS probe will ask.
 type nameServerLister interface {
-	NameServers() []netip.AddrPort
+	NameServers() (servers []netip.AddrPort, listed bool)
 }
 
 // traceNameServers looks up the route to every name server the DNS probe
@@ -319,7 +322,8 @@ func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
 	if !ok {
 		return false
 	}
-	servers := l.NameServers()
+	servers, listed := l.NameServers()
+	s.NameServersListed = listed
 	dead := 0
 	for _, sv := range servers {
 		a := sv.Addr()

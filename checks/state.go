@@ -43,6 +43,13 @@ type State struct {
 	// process is refused (EHOSTUNREACH) on the local subnet while an exempt
 	// probe gets through. Unknown elsewhere.
 	LocalNetworkDenied Tri
+	// LocalNetworkPrivacy: the OS can deny an app the local network
+	// (macOS 15+), so a refusal on the LAN may be that, not a route.
+	LocalNetworkPrivacy bool
+	// NameServersListed: the resolver configuration was read, so an empty
+	// DNS.Servers means that none is configured (false on Windows, whose
+	// servers the prober does not list).
+	NameServersListed bool
 	// HostApp names the app that launched us (VS Code, Cursor, Terminal),
 	// where the OS tells; used in manual steps.
 	HostApp string

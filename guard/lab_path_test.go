@@ -153,7 +153,7 @@ func TestLabPathTracing(t *testing.T) {
 			names: func(l *lab.Lab) []string {
 				return []string{lab.ExternalIP, "bridge " + l.BridgeIf(), "203.0.113.0/24", l.ClientIf}
 			},
-			within: 150 * time.Millisecond,
+			within: 300 * time.Millisecond,
 		},
 		{
 			name:    "bridge-covers-nameserver-with-timeout-30s",
@@ -163,7 +163,7 @@ func TestLabPathTracing(t *testing.T) {
 			want:    labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 30 * time.Second, findings: []string{checks.NameServerRouteDiverted.ID, checks.TargetRouteDiverted.ID}},
 			finding: checks.NameServerRouteDiverted.ID,
 			names:   func(l *lab.Lab) []string { return []string{lab.ExternalIP, "bridge " + l.BridgeIf()} },
-			within:  150 * time.Millisecond,
+			within:  300 * time.Millisecond,
 		},
 	})
 }
@@ -191,7 +191,7 @@ func TestLabUplinks(t *testing.T) {
 			names: func(l *lab.Lab) []string {
 				return []string{l.ClientIf + " (gateway " + lab.GatewayIP + ", metric 100)", l.SecondUplinkIf() + " (gateway " + lab.Gateway2IP + ", metric 600)"}
 			},
-			within: checks.DefaultProbeWait + 250*time.Millisecond,
+			within: checks.DefaultProbeWait + 400*time.Millisecond,
 		},
 	})
 }
@@ -218,7 +218,7 @@ func TestLabFamilies(t *testing.T) {
 			names:   func(l *lab.Lab) []string { return []string{"IPv6", lab.ExternalIP6, l.ClientIf, "IPv4 works"} },
 			checks:  map[string]string{"dns": "pass", "gateway": "pass"},
 			absent:  []string{checks.InternetPartial.ID, checks.GatewaySilent.ID},
-			within:  checks.DefaultProbeWait + 250*time.Millisecond,
+			within:  checks.DefaultProbeWait + 400*time.Millisecond,
 		},
 	})
 }
@@ -263,7 +263,7 @@ func TestLabProbeWait(t *testing.T) {
 			users:   both,
 			want:    labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 30 * time.Second, findings: []string{checks.GatewayNeighborStatic.ID}},
 			finding: checks.GatewayNeighborStatic.ID, names: names,
-			within: checks.DefaultProbeWait + 250*time.Millisecond,
+			within: checks.DefaultProbeWait + 400*time.Millisecond,
 		},
 		{
 			name:    "wrong-mac-default-timeout",
@@ -272,7 +272,7 @@ func TestLabProbeWait(t *testing.T) {
 			users:   both,
 			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.GatewayNeighborStatic.ID}},
 			finding: checks.GatewayNeighborStatic.ID, names: names,
-			within: checks.DefaultProbeWait + 250*time.Millisecond,
+			within: checks.DefaultProbeWait + 400*time.Millisecond,
 		},
 	})
 }

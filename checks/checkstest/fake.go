@@ -293,10 +293,10 @@ func (p *FakeProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, pr
 }
 
 // NameServers lists Servers, so the engine traces their routes.
-func (p *FakeProber) NameServers() []netip.AddrPort {
+func (p *FakeProber) NameServers() ([]netip.AddrPort, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	return append([]netip.AddrPort(nil), p.Servers...)
+	return append([]netip.AddrPort(nil), p.Servers...), true
 }
 
 // Probed returns the probes sent so far.
