@@ -162,18 +162,24 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 			}
 			ports = append(ports, p)
 		}
-		reached := make(chan struct{})
+		// reached: one of the family's targets answered; settled: all
+		// of them are done (answered, silent, or decided by the tables).
+		reached, settled := make(chan struct{}), make(chan struct{})
 		var reachedOnce sync.Once
+		var ext sync.WaitGroup
 		for i := range f.External {
 			pw.Add(1)
+			ext.Add(1)
 			go func() {
 				defer pw.Done()
+				defer ext.Done()
 				timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], ports[i], true) })
 				if f.External[i].Reachable() {
 					reachedOnce.Do(func() { close(reached) })
 				}
 			}()
 		}
+		go func() { ext.Wait(); close(settled) }()
 		if !pmtuSent && len(f.External) > 0 {
 			if l := linkOf(s.Links, defaultIf(f)); l != nil && l.MTU >= 576 {
 				pmtuSent = true
@@ -181,7 +187,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 				pw.Add(1)
 				go func() {
 					defer pw.Done()
-					timed("internet", func() { e.probePMTU(pctx, s, f, reached) })
+					timed("internet", func() { e.probePMTU(pctx, s, f, reached, settled) })
 				}()
 			}
 		}
@@ -190,7 +196,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
-				timed("internet", func() { e.probeUplinks(pctx, s, f, others, ports[0], reached) })
+				timed("internet", func() { e.probeUplinks(pctx, s, f, others, ports[0], reached, settled) })
 			}()
 		}
 	}
@@ -225,9 +231,17 @@ func defaultIf(f *FamilyState) int {
 // the moment every other probe starts (measured: +0.5 ms to a healthy
 // check when sent at once, on 2 cores). A target the tables decide is not
 // probed.
-func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached <-chan struct{}) {
+func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, settled <-chan struct{}) {
 	select {
 	case <-reached:
+	case <-settled:
+		// Settled without an answer: nothing small answered, so a lost
+		// large echo would prove nothing.
+		select {
+		case <-reached:
+		default:
+			return
+		}
 	case <-w.Done():
 		return
 	}
@@ -267,8 +281,12 @@ func otherDefaults(rs []Route, f *FamilyState) []Route {
 }
 
 // probeUplinks probes f's first external target through each other
-// default route's interface, unless one of f's targets answers first.
-func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others []Route, ports []uint16, reached <-chan struct{}) {
+// default route's interface, unless one of f's targets answers first: it
+// starts after uplinkDelay, or at once when every target of f is done
+// without an answer (the tables decided, or the probes were refused).
+func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others []Route, ports []uint16, reached, settled <-chan struct{}) {
+	delay := time.NewTimer(uplinkDelay)
+	defer delay.Stop()
 	select {
 	case <-reached:
 		f.Uplinks = nil
@@ -276,7 +294,14 @@ func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others [
 	case <-w.Done():
 		f.Uplinks = nil
 		return
-	case <-time.After(uplinkDelay):
+	case <-settled: // every target done, none answered: no need to wait
+	case <-delay.C:
+	}
+	select {
+	case <-reached:
+		f.Uplinks = nil
+		return
+	default:
 	}
 	ctx, cancel := context.WithCancel(w)
 	defer cancel()

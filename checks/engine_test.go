@@ -215,7 +215,7 @@ func TestCollectDecidesFromTables(t *testing.T) {
 	l.Prober.Servers = []netip.AddrPort{netip.MustParseAddrPort("203.0.113.5:53")}
 	l.Prober.DNSSilent = true
 	o := l.Options()
-	o.Timeout = 30 * time.Second
+	o.Timeout, o.ProbeWait = 30*time.Second, 0
 	t0 := time.Now()
 	r := l.Engine.Check(context.Background(), o)
 	took := time.Since(t0)

@@ -32,7 +32,7 @@ type Lab struct {
 func NewLab(privileged bool) *Lab {
 	def := checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: Gateway, IfIndex: 2, IfName: "eth0", Table: 254}
 	sys := &FakeSystem{
-		LinkTable: []checks.Link{{Index: 2, Name: "eth0", AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}}},
+		LinkTable: []checks.Link{{Index: 2, Name: "eth0", Kind: checks.LinkPhysical, MTU: 1500, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}}},
 		RouteTable: []checks.Route{def,
 			{Dst: netip.MustParsePrefix("198.18.3.0/24"), IfIndex: 2, IfName: "eth0", Table: 254}},
 		NeighTable:  []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: GoodMAC, State: checks.NeighReachable}},
