@@ -87,7 +87,7 @@ func (d *diag) tracePaths() Status {
 		}
 		for _, g := range groups {
 			a := pathArgs(f, g.tr)
-			a[ArgTargets], a[ArgTarget] = strings.Join(g.addrs, ", "), g.addrs[0]
+			a[ArgTargets], a[ArgTarget] = strings.Join(g.addrs, ListSep), g.addrs[0]
 			fd := d.add(TargetRouteDiverted, a, append(g.ev, "default route: dev "+f.Default.IfName)...)
 			if !d.inetReach {
 				fd.Severity = SevError
@@ -105,13 +105,14 @@ func (d *diag) tracePaths() Status {
 		if !tr.Diverted || d.serverAnswered(nr.Addr) {
 			continue
 		}
-		groups = groupDiverted(groups, f, tr, nr.Addr)
+		// One finding per server: {server} names one in each step.
+		groups = append(groups, &divertedGroup{fam: f, tr: tr, addrs: []string{nr.Addr.String()}, ev: []string{pathText(nr.Addr, tr)}})
 	}
 	dnsFailed := d.s.DNS.Ran && d.s.DNS.Err != nil
 	for _, g := range groups {
 		f := g.fam
 		a := pathArgs(f, g.tr)
-		a[ArgServer] = strings.Join(g.addrs, ", ")
+		a[ArgServer] = g.addrs[0]
 		fd := d.add(NameServerRouteDiverted, a, append(g.ev, "default route: dev "+f.Default.IfName)...)
 		if dnsFailed {
 			fd.Severity = SevError
@@ -249,7 +250,7 @@ func (d *diag) familyUnreachable() Status {
 	for _, t := range f.External {
 		addrs = append(addrs, t.Addr.String())
 	}
-	a := Args{ArgFamily: famName(f.Family), ArgOther: famName(o.Family), ArgIface: f.Default.IfName, ArgTargets: strings.Join(addrs, ", "), ArgTarget: addrs[0]}
+	a := Args{ArgFamily: famName(f.Family), ArgOther: famName(o.Family), ArgIface: f.Default.IfName, ArgTargets: strings.Join(addrs, ListSep), ArgTarget: addrs[0]}
 	fd := d.add(FamilyUnreachable, a, d.familyTargetsText(f), famName(o.Family)+": "+d.familyTargetsText(o))
 	return statusOf(fd.Severity)
 }

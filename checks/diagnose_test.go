@@ -407,6 +407,7 @@ func runPathCase(t *testing.T, tt pathCase) {
 	if r := NewReport("linux", d, nil); r.Verdict != tt.verdict {
 		t.Fatalf("verdict = %s, want %s\n%s", r.Verdict, tt.verdict, dump(d))
 	}
+	checkRenderedSteps(t, d.Findings)
 	for _, f := range d.Findings {
 		for _, sub := range tt.summaries[f.ID] {
 			if !strings.Contains(f.Summary, sub) {

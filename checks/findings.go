@@ -367,11 +367,11 @@ var (
 		Title: "A route sends external targets somewhere else",
 		Text:  "the kernel sends {targets} into {link} (route {prefix}) instead of the default route through {default}",
 		Manual: map[string][]string{
-			"linux": {"see the route: ip route get {target}; ip route show {prefix}",
-				"if {iface} is a container or VM network, move it off {prefix} (docker network ls; docker network rm <network>); if it is a VPN, reconnect or disconnect it; a route you added: sudo ip route del {prefix} dev {iface}"},
-			"darwin": {"see the route: route -n get {target}; netstat -rn | grep {iface}",
+			"linux": {"see the route: ip route get {targets}; ip route show {prefix}",
+				"if {iface} is a container or VM network, move it off {prefix} (docker network ls, docker network inspect to find the one on {prefix}, then docker network rm it); if it is a VPN, reconnect or disconnect it; a route you added: sudo ip route del {prefix} dev {iface}"},
+			"darwin": {"see the route: route -n get {targets}; netstat -rn | grep {iface}",
 				"quit or reconfigure what owns {iface} (a VPN client, Docker Desktop, OrbStack, UTM); a route you added: sudo route -n delete -net {prefix}"},
-			"windows": {"see the route: Find-NetRoute -RemoteIPAddress {target}",
+			"windows": {"see the route: Find-NetRoute -RemoteIPAddress {targets}",
 				"disconnect or reconfigure what owns \"{iface}\" (a VPN client, Hyper-V, WSL, Docker); a route you added, in an elevated prompt: Remove-NetRoute -DestinationPrefix {prefix} -InterfaceAlias \"{iface}\""},
 		},
 	})
@@ -395,7 +395,8 @@ var (
 		Text:  "the {family} default route in use, through {iface} (gateway {gateway}, metric {metric}), leads nowhere, while the one through {alt_iface} (gateway {alt_gateway}, metric {alt_metric}) reaches {target}: the kernel prefers the dead uplink",
 		Manual: map[string][]string{
 			"linux": {"disconnect the dead uplink: nmcli device disconnect {iface} (or unplug it)",
-				"or prefer the working one for now: sudo nmcli device modify {alt_iface} ipv4.route-metric 10 (ipv6.route-metric for IPv6); to keep it, set the metric on its connection: nmcli connection modify <connection> ipv4.route-metric 10",
+				"[IPv4] or prefer the working one for now: sudo nmcli device modify {alt_iface} ipv4.route-metric 10; to keep it: sudo nmcli connection modify \"$(nmcli -g GENERAL.CONNECTION device show {alt_iface})\" ipv4.route-metric 10",
+				"[IPv6] or prefer the working one for now: sudo nmcli device modify {alt_iface} ipv6.route-metric 10; to keep it: sudo nmcli connection modify \"$(nmcli -g GENERAL.CONNECTION device show {alt_iface})\" ipv6.route-metric 10",
 				"check: ip route show default; ip -6 route show default"},
 			"darwin": {"disconnect the dead uplink {iface} (unplug the dock or adapter, or turn the service off in System Settings › Network)",
 				"or put the service of {alt_iface} first: System Settings › Network › … › Set Service Order; networksetup -listnetworkserviceorder shows the order",
@@ -533,12 +534,15 @@ var (
 		Text:      "{family} has a default route through {iface}, but none of its targets ({targets}) answers while {other} works: programs that try {family} first (npm, pip, curl, git) wait before falling back to {other}",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "target-route-rejected", "target-route-diverted", "default-route-dead"},
 		Manual: map[string][]string{
-			"linux": {"see where {family} goes: ip route get {target}; ping -c 3 {target}",
-				"ask the network's owner to fix {family} upstream (router, ISP, VPN); until then, if it is IPv6, turn it off on this interface: sudo sysctl -w net.ipv6.conf.{iface}.disable_ipv6=1 (undo with =0)"},
-			"darwin": {"see where {family} goes: route -n get {target}; ping -c 3 {target} (ping6 for IPv6 on older macOS)",
-				"ask the network's owner to fix {family} upstream; until then, if it is IPv6: System Settings › Network › {iface} › Details › TCP/IP › Configure IPv6: Link-local only"},
-			"windows": {"see where {family} goes: Test-NetConnection {target}",
-				"ask the network's owner to fix {family} upstream; until then, if it is IPv6, in an elevated prompt: Disable-NetAdapterBinding -Name \"{iface}\" -ComponentID ms_tcpip6 (undo with Enable-NetAdapterBinding)"},
+			"linux": {"see where {family} goes: ip route get {targets}",
+				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
+				"[IPv6] until then, turn IPv6 off on this interface: sudo sysctl -w net.ipv6.conf.{iface}.disable_ipv6=1 (undo with =0)"},
+			"darwin": {"see where {family} goes: route -n get {targets}",
+				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
+				"[IPv6] until then: System Settings › Network › {iface} › Details › TCP/IP › Configure IPv6: Link-local only"},
+			"windows": {"see where {family} goes: Find-NetRoute -RemoteIPAddress {targets}",
+				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
+				"[IPv6] until then, in an elevated prompt: Disable-NetAdapterBinding -Name \"{iface}\" -ComponentID ms_tcpip6 (undo with Enable-NetAdapterBinding)"},
 		},
 	})
 	// Path MTU (issue 13 §6).
@@ -549,7 +553,7 @@ var (
 		DependsOn: []string{"family-unreachable", "internet-unreachable", "icmp-blocked"},
 		Manual: map[string][]string{
 			"linux": {"find the largest size that passes (IPv4: payload = size - 28): ping -M do -c 2 -s 1372 {target}",
-				"lower the MTU to what passes, e.g.: sudo ip link set dev {iface} mtu 1400 (NetworkManager: nmcli connection modify <connection> 802-3-ethernet.mtu 1400)"},
+				"lower the MTU to what passes, e.g.: sudo ip link set dev {iface} mtu 1400 (to keep it, set the MTU in the connection's settings)"},
 			"darwin": {"find the largest size that passes (IPv4: payload = size - 28): ping -D -c 2 -s 1372 {target}",
 				"lower the MTU to what passes, e.g.: sudo ifconfig {iface} mtu 1400 (to keep it: System Settings › Network › {iface} › Details › Hardware › MTU)"},
 			"windows": {"find the largest size that passes (IPv4: payload = size - 28): ping -f -n 2 -l 1372 {target}",

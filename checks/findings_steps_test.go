@@ -31,7 +31,8 @@ var placeholder = regexp.MustCompile(`\{[a-z0-9_]+\}|<[a-z][a-z ]*>|\bIFACE\b|\b
 func TestCatalogManualSteps(t *testing.T) {
 	known := map[string]bool{}
 	for _, a := range []Arg{ArgIface, ArgGateway, ArgMAC, ArgState, ArgFamily, ArgPrefix, ArgType, ArgTargets, ArgName,
-		ArgServer, ArgErr, ArgApp, ArgCount, ArgPct, ArgDetail, ArgSelf, ArgPriority, ArgIfaces, ArgPrefixes, ArgRoutes} {
+		ArgServer, ArgErr, ArgApp, ArgCount, ArgPct, ArgDetail, ArgSelf, ArgPriority, ArgIfaces, ArgPrefixes, ArgRoutes,
+		ArgTarget, ArgLink, ArgDefault, ArgMetric, ArgAltIface, ArgAltGateway, ArgAltMetric, ArgOther, ArgEgressMTU, ArgSize, ArgMTU} {
 		known[string(a)] = true
 	}
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)
