@@ -8,6 +8,7 @@ package main
 // the finding and that its summary names the culprit.
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -166,6 +167,32 @@ func TestLabPathTracing(t *testing.T) {
 			within:  300 * time.Millisecond,
 		},
 	})
+}
+
+// TestLabSkipIsSkip: with no default route, the checks whose precondition
+// failed report skip with the reason, in JSON and in the text of -v.
+func TestLabSkipIsSkip(t *testing.T) {
+	runPathScenarios(t, []pathScenario{{
+		name:    "no-default-route",
+		fault:   (*lab.Lab).RemoveDefaultRoute,
+		users:   []string{"", "nobody"},
+		want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.NoDefaultRoute.ID}},
+		finding: checks.NoDefaultRoute.ID,
+		names:   func(*lab.Lab) []string { return []string{"no default route"} },
+		checks:  map[string]string{"neighbor": "skip", "gateway": "skip", "internet": "skip"},
+	}})
+	bin := lab.Build(t)
+	l := lab.New(t)
+	l.RemoveDefaultRoute()
+	r, err := runLabGuard(l, bin, "nobody", "check", "-v", "--external", lab.ExternalIP, "--dns", lab.DNSName)
+	if err != nil {
+		t.Fatalf("%v; %v", err, r)
+	}
+	for _, id := range []string{"neighbor", "gateway"} {
+		if !regexp.MustCompile(id + `\s+skip\s+no default route`).MatchString(r.stderr) {
+			t.Errorf("text output lacks %q skip with its reason; %v", id, r)
+		}
+	}
 }
 
 // TestLabUplinks: two default routes. Healthy, the second is never
