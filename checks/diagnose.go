@@ -454,15 +454,24 @@ func (d *diag) neighbor() {
 		if g == nil || g.Reachable() || d.inetReach || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
 			continue
 		}
+		// The gateway answered address resolution with the entry's own
+		// MAC: the entry is right, the silence is the gateway's.
+		if f.Solicit.Confirms() && f.Solicit.Entry.IfIndex == e.IfIndex {
+			continue
+		}
 		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e), ArgFamily: famName(f.Family)}
 		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, macText(e.MAC), stateText(e), errText(g.ICMP.Err), errText(g.TCP.Err))
+		evs := []string{ev}
+		if r := f.Solicit; r.Contradicts() && r.Entry.IfIndex == e.IfIndex {
+			evs = append(evs, fmt.Sprintf("the gateway itself answered address resolution from %s in %s: the entry's %s is not its MAC", macText(r.MAC), ms(r.RTT), macText(e.MAC)))
+		}
 		switch {
 		case e.State == NeighFailed || e.State == NeighIncomplete:
-			d.add(GatewayNeighborFailed, args, ev)
+			d.add(GatewayNeighborFailed, args, evs...)
 		case e.Permanent:
-			d.add(GatewayNeighborStatic, args, ev)
+			d.add(GatewayNeighborStatic, args, evs...)
 		case e.Resolved():
-			d.add(GatewayNeighborWrong, args, ev)
+			d.add(GatewayNeighborWrong, args, evs...)
 		default:
 			continue
 		}

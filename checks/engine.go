@@ -104,8 +104,10 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		defer tables.Done()
 		timed("route", func() { s.Routes, s.RoutesErr = e.Sys.Routes(ctx) })
 	}()
+	neighDone := make(chan struct{})
 	go func() {
 		defer wg.Done()
+		defer close(neighDone)
 		timed("neighbor", func() { s.Neighbors, s.NeighborsErr = e.Sys.Neighbors(ctx) })
 	}()
 	go func() {
@@ -134,6 +136,17 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	}
 	var pw sync.WaitGroup
 	pmtuSent := false // one path-MTU probe per run
+	if _, ok := e.Sys.(neighborSoliciter); ok && e.Privileged {
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			select {
+			case <-neighDone:
+				e.solicitGateways(pctx, s, &pw)
+			case <-pctx.Done():
+			}
+		}()
+	}
 	pw.Add(1)
 	go func() {
 		defer pw.Done()
@@ -251,6 +264,50 @@ func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, se
 		return
 	}
 	m.Probe = e.Prober.LargeEcho(w, m.Target, m.Size, e.Privileged)
+}
+
+// solicitGateways asks, as root, each gateway pinned by a permanent entry
+// for its MAC (issue 13 §9). When every used family's entry is proven
+// wrong that way, the probe window ends at once: all the silence that is
+// left is explained, and a repair can follow in one round trip instead of
+// after the window.
+func (e *Engine) solicitGateways(w *probeWindow, s *State, pw *sync.WaitGroup) {
+	sol, ok := e.Sys.(neighborSoliciter)
+	if !ok || !e.Privileged {
+		return
+	}
+	used := 0
+	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		if f.Default != nil {
+			used++
+		}
+	}
+	var mu sync.Mutex
+	proven := 0
+	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		n, l, ok := solicitTarget(s, f)
+		if !ok {
+			continue
+		}
+		f.Solicit = &SolicitResult{Entry: n}
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			r := f.Solicit
+			r.MAC, r.RTT, r.Err = sol.Solicit(w, *l, f.Gateway)
+			r.Answered = r.Err == nil && len(r.MAC) > 0
+			if !r.Contradicts() {
+				return
+			}
+			mu.Lock()
+			proven++
+			all := proven == used
+			mu.Unlock()
+			if all {
+				w.end()
+			}
+		}()
+	}
 }
 
 // uplinkDelay is how long the family's own targets may answer before the

@@ -90,6 +90,10 @@ type FamilyState struct {
 	// PMTU is the don't-fragment probe of the egress MTU, nil when not
 	// sent (another family was probed, no target, MTU unknown).
 	PMTU *PMTUResult
+	// Solicit is the gateway's answer to one ARP request / neighbor
+	// solicitation, sent as root when a permanent entry pins its MAC;
+	// nil when not sent.
+	Solicit *SolicitResult
 }
 
 // UplinkResult is one other default route and what answered through it.

@@ -98,8 +98,12 @@ func (w *probeWindow) answered(rtt time.Duration) {
 	w.timer.Reset(max(0, want-time.Since(w.start)))
 }
 
-// elapsed is how long the window has been open.
-func (w *probeWindow) elapsed() time.Duration { return time.Since(w.start) }
+// end closes the window now, as if its time were up: the evidence is
+// complete.
+func (w *probeWindow) end() {
+	w.timer.Stop()
+	w.close(context.DeadlineExceeded)
+}
 
 // stop releases the window's timer and parent hook.
 func (w *probeWindow) stop() {

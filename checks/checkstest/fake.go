@@ -5,6 +5,7 @@ package checkstest
 import (
 	"context"
 	"fmt"
+	"net"
 	"net/netip"
 	"sync"
 	"syscall"
@@ -29,6 +30,9 @@ type FakeSystem struct {
 	// RouteToFunc answers RouteTo; nil means: the longest matching route
 	// of RouteTable, ENETUNREACH when none.
 	RouteToFunc func(dst netip.Addr) (checks.Route, error)
+	// SolicitFunc answers Solicit (an ARP/NDP request as root); nil
+	// means nothing answers until ctx ends.
+	SolicitFunc func(l checks.Link, ip netip.Addr) (net.HardwareAddr, error)
 	// DeleteNeighborFunc, when set, decides a delete's error.
 	DeleteNeighborFunc func(n checks.Neighbor) error
 	// OnChange runs after every successful mutation (e.g. to make the
@@ -76,6 +80,20 @@ func (f *FakeSystem) RouteTo(_ context.Context, dst netip.Addr) (checks.Route, e
 		return checks.Route{}, EINVAL
 	}
 	return *best, nil
+}
+
+// Solicit answers through SolicitFunc. It changes nothing, so it is not
+// recorded in Calls.
+func (f *FakeSystem) Solicit(ctx context.Context, l checks.Link, ip netip.Addr) (net.HardwareAddr, time.Duration, error) {
+	f.mu.Lock()
+	fn := f.SolicitFunc
+	f.mu.Unlock()
+	if fn == nil {
+		<-ctx.Done()
+		return nil, 0, ctx.Err()
+	}
+	mac, err := fn(l, ip)
+	return mac, 100 * time.Microsecond, err
 }
 
 func (f *FakeSystem) Neighbors(context.Context) ([]checks.Neighbor, error) {
