@@ -284,6 +284,7 @@ func (e *Engine) solicitGateways(w *probeWindow, s *State, pw *sync.WaitGroup) {
 	}
 	var mu sync.Mutex
 	proven := 0
+	var slowest time.Duration
 	for _, f := range []*FamilyState{&s.V4, &s.V6} {
 		n, l, ok := solicitTarget(s, f)
 		if !ok {
@@ -302,8 +303,22 @@ func (e *Engine) solicitGateways(w *probeWindow, s *State, pw *sync.WaitGroup) {
 			mu.Lock()
 			proven++
 			all := proven == used
+			slowest = max(slowest, r.RTT)
+			wait := grace(slowest)
 			mu.Unlock()
-			if all {
+			if !all {
+				return
+			}
+			// A gateway that answers ARP from another MAC (proxy ARP, a
+			// second NIC) while traffic through the pinned one works
+			// must not cut the probes: end the window only if nothing
+			// has answered a short grace later.
+			select {
+			case <-time.After(wait):
+			case <-w.Done():
+				return
+			}
+			if w.answers.Load() == 0 {
 				w.end()
 			}
 		}()

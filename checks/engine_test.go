@@ -369,3 +369,20 @@ func TestSolicitConfirmingTheEntry(t *testing.T) {
 		t.Errorf("findings %v: want gateway-unreachable, not a wrong entry", ids)
 	}
 }
+
+// A gateway that answers ARP from another MAC than the pinned one while
+// traffic through the pinned one works (proxy ARP, a second NIC): no
+// alarm, and the probes are not cut.
+func TestSolicitContradictionWhileTrafficWorks(t *testing.T) {
+	l := checkstest.NewLab(true)
+	l.BreakGatewayMAC(true)
+	l.Prober.Up(gw)
+	l.Prober.Up(checkstest.Ext)
+	l.Prober.DNSRes = checkstest.GoodDNS()
+	l.Prober.AnswerDelay = 5 * time.Millisecond // the ARP answer comes first
+	l.Sys.SolicitFunc = func(checks.Link, netip.Addr) (net.HardwareAddr, error) { return checkstest.GoodMAC, nil }
+	r := l.Engine.Check(context.Background(), l.Options())
+	if r.Verdict == checks.Unhealthy {
+		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
+	}
+}

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -56,6 +57,8 @@ type probeWindow struct {
 	limit time.Duration
 
 	stopParent func() bool
+	// answers counts the answers seen (answered calls).
+	answers atomic.Int32
 }
 
 var _ context.Context = (*probeWindow)(nil)
@@ -88,6 +91,7 @@ func (w *probeWindow) Err() error {
 // answered stretches the window to slowPathFactor round trips of an
 // answer that took rtt, within the limit.
 func (w *probeWindow) answered(rtt time.Duration) {
+	w.answers.Add(1)
 	want := min(slowPathFactor*rtt, w.limit)
 	w.mu.Lock()
 	defer w.mu.Unlock()

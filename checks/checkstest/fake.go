@@ -205,6 +205,8 @@ type FakeProber struct {
 	UplinkUp map[int]bool
 	// LargeLost makes LargeEcho silent; otherwise it answers as ICMP does.
 	LargeLost bool
+	// AnswerDelay delays every answered ICMP and TCP probe (a round trip).
+	AnswerDelay time.Duration
 }
 
 var _ checks.Prober = (*FakeProber)(nil)
@@ -259,7 +261,15 @@ func (p *FakeProber) answer(ctx context.Context, m map[netip.Addr]checks.ProbeRe
 	p.mu.Lock()
 	p.Asked = append(p.Asked, string(kind)+" "+dst.String())
 	r, ok := m[dst]
+	delay := p.AnswerDelay
 	p.mu.Unlock()
+	if ok && r.Answered && delay > 0 {
+		select {
+		case <-time.After(delay):
+		case <-ctx.Done():
+			return checks.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: ctx.Err(), Attempts: 1}
+		}
+	}
 	if ok {
 		if !r.Answered && r.Err == nil {
 			<-ctx.Done()
