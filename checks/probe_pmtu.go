@@ -13,17 +13,6 @@ import (
 // ones vanish: TLS handshakes and large downloads stall while pings and
 // connects work.
 
-// ipHeaderLen and icmpHeaderLen size the echo payload: the IP packet is
-// exactly size bytes.
-const icmpHeaderLen = 8
-
-func ipHeaderLen(dst netip.Addr) int {
-	if dst.Is4() {
-		return 20
-	}
-	return 40
-}
-
 // PMTUResult is the path-MTU probe of one family.
 type PMTUResult struct {
 	Target netip.Addr

@@ -19,6 +19,17 @@ import (
 	"golang.org/x/sys/unix"
 )
 
+// ipHeaderLen and icmpHeaderLen size the echo payload: the IP packet is
+// exactly size bytes.
+const icmpHeaderLen = 8
+
+func ipHeaderLen(dst netip.Addr) int {
+	if dst.Is4() {
+		return 20
+	}
+	return 40
+}
+
 // LargeEcho sends don't-fragment echo requests whose IP packets are size
 // bytes, Attempts of them Interval apart, and reports the first reply. It
 // uses one bare echo socket (an unprivileged ICMP socket, raw as root
