@@ -153,4 +153,33 @@ var explanations = map[string]Explanation{
 		Why: "Informational: the open-file limit processes started from here inherit is low for file watchers and bundlers.",
 		How: "The soft RLIMIT_NOFILE of the process that started guard (not the one Go raised for itself).",
 	},
+	// Path tracing, uplinks, address families and path MTU (issue 13).
+	"link-mtu-exceeds-egress": {
+		Why: "Containers and VMs behind the bridge send full-size packets the uplink (a VPN tunnel, PPPoE) cannot carry; when the 'fragmentation needed' answers are lost on the way, image pulls and TLS handshakes from inside them hang.",
+		How: "The link table: a bridge that is up and has an address reports a larger MTU than the interface that carries the default route.",
+	},
+	"gateway-route-diverted": {
+		Why: "A container, VM or other network that uses the local network's addresses takes the traffic meant for the gateway and the LAN: SSH to a machine on the LAN, a local registry or the router's own services fail, while the internet may still work.",
+		How: "The kernel's route lookup for the gateway chose another interface than the default route's (named with its kind from the link table and the covering route's prefix); the gateway is then not probed, so it is never called 'a router that ignores probes'.",
+	},
+	"target-route-diverted": {
+		Why: "Traffic to these hosts never reaches the internet: a bridge, tunnel or other interface takes it, so everything the start fetches from them fails or hangs.",
+		How: "The kernel's route lookup for each target chose another interface than the default route's. A route into a container bridge or veth, or into a link without carrier, decides at once: those targets are not probed. A split tunnel whose targets answer is not reported.",
+	},
+	"nameserver-route-diverted": {
+		Why: "Name lookups go to this server first; when its route leads into a network where it does not answer, every lookup waits for it before trying the next server, or fails.",
+		How: "The kernel's route lookup for the server (read from the resolver configuration before asking it) chose another interface than the default route's, and the server did not answer a direct query there; loopback resolvers are never counted.",
+	},
+	"default-route-dead": {
+		Why: "With two uplinks (a dock and Wi-Fi, a phone hotspot) the kernel uses the one with the lowest metric even when it leads nowhere, while the other would work.",
+		How: "None of the family's targets answered through the default route in use; the first one answered when probed through another default route's interface (a socket bound with SO_BINDTODEVICE, IP_BOUND_IF or IP_UNICAST_IF; no route is changed). A healthy machine never sends these probes.",
+	},
+	"family-unreachable": {
+		Why: "Programs that try IPv6 first (npm, pip, curl, git, Go) wait for every IPv6 attempt to time out before falling back, so installs and pulls hang or crawl although IPv4 works.",
+		How: "The family has a default route, none of its targets answered any probe (or the tables proved them unreachable), and a target of the other family did answer.",
+	},
+	"path-mtu-blackhole": {
+		Why: "Small packets pass and full-size ones vanish: pings and connects work, but TLS handshakes and large downloads stall, the classic symptom of a tunnel or PPPoE hop whose 'fragmentation needed' messages are filtered.",
+		How: "One echo of the egress interface's MTU with don't-fragment set went to an external target that answered small echoes, and every attempt was lost; an EMSGSIZE (the kernel already learnt a smaller path MTU) means discovery works and is not reported.",
+	},
 }
