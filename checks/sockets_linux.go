@@ -54,8 +54,17 @@ func readLinuxSockets(ctx context.Context, root string) (SocketStats, error) {
 	// the figure is as high as ours and nothing is reported.
 	if n, ok := readOpenFilesLimit(filepath.Join(root, strconv.Itoa(os.Getppid()), "limits")); ok {
 		st.OpenFilesLimit = n
-	} else if err := unix.Getrlimit(unix.RLIMIT_NOFILE, new(unix.Rlimit)); err != nil {
-		st.Unknown = append(st.Unknown, "open-file limit: "+err.Error())
+	} else {
+		// The parent's limits are unreadable (another user's process,
+		// hidepid=2). Our own soft limit, raised to the hard one, still
+		// bounds what a child can raise its own to: a hard limit under
+		// 1024 is reported either way.
+		var rl unix.Rlimit
+		if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+			st.Unknown = append(st.Unknown, "open-file limit: "+err.Error())
+		} else {
+			st.OpenFilesLimit = clampInt(rl.Cur)
+		}
 	}
 	if ents, err := os.ReadDir(filepath.Join(root, "self/fd")); err == nil {
 		st.OpenFiles = len(ents)

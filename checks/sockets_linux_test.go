@@ -9,6 +9,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"golang.org/x/sys/unix"
 )
 
 // procFixture lays out a recorded procfs: a busy dev machine whose
@@ -98,5 +100,25 @@ func TestReadLinuxSocketsCheapPath(t *testing.T) {
 	}
 	if st.TCPEphemeralInUse != -1 || st.TCPEphemeralBound != 4 || st.UDPEphemeralBound != 2 {
 		t.Fatalf("cheap path not taken: %+v", st)
+	}
+}
+
+// Without the parent's limits file the fallback still reports a limit:
+// our own soft one, which the runtime raised to the hard limit.
+func TestReadLinuxSocketsLimitFallback(t *testing.T) {
+	root := procFixture(t, map[string]string{
+		"sys/net/ipv4/ip_local_port_range": "32768 60999\n",
+		"net/sockstat":                     "TCP: inuse 3 orphan 0 tw 1 alloc 3 mem 1\nUDP: inuse 2 mem 0\n",
+	})
+	st, err := readLinuxSockets(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rl unix.Rlimit
+	if err := unix.Getrlimit(unix.RLIMIT_NOFILE, &rl); err != nil {
+		t.Fatal(err)
+	}
+	if st.OpenFilesLimit <= 0 || st.OpenFilesLimit != clampInt(rl.Cur) {
+		t.Fatalf("OpenFilesLimit = %d, want our soft limit %d (unknown: %v)", st.OpenFilesLimit, rl.Cur, st.Unknown)
 	}
 }
