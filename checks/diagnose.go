@@ -23,7 +23,7 @@ const (
 
 // CheckIDs in dependency order: a failed check makes later failing ones
 // "skip", so the report names one root cause.
-var CheckIDs = []string{"link", "route", "neighbor", "gateway", "internet", "dns", "resources"}
+var CheckIDs = []string{"link", "route", "neighbor", "gateway", "internet", "dns", "resources", "proxy", "ports", "hosts", "clock"}
 
 // chained are the checks that depend on the ones before them.
 var chained = map[string]bool{"link": true, "route": true, "neighbor": true, "gateway": true, "internet": true, "dns": true}
@@ -64,6 +64,7 @@ func Diagnose(s *State) Diagnosis {
 	d.internet()
 	d.dns()
 	d.resources()
+	d.local()
 	return d.finish()
 }
 

@@ -353,6 +353,9 @@ func TestChainSkipsAfterRootCause(t *testing.T) {
 	d := Diagnose(s)
 	want := map[string]Status{"link": StatusPass, "route": StatusPass, "neighbor": StatusFail, "gateway": StatusSkip, "internet": StatusSkip, "dns": StatusSkip, "resources": StatusPass}
 	for _, c := range d.Checks {
+		if _, ok := want[c.ID]; !ok {
+			continue // the local checks, not collected from this state
+		}
 		if c.Status != want[c.ID] {
 			t.Errorf("%s = %s, want %s (%s)", c.ID, c.Status, want[c.ID], c.Detail)
 		}

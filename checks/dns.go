@@ -1,14 +1,13 @@
 package checks
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net"
 	"net/netip"
-	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,18 +16,21 @@ import (
 )
 
 // DNS resolves name with the system resolver and, in parallel, asks each
-// name server of resolv.conf directly, so the report can say which server
-// answered and which failed.
+// name server of the resolver's configuration directly (and the upstreams
+// behind a local stub), so the report can say which server answered and
+// which failed, in the order the resolver tries them. The configuration is
+// read once per run and kept in the result.
 func (p *NetProber) DNS(ctx context.Context, name string) DNSResult {
-	res := DNSResult{Ran: true, Name: name}
-	servers := readNameservers(p.ResolvConf)
+	res := DNSResult{Ran: true, Name: name, Resolver: readResolverConfig(p.ResolvConf)}
 	var wg sync.WaitGroup
-	res.Servers = make([]DNSServerResult, len(servers))
-	for i, s := range servers {
+	cfg := &res.Resolver
+	res.Servers = make([]DNSServerResult, len(cfg.Servers)+len(cfg.Upstreams))
+	for i, s := range append(slices.Clone(cfg.Servers), cfg.Upstreams...) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			res.Servers[i] = p.queryServer(ctx, s, name)
+			res.Servers[i].Upstream = i >= len(cfg.Servers)
 		}()
 	}
 	t0 := time.Now()
@@ -96,33 +98,6 @@ func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, erro
 		}
 	}
 	return last.addrs, last.err
-}
-
-// readNameservers returns the nameserver lines of a resolv.conf; an absent
-// file (Windows) gives none.
-func readNameservers(path string) []netip.AddrPort {
-	if path == "" {
-		return nil
-	}
-	f, err := os.Open(path)
-	if err != nil {
-		return nil
-	}
-	defer f.Close()
-	var out []netip.AddrPort
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fs := strings.Fields(sc.Text())
-		if len(fs) < 2 || fs[0] != "nameserver" {
-			continue
-		}
-		a, err := netip.ParseAddr(fs[1])
-		if err != nil {
-			continue
-		}
-		out = append(out, netip.AddrPortFrom(a.Unmap(), 53))
-	}
-	return out
 }
 
 // queryServer sends one A query to server over UDP, resending a few times,

@@ -114,6 +114,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		defer wg.Done()
 		timed("resources", func() { s.Sockets, s.SocketsErr = e.Sys.Sockets(ctx) })
 	}()
+	localWait := e.collectLocal(ctx, pctx, o, s, timed)
 	var dnsWG sync.WaitGroup
 	dnsWG.Add(1)
 	go func() {
@@ -227,6 +228,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		}
 	}
 	dnsWG.Wait()
+	localWait()
 	nameInterfaces(s)
 	return s
 }

@@ -687,3 +687,159 @@ var (
 		},
 	})
 )
+
+// Arguments of the local-configuration findings (issue 13 §4, §5, §7, §8).
+const (
+	ArgPort     Arg = "port"
+	ArgPID      Arg = "pid"
+	ArgProcess  Arg = "process"
+	ArgVar      Arg = "var"
+	ArgProxy    Arg = "proxy"
+	ArgEndpoint Arg = "endpoint"
+	ArgFile     Arg = "file"
+	ArgService  Arg = "service"
+	ArgNext     Arg = "next"
+	ArgWait     Arg = "wait"
+	ArgHolder   Arg = "holder"
+)
+
+// The local configuration a start depends on: name servers in the
+// resolver's order, proxies, the ports the environment needs, localhost,
+// the ephemeral port range and the clock. Declared after the network
+// findings: a broken network explains a silent remote proxy, not the
+// other way round.
+var (
+	DNSLocalResolverDown = register(&Def{
+		ID: "dns-local-resolver-down", Check: "dns", Severity: SevError,
+		Title:     "The local resolver is not running",
+		Text:      "name server {server} refuses queries: {service} is not running{detail}",
+		DependsOn: []string{"link-down"},
+		Manual: map[string][]string{
+			"linux":   {"start it: sudo systemctl start {service} (status: systemctl status {service})", "or point /etc/resolv.conf at a server that answers{next}"},
+			"darwin":  {"restart it: sudo launchctl kickstart -k system/com.apple.mDNSResponder (scutil --dns shows the resolvers)", "if {server} belongs to a local DNS app (dnsmasq, a VPN or proxy app), start that app or remove it from System Settings › Network › Details › DNS"},
+			"windows": {"start the local DNS service that listens on {server} (Get-Service dnscache; a DNS proxy app), or remove {server}: Settings › Network & internet › Properties › DNS server assignment", "ipconfig /all shows the servers in use"},
+		},
+	})
+	DNSFirstServerSilent = register(&Def{
+		ID: "dns-first-server-silent", Check: "dns", Severity: SevWarning,
+		Title:     "A silent name server comes before a working one",
+		Text:      "name server {server} comes first in {file} but does not answer, while {next} does: every lookup waits {wait} for it first{detail}",
+		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable"},
+		Manual: map[string][]string{
+			"linux":   {"remove {server} (often a VPN's leftover): resolvectl dns (per link) or the network manager's DNS setting, then check cat {file}", "lookups until then: {wait} each"},
+			"darwin":  {"remove {server} (often a VPN's leftover): System Settings › Network › Details › DNS, or reconnect/quit the VPN app; scutil --dns shows the order"},
+			"windows": {"remove {server} (often a VPN's leftover): Settings › Network & internet › Properties › DNS server assignment; Get-DnsClientServerAddress shows the order", "then: ipconfig /flushdns"},
+		},
+	})
+	ProxyFakeIP = register(&Def{
+		ID: "proxy-fake-ip", Check: "dns", Severity: SevWarning,
+		Title: "A TUN-mode proxy answers names with fake addresses",
+		Text:  "{name} resolves to {detail} (198.18.0.0/15) while {iface}, a TUN device, owns the default route: a proxy app in fake-ip mode (Clash, Surge, mihomo) answers names, which breaks SSH, Docker networks and tools that bypass it",
+		Manual: map[string][]string{
+			"linux":   {"switch the proxy app from fake-ip to redir-host (Clash/mihomo: dns.enhanced-mode), or add your hosts to its fake-ip-filter; ip route shows {iface} owning the default route"},
+			"darwin":  {"switch the proxy app (ClashX, Surge, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter; netstat -rn -f inet shows {iface} owning the default route"},
+			"windows": {"switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter; Get-NetRoute -DestinationPrefix 0.0.0.0/0 shows {iface}"},
+		},
+	})
+	ProxyInvalid = register(&Def{
+		ID: "proxy-invalid", Check: "proxy", Severity: SevError,
+		Title: "A proxy setting is not a valid URL",
+		Text:  "{var}={proxy} is not a proxy URL programs accept ({err}): downloads through it fail",
+		Manual: map[string][]string{
+			"linux":   {"fix it, e.g. export {var}=http://HOST:PORT, or unset {var}"},
+			"darwin":  {"fix it, e.g. export {var}=http://HOST:PORT, or unset {var}"},
+			"windows": {"fix it, e.g. $env:{var} = 'http://HOST:PORT' (setx {var} for new shells), or Remove-Item Env:{var}"},
+		},
+	})
+	ProxyDead = register(&Def{
+		ID: "proxy-dead", Check: "proxy", Severity: SevError,
+		Title:     "The configured proxy is not running",
+		Text:      "{var}={proxy}: {detail}; every download through it fails",
+		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route"},
+		Manual: map[string][]string{
+			"linux":   {"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent), or stop using it: unset {var}", "check: curl -v --proxy {proxy} -I https://example.com"},
+			"darwin":  {"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent), or stop using it: unset {var}", "the system proxy: scutil --proxy"},
+			"windows": {"start the proxy app that should listen on {endpoint}, or stop using it: Remove-Item Env:{var} (and [Environment]::SetEnvironmentVariable('{var}', $null, 'User'))", "the system proxy: Settings › Network & internet › Proxy; netsh winhttp show proxy"},
+		},
+	})
+	NetworkProxyOnly = register(&Def{
+		ID: "network-proxy-only", Check: "internet", Severity: SevInfo,
+		Title: "Proxy-only network",
+		Text:  "direct connections to {targets} are blocked, but the proxy {endpoint} ({var}) answers: the network is proxy-only, and programs that use the proxy get out",
+		Manual: map[string][]string{
+			"linux":   {"programs that ignore {var} (SSH, git over ssh, some Docker pulls) need their own proxy setting: ~/.ssh/config ProxyCommand, /etc/systemd/system/docker.service.d/http-proxy.conf"},
+			"darwin":  {"programs that ignore {var} (SSH, git over ssh) need their own proxy setting: ~/.ssh/config ProxyCommand; Docker Desktop › Settings › Resources › Proxies"},
+			"windows": {"programs that ignore {var} (SSH, git over ssh) need their own proxy setting: netsh winhttp set proxy {endpoint}; Docker Desktop › Settings › Resources › Proxies"},
+		},
+	})
+	PortInUse = register(&Def{
+		ID: "port-in-use", Check: "ports", Severity: SevError,
+		Title: "A port the environment needs is taken",
+		Text:  "port {port} is already in use by {holder}: the environment cannot listen on it",
+		Manual: map[string][]string{
+			"linux":   {"see what holds it: sudo ss -ltnp 'sport = :{port}'", "stop it if you do not need it: kill {pid} (a service: sudo systemctl stop NAME; a container: docker ps --filter publish={port}), or move the environment to another port"},
+			"darwin":  {"see what holds it: lsof -nP -iTCP:{port} -sTCP:LISTEN", "stop it: kill {pid}; ControlCenter on 5000/7000 is AirPlay Receiver (System Settings › General › AirDrop & Handoff); a container: docker ps --filter publish={port}"},
+			"windows": {"see what holds it: Get-NetTCPConnection -LocalPort {port} -State Listen | Select-Object OwningProcess; Get-Process -Id {pid}", "stop it: Stop-Process -Id {pid}, or move the environment to another port"},
+		},
+	})
+	PortExcluded = register(&Def{
+		ID: "port-excluded", Check: "ports", Severity: SevError,
+		Title: "A port the environment needs is reserved by Windows",
+		Text:  "port {port} lies in a port range Windows has excluded (bind fails with WSAEACCES): nothing can listen on it, though no process uses it",
+		Manual: map[string][]string{
+			"linux":   {"Linux reserves no such ranges; check sysctl net.ipv4.ip_local_reserved_ports and whether this user may bind {port}"},
+			"darwin":  {"macOS reserves no such ranges; check which process holds {port}: lsof -nP -iTCP:{port}"},
+			"windows": {"list the ranges: netsh int ipv4 show excludedportrange protocol=tcp", "as Administrator: net stop winnat; net start winnat releases the ranges Hyper-V/WSL/Docker took; or move the environment to a port outside them"},
+		},
+	})
+	HostsLocalhostWrong = register(&Def{
+		ID: "hosts-localhost-wrong", Check: "hosts", Severity: SevError,
+		Title: "The hosts file maps localhost elsewhere",
+		Text:  "{file} line {detail} maps localhost to a non-loopback address: programs that connect to localhost reach another host",
+		Manual: map[string][]string{
+			"linux":   {"edit {file}: sudo nano {file}; localhost must map to 127.0.0.1 and ::1 only"},
+			"darwin":  {"edit {file}: sudo nano {file}; localhost must map to 127.0.0.1 and ::1 only; then sudo dscacheutil -flushcache"},
+			"windows": {"edit {file} in an elevated Notepad; localhost must map to 127.0.0.1 and ::1 only; then ipconfig /flushdns"},
+		},
+	})
+	HostsLocalhostMissing = register(&Def{
+		ID: "hosts-localhost-missing", Check: "hosts", Severity: SevError,
+		Title: "localhost does not resolve",
+		Text:  "{file} has no localhost line and the system resolver does not resolve localhost to loopback ({detail}): programs fail with ENOTFOUND localhost",
+		Manual: map[string][]string{
+			"linux":   {"add the lines back to {file}: echo '127.0.0.1 localhost' | sudo tee -a {file}; echo '::1 localhost' | sudo tee -a {file}"},
+			"darwin":  {"add the lines back to {file}: echo '127.0.0.1 localhost' | sudo tee -a {file}; echo '::1 localhost' | sudo tee -a {file}; sudo dscacheutil -flushcache"},
+			"windows": {"in an elevated PowerShell: Add-Content {file} \"`n127.0.0.1 localhost`n::1 localhost\"; ipconfig /flushdns"},
+		},
+	})
+	PortsRangeSmall = register(&Def{
+		ID: "ports-range-small", Check: "resources", Severity: SevWarning,
+		Title: "Ephemeral port range too small",
+		Text:  "the ephemeral port range is {detail} ({count} ports): connections and name lookups fail with EADDRNOTAVAIL as soon as that many are open",
+		Manual: map[string][]string{
+			"linux":   {"widen it: sudo sysctl -w net.ipv4.ip_local_port_range='32768 60999' (persist in /etc/sysctl.d/)"},
+			"darwin":  {"widen it: sudo sysctl -w net.inet.ip.portrange.first=49152 net.inet.ip.portrange.last=65535"},
+			"windows": {"widen it (elevated): netsh int ipv4 set dynamicport tcp start=49152 num=16384; netsh int ipv4 show dynamicport tcp"},
+		},
+	})
+	ClockWrong = register(&Def{
+		ID: "clock-wrong", Check: "clock", Severity: SevWarning,
+		Title: "The clock is behind",
+		Text:  "the clock says {detail}: TLS certificates will fail to verify (x509: certificate is not yet valid)",
+		Manual: map[string][]string{
+			"linux":   {"set the clock from the network: sudo timedatectl set-ntp true (WSL2 after sleep: sudo hwclock -s)", "timedatectl shows the state"},
+			"darwin":  {"sudo sntp -sS time.apple.com; System Settings › General › Date & Time › Set time and date automatically"},
+			"windows": {"w32tm /resync (elevated); Settings › Time & language › Date & time › Sync now"},
+		},
+	})
+	ClockUnsynced = register(&Def{
+		ID: "clock-unsynchronized", Check: "clock", Severity: SevInfo,
+		Title: "The clock is not synchronised",
+		Text:  "the kernel reports its clock unsynchronised (no time daemon has disciplined it; error bound {detail}): harmless while it is right, TLS fails once it drifts",
+		Manual: map[string][]string{
+			"linux":   {"timedatectl; enable a time daemon: sudo timedatectl set-ntp true (or chrony)"},
+			"darwin":  {"sntp time.apple.com shows the offset"},
+			"windows": {"w32tm /query /status"},
+		},
+	})
+)

@@ -30,6 +30,13 @@ type Options struct {
 	// they came through, for the manual step that names it: "mage
 	// guard:fix" under mage. Empty means the guard binary's own.
 	FixCommand string
+	// Ports are the TCP ports the environment will listen on; each must be
+	// free (issue 13 §7). Empty: no port is checked.
+	Ports []PortSpec
+	// ProxyEnv holds the proxy variables (HTTP_PROXY, https_proxy,
+	// NO_PROXY...) of the environment the start runs in, as the CLI read
+	// them: checks never reads the environment itself.
+	ProxyEnv map[string]string
 }
 
 // SudoMode says how a repair that needs privilege may get it.

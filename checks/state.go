@@ -53,6 +53,15 @@ type State struct {
 	// HostApp names the app that launched us (VS Code, Cursor, Terminal),
 	// where the OS tells; used in manual steps.
 	HostApp string
+
+	// The machine's local configuration a start depends on (issue 13 §5,
+	// §7, §8), collected in parallel with the probes by collectLocal. Each
+	// is its zero value when not collected (an OS layer without
+	// LocalSystem, such as the test fakes): the checks then say "skip".
+	Proxy ProxyState   // proxy variables and the system proxy, each probed
+	Ports []PortResult // the ports the environment needs, bind-tested
+	Hosts HostsState   // the hosts file and how localhost resolves
+	Clock ClockState   // the kernel's clock discipline
 }
 
 // Family returns the state of one address family (4 or 6).
@@ -171,6 +180,9 @@ type DNSResult struct {
 	NotFound bool
 	Duration time.Duration
 	Servers  []DNSServerResult
+	// Resolver is the resolver configuration, read once per run, in the
+	// order the resolver uses its servers (issue 13 §4).
+	Resolver ResolverConfig
 }
 
 // DNSServerResult is one configured name server asked directly.
@@ -180,4 +192,11 @@ type DNSServerResult struct {
 	Rcode    string // "NOERROR", "NXDOMAIN", "SERVFAIL", ...
 	RTT      time.Duration
 	Err      error
+	// Upstream: not in the resolver's own list but behind its local stub
+	// (systemd-resolved's upstreams when resolv.conf names 127.0.0.53).
+	Upstream bool
+	// Route is the kernel's route to a server that did not answer, looked
+	// up only then; RouteErr its errno (no route, reject route).
+	Route    *Route
+	RouteErr error
 }

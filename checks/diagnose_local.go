@@ -1,0 +1,523 @@
+package checks
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// local diagnoses the machine's local configuration (issue 13 §4, §5,
+// §7, §8), then revisits two network verdicts with what it knows: a
+// silent name server ahead of a working one is not "loss", and a working
+// proxy is a way out when direct connections are blocked. Called last by
+// Diagnose, before finish.
+func (d *diag) local() {
+	d.proxies()
+	d.ports()
+	d.hosts()
+	d.clock()
+	d.portRange()
+	d.localResolver()
+	d.nameServerOrder()
+	d.fakeIP()
+	d.proxyOnly()
+}
+
+// has reports whether a finding with id is present.
+func (d *diag) has(id string) bool {
+	return slices.ContainsFunc(d.findings, func(f Finding) bool { return f.ID == id })
+}
+
+// drop removes the findings with id for which keep (nil: none) is false.
+func (d *diag) drop(id string, keep func(f Finding) bool) {
+	d.findings = slices.DeleteFunc(d.findings, func(f Finding) bool {
+		return f.ID == id && (keep == nil || !keep(f))
+	})
+}
+
+// restatus sets a check's status from the findings of that check that are
+// left, keeping its detail.
+func (d *diag) restatus(check string) {
+	st := StatusPass
+	for _, f := range d.findings {
+		if def := catalog[f.ID]; def.Check == check {
+			st = worse(st, statusOf(f.Severity))
+		}
+	}
+	d.checks[check].Status = st
+}
+
+// proxies: every configured proxy parses and accepts a connection.
+func (d *diag) proxies() {
+	p := &d.s.Proxy
+	switch {
+	case !p.Checked:
+		d.set("proxy", StatusSkip, "not collected")
+		return
+	case len(p.Settings) == 0:
+		detail := "no proxy set"
+		if p.SystemErr != nil {
+			detail += "; " + p.SystemErr.Error()
+		}
+		d.set("proxy", StatusPass, detail)
+		return
+	case p.Disabled():
+		d.set("proxy", StatusPass, "NO_PROXY=* turns every proxy off")
+		return
+	}
+	var parts []string
+	type dead struct {
+		vars   []string
+		p      *ProxySetting
+		detail string
+		sev    Severity
+	}
+	var deads []*dead
+	byEndpoint := map[string]*dead{}
+	for i := range p.Settings {
+		s := &p.Settings[i]
+		if s.Err != nil {
+			d.add(ProxyInvalid, Args{ArgVar: s.Var, ArgProxy: s.Value, ArgErr: s.Err.Error()})
+			parts = append(parts, fmt.Sprintf("%s=%s invalid", s.Var, s.Value))
+			continue
+		}
+		var detail string
+		switch {
+		case s.Works():
+			parts = append(parts, fmt.Sprintf("%s=%s answers in %s", s.Var, s.Value, ms(s.TCP.RTT)))
+			continue
+		case s.ResolveErr != nil:
+			if d.s.DNS.Err != nil {
+				// Names fail altogether: the DNS check names that cause.
+				parts = append(parts, fmt.Sprintf("%s=%s: %s does not resolve", s.Var, s.Value, s.Host))
+				continue
+			}
+			detail = fmt.Sprintf("the proxy's name %s does not resolve", s.Host)
+		case s.TCP.Refused:
+			detail = fmt.Sprintf("the proxy refuses connections (nothing listens on %s)", s.Endpoint())
+		case s.TCP.Ran && s.TCP.NoPermission:
+			parts = append(parts, fmt.Sprintf("%s=%s not probed (no permission)", s.Var, s.Value))
+			continue
+		case s.TCP.Ran:
+			detail = fmt.Sprintf("the proxy does not answer on %s (%s)", s.Endpoint(), errText(s.TCP.Err))
+		default:
+			parts = append(parts, fmt.Sprintf("%s=%s not probed", s.Var, s.Value))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s: %s", s.Var, s.Value, detail))
+		// An HTTP-only proxy breaks plain-HTTP downloads only; most of a
+		// start's traffic is HTTPS.
+		sev := SevError
+		if s.For == "http" {
+			sev = SevWarning
+		}
+		if dd := byEndpoint[s.Endpoint()]; dd != nil {
+			dd.vars = append(dd.vars, s.Var)
+			if sev == SevError {
+				dd.sev = sev
+			}
+			continue
+		}
+		dd := &dead{vars: []string{s.Var}, p: s, detail: detail, sev: sev}
+		byEndpoint[s.Endpoint()] = dd
+		deads = append(deads, dd)
+	}
+	for _, dd := range deads {
+		f := d.add(ProxyDead, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgEndpoint: dd.p.Endpoint(), ArgDetail: dd.detail}, parts...)
+		f.Severity = dd.sev
+		// Manual steps take one variable; the summary names them all.
+		f.Args[ArgVar] = dd.vars[0]
+		f.Summary = expand(ProxyDead.Text, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgDetail: dd.detail})
+	}
+	d.set("proxy", StatusPass, strings.Join(parts, "; "))
+	d.restatus("proxy")
+}
+
+// workingProxy is a proxy for HTTPS traffic that accepted a connection.
+func (d *diag) workingProxy() *ProxySetting {
+	p := &d.s.Proxy
+	if p.Disabled() {
+		return nil
+	}
+	for i := range p.Settings {
+		if s := &p.Settings[i]; s.Err == nil && s.For != "http" && s.Works() {
+			return s
+		}
+	}
+	return nil
+}
+
+// proxyOnly: direct connections fail but a proxy answers. That is how
+// corporate networks work, not an outage: the internet verdict becomes
+// "proxy-only" instead of unhealthy. A proxy on this machine only proves
+// that the proxy app runs, not that it gets out, so that case is a
+// warning.
+func (d *diag) proxyOnly() {
+	s := d.workingProxy()
+	if s == nil || !(d.has(InternetUnreachable.ID) || d.has(TCPBlocked.ID)) {
+		return
+	}
+	var targets []string
+	for _, f := range d.families() {
+		for i := range f.External {
+			if t := &f.External[i]; !t.TCP.Answered {
+				targets = append(targets, t.Addr.String())
+			}
+		}
+	}
+	if len(targets) == 0 {
+		return
+	}
+	d.drop(InternetUnreachable.ID, nil)
+	d.drop(LocalFirewall.ID, nil)
+	d.drop(TCPBlocked.ID, nil)
+	line := fmt.Sprintf("%s=%s accepted a connection in %s", s.Var, s.Value, ms(s.TCP.RTT))
+	f := d.add(NetworkProxyOnly, Args{ArgTargets: strings.Join(targets, ", "), ArgEndpoint: s.Endpoint(), ArgVar: s.Var}, line)
+	if s.Addr.IsLoopback() {
+		f.Severity = SevWarning
+		f.Summary += " (the proxy runs on this machine: whether it gets out was not checked)"
+	}
+	d.set("internet", statusOf(f.Severity), "direct connections blocked; proxy-only via "+line)
+}
+
+// ports: each port the environment needs can be listened on.
+func (d *diag) ports() {
+	if len(d.s.Ports) == 0 {
+		d.set("ports", StatusSkip, "no ports configured (--ports)")
+		return
+	}
+	var parts []string
+	st := StatusPass
+	for _, r := range d.s.Ports {
+		port := r.Spec.String()
+		switch {
+		case r.Free:
+			parts = append(parts, port+" free")
+		case r.Excluded:
+			line := fmt.Sprintf("%s: %s", port, errText(r.Err))
+			parts = append(parts, line)
+			d.add(PortExcluded, Args{ArgPort: port}, line)
+			st = StatusFail
+		case r.InUse:
+			holder, pid := "another process", "PID"
+			if r.Owner.Known() {
+				holder = fmt.Sprintf("%s (pid %d)", cmpOr(r.Owner.Name, "a process"), r.Owner.PID)
+				pid = strconv.Itoa(r.Owner.PID)
+			} else if r.OwnerErr != nil {
+				holder = "another process (" + r.OwnerErr.Error() + ")"
+			}
+			line := fmt.Sprintf("%s: in use by %s", port, holder)
+			parts = append(parts, line)
+			d.add(PortInUse, Args{ArgPort: strconv.Itoa(int(r.Spec.Port)), ArgHolder: holder, ArgPID: pid, ArgProcess: r.Owner.Name}, line, errText(r.Err))
+			st = StatusFail
+		default:
+			parts = append(parts, fmt.Sprintf("%s: not tested (%s)", port, errText(r.Err)))
+			st = worse(st, StatusUnknown)
+		}
+	}
+	d.set("ports", st, strings.Join(parts, "; "))
+}
+
+func cmpOr(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}
+
+// hosts: localhost resolves to loopback.
+func (d *diag) hosts() {
+	h := &d.s.Hosts
+	switch {
+	case !h.Checked:
+		d.set("hosts", StatusSkip, "not collected")
+		return
+	case h.Err != nil:
+		d.set("hosts", StatusUnknown, h.Err.Error())
+		return
+	}
+	for _, e := range h.Localhost {
+		if !e.Addr.IsLoopback() {
+			line := fmt.Sprintf("%s:%d: %s", h.Path, e.Line, e.Text)
+			d.add(HostsLocalhostWrong, Args{ArgFile: h.Path, ArgDetail: fmt.Sprintf("%d (%s)", e.Line, e.Text)}, line)
+			d.set("hosts", StatusFail, line)
+			return
+		}
+	}
+	if h.hasLoopback() {
+		d.set("hosts", StatusPass, "localhost → loopback in "+h.Path)
+		return
+	}
+	if h.Looked && len(h.Resolved) > 0 && !slices.ContainsFunc(h.Resolved, func(a netip.Addr) bool { return !a.IsLoopback() }) {
+		d.set("hosts", StatusPass, fmt.Sprintf("no localhost line in %s; the resolver answers %s", h.Path, addrsText(h.Resolved)))
+		return
+	}
+	got := "no answer"
+	switch {
+	case h.ResolveErr != nil:
+		got = dnsErrText(h.ResolveErr)
+	case len(h.Resolved) > 0:
+		got = "it answers " + addrsText(h.Resolved)
+	}
+	d.add(HostsLocalhostMissing, Args{ArgFile: h.Path, ArgDetail: got}, h.Path+": no line maps localhost", "resolver: "+got)
+	d.set("hosts", StatusFail, fmt.Sprintf("no localhost line in %s; resolver: %s", h.Path, got))
+}
+
+// clockSlack: a binary built from a commit dated after "now" by more than
+// this proves the clock is behind (commit dates may run ahead a little).
+const clockSlack = 24 * time.Hour
+
+// clock: the kernel's view of its clock, and a lower bound on the time.
+func (d *diag) clock() {
+	c := &d.s.Clock
+	switch {
+	case !c.Checked:
+		d.set("clock", StatusSkip, "not collected")
+		return
+	case !c.BuildTime.IsZero() && !c.Now.IsZero() && c.Now.Before(c.BuildTime.Add(-clockSlack)):
+		detail := fmt.Sprintf("%s, before this binary's source was committed (%s): it is at least %s behind",
+			c.Now.UTC().Format(time.DateTime), c.BuildTime.UTC().Format(time.DateTime), c.BuildTime.Sub(c.Now).Round(time.Hour))
+		f := d.add(ClockWrong, Args{ArgDetail: detail}, detail)
+		d.set("clock", statusOf(f.Severity), detail)
+		return
+	case c.Err != nil:
+		d.set("clock", StatusUnknown, c.Err.Error())
+		return
+	}
+	switch c.Synced {
+	case Yes:
+		d.set("clock", StatusPass, "synchronised (max error "+c.MaxError.String()+")")
+	case No:
+		// Info only: without a time daemon (containers, CI sandboxes)
+		// the kernel says this of a clock that may be right.
+		d.add(ClockUnsynced, Args{ArgDetail: c.MaxError.String()}, "adjtimex: STA_UNSYNC / TIME_ERROR")
+		d.set("clock", StatusPass, "not synchronised by a time daemon (max error "+c.MaxError.String()+")")
+	default:
+		d.set("clock", StatusPass, "synchronisation not reported by this OS")
+	}
+}
+
+// minEphemeral is the smallest ephemeral range that normal use does not
+// exhaust; below tinyEphemeral a start fails outright.
+const (
+	minEphemeral  = 1000
+	tinyEphemeral = 128
+)
+
+// portRange: the ephemeral port range itself, whatever is in use now.
+func (d *diag) portRange() {
+	k := &d.s.Sockets
+	if d.s.SocketsErr != nil || k.EphemeralLow <= 0 || k.EphemeralHigh < k.EphemeralLow {
+		return
+	}
+	span := k.EphemeralHigh - k.EphemeralLow + 1
+	if span >= minEphemeral {
+		return
+	}
+	detail := fmt.Sprintf("%d-%d", k.EphemeralLow, k.EphemeralHigh)
+	f := d.add(PortsRangeSmall, Args{ArgDetail: detail, ArgCount: strconv.Itoa(span)}, "ephemeral range "+detail)
+	if span < tinyEphemeral {
+		f.Severity = SevError
+	}
+	d.restatus("resources")
+}
+
+// localService names the resolver service that should listen on a
+// loopback name server.
+func (d *diag) localService(a netip.Addr) string {
+	switch {
+	case a == resolvedStub:
+		return "systemd-resolved"
+	case d.s.OS == "darwin":
+		return "mDNSResponder"
+	case d.s.OS == "windows":
+		return "the local DNS proxy"
+	}
+	return "the local resolver (dnsmasq, unbound or another service meant to listen on " + a.String() + ":53)"
+}
+
+// localResolver: a loopback name server that refuses means the resolver
+// service behind it is not running; the errno decides at once.
+func (d *diag) localResolver() {
+	r := &d.s.DNS
+	for _, sv := range r.Servers {
+		a := sv.Server.Addr()
+		if sv.Upstream || !a.IsLoopback() || Classify(sv.Err) != ErrRefused {
+			continue
+		}
+		var ups, evidence []string
+		for _, u := range r.Servers {
+			if u.Upstream {
+				evidence = append(evidence, fmt.Sprintf("upstream %s: %s", u.Server.Addr(), serverText(u)))
+				if u.Answered {
+					ups = append(ups, u.Server.Addr().String())
+				}
+			}
+		}
+		detail, next := "", ""
+		if len(ups) > 0 {
+			detail = fmt.Sprintf(" (its upstreams %s answer)", strings.Join(ups, ", "))
+			next = " such as " + strings.Join(ups, ", ")
+		}
+		svc := d.localService(a)
+		f := d.add(DNSLocalResolverDown, Args{ArgServer: a.String(), ArgService: svc, ArgDetail: detail, ArgNext: next},
+			append([]string{fmt.Sprintf("%s: %s", a, errText(sv.Err))}, evidence...)...)
+		if r.Err == nil {
+			f.Severity = SevWarning // another server answers: lookups work
+		} else {
+			d.drop(DNSFailed.ID, nil)
+			d.drop(DNSLossy.ID, nil)
+		}
+		d.drop(DNSServerFailed.ID, func(x Finding) bool { return x.Args[ArgServer] != a.String() })
+		d.restatus("dns")
+		return
+	}
+}
+
+func serverText(s DNSServerResult) string {
+	if s.Answered {
+		return s.Rcode + " " + ms(s.RTT)
+	}
+	return errText(s.Err)
+}
+
+// silentServer: asked directly, the server never answered (a timeout or
+// an unreachable host), as opposed to refusing.
+func (d *diag) silentServer(s DNSServerResult) bool {
+	if s.Answered {
+		return false
+	}
+	switch Classify(s.Err) {
+	case ErrTimeout, ErrHostUnreach:
+		return true
+	case ErrNetUnreach:
+		// A server of a family without a default route is skipped at once.
+		return d.s.Family(familyOf(s.Server.Addr())).Default != nil
+	}
+	return false
+}
+
+// nameServerOrder: a silent server listed before one that answers makes
+// every lookup wait for it. That is the cause, not loss: loss is when the
+// same server sometimes answers and sometimes not.
+func (d *diag) nameServerOrder() {
+	r := &d.s.DNS
+	cfg := &r.Resolver
+	if cfg.Rotate || d.has(DNSLocalResolverDown.ID) {
+		return
+	}
+	var own []DNSServerResult
+	for _, s := range r.Servers {
+		if !s.Upstream {
+			own = append(own, s)
+		}
+	}
+	var silent []DNSServerResult
+	var next *DNSServerResult
+	for i := range own {
+		if own[i].Answered {
+			next = &own[i]
+			break
+		}
+		if d.silentServer(own[i]) {
+			silent = append(silent, own[i])
+		}
+	}
+	if next == nil || len(silent) == 0 {
+		return
+	}
+	first := silent[0]
+	timeout := cfg.Timeout
+	if timeout == 0 {
+		timeout = defaultResolverTimeout
+	}
+	wait := time.Duration(len(silent)) * timeout
+	var evidence []string
+	route := ""
+	for _, s := range silent {
+		line := fmt.Sprintf("%s: %s", s.Server.Addr(), errText(s.Err))
+		switch {
+		case s.Route != nil:
+			via := s.Route.IfName
+			if via == "" {
+				if l := d.linkByIndex(s.Route.IfIndex); l != nil {
+					via = l.Name
+				}
+			}
+			line += fmt.Sprintf("; a route still leads to it (%s via %s)", s.Route.Dst, cmpOr(via, "interface "+strconv.Itoa(s.Route.IfIndex)))
+		case s.RouteErr != nil:
+			line += "; no route leads to it (" + errText(s.RouteErr) + ")"
+		}
+		if s.Server == first.Server {
+			route = line[strings.Index(line, ";")+1:]
+			if !strings.Contains(line, ";") {
+				route = ""
+			}
+		}
+		evidence = append(evidence, line)
+	}
+	evidence = append(evidence, fmt.Sprintf("%s answered: %s", next.Server.Addr(), serverText(*next)),
+		fmt.Sprintf("%s: timeout %s, attempts %d", cmpOr(cfg.Source, "resolver"), timeout, cfg.Attempts))
+	detail := ""
+	if route != "" {
+		detail = ";" + route
+	}
+	f := d.add(DNSFirstServerSilent, Args{
+		ArgServer: first.Server.Addr().String(), ArgNext: next.Server.Addr().String(),
+		ArgFile: cmpOr(cfg.Source, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
+	}, evidence...)
+	if r.Err != nil {
+		// The system resolver did not answer within the check's deadline:
+		// many tools give up sooner than the resolver does.
+		f.Severity = SevError
+		d.drop(DNSFailed.ID, nil)
+	}
+	d.drop(DNSLossy.ID, nil)
+	d.drop(DNSServerFailed.ID, func(x Finding) bool {
+		return !slices.ContainsFunc(silent, func(s DNSServerResult) bool { return s.Server.Addr().String() == x.Args[ArgServer] })
+	})
+	d.restatus("dns")
+}
+
+// fakeIPRange is where Clash, Surge and mihomo hand out fake addresses
+// (RFC 2544's benchmarking range).
+var fakeIPRange = netip.MustParsePrefix("198.18.0.0/15")
+
+// fakeIP: names resolve into 198.18.0.0/15 while a TUN device owns the
+// default route. Addresses on a network of a local interface are real
+// (labs and benchmarks use this range) and never count.
+func (d *diag) fakeIP() {
+	def := d.s.V4.Default
+	if def == nil {
+		return
+	}
+	l := d.linkByIndex(def.IfIndex)
+	if l == nil || !l.Tunnel {
+		return
+	}
+	onLink := func(a netip.Addr) bool {
+		for _, ln := range d.s.Links {
+			for _, p := range ln.Addrs {
+				if p.Masked().Contains(a) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	var fake []string
+	for _, a := range d.s.DNS.Addrs {
+		if a.Is4() && fakeIPRange.Contains(a) && !onLink(a) {
+			fake = append(fake, a.String())
+		}
+	}
+	if len(fake) == 0 {
+		return
+	}
+	f := d.add(ProxyFakeIP, Args{ArgName: d.s.DNS.Name, ArgDetail: strings.Join(fake, ", "), ArgIface: l.Name},
+		fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(fake, ", ")), fmt.Sprintf("default route via %s (tunnel)", l.Name))
+	d.checks["dns"].Status = worse(d.checks["dns"].Status, statusOf(f.Severity))
+}

@@ -1,0 +1,187 @@
+package checks
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestParsePorts(t *testing.T) {
+	for _, tt := range []struct {
+		in   string
+		want []string // PortSpec.String() of each; nil: an error
+		err  string
+	}{
+		{in: "5432", want: []string{"5432"}},
+		{in: "5432, 8080,5432", want: []string{"5432", "8080"}},
+		{in: "127.0.0.1:8080,[::1]:5432", want: []string{"127.0.0.1:8080", "[::1]:5432"}},
+		{in: "0", err: "1 to 65535"},
+		{in: "65536", err: "1 to 65535"},
+		{in: "-1", err: "1 to 65535"},
+		{in: "http", err: "1 to 65535"},
+		{in: "localhost:80", err: "not an IP address"},
+		{in: "::1:80", err: "brackets"},
+		{in: ":80", err: "empty address"},
+		{in: "[fe80::1%eth0]:80", err: "not an IP address"},
+		{in: " , ", err: "no port"},
+		{in: func() string {
+			var ps []string
+			for i := 1; i <= MaxPorts+1; i++ {
+				ps = append(ps, strconv.Itoa(1000+i))
+			}
+			return strings.Join(ps, ",")
+		}(), err: "more than 64"},
+	} {
+		got, err := ParsePorts(tt.in)
+		if tt.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "\n") {
+				t.Errorf("ParsePorts(%q) = %v, %v; want one-line error with %q", tt.in, got, err, tt.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParsePorts(%q): %v", tt.in, err)
+			continue
+		}
+		var ss []string
+		for _, p := range got {
+			ss = append(ss, p.String())
+		}
+		if !slices.Equal(ss, tt.want) {
+			t.Errorf("ParsePorts(%q) = %v, want %v", tt.in, ss, tt.want)
+		}
+	}
+}
+
+func TestParseProxyEnv(t *testing.T) {
+	st := parseProxyEnv(map[string]string{
+		"HTTPS_PROXY": "http://127.0.0.1:7890",
+		"http_proxy":  "proxy.corp.example:3128", // no scheme: http:// assumed
+		"ALL_PROXY":   "socks5h://127.0.0.1",     // no port: the scheme's default
+		"all_proxy":   "ftp://x:21",
+		"NO_PROXY":    "localhost,.corp.example",
+	})
+	type row struct{ v, scheme, host, for_ string }
+	var got []row
+	for _, s := range st.Settings {
+		if s.Err != nil {
+			got = append(got, row{s.Var, "ERR", "", ""})
+			continue
+		}
+		got = append(got, row{s.Var, s.Scheme, s.Endpoint(), s.For})
+	}
+	want := []row{
+		{"HTTPS_PROXY", "http", "127.0.0.1:7890", "https"},
+		{"http_proxy", "http", "proxy.corp.example:3128", "http"},
+		{"ALL_PROXY", "socks5h", "127.0.0.1:1080", "all"},
+		{"all_proxy", "ERR", "", ""},
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("settings = %v, want %v", got, want)
+	}
+	if st.NoProxy != "localhost,.corp.example" || st.Disabled() {
+		t.Fatalf("NoProxy = %q", st.NoProxy)
+	}
+	for _, bad := range []string{"http://[::1", "http://:8080", "http://host:99999", "http://host:0"} {
+		if p := parseProxy("HTTPS_PROXY", bad, "https"); p.Err == nil {
+			t.Errorf("parseProxy(%q) accepted: %+v", bad, p)
+		}
+	}
+	if got := ProxyEnv(func(k string) string { return map[string]string{"no_proxy": "*", "PATH": "/bin"}[k] }); len(got) != 1 || got["no_proxy"] != "*" {
+		t.Fatalf("ProxyEnv = %v", got)
+	}
+}
+
+func TestParseResolvConf(t *testing.T) {
+	c := parseResolvConf("/etc/resolv.conf", []byte(`# written by a VPN client
+nameserver 10.8.0.1 ; the tunnel's
+nameserver 192.0.2.53
+nameserver fe80::1%eth0
+nameserver not-an-ip
+options edns0 timeout:2 attempts:3
+search example.com
+`))
+	var got []string
+	for _, s := range c.Servers {
+		got = append(got, s.String())
+	}
+	want := []string{"10.8.0.1:53", "192.0.2.53:53", "[fe80::1%eth0]:53"}
+	if !slices.Equal(got, want) || c.Timeout != 2*time.Second || c.Attempts != 3 || c.Rotate {
+		t.Fatalf("got %v timeout %v attempts %d rotate %v", got, c.Timeout, c.Attempts, c.Rotate)
+	}
+	d := parseResolvConf("x", []byte("nameserver 127.0.0.53\noptions rotate timeout:99 attempts:0\n"))
+	if d.Timeout != 30*time.Second || d.Attempts != defaultResolverAttempts || !d.Rotate || !d.stubOnly() {
+		t.Fatalf("caps/defaults: %+v", d)
+	}
+}
+
+func TestParseHostsLocalhost(t *testing.T) {
+	got := parseHostsLocalhost([]byte(`# comment localhost
+127.0.0.1	localhost
+::1 ip6-localhost ip6-loopback localhost # trailing
+10.0.0.5 devbox LOCALHOST.
+not-an-ip localhost
+192.0.2.1
+`))
+	var lines []int
+	var addrs []string
+	for _, e := range got {
+		lines = append(lines, e.Line)
+		addrs = append(addrs, e.Addr.String())
+	}
+	if !slices.Equal(lines, []int{2, 3, 4}) || !slices.Equal(addrs, []string{"127.0.0.1", "::1", "10.0.0.5"}) {
+		t.Fatalf("lines %v addrs %v", lines, addrs)
+	}
+	if h := (HostsState{Localhost: parseHostsLocalhost([]byte("127.0.0.1 vm\n"))}); h.hasLoopback() || len(h.Localhost) != 0 {
+		t.Fatalf("no localhost line: %+v", h)
+	}
+}
+
+// fakeLocal is a LocalSystem over fixed data.
+type fakeLocal struct {
+	owner    PortOwner
+	ownerErr error
+	calls    []uint16
+}
+
+func (f *fakeLocal) PortOwner(_ context.Context, p uint16) (PortOwner, error) {
+	f.calls = append(f.calls, p)
+	return f.owner, f.ownerErr
+}
+func (f *fakeLocal) HostsFile() (string, []byte, error)   { return "/etc/hosts", nil, nil }
+func (f *fakeLocal) SystemProxy() ([]ProxySetting, error) { return nil, nil }
+func (f *fakeLocal) Clock() ClockState                    { return ClockState{} }
+
+// The bind test on loopback: a port we hold is in use, its owner is
+// asked; a port we just released is free.
+func TestCheckPortsLoopback(t *testing.T) {
+	l, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	held := uint16(l.Addr().(*net.TCPAddr).Port)
+	l2, err := net.Listen("tcp4", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	free := uint16(l2.Addr().(*net.TCPAddr).Port)
+	l2.Close()
+	fl := &fakeLocal{owner: PortOwner{PID: 7, Name: "fake"}}
+	lo := netip.MustParseAddr("127.0.0.1")
+	rs := checkPorts(context.Background(), fl, []PortSpec{{Addr: lo, Port: held}, {Addr: lo, Port: free}})
+	if rs[0].Free || !rs[0].InUse || rs[0].Owner.PID != 7 || rs[0].Err == nil {
+		t.Errorf("held port %d: %+v", held, rs[0])
+	}
+	if !rs[1].Free || rs[1].InUse {
+		t.Errorf("free port %d: %+v", free, rs[1])
+	}
+	if !slices.Equal(fl.calls, []uint16{held}) {
+		t.Errorf("owner asked for %v, want only %d", fl.calls, held)
+	}
+}

@@ -1,0 +1,37 @@
+//go:build !windows
+
+package checks
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+)
+
+func TestReadResolverConfigStubUpstreams(t *testing.T) {
+	dir := t.TempDir()
+	stub := filepath.Join(dir, "resolv.conf")
+	up := filepath.Join(dir, "upstream.conf")
+	if err := os.WriteFile(stub, []byte("nameserver 127.0.0.53\noptions edns0 trust-ad\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(up, []byte("nameserver 192.0.2.1\nnameserver 2001:db8::53\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	old := resolvedUpstreamConf
+	resolvedUpstreamConf = up
+	t.Cleanup(func() { resolvedUpstreamConf = old })
+	c := readResolverConfig(stub)
+	if c.Err != nil || len(c.Servers) != 1 || len(c.Upstreams) != 2 || c.UpstreamSource != up {
+		t.Fatalf("%+v", c)
+	}
+	if c := readResolverConfig(filepath.Join(dir, "absent")); c.Err != nil || len(c.Servers) != 0 {
+		t.Fatalf("absent file: %+v", c)
+	}
+	if err := os.Mkdir(filepath.Join(dir, "isdir"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if c := readResolverConfig(filepath.Join(dir, "isdir")); c.Err == nil {
+		t.Fatalf("unreadable file: no error: %+v", c)
+	}
+}
