@@ -26,7 +26,7 @@ const (
 )
 
 // Keys are the settings a config file or NETGUARD_<KEY> may hold.
-var Keys = []string{"external", "dns", "gateway", "timeout", "sudo", "quiet", "verbose", "json"}
+var Keys = []string{"external", "dns", "gateway", "timeout", "sudo", "ports", "quiet", "verbose", "json"}
 
 // TrustKey lists the directories whose project file the user trusts like
 // their own config (see Load). Only the user config may hold it: it is
@@ -42,6 +42,7 @@ type Values struct {
 	timeout  *time.Duration
 	sudo     *checks.SudoMode
 	output   Output
+	ports    []checks.PortSpec
 	trust    []string // absolute directories; from a config file only
 	// lines are where each key was set in a file, for warnings.
 	lines map[string]int
@@ -108,6 +109,12 @@ func (v *Values) Set(key, raw string) error {
 		default:
 			v.output.JSON = &b
 		}
+	case "ports":
+		ps, err := checks.ParsePorts(raw)
+		if err != nil {
+			return fmt.Errorf("ports: %w", err)
+		}
+		v.ports = ps
 	default:
 		return fmt.Errorf("unknown key %q (known: %s)", key, strings.Join(Keys, ", "))
 	}
@@ -149,6 +156,9 @@ func (v *Values) Apply(o *checks.Options) {
 	}
 	if v.sudo != nil {
 		o.Sudo = *v.sudo
+	}
+	if v.ports != nil {
+		o.Ports = slices.Clone(v.ports)
 	}
 }
 

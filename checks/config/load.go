@@ -131,6 +131,9 @@ func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 	}
 	ev.Apply(&o)
 	ev.ApplyOutput(&out)
+	// The proxy variables are read here, once, for every entry point: the
+	// start's programs will read the same environment.
+	o.ProxyEnv = checks.ProxyEnv(env.Getenv)
 	return o, out, nil
 }
 

@@ -64,15 +64,19 @@ func ParseFile(path string, data []byte) (*Values, error) {
 	return v, nil
 }
 
-// scalarOrList accepts a scalar, or for "external" a list of scalars.
+// scalarOrList accepts a scalar, or for "external" and "ports" a list of
+// scalars.
 func scalarOrList(key string, n *yaml.Node) (string, error) {
 	switch {
 	case n.Kind == yaml.ScalarNode:
 		return n.Value, nil
-	case n.Kind == yaml.SequenceNode && key == "external":
+	case n.Kind == yaml.SequenceNode && (key == "external" || key == "ports"):
 		var parts []string
 		for _, c := range n.Content {
 			if c.Kind != yaml.ScalarNode {
+				if key == "ports" {
+					return "", fmt.Errorf("ports: want a list of ports")
+				}
 				return "", fmt.Errorf("external: want a list of IP addresses")
 			}
 			parts = append(parts, c.Value)
