@@ -447,7 +447,11 @@ func (d *diag) nameServerOrder() {
 					via = l.Name
 				}
 			}
-			line += fmt.Sprintf("; a route still leads to it (%s via %s)", s.Route.Dst, cmpOr(via, "interface "+strconv.Itoa(s.Route.IfIndex)))
+			hop := ""
+			if s.Route.Gateway.IsValid() {
+				hop = "via " + s.Route.Gateway.String() + " "
+			}
+			line += fmt.Sprintf("; a route still leads to it (%sdev %s)", hop, cmpOr(via, "#"+strconv.Itoa(s.Route.IfIndex)))
 		case s.RouteErr != nil:
 			line += "; no route leads to it (" + errText(s.RouteErr) + ")"
 		}

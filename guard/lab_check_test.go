@@ -47,6 +47,7 @@ type labReport struct {
 	Verdict    string  `json:"verdict"`
 	OS         string  `json:"os"`
 	DurationMS float64 `json:"duration_ms"`
+	Summary    string  `json:"summary"`
 	Checks     []struct {
 		ID         string  `json:"id"`
 		Status     string  `json:"status"`

@@ -99,6 +99,12 @@ func normNeigh(s string) string {
 		if strings.HasPrefix(ln, "fe80:") && strings.Contains(ln, " dynamic") {
 			continue
 		}
+		// The first packet over loopback makes the kernel create the
+		// loopback device's one NOARP entry (key 0.0.0.0: lo resolves
+		// nothing): traffic, not a change anyone made.
+		if strings.Contains(ln, " dev lo ") && strings.HasSuffix(ln, "NOARP") {
+			continue
+		}
 		ln = lifetimes.ReplaceAllString(ln, "")
 		lines = append(lines, strings.TrimSpace(spaces.ReplaceAllString(ln, " ")))
 	}

@@ -1,0 +1,181 @@
+//go:build linux
+
+package main
+
+// Lab tests of the local-configuration checks (issue 13 §4, §5, §7, §8):
+// the real binary in the client namespace, as root and as nobody, against
+// name servers, proxies, listeners, hosts files and sysctls of the lab's
+// own. Each asserts the exit code, the verdict, the finding and that its
+// summary (and the report's, when the finding is the root cause) names the
+// culprit.
+
+import (
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/guard/lab"
+)
+
+// localExpect adds to labExpect what the local scenarios assert.
+type localExpect struct {
+	labExpect
+	finding string // must be present (any severity)
+	culprit string // in that finding's summary
+	// rootCulprit: the report's summary names the culprit as well.
+	rootCulprit bool
+	// checkID, status: a check that must have this status.
+	checkID string
+	status  string
+	// absent findings (e.g. the misleading one this diagnosis replaces).
+	absent []string
+}
+
+func (e localExpect) checkLocal(t *testing.T, r *labRun, culprit string) {
+	t.Helper()
+	e.check(t, r)
+	if r.rep == nil {
+		return
+	}
+	if e.finding != "" {
+		i := -1
+		for j, f := range r.rep.Findings {
+			if f.ID == e.finding {
+				i = j
+				break
+			}
+		}
+		switch {
+		case i < 0:
+			t.Errorf("no %s finding; %v", e.finding, r)
+		case !strings.Contains(r.rep.Findings[i].Summary, culprit):
+			t.Errorf("%s summary %q does not name %q; %v", e.finding, r.rep.Findings[i].Summary, culprit, r)
+		}
+	}
+	if e.rootCulprit && !strings.Contains(r.rep.Summary, culprit) {
+		t.Errorf("report summary %q does not name %q; %v", r.rep.Summary, culprit, r)
+	}
+	for _, id := range e.absent {
+		for _, f := range r.rep.Findings {
+			if f.ID == id {
+				t.Errorf("finding %s present, want it replaced; %v", id, r)
+			}
+		}
+	}
+	if e.checkID != "" {
+		for _, c := range r.rep.Checks {
+			if c.ID == e.checkID && c.Status != e.status {
+				t.Errorf("check %s = %s (%s), want %s; %v", c.ID, c.Status, c.Detail, e.status, r)
+			}
+		}
+	}
+}
+
+func TestLabLocalScenarios(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	proxyURL := "http://" + lab.GatewayIP + ":" + strconv.Itoa(lab.ProxyPort)
+	for _, sc := range []struct {
+		name string
+		// setup breaks the lab; it returns the culprit the summary must
+		// name when that is only known once set up (a pid).
+		setup   func(*lab.Lab) string
+		culprit string
+		args    []string
+		env     []string
+		want    localExpect
+	}{
+		{
+			name: "dead-name-server-first",
+			setup: func(l *lab.Lab) string {
+				l.SetResolvConf("nameserver 203.0.113.9\nnameserver " + lab.ExternalIP + "\n")
+				return ""
+			},
+			culprit: "203.0.113.9",
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.DNSFirstServerSilent.ID}},
+				finding: checks.DNSFirstServerSilent.ID, rootCulprit: true, absent: []string{checks.DNSLossy.ID, checks.DNSFailed.ID}},
+		},
+		{
+			name:    "stub-resolver-not-running",
+			setup:   func(l *lab.Lab) string { l.SetResolvConf("nameserver 127.0.0.53\noptions edns0 trust-ad\n"); return "" },
+			culprit: "systemd-resolved",
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.DNSLocalResolverDown.ID}},
+				finding: checks.DNSLocalResolverDown.ID, rootCulprit: true, absent: []string{checks.DNSFailed.ID}},
+		},
+		{
+			name:    "https-proxy-closed-port",
+			env:     []string{"HTTPS_PROXY=http://127.0.0.1:7890"},
+			culprit: "HTTPS_PROXY=http://127.0.0.1:7890",
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.ProxyDead.ID}},
+				finding: checks.ProxyDead.ID, rootCulprit: true, checkID: "proxy", status: "fail"},
+		},
+		{
+			name:    "proxy-only-network",
+			setup:   func(l *lab.Lab) string { l.BlockDirect(); l.StartProxy(); return "" },
+			env:     []string{"HTTPS_PROXY=" + proxyURL, "NO_PROXY=localhost,127.0.0.1"},
+			culprit: lab.GatewayIP + ":" + strconv.Itoa(lab.ProxyPort),
+			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy},
+				finding: checks.NetworkProxyOnly.ID, absent: []string{checks.InternetUnreachable.ID}, checkID: "internet", status: "pass"},
+		},
+		{
+			name:  "working-proxy-with-no-proxy",
+			setup: func(l *lab.Lab) string { l.StartProxy(); return "" },
+			env:   []string{"https_proxy=" + proxyURL, "http_proxy=" + proxyURL, "no_proxy=localhost,127.0.0.1,.lab.test"},
+			want:  localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "proxy", status: "pass"},
+		},
+		{
+			name: "port-taken",
+			setup: func(l *lab.Lab) string {
+				return "(pid " + strconv.Itoa(l.Listen(l.Client, "nobody", "0.0.0.0", 5432)) + ")"
+			},
+			args: []string{"--ports", "5432,8080"},
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.PortInUse.ID}},
+				finding: checks.PortInUse.ID, rootCulprit: true, checkID: "ports", status: "fail"},
+		},
+		{
+			name: "ports-free",
+			args: []string{"--ports", "5432,127.0.0.1:8080,[::1]:3000"},
+			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "ports", status: "pass"},
+		},
+		{
+			name:    "hosts-without-localhost",
+			setup:   func(l *lab.Lab) string { l.SetHosts("# netguard lab: localhost lost\n127.0.0.1 vm\n", 0); return "" },
+			culprit: "/etc/hosts",
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.HostsLocalhostMissing.ID}},
+				finding: checks.HostsLocalhostMissing.ID, rootCulprit: true, checkID: "hosts", status: "fail"},
+		},
+		{
+			name:    "ephemeral-range-two-ports",
+			setup:   func(l *lab.Lab) string { l.SetEphemeralRange(40000, 40001); return "" },
+			culprit: "40000-40001",
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.PortsRangeSmall.ID}},
+				finding: checks.PortsRangeSmall.ID},
+		},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			l := lab.New(t)
+			culprit := sc.culprit
+			if sc.setup != nil {
+				if c := sc.setup(l); c != "" {
+					culprit = c
+				}
+			}
+			before := l.Snapshot(t)
+			for _, user := range []string{"", "nobody"} {
+				r, err := runLabGuardEnv(l, bin, user, sc.env, labArgs(sc.args...)...)
+				if err != nil {
+					t.Fatalf("%v; %v", err, r)
+				}
+				if r.rep != nil {
+					t.Logf("as %s: exit %d, %s in %v: %s", r.who(), r.exit, r.rep.Verdict, r.elapsed.Round(1e6), r.rep.Summary)
+				}
+				sc.want.checkLocal(t, r, culprit)
+				if after := l.Snapshot(t); after != before {
+					t.Errorf("guard check as %s changed the client's tables:\n--- before\n%s\n--- after\n%s", r.who(), before, after)
+				}
+			}
+		})
+	}
+}
