@@ -179,3 +179,66 @@ func TestLabLocalScenarios(t *testing.T) {
 		})
 	}
 }
+
+// TestLabLocalBadInput: bad ports values are a one-line usage error (exit
+// 2); a malformed proxy URL is a finding naming the variable and an
+// unreadable hosts file an `unknown` check, never a crash.
+func TestLabLocalBadInput(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	t.Parallel()
+	l := lab.New(t)
+	for _, bad := range []struct {
+		args []string
+		env  []string
+	}{
+		{args: []string{"--ports", "0"}},
+		{args: []string{"--ports", "65536"}},
+		{args: []string{"--ports", "5432,db"}},
+		{args: []string{"--ports", "localhost:5432"}},
+		{args: []string{"--ports", "::1:5432"}},
+		{args: []string{"--ports", ""}},
+		{env: []string{"NETGUARD_PORTS=80,-1"}},
+	} {
+		for _, user := range []string{"", "nobody"} {
+			r, err := runLabGuardEnv(l, bin, user, bad.env, labArgs(bad.args...)...)
+			if err != nil {
+				t.Fatalf("%v; %v", err, r)
+			}
+			msg := strings.TrimRight(r.stderr, "\n")
+			switch {
+			case r.exit != 2:
+				t.Errorf("%v %v: exit %d, want 2; %v", bad.args, bad.env, r.exit, r)
+			case msg == "" || strings.Contains(msg, "\n") || !strings.Contains(msg, "port"):
+				t.Errorf("%v %v: want one line naming the ports; %v", bad.args, bad.env, r)
+			case strings.Contains(r.stderr, "goroutine") || strings.Contains(r.stderr, "panic"):
+				t.Errorf("%v %v: crashed; %v", bad.args, bad.env, r)
+			}
+		}
+	}
+
+	for _, proxy := range []string{"http://[::1", "ftp://127.0.0.1:21", "http://127.0.0.1:99999"} {
+		want := localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.ProxyInvalid.ID}},
+			finding: checks.ProxyInvalid.ID, rootCulprit: true}
+		for _, user := range []string{"", "nobody"} {
+			r, err := runLabGuardEnv(l, bin, user, []string{"HTTPS_PROXY=" + proxy}, labArgs()...)
+			if err != nil {
+				t.Fatalf("%v; %v", err, r)
+			}
+			want.checkLocal(t, r, "HTTPS_PROXY="+proxy)
+		}
+	}
+
+	// Readable by root only: nobody cannot tell, and says so.
+	l.SetHosts("127.0.0.1 localhost\n::1 localhost\n", 0o600)
+	for _, c := range []struct {
+		user, status string
+	}{{"", "pass"}, {"nobody", "unknown"}} {
+		r, err := runLabGuard(l, bin, c.user, labArgs()...)
+		if err != nil {
+			t.Fatalf("%v; %v", err, r)
+		}
+		want := localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "hosts", status: c.status}
+		want.checkLocal(t, r, "")
+	}
+}
