@@ -20,6 +20,7 @@ func (d *diag) local() {
 	d.hosts()
 	d.clock()
 	d.portRange()
+	d.portHolder()
 	d.localResolver()
 	d.nameServerOrder()
 	d.fakeIP()
@@ -524,4 +525,20 @@ func (d *diag) fakeIP() {
 	f := d.add(ProxyFakeIP, Args{ArgName: d.s.DNS.Name, ArgDetail: strings.Join(fake, ", "), ArgIface: l.Name},
 		fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(fake, ", ")), fmt.Sprintf("default route via %s (tunnel)", l.Name))
 	d.checks["dns"].Status = worse(d.checks["dns"].Status, statusOf(f.Severity))
+}
+
+// portHolder names, in the socket-exhaustion findings, the process that
+// holds the most sockets, so their steps point at it rather than at a
+// generic listing. Unnamed (another user's process), the step is left out.
+func (d *diag) portHolder() {
+	k := &d.s.Sockets
+	if k.TopProcessPID <= 0 {
+		return
+	}
+	holder := fmt.Sprintf("%s (pid %d, %d sockets)", cmpOr(k.TopProcess, "a process"), k.TopProcessPID, k.TopProcessSockets)
+	for i := range d.findings {
+		if f := &d.findings[i]; f.ID == PortsExhausted.ID || f.ID == PortsHigh.ID {
+			f.Args[ArgHolder], f.Args[ArgPID] = holder, strconv.Itoa(k.TopProcessPID)
+		}
+	}
 }

@@ -63,6 +63,7 @@ func TestDiagnoseLocal(t *testing.T) {
 		culprit string
 		check   string // a check and the status it must have
 		status  Status
+		steps   string // in the manual steps, on every OS
 	}{
 		{name: "healthy with local checks", mutate: func(*State) {}, want: nil, verdict: Healthy, check: "ports", status: StatusPass},
 		{
@@ -272,6 +273,15 @@ func TestDiagnoseLocal(t *testing.T) {
 			want: []string{"ports-range-small"}, verdict: Unhealthy, culprit: "40000-40001", check: "resources", status: StatusFail,
 		},
 		{
+			name: "ports nearly exhausted: the steps name the holder",
+			mutate: func(s *State) {
+				s.Sockets.TCPEphemeralInUse = 27000
+				s.Sockets.TopProcess, s.Sockets.TopProcessPID, s.Sockets.TopProcessSockets = "node", 4242, 26000
+			},
+			want: []string{"ports-exhausted"}, verdict: Unhealthy, culprit: "27000 of 28232", check: "resources", status: StatusFail,
+			steps: "node (pid 4242, 26000 sockets)",
+		},
+		{
 			name:   "ephemeral range of 500 ports: a warning",
 			mutate: func(s *State) { s.Sockets.EphemeralLow, s.Sockets.EphemeralHigh = 60000, 60499 },
 			want:   []string{"ports-range-small"}, verdict: Degraded, culprit: "60000-60499", check: "resources", status: StatusWarn,
@@ -335,6 +345,9 @@ func TestDiagnoseLocal(t *testing.T) {
 							t.Errorf("%s on %s: unfilled placeholder in %q", f.ID, goos, st)
 						}
 					}
+				}
+				if tt.steps != "" && !slices.ContainsFunc(r.ManualSteps, func(m string) bool { return strings.Contains(m, tt.steps) }) {
+					t.Errorf("manual steps %q lack %q", r.ManualSteps, tt.steps)
 				}
 				if tt.check != "" {
 					for _, c := range d.Checks {

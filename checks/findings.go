@@ -650,22 +650,24 @@ var (
 	})
 	PortsExhausted = register(&Def{
 		ID: "ports-exhausted", Check: "resources", Severity: SevError,
-		Title: "Ephemeral ports nearly exhausted",
-		Text:  "{count} of the ephemeral ports are in use ({pct}%): {detail}",
+		Title:    "Ephemeral ports nearly exhausted",
+		Text:     "{count} of the ephemeral ports are in use ({pct}%): {detail}",
+		Optional: []Arg{ArgPID, ArgHolder},
 		Manual: map[string][]string{
-			"linux":   {"ss -s", "ss -tanp state time-wait | head  # who holds them", "sudo sysctl -w net.ipv4.ip_local_port_range='15000 65000'  # widen the range if needed"},
-			"darwin":  {"lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them", "sysctl net.inet.ip.portrange.first net.inet.ip.portrange.last", "sudo sysctl -w net.inet.ip.portrange.first=32768  # widen the range if needed"},
-			"windows": {"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them", "netsh int ipv4 show dynamicport tcp"},
+			"linux":   {"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "ss -s", "ss -tanp state time-wait | head  # who holds them", "sudo sysctl -w net.ipv4.ip_local_port_range='15000 65000'  # widen the range if needed"},
+			"darwin":  {"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them", "sysctl net.inet.ip.portrange.first net.inet.ip.portrange.last", "sudo sysctl -w net.inet.ip.portrange.first=32768  # widen the range if needed"},
+			"windows": {"Stop-Process -Id {pid}  # the most are held by {holder}: restart it if it leaks connections", "Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them", "netsh int ipv4 show dynamicport tcp"},
 		},
 	})
 	PortsHigh = register(&Def{
 		ID: "ports-high", Check: "resources", Severity: SevWarning,
 		Title: "Many ephemeral ports in use", Text: "{count} of the ephemeral ports are in use ({pct}%): {detail}",
 		DependsOn: []string{"ports-exhausted"},
+		Optional:  []Arg{ArgPID, ArgHolder},
 		Manual: map[string][]string{
-			"linux":   {"ss -s", "ss -tanp | awk '{print $6}' | sort | uniq -c | sort -rn | head  # who holds them"},
-			"darwin":  {"lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them"},
-			"windows": {"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them"},
+			"linux":   {"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "ss -s", "ss -tanp | awk '{print $6}' | sort | uniq -c | sort -rn | head  # who holds them"},
+			"darwin":  {"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them"},
+			"windows": {"Stop-Process -Id {pid}  # the most are held by {holder}: restart it if it leaks connections", "Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them"},
 		},
 	})
 	FilesExhausted = register(&Def{

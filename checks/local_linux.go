@@ -14,7 +14,7 @@ import (
 
 var _ LocalSystem = linuxSystem{}
 
-// hostsPath is swapped by tests.
+// hostsPath is the hosts file glibc and Go read.
 var hostsPath = "/etc/hosts"
 
 func (linuxSystem) HostsFile() (string, []byte, error) {
