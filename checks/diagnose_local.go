@@ -256,6 +256,12 @@ func (d *diag) hosts() {
 		d.set("hosts", StatusPass, fmt.Sprintf("no localhost line in %s; the resolver answers %s", h.Path, addrsText(h.Resolved)))
 		return
 	}
+	if h.NSSModule != "" {
+		// Programs that use glibc get loopback from the module; only
+		// static binaries with their own resolver would not.
+		d.set("hosts", StatusPass, fmt.Sprintf("no localhost line in %s; glibc's nss-%s answers it", h.Path, h.NSSModule))
+		return
+	}
 	got := "no answer"
 	switch {
 	case h.ResolveErr != nil:

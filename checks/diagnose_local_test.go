@@ -258,6 +258,13 @@ func TestDiagnoseLocal(t *testing.T) {
 			want: nil, verdict: Healthy, check: "hosts", status: StatusPass,
 		},
 		{
+			name: "hosts file without localhost, nss-myhostname answers it for glibc programs", oses: []string{"linux"},
+			mutate: func(s *State) {
+				s.Hosts.Localhost, s.Hosts.Looked, s.Hosts.ResolveErr, s.Hosts.NSSModule = nil, true, fmt.Errorf("lookup localhost: %w", syscall.ECONNREFUSED), "myhostname"
+			},
+			want: nil, verdict: Healthy, check: "hosts", status: StatusPass,
+		},
+		{
 			name: "unreadable hosts file: unknown, not a failure",
 			mutate: func(s *State) {
 				s.Hosts = HostsState{Checked: true, Path: "/etc/hosts", Err: fmt.Errorf("read hosts file: %w", syscall.EACCES)}

@@ -30,6 +30,10 @@ type HostsState struct {
 	Resolved   []netip.Addr
 	ResolveErr error
 	Looked     bool
+	// NSSModule names a glibc NSS module that answers localhost itself
+	// (myhostname, resolve), read only when the lookup did not answer
+	// loopback: glibc programs then resolve it whatever the file says.
+	NSSModule string
 }
 
 // parseHostsLocalhost returns the lines of hosts file text that map
@@ -91,6 +95,29 @@ func collectHosts(ctx context.Context, ls LocalSystem) HostsState {
 		for _, a := range as {
 			h.Resolved = append(h.Resolved, a.Unmap())
 		}
+		if err != nil || len(h.Resolved) == 0 {
+			h.NSSModule = localhostNSSModule()
+		}
 	}
 	return h
+}
+
+// nssLocalhostModule finds, in nsswitch.conf text, a module of the hosts
+// line that answers localhost by itself.
+func nssLocalhostModule(data []byte) string {
+	for _, line := range strings.Split(string(data), "\n") {
+		if i := strings.IndexByte(line, '#'); i >= 0 {
+			line = line[:i]
+		}
+		fs := strings.Fields(line)
+		if len(fs) == 0 || fs[0] != "hosts:" {
+			continue
+		}
+		for _, m := range fs[1:] {
+			if m == "myhostname" || m == "resolve" {
+				return m
+			}
+		}
+	}
+	return ""
 }

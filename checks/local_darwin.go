@@ -34,3 +34,6 @@ func (*darwinSystem) PortOwner(_ context.Context, port uint16) (PortOwner, error
 func (*darwinSystem) Clock() ClockState {
 	return ClockState{Checked: true, Synced: Unknown}
 }
+
+// localhostNSSModule: glibc's NSS exists on Linux only.
+func localhostNSSModule() string { return "" }

@@ -73,3 +73,12 @@ func (linuxSystem) Clock() ClockState {
 	}
 	return c
 }
+
+// localhostNSSModule reads the hosts line of /etc/nsswitch.conf.
+func localhostNSSModule() string {
+	b, err := os.ReadFile("/etc/nsswitch.conf")
+	if err != nil {
+		return ""
+	}
+	return nssLocalhostModule(b)
+}

@@ -12,3 +12,6 @@ func (otherSystem) Clock() ClockState                    { return ClockState{} }
 func (otherSystem) PortOwner(context.Context, uint16) (PortOwner, error) {
 	return PortOwner{}, ErrUnsupported
 }
+
+// localhostNSSModule: glibc's NSS exists on Linux only.
+func localhostNSSModule() string { return "" }

@@ -185,3 +185,16 @@ func TestCheckPortsLoopback(t *testing.T) {
 		t.Errorf("owner asked for %v, want only %d", fl.calls, held)
 	}
 }
+
+func TestNSSLocalhostModule(t *testing.T) {
+	for in, want := range map[string]string{
+		"passwd: files\nhosts:          files dns\n":                         "",
+		"hosts: files mymachines resolve [!UNAVAIL=return] myhostname dns\n": "resolve",
+		"#hosts: files myhostname\nhosts: files dns # myhostname\n":          "",
+		"hosts: files myhostname\n":                                          "myhostname",
+	} {
+		if got := nssLocalhostModule([]byte(in)); got != want {
+			t.Errorf("nssLocalhostModule(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -108,3 +108,6 @@ func (*windowsSystem) PortOwner(_ context.Context, port uint16) (PortOwner, erro
 func (*windowsSystem) Clock() ClockState {
 	return ClockState{Checked: true, Synced: Unknown}
 }
+
+// localhostNSSModule: glibc's NSS exists on Linux only.
+func localhostNSSModule() string { return "" }

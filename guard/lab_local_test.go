@@ -139,11 +139,25 @@ func TestLabLocalScenarios(t *testing.T) {
 			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "ports", status: "pass"},
 		},
 		{
-			name:    "hosts-without-localhost",
-			setup:   func(l *lab.Lab) string { l.SetHosts("# netguard lab: localhost lost\n127.0.0.1 vm\n", 0); return "" },
+			name: "hosts-without-localhost",
+			setup: func(l *lab.Lab) string {
+				l.SetHosts("# netguard lab: localhost lost\n127.0.0.1 vm\n", 0)
+				l.SetNSSwitch("hosts: files dns\n") // no nss-myhostname to answer it
+				return ""
+			},
 			culprit: "/etc/hosts",
 			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.HostsLocalhostMissing.ID}},
 				finding: checks.HostsLocalhostMissing.ID, rootCulprit: true, checkID: "hosts", status: "fail"},
+		},
+		{
+			// glibc programs get localhost from nss-myhostname: no alarm.
+			name: "hosts-without-localhost-nss-myhostname",
+			setup: func(l *lab.Lab) string {
+				l.SetHosts("127.0.0.1 vm\n", 0)
+				l.SetNSSwitch("hosts: files myhostname dns\n")
+				return ""
+			},
+			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "hosts", status: "pass"},
 		},
 		{
 			name:    "ephemeral-range-two-ports",

@@ -35,6 +35,10 @@ func (l *Lab) SetHosts(content string, perm os.FileMode) {
 	l.writeNetnsFile("hosts", content, perm)
 }
 
+// SetNSSwitch gives the client an nsswitch.conf of its own, so a test
+// does not depend on the NSS modules of the machine it runs on.
+func (l *Lab) SetNSSwitch(content string) { l.writeNetnsFile("nsswitch.conf", content, 0o644) }
+
 func (l *Lab) writeNetnsFile(name, content string, perm os.FileMode) {
 	l.t.Helper()
 	p := filepath.Join(l.netnsConf, name)
