@@ -102,6 +102,12 @@ func (d *diag) proxies() {
 		case s.TCP.Ran && s.TCP.NoPermission:
 			parts = append(parts, fmt.Sprintf("%s=%s not probed (no permission)", s.Var, s.Value))
 			continue
+		case s.TCP.Ran && !s.Addr.IsLoopback() && d.pathDown():
+			// Silence from a remote proxy is explained by the broken path
+			// the network checks already name. A refusal, or a loopback
+			// proxy, never is.
+			parts = append(parts, fmt.Sprintf("%s=%s: no answer (the network path is down)", s.Var, s.Value))
+			continue
 		case s.TCP.Ran:
 			detail = fmt.Sprintf("the proxy does not answer on %s (%s)", s.Endpoint(), errText(s.TCP.Err))
 		default:
@@ -135,6 +141,17 @@ func (d *diag) proxies() {
 	}
 	d.set("proxy", StatusPass, strings.Join(parts, "; "))
 	d.restatus("proxy")
+}
+
+// pathDown: a network finding already says nothing gets past this
+// machine or its gateway.
+func (d *diag) pathDown() bool {
+	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborWrong.ID, LocalFirewall.ID} {
+		if d.has(id) {
+			return true
+		}
+	}
+	return false
 }
 
 // workingProxy is a proxy for HTTPS traffic that accepted a connection.

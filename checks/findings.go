@@ -755,9 +755,8 @@ var (
 	})
 	ProxyDead = register(&Def{
 		ID: "proxy-dead", Check: "proxy", Severity: SevError,
-		Title:     "The configured proxy is not running",
-		Text:      "{var}={proxy}: {detail}; every download through it fails",
-		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route"},
+		Title: "The configured proxy is not running",
+		Text:  "{var}={proxy}: {detail}; every download through it fails",
 		Manual: map[string][]string{
 			"linux":   {"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent), or stop using it: unset {var}", "check: curl -v --proxy {proxy} -I https://example.com"},
 			"darwin":  {"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent), or stop using it: unset {var}", "the system proxy: scutil --proxy"},
