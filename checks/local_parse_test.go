@@ -198,3 +198,24 @@ func TestNSSLocalhostModule(t *testing.T) {
 		}
 	}
 }
+
+func TestWindowsProxySettings(t *testing.T) {
+	for in, want := range map[string][]string{
+		"127.0.0.1:7890": {"all http://127.0.0.1:7890"},
+		"http=proxy.corp.example:3128;https=proxy.corp.example:3129;ftp=x:21": {"http http://proxy.corp.example:3128", "https http://proxy.corp.example:3129"},
+		"socks=127.0.0.1:1080": {"all socks5://127.0.0.1:1080"},
+		"":                     nil,
+	} {
+		var got []string
+		for _, p := range windowsProxySettings(in) {
+			if p.Err != nil {
+				got = append(got, "ERR "+p.Err.Error())
+				continue
+			}
+			got = append(got, p.For+" "+p.Scheme+"://"+p.Endpoint())
+		}
+		if !slices.Equal(got, want) {
+			t.Errorf("windowsProxySettings(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strings"
 
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
@@ -55,29 +54,6 @@ func (*windowsSystem) SystemProxy() ([]ProxySetting, error) {
 		return nil, fmt.Errorf("read ProxyServer: %w", err)
 	}
 	return windowsProxySettings(server), nil
-}
-
-// windowsProxySettings parses a ProxyServer value.
-func windowsProxySettings(server string) []ProxySetting {
-	const name = "Windows proxy (Internet Settings)"
-	var out []ProxySetting
-	for _, part := range strings.Split(server, ";") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		scheme, hostport, ok := strings.Cut(part, "=")
-		if !ok {
-			return []ProxySetting{parseProxy(name, part, "all")}
-		}
-		switch strings.ToLower(scheme) {
-		case "http", "https":
-			out = append(out, parseProxy(name, hostport, strings.ToLower(scheme)))
-		case "socks":
-			out = append(out, parseProxy(name, "socks5://"+hostport, "all"))
-		}
-	}
-	return out
 }
 
 // PortOwner finds the LISTEN row of port in the owner-PID TCP tables.

@@ -185,3 +185,28 @@ func (e *Engine) collectProxy(ctx context.Context, ls LocalSystem, o Options) Pr
 	}
 	return st
 }
+
+// windowsProxySettings parses the ProxyServer value of the Windows
+// Internet Settings: one host:port for every scheme, or per scheme
+// "http=h:p;https=h:p;socks=h:p". Pure, so it is tested on any OS.
+func windowsProxySettings(server string) []ProxySetting {
+	const name = "Windows proxy (Internet Settings)"
+	var out []ProxySetting
+	for _, part := range strings.Split(server, ";") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		scheme, hostport, ok := strings.Cut(part, "=")
+		if !ok {
+			return []ProxySetting{parseProxy(name, part, "all")}
+		}
+		switch strings.ToLower(scheme) {
+		case "http", "https":
+			out = append(out, parseProxy(name, hostport, strings.ToLower(scheme)))
+		case "socks":
+			out = append(out, parseProxy(name, "socks5://"+hostport, "all"))
+		}
+	}
+	return out
+}
