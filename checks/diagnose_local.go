@@ -80,6 +80,9 @@ func (d *diag) proxies() {
 	byEndpoint := map[string]*dead{}
 	for i := range p.Settings {
 		s := &p.Settings[i]
+		if !d.proxyApplies(s) {
+			continue
+		}
 		if s.Err != nil {
 			d.add(ProxyInvalid, Args{ArgVar: s.Var, ArgProxy: s.Value, ArgErr: s.Err.Error()})
 			parts = append(parts, fmt.Sprintf("%s=%s invalid", s.Var, s.Value))
@@ -133,14 +136,66 @@ func (d *diag) proxies() {
 		deads = append(deads, dd)
 	}
 	for _, dd := range deads {
-		f := d.add(ProxyDead, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgEndpoint: dd.p.Endpoint(), ArgDetail: dd.detail}, parts...)
+		f := d.add(ProxyDead, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgEndpoint: dd.p.Endpoint(), ArgDetail: dd.detail, ArgStop: d.proxyStop(dd.vars)}, parts...)
 		f.Severity = dd.sev
 		// Manual steps take one variable; the summary names them all.
 		f.Args[ArgVar] = dd.vars[0]
 		f.Summary = expand(ProxyDead.Text, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgDetail: dd.detail})
 	}
+	if len(parts) == 0 {
+		parts = []string{"no proxy applies to the interface in use"}
+	}
 	d.set("proxy", StatusPass, strings.Join(parts, "; "))
 	d.restatus("proxy")
+}
+
+// proxyApplies: a per-interface system proxy (macOS) counts only while
+// its interface carries a default route.
+func (d *diag) proxyApplies(s *ProxySetting) bool {
+	if s.Iface == "" {
+		return true
+	}
+	for _, f := range d.families() {
+		if f.Default != nil && f.Default.IfName == s.Iface {
+			return true
+		}
+	}
+	return false
+}
+
+// proxyStop says how to stop using the given settings on this OS: unset
+// the variables, or turn the system proxy off.
+func (d *diag) proxyStop(vars []string) string {
+	var env, sys []string
+	for _, v := range vars {
+		if slices.Contains(ProxyVars, v) {
+			env = append(env, v)
+		} else {
+			sys = append(sys, v)
+		}
+	}
+	var out []string
+	if len(env) > 0 {
+		switch d.s.OS {
+		case "windows":
+			for _, v := range env {
+				out = append(out, fmt.Sprintf("Remove-Item Env:%s (and [Environment]::SetEnvironmentVariable('%s', $null, 'User'))", v, v))
+			}
+		default:
+			out = append(out, "unset "+strings.Join(env, " "))
+		}
+	}
+	if len(sys) > 0 {
+		switch d.s.OS {
+		case "darwin":
+			out = append(out, "turn off the "+strings.Join(sys, ", ")+" in System Settings › Network › Details › Proxies")
+		case "windows":
+			out = append(out, "turn off the "+strings.Join(sys, ", ")+" in Settings › Network & internet › Proxy")
+		default:
+			out = append(out, "turn off the "+strings.Join(sys, ", "))
+		}
+	}
+	return strings.Join(out, "; ")
 }
 
 // pathDown: a network finding already says nothing gets past this
@@ -161,7 +216,7 @@ func (d *diag) workingProxy() *ProxySetting {
 		return nil
 	}
 	for i := range p.Settings {
-		if s := &p.Settings[i]; s.Err == nil && s.For != "http" && s.Works() {
+		if s := &p.Settings[i]; s.Err == nil && s.For != "http" && s.Works() && d.proxyApplies(s) {
 			return s
 		}
 	}

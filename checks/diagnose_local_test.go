@@ -142,6 +142,33 @@ func TestDiagnoseLocal(t *testing.T) {
 			want: []string{"no-default-route"}, verdict: Unhealthy, check: "proxy", status: StatusPass,
 		},
 		{
+			name: "dead macOS system proxy on the default route's service", oses: []string{"darwin"},
+			mutate: func(s *State) {
+				p := parseProxy("macOS HTTPS proxy (Wi-Fi)", "http://127.0.0.1:7890", "https")
+				p.Iface, p.Addr, p.TCP = "en0", proxy1, tcpAt(proxy1, 7890, true, true, syscall.ECONNREFUSED)
+				s.Proxy.Settings = append(s.Proxy.Settings, p)
+			},
+			want: []string{"proxy-dead"}, verdict: Unhealthy, culprit: "macOS HTTPS proxy (Wi-Fi)", check: "proxy", status: StatusFail,
+			steps: "turn off the macOS HTTPS proxy (Wi-Fi) in System Settings › Network › Details › Proxies",
+		},
+		{
+			name: "dead system proxy of a service not in use: ignored", oses: []string{"darwin"},
+			mutate: func(s *State) {
+				p := parseProxy("macOS SOCKS proxy (USB LAN)", "socks5://192.0.2.9:1080", "all")
+				p.Iface, p.Addr, p.TCP = "en5", netip.MustParseAddr("192.0.2.9"), tcpAt(netip.MustParseAddr("192.0.2.9"), 1080, true, true, syscall.ECONNREFUSED)
+				s.Proxy.Settings = append(s.Proxy.Settings, p)
+			},
+			want: nil, verdict: Healthy, check: "proxy", status: StatusPass,
+		},
+		{
+			name: "dead proxy variable on Windows: the PowerShell way to drop it", oses: []string{"windows"},
+			mutate: func(s *State) {
+				withProxy(s, "HTTPS_PROXY", "http://127.0.0.1:7890", tcpAt(proxy1, 7890, true, true, syscall.ECONNREFUSED))
+			},
+			want: []string{"proxy-dead"}, verdict: Unhealthy, culprit: "HTTPS_PROXY", check: "proxy", status: StatusFail,
+			steps: "Remove-Item Env:HTTPS_PROXY",
+		},
+		{
 			name:   "malformed proxy URL",
 			mutate: func(s *State) { withProxy(s, "HTTPS_PROXY", "ftp://proxy.example:21", ProbeResult{}) },
 			want:   []string{"proxy-invalid"}, verdict: Unhealthy, culprit: "HTTPS_PROXY=ftp://proxy.example:21", check: "proxy", status: StatusFail,

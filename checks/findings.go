@@ -703,6 +703,7 @@ const (
 	ArgNext     Arg = "next"
 	ArgWait     Arg = "wait"
 	ArgHolder   Arg = "holder"
+	ArgStop     Arg = "stop" // how to stop using a proxy setting, on this OS
 )
 
 // The local configuration a start depends on: name servers in the
@@ -758,9 +759,9 @@ var (
 		Title: "The configured proxy is not running",
 		Text:  "{var}={proxy}: {detail}; every download through it fails",
 		Manual: map[string][]string{
-			"linux":   {"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent), or stop using it: unset {var}", "check: curl -v --proxy {proxy} -I https://example.com"},
-			"darwin":  {"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent), or stop using it: unset {var}", "the system proxy: scutil --proxy"},
-			"windows": {"start the proxy app that should listen on {endpoint}, or stop using it: Remove-Item Env:{var} (and [Environment]::SetEnvironmentVariable('{var}', $null, 'User'))", "the system proxy: Settings › Network & internet › Proxy; netsh winhttp show proxy"},
+			"linux":   {"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent), or stop using it: {stop}", "check: curl -v --proxy {proxy} -I https://example.com"},
+			"darwin":  {"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent), or stop using it: {stop}", "the system proxy: scutil --proxy"},
+			"windows": {"start the proxy app that should listen on {endpoint}, or stop using it: {stop}", "the system proxy: Settings › Network & internet › Proxy; netsh winhttp show proxy"},
 		},
 	})
 	NetworkProxyOnly = register(&Def{

@@ -4,7 +4,6 @@ package checks
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 )
@@ -17,12 +16,20 @@ func (*darwinSystem) HostsFile() (string, []byte, error) {
 	return path, b, err
 }
 
-// errDarwinSystemProxy: the system proxy lives in SCDynamicStore, which
-// needs cgo (SystemConfiguration.framework); the manual steps show
-// scutil --proxy instead.
-var errDarwinSystemProxy = errors.New("the system proxy (System Settings › Network › Details › Proxies) is not read without cgo: scutil --proxy shows it")
+// darwinPrefs is the SystemConfiguration preferences file; swapped in
+// tests.
+var darwinPrefs = "/Library/Preferences/SystemConfiguration/preferences.plist"
 
-func (*darwinSystem) SystemProxy() ([]ProxySetting, error) { return nil, errDarwinSystemProxy }
+// SystemProxy reads the per-service proxies from the preferences file
+// (SCDynamicStore, which scutil --proxy shows, needs cgo). Automatic proxy
+// configuration (PAC) is not evaluated.
+func (*darwinSystem) SystemProxy() ([]ProxySetting, error) {
+	b, err := os.ReadFile(darwinPrefs)
+	if err != nil {
+		return nil, fmt.Errorf("read system proxy settings: %w", err)
+	}
+	return darwinPrefsProxies(b)
+}
 
 // PortOwner: naming the owner needs the pcblist sysctl joined with
 // proc_pidinfo, which takes libproc (cgo); the finding's steps name lsof.

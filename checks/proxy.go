@@ -52,6 +52,10 @@ type ProxySetting struct {
 	// TCP is one connect to the proxy, nothing more: accepted means it
 	// runs, refused means nothing listens there.
 	TCP ProbeResult
+	// Iface ties a system setting to the interface whose network service
+	// holds it (macOS keeps proxies per service): it applies only while
+	// that interface carries the default route. Empty: always applies.
+	Iface string
 }
 
 // Endpoint is host:port as programs connect to it.
