@@ -1,0 +1,44 @@
+package checks
+
+import (
+	"os"
+	"testing"
+)
+
+// The local parsers read files and settings anyone may have edited by
+// hand: whatever they hold, parsing returns, never panics.
+
+func FuzzParsePorts(f *testing.F) {
+	for _, s := range []string{"5432", "127.0.0.1:8080,[::1]:5432", "0", "::1:80", "[fe80::1%eth0]:1", ",,,"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ps, err := ParsePorts(s)
+		if err == nil && (len(ps) == 0 || len(ps) > MaxPorts) {
+			t.Fatalf("ParsePorts(%q) = %d ports without error", s, len(ps))
+		}
+		for _, p := range ps {
+			if p.Port == 0 {
+				t.Fatalf("ParsePorts(%q): port 0 accepted", s)
+			}
+		}
+	})
+}
+
+func FuzzLocalFiles(f *testing.F) {
+	f.Add([]byte("127.0.0.1 localhost\nnameserver 192.0.2.1\noptions timeout:1 attempts:9 rotate\n"))
+	if b, err := os.ReadFile("testdata/macos-preferences-clashx.plist"); err == nil {
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		parseHostsLocalhost(b)
+		c := parseResolvConf("fuzz", b)
+		if c.Timeout <= 0 || c.Attempts <= 0 {
+			t.Fatalf("timeout %v attempts %d", c.Timeout, c.Attempts)
+		}
+		nssLocalhostModule(b)
+		_, _ = darwinPrefsProxies(b)
+		parseProxy("HTTPS_PROXY", string(b), "https")
+		windowsProxySettings(string(b))
+	})
+}
