@@ -221,14 +221,14 @@ func TestDiagnoseLocal(t *testing.T) {
 			want: []string{"dns-first-server-silent"}, verdict: Degraded, culprit: "203.0.113.9", check: "dns", status: StatusWarn,
 		},
 		{
-			name: "dead first name server: resolver timed out, not loss",
+			name: "dead first name server: resolver timed out, not loss, and never blocking",
 			mutate: func(s *State) {
 				s.DNS.Resolver.Servers = []netip.AddrPort{deadNS, goodNS}
 				s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
 				def := s.Routes[0]
 				s.DNS.Servers = []DNSServerResult{{Server: deadNS, Err: errNoReply, Route: &def}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
 			},
-			want: []string{"dns-first-server-silent"}, verdict: Unhealthy, culprit: "203.0.113.9", check: "dns", status: StatusFail,
+			want: []string{"dns-first-server-silent"}, verdict: Degraded, culprit: "203.0.113.9", check: "dns", status: StatusWarn,
 		},
 		{
 			name: "one server, answers directly but the resolver timed out: loss",
