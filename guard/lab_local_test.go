@@ -21,8 +21,9 @@ import (
 // localExpect adds to labExpect what the local scenarios assert.
 type localExpect struct {
 	labExpect
-	finding string // must be present (any severity)
-	culprit string // in that finding's summary
+	// finding must be present (any severity), its summary naming the
+	// scenario's culprit.
+	finding string
 	// rootCulprit: the report's summary names the culprit as well.
 	rootCulprit bool
 	// checkID, status: a check that must have this status.
