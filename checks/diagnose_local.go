@@ -84,7 +84,10 @@ func (d *diag) proxies() {
 			continue
 		}
 		if s.Err != nil {
-			d.add(ProxyInvalid, Args{ArgVar: s.Var, ArgProxy: s.Value, ArgErr: s.Err.Error()})
+			f := d.add(ProxyInvalid, Args{ArgVar: s.Var, ArgProxy: s.Value, ArgErr: s.Err.Error()})
+			if s.For == "http" {
+				f.Severity = SevWarning // plain-HTTP downloads only
+			}
 			parts = append(parts, fmt.Sprintf("%s=%s invalid", s.Var, s.Value))
 			continue
 		}
@@ -232,6 +235,9 @@ func (d *diag) proxyOnly() {
 	s := d.workingProxy()
 	if s == nil || !(d.has(InternetUnreachable.ID) || d.has(TCPBlocked.ID)) {
 		return
+	}
+	if s.Addr.IsLoopback() && d.pathDown() {
+		return // a local proxy app cannot get past a broken path either
 	}
 	var targets []string
 	for _, f := range d.families() {

@@ -252,3 +252,25 @@ func TestDarwinPrefsProxies(t *testing.T) {
 		}
 	}
 }
+
+// Passwords never reach a report.
+func TestProxyRedaction(t *testing.T) {
+	for in, want := range map[string]string{
+		"http://alice:s3cret@proxy.corp.example:3128": "http://alice:***@proxy.corp.example:3128",
+		"alice:s3cret@10.0.0.1:3128":                  "alice:***@10.0.0.1:3128",
+		"http://alice@proxy:3128":                     "http://alice@proxy:3128",
+		"http://a:b:c@[::1":                           "http://a:***@[::1",
+		"http://127.0.0.1:7890":                       "http://127.0.0.1:7890",
+	} {
+		p := parseProxy("HTTPS_PROXY", in, "https")
+		if p.Value != want {
+			t.Errorf("parseProxy(%q).Value = %q, want %q", in, p.Value, want)
+		}
+		if strings.Contains(p.Value, "s3cret") || (p.Err != nil && strings.Contains(p.Err.Error(), "s3cret")) {
+			t.Errorf("%q: password leaked: %q %v", in, p.Value, p.Err)
+		}
+	}
+	if p := parseProxy("HTTPS_PROXY", "http://alice:s3cret@[::1", "https"); p.Err == nil || strings.Contains(p.Err.Error(), "s3cret") {
+		t.Errorf("malformed URL with a password: %v", p.Err)
+	}
+}

@@ -33,8 +33,10 @@ func ProxyEnv(getenv func(string) string) map[string]string {
 type ProxySetting struct {
 	// Var is where it is set: "HTTPS_PROXY", "all_proxy", or a system
 	// setting ("macOS HTTPS proxy", "WinHTTP proxy").
-	Var   string
-	Value string // as written
+	Var string
+	// Value as written, with any password replaced by "***": it goes into
+	// reports and logs.
+	Value string
 	// For is what it proxies: "https", "http" or "all".
 	For string
 	// Scheme, Host and Port as programs read Value: without a scheme
@@ -107,14 +109,15 @@ var defaultProxyPorts = map[string]uint16{"http": 80, "https": 443, "socks5": 10
 // parseProxy parses one proxy value like Go's httpproxy and curl: a value
 // without a scheme is read as http://VALUE.
 func parseProxy(name, value, forWhat string) ProxySetting {
-	p := ProxySetting{Var: name, Value: value, For: forWhat}
+	p := ProxySetting{Var: name, Value: redactProxy(value), For: forWhat}
 	u, err := url.Parse(value)
 	if !strings.Contains(value, "://") {
 		// "host:port" parses as scheme "host"; programs read it as http.
 		u, err = url.Parse("http://" + value)
 	}
 	if err != nil {
-		p.Err = fmt.Errorf("%s: %w", name, err)
+		// url.Error repeats the value, password included.
+		p.Err = fmt.Errorf("%s: not a URL", name)
 		return p
 	}
 	p.Scheme = strings.ToLower(u.Scheme)
@@ -125,7 +128,7 @@ func parseProxy(name, value, forWhat string) ProxySetting {
 	}
 	p.Host = u.Hostname()
 	if p.Host == "" {
-		p.Err = fmt.Errorf("%s: no host in %q", name, value)
+		p.Err = fmt.Errorf("%s: no host in %q", name, p.Value)
 		return p
 	}
 	p.Port = def
@@ -138,6 +141,24 @@ func parseProxy(name, value, forWhat string) ProxySetting {
 		p.Port = uint16(n)
 	}
 	return p
+}
+
+// redactProxy hides the password of a proxy URL (user:password@host),
+// even in a value that does not parse.
+func redactProxy(v string) string {
+	at := strings.LastIndexByte(v, '@')
+	if at < 0 {
+		return v
+	}
+	start := 0
+	if i := strings.Index(v, "://"); i >= 0 && i < at {
+		start = i + 3
+	}
+	user, _, hasPass := strings.Cut(v[start:at], ":")
+	if !hasPass {
+		return v
+	}
+	return v[:start] + user + ":***" + v[at:]
 }
 
 // collectProxy reads the proxies and connects to each distinct one once,
