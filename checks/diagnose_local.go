@@ -319,7 +319,7 @@ func (d *diag) hosts() {
 		return
 	}
 	for _, e := range h.Localhost {
-		if !e.Addr.IsLoopback() {
+		if !isThisHost(e.Addr) {
 			line := fmt.Sprintf("%s:%d: %s", h.Path, e.Line, e.Text)
 			d.add(HostsLocalhostWrong, Args{ArgFile: h.Path, ArgDetail: fmt.Sprintf("%d (%s)", e.Line, e.Text)}, line)
 			d.set("hosts", StatusFail, line)
@@ -330,7 +330,7 @@ func (d *diag) hosts() {
 		d.set("hosts", StatusPass, "localhost → loopback in "+h.Path)
 		return
 	}
-	if h.Looked && len(h.Resolved) > 0 && !slices.ContainsFunc(h.Resolved, func(a netip.Addr) bool { return !a.IsLoopback() }) {
+	if h.Looked && len(h.Resolved) > 0 && !slices.ContainsFunc(h.Resolved, func(a netip.Addr) bool { return !isThisHost(a) }) {
 		d.set("hosts", StatusPass, fmt.Sprintf("no localhost line in %s; the resolver answers %s", h.Path, addrsText(h.Resolved)))
 		return
 	}

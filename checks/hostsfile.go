@@ -69,11 +69,19 @@ func parseHostsLocalhost(data []byte) []HostsEntry {
 // hasLoopback: some entry maps localhost to a loopback address.
 func (h *HostsState) hasLoopback() bool {
 	for _, e := range h.Localhost {
-		if e.Addr.IsLoopback() {
+		if isThisHost(e.Addr) {
 			return true
 		}
 	}
 	return false
+}
+
+// isThisHost: an address that reaches this machine itself: loopback, the
+// loopback interface's own link-local address (older macOS hosts files
+// ship "fe80::1%lo0 localhost"), or the unspecified address (which
+// connects locally).
+func isThisHost(a netip.Addr) bool {
+	return a.IsLoopback() || a.IsUnspecified() || (a.IsLinkLocalUnicast() && strings.HasPrefix(a.Zone(), "lo"))
 }
 
 // collectHosts reads the hosts file once. Only when it lacks a loopback

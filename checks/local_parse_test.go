@@ -274,3 +274,14 @@ func TestProxyRedaction(t *testing.T) {
 		t.Errorf("malformed URL with a password: %v", p.Err)
 	}
 }
+
+func TestIsThisHost(t *testing.T) {
+	for a, want := range map[string]bool{
+		"127.0.0.1": true, "127.0.1.1": true, "::1": true, "fe80::1%lo0": true, "0.0.0.0": true,
+		"fe80::1%en0": false, "192.0.2.10": false, "::ffff:10.0.0.1": false,
+	} {
+		if got := isThisHost(netip.MustParseAddr(a)); got != want {
+			t.Errorf("isThisHost(%s) = %v, want %v", a, got, want)
+		}
+	}
+}
