@@ -281,16 +281,17 @@ func (d *diag) ports() {
 			d.add(PortExcluded, Args{ArgPort: port}, line)
 			st = StatusFail
 		case r.InUse:
-			holder, pid := "another process", "PID"
-			if r.Owner.Known() {
-				holder = fmt.Sprintf("%s (pid %d)", cmpOr(r.Owner.Name, "a process"), r.Owner.PID)
-				pid = strconv.Itoa(r.Owner.PID)
-			} else if r.OwnerErr != nil {
-				holder = "another process (" + r.OwnerErr.Error() + ")"
+			args := Args{ArgPort: strconv.Itoa(int(r.Spec.Port)), ArgHolder: "another process"}
+			switch {
+			case r.Owner.Known():
+				args[ArgHolder] = fmt.Sprintf("%s (pid %d)", cmpOr(r.Owner.Name, "a process"), r.Owner.PID)
+				args[ArgPID], args[ArgProcess] = strconv.Itoa(r.Owner.PID), r.Owner.Name
+			case r.OwnerErr != nil:
+				args[ArgHolder] = "another process (" + r.OwnerErr.Error() + ")"
 			}
-			line := fmt.Sprintf("%s: in use by %s", port, holder)
+			line := fmt.Sprintf("%s: in use by %s", port, args[ArgHolder])
 			parts = append(parts, line)
-			d.add(PortInUse, Args{ArgPort: strconv.Itoa(int(r.Spec.Port)), ArgHolder: holder, ArgPID: pid, ArgProcess: r.Owner.Name}, line, errText(r.Err))
+			d.add(PortInUse, args, line, errText(r.Err))
 			st = StatusFail
 		default:
 			parts = append(parts, fmt.Sprintf("%s: not tested (%s)", port, errText(r.Err)))
@@ -442,13 +443,15 @@ func (d *diag) localResolver() {
 				}
 			}
 		}
-		detail, next := "", ""
+		args := Args{ArgServer: a.String(), ArgService: d.localService(a)}
 		if len(ups) > 0 {
-			detail = fmt.Sprintf(" (its upstreams %s answer)", strings.Join(ups, ", "))
-			next = " such as " + strings.Join(ups, ", ")
+			args[ArgDetail] = fmt.Sprintf(" (its upstreams %s answer)", strings.Join(ups, ", "))
+			args[ArgNext] = strings.Join(ups, ", ")
 		}
-		svc := d.localService(a)
-		f := d.add(DNSLocalResolverDown, Args{ArgServer: a.String(), ArgService: svc, ArgDetail: detail, ArgNext: next},
+		if a == resolvedStub {
+			args[ArgUnit] = "systemd-resolved"
+		}
+		f := d.add(DNSLocalResolverDown, args,
 			append([]string{fmt.Sprintf("%s: %s", a, errText(sv.Err))}, evidence...)...)
 		if r.Err == nil {
 			f.Severity = SevWarning // another server answers: lookups work

@@ -384,20 +384,7 @@ func TestDiagnoseLocal(t *testing.T) {
 						t.Errorf("report summary %q does not name %q", r.Summary, tt.culprit)
 					}
 				}
-				for _, f := range d.Findings {
-					if f.Severity == SevInfo {
-						continue
-					}
-					steps := f.ManualSteps(goos)
-					if len(steps) == 0 {
-						t.Errorf("%s: no manual steps on %s", f.ID, goos)
-					}
-					for _, st := range steps {
-						if strings.Contains(st, "{") {
-							t.Errorf("%s on %s: unfilled placeholder in %q", f.ID, goos, st)
-						}
-					}
-				}
+				checkRenderedSteps(t, d.Findings)
 				if tt.steps != "" && !slices.ContainsFunc(r.ManualSteps, func(m string) bool { return strings.Contains(m, tt.steps) }) {
 					t.Errorf("manual steps %q lack %q", r.ManualSteps, tt.steps)
 				}
@@ -409,36 +396,6 @@ func TestDiagnoseLocal(t *testing.T) {
 					}
 				}
 			})
-		}
-	}
-}
-
-// Every local finding has steps of its own on each OS, and none tells a
-// macOS or Windows user to run a Linux command.
-func TestLocalFindingsManualPerOS(t *testing.T) {
-	linuxOnly := []string{"systemctl", "resolvectl", "ip route", "sudo ss", "/proc", "nft ", "iptables", "timedatectl", "ip_local_port_range"}
-	var local bool
-	for _, d := range Catalog() {
-		if d.ID == DNSLocalResolverDown.ID {
-			local = true
-		}
-		if !local {
-			continue
-		}
-		for _, goos := range []string{"linux", "darwin", "windows"} {
-			if len(d.Manual[goos]) == 0 {
-				t.Errorf("%s: no %s steps", d.ID, goos)
-			}
-			if goos == "linux" {
-				continue
-			}
-			for _, m := range d.Manual[goos] {
-				for _, l := range linuxOnly {
-					if strings.Contains(m, l) {
-						t.Errorf("%s on %s: Linux command %q in %q", d.ID, goos, l, m)
-					}
-				}
-			}
 		}
 	}
 }

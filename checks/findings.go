@@ -704,6 +704,7 @@ const (
 	ArgWait     Arg = "wait"
 	ArgHolder   Arg = "holder"
 	ArgStop     Arg = "stop" // how to stop using a proxy setting, on this OS
+	ArgUnit     Arg = "unit" // the systemd unit of a local resolver, when known
 )
 
 // The local configuration a start depends on: name servers in the
@@ -717,10 +718,11 @@ var (
 		Title:     "The local resolver is not running",
 		Text:      "name server {server} refuses queries: {service} is not running{detail}",
 		DependsOn: []string{"link-down"},
+		Optional:  []Arg{ArgUnit, ArgNext},
 		Manual: map[string][]string{
-			"linux":   {"start it: sudo systemctl start {service} (status: systemctl status {service})", "or point /etc/resolv.conf at a server that answers{next}"},
-			"darwin":  {"restart it: sudo launchctl kickstart -k system/com.apple.mDNSResponder (scutil --dns shows the resolvers)", "if {server} belongs to a local DNS app (dnsmasq, a VPN or proxy app), start that app or remove it from System Settings › Network › Details › DNS"},
-			"windows": {"start the local DNS service that listens on {server} (Get-Service dnscache; a DNS proxy app), or remove {server}: Settings › Network & internet › Properties › DNS server assignment", "ipconfig /all shows the servers in use"},
+			"linux":   {"sudo systemctl start {unit}", "systemctl status {unit}  # why it stopped", "start {service}, or remove {server} from /etc/resolv.conf", "{next}: answer directly  # point /etc/resolv.conf at one of them while {service} is down"},
+			"darwin":  {"sudo launchctl kickstart -k system/com.apple.mDNSResponder", "scutil --dns  # which resolver lists {server}", "remove {server} in System Settings › Network › Details › DNS if a DNS app that is gone put it there"},
+			"windows": {"Get-Service Dnscache", "Get-DnsClientServerAddress  # which adapter lists {server}", "start the DNS proxy app meant to listen on {server}, or remove {server}: Settings › Network & internet › Properties › DNS server assignment"},
 		},
 	})
 	DNSFirstServerSilent = register(&Def{
@@ -729,9 +731,9 @@ var (
 		Text:      "name server {server} comes first in {file} but does not answer, while {next} does: every lookup waits {wait} for it first{detail}",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable"},
 		Manual: map[string][]string{
-			"linux":   {"remove {server} (often a VPN's leftover): resolvectl dns (per link) or the network manager's DNS setting, then check cat {file}", "lookups until then: {wait} each"},
-			"darwin":  {"remove {server} (often a VPN's leftover): System Settings › Network › Details › DNS, or reconnect/quit the VPN app; scutil --dns shows the order"},
-			"windows": {"remove {server} (often a VPN's leftover): Settings › Network & internet › Properties › DNS server assignment; Get-DnsClientServerAddress shows the order", "then: ipconfig /flushdns"},
+			"linux":   {"resolvectl status  # which link lists {server} (often a VPN's leftover)", "remove {server} in the network manager's DNS settings (nmcli connection modify, or the VPN client)", "cat {file}  # {next} should come first"},
+			"darwin":  {"scutil --dns  # which service lists {server} (often a VPN's leftover)", "remove {server} in System Settings › Network › Details › DNS, or reconnect or quit the VPN app"},
+			"windows": {"Get-DnsClientServerAddress  # which adapter lists {server} (often a VPN's leftover)", "remove {server}: Settings › Network & internet › Properties › DNS server assignment", "ipconfig /flushdns"},
 		},
 	})
 	ProxyFakeIP = register(&Def{
@@ -739,9 +741,9 @@ var (
 		Title: "A TUN-mode proxy answers names with fake addresses",
 		Text:  "{name} resolves to {detail} (198.18.0.0/15) while {iface}, a TUN device, owns the default route: a proxy app in fake-ip mode (Clash, Surge, mihomo) answers names, which breaks SSH, Docker networks and tools that bypass it",
 		Manual: map[string][]string{
-			"linux":   {"switch the proxy app from fake-ip to redir-host (Clash/mihomo: dns.enhanced-mode), or add your hosts to its fake-ip-filter; ip route shows {iface} owning the default route"},
-			"darwin":  {"switch the proxy app (ClashX, Surge, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter; netstat -rn -f inet shows {iface} owning the default route"},
-			"windows": {"switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter; Get-NetRoute -DestinationPrefix 0.0.0.0/0 shows {iface}"},
+			"linux":   {"ip route show default  # {iface} owns it", "switch the proxy app from fake-ip to redir-host (Clash/mihomo: dns.enhanced-mode), or add your hosts to its fake-ip-filter"},
+			"darwin":  {"netstat -rn -f inet  # {iface} owns the default route", "switch the proxy app (ClashX, Surge, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
+			"windows": {"Get-NetRoute -DestinationPrefix 0.0.0.0/0  # {iface} owns it", "switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
 		},
 	})
 	ProxyInvalid = register(&Def{
@@ -749,19 +751,20 @@ var (
 		Title: "A proxy setting is not a valid URL",
 		Text:  "{var}={proxy} is not a proxy URL programs accept ({err}): downloads through it fail",
 		Manual: map[string][]string{
-			"linux":   {"fix it, e.g. export {var}=http://HOST:PORT, or unset {var}"},
-			"darwin":  {"fix it, e.g. export {var}=http://HOST:PORT, or unset {var}"},
-			"windows": {"fix it, e.g. $env:{var} = 'http://HOST:PORT' (setx {var} for new shells), or Remove-Item Env:{var}"},
+			"linux":   {"unset {var}  # or set it to http://HOST:PORT"},
+			"darwin":  {"unset {var}  # or set it to http://HOST:PORT"},
+			"windows": {"Remove-Item Env:{var}  # or set it to http://HOST:PORT", "[Environment]::SetEnvironmentVariable('{var}', $null, 'User')  # if it is set for the user"},
 		},
 	})
 	ProxyDead = register(&Def{
 		ID: "proxy-dead", Check: "proxy", Severity: SevError,
-		Title: "The configured proxy is not running",
-		Text:  "{var}={proxy}: {detail}; every download through it fails",
+		Title:    "The configured proxy is not running",
+		Text:     "{var}={proxy}: {detail}; every download through it fails",
+		Optional: []Arg{ArgStop},
 		Manual: map[string][]string{
-			"linux":   {"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent), or stop using it: {stop}", "check: curl -v --proxy {proxy} -I https://example.com"},
-			"darwin":  {"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent), or stop using it: {stop}", "the system proxy: scutil --proxy"},
-			"windows": {"start the proxy app that should listen on {endpoint}, or stop using it: {stop}", "the system proxy: Settings › Network & internet › Proxy; netsh winhttp show proxy"},
+			"linux":   {"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent)", "{stop}  # or stop using it", "curl -v --proxy {proxy} -I https://example.com  # check it"},
+			"darwin":  {"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent)", "{stop}  # or stop using it", "scutil --proxy  # the system proxy"},
+			"windows": {"start the proxy app that should listen on {endpoint}", "{stop}  # or stop using it", "netsh winhttp show proxy  # the WinHTTP proxy"},
 		},
 	})
 	NetworkProxyOnly = register(&Def{
@@ -769,19 +772,20 @@ var (
 		Title: "Proxy-only network",
 		Text:  "direct connections to {targets} are blocked, but the proxy {endpoint} ({var}) answers: the network is proxy-only, and programs that use the proxy get out",
 		Manual: map[string][]string{
-			"linux":   {"programs that ignore {var} (SSH, git over ssh, some Docker pulls) need their own proxy setting: ~/.ssh/config ProxyCommand, /etc/systemd/system/docker.service.d/http-proxy.conf"},
-			"darwin":  {"programs that ignore {var} (SSH, git over ssh) need their own proxy setting: ~/.ssh/config ProxyCommand; Docker Desktop › Settings › Resources › Proxies"},
-			"windows": {"programs that ignore {var} (SSH, git over ssh) need their own proxy setting: netsh winhttp set proxy {endpoint}; Docker Desktop › Settings › Resources › Proxies"},
+			"linux":   {"programs that ignore {var} (SSH, git over ssh, the Docker daemon) need a proxy setting of their own: ProxyCommand in ~/.ssh/config, /etc/systemd/system/docker.service.d/http-proxy.conf"},
+			"darwin":  {"programs that ignore {var} (SSH, git over ssh) need a proxy setting of their own: ProxyCommand in ~/.ssh/config; Docker Desktop › Settings › Resources › Proxies"},
+			"windows": {"netsh winhttp set proxy {endpoint}  # for programs that ignore {var}", "Docker Desktop › Settings › Resources › Proxies; ProxyCommand in ~/.ssh/config for SSH"},
 		},
 	})
 	PortInUse = register(&Def{
 		ID: "port-in-use", Check: "ports", Severity: SevError,
-		Title: "A port the environment needs is taken",
-		Text:  "port {port} is already in use by {holder}: the environment cannot listen on it",
+		Title:    "A port the environment needs is taken",
+		Text:     "port {port} is already in use by {holder}: the environment cannot listen on it",
+		Optional: []Arg{ArgPID},
 		Manual: map[string][]string{
-			"linux":   {"see what holds it: sudo ss -ltnp 'sport = :{port}'", "stop it if you do not need it: kill {pid} (a service: sudo systemctl stop NAME; a container: docker ps --filter publish={port}), or move the environment to another port"},
-			"darwin":  {"see what holds it: lsof -nP -iTCP:{port} -sTCP:LISTEN", "stop it: kill {pid}; ControlCenter on 5000/7000 is AirPlay Receiver (System Settings › General › AirDrop & Handoff); a container: docker ps --filter publish={port}"},
-			"windows": {"see what holds it: Get-NetTCPConnection -LocalPort {port} -State Listen | Select-Object OwningProcess; Get-Process -Id {pid}", "stop it: Stop-Process -Id {pid}, or move the environment to another port"},
+			"linux":   {"sudo ss -ltnp 'sport = :{port}'  # who holds it", "kill {pid}  # if you do not need it; a service: sudo systemctl stop NAME", "docker ps --filter publish={port}  # a container", "or move the environment to another port"},
+			"darwin":  {"lsof -nP -iTCP:{port} -sTCP:LISTEN  # who holds it", "kill {pid}  # if you do not need it", "ControlCenter on 5000 or 7000 is AirPlay Receiver: System Settings › General › AirDrop & Handoff", "docker ps --filter publish={port}  # a container", "or move the environment to another port"},
+			"windows": {"Get-NetTCPConnection -LocalPort {port} -State Listen | Select-Object OwningProcess  # who holds it", "Get-Process -Id {pid}", "Stop-Process -Id {pid}  # if you do not need it", "or move the environment to another port"},
 		},
 	})
 	PortExcluded = register(&Def{
@@ -789,9 +793,9 @@ var (
 		Title: "A port the environment needs is reserved by Windows",
 		Text:  "port {port} lies in a port range Windows has excluded (bind fails with WSAEACCES): nothing can listen on it, though no process uses it",
 		Manual: map[string][]string{
-			"linux":   {"Linux reserves no such ranges; check sysctl net.ipv4.ip_local_reserved_ports and whether this user may bind {port}"},
-			"darwin":  {"macOS reserves no such ranges; check which process holds {port}: lsof -nP -iTCP:{port}"},
-			"windows": {"list the ranges: netsh int ipv4 show excludedportrange protocol=tcp", "as Administrator: net stop winnat; net start winnat releases the ranges Hyper-V/WSL/Docker took; or move the environment to a port outside them"},
+			"linux":   {"sysctl net.ipv4.ip_local_reserved_ports  # Linux has no excluded ranges; reserved ports still bind", "sudo ss -ltnp 'sport = :{port}'  # who holds it"},
+			"darwin":  {"lsof -nP -iTCP:{port}  # macOS has no excluded ranges: who holds it"},
+			"windows": {"netsh int ipv4 show excludedportrange protocol=tcp", "net stop winnat; net start winnat  # elevated: releases the ranges Hyper-V, WSL or Docker took", "or move the environment to a port outside the ranges"},
 		},
 	})
 	HostsLocalhostWrong = register(&Def{
@@ -799,9 +803,9 @@ var (
 		Title: "The hosts file maps localhost elsewhere",
 		Text:  "{file} line {detail} maps localhost to a non-loopback address: programs that connect to localhost reach another host",
 		Manual: map[string][]string{
-			"linux":   {"edit {file}: sudo nano {file}; localhost must map to 127.0.0.1 and ::1 only"},
-			"darwin":  {"edit {file}: sudo nano {file}; localhost must map to 127.0.0.1 and ::1 only; then sudo dscacheutil -flushcache"},
-			"windows": {"edit {file} in an elevated Notepad; localhost must map to 127.0.0.1 and ::1 only; then ipconfig /flushdns"},
+			"linux":   {"sudo nano {file}  # localhost must map to 127.0.0.1 and ::1 only"},
+			"darwin":  {"sudo nano {file}  # localhost must map to 127.0.0.1 and ::1 only", "sudo dscacheutil -flushcache"},
+			"windows": {"notepad {file}  # from an elevated prompt; localhost must map to 127.0.0.1 and ::1 only", "ipconfig /flushdns"},
 		},
 	})
 	HostsLocalhostMissing = register(&Def{
@@ -809,9 +813,9 @@ var (
 		Title: "localhost does not resolve",
 		Text:  "{file} has no localhost line and the system resolver does not resolve localhost to loopback ({detail}): programs fail with ENOTFOUND localhost",
 		Manual: map[string][]string{
-			"linux":   {"add the lines back to {file}: echo '127.0.0.1 localhost' | sudo tee -a {file}; echo '::1 localhost' | sudo tee -a {file}"},
-			"darwin":  {"add the lines back to {file}: echo '127.0.0.1 localhost' | sudo tee -a {file}; echo '::1 localhost' | sudo tee -a {file}; sudo dscacheutil -flushcache"},
-			"windows": {"in an elevated PowerShell: Add-Content {file} \"`n127.0.0.1 localhost`n::1 localhost\"; ipconfig /flushdns"},
+			"linux":   {"printf '127.0.0.1 localhost\\n::1 localhost\\n' | sudo tee -a {file}"},
+			"darwin":  {"printf '127.0.0.1 localhost\\n::1 localhost\\n' | sudo tee -a {file}", "sudo dscacheutil -flushcache"},
+			"windows": {"Add-Content -Path {file} -Value '127.0.0.1 localhost','::1 localhost'  # elevated", "ipconfig /flushdns"},
 		},
 	})
 	PortsRangeSmall = register(&Def{
@@ -819,9 +823,9 @@ var (
 		Title: "Ephemeral port range too small",
 		Text:  "the ephemeral port range is {detail} ({count} ports): connections and name lookups fail with EADDRNOTAVAIL as soon as that many are open",
 		Manual: map[string][]string{
-			"linux":   {"widen it: sudo sysctl -w net.ipv4.ip_local_port_range='32768 60999' (persist in /etc/sysctl.d/)"},
-			"darwin":  {"widen it: sudo sysctl -w net.inet.ip.portrange.first=49152 net.inet.ip.portrange.last=65535"},
-			"windows": {"widen it (elevated): netsh int ipv4 set dynamicport tcp start=49152 num=16384; netsh int ipv4 show dynamicport tcp"},
+			"linux":   {"sudo sysctl -w net.ipv4.ip_local_port_range='32768 60999'  # persist it in /etc/sysctl.d/"},
+			"darwin":  {"sudo sysctl -w net.inet.ip.portrange.first=49152 net.inet.ip.portrange.last=65535"},
+			"windows": {"netsh int ipv4 set dynamicport tcp start=49152 num=16384  # elevated", "netsh int ipv4 show dynamicport tcp"},
 		},
 	})
 	ClockWrong = register(&Def{
@@ -829,9 +833,9 @@ var (
 		Title: "The clock is behind",
 		Text:  "the clock says {detail}: TLS certificates will fail to verify (x509: certificate is not yet valid)",
 		Manual: map[string][]string{
-			"linux":   {"set the clock from the network: sudo timedatectl set-ntp true (WSL2 after sleep: sudo hwclock -s)", "timedatectl shows the state"},
-			"darwin":  {"sudo sntp -sS time.apple.com; System Settings › General › Date & Time › Set time and date automatically"},
-			"windows": {"w32tm /resync (elevated); Settings › Time & language › Date & time › Sync now"},
+			"linux":   {"sudo timedatectl set-ntp true", "sudo hwclock -s  # WSL2 after sleep", "timedatectl"},
+			"darwin":  {"sudo sntp -sS time.apple.com", "System Settings › General › Date & Time › Set time and date automatically"},
+			"windows": {"w32tm /resync  # elevated", "Settings › Time & language › Date & time › Sync now"},
 		},
 	})
 	ClockUnsynced = register(&Def{
@@ -839,8 +843,8 @@ var (
 		Title: "The clock is not synchronised",
 		Text:  "the kernel reports its clock unsynchronised (no time daemon has disciplined it; error bound {detail}): harmless while it is right, TLS fails once it drifts",
 		Manual: map[string][]string{
-			"linux":   {"timedatectl; enable a time daemon: sudo timedatectl set-ntp true (or chrony)"},
-			"darwin":  {"sntp time.apple.com shows the offset"},
+			"linux":   {"timedatectl", "sudo timedatectl set-ntp true  # or install chrony"},
+			"darwin":  {"sntp time.apple.com  # the offset"},
 			"windows": {"w32tm /query /status"},
 		},
 	})

@@ -32,7 +32,8 @@ func TestCatalogManualSteps(t *testing.T) {
 	known := map[string]bool{}
 	for _, a := range []Arg{ArgIface, ArgGateway, ArgMAC, ArgState, ArgFamily, ArgPrefix, ArgType, ArgTargets, ArgName,
 		ArgServer, ArgErr, ArgApp, ArgCount, ArgPct, ArgDetail, ArgSelf, ArgPriority, ArgIfaces, ArgPrefixes, ArgRoutes,
-		ArgTarget, ArgLink, ArgDefault, ArgMetric, ArgAltIface, ArgAltGateway, ArgAltMetric, ArgOther, ArgEgressMTU, ArgSize, ArgMTU} {
+		ArgTarget, ArgLink, ArgDefault, ArgMetric, ArgAltIface, ArgAltGateway, ArgAltMetric, ArgOther, ArgEgressMTU, ArgSize, ArgMTU,
+		ArgPort, ArgPID, ArgProcess, ArgVar, ArgProxy, ArgEndpoint, ArgFile, ArgService, ArgNext, ArgWait, ArgHolder, ArgStop, ArgUnit} {
 		known[string(a)] = true
 	}
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)
