@@ -112,25 +112,41 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 
 	// Broken networks: the time to a verdict, by what proves it. Silence
 	// (a dead gateway entry, a stopped name server) needs the probe
-	// window; the tables (no default route) decide at once.
+	// window; the tables (no default route) and an errno or a bind (a
+	// local resolver or proxy that refuses, a taken port) decide at once.
+	// The local faults come before the stopped name server, whose restart
+	// the bench does not wait for.
 	type broken struct {
 		name  string
 		fault func()
 		heal  func()
+		env   []string // added to the check's environment
+		args  []string // added to the check's flags
 	}
 	var brokenT []time.Duration
 	brokenCases := []broken{
-		{"wrong permanent gateway MAC (silence)", l.WrongGatewayMAC, func() {
+		{name: "wrong permanent gateway MAC (silence)", fault: l.WrongGatewayMAC, heal: func() {
+			// Both families: WrongGatewayMAC breaks both entries, and a
+			// wrong IPv6 entry left behind makes every later case wait.
 			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP, "dev", l.ClientIf)
+			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP6, "dev", l.ClientIf)
 		}},
-		{"name server stopped (silence)", l.StopDNS, l.StartDNS},
-		{"no default route (tables)", l.RemoveDefaultRoute, nil},
+		{name: "local resolver down (errno)", fault: func() { l.SetResolvConf("nameserver 127.0.0.53\n") },
+			heal: func() { l.SetResolvConf("nameserver " + lab.ExternalIP + "\n") }},
+		{name: "HTTPS_PROXY not running (errno)", fault: func() {}, env: []string{"HTTPS_PROXY=http://127.0.0.1:7890"}},
+		{name: "port the environment needs taken (bind)", fault: func() { l.Listen(l.Client, "", "0.0.0.0", 5432) }, args: []string{"--ports", "5432"}},
+		{name: "ephemeral range of two ports (tables)", fault: func() { l.SetEphemeralRange(40000, 40001) },
+			heal: func() { l.SetEphemeralRange(32768, 60999) }},
+		{name: "name server stopped (silence)", fault: l.StopDNS, heal: l.StartDNS},
+		{name: "no default route (tables)", fault: l.RemoveDefaultRoute},
 	}
 	for _, bc := range brokenCases {
 		bc.fault()
 		var ds []time.Duration
 		for range 5 {
-			ds = append(ds, timeCmd(b, l.Cmd(ctx, l.Client, check...), 1))
+			c := l.Cmd(ctx, l.Client, append(slices.Clone(check), bc.args...)...)
+			c.Env = append(c.Env, bc.env...)
+			ds = append(ds, timeCmd(b, c, 1))
 		}
 		brokenT = append(brokenT, median(ds))
 		if bc.heal != nil {
