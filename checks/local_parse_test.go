@@ -186,6 +186,12 @@ func TestCheckPortsLoopback(t *testing.T) {
 	if !slices.Equal(fl.calls, []uint16{held}) {
 		t.Errorf("owner asked for %v, want only %d", fl.calls, held)
 	}
+	// A port held on loopback only is taken for an environment that
+	// binds every address: localhost would reach the holder.
+	rs = checkPorts(context.Background(), fl, []PortSpec{{Port: held}})
+	if rs[0].Free || !rs[0].InUse {
+		t.Errorf("wildcard spec, port %d held on 127.0.0.1: %+v", held, rs[0])
+	}
 }
 
 func TestNSSLocalhostModule(t *testing.T) {

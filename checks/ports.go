@@ -115,12 +115,17 @@ type PortOwner struct {
 // Known reports whether the owner was found.
 func (o PortOwner) Known() bool { return o.PID > 0 }
 
-// portAddrs are the addresses a bind test tries for p.
+// portAddrs are the addresses a bind test tries for p: the wildcard
+// addresses servers bind, then loopback. Windows, and macOS with
+// SO_REUSEADDR, let a wildcard bind succeed while another process holds
+// 127.0.0.1:port, and then localhost:port reaches that process, not the
+// environment: the loopback binds catch it (on Linux they are redundant
+// and cost microseconds).
 func portAddrs(p PortSpec) []netip.Addr {
 	if p.Addr.IsValid() {
 		return []netip.Addr{p.Addr}
 	}
-	return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified()}
+	return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified(), netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()}
 }
 
 // errNoFamily: the address family is not configured on this machine (IPv6
