@@ -281,7 +281,10 @@ func TestLabWatchEvents(t *testing.T) {
 	if d := fixed.Time.Sub(t1); d > eventLatency {
 		t.Errorf("re-check after the fix started %v after it, want within %v", d, eventLatency)
 	}
-	if m := scrapeLab(t, l); !strings.Contains(m, `netguard_verdict{verdict="healthy"} 1`) || strings.Contains(m, "netguard_findings{") {
+	// Info findings may stay (clock-unsynchronized on a machine without a
+	// time daemon); no problem may.
+	if m := scrapeLab(t, l); !strings.Contains(m, `netguard_verdict{verdict="healthy"} 1`) ||
+		strings.Contains(m, `severity="error"`) || strings.Contains(m, `severity="warning"`) {
 		t.Errorf("metrics after the fix:\n%s", m)
 	}
 
