@@ -181,5 +181,58 @@ var explanations = map[string]Explanation{
 	"path-mtu-blackhole": {
 		Why: "Small packets pass and full-size ones vanish: pings and connects work, but TLS handshakes and large downloads stall, the classic symptom of a tunnel or PPPoE hop whose 'fragmentation needed' messages are filtered.",
 		How: "One echo of the egress interface's MTU with don't-fragment set went to an external target that answered small echoes, and every attempt was lost; an EMSGSIZE (the kernel already learnt a smaller path MTU) means discovery works and is not reported.",
+
+	// The local configuration (issue 13 §4, §5, §7, §8).
+	"dns-local-resolver-down": {
+		Why: "Every lookup goes to a resolver on this machine that is not running: nothing resolves, though the network and the upstream servers may be fine.",
+		How: "A direct query to the loopback name server was refused at once (ICMP port unreachable, ECONNREFUSED); for systemd-resolved's stub, its upstreams from /run/systemd/resolve/resolv.conf are asked directly too.",
+	},
+	"dns-first-server-silent": {
+		Why: "The resolver asks its servers in order and waits its whole timeout for a silent first one (a VPN's leftover) before asking the next: every lookup of the start is that much slower, and tools with a shorter timeout fail.",
+		How: "The servers in the resolver's order (resolv.conf with its timeout and attempts, the Windows adapters by metric) are each asked directly: the first stays silent while a later one answers; the kernel's route lookup says whether a route still leads to it. Loss is reported instead only when the same server answers directly while the resolver timed out.",
+	},
+	"proxy-fake-ip": {
+		Why: "A proxy app in fake-ip mode answers every name with an address of its own, which only it can route: SSH, Docker networks and tools that bypass the proxy reach nothing, or the wrong host.",
+		How: "The --dns name resolved into 198.18.0.0/15 (on no local interface's network) while the default route's interface is a TUN device.",
+	},
+	"proxy-invalid": {
+		Why: "Programs that read the variable fail every request through it, or silently go direct, depending on the tool.",
+		How: "The value was parsed as curl and Go parse it (http:// assumed without a scheme): the scheme, host or port is not one a proxy can have.",
+	},
+	"proxy-dead": {
+		Why: "Package managers, registries and downloads send everything through the proxy the environment names: with nothing listening there, every download of the start fails (connection refused to 127.0.0.1:7890 when Clash or V2Ray was closed).",
+		How: "One TCP connect to the proxy itself, nothing beyond it: refused, or silent while the network path to it works. Each variable and the system proxy (macOS per-service settings, Windows Internet Settings) are read; NO_PROXY=* turns them off.",
+	},
+	"network-proxy-only": {
+		Why: "Direct connections are blocked, as on many corporate networks, but programs that use the proxy get out: the start is not blocked for it.",
+		How: "Every external target was silent to both probes while an HTTPS (or ALL) proxy accepted a connection; a proxy on this machine only proves that the app runs, so that case is a warning.",
+	},
+	"port-in-use": {
+		Why: "The environment cannot listen on a port another process holds: the database or dev server fails at start-up with 'address already in use' (AirPlay on 5000 and 7000 on macOS).",
+		How: "The port is bound and closed at once on 0.0.0.0, ::, 127.0.0.1 and ::1 (or the configured address), with the SO_REUSEADDR servers use; EADDRINUSE names it, and the holder comes from the socket table (/proc on Linux, the owner-PID TCP table on Windows).",
+	},
+	"port-excluded": {
+		Why: "Windows reserves port ranges for Hyper-V, WSL or Docker; nothing can listen there, though no process shows up as using the port.",
+		How: "The bind test failed with WSAEACCES, which Windows answers for a port in an excluded range.",
+	},
+	"hosts-localhost-wrong": {
+		Why: "Programs that connect to localhost reach another host: dev servers, databases and health checks fail or talk to the wrong machine.",
+		How: "A line of the hosts file maps the name localhost to an address that is not this machine's (not loopback).",
+	},
+	"hosts-localhost-missing": {
+		Why: "Without a localhost entry, and with no resolver that answers it, 'localhost' fails to resolve: getaddrinfo ENOTFOUND localhost.",
+		How: "The hosts file has no line for localhost, the system resolver did not answer loopback for it, and no NSS module (nss-myhostname, nss-resolve) that answers it is configured.",
+	},
+	"ports-range-small": {
+		Why: "Every outgoing connection and name lookup takes a port from this range: with only a few, they fail with EADDRNOTAVAIL as soon as that many are open.",
+		How: "The kernel's ephemeral range (ip_local_port_range, net.inet.ip.portrange) holds fewer than 1000 ports; under 128 it is an error.",
+	},
+	"clock-wrong": {
+		Why: "TLS certificates are valid from a date: a clock that is behind makes every HTTPS download fail with 'certificate is not yet valid' (WSL2 after sleep).",
+		How: "The clock reads earlier than the commit this binary was built from, by more than a day: it is at least that much behind.",
+	},
+	"clock-unsynchronized": {
+		Why: "Informational: no time daemon has told the kernel its clock is right. Harmless while it is, and the normal state of containers and CI machines.",
+		How: "adjtimex(2) without changes returns TIME_ERROR or sets STA_UNSYNC (Linux); macOS and Windows do not report it.",
 	},
 }

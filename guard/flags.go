@@ -55,7 +55,7 @@ var flagDefs = []*flagDef{
 		}},
 	{names: []string{"sudo"}, arg: "never|auto|prompt", usage: "how privileged repairs may run (default auto)", cmds: checking,
 		set: configSetter("sudo")},
-	{names: []string{"ports"}, arg: "PORT[,PORT...]", usage: "TCP ports the environment listens on; each must be free (PORT, IP:PORT or [IPv6]:PORT)", cmds: checking,
+	{names: []string{"ports"}, arg: "PORT,...", usage: "TCP ports the environment needs free (IP:PORT too)", cmds: checking,
 		set: configSetter("ports")},
 	{names: []string{"config"}, arg: "FILE", usage: "config file (default: .netguard.yaml upward)", cmds: checking,
 		set: func(c *cli, s string) error {
