@@ -267,8 +267,11 @@ func TestDiagnoseLocal(t *testing.T) {
 			name: "fake-ip: a TUN owns the default route and names resolve into 198.18.0.0/15",
 			mutate: func(s *State) {
 				s.Links = append(s.Links, Link{Index: 9, Name: "utun7", AdminUp: true, Carrier: true, Tunnel: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.0.1/30")}})
+				// A TUN's default route has no gateway; the targets go into it.
 				def := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "utun7", Table: 254}
-				s.V4.Default = &def
+				s.Routes[0] = def
+				s.V4.Default, s.V4.Gateway, s.V4.GatewayProbe = &def, netip.Addr{}, nil
+				s.V4.External[0].Route = def
 				s.DNS.Addrs = []netip.Addr{netip.MustParseAddr("198.18.9.194")}
 			},
 			want: []string{"default-route-vpn", "proxy-fake-ip"}, verdict: Degraded, culprit: "utun7", check: "dns", status: StatusWarn,

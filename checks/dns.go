@@ -19,9 +19,9 @@ import (
 // name server of the resolver's configuration directly (and the upstreams
 // behind a local stub), so the report can say which server answered and
 // which failed, in the order the resolver tries them. The configuration is
-// read once per run and kept in the result.
+// read once per run (shared with NameServers) and kept in the result.
 func (p *NetProber) DNS(ctx context.Context, name string) DNSResult {
-	res := DNSResult{Ran: true, Name: name, Resolver: readResolverConfig(p.ResolvConf)}
+	res := DNSResult{Ran: true, Name: name, Resolver: p.resolverConfig()}
 	var wg sync.WaitGroup
 	cfg := &res.Resolver
 	res.Servers = make([]DNSServerResult, len(cfg.Servers)+len(cfg.Upstreams))

@@ -181,7 +181,7 @@ var explanations = map[string]Explanation{
 	"path-mtu-blackhole": {
 		Why: "Small packets pass and full-size ones vanish: pings and connects work, but TLS handshakes and large downloads stall, the classic symptom of a tunnel or PPPoE hop whose 'fragmentation needed' messages are filtered.",
 		How: "One echo of the egress interface's MTU with don't-fragment set went to an external target that answered small echoes, and every attempt was lost; an EMSGSIZE (the kernel already learnt a smaller path MTU) means discovery works and is not reported.",
-
+	},
 	// The local configuration (issue 13 §4, §5, §7, §8).
 	"dns-local-resolver-down": {
 		Why: "Every lookup goes to a resolver on this machine that is not running: nothing resolves, though the network and the upstream servers may be fine.",

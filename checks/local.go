@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"slices"
 	"sync"
 	"time"
 )
@@ -54,13 +55,24 @@ func (e *Engine) collectLocal(ctx, pctx context.Context, o Options, s *State, ti
 	}
 }
 
-// routeSilentServers asks the kernel for its route to each name server
-// that did not answer: whether a route still leads there is what tells a
-// VPN's leftover server from one that is down.
+// routeSilentServers gives each name server that did not answer the
+// kernel's route to it: whether a route still leads there is what tells a
+// VPN's leftover server from one that is down. The path tracing already
+// looked most of them up; only the others are asked.
 func (e *Engine) routeSilentServers(ctx context.Context, s *State) {
 	for i := range s.DNS.Servers {
 		sv := &s.DNS.Servers[i]
 		if sv.Answered || sv.Route != nil || sv.RouteErr != nil || ctx.Err() != nil {
+			continue
+		}
+		if j := slices.IndexFunc(s.NameServerRoutes, func(nr AddrRoute) bool { return nr.Addr == sv.Server.Addr() }); j >= 0 {
+			nr := s.NameServerRoutes[j]
+			if nr.RouteErr != nil {
+				sv.RouteErr = nr.RouteErr
+			} else {
+				r := nr.Route
+				sv.Route = &r
+			}
 			continue
 		}
 		r, err := e.Sys.RouteTo(ctx, sv.Server.Addr())

@@ -2,19 +2,15 @@ package checks
 
 import (
 	"net/netip"
-	"os"
+	"slices"
 )
 
-// NameServers lists the servers DNS will ask directly, so the engine can
-// trace their routes before the answers are due. listed is false when
-// this OS keeps no resolver configuration the prober reads (Windows):
-// no server listed then does not mean none is configured.
+// NameServers lists the servers DNS will ask directly (the resolver's own,
+// then the upstreams behind a local stub), so the engine can trace their
+// routes before the answers are due. listed is false when the resolver
+// configuration could not be read: no server listed then does not mean
+// none is configured. The configuration read here is the one DNS uses.
 func (p *NetProber) NameServers() (servers []netip.AddrPort, listed bool) {
-	if p.ResolvConf == "" {
-		return nil, false
-	}
-	if _, err := os.Stat(p.ResolvConf); err != nil {
-		return nil, false
-	}
-	return readNameservers(p.ResolvConf), true
+	c := p.resolverConfig()
+	return append(slices.Clone(c.Servers), c.Upstreams...), c.Found && c.Err == nil
 }

@@ -39,6 +39,9 @@ type NetProber struct {
 	Attempts int
 	// ResolvConf lists the name servers to ask directly; swapped in tests.
 	ResolvConf string
+	// resolv shares one read of the resolver configuration between the
+	// route tracing and the DNS probe of a run.
+	resolv resolverCache
 }
 
 // DefaultProber returns the prober the CLI uses.

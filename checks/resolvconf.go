@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -27,8 +28,37 @@ type ResolverConfig struct {
 	// own list when resolv.conf names 127.0.0.53), from UpstreamSource.
 	Upstreams      []netip.AddrPort
 	UpstreamSource string
+	// Found: the configuration exists and was read (a resolv.conf, the
+	// Windows adapters); without it no server listed means "not known".
+	Found bool
 	// Err: the configuration could not be read.
 	Err error
+}
+
+// resolverCacheTTL is how long one read of the resolver configuration
+// serves: the route tracing and the DNS probe of one run ask within
+// milliseconds of each other; the next run (guard watch, the check after
+// a repair) reads it again.
+const resolverCacheTTL = 200 * time.Millisecond
+
+// resolverCache holds the last read of the resolver configuration.
+type resolverCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	cfg ResolverConfig
+}
+
+// resolverConfig reads the resolver configuration, or returns the read
+// of the same run.
+func (p *NetProber) resolverConfig() ResolverConfig {
+	c := &p.resolv
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < resolverCacheTTL {
+		return c.cfg
+	}
+	c.cfg, c.at = readResolverConfig(p.ResolvConf), time.Now()
+	return c.cfg
 }
 
 // resolverDefaults are glibc's (resolv.h RES_TIMEOUT, RES_DFLRETRY), which
@@ -44,7 +74,7 @@ var resolvedStub = netip.MustParseAddr("127.0.0.53")
 // parseResolvConf reads resolv.conf text: nameserver lines in order and
 // options timeout:N attempts:N rotate. Later options win, as in glibc.
 func parseResolvConf(source string, data []byte) ResolverConfig {
-	c := ResolverConfig{Source: source, Timeout: defaultResolverTimeout, Attempts: defaultResolverAttempts}
+	c := ResolverConfig{Source: source, Found: true, Timeout: defaultResolverTimeout, Attempts: defaultResolverAttempts}
 	sc := bufio.NewScanner(bytes.NewReader(data))
 	for sc.Scan() {
 		line := sc.Text()
