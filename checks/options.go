@@ -95,6 +95,22 @@ const (
 	MaxDNSName = 253
 )
 
+// Bounds on an explicit probe wait: below MinProbeWait a lossy but working
+// path would read as silent; above MaxProbeWait a broken start waits too
+// long for silence to prove anything.
+const (
+	MinProbeWait = 100 * time.Millisecond
+	MaxProbeWait = 30 * time.Second
+)
+
+// CheckProbeWait reports a probe wait outside [MinProbeWait, MaxProbeWait].
+func CheckProbeWait(d time.Duration) error {
+	if d < MinProbeWait || d > MaxProbeWait {
+		return fmt.Errorf("%s is out of range (%s to %s)", d, MinProbeWait, MaxProbeWait)
+	}
+	return nil
+}
+
 // CheckTimeout reports a timeout outside [MinTimeout, MaxTimeout].
 func CheckTimeout(d time.Duration) error {
 	if d < MinTimeout || d > MaxTimeout {

@@ -26,7 +26,7 @@ const (
 )
 
 // Keys are the settings a config file or NETGUARD_<KEY> may hold.
-var Keys = []string{"external", "dns", "gateway", "timeout", "sudo", "ports", "quiet", "verbose", "json"}
+var Keys = []string{"external", "dns", "gateway", "timeout", "probe-wait", "sudo", "ports", "quiet", "verbose", "json"}
 
 // TrustKey lists the directories whose project file the user trusts like
 // their own config (see Load). Only the user config may hold it: it is
@@ -40,6 +40,7 @@ type Values struct {
 	dns      *string
 	gateway  *netip.Addr // the zero Addr means "auto"
 	timeout  *time.Duration
+	wait     *time.Duration // probe-wait
 	sudo     *checks.SudoMode
 	output   Output
 	ports    []checks.PortSpec
@@ -90,6 +91,15 @@ func (v *Values) Set(key, raw string) error {
 			return fmt.Errorf("timeout: %w", err)
 		}
 		v.timeout = &d
+	case "probe-wait":
+		d, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("probe-wait: invalid duration %q (e.g. 500ms, 2s)", raw)
+		}
+		if err := checks.CheckProbeWait(d); err != nil {
+			return fmt.Errorf("probe-wait: %w", err)
+		}
+		v.wait = &d
 	case "sudo":
 		m, err := checks.ParseSudoMode(raw)
 		if err != nil {
@@ -150,6 +160,9 @@ func (v *Values) Apply(o *checks.Options) {
 	}
 	if v.gateway != nil {
 		o.Gateway = *v.gateway
+	}
+	if v.wait != nil {
+		o.ProbeWait = *v.wait
 	}
 	if v.timeout != nil {
 		o.Timeout = *v.timeout

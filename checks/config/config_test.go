@@ -166,3 +166,22 @@ func TestParseBool(t *testing.T) {
 		t.Errorf("NETGUARD_SKIP=sometimes: %v", err)
 	}
 }
+
+// probe-wait: strictly validated from every source, applied to Options,
+// and capped from a project file like the timeout.
+func TestProbeWait(t *testing.T) {
+	var v Values
+	for _, bad := range []string{"", "x", "10ms", "1h", "-1s"} {
+		if err := v.Set("probe-wait", bad); err == nil {
+			t.Errorf("probe-wait %q accepted", bad)
+		}
+	}
+	if err := v.Set("probe-wait", "3s"); err != nil {
+		t.Fatal(err)
+	}
+	o := checks.DefaultOptions()
+	v.Apply(&o)
+	if o.ProbeWait != 3*time.Second {
+		t.Fatalf("ProbeWait = %v", o.ProbeWait)
+	}
+}

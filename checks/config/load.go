@@ -61,6 +61,10 @@ func (env Env) warn(format string, a ...any) {
 	}
 }
 
+// MaxProjectProbeWait caps a project file's probe-wait: every broken start
+// in that repository waits this long for silence.
+const MaxProjectProbeWait = 2 * time.Second
+
 // MaxProjectTimeout caps a project file's timeout: a repository may ask for
 // a slower network than the default, not stall every start for minutes.
 const MaxProjectTimeout = 10 * time.Second
@@ -184,6 +188,11 @@ func (v *Values) restrict(path string, ceiling checks.SudoMode, env Env) {
 		env.warn("%s: timeout %s capped at %s, the most a project file may set", where("timeout"), *v.timeout, MaxProjectTimeout)
 		d := MaxProjectTimeout
 		v.timeout = &d
+	}
+	if v.wait != nil && *v.wait > MaxProjectProbeWait {
+		env.warn("%s: probe-wait %s capped at %s, the most a project file may set", where("probe-wait"), *v.wait, MaxProjectProbeWait)
+		d := MaxProjectProbeWait
+		v.wait = &d
 	}
 	if v.trust != nil {
 		env.warn("%s: ignoring %s: only the user config may hold it", where(TrustKey), TrustKey)

@@ -256,3 +256,19 @@ func BenchmarkLoad(b *testing.B) {
 		}
 	}
 }
+
+// A project file's probe-wait is capped: every broken start in that
+// repository waits that long for silence.
+func TestProjectProbeWaitCapped(t *testing.T) {
+	te := newTestEnv(t)
+	te.project(t, "probe-wait: 20s\n")
+	if o := te.load(t); o.ProbeWait != MaxProjectProbeWait {
+		t.Fatalf("ProbeWait = %v, want %v", o.ProbeWait, MaxProjectProbeWait)
+	}
+	te.wantWarnings(t, FileName+":1: probe-wait 20s capped at 2s")
+	te.warnings = nil
+	te.project(t, "probe-wait: 1s\n")
+	if o := te.load(t); o.ProbeWait != time.Second || len(te.warnings) != 0 {
+		t.Fatalf("ProbeWait = %v, warnings %q", o.ProbeWait, te.warnings)
+	}
+}
