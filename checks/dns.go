@@ -52,7 +52,7 @@ func (p *NetProber) DNS(ctx context.Context, name string) DNSResult {
 }
 
 // lookup asks the system resolver, starting a new lookup every few
-// intervals while none has answered: one lost reply must not wait for the
+// intervals (two) while none has answered: one lost reply must not wait for the
 // resolver's own multi-second retry. The first answer wins, NXDOMAIN
 // included. Each attempt uses its own net.Resolver: a Resolver shares
 // concurrent lookups of one name (singleflight) and lets a shared lookup
@@ -65,7 +65,11 @@ func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, erro
 		addrs []netip.Addr
 		err   error
 	}
-	const attempts = 3
+	// A new attempt every few intervals until the window closes, not
+	// three early ones: under bursty loss the early attempts all fall in
+	// one burst, and a lossy but working resolver read as down (issue 16).
+	// Bounded all the same: a window of 2 s holds at most this many.
+	const attempts = 16
 	ch := make(chan answer, attempts)
 	start := func() {
 		go func() {
@@ -75,7 +79,7 @@ func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, erro
 	}
 	start()
 	started, pending := 1, 1
-	tick := time.NewTicker(4 * p.interval())
+	tick := time.NewTicker(2 * p.interval())
 	defer tick.Stop()
 	var last answer
 	for pending > 0 {

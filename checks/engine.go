@@ -34,6 +34,11 @@ func New() *Engine {
 // port answers just as well.
 var gatewayPorts = []uint16{53, 80, 443}
 
+// externalICMPGrace is how much longer an external target's ICMP may still
+// answer after its TCP did: two more echoes (40 ms apart). It costs nothing
+// when ICMP works, since it answers first.
+const externalICMPGrace = 80 * time.Millisecond
+
 // gatewayTCPDelay is how long a gateway's ping may take before TCP
 // confirms it: well above a LAN round trip, well below the probe budget.
 const gatewayTCPDelay = 20 * time.Millisecond
@@ -391,7 +396,7 @@ func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others [
 		wg.Go(func() {
 			u.Probe.ICMP, u.Probe.TCP = e.Prober.Via(ctx, dst, ports, *l, e.Privileged)
 			if u.Probe.Reachable() {
-				w.answered(max(u.Probe.ICMP.RTT, u.Probe.TCP.RTT))
+				w.answered(max(u.Probe.ICMP.RTT, u.Probe.TCP.RTT), 0) // Via waits for both kinds: no loss to read from its timing
 			}
 		})
 	}
@@ -534,6 +539,7 @@ func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *T
 		return // no route: nothing to send, the lookup's errno says it all
 	}
 	w, _ := ctx.(*probeWindow)
+	t0 := time.Now()
 	ictx, icancel := context.WithCancel(ctx)
 	tctx, tcancel := context.WithCancel(ctx)
 	defer icancel()
@@ -582,10 +588,17 @@ func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *T
 				t.TCP.Cut = cut[1]
 			}
 			if d.r.Answered && w != nil {
-				w.answered(d.r.RTT)
+				w.answered(d.r.RTT, time.Since(t0))
 			}
 			if d.r.Answered && timer == nil && n < 2 && !(waitTCP && d.icmp) {
-				timer = time.After(grace(d.r.RTT))
+				g := grace(d.r.RTT)
+				if waitTCP {
+					// An external target's silent ICMP is the evidence of
+					// icmp-blocked: give it three echoes, not one, so that
+					// loss alone never reads as a firewall.
+					g += externalICMPGrace
+				}
+				timer = time.After(g)
 			}
 		case <-timer:
 			timer = nil

@@ -54,6 +54,7 @@ type probeWindow struct {
 	err   error
 	timer *time.Timer
 	cur   time.Duration
+	base  time.Duration // the wait asked for, before any stretching
 	limit time.Duration
 
 	stopParent func() bool
@@ -64,7 +65,7 @@ type probeWindow struct {
 var _ context.Context = (*probeWindow)(nil)
 
 func newProbeWindow(parent context.Context, wait, limit time.Duration) *probeWindow {
-	w := &probeWindow{parent: parent, done: make(chan struct{}), start: time.Now(), cur: wait, limit: max(wait, limit)}
+	w := &probeWindow{parent: parent, done: make(chan struct{}), start: time.Now(), cur: wait, base: wait, limit: max(wait, limit)}
 	w.timer = time.AfterFunc(wait, func() { w.close(context.DeadlineExceeded) })
 	w.stopParent = context.AfterFunc(parent, func() { w.close(parent.Err()) })
 	return w
@@ -88,11 +89,23 @@ func (w *probeWindow) Err() error {
 	return w.err
 }
 
+// lossGap: an answer that comes this long after its probe started, beyond
+// its own round trips, came from a later attempt: the earlier ones were
+// lost.
+const lossGap = 50 * time.Millisecond
+
 // answered stretches the window to slowPathFactor round trips of an
-// answer that took rtt, within the limit.
-func (w *probeWindow) answered(rtt time.Duration) {
+// answer that took rtt, within the limit. An answer that came only after
+// earlier attempts were lost (since, the time from its probe's start, well
+// beyond the round trip) proves the path loses packets, in bursts as
+// likely as not: the window then lasts another base wait from now, so a
+// probe still silent gets as many attempts after the burst as before it.
+func (w *probeWindow) answered(rtt, since time.Duration) {
 	w.answers.Add(1)
 	want := min(slowPathFactor*rtt, w.limit)
+	if since > 2*rtt+lossGap {
+		want = max(want, min(time.Since(w.start)+w.base, w.limit))
+	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil || want <= w.cur {

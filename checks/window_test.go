@@ -28,7 +28,7 @@ func TestProbeWindowFor(t *testing.T) {
 func TestProbeWindowStretches(t *testing.T) {
 	w := newProbeWindow(context.Background(), 50*time.Millisecond, time.Second)
 	defer w.stop()
-	w.answered(60 * time.Millisecond) // 4 round trips: 240 ms
+	w.answered(60*time.Millisecond, 60*time.Millisecond) // 4 round trips: 240 ms
 	t0 := time.Now()
 	<-w.Done()
 	took := time.Since(t0)

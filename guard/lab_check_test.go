@@ -475,3 +475,36 @@ func TestLabCheckSkip(t *testing.T) {
 		}
 	}
 }
+
+// TestLabCheckBurstyLoss: the uplink drops everything for 300 ms, then
+// nothing for 300 ms, over and over (flaky Wi-Fi, an overloaded uplink).
+// Runs start at every phase of the bursts; none may block the start. The
+// verdicts are logged: what the window makes of bursts is part of the
+// proof (issue 16).
+func TestLabCheckBurstyLoss(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	t.Parallel()
+	l := lab.New(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	l.BurstyLoss(ctx, 300*time.Millisecond, 300*time.Millisecond)
+	verdicts := map[string]int{}
+	const total = 16
+	for i := range total {
+		user := ""
+		if i%2 == 1 {
+			user = "nobody"
+		}
+		r, err := runLabGuard(l, bin, user, labArgs()...)
+		if err != nil {
+			t.Fatalf("run %d: %v; %v", i, err, r)
+		}
+		verdicts[r.rep.Verdict]++
+		if r.exit != 0 {
+			t.Errorf("run %d of %d under bursty loss: exit %d; %v", i+1, total, r.exit, r)
+		}
+		time.Sleep(time.Duration(i%4) * 70 * time.Millisecond) // start at another phase next time
+	}
+	t.Logf("bursty loss (300 ms on, 300 ms off), %d runs: verdicts %v", total, verdicts)
+}

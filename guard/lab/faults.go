@@ -3,8 +3,10 @@
 package lab
 
 import (
+	"context"
 	"fmt"
 	"strings"
+	"time"
 )
 
 // Faults. Each breaks the lab with the kernel's own tables, sysctls,
@@ -281,4 +283,50 @@ func (l *Lab) PathMTUBlackhole() {
 	l.LowPathMTU()
 	const match = "icmp type destination-unreachable icmp code frag-needed drop; icmpv6 type packet-too-big drop;"
 	l.nft(l.Router, routerTable("pmtu", "", match, match))
+}
+
+// BurstyLoss makes the router drop everything it sends towards the client
+// for on, then nothing for off, over and over until ctx is done or the
+// test ends: the loss of a flaky Wi-Fi or an overloaded uplink, which
+// comes in bursts rather than packet by packet. It returns when the first
+// burst has been armed; the toggling goes on in a goroutine, bounded by ctx.
+func (l *Lab) BurstyLoss(ctx context.Context, on, off time.Duration) {
+	l.t.Helper()
+	drop := fmt.Sprintf("oifname %q drop;", l.RouterLANIf)
+	l.nft(l.Router, "table inet nglab_burst {\n\tchain lab_forward { type filter hook forward priority 0; policy accept; }\n\tchain lab_output { type filter hook output priority 0; policy accept; }\n}\n")
+	set := func(dropping bool) error {
+		rules := "flush chain inet nglab_burst lab_forward\nflush chain inet nglab_burst lab_output\n"
+		if dropping {
+			rules += "add rule inet nglab_burst lab_forward " + drop + "\nadd rule inet nglab_burst lab_output " + drop + "\n"
+		}
+		cctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+		defer cancel()
+		cmd := l.Cmd(cctx, l.Router, "nft", "-f", "-")
+		cmd.Stdin = strings.NewReader(rules)
+		return cmd.Run()
+	}
+	if err := set(true); err != nil {
+		l.t.Fatalf("lab %s: bursty loss: %v", l.Prefix, err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	l.t.Cleanup(func() { cancel(); <-done })
+	go func() {
+		defer close(done)
+		dropping := true
+		for {
+			wait := on
+			if !dropping {
+				wait = off
+			}
+			select {
+			case <-ctx.Done():
+				_ = set(false)
+				return
+			case <-time.After(wait):
+			}
+			dropping = !dropping
+			_ = set(dropping)
+		}
+	}()
 }
