@@ -76,9 +76,9 @@ func buildPackage(t testing.TB, pkg, name string) string {
 		bin := filepath.Join(buildDir.dir, name)
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 		defer cancel()
-		cmd := exec.CommandContext(ctx, goTool(), "build", "-o", bin, pkg)
+		cmd := exec.CommandContext(ctx, goTool(), "build", "-trimpath", "-ldflags=-s -w", "-o", bin, pkg)
 		// Built as released: static, no cgo (no dynamic loader at start-up,
-		// the Go resolver), like magefiles' Build.
+		// the Go resolver), stripped, like magefiles' Build.
 		cmd.Env = append(os.Environ(), "CGO_ENABLED=0")
 		b.out, b.err = cmd.CombinedOutput()
 		if b.err == nil {
