@@ -415,7 +415,7 @@ func (d *diag) portRange() {
 // loopback name server.
 func (d *diag) localService(a netip.Addr) string {
 	switch {
-	case a == resolvedStub:
+	case a == ResolvedStub:
 		return "systemd-resolved"
 	case d.s.OS == "darwin":
 		return "mDNSResponder"
@@ -448,7 +448,7 @@ func (d *diag) localResolver() {
 			args[ArgDetail] = fmt.Sprintf(" (its upstreams %s answer)", strings.Join(ups, ", "))
 			args[ArgNext] = strings.Join(ups, ", ")
 		}
-		if a == resolvedStub {
+		if a == ResolvedStub {
 			args[ArgUnit] = "systemd-resolved"
 		}
 		f := d.add(DNSLocalResolverDown, args,
@@ -520,7 +520,7 @@ func (d *diag) nameServerOrder() {
 	first := silent[0]
 	timeout := cfg.Timeout
 	if timeout == 0 {
-		timeout = defaultResolverTimeout
+		timeout = DefaultResolverTimeout
 	}
 	wait := time.Duration(len(silent)) * timeout
 	var evidence []string
