@@ -1,10 +1,10 @@
 // Package sys holds the operating-system layers behind checks.System: one
 // per OS (system_linux.go over netlink and /proc, system_darwin.go over
 // the routing socket and sysctl, system_windows.go over the IP helper
-// API, system_other.go refusing everything), with the pure parsers of
-// their kernel formats (darwin_rib.go, windows_iphlp.go, sockets_linux.go:
-// no build tag where they are pure, so every OS's parser is unit tested on
-// Linux).
+// API, system_other.go refusing everything), with the parsers of their
+// kernel formats (sockets_linux.go; darwin_rib.go and windows_iphlp.go are
+// pure and carry no build tag, so the macOS and Windows parsers are unit
+// tested on Linux too).
 //
 // Each layer also implements the optional capabilities declared next to
 // checks.System where its OS can: LocalSystem (hosts file, port owners,
