@@ -39,10 +39,6 @@ type State struct {
 	// Took is how long the collection behind each check (by check ID) ran.
 	Took map[string]time.Duration
 
-	// LocalNetworkDenied is macOS 15+ Local Network privacy: Yes when this
-	// process is refused (EHOSTUNREACH) on the local subnet while an exempt
-	// probe gets through. Unknown elsewhere.
-	LocalNetworkDenied Tri
 	// LocalNetworkPrivacy: the OS can deny an app the local network
 	// (macOS 15+), so a refusal on the LAN may be that, not a route.
 	LocalNetworkPrivacy bool

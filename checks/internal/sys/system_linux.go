@@ -383,10 +383,10 @@ func runFixed(ctx context.Context, op, name string, args ...string) error {
 }
 
 func trimOutput(b []byte) string {
-	const max = 200
+	const maxLen = 200
 	s := string(b)
-	if len(s) > max {
-		s = s[:max] + "…"
+	if len(s) > maxLen {
+		s = s[:maxLen] + "…"
 	}
 	return s
 }
