@@ -1,9 +1,6 @@
 package checks
 
-import (
-	"os"
-	"testing"
-)
+import "testing"
 
 // The local parsers read files and settings anyone may have edited by
 // hand: whatever they hold, parsing returns, never panics. The parsers of
@@ -29,9 +26,6 @@ func FuzzParsePorts(f *testing.F) {
 
 func FuzzLocalFiles(f *testing.F) {
 	f.Add([]byte("127.0.0.1 localhost\nnameserver 192.0.2.1\noptions timeout:1 attempts:9 rotate\n"))
-	if b, err := os.ReadFile("internal/sys/testdata/macos-preferences-clashx.plist"); err == nil {
-		f.Add(b)
-	}
 	f.Fuzz(func(t *testing.T, b []byte) {
 		parseHostsLocalhost(b)
 		ParseProxy("HTTPS_PROXY", string(b), "https")
