@@ -147,7 +147,7 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 	}
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer rcancel()
-	ns, ok := e.Sys.(neighborSetter)
+	ns, ok := e.Sys.(NeighborSetter)
 	if !ok {
 		return fmt.Errorf("gateway %s silent after deleting its permanent entry, which cannot be put back here: %w", a.IP, ErrUnsupported)
 	}

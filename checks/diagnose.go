@@ -331,7 +331,7 @@ func (d *diag) route() {
 			st = worse(st, statusOf(fd.Severity))
 		}
 		if len(flapped) > 0 {
-			fd := d.add(RouteFlap, Args{ArgTargets: strings.Join(flapped, ListSep), ArgErr: "no route"}, "default route present, lookup failed for "+strings.Join(flapped, ", "))
+			fd := d.add(RouteLookupFailed, Args{ArgTargets: strings.Join(flapped, ListSep), ArgErr: "no route"}, "default route present, lookup failed for "+strings.Join(flapped, ", "))
 			st = worse(st, statusOf(fd.Severity))
 		}
 	}
@@ -427,12 +427,12 @@ func (d *diag) neighbor() {
 	}
 	var parts []string
 	st := StatusPass
-	any := false
+	sawGateway := false
 	for _, f := range d.usedFamilies() {
 		if !f.Gateway.IsValid() {
 			continue
 		}
-		any = true
+		sawGateway = true
 		e, all := d.gatewayEntries(f)
 		if macs := distinctMACs(all); len(macs) > 1 {
 			var ev, ifaces []string
@@ -478,7 +478,7 @@ func (d *diag) neighbor() {
 		}
 		st = StatusFail
 	}
-	if !any {
+	if !sawGateway {
 		d.set("neighbor", StatusSkip, d.noGatewayReason())
 		return
 	}
@@ -560,13 +560,13 @@ func ms(d time.Duration) string {
 func (d *diag) gateway() {
 	var parts, skipped []string
 	st := StatusPass
-	any := false
+	sawGateway := false
 	for _, f := range d.usedFamilies() {
 		g := f.GatewayProbe
 		if g == nil {
 			continue
 		}
-		any = true
+		sawGateway = true
 		// A gateway the kernel routes elsewhere, or that the tables
 		// already prove dead, is not judged by probes: never "a router
 		// that ignores probes".
@@ -589,7 +589,7 @@ func (d *diag) gateway() {
 				continue
 			}
 			args[ArgErr] = errText(firstErr(g.ICMP.Err, g.TCP.Err))
-			fd := d.add(GatewayRefused, args, line, "internet reachable through the same gateway")
+			fd := d.add(GatewaySendRefused, args, line, "internet reachable through the same gateway")
 			st = worse(st, statusOf(fd.Severity))
 		case d.inetReach && !famReach(f) && len(f.External) > 0:
 			// Only the other family works: family-unreachable names
@@ -602,7 +602,7 @@ func (d *diag) gateway() {
 		}
 	}
 	switch {
-	case !any:
+	case !sawGateway:
 		d.set("gateway", StatusSkip, d.noGatewayReason())
 	case len(parts) == 0:
 		d.set("gateway", StatusSkip, strings.Join(skipped, "; "))
@@ -691,7 +691,7 @@ func (d *diag) internet() {
 		args := Args{ArgTargets: strings.Join(append(bad, unprobed...), ListSep), ArgDetail: strings.Join(lines, "; ")}
 		switch {
 		case allClass(badClasses, ErrPermission):
-			d.add(LocalFirewall, args, lines...)
+			d.add(LocalFirewallBlocks, args, lines...)
 		case slices.Contains(badClasses, ErrNoBufs):
 			d.add(KernelNoBuffers, args, lines...)
 		}
@@ -780,7 +780,7 @@ func (d *diag) dns() {
 		detail := fmt.Sprintf("%s → %s in %s (%s)", r.Name, addrsText(r.Addrs), ms(r.Duration), servers)
 		if r.NotFound {
 			detail = fmt.Sprintf("%s: NXDOMAIN in %s (%s)", r.Name, ms(r.Duration), servers)
-			d.add(DNSNotFound, Args{ArgName: r.Name}, detail)
+			d.add(DNSNameNotFound, Args{ArgName: r.Name}, detail)
 		}
 		st := StatusPass
 		if len(failing) > 0 && len(failing) < len(r.Servers) {

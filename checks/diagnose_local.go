@@ -204,7 +204,7 @@ func (d *diag) proxyStop(vars []string) string {
 // pathDown: a network finding already says nothing gets past this
 // machine or its gateway.
 func (d *diag) pathDown() bool {
-	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborWrong.ID, LocalFirewall.ID} {
+	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborWrong.ID, LocalFirewallBlocks.ID} {
 		if d.has(id) {
 			return true
 		}
@@ -251,7 +251,7 @@ func (d *diag) proxyOnly() {
 		return
 	}
 	d.drop(InternetUnreachable.ID, nil)
-	d.drop(LocalFirewall.ID, nil)
+	d.drop(LocalFirewallBlocks.ID, nil)
 	d.drop(TCPBlocked.ID, nil)
 	line := fmt.Sprintf("%s=%s accepted a connection in %s", s.Var, s.Value, ms(s.TCP.RTT))
 	f := d.add(NetworkProxyOnly, Args{ArgTargets: strings.Join(targets, ", "), ArgEndpoint: s.Endpoint(), ArgVar: s.Var}, line)
@@ -379,7 +379,7 @@ func (d *diag) clock() {
 	case No:
 		// Info only: without a time daemon (containers, CI sandboxes)
 		// the kernel says this of a clock that may be right.
-		d.add(ClockUnsynced, Args{ArgDetail: c.MaxError.String()}, "adjtimex: STA_UNSYNC / TIME_ERROR")
+		d.add(ClockUnsynchronized, Args{ArgDetail: c.MaxError.String()}, "adjtimex: STA_UNSYNC / TIME_ERROR")
 		d.set("clock", StatusPass, "not synchronised by a time daemon (max error "+c.MaxError.String()+")")
 	default:
 		d.set("clock", StatusPass, "synchronisation not reported by this OS")
@@ -415,7 +415,7 @@ func (d *diag) portRange() {
 // loopback name server.
 func (d *diag) localService(a netip.Addr) string {
 	switch {
-	case a == resolvedStub:
+	case a == ResolvedStub:
 		return "systemd-resolved"
 	case d.s.OS == "darwin":
 		return "mDNSResponder"
@@ -448,7 +448,7 @@ func (d *diag) localResolver() {
 			args[ArgDetail] = fmt.Sprintf(" (its upstreams %s answer)", strings.Join(ups, ", "))
 			args[ArgNext] = strings.Join(ups, ", ")
 		}
-		if a == resolvedStub {
+		if a == ResolvedStub {
 			args[ArgUnit] = "systemd-resolved"
 		}
 		f := d.add(DNSLocalResolverDown, args,
@@ -520,7 +520,7 @@ func (d *diag) nameServerOrder() {
 	first := silent[0]
 	timeout := cfg.Timeout
 	if timeout == 0 {
-		timeout = defaultResolverTimeout
+		timeout = DefaultResolverTimeout
 	}
 	wait := time.Duration(len(silent)) * timeout
 	var evidence []string

@@ -31,7 +31,7 @@ func localHealthy(goos string) *State {
 }
 
 func withProxy(s *State, name, value string, tcp ProbeResult) {
-	p := parseProxy(name, value, strings.TrimSuffix(strings.ToLower(name), "_proxy"))
+	p := ParseProxy(name, value, strings.TrimSuffix(strings.ToLower(name), "_proxy"))
 	if p.Err == nil {
 		p.Addr, _ = netip.ParseAddr(p.Host)
 		p.TCP = tcp
@@ -121,7 +121,7 @@ func TestDiagnoseLocal(t *testing.T) {
 		{
 			name: "silent remote proxy",
 			mutate: func(s *State) {
-				withProxy(s, "ALL_PROXY", "socks5://198.51.100.7:1080", tcpAt(proxy2, 1080, false, false, errNoReply))
+				withProxy(s, "ALL_PROXY", "socks5://198.51.100.7:1080", tcpAt(proxy2, 1080, false, false, ErrNoReply))
 			},
 			want: []string{"proxy-dead"}, verdict: Unhealthy, culprit: "198.51.100.7:1080", check: "proxy", status: StatusFail,
 		},
@@ -137,14 +137,14 @@ func TestDiagnoseLocal(t *testing.T) {
 			name: "silent remote proxy without a default route: the route is the cause",
 			mutate: func(s *State) {
 				noDefault(s)
-				withProxy(s, "HTTPS_PROXY", "http://198.51.100.7:3128", tcpAt(proxy2, 3128, false, false, errNoReply))
+				withProxy(s, "HTTPS_PROXY", "http://198.51.100.7:3128", tcpAt(proxy2, 3128, false, false, ErrNoReply))
 			},
 			want: []string{"no-default-route"}, verdict: Unhealthy, check: "proxy", status: StatusPass,
 		},
 		{
 			name: "dead macOS system proxy on the default route's service", oses: []string{"darwin"},
 			mutate: func(s *State) {
-				p := parseProxy("macOS HTTPS proxy (Wi-Fi)", "http://127.0.0.1:7890", "https")
+				p := ParseProxy("macOS HTTPS proxy (Wi-Fi)", "http://127.0.0.1:7890", "https")
 				p.Iface, p.Addr, p.TCP = "en0", proxy1, tcpAt(proxy1, 7890, true, true, syscall.ECONNREFUSED)
 				s.Proxy.Settings = append(s.Proxy.Settings, p)
 			},
@@ -154,7 +154,7 @@ func TestDiagnoseLocal(t *testing.T) {
 		{
 			name: "dead system proxy of a service not in use: ignored", oses: []string{"darwin"},
 			mutate: func(s *State) {
-				p := parseProxy("macOS SOCKS proxy (USB LAN)", "socks5://192.0.2.9:1080", "all")
+				p := ParseProxy("macOS SOCKS proxy (USB LAN)", "socks5://192.0.2.9:1080", "all")
 				p.Iface, p.Addr, p.TCP = "en5", netip.MustParseAddr("192.0.2.9"), tcpAt(netip.MustParseAddr("192.0.2.9"), 1080, true, true, syscall.ECONNREFUSED)
 				s.Proxy.Settings = append(s.Proxy.Settings, p)
 			},
@@ -216,7 +216,7 @@ func TestDiagnoseLocal(t *testing.T) {
 			name: "dead first name server, second answers, resolution works",
 			mutate: func(s *State) {
 				s.DNS.Resolver.Servers = []netip.AddrPort{deadNS, goodNS}
-				s.DNS.Servers = []DNSServerResult{{Server: deadNS, Err: errNoReply, RouteErr: syscall.ENETUNREACH}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
+				s.DNS.Servers = []DNSServerResult{{Server: deadNS, Err: ErrNoReply, RouteErr: syscall.ENETUNREACH}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
 			},
 			want: []string{"dns-first-server-silent"}, verdict: Degraded, culprit: "203.0.113.9", check: "dns", status: StatusWarn,
 		},
@@ -226,7 +226,7 @@ func TestDiagnoseLocal(t *testing.T) {
 				s.DNS.Resolver.Servers = []netip.AddrPort{deadNS, goodNS}
 				s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
 				def := s.Routes[0]
-				s.DNS.Servers = []DNSServerResult{{Server: deadNS, Err: errNoReply, Route: &def}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
+				s.DNS.Servers = []DNSServerResult{{Server: deadNS, Err: ErrNoReply, Route: &def}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
 			},
 			want: []string{"dns-first-server-silent"}, verdict: Degraded, culprit: "203.0.113.9", check: "dns", status: StatusWarn,
 		},
@@ -241,7 +241,7 @@ func TestDiagnoseLocal(t *testing.T) {
 			name: "rotate: no server is first",
 			mutate: func(s *State) {
 				s.DNS.Resolver.Servers, s.DNS.Resolver.Rotate = []netip.AddrPort{deadNS, goodNS}, true
-				s.DNS.Servers = []DNSServerResult{{Server: deadNS, Err: errNoReply}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
+				s.DNS.Servers = []DNSServerResult{{Server: deadNS, Err: ErrNoReply}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
 			},
 			want: []string{"dns-server-failed"}, verdict: Degraded, check: "dns", status: StatusWarn,
 		},

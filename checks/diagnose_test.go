@@ -24,7 +24,7 @@ func answered(kind ProbeKind, a netip.Addr) ProbeResult {
 }
 
 func silent(kind ProbeKind, a netip.Addr) ProbeResult {
-	return ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Err: errNoReply}
+	return ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Err: ErrNoReply}
 }
 
 func failed(kind ProbeKind, a netip.Addr, err error) ProbeResult {
@@ -646,7 +646,7 @@ func TestDiagnosePaths(t *testing.T) {
 			name: "path-MTU black hole: the large echo is lost, small ones answer",
 			mutate: func(s *State) {
 				s.Links[1].MTU = 1500
-				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: errNoReply, Attempts: 8}}
+				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: ErrNoReply, Attempts: 8}}
 			},
 			want: []string{"path-mtu-blackhole"}, verdict: Degraded,
 			summaries: map[string][]string{"path-mtu-blackhole": {"1500-byte packets", "to 203.0.113.5", "MTU of eth0 (now 1500)"}},
@@ -667,7 +667,7 @@ func TestDiagnosePaths(t *testing.T) {
 				t := &s.V4.External[0]
 				t.ICMP = silent(ProbeICMP, ext1)
 				s.V4.GatewayProbe.ICMP = silent(ProbeICMP, gw)
-				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: errNoReply}}
+				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: ErrNoReply}}
 			},
 			want: []string{"icmp-blocked"}, verdict: Degraded,
 		},

@@ -3,7 +3,6 @@ package checks
 import (
 	"context"
 	"net/netip"
-	"runtime"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -11,7 +10,7 @@ import (
 )
 
 // Engine runs checks against a System with a Prober. The zero value is not
-// usable; New wires the real OS.
+// usable; checks/live.New wires the real OS, checkstest the fakes.
 type Engine struct {
 	Sys    System
 	Prober Prober
@@ -22,12 +21,6 @@ type Engine struct {
 	// LocalNetworkPrivacy: the OS may refuse this app the local network
 	// (macOS 15+ Local Network privacy).
 	LocalNetworkPrivacy bool
-	Now                 func() time.Time
-}
-
-// New returns an engine over this machine.
-func New() *Engine {
-	return &Engine{Sys: NewSystem(), Prober: DefaultProber(), Privileged: isPrivileged(), OS: runtime.GOOS, HostApp: hostApp(), LocalNetworkPrivacy: localNetworkPrivacy, Now: time.Now}
 }
 
 // gatewayPorts: a router usually runs DNS or a web UI; a refusal on any
@@ -142,7 +135,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	}
 	var pw sync.WaitGroup
 	pmtuSent := false // one path-MTU probe per run
-	if _, ok := e.Sys.(neighborSoliciter); ok && e.Privileged {
+	if _, ok := e.Sys.(NeighborSoliciter); ok && e.Privileged {
 		pw.Add(1)
 		go func() {
 			defer pw.Done()
@@ -279,7 +272,7 @@ func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, se
 // left is explained, and a repair can follow in one round trip instead of
 // after the window.
 func (e *Engine) solicitGateways(w *probeWindow, s *State, pw *sync.WaitGroup) {
-	sol, ok := e.Sys.(neighborSoliciter)
+	sol, ok := e.Sys.(NeighborSoliciter)
 	if !ok || !e.Privileged {
 		return
 	}
@@ -412,17 +405,11 @@ func linkOf(ls []Link, idx int) *Link {
 	return nil
 }
 
-// nameServerLister is a Prober that can tell, before asking, which name
-// servers its DNS probe will ask.
-type nameServerLister interface {
-	NameServers() (servers []netip.AddrPort, listed bool)
-}
-
 // traceNameServers looks up the route to every name server the DNS probe
 // asks. It reports true when the tables prove that none can answer, so the
 // DNS probe need not wait for silence.
 func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
-	l, ok := e.Prober.(nameServerLister)
+	l, ok := e.Prober.(NameServerLister)
 	if !ok {
 		return false
 	}

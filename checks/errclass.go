@@ -30,7 +30,7 @@ func Classify(err error) ErrClass {
 	switch {
 	case err == nil:
 		return ErrNone
-	case errors.Is(err, errNoReply), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), isTimeout(err):
+	case errors.Is(err, ErrNoReply), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), isTimeout(err):
 		return ErrTimeout
 	}
 	for _, m := range errnoClasses {
@@ -80,3 +80,6 @@ func errText(err error) string {
 	}
 	return err.Error()
 }
+
+// ErrNoReply is a probe that sent and heard nothing before its deadline.
+var ErrNoReply = errors.New("no reply")

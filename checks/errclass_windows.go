@@ -2,7 +2,24 @@
 
 package checks
 
-import "golang.org/x/sys/windows"
+import "syscall"
+
+// The Winsock and Win32 codes checks classifies (winerror.h), as
+// syscall.Errno values: the same values golang.org/x/sys/windows names,
+// spelled out so that the engine package imports no OS layer.
+const (
+	errAccessDenied       = syscall.Errno(5)     // ERROR_ACCESS_DENIED
+	errNetworkUnreachable = syscall.Errno(1231)  // ERROR_NETWORK_UNREACHABLE
+	errHostUnreachable    = syscall.Errno(1232)  // ERROR_HOST_UNREACHABLE
+	wsaeAccess            = syscall.Errno(10013) // WSAEACCES
+	wsaeMFile             = syscall.Errno(10024) // WSAEMFILE
+	wsaeAddrInUse         = syscall.Errno(10048) // WSAEADDRINUSE
+	wsaeAddrNotAvail      = syscall.Errno(10049) // WSAEADDRNOTAVAIL
+	wsaeNetUnreach        = syscall.Errno(10051) // WSAENETUNREACH
+	wsaeNoBufs            = syscall.Errno(10055) // WSAENOBUFS
+	wsaeConnRefused       = syscall.Errno(10061) // WSAECONNREFUSED
+	wsaeHostUnreach       = syscall.Errno(10065) // WSAEHOSTUNREACH
+)
 
 // Winsock reports network errors as WSAE* codes, which syscall.Errno.Is
 // does not map to their POSIX names.
@@ -14,11 +31,11 @@ func init() {
 			}
 		}
 	}
-	add(ErrRefused, windows.WSAECONNREFUSED)
-	add(ErrHostUnreach, windows.WSAEHOSTUNREACH, windows.ERROR_HOST_UNREACHABLE)
-	add(ErrNetUnreach, windows.WSAENETUNREACH, windows.ERROR_NETWORK_UNREACHABLE)
-	add(ErrPermission, windows.WSAEACCES, windows.ERROR_ACCESS_DENIED)
-	add(ErrNoBufs, windows.WSAENOBUFS)
-	add(ErrAddrNotAvail, windows.WSAEADDRNOTAVAIL)
-	add(ErrTooManyFiles, windows.WSAEMFILE)
+	add(ErrRefused, wsaeConnRefused)
+	add(ErrHostUnreach, wsaeHostUnreach, errHostUnreachable)
+	add(ErrNetUnreach, wsaeNetUnreach, errNetworkUnreachable)
+	add(ErrPermission, wsaeAccess, errAccessDenied)
+	add(ErrNoBufs, wsaeNoBufs)
+	add(ErrAddrNotAvail, wsaeAddrNotAvail)
+	add(ErrTooManyFiles, wsaeMFile)
 }

@@ -318,7 +318,7 @@ var (
 			"windows": {"Find-NetRoute -RemoteIPAddress {targets}", "Remove-NetRoute -DestinationPrefix {prefixes}  # if nobody added it on purpose; elevated PowerShell"},
 		},
 	})
-	RouteFlap = register(&Def{
+	RouteLookupFailed = register(&Def{
 		ID: "route-lookup-failed", Check: "route", Severity: SevWarning,
 		Title: "Route lookup failed", Text: "the kernel found no route to {targets} at this instant ({err}) although a default route exists: routes are changing",
 		Manual: map[string][]string{
@@ -463,7 +463,7 @@ var (
 			"windows": {"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # Local Network privacy is macOS only: look for a rule blocking {gateway}"},
 		},
 	})
-	GatewayRefused = register(&Def{
+	GatewaySendRefused = register(&Def{
 		ID: "gateway-send-refused", Check: "gateway", Severity: SevWarning,
 		Title:     "This machine refuses to send to the gateway",
 		Text:      "sending to the gateway {gateway} fails at once ({err}) while the internet works",
@@ -496,7 +496,7 @@ var (
 			"windows": {"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
 		},
 	})
-	LocalFirewall = register(&Def{
+	LocalFirewallBlocks = register(&Def{
 		ID: "local-firewall-blocks", Check: "internet", Severity: SevError,
 		Title:     "The local firewall blocks outgoing traffic",
 		Text:      "the kernel refuses to send to {targets} (EPERM/EACCES): a local firewall rule rejects outgoing traffic",
@@ -639,7 +639,7 @@ var (
 			"windows": {"Resolve-DnsName {name} -Server {server}", "Get-DnsClientServerAddress  # which adapter lists {server}", "remove or fix {server}: Settings › Network & internet › Properties › DNS server assignment"},
 		},
 	})
-	DNSNotFound = register(&Def{
+	DNSNameNotFound = register(&Def{
 		ID: "dns-name-not-found", Check: "dns", Severity: SevInfo,
 		Title: "Test name does not exist", Text: "{name} does not exist (NXDOMAIN): DNS itself works",
 		Manual: map[string][]string{
@@ -838,7 +838,7 @@ var (
 			"windows": {"w32tm /resync  # elevated", "Settings › Time & language › Date & time › Sync now"},
 		},
 	})
-	ClockUnsynced = register(&Def{
+	ClockUnsynchronized = register(&Def{
 		ID: "clock-unsynchronized", Check: "clock", Severity: SevInfo,
 		Title: "The clock is not synchronised",
 		Text:  "the kernel reports its clock unsynchronised (no time daemon has disciplined it; error bound {detail}): harmless while it is right, TLS fails once it drifts",

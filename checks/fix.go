@@ -78,13 +78,6 @@ type FixOptions struct {
 	Interactive bool
 }
 
-// neighborSetter is implemented by OS layers that can put back a static
-// entry; without it a permanent entry is never deleted automatically,
-// since a deletion that does not help could not be undone.
-type neighborSetter interface {
-	SetNeighbor(ctx context.Context, n Neighbor) error
-}
-
 // Fix checks, climbs the repair ladder for the error findings, verifies
 // after each rung, and stops at the first rung after which the check
 // passes. Everything it did is in Report.Repairs.
@@ -199,7 +192,7 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 		return slices.ContainsFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError && slices.Contains(ids, f.ID) })
 	}
 	static := has(GatewayNeighborStatic.ID)
-	_, canRestore := e.Sys.(neighborSetter)
+	_, canRestore := e.Sys.(NeighborSetter)
 	switch rung {
 	case FixDeleteNeighbor:
 		for _, f := range []*FamilyState{&s.V4, &s.V6} {
@@ -348,7 +341,7 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 		if err != nil {
 			return err
 		}
-		ns, ok := e.Sys.(neighborSetter)
+		ns, ok := e.Sys.(NeighborSetter)
 		if !ok {
 			return ErrUnsupported
 		}
@@ -404,7 +397,7 @@ func ParseAction(args []string) (Action, error) {
 		return Action{}, fmt.Errorf("%s: want %d arguments, got %d", a.Fix, n-1, len(args)-1)
 	}
 	if n >= 2 {
-		if !validIfName(args[1]) {
+		if !ValidIfName(args[1]) {
 			return Action{}, fmt.Errorf("%s: invalid interface name %q", a.Fix, args[1])
 		}
 		a.IfName = args[1]
@@ -422,9 +415,9 @@ func ParseAction(args []string) (Action, error) {
 	return a, nil
 }
 
-// validIfName accepts interface names of Linux, macOS and Windows aliases
+// ValidIfName accepts interface names of Linux, macOS and Windows aliases
 // without anything a shell or a flag parser could read as syntax.
-func validIfName(s string) bool {
+func ValidIfName(s string) bool {
 	if s == "" || len(s) > 64 || s[0] == '-' {
 		return false
 	}

@@ -7,26 +7,6 @@ import (
 	"time"
 )
 
-// LocalSystem is the part of the OS layer that reads the machine's local
-// configuration a start depends on: who holds a port, the hosts file, the
-// system proxy and the clock. The real System of each OS implements it;
-// the test fakes do not, and the local checks then say "skip". Probes and
-// bind tests stay outside: they are the same on every OS.
-type LocalSystem interface {
-	// PortOwner names the process listening on TCP port (either family).
-	// An error says why it could not be told (another user's process,
-	// no API on this OS); it never means the port is free.
-	PortOwner(ctx context.Context, port uint16) (PortOwner, error)
-	// HostsFile returns the path and content of the hosts file.
-	HostsFile() (path string, data []byte, err error)
-	// SystemProxy returns the proxies the OS keeps outside the
-	// environment (macOS network settings, Windows WinHTTP and Internet
-	// settings). Nil with a nil error: none set.
-	SystemProxy() ([]ProxySetting, error)
-	// Clock reports whether the kernel considers its clock synchronised.
-	Clock() ClockState
-}
-
 // collectLocal starts the local collectors (ports, proxies, hosts file,
 // clock) in parallel with the probes and returns a function that waits
 // for them and then completes what needs the probes' results. None of them

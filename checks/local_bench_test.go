@@ -7,19 +7,15 @@ import (
 )
 
 // The local collectors' own work, each of which runs in its own goroutine
-// beside the probes: together a few microseconds (README, Speed).
+// beside the probes: together a few microseconds (README, Speed). The
+// resolv.conf parser is benchmarked in checks/probe, the clock read in
+// checks/internal/sys.
 func BenchmarkLocalCollectors(b *testing.B) {
 	hosts := []byte("127.0.0.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\nff02::1 ip6-allnodes\n127.0.1.1\tdevbox\n")
-	resolv := []byte("# generated\nnameserver 192.0.2.53\nnameserver 192.0.2.54\noptions edns0 timeout:2\nsearch example.com\n")
 	env := map[string]string{"HTTPS_PROXY": "http://127.0.0.1:7890", "NO_PROXY": "localhost"}
 	b.Run("hosts", func(b *testing.B) {
 		for b.Loop() {
 			parseHostsLocalhost(hosts)
-		}
-	})
-	b.Run("resolv.conf", func(b *testing.B) {
-		for b.Loop() {
-			parseResolvConf("/etc/resolv.conf", resolv)
 		}
 	})
 	b.Run("proxy-env", func(b *testing.B) {
@@ -30,15 +26,6 @@ func BenchmarkLocalCollectors(b *testing.B) {
 	b.Run("build-time", func(b *testing.B) {
 		for b.Loop() {
 			buildTime()
-		}
-	})
-	b.Run("clock", func(b *testing.B) {
-		ls, ok := NewSystem().(LocalSystem)
-		if !ok {
-			b.Skip("no LocalSystem on this OS")
-		}
-		for b.Loop() {
-			ls.Clock()
 		}
 	})
 	b.Run("bind-test-loopback", func(b *testing.B) {

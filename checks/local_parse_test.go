@@ -2,15 +2,12 @@ package checks
 
 import (
 	"context"
-	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
-	"time"
 )
 
 func TestParsePorts(t *testing.T) {
@@ -90,35 +87,12 @@ func TestParseProxyEnv(t *testing.T) {
 		t.Fatalf("NoProxy = %q", st.NoProxy)
 	}
 	for _, bad := range []string{"http://[::1", "http://:8080", "http://host:99999", "http://host:0"} {
-		if p := parseProxy("HTTPS_PROXY", bad, "https"); p.Err == nil {
-			t.Errorf("parseProxy(%q) accepted: %+v", bad, p)
+		if p := ParseProxy("HTTPS_PROXY", bad, "https"); p.Err == nil {
+			t.Errorf("ParseProxy(%q) accepted: %+v", bad, p)
 		}
 	}
 	if got := ProxyEnv(func(k string) string { return map[string]string{"no_proxy": "*", "PATH": "/bin"}[k] }); len(got) != 1 || got["no_proxy"] != "*" {
 		t.Fatalf("ProxyEnv = %v", got)
-	}
-}
-
-func TestParseResolvConf(t *testing.T) {
-	c := parseResolvConf("/etc/resolv.conf", []byte(`# written by a VPN client
-nameserver 10.8.0.1 ; the tunnel's
-nameserver 192.0.2.53
-nameserver fe80::1%eth0
-nameserver not-an-ip
-options edns0 timeout:2 attempts:3
-search example.com
-`))
-	var got []string
-	for _, s := range c.Servers {
-		got = append(got, s.String())
-	}
-	want := []string{"10.8.0.1:53", "192.0.2.53:53", "[fe80::1%eth0]:53"}
-	if !slices.Equal(got, want) || c.Timeout != 2*time.Second || c.Attempts != 3 || c.Rotate {
-		t.Fatalf("got %v timeout %v attempts %d rotate %v", got, c.Timeout, c.Attempts, c.Rotate)
-	}
-	d := parseResolvConf("x", []byte("nameserver 127.0.0.53\noptions rotate timeout:99 attempts:0\n"))
-	if d.Timeout != 30*time.Second || d.Attempts != defaultResolverAttempts || !d.Rotate || !d.stubOnly() {
-		t.Fatalf("caps/defaults: %+v", d)
 	}
 }
 
@@ -194,71 +168,6 @@ func TestCheckPortsLoopback(t *testing.T) {
 	}
 }
 
-func TestNSSLocalhostModule(t *testing.T) {
-	for in, want := range map[string]string{
-		"passwd: files\nhosts:          files dns\n":                         "",
-		"hosts: files mymachines resolve [!UNAVAIL=return] myhostname dns\n": "resolve",
-		"#hosts: files myhostname\nhosts: files dns # myhostname\n":          "",
-		"hosts: files myhostname\n":                                          "myhostname",
-	} {
-		if got := nssLocalhostModule([]byte(in)); got != want {
-			t.Errorf("nssLocalhostModule(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
-
-func TestWindowsProxySettings(t *testing.T) {
-	for in, want := range map[string][]string{
-		"127.0.0.1:7890": {"all http://127.0.0.1:7890"},
-		"http=proxy.corp.example:3128;https=proxy.corp.example:3129;ftp=x:21": {"http http://proxy.corp.example:3128", "https http://proxy.corp.example:3129"},
-		"socks=127.0.0.1:1080": {"all socks5://127.0.0.1:1080"},
-		"":                     nil,
-	} {
-		var got []string
-		for _, p := range windowsProxySettings(in) {
-			if p.Err != nil {
-				got = append(got, "ERR "+p.Err.Error())
-				continue
-			}
-			got = append(got, p.For+" "+p.Scheme+"://"+p.Endpoint())
-		}
-		if !slices.Equal(got, want) {
-			t.Errorf("windowsProxySettings(%q) = %v, want %v", in, got, want)
-		}
-	}
-}
-
-// A ClashX user's preferences (shape of a real file, values invented):
-// Wi-Fi has the HTTP(S) proxy 127.0.0.1:7890, a USB LAN service a SOCKS
-// proxy, a disabled bridge service an HTTPS proxy that must not count.
-func TestDarwinPrefsProxies(t *testing.T) {
-	b, err := os.ReadFile("testdata/macos-preferences-clashx.plist")
-	if err != nil {
-		t.Fatal(err)
-	}
-	ps, err := darwinPrefsProxies(b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var got []string
-	for _, p := range ps {
-		got = append(got, fmt.Sprintf("%s|%s|%s|%s", p.Var, p.For, p.Endpoint(), p.Iface))
-	}
-	want := []string{
-		"macOS SOCKS proxy (USB 10/100/1000 LAN)|all|192.0.2.9:1080|en5",
-		"macOS HTTPS proxy (Wi-Fi)|https|127.0.0.1:7890|en0",
-		"macOS HTTP proxy (Wi-Fi)|http|127.0.0.1:7890|en0",
-	}
-	if !slices.Equal(got, want) {
-		t.Fatalf("got %q\nwant %q", got, want)
-	}
-	for _, bad := range []string{"bplist00\x00\x01", "<plist><dict><key>CurrentSet</key>", "<plist></plist>", "not xml", strings.Repeat("<plist><array>", 40)} {
-		if _, err := darwinPrefsProxies([]byte(bad)); err == nil {
-			t.Errorf("%q: no error", bad)
-		}
-	}
-}
-
 // Passwords never reach a report.
 func TestProxyRedaction(t *testing.T) {
 	for in, want := range map[string]string{
@@ -268,15 +177,15 @@ func TestProxyRedaction(t *testing.T) {
 		"http://a:b:c@[::1":                           "http://a:***@[::1",
 		"http://127.0.0.1:7890":                       "http://127.0.0.1:7890",
 	} {
-		p := parseProxy("HTTPS_PROXY", in, "https")
+		p := ParseProxy("HTTPS_PROXY", in, "https")
 		if p.Value != want {
-			t.Errorf("parseProxy(%q).Value = %q, want %q", in, p.Value, want)
+			t.Errorf("ParseProxy(%q).Value = %q, want %q", in, p.Value, want)
 		}
 		if strings.Contains(p.Value, "s3cret") || (p.Err != nil && strings.Contains(p.Err.Error(), "s3cret")) {
 			t.Errorf("%q: password leaked: %q %v", in, p.Value, p.Err)
 		}
 	}
-	if p := parseProxy("HTTPS_PROXY", "http://alice:s3cret@[::1", "https"); p.Err == nil || strings.Contains(p.Err.Error(), "s3cret") {
+	if p := ParseProxy("HTTPS_PROXY", "http://alice:s3cret@[::1", "https"); p.Err == nil || strings.Contains(p.Err.Error(), "s3cret") {
 		t.Errorf("malformed URL with a password: %v", p.Err)
 	}
 }

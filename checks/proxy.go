@@ -96,7 +96,7 @@ func parseProxyEnv(env map[string]string) ProxyState {
 		if v == "" || strings.EqualFold(k, "NO_PROXY") {
 			continue
 		}
-		st.Settings = append(st.Settings, parseProxy(k, v, strings.TrimSuffix(strings.ToLower(k), "_proxy")))
+		st.Settings = append(st.Settings, ParseProxy(k, v, strings.TrimSuffix(strings.ToLower(k), "_proxy")))
 	}
 	return st
 }
@@ -106,9 +106,9 @@ func parseProxyEnv(env map[string]string) ProxyState {
 // set without a port are rare).
 var defaultProxyPorts = map[string]uint16{"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080, "socks4": 1080, "socks4a": 1080, "socks": 1080}
 
-// parseProxy parses one proxy value like Go's httpproxy and curl: a value
+// ParseProxy parses one proxy value like Go's httpproxy and curl: a value
 // without a scheme is read as http://VALUE.
-func parseProxy(name, value, forWhat string) ProxySetting {
+func ParseProxy(name, value, forWhat string) ProxySetting {
 	p := ProxySetting{Var: name, Value: redactProxy(value), For: forWhat}
 	u, err := url.Parse(value)
 	if !strings.Contains(value, "://") {
@@ -209,29 +209,4 @@ func (e *Engine) collectProxy(ctx context.Context, ls LocalSystem, o Options) Pr
 		}
 	}
 	return st
-}
-
-// windowsProxySettings parses the ProxyServer value of the Windows
-// Internet Settings: one host:port for every scheme, or per scheme
-// "http=h:p;https=h:p;socks=h:p". Pure, so it is tested on any OS.
-func windowsProxySettings(server string) []ProxySetting {
-	const name = "Windows proxy (Internet Settings)"
-	var out []ProxySetting
-	for _, part := range strings.Split(server, ";") {
-		part = strings.TrimSpace(part)
-		if part == "" {
-			continue
-		}
-		scheme, hostport, ok := strings.Cut(part, "=")
-		if !ok {
-			return []ProxySetting{parseProxy(name, part, "all")}
-		}
-		switch strings.ToLower(scheme) {
-		case "http", "https":
-			out = append(out, parseProxy(name, hostport, strings.ToLower(scheme)))
-		case "socks":
-			out = append(out, parseProxy(name, "socks5://"+hostport, "all"))
-		}
-	}
-	return out
 }

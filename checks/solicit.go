@@ -2,25 +2,13 @@ package checks
 
 import (
 	"bytes"
-	"context"
 	"net"
-	"net/netip"
 	"time"
 )
 
 // Faster proof as root (issue 13 §9): one ARP request or neighbor
 // solicitation to the gateway shows in one round trip whether the MAC a
 // permanent entry pins is the gateway's, instead of waiting for silence.
-
-// neighborSoliciter is a System that can ask a neighbor's hardware
-// address directly (Linux, as root). Optional: the engine falls back to
-// the probe window where it is missing.
-type neighborSoliciter interface {
-	// Solicit sends an ARP request (IPv4) or neighbor solicitation (IPv6)
-	// for ip on l and returns the first answer's hardware address; it
-	// blocks until then or ctx ends.
-	Solicit(ctx context.Context, l Link, ip netip.Addr) (net.HardwareAddr, time.Duration, error)
-}
 
 // SolicitResult is the gateway's own answer to address resolution.
 type SolicitResult struct {

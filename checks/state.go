@@ -39,10 +39,6 @@ type State struct {
 	// Took is how long the collection behind each check (by check ID) ran.
 	Took map[string]time.Duration
 
-	// LocalNetworkDenied is macOS 15+ Local Network privacy: Yes when this
-	// process is refused (EHOSTUNREACH) on the local subnet while an exempt
-	// probe gets through. Unknown elsewhere.
-	LocalNetworkDenied Tri
 	// LocalNetworkPrivacy: the OS can deny an app the local network
 	// (macOS 15+), so a refusal on the LAN may be that, not a route.
 	LocalNetworkPrivacy bool
@@ -200,3 +196,37 @@ type DNSServerResult struct {
 	Route    *Route
 	RouteErr error
 }
+
+// ResolverConfig is the system resolver's configuration, servers in the
+// order the resolver tries them.
+type ResolverConfig struct {
+	// Source is where it was read: a file path, or the OS API.
+	Source  string
+	Servers []netip.AddrPort
+	// Timeout per query and Attempts per server, as configured or the
+	// resolver's defaults (glibc and Go: 5 s and 2); zero when unknown.
+	Timeout  time.Duration
+	Attempts int
+	// Rotate: queries are spread over the servers (options rotate), so no
+	// server is "first".
+	Rotate bool
+	// Upstreams are the servers behind a local stub (systemd-resolved's
+	// own list when resolv.conf names 127.0.0.53), from UpstreamSource.
+	Upstreams      []netip.AddrPort
+	UpstreamSource string
+	// Found: the configuration exists and was read (a resolv.conf, the
+	// Windows adapters); without it no server listed means "not known".
+	Found bool
+	// Err: the configuration could not be read.
+	Err error
+}
+
+// DefaultResolverTimeout and DefaultResolverAttempts are glibc's (resolv.h RES_TIMEOUT, RES_DFLRETRY), which
+// Go's own resolver copies.
+const (
+	DefaultResolverTimeout  = 5 * time.Second
+	DefaultResolverAttempts = 2
+)
+
+// ResolvedStub is systemd-resolved's local stub listener.
+var ResolvedStub = netip.MustParseAddr("127.0.0.53")

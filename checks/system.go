@@ -7,11 +7,12 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"time"
 )
 
 // System is all the engine needs from the operating system: its tables and
 // the few narrow mutations the repair ladder may make. One implementation per
-// system_<goos>.go (newSystem); checkstest.FakeSystem for tests.
+// OS in checks/internal/sys (sys.New); checkstest.FakeSystem for tests.
 //
 // Every method must honour ctx and return promptly once it is done. Errors
 // are wrapped with the operation (fmt.Errorf("dump neighbors: %w", err)) and
@@ -64,11 +65,69 @@ type NeighborLooker interface {
 	LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (n Neighbor, found bool, err error)
 }
 
+// LocalSystem is the part of the OS layer that reads the machine's local
+// configuration a start depends on: who holds a port, the hosts file, the
+// system proxy and the clock. Every OS layer in checks/internal/sys
+// implements it; the test fakes do not, and the local checks then say
+// "skip". Probes and
+// bind tests stay outside: they are the same on every OS.
+type LocalSystem interface {
+	// PortOwner names the process listening on TCP port (either family).
+	// An error says why it could not be told (another user's process,
+	// no API on this OS); it never means the port is free.
+	PortOwner(ctx context.Context, port uint16) (PortOwner, error)
+	// HostsFile returns the path and content of the hosts file.
+	HostsFile() (path string, data []byte, err error)
+	// SystemProxy returns the proxies the OS keeps outside the
+	// environment (macOS network settings, Windows WinHTTP and Internet
+	// settings). Nil with a nil error: none set.
+	SystemProxy() ([]ProxySetting, error)
+	// Clock reports whether the kernel considers its clock synchronised.
+	Clock() ClockState
+}
+
+// NSSReader is implemented by OS layers whose resolver goes through a
+// configurable module list (glibc's NSS: Linux). When the hosts file does
+// not map localhost and the resolver cannot answer it either, the engine
+// asks which module of the hosts line answers localhost by itself
+// (myhostname, resolve): that tells a hosts file that relies on such a
+// module from one that breaks localhost. macOS, Windows and the test fakes
+// do not implement it; HostsState.NSSModule then stays empty.
+type NSSReader interface {
+	// LocalhostNSSModule returns that module, or "" when none is listed
+	// or the configuration cannot be read.
+	LocalhostNSSModule() string
+}
+
+// NeighborSetter is implemented by OS layers that can put a static
+// (permanent) neighbor entry back: Linux (netlink RTM_NEWNEIGH with
+// NUD_PERMANENT) and checkstest's fake. The ladder deletes a permanent
+// gateway entry only when it can be undone, so without it (macOS,
+// Windows today) the delete-neighbor rung skips permanent entries and the
+// finding keeps its manual steps; Repair cannot restore one either and
+// says so.
+type NeighborSetter interface {
+	// SetNeighbor adds n as a permanent entry, replacing one for the same
+	// interface, IP and family.
+	SetNeighbor(ctx context.Context, n Neighbor) error
+}
+
+// NeighborSoliciter is implemented by OS layers that can ask a neighbor's
+// hardware address directly with one ARP request or neighbor solicitation:
+// Linux (mdlayher/arp and ndp, which need root) and checkstest's fake. The
+// engine uses it, when privileged, to prove a permanent gateway entry
+// right or wrong in one round trip. Without it (macOS, Windows, or not
+// root) the engine falls back to the probe window: a wrong entry shows as
+// a gateway that stays silent.
+type NeighborSoliciter interface {
+	// Solicit sends an ARP request (IPv4) or neighbor solicitation (IPv6)
+	// for ip on l and returns the first answer's hardware address; it
+	// blocks until then or ctx ends.
+	Solicit(ctx context.Context, l Link, ip netip.Addr) (net.HardwareAddr, time.Duration, error)
+}
+
 // ErrUnsupported is returned by System methods the OS cannot do.
 var ErrUnsupported = errors.New("not supported on " + runtime.GOOS + "/" + runtime.GOARCH)
-
-// NewSystem returns the OS layer for this platform.
-func NewSystem() System { return newSystem() }
 
 // Link is one network interface.
 type Link struct {

@@ -13,6 +13,7 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/live"
 	"github.com/netguard/netguard/checks/textreport"
 )
 
@@ -52,7 +53,7 @@ func systemIO() *IO {
 		StdinTTY:   isatty.IsTerminal(os.Stdin.Fd()),
 		Getenv:     os.Getenv,
 		Cwd:        cwd,
-		NewEngine:  checks.New,
+		NewEngine:  live.New,
 		Executable: os.Executable,
 	}
 }

@@ -101,8 +101,8 @@ func Test(ctx context.Context) error {
 // every `go test`; Fuzz runs each briefly with new inputs.
 var fuzzTargets = [][2]string{
 	{"./checks", "FuzzParseAction"},
-	{"./checks", "FuzzParseDarwinRIB"},
-	{"./checks", "FuzzParseDarwinPcblist"},
+	{"./checks/internal/sys", "FuzzParseDarwinRIB"},
+	{"./checks/internal/sys", "FuzzParseDarwinPcblist"},
 	{"./checks/config", "FuzzParseFile"},
 	{"./checks/config", "FuzzSet"},
 	{"./checks/config", "FuzzFromEnv"},

@@ -4,7 +4,7 @@ package watch
 // Changes. A pure function without a build tag, so it is unit tested on
 // Linux; events_darwin.go only reads the socket. The messages' headers,
 // sockaddrs, addresses, masks and link-layer sockaddrs are decoded by
-// checks/internal/xnu, shared with checks/darwin_rib.go (it also tells why
+// checks/internal/xnu, shared with checks/internal/sys/darwin_rib.go (it also tells why
 // we do not use golang.org/x/net/route, which still rejects the unpadded
 // notifications rt_msg1 writes); this file maps them to Changes.
 
@@ -13,7 +13,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/sys"
 	"github.com/netguard/netguard/checks/internal/xnu"
 )
 
@@ -76,7 +76,7 @@ func routeChange(m []byte, now time.Time) (Change, bool) {
 		// writers through route_output (arp, ndp, our own repair) and
 		// router/prefix changes announce them; the kernel resolves,
 		// refreshes and expires entries silently (see gatewayPoll).
-		n, ok := checks.DarwinNeighborMsg(m, now)
+		n, ok := sys.DarwinNeighborMsg(m, now)
 		if !ok {
 			return Change{}, false
 		}

@@ -13,6 +13,7 @@ import (
 	"syscall"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/sys"
 	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
@@ -255,7 +256,7 @@ func parseRouteMsg(del bool, b []byte) (Change, bool) {
 }
 
 func routeTypeName(t int) string {
-	rt, _ := checks.RouteTypeFromRTN(t) // unknown types read "unicast"
+	rt, _ := sys.RouteTypeFromRTN(t) // unknown types read "unicast"
 	return rt.String()
 }
 
@@ -277,7 +278,7 @@ func parseNeighMsg(del bool, b []byte) (Change, bool) {
 	if !ip.IsValid() {
 		return Change{}, false
 	}
-	n := checks.Neighbor{IfIndex: idx, IP: ip, State: checks.NeighStateFromNUD(int(state)), Router: flags&unix.NTF_ROUTER != 0}
+	n := checks.Neighbor{IfIndex: idx, IP: ip, State: sys.NeighStateFromNUD(int(state)), Router: flags&unix.NTF_ROUTER != 0}
 	n.Permanent = state&unix.NUD_PERMANENT != 0
 	if mac := attrs[unix.NDA_LLADDR]; len(mac) > 0 {
 		n.MAC = net.HardwareAddr(append([]byte(nil), mac...))

@@ -3,7 +3,7 @@
 package watch
 
 // newSource: the BSDs have routing sockets too, but netguard's OS layer
-// does not read their tables yet (checks/system_other.go), so there is
+// does not read their tables yet (checks/internal/sys/system_other.go), so there is
 // nothing a change could make us see differently. Interval only.
 // TODO(netguard): share the routing-socket parser once the BSDs have an
 // OS layer.

@@ -12,7 +12,7 @@ package xnu
 //
 // Not in x/sys, pinned elsewhere: struct ifmediareq's size and ifm_status
 // offset (xnu_test.go, from bsd/net/if.h), SIOCGNBRINFO_IN6 and the
-// pcblist_n structs (checks/darwin_rib_test.go).
+// pcblist_n structs (checks/internal/sys/darwin_rib_test.go).
 
 import (
 	"unsafe"

@@ -1,7 +1,7 @@
 // Package xnu decodes the byte level of macOS (XNU) routing-socket
 // messages: the message headers (rt_msghdr, ifa_msghdr, if_msghdr), the
 // sockaddrs that follow them, inet/inet6 addresses, netmasks and link-layer
-// sockaddrs. It is what checks (the sysctl NET_RT_DUMP / NET_RT_FLAGS dumps
+// sockaddrs. It is what checks/internal/sys (the sysctl NET_RT_DUMP / NET_RT_FLAGS dumps
 // and RTM_GET replies, darwin_rib.go) and checks/watch (change
 // notifications, bsdroute.go) share; each maps the result to its own types.
 // Pure functions over []byte without a build tag, so they are unit tested

@@ -1,0 +1,45 @@
+//go:build darwin
+
+package sys
+
+import (
+	"context"
+	"fmt"
+	"os"
+
+	"github.com/netguard/netguard/checks"
+)
+
+var _ checks.LocalSystem = (*darwinSystem)(nil)
+
+func (*darwinSystem) HostsFile() (string, []byte, error) {
+	const path = "/etc/hosts"
+	b, err := os.ReadFile(path)
+	return path, b, err
+}
+
+// darwinPrefs is the SystemConfiguration preferences file; swapped in
+// tests.
+var darwinPrefs = "/Library/Preferences/SystemConfiguration/preferences.plist"
+
+// SystemProxy reads the per-service proxies from the preferences file
+// (SCDynamicStore, which scutil --proxy shows, needs cgo). Automatic proxy
+// configuration (PAC) is not evaluated.
+func (*darwinSystem) SystemProxy() ([]checks.ProxySetting, error) {
+	b, err := os.ReadFile(darwinPrefs)
+	if err != nil {
+		return nil, fmt.Errorf("read system proxy settings: %w", err)
+	}
+	return darwinPrefsProxies(b)
+}
+
+// PortOwner: naming the owner needs the pcblist sysctl joined with
+// proc_pidinfo, which takes libproc (cgo); the finding's steps name lsof.
+func (*darwinSystem) PortOwner(_ context.Context, port uint16) (checks.PortOwner, error) {
+	return checks.PortOwner{}, fmt.Errorf("owner of port %d not read on macOS: lsof -nP -iTCP:%d -sTCP:LISTEN names it", port, port)
+}
+
+// Clock: ntp_adjtime has no wrapper in x/sys/unix; not measured.
+func (*darwinSystem) Clock() checks.ClockState {
+	return checks.ClockState{Checked: true, Synced: checks.Unknown}
+}

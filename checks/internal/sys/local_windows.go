@@ -1,0 +1,80 @@
+//go:build windows
+
+package sys
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+
+	"github.com/netguard/netguard/checks"
+	"golang.org/x/sys/windows"
+	"golang.org/x/sys/windows/registry"
+)
+
+var _ checks.LocalSystem = (*windowsSystem)(nil)
+
+// windowsTCPStateListen is MIB_TCP_STATE_LISTEN (tcpmib.h).
+const windowsTCPStateListen = 2
+
+// HostsFile reads %SystemRoot%\System32\drivers\etc\hosts, located through
+// the API rather than the environment.
+func (*windowsSystem) HostsFile() (string, []byte, error) {
+	dir, err := windows.GetSystemDirectory()
+	if err != nil {
+		return "", nil, fmt.Errorf("system directory: %w", err)
+	}
+	path := filepath.Join(dir, "drivers", "etc", "hosts")
+	b, err := os.ReadFile(path)
+	return path, b, err
+}
+
+// SystemProxy reads the user's Internet Settings (what WinINet, browsers,
+// PowerShell and .NET use): ProxyEnable and ProxyServer, either one
+// host:port for every scheme or "http=h:p;https=h:p".
+func (*windowsSystem) SystemProxy() ([]checks.ProxySetting, error) {
+	k, err := registry.OpenKey(registry.CURRENT_USER, `Software\Microsoft\Windows\CurrentVersion\Internet Settings`, registry.QUERY_VALUE)
+	if err != nil {
+		return nil, fmt.Errorf("open Internet Settings: %w", err)
+	}
+	defer k.Close()
+	enabled, _, err := k.GetIntegerValue("ProxyEnable")
+	if err != nil || enabled == 0 {
+		return nil, nil
+	}
+	server, _, err := k.GetStringValue("ProxyServer")
+	if err != nil {
+		return nil, fmt.Errorf("read ProxyServer: %w", err)
+	}
+	return windowsProxySettings(server), nil
+}
+
+// PortOwner finds the LISTEN row of port in the owner-PID TCP tables.
+func (*windowsSystem) PortOwner(_ context.Context, port uint16) (checks.PortOwner, error) {
+	for _, tb := range []struct {
+		family uint16
+		layout windowsSockLayout
+	}{{windowsAFInet, windowsTCP4Layout}, {windowsAFInet6, windowsTCP6Layout}} {
+		socks, err := winExtendedTable(winGetExtendedTcpTable, tb.family, windowsTCPTableOwnerPIDAll, tb.layout)
+		if err != nil {
+			continue
+		}
+		for _, s := range socks {
+			if s.Port == port && s.State == windowsTCPStateListen && s.PID != 0 {
+				name, err := winProcessName(s.PID)
+				if err != nil {
+					return checks.PortOwner{PID: int(s.PID)}, fmt.Errorf("name of pid %d: %w", s.PID, err)
+				}
+				return checks.PortOwner{PID: int(s.PID), Name: name}, nil
+			}
+		}
+	}
+	return checks.PortOwner{}, fmt.Errorf("no listening row for port %d", port)
+}
+
+// Clock: GetSystemTimeAdjustment tells whether the OS adjusts the clock
+// itself, not whether W32Time has synchronised it; not measured.
+func (*windowsSystem) Clock() checks.ClockState {
+	return checks.ClockState{Checked: true, Synced: checks.Unknown}
+}

@@ -1,0 +1,96 @@
+package probe
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/netguard/netguard/checks"
+)
+
+// resolverCacheTTL is how long one read of the resolver configuration
+// serves: the route tracing and the DNS probe of one run ask within
+// milliseconds of each other; the next run (guard watch, the check after
+// a repair) reads it again.
+const resolverCacheTTL = 200 * time.Millisecond
+
+// resolverCache holds the last read of the resolver configuration.
+type resolverCache struct {
+	mu  sync.Mutex
+	at  time.Time
+	cfg checks.ResolverConfig
+}
+
+// resolverConfig reads the resolver configuration, or returns the read
+// of the same run.
+func (p *NetProber) resolverConfig() checks.ResolverConfig {
+	c := &p.resolv
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !c.at.IsZero() && time.Since(c.at) < resolverCacheTTL {
+		return c.cfg
+	}
+	c.cfg, c.at = readResolverConfig(p.ResolvConf), time.Now()
+	return c.cfg
+}
+
+// parseResolvConf reads resolv.conf text: nameserver lines in order and
+// options timeout:N attempts:N rotate. Later options win, as in glibc.
+func parseResolvConf(source string, data []byte) checks.ResolverConfig {
+	c := checks.ResolverConfig{Source: source, Found: true, Timeout: checks.DefaultResolverTimeout, Attempts: checks.DefaultResolverAttempts}
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	for sc.Scan() {
+		line := sc.Text()
+		if i := strings.IndexAny(line, "#;"); i >= 0 {
+			line = line[:i]
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 2 {
+			continue
+		}
+		switch fs[0] {
+		case "nameserver":
+			a, err := netip.ParseAddr(fs[1])
+			if err != nil {
+				continue
+			}
+			c.Servers = append(c.Servers, netip.AddrPortFrom(a.Unmap(), 53))
+		case "options":
+			for _, o := range fs[1:] {
+				k, v, _ := strings.Cut(o, ":")
+				n, err := strconv.Atoi(v)
+				switch {
+				case k == "rotate":
+					c.Rotate = true
+				case k == "timeout" && err == nil && n >= 1:
+					c.Timeout = time.Duration(min(n, 30)) * time.Second // glibc caps at 30
+				case k == "attempts" && err == nil && n >= 1:
+					c.Attempts = min(n, 5) // glibc caps at 5
+				}
+			}
+		}
+	}
+	if err := sc.Err(); err != nil {
+		c.Err = fmt.Errorf("read %s: %w", source, err)
+	}
+	return c
+}
+
+// stubOnly: every server is systemd-resolved's stub, so the servers that
+// matter are its upstreams.
+func stubOnly(c checks.ResolverConfig) bool {
+	if len(c.Servers) == 0 {
+		return false
+	}
+	for _, s := range c.Servers {
+		if s.Addr() != checks.ResolvedStub {
+			return false
+		}
+	}
+	return true
+}
