@@ -288,7 +288,13 @@ func darwinND6Info(fd int, ifName string, ip netip.Addr) (state, isRouter, expir
 	return int32(le.Uint32(nbi[44:])), int32(le.Uint32(nbi[40:])), int32(le.Uint32(nbi[48:])), nil
 }
 
+// darwinIoctl is ioctl(2) with a pointer argument. x/sys/unix has no
+// exported wrapper for struct-pointer ioctls on darwin (SIOCGIFMEDIA,
+// SIOCGIFFLAGS with an ifreq), and marks the raw syscall number deprecated
+// in favour of libSystem; the kernel ABI of ioctl is stable, so the raw
+// call stays until x/sys exports a wrapper.
 func darwinIoctl(fd int, req uint, arg unsafe.Pointer) error {
+	//lint:ignore SA1019 no exported x/sys wrapper for pointer ioctls on darwin (see above)
 	if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg)); e != 0 {
 		return e
 	}
