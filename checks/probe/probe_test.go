@@ -1,38 +1,21 @@
-package probe_test
+package probe
 
 import (
 	"context"
-	"net"
 	"net/netip"
 	"os"
 	"testing"
 	"time"
-
-	"github.com/netguard/netguard/checks/probe"
 )
 
 // The real prober against loopback only (the network rule): an accepting
 // port, a refusing port, and the first answering port among several, as
 // blackbox_exporter tests its TCP prober.
 func TestNetProberTCP(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	open := uint16(ln.Addr().(*net.TCPAddr).Port)
+	open := acceptingPort(t)
 	closed := freePort(t)
 	lo := netip.MustParseAddr("127.0.0.1")
-	p := probe.Default()
+	p := Default()
 	for _, tc := range []struct {
 		name     string
 		ports    []uint16
@@ -64,7 +47,7 @@ func TestNetProberTCP(t *testing.T) {
 func TestNetProberExpiredDeadline(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), -time.Second)
 	defer cancel()
-	p := probe.Default()
+	p := Default()
 	t0 := time.Now()
 	r := p.TCP(ctx, netip.MustParseAddr("127.0.0.1"), []uint16{freePort(t)})
 	if r.Answered || r.Err == nil {
@@ -78,7 +61,7 @@ func TestNetProberExpiredDeadline(t *testing.T) {
 // ICMP to loopback answers as root (raw) and, where ping_group_range lets
 // us, unprivileged; without permission it says so instead of "no reply".
 func TestNetProberICMPLoopback(t *testing.T) {
-	p := probe.Default()
+	p := Default()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
 	priv := os.Geteuid() == 0
@@ -92,15 +75,4 @@ func TestNetProberICMPLoopback(t *testing.T) {
 	if !r.Answered || r.Attempts < 1 || r.RTT <= 0 {
 		t.Fatalf("ICMP 127.0.0.1 = %+v", r)
 	}
-}
-
-func freePort(t *testing.T) uint16 {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := uint16(ln.Addr().(*net.TCPAddr).Port)
-	ln.Close()
-	return port
 }

@@ -15,25 +15,11 @@ import (
 // Via binds its TCP socket to the interface: through loopback a local
 // listener answers; bound to an interface without that route it cannot.
 func TestViaBindsToTheInterface(t *testing.T) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
 	lo, err := net.InterfaceByName("lo")
 	if err != nil {
 		t.Fatal(err)
 	}
-	port := uint16(ln.Addr().(*net.TCPAddr).Port)
+	port := acceptingPort(t)
 	p := &NetProber{Interval: 10 * time.Millisecond, Attempts: 2}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
