@@ -26,7 +26,7 @@ func pathArgs(f *FamilyState, tr PathTrace) Args {
 		ifName = tr.Link.Name
 	}
 	return Args{
-		ArgLink:    linkText(tr.Link, ifName),
+		ArgLink:    hopText(tr, ifName),
 		ArgIface:   ifName,
 		ArgPrefix:  tr.Cover.Dst.String(),
 		ArgDefault: f.Default.IfName,
@@ -36,7 +36,7 @@ func pathArgs(f *FamilyState, tr PathTrace) Args {
 // pathText is one line of evidence: "203.0.113.5: route 203.0.113.0/24
 // dev br0 (bridge br0, no carrier)".
 func pathText(a netip.Addr, tr PathTrace) string {
-	return fmt.Sprintf("%s: route %s into %s", a, tr.Cover.Dst, linkText(tr.Link, tr.Cover.IfName))
+	return fmt.Sprintf("%s: route %s into %s", a, tr.Cover.Dst, hopText(tr, tr.Cover.IfName))
 }
 
 // divertedGroup collects the addresses one covering route takes away.

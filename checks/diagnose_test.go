@@ -541,6 +541,32 @@ func TestDiagnosePaths(t *testing.T) {
 			detail:    map[string]string{"internet": "203.0.113.6: route 203.0.113.6/32 into tunnel wg0 (no carrier)"},
 		},
 		{
+			name: "a stale static route sends the target to another next hop on the LAN",
+			mutate: func(s *State) {
+				hop := netip.MustParseAddr("198.18.3.99")
+				r := Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: hop, IfIndex: 2, IfName: "eth0", Table: 254}
+				s.Routes = append(s.Routes, r)
+				t := &s.V4.External[0]
+				t.Route = r
+				t.ICMP, t.TCP = silent(ProbeICMP, ext1), silent(ProbeTCP, ext1)
+			},
+			want: []string{"target-route-diverted"}, verdict: Unhealthy,
+			summaries: map[string][]string{"target-route-diverted": {"203.0.113.5", "eth0 via 198.18.3.99", "route 203.0.113.0/24"}},
+			args:      map[string]Args{"target-route-diverted": {ArgTargets: "203.0.113.5", ArgIface: "eth0", ArgPrefix: "203.0.113.0/24"}},
+			checks:    map[string]Status{"route": StatusFail},
+			manual:    map[string]string{"linux": "ip route get 203.0.113.5", "darwin": "route -n get 203.0.113.5", "windows": "Find-NetRoute -RemoteIPAddress 203.0.113.5"},
+		},
+		{
+			name: "a more specific route through the default route's own gateway is no detour",
+			mutate: func(s *State) {
+				r := Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: gw, IfIndex: 2, IfName: "eth0", Table: 254}
+				s.Routes = append(s.Routes, r)
+				s.V4.External[0].Route = r
+			},
+			verdict: Healthy,
+			checks:  map[string]Status{"route": StatusPass, "internet": StatusPass},
+		},
+		{
 			name: "a split tunnel that answers is a choice, not a fault",
 			mutate: func(s *State) {
 				s.Links = append(s.Links, wg0)

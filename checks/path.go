@@ -41,8 +41,10 @@ type AddrRoute struct {
 type PathTrace struct {
 	Proof PathProof
 	// Diverted: the route leaves through another interface than the
-	// default route's.
+	// default route's, or (OtherHop) through a more specific route to
+	// another next hop on the same interface.
 	Diverted bool
+	OtherHop bool
 	// Link is the route's interface, nil when unknown or on error.
 	Link *Link
 	// Cover is the table entry the lookup matched: the most specific
@@ -79,11 +81,18 @@ func tracePath(links []Link, routes []Route, def *Route, a netip.Addr, r Route, 
 		}
 	}
 	t.Diverted = def != nil && r.IfIndex != 0 && r.IfIndex != def.IfIndex && !a.IsLoopback()
+	// Or the same interface, through a more specific route to another next
+	// hop than the default route's: a stale static route, a VPN's leftover
+	// host route, a second router on the LAN.
+	if def != nil && !t.Diverted && r.IfIndex == def.IfIndex && !a.IsLoopback() &&
+		t.Cover.Gateway.IsValid() && t.Cover.Gateway != def.Gateway && t.Cover.Dst.Bits() > 0 {
+		t.Diverted, t.OtherHop = true, true
+	}
 	switch {
 	case t.Link == nil || a.IsLoopback() || t.Link.KindOf() == LinkLoopback:
 	case !t.Link.AdminUp || !t.Link.Carrier:
 		t.Proof = PathLinkDown
-	case t.Diverted && t.Link.KindOf().Local():
+	case t.Diverted && !t.OtherHop && t.Link.KindOf().Local():
 		t.Proof = PathLocal
 	}
 	return t
@@ -122,6 +131,20 @@ func linkText(l *Link, ifName string) string {
 	if l == nil {
 		return "interface " + ifName
 	}
+	return kindText(l)
+}
+
+// hopText is linkText for a trace: the next hop too when that is what
+// differs from the default route ("physical eth0 via 192.0.2.99").
+func hopText(tr PathTrace, ifName string) string {
+	s := linkText(tr.Link, ifName)
+	if tr.OtherHop {
+		s += " via " + tr.Cover.Gateway.String()
+	}
+	return s
+}
+
+func kindText(l *Link) string {
 	s := string(l.KindOf()) + " " + l.Name
 	switch {
 	case !l.AdminUp:

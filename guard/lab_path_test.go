@@ -195,6 +195,23 @@ func TestLabSkipIsSkip(t *testing.T) {
 	}
 }
 
+// TestLabRouteViaOtherHop: a more specific route sends the internet's
+// prefix to another next hop on the LAN that does not answer. The report
+// names that route and its next hop, not "the upstream network".
+func TestLabRouteViaOtherHop(t *testing.T) {
+	runPathScenarios(t, []pathScenario{{
+		name:    "route-via-stale-hop",
+		fault:   (*lab.Lab).RouteViaOtherHop,
+		args:    []string{"--external", lab.ExternalIP, "--dns", lab.DNSName},
+		users:   []string{"", "nobody"},
+		want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.TargetRouteDiverted.ID}},
+		finding: checks.TargetRouteDiverted.ID,
+		names: func(l *lab.Lab) []string {
+			return []string{lab.ExternalIP, "route 203.0.113.0/24", l.ClientIf + " via " + lab.StaleHopIP}
+		},
+	}})
+}
+
 // TestLabUplinks: two default routes. Healthy, the second is never
 // probed and the verdict is healthy; with the preferred one dead, the
 // report names it and the one that works.

@@ -330,3 +330,16 @@ func (l *Lab) BurstyLoss(ctx context.Context, on, off time.Duration) {
 		}
 	}()
 }
+
+// StaleHopIP is a LAN address nothing answers at: the next hop of
+// RouteViaOtherHop's stale route.
+const StaleHopIP = "198.18.3.99"
+
+// RouteViaOtherHop adds, in the client, a more specific route for the
+// internet's IPv4 prefix (203.0.113.0/24, the external host and name
+// server) through StaleHopIP on the same interface as the default route: a
+// stale static route or a second router that went away.
+func (l *Lab) RouteViaOtherHop() {
+	l.t.Helper()
+	l.mustIP(l.Client, "route", "add", "203.0.113.0/24", "via", StaleHopIP, "dev", l.ClientIf)
+}
