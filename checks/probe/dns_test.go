@@ -1,0 +1,119 @@
+package probe
+
+import (
+	"context"
+	"errors"
+	"net"
+	"net/netip"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"golang.org/x/net/dns/dnsmessage"
+
+	"github.com/netguard/netguard/checks"
+)
+
+// responder is a DNS server on a loopback UDP port (the network rule):
+// it drops the first `drop` queries, then answers with rcode, or never
+// answers when silent.
+type responder struct {
+	addr    netip.AddrPort
+	queries atomic.Int32
+}
+
+func startResponder(t *testing.T, rcode dnsmessage.RCode, drop int32, silent bool) *responder {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close() })
+	r := &responder{addr: pc.LocalAddr().(*net.UDPAddr).AddrPort()}
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			if r.queries.Add(1) <= drop || silent {
+				continue
+			}
+			var m dnsmessage.Message
+			if m.Unpack(buf[:n]) != nil {
+				continue
+			}
+			m.Header.Response, m.Header.RCode = true, rcode
+			if out, err := m.Pack(); err == nil {
+				_, _ = pc.WriteTo(out, from)
+			}
+		}
+	}()
+	return r
+}
+
+// The direct query to one name server: an answer of any rcode means the
+// server works; lost queries are resent; silence ends with the context;
+// a closed port is refused at once.
+func TestQueryServer(t *testing.T) {
+	p := &NetProber{Interval: 10 * time.Millisecond, Attempts: 8}
+	for _, tc := range []struct {
+		name     string
+		rcode    dnsmessage.RCode
+		drop     int32
+		silent   bool
+		answered bool
+		rc       string
+	}{
+		{name: "answers", rcode: dnsmessage.RCodeSuccess, answered: true, rc: "NOERROR"},
+		{name: "NXDOMAIN is an answer", rcode: dnsmessage.RCodeNameError, answered: true, rc: "NXDOMAIN"},
+		{name: "SERVFAIL is an answer", rcode: dnsmessage.RCodeServerFailure, answered: true, rc: "SERVFAIL"},
+		{name: "two lost queries, resent", rcode: dnsmessage.RCodeSuccess, drop: 2, answered: true, rc: "NOERROR"},
+		{name: "silent", silent: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := startResponder(t, tc.rcode, tc.drop, tc.silent)
+			ctx, cancel := context.WithTimeout(context.Background(), 500*time.Millisecond)
+			defer cancel()
+			t0 := time.Now()
+			res := p.queryServer(ctx, r.addr, "www.lab.test")
+			if res.Answered != tc.answered || res.Rcode != tc.rc || res.Server != r.addr {
+				t.Fatalf("queryServer = %+v, want answered=%v rcode %q", res, tc.answered, tc.rc)
+			}
+			if !tc.answered && (res.Err == nil || checks.Classify(res.Err) != checks.ErrTimeout) {
+				t.Fatalf("silent server: err %v (class %v), want a timeout", res.Err, checks.Classify(res.Err))
+			}
+			if got := r.queries.Load(); got < tc.drop+1 && tc.answered {
+				t.Fatalf("%d queries, want more than the %d dropped", got, tc.drop)
+			}
+			if d := time.Since(t0); d > time.Second {
+				t.Fatalf("took %v", d)
+			}
+		})
+	}
+	t.Run("closed port refused at once", func(t *testing.T) {
+		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		addr := pc.LocalAddr().(*net.UDPAddr).AddrPort()
+		pc.Close()
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		t0 := time.Now()
+		res := p.queryServer(ctx, addr, "www.lab.test")
+		if res.Answered || checks.Classify(res.Err) != checks.ErrRefused {
+			t.Fatalf("closed port: %+v (class %v), want refused", res, checks.Classify(res.Err))
+		}
+		if d := time.Since(t0); d > 500*time.Millisecond {
+			t.Fatalf("refusal took %v", d)
+		}
+	})
+	t.Run("bad name", func(t *testing.T) {
+		res := p.queryServer(context.Background(), netip.MustParseAddrPort("127.0.0.1:53"), "bad..name")
+		if res.Answered || res.Err == nil || errors.Is(res.Err, context.DeadlineExceeded) {
+			t.Fatalf("bad name: %+v", res)
+		}
+	})
+}
