@@ -51,3 +51,40 @@ func TestParseTargetsLimit(t *testing.T) {
 		t.Errorf("16 targets with empty fields: %d, %v", len(ts), err)
 	}
 }
+
+// ParseTargets as a table: IPs with and without ports, both families,
+// mapped IPv4, and the errors a user gets for what is not a target.
+func TestParseTargets(t *testing.T) {
+	for _, tc := range []struct {
+		in   string
+		want string // targets joined by space; "" for an error
+		err  string
+	}{
+		{in: "203.0.113.5", want: "203.0.113.5:0"},
+		{in: " 203.0.113.5 , 2001:db8::5 ", want: "203.0.113.5:0 [2001:db8::5]:0"},
+		{in: "203.0.113.5:443,[2001:db8::5]:53", want: "203.0.113.5:443 [2001:db8::5]:53"},
+		{in: "::ffff:203.0.113.5", want: "203.0.113.5:0"},
+		{in: "203.0.113.5,,", want: "203.0.113.5:0"},
+		{in: "", err: "no target"},
+		{in: " , ", err: "no target"},
+		{in: "example.com", err: "host names are not accepted"},
+		{in: "example.com:443", err: "not an IP address with a port"},
+		{in: "203.0.113.5:0", err: "port 0"},
+		{in: "203.0.113.5:70000", err: "not an IP address with a port"},
+	} {
+		got, err := ParseTargets(tc.in)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("ParseTargets(%q) = %v, %v; want error with %q", tc.in, got, err, tc.err)
+			}
+			continue
+		}
+		var s []string
+		for _, a := range got {
+			s = append(s, a.String())
+		}
+		if err != nil || strings.Join(s, " ") != tc.want {
+			t.Errorf("ParseTargets(%q) = %q, %v; want %q", tc.in, s, err, tc.want)
+		}
+	}
+}
