@@ -890,14 +890,19 @@ func (d *diag) resources() {
 	if k.SystemFilesMax > 0 {
 		parts = append(parts, fmt.Sprintf("file handles %d of %d", k.SystemFiles, k.SystemFilesMax))
 		if k.SystemFiles*10 >= k.SystemFilesMax*9 || d.probeErr(ErrTooManyFiles) {
-			d.add(FilesExhausted, Args{ArgDetail: fmt.Sprintf("%d of %d system file handles are in use", k.SystemFiles, k.SystemFilesMax)})
+			used := fmt.Sprintf("%d of %d system file handles are in use", k.SystemFiles, k.SystemFilesMax)
+			ev := []string{used}
+			if d.probeErr(ErrTooManyFiles) {
+				ev = append(ev, "a probe failed with EMFILE/ENFILE")
+			}
+			d.add(FilesExhausted, Args{ArgDetail: used}, ev...)
 			st = StatusFail
 		}
 	}
 	if k.OpenFilesLimit > 0 {
 		parts = append(parts, fmt.Sprintf("open-file limit %d", k.OpenFilesLimit))
 		if k.OpenFilesLimit < 1024 {
-			d.add(FilesLimitLow, Args{ArgCount: strconv.Itoa(k.OpenFilesLimit)})
+			d.add(FilesLimitLow, Args{ArgCount: strconv.Itoa(k.OpenFilesLimit)}, fmt.Sprintf("RLIMIT_NOFILE soft limit %d", k.OpenFilesLimit))
 		}
 	}
 	if len(parts) == 0 {

@@ -84,7 +84,8 @@ func (d *diag) proxies() {
 			continue
 		}
 		if s.Err != nil {
-			f := d.add(ProxyInvalid, Args{ArgVar: s.Var, ArgProxy: s.Value, ArgErr: s.Err.Error()})
+			f := d.add(ProxyInvalid, Args{ArgVar: s.Var, ArgProxy: s.Value, ArgErr: s.Err.Error()},
+				fmt.Sprintf("%s=%s: %v", s.Var, s.Value, s.Err))
 			if s.For == "http" {
 				f.Severity = SevWarning // plain-HTTP downloads only
 			}
@@ -443,7 +444,8 @@ func (d *diag) localResolver() {
 				}
 			}
 		}
-		args := Args{ArgServer: a.String(), ArgService: d.localService(a)}
+		// {detail} is optional in the text: empty unless upstreams answer.
+		args := Args{ArgServer: a.String(), ArgService: d.localService(a), ArgDetail: ""}
 		if len(ups) > 0 {
 			args[ArgDetail] = fmt.Sprintf(" (its upstreams %s answer)", strings.Join(ups, ", "))
 			args[ArgNext] = strings.Join(ups, ", ")

@@ -388,6 +388,7 @@ func TestDiagnoseLocal(t *testing.T) {
 					}
 				}
 				checkRenderedSteps(t, d.Findings)
+				checkFindingInvariants(t, s, d)
 				if tt.steps != "" && !slices.ContainsFunc(r.ManualSteps, func(m string) bool { return strings.Contains(m, tt.steps) }) {
 					t.Errorf("manual steps %q lack %q", r.ManualSteps, tt.steps)
 				}

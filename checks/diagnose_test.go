@@ -5,6 +5,7 @@ import (
 	"net"
 	"net/netip"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"syscall"
@@ -294,7 +295,49 @@ func TestDiagnose(t *testing.T) {
 				if len(d.Checks) != len(CheckIDs) {
 					t.Fatalf("got %d checks, want %d", len(d.Checks), len(CheckIDs))
 				}
+				checkFindingInvariants(t, s, d)
 			})
+		}
+	}
+}
+
+// checkFindingInvariants holds for every finding of every case on every
+// OS: the summary is the catalog text with every placeholder filled from
+// the finding's own args (which name this OS's interface where they name
+// one), a problem has evidence, and the check it belongs to is not "pass"
+// while it reports a warning or an error.
+func checkFindingInvariants(t *testing.T, s *State, d Diagnosis) {
+	t.Helper()
+	ifaces := map[string]bool{}
+	for _, l := range s.Links {
+		ifaces[l.Name] = true
+	}
+	status := map[string]Status{}
+	for _, c := range d.Checks {
+		status[c.ID] = c.Status
+	}
+	for _, f := range d.Findings {
+		def, ok := Lookup(f.ID)
+		if !ok {
+			t.Errorf("%s: not in the catalog", f.ID)
+			continue
+		}
+		if strings.ContainsAny(f.Summary, "{}") {
+			t.Errorf("%s: placeholder left in summary %q (args %v)", f.ID, f.Summary, f.Args)
+		}
+		for _, m := range regexp.MustCompile(`\{(\w+)\}`).FindAllStringSubmatch(def.Text, -1) {
+			if _, ok := f.Args[Arg(m[1])]; !ok {
+				t.Errorf("%s: text needs {%s}, args %v", f.ID, m[1], f.Args)
+			}
+		}
+		if ifc := f.Args[ArgIface]; ifc != "" && !ifaces[ifc] {
+			t.Errorf("%s: names interface %q, which this state does not have", f.ID, ifc)
+		}
+		if f.Severity != SevInfo && len(f.Evidence) == 0 {
+			t.Errorf("%s (%s): no evidence", f.ID, f.Severity)
+		}
+		if f.Severity != SevInfo && status[def.Check] == StatusPass {
+			t.Errorf("%s (%s): its check %q says pass", f.ID, f.Severity, def.Check)
 		}
 	}
 }
@@ -411,6 +454,7 @@ func runPathCase(t *testing.T, tt pathCase) {
 		t.Fatalf("verdict = %s, want %s\n%s", r.Verdict, tt.verdict, dump(d))
 	}
 	checkRenderedSteps(t, d.Findings)
+	checkFindingInvariants(t, s, d)
 	for _, f := range d.Findings {
 		for _, sub := range tt.summaries[f.ID] {
 			if !strings.Contains(f.Summary, sub) {
