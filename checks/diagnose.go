@@ -958,7 +958,7 @@ func (d *diag) finish() Diagnosis {
 	}
 	var kept []Finding
 	for _, f := range d.findings {
-		def := catalog[f.ID]
+		def, _ := Lookup(f.ID)
 		hidden := false
 		for _, dep := range def.DependsOn {
 			if present[dep] {
@@ -970,10 +970,7 @@ func (d *diag) finish() Diagnosis {
 			kept = append(kept, f)
 		}
 	}
-	order := map[string]int{}
-	for i, id := range catalogOrder {
-		order[id] = i
-	}
+	order := catalogRank()
 	slices.SortStableFunc(kept, func(a, b Finding) int { return order[a.ID] - order[b.ID] })
 
 	var out []CheckResult

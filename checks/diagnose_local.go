@@ -44,7 +44,7 @@ func (d *diag) drop(id string, keep func(f Finding) bool) {
 func (d *diag) restatus(check string) {
 	st := StatusPass
 	for _, f := range d.findings {
-		if def := catalog[f.ID]; def.Check == check {
+		if def, _ := Lookup(f.ID); def.Check == check {
 			st = worse(st, statusOf(f.Severity))
 		}
 	}

@@ -371,7 +371,7 @@ func TestCatalogComplete(t *testing.T) {
 		if !slices.Contains(CheckIDs, d.Check) {
 			t.Errorf("%s: unknown check %q", d.ID, d.Check)
 		}
-		if d.Severity != SevInfo && len(d.Manual["linux"]) == 0 {
+		if d.Severity != SevInfo && len(d.Manual.Linux) == 0 {
 			t.Errorf("%s: no manual steps", d.ID)
 		}
 		for _, dep := range d.DependsOn {
@@ -380,7 +380,7 @@ func TestCatalogComplete(t *testing.T) {
 			}
 		}
 		for _, goos := range []string{"linux", "darwin", "windows"} {
-			for _, m := range d.Manual[goos] {
+			for _, m := range d.Manual.For(goos) {
 				if strings.Contains(m, "route -n flush") && !strings.Contains(m, "never") {
 					t.Errorf("%s: manual step suggests route -n flush", d.ID)
 				}

@@ -3,8 +3,10 @@ package checks
 import (
 	"fmt"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Severity of a finding. It decides the verdict: any error makes the run
@@ -105,7 +107,7 @@ type Def struct {
 	// shown only when the finding's {family} is that one (macOS: arp for
 	// IPv4, ndp for IPv6). A step naming a list arg is rendered once per
 	// value.
-	Manual map[string][]string
+	Manual Steps
 	// Optional are the args the diagnosis fills only when it knows them
 	// (the interface a missing default route would use); a step that
 	// names one the finding lacks is left out. Every other arg a step
@@ -113,32 +115,118 @@ type Def struct {
 	Optional []Arg
 }
 
-var catalog = map[string]*Def{}
-var catalogOrder []string
-
-func register(d *Def) *Def {
-	if _, dup := catalog[d.ID]; dup {
-		panic("checks: duplicate finding " + d.ID)
-	}
-	catalog[d.ID] = d
-	catalogOrder = append(catalogOrder, d.ID)
-	return d
+// Steps are a finding's manual steps for each OS, with {arg} placeholders.
+// A struct, not a map keyed by GOOS: the catalog is then laid out by the
+// linker instead of built by package init on every run (issue 16).
+type Steps struct {
+	Linux, Darwin, Windows []string
 }
+
+// For returns the steps for goos ("linux", "darwin", "windows"), nil for
+// any other.
+func (s Steps) For(goos string) []string {
+	switch goos {
+	case "linux":
+		return s.Linux
+	case "darwin":
+		return s.Darwin
+	case "windows":
+		return s.Windows
+	}
+	return nil
+}
+
+// catalogRank is each finding's position in the catalog (root-cause
+// order), built on first use.
+var catalogRank = sync.OnceValue(func() map[string]int {
+	m := make(map[string]int, len(catalogDefs))
+	for i, d := range catalogDefs {
+		m[d.ID] = i
+	}
+	return m
+})
+
+// catalogByID indexes catalogDefs on first use: a check that finds
+// nothing never builds it.
+var catalogByID = sync.OnceValue(func() map[string]*Def {
+	m := make(map[string]*Def, len(catalogDefs))
+	for _, d := range catalogDefs {
+		if _, dup := m[d.ID]; dup {
+			panic("checks: duplicate finding " + d.ID)
+		}
+		m[d.ID] = d
+	}
+	return m
+})
 
 // Catalog returns every finding definition in declaration order, which is
 // also root-cause order: earlier findings explain later ones.
-func Catalog() []*Def {
-	out := make([]*Def, len(catalogOrder))
-	for i, id := range catalogOrder {
-		out[i] = catalog[id]
-	}
-	return out
-}
+func Catalog() []*Def { return slices.Clone(catalogDefs) }
 
 // Lookup returns the definition of id.
 func Lookup(id string) (*Def, bool) {
-	d, ok := catalog[id]
+	d, ok := catalogByID()[id]
 	return d, ok
+}
+
+// catalogDefs is the catalog in declaration order, which is also
+// root-cause order: earlier findings explain later ones. Every Def
+// declared in this file is listed once (TestCatalogListed).
+var catalogDefs = []*Def{
+	TimedOut,
+	LinkDown,
+	LinkNoCarrier,
+	LinkNoAddress,
+	LinkMTUExceedsEgress,
+	NoDefaultRoute,
+	GatewayRouteRejected,
+	TargetRouteRejected,
+	RouteLookupFailed,
+	TunnelCoversGateway,
+	DefaultRouteVPN,
+	GatewayRouteDiverted,
+	TargetRouteDiverted,
+	NameServerRouteDiverted,
+	DefaultRouteDead,
+	GatewayNeighborFailed,
+	GatewayNeighborStatic,
+	GatewayNeighborWrong,
+	GatewayNeighborDuplicate,
+	LocalNetworkDenied,
+	GatewaySendRefused,
+	GatewayUnreachable,
+	GatewaySilent,
+	LocalFirewallBlocks,
+	KernelNoBuffers,
+	InternetUnreachable,
+	FamilyUnreachable,
+	PathMTUBlackhole,
+	InternetPartial,
+	TCPBlocked,
+	ICMPBlocked,
+	ICMPNotPermitted,
+	DNSNoServers,
+	DNSFailed,
+	DNSLossy,
+	DNSServerFailed,
+	DNSNameNotFound,
+	PortsExhausted,
+	PortsHigh,
+	FilesExhausted,
+	FilesLimitLow,
+	DNSLocalResolverDown,
+	DNSFirstServerSilent,
+	ProxyFakeIP,
+	ProxyInvalid,
+	ProxyDead,
+	NetworkProxyOnly,
+	PortInUse,
+	PortExcluded,
+	HostsLocalhostWrong,
+	HostsLocalhostMissing,
+	PortsRangeSmall,
+	ClockWrong,
+	ClockUnsynchronized,
 }
 
 // Finding is one observed problem or notable fact.
@@ -166,12 +254,12 @@ func newFinding(d *Def, a Args, evidence ...string) Finding {
 // ManualSteps renders the finding's manual steps for goos. There is no
 // fallback to another OS's steps: a Linux command is wrong on a Mac.
 func (f Finding) ManualSteps(goos string) []string {
-	d, ok := catalog[f.ID]
+	d, ok := Lookup(f.ID)
 	if !ok {
 		return nil
 	}
 	var out []string
-	for _, s := range d.Manual[goos] {
+	for _, s := range d.Manual.For(goos) {
 		out = append(out, renderStep(s, f.Args, d.Optional)...)
 	}
 	return out
@@ -232,462 +320,462 @@ func famName(f int) string { return fmt.Sprintf("IPv%d", f) }
 
 // The catalog, in root-cause order.
 var (
-	TimedOut = register(&Def{
+	TimedOut = &Def{
 		ID: "timed-out", Check: "link", Severity: SevError,
 		Title: "The OS did not answer in time",
 		Text:  "reading the network tables did not finish within --timeout: the kernel or a network service is not answering",
-		Manual: map[string][]string{
-			"linux":   {"guard check -v --timeout 10s", "systemctl status NetworkManager systemd-networkd systemd-resolved  # if it still times out: a stuck network service?"},
-			"darwin":  {"guard check -v --timeout 10s", "sudo killall -HUP mDNSResponder  # if it still times out: restart the resolver (or the Mac)"},
-			"windows": {"guard check -v --timeout 10s", "Get-NetAdapter  # if it still times out: a stuck adapter? restart it in Settings › Network & internet › Advanced network settings"},
+		Manual: Steps{
+			Linux:   []string{"guard check -v --timeout 10s", "systemctl status NetworkManager systemd-networkd systemd-resolved  # if it still times out: a stuck network service?"},
+			Darwin:  []string{"guard check -v --timeout 10s", "sudo killall -HUP mDNSResponder  # if it still times out: restart the resolver (or the Mac)"},
+			Windows: []string{"guard check -v --timeout 10s", "Get-NetAdapter  # if it still times out: a stuck adapter? restart it in Settings › Network & internet › Advanced network settings"},
 		},
-	})
-	LinkDown = register(&Def{
+	}
+	LinkDown = &Def{
 		ID: "link-down", Check: "link", Severity: SevError,
 		Title: "Network interface is down",
 		Text:  "interface {iface} is administratively down",
 		Fixes: []Fix{FixLinkUp},
-		Manual: map[string][]string{
-			"linux":   {"sudo ip link set dev {iface} up", "nmcli device connect {iface}  # or let NetworkManager bring it up"},
-			"darwin":  {"sudo ifconfig {iface} up", "networksetup -listallhardwareports  # names the service of {iface}: turn it on in System Settings › Network"},
-			"windows": {"Enable-NetAdapter -Name \"{iface}\"  # in an elevated PowerShell", "or enable it in Settings › Network & internet › Advanced network settings › {iface}"},
+		Manual: Steps{
+			Linux:   []string{"sudo ip link set dev {iface} up", "nmcli device connect {iface}  # or let NetworkManager bring it up"},
+			Darwin:  []string{"sudo ifconfig {iface} up", "networksetup -listallhardwareports  # names the service of {iface}: turn it on in System Settings › Network"},
+			Windows: []string{"Enable-NetAdapter -Name \"{iface}\"  # in an elevated PowerShell", "or enable it in Settings › Network & internet › Advanced network settings › {iface}"},
 		},
-	})
-	LinkNoCarrier = register(&Def{
+	}
+	LinkNoCarrier = &Def{
 		ID: "link-no-carrier", Check: "link", Severity: SevError,
 		Title: "No carrier", Text: "interface {iface} is up but has no carrier (no cable, Wi-Fi not associated, or no peer)",
-		Manual: map[string][]string{
-			"linux":   {"check the cable, or reconnect Wi-Fi", "nmcli device connect {iface}", "ip link show dev {iface}  # NO-CARRIER until the link is back"},
-			"darwin":  {"check the cable, or reconnect Wi-Fi (Control Center › Wi-Fi)", "ifconfig {iface}  # status: inactive until the link is back"},
-			"windows": {"check the cable, or reconnect Wi-Fi (Settings › Network & internet › Wi-Fi)", "Get-NetAdapter -Name \"{iface}\" | Format-List Status, MediaConnectionState"},
+		Manual: Steps{
+			Linux:   []string{"check the cable, or reconnect Wi-Fi", "nmcli device connect {iface}", "ip link show dev {iface}  # NO-CARRIER until the link is back"},
+			Darwin:  []string{"check the cable, or reconnect Wi-Fi (Control Center › Wi-Fi)", "ifconfig {iface}  # status: inactive until the link is back"},
+			Windows: []string{"check the cable, or reconnect Wi-Fi (Settings › Network & internet › Wi-Fi)", "Get-NetAdapter -Name \"{iface}\" | Format-List Status, MediaConnectionState"},
 		},
-	})
-	LinkNoAddress = register(&Def{
+	}
+	LinkNoAddress = &Def{
 		ID: "link-no-address", Check: "link", Severity: SevError,
 		Title: "No address", Text: "interface {iface} carries the default route but has no {family} address",
 		Fixes: []Fix{FixReapplyInterface},
-		Manual: map[string][]string{
-			"linux":   {"sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip addr show dev {iface}"},
-			"darwin":  {"renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "ifconfig {iface}"},
-			"windows": {"[IPv4] ipconfig /renew \"{iface}\"  # renew DHCP", "[IPv6] ipconfig /renew6 \"{iface}\"  # renew DHCP", "Get-NetIPAddress -InterfaceAlias \"{iface}\""},
+		Manual: Steps{
+			Linux:   []string{"sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip addr show dev {iface}"},
+			Darwin:  []string{"renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "ifconfig {iface}"},
+			Windows: []string{"[IPv4] ipconfig /renew \"{iface}\"  # renew DHCP", "[IPv6] ipconfig /renew6 \"{iface}\"  # renew DHCP", "Get-NetIPAddress -InterfaceAlias \"{iface}\""},
 		},
-	})
+	}
 	// Container bridge and tunnel MTUs against the egress (issue 13 §6).
-	LinkMTUExceedsEgress = register(&Def{
+	LinkMTUExceedsEgress = &Def{
 		ID: "link-mtu-exceeds-egress", Check: "link", Severity: SevWarning,
 		Title: "A bridge or tunnel has a larger MTU than the uplink",
 		Text:  "{link} has MTU {mtu}, larger than {default} ({egress_mtu}) that carries the default route: containers, VMs or tunnels behind it send packets the uplink cannot carry, and pulls and TLS handshakes from them stall when 'fragmentation needed' is lost",
-		Manual: map[string][]string{
-			"linux": {"for Docker, set \"mtu\": {egress_mtu} in /etc/docker/daemon.json and restart Docker (user networks: docker network create -o com.docker.network.driver.mtu={egress_mtu} ...)",
+		Manual: Steps{
+			Linux: []string{"for Docker, set \"mtu\": {egress_mtu} in /etc/docker/daemon.json and restart Docker (user networks: docker network create -o com.docker.network.driver.mtu={egress_mtu} ...)",
 				"or for now: sudo ip link set dev {iface} mtu {egress_mtu}"},
-			"darwin": {"for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for other VM tools, set the VM network's MTU",
+			Darwin: []string{"for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for other VM tools, set the VM network's MTU",
 				"or for now: sudo ifconfig {iface} mtu {egress_mtu}"},
-			"windows": {"for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for WSL, set the MTU inside the distribution",
+			Windows: []string{"for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for WSL, set the MTU inside the distribution",
 				"or for now, in an elevated prompt: netsh interface ipv4 set subinterface \"{iface}\" mtu={egress_mtu} store=active"},
 		},
-	})
-	NoDefaultRoute = register(&Def{
+	}
+	NoDefaultRoute = &Def{
 		ID: "no-default-route", Check: "route", Severity: SevError,
 		Title: "No default route", Text: "there is no default route: nothing outside the local networks is reachable",
 		DependsOn: []string{"link-down", "link-no-carrier"},
 		Fixes:     []Fix{FixReapplyInterface},
 		Optional:  []Arg{ArgIface},
-		Manual: map[string][]string{
-			"linux":   {"reconnect to the network (cable, Wi-Fi, VPN), or renew DHCP", "sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip route show default", "ip -6 route show default"},
-			"darwin":  {"reconnect to the network (cable, Wi-Fi, VPN)", "renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "route -n get default  # never run route -n flush: it deletes every route", "route -n get -inet6 default"},
-			"windows": {"reconnect to the network (cable, Wi-Fi, VPN)", "ipconfig /renew  # renew DHCP", "Get-NetRoute -DestinationPrefix 0.0.0.0/0", "Get-NetRoute -DestinationPrefix ::/0"},
+		Manual: Steps{
+			Linux:   []string{"reconnect to the network (cable, Wi-Fi, VPN), or renew DHCP", "sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip route show default", "ip -6 route show default"},
+			Darwin:  []string{"reconnect to the network (cable, Wi-Fi, VPN)", "renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "route -n get default  # never run route -n flush: it deletes every route", "route -n get -inet6 default"},
+			Windows: []string{"reconnect to the network (cable, Wi-Fi, VPN)", "ipconfig /renew  # renew DHCP", "Get-NetRoute -DestinationPrefix 0.0.0.0/0", "Get-NetRoute -DestinationPrefix ::/0"},
 		},
-	})
-	GatewayRouteRejected = register(&Def{
+	}
+	GatewayRouteRejected = &Def{
 		ID: "gateway-route-rejected", Check: "route", Severity: SevWarning,
 		Title: "A reject route covers the gateway",
 		Text:  "{type} route {prefix} makes the kernel refuse traffic to the gateway {gateway}",
-		Manual: map[string][]string{
-			"linux":   {"ip route get {gateway}", "ip rule show", "sudo ip route del {type} {prefix}  # if nobody added it on purpose"},
-			"darwin":  {"route -n get {gateway}", "sudo route -n delete {prefix}  # if nobody added it on purpose"},
-			"windows": {"Find-NetRoute -RemoteIPAddress {gateway}", "Remove-NetRoute -DestinationPrefix {prefix}  # if nobody added it on purpose; elevated PowerShell"},
+		Manual: Steps{
+			Linux:   []string{"ip route get {gateway}", "ip rule show", "sudo ip route del {type} {prefix}  # if nobody added it on purpose"},
+			Darwin:  []string{"route -n get {gateway}", "sudo route -n delete {prefix}  # if nobody added it on purpose"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {gateway}", "Remove-NetRoute -DestinationPrefix {prefix}  # if nobody added it on purpose; elevated PowerShell"},
 		},
-	})
-	TargetRouteRejected = register(&Def{
+	}
+	TargetRouteRejected = &Def{
 		ID: "target-route-rejected", Check: "route", Severity: SevWarning,
 		Title: "A reject route covers external targets",
 		Text:  "the kernel refuses traffic to {targets} ({detail})",
-		Manual: map[string][]string{
-			"linux":   {"ip route get {targets}", "ip rule show", "sudo ip route del {routes}  # if nobody added it on purpose"},
-			"darwin":  {"route -n get {targets}", "sudo route -n delete {prefixes}  # if nobody added it on purpose"},
-			"windows": {"Find-NetRoute -RemoteIPAddress {targets}", "Remove-NetRoute -DestinationPrefix {prefixes}  # if nobody added it on purpose; elevated PowerShell"},
+		Manual: Steps{
+			Linux:   []string{"ip route get {targets}", "ip rule show", "sudo ip route del {routes}  # if nobody added it on purpose"},
+			Darwin:  []string{"route -n get {targets}", "sudo route -n delete {prefixes}  # if nobody added it on purpose"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {targets}", "Remove-NetRoute -DestinationPrefix {prefixes}  # if nobody added it on purpose; elevated PowerShell"},
 		},
-	})
-	RouteLookupFailed = register(&Def{
+	}
+	RouteLookupFailed = &Def{
 		ID: "route-lookup-failed", Check: "route", Severity: SevWarning,
 		Title: "Route lookup failed", Text: "the kernel found no route to {targets} at this instant ({err}) although a default route exists: routes are changing",
-		Manual: map[string][]string{
-			"linux":   {"run the check again: routes are changing", "ip route get {targets}  # if it persists"},
-			"darwin":  {"run the check again: routes are changing (what traceroute's 'findsaddr: write: No such process' means)", "route -n get {targets}  # if it persists; then turn Wi-Fi off and on"},
-			"windows": {"run the check again: routes are changing", "Find-NetRoute -RemoteIPAddress {targets}  # if it persists"},
+		Manual: Steps{
+			Linux:   []string{"run the check again: routes are changing", "ip route get {targets}  # if it persists"},
+			Darwin:  []string{"run the check again: routes are changing (what traceroute's 'findsaddr: write: No such process' means)", "route -n get {targets}  # if it persists; then turn Wi-Fi off and on"},
+			Windows: []string{"run the check again: routes are changing", "Find-NetRoute -RemoteIPAddress {targets}  # if it persists"},
 		},
-	})
-	TunnelCoversGateway = register(&Def{
+	}
+	TunnelCoversGateway = &Def{
 		ID: "tunnel-covers-gateway", Check: "route", Severity: SevWarning,
 		Title: "A VPN route takes the gateway's subnet",
 		Text:  "the route to the gateway {gateway} goes through tunnel {iface} ({prefix}), not the interface the default route uses: a VPN took the local subnet",
-		Manual: map[string][]string{
-			"linux":   {"ip route get {gateway}", "allow local network access in the VPN client (split tunnelling, \"allow LAN\"), or reconnect it"},
-			"darwin":  {"route -n get {gateway}", "allow local network access in the VPN client (e.g. \"Allow LAN traffic\"), or reconnect it"},
-			"windows": {"Find-NetRoute -RemoteIPAddress {gateway}", "allow local network access in the VPN client, or reconnect it"},
+		Manual: Steps{
+			Linux:   []string{"ip route get {gateway}", "allow local network access in the VPN client (split tunnelling, \"allow LAN\"), or reconnect it"},
+			Darwin:  []string{"route -n get {gateway}", "allow local network access in the VPN client (e.g. \"Allow LAN traffic\"), or reconnect it"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {gateway}", "allow local network access in the VPN client, or reconnect it"},
 		},
-	})
-	DefaultRouteVPN = register(&Def{
+	}
+	DefaultRouteVPN = &Def{
 		ID: "default-route-vpn", Check: "route", Severity: SevInfo,
 		Title: "A VPN owns the default route", Text: "the {family} default route goes through tunnel {iface}: a VPN carries all traffic",
-		Manual: map[string][]string{
-			"linux":   {"if the VPN is not meant to be on, disconnect it", "ip route show dev {iface}"},
-			"darwin":  {"if the VPN is not meant to be on, disconnect it (System Settings › VPN, or the VPN app)", "route -n get default  # interface: {iface}"},
-			"windows": {"if the VPN is not meant to be on, disconnect it (Settings › Network & internet › VPN, or the VPN app)", "Get-NetRoute -InterfaceAlias \"{iface}\""},
+		Manual: Steps{
+			Linux:   []string{"if the VPN is not meant to be on, disconnect it", "ip route show dev {iface}"},
+			Darwin:  []string{"if the VPN is not meant to be on, disconnect it (System Settings › VPN, or the VPN app)", "route -n get default  # interface: {iface}"},
+			Windows: []string{"if the VPN is not meant to be on, disconnect it (Settings › Network & internet › VPN, or the VPN app)", "Get-NetRoute -InterfaceAlias \"{iface}\""},
 		},
-	})
+	}
 	// Path tracing (issue 13 §1): a route that sends what the start needs
 	// somewhere else than the default route.
-	GatewayRouteDiverted = register(&Def{
+	GatewayRouteDiverted = &Def{
 		ID: "gateway-route-diverted", Check: "route", Severity: SevWarning,
 		Title: "Another interface's route takes the gateway's subnet",
 		Text:  "the kernel sends traffic for the gateway {gateway} into {link} (route {prefix}), not {default} that carries the default route: a container, VM or other network uses the same addresses as the local network",
-		Manual: map[string][]string{
-			"linux": {"see the route: ip route get {gateway}; ip route show {prefix}",
+		Manual: Steps{
+			Linux: []string{"see the route: ip route get {gateway}; ip route show {prefix}",
 				"move that network off the subnet: for Docker, docker network ls and docker network rm the network on {prefix} (or set default-address-pools in /etc/docker/daemon.json); for libvirt, virsh net-list",
 				"or bring the interface down if it is not needed: sudo ip link set dev {iface} down"},
-			"darwin": {"see the route: route -n get {gateway}; netstat -rn -f inet | grep {iface}",
+			Darwin: []string{"see the route: route -n get {gateway}; netstat -rn -f inet | grep {iface}",
 				"quit or reconfigure the VM or container tool that owns {iface} (Docker Desktop, OrbStack, UTM, Parallels, Internet Sharing) so its network uses another subnet"},
-			"windows": {"see the route: Find-NetRoute -RemoteIPAddress {gateway}",
+			Windows: []string{"see the route: Find-NetRoute -RemoteIPAddress {gateway}",
 				"move the Hyper-V, WSL or Docker network on \"{iface}\" to another subnet, or disable it: Disable-NetAdapter -Name \"{iface}\" (elevated prompt)"},
 		},
-	})
-	TargetRouteDiverted = register(&Def{
+	}
+	TargetRouteDiverted = &Def{
 		ID: "target-route-diverted", Check: "route", Severity: SevWarning,
 		Title: "A route sends external targets somewhere else",
 		Text:  "the kernel sends {targets} into {link} (route {prefix}) instead of the default route through {default}",
-		Manual: map[string][]string{
-			"linux": {"see the route: ip route get {targets}; ip route show {prefix}",
+		Manual: Steps{
+			Linux: []string{"see the route: ip route get {targets}; ip route show {prefix}",
 				"if {iface} is a container or VM network, move it off {prefix} (docker network ls, docker network inspect to find the one on {prefix}, then docker network rm it); if it is a VPN, reconnect or disconnect it; a route you added: sudo ip route del {prefix} dev {iface}"},
-			"darwin": {"see the route: route -n get {targets}; netstat -rn | grep {iface}",
+			Darwin: []string{"see the route: route -n get {targets}; netstat -rn | grep {iface}",
 				"quit or reconfigure what owns {iface} (a VPN client, Docker Desktop, OrbStack, UTM); a route you added: sudo route -n delete -net {prefix}"},
-			"windows": {"see the route: Find-NetRoute -RemoteIPAddress {targets}",
+			Windows: []string{"see the route: Find-NetRoute -RemoteIPAddress {targets}",
 				"disconnect or reconfigure what owns \"{iface}\" (a VPN client, Hyper-V, WSL, Docker); a route you added, in an elevated prompt: Remove-NetRoute -DestinationPrefix {prefix} -InterfaceAlias \"{iface}\""},
 		},
-	})
-	NameServerRouteDiverted = register(&Def{
+	}
+	NameServerRouteDiverted = &Def{
 		ID: "nameserver-route-diverted", Check: "route", Severity: SevWarning,
 		Title: "A route sends a name server's traffic somewhere else",
 		Text:  "the kernel sends queries for name server {server} into {link} (route {prefix}), not the default route through {default}, and it does not answer there",
-		Manual: map[string][]string{
-			"linux": {"see the route: ip route get {server}; ip route show {prefix}",
+		Manual: Steps{
+			Linux: []string{"see the route: ip route get {server}; ip route show {prefix}",
 				"remove {server} from the resolver configuration if it belongs to a network that is gone (resolvectl status; cat /etc/resolv.conf), or move the container/VM network on {iface} off {prefix}"},
-			"darwin": {"see the route: route -n get {server}; scutil --dns",
+			Darwin: []string{"see the route: route -n get {server}; scutil --dns",
 				"remove {server} in System Settings › Network › Details › DNS if it belongs to a VPN or VM network that is gone, or quit what owns {iface}"},
-			"windows": {"see the route: Find-NetRoute -RemoteIPAddress {server}; Get-DnsClientServerAddress",
+			Windows: []string{"see the route: Find-NetRoute -RemoteIPAddress {server}; Get-DnsClientServerAddress",
 				"remove {server} from the adapter's DNS servers if it belongs to a VPN or VM network that is gone, or disable \"{iface}\""},
 		},
-	})
+	}
 	// Several default routes (issue 13 §2).
-	DefaultRouteDead = register(&Def{
+	DefaultRouteDead = &Def{
 		ID: "default-route-dead", Check: "route", Severity: SevError,
 		Title: "The preferred default route leads nowhere; another uplink works",
 		Text:  "the {family} default route in use, through {iface} (gateway {gateway}, metric {metric}), leads nowhere, while the one through {alt_iface} (gateway {alt_gateway}, metric {alt_metric}) reaches {target}: the kernel prefers the dead uplink",
-		Manual: map[string][]string{
-			"linux": {"disconnect the dead uplink: nmcli device disconnect {iface} (or unplug it)",
+		Manual: Steps{
+			Linux: []string{"disconnect the dead uplink: nmcli device disconnect {iface} (or unplug it)",
 				"[IPv4] or prefer the working one for now: sudo nmcli device modify {alt_iface} ipv4.route-metric 10; to keep it: sudo nmcli connection modify \"$(nmcli -g GENERAL.CONNECTION device show {alt_iface})\" ipv4.route-metric 10",
 				"[IPv6] or prefer the working one for now: sudo nmcli device modify {alt_iface} ipv6.route-metric 10; to keep it: sudo nmcli connection modify \"$(nmcli -g GENERAL.CONNECTION device show {alt_iface})\" ipv6.route-metric 10",
 				"check: ip route show default; ip -6 route show default"},
-			"darwin": {"disconnect the dead uplink {iface} (unplug the dock or adapter, or turn the service off in System Settings › Network)",
+			Darwin: []string{"disconnect the dead uplink {iface} (unplug the dock or adapter, or turn the service off in System Settings › Network)",
 				"or put the service of {alt_iface} first: System Settings › Network › … › Set Service Order; networksetup -listnetworkserviceorder shows the order",
 				"check: netstat -rn -f inet | grep default"},
-			"windows": {"disconnect the dead uplink: Disable-NetAdapter -Name \"{iface}\" (elevated prompt), or unplug it",
+			Windows: []string{"disconnect the dead uplink: Disable-NetAdapter -Name \"{iface}\" (elevated prompt), or unplug it",
 				"or prefer the working one, in an elevated prompt: Set-NetIPInterface -InterfaceAlias \"{alt_iface}\" -InterfaceMetric 5",
 				"check: Get-NetRoute -DestinationPrefix 0.0.0.0/0,::/0 | Sort-Object RouteMetric"},
 		},
-	})
-	GatewayNeighborFailed = register(&Def{
+	}
+	GatewayNeighborFailed = &Def{
 		ID: "gateway-neighbor-failed", Check: "neighbor", Severity: SevError,
 		Title:     "Gateway does not answer ARP/NDP",
 		Text:      "the gateway {gateway} on {iface} does not answer address resolution (entry {state})",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
-		Manual: map[string][]string{
-			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "check that the router is on and the cable or Wi-Fi is connected"},
-			"darwin":  {"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "check that the router is on and the cable or Wi-Fi is connected"},
-			"windows": {"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "check that the router is on and the cable or Wi-Fi is connected"},
+		Manual: Steps{
+			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "check that the router is on and the cable or Wi-Fi is connected"},
+			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "check that the router is on and the cable or Wi-Fi is connected"},
+			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "check that the router is on and the cable or Wi-Fi is connected"},
 		},
-	})
-	GatewayNeighborStatic = register(&Def{
+	}
+	GatewayNeighborStatic = &Def{
 		ID: "gateway-neighbor-static", Check: "neighbor", Severity: SevError,
 		Title:     "A static ARP/NDP entry pins the gateway to a MAC that does not answer",
 		Text:      "a permanent entry maps the gateway {gateway} to {mac} on {iface}, and nothing answers through it",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor},
-		Manual: map[string][]string{
-			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "then find what set it (a script, /etc/ethers, a systemd-networkd [Neighbor] section) so it does not come back"},
-			"darwin":  {"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "then find what set it (arp -s or ndp -s in a script or a launchd job) so it does not come back"},
-			"windows": {"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "then find what set it (New-NetNeighbor or netsh in a script or scheduled task) so it does not come back"},
+		Manual: Steps{
+			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "then find what set it (a script, /etc/ethers, a systemd-networkd [Neighbor] section) so it does not come back"},
+			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "then find what set it (arp -s or ndp -s in a script or a launchd job) so it does not come back"},
+			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "then find what set it (New-NetNeighbor or netsh in a script or scheduled task) so it does not come back"},
 		},
-	})
-	GatewayNeighborWrong = register(&Def{
+	}
+	GatewayNeighborWrong = &Def{
 		ID: "gateway-neighbor-wrong", Check: "neighbor", Severity: SevError,
 		Title:     "The gateway's ARP/NDP entry looks stale or wrong",
 		Text:      "the gateway {gateway} resolves to {mac} on {iface} ({state}) but does not answer through it",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
-		Manual: map[string][]string{
-			"linux":   {"sudo ip neigh del {gateway} dev {iface}", "sudo ip neigh flush dev {iface} nud failed nud stale  # if that does not help"},
-			"darwin":  {"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "[IPv4] arp -an -i {iface}  # the entry is learnt again with the next packet", "[IPv6] ndp -an  # the entry is learnt again with the next packet"},
-			"windows": {"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "Get-NetNeighbor -IPAddress {gateway}  # the entry is learnt again with the next packet"},
+		Manual: Steps{
+			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "sudo ip neigh flush dev {iface} nud failed nud stale  # if that does not help"},
+			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "[IPv4] arp -an -i {iface}  # the entry is learnt again with the next packet", "[IPv6] ndp -an  # the entry is learnt again with the next packet"},
+			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "Get-NetNeighbor -IPAddress {gateway}  # the entry is learnt again with the next packet"},
 		},
-	})
-	GatewayNeighborDuplicate = register(&Def{
+	}
+	GatewayNeighborDuplicate = &Def{
 		ID: "gateway-neighbor-duplicate", Check: "neighbor", Severity: SevWarning,
 		Title: "The gateway has conflicting ARP/NDP entries",
 		Text:  "the gateway {gateway} has {count} entries with different MACs: {detail}",
 		Fixes: []Fix{FixDeleteNeighbor},
-		Manual: map[string][]string{
-			"linux":   {"sudo ip neigh del {gateway} dev {ifaces}"},
-			"darwin":  {"[IPv4] sudo arp -d {gateway} ifscope {ifaces}", "[IPv6] sudo ndp -d {gateway}%{ifaces}"},
-			"windows": {"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{ifaces}\" -Confirm:$false  # in an elevated PowerShell"},
+		Manual: Steps{
+			Linux:   []string{"sudo ip neigh del {gateway} dev {ifaces}"},
+			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {ifaces}", "[IPv6] sudo ndp -d {gateway}%{ifaces}"},
+			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{ifaces}\" -Confirm:$false  # in an elevated PowerShell"},
 		},
-	})
-	LocalNetworkDenied = register(&Def{
+	}
+	LocalNetworkDenied = &Def{
 		ID: "local-network-denied", Check: "gateway", Severity: SevWarning,
 		Title: "macOS Local Network privacy blocks this app",
 		Text:  "the local network refuses this process (EHOSTUNREACH with a complete ARP entry) while the internet works: macOS Local Network privacy denies {app}",
-		Manual: map[string][]string{
-			"linux":   {"sudo nft list ruleset  # Local Network privacy is macOS only: look for a rule refusing {gateway}"},
-			"darwin":  {"System Settings › Privacy & Security › Local Network: turn on {app}, then quit and reopen {app}", "if {app} is not listed, run the start from Terminal once and allow the prompt", "tccutil reset LocalNetwork  # or forget every decision and be asked again"},
-			"windows": {"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # Local Network privacy is macOS only: look for a rule blocking {gateway}"},
+		Manual: Steps{
+			Linux:   []string{"sudo nft list ruleset  # Local Network privacy is macOS only: look for a rule refusing {gateway}"},
+			Darwin:  []string{"System Settings › Privacy & Security › Local Network: turn on {app}, then quit and reopen {app}", "if {app} is not listed, run the start from Terminal once and allow the prompt", "tccutil reset LocalNetwork  # or forget every decision and be asked again"},
+			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # Local Network privacy is macOS only: look for a rule blocking {gateway}"},
 		},
-	})
-	GatewaySendRefused = register(&Def{
+	}
+	GatewaySendRefused = &Def{
 		ID: "gateway-send-refused", Check: "gateway", Severity: SevWarning,
 		Title:     "This machine refuses to send to the gateway",
 		Text:      "sending to the gateway {gateway} fails at once ({err}) while the internet works",
 		DependsOn: []string{"gateway-route-rejected", "local-network-denied"},
-		Manual: map[string][]string{
-			"linux":   {"sudo nft list ruleset  # a firewall rule rejecting it?", "sudo iptables -S OUTPUT", "ip route get {gateway}"},
-			"darwin":  {"route -n get {gateway}", "sudo pfctl -sr  # a pf rule rejecting it?", "check a firewall or VPN app that filters the local network"},
-			"windows": {"Find-NetRoute -RemoteIPAddress {gateway}", "Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking it?", "check a firewall or VPN client that filters the local network"},
+		Manual: Steps{
+			Linux:   []string{"sudo nft list ruleset  # a firewall rule rejecting it?", "sudo iptables -S OUTPUT", "ip route get {gateway}"},
+			Darwin:  []string{"route -n get {gateway}", "sudo pfctl -sr  # a pf rule rejecting it?", "check a firewall or VPN app that filters the local network"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {gateway}", "Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking it?", "check a firewall or VPN client that filters the local network"},
 		},
-	})
-	GatewayUnreachable = register(&Def{
+	}
+	GatewayUnreachable = &Def{
 		ID: "gateway-unreachable", Check: "gateway", Severity: SevError,
 		Title: "Gateway unreachable",
 		Text:  "the gateway {gateway} answers neither ping nor TCP ({detail})",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "gateway-route-rejected",
 			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "local-network-denied", "default-route-dead"},
 		Fixes: []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
-		Manual: map[string][]string{
-			"linux":   {"check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
-			"darwin":  {"check that the router is on and reachable: cable, Wi-Fi", "[IPv4] arp -n {gateway}", "[IPv6] ndp -an", "route -n get {gateway}"},
-			"windows": {"check that the router is on and reachable: cable, Wi-Fi", "Get-NetNeighbor -IPAddress {gateway}", "Find-NetRoute -RemoteIPAddress {gateway}"},
+		Manual: Steps{
+			Linux:   []string{"check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
+			Darwin:  []string{"check that the router is on and reachable: cable, Wi-Fi", "[IPv4] arp -n {gateway}", "[IPv6] ndp -an", "route -n get {gateway}"},
+			Windows: []string{"check that the router is on and reachable: cable, Wi-Fi", "Get-NetNeighbor -IPAddress {gateway}", "Find-NetRoute -RemoteIPAddress {gateway}"},
 		},
-	})
-	GatewaySilent = register(&Def{
+	}
+	GatewaySilent = &Def{
 		ID: "gateway-silent", Check: "gateway", Severity: SevInfo,
 		Title: "Gateway ignores probes", Text: "the gateway {gateway} answers neither ping nor TCP, but traffic through it works (many routers ignore probes)",
-		Manual: map[string][]string{
-			"linux":   {"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
-			"darwin":  {"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
-			"windows": {"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
+		Manual: Steps{
+			Linux:   []string{"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
+			Darwin:  []string{"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
+			Windows: []string{"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
 		},
-	})
-	LocalFirewallBlocks = register(&Def{
+	}
+	LocalFirewallBlocks = &Def{
 		ID: "local-firewall-blocks", Check: "internet", Severity: SevError,
 		Title:     "The local firewall blocks outgoing traffic",
 		Text:      "the kernel refuses to send to {targets} (EPERM/EACCES): a local firewall rule rejects outgoing traffic",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route"},
-		Manual: map[string][]string{
-			"linux":   {"sudo nft list ruleset", "sudo iptables -S OUTPUT", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
-			"darwin":  {"sudo pfctl -sr", "check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
-			"windows": {"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True", "wf.msc  # Windows Defender Firewall › Outbound Rules", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+		Manual: Steps{
+			Linux:   []string{"sudo nft list ruleset", "sudo iptables -S OUTPUT", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			Darwin:  []string{"sudo pfctl -sr", "check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True", "wf.msc  # Windows Defender Firewall › Outbound Rules", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 		},
-	})
-	KernelNoBuffers = register(&Def{
+	}
+	KernelNoBuffers = &Def{
 		ID: "kernel-no-buffers", Check: "internet", Severity: SevError,
 		Title: "Kernel out of buffers", Text: "sending fails with ENOBUFS: the kernel has no buffer space for {targets}",
-		Manual: map[string][]string{
-			"linux":   {"ss -s  # a process flooding the network?", "tc -s qdisc show  # a stuck interface queue?"},
-			"darwin":  {"netstat -m  # mbuf use", "quit the process flooding the network, or restart the Mac"},
-			"windows": {"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # a process holding thousands of sockets?", "quit that process, or restart Windows"},
+		Manual: Steps{
+			Linux:   []string{"ss -s  # a process flooding the network?", "tc -s qdisc show  # a stuck interface queue?"},
+			Darwin:  []string{"netstat -m  # mbuf use", "quit the process flooding the network, or restart the Mac"},
+			Windows: []string{"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # a process holding thousands of sockets?", "quit that process, or restart Windows"},
 		},
-	})
-	InternetUnreachable = register(&Def{
+	}
+	InternetUnreachable = &Def{
 		ID: "internet-unreachable", Check: "internet", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "target-route-rejected", "target-route-diverted",
 			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "gateway-unreachable", "local-firewall-blocks", "kernel-no-buffers", "default-route-dead"},
-		Manual: map[string][]string{
-			"linux":   {"check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
-			"darwin":  {"check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},
-			"windows": {"check the upstream network (router's WAN, captive portal, VPN)", "Find-NetRoute -RemoteIPAddress {targets}"},
+		Manual: Steps{
+			Linux:   []string{"check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
+			Darwin:  []string{"check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},
+			Windows: []string{"check the upstream network (router's WAN, captive portal, VPN)", "Find-NetRoute -RemoteIPAddress {targets}"},
 		},
-	})
+	}
 	// Each address family on its own (issue 13 §3).
-	FamilyUnreachable = register(&Def{
+	FamilyUnreachable = &Def{
 		ID: "family-unreachable", Check: "internet", Severity: SevWarning,
 		Title:     "One address family is black-holed",
 		Text:      "{family} has a default route through {iface}, but none of its targets ({targets}) answers while {other} works: programs that try {family} first (npm, pip, curl, git) wait before falling back to {other}",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "target-route-rejected", "target-route-diverted", "default-route-dead"},
-		Manual: map[string][]string{
-			"linux": {"see where {family} goes: ip route get {targets}",
+		Manual: Steps{
+			Linux: []string{"see where {family} goes: ip route get {targets}",
 				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
 				"[IPv6] until then, turn IPv6 off on this interface: sudo sysctl -w net.ipv6.conf.{iface}.disable_ipv6=1 (undo with =0)"},
-			"darwin": {"see where {family} goes: route -n get {targets}",
+			Darwin: []string{"see where {family} goes: route -n get {targets}",
 				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
 				"[IPv6] until then: System Settings › Network › {iface} › Details › TCP/IP › Configure IPv6: Link-local only"},
-			"windows": {"see where {family} goes: Find-NetRoute -RemoteIPAddress {targets}",
+			Windows: []string{"see where {family} goes: Find-NetRoute -RemoteIPAddress {targets}",
 				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
 				"[IPv6] until then, in an elevated prompt: Disable-NetAdapterBinding -Name \"{iface}\" -ComponentID ms_tcpip6 (undo with Enable-NetAdapterBinding)"},
 		},
-	})
+	}
 	// Path MTU (issue 13 §6).
-	PathMTUBlackhole = register(&Def{
+	PathMTUBlackhole = &Def{
 		ID: "path-mtu-blackhole", Check: "internet", Severity: SevWarning,
 		Title:     "Large packets are lost on the way (path-MTU black hole)",
 		Text:      "{size}-byte packets with don't-fragment set to {target} are lost while small ones answer: a link on the way has a smaller MTU and its 'fragmentation needed' messages are dropped, so TLS handshakes and large downloads stall; lower the MTU of {iface} (now {mtu})",
 		DependsOn: []string{"family-unreachable", "internet-unreachable", "icmp-blocked"},
-		Manual: map[string][]string{
-			"linux": {"find the largest size that passes (IPv4: payload = size - 28): ping -M do -c 2 -s 1372 {target}",
+		Manual: Steps{
+			Linux: []string{"find the largest size that passes (IPv4: payload = size - 28): ping -M do -c 2 -s 1372 {target}",
 				"lower the MTU to what passes, e.g.: sudo ip link set dev {iface} mtu 1400 (to keep it, set the MTU in the connection's settings)"},
-			"darwin": {"find the largest size that passes (IPv4: payload = size - 28): ping -D -c 2 -s 1372 {target}",
+			Darwin: []string{"find the largest size that passes (IPv4: payload = size - 28): ping -D -c 2 -s 1372 {target}",
 				"lower the MTU to what passes, e.g.: sudo ifconfig {iface} mtu 1400 (to keep it: System Settings › Network › {iface} › Details › Hardware › MTU)"},
-			"windows": {"find the largest size that passes (IPv4: payload = size - 28): ping -f -n 2 -l 1372 {target}",
+			Windows: []string{"find the largest size that passes (IPv4: payload = size - 28): ping -f -n 2 -l 1372 {target}",
 				"lower the MTU to what passes, in an elevated prompt, e.g.: netsh interface ipv4 set subinterface \"{iface}\" mtu=1400 store=persistent"},
 		},
-	})
-	InternetPartial = register(&Def{
+	}
+	InternetPartial = &Def{
 		ID: "internet-partial", Check: "internet", Severity: SevInfo,
 		Title: "Some external targets do not answer", Text: "{targets} did not answer while others did",
 		DependsOn: []string{"family-unreachable"},
-		Manual: map[string][]string{
-			"linux":   {"nothing to do if the hosts you need answer", "ip route get {targets}"},
-			"darwin":  {"nothing to do if the hosts you need answer", "route -n get {targets}"},
-			"windows": {"nothing to do if the hosts you need answer", "Find-NetRoute -RemoteIPAddress {targets}"},
+		Manual: Steps{
+			Linux:   []string{"nothing to do if the hosts you need answer", "ip route get {targets}"},
+			Darwin:  []string{"nothing to do if the hosts you need answer", "route -n get {targets}"},
+			Windows: []string{"nothing to do if the hosts you need answer", "Find-NetRoute -RemoteIPAddress {targets}"},
 		},
-	})
-	TCPBlocked = register(&Def{
+	}
+	TCPBlocked = &Def{
 		ID: "tcp-blocked", Check: "internet", Severity: SevWarning,
 		Title: "Ping works, TCP does not",
 		Text:  "external hosts answer ping but no TCP connection gets through ({detail}): a firewall or proxy blocks outgoing connections",
-		Manual: map[string][]string{
-			"linux":   {"env | grep -i _proxy  # a proxy you must go through?", "sudo nft list ruleset  # a firewall on the way out?"},
-			"darwin":  {"scutil --proxy  # a proxy you must go through? (System Settings › Network › Details › Proxies)", "sudo pfctl -sr  # a firewall on the way out?"},
-			"windows": {"netsh winhttp show proxy  # a proxy you must go through? (Settings › Network & internet › Proxy)", "Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a firewall on the way out?"},
+		Manual: Steps{
+			Linux:   []string{"env | grep -i _proxy  # a proxy you must go through?", "sudo nft list ruleset  # a firewall on the way out?"},
+			Darwin:  []string{"scutil --proxy  # a proxy you must go through? (System Settings › Network › Details › Proxies)", "sudo pfctl -sr  # a firewall on the way out?"},
+			Windows: []string{"netsh winhttp show proxy  # a proxy you must go through? (Settings › Network & internet › Proxy)", "Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a firewall on the way out?"},
 		},
-	})
-	ICMPBlocked = register(&Def{
+	}
+	ICMPBlocked = &Def{
 		ID: "icmp-blocked", Check: "internet", Severity: SevWarning,
 		Title: "Ping is blocked", Text: "no host answers ping while TCP gets through: a firewall drops ICMP (harmless for most development)",
-		Manual: map[string][]string{
-			"linux":   {"nothing to do unless your environment needs ping", "sudo nft list ruleset"},
-			"darwin":  {"nothing to do unless your environment needs ping", "/usr/libexec/ApplicationFirewall/socketfilterfw --getstealthmode"},
-			"windows": {"nothing to do unless your environment needs ping", "Get-NetFirewallRule -DisplayName \"*ICMP*\" | Format-Table DisplayName, Enabled, Direction, Action"},
+		Manual: Steps{
+			Linux:   []string{"nothing to do unless your environment needs ping", "sudo nft list ruleset"},
+			Darwin:  []string{"nothing to do unless your environment needs ping", "/usr/libexec/ApplicationFirewall/socketfilterfw --getstealthmode"},
+			Windows: []string{"nothing to do unless your environment needs ping", "Get-NetFirewallRule -DisplayName \"*ICMP*\" | Format-Table DisplayName, Enabled, Direction, Action"},
 		},
-	})
-	ICMPNotPermitted = register(&Def{
+	}
+	ICMPNotPermitted = &Def{
 		ID: "icmp-not-permitted", Check: "internet", Severity: SevInfo,
 		Title: "ICMP not permitted for this user",
 		Text:  "this user may not open ICMP sockets, so reachability was decided by TCP alone",
-		Manual: map[string][]string{
-			"linux":   {"sudo sysctl -w net.ipv4.ping_group_range='0 2147483647'  # allow unprivileged ping; persist it in /etc/sysctl.d/"},
-			"darwin":  {"nothing to do: TCP decided reachability (macOS lets every user ping: a security tool may block ICMP sockets)"},
-			"windows": {"nothing to do: TCP decided reachability; run guard from an elevated PowerShell to use ICMP as well"},
+		Manual: Steps{
+			Linux:   []string{"sudo sysctl -w net.ipv4.ping_group_range='0 2147483647'  # allow unprivileged ping; persist it in /etc/sysctl.d/"},
+			Darwin:  []string{"nothing to do: TCP decided reachability (macOS lets every user ping: a security tool may block ICMP sockets)"},
+			Windows: []string{"nothing to do: TCP decided reachability; run guard from an elevated PowerShell to use ICMP as well"},
 		},
-	})
-	DNSNoServers = register(&Def{
+	}
+	DNSNoServers = &Def{
 		ID: "dns-no-servers", Check: "dns", Severity: SevError,
 		Title: "No name server", Text: "resolving {name} failed and no name server is configured",
-		Manual: map[string][]string{
-			"linux":   {"resolvectl status", "cat /etc/resolv.conf", "renew DHCP or set a DNS server in the network manager"},
-			"darwin":  {"scutil --dns", "set DNS servers: System Settings › Network › Details › DNS"},
-			"windows": {"Get-DnsClientServerAddress", "set DNS servers: Settings › Network & internet › Properties › DNS server assignment"},
+		Manual: Steps{
+			Linux:   []string{"resolvectl status", "cat /etc/resolv.conf", "renew DHCP or set a DNS server in the network manager"},
+			Darwin:  []string{"scutil --dns", "set DNS servers: System Settings › Network › Details › DNS"},
+			Windows: []string{"Get-DnsClientServerAddress", "set DNS servers: Settings › Network & internet › Properties › DNS server assignment"},
 		},
-	})
-	DNSFailed = register(&Def{
+	}
+	DNSFailed = &Def{
 		ID: "dns-failed", Check: "dns", Severity: SevError,
 		Title: "DNS resolution fails", Text: "resolving {name} failed: {err}",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable", "dns-no-servers", "local-firewall-blocks", "nameserver-route-diverted"},
 		Fixes:     []Fix{FixFlushDNS},
-		Manual: map[string][]string{
-			"linux":   {"the name servers asked: {detail}", "resolvectl status", "resolvectl query {name}", "sudo systemctl restart systemd-resolved  # if systemd-resolved is in the path"},
-			"darwin":  {"the name servers asked: {detail}", "scutil --dns", "dscacheutil -q host -a name {name}", "sudo dscacheutil -flushcache", "sudo killall -HUP mDNSResponder"},
-			"windows": {"the name servers asked: {detail}", "Get-DnsClientServerAddress", "Resolve-DnsName {name}", "ipconfig /flushdns"},
+		Manual: Steps{
+			Linux:   []string{"the name servers asked: {detail}", "resolvectl status", "resolvectl query {name}", "sudo systemctl restart systemd-resolved  # if systemd-resolved is in the path"},
+			Darwin:  []string{"the name servers asked: {detail}", "scutil --dns", "dscacheutil -q host -a name {name}", "sudo dscacheutil -flushcache", "sudo killall -HUP mDNSResponder"},
+			Windows: []string{"the name servers asked: {detail}", "Get-DnsClientServerAddress", "Resolve-DnsName {name}", "ipconfig /flushdns"},
 		},
-	})
-	DNSLossy = register(&Def{
+	}
+	DNSLossy = &Def{
 		ID: "dns-lossy", Check: "dns", Severity: SevWarning,
 		Title: "DNS replies are being lost", Text: "the system resolver timed out on {name} while {server} answered a direct query: replies are being lost on the way",
 		DependsOn: []string{"internet-unreachable"},
-		Manual: map[string][]string{
-			"linux":   {"ping -c 20 {server}  # packet loss?", "check the Wi-Fi signal or a congested uplink"},
-			"darwin":  {"ping -c 20 {server}  # packet loss?", "check the Wi-Fi signal (Option-click the Wi-Fi icon) or a congested uplink"},
-			"windows": {"ping -n 20 {server}  # packet loss?", "check the Wi-Fi signal or a congested uplink"},
+		Manual: Steps{
+			Linux:   []string{"ping -c 20 {server}  # packet loss?", "check the Wi-Fi signal or a congested uplink"},
+			Darwin:  []string{"ping -c 20 {server}  # packet loss?", "check the Wi-Fi signal (Option-click the Wi-Fi icon) or a congested uplink"},
+			Windows: []string{"ping -n 20 {server}  # packet loss?", "check the Wi-Fi signal or a congested uplink"},
 		},
-	})
-	DNSServerFailed = register(&Def{
+	}
+	DNSServerFailed = &Def{
 		ID: "dns-server-failed", Check: "dns", Severity: SevWarning,
 		Title: "A name server does not answer", Text: "name server {server} does not answer ({err}) while resolution works",
 		DependsOn: []string{"dns-failed"},
-		Manual: map[string][]string{
-			"linux":   {"resolvectl status  # which link lists {server}", "remove or fix {server} in the network settings: lookups that try it first are slow"},
-			"darwin":  {"scutil --dns  # which service lists {server}", "remove or fix {server} in System Settings › Network › Details › DNS"},
-			"windows": {"Resolve-DnsName {name} -Server {server}", "Get-DnsClientServerAddress  # which adapter lists {server}", "remove or fix {server}: Settings › Network & internet › Properties › DNS server assignment"},
+		Manual: Steps{
+			Linux:   []string{"resolvectl status  # which link lists {server}", "remove or fix {server} in the network settings: lookups that try it first are slow"},
+			Darwin:  []string{"scutil --dns  # which service lists {server}", "remove or fix {server} in System Settings › Network › Details › DNS"},
+			Windows: []string{"Resolve-DnsName {name} -Server {server}", "Get-DnsClientServerAddress  # which adapter lists {server}", "remove or fix {server}: Settings › Network & internet › Properties › DNS server assignment"},
 		},
-	})
-	DNSNameNotFound = register(&Def{
+	}
+	DNSNameNotFound = &Def{
 		ID: "dns-name-not-found", Check: "dns", Severity: SevInfo,
 		Title: "Test name does not exist", Text: "{name} does not exist (NXDOMAIN): DNS itself works",
-		Manual: map[string][]string{
-			"linux":   {"nothing to do: DNS works; give --dns a name that exists", "resolvectl query {name}"},
-			"darwin":  {"nothing to do: DNS works; give --dns a name that exists", "dscacheutil -q host -a name {name}"},
-			"windows": {"nothing to do: DNS works; give --dns a name that exists", "Resolve-DnsName {name}"},
+		Manual: Steps{
+			Linux:   []string{"nothing to do: DNS works; give --dns a name that exists", "resolvectl query {name}"},
+			Darwin:  []string{"nothing to do: DNS works; give --dns a name that exists", "dscacheutil -q host -a name {name}"},
+			Windows: []string{"nothing to do: DNS works; give --dns a name that exists", "Resolve-DnsName {name}"},
 		},
-	})
-	PortsExhausted = register(&Def{
+	}
+	PortsExhausted = &Def{
 		ID: "ports-exhausted", Check: "resources", Severity: SevError,
 		Title:    "Ephemeral ports nearly exhausted",
 		Text:     "{count} of the ephemeral ports are in use ({pct}%): {detail}",
 		Optional: []Arg{ArgPID, ArgHolder},
-		Manual: map[string][]string{
-			"linux":   {"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "ss -s", "ss -tanp state time-wait | head  # who holds them", "sudo sysctl -w net.ipv4.ip_local_port_range='15000 65000'  # widen the range if needed"},
-			"darwin":  {"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them", "sysctl net.inet.ip.portrange.first net.inet.ip.portrange.last", "sudo sysctl -w net.inet.ip.portrange.first=32768  # widen the range if needed"},
-			"windows": {"Stop-Process -Id {pid}  # the most are held by {holder}: restart it if it leaks connections", "Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them", "netsh int ipv4 show dynamicport tcp"},
+		Manual: Steps{
+			Linux:   []string{"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "ss -s", "ss -tanp state time-wait | head  # who holds them", "sudo sysctl -w net.ipv4.ip_local_port_range='15000 65000'  # widen the range if needed"},
+			Darwin:  []string{"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them", "sysctl net.inet.ip.portrange.first net.inet.ip.portrange.last", "sudo sysctl -w net.inet.ip.portrange.first=32768  # widen the range if needed"},
+			Windows: []string{"Stop-Process -Id {pid}  # the most are held by {holder}: restart it if it leaks connections", "Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them", "netsh int ipv4 show dynamicport tcp"},
 		},
-	})
-	PortsHigh = register(&Def{
+	}
+	PortsHigh = &Def{
 		ID: "ports-high", Check: "resources", Severity: SevWarning,
 		Title: "Many ephemeral ports in use", Text: "{count} of the ephemeral ports are in use ({pct}%): {detail}",
 		DependsOn: []string{"ports-exhausted"},
 		Optional:  []Arg{ArgPID, ArgHolder},
-		Manual: map[string][]string{
-			"linux":   {"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "ss -s", "ss -tanp | awk '{print $6}' | sort | uniq -c | sort -rn | head  # who holds them"},
-			"darwin":  {"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them"},
-			"windows": {"Stop-Process -Id {pid}  # the most are held by {holder}: restart it if it leaks connections", "Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them"},
+		Manual: Steps{
+			Linux:   []string{"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "ss -s", "ss -tanp | awk '{print $6}' | sort | uniq -c | sort -rn | head  # who holds them"},
+			Darwin:  []string{"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "lsof -nP -iTCP | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them"},
+			Windows: []string{"Stop-Process -Id {pid}  # the most are held by {holder}: restart it if it leaks connections", "Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # who holds them"},
 		},
-	})
-	FilesExhausted = register(&Def{
+	}
+	FilesExhausted = &Def{
 		ID: "files-exhausted", Check: "resources", Severity: SevError,
 		Title: "File handles nearly exhausted", Text: "{detail}",
-		Manual: map[string][]string{
-			"linux":   {"for p in /proc/[0-9]*; do echo \"$(ls $p/fd 2>/dev/null | wc -l) $p\"; done | sort -rn | head  # who holds them", "sudo sysctl -w fs.file-max=2097152  # raise the limit"},
-			"darwin":  {"sysctl kern.num_files kern.maxfiles", "sudo lsof -n | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them", "sudo sysctl -w kern.maxfiles=200000  # raise the limit"},
-			"windows": {"Get-Process | Sort-Object -Property HandleCount -Descending | Select-Object -First 5 Name, Id, HandleCount  # who holds them"},
+		Manual: Steps{
+			Linux:   []string{"for p in /proc/[0-9]*; do echo \"$(ls $p/fd 2>/dev/null | wc -l) $p\"; done | sort -rn | head  # who holds them", "sudo sysctl -w fs.file-max=2097152  # raise the limit"},
+			Darwin:  []string{"sysctl kern.num_files kern.maxfiles", "sudo lsof -n | awk '{print $1, $2}' | sort | uniq -c | sort -rn | head  # who holds them", "sudo sysctl -w kern.maxfiles=200000  # raise the limit"},
+			Windows: []string{"Get-Process | Sort-Object -Property HandleCount -Descending | Select-Object -First 5 Name, Id, HandleCount  # who holds them"},
 		},
-	})
-	FilesLimitLow = register(&Def{
+	}
+	FilesLimitLow = &Def{
 		ID: "files-limit-low", Check: "resources", Severity: SevInfo,
 		Title: "Low open-file limit", Text: "the open-file limit is {count}: servers and bundlers started from here may hit EMFILE",
-		Manual: map[string][]string{
-			"linux":   {"ulimit -n 65536  # in your shell profile", "raise the hard limit in /etc/security/limits.conf (LimitNOFILE= for services)"},
-			"darwin":  {"ulimit -n 65536  # in your shell profile", "sudo launchctl limit maxfiles 65536 200000"},
-			"windows": {"nothing to do: Windows has no per-process open-file limit"},
+		Manual: Steps{
+			Linux:   []string{"ulimit -n 65536  # in your shell profile", "raise the hard limit in /etc/security/limits.conf (LimitNOFILE= for services)"},
+			Darwin:  []string{"ulimit -n 65536  # in your shell profile", "sudo launchctl limit maxfiles 65536 200000"},
+			Windows: []string{"nothing to do: Windows has no per-process open-file limit"},
 		},
-	})
+	}
 )
 
 // Arguments of the local-configuration findings (issue 13 §4, §5, §7, §8).
@@ -713,139 +801,139 @@ const (
 // findings: a broken network explains a silent remote proxy, not the
 // other way round.
 var (
-	DNSLocalResolverDown = register(&Def{
+	DNSLocalResolverDown = &Def{
 		ID: "dns-local-resolver-down", Check: "dns", Severity: SevError,
 		Title:     "The local resolver is not running",
 		Text:      "name server {server} refuses queries: {service} is not running{detail}",
 		DependsOn: []string{"link-down"},
 		Optional:  []Arg{ArgUnit, ArgNext},
-		Manual: map[string][]string{
-			"linux":   {"sudo systemctl start {unit}", "systemctl status {unit}  # why it stopped", "start {service}, or remove {server} from /etc/resolv.conf", "{next}: answer directly  # point /etc/resolv.conf at one of them while {service} is down"},
-			"darwin":  {"sudo launchctl kickstart -k system/com.apple.mDNSResponder", "scutil --dns  # which resolver lists {server}", "remove {server} in System Settings › Network › Details › DNS if a DNS app that is gone put it there"},
-			"windows": {"Get-Service Dnscache", "Get-DnsClientServerAddress  # which adapter lists {server}", "start the DNS proxy app meant to listen on {server}, or remove {server}: Settings › Network & internet › Properties › DNS server assignment"},
+		Manual: Steps{
+			Linux:   []string{"sudo systemctl start {unit}", "systemctl status {unit}  # why it stopped", "start {service}, or remove {server} from /etc/resolv.conf", "{next}: answer directly  # point /etc/resolv.conf at one of them while {service} is down"},
+			Darwin:  []string{"sudo launchctl kickstart -k system/com.apple.mDNSResponder", "scutil --dns  # which resolver lists {server}", "remove {server} in System Settings › Network › Details › DNS if a DNS app that is gone put it there"},
+			Windows: []string{"Get-Service Dnscache", "Get-DnsClientServerAddress  # which adapter lists {server}", "start the DNS proxy app meant to listen on {server}, or remove {server}: Settings › Network & internet › Properties › DNS server assignment"},
 		},
-	})
-	DNSFirstServerSilent = register(&Def{
+	}
+	DNSFirstServerSilent = &Def{
 		ID: "dns-first-server-silent", Check: "dns", Severity: SevWarning,
 		Title:     "A silent name server comes before a working one",
 		Text:      "name server {server} comes first in {file} but does not answer, while {next} does: every lookup waits {wait} for it first{detail}",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable"},
-		Manual: map[string][]string{
-			"linux":   {"resolvectl status  # which link lists {server} (often a VPN's leftover)", "remove {server} in the network manager's DNS settings (nmcli connection modify, or the VPN client)", "cat {file}  # {next} should come first"},
-			"darwin":  {"scutil --dns  # which service lists {server} (often a VPN's leftover)", "remove {server} in System Settings › Network › Details › DNS, or reconnect or quit the VPN app"},
-			"windows": {"Get-DnsClientServerAddress  # which adapter lists {server} (often a VPN's leftover)", "remove {server}: Settings › Network & internet › Properties › DNS server assignment", "ipconfig /flushdns"},
+		Manual: Steps{
+			Linux:   []string{"resolvectl status  # which link lists {server} (often a VPN's leftover)", "remove {server} in the network manager's DNS settings (nmcli connection modify, or the VPN client)", "cat {file}  # {next} should come first"},
+			Darwin:  []string{"scutil --dns  # which service lists {server} (often a VPN's leftover)", "remove {server} in System Settings › Network › Details › DNS, or reconnect or quit the VPN app"},
+			Windows: []string{"Get-DnsClientServerAddress  # which adapter lists {server} (often a VPN's leftover)", "remove {server}: Settings › Network & internet › Properties › DNS server assignment", "ipconfig /flushdns"},
 		},
-	})
-	ProxyFakeIP = register(&Def{
+	}
+	ProxyFakeIP = &Def{
 		ID: "proxy-fake-ip", Check: "dns", Severity: SevWarning,
 		Title: "A TUN-mode proxy answers names with fake addresses",
 		Text:  "{name} resolves to {detail} (198.18.0.0/15) while {iface}, a TUN device, owns the default route: a proxy app in fake-ip mode (Clash, Surge, mihomo) answers names, which breaks SSH, Docker networks and tools that bypass it",
-		Manual: map[string][]string{
-			"linux":   {"ip route show default  # {iface} owns it", "switch the proxy app from fake-ip to redir-host (Clash/mihomo: dns.enhanced-mode), or add your hosts to its fake-ip-filter"},
-			"darwin":  {"netstat -rn -f inet  # {iface} owns the default route", "switch the proxy app (ClashX, Surge, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
-			"windows": {"Get-NetRoute -DestinationPrefix 0.0.0.0/0  # {iface} owns it", "switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
+		Manual: Steps{
+			Linux:   []string{"ip route show default  # {iface} owns it", "switch the proxy app from fake-ip to redir-host (Clash/mihomo: dns.enhanced-mode), or add your hosts to its fake-ip-filter"},
+			Darwin:  []string{"netstat -rn -f inet  # {iface} owns the default route", "switch the proxy app (ClashX, Surge, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
+			Windows: []string{"Get-NetRoute -DestinationPrefix 0.0.0.0/0  # {iface} owns it", "switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
 		},
-	})
-	ProxyInvalid = register(&Def{
+	}
+	ProxyInvalid = &Def{
 		ID: "proxy-invalid", Check: "proxy", Severity: SevError,
 		Title: "A proxy setting is not a valid URL",
 		Text:  "{var}={proxy} is not a proxy URL programs accept ({err}): downloads through it fail",
-		Manual: map[string][]string{
-			"linux":   {"unset {var}  # or set it to http://HOST:PORT"},
-			"darwin":  {"unset {var}  # or set it to http://HOST:PORT"},
-			"windows": {"Remove-Item Env:{var}  # or set it to http://HOST:PORT", "[Environment]::SetEnvironmentVariable('{var}', $null, 'User')  # if it is set for the user"},
+		Manual: Steps{
+			Linux:   []string{"unset {var}  # or set it to http://HOST:PORT"},
+			Darwin:  []string{"unset {var}  # or set it to http://HOST:PORT"},
+			Windows: []string{"Remove-Item Env:{var}  # or set it to http://HOST:PORT", "[Environment]::SetEnvironmentVariable('{var}', $null, 'User')  # if it is set for the user"},
 		},
-	})
-	ProxyDead = register(&Def{
+	}
+	ProxyDead = &Def{
 		ID: "proxy-dead", Check: "proxy", Severity: SevError,
 		Title:    "The configured proxy is not running",
 		Text:     "{var}={proxy}: {detail}; every download through it fails",
 		Optional: []Arg{ArgStop},
-		Manual: map[string][]string{
-			"linux":   {"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent)", "{stop}  # or stop using it", "curl -v --proxy {proxy} -I https://example.com  # check it"},
-			"darwin":  {"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent)", "{stop}  # or stop using it", "scutil --proxy  # the system proxy"},
-			"windows": {"start the proxy app that should listen on {endpoint}", "{stop}  # or stop using it", "netsh winhttp show proxy  # the WinHTTP proxy"},
+		Manual: Steps{
+			Linux:   []string{"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent)", "{stop}  # or stop using it", "curl -v --proxy {proxy} -I https://example.com  # check it"},
+			Darwin:  []string{"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent)", "{stop}  # or stop using it", "scutil --proxy  # the system proxy"},
+			Windows: []string{"start the proxy app that should listen on {endpoint}", "{stop}  # or stop using it", "netsh winhttp show proxy  # the WinHTTP proxy"},
 		},
-	})
-	NetworkProxyOnly = register(&Def{
+	}
+	NetworkProxyOnly = &Def{
 		ID: "network-proxy-only", Check: "internet", Severity: SevInfo,
 		Title: "Proxy-only network",
 		Text:  "direct connections to {targets} are blocked, but the proxy {endpoint} ({var}) answers: the network is proxy-only, and programs that use the proxy get out",
-		Manual: map[string][]string{
-			"linux":   {"programs that ignore {var} (SSH, git over ssh, the Docker daemon) need a proxy setting of their own: ProxyCommand in ~/.ssh/config, /etc/systemd/system/docker.service.d/http-proxy.conf"},
-			"darwin":  {"programs that ignore {var} (SSH, git over ssh) need a proxy setting of their own: ProxyCommand in ~/.ssh/config; Docker Desktop › Settings › Resources › Proxies"},
-			"windows": {"netsh winhttp set proxy {endpoint}  # for programs that ignore {var}", "Docker Desktop › Settings › Resources › Proxies; ProxyCommand in ~/.ssh/config for SSH"},
+		Manual: Steps{
+			Linux:   []string{"programs that ignore {var} (SSH, git over ssh, the Docker daemon) need a proxy setting of their own: ProxyCommand in ~/.ssh/config, /etc/systemd/system/docker.service.d/http-proxy.conf"},
+			Darwin:  []string{"programs that ignore {var} (SSH, git over ssh) need a proxy setting of their own: ProxyCommand in ~/.ssh/config; Docker Desktop › Settings › Resources › Proxies"},
+			Windows: []string{"netsh winhttp set proxy {endpoint}  # for programs that ignore {var}", "Docker Desktop › Settings › Resources › Proxies; ProxyCommand in ~/.ssh/config for SSH"},
 		},
-	})
-	PortInUse = register(&Def{
+	}
+	PortInUse = &Def{
 		ID: "port-in-use", Check: "ports", Severity: SevError,
 		Title:    "A port the environment needs is taken",
 		Text:     "port {port} is already in use by {holder}: the environment cannot listen on it",
 		Optional: []Arg{ArgPID},
-		Manual: map[string][]string{
-			"linux":   {"sudo ss -ltnp 'sport = :{port}'  # who holds it", "kill {pid}  # if you do not need it; a service: sudo systemctl stop NAME", "docker ps --filter publish={port}  # a container", "or move the environment to another port"},
-			"darwin":  {"lsof -nP -iTCP:{port} -sTCP:LISTEN  # who holds it", "kill {pid}  # if you do not need it", "ControlCenter on 5000 or 7000 is AirPlay Receiver: System Settings › General › AirDrop & Handoff", "docker ps --filter publish={port}  # a container", "or move the environment to another port"},
-			"windows": {"Get-NetTCPConnection -LocalPort {port} -State Listen | Select-Object OwningProcess  # who holds it", "Get-Process -Id {pid}", "Stop-Process -Id {pid}  # if you do not need it", "or move the environment to another port"},
+		Manual: Steps{
+			Linux:   []string{"sudo ss -ltnp 'sport = :{port}'  # who holds it", "kill {pid}  # if you do not need it; a service: sudo systemctl stop NAME", "docker ps --filter publish={port}  # a container", "or move the environment to another port"},
+			Darwin:  []string{"lsof -nP -iTCP:{port} -sTCP:LISTEN  # who holds it", "kill {pid}  # if you do not need it", "ControlCenter on 5000 or 7000 is AirPlay Receiver: System Settings › General › AirDrop & Handoff", "docker ps --filter publish={port}  # a container", "or move the environment to another port"},
+			Windows: []string{"Get-NetTCPConnection -LocalPort {port} -State Listen | Select-Object OwningProcess  # who holds it", "Get-Process -Id {pid}", "Stop-Process -Id {pid}  # if you do not need it", "or move the environment to another port"},
 		},
-	})
-	PortExcluded = register(&Def{
+	}
+	PortExcluded = &Def{
 		ID: "port-excluded", Check: "ports", Severity: SevError,
 		Title: "A port the environment needs is reserved by Windows",
 		Text:  "port {port} lies in a port range Windows has excluded (bind fails with WSAEACCES): nothing can listen on it, though no process uses it",
-		Manual: map[string][]string{
-			"linux":   {"sysctl net.ipv4.ip_local_reserved_ports  # Linux has no excluded ranges; reserved ports still bind", "sudo ss -ltnp 'sport = :{port}'  # who holds it"},
-			"darwin":  {"lsof -nP -iTCP:{port}  # macOS has no excluded ranges: who holds it"},
-			"windows": {"netsh int ipv4 show excludedportrange protocol=tcp", "net stop winnat; net start winnat  # elevated: releases the ranges Hyper-V, WSL or Docker took", "or move the environment to a port outside the ranges"},
+		Manual: Steps{
+			Linux:   []string{"sysctl net.ipv4.ip_local_reserved_ports  # Linux has no excluded ranges; reserved ports still bind", "sudo ss -ltnp 'sport = :{port}'  # who holds it"},
+			Darwin:  []string{"lsof -nP -iTCP:{port}  # macOS has no excluded ranges: who holds it"},
+			Windows: []string{"netsh int ipv4 show excludedportrange protocol=tcp", "net stop winnat; net start winnat  # elevated: releases the ranges Hyper-V, WSL or Docker took", "or move the environment to a port outside the ranges"},
 		},
-	})
-	HostsLocalhostWrong = register(&Def{
+	}
+	HostsLocalhostWrong = &Def{
 		ID: "hosts-localhost-wrong", Check: "hosts", Severity: SevError,
 		Title: "The hosts file maps localhost elsewhere",
 		Text:  "{file} line {detail} maps localhost to a non-loopback address: programs that connect to localhost reach another host",
-		Manual: map[string][]string{
-			"linux":   {"sudo nano {file}  # localhost must map to 127.0.0.1 and ::1 only"},
-			"darwin":  {"sudo nano {file}  # localhost must map to 127.0.0.1 and ::1 only", "sudo dscacheutil -flushcache"},
-			"windows": {"notepad {file}  # from an elevated prompt; localhost must map to 127.0.0.1 and ::1 only", "ipconfig /flushdns"},
+		Manual: Steps{
+			Linux:   []string{"sudo nano {file}  # localhost must map to 127.0.0.1 and ::1 only"},
+			Darwin:  []string{"sudo nano {file}  # localhost must map to 127.0.0.1 and ::1 only", "sudo dscacheutil -flushcache"},
+			Windows: []string{"notepad {file}  # from an elevated prompt; localhost must map to 127.0.0.1 and ::1 only", "ipconfig /flushdns"},
 		},
-	})
-	HostsLocalhostMissing = register(&Def{
+	}
+	HostsLocalhostMissing = &Def{
 		ID: "hosts-localhost-missing", Check: "hosts", Severity: SevError,
 		Title: "localhost does not resolve",
 		Text:  "{file} has no localhost line and the system resolver does not resolve localhost to loopback ({detail}): programs fail with ENOTFOUND localhost",
-		Manual: map[string][]string{
-			"linux":   {"printf '127.0.0.1 localhost\\n::1 localhost\\n' | sudo tee -a {file}"},
-			"darwin":  {"printf '127.0.0.1 localhost\\n::1 localhost\\n' | sudo tee -a {file}", "sudo dscacheutil -flushcache"},
-			"windows": {"Add-Content -Path {file} -Value '127.0.0.1 localhost','::1 localhost'  # elevated", "ipconfig /flushdns"},
+		Manual: Steps{
+			Linux:   []string{"printf '127.0.0.1 localhost\\n::1 localhost\\n' | sudo tee -a {file}"},
+			Darwin:  []string{"printf '127.0.0.1 localhost\\n::1 localhost\\n' | sudo tee -a {file}", "sudo dscacheutil -flushcache"},
+			Windows: []string{"Add-Content -Path {file} -Value '127.0.0.1 localhost','::1 localhost'  # elevated", "ipconfig /flushdns"},
 		},
-	})
-	PortsRangeSmall = register(&Def{
+	}
+	PortsRangeSmall = &Def{
 		ID: "ports-range-small", Check: "resources", Severity: SevWarning,
 		Title: "Ephemeral port range too small",
 		Text:  "the ephemeral port range is {detail} ({count} ports): connections and name lookups fail with EADDRNOTAVAIL as soon as that many are open",
-		Manual: map[string][]string{
-			"linux":   {"sudo sysctl -w net.ipv4.ip_local_port_range='32768 60999'  # persist it in /etc/sysctl.d/"},
-			"darwin":  {"sudo sysctl -w net.inet.ip.portrange.first=49152 net.inet.ip.portrange.last=65535"},
-			"windows": {"netsh int ipv4 set dynamicport tcp start=49152 num=16384  # elevated", "netsh int ipv4 show dynamicport tcp"},
+		Manual: Steps{
+			Linux:   []string{"sudo sysctl -w net.ipv4.ip_local_port_range='32768 60999'  # persist it in /etc/sysctl.d/"},
+			Darwin:  []string{"sudo sysctl -w net.inet.ip.portrange.first=49152 net.inet.ip.portrange.last=65535"},
+			Windows: []string{"netsh int ipv4 set dynamicport tcp start=49152 num=16384  # elevated", "netsh int ipv4 show dynamicport tcp"},
 		},
-	})
-	ClockWrong = register(&Def{
+	}
+	ClockWrong = &Def{
 		ID: "clock-wrong", Check: "clock", Severity: SevWarning,
 		Title: "The clock is behind",
 		Text:  "the clock says {detail}: TLS certificates will fail to verify (x509: certificate is not yet valid)",
-		Manual: map[string][]string{
-			"linux":   {"sudo timedatectl set-ntp true", "sudo hwclock -s  # WSL2 after sleep", "timedatectl"},
-			"darwin":  {"sudo sntp -sS time.apple.com", "System Settings › General › Date & Time › Set time and date automatically"},
-			"windows": {"w32tm /resync  # elevated", "Settings › Time & language › Date & time › Sync now"},
+		Manual: Steps{
+			Linux:   []string{"sudo timedatectl set-ntp true", "sudo hwclock -s  # WSL2 after sleep", "timedatectl"},
+			Darwin:  []string{"sudo sntp -sS time.apple.com", "System Settings › General › Date & Time › Set time and date automatically"},
+			Windows: []string{"w32tm /resync  # elevated", "Settings › Time & language › Date & time › Sync now"},
 		},
-	})
-	ClockUnsynchronized = register(&Def{
+	}
+	ClockUnsynchronized = &Def{
 		ID: "clock-unsynchronized", Check: "clock", Severity: SevInfo,
 		Title: "The clock is not synchronised",
 		Text:  "the kernel reports its clock unsynchronised (no time daemon has disciplined it; error bound {detail}): harmless while it is right, TLS fails once it drifts",
-		Manual: map[string][]string{
-			"linux":   {"timedatectl", "sudo timedatectl set-ntp true  # or install chrony"},
-			"darwin":  {"sntp time.apple.com  # the offset"},
-			"windows": {"w32tm /query /status"},
+		Manual: Steps{
+			Linux:   []string{"timedatectl", "sudo timedatectl set-ntp true  # or install chrony"},
+			Darwin:  []string{"sntp time.apple.com  # the offset"},
+			Windows: []string{"w32tm /query /status"},
 		},
-	})
+	}
 )

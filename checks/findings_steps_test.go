@@ -1,6 +1,7 @@
 package checks
 
 import (
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -38,13 +39,8 @@ func TestCatalogManualSteps(t *testing.T) {
 	}
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)
 	for _, d := range Catalog() {
-		for goos := range d.Manual {
-			if !slices.Contains(stepOSes, goos) {
-				t.Errorf("%s: steps for unknown OS %q", d.ID, goos)
-			}
-		}
 		for _, goos := range stepOSes {
-			steps := d.Manual[goos]
+			steps := d.Manual.For(goos)
 			if len(steps) == 0 {
 				t.Errorf("%s: no manual steps for %s", d.ID, goos)
 			}
@@ -102,7 +98,7 @@ func checkRenderedSteps(t *testing.T, fs []Finding) {
 	for _, f := range fs {
 		for _, goos := range stepOSes {
 			steps := f.ManualSteps(goos)
-			if d, _ := Lookup(f.ID); slices.ContainsFunc(d.Manual[goos], func(s string) bool { return strings.HasPrefix(s, "[IPv") }) &&
+			if d, _ := Lookup(f.ID); slices.ContainsFunc(d.Manual.For(goos), func(s string) bool { return strings.HasPrefix(s, "[IPv") }) &&
 				f.Args[ArgFamily] != "IPv4" && f.Args[ArgFamily] != "IPv6" {
 				t.Errorf("%s on %s: steps depend on the family, and the diagnosis gave none (args %v)", f.ID, goos, f.Args)
 			}
@@ -157,5 +153,29 @@ func TestManualStepRendering(t *testing.T) {
 		if !slices.Equal(got, tc.want) {
 			t.Errorf("%s:\n got %q\nwant %q", tc.name, got, tc.want)
 		}
+	}
+}
+
+// Every Def declared in findings.go is in catalogDefs exactly once, and
+// no two share an ID: the catalog is a list the linker lays out, so
+// nothing at init time checks it.
+func TestCatalogListed(t *testing.T) {
+	src, err := os.ReadFile("findings.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	declared := regexp.MustCompile(`(?m)^\t(\w+)\s+= &Def\{`).FindAllStringSubmatch(string(src), -1)
+	if len(declared) != len(catalogDefs) {
+		t.Fatalf("%d Defs declared, %d listed in catalogDefs", len(declared), len(catalogDefs))
+	}
+	ids := map[string]bool{}
+	for _, d := range catalogDefs {
+		if ids[d.ID] {
+			t.Errorf("duplicate finding %s", d.ID)
+		}
+		ids[d.ID] = true
+	}
+	if len(catalogByID()) != len(catalogDefs) {
+		t.Fatalf("index has %d, list %d", len(catalogByID()), len(catalogDefs))
 	}
 }

@@ -172,7 +172,8 @@ func (e *Engine) rungs(d Diagnosis) []Fix {
 		if f.Severity != SevError {
 			continue
 		}
-		for _, fx := range catalog[f.ID].Fixes {
+		def, _ := Lookup(f.ID)
+		for _, fx := range def.Fixes {
 			want[fx] = true
 		}
 	}

@@ -31,7 +31,7 @@ func explain(d *checks.Def, goos string) explained {
 	for _, f := range d.Fixes {
 		x.Repairs = append(x.Repairs, string(f))
 	}
-	x.ManualSteps = append(x.ManualSteps, d.Manual[goos]...)
+	x.ManualSteps = append(x.ManualSteps, d.Manual.For(goos)...)
 	return x
 }
 
