@@ -3,143 +3,20 @@ package examples
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"encoding/xml"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/compose-spec/compose-go/v2/cli"
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/config"
-	"github.com/netguard/netguard/checks/textreport"
 	"github.com/netguard/netguard/hooks"
 	"go.yaml.in/yaml/v3"
 )
-
-// --- VS Code ---------------------------------------------------------------
-
-type vscodeTasks struct {
-	Version string `json:"version"`
-	Tasks   []struct {
-		Label          string   `json:"label"`
-		Type           string   `json:"type"`
-		Command        string   `json:"command"`
-		Args           []string `json:"args"`
-		ProblemMatcher struct {
-			Owner   string `json:"owner"`
-			Pattern struct {
-				Regexp   string `json:"regexp"`
-				Kind     string `json:"kind"`
-				Severity int    `json:"severity"`
-				File     int    `json:"file"`
-				Code     int    `json:"code"`
-				Message  int    `json:"message"`
-			} `json:"pattern"`
-		} `json:"problemMatcher"`
-	} `json:"tasks"`
-}
-
-func readJSONC(t *testing.T, path string, v any) {
-	t.Helper()
-	raw, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	data, err := stripJSONC(raw)
-	if err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	if err := dec.Decode(v); err != nil {
-		t.Fatalf("%s: %v", path, err)
-	}
-}
-
-// netguardTask is the task launch.json's preLaunchTask names, and the Go
-// form of its problem matcher's regexp.
-func netguardTask(t *testing.T) (task string, args []string, re *regexp.Regexp, sev, code, msg int) {
-	t.Helper()
-	var tasks vscodeTasks
-	readJSONC(t, "vscode/.vscode/tasks.json", &tasks)
-	var launch struct {
-		Configurations []struct {
-			Name          string `json:"name"`
-			PreLaunchTask string `json:"preLaunchTask"`
-		} `json:"configurations"`
-	}
-	readJSONC(t, "vscode/.vscode/launch.json", &launch)
-	if tasks.Version != "2.0.0" || len(launch.Configurations) == 0 {
-		t.Fatalf("tasks version %q, %d launch configurations", tasks.Version, len(launch.Configurations))
-	}
-	pre := launch.Configurations[0].PreLaunchTask
-	for _, tk := range tasks.Tasks {
-		if tk.Label != pre {
-			continue
-		}
-		if tk.Command != "guard" || len(tk.Args) == 0 || tk.Args[0] != "check" {
-			t.Errorf("task %q runs %s %v, want guard check", pre, tk.Command, tk.Args)
-		}
-		p := tk.ProblemMatcher.Pattern
-		// VS Code's regexps are JavaScript's; this one uses only syntax
-		// both share, so Go's compiler stands in for it.
-		re, err := regexp.Compile(p.Regexp)
-		if err != nil {
-			t.Fatalf("problem matcher regexp: %v", err)
-		}
-		for name, g := range map[string]int{"severity": p.Severity, "file": p.File, "code": p.Code, "message": p.Message} {
-			if g < 1 || g > re.NumSubexp() {
-				t.Errorf("problem matcher %s group %d: the regexp has %d groups", name, g, re.NumSubexp())
-			}
-		}
-		if p.Kind != "file" || tk.ProblemMatcher.Owner == "" {
-			t.Errorf("problem matcher kind %q owner %q", p.Kind, tk.ProblemMatcher.Owner)
-		}
-		return pre, tk.Args, re, p.Severity, p.Code, p.Message
-	}
-	t.Fatalf("launch.json's preLaunchTask %q is not a task in tasks.json", pre)
-	return
-}
-
-func TestVSCode(t *testing.T) {
-	_, _, re, sev, code, msg := netguardTask(t)
-	// The lines of the one formatter (checks/textreport) that guard, watch
-	// and the mage targets print; lab_test.go matches real output too.
-	for _, f := range []checks.Finding{
-		{ID: "no-default-route", Severity: checks.SevError, Summary: "no default route"},
-		{ID: "icmp-blocked", Severity: checks.SevWarning, Summary: "ICMP gets no answer, TCP does: a firewall drops it"},
-	} {
-		line := textreport.FindingLine(f).String()
-		m := re.FindStringSubmatch(line)
-		if m == nil || m[sev] != map[checks.Severity]string{checks.SevError: "FAIL", checks.SevWarning: "WARN"}[f.Severity] || m[code] != f.ID || m[msg] != f.Summary {
-			t.Errorf("%q: matched %q", line, m)
-		}
-	}
-	rep := &checks.Report{Verdict: checks.Unhealthy, Summary: "no default route: nothing is reachable", DurationMS: 3,
-		Checks:      []checks.CheckResult{{ID: "link", Status: checks.StatusPass, Detail: "eth0 up"}, {ID: "route", Status: checks.StatusFail, Detail: "no default route"}},
-		Findings:    []checks.Finding{{ID: "no-default-route", Severity: checks.SevError, Summary: "no default route"}, {ID: "gateway-silent", Severity: checks.SevInfo, Summary: "x: y"}},
-		ManualSteps: []string{"sudo ip route add default via 192.0.2.1: check"}}
-	var matched []string
-	for _, l := range textreport.Lines(rep, textreport.Options{Verbose: true, Explain: "guard explain"}) {
-		if m := re.FindStringSubmatch(l.String()); m != nil {
-			matched = append(matched, m[code])
-		}
-	}
-	if !slices.Equal(matched, []string{"no-default-route"}) {
-		t.Errorf("the matcher took %q from a whole report, want only the error finding", matched)
-	}
-	var settings map[string]any
-	readJSONC(t, "vscode/.vscode/settings.json", &settings)
-	if settings["debug.onTaskErrors"] != "abort" {
-		t.Errorf("settings.json: debug.onTaskErrors = %v", settings["debug.onTaskErrors"])
-	}
-}
 
 // --- JetBrains ----------------------------------------------------------
 
@@ -448,124 +325,5 @@ func readYAML(t *testing.T, path string, v any) {
 	}
 	if err := yaml.Unmarshal(data, v); err != nil {
 		t.Fatalf("%s: %v", path, err)
-	}
-}
-
-// --- mage project ---------------------------------------------------------
-
-var mageBuild struct {
-	once sync.Once
-	bin  string
-	err  error
-	out  []byte
-}
-
-// mageBinary builds the real mage from the module cache (mage is in
-// go.mod), once per test process.
-func mageBinary(t *testing.T) string {
-	t.Helper()
-	mageBuild.once.Do(func() {
-		dir, err := os.MkdirTemp("", "netguard-mage-")
-		if err != nil {
-			mageBuild.err = err
-			return
-		}
-		mageBuild.bin = filepath.Join(dir, "mage")
-		mageBuild.out, mageBuild.err = exec.Command("go", "build", "-o", mageBuild.bin, "github.com/magefile/mage").CombinedOutput()
-	})
-	if mageBuild.err != nil {
-		t.Fatalf("build mage: %v\n%s", mageBuild.err, mageBuild.out)
-	}
-	return mageBuild.bin
-}
-
-// mageProject copies examples/mage-project to a temporary directory, its
-// replace directive pointed at this repository, so mage's generated files
-// never land in the source tree. alias, when set, becomes the import's.
-func mageProject(t *testing.T, alias string) string {
-	t.Helper()
-	root, err := filepath.Abs("..")
-	if err != nil {
-		t.Fatal(err)
-	}
-	dst := t.TempDir()
-	err = filepath.WalkDir("mage-project", func(p string, d os.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		data, err := os.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		rel, _ := filepath.Rel("mage-project", p)
-		switch rel {
-		case "go.mod":
-			data = bytes.Replace(data, []byte("=> ../.."), []byte("=> "+root), 1)
-		case "magefile.go":
-			if alias != "" {
-				data = bytes.Replace(data, []byte("//mage:import\n"), []byte("//mage:import "+alias+"\n"), 1)
-			}
-		}
-		if err := os.MkdirAll(filepath.Join(dst, filepath.Dir(rel)), 0o755); err != nil {
-			return err
-		}
-		return os.WriteFile(filepath.Join(dst, rel), data, 0o644)
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return dst
-}
-
-// mageEnv keeps mage's compiled magefiles out of the user's ~/.magefile.
-func mageEnv(t *testing.T) []string {
-	return append(os.Environ(), "MAGEFILE_CACHE="+filepath.Join(t.TempDir(), "magecache"))
-}
-
-func runMage(t *testing.T, dir string, env []string, args ...string) (string, string, int) {
-	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, mageBinary(t), args...)
-	cmd.Dir, cmd.Env = dir, env
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	if ee, ok := err.(*exec.ExitError); ok {
-		return out.String(), errb.String(), ee.ExitCode()
-	} else if err != nil {
-		t.Fatalf("mage %v: %v", args, err)
-	}
-	return out.String(), errb.String(), 0
-}
-
-// TestMageImportedTargets: `mage -l` and `mage -h` on the imported
-// targets, with and without an import alias. Lists only; runs no check.
-func TestMageImportedTargets(t *testing.T) {
-	for _, tc := range []struct{ alias, prefix string }{{"", ""}, {"netguard", "netguard:"}} {
-		t.Run("alias="+tc.alias, func(t *testing.T) {
-			dir := mageProject(t, tc.alias)
-			env := mageEnv(t)
-			out, errs, code := runMage(t, dir, env, "-l")
-			if code != 0 {
-				t.Fatalf("mage -l: exit %d\n%s%s\n(\"updates to go.mod needed\": run go mod tidy in examples/mage-project after changing the main go.mod)", code, out, errs)
-			}
-			for _, want := range []string{
-				tc.prefix + "guard:check    stops the build when the network stack is unhealthy",
-				tc.prefix + "guard:fix ",
-				"start ",
-			} {
-				if !strings.Contains(out, "  "+want) {
-					t.Errorf("mage -l lacks %q:\n%s", want, out)
-				}
-			}
-			if strings.Contains(strings.ToLower(out), "require") {
-				t.Errorf("mage -l lists Require, a library function:\n%s", out)
-			}
-			out, errs, code = runMage(t, dir, env, "-h", tc.prefix+"guard:check")
-			if code != 0 || !strings.Contains(out, "NETGUARD_SKIP=1 skips it") || !strings.Contains(out, "mage "+tc.prefix+"guard:check") {
-				t.Errorf("mage -h %sguard:check: exit %d\n%s%s", tc.prefix, code, out, errs)
-			}
-		})
 	}
 }

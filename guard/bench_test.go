@@ -5,8 +5,8 @@ package main
 // The side-by-side benchmark behind `mage bench` (design.md, Speed): in one
 // lab, at the same moment, interleaved run by run, it times the process
 // floor (`true` in the client namespace), the physical limit (the same work
-// with bare system calls, guard/lab/physlimit), a minimal parallel
-// pre-flight (guard/lab/preflight, built static like guard), a hand-written
+// with bare system calls, guard/internal/lab/physlimit), a minimal parallel
+// pre-flight (guard/internal/lab/preflight, built static like guard), a hand-written
 // shell pre-flight, a healthy `guard check`, and the seed script's check
 // (shared/baseline/seed-check.sh). Every figure is printed as its
 // difference to the same run's floor and as a ratio to the physical
@@ -30,7 +30,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 // benchRounds bounds the healthy comparison; the seed script takes seconds

@@ -3,7 +3,7 @@
 package main
 
 // Lab tests of the real `guard check` binary (design.md, Testing): each
-// scenario builds its own namespace lab (guard/lab), breaks it with the
+// scenario builds its own namespace lab (guard/internal/lab), breaks it with the
 // kernel's own mechanisms, runs the binary as root and as an unprivileged
 // user inside the client namespace, and asserts the exit code, the JSON
 // verdict and findings, and that the client's tables are unchanged. They
@@ -24,7 +24,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 // labTimeout is the --timeout every lab run passes; labSlack is what

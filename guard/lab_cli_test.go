@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 // labTargets are the lab's targets as NETGUARD_* variables.

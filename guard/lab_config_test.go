@@ -24,7 +24,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 // silentIP is in the lab's internet subnet but held by no host: probes to

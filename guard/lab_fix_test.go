@@ -18,7 +18,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 func fixArgs(extra ...string) []string {

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/netguard/netguard/checks"
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 // localExpect adds to labExpect what the local scenarios assert.

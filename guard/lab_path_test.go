@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 // pathScenario is one fault with what every run must show.

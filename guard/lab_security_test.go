@@ -23,7 +23,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 // As root, with exactly the argv a `guard repair *` sudoers rule permits:

@@ -28,7 +28,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks/watch"
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 // watchMetricsAddr is on the client namespace's own loopback: every lab

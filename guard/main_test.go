@@ -6,7 +6,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
 
 func TestMain(m *testing.M) {

@@ -20,7 +20,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 	"golang.org/x/sys/unix"
 )
 

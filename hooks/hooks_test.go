@@ -15,7 +15,10 @@ import (
 // These tests drive real git in temporary repositories. The guard binary is
 // a fake shell script that records its arguments and stdin and exits with
 // $FAKE_GUARD_EXIT, so the hook's own logic is tested without any network;
-// lab_test.go runs the real binary in a network namespace lab.
+// guard/lab_hooks_test.go runs the real binary in a network namespace lab
+// (the lab is internal to guard/, hence the test lives there). The run
+// below is this package's own run-and-capture: hooks cannot import the
+// lab's RunCmd.
 
 // gitEnv isolates git from the machine's and the user's config.
 func gitEnv(t *testing.T, extra ...string) []string {

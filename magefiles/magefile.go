@@ -31,6 +31,12 @@ var static = map[string]string{"CGO_ENABLED": "0"}
 // crossTargets are the other systems netguard supports (design.md, Testing).
 var crossTargets = [][2]string{{"darwin", "amd64"}, {"darwin", "arm64"}, {"windows", "amd64"}}
 
+// modules are the Go modules this repository tests: the product, and the
+// examples' validation tests, a module of their own so that compose-go,
+// which only they use, stays out of the product's go.mod.
+// (examples/mage-project is a user's project; guard's tests run it.)
+var modules = []string{".", "examples"}
+
 // Build compiles guard into $GUARD_OUT (default: <temp dir>/netguard/guard).
 func Build(ctx context.Context) error {
 	out := os.Getenv("GUARD_OUT")
@@ -63,10 +69,15 @@ func Lint(ctx context.Context) error {
 	if files := strings.TrimSpace(string(out)); files != "" {
 		return mg.Fatalf(1, "gofmt would change:\n%s", files)
 	}
-	if err := run(ctx, nil, "go", "vet", "./..."); err != nil {
-		return err
+	for _, m := range modules {
+		if err := runIn(ctx, m, nil, "go", "vet", "./..."); err != nil {
+			return err
+		}
+		if err := runIn(ctx, m, nil, "go", "run", staticcheck, "./..."); err != nil {
+			return err
+		}
 	}
-	return run(ctx, nil, "go", "run", staticcheck, "./...")
+	return nil
 }
 
 // Cross vets, staticchecks and builds everything for darwin/amd64,
@@ -85,14 +96,16 @@ func Cross(ctx context.Context) error {
 	}
 	for _, t := range crossTargets {
 		env := map[string]string{"GOOS": t[0], "GOARCH": t[1], "CGO_ENABLED": "0"}
-		if err := run(ctx, env, "go", "vet", "./..."); err != nil {
-			return err
-		}
-		if err := run(ctx, env, filepath.Join(bin, "staticcheck"), "./..."); err != nil {
-			return err
-		}
-		if err := run(ctx, env, "go", "build", "./..."); err != nil {
-			return err
+		for _, m := range modules {
+			if err := runIn(ctx, m, env, "go", "vet", "./..."); err != nil {
+				return err
+			}
+			if err := runIn(ctx, m, env, filepath.Join(bin, "staticcheck"), "./..."); err != nil {
+				return err
+			}
+			if err := runIn(ctx, m, env, "go", "build", "./..."); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
@@ -105,8 +118,10 @@ func Cross(ctx context.Context) error {
 // namespaces and fail, never skip, when they cannot.
 func Test(ctx context.Context) error {
 	mg.SerialCtxDeps(ctx, Lint, Cross)
-	if err := run(ctx, nil, "go", "test", "-count=1", "./..."); err != nil {
-		return err
+	for _, m := range modules {
+		if err := runIn(ctx, m, nil, "go", "test", "-count=1", "./..."); err != nil {
+			return err
+		}
 	}
 	return Fuzz(ctx)
 }
@@ -141,7 +156,9 @@ func Fuzz(ctx context.Context) error {
 	return nil
 }
 
-// Lab runs only the namespace lab tests (TestLab*; needs root).
+// Lab runs only the namespace lab tests (TestLab*; needs root). They all
+// live in the product module: the lab (guard/internal/lab) is internal to
+// guard.
 func Lab(ctx context.Context) error {
 	return run(ctx, nil, "go", "test", "-count=1", "-run", "^TestLab", "./...")
 }
@@ -154,13 +171,22 @@ func Bench(ctx context.Context) error {
 // run runs a command with extra environment, its output on ours, and
 // says what it runs.
 func run(ctx context.Context, env map[string]string, name string, args ...string) error {
+	return runIn(ctx, ".", env, name, args...)
+}
+
+// runIn is run in directory dir (a module of modules).
+func runIn(ctx context.Context, dir string, env map[string]string, name string, args ...string) error {
 	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	cmd.Env = os.Environ()
 	var prefix []string
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 		prefix = append(prefix, k+"="+v)
+	}
+	if dir != "." {
+		prefix = append([]string{"(cd " + dir + ")"}, prefix...)
 	}
 	fmt.Fprintln(os.Stderr, "+", strings.Join(append(prefix, cmd.Args...), " "))
 	if err := cmd.Run(); err != nil {

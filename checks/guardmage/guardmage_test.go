@@ -13,7 +13,7 @@ import (
 
 // fake points the package at the fake lab of checkstest (no network) and
 // an environment holding the lab's targets, never the public defaults.
-// The real engine under the real mage runs in examples/ (lab tests).
+// The real engine under the real mage runs in guard/lab_examples_test.go.
 func fake(t *testing.T, env map[string]string) (*checkstest.Lab, *bytes.Buffer) {
 	t.Helper()
 	fl := checkstest.NewLab(true)

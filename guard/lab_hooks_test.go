@@ -1,26 +1,18 @@
 //go:build linux
 
-package hooks_test
+package main
 
 import (
-	"bytes"
 	"context"
-	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 	"github.com/netguard/netguard/hooks"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	lab.RemoveBuild()
-	os.Exit(code)
-}
 
 // TestLabPushBlockedWhenUnhealthy pushes for real with the real guard
 // binary behind a pre-push hook installed with --block, from inside the
@@ -32,7 +24,7 @@ func TestMain(m *testing.M) {
 func TestLabPushBlockedWhenUnhealthy(t *testing.T) {
 	l := lab.New(t)
 	bin := lab.Build(t)
-	r := newRepo(t)
+	r := newHookRepo(t)
 	if _, err := hooks.Install(r.dir, hooks.Options{Binary: bin, Block: true}); err != nil {
 		t.Fatal(err)
 	}
@@ -51,18 +43,8 @@ func TestLabPushBlockedWhenUnhealthy(t *testing.T) {
 			"NETGUARD_DNS="+lab.DNSName,
 		)
 		cmd.Env = append(cmd.Env, extra...)
-		var errb bytes.Buffer
-		cmd.Stderr = &errb
-		err := cmd.Run()
-		var ee *exec.ExitError
-		switch {
-		case err == nil:
-			return errb.String(), 0
-		case errors.As(err, &ee):
-			return errb.String(), ee.ExitCode()
-		}
-		t.Fatalf("git push: %v\n%s", err, errb.String())
-		return "", -1
+		_, errs, code := lab.RunCmd(t, cmd)
+		return errs, code
 	}
 	push := func(extra ...string) (string, int) { t.Helper(); return pushTo("origin", extra...) }
 
@@ -112,4 +94,62 @@ func TestLabPushBlockedWhenUnhealthy(t *testing.T) {
 	if strings.TrimSpace(errs) != "netguard: skipped (NETGUARD_SKIP is set)" {
 		t.Errorf("skip: stderr %q, want one line", errs)
 	}
+}
+
+// hookRepo is a repository with one commit and a bare remote reached two
+// ways: "origin" through git's ext:: transport, a URL that is not a local
+// path as a real remote's is (so the hook checks the network), and "local"
+// by its path (never checked). Neither needs the network.
+type hookRepo struct {
+	t   *testing.T
+	dir string
+	env []string // git without the machine's or the user's config
+}
+
+func newHookRepo(t *testing.T) *hookRepo {
+	t.Helper()
+	base := t.TempDir()
+	r := &hookRepo{t: t, dir: filepath.Join(base, "work"), env: []string{
+		"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH"), "LANG=C", "GIT_CONFIG_NOSYSTEM=1",
+		"GIT_AUTHOR_NAME=t", "GIT_AUTHOR_EMAIL=t@example.invalid", "GIT_COMMITTER_NAME=t", "GIT_COMMITTER_EMAIL=t@example.invalid",
+	}}
+	r.gitIn(base, "init", "-q", "-b", "main", "work")
+	r.gitIn(base, "init", "-q", "--bare", "-b", "main", "remote.git")
+	r.gitIn(r.dir, "config", "protocol.ext.allow", "always")
+	r.gitIn(r.dir, "remote", "add", "origin", "ext::git %s "+filepath.Join(base, "remote.git"))
+	r.gitIn(r.dir, "remote", "add", "local", filepath.Join(base, "remote.git"))
+	r.commit("first")
+	return r
+}
+
+// gitIn runs git in dir, outside the lab, and fails the test unless it
+// exits 0.
+func (r *hookRepo) gitIn(dir string, args ...string) string {
+	r.t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), lab.RunTimeout)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "git", args...)
+	cmd.Dir, cmd.Env = dir, r.env
+	out, errs, code := lab.RunCmd(r.t, cmd)
+	if code != 0 {
+		r.t.Fatalf("git %s: exit %d\n%s%s", strings.Join(args, " "), code, out, errs)
+	}
+	return out
+}
+
+func (r *hookRepo) commit(msg string) {
+	r.t.Helper()
+	r.gitIn(r.dir, "commit", "-q", "--allow-empty", "-m", msg)
+}
+
+func (r *hookRepo) head() string { return strings.TrimSpace(r.gitIn(r.dir, "rev-parse", "HEAD")) }
+
+// remoteHead is the remote's main, or "" when it has none.
+func (r *hookRepo) remoteHead() string {
+	r.t.Helper()
+	f := strings.Fields(r.gitIn(r.dir, "ls-remote", "origin", "refs/heads/main"))
+	if len(f) == 0 {
+		return ""
+	}
+	return f[0]
 }

@@ -1,28 +1,17 @@
 //go:build linux
 
-package examples
+package main
 
 import (
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/guard/lab"
+	"github.com/netguard/netguard/guard/internal/lab"
 )
-
-func TestMain(m *testing.M) {
-	code := m.Run()
-	lab.RemoveBuild()
-	if mageBuild.bin != "" {
-		os.RemoveAll(filepath.Dir(mageBuild.bin))
-	}
-	os.Exit(code)
-}
 
 // labEnv are the lab's own targets: nothing leaves the lab.
 var labEnv = []string{
@@ -48,7 +37,7 @@ func TestLabMageStart(t *testing.T) {
 		t.Helper()
 		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
-		cmd := l.Cmd(ctx, l.Client, mageBinary(t), "start")
+		cmd := l.Cmd(ctx, l.Client, lab.BuildMage(t), "start")
 		cmd.Dir = dir
 		cmd.Env = append(append(env, labEnv...),
 			"GOPROXY=off",

@@ -14,7 +14,7 @@ import (
 // labhold tag:
 //
 //	NETGUARD_LAB_HOLD=5m NETGUARD_LAB_FAULTS=WrongGatewayMAC \
-//	    go test -tags labhold -run TestLabHold -v ./guard/lab
+//	    go test -tags labhold -run TestLabHold -v ./guard/internal/lab
 //
 // then, from another shell, `ip netns exec <client> ...` with the names it
 // logs. It ends after the hold time (default 5 minutes; past 10, add

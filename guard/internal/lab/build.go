@@ -19,8 +19,8 @@ import (
 const GuardPackage = "github.com/netguard/netguard/guard"
 
 // PreflightPackage is the minimal parallel pre-flight the benchmark
-// measures guard against (see guard/lab/preflight).
-const PreflightPackage = "github.com/netguard/netguard/guard/lab/preflight"
+// measures guard against (see guard/internal/lab/preflight).
+const PreflightPackage = "github.com/netguard/netguard/guard/internal/lab/preflight"
 
 // buildDir is the 0755 directory the binaries go to, made once.
 var buildDir struct {
@@ -37,10 +37,14 @@ type buildResult struct {
 }
 
 // PhyslimitPackage is the physical limit of a healthy check: the same work
-// with bare system calls on one thread (see guard/lab/physlimit).
-const PhyslimitPackage = "github.com/netguard/netguard/guard/lab/physlimit"
+// with bare system calls on one thread (see guard/internal/lab/physlimit).
+const PhyslimitPackage = "github.com/netguard/netguard/guard/internal/lab/physlimit"
 
-var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}, PhyslimitPackage: {}}
+// MagePackage is mage itself, from the module cache (mage is in go.mod),
+// for the tests that run the mage project example.
+const MagePackage = "github.com/magefile/mage"
+
+var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}, PhyslimitPackage: {}, MagePackage: {}}
 
 // Build compiles the real guard binary once per test process (`go build
 // -o DIR/guard github.com/netguard/netguard/guard` from the test's working
@@ -57,6 +61,9 @@ func BuildPreflight(t testing.TB) string { return buildPackage(t, PreflightPacka
 
 // BuildPhyslimit compiles the physical-limit program like Build.
 func BuildPhyslimit(t testing.TB) string { return buildPackage(t, PhyslimitPackage, "physlimit") }
+
+// BuildMage compiles mage like Build.
+func BuildMage(t testing.TB) string { return buildPackage(t, MagePackage, "mage") }
 
 func buildPackage(t testing.TB, pkg, name string) string {
 	t.Helper()
