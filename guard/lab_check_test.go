@@ -10,13 +10,11 @@ package main
 // need root and fail (never skip) without it.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -103,17 +101,10 @@ func runLabGuardEnv(l *lab.Lab, bin, user string, env []string, args ...string) 
 		cmd = l.CmdAs(ctx, l.Client, user, argv...)
 	}
 	cmd.Env = append(cmd.Env, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
-	err := cmd.Run()
-	r := &labRun{user: user, elapsed: time.Since(start), stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.exit = ee.ExitCode()
-	default:
+	stdout, stderr, exit, err := lab.Capture(cmd)
+	r := &labRun{user: user, exit: exit, elapsed: time.Since(start), stdout: stdout, stderr: stderr}
+	if err != nil {
 		return r, fmt.Errorf("%s: %w", strings.Join(cmd.Args, " "), err)
 	}
 	if ctx.Err() != nil {

@@ -10,10 +10,8 @@ package main
 // reached through a link.
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -87,17 +85,11 @@ func (cl *configLab) run(t *testing.T, dir, user string, env []string, args ...s
 	}
 	cmd.Dir = dir
 	cmd.Env = append(cmd.Env, env...)
-	var out, errb bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &errb
 	start := time.Now()
-	err := cmd.Run()
-	r := &labRun{user: user, elapsed: time.Since(start), stdout: out.String(), stderr: errb.String()}
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-	case errors.As(err, &ee):
-		r.exit = ee.ExitCode()
-	default:
+	stdout, stderr, exit, err := lab.Capture(cmd)
+	r := &labRun{user: user, exit: exit, elapsed: time.Since(start), stdout: stdout, stderr: stderr}
+	if err != nil {
+		// Also a child of guard holding its output past WaitDelay.
 		t.Fatalf("%s: %v", strings.Join(cmd.Args, " "), err)
 	}
 	if ctx.Err() != nil {
@@ -113,7 +105,7 @@ func (cl *configLab) run(t *testing.T, dir, user string, env []string, args ...s
 	}
 	if r.exit != 2 && strings.HasPrefix(strings.TrimSpace(r.stdout), "{") {
 		r.rep = &labReport{}
-		if err := json.Unmarshal(out.Bytes(), r.rep); err != nil {
+		if err := json.Unmarshal([]byte(r.stdout), r.rep); err != nil {
 			r.parseErr = err
 			r.rep = nil
 		}

@@ -90,23 +90,36 @@ func (l *Lab) RunAs(t testing.TB, ns, name string, args ...string) (stdout, stde
 
 // RunCmd runs a command made by Cmd or CmdAs (with its own deadline) and
 // returns its output and exit code (-1 if it was killed). It fails t only
-// when the command cannot be started.
+// when the command cannot be started. It is Capture for a test's own
+// goroutine.
 func RunCmd(t testing.TB, cmd *exec.Cmd) (string, string, int) {
 	t.Helper()
+	stdout, stderr, exit, err := Capture(cmd)
+	if err != nil && !errors.Is(err, exec.ErrWaitDelay) {
+		t.Fatalf("lab: %s: %v\n%s", strings.Join(cmd.Args, " "), err, stderr)
+	}
+	return stdout, stderr, exit
+}
+
+// Capture runs cmd (with its own deadline) and returns its output and exit
+// code (-1 if it was killed). err is what went wrong besides the exit
+// status: the command could not be started (exit -1), or exec.ErrWaitDelay
+// when it exited but something it started still held its output past
+// cmd.WaitDelay (exit is then the program's own). It fails no test, so any
+// goroutine may call it.
+func Capture(cmd *exec.Cmd) (stdout, stderr string, exit int, err error) {
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
+	err = cmd.Run()
 	var ee *exec.ExitError
 	switch {
 	case err == nil:
-		return out.String(), errb.String(), 0
+		return out.String(), errb.String(), 0, nil
 	case errors.As(err, &ee):
-		return out.String(), errb.String(), ee.ExitCode()
+		return out.String(), errb.String(), ee.ExitCode(), nil
 	case errors.Is(err, exec.ErrWaitDelay) && cmd.ProcessState != nil:
-		// The program exited; something it started still held its output.
-		return out.String(), errb.String(), cmd.ProcessState.ExitCode()
+		return out.String(), errb.String(), cmd.ProcessState.ExitCode(), err
 	default:
-		t.Fatalf("lab: %s: %v\n%s", strings.Join(cmd.Args, " "), err, errb.String())
-		return "", "", -1
+		return out.String(), errb.String(), -1, err
 	}
 }
