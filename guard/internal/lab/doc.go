@@ -47,11 +47,18 @@
 // in Lab.Dir with no NETGUARD_* variables and an empty XDG_CONFIG_HOME. The
 // user must be able to reach the binary: put it in a directory that is mode
 // 0755 all the way up, as Build does (t.TempDir is 0700 and is not).
-// Build compiles the real guard binary once per test process (RemoveBuild,
-// from TestMain, deletes it; otherwise a later Build sweeps it). SeedScript
+// RunCmd runs such a command and captures its output and exit code; Capture
+// does the same without a testing.TB, for other goroutines. Build compiles
+// the real guard binary once per test process, BuildPreflight,
+// BuildPhyslimit and BuildMage their programs (RemoveBuild, from TestMain,
+// deletes them; otherwise a later Build sweeps them). SeedScript
 // finds shared/baseline/seed-check.sh, the baseline that benchmarks run in
 // the same lab.
 //
 // Every command the lab runs is bounded by a timeout, and every packet stays
 // inside the lab's own namespaces.
+//
+// The package is internal to guard/ because it is test infrastructure (it
+// imports testing): only guard's tests and benchmarks use it, so the lab
+// tests of the hooks and of the examples live in guard/ too.
 package lab
