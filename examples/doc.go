@@ -5,5 +5,5 @@
 // own so that compose-go stays out of netguard's go.mod. The examples that
 // run for real, the mage project under the real mage and the VS Code task
 // against guard's output in the network namespace lab, are tested from
-// guard/ (examples_*_test.go, lab_examples_test.go), where the lab is.
+// guard/ (examples_vscode_test.go, lab_examples_test.go), where the lab is.
 package examples
