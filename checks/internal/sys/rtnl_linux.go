@@ -69,12 +69,18 @@ func (e *kernelError) Unwrap() error { return e.errno }
 // reset is called before each attempt so that fn starts from scratch
 // after a retried dump. Errors keep the kernel's errno and ctx's error.
 func (c *rtnl) request(ctx context.Context, typ, flags uint16, body []byte, want uint16, reset func(), fn func([]byte) error) error {
+	return retry(reset, func() error { return c.once(ctx, typ, flags, body, want, fn) })
+}
+
+// retry runs once until it neither reports an interrupted dump nor a
+// truncated datagram, at most rtnlRetries times; reset runs before each.
+func retry(reset func(), once func() error) error {
 	var err error
 	for range rtnlRetries {
 		if reset != nil {
 			reset()
 		}
-		err = c.once(ctx, typ, flags, body, want, fn)
+		err = once()
 		if !errors.Is(err, netlink.ErrDumpInterrupted) && !errors.Is(err, errTruncated) {
 			return err
 		}

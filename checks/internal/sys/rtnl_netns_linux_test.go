@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"os"
 	"reflect"
 	"runtime"
 	"testing"
@@ -57,6 +58,12 @@ func cidr(s string) *net.IPNet {
 // routes in several tables, of every type, multipath, with a preferred
 // source, and neighbors of every kind (permanent, router, NOARP).
 func labTables(t *testing.T) {
+	// No IPv6 link-local addresses, hence no router solicitations or
+	// neighbor entries appearing between the two reads compared. /proc/sys/net
+	// is the namespace of the (locked) thread that opens it.
+	for _, k := range []string{"default", "all"} {
+		must(t, "addr_gen_mode", os.WriteFile("/proc/sys/net/ipv6/conf/"+k+"/addr_gen_mode", []byte("1"), 0o644))
+	}
 	lo, err := netlink.LinkByName("lo")
 	must(t, "find lo", err)
 	must(t, "lo up", netlink.LinkSetUp(lo))
