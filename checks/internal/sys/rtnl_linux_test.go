@@ -3,12 +3,14 @@
 package sys
 
 import (
+	"bytes"
 	"context"
 	"encoding/binary"
 	"errors"
 	"net/netip"
 	"os"
 	"reflect"
+	"sync"
 	"testing"
 	"time"
 
@@ -93,13 +95,6 @@ func TestParseReply(t *testing.T) {
 	want := []checks.Route{
 		{Dst: netip.MustParsePrefix("192.0.2.0/24"), Gateway: netip.MustParseAddr("198.51.100.1"), IfIndex: 2, Table: 254},
 		{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: netip.MustParseAddr("198.51.100.2"), IfIndex: 3, Table: 254},
-	}
-	cat := func(bs ...[]byte) []byte {
-		var out []byte
-		for _, b := range bs {
-			out = append(out, b...)
-		}
-		return out
 	}
 	for _, tc := range []struct {
 		name      string
@@ -264,27 +259,68 @@ func TestRtnlReadReturnsOnCancel(t *testing.T) {
 // at once, and one whose ctx is cancelled mid-read returns ctx's error and
 // leaves a socket that answers the next request.
 func TestRtnlRequestHonoursContext(t *testing.T) {
-	s := New().(*linuxSystem)
-	s.nl.sem <- struct{}{} // another request holds the socket
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	t0 := time.Now()
-	_, err := s.Routes(ctx)
-	if !errors.Is(err, context.DeadlineExceeded) || time.Since(t0) > 200*time.Millisecond {
-		t.Errorf("Routes while locked = %v after %v, want the deadline within 200 ms", err, time.Since(t0))
-	}
-	<-s.nl.sem
+	inNetns(t, func(t *testing.T) {
+		lo, err := netlink.LinkByName("lo")
+		must(t, "find lo", err)
+		must(t, "lo up", netlink.LinkSetUp(lo))
+		s := New().(*linuxSystem)
+		s.nl.sem <- struct{}{} // another request holds the socket
+		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+		defer cancel()
+		t0 := time.Now()
+		_, err = s.Routes(ctx)
+		if !errors.Is(err, context.DeadlineExceeded) || time.Since(t0) > 200*time.Millisecond {
+			t.Errorf("Routes while locked = %v after %v, want the deadline within 200 ms", err, time.Since(t0))
+		}
+		<-s.nl.sem
 
-	done, cancel2 := context.WithCancel(context.Background())
-	cancel2()
-	if _, err := s.Links(done); !errors.Is(err, context.Canceled) {
-		t.Errorf("Links with a cancelled ctx = %v, want context.Canceled", err)
-	}
-	// The loopback lookup needs no namespace: every one has lo.
-	r, err := s.RouteTo(context.Background(), netip.MustParseAddr("127.0.0.1"))
-	if err != nil || r.IfIndex == 0 {
-		t.Errorf("RouteTo after cancellations = %+v, %v", r, err)
-	}
+		done, cancel2 := context.WithCancel(context.Background())
+		cancel2()
+		if _, err := s.Links(done); !errors.Is(err, context.Canceled) {
+			t.Errorf("Links with a cancelled ctx = %v, want context.Canceled", err)
+		}
+		r, err := s.RouteTo(context.Background(), netip.MustParseAddr("127.0.0.1"))
+		if err != nil || r.IfIndex != lo.Attrs().Index {
+			t.Errorf("RouteTo after cancellations = %+v, %v; want via lo", r, err)
+		}
+	})
+}
+
+// Callers in parallel (as Collect makes them) share the one socket and
+// each gets its whole answer: the same as read one at a time.
+func TestRtnlConcurrentCallers(t *testing.T) {
+	inNetns(t, func(t *testing.T) {
+		labTables(t)
+		ctx := context.Background()
+		s := New()
+		wantL, err1 := s.Links(ctx)
+		wantR, err2 := s.Routes(ctx)
+		wantN, err3 := s.Neighbors(ctx)
+		wantT, err4 := s.RouteTo(ctx, netip.MustParseAddr("203.0.113.5"))
+		must(t, "sequential reads", errors.Join(err1, err2, err3, err4))
+		var wg sync.WaitGroup
+		for range 8 {
+			wg.Go(func() {
+				l, err1 := s.Links(ctx)
+				r, err2 := s.Routes(ctx)
+				n, err3 := s.Neighbors(ctx)
+				rt, err4 := s.RouteTo(ctx, netip.MustParseAddr("203.0.113.5"))
+				if err := errors.Join(err1, err2, err3, err4); err != nil {
+					t.Errorf("parallel read: %v", err)
+					return
+				}
+				for _, d := range []struct {
+					what      string
+					got, want any
+				}{{"links", l, wantL}, {"routes", r, wantR}, {"neighbors", n, wantN}, {"lookup", rt, wantT}} {
+					if !reflect.DeepEqual(d.got, d.want) {
+						t.Errorf("parallel %s differ from the sequential read:\n got  %+v\n want %+v", d.what, d.got, d.want)
+					}
+				}
+			})
+		}
+		wg.Wait()
+	})
 }
 
 // An interrupted dump is read again from the start, never returned
@@ -322,4 +358,58 @@ func TestRetry(t *testing.T) {
 func negErrno(e unix.Errno) []byte {
 	v := -int32(e)
 	return binary.NativeEndian.AppendUint32(nil, uint32(v))
+}
+
+// The link-layer address as the library read it: 4 bytes are an IPv4
+// tunnel's endpoint (no MAC), a zero-length one (NOARP devices) is an
+// empty, non-nil MAC, 16 bytes are kept for the ip6tnl check.
+func TestParseNeighLinkLayer(t *testing.T) {
+	nd := func(fam byte, state uint16, flags byte) []byte {
+		b := make([]byte, unix.SizeofNdMsg)
+		b[0], b[10] = fam, flags
+		binary.NativeEndian.PutUint32(b[4:8], 4)
+		binary.NativeEndian.PutUint16(b[8:10], state)
+		return b
+	}
+	v4 := attr(unix.NDA_DST, []byte{192, 0, 2, 1})
+	for _, tc := range []struct {
+		name     string
+		body     []byte
+		ok       bool
+		mac      []byte // nil: no MAC
+		lladdr16 bool
+		want     checks.NeighState
+	}{
+		{"ethernet", cat(nd(unix.AF_INET, unix.NUD_REACHABLE, 0), v4, attr(unix.NDA_LLADDR, []byte{2, 0, 0, 0, 0, 1})), true, []byte{2, 0, 0, 0, 0, 1}, false, checks.NeighReachable},
+		{"IPv4 tunnel endpoint", cat(nd(unix.AF_INET, unix.NUD_PERMANENT, 0), v4, attr(unix.NDA_LLADDR, []byte{198, 51, 100, 7})), true, nil, false, checks.NeighPermanent},
+		{"NOARP, empty address", cat(nd(unix.AF_INET, unix.NUD_NOARP, 0), v4, attr(unix.NDA_LLADDR, nil)), true, []byte{}, false, checks.NeighNoARP},
+		{"16 bytes", cat(nd(unix.AF_INET6, unix.NUD_STALE, unix.NTF_ROUTER), attr(unix.NDA_DST, netip.MustParseAddr("2001:db8::1").AsSlice()), attr(unix.NDA_LLADDR, make([]byte, 16))), true, make([]byte, 16), true, checks.NeighStale},
+		{"incomplete, no address", cat(nd(unix.AF_INET, unix.NUD_INCOMPLETE, 0), v4), true, nil, false, checks.NeighIncomplete},
+		{"bridge forwarding entry", cat(nd(unix.AF_BRIDGE, unix.NUD_PERMANENT, 0), attr(unix.NDA_LLADDR, []byte{2, 0, 0, 0, 0, 1})), false, nil, false, 0},
+		{"no destination", nd(unix.AF_INET, unix.NUD_REACHABLE, 0), false, nil, false, 0},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, ok, err := parseNeigh(tc.body)
+			if err != nil || ok != tc.ok {
+				t.Fatalf("ok %v err %v, want ok %v", ok, err, tc.ok)
+			}
+			if !ok {
+				return
+			}
+			if (m.n.MAC == nil) != (tc.mac == nil) || !bytes.Equal(m.n.MAC, tc.mac) {
+				t.Errorf("MAC %#v, want %#v", m.n.MAC, tc.mac)
+			}
+			if (m.lladdr16 != nil) != tc.lladdr16 || m.n.State != tc.want || m.n.IfIndex != 4 {
+				t.Errorf("got %+v lladdr16 %v, want state %v on 4", m.n, m.lladdr16, tc.want)
+			}
+		})
+	}
+}
+
+func cat(bs ...[]byte) []byte {
+	var out []byte
+	for _, b := range bs {
+		out = append(out, b...)
+	}
+	return out
 }

@@ -12,6 +12,7 @@ import (
 	"reflect"
 	"runtime"
 	"testing"
+	"time"
 
 	"github.com/netguard/netguard/checks"
 	"github.com/vishvananda/netlink"
@@ -77,8 +78,13 @@ func labTables(t *testing.T) {
 	mac := func(s string) net.HardwareAddr { m, _ := net.ParseMAC(s); return m }
 	veth := add(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "veth0", HardwareAddr: mac("02:00:00:00:00:01"), MTU: 1400}, PeerName: "veth1"})
 	dummy := add(&netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "veth2"}, PeerName: "veth3"})
-	br := add(&netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "br0"}})
+	// The bridge stays down: up, it joins multicast groups and the
+	// kernel adds NOARP neighbor entries for them while the test reads.
+	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "br0"}}
+	must(t, "add bridge", netlink.LinkAdd(br))
 	tun := add(&netlink.Tuntap{LinkAttrs: netlink.LinkAttrs{Name: "tun0"}, Mode: netlink.TUNTAP_MODE_TUN, Flags: netlink.TUNTAP_DEFAULTS | netlink.TUNTAP_NO_PI})
+	// A TAP is not point-to-point: only its kind makes it a tunnel.
+	add(&netlink.Tuntap{LinkAttrs: netlink.LinkAttrs{Name: "tap0"}, Mode: netlink.TUNTAP_MODE_TAP, Flags: netlink.TUNTAP_DEFAULTS | netlink.TUNTAP_NO_PI})
 	for _, name := range []string{"veth1", "veth3"} {
 		peer, err := netlink.LinkByName(name)
 		must(t, "find "+name, err)
@@ -105,7 +111,9 @@ func labTables(t *testing.T) {
 	addr(veth, &netlink.Addr{IPNet: cidr("2001:db8:1::1/64"), Flags: unix.IFA_F_NODAD})
 	addr(dummy, &netlink.Addr{IPNet: cidr("192.0.2.10/24")})
 	addr(dummy, &netlink.Addr{IPNet: cidr("2001:db8::10/64"), Flags: unix.IFA_F_NODAD})
-	addr(tun, &netlink.Addr{IPNet: cidr("10.9.0.1/32"), Peer: cidr("10.9.0.2/32")})
+	// A peer prefix shorter than the local address: the local one reads
+	// /32 (IFA_LOCAL), not the peer's /24.
+	addr(tun, &netlink.Addr{IPNet: cidr("10.9.0.1/32"), Peer: cidr("10.9.1.0/24")})
 	addr(br, &netlink.Addr{IPNet: cidr("172.17.0.1/16")})
 	if vlan, err := netlink.LinkByName("veth0.7"); err == nil {
 		addr(vlan, &netlink.Addr{IPNet: cidr("198.18.7.1/24")})
@@ -134,10 +142,29 @@ func labTables(t *testing.T) {
 	neigh(&netlink.Neigh{LinkIndex: veth.Attrs().Index, Family: netlink.FAMILY_V4, IP: net.ParseIP("198.51.100.3"), HardwareAddr: mac("02:00:00:00:00:03"), State: unix.NUD_STALE})
 	neigh(&netlink.Neigh{LinkIndex: veth.Attrs().Index, Family: netlink.FAMILY_V6, IP: net.ParseIP("2001:db8:1::2"), HardwareAddr: mac("02:00:00:00:00:02"), State: unix.NUD_REACHABLE, Flags: unix.NTF_ROUTER})
 	neigh(&netlink.Neigh{LinkIndex: dummy.Attrs().Index, Family: netlink.FAMILY_V4, IP: net.ParseIP("192.0.2.1"), HardwareAddr: mac("02:00:00:00:00:09"), State: unix.NUD_PERMANENT})
+	defer settle(t)
 	if l, err := netlink.LinkByName("ip6t1"); err == nil {
 		// An ip6tnl neighbor's link-layer address is the 16-byte endpoint.
 		_ = netlink.NeighSet(&netlink.Neigh{LinkIndex: l.Attrs().Index, Family: netlink.FAMILY_V6, IP: net.ParseIP("2001:db8:7::1"), HardwareAddr: net.HardwareAddr(net.ParseIP("2001:db8::99")), State: unix.NUD_PERMANENT})
 	}
+}
+
+// settle waits (at most 3 s) until two neighbor dumps 100 ms apart agree:
+// joining multicast groups makes the kernel add entries of its own for a
+// moment after the links come up, and the reads compared must not race
+// them.
+func settle(t *testing.T) {
+	prev, _ := libNeighbors()
+	for range 30 {
+		time.Sleep(100 * time.Millisecond)
+		cur, err := libNeighbors()
+		must(t, "dump neighbors", err)
+		if reflect.DeepEqual(cur, prev) {
+			return
+		}
+		prev = cur
+	}
+	t.Fatal("the neighbor table did not settle in 3 s")
 }
 
 // The rtnetlink client returns exactly what the vishvananda/netlink path
