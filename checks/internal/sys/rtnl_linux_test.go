@@ -172,6 +172,10 @@ func TestParseReplyNeverPanics(t *testing.T) {
 			})
 		}
 	}
+	// An unaligned message length with padding after it: the kernel never
+	// sends one, and nl.ParseRouteAttr panics on its last attribute.
+	unaligned := msg(unix.RTM_NEWADDR, 0, 1, make([]byte, unix.SizeofIfAddrmsg), []byte{5, 0, unix.IFA_ADDRESS, 0, 7})
+	parseAny(append(unaligned, 0, 0, 0))
 	for _, g := range good {
 		for n := range len(g) + 1 {
 			parseAny(g[:n])
