@@ -20,8 +20,8 @@
 //     through System and runs the probes through Prober, in parallel under
 //     one deadline and probe window (window.go), into a State (state.go).
 //     It decides nothing and changes nothing. The real System is
-//     checks/internal/sys (netlink on Linux, the routing socket and sysctl
-//     on macOS, the IP helper API on Windows), the real Prober
+//     checks/internal/sys (one rtnetlink socket on Linux, the routing
+//     socket and sysctl on macOS, the IP helper API on Windows), the real Prober
 //     checks/probe; checks/live wires both into an Engine.
 //  4. Diagnose: Diagnose (diagnose*.go) turns a State into check statuses
 //     and findings: a pure function without I/O, table-tested on every OS.

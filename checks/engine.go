@@ -44,10 +44,13 @@ func grace(rtt time.Duration) time.Duration {
 }
 
 // Collect observes the machine: tables and probes in parallel under ctx.
-// It never changes anything. The OS layer's calls cannot all be cancelled
-// (a netlink dump ignores ctx), so a collection that outlives ctx by more
-// than a moment is abandoned and reported as timed out: a pre-start hook
-// must never hang.
+// It never changes anything. A collection that outlives ctx by more than a
+// moment is abandoned and reported as timed out: a pre-start hook must
+// never hang. The Linux layer no longer needs this (its one rtnetlink
+// socket waits in the runtime poller under ctx's deadline); it stays as
+// the safety net for the macOS layer (sysctl reads, which take no
+// deadline) and the Windows layer (IP Helper calls, which block without
+// one), and for any System that ignores ctx.
 func (e *Engine) Collect(ctx context.Context, o Options) *State {
 	done := make(chan *State, 1)
 	go func() { done <- e.collect(ctx, o) }()

@@ -183,7 +183,8 @@ func TestParseActionRejectsInjection(t *testing.T) {
 	}
 }
 
-// A table read that ignores its context (a wedged netlink dump) must not
+// A table read that ignores its context (a blocked sysctl or IP Helper
+// call on macOS or Windows; a fake here) must not
 // hang the run: it is abandoned at the deadline and reported.
 func TestCheckAbandonsAHungOS(t *testing.T) {
 	l := checkstest.NewLab(false)

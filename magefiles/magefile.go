@@ -133,6 +133,7 @@ var fuzzTargets = [][2]string{
 	{"./checks", "FuzzParseAction"},
 	{"./checks/internal/sys", "FuzzParseDarwinRIB"},
 	{"./checks/internal/sys", "FuzzParseDarwinPcblist"},
+	{"./checks/internal/sys", "FuzzParseRtnl"},
 	{"./checks/config", "FuzzParseFile"},
 	{"./checks/config", "FuzzSet"},
 	{"./checks/config", "FuzzFromEnv"},

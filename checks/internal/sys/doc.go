@@ -1,7 +1,8 @@
 // Package sys holds the operating-system layers behind checks.System: one
-// per OS (system_linux.go over netlink and /proc, system_darwin.go over
-// the routing socket and sysctl, system_windows.go over the IP helper
-// API, system_other.go refusing everything), with the parsers of their
+// per OS (system_linux.go over one rtnetlink socket, rtnl_linux.go, and
+// /proc; system_darwin.go over the routing socket and sysctl;
+// system_windows.go over the IP helper API; system_other.go refusing
+// everything), with the parsers of their
 // kernel formats (sockets_linux.go; darwin_rib.go and windows_iphlp.go are
 // pure and carry no build tag, so the macOS and Windows parsers are unit
 // tested on Linux too).

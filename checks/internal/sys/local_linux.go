@@ -13,12 +13,12 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var _ checks.LocalSystem = linuxSystem{}
+var _ checks.LocalSystem = (*linuxSystem)(nil)
 
 // hostsPath is the hosts file glibc and Go read.
 var hostsPath = "/etc/hosts"
 
-func (linuxSystem) HostsFile() (string, []byte, error) {
+func (*linuxSystem) HostsFile() (string, []byte, error) {
 	b, err := os.ReadFile(hostsPath)
 	return hostsPath, b, err
 }
@@ -26,12 +26,12 @@ func (linuxSystem) HostsFile() (string, []byte, error) {
 // SystemProxy: Linux keeps no system proxy outside the environment that
 // programs started from a shell read (desktop settings reach them only as
 // the same variables).
-func (linuxSystem) SystemProxy() ([]checks.ProxySetting, error) { return nil, nil }
+func (*linuxSystem) SystemProxy() ([]checks.ProxySetting, error) { return nil, nil }
 
 // PortOwner finds the LISTEN socket of port in /proc/net/tcp{,6} and the
 // process whose file descriptors hold its inode. Without root, other
 // users' /proc/PID/fd are unreadable: the owner then stays unnamed.
-func (linuxSystem) PortOwner(ctx context.Context, port uint16) (checks.PortOwner, error) {
+func (*linuxSystem) PortOwner(ctx context.Context, port uint16) (checks.PortOwner, error) {
 	return linuxPortOwner(ctx, procRoot, port)
 }
 
@@ -62,7 +62,7 @@ func linuxPortOwner(ctx context.Context, root string, port uint16) (checks.PortO
 // any user): TIME_ERROR or STA_UNSYNC means no time daemon has told the
 // kernel its clock is right, which is also the normal state of machines
 // without one (containers, CI sandboxes). The diagnosis treats it so.
-func (linuxSystem) Clock() checks.ClockState {
+func (*linuxSystem) Clock() checks.ClockState {
 	var tx unix.Timex
 	state, err := unix.Adjtimex(&tx)
 	if err != nil {
@@ -75,10 +75,10 @@ func (linuxSystem) Clock() checks.ClockState {
 	return c
 }
 
-var _ checks.NSSReader = linuxSystem{}
+var _ checks.NSSReader = (*linuxSystem)(nil)
 
 // LocalhostNSSModule reads the hosts line of /etc/nsswitch.conf.
-func (linuxSystem) LocalhostNSSModule() string {
+func (*linuxSystem) LocalhostNSSModule() string {
 	b, err := os.ReadFile("/etc/nsswitch.conf")
 	if err != nil {
 		return ""

@@ -15,7 +15,7 @@ import (
 	"github.com/netguard/netguard/checks"
 )
 
-var _ checks.NeighborSoliciter = linuxSystem{}
+var _ checks.NeighborSoliciter = (*linuxSystem)(nil)
 
 // solicitAttempts and solicitInterval: one solicitation, repeated a few
 // times so that one lost frame does not fall back to the probe window.
@@ -29,7 +29,7 @@ const (
 // raw ICMPv6 socket), and returns the first answer. The kernel sees the
 // answer too; it never changes a permanent entry because of it, which is
 // why the engine solicits only for those.
-func (linuxSystem) Solicit(ctx context.Context, l checks.Link, ip netip.Addr) (net.HardwareAddr, time.Duration, error) {
+func (*linuxSystem) Solicit(ctx context.Context, l checks.Link, ip netip.Addr) (net.HardwareAddr, time.Duration, error) {
 	ifi, err := net.InterfaceByIndex(l.Index)
 	if err != nil {
 		return nil, 0, fmt.Errorf("solicit %s on %s: %w", ip, l.Name, err)

@@ -4,6 +4,7 @@ package sys
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"net"
@@ -18,126 +19,89 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// linuxSystem reads the kernel's tables over rtnetlink and procfs.
-type linuxSystem struct{}
-
-var _ checks.System = linuxSystem{}
-
-// New returns the OS layer for this platform.
-func New() checks.System { return linuxSystem{} }
-
-// dumpRetries bounds retries of a dump the kernel interrupted because the
-// table changed under it (NLM_F_DUMP_INTR): a partial dump must never be
-// read as "entry absent".
-const dumpRetries = 3
-
-func retryDump[T any](op string, f func() ([]T, error)) ([]T, error) {
-	var err error
-	for range dumpRetries {
-		var out []T
-		out, err = f()
-		if err == nil {
-			return out, nil
-		}
-		if !errors.Is(err, netlink.ErrDumpInterrupted) {
-			break
-		}
-	}
-	return nil, fmt.Errorf("%s: %w", op, err)
+// linuxSystem reads the kernel's tables over one rtnetlink socket
+// (rtnl_linux.go) and procfs.
+type linuxSystem struct {
+	nl *rtnl
 }
 
-func (linuxSystem) Links(ctx context.Context) ([]checks.Link, error) {
-	links, err := retryDump("dump links", netlink.LinkList)
+var _ checks.System = (*linuxSystem)(nil)
+
+// New returns the OS layer for this platform. Its rtnetlink socket is
+// opened on first use, in the calling thread's network namespace.
+func New() checks.System { return &linuxSystem{nl: newRtnl()} }
+
+// dump runs one dump request (typ, with body as its fixed header) and
+// hands each reply message to fn; a dump the kernel interrupted is read
+// again from the start (reset), never returned partial.
+func (s *linuxSystem) dump(ctx context.Context, op string, typ uint16, body []byte, want uint16, reset func(), fn func([]byte) error) error {
+	if err := s.nl.request(ctx, typ, unix.NLM_F_DUMP, body, want, reset, fn); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	return nil
+}
+
+// rtgenBody is the fixed header of a dump request for all families: the
+// kernel reads only its first byte (the family, AF_UNSPEC), but rejects
+// nothing longer, so one ifinfomsg-sized zero body serves every table.
+var rtgenBody = make([]byte, unix.SizeofIfInfomsg)
+
+func (s *linuxSystem) Links(ctx context.Context) ([]checks.Link, error) {
+	var out []checks.Link
+	err := s.dump(ctx, "dump links", unix.RTM_GETLINK, rtgenBody, unix.RTM_NEWLINK,
+		func() { out = out[:0] },
+		func(b []byte) error {
+			l, err := parseLink(b)
+			if err == nil {
+				out = append(out, l)
+			}
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
-	addrs, err := retryDump("dump addresses", func() ([]netlink.Addr, error) {
-		return netlink.AddrList(nil, netlink.FAMILY_ALL)
-	})
+	type addr struct {
+		idx int
+		p   netip.Prefix
+	}
+	var addrs []addr
+	err = s.dump(ctx, "dump addresses", unix.RTM_GETADDR, rtgenBody[:unix.SizeofIfAddrmsg], unix.RTM_NEWADDR,
+		func() { addrs = addrs[:0] },
+		func(b []byte) error {
+			idx, p, ok, err := parseAddr(b)
+			if ok {
+				addrs = append(addrs, addr{idx, p})
+			}
+			return err
+		})
 	if err != nil {
 		return nil, err
 	}
 	byIndex := map[int][]netip.Prefix{}
 	for _, a := range addrs {
-		if a.IPNet == nil {
-			continue
-		}
-		ip, ok := netip.AddrFromSlice(a.IP)
-		if !ok {
-			continue
-		}
-		ones, _ := a.Mask.Size()
-		byIndex[a.LinkIndex] = append(byIndex[a.LinkIndex], netip.PrefixFrom(ip.Unmap(), ones))
+		byIndex[a.idx] = append(byIndex[a.idx], a.p)
 	}
-	out := make([]checks.Link, 0, len(links))
-	for _, l := range links {
-		a := l.Attrs()
-		out = append(out, checks.Link{
-			Index:    a.Index,
-			Name:     a.Name,
-			MAC:      a.HardwareAddr,
-			AdminUp:  a.Flags&net.FlagUp != 0,
-			Carrier:  a.RawFlags&unix.IFF_LOWER_UP != 0,
-			Loopback: a.Flags&net.FlagLoopback != 0,
-			Tunnel:   isTunnel(l),
-			Kind:     linuxLinkKind(l),
-			MTU:      a.MTU,
-			Addrs:    byIndex[a.Index],
-		})
+	for i := range out {
+		out[i].Addrs = byIndex[out[i].Index]
 	}
 	return out, nil
 }
 
-// linuxLinkKind maps the kernel's link kind (IFLA_INFO_KIND, which
-// vishvananda reports as Type) to a LinkKind. A plain NIC has no kind
-// ("device").
-func linuxLinkKind(l netlink.Link) checks.LinkKind {
-	switch {
-	case l.Attrs().Flags&net.FlagLoopback != 0:
-		return checks.LinkLoopback
-	case isTunnel(l):
-		return checks.LinkTunnel
-	}
-	switch l.Type() {
-	case "bridge", "openvswitch":
-		return checks.LinkBridge
-	case "veth", "netkit":
-		return checks.LinkVeth
-	case "vxlan", "geneve", "gretap", "ip6gretap", "bareudp":
-		return checks.LinkTunnel
-	case "device", "bond", "team", "vlan", "macsec":
-		return checks.LinkPhysical
-	}
-	return checks.LinkVirtual
-}
-
-func isTunnel(l netlink.Link) bool {
-	switch l.Type() {
-	case "tuntap", "wireguard", "ipip", "gre", "ip6tnl", "sit", "vti", "vti6", "ppp", "ip6gre", "xfrm":
-		return true
-	}
-	return l.Attrs().Flags&net.FlagPointToPoint != 0
-}
-
-func (linuxSystem) Routes(ctx context.Context) ([]checks.Route, error) {
+func (s *linuxSystem) Routes(ctx context.Context) ([]checks.Route, error) {
 	// Every table, not just main: the default route can live in a table
 	// chosen by policy routing (VPN clients, tailscale's table 52).
-	rs, err := retryDump("dump routes", func() ([]netlink.Route, error) {
-		return netlink.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
-	})
+	var out []checks.Route
+	err := s.dump(ctx, "dump routes", unix.RTM_GETROUTE, rtgenBody[:unix.SizeofRtMsg], unix.RTM_NEWROUTE,
+		func() { out = out[:0] },
+		func(b []byte) error {
+			rs, keep, err := parseRoute(b, false)
+			if keep {
+				out = append(out, rs...)
+			}
+			return err
+		})
 	if err != nil {
 		return nil, err
-	}
-	out := make([]checks.Route, 0, len(rs))
-	for _, r := range rs {
-		if r.Table == unix.RT_TABLE_LOCAL {
-			continue
-		}
-		t, ok := RouteTypeFromRTN(r.Type)
-		if !ok {
-			continue
-		}
-		out = append(out, fromNetlinkRoute(r, t)...)
 	}
 	return out, nil
 }
@@ -161,91 +125,96 @@ func RouteTypeFromRTN(t int) (checks.RouteType, bool) {
 	return 0, false
 }
 
-// fromNetlinkRoute flattens a multipath route into one Route per next hop.
-// Interface names are left to the engine (nameInterfaces): looking them up
-// here would cost a link dump per call.
-func fromNetlinkRoute(r netlink.Route, t checks.RouteType) []checks.Route {
-	base := checks.Route{
-		Dst:    prefixOf(r.Dst, r.Family),
-		Type:   t,
-		Metric: r.Priority,
-		Table:  r.Table,
+// RouteTo asks the kernel (RTM_GETROUTE with RTM_F_LOOKUP_TABLE, as `ip
+// route get`). Interface names are left to the engine (nameInterfaces):
+// looking them up here would cost a link dump per call.
+func (s *linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route, error) {
+	q := dst.Unmap() // a v4-mapped address is looked up as IPv4
+	body := make([]byte, unix.SizeofRtMsg, unix.SizeofRtMsg+unix.SizeofRtAttr+16)
+	body[0] = unix.AF_INET
+	if q.Is6() {
+		body[0] = unix.AF_INET6
 	}
-	if src, ok := netip.AddrFromSlice(r.Src); ok {
-		base.Src = src.Unmap()
-	}
-	if len(r.MultiPath) == 0 {
-		base.IfIndex = r.LinkIndex
-		if gw, ok := netip.AddrFromSlice(r.Gw); ok {
-			base.Gateway = gw.Unmap()
-		}
-		return []checks.Route{base}
-	}
-	out := make([]checks.Route, 0, len(r.MultiPath))
-	for _, nh := range r.MultiPath {
-		x := base
-		x.IfIndex = nh.LinkIndex
-		if gw, ok := netip.AddrFromSlice(nh.Gw); ok {
-			x.Gateway = gw.Unmap()
-		}
-		out = append(out, x)
-	}
-	return out
-}
-
-func prefixOf(n *net.IPNet, family int) netip.Prefix {
-	if n == nil {
-		if family == unix.AF_INET6 {
-			return netip.PrefixFrom(netip.IPv6Unspecified(), 0)
-		}
-		return netip.PrefixFrom(netip.IPv4Unspecified(), 0)
-	}
-	ip, _ := netip.AddrFromSlice(n.IP)
-	ones, _ := n.Mask.Size()
-	return netip.PrefixFrom(ip.Unmap(), ones)
-}
-
-func (linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route, error) {
-	rs, err := netlink.RouteGet(dst.AsSlice())
+	body[1] = byte(q.BitLen())
+	binary.NativeEndian.PutUint32(body[8:12], unix.RTM_F_LOOKUP_TABLE)
+	ip := q.AsSlice()
+	var rta [unix.SizeofRtAttr]byte
+	binary.NativeEndian.PutUint16(rta[0:2], uint16(unix.SizeofRtAttr+len(ip)))
+	binary.NativeEndian.PutUint16(rta[2:4], unix.RTA_DST)
+	body = append(append(body, rta[:]...), ip...)
+	var rs []checks.Route
+	err := s.nl.request(ctx, unix.RTM_GETROUTE, 0, body, unix.RTM_NEWROUTE,
+		func() { rs = nil },
+		func(b []byte) error {
+			if rs != nil {
+				return nil // the first answer is the route
+			}
+			r, _, err := parseRoute(b, true)
+			rs = r
+			return err
+		})
 	if err != nil {
 		return checks.Route{}, fmt.Errorf("route lookup %s: %w", dst, err)
 	}
 	if len(rs) == 0 {
 		return checks.Route{}, fmt.Errorf("route lookup %s: %w", dst, unix.ENETUNREACH)
 	}
-	r := rs[0]
-	t, ok := RouteTypeFromRTN(r.Type)
-	if !ok {
-		t = checks.RouteUnicast
-	}
-	out := fromNetlinkRoute(r, t)[0]
+	out := rs[0]
 	out.Dst = netip.PrefixFrom(dst, dst.BitLen())
 	return out, nil
 }
 
-func (linuxSystem) Neighbors(ctx context.Context) ([]checks.Neighbor, error) {
-	ns, err := retryDump("dump neighbors", func() ([]netlink.Neigh, error) {
-		return netlink.NeighList(0, netlink.FAMILY_ALL)
-	})
+func (s *linuxSystem) Neighbors(ctx context.Context) ([]checks.Neighbor, error) {
+	var ms []neighMsg
+	err := s.dump(ctx, "dump neighbors", unix.RTM_GETNEIGH, rtgenBody[:unix.SizeofNdMsg], unix.RTM_NEWNEIGH,
+		func() { ms = ms[:0] },
+		func(b []byte) error {
+			// A malformed entry is skipped, as the library did.
+			if m, ok, err := parseNeigh(b); err == nil && ok {
+				ms = append(ms, m)
+			}
+			return nil
+		})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]checks.Neighbor, 0, len(ns))
-	for _, n := range ns {
-		ip, ok := netip.AddrFromSlice(n.IP)
-		if !ok {
-			continue
+	tunnel6 := map[int]bool{}
+	out := make([]checks.Neighbor, 0, len(ms))
+	for _, m := range ms {
+		if m.lladdr16 != nil {
+			// 16 bytes: a FireWire MAC, or on an ip6tnl the tunnel's
+			// remote endpoint, which the library then reported as the
+			// entry's IP with no MAC. Rare: one link query per link.
+			t6, seen := tunnel6[m.n.IfIndex]
+			if !seen {
+				t6 = s.isTunnel6(ctx, m.n.IfIndex)
+				tunnel6[m.n.IfIndex] = t6
+			}
+			if t6 {
+				if ip, ok := unmapped(m.lladdr16); ok {
+					m.n.IP = ip
+				}
+				m.n.MAC = nil
+			}
 		}
-		out = append(out, checks.Neighbor{
-			IfIndex:   n.LinkIndex,
-			IP:        ip.Unmap(),
-			MAC:       n.HardwareAddr,
-			State:     NeighStateFromNUD(n.State),
-			Permanent: n.State&unix.NUD_PERMANENT != 0,
-			Router:    n.Flags&unix.NTF_ROUTER != 0,
-		})
+		out = append(out, m.n)
 	}
 	return out, nil
+}
+
+// isTunnel6 reports whether link idx is an IPv6-in-IPv6 tunnel
+// (ARPHRD_TUNNEL6); false when it cannot be told.
+func (s *linuxSystem) isTunnel6(ctx context.Context, idx int) bool {
+	body := make([]byte, unix.SizeofIfInfomsg)
+	binary.NativeEndian.PutUint32(body[4:8], uint32(int32(idx)))
+	t6 := false
+	err := s.nl.request(ctx, unix.RTM_GETLINK, 0, body, unix.RTM_NEWLINK, nil, func(b []byte) error {
+		if len(b) >= unix.SizeofIfInfomsg {
+			t6 = binary.NativeEndian.Uint16(b[2:4]) == unix.ARPHRD_TUNNEL6
+		}
+		return nil
+	})
+	return err == nil && t6
 }
 
 // NeighStateFromNUD maps the kernel's NUD_* state bits to a NeighState.
@@ -272,11 +241,11 @@ func NeighStateFromNUD(s int) checks.NeighState {
 	return checks.NeighUnknown
 }
 
-func (linuxSystem) Sockets(ctx context.Context) (checks.SocketStats, error) {
+func (*linuxSystem) Sockets(ctx context.Context) (checks.SocketStats, error) {
 	return readLinuxSockets(ctx, procRoot)
 }
 
-func (linuxSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) error {
+func (*linuxSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) error {
 	fam := netlink.FAMILY_V4
 	if n.IP.Is6() {
 		fam = netlink.FAMILY_V6
@@ -290,7 +259,7 @@ func (linuxSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) error 
 
 // SetNeighbor puts back a permanent entry (the rollback of a deletion
 // that verification did not confirm).
-func (linuxSystem) SetNeighbor(ctx context.Context, n checks.Neighbor) error {
+func (*linuxSystem) SetNeighbor(ctx context.Context, n checks.Neighbor) error {
 	fam := netlink.FAMILY_V4
 	if n.IP.Is6() {
 		fam = netlink.FAMILY_V6
@@ -302,7 +271,7 @@ func (linuxSystem) SetNeighbor(ctx context.Context, n checks.Neighbor) error {
 	return nil
 }
 
-func (linuxSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
+func (*linuxSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
 	l, err := netlink.LinkByIndex(ifIndex)
 	if err != nil {
 		return fmt.Errorf("find link %d: %w", ifIndex, err)
@@ -318,7 +287,7 @@ func (linuxSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
 
 // FlushDNSCache flushes systemd-resolved's cache, the only common Linux
 // resolver cache with a stable interface; without it there is no cache.
-func (linuxSystem) FlushDNSCache(ctx context.Context) error {
+func (*linuxSystem) FlushDNSCache(ctx context.Context) error {
 	if _, err := os.Stat("/run/systemd/resolve"); err != nil {
 		return checks.ErrUnsupported
 	}
@@ -328,7 +297,7 @@ func (linuxSystem) FlushDNSCache(ctx context.Context) error {
 // ReapplyInterface asks NetworkManager, else systemd-networkd, to apply the
 // interface's configuration again, which neither bounces the link nor
 // drops routes the manager does not own.
-func (linuxSystem) ReapplyInterface(ctx context.Context, ifName string) error {
+func (*linuxSystem) ReapplyInterface(ctx context.Context, ifName string) error {
 	if !checks.ValidIfName(ifName) {
 		return fmt.Errorf("reapply interface: invalid interface name %q", ifName)
 	}
