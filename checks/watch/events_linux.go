@@ -14,7 +14,6 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/sys"
-	"github.com/vishvananda/netlink/nl"
 	"golang.org/x/sys/unix"
 )
 
@@ -95,13 +94,10 @@ const (
 	sizeofIfAddrmsg = unix.SizeofIfAddrmsg
 	sizeofRtMsg     = unix.SizeofRtMsg
 	sizeofNdMsg     = unix.SizeofNdMsg
-	// nlaTypeMask clears NLA_F_NESTED and NLA_F_NET_BYTEORDER from an
-	// attribute's type.
-	nlaTypeMask = 0x3fff
 )
 
 // parseRtnetlink decodes the notifications in one datagram: framing by the
-// standard library, attributes by the netlink library the dumps use. A
+// standard library, attributes by the OS layer's loop the dumps use. A
 // message too short for its header, or of no interest, is skipped. A
 // datagram whose framing is broken cannot be read at all, so it asks for a
 // resync: what it announced must not be lost silently.
@@ -131,13 +127,15 @@ func parseRtnetlink(b []byte) []Change {
 	return out
 }
 
-// rtAttrs returns the attributes in b by type (the last of a type wins).
+// rtAttrs returns the attributes in b by type (the last of a type wins),
+// read by the OS layer's attribute loop: the libraries' parsers slice past
+// the end of a datagram whose last attribute is not 4-aligned (a panic).
 func rtAttrs(b []byte) map[uint16][]byte {
-	attrs, _ := nl.ParseRouteAttr(b) // a malformed tail leaves what parsed
-	m := make(map[uint16][]byte, len(attrs))
-	for _, a := range attrs {
-		m[a.Attr.Type&nlaTypeMask] = a.Value
-	}
+	m := map[uint16][]byte{}
+	_ = sys.ForAttrs(b, func(typ uint16, v []byte) error { // a malformed tail leaves what parsed
+		m[typ] = v
+		return nil
+	})
 	return m
 }
 

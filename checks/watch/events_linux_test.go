@@ -156,3 +156,18 @@ func FuzzParseRtnetlink(f *testing.F) {
 	f.Add(nlMsg(unix.RTM_NEWROUTE, rtmsg(unix.AF_INET, 0, unix.RT_TABLE_MAIN, unix.RTN_UNICAST, 0), nlAttr{unix.RTA_TABLE, u32(1000)}))
 	f.Fuzz(func(t *testing.T, b []byte) { parseRtnetlink(b) })
 }
+
+// A message whose length is not 4-aligned, its last attribute unpadded,
+// followed by the datagram's padding: the netlink library's attribute
+// parser slices past the end here (a panic); ours reads what it can.
+func TestParseRtnetlinkUnalignedLastAttribute(t *testing.T) {
+	gw4 := netip.MustParseAddr("198.18.3.1").As4()
+	m := nlMsg(unix.RTM_NEWNEIGH, ndmsg(unix.AF_INET, 11, unix.NUD_REACHABLE, 0), nlAttr{unix.NDA_DST, gw4[:]})
+	m = append(m, 5, 0, unix.NDA_LLADDR, 0, 0xaa) // a 5-byte attribute, no padding
+	binary.NativeEndian.PutUint32(m, uint32(len(m)))
+	m = append(m, 0, 0, 0) // the datagram pads to 4
+	got := parseRtnetlink(m)
+	if len(got) != 1 || got[0].Neigh.IP != netip.AddrFrom4(gw4) {
+		t.Fatalf("got %+v, want the neighbor change", got)
+	}
+}

@@ -26,11 +26,11 @@ func errMalformed(what string) error {
 // nlaTypeMask clears NLA_F_NESTED and NLA_F_NET_BYTEORDER from a type.
 const nlaTypeMask = 0x3fff
 
-// forAttrs calls fn for each attribute in b. Written here rather than
+// ForAttrs calls fn for each attribute in b. Written here rather than
 // syscall.ParseNetlinkRouteAttr or nl.ParseRouteAttr: both slice past the
 // end (a panic) when the last attribute's length is not 4-aligned and
 // reaches the end of the buffer, and both allocate a slice per message.
-func forAttrs(b []byte, fn func(typ uint16, v []byte) error) error {
+func ForAttrs(b []byte, fn func(typ uint16, v []byte) error) error {
 	ne := binary.NativeEndian
 	for len(b) >= unix.SizeofRtAttr {
 		l := int(ne.Uint16(b[0:2]))
@@ -93,7 +93,7 @@ func parseLink(b []byte) (checks.Link, error) {
 		Loopback: flags&unix.IFF_LOOPBACK != 0,
 	}
 	kind, hasKind := "", false
-	err := forAttrs(b[unix.SizeofIfInfomsg:], func(typ uint16, v []byte) error {
+	err := ForAttrs(b[unix.SizeofIfInfomsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.IFLA_IFNAME:
 			l.Name = cString(v)
@@ -110,7 +110,7 @@ func parseLink(b []byte) (checks.Link, error) {
 				}
 			}
 		case unix.IFLA_LINKINFO:
-			return forAttrs(v, func(typ uint16, v []byte) error {
+			return ForAttrs(v, func(typ uint16, v []byte) error {
 				if typ == unix.IFLA_INFO_KIND {
 					kind, hasKind = cString(v), true
 				}
@@ -185,7 +185,7 @@ func parseAddr(b []byte) (ifIndex int, p netip.Prefix, ok bool, err error) {
 	fam, plen := b[0], int(b[1])
 	ifIndex = int(int32(binary.NativeEndian.Uint32(b[4:8])))
 	var local, addr []byte
-	err = forAttrs(b[unix.SizeofIfAddrmsg:], func(typ uint16, v []byte) error {
+	err = ForAttrs(b[unix.SizeofIfAddrmsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.IFA_ADDRESS:
 			addr = v
@@ -228,7 +228,7 @@ func parseRoute(b []byte, forLookup bool) (out []checks.Route, keep bool, err er
 	var dst, gw, src []byte
 	oif, metric := 0, 0
 	var hops []checks.Route // IfIndex and Gateway of each next hop
-	err = forAttrs(b[unix.SizeofRtMsg:], func(typ uint16, v []byte) error {
+	err = ForAttrs(b[unix.SizeofRtMsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.RTA_DST:
 			dst = v
@@ -307,7 +307,7 @@ func parseNextHops(b []byte) ([]checks.Route, error) {
 			return nil, errMalformed("next hop")
 		}
 		h := checks.Route{IfIndex: int(int32(binary.NativeEndian.Uint32(b[4:8])))}
-		err := forAttrs(b[sizeofRtNexthop:l], func(typ uint16, v []byte) error {
+		err := ForAttrs(b[sizeofRtNexthop:l], func(typ uint16, v []byte) error {
 			if typ == unix.RTA_GATEWAY {
 				if a, ok := unmapped(v); ok {
 					h.Gateway = a
@@ -348,7 +348,7 @@ func parseNeigh(b []byte) (m neighMsg, ok bool, err error) {
 		Router:    flags&unix.NTF_ROUTER != 0,
 	}
 	var ip []byte
-	err = forAttrs(b[unix.SizeofNdMsg:], func(typ uint16, v []byte) error {
+	err = ForAttrs(b[unix.SizeofNdMsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.NDA_DST:
 			ip = v
