@@ -26,8 +26,13 @@ func testIO(t *testing.T, lab *checkstest.Lab, env map[string]string) (*IO, *byt
 	if _, ok := env["NETGUARD_DNS"]; !ok {
 		env["NETGUARD_DNS"] = "www.lab.test"
 	}
+	// Silence lasts the shortest probe wait; the run's deadline leaves a
+	// loaded runner room to verify a repair after it.
+	if _, ok := env["NETGUARD_PROBE_WAIT"]; !ok {
+		env["NETGUARD_PROBE_WAIT"] = "100ms"
+	}
 	if _, ok := env["NETGUARD_TIMEOUT"]; !ok {
-		env["NETGUARD_TIMEOUT"] = "300ms"
+		env["NETGUARD_TIMEOUT"] = "2s"
 	}
 	return &IO{
 		In: strings.NewReader(""), Out: &out, ErrOut: &errOut,

@@ -18,10 +18,11 @@ func fake(t *testing.T, env map[string]string) (*checkstest.Lab, *bytes.Buffer) 
 	t.Helper()
 	fl := checkstest.NewLab(true)
 	full := map[string]string{
-		"NETGUARD_EXTERNAL": checkstest.Ext.String(),
-		"NETGUARD_DNS":      "www.lab.test",
-		"NETGUARD_TIMEOUT":  "300ms",
-		"XDG_CONFIG_HOME":   t.TempDir(),
+		"NETGUARD_EXTERNAL":   checkstest.Ext.String(),
+		"NETGUARD_DNS":        "www.lab.test",
+		"NETGUARD_TIMEOUT":    "2s", // room to verify a repair on a loaded runner
+		"NETGUARD_PROBE_WAIT": "100ms",
+		"XDG_CONFIG_HOME":     t.TempDir(),
 	}
 	for k, v := range env {
 		full[k] = v
