@@ -20,7 +20,7 @@ import (
 // its round trips, up to maxProbeWait: "as long as loss needs, as short as
 // silence allows".
 const (
-	DefaultProbeWait = 500 * time.Millisecond
+	DefaultProbeWait = 450 * time.Millisecond
 	maxProbeWait     = 2 * time.Second
 	// slowPathFactor: silence counts once this many round trips of the
 	// slowest answer seen have passed.

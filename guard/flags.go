@@ -53,7 +53,7 @@ var flagDefs = []*flagDef{
 			}
 			return configSetter("timeout")(c, s)
 		}},
-	{names: []string{"probe-wait"}, arg: "DURATION", usage: "how long silence counts as no answer (default 500ms)", cmds: checking,
+	{names: []string{"probe-wait"}, arg: "DURATION", usage: "how long silence counts as no answer (default 450ms)", cmds: checking,
 		set: configSetter("probe-wait")},
 	{names: []string{"sudo"}, arg: "never|auto|prompt", usage: "how privileged repairs may run (default auto)", cmds: checking,
 		set: configSetter("sudo")},
