@@ -366,18 +366,7 @@ func TestDiagnoseLocal(t *testing.T) {
 			t.Run(tt.name+"/"+goos, func(t *testing.T) {
 				s := localHealthy(goos)
 				tt.mutate(s)
-				d := Diagnose(s)
-				var got []string
-				for _, f := range d.Findings {
-					got = append(got, f.ID)
-				}
-				if !slices.Equal(got, tt.want) {
-					t.Fatalf("findings = %v, want %v\n%s", got, tt.want, dump(d))
-				}
-				r := NewReport(goos, d, nil)
-				if r.Verdict != tt.verdict {
-					t.Fatalf("verdict = %s, want %s\n%s", r.Verdict, tt.verdict, dump(d))
-				}
+				d, r := diagnoseWant(t, s, goos, tt.want, tt.verdict)
 				if tt.culprit != "" {
 					f := d.Findings[len(d.Findings)-1]
 					if !strings.Contains(f.Summary, tt.culprit) {

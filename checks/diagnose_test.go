@@ -273,18 +273,7 @@ func TestDiagnose(t *testing.T) {
 			t.Run(tt.name+"/"+goos, func(t *testing.T) {
 				s := healthyState(goos)
 				tt.mutate(s)
-				d := Diagnose(s)
-				var got []string
-				for _, f := range d.Findings {
-					got = append(got, f.ID)
-				}
-				if !slices.Equal(got, tt.want) {
-					t.Fatalf("findings = %v, want %v\n%s", got, tt.want, dump(d))
-				}
-				r := NewReport(goos, d, nil)
-				if r.Verdict != tt.verdict {
-					t.Fatalf("verdict = %s, want %s\n%s", r.Verdict, tt.verdict, dump(d))
-				}
+				d, r := diagnoseWant(t, s, goos, tt.want, tt.verdict)
 				if r.Verdict == Unhealthy && len(r.ManualSteps) == 0 {
 					t.Fatal("unhealthy without manual steps")
 				}
@@ -340,6 +329,25 @@ func checkFindingInvariants(t *testing.T, s *State, d Diagnosis) {
 			t.Errorf("%s (%s): its check %q says pass", f.ID, f.Severity, def.Check)
 		}
 	}
+}
+
+// diagnoseWant diagnoses s and checks the findings (IDs in report order)
+// and the verdict, the two things every diagnosis table asserts first.
+func diagnoseWant(t *testing.T, s *State, goos string, want []string, verdict Verdict) (Diagnosis, *Report) {
+	t.Helper()
+	d := Diagnose(s)
+	var got []string
+	for _, f := range d.Findings {
+		got = append(got, f.ID)
+	}
+	if !slices.Equal(got, want) {
+		t.Fatalf("findings = %v, want %v\n%s", got, want, dump(d))
+	}
+	r := NewReport(goos, d, nil)
+	if r.Verdict != verdict {
+		t.Fatalf("verdict = %s, want %s\n%s", r.Verdict, verdict, dump(d))
+	}
+	return d, r
 }
 
 func dump(d Diagnosis) string {
@@ -442,17 +450,7 @@ func runPathCase(t *testing.T, tt pathCase) {
 	t.Helper()
 	s := healthyState("linux")
 	tt.mutate(s)
-	d := Diagnose(s)
-	var got []string
-	for _, f := range d.Findings {
-		got = append(got, f.ID)
-	}
-	if !slices.Equal(got, tt.want) {
-		t.Fatalf("findings = %v, want %v\n%s", got, tt.want, dump(d))
-	}
-	if r := NewReport("linux", d, nil); r.Verdict != tt.verdict {
-		t.Fatalf("verdict = %s, want %s\n%s", r.Verdict, tt.verdict, dump(d))
-	}
+	d, _ := diagnoseWant(t, s, "linux", tt.want, tt.verdict)
 	checkRenderedSteps(t, d.Findings)
 	checkFindingInvariants(t, s, d)
 	for _, f := range d.Findings {
@@ -471,7 +469,7 @@ func runPathCase(t *testing.T, tt pathCase) {
 		}
 	}
 	for id := range tt.summaries {
-		if !slices.Contains(got, id) {
+		if !slices.Contains(tt.want, id) {
 			t.Errorf("expected summary checks for absent finding %s", id)
 		}
 	}
