@@ -43,7 +43,7 @@ func FuzzParseFile(f *testing.F) {
 
 func FuzzSet(f *testing.F) {
 	for _, k := range append(Keys, "nope") {
-		for _, raw := range []string{"", "auto", "1.1.1.1", "[::1]:53,10.0.0.1", "2s", "100us", "prompt", "a.test\x1b[2J", strings.Repeat("a.", 200)} {
+		for _, raw := range []string{"", "auto", "198.51.100.1", "[::1]:53,203.0.113.1", "2s", "100us", "prompt", "a.test\x1b[2J", strings.Repeat("a.", 200)} {
 			f.Add(k, raw)
 		}
 	}
