@@ -137,9 +137,9 @@ func TestProjectFileSkipped(t *testing.T) {
 func TestUserAndExplicitFiles(t *testing.T) {
 	t.Run("user config through a symlink", func(t *testing.T) {
 		te := newTestEnv(t)
-		real := filepath.Join(te.home, "dotfiles", "netguard.yaml")
-		writeFile(t, real, "sudo: never\n")
-		must(t, os.Symlink(real, te.UserPath()))
+		target := filepath.Join(te.home, "dotfiles", "netguard.yaml")
+		writeFile(t, target, "sudo: never\n")
+		must(t, os.Symlink(target, te.UserPath()))
 		if o, err := loadBounded(t, "", te.Env); err != nil || o.Sudo != checks.SudoNever {
 			t.Fatalf("symlinked user config: %+v %v", o, err)
 		}
