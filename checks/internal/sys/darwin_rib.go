@@ -428,6 +428,9 @@ type darwinPcbStats struct {
 	EphemeralInUse  int         // sockets (not listening) bound to a port in [lo, hi]
 	TimeWait        int         // TCP only
 	ByPID           map[int]int // sockets per owning process (e_pid, else last_pid)
+	// Listeners: the owning process of each listening TCP port (the first
+	// listener seen, e_pid else last_pid), for naming a taken port.
+	Listeners map[int]int
 }
 
 // errDarwinPcblistShort: the list holds far fewer records than the kernel
@@ -453,7 +456,7 @@ func darwinPcblistShort(listed, records int) bool {
 // shorter than its xig_count (errDarwinPcblistShort).
 func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 	le := binary.LittleEndian
-	st := darwinPcbStats{ByPID: map[int]int{}}
+	st := darwinPcbStats{ByPID: map[int]int{}, Listeners: map[int]int{}}
 	if len(b) < darwinSizeofXinpgen {
 		return st, fmt.Errorf("pcblist of %d bytes: %w", len(b), xnu.ErrTruncated)
 	}
@@ -525,6 +528,9 @@ func darwinParsePcblist(b []byte, proto, lo, hi int) (darwinPcbStats, error) {
 		}
 		if pid > 0 {
 			st.ByPID[pid]++
+			if _, seen := st.Listeners[port]; listen && !seen {
+				st.Listeners[port] = pid
+			}
 		}
 	}
 	st.Records = records

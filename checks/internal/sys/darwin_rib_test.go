@@ -544,7 +544,8 @@ func TestDarwinParsePcblist(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := darwinPcbStats{Listed: 6, Records: 6, Sockets: 5, EphemeralInUse: 3, TimeWait: 1, ByPID: map[int]int{100: 2, 200: 2, 400: 1}}
+	want := darwinPcbStats{Listed: 6, Records: 6, Sockets: 5, EphemeralInUse: 3, TimeWait: 1, ByPID: map[int]int{100: 2, 200: 2, 400: 1},
+		Listeners: map[int]int{8080: 200, 55555: 200}} // the taken ports' owners
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("tcp: got %+v, want %+v", got, want)
 	}
@@ -555,7 +556,7 @@ func TestDarwinParsePcblist(t *testing.T) {
 		drtPcb{proto: 17, lport: 0, gencnt: 3}, // unbound, kernel-owned
 	)
 	got, err = darwinParsePcblist(udp, 17, 49152, 65535)
-	want = darwinPcbStats{Listed: 3, Records: 3, Sockets: 3, EphemeralInUse: 1, ByPID: map[int]int{77: 2}}
+	want = darwinPcbStats{Listed: 3, Records: 3, Sockets: 3, EphemeralInUse: 1, ByPID: map[int]int{77: 2}, Listeners: map[int]int{}} // UDP has no listeners
 	if err != nil || !reflect.DeepEqual(got, want) {
 		t.Errorf("udp: got %+v, %v; want %+v", got, err, want)
 	}

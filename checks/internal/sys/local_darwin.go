@@ -33,10 +33,10 @@ func (*darwinSystem) SystemProxy() ([]checks.ProxySetting, error) {
 	return darwinPrefsProxies(b)
 }
 
-// PortOwner: naming the owner needs the pcblist sysctl joined with
-// proc_pidinfo, which takes libproc (cgo); the finding's steps name lsof.
+// PortOwner names the process listening on port, from the pcblist sysctl
+// (darwinPortOwner).
 func (*darwinSystem) PortOwner(_ context.Context, port uint16) (checks.PortOwner, error) {
-	return checks.PortOwner{}, fmt.Errorf("owner of port %d not read on macOS: lsof -nP -iTCP:%d -sTCP:LISTEN names it", port, port)
+	return darwinPortOwner(port)
 }
 
 // Clock: ntp_adjtime has no wrapper in x/sys/unix; not measured.

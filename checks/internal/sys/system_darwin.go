@@ -301,6 +301,40 @@ func darwinIoctl(fd int, req uint, arg unsafe.Pointer) error {
 	return nil
 }
 
+// darwinProcName is a process's command name from its kinfo_proc, which
+// any user may read (ps does); "" when the process is gone.
+func darwinProcName(pid int) string {
+	kp, err := unix.SysctlKinfoProc("kern.proc.pid", pid)
+	if err != nil {
+		return ""
+	}
+	c := kp.Proc.P_comm[:]
+	if i := bytes.IndexByte(c, 0); i >= 0 {
+		c = c[:i]
+	}
+	return string(c)
+}
+
+// darwinPortOwner finds the listener of a TCP port in pcblist_n: xsocket_n
+// carries the owning pid (e_pid, else last_pid), so no libproc (cgo) is
+// needed. A list macOS cut short may lack the listener: then the owner is
+// not named, and the finding's steps name lsof.
+func darwinPortOwner(port uint16) (checks.PortOwner, error) {
+	b, err := darwinSysctlRaw("net.inet.tcp.pcblist_n")
+	if err != nil {
+		return checks.PortOwner{}, fmt.Errorf("read TCP sockets: %w", err)
+	}
+	ps, err := darwinParsePcblist(b, 6, 0, 0)
+	pid := ps.Listeners[int(port)]
+	if pid == 0 {
+		if err == nil {
+			err = fmt.Errorf("no listener on port %d in the socket list", port)
+		}
+		return checks.PortOwner{}, fmt.Errorf("owner of port %d: %w (lsof -nP -iTCP:%d -sTCP:LISTEN names it)", port, err, port)
+	}
+	return checks.PortOwner{PID: pid, Name: darwinProcName(pid)}, nil
+}
+
 func (*darwinSystem) Sockets(ctx context.Context) (checks.SocketStats, error) {
 	var st checks.SocketStats
 	lo, err1 := unix.SysctlUint32("net.inet.ip.portrange.first")
@@ -350,14 +384,7 @@ func (*darwinSystem) Sockets(ctx context.Context) (checks.SocketStats, error) {
 		}
 	}
 	if st.TopProcessPID > 0 {
-		// Any user may read another process's kinfo_proc (ps does).
-		if kp, err := unix.SysctlKinfoProc("kern.proc.pid", st.TopProcessPID); err == nil {
-			c := kp.Proc.P_comm[:]
-			if i := bytes.IndexByte(c, 0); i >= 0 {
-				c = c[:i]
-			}
-			st.TopProcess = string(c)
-		}
+		st.TopProcess = darwinProcName(st.TopProcessPID)
 	}
 
 	// Go raises its own soft RLIMIT_NOFILE to the hard limit at start-up
