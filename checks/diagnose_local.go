@@ -125,7 +125,7 @@ func (d *diag) proxies() {
 		// An HTTP-only proxy breaks plain-HTTP downloads only; most of a
 		// start's traffic is HTTPS.
 		sev := SevError
-		if s.For == "http" {
+		if s.For == "http" || s.Var == WinHTTPProxyVar {
 			sev = SevWarning
 		}
 		if dd := byEndpoint[s.Endpoint()]; dd != nil {

@@ -104,6 +104,16 @@ func TestDiagnoseLocal(t *testing.T) {
 			want: []string{"proxy-dead"}, verdict: Unhealthy, culprit: "HTTPS_PROXY=http://127.0.0.1:7890", check: "proxy", status: StatusFail,
 		},
 		{
+			name: "dead WinHTTP proxy: services' proxy, a warning, never a blocked start",
+			oses: []string{"windows"},
+			mutate: func(s *State) {
+				p := ParseProxy(WinHTTPProxyVar, "127.0.0.1:7890", "all")
+				p.Addr, p.TCP = proxy1, tcpAt(proxy1, 7890, true, true, syscall.ECONNREFUSED)
+				s.Proxy.Settings = append(s.Proxy.Settings, p)
+			},
+			want: []string{"proxy-dead"}, verdict: Degraded, culprit: "WinHTTP proxy", check: "proxy", status: StatusWarn,
+		},
+		{
 			name: "same dead proxy in two variables: one finding naming both",
 			mutate: func(s *State) {
 				withProxy(s, "HTTPS_PROXY", "127.0.0.1:7890", tcpAt(proxy1, 7890, true, true, syscall.ECONNREFUSED))

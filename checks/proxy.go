@@ -29,6 +29,12 @@ func ProxyEnv(getenv func(string) string) map[string]string {
 	return m
 }
 
+// WinHTTPProxyVar names the Windows WinHTTP proxy (`netsh winhttp`) in
+// findings. It serves services, Windows Update and some .NET programs, not
+// the tools a start runs (npm, pip, docker, git), so a dead one is a
+// warning, never a blocked start.
+const WinHTTPProxyVar = "WinHTTP proxy"
+
 // ProxySetting is one configured proxy: a variable or a system setting.
 type ProxySetting struct {
 	// Var is where it is set: "HTTPS_PROXY", "all_proxy", or a system

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/netguard/netguard/checks"
 )
 
 func TestNSSLocalhostModule(t *testing.T) {
@@ -39,6 +41,44 @@ func TestWindowsProxySettings(t *testing.T) {
 		if !slices.Equal(got, want) {
 			t.Errorf("windowsProxySettings(%q) = %v, want %v", in, got, want)
 		}
+	}
+}
+
+// WinHttpSettings blobs as `netsh winhttp set proxy` writes them (layout
+// in winproxy.go; values invented): direct, a proxy with a bypass list,
+// and truncated blobs that must read as unreadable, never panic.
+func TestWindowsWinHTTPProxy(t *testing.T) {
+	blob := func(flags uint32, proxy, bypass string) []byte {
+		u32 := func(v uint32) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)} }
+		b := append(u32(0x28), u32(7)...)
+		b = append(b, u32(flags)...)
+		b = append(b, u32(uint32(len(proxy)))...)
+		b = append(b, proxy...)
+		b = append(b, u32(uint32(len(bypass)))...)
+		return append(b, bypass...)
+	}
+	set := blob(3, "proxy.corp.example:8080", "<local>;*.corp.example")
+	for _, tc := range []struct {
+		name  string
+		b     []byte
+		proxy string
+		ok    bool
+	}{
+		{"direct", blob(1, "", ""), "", true},
+		{"proxy", set, "proxy.corp.example:8080", true},
+		{"flag off, string left over", blob(1, "old.corp.example:8080", ""), "", true},
+		{"truncated header", set[:10], "", false},
+		{"length past the end", set[:20], "", false},
+		{"empty", nil, "", false},
+	} {
+		p, ok := windowsWinHTTPProxy(tc.b)
+		if p != tc.proxy || ok != tc.ok {
+			t.Errorf("%s: windowsWinHTTPProxy = %q, %v; want %q, %v", tc.name, p, ok, tc.proxy, tc.ok)
+		}
+	}
+	got := windowsWinHTTPSettings("proxy.corp.example:8080")
+	if len(got) != 1 || got[0].Var != checks.WinHTTPProxyVar || got[0].Endpoint() != "proxy.corp.example:8080" {
+		t.Errorf("windowsWinHTTPSettings = %+v", got)
 	}
 }
 

@@ -34,20 +34,40 @@ func (*windowsSystem) HostsFile() (string, []byte, error) {
 // PowerShell and .NET use): ProxyEnable and ProxyServer, either one
 // host:port for every scheme or "http=h:p;https=h:p".
 func (*windowsSystem) SystemProxy() ([]checks.ProxySetting, error) {
+	out := windowsWinHTTP() // services, Windows Update, many .NET programs
 	k, err := registry.OpenKey(registry.CURRENT_USER, `Software\Microsoft\Windows\CurrentVersion\Internet Settings`, registry.QUERY_VALUE)
 	if err != nil {
-		return nil, fmt.Errorf("open Internet Settings: %w", err)
+		return out, fmt.Errorf("open Internet Settings: %w", err)
 	}
 	defer k.Close()
 	enabled, _, err := k.GetIntegerValue("ProxyEnable")
 	if err != nil || enabled == 0 {
-		return nil, nil
+		return out, nil
 	}
 	server, _, err := k.GetStringValue("ProxyServer")
 	if err != nil {
-		return nil, fmt.Errorf("read ProxyServer: %w", err)
+		return out, fmt.Errorf("read ProxyServer: %w", err)
 	}
-	return windowsProxySettings(server), nil
+	return append(windowsProxySettings(server), out...), nil
+}
+
+// windowsWinHTTP is the machine's WinHTTP proxy (`netsh winhttp show
+// proxy`), none when unset or unreadable: best effort, since the blob is
+// undocumented (windowsWinHTTPProxy).
+func windowsWinHTTP() []checks.ProxySetting {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections`, registry.QUERY_VALUE)
+	if err != nil {
+		return nil
+	}
+	defer k.Close()
+	b, _, err := k.GetBinaryValue("WinHttpSettings")
+	if err != nil {
+		return nil
+	}
+	if p, ok := windowsWinHTTPProxy(b); ok && p != "" {
+		return windowsWinHTTPSettings(p)
+	}
+	return nil
 }
 
 // PortOwner finds the LISTEN row of port in the owner-PID TCP tables.
