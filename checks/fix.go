@@ -411,6 +411,11 @@ func ParseAction(args []string) (Action, error) {
 		if !ip.IsGlobalUnicast() && !ip.IsLinkLocalUnicast() {
 			return Action{}, fmt.Errorf("%s: %s is not a unicast host address", a.Fix, ip)
 		}
+		if ip.String() != args[2] {
+			// One spelling per address: the argv a sudoers rule or a log
+			// shows is exactly what was acted on.
+			return Action{}, fmt.Errorf("%s: %q is not in canonical form (%s)", a.Fix, args[2], ip)
+		}
 		a.IP = ip
 	}
 	return a, nil

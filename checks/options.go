@@ -54,7 +54,7 @@ func ParseSudoMode(s string) (SudoMode, error) {
 	case SudoNever, SudoAuto, SudoPrompt:
 		return m, nil
 	}
-	return "", fmt.Errorf("invalid sudo mode %q (want never, auto or prompt)", s)
+	return "", fmt.Errorf("invalid sudo mode %+q (want never, auto or prompt)", s)
 }
 
 // DefaultExternal are anycast resolvers of three providers, both families,
@@ -125,7 +125,7 @@ func CheckTimeout(d time.Duration) error {
 // one trailing dot allowed. Anything else (spaces, slashes, control
 // characters, escape sequences) would be printed back to a terminal.
 func CheckDNSName(name string) error {
-	bad := func(why string) error { return fmt.Errorf("invalid name %q: %s", name, why) }
+	bad := func(why string) error { return fmt.Errorf("invalid name %+q: %s", name, why) }
 	n := strings.TrimSuffix(name, ".")
 	switch {
 	case n == "":
@@ -175,7 +175,7 @@ func ParseTargets(s string) ([]netip.AddrPort, error) {
 		out = append(out, t)
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no target in %q", s)
+		return nil, fmt.Errorf("no target in %+q", s)
 	}
 	return out, nil
 }
@@ -187,16 +187,16 @@ func ParseTarget(s string) (netip.AddrPort, error) {
 	}
 	if ap, err := netip.ParseAddrPort(s); err == nil {
 		if ap.Port() == 0 {
-			return netip.AddrPort{}, fmt.Errorf("target %q: port 0", s)
+			return netip.AddrPort{}, fmt.Errorf("target %+q: port 0", s)
 		}
 		return netip.AddrPortFrom(ap.Addr().Unmap(), ap.Port()), nil
 	}
 	if i := strings.LastIndexByte(s, ':'); i > 0 {
 		if _, err := strconv.Atoi(s[i+1:]); err == nil {
-			return netip.AddrPort{}, fmt.Errorf("target %q: not an IP address with a port", s)
+			return netip.AddrPort{}, fmt.Errorf("target %+q: not an IP address with a port", s)
 		}
 	}
-	return netip.AddrPort{}, fmt.Errorf("target %q is not an IP address (host names are not accepted: they would depend on the DNS being checked)", s)
+	return netip.AddrPort{}, fmt.Errorf("target %+q is not an IP address (host names are not accepted: they would depend on the DNS being checked)", s)
 }
 
 // Validate reports the first bad value.

@@ -55,7 +55,7 @@ func ParsePorts(s string) ([]PortSpec, error) {
 		}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no port in %q", s)
+		return nil, fmt.Errorf("no port in %+q", s)
 	}
 	return out, nil
 }
@@ -65,22 +65,22 @@ func ParsePort(s string) (PortSpec, error) {
 	host, portText := "", s
 	if i := strings.LastIndexByte(s, ':'); i >= 0 {
 		if strings.Count(s, ":") > 1 && !strings.HasPrefix(s, "[") {
-			return PortSpec{}, fmt.Errorf("port %q: write an IPv6 address in brackets, e.g. [::1]:5432", s)
+			return PortSpec{}, fmt.Errorf("port %+q: write an IPv6 address in brackets, e.g. [::1]:5432", s)
 		}
 		host, portText = s[:i], s[i+1:]
 		if host == "" {
-			return PortSpec{}, fmt.Errorf("port %q: empty address before the colon", s)
+			return PortSpec{}, fmt.Errorf("port %+q: empty address before the colon", s)
 		}
 	}
 	n, err := strconv.ParseUint(portText, 10, 16)
 	if err != nil || n == 0 {
-		return PortSpec{}, fmt.Errorf("port %q: want a number from 1 to 65535", s)
+		return PortSpec{}, fmt.Errorf("port %+q: want a number from 1 to 65535", s)
 	}
 	p := PortSpec{Port: uint16(n)}
 	if host != "" {
 		a, err := netip.ParseAddr(strings.TrimSuffix(strings.TrimPrefix(host, "["), "]"))
 		if err != nil || a.Zone() != "" {
-			return PortSpec{}, fmt.Errorf("port %q: %q is not an IP address (host names are not accepted)", s, host)
+			return PortSpec{}, fmt.Errorf("port %+q: %+q is not an IP address (host names are not accepted)", s, host)
 		}
 		p.Addr = a.Unmap()
 	}

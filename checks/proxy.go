@@ -129,19 +129,19 @@ func ParseProxy(name, value, forWhat string) ProxySetting {
 	p.Scheme = strings.ToLower(u.Scheme)
 	def, ok := defaultProxyPorts[p.Scheme]
 	if !ok {
-		p.Err = fmt.Errorf("%s: unsupported proxy scheme %q (want http, https or socks5)", name, u.Scheme)
+		p.Err = fmt.Errorf("%s: unsupported proxy scheme %+q (want http, https or socks5)", name, u.Scheme)
 		return p
 	}
 	p.Host = u.Hostname()
 	if p.Host == "" {
-		p.Err = fmt.Errorf("%s: no host in %q", name, p.Value)
+		p.Err = fmt.Errorf("%s: no host in %+q", name, p.Value)
 		return p
 	}
 	p.Port = def
 	if ps := u.Port(); ps != "" {
 		n, err := strconv.ParseUint(ps, 10, 16)
 		if err != nil || n == 0 {
-			p.Err = fmt.Errorf("%s: invalid port %q", name, ps)
+			p.Err = fmt.Errorf("%s: invalid port %+q", name, ps)
 			return p
 		}
 		p.Port = uint16(n)

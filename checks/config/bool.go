@@ -15,7 +15,7 @@ func ParseBool(raw string) (bool, error) {
 	case "0", "false", "no", "off":
 		return false, nil
 	}
-	return false, fmt.Errorf("want 1, true, yes, on or 0, false, no, off; got %q", raw)
+	return false, fmt.Errorf("want 1, true, yes, on or 0, false, no, off; got %+q", raw)
 }
 
 // Skip reports whether NETGUARD_SKIP asks every entry point to skip the

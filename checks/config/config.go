@@ -77,7 +77,7 @@ func (v *Values) Set(key, raw string) error {
 		if raw != "auto" {
 			var err error
 			if a, err = netip.ParseAddr(raw); err != nil {
-				return fmt.Errorf("gateway: want auto or an IP address, got %q", raw)
+				return fmt.Errorf("gateway: want auto or an IP address, got %+q", raw)
 			}
 			a = a.Unmap()
 		}
@@ -85,7 +85,7 @@ func (v *Values) Set(key, raw string) error {
 	case "timeout":
 		d, err := time.ParseDuration(raw)
 		if err != nil {
-			return fmt.Errorf("timeout: invalid duration %q (e.g. 2s, 500ms)", raw)
+			return fmt.Errorf("timeout: invalid duration %+q (e.g. 2s, 500ms)", raw)
 		}
 		if err := checks.CheckTimeout(d); err != nil {
 			return fmt.Errorf("timeout: %w", err)
@@ -94,7 +94,7 @@ func (v *Values) Set(key, raw string) error {
 	case "probe-wait":
 		d, err := time.ParseDuration(raw)
 		if err != nil {
-			return fmt.Errorf("probe-wait: invalid duration %q (e.g. 500ms, 2s)", raw)
+			return fmt.Errorf("probe-wait: invalid duration %+q (e.g. 500ms, 2s)", raw)
 		}
 		if err := checks.CheckProbeWait(d); err != nil {
 			return fmt.Errorf("probe-wait: %w", err)
@@ -126,7 +126,7 @@ func (v *Values) Set(key, raw string) error {
 		}
 		v.ports = ps
 	default:
-		return fmt.Errorf("unknown key %q (known: %s)", key, strings.Join(Keys, ", "))
+		return fmt.Errorf("unknown key %+q (known: %s)", key, strings.Join(Keys, ", "))
 	}
 	return nil
 }

@@ -41,7 +41,7 @@ func ParseFile(path string, data []byte) (*Values, error) {
 		// yaml.v3 decodes a node tree without complaint about a repeated
 		// key; the second would silently win.
 		if first, dup := v.lines[k.Value]; dup {
-			return nil, fmt.Errorf("%s:%d: duplicate key %q (first on line %d)", name, k.Line, k.Value, first)
+			return nil, fmt.Errorf("%s:%d: duplicate key %+q (first on line %d)", name, k.Line, k.Value, first)
 		}
 		var err error
 		switch {
@@ -54,7 +54,7 @@ func ParseFile(path string, data []byte) (*Values, error) {
 				err = v.Set(k.Value, raw)
 			}
 		default:
-			err = fmt.Errorf("unknown key %q (known: %s, %s)", k.Value, strings.Join(Keys, ", "), TrustKey)
+			err = fmt.Errorf("unknown key %+q (known: %s, %s)", k.Value, strings.Join(Keys, ", "), TrustKey)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("%s:%d: %w", name, k.Line, err)
@@ -109,7 +109,7 @@ func (v *Values) setTrust(n *yaml.Node) error {
 			return fmt.Errorf("%s: want a list of directories", TrustKey)
 		}
 		if !filepath.IsAbs(c.Value) || !isPrintable(c.Value) {
-			return fmt.Errorf("%s: %q is not an absolute path", TrustKey, c.Value)
+			return fmt.Errorf("%s: %+q is not an absolute path", TrustKey, c.Value)
 		}
 		v.trust = append(v.trust, filepath.Clean(c.Value))
 	}
