@@ -84,6 +84,27 @@ func (r *labRun) String() string {
 	return fmt.Sprintf("as %s: exit %d after %v\nstdout:\n%s\nstderr:\n%s", r.who(), r.exit, r.elapsed.Round(time.Millisecond), r.stdout, r.stderr)
 }
 
+// runUsers runs the check in l as each user (""  is root) with env and
+// args, logs each run, hands it to check, and fails the test if any run
+// changed the client's tables: every lab scenario's loop.
+func runUsers(t *testing.T, l *lab.Lab, bin string, users, env, args []string, check func(*labRun)) {
+	t.Helper()
+	before := l.Snapshot(t)
+	for _, user := range users {
+		r, err := runLabGuardEnv(l, bin, user, env, labArgs(args...)...)
+		if err != nil {
+			t.Fatalf("%v; %v", err, r)
+		}
+		if r.rep != nil {
+			t.Logf("as %s: exit %d, %s in %v (report %.1f ms): %s", r.who(), r.exit, r.rep.Verdict, r.elapsed.Round(time.Millisecond), r.rep.DurationMS, r.rep.Summary)
+		}
+		check(r)
+		if after := l.Snapshot(t); after != before {
+			t.Errorf("guard check as %s changed the client's tables:\n%s", r.who(), lineDiff(before, after))
+		}
+	}
+}
+
 // runLabGuard runs the binary in the client namespace as root (user "") or as
 // user, bounded well above --timeout, and decodes stdout when it is JSON.
 // Safe to call from any goroutine: it reports instead of failing.
@@ -302,20 +323,7 @@ func TestLabCheckScenarios(t *testing.T) {
 			if sc.fault != nil {
 				sc.fault(l)
 			}
-			before := l.Snapshot(t)
-			for _, user := range sc.users {
-				r, err := runLabGuard(l, bin, user, labArgs(sc.args...)...)
-				if err != nil {
-					t.Fatalf("%v; %v", err, r)
-				}
-				if r.rep != nil {
-					t.Logf("as %s: exit %d, %s in %v (report %.1f ms)", r.who(), r.exit, r.rep.Verdict, r.elapsed.Round(time.Millisecond), r.rep.DurationMS)
-				}
-				sc.want.check(t, r)
-				if after := l.Snapshot(t); after != before {
-					t.Errorf("guard check as %s changed the client's tables:\n--- before\n%s\n--- after\n%s", r.who(), before, after)
-				}
-			}
+			runUsers(t, l, bin, sc.users, nil, sc.args, func(r *labRun) { sc.want.check(t, r) })
 		})
 	}
 }

@@ -177,20 +177,7 @@ func TestLabLocalScenarios(t *testing.T) {
 					culprit = c
 				}
 			}
-			before := l.Snapshot(t)
-			for _, user := range []string{"", "nobody"} {
-				r, err := runLabGuardEnv(l, bin, user, sc.env, labArgs(sc.args...)...)
-				if err != nil {
-					t.Fatalf("%v; %v", err, r)
-				}
-				if r.rep != nil {
-					t.Logf("as %s: exit %d, %s in %v: %s", r.who(), r.exit, r.rep.Verdict, r.elapsed.Round(1e6), r.rep.Summary)
-				}
-				sc.want.checkLocal(t, r, culprit)
-				if after := l.Snapshot(t); after != before {
-					t.Errorf("guard check as %s changed the client's tables:\n--- before\n%s\n--- after\n%s", r.who(), before, after)
-				}
-			}
+			runUsers(t, l, bin, []string{"", "nobody"}, sc.env, sc.args, func(r *labRun) { sc.want.checkLocal(t, r, culprit) })
 		})
 	}
 }

@@ -47,18 +47,10 @@ func runPathScenarios(t *testing.T, scs []pathScenario) {
 			if sc.fault != nil {
 				sc.fault(l)
 			}
-			before := l.Snapshot(t)
-			for _, user := range sc.users {
-				r, err := runLabGuard(l, bin, user, labArgs(sc.args...)...)
-				if err != nil {
-					t.Fatalf("%v; %v", err, r)
-				}
-				if r.rep != nil {
-					t.Logf("as %s: exit %d, %s in %v (report %.1f ms)", r.who(), r.exit, r.rep.Verdict, r.elapsed.Round(time.Millisecond), r.rep.DurationMS)
-				}
+			runUsers(t, l, bin, sc.users, nil, sc.args, func(r *labRun) {
 				sc.want.check(t, r)
 				if r.rep == nil {
-					continue
+					return
 				}
 				if sc.finding != "" && !namesCulprit(r.rep, sc.finding, sc.names(l)) {
 					t.Errorf("as %s: no %s finding whose summary names all of %q; %v", r.who(), sc.finding, sc.names(l), r)
@@ -78,10 +70,7 @@ func runPathScenarios(t *testing.T, scs []pathScenario) {
 						}
 					}
 				}
-			}
-			if after := l.Snapshot(t); after != before {
-				t.Errorf("guard check changed the client's tables:\n%s", lineDiff(before, after))
-			}
+			})
 		})
 	}
 }

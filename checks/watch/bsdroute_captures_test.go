@@ -2,12 +2,11 @@ package watch
 
 import (
 	"encoding/binary"
-	"encoding/hex"
 	"net/netip"
-	"strings"
 	"testing"
 
 	"github.com/netguard/netguard/checks/internal/xnu"
+	"github.com/netguard/netguard/checks/internal/xnu/xnucapture"
 )
 
 // Notifications as a Mac's routing socket delivers them: real ones from
@@ -15,30 +14,6 @@ import (
 // synthesized from xnu's rt_msg1 (bsd/net/rtsock.c), which ends a message
 // right after the last sockaddr's sa_len bytes and writes nothing at all
 // for a last sockaddr of sa_len 0.
-
-func hexBytes(t testing.TB, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// The 50-byte RTM_DELMADDR of tailscale/tailscale#1416 (golang/go#44740),
-// read from AF_ROUTE: its last sockaddr_dl is not padded.
-const notifDelMaddr = `32 00 05 10 30 00 00 00 00 00 00 00 04 00 00 00 14 12 04 00 06 03 06 00
-	65 6e 30 ac 87 a3 19 7f 82 00 00 00 0e 12 00 00 00 00 06 00 91 e0 f0 01 00 00`
-
-// The 136-byte RTM_ADD of 100.113.0.0/16 via utun4319 `route monitor`
-// showed in golang/net PR 220 (x/net commit 3c333c0c).
-const notifUtunAdd = `88 00 05 01 00 00 00 00 41 08 00 00 07 00 00 00 92 7b 00 00 01 00 00 00
-	00 00 00 00 00 00 00 00 00 00 00 00
-	00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-	00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-	10 02 00 00 64 71 00 00 00 00 00 00 00 00 00 00
-	14 12 21 00 01 08 00 00 75 74 75 6e 34 33 31 39 00 00 00 00
-	06 02 00 00 ff ff 00 00`
 
 // notifUtunNewAddr6 is synthesized: the RTM_NEWADDR (or DELADDR) xnu sends
 // when an IPv6 address is added to a utun, as a VPN does. rt_newaddrmsg
@@ -85,8 +60,8 @@ func TestParseRouteSocketCaptures(t *testing.T) {
 		b    []byte
 		want []Change
 	}{
-		{"tailscale#1416 RTM_DELMADDR: not ours, skipped", hexBytes(t, notifDelMaddr), nil},
-		{"x/net PR 220 utun RTM_ADD", hexBytes(t, notifUtunAdd),
+		{"tailscale#1416 RTM_DELMADDR: not ours, skipped", xnucapture.DelMaddr(), nil},
+		{"x/net PR 220 utun RTM_ADD", xnucapture.UtunAdd(),
 			[]Change{{Kind: KindRoute, Detail: "route new 100.113.0.0/16"}}},
 		// Before, the missing RTA_BRD was an error and the change came
 		// without an address: the Filter could not tell a new address
@@ -100,7 +75,7 @@ func TestParseRouteSocketCaptures(t *testing.T) {
 		// One read may hold several messages; unpadded ends must not
 		// shift the next one.
 		{"DELMADDR, then NEWADDR, then the utun route, in one read",
-			append(append(hexBytes(t, notifDelMaddr), notifUtunNewAddr6(xnu.RTMNewAddr)...), hexBytes(t, notifUtunAdd)...),
+			append(append(xnucapture.DelMaddr(), notifUtunNewAddr6(xnu.RTMNewAddr)...), xnucapture.UtunAdd()...),
 			[]Change{{Kind: KindAddr, IfIndex: 21, Addr: ula, Detail: "address new fd7a:115c:a1e0::1/64 on 21"},
 				{Kind: KindRoute, Detail: "route new 100.113.0.0/16"}}},
 	} {
@@ -130,7 +105,7 @@ func TestParseRouteSocketCaptures(t *testing.T) {
 }
 
 func BenchmarkParseRouteSocketCaptures(b *testing.B) {
-	buf := append(append(hexBytes(b, notifDelMaddr), notifUtunNewAddr6(xnu.RTMNewAddr)...), hexBytes(b, notifUtunAdd)...)
+	buf := append(append(xnucapture.DelMaddr(), notifUtunNewAddr6(xnu.RTMNewAddr)...), xnucapture.UtunAdd()...)
 	for b.Loop() {
 		parseRouteSocket(buf, bsdNow)
 	}

@@ -1,29 +1,19 @@
 package sys
 
 import (
-	"encoding/hex"
 	"net/netip"
-	"strings"
 	"syscall"
 	"testing"
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/xnu"
+	"github.com/netguard/netguard/checks/internal/xnu/xnucapture"
 )
 
 // Real routing messages from macOS machines, as published in bug reports
 // and upstream tests; each names where its bytes come from. Where only
 // the sockaddrs were published, the header is rebuilt from what the
 // report printed, and the test says so.
-
-func captureBytes(t *testing.T, s string) []byte {
-	t.Helper()
-	b, err := hex.DecodeString(strings.Join(strings.Fields(s), ""))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
 
 // captureHeader builds an rt_msghdr for sockaddrs published without one.
 func captureHeader(typ uint8, index uint16, flags, addrs uint32, pid, seq int32, sas []byte) []byte {
@@ -36,26 +26,6 @@ func captureHeader(typ uint8, index uint16, flags, addrs uint32, pid, seq int32,
 	m[0], m[1] = byte(len(m)), byte(len(m)>>8)
 	return m
 }
-
-// captureDelMaddr is the 50-byte RTM_DELMADDR Tailscale read from a Mac's
-// routing socket (tailscale/tailscale#1416, golang/go#44740): its last
-// sockaddr_dl (14 bytes) is not padded to 4, and x/net's ParseRIB refused
-// it with "message too short".
-const captureDelMaddr = `32 00 05 10 30 00 00 00 00 00 00 00 04 00 00 00 14 12 04 00 06 03 06 00
-	65 6e 30 ac 87 a3 19 7f 82 00 00 00 0e 12 00 00 00 00 06 00 91 e0 f0 01 00 00`
-
-// captureUtunAdd is the 136-byte RTM_ADD `route monitor` showed for a
-// route to 100.113.0.0/16 through utun4319 (golang/net PR 220, which
-// became x/net commit 3c333c0c; its sockaddrs are also in x/net's
-// route/address_darwin_test.go): the /16 mask is the truncated
-// "06 02 00 00 ff ff".
-const captureUtunAdd = `88 00 05 01 00 00 00 00 41 08 00 00 07 00 00 00 92 7b 00 00 01 00 00 00
-	00 00 00 00 00 00 00 00 00 00 00 00
-	00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-	00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00 00
-	10 02 00 00 64 71 00 00 00 00 00 00 00 00 00 00
-	14 12 21 00 01 08 00 00 75 74 75 6e 34 33 31 39 00 00 00 00
-	06 02 00 00 ff ff 00 00`
 
 // captureGetEcho is the 132-byte RTM_GET reply with rtm_errno 3 (ESRCH),
 // pid 283, seq 23285, a netmask of sa_len 0 and an empty RTA_IFP, from
@@ -98,9 +68,12 @@ const (
 )
 
 func TestDarwinCaptures(t *testing.T) {
-	for c, n := range map[string]int{captureDelMaddr: 50, captureUtunAdd: 136, captureGetEcho: 132} {
-		if got := len(captureBytes(t, c)); got != n {
-			t.Fatalf("a capture decodes to %d bytes, its report says %d", got, n)
+	for _, c := range []struct {
+		b []byte
+		n int
+	}{{xnucapture.DelMaddr(), 50}, {xnucapture.UtunAdd(), 136}, {xnucapture.Decode(captureGetEcho), 132}} {
+		if got := len(c.b); got != c.n {
+			t.Fatalf("a capture decodes to %d bytes, its report says %d", got, c.n)
 		}
 	}
 	dstGwMask := uint32(xnu.RTADst | xnu.RTAGateway | xnu.RTANetmask)
@@ -110,19 +83,19 @@ func TestDarwinCaptures(t *testing.T) {
 		routes []checks.Route
 	}{
 		// Not a route message: skipped by its length, the next one read.
-		{"golang/go#44740 RTM_DELMADDR", captureBytes(t, captureDelMaddr), nil},
-		{"x/net PR 220 utun RTM_ADD", captureBytes(t, captureUtunAdd), []checks.Route{
+		{"golang/go#44740 RTM_DELMADDR", xnucapture.DelMaddr(), nil},
+		{"x/net PR 220 utun RTM_ADD", xnucapture.UtunAdd(), []checks.Route{
 			{Dst: netip.MustParsePrefix("100.113.0.0/16"), IfIndex: 33},
 		}},
 		{"x/net fd84::/48 via link-local (header rebuilt)",
-			captureHeader(xnu.RTMAdd, 33, xnu.RTFUp|xnu.RTFGateway|rtfDone|rtfStatic, dstGwMask, 1, 1, captureBytes(t, captureULASas)),
+			captureHeader(xnu.RTMAdd, 33, xnu.RTFUp|xnu.RTFGateway|rtfDone|rtfStatic, dstGwMask, 1, 1, xnucapture.Decode(captureULASas)),
 			[]checks.Route{{Dst: netip.MustParsePrefix("fd84:1b4e:6281::/48"), Gateway: netip.MustParseAddr("fe80::f22f:4bff:fe09:3bff"), IfIndex: 33}}},
 		{"x/net 2dab271f scoped ::/0 (header rebuilt)",
-			captureHeader(xnu.RTMAdd, 13, xnu.RTFUp|xnu.RTFGateway|rtfDone|rtfStatic|xnu.RTFIfScope, dstGwMask, 81198, 1, captureBytes(t, captureScopedDefaultSas)),
+			captureHeader(xnu.RTMAdd, 13, xnu.RTFUp|xnu.RTFGateway|rtfDone|rtfStatic|xnu.RTFIfScope, dstGwMask, 81198, 1, xnucapture.Decode(captureScopedDefaultSas)),
 			[]checks.Route{{Dst: netip.MustParsePrefix("::/0"), Gateway: netip.MustParseAddr("fe80::2d0:4cff:fe10:15d2"), IfIndex: 13, Scoped: true}}},
 		// A destination without bytes is no destination: dropped.
 		{"golang/go#70528 sa_len 0 destination (header synthesized)",
-			captureHeader(xnu.RTMAdd, 33, xnu.RTFUp|xnu.RTFGateway, dstGwMask, 1, 1, captureBytes(t, captureZeroDstSas)), nil},
+			captureHeader(xnu.RTMAdd, 33, xnu.RTFUp|xnu.RTFGateway, dstGwMask, 1, 1, xnucapture.Decode(captureZeroDstSas)), nil},
 	} {
 		// Each capture alone, then followed by a known message: framing
 		// must hold either way.
@@ -167,7 +140,7 @@ func TestDarwinCaptures(t *testing.T) {
 // request 23285, and it says ESRCH: RouteTo must fail with that errno (the
 // "findsaddr: write: No such process" of traceroute), never succeed.
 func TestDarwinCaptureGetEcho(t *testing.T) {
-	b := captureBytes(t, captureGetEcho)
+	b := xnucapture.Decode(captureGetEcho)
 	if len(b) != 132 {
 		t.Fatalf("capture is %d bytes, want 132", len(b))
 	}
