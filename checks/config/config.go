@@ -83,21 +83,15 @@ func (v *Values) Set(key, raw string) error {
 		}
 		v.gateway = &a
 	case "timeout":
-		d, err := time.ParseDuration(raw)
+		d, err := parseDuration(key, raw, "2s, 500ms", checks.CheckTimeout)
 		if err != nil {
-			return fmt.Errorf("timeout: invalid duration %+q (e.g. 2s, 500ms)", raw)
-		}
-		if err := checks.CheckTimeout(d); err != nil {
-			return fmt.Errorf("timeout: %w", err)
+			return err
 		}
 		v.timeout = &d
 	case "probe-wait":
-		d, err := time.ParseDuration(raw)
+		d, err := parseDuration(key, raw, "500ms, 2s", checks.CheckProbeWait)
 		if err != nil {
-			return fmt.Errorf("probe-wait: invalid duration %+q (e.g. 500ms, 2s)", raw)
-		}
-		if err := checks.CheckProbeWait(d); err != nil {
-			return fmt.Errorf("probe-wait: %w", err)
+			return err
 		}
 		v.wait = &d
 	case "sudo":
@@ -191,4 +185,17 @@ func FromEnv(getenv func(string) string) (*Values, error) {
 		}
 	}
 	return v, nil
+}
+
+// parseDuration reads a duration setting and checks its bounds; errors
+// name the key and show examples.
+func parseDuration(key, raw, examples string, check func(time.Duration) error) (time.Duration, error) {
+	d, err := time.ParseDuration(raw)
+	if err != nil {
+		return 0, fmt.Errorf("%s: invalid duration %+q (e.g. %s)", key, raw, examples)
+	}
+	if err := check(d); err != nil {
+		return 0, fmt.Errorf("%s: %w", key, err)
+	}
+	return d, nil
 }
