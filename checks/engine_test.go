@@ -387,3 +387,20 @@ func TestSolicitContradictionWhileTrafficWorks(t *testing.T) {
 		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
 	}
 }
+
+// A short --timeout still leaves time to verify a repair: the first check
+// takes at most half the run (a silent gateway would otherwise hold the
+// probe window for all of it, and the repair would go unverified).
+func TestFixVerifiesWithinAShortTimeout(t *testing.T) {
+	for range 5 {
+		l := checkstest.NewLab(true)
+		l.BreakGatewayMAC(false)
+		l.Prober.AnswerDelay = 80 * time.Millisecond // a round trip the verification must wait for
+		o := l.Options()
+		o.Timeout, o.ProbeWait = 300*time.Millisecond, 0 // the default window, longer than half the run
+		r := l.Engine.Fix(context.Background(), o, checks.FixOptions{})
+		if r.Verdict != checks.Repaired {
+			t.Fatalf("verdict %s (%s), want repaired and verified within 300 ms", r.Verdict, r.Summary)
+		}
+	}
+}

@@ -86,8 +86,11 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	parent := ctx
 	ctx, cancel := context.WithTimeout(parent, o.Timeout)
 	defer cancel()
+	// The first check may use at most half the run: the other half is for
+	// the repairs and the check that verifies them. With a short
+	// --timeout, a probe window taking it all left a repair unverified.
 	co := o
-	co.Timeout = min(o.Timeout, 2*time.Second)
+	co.Timeout = min(o.Timeout/2, 2*time.Second)
 	s := e.Collect(ctx, co)
 	d := Diagnose(s)
 	var repairs []Repair
