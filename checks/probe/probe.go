@@ -84,18 +84,31 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, o
 	pg.Interval = p.interval()
 	pg.RecordRtts, pg.RecordTTLs = false, false
 	pg.Timeout = timeout
+	// The outcome is kept here, not read back from pg.Statistics: ping
+	// returns without waiting for pro-bing to wind down (below), and its
+	// callbacks may still run meanwhile.
 	var (
-		mu      sync.Mutex
-		sendErr error
-		rtt     time.Duration
-		started = time.Now()
+		mu       sync.Mutex
+		sendErr  error
+		sent     int
+		answered bool
+		rtt      time.Duration
+		started  = time.Now()
 	)
+	settled := make(chan struct{}) // an answer, or a send that can never succeed
+	var settle sync.Once
+	pg.OnSend = func(*probing.Packet) {
+		mu.Lock()
+		sent++
+		mu.Unlock()
+	}
 	pg.OnRecv = func(pkt *probing.Packet) {
 		mu.Lock()
-		if rtt == 0 {
-			rtt = pkt.Rtt
+		if !answered {
+			answered, rtt = true, pkt.Rtt
 		}
 		mu.Unlock()
+		settle.Do(func() { close(settled) })
 		pg.Stop() // one answer is enough
 	}
 	pg.OnSendError = func(_ *probing.Packet, err error) {
@@ -105,15 +118,32 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, o
 		if errors.Is(err, syscall.EMSGSIZE) {
 			// A don't-fragment echo larger than the path MTU the
 			// kernel knows: every further send fails the same way.
+			settle.Do(func() { close(settled) })
 			pg.Stop()
 		}
 	}
-	err := pg.RunWithContext(ctx)
-	st := pg.Statistics()
+	// pro-bing's receiver polls with a read deadline that backs off to
+	// about 100 ms and sees a Stop only when that deadline passes, so
+	// waiting for Run to return after an answer or after the window closed
+	// costs up to 100 ms: measured, a silent gateway's verdict came 70 ms
+	// after its window. ping returns at once instead; the Pinger closes
+	// its socket and ends its goroutines on its own within that poll.
+	runErr := make(chan error, 1)
+	go func() { runErr <- pg.RunWithContext(ctx) }()
+	var err error
+	select {
+	case err = <-runErr:
+	case <-settled:
+	case <-ctx.Done():
+		select {
+		case err = <-runErr: // already over: keep what it said
+		default:
+		}
+	}
 	mu.Lock()
 	defer mu.Unlock()
-	res.Attempts = st.PacketsSent
-	if st.PacketsRecv > 0 {
+	res.Attempts = sent
+	if answered {
 		res.Answered = true
 		res.RTT = rtt
 		if res.RTT <= 0 {
@@ -125,7 +155,7 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, o
 	case sendErr != nil:
 		res.Err = sendErr
 	case err != nil && !errors.Is(err, context.Canceled) && !errors.Is(err, context.DeadlineExceeded):
-		if st.PacketsSent == 0 && !isRouteErr(err) {
+		if sent == 0 && !isRouteErr(err) {
 			return res, err // the socket could not be opened
 		}
 		res.Err = err
