@@ -87,15 +87,18 @@ func BenchmarkSideBySide(b *testing.B) {
 
 	pre := lab.BuildPreflight(b)
 	phys := lab.BuildPhyslimit(b)
+	card := lab.BuildCardFloor(b)
 	shell := fmt.Sprintf(`ip route show default >/dev/null && ip neigh show %[1]s >/dev/null &&
 ping -c1 -W1 %[1]s >/dev/null & a=$!; ping -c1 -W1 %[2]s >/dev/null & b=$!; getent hosts %[3]s >/dev/null & c=$!
 wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 
-	var floor, physT, preT, sh, guard, guardUser, seedCheck []time.Duration
+	var floor, physT, cardT, versionT, preT, sh, guard, guardUser, seedCheck []time.Duration
 	var rss []time.Duration // KiB, as durations only to reuse median
 	for i := range benchRounds {
 		floor = append(floor, timeCmd(b, l.Cmd(ctx, l.Client, "true"), 0))
 		physT = append(physT, timeCmd(b, l.Cmd(ctx, l.Client, phys, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
+		cardT = append(cardT, timeCmd(b, l.Cmd(ctx, l.Client, card), 0))
+		versionT = append(versionT, timeCmd(b, l.Cmd(ctx, l.Client, bin, "--version"), 0))
 		preT = append(preT, timeCmd(b, l.Cmd(ctx, l.Client, pre, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
 		sh = append(sh, timeCmd(b, l.Cmd(ctx, l.Client, "sh", "-c", shell), 0))
 		d, kib := timeCmdRSS(b, l.Cmd(ctx, l.Client, check...), 0)
@@ -109,6 +112,7 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 	}
 	mf, mg, mu, ms := median(floor), median(guard), median(guardUser), median(seedCheck)
 	mp, msh, mphys := median(preT), median(sh), median(physT)
+	mcard, mversion := median(cardT), median(versionT)
 
 	// Broken networks: the time to a verdict, by what proves it. Silence
 	// (a dead gateway entry, a stopped name server) needs the probe
@@ -122,12 +126,19 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 		heal  func()
 		env   []string // added to the check's environment
 		args  []string // added to the check's flags
+		user  string   // run as this user instead of root
 	}
 	var brokenT []time.Duration
 	brokenCases := []broken{
 		{name: "wrong permanent gateway MAC (silence)", fault: l.WrongGatewayMAC, heal: func() {
 			// Both families: WrongGatewayMAC breaks both entries, and a
 			// wrong IPv6 entry left behind makes every later case wait.
+			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP, "dev", l.ClientIf)
+			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP6, "dev", l.ClientIf)
+		}},
+		// Unprivileged, no ARP/NDP proof: only the probe window's silence
+		// tells, so this is the default window's cost end to end.
+		{name: "wrong permanent gateway MAC, nobody (silence)", user: "nobody", fault: l.WrongGatewayMAC, heal: func() {
 			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP, "dev", l.ClientIf)
 			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP6, "dev", l.ClientIf)
 		}},
@@ -145,6 +156,9 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 		var ds []time.Duration
 		for range 5 {
 			c := l.Cmd(ctx, l.Client, append(slices.Clone(check), bc.args...)...)
+			if bc.user != "" {
+				c = l.CmdAs(ctx, l.Client, bc.user, append(slices.Clone(check), bc.args...)...)
+			}
 			c.Env = append(c.Env, bc.env...)
 			ds = append(ds, timeCmd(b, c, 1))
 		}
@@ -177,6 +191,8 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 	fmt.Fprintf(w, "\nnetguard side by side (lab, medians of %d interleaved runs; seed: %d runs)\n", benchRounds, benchSeedRounds)
 	fmt.Fprintf(w, "  %-32s %s\n", "floor (ip netns exec true)", ms2(mf))
 	fmt.Fprintln(w, row("physical limit (bare syscalls)", mphys))
+	fmt.Fprintln(w, row("design card's libraries, no work", mcard))
+	fmt.Fprintln(w, row("guard --version (start, exit)", mversion))
 	fmt.Fprintln(w, row("minimal Go pre-flight", mp))
 	fmt.Fprintln(w, row("hand-written shell pre-flight", msh))
 	fmt.Fprintln(w, row("guard check (root)", mg))
@@ -184,7 +200,7 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 	fmt.Fprintln(w, row("seed-check.sh check", ms))
 	fmt.Fprintf(w, "  guard check peak RSS (root)      %8.1f MiB\n", float64(median(rss))/1024)
 	for i, bc := range brokenCases {
-		fmt.Fprintf(w, "  broken: %-38s decided in %s (exit 1)\n", bc.name, ms2(brokenT[i]))
+		fmt.Fprintf(w, "  broken: %-46s decided in %s (exit 1)\n", bc.name, ms2(brokenT[i]))
 	}
 	fmt.Fprintf(w, "  healthy check: guard is %.0fx faster than the seed script, %.1f ms over the minimal pre-flight, %.1f ms vs the shell pre-flight\n",
 		float64(ms)/float64(mg), float64((mg-mp).Microseconds())/1000, float64((mg-msh).Microseconds())/1000)
@@ -193,6 +209,7 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 	fmt.Fprintf(w, "  repair: guard is %.1fx faster than the seed script\n\n", float64(seedFix)/float64(guardFix))
 	b.ReportMetric(float64(mg-mf)/1e6, "ms-over-floor")
 	b.ReportMetric(float64(mg-mf)/float64(lim), "x-physical-limit")
+	b.ReportMetric(float64(mversion-mf)/float64(lim), "version-x-physical-limit")
 	b.ReportMetric(float64(median(rss))/1024, "peak-rss-MiB")
 	b.ReportMetric(float64(mg-mp)/1e6, "ms-over-preflight")
 	b.ReportMetric(float64(ms)/float64(mg), "x-vs-seed")

@@ -44,7 +44,11 @@ const PhyslimitPackage = "github.com/netguard/netguard/guard/internal/lab/physli
 // for the tests that run the mage project example.
 const MagePackage = "github.com/magefile/mage"
 
-var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}, PhyslimitPackage: {}, MagePackage: {}}
+// CardFloorPackage links the design card's kept libraries and does nothing:
+// the start-up floor of any guard (the benchmark's row beside the floor).
+const CardFloorPackage = "github.com/netguard/netguard/guard/internal/lab/cardfloor"
+
+var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}, PhyslimitPackage: {}, CardFloorPackage: {}, MagePackage: {}}
 
 // Build compiles the real guard binary once per test process (`go build
 // -o DIR/guard github.com/netguard/netguard/guard` from the test's working
@@ -61,6 +65,9 @@ func BuildPreflight(t testing.TB) string { return buildPackage(t, PreflightPacka
 
 // BuildPhyslimit compiles the physical-limit program like Build.
 func BuildPhyslimit(t testing.TB) string { return buildPackage(t, PhyslimitPackage, "physlimit") }
+
+// BuildCardFloor compiles the design card's start-up floor like Build.
+func BuildCardFloor(t testing.TB) string { return buildPackage(t, CardFloorPackage, "cardfloor") }
 
 // BuildMage compiles mage like Build.
 func BuildMage(t testing.TB) string { return buildPackage(t, MagePackage, "mage") }
