@@ -24,9 +24,10 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 
@@ -42,21 +43,9 @@ const (
 
 func timeCmd(b *testing.B, cmd *exec.Cmd, wantExit int) time.Duration {
 	b.Helper()
-	d, _ := timeCmdRSS(b, cmd, wantExit)
-	return d
-}
-
-// timeCmdRSS also returns the command's peak resident set in KiB (ip netns
-// exec and setpriv exec the command in place, so it is the command's own).
-func timeCmdRSS(b *testing.B, cmd *exec.Cmd, wantExit int) (time.Duration, int64) {
-	b.Helper()
 	t0 := time.Now()
 	out, err := cmd.CombinedOutput()
 	d := time.Since(t0)
-	var rss int64
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		rss = ru.Maxrss
-	}
 	code := 0
 	if ee, ok := err.(*exec.ExitError); ok {
 		code = ee.ExitCode()
@@ -66,7 +55,7 @@ func timeCmdRSS(b *testing.B, cmd *exec.Cmd, wantExit int) (time.Duration, int64
 	if wantExit >= 0 && code != wantExit {
 		b.Fatalf("%v: exit %d, want %d\n%s", cmd.Args, code, wantExit, out)
 	}
-	return d, rss
+	return d
 }
 
 func median(ds []time.Duration) time.Duration {
@@ -88,12 +77,12 @@ func BenchmarkSideBySide(b *testing.B) {
 	pre := lab.BuildPreflight(b)
 	phys := lab.BuildPhyslimit(b)
 	card := lab.BuildCardFloor(b)
+	peak := lab.BuildPeakRSS(b)
 	shell := fmt.Sprintf(`ip route show default >/dev/null && ip neigh show %[1]s >/dev/null &&
 ping -c1 -W1 %[1]s >/dev/null & a=$!; ping -c1 -W1 %[2]s >/dev/null & b=$!; getent hosts %[3]s >/dev/null & c=$!
 wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 
 	var floor, physT, cardT, versionT, preT, sh, guard, guardUser, seedCheck []time.Duration
-	var rss []time.Duration // KiB, as durations only to reuse median
 	for i := range benchRounds {
 		floor = append(floor, timeCmd(b, l.Cmd(ctx, l.Client, "true"), 0))
 		physT = append(physT, timeCmd(b, l.Cmd(ctx, l.Client, phys, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
@@ -101,8 +90,7 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 		versionT = append(versionT, timeCmd(b, l.Cmd(ctx, l.Client, bin, "--version"), 0))
 		preT = append(preT, timeCmd(b, l.Cmd(ctx, l.Client, pre, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
 		sh = append(sh, timeCmd(b, l.Cmd(ctx, l.Client, "sh", "-c", shell), 0))
-		d, kib := timeCmdRSS(b, l.Cmd(ctx, l.Client, check...), 0)
-		guard, rss = append(guard, d), append(rss, time.Duration(kib))
+		guard = append(guard, timeCmd(b, l.Cmd(ctx, l.Client, check...), 0))
 		guardUser = append(guardUser, timeCmd(b, l.CmdAs(ctx, l.Client, "nobody", check...), 0))
 		if i < benchSeedRounds {
 			c := l.Cmd(ctx, l.Client, "bash", seed, "check")
@@ -111,6 +99,19 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 		}
 	}
 	mf, mg, mu, ms := median(floor), median(guard), median(guardUser), median(seedCheck)
+	// Peak RSS, in runs of its own: started through peakrss, whose
+	// rusage is guard's own (the test binary's is not; see peakrss).
+	var rss []time.Duration // KiB, as durations only to reuse median
+	rssFile := filepath.Join(l.Dir, "peak-rss")
+	for range 5 {
+		timeCmd(b, l.Cmd(ctx, l.Client, append([]string{peak, rssFile}, check...)...), 0)
+		out, err := os.ReadFile(rssFile)
+		kib, perr := strconv.Atoi(strings.TrimSpace(string(out)))
+		if err != nil || perr != nil {
+			b.Fatalf("peak RSS: %v %v %q", err, perr, out)
+		}
+		rss = append(rss, time.Duration(kib))
+	}
 	mp, msh, mphys := median(preT), median(sh), median(physT)
 	mcard, mversion := median(cardT), median(versionT)
 

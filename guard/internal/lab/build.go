@@ -48,7 +48,11 @@ const MagePackage = "github.com/magefile/mage"
 // the start-up floor of any guard (the benchmark's row beside the floor).
 const CardFloorPackage = "github.com/netguard/netguard/guard/internal/lab/cardfloor"
 
-var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}, PhyslimitPackage: {}, CardFloorPackage: {}, MagePackage: {}}
+// PeakRSSPackage runs a command and reports its own peak resident set
+// (see guard/internal/lab/peakrss for why a Go parent cannot).
+const PeakRSSPackage = "github.com/netguard/netguard/guard/internal/lab/peakrss"
+
+var builds = map[string]*buildResult{GuardPackage: {}, PreflightPackage: {}, PhyslimitPackage: {}, CardFloorPackage: {}, PeakRSSPackage: {}, MagePackage: {}}
 
 // Build compiles the real guard binary once per test process (`go build
 // -o DIR/guard github.com/netguard/netguard/guard` from the test's working
@@ -68,6 +72,9 @@ func BuildPhyslimit(t testing.TB) string { return buildPackage(t, PhyslimitPacka
 
 // BuildCardFloor compiles the design card's start-up floor like Build.
 func BuildCardFloor(t testing.TB) string { return buildPackage(t, CardFloorPackage, "cardfloor") }
+
+// BuildPeakRSS compiles the peak-RSS reporter like Build.
+func BuildPeakRSS(t testing.TB) string { return buildPackage(t, PeakRSSPackage, "peakrss") }
 
 // BuildMage compiles mage like Build.
 func BuildMage(t testing.TB) string { return buildPackage(t, MagePackage, "mage") }
