@@ -129,20 +129,18 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 		args  []string // added to the check's flags
 		user  string   // run as this user instead of root
 	}
+	// Both families: WrongGatewayMAC breaks both entries, and a wrong IPv6
+	// entry left behind makes every later case wait.
+	healMAC := func() {
+		l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP, "dev", l.ClientIf)
+		l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP6, "dev", l.ClientIf)
+	}
 	var brokenT []time.Duration
 	brokenCases := []broken{
-		{name: "wrong permanent gateway MAC (silence)", fault: l.WrongGatewayMAC, heal: func() {
-			// Both families: WrongGatewayMAC breaks both entries, and a
-			// wrong IPv6 entry left behind makes every later case wait.
-			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP, "dev", l.ClientIf)
-			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP6, "dev", l.ClientIf)
-		}},
+		{name: "wrong permanent gateway MAC (silence)", fault: l.WrongGatewayMAC, heal: healMAC},
 		// Unprivileged, no ARP/NDP proof: only the probe window's silence
 		// tells, so this is the default window's cost end to end.
-		{name: "wrong permanent gateway MAC, nobody (silence)", user: "nobody", fault: l.WrongGatewayMAC, heal: func() {
-			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP, "dev", l.ClientIf)
-			l.Run(b, l.Client, "ip", "neigh", "del", lab.GatewayIP6, "dev", l.ClientIf)
-		}},
+		{name: "wrong permanent gateway MAC, nobody (silence)", user: "nobody", fault: l.WrongGatewayMAC, heal: healMAC},
 		{name: "local resolver down (errno)", fault: func() { l.SetResolvConf("nameserver 127.0.0.53\n") },
 			heal: func() { l.SetResolvConf("nameserver " + lab.ExternalIP + "\n") }},
 		{name: "HTTPS_PROXY not running (errno)", fault: func() {}, env: []string{"HTTPS_PROXY=http://127.0.0.1:7890"}},
