@@ -156,6 +156,46 @@ func TestFixDryRunChangesNothing(t *testing.T) {
 	}
 }
 
+// BeforeRepair (where guard arms its signal handlers) runs once, before
+// the first change, and never when nothing will change: a healthy run,
+// a dry run.
+func TestFixBeforeRepair(t *testing.T) {
+	tests := []struct {
+		name      string
+		breakIt   bool
+		dryRun    bool
+		wantCalls int
+	}{
+		{name: "healthy: nothing to repair", wantCalls: 0},
+		{name: "wrong MAC: armed once, before the delete", breakIt: true, wantCalls: 1},
+		{name: "dry run: nothing changes", breakIt: true, dryRun: true, wantCalls: 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := checkstest.NewLab(true)
+			if tt.breakIt {
+				l.BreakGatewayMAC(false)
+			}
+			l.Sys.Calls = nil
+			calls, changedBefore := 0, 0
+			fo := checks.FixOptions{DryRun: tt.dryRun, BeforeRepair: func() {
+				calls++
+				changedBefore += len(l.Sys.Calls)
+			}}
+			l.Engine.Fix(context.Background(), l.Options(), fo)
+			if calls != tt.wantCalls {
+				t.Errorf("BeforeRepair called %d times, want %d (changes: %v)", calls, tt.wantCalls, l.Sys.Calls)
+			}
+			if changedBefore != 0 {
+				t.Errorf("BeforeRepair ran after a change was made: %v", l.Sys.Calls)
+			}
+			if tt.wantCalls > 0 && len(l.Sys.Calls) == 0 {
+				t.Errorf("nothing was repaired: the case proves nothing")
+			}
+		})
+	}
+}
+
 func TestParseActionRejectsInjection(t *testing.T) {
 	bad := [][]string{
 		{"rm", "-rf", "/"},

@@ -76,6 +76,12 @@ type FixOptions struct {
 	// its time does not count against the run's deadline; verification
 	// after it gets a fresh one.
 	Interactive bool
+	// BeforeRepair, when set, is called once before the first action that
+	// may change the machine (never in a dry run): the caller arms there
+	// what a repair must not be cut short by (guard's signal handlers,
+	// which cost a healthy run its time and a run that only looks
+	// nothing).
+	BeforeRepair func()
 }
 
 // Fix checks, climbs the repair ladder for the error findings, verifies
@@ -103,6 +109,10 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 			acts := e.actions(rung, s, d)
 			if len(acts) == 0 {
 				continue
+			}
+			if !fo.DryRun && fo.BeforeRepair != nil {
+				fo.BeforeRepair()
+				fo.BeforeRepair = nil // once
 			}
 			rs, rollback := e.apply(ctx, acts, fo)
 			repairs = append(repairs, rs...)

@@ -1,10 +1,8 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"os/signal"
 	"slices"
 	"strings"
 	"time"
@@ -113,10 +111,11 @@ func run(args []string, ios *IO) exitCode {
 			return exitOK
 		}
 	}
-	ctx, stop := signal.NotifyContext(context.Background(), caughtSignals(ignored)...)
+	sig := newRunSignals(caughtSignals(ignored))
+	ctx, stop := sig.ctx, sig.stop
 	defer stop()
-	// A signal during the check is the user's interrupt, not a broken
-	// network: the report of a check cut short would blame the network, so
+	// A signal during a repair is the user's interrupt, not a broken
+	// network: the report of a run cut short would blame the network, so
 	// it is not printed. watch stops on a signal by design.
 	interrupted := func() bool {
 		if ctx.Err() == nil {
@@ -132,10 +131,13 @@ func run(args []string, ios *IO) exitCode {
 	case "fix", "run":
 		fo := elevation(ios, c.opts.Sudo)
 		fo.DryRun = c.dryRun
+		fo.BeforeRepair = sig.arm
 		rep = ios.NewEngine().Fix(ctx, c.opts, fo)
 	case "repair":
+		sig.arm()
 		return runRepair(ctx, ios, c.args)
 	case "watch":
+		sig.arm()
 		return runWatch(ctx, ios, c)
 	default:
 		fmt.Fprintf(ios.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)

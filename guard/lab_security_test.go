@@ -198,6 +198,11 @@ func TestLabSudoPromptOutlivesDeadlineAndKeepsEcho(t *testing.T) {
 	case <-time.After(30 * time.Second):
 		t.Fatalf("guard did not end after Ctrl-C:\n%s", out.String())
 	}
+	// A repair was under way: guard caught the signal (it arms its
+	// handlers before the first repair) and said so.
+	if code := cmd.ProcessState.ExitCode(); code != int(exitInterrupted) || !strings.Contains(out.String(), "guard: interrupted") {
+		t.Errorf("after Ctrl-C at the prompt: %v, want exit %d and \"guard: interrupted\":\n%s", cmd.ProcessState, exitInterrupted, out.String())
+	}
 	tio, err := unix.IoctlGetTermios(int(s.Fd()), unix.TCGETS)
 	if err != nil {
 		t.Fatal(err)
