@@ -77,10 +77,9 @@ type FixOptions struct {
 	// after it gets a fresh one.
 	Interactive bool
 	// BeforeRepair, when set, is called once before the first action that
-	// may change the machine (never in a dry run): the caller arms there
-	// what a repair must not be cut short by (guard's signal handlers,
-	// which cost a healthy run its time and a run that only looks
-	// nothing).
+	// may change the machine (never in a dry run). guard arms its signal
+	// handlers there: they cost a run two threads, and before a repair a
+	// signal has nothing to leave half done.
 	BeforeRepair func()
 }
 
