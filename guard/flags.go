@@ -74,13 +74,7 @@ var flagDefs = []*flagDef{
 	{names: []string{"verbose", "v"}, usage: "print every check with its evidence", cmds: checking,
 		set: boolSetter(func(c *cli) *bool { return &c.verbose })},
 	{names: []string{"color"}, arg: "auto|always|never", usage: "colour: auto (a terminal; off with NO_COLOR)", cmds: everyCmd,
-		set: func(c *cli, s string) error {
-			if s != "auto" && s != "always" && s != "never" {
-				return fmt.Errorf("want auto, always or never, got %q", s)
-			}
-			c.color = s
-			return nil
-		}},
+		set: oneOfSetter(func(c *cli) *string { return &c.color }, "auto", "always", "never")},
 	// guard watch
 	{names: []string{"fix"}, usage: "repair what is safe to repair on each change", cmds: []string{"watch"},
 		set: boolSetter(func(c *cli) *bool { return &c.watch.fix })},
@@ -98,13 +92,7 @@ var flagDefs = []*flagDef{
 		}},
 	// guard explain
 	{names: []string{"os"}, arg: "linux|darwin|windows", usage: "show the steps for another OS", cmds: []string{"explain"},
-		set: func(c *cli, s string) error {
-			if s != "linux" && s != "darwin" && s != "windows" {
-				return fmt.Errorf("want linux, darwin or windows, got %q", s)
-			}
-			c.explainOS = s
-			return nil
-		}},
+		set: oneOfSetter(func(c *cli) *string { return &c.explainOS }, "linux", "darwin", "windows")},
 	{names: []string{"list"}, usage: "list every finding", cmds: []string{"explain"},
 		set: boolSetter(func(c *cli) *bool { return &c.explainList })},
 	// guard hooks
@@ -137,6 +125,17 @@ func boolSetter(field func(*cli) *bool) func(*cli, string) error {
 			return err
 		}
 		*field(c) = v
+		return nil
+	}
+}
+
+// oneOfSetter takes one of a fixed set of words: "want a, b or c, got %q".
+func oneOfSetter(field func(*cli) *string, words ...string) func(*cli, string) error {
+	return func(c *cli, s string) error {
+		if !slices.Contains(words, s) {
+			return fmt.Errorf("want %s or %s, got %q", strings.Join(words[:len(words)-1], ", "), words[len(words)-1], s)
+		}
+		*field(c) = s
 		return nil
 	}
 }

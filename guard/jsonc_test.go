@@ -12,21 +12,14 @@ import (
 // Code also accepts.
 func stripJSONC(in []byte) ([]byte, error) {
 	out := make([]byte, 0, len(in))
-	inString := false
 	for i := 0; i < len(in); i++ {
 		c := in[i]
 		switch {
-		case inString:
-			out = append(out, c)
-			if c == '\\' && i+1 < len(in) {
-				i++
-				out = append(out, in[i])
-			} else if c == '"' {
-				inString = false
-			}
 		case c == '"':
-			inString = true
-			out = append(out, c)
+			var ok bool
+			if i, out, ok = copyString(in, i, out); !ok {
+				return nil, fmt.Errorf("unterminated string")
+			}
 		case c == '/' && i+1 < len(in) && in[i+1] == '/':
 			for i < len(in) && in[i] != '\n' {
 				i++
@@ -50,31 +43,38 @@ func stripJSONC(in []byte) ([]byte, error) {
 			out = append(out, c)
 		}
 	}
-	if inString {
-		return nil, fmt.Errorf("unterminated string")
-	}
 	return dropTrailingCommas(out), nil
+}
+
+// copyString appends the JSON string starting at in[i] (its opening quote)
+// to out, through its closing quote, and returns the closing quote's
+// index; ok is false for a string that does not end.
+func copyString(in []byte, i int, out []byte) (end int, _ []byte, ok bool) {
+	out = append(out, '"')
+	for i++; i < len(in); i++ {
+		out = append(out, in[i])
+		switch in[i] {
+		case '\\':
+			if i+1 < len(in) {
+				i++
+				out = append(out, in[i])
+			}
+		case '"':
+			return i, out, true
+		}
+	}
+	return i, out, false
 }
 
 // dropTrailingCommas removes a comma that only whitespace separates from
 // a closing } or ]. Comments are already gone.
 func dropTrailingCommas(in []byte) []byte {
 	out := make([]byte, 0, len(in))
-	inString := false
 	for i := 0; i < len(in); i++ {
 		c := in[i]
-		if inString {
-			out = append(out, c)
-			if c == '\\' && i+1 < len(in) {
-				i++
-				out = append(out, in[i])
-			} else if c == '"' {
-				inString = false
-			}
-			continue
-		}
 		if c == '"' {
-			inString = true
+			i, out, _ = copyString(in, i, out) // stripJSONC checked it ends
+			continue
 		}
 		if c == ',' {
 			j := i + 1

@@ -14,7 +14,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
-	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strconv"
@@ -138,9 +137,7 @@ func usersBoth() []string { return []string{"", "nobody"} }
 // the repair is "not permitted (--sudo never)" and the network unchanged.
 func TestLabProjectCannotRaiseSudo(t *testing.T) {
 	lab.RequireRoot(t)
-	if _, err := exec.LookPath("sudo"); err != nil {
-		t.Fatal("sudo is not installed (CI installs it): ", err)
-	}
+	lab.RequireSudo(t)
 	cl := newConfigLab(t, "sudo: never\n")
 	rule := filepath.Join("/etc/sudoers.d", "netguard-test-cfg-"+filepath.Base(cl.Client))
 	if err := os.WriteFile(rule, []byte(fmt.Sprintf("nobody ALL=(root) NOPASSWD: %s repair *\n", cl.bin)), 0o440); err != nil {

@@ -138,9 +138,7 @@ func TestLabFixRefusedWithoutPrivilege(t *testing.T) {
 // through `sudo -n`.
 func TestLabFixThroughSudo(t *testing.T) {
 	lab.RequireRoot(t)
-	if _, err := exec.LookPath("sudo"); err != nil {
-		t.Fatal("sudo is not installed (CI installs it): ", err)
-	}
+	lab.RequireSudo(t)
 	bin := lab.Build(t)
 	l := lab.New(t)
 	rule := filepath.Join("/etc/sudoers.d", "netguard-test-"+filepath.Base(l.Client))

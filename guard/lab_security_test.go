@@ -17,7 +17,6 @@ import (
 
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -78,9 +77,7 @@ func TestLabRepairHelperActsOnlyOnFindings(t *testing.T) {
 // would be passwordless root for that user.
 func TestLabSudoRefusesUserWritableBinary(t *testing.T) {
 	lab.RequireRoot(t)
-	if _, err := exec.LookPath("sudo"); err != nil {
-		t.Fatal("sudo is not installed (CI installs it): ", err)
-	}
+	lab.RequireSudo(t)
 	bin := lab.Build(t)
 	l := lab.New(t)
 	dir := filepath.Join(t.TempDir(), "home-bin")
@@ -158,9 +155,7 @@ func TestLabHelperIgnoresCallersPath(t *testing.T) {
 // keeps its echo whatever happens to the prompt (issue 11, item 6).
 func TestLabSudoPromptOutlivesDeadlineAndKeepsEcho(t *testing.T) {
 	lab.RequireRoot(t)
-	if _, err := exec.LookPath("sudo"); err != nil {
-		t.Fatal("sudo is not installed (CI installs it): ", err)
-	}
+	lab.RequireSudo(t)
 	bin := lab.Build(t)
 	l := lab.New(t)
 	l.WrongGatewayMAC()

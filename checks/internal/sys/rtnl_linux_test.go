@@ -417,3 +417,33 @@ func cat(bs ...[]byte) []byte {
 	}
 	return out
 }
+
+// The link classes the diagnosis reads (bridge and veth are container
+// networks, a tunnel a VPN), from the type rtnetlink names and the flags.
+func TestLinuxLinkKind(t *testing.T) {
+	for _, tc := range []struct {
+		typ   string
+		flags uint32
+		want  checks.LinkKind
+	}{
+		{"device", unix.IFF_LOOPBACK, checks.LinkLoopback},
+		{"device", 0, checks.LinkPhysical},
+		{"device", unix.IFF_POINTOPOINT, checks.LinkTunnel}, // a PPP-like NIC
+		{"vlan", 0, checks.LinkPhysical},
+		{"bond", 0, checks.LinkPhysical},
+		{"bridge", 0, checks.LinkBridge},
+		{"openvswitch", 0, checks.LinkBridge},
+		{"veth", 0, checks.LinkVeth},
+		{"netkit", 0, checks.LinkVeth},
+		{"wireguard", unix.IFF_POINTOPOINT, checks.LinkTunnel},
+		{"tuntap", 0, checks.LinkTunnel},
+		{"vxlan", 0, checks.LinkTunnel},
+		{"gre", 0, checks.LinkTunnel},
+		{"dummy", 0, checks.LinkVirtual},
+		{"macvlan", 0, checks.LinkVirtual},
+	} {
+		if got := linuxLinkKind(tc.typ, tc.flags); got != tc.want {
+			t.Errorf("linuxLinkKind(%q, %#x) = %v, want %v", tc.typ, tc.flags, got, tc.want)
+		}
+	}
+}

@@ -165,6 +165,15 @@ func RequireRoot(t testing.TB) {
 	}
 }
 
+// RequireSudo fails the test when sudo is missing: the tests that use it
+// prove what guard does through a real sudo, and CI installs it.
+func RequireSudo(t testing.TB) {
+	t.Helper()
+	if _, err := exec.LookPath("sudo"); err != nil {
+		t.Fatal("sudo is not installed (CI installs it): ", err)
+	}
+}
+
 // uniquePrefix picks "ng" + 6 hex digits not used by any existing namespace.
 func uniquePrefix(t testing.TB) string {
 	t.Helper()
