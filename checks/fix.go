@@ -70,8 +70,12 @@ type FixOptions struct {
 	// privileged actions are not permitted.
 	Elevate func(ctx context.Context, a Action) error
 	// Describe says how an action would run, for dry runs and manual steps
-	// (e.g. "sudo -n /usr/local/bin/guard repair delete-neighbor eth0 192.0.2.1").
+	// (e.g. "sudo /usr/local/bin/guard repair delete-neighbor eth0 192.0.2.1");
+	// "" when there is no privileged helper that would run it.
 	Describe func(a Action) string
+	// HelperHint is the one manual step shown when a repair needed root
+	// and no helper command can run it (a comment: how to install one).
+	HelperHint string
 	// Interactive: Elevate may wait for a person (a password prompt), so
 	// its time does not count against the run's deadline; verification
 	// after it gets a fresh one.
@@ -137,13 +141,13 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 			repairs = append(repairs, e.undo(rollback, fo)...)
 		}
 	}
-	r := NewReport(e.OS, d, repairs)
+	r := NewReport(e.OS, e.withManagers(d), repairs)
 	if initialErrors && !hasErrors(d.Findings) && anyOK(repairs) {
 		r.Verdict = Repaired
 		r.Summary = "repaired: " + repairs[len(repairs)-1].Action.String() + " " + repairs[len(repairs)-1].Target
 	}
 	if r.Verdict == Unhealthy {
-		r.ManualSteps = append(privilegeSteps(repairs), r.ManualSteps...)
+		r.ManualSteps = append(privilegeSteps(repairs, fo.HelperHint), r.ManualSteps...)
 	}
 	r.DurationMS = durMS(time.Since(start))
 	return r
@@ -165,12 +169,20 @@ func anyOK(rs []Repair) bool {
 }
 
 // privilegeSteps turns refused repairs into the commands that would run
-// them, first among the manual steps.
-func privilegeSteps(rs []Repair) []string {
+// them, first among the manual steps. A refused repair with no such
+// command (no root-owned helper) gets hint instead, once: the finding's
+// own steps that follow are the plain OS commands.
+func privilegeSteps(rs []Repair, hint string) []string {
 	var out []string
+	hinted := false
 	for _, r := range rs {
-		if r.Command != "" && r.Outcome != OutcomeOK {
-			out = append(out, "run with privilege: "+r.Command)
+		switch {
+		case r.Outcome == OutcomeOK:
+		case r.Command != "":
+			out = append(out, r.Command+"  # the repair guard could not run without root")
+		case r.Outcome == OutcomeNotPermitted && hint != "" && !hinted:
+			out = append(out, hint)
+			hinted = true
 		}
 	}
 	return out
@@ -191,7 +203,7 @@ func (e *Engine) rungs(d Diagnosis) []Fix {
 	}
 	var out []Fix
 	for _, r := range Ladder {
-		if want[r] {
+		if want[r] && e.supports(r) {
 			out = append(out, r)
 		}
 	}
@@ -282,7 +294,7 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 		case fo.Elevate != nil:
 			err = fo.Elevate(ctx, a)
 		default:
-			err = ErrNotPermitted
+			err = fmt.Errorf("%w (needs root)", ErrNotPermitted)
 		}
 		r.DurationMS = durMS(time.Since(t0))
 		switch {

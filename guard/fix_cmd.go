@@ -38,14 +38,22 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 		}
 		return fo
 	}
+	// A helper step is offered only for a binary sudo may run: a step
+	// guard itself would refuse is a dead end.
+	unsafe := io_.safeExe(exe)
+	if unsafe != nil {
+		fo.Describe = nil
+		if canSudo {
+			fo.HelperHint = helperInstallStep(exe)
+		}
+	}
 	switch {
 	case mode == checks.SudoNever:
 		return refuse("--sudo never")
 	case !canSudo:
 		return refuse(noSudoReason)
-	}
-	if err := io_.safeExe(exe); err != nil {
-		return refuse(fmt.Sprintf("%v; sudo would run it as root: install a root-owned copy, see the README's Security section", err))
+	case unsafe != nil:
+		return refuse(fmt.Sprintf("needs root, and %v; sudo would run it as root: install a root-owned copy, see the README's Security section", unsafe))
 	}
 	fo.Interactive = mode == checks.SudoPrompt
 	var refused error
@@ -100,6 +108,12 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 		}
 	}
 	return fo
+}
+
+// helperInstallStep is the manual step that installs a root-owned copy of
+// exe, which guard fix can then run through sudo.
+func helperInstallStep(exe string) string {
+	return "sudo install -m 0755 -o root " + shellQuote([]string{exe}) + " /usr/local/bin/guard  # a root-owned copy lets guard fix repair this through sudo; or run the commands below"
 }
 
 // promptTimeout bounds how long sudo may wait for a password.

@@ -131,8 +131,15 @@ func RepairLine(rp checks.Repair) Line {
 	return Line{Level: lvl, Text: fmt.Sprintf("repair %s %s: %s (%.1f ms)", rp.Action, Sanitize(rp.Target), Sanitize(rp.Result()), rp.DurationMS)}
 }
 
-// StepLine is one manual step, printed whole so it pastes.
-func StepLine(step string) Line { return Line{Text: "  → " + Sanitize(step)} }
+// StepLine is one manual step, printed whole so it pastes. A step that
+// is a comment ("# ...": what to do by hand, or why) is an explanation,
+// not a command: it gets no arrow.
+func StepLine(step string) Line {
+	if strings.HasPrefix(step, "# ") {
+		return Line{Text: "    " + Sanitize(step)}
+	}
+	return Line{Text: "  → " + Sanitize(step)}
+}
 
 // Lines is the report for a person. Healthy: the verdict line alone
 // (nothing under Quiet). Otherwise the findings that are not passing, the
