@@ -17,8 +17,9 @@ func QuoteFor(goos, s string) string {
 	return QuotePOSIX(s)
 }
 
-// QuotePOSIX quotes s as one word for POSIX sh (dash, bash, zsh): single
-// quotes, with a quote inside written '\''.
+// QuotePOSIX quotes s as one word for POSIX sh (dash, bash, zsh): in single
+// quotes, where nothing expands; a single quote inside closes them, is
+// escaped with a backslash, and opens them again.
 func QuotePOSIX(s string) string {
 	if s != "" && strings.IndexFunc(s, func(r rune) bool { return !posixSafe(r) }) < 0 {
 		return s

@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,6 +217,7 @@ func TestSudoNeverGivesExactCommand(t *testing.T) {
 	lab := checkstest.NewLab(false)
 	lab.BreakGatewayMAC(false)
 	io_, out, _ := testIO(t, lab, map[string]string{"NETGUARD_SUDO": "never"})
+	io_.SafeExe = func(string) error { return nil } // a root-owned helper
 	if code := run([]string{"fix", "--json"}, io_); code != exitUnhealthy {
 		t.Fatalf("exit %d", code)
 	}
@@ -222,12 +225,43 @@ func TestSudoNeverGivesExactCommand(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
-	want := "run with privilege: sudo /usr/local/bin/guard repair delete-neighbor eth0 198.18.3.1"
+	want := "sudo /usr/local/bin/guard repair delete-neighbor eth0 198.18.3.1  # the repair guard could not run without root"
 	if len(r.ManualSteps) == 0 || r.ManualSteps[0] != want {
 		t.Fatalf("manual steps %q, want first %q", r.ManualSteps, want)
 	}
 	if len(lab.Sys.Calls) != 0 {
 		t.Fatalf("changed the system without privilege: %v", lab.Sys.Calls)
+	}
+}
+
+// With a guard binary sudo must not run (owned by the user, as `go
+// install` leaves it), no step offers the helper, which would refuse: the
+// steps are the plain OS commands, after one that installs a root-owned
+// copy.
+func TestNoHelperStepWithoutRootOwnedBinary(t *testing.T) {
+	for _, mode := range []string{"never", "auto"} {
+		lab := checkstest.NewLab(false)
+		lab.BreakGatewayMAC(false)
+		io_, out, errOut := testIO(t, lab, map[string]string{"NETGUARD_SUDO": mode})
+		io_.Executable = func() (string, error) { return "/home/dev/go/bin/guard", nil }
+		io_.SafeExe = func(p string) error { return fmt.Errorf("%q is owned by uid 1000: not safe to run as root", p) }
+		if code := run([]string{"fix", "--json"}, io_); code != exitUnhealthy {
+			t.Fatalf("%s: exit %d (%s)", mode, code, errOut)
+		}
+		var r checks.Report
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(r.ManualSteps, func(s string) bool { return strings.Contains(s, "guard repair") }) {
+			t.Errorf("%s: a helper step guard would refuse: %q", mode, r.ManualSteps)
+		}
+		if len(r.ManualSteps) < 2 || !strings.HasPrefix(r.ManualSteps[0], "sudo install -m 0755 -o root /home/dev/go/bin/guard /usr/local/bin/guard") ||
+			r.ManualSteps[1] != "sudo ip neigh del 198.18.3.1 dev eth0" {
+			t.Errorf("%s: steps %q, want the install line, then the plain command", mode, r.ManualSteps)
+		}
+		if len(lab.Sys.Calls) != 0 {
+			t.Fatalf("changed the system without privilege: %v", lab.Sys.Calls)
+		}
 	}
 }
 

@@ -55,10 +55,10 @@ func readManagers(root string) checks.Managers {
 		// hidepid hides root's processes from other users: fall back to
 		// the state directories the daemons create at start.
 		for dir, m := range map[string]checks.Manager{
-			"run/NetworkManager":    checks.MgrNetworkManager,
-			"run/systemd/netif":     checks.MgrNetworkd,
-			"run/systemd/resolve":   checks.MgrResolved,
-			"run/dhcpcd":            checks.MgrDhcpcd,
+			"run/NetworkManager":  checks.MgrNetworkManager,
+			"run/systemd/netif":   checks.MgrNetworkd,
+			"run/systemd/resolve": checks.MgrResolved,
+			"run/dhcpcd":          checks.MgrDhcpcd,
 		} {
 			if _, err := os.Stat(at(dir)); err == nil {
 				running |= m
