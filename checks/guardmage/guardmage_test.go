@@ -98,6 +98,31 @@ func TestFixRepairs(t *testing.T) {
 	}
 }
 
+// As a normal user, the fix target says why nothing was repaired and how
+// to run it as root, in words for a fix target, not a start.
+func TestFixNotRoot(t *testing.T) {
+	fl, out := fake(t, nil)
+	fl.Engine.Privileged = false
+	fl.BreakGatewayMAC(false)
+	err := (Guard{}).Fix(context.Background())
+	if mg.ExitStatus(err) != 1 {
+		t.Fatalf("fix as a user: %v (status %d), want exit 1", err, mg.ExitStatus(err))
+	}
+	if msg := err.Error(); !strings.Contains(msg, "need root") || strings.Contains(msg, "not starting") {
+		t.Errorf("error %q: want why nothing was repaired, not 'not starting'", msg)
+	}
+	got := out.String()
+	if !strings.Contains(got, "not permitted (needs root)") {
+		t.Errorf("the repair line does not say why:\n%s", got)
+	}
+	if !strings.Contains(got, `→ sudo env "PATH=$PATH" mage guard:fix  # the repairs need root`) || !strings.Contains(got, "→ sudo ip neigh del 198.18.3.1 dev eth0") {
+		t.Errorf("no step that runs the target as root, or no plain command:\n%s", got)
+	}
+	if len(fl.Sys.Calls) != 0 {
+		t.Errorf("changed the system without root: %v", fl.Sys.Calls)
+	}
+}
+
 func TestSkipAndBadSettings(t *testing.T) {
 	fl, out := fake(t, map[string]string{"NETGUARD_SKIP": "1"})
 	fl.BreakGatewayMAC(false)
