@@ -104,6 +104,10 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	d := Diagnose(s)
 	var repairs []Repair
 	initialErrors := hasErrors(d.Findings)
+	rootID := ""
+	if i := slices.IndexFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError }); i >= 0 {
+		rootID = d.Findings[i].ID
+	}
 	if initialErrors {
 		for _, rung := range e.rungs(d) {
 			if ctx.Err() != nil {
@@ -144,7 +148,9 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	r := NewReport(e.OS, e.withManagers(d), repairs)
 	if initialErrors && !hasErrors(d.Findings) && anyOK(repairs) {
 		r.Verdict = Repaired
-		r.Summary = "repaired: " + repairs[len(repairs)-1].Action.String() + " " + repairs[len(repairs)-1].Target
+		// The verdict already says "repaired": the summary says what fixed what.
+		last := repairs[len(repairs)-1]
+		r.Summary = last.Action.String() + " " + last.Target + " fixed " + rootID
 	}
 	if r.Verdict == Unhealthy {
 		r.ManualSteps = append(privilegeSteps(repairs, fo.HelperHint), r.ManualSteps...)
