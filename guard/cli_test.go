@@ -281,3 +281,38 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version: %d %q", code, out)
 	}
 }
+
+// Help names a variable for a flag only when guard reads it: each one it
+// names, set to nonsense, is refused with its name; NETGUARD_BLOCK and
+// NETGUARD_OS, which nothing reads, are not named.
+func TestHelpNamesOnlyVariablesRead(t *testing.T) {
+	unchecked := map[string]bool{"dns": true, "json-file": true, "log": true, "config": true}
+	for _, cmd := range []string{"check", "fix", "watch", "hooks", "explain"} {
+		for _, d := range flagDefs {
+			env := envOf(d, cmd)
+			if !d.takes(cmd) || env == "" || unchecked[d.names[0]] {
+				continue
+			}
+			io_, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{env: "bogus!"})
+			args := []string{cmd}
+			switch cmd {
+			case "hooks":
+				args = append(args, "status")
+			case "explain":
+				args = append(args, "dns-failed")
+			}
+			if _, err := parse(args, io_.Getenv, io_.Cwd, false); err == nil || !strings.Contains(err.Error(), env) {
+				t.Errorf("guard %s: help names %s, but %s=bogus! gives %v", cmd, env, env, err)
+			}
+		}
+	}
+	if h := helpFor("hooks"); strings.Contains(h, "NETGUARD_BLOCK") || strings.Contains(h, "NETGUARD_<FLAG>") {
+		t.Errorf("hooks help claims a variable nothing reads:\n%s", h)
+	}
+	if h := helpFor("explain"); strings.Contains(h, "NETGUARD_OS") {
+		t.Errorf("explain help claims NETGUARD_OS:\n%s", h)
+	}
+	if h := helpFor("check"); !strings.Contains(h, " NETGUARD_TIMEOUT") {
+		t.Errorf("check help does not name NETGUARD_TIMEOUT:\n%s", h)
+	}
+}
