@@ -374,16 +374,20 @@ func (d *diag) clock() {
 		d.set("clock", StatusUnknown, c.Err.Error())
 		return
 	}
+	bound := ""
+	if c.BuildTime.IsZero() {
+		bound = noBuildTime
+	}
 	switch c.Synced {
 	case Yes:
-		d.set("clock", StatusPass, "synchronised (max error "+c.MaxError.String()+")")
+		d.set("clock", StatusPass, "synchronised (max error "+c.MaxError.String()+")"+bound)
 	case No:
 		// Info only: without a time daemon (containers, CI sandboxes)
 		// the kernel says this of a clock that may be right.
 		d.add(ClockUnsynchronized, Args{ArgDetail: c.MaxError.String()}, "adjtimex: STA_UNSYNC / TIME_ERROR")
-		d.set("clock", StatusPass, "not synchronised by a time daemon (max error "+c.MaxError.String()+")")
+		d.set("clock", StatusPass, "not synchronised by a time daemon (max error "+c.MaxError.String()+")"+bound)
 	default:
-		d.set("clock", StatusPass, "synchronisation not reported by this OS")
+		d.set("clock", StatusPass, "synchronisation not reported by this OS"+bound)
 	}
 }
 

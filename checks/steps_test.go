@@ -200,3 +200,32 @@ type errTimeoutForTest struct{}
 func (errTimeoutForTest) Error() string   { return "i/o timeout" }
 func (errTimeoutForTest) Timeout() bool   { return true }
 func (errTimeoutForTest) Temporary() bool { return true }
+
+// A binary without a VCS date says in the clock check's detail that it
+// cannot bound the clock; a pseudo-version's date serves as one.
+func TestClockWithoutBuildDate(t *testing.T) {
+	s := healthyState("linux")
+	s.Clock = ClockState{Checked: true, Synced: Yes, Now: s.Clock.Now}
+	d := Diagnose(s)
+	i := slices.IndexFunc(d.Checks, func(c CheckResult) bool { return c.ID == "clock" })
+	if i < 0 || !strings.Contains(d.Checks[i].Detail, "built without VCS data") {
+		t.Fatalf("clock check %+v: want it to say the build has no date", d.Checks)
+	}
+	for v, want := range map[string]string{
+		"v0.0.0-20260102150405-abcdef123456":       "2026-01-02 15:04:05",
+		"v1.2.4-0.20260102150405-abcdef123456":     "2026-01-02 15:04:05",
+		"v1.2.4-pre.0.20260102150405-abcdef123456": "2026-01-02 15:04:05",
+		"v0.0.0-20260102150405-abcdef123456+dirty": "2026-01-02 15:04:05",
+		"v1.2.3":            "",
+		"(devel)":           "",
+		"v1.2.3-rc1-abcdef": "",
+	} {
+		got := ""
+		if tm := pseudoVersionTime(v); !tm.IsZero() {
+			got = tm.Format("2006-01-02 15:04:05")
+		}
+		if got != want {
+			t.Errorf("pseudoVersionTime(%q) = %q, want %q", v, got, want)
+		}
+	}
+}
