@@ -73,8 +73,8 @@ type FixOptions struct {
 	// (e.g. "sudo /usr/local/bin/guard repair delete-neighbor eth0 192.0.2.1");
 	// "" when there is no privileged helper that would run it.
 	Describe func(a Action) string
-	// HelperHint is the one manual step shown when a repair needed root
-	// and no helper command can run it (a comment: how to install one).
+	// HelperHint is the one manual step shown, last, when a repair needed
+	// root and no helper command can run it: how to get one.
 	HelperHint string
 	// Interactive: Elevate may wait for a person (a password prompt), so
 	// its time does not count against the run's deadline; verification
@@ -153,7 +153,11 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 		r.Summary = last.Action.String() + " " + last.Target + " fixed " + rootID
 	}
 	if r.Verdict == Unhealthy {
-		r.ManualSteps = append(privilegeSteps(repairs, fo.HelperHint), r.ManualSteps...)
+		cmds, hint := privilegeSteps(repairs, fo.HelperHint)
+		r.ManualSteps = append(cmds, r.ManualSteps...)
+		if hint {
+			r.ManualSteps = append(r.ManualSteps, fo.HelperHint)
+		}
 	}
 	r.DurationMS = durMS(time.Since(start))
 	return r
@@ -175,23 +179,20 @@ func anyOK(rs []Repair) bool {
 }
 
 // privilegeSteps turns refused repairs into the commands that would run
-// them, first among the manual steps. A refused repair with no such
-// command (no root-owned helper) gets hint instead, once: the finding's
-// own steps that follow are the plain OS commands.
-func privilegeSteps(rs []Repair, hint string) []string {
-	var out []string
-	hinted := false
+// them, first among the manual steps. hint reports a refused repair with
+// no such command (no root-owned helper): the finding's own steps are then
+// the plain OS commands, and the hint, last, says how to get a helper.
+func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
 	for _, r := range rs {
 		switch {
 		case r.Outcome == OutcomeOK:
 		case r.Command != "":
-			out = append(out, r.Command+"  # the repair guard could not run without root")
-		case r.Outcome == OutcomeNotPermitted && hint != "" && !hinted:
-			out = append(out, hint)
-			hinted = true
+			cmds = append(cmds, r.Command+"  # the repair guard could not run without root")
+		case r.Outcome == OutcomeNotPermitted && helperHint != "":
+			hint = true
 		}
 	}
-	return out
+	return cmds, hint
 }
 
 // rungs are the ladder's rungs that some error finding names, in ladder

@@ -236,8 +236,8 @@ func TestSudoNeverGivesExactCommand(t *testing.T) {
 
 // With a guard binary sudo must not run (owned by the user, as `go
 // install` leaves it), no step offers the helper, which would refuse: the
-// steps are the plain OS commands, after one that installs a root-owned
-// copy.
+// steps are the plain OS commands, and the last says how to install a
+// root-owned copy.
 func TestNoHelperStepWithoutRootOwnedBinary(t *testing.T) {
 	for _, mode := range []string{"never", "auto"} {
 		lab := checkstest.NewLab(false)
@@ -255,9 +255,9 @@ func TestNoHelperStepWithoutRootOwnedBinary(t *testing.T) {
 		if slices.ContainsFunc(r.ManualSteps, func(s string) bool { return strings.Contains(s, "guard repair") }) {
 			t.Errorf("%s: a helper step guard would refuse: %q", mode, r.ManualSteps)
 		}
-		if len(r.ManualSteps) < 2 || !strings.HasPrefix(r.ManualSteps[0], "sudo install -m 0755 -o root /home/dev/go/bin/guard /usr/local/bin/guard") ||
-			r.ManualSteps[1] != "sudo ip neigh del 198.18.3.1 dev eth0" {
-			t.Errorf("%s: steps %q, want the install line, then the plain command", mode, r.ManualSteps)
+		if n := len(r.ManualSteps); n < 2 || r.ManualSteps[0] != "sudo ip neigh del 198.18.3.1 dev eth0" ||
+			!strings.Contains(r.ManualSteps[n-1], "sudo install -o root -m 0755 /home/dev/go/bin/guard /usr/local/libexec/netguard/guard") {
+			t.Errorf("%s: steps %q, want the plain command first and the install line last", mode, r.ManualSteps)
 		}
 		if len(lab.Sys.Calls) != 0 {
 			t.Fatalf("changed the system without privilege: %v", lab.Sys.Calls)

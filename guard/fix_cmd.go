@@ -110,10 +110,11 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 	return fo
 }
 
-// helperInstallStep is the manual step that installs a root-owned copy of
-// exe, which guard fix can then run through sudo.
+// helperInstallStep is the manual step, a comment, that says how to
+// install a root-owned copy of exe that guard fix can run through sudo.
 func helperInstallStep(exe string) string {
-	return "sudo install -m 0755 -o root " + shellQuote([]string{exe}) + " /usr/local/bin/guard  # a root-owned copy lets guard fix repair this through sudo; or run the commands below"
+	return "# to let guard fix do this through sudo, install a root-owned copy and run it from there: sudo install -d -o root -m 0755 /usr/local/libexec/netguard && sudo install -o root -m 0755 " +
+		shellQuote([]string{exe}) + " /usr/local/libexec/netguard/guard (README, Security)"
 }
 
 // promptTimeout bounds how long sudo may wait for a password.
