@@ -774,7 +774,7 @@ var (
 		ID: "dns-no-servers", Check: "dns", Severity: SevError,
 		Title: "No name server", Text: "resolving {name} failed and no name server is configured",
 		Manual: Steps{
-			Linux:   []string{"cat /etc/resolv.conf", "[systemd-resolved] resolvectl status", "# renew DHCP, or set a name server in the network's configuration", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got"},
+			Linux:   []string{"cat /etc/resolv.conf", "[systemd-resolved] resolvectl status", "# renew DHCP, or set a name server in the network's configuration", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got", "[resolvconf] ls /etc/resolvconf/resolv.conf.d  # resolvconf writes /etc/resolv.conf from these and each interface's DHCP"},
 			Darwin:  []string{"scutil --dns", "# set DNS servers: System Settings › Network › Details › DNS"},
 			Windows: []string{"Get-DnsClientServerAddress", "# set DNS servers: Settings › Network & internet › Properties › DNS server assignment"},
 		},
@@ -902,7 +902,7 @@ var (
 		Text:      "name server {server} comes first in {file} but does not answer, while {next} does: every lookup waits {wait} for it first{detail}",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable"},
 		Manual: Steps{
-			Linux:   []string{"cat {file}  # {next} should come first", "[systemd-resolved] resolvectl status  # which link lists {server} (often a VPN's leftover)", "[NetworkManager] nmcli device show  # which connection lists {server}: remove it with nmcli connection modify", "# or remove it in the VPN client"},
+			Linux:   []string{"cat {file}  # {next} should come first", "[systemd-resolved] resolvectl status  # which link lists {server} (often a VPN's leftover)", "[NetworkManager] nmcli device show  # which connection lists {server}: remove it with nmcli connection modify", "[resolvconf] ls /run/resolvconf/interface  # which interface's entry lists {server}", "# or remove it in the VPN client"},
 			Darwin:  []string{"scutil --dns  # which service lists {server} (often a VPN's leftover)", "# remove the server in System Settings › Network › Details › DNS, or reconnect or quit the VPN app"},
 			Windows: []string{"Get-DnsClientServerAddress  # which adapter lists {server} (often a VPN's leftover)", "# remove the server: Settings › Network & internet › Properties › DNS server assignment", "ipconfig /flushdns"},
 		},

@@ -101,7 +101,8 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	co := o
 	co.Timeout = min(o.Timeout/2, 2*time.Second)
 	s := e.Collect(ctx, co)
-	d := Diagnose(s)
+	d := e.withManagers(Diagnose(s))
+	managers := d.Managers
 	var repairs []Repair
 	initialErrors := hasErrors(d.Findings)
 	rootID := ""
@@ -138,6 +139,7 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 			}
 			s = e.Collect(ctx, vo)
 			d = Diagnose(s)
+			d.Managers = managers
 			if !hasErrors(d.Findings) {
 				break
 			}
@@ -145,7 +147,8 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 			repairs = append(repairs, e.undo(rollback, fo)...)
 		}
 	}
-	r := NewReport(e.OS, e.withManagers(d), repairs)
+	d.Managers = managers
+	r := NewReport(e.OS, d, repairs)
 	if initialErrors && !hasErrors(d.Findings) && anyOK(repairs) {
 		r.Verdict = Repaired
 		// The verdict already says "repaired": the summary says what fixed what.
@@ -195,7 +198,8 @@ func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
 	return cmds, hint
 }
 
-// rungs are the ladder's rungs that some error finding names, in ladder
+// rungs are the ladder's rungs that some error finding names and this
+// machine supports with the managers in charge (d.Managers), in ladder
 // order.
 func (e *Engine) rungs(d Diagnosis) []Fix {
 	want := map[Fix]bool{}
@@ -210,7 +214,7 @@ func (e *Engine) rungs(d Diagnosis) []Fix {
 	}
 	var out []Fix
 	for _, r := range Ladder {
-		if want[r] && e.supports(r) {
+		if want[r] && e.supports(r, d.Managers) {
 			out = append(out, r)
 		}
 	}

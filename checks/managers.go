@@ -78,19 +78,20 @@ func (e *Engine) managers() Managers {
 }
 
 // RepairSupporter is implemented by OS layers on which some rungs of the
-// ladder cannot run on this machine (Linux: a DNS cache flush needs
-// systemd-resolved, a reapply NetworkManager or systemd-networkd, running).
-// The engine then neither tries such a rung nor offers it as a privileged
-// step. An OS layer without it supports every rung it does not answer
-// ErrUnsupported to.
+// ladder can run only through a manager that is in charge (Linux: a DNS
+// cache flush needs systemd-resolved, a reapply NetworkManager or
+// systemd-networkd). The engine then neither tries such a rung nor offers
+// it as a privileged step. An OS layer without it supports every rung it
+// does not answer ErrUnsupported to.
 type RepairSupporter interface {
-	// Supports reports whether f can run on this machine now.
-	Supports(f Fix) bool
+	// Supports reports whether f can run on this machine with the
+	// managers m in charge.
+	Supports(f Fix, m Managers) bool
 }
 
-func (e *Engine) supports(f Fix) bool {
+func (e *Engine) supports(f Fix, m Managers) bool {
 	if rs, ok := e.Sys.(RepairSupporter); ok {
-		return rs.Supports(f)
+		return rs.Supports(f, m)
 	}
 	return true
 }

@@ -186,7 +186,9 @@ func (f *FakeSystem) ReapplyInterface(_ context.Context, name string) error {
 func (f *FakeSystem) NetworkManagers() checks.Managers { return f.Managers }
 
 // Supports reports whether fx is not in f.Unsupported.
-func (f *FakeSystem) Supports(fx checks.Fix) bool { return !slices.Contains(f.Unsupported, fx) }
+func (f *FakeSystem) Supports(fx checks.Fix, _ checks.Managers) bool {
+	return !slices.Contains(f.Unsupported, fx)
+}
 
 // Errnos the fake's route lookups answer with, as the kernel would.
 var (

@@ -37,12 +37,12 @@ func (*linuxSystem) NetworkManagers() checks.Managers { return readManagers(mana
 // Supports: a DNS cache flush needs systemd-resolved and a reapply
 // NetworkManager or systemd-networkd, in charge now; running their tools
 // otherwise only fails ("Failed to connect to bus").
-func (*linuxSystem) Supports(f checks.Fix) bool {
+func (*linuxSystem) Supports(f checks.Fix, m checks.Managers) bool {
 	switch f {
 	case checks.FixFlushDNS:
-		return readManagers(managerRoot).InCharge&checks.MgrResolved != 0
+		return m.Has(checks.MgrResolved)
 	case checks.FixReapplyInterface:
-		return readManagers(managerRoot).InCharge&(checks.MgrNetworkManager|checks.MgrNetworkd) != 0
+		return m.Has(checks.MgrNetworkManager | checks.MgrNetworkd)
 	}
 	return true
 }

@@ -96,3 +96,30 @@ func TestTrimOutput(t *testing.T) {
 		t.Fatalf("trimOutput = %q", got)
 	}
 }
+
+// A rung that goes through a manager is supported only with that manager
+// in charge; unknown managers support everything.
+func TestLinuxSupports(t *testing.T) {
+	sys := &linuxSystem{}
+	none := checks.Managers{Known: true}
+	nm := checks.Managers{Known: true, InCharge: checks.MgrNetworkManager}
+	networkd := checks.Managers{Known: true, InCharge: checks.MgrNetworkd | checks.MgrResolved}
+	for _, tc := range []struct {
+		f    checks.Fix
+		m    checks.Managers
+		want bool
+	}{
+		{checks.FixFlushDNS, none, false},
+		{checks.FixReapplyInterface, none, false},
+		{checks.FixDeleteNeighbor, none, true},
+		{checks.FixReapplyInterface, nm, true},
+		{checks.FixFlushDNS, nm, false},
+		{checks.FixFlushDNS, networkd, true},
+		{checks.FixReapplyInterface, networkd, true},
+		{checks.FixFlushDNS, checks.Managers{}, true},
+	} {
+		if got := sys.Supports(tc.f, tc.m); got != tc.want {
+			t.Errorf("Supports(%s, %s) = %v, want %v", tc.f, tc.m.InCharge, got, tc.want)
+		}
+	}
+}
