@@ -108,9 +108,9 @@ func (e *Engine) Check(ctx context.Context, o Options) *Report {
 	if e.rungs(d) != nil {
 		// check never repairs; say that fix would try, before the steps
 		// that do it by hand.
-		step := "guard fix tries the safe repairs for this (and guard run -- CMD before a start)"
+		step := "guard fix  # tries the safe repairs for this (guard run -- CMD: then starts CMD)"
 		if o.FixCommand != "" {
-			step = o.FixCommand + " tries the safe repairs for this"
+			step = o.FixCommand + "  # tries the safe repairs for this"
 		}
 		r.ManualSteps = append([]string{step}, r.ManualSteps...)
 	}

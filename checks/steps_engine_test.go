@@ -28,9 +28,9 @@ func TestEngineStepsFollowManagers(t *testing.T) {
 	}{
 		{"has none", checks.Managers{Known: true}, []checks.Fix{checks.FixFlushDNS, checks.FixReapplyInterface},
 			[]string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts www.lab.test"},
-			[]string{"resolvectl", "systemd-resolved", "nmcli", "guard fix tries"}, nil},
+			[]string{"resolvectl", "systemd-resolved", "nmcli", "guard fix"}, nil},
 		{"has NetworkManager and systemd-resolved", checks.Managers{Known: true, InCharge: checks.MgrNetworkManager | checks.MgrResolved}, nil,
-			[]string{"resolvectl query www.lab.test", "nmcli device show  # the DNS servers NetworkManager got", "guard fix tries the safe repairs for this (and guard run -- CMD before a start)"},
+			[]string{"resolvectl query www.lab.test", "nmcli device show  # the DNS servers NetworkManager got", "guard fix  # tries the safe repairs for this (guard run -- CMD: then starts CMD)"},
 			[]string{"networkctl"}, []string{"flush-dns"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -68,7 +68,7 @@ func TestCheckUnhealthy(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "FAIL gateway-neighbor-") || !strings.HasPrefix(lines[len(lines)-1], "netguard: unhealthy — ") {
 		t.Errorf("summary order:\n%s", got)
 	}
-	if !strings.Contains(got, "  → mage guard:fix tries the safe repairs") || strings.Contains(got, "guard fix") || strings.Contains(got, "guard explain") {
+	if !strings.Contains(got, "  → mage guard:fix  # tries the safe repairs") || strings.Contains(got, "guard fix") || strings.Contains(got, "guard explain") {
 		t.Errorf("steps name a guard binary under mage:\n%s", got)
 	}
 	if calls := fl.Sys.Calls; len(calls) != 0 {
