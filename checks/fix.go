@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -189,6 +190,8 @@ func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
 	for _, r := range rs {
 		switch {
 		case r.Outcome == OutcomeOK:
+		case r.Command != "" && strings.Contains(r.Command, "  # "):
+			cmds = append(cmds, r.Command) // it says already how it must run
 		case r.Command != "":
 			cmds = append(cmds, r.Command+"  # the repair guard could not run without root")
 		case r.Outcome == OutcomeNotPermitted && helperHint != "":
