@@ -81,7 +81,7 @@ const (
 const ListSep = ", "
 
 // listArgs are the args whose value is a ListSep-joined list.
-var listArgs = []Arg{ArgTargets, ArgIfaces, ArgPrefixes, ArgRoutes}
+var listArgs = []Arg{ArgTargets, ArgIfaces, ArgPrefixes, ArgRoutes, ArgStop}
 
 // Args fill a finding's templates.
 type Args map[Arg]string

@@ -229,3 +229,25 @@ func TestClockWithoutBuildDate(t *testing.T) {
 		}
 	}
 }
+
+// How to stop using a proxy is one step per command: unsetting the
+// variables and turning the system proxy off are two.
+func TestProxyStopOneStepEach(t *testing.T) {
+	for goos, want := range map[string][]string{
+		"linux":   {"unset HTTPS_PROXY  # or stop using it"},
+		"windows": {"Remove-Item Env:HTTPS_PROXY  # or stop using it", "[Environment]::SetEnvironmentVariable('HTTPS_PROXY',$null,'User')  # or stop using it", "# turn off the WinHTTP proxy in Settings › Network & internet › Proxy  # or stop using it"},
+	} {
+		d := &diag{s: &State{OS: goos}}
+		vars := []string{"HTTPS_PROXY"}
+		if goos == "windows" {
+			vars = append(vars, "WinHTTP proxy")
+		}
+		f := Finding{ID: ProxyDead.ID, Args: Args{ArgVar: "HTTPS_PROXY", ArgProxy: "http://127.0.0.1:7890", ArgEndpoint: "127.0.0.1:7890", ArgStop: d.proxyStop(vars)}}
+		got := f.ManualSteps(goos)
+		for _, w := range want {
+			if !slices.Contains(got, w) {
+				t.Errorf("%s: steps %q lack %q", goos, got, w)
+			}
+		}
+	}
+}
