@@ -13,6 +13,11 @@ import (
 	"github.com/netguard/netguard/checks"
 )
 
+var (
+	_ checks.ManagerReader   = (*linuxSystem)(nil)
+	_ checks.RepairSupporter = (*linuxSystem)(nil)
+)
+
 // managerRoot is where the manager facts are read from: "/" on a
 // machine, a directory laid out like one in tests.
 var managerRoot = "/"
