@@ -146,7 +146,7 @@ func Require(ctx context.Context, opts ...Option) error {
 		why := "the safe repairs did not help"
 		switch {
 		case slices.ContainsFunc(rep.Repairs, func(r checks.Repair) bool { return r.Outcome == checks.OutcomeNotPermitted }):
-			why = "nothing was repaired: the repairs need root (the first step above runs this target as root)"
+			why = "nothing was repaired: the repairs need root (the last step above runs this target as root)"
 		case len(rep.Repairs) == 0:
 			why = "nothing here can be repaired automatically"
 		}
