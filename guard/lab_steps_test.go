@@ -94,3 +94,35 @@ func TestLabStepsFollowManagers(t *testing.T) {
 		t.Errorf("NetworkManager and resolved: steps %q name networkctl", r.rep.ManualSteps)
 	}
 }
+
+// An interface named like a command substitution (the kernel accepts
+// q$(id>&2) as a name) reaches the steps quoted: the step pasted into sh
+// brings that interface up and runs nothing else.
+func TestLabStepsQuoteHostileInterface(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	l := lab.New(t)
+	const name = "q$(id>&2)"
+	for _, args := range [][]string{{"link", "set", "dev", l.ClientIf, "down"}, {"link", "set", "dev", l.ClientIf, "name", name}} {
+		if _, stderr, exit := l.Run(t, l.Client, append([]string{"ip"}, args...)...); exit != 0 {
+			t.Fatalf("ip %v: exit %d: %s", args, exit, stderr)
+		}
+	}
+	r := mustRun(t, l, bin, "", nil, labArgs()...)
+	want := "sudo ip link set dev 'q$(id>&2)' up"
+	if r.exit != 1 || !slices.Contains(r.rep.ManualSteps, want) {
+		t.Fatalf("want exit 1 with step %q; %v", want, r)
+	}
+	for _, s := range r.rep.ManualSteps {
+		if strings.Contains(s, name) && !strings.Contains(s, "'"+name+"'") {
+			t.Errorf("step %q holds the name unquoted", s)
+		}
+	}
+	_, stderr, exit := l.Run(t, l.Client, "sh", "-c", strings.TrimPrefix(want, "sudo "))
+	if exit != 0 || strings.Contains(stderr, "uid=") {
+		t.Fatalf("the pasted step: exit %d, stderr %q (uid= means id ran)", exit, stderr)
+	}
+	if out, _, _ := l.Run(t, l.Client, "ip", "-o", "link", "show", "dev", name); !strings.Contains(out, ",UP") {
+		t.Fatalf("the pasted step did not bring %s up: %s", name, out)
+	}
+}
