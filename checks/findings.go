@@ -101,12 +101,16 @@ type Def struct {
 	// Fixes are the ladder rungs that may repair it, narrowest first.
 	Fixes []Fix
 	// Manual steps per GOOS ("linux", "darwin", "windows"), with {arg}
-	// placeholders; every finding has its own for each. Each step is one
-	// command (a "  # why" comment after it) or one instruction, in that
-	// OS's own terms. A step that starts with "[IPv4] " or "[IPv6] " is
-	// shown only when the finding's {family} is that one (macOS: arp for
-	// IPv4, ndp for IPv6). A step naming a list arg is rendered once per
-	// value.
+	// placeholders; every finding has its own for each. Each step pastes
+	// as it is: one command in that OS's own terms (a "  # why" comment
+	// after it), or a "# " comment alone for what a person does by hand.
+	// A placeholder is never quoted by the template: its value is quoted
+	// for the OS's shell when filled. A step that starts with "[IPv4] " or
+	// "[IPv6] " is shown only when the finding's {family} is that one
+	// (macOS: arp for IPv4, ndp for IPv6); one that starts with a manager's
+	// name ("[NetworkManager] ", see Manager) only when that manager is in
+	// charge, "[!name] " only when it is not. A step naming a list arg is
+	// rendered once per value.
 	Manual Steps
 	// Optional are the args the diagnosis fills only when it knows them
 	// (the interface a missing default route would use); a step that
@@ -275,9 +279,10 @@ func (f Finding) ManualStepsFor(goos string, m Managers) []string {
 var familyTags = []string{"[IPv4] ", "[IPv6] "}
 
 // stepTags splits the tags off a step template: "[IPv6] [NetworkManager]
-// nmcli ..." gives the family "IPv6", the managers the step needs (or, for
-// "[!systemd-resolved]", must not be in charge) and the command. ok is
-// false for a tag nobody knows.
+// nmcli ..." gives the family "IPv6", the managers of which one must be in
+// charge for the step to show (need), those that must not be (without,
+// "[!systemd-resolved] ") and the command. ok is false for a tag nobody
+// knows.
 func stepTags(s string) (family string, need, without Manager, rest string, ok bool) {
 	for strings.HasPrefix(s, "[") {
 		end := strings.Index(s, "] ")
