@@ -109,8 +109,7 @@ type Def struct {
 	// "[IPv6] " is shown only when the finding's {family} is that one
 	// (macOS: arp for IPv4, ndp for IPv6); one that starts with a manager's
 	// name ("[NetworkManager] ", see Manager) only when that manager is in
-	// charge, "[!name] " only when it is not. A step naming a list arg is
-	// rendered once per value.
+	// charge. A step naming a list arg is rendered once per value.
 	Manual Steps
 	// Optional are the args the diagnosis fills only when it knows them
 	// (the interface a missing default route would use); a step that
@@ -280,10 +279,9 @@ var familyTags = []string{"[IPv4] ", "[IPv6] "}
 
 // stepTags splits the tags off a step template: "[IPv6] [NetworkManager]
 // nmcli ..." gives the family "IPv6", the managers of which one must be in
-// charge for the step to show (need), those that must not be (without,
-// "[!systemd-resolved] ") and the command. ok is false for a tag nobody
-// knows.
-func stepTags(s string) (family string, need, without Manager, rest string, ok bool) {
+// charge for the step to show (need) and the command. ok is false for a
+// tag nobody knows.
+func stepTags(s string) (family string, need Manager, rest string, ok bool) {
 	for strings.HasPrefix(s, "[") {
 		end := strings.Index(s, "] ")
 		if end < 0 || strings.ContainsAny(s[:end], " ]:") {
@@ -291,35 +289,27 @@ func stepTags(s string) (family string, need, without Manager, rest string, ok b
 		}
 		tag := s[1:end]
 		s = s[end+2:]
-		switch name, neg := strings.CutPrefix(tag, "!"); {
-		case tag == "IPv4" || tag == "IPv6":
+		if tag == "IPv4" || tag == "IPv6" {
 			family = tag
-		default:
-			m, known := managerByName(name)
-			if !known {
-				return "", 0, 0, s, false
-			}
-			if neg {
-				without |= m
-			} else {
-				need |= m
-			}
+			continue
 		}
+		m, known := managerByName(tag)
+		if !known {
+			return "", 0, s, false
+		}
+		need |= m
 	}
-	return family, need, without, s, true
+	return family, need, s, true
 }
 
 // renderStep expands one step template: none, one, or one per value of the
 // list arg it names.
 func renderStep(goos, s string, a Args, optional []Arg, m Managers) []string {
-	family, need, without, s, ok := stepTags(s)
+	family, need, s, ok := stepTags(s)
 	if !ok || (family != "" && a[ArgFamily] != family) {
 		return nil
 	}
 	if need != 0 && !m.Has(need) {
-		return nil
-	}
-	if without != 0 && m.Known && m.InCharge&without != 0 {
 		return nil
 	}
 	for _, o := range optional {

@@ -114,7 +114,7 @@ func TestStepsOneCommandEach(t *testing.T) {
 	for _, d := range Catalog() {
 		for _, goos := range stepOSes {
 			for _, s := range d.Manual.For(goos) {
-				_, _, _, body, ok := stepTags(s)
+				_, _, body, ok := stepTags(s)
 				if !ok {
 					t.Errorf("%s on %s: step %q has an unknown tag", d.ID, goos, s)
 					continue
