@@ -40,6 +40,10 @@ type CheckResult struct {
 type Diagnosis struct {
 	Checks   []CheckResult
 	Findings []Finding
+	// Managers are the network managers in charge, which decide the manual
+	// steps shown; not part of the diagnosis itself (the engine asks the
+	// OS layer only when there are steps to show).
+	Managers Managers
 }
 
 // Diagnose turns observed state into checks and findings. It does no I/O,
@@ -799,8 +803,14 @@ func (d *diag) dns() {
 		d.add(DNSNoServers, Args{ArgName: r.Name}, errText(r.Err))
 		d.set("dns", StatusFail, "no name server configured")
 	default:
-		detail := fmt.Sprintf("%s: %s (%s)", r.Name, dnsErrText(r.Err), servers)
-		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: dnsErrText(r.Err), ArgDetail: "servers: " + servers}, detail)
+		why := dnsErrText(r.Err)
+		if w := serversWhy(r.Servers); w != "" {
+			// The system resolver's own error is often a timeout after its
+			// retries; what the servers said when asked is the cause.
+			why = w
+		}
+		detail := fmt.Sprintf("%s: %s (%s)", r.Name, why, servers)
+		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: why, ArgDetail: "servers: " + servers}, detail)
 		d.set("dns", StatusFail, detail)
 	}
 }
@@ -821,6 +831,32 @@ func answeredServer(ss []DNSServerResult) *DNSServerResult {
 		}
 	}
 	return nil
+}
+
+// serversWhy says why resolution failed when every name server asked
+// directly failed the same way ("name server 192.0.2.53: connection
+// refused"); "" when they disagree, one answered, or none was asked.
+func serversWhy(ss []DNSServerResult) string {
+	var addrs []string
+	why := ""
+	for _, s := range ss {
+		if s.Answered || s.Err == nil {
+			return ""
+		}
+		w := dnsErrText(s.Err)
+		if why != "" && w != why {
+			return ""
+		}
+		why = w
+		addrs = append(addrs, s.Server.Addr().String())
+	}
+	switch len(addrs) {
+	case 0:
+		return ""
+	case 1:
+		return "name server " + addrs[0] + ": " + why
+	}
+	return "name servers " + strings.Join(addrs, ", ") + ": " + why
 }
 
 func dnsErrText(err error) string {

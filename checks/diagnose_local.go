@@ -168,7 +168,8 @@ func (d *diag) proxyApplies(s *ProxySetting) bool {
 }
 
 // proxyStop says how to stop using the given settings on this OS: unset
-// the variables, or turn the system proxy off.
+// the variables, or turn the system proxy off. One ListSep-joined value
+// per step: a command, or a comment for what is done in the settings.
 func (d *diag) proxyStop(vars []string) string {
 	var env, sys []string
 	for _, v := range vars {
@@ -183,7 +184,7 @@ func (d *diag) proxyStop(vars []string) string {
 		switch d.s.OS {
 		case "windows":
 			for _, v := range env {
-				out = append(out, fmt.Sprintf("Remove-Item Env:%s (and [Environment]::SetEnvironmentVariable('%s', $null, 'User'))", v, v))
+				out = append(out, "Remove-Item Env:"+v, fmt.Sprintf("[Environment]::SetEnvironmentVariable('%s',$null,'User')", v)) // no ", ": values are ListSep-joined
 			}
 		default:
 			out = append(out, "unset "+strings.Join(env, " "))
@@ -192,14 +193,14 @@ func (d *diag) proxyStop(vars []string) string {
 	if len(sys) > 0 {
 		switch d.s.OS {
 		case "darwin":
-			out = append(out, "turn off the "+strings.Join(sys, ", ")+" in System Settings › Network › Details › Proxies")
+			out = append(out, "# turn off the "+strings.Join(sys, " and ")+" in System Settings › Network › Details › Proxies")
 		case "windows":
-			out = append(out, "turn off the "+strings.Join(sys, ", ")+" in Settings › Network & internet › Proxy")
+			out = append(out, "# turn off the "+strings.Join(sys, " and ")+" in Settings › Network & internet › Proxy")
 		default:
-			out = append(out, "turn off the "+strings.Join(sys, ", "))
+			out = append(out, "# turn off the "+strings.Join(sys, " and "))
 		}
 	}
-	return strings.Join(out, "; ")
+	return strings.Join(out, ListSep)
 }
 
 // pathDown: a network finding already says nothing gets past this
@@ -374,16 +375,20 @@ func (d *diag) clock() {
 		d.set("clock", StatusUnknown, c.Err.Error())
 		return
 	}
+	bound := ""
+	if c.BuildTime.IsZero() {
+		bound = noBuildTime
+	}
 	switch c.Synced {
 	case Yes:
-		d.set("clock", StatusPass, "synchronised (max error "+c.MaxError.String()+")")
+		d.set("clock", StatusPass, "synchronised (max error "+c.MaxError.String()+")"+bound)
 	case No:
 		// Info only: without a time daemon (containers, CI sandboxes)
 		// the kernel says this of a clock that may be right.
 		d.add(ClockUnsynchronized, Args{ArgDetail: c.MaxError.String()}, "adjtimex: STA_UNSYNC / TIME_ERROR")
-		d.set("clock", StatusPass, "not synchronised by a time daemon (max error "+c.MaxError.String()+")")
+		d.set("clock", StatusPass, "not synchronised by a time daemon (max error "+c.MaxError.String()+")"+bound)
 	default:
-		d.set("clock", StatusPass, "synchronisation not reported by this OS")
+		d.set("clock", StatusPass, "synchronisation not reported by this OS"+bound)
 	}
 }
 

@@ -166,7 +166,7 @@ func TestDiagnose(t *testing.T) {
 		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: "sudo arp -d 198.18.3.1 ifscope en0"},
 		{name: "stale wrong gateway MAC windows", oses: []string{"windows"}, mutate: func(s *State) {
 			allSilent(s)
-		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: `Remove-NetNeighbor -IPAddress 198.18.3.1 -InterfaceAlias "Wi-Fi"`},
+		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: `Remove-NetNeighbor -IPAddress 198.18.3.1 -InterfaceAlias Wi-Fi`},
 		{name: "duplicate scoped entries with different MACs (macOS)", oses: []string{"darwin"}, mutate: func(s *State) {
 			s.Links = append(s.Links, Link{Index: 3, Name: "en1", AdminUp: true, Carrier: true})
 			s.Neighbors = append(s.Neighbors, Neighbor{IfIndex: 3, IfName: "en1", IP: gw, MAC: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: NeighReachable})
@@ -224,7 +224,7 @@ func TestDiagnose(t *testing.T) {
 		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy},
 		{name: "DNS server down", mutate: func(s *State) {
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ECONNREFUSED}}}
-		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "203.0.113.5 connection refused"},
+		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "cat /etc/resolv.conf"},
 		{name: "DNS down on macOS", oses: []string{"darwin"}, mutate: func(s *State) {
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
 		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "dscacheutil -flushcache"},
@@ -567,7 +567,7 @@ func TestDiagnosePaths(t *testing.T) {
 			},
 			checks: map[string]Status{"route": StatusFail, "gateway": StatusPass, "internet": StatusSkip, "dns": StatusSkip},
 			detail: map[string]string{"internet": "203.0.113.5: route 203.0.113.0/24 into bridge br-5f3a"},
-			manual: map[string]string{"linux": "ip route get 203.0.113.5", "windows": "Remove-NetRoute -DestinationPrefix 203.0.113.0/24 -InterfaceAlias \"br-5f3a\""},
+			manual: map[string]string{"linux": "ip route get 203.0.113.5", "windows": "Remove-NetRoute -DestinationPrefix 203.0.113.0/24 -InterfaceAlias br-5f3a"},
 		},
 		{
 			name: "a route into a tunnel without carrier takes one of two targets",
@@ -665,7 +665,7 @@ func TestDiagnosePaths(t *testing.T) {
 			summaries: map[string][]string{"default-route-dead": {"IPv4", "through eth0 (gateway 198.18.3.1, metric 100)", "wlan0 (gateway 198.18.4.1, metric 600)", "reaches 203.0.113.5"}},
 			args:      map[string]Args{"default-route-dead": {ArgIface: "eth0", ArgAltIface: "wlan0", ArgAltGateway: "198.18.4.1", ArgMetric: "100", ArgAltMetric: "600"}},
 			checks:    map[string]Status{"route": StatusFail, "neighbor": StatusSkip, "gateway": StatusSkip, "internet": StatusSkip},
-			manual:    map[string]string{"linux": "nmcli device modify wlan0 ipv4.route-metric", "darwin": "Set Service Order", "windows": "Set-NetIPInterface -InterfaceAlias \"wlan0\" -InterfaceMetric 5"},
+			manual:    map[string]string{"linux": "nmcli device modify wlan0 ipv4.route-metric", "darwin": "Set Service Order", "windows": "Set-NetIPInterface -InterfaceAlias wlan0 -InterfaceMetric 5"},
 		},
 		{
 			name: "two default routes, neither works: no uplink is named",
@@ -689,7 +689,7 @@ func TestDiagnosePaths(t *testing.T) {
 			summaries: map[string][]string{"family-unreachable": {"IPv6 has a default route through eth0", "2001:db8:113::5", "while IPv4 works", "falling back to IPv4"}},
 			args:      map[string]Args{"family-unreachable": {ArgFamily: "IPv6", ArgOther: "IPv4", ArgIface: "eth0", ArgTarget: "2001:db8:113::5"}},
 			checks:    map[string]Status{"internet": StatusWarn, "gateway": StatusPass},
-			manual:    map[string]string{"linux": "sysctl -w net.ipv6.conf.eth0.disable_ipv6=1", "darwin": "Configure IPv6: Link-local only", "windows": "Disable-NetAdapterBinding -Name \"eth0\" -ComponentID ms_tcpip6"},
+			manual:    map[string]string{"linux": "sysctl -w net.ipv6.conf.eth0.disable_ipv6=1", "darwin": "Configure IPv6: Link-local only", "windows": "Disable-NetAdapterBinding -Name eth0 -ComponentID ms_tcpip6"},
 		},
 		{
 			name: "IPv6 black-holed at its gateway: not a router that ignores probes",
@@ -721,7 +721,7 @@ func TestDiagnosePaths(t *testing.T) {
 			summaries: map[string][]string{"path-mtu-blackhole": {"1500-byte packets", "to 203.0.113.5", "MTU of eth0 (now 1500)"}},
 			args:      map[string]Args{"path-mtu-blackhole": {ArgSize: "1500", ArgTarget: "203.0.113.5", ArgIface: "eth0", ArgMTU: "1500"}},
 			checks:    map[string]Status{"internet": StatusWarn},
-			manual:    map[string]string{"linux": "ip link set dev eth0 mtu 1400", "darwin": "ifconfig eth0 mtu 1400", "windows": "netsh interface ipv4 set subinterface \"eth0\" mtu=1400"},
+			manual:    map[string]string{"linux": "ip link set dev eth0 mtu 1400", "darwin": "ifconfig eth0 mtu 1400", "windows": "netsh interface ipv4 set subinterface eth0 mtu=1400"},
 		},
 		{
 			name: "path-MTU discovery works: EMSGSIZE is not a black hole",

@@ -81,7 +81,7 @@ const (
 const ListSep = ", "
 
 // listArgs are the args whose value is a ListSep-joined list.
-var listArgs = []Arg{ArgTargets, ArgIfaces, ArgPrefixes, ArgRoutes}
+var listArgs = []Arg{ArgTargets, ArgIfaces, ArgPrefixes, ArgRoutes, ArgStop}
 
 // Args fill a finding's templates.
 type Args map[Arg]string
@@ -101,12 +101,15 @@ type Def struct {
 	// Fixes are the ladder rungs that may repair it, narrowest first.
 	Fixes []Fix
 	// Manual steps per GOOS ("linux", "darwin", "windows"), with {arg}
-	// placeholders; every finding has its own for each. Each step is one
-	// command (a "  # why" comment after it) or one instruction, in that
-	// OS's own terms. A step that starts with "[IPv4] " or "[IPv6] " is
-	// shown only when the finding's {family} is that one (macOS: arp for
-	// IPv4, ndp for IPv6). A step naming a list arg is rendered once per
-	// value.
+	// placeholders; every finding has its own for each. Each step pastes
+	// as it is: one command in that OS's own terms (a "  # why" comment
+	// after it), or a "# " comment alone for what a person does by hand.
+	// A placeholder is never quoted by the template: its value is quoted
+	// for the OS's shell when filled. A step that starts with "[IPv4] " or
+	// "[IPv6] " is shown only when the finding's {family} is that one
+	// (macOS: arp for IPv4, ndp for IPv6); one that starts with a manager's
+	// name ("[NetworkManager] ", see Manager) only when that manager is in
+	// charge. A step naming a list arg is rendered once per value.
 	Manual Steps
 	// Optional are the args the diagnosis fills only when it knows them
 	// (the interface a missing default route would use); a step that
@@ -251,16 +254,22 @@ func newFinding(d *Def, a Args, evidence ...string) Finding {
 	return f
 }
 
-// ManualSteps renders the finding's manual steps for goos. There is no
-// fallback to another OS's steps: a Linux command is wrong on a Mac.
-func (f Finding) ManualSteps(goos string) []string {
+// ManualSteps renders the finding's manual steps for goos with every
+// manager's steps, as when the managers in charge are not known.
+func (f Finding) ManualSteps(goos string) []string { return f.ManualStepsFor(goos, Managers{}) }
+
+// ManualStepsFor renders the finding's manual steps for goos, keeping only
+// the steps of the network managers in charge (m), with every value quoted
+// for goos's shell (QuoteFor). There is no fallback to another OS's steps:
+// a Linux command is wrong on a Mac.
+func (f Finding) ManualStepsFor(goos string, m Managers) []string {
 	d, ok := Lookup(f.ID)
 	if !ok {
 		return nil
 	}
 	var out []string
 	for _, s := range d.Manual.For(goos) {
-		out = append(out, renderStep(s, f.Args, d.Optional)...)
+		out = append(out, renderStep(goos, s, f.Args, d.Optional, m)...)
 	}
 	return out
 }
@@ -268,16 +277,40 @@ func (f Finding) ManualSteps(goos string) []string {
 // familyTags are the step prefixes that select an address family.
 var familyTags = []string{"[IPv4] ", "[IPv6] "}
 
+// stepTags splits the tags off a step template: "[IPv6] [NetworkManager]
+// nmcli ..." gives the family "IPv6", the managers of which one must be in
+// charge for the step to show (need) and the command. ok is false for a
+// tag nobody knows.
+func stepTags(s string) (family string, need Manager, rest string, ok bool) {
+	for strings.HasPrefix(s, "[") {
+		end := strings.Index(s, "] ")
+		if end < 0 || strings.ContainsAny(s[:end], " ]:") {
+			break // a command that starts with "[" ([Environment]::...)
+		}
+		tag := s[1:end]
+		s = s[end+2:]
+		if tag == "IPv4" || tag == "IPv6" {
+			family = tag
+			continue
+		}
+		m, known := managerByName(tag)
+		if !known {
+			return "", 0, s, false
+		}
+		need |= m
+	}
+	return family, need, s, true
+}
+
 // renderStep expands one step template: none, one, or one per value of the
 // list arg it names.
-func renderStep(s string, a Args, optional []Arg) []string {
-	for _, tag := range familyTags {
-		if rest, ok := strings.CutPrefix(s, tag); ok {
-			if a[ArgFamily] != strings.Trim(tag, "[] ") {
-				return nil
-			}
-			s = rest
-		}
+func renderStep(goos, s string, a Args, optional []Arg, m Managers) []string {
+	family, need, s, ok := stepTags(s)
+	if !ok || (family != "" && a[ArgFamily] != family) {
+		return nil
+	}
+	if need != 0 && !m.Has(need) {
+		return nil
 	}
 	for _, o := range optional {
 		if a[o] == "" && strings.Contains(s, "{"+string(o)+"}") {
@@ -293,13 +326,48 @@ func renderStep(s string, a Args, optional []Arg) []string {
 		one := maps.Clone(a)
 		for _, v := range vals {
 			one[l] = v
-			out = append(out, expand(s, one))
+			out = append(out, expandQuoted(goos, s, one))
 		}
 		return out
 	}
-	return []string{expand(s, a)}
+	return []string{expandQuoted(goos, s, a)}
 }
 
+// rawArgs hold a command the diagnosis built for this OS from fixed words
+// (how to stop using a proxy), placed in a step as it is.
+var rawArgs = []Arg{ArgStop}
+
+// wordArgs hold several shell words ("blackhole 203.0.113.0/24"), each
+// quoted on its own.
+var wordArgs = []Arg{ArgRoutes}
+
+// expandQuoted fills a step template with each value quoted for goos's
+// shell: a step is pasted into a shell, and the values come from the
+// machine and the network.
+func expandQuoted(goos, s string, a Args) string {
+	if !strings.Contains(s, "{") {
+		return s
+	}
+	q := make(Args, len(a))
+	for k, v := range a {
+		switch {
+		case slices.Contains(rawArgs, k):
+			q[k] = v
+		case slices.Contains(wordArgs, k):
+			w := strings.Fields(v)
+			for i := range w {
+				w[i] = QuoteFor(goos, w[i])
+			}
+			q[k] = strings.Join(w, " ")
+		default:
+			q[k] = QuoteFor(goos, v)
+		}
+	}
+	return expand(s, q)
+}
+
+// expand fills {arg} placeholders with the values as they are: for
+// summaries, which are read, not run.
 func expand(s string, a Args) string {
 	if !strings.Contains(s, "{") {
 		return s
@@ -325,9 +393,9 @@ var (
 		Title: "The OS did not answer in time",
 		Text:  "reading the network tables did not finish within --timeout: the kernel or a network service is not answering",
 		Manual: Steps{
-			Linux:   []string{"guard check -v --timeout 10s", "systemctl status NetworkManager systemd-networkd systemd-resolved  # if it still times out: a stuck network service?"},
+			Linux:   []string{"guard check -v --timeout 10s", "[NetworkManager] systemctl status NetworkManager  # if it still times out: a stuck network service?", "[systemd-networkd] systemctl status systemd-networkd  # if it still times out: a stuck network service?", "[systemd-resolved] systemctl status systemd-resolved  # if it still times out: a stuck resolver?"},
 			Darwin:  []string{"guard check -v --timeout 10s", "sudo killall -HUP mDNSResponder  # if it still times out: restart the resolver (or the Mac)"},
-			Windows: []string{"guard check -v --timeout 10s", "Get-NetAdapter  # if it still times out: a stuck adapter? restart it in Settings › Network & internet › Advanced network settings"},
+			Windows: []string{"guard check -v --timeout 10s", "Get-NetAdapter  # if it still times out: a stuck adapter?", "# restart a stuck adapter in Settings › Network & internet › Advanced network settings"},
 		},
 	}
 	LinkDown = &Def{
@@ -336,18 +404,18 @@ var (
 		Text:  "interface {iface} is administratively down",
 		Fixes: []Fix{FixLinkUp},
 		Manual: Steps{
-			Linux:   []string{"sudo ip link set dev {iface} up", "nmcli device connect {iface}  # or let NetworkManager bring it up"},
-			Darwin:  []string{"sudo ifconfig {iface} up", "networksetup -listallhardwareports  # names the service of {iface}: turn it on in System Settings › Network"},
-			Windows: []string{"Enable-NetAdapter -Name \"{iface}\"  # in an elevated PowerShell", "or enable it in Settings › Network & internet › Advanced network settings › {iface}"},
+			Linux:   []string{"sudo ip link set dev {iface} up", "[NetworkManager] nmcli device connect {iface}  # or let NetworkManager bring it up", "[ifupdown] sudo ifup {iface}  # or let ifupdown bring it up"},
+			Darwin:  []string{"sudo ifconfig {iface} up", "networksetup -listallhardwareports  # names the service of {iface}", "# turn that service on in System Settings › Network"},
+			Windows: []string{"Enable-NetAdapter -Name {iface}  # in an elevated PowerShell", "# or enable it in Settings › Network & internet › Advanced network settings"},
 		},
 	}
 	LinkNoCarrier = &Def{
 		ID: "link-no-carrier", Check: "link", Severity: SevError,
 		Title: "No carrier", Text: "interface {iface} is up but has no carrier (no cable, Wi-Fi not associated, or no peer)",
 		Manual: Steps{
-			Linux:   []string{"check the cable, or reconnect Wi-Fi", "nmcli device connect {iface}", "ip link show dev {iface}  # NO-CARRIER until the link is back"},
-			Darwin:  []string{"check the cable, or reconnect Wi-Fi (Control Center › Wi-Fi)", "ifconfig {iface}  # status: inactive until the link is back"},
-			Windows: []string{"check the cable, or reconnect Wi-Fi (Settings › Network & internet › Wi-Fi)", "Get-NetAdapter -Name \"{iface}\" | Format-List Status, MediaConnectionState"},
+			Linux:   []string{"# check the cable, or reconnect Wi-Fi", "[NetworkManager] nmcli device connect {iface}", "ip link show dev {iface}  # NO-CARRIER until the link is back"},
+			Darwin:  []string{"# check the cable, or reconnect Wi-Fi (Control Center › Wi-Fi)", "ifconfig {iface}  # status: inactive until the link is back"},
+			Windows: []string{"# check the cable, or reconnect Wi-Fi (Settings › Network & internet › Wi-Fi)", "Get-NetAdapter -Name {iface} | Format-List Status, MediaConnectionState"},
 		},
 	}
 	LinkNoAddress = &Def{
@@ -355,9 +423,9 @@ var (
 		Title: "No address", Text: "interface {iface} carries the default route but has no {family} address",
 		Fixes: []Fix{FixReapplyInterface},
 		Manual: Steps{
-			Linux:   []string{"sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip addr show dev {iface}"},
-			Darwin:  []string{"renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "ifconfig {iface}"},
-			Windows: []string{"[IPv4] ipconfig /renew \"{iface}\"  # renew DHCP", "[IPv6] ipconfig /renew6 \"{iface}\"  # renew DHCP", "Get-NetIPAddress -InterfaceAlias \"{iface}\""},
+			Linux:   []string{"[NetworkManager] sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "[systemd-networkd] sudo networkctl renew {iface}  # renew DHCP (systemd-networkd)", "[dhcpcd] sudo dhcpcd -n {iface}  # renew DHCP (dhcpcd)", "[dhclient] sudo dhclient -v {iface}  # renew DHCP (dhclient)", "[netplan] ls /etc/netplan  # the configuration netplan generates; sudo netplan apply after a change", "ip addr show dev {iface}"},
+			Darwin:  []string{"# renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "ifconfig {iface}"},
+			Windows: []string{"[IPv4] ipconfig /renew {iface}  # renew DHCP", "[IPv6] ipconfig /renew6 {iface}  # renew DHCP", "Get-NetIPAddress -InterfaceAlias {iface}"},
 		},
 	}
 	// Container bridge and tunnel MTUs against the egress (issue 13 §6).
@@ -366,12 +434,12 @@ var (
 		Title: "A bridge or tunnel has a larger MTU than the uplink",
 		Text:  "{link} has MTU {mtu}, larger than {default} ({egress_mtu}) that carries the default route: containers, VMs or tunnels behind it send packets the uplink cannot carry, and pulls and TLS handshakes from them stall when 'fragmentation needed' is lost",
 		Manual: Steps{
-			Linux: []string{"for Docker, set \"mtu\": {egress_mtu} in /etc/docker/daemon.json and restart Docker (user networks: docker network create -o com.docker.network.driver.mtu={egress_mtu} ...)",
-				"or for now: sudo ip link set dev {iface} mtu {egress_mtu}"},
-			Darwin: []string{"for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for other VM tools, set the VM network's MTU",
-				"or for now: sudo ifconfig {iface} mtu {egress_mtu}"},
-			Windows: []string{"for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for WSL, set the MTU inside the distribution",
-				"or for now, in an elevated prompt: netsh interface ipv4 set subinterface \"{iface}\" mtu={egress_mtu} store=active"},
+			Linux: []string{"# for Docker, set \"mtu\": {egress_mtu} in /etc/docker/daemon.json and restart Docker (for a user network: docker network create -o com.docker.network.driver.mtu={egress_mtu})",
+				"sudo ip link set dev {iface} mtu {egress_mtu}  # or for now"},
+			Darwin: []string{"# for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for other VM tools, set the VM network's MTU",
+				"sudo ifconfig {iface} mtu {egress_mtu}  # or for now"},
+			Windows: []string{"# for Docker Desktop, add \"mtu\": {egress_mtu} under Settings › Docker Engine; for WSL, set the MTU inside the distribution",
+				"netsh interface ipv4 set subinterface {iface} mtu={egress_mtu} store=active  # or for now, in an elevated prompt"},
 		},
 	}
 	NoDefaultRoute = &Def{
@@ -381,9 +449,9 @@ var (
 		Fixes:     []Fix{FixReapplyInterface},
 		Optional:  []Arg{ArgIface},
 		Manual: Steps{
-			Linux:   []string{"reconnect to the network (cable, Wi-Fi, VPN), or renew DHCP", "sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "sudo networkctl renew {iface}  # or renew DHCP (systemd-networkd)", "ip route show default", "ip -6 route show default"},
-			Darwin:  []string{"reconnect to the network (cable, Wi-Fi, VPN)", "renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "route -n get default  # never run route -n flush: it deletes every route", "route -n get -inet6 default"},
-			Windows: []string{"reconnect to the network (cable, Wi-Fi, VPN)", "ipconfig /renew  # renew DHCP", "Get-NetRoute -DestinationPrefix 0.0.0.0/0", "Get-NetRoute -DestinationPrefix ::/0"},
+			Linux:   []string{"# reconnect to the network (cable, Wi-Fi, VPN), or renew DHCP", "[NetworkManager] sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "[systemd-networkd] sudo networkctl renew {iface}  # renew DHCP (systemd-networkd)", "[dhcpcd] sudo dhcpcd -n {iface}  # renew DHCP (dhcpcd)", "[dhclient] sudo dhclient -v {iface}  # renew DHCP (dhclient)", "[netplan] ls /etc/netplan  # the configuration netplan generates; sudo netplan apply after a change", "[ifupdown] sudo ifup {iface}  # ifupdown configures {iface}", "ip route show default", "ip -6 route show default"},
+			Darwin:  []string{"# reconnect to the network (cable, Wi-Fi, VPN)", "# renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "route -n get default  # never run route -n flush: it deletes every route", "route -n get -inet6 default"},
+			Windows: []string{"# reconnect to the network (cable, Wi-Fi, VPN), or renew DHCP", "ipconfig /renew  # renew DHCP", "Get-NetRoute -DestinationPrefix 0.0.0.0/0", "Get-NetRoute -DestinationPrefix ::/0"},
 		},
 	}
 	GatewayRouteRejected = &Def{
@@ -410,9 +478,9 @@ var (
 		ID: "route-lookup-failed", Check: "route", Severity: SevWarning,
 		Title: "Route lookup failed", Text: "the kernel found no route to {targets} at this instant ({err}) although a default route exists: routes are changing",
 		Manual: Steps{
-			Linux:   []string{"run the check again: routes are changing", "ip route get {targets}  # if it persists"},
-			Darwin:  []string{"run the check again: routes are changing (what traceroute's 'findsaddr: write: No such process' means)", "route -n get {targets}  # if it persists; then turn Wi-Fi off and on"},
-			Windows: []string{"run the check again: routes are changing", "Find-NetRoute -RemoteIPAddress {targets}  # if it persists"},
+			Linux:   []string{"guard check  # again: routes are changing", "ip route get {targets}  # if it persists"},
+			Darwin:  []string{"guard check  # again: routes are changing (what traceroute's 'findsaddr: write: No such process' means)", "route -n get {targets}  # if it persists; then turn Wi-Fi off and on"},
+			Windows: []string{"guard check  # again: routes are changing", "Find-NetRoute -RemoteIPAddress {targets}  # if it persists"},
 		},
 	}
 	TunnelCoversGateway = &Def{
@@ -420,18 +488,18 @@ var (
 		Title: "A VPN route takes the gateway's subnet",
 		Text:  "the route to the gateway {gateway} goes through tunnel {iface} ({prefix}), not the interface the default route uses: a VPN took the local subnet",
 		Manual: Steps{
-			Linux:   []string{"ip route get {gateway}", "allow local network access in the VPN client (split tunnelling, \"allow LAN\"), or reconnect it"},
-			Darwin:  []string{"route -n get {gateway}", "allow local network access in the VPN client (e.g. \"Allow LAN traffic\"), or reconnect it"},
-			Windows: []string{"Find-NetRoute -RemoteIPAddress {gateway}", "allow local network access in the VPN client, or reconnect it"},
+			Linux:   []string{"ip route get {gateway}", "# allow local network access in the VPN client (split tunnelling, \"allow LAN\"), or reconnect it"},
+			Darwin:  []string{"route -n get {gateway}", "# allow local network access in the VPN client (e.g. \"Allow LAN traffic\"), or reconnect it"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {gateway}", "# allow local network access in the VPN client, or reconnect it"},
 		},
 	}
 	DefaultRouteVPN = &Def{
 		ID: "default-route-vpn", Check: "route", Severity: SevInfo,
 		Title: "A VPN owns the default route", Text: "the {family} default route goes through tunnel {iface}: a VPN carries all traffic",
 		Manual: Steps{
-			Linux:   []string{"if the VPN is not meant to be on, disconnect it", "ip route show dev {iface}"},
-			Darwin:  []string{"if the VPN is not meant to be on, disconnect it (System Settings › VPN, or the VPN app)", "route -n get default  # interface: {iface}"},
-			Windows: []string{"if the VPN is not meant to be on, disconnect it (Settings › Network & internet › VPN, or the VPN app)", "Get-NetRoute -InterfaceAlias \"{iface}\""},
+			Linux:   []string{"# if the VPN is not meant to be on, disconnect it", "ip route show dev {iface}"},
+			Darwin:  []string{"# if the VPN is not meant to be on, disconnect it (System Settings › VPN, or the VPN app)", "route -n get default  # interface: {iface}"},
+			Windows: []string{"# if the VPN is not meant to be on, disconnect it (Settings › Network & internet › VPN, or the VPN app)", "Get-NetRoute -InterfaceAlias {iface}"},
 		},
 	}
 	// Path tracing (issue 13 §1): a route that sends what the start needs
@@ -441,13 +509,15 @@ var (
 		Title: "Another interface's route takes the gateway's subnet",
 		Text:  "the kernel sends traffic for the gateway {gateway} into {link} (route {prefix}), not {default} that carries the default route: a container, VM or other network uses the same addresses as the local network",
 		Manual: Steps{
-			Linux: []string{"see the route: ip route get {gateway}; ip route show {prefix}",
-				"move that network off the subnet: for Docker, docker network ls and docker network rm the network on {prefix} (or set default-address-pools in /etc/docker/daemon.json); for libvirt, virsh net-list",
-				"or bring the interface down if it is not needed: sudo ip link set dev {iface} down"},
-			Darwin: []string{"see the route: route -n get {gateway}; netstat -rn -f inet | grep {iface}",
-				"quit or reconfigure the VM or container tool that owns {iface} (Docker Desktop, OrbStack, UTM, Parallels, Internet Sharing) so its network uses another subnet"},
-			Windows: []string{"see the route: Find-NetRoute -RemoteIPAddress {gateway}",
-				"move the Hyper-V, WSL or Docker network on \"{iface}\" to another subnet, or disable it: Disable-NetAdapter -Name \"{iface}\" (elevated prompt)"},
+			Linux: []string{"ip route get {gateway}", "ip route show {prefix}",
+				"# move that network off the subnet: for Docker, docker network rm the network on it (or set default-address-pools in /etc/docker/daemon.json); for libvirt, virsh net-list",
+				"docker network ls  # which Docker network uses {prefix}",
+				"sudo ip link set dev {iface} down  # or, if {iface} is not needed, bring it down"},
+			Darwin: []string{"route -n get {gateway}", "netstat -rn -f inet | grep {iface}",
+				"# quit or reconfigure the VM or container tool that owns {iface} (Docker Desktop, OrbStack, UTM, Parallels, Internet Sharing) so its network uses another subnet"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {gateway}",
+				"# move the Hyper-V, WSL or Docker network on that adapter to another subnet, or disable it",
+				"Disable-NetAdapter -Name {iface}  # in an elevated PowerShell, if it is not needed"},
 		},
 	}
 	TargetRouteDiverted = &Def{
@@ -455,12 +525,15 @@ var (
 		Title: "A route sends external targets somewhere else",
 		Text:  "the kernel sends {targets} into {link} (route {prefix}) instead of the default route through {default}",
 		Manual: Steps{
-			Linux: []string{"see the route: ip route get {targets}; ip route show {prefix}",
-				"if {iface} is a container or VM network, move it off {prefix} (docker network ls, docker network inspect to find the one on {prefix}, then docker network rm it); if it is a VPN, reconnect or disconnect it; a route you added: sudo ip route del {prefix} dev {iface}"},
-			Darwin: []string{"see the route: route -n get {targets}; netstat -rn | grep {iface}",
-				"quit or reconfigure what owns {iface} (a VPN client, Docker Desktop, OrbStack, UTM); a route you added: sudo route -n delete -net {prefix}"},
-			Windows: []string{"see the route: Find-NetRoute -RemoteIPAddress {targets}",
-				"disconnect or reconfigure what owns \"{iface}\" (a VPN client, Hyper-V, WSL, Docker); a route you added, in an elevated prompt: Remove-NetRoute -DestinationPrefix {prefix} -InterfaceAlias \"{iface}\""},
+			Linux: []string{"ip route get {targets}", "ip route show {prefix}",
+				"# a container or VM network: move it off the prefix (docker network ls, docker network inspect, docker network rm); a VPN: reconnect or disconnect it",
+				"sudo ip route del {prefix} dev {iface}  # a route you added"},
+			Darwin: []string{"route -n get {targets}", "netstat -rn | grep {iface}",
+				"# quit or reconfigure what owns the interface (a VPN client, Docker Desktop, OrbStack, UTM)",
+				"sudo route -n delete -net {prefix}  # a route you added"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {targets}",
+				"# disconnect or reconfigure what owns the adapter (a VPN client, Hyper-V, WSL, Docker)",
+				"Remove-NetRoute -DestinationPrefix {prefix} -InterfaceAlias {iface}  # a route you added; elevated PowerShell"},
 		},
 	}
 	NameServerRouteDiverted = &Def{
@@ -468,12 +541,13 @@ var (
 		Title: "A route sends a name server's traffic somewhere else",
 		Text:  "the kernel sends queries for name server {server} into {link} (route {prefix}), not the default route through {default}, and it does not answer there",
 		Manual: Steps{
-			Linux: []string{"see the route: ip route get {server}; ip route show {prefix}",
-				"remove {server} from the resolver configuration if it belongs to a network that is gone (resolvectl status; cat /etc/resolv.conf), or move the container/VM network on {iface} off {prefix}"},
-			Darwin: []string{"see the route: route -n get {server}; scutil --dns",
-				"remove {server} in System Settings › Network › Details › DNS if it belongs to a VPN or VM network that is gone, or quit what owns {iface}"},
-			Windows: []string{"see the route: Find-NetRoute -RemoteIPAddress {server}; Get-DnsClientServerAddress",
-				"remove {server} from the adapter's DNS servers if it belongs to a VPN or VM network that is gone, or disable \"{iface}\""},
+			Linux: []string{"ip route get {server}", "ip route show {prefix}",
+				"[systemd-resolved] resolvectl status  # which link lists {server}", "cat /etc/resolv.conf",
+				"# remove the server from the resolver configuration if it belongs to a network that is gone, or move the container or VM network off the prefix"},
+			Darwin: []string{"route -n get {server}", "scutil --dns",
+				"# remove the server in System Settings › Network › Details › DNS if it belongs to a VPN or VM network that is gone, or quit what owns {iface}"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {server}", "Get-DnsClientServerAddress",
+				"# remove the server from the adapter's DNS servers if it belongs to a VPN or VM network that is gone, or disable that adapter"},
 		},
 	}
 	// Several default routes (issue 13 §2).
@@ -482,16 +556,20 @@ var (
 		Title: "The preferred default route leads nowhere; another uplink works",
 		Text:  "the {family} default route in use, through {iface} (gateway {gateway}, metric {metric}), leads nowhere, while the one through {alt_iface} (gateway {alt_gateway}, metric {alt_metric}) reaches {target}: the kernel prefers the dead uplink",
 		Manual: Steps{
-			Linux: []string{"disconnect the dead uplink: nmcli device disconnect {iface} (or unplug it)",
-				"[IPv4] or prefer the working one for now: sudo nmcli device modify {alt_iface} ipv4.route-metric 10; to keep it: sudo nmcli connection modify \"$(nmcli -g GENERAL.CONNECTION device show {alt_iface})\" ipv4.route-metric 10",
-				"[IPv6] or prefer the working one for now: sudo nmcli device modify {alt_iface} ipv6.route-metric 10; to keep it: sudo nmcli connection modify \"$(nmcli -g GENERAL.CONNECTION device show {alt_iface})\" ipv6.route-metric 10",
-				"check: ip route show default; ip -6 route show default"},
-			Darwin: []string{"disconnect the dead uplink {iface} (unplug the dock or adapter, or turn the service off in System Settings › Network)",
-				"or put the service of {alt_iface} first: System Settings › Network › … › Set Service Order; networksetup -listnetworkserviceorder shows the order",
-				"check: netstat -rn -f inet | grep default"},
-			Windows: []string{"disconnect the dead uplink: Disable-NetAdapter -Name \"{iface}\" (elevated prompt), or unplug it",
-				"or prefer the working one, in an elevated prompt: Set-NetIPInterface -InterfaceAlias \"{alt_iface}\" -InterfaceMetric 5",
-				"check: Get-NetRoute -DestinationPrefix 0.0.0.0/0,::/0 | Sort-Object RouteMetric"},
+			Linux: []string{"# disconnect the dead uplink (or unplug it), or prefer the working one",
+				"[NetworkManager] nmcli device disconnect {iface}  # the dead uplink",
+				"[IPv4] [NetworkManager] sudo nmcli device modify {alt_iface} ipv4.route-metric 10  # or prefer the working one for now",
+				"[IPv6] [NetworkManager] sudo nmcli device modify {alt_iface} ipv6.route-metric 10  # or prefer the working one for now",
+				"[IPv4] [NetworkManager] sudo nmcli connection modify \"$(nmcli -g GENERAL.CONNECTION device show {alt_iface})\" ipv4.route-metric 10  # to keep it",
+				"[IPv6] [NetworkManager] sudo nmcli connection modify \"$(nmcli -g GENERAL.CONNECTION device show {alt_iface})\" ipv6.route-metric 10  # to keep it",
+				"[systemd-networkd] networkctl status {iface}  # set RouteMetric= in its .network file to prefer the working uplink",
+				"[IPv4] ip route show default", "[IPv6] ip -6 route show default"},
+			Darwin: []string{"# disconnect the dead uplink (unplug the dock or adapter, or turn its service off in System Settings › Network)",
+				"networksetup -listnetworkserviceorder  # or put the service of {alt_iface} first: System Settings › Network › … › Set Service Order",
+				"netstat -rn -f inet | grep default"},
+			Windows: []string{"Disable-NetAdapter -Name {iface}  # disconnect the dead uplink (elevated PowerShell), or unplug it",
+				"Set-NetIPInterface -InterfaceAlias {alt_iface} -InterfaceMetric 5  # or prefer the working one (elevated PowerShell)",
+				"Get-NetRoute -DestinationPrefix 0.0.0.0/0,::/0 | Sort-Object RouteMetric"},
 		},
 	}
 	GatewayNeighborFailed = &Def{
@@ -501,9 +579,9 @@ var (
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: Steps{
-			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "check that the router is on and the cable or Wi-Fi is connected"},
-			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "check that the router is on and the cable or Wi-Fi is connected"},
-			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "check that the router is on and the cable or Wi-Fi is connected"},
+			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "# check that the router is on and the cable or Wi-Fi is connected"},
+			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "# check that the router is on and the cable or Wi-Fi is connected"},
+			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias {iface} -Confirm:$false  # in an elevated PowerShell", "# check that the router is on and the cable or Wi-Fi is connected"},
 		},
 	}
 	GatewayNeighborStatic = &Def{
@@ -513,9 +591,9 @@ var (
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Fixes:     []Fix{FixDeleteNeighbor},
 		Manual: Steps{
-			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "then find what set it (a script, /etc/ethers, a systemd-networkd [Neighbor] section) so it does not come back"},
-			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "then find what set it (arp -s or ndp -s in a script or a launchd job) so it does not come back"},
-			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "then find what set it (New-NetNeighbor or netsh in a script or scheduled task) so it does not come back"},
+			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "# then find what set it (a script, /etc/ethers, a systemd-networkd [Neighbor] section) so it does not come back"},
+			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "# then find what set it (arp -s or ndp -s in a script or a launchd job) so it does not come back"},
+			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias {iface} -Confirm:$false  # in an elevated PowerShell", "# then find what set it (New-NetNeighbor or netsh in a script or scheduled task) so it does not come back"},
 		},
 	}
 	GatewayNeighborWrong = &Def{
@@ -527,7 +605,7 @@ var (
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "sudo ip neigh flush dev {iface} nud failed nud stale  # if that does not help"},
 			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "[IPv4] arp -an -i {iface}  # the entry is learnt again with the next packet", "[IPv6] ndp -an  # the entry is learnt again with the next packet"},
-			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{iface}\" -Confirm:$false  # in an elevated PowerShell", "Get-NetNeighbor -IPAddress {gateway}  # the entry is learnt again with the next packet"},
+			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias {iface} -Confirm:$false  # in an elevated PowerShell", "Get-NetNeighbor -IPAddress {gateway}  # the entry is learnt again with the next packet"},
 		},
 	}
 	GatewayNeighborDuplicate = &Def{
@@ -538,7 +616,7 @@ var (
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {ifaces}"},
 			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {ifaces}", "[IPv6] sudo ndp -d {gateway}%{ifaces}"},
-			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias \"{ifaces}\" -Confirm:$false  # in an elevated PowerShell"},
+			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias {ifaces} -Confirm:$false  # in an elevated PowerShell"},
 		},
 	}
 	LocalNetworkDenied = &Def{
@@ -547,7 +625,7 @@ var (
 		Text:  "the local network refuses this process (EHOSTUNREACH with a complete ARP entry) while the internet works: macOS Local Network privacy denies {app}",
 		Manual: Steps{
 			Linux:   []string{"sudo nft list ruleset  # Local Network privacy is macOS only: look for a rule refusing {gateway}"},
-			Darwin:  []string{"System Settings › Privacy & Security › Local Network: turn on {app}, then quit and reopen {app}", "if {app} is not listed, run the start from Terminal once and allow the prompt", "tccutil reset LocalNetwork  # or forget every decision and be asked again"},
+			Darwin:  []string{"# System Settings › Privacy & Security › Local Network: turn on {app}, then quit and reopen it", "# if it is not listed, run the start from Terminal once and allow the prompt", "tccutil reset LocalNetwork  # or forget every decision and be asked again"},
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # Local Network privacy is macOS only: look for a rule blocking {gateway}"},
 		},
 	}
@@ -558,8 +636,8 @@ var (
 		DependsOn: []string{"gateway-route-rejected", "local-network-denied"},
 		Manual: Steps{
 			Linux:   []string{"sudo nft list ruleset  # a firewall rule rejecting it?", "sudo iptables -S OUTPUT", "ip route get {gateway}"},
-			Darwin:  []string{"route -n get {gateway}", "sudo pfctl -sr  # a pf rule rejecting it?", "check a firewall or VPN app that filters the local network"},
-			Windows: []string{"Find-NetRoute -RemoteIPAddress {gateway}", "Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking it?", "check a firewall or VPN client that filters the local network"},
+			Darwin:  []string{"route -n get {gateway}", "sudo pfctl -sr  # a pf rule rejecting it?", "# check a firewall or VPN app that filters the local network"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {gateway}", "Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking it?", "# check a firewall or VPN client that filters the local network"},
 		},
 	}
 	GatewayUnreachable = &Def{
@@ -570,18 +648,18 @@ var (
 			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "local-network-denied", "default-route-dead"},
 		Fixes: []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: Steps{
-			Linux:   []string{"check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
-			Darwin:  []string{"check that the router is on and reachable: cable, Wi-Fi", "[IPv4] arp -n {gateway}", "[IPv6] ndp -an", "route -n get {gateway}"},
-			Windows: []string{"check that the router is on and reachable: cable, Wi-Fi", "Get-NetNeighbor -IPAddress {gateway}", "Find-NetRoute -RemoteIPAddress {gateway}"},
+			Linux:   []string{"# check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
+			Darwin:  []string{"# check that the router is on and reachable: cable, Wi-Fi", "[IPv4] arp -n {gateway}", "[IPv6] ndp -an", "route -n get {gateway}"},
+			Windows: []string{"# check that the router is on and reachable: cable, Wi-Fi", "Get-NetNeighbor -IPAddress {gateway}", "Find-NetRoute -RemoteIPAddress {gateway}"},
 		},
 	}
 	GatewaySilent = &Def{
 		ID: "gateway-silent", Check: "gateway", Severity: SevInfo,
 		Title: "Gateway ignores probes", Text: "the gateway {gateway} answers neither ping nor TCP, but traffic through it works (many routers ignore probes)",
 		Manual: Steps{
-			Linux:   []string{"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
-			Darwin:  []string{"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
-			Windows: []string{"nothing to do: many routers ignore ping and closed ports, and traffic through {gateway} works"},
+			Linux:   []string{"# nothing to do: many routers ignore ping and closed ports, and traffic through the gateway works"},
+			Darwin:  []string{"# nothing to do: many routers ignore ping and closed ports, and traffic through the gateway works"},
+			Windows: []string{"# nothing to do: many routers ignore ping and closed ports, and traffic through the gateway works"},
 		},
 	}
 	LocalFirewallBlocks = &Def{
@@ -590,9 +668,9 @@ var (
 		Text:      "the kernel refuses to send to {targets} (EPERM/EACCES): a local firewall rule rejects outgoing traffic",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route"},
 		Manual: Steps{
-			Linux:   []string{"sudo nft list ruleset", "sudo iptables -S OUTPUT", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
-			Darwin:  []string{"sudo pfctl -sr", "check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True", "wf.msc  # Windows Defender Firewall › Outbound Rules", "netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			Linux:   []string{"sudo nft list ruleset", "sudo iptables -S OUTPUT", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			Darwin:  []string{"sudo pfctl -sr", "# check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True", "wf.msc  # Windows Defender Firewall › Outbound Rules", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 		},
 	}
 	KernelNoBuffers = &Def{
@@ -600,8 +678,8 @@ var (
 		Title: "Kernel out of buffers", Text: "sending fails with ENOBUFS: the kernel has no buffer space for {targets}",
 		Manual: Steps{
 			Linux:   []string{"ss -s  # a process flooding the network?", "tc -s qdisc show  # a stuck interface queue?"},
-			Darwin:  []string{"netstat -m  # mbuf use", "quit the process flooding the network, or restart the Mac"},
-			Windows: []string{"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # a process holding thousands of sockets?", "quit that process, or restart Windows"},
+			Darwin:  []string{"netstat -m  # mbuf use", "# quit the process flooding the network, or restart the Mac"},
+			Windows: []string{"Get-NetTCPConnection | Group-Object -Property OwningProcess | Sort-Object -Property Count -Descending | Select-Object -First 5  # a process holding thousands of sockets?", "# quit that process, or restart Windows"},
 		},
 	}
 	InternetUnreachable = &Def{
@@ -610,9 +688,9 @@ var (
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "target-route-rejected", "target-route-diverted",
 			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "gateway-unreachable", "local-firewall-blocks", "kernel-no-buffers", "default-route-dead"},
 		Manual: Steps{
-			Linux:   []string{"check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
-			Darwin:  []string{"check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},
-			Windows: []string{"check the upstream network (router's WAN, captive portal, VPN)", "Find-NetRoute -RemoteIPAddress {targets}"},
+			Linux:   []string{"# check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
+			Darwin:  []string{"# check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},
+			Windows: []string{"# check the upstream network (router's WAN, captive portal, VPN)", "Find-NetRoute -RemoteIPAddress {targets}"},
 		},
 	}
 	// Each address family on its own (issue 13 §3).
@@ -622,15 +700,15 @@ var (
 		Text:      "{family} has a default route through {iface}, but none of its targets ({targets}) answers while {other} works: programs that try {family} first (npm, pip, curl, git) wait before falling back to {other}",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "target-route-rejected", "target-route-diverted", "default-route-dead"},
 		Manual: Steps{
-			Linux: []string{"see where {family} goes: ip route get {targets}",
-				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
-				"[IPv6] until then, turn IPv6 off on this interface: sudo sysctl -w net.ipv6.conf.{iface}.disable_ipv6=1 (undo with =0)"},
-			Darwin: []string{"see where {family} goes: route -n get {targets}",
-				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
-				"[IPv6] until then: System Settings › Network › {iface} › Details › TCP/IP › Configure IPv6: Link-local only"},
-			Windows: []string{"see where {family} goes: Find-NetRoute -RemoteIPAddress {targets}",
-				"ask the network's owner to fix {family} upstream (router, ISP, VPN)",
-				"[IPv6] until then, in an elevated prompt: Disable-NetAdapterBinding -Name \"{iface}\" -ComponentID ms_tcpip6 (undo with Enable-NetAdapterBinding)"},
+			Linux: []string{"ip route get {targets}  # where {family} goes",
+				"# ask the network's owner to fix it upstream (router, ISP, VPN)",
+				"[IPv6] sudo sysctl -w net.ipv6.conf.{iface}.disable_ipv6=1  # until then, IPv6 off on this interface (undo with =0)"},
+			Darwin: []string{"route -n get {targets}  # where {family} goes",
+				"# ask the network's owner to fix it upstream (router, ISP, VPN)",
+				"[IPv6] # until then: System Settings › Network › the service of {iface} › Details › TCP/IP › Configure IPv6: Link-local only"},
+			Windows: []string{"Find-NetRoute -RemoteIPAddress {targets}  # where {family} goes",
+				"# ask the network's owner to fix it upstream (router, ISP, VPN)",
+				"[IPv6] Disable-NetAdapterBinding -Name {iface} -ComponentID ms_tcpip6  # until then, in an elevated PowerShell (undo with Enable-NetAdapterBinding)"},
 		},
 	}
 	// Path MTU (issue 13 §6).
@@ -640,12 +718,12 @@ var (
 		Text:      "{size}-byte packets with don't-fragment set to {target} are lost while small ones answer: a link on the way has a smaller MTU and its 'fragmentation needed' messages are dropped, so TLS handshakes and large downloads stall; lower the MTU of {iface} (now {mtu})",
 		DependsOn: []string{"family-unreachable", "internet-unreachable", "icmp-blocked"},
 		Manual: Steps{
-			Linux: []string{"find the largest size that passes (IPv4: payload = size - 28): ping -M do -c 2 -s 1372 {target}",
-				"lower the MTU to what passes, e.g.: sudo ip link set dev {iface} mtu 1400 (to keep it, set the MTU in the connection's settings)"},
-			Darwin: []string{"find the largest size that passes (IPv4: payload = size - 28): ping -D -c 2 -s 1372 {target}",
-				"lower the MTU to what passes, e.g.: sudo ifconfig {iface} mtu 1400 (to keep it: System Settings › Network › {iface} › Details › Hardware › MTU)"},
-			Windows: []string{"find the largest size that passes (IPv4: payload = size - 28): ping -f -n 2 -l 1372 {target}",
-				"lower the MTU to what passes, in an elevated prompt, e.g.: netsh interface ipv4 set subinterface \"{iface}\" mtu=1400 store=persistent"},
+			Linux: []string{"ping -M do -c 2 -s 1372 {target}  # find the largest size that passes (IPv4: payload = size - 28)",
+				"sudo ip link set dev {iface} mtu 1400  # lower the MTU to what passes; to keep it, set it in the connection's settings"},
+			Darwin: []string{"ping -D -c 2 -s 1372 {target}  # find the largest size that passes (IPv4: payload = size - 28)",
+				"sudo ifconfig {iface} mtu 1400  # lower the MTU to what passes; to keep it: System Settings › Network › Details › Hardware › MTU"},
+			Windows: []string{"ping -f -n 2 -l 1372 {target}  # find the largest size that passes (IPv4: payload = size - 28)",
+				"netsh interface ipv4 set subinterface {iface} mtu=1400 store=persistent  # lower the MTU to what passes; elevated PowerShell"},
 		},
 	}
 	InternetPartial = &Def{
@@ -653,9 +731,9 @@ var (
 		Title: "Some external targets do not answer", Text: "{targets} did not answer while others did",
 		DependsOn: []string{"family-unreachable"},
 		Manual: Steps{
-			Linux:   []string{"nothing to do if the hosts you need answer", "ip route get {targets}"},
-			Darwin:  []string{"nothing to do if the hosts you need answer", "route -n get {targets}"},
-			Windows: []string{"nothing to do if the hosts you need answer", "Find-NetRoute -RemoteIPAddress {targets}"},
+			Linux:   []string{"# nothing to do if the hosts you need answer", "ip route get {targets}"},
+			Darwin:  []string{"# nothing to do if the hosts you need answer", "route -n get {targets}"},
+			Windows: []string{"# nothing to do if the hosts you need answer", "Find-NetRoute -RemoteIPAddress {targets}"},
 		},
 	}
 	TCPBlocked = &Def{
@@ -672,9 +750,9 @@ var (
 		ID: "icmp-blocked", Check: "internet", Severity: SevWarning,
 		Title: "Ping is blocked", Text: "no host answers ping while TCP gets through: a firewall drops ICMP (harmless for most development)",
 		Manual: Steps{
-			Linux:   []string{"nothing to do unless your environment needs ping", "sudo nft list ruleset"},
-			Darwin:  []string{"nothing to do unless your environment needs ping", "/usr/libexec/ApplicationFirewall/socketfilterfw --getstealthmode"},
-			Windows: []string{"nothing to do unless your environment needs ping", "Get-NetFirewallRule -DisplayName \"*ICMP*\" | Format-Table DisplayName, Enabled, Direction, Action"},
+			Linux:   []string{"# nothing to do unless your environment needs ping", "sudo nft list ruleset"},
+			Darwin:  []string{"# nothing to do unless your environment needs ping", "/usr/libexec/ApplicationFirewall/socketfilterfw --getstealthmode"},
+			Windows: []string{"# nothing to do unless your environment needs ping", "Get-NetFirewallRule -DisplayName \"*ICMP*\" | Format-Table DisplayName, Enabled, Direction, Action"},
 		},
 	}
 	ICMPNotPermitted = &Def{
@@ -683,17 +761,17 @@ var (
 		Text:  "this user may not open ICMP sockets, so reachability was decided by TCP alone",
 		Manual: Steps{
 			Linux:   []string{"sudo sysctl -w net.ipv4.ping_group_range='0 2147483647'  # allow unprivileged ping; persist it in /etc/sysctl.d/"},
-			Darwin:  []string{"nothing to do: TCP decided reachability (macOS lets every user ping: a security tool may block ICMP sockets)"},
-			Windows: []string{"nothing to do: TCP decided reachability; run guard from an elevated PowerShell to use ICMP as well"},
+			Darwin:  []string{"# nothing to do: TCP decided reachability (macOS lets every user ping: a security tool may block ICMP sockets)"},
+			Windows: []string{"# nothing to do: TCP decided reachability; run guard from an elevated PowerShell to use ICMP as well"},
 		},
 	}
 	DNSNoServers = &Def{
 		ID: "dns-no-servers", Check: "dns", Severity: SevError,
 		Title: "No name server", Text: "resolving {name} failed and no name server is configured",
 		Manual: Steps{
-			Linux:   []string{"resolvectl status", "cat /etc/resolv.conf", "renew DHCP or set a DNS server in the network manager"},
-			Darwin:  []string{"scutil --dns", "set DNS servers: System Settings › Network › Details › DNS"},
-			Windows: []string{"Get-DnsClientServerAddress", "set DNS servers: Settings › Network & internet › Properties › DNS server assignment"},
+			Linux:   []string{"cat /etc/resolv.conf", "[systemd-resolved] resolvectl status", "# renew DHCP, or set a name server in the network's configuration", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got", "[resolvconf] ls /etc/resolvconf/resolv.conf.d  # resolvconf writes /etc/resolv.conf from these and each interface's DHCP"},
+			Darwin:  []string{"scutil --dns", "# set DNS servers: System Settings › Network › Details › DNS"},
+			Windows: []string{"Get-DnsClientServerAddress", "# set DNS servers: Settings › Network & internet › Properties › DNS server assignment"},
 		},
 	}
 	DNSFailed = &Def{
@@ -702,9 +780,9 @@ var (
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable", "dns-no-servers", "local-firewall-blocks", "nameserver-route-diverted"},
 		Fixes:     []Fix{FixFlushDNS},
 		Manual: Steps{
-			Linux:   []string{"the name servers asked: {detail}", "resolvectl status", "resolvectl query {name}", "sudo systemctl restart systemd-resolved  # if systemd-resolved is in the path"},
-			Darwin:  []string{"the name servers asked: {detail}", "scutil --dns", "dscacheutil -q host -a name {name}", "sudo dscacheutil -flushcache", "sudo killall -HUP mDNSResponder"},
-			Windows: []string{"the name servers asked: {detail}", "Get-DnsClientServerAddress", "Resolve-DnsName {name}", "ipconfig /flushdns"},
+			Linux:   []string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts {name}", "[systemd-resolved] resolvectl status", "[systemd-resolved] resolvectl query {name}", "[systemd-resolved] sudo systemctl restart systemd-resolved", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got"},
+			Darwin:  []string{"scutil --dns  # the name servers asked", "dscacheutil -q host -a name {name}", "sudo dscacheutil -flushcache", "sudo killall -HUP mDNSResponder"},
+			Windows: []string{"Get-DnsClientServerAddress  # the name servers asked", "Resolve-DnsName {name}", "ipconfig /flushdns"},
 		},
 	}
 	DNSLossy = &Def{
@@ -712,9 +790,9 @@ var (
 		Title: "DNS replies are being lost", Text: "the system resolver timed out on {name} while {server} answered a direct query: replies are being lost on the way",
 		DependsOn: []string{"internet-unreachable"},
 		Manual: Steps{
-			Linux:   []string{"ping -c 20 {server}  # packet loss?", "check the Wi-Fi signal or a congested uplink"},
-			Darwin:  []string{"ping -c 20 {server}  # packet loss?", "check the Wi-Fi signal (Option-click the Wi-Fi icon) or a congested uplink"},
-			Windows: []string{"ping -n 20 {server}  # packet loss?", "check the Wi-Fi signal or a congested uplink"},
+			Linux:   []string{"ping -c 20 {server}  # packet loss?", "# check the Wi-Fi signal or a congested uplink"},
+			Darwin:  []string{"ping -c 20 {server}  # packet loss?", "# check the Wi-Fi signal (Option-click the Wi-Fi icon) or a congested uplink"},
+			Windows: []string{"ping -n 20 {server}  # packet loss?", "# check the Wi-Fi signal or a congested uplink"},
 		},
 	}
 	DNSServerFailed = &Def{
@@ -722,18 +800,18 @@ var (
 		Title: "A name server does not answer", Text: "name server {server} does not answer ({err}) while resolution works",
 		DependsOn: []string{"dns-failed"},
 		Manual: Steps{
-			Linux:   []string{"resolvectl status  # which link lists {server}", "remove or fix {server} in the network settings: lookups that try it first are slow"},
-			Darwin:  []string{"scutil --dns  # which service lists {server}", "remove or fix {server} in System Settings › Network › Details › DNS"},
-			Windows: []string{"Resolve-DnsName {name} -Server {server}", "Get-DnsClientServerAddress  # which adapter lists {server}", "remove or fix {server}: Settings › Network & internet › Properties › DNS server assignment"},
+			Linux:   []string{"cat /etc/resolv.conf", "[systemd-resolved] resolvectl status  # which link lists {server}", "# remove or fix that server in the network settings: lookups that try it first are slow"},
+			Darwin:  []string{"scutil --dns  # which service lists {server}", "# remove or fix that server in System Settings › Network › Details › DNS"},
+			Windows: []string{"Resolve-DnsName {name} -Server {server}", "Get-DnsClientServerAddress  # which adapter lists {server}", "# remove or fix that server: Settings › Network & internet › Properties › DNS server assignment"},
 		},
 	}
 	DNSNameNotFound = &Def{
 		ID: "dns-name-not-found", Check: "dns", Severity: SevInfo,
 		Title: "Test name does not exist", Text: "{name} does not exist (NXDOMAIN): DNS itself works",
 		Manual: Steps{
-			Linux:   []string{"nothing to do: DNS works; give --dns a name that exists", "resolvectl query {name}"},
-			Darwin:  []string{"nothing to do: DNS works; give --dns a name that exists", "dscacheutil -q host -a name {name}"},
-			Windows: []string{"nothing to do: DNS works; give --dns a name that exists", "Resolve-DnsName {name}"},
+			Linux:   []string{"# nothing to do: DNS works; give --dns a name that exists", "getent hosts {name}"},
+			Darwin:  []string{"# nothing to do: DNS works; give --dns a name that exists", "dscacheutil -q host -a name {name}"},
+			Windows: []string{"# nothing to do: DNS works; give --dns a name that exists", "Resolve-DnsName {name}"},
 		},
 	}
 	PortsExhausted = &Def{
@@ -771,9 +849,9 @@ var (
 		ID: "files-limit-low", Check: "resources", Severity: SevInfo,
 		Title: "Low open-file limit", Text: "the open-file limit is {count}: servers and bundlers started from here may hit EMFILE",
 		Manual: Steps{
-			Linux:   []string{"ulimit -n 65536  # in your shell profile", "raise the hard limit in /etc/security/limits.conf (LimitNOFILE= for services)"},
+			Linux:   []string{"ulimit -n 65536  # in your shell profile", "# raise the hard limit in /etc/security/limits.conf (LimitNOFILE= for services)"},
 			Darwin:  []string{"ulimit -n 65536  # in your shell profile", "sudo launchctl limit maxfiles 65536 200000"},
-			Windows: []string{"nothing to do: Windows has no per-process open-file limit"},
+			Windows: []string{"# nothing to do: Windows has no per-process open-file limit"},
 		},
 	}
 )
@@ -808,9 +886,9 @@ var (
 		DependsOn: []string{"link-down"},
 		Optional:  []Arg{ArgUnit, ArgNext},
 		Manual: Steps{
-			Linux:   []string{"sudo systemctl start {unit}", "systemctl status {unit}  # why it stopped", "start {service}, or remove {server} from /etc/resolv.conf", "{next}: answer directly  # point /etc/resolv.conf at one of them while {service} is down"},
-			Darwin:  []string{"sudo launchctl kickstart -k system/com.apple.mDNSResponder", "scutil --dns  # which resolver lists {server}", "remove {server} in System Settings › Network › Details › DNS if a DNS app that is gone put it there"},
-			Windows: []string{"Get-Service Dnscache", "Get-DnsClientServerAddress  # which adapter lists {server}", "start the DNS proxy app meant to listen on {server}, or remove {server}: Settings › Network & internet › Properties › DNS server assignment"},
+			Linux:   []string{"sudo systemctl start {unit}", "systemctl status {unit}  # why it stopped", "# start the resolver, or remove the server from /etc/resolv.conf", "cat /etc/resolv.conf  # {next} answer directly: point it at one of them while the resolver is down"},
+			Darwin:  []string{"sudo launchctl kickstart -k system/com.apple.mDNSResponder", "scutil --dns  # which resolver lists {server}", "# remove the server in System Settings › Network › Details › DNS if a DNS app that is gone put it there"},
+			Windows: []string{"Get-Service Dnscache", "Get-DnsClientServerAddress  # which adapter lists {server}", "# start the DNS proxy app meant to listen on the server, or remove it: Settings › Network & internet › Properties › DNS server assignment"},
 		},
 	}
 	DNSFirstServerSilent = &Def{
@@ -819,9 +897,9 @@ var (
 		Text:      "name server {server} comes first in {file} but does not answer, while {next} does: every lookup waits {wait} for it first{detail}",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable"},
 		Manual: Steps{
-			Linux:   []string{"resolvectl status  # which link lists {server} (often a VPN's leftover)", "remove {server} in the network manager's DNS settings (nmcli connection modify, or the VPN client)", "cat {file}  # {next} should come first"},
-			Darwin:  []string{"scutil --dns  # which service lists {server} (often a VPN's leftover)", "remove {server} in System Settings › Network › Details › DNS, or reconnect or quit the VPN app"},
-			Windows: []string{"Get-DnsClientServerAddress  # which adapter lists {server} (often a VPN's leftover)", "remove {server}: Settings › Network & internet › Properties › DNS server assignment", "ipconfig /flushdns"},
+			Linux:   []string{"cat {file}  # {next} should come first", "[systemd-resolved] resolvectl status  # which link lists {server} (often a VPN's leftover)", "[NetworkManager] nmcli device show  # which connection lists {server}: remove it with nmcli connection modify", "[resolvconf] ls /run/resolvconf/interface  # which interface's entry lists {server}", "# or remove it in the VPN client"},
+			Darwin:  []string{"scutil --dns  # which service lists {server} (often a VPN's leftover)", "# remove the server in System Settings › Network › Details › DNS, or reconnect or quit the VPN app"},
+			Windows: []string{"Get-DnsClientServerAddress  # which adapter lists {server} (often a VPN's leftover)", "# remove the server: Settings › Network & internet › Properties › DNS server assignment", "ipconfig /flushdns"},
 		},
 	}
 	ProxyFakeIP = &Def{
@@ -829,9 +907,9 @@ var (
 		Title: "A TUN-mode proxy answers names with fake addresses",
 		Text:  "{name} resolves to {detail} (198.18.0.0/15) while {iface}, a TUN device, owns the default route: a proxy app in fake-ip mode (Clash, Surge, mihomo) answers names, which breaks SSH, Docker networks and tools that bypass it",
 		Manual: Steps{
-			Linux:   []string{"ip route show default  # {iface} owns it", "switch the proxy app from fake-ip to redir-host (Clash/mihomo: dns.enhanced-mode), or add your hosts to its fake-ip-filter"},
-			Darwin:  []string{"netstat -rn -f inet  # {iface} owns the default route", "switch the proxy app (ClashX, Surge, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
-			Windows: []string{"Get-NetRoute -DestinationPrefix 0.0.0.0/0  # {iface} owns it", "switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
+			Linux:   []string{"ip route show default  # {iface} owns it", "# switch the proxy app from fake-ip to redir-host (Clash/mihomo: dns.enhanced-mode), or add your hosts to its fake-ip-filter"},
+			Darwin:  []string{"netstat -rn -f inet  # {iface} owns the default route", "# switch the proxy app (ClashX, Surge, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
+			Windows: []string{"Get-NetRoute -DestinationPrefix 0.0.0.0/0  # {iface} owns it", "# switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
 		},
 	}
 	ProxyInvalid = &Def{
@@ -841,7 +919,7 @@ var (
 		Manual: Steps{
 			Linux:   []string{"unset {var}  # or set it to http://HOST:PORT"},
 			Darwin:  []string{"unset {var}  # or set it to http://HOST:PORT"},
-			Windows: []string{"Remove-Item Env:{var}  # or set it to http://HOST:PORT", "[Environment]::SetEnvironmentVariable('{var}', $null, 'User')  # if it is set for the user"},
+			Windows: []string{"Remove-Item Env:{var}  # or set it to http://HOST:PORT", "[Environment]::SetEnvironmentVariable({var}, $null, 'User')  # if it is set for the user"},
 		},
 	}
 	ProxyDead = &Def{
@@ -850,9 +928,9 @@ var (
 		Text:     "{var}={proxy}: {detail}; every download through it fails",
 		Optional: []Arg{ArgStop},
 		Manual: Steps{
-			Linux:   []string{"start the proxy that should listen on {endpoint} (Clash, V2Ray, a corporate agent)", "{stop}  # or stop using it", "curl -v --proxy {proxy} -I https://example.com  # check it"},
-			Darwin:  []string{"start the proxy app that should listen on {endpoint} (ClashX, Surge, a corporate agent)", "{stop}  # or stop using it", "scutil --proxy  # the system proxy"},
-			Windows: []string{"start the proxy app that should listen on {endpoint}", "{stop}  # or stop using it", "netsh winhttp show proxy  # the WinHTTP proxy"},
+			Linux:   []string{"# start the proxy that should listen there (Clash, V2Ray, a corporate agent)", "{stop}  # or stop using it", "curl -v --proxy {proxy} -I https://example.com  # check it"},
+			Darwin:  []string{"# start the proxy app that should listen there (ClashX, Surge, a corporate agent)", "{stop}  # or stop using it", "scutil --proxy  # the system proxy"},
+			Windows: []string{"# start the proxy app that should listen there", "{stop}  # or stop using it", "netsh winhttp show proxy  # the WinHTTP proxy"},
 		},
 	}
 	NetworkProxyOnly = &Def{
@@ -860,9 +938,9 @@ var (
 		Title: "Proxy-only network",
 		Text:  "direct connections to {targets} are blocked, but the proxy {endpoint} ({var}) answers: the network is proxy-only, and programs that use the proxy get out",
 		Manual: Steps{
-			Linux:   []string{"programs that ignore {var} (SSH, git over ssh, the Docker daemon) need a proxy setting of their own: ProxyCommand in ~/.ssh/config, /etc/systemd/system/docker.service.d/http-proxy.conf"},
-			Darwin:  []string{"programs that ignore {var} (SSH, git over ssh) need a proxy setting of their own: ProxyCommand in ~/.ssh/config; Docker Desktop › Settings › Resources › Proxies"},
-			Windows: []string{"netsh winhttp set proxy {endpoint}  # for programs that ignore {var}", "Docker Desktop › Settings › Resources › Proxies; ProxyCommand in ~/.ssh/config for SSH"},
+			Linux:   []string{"# programs that ignore the proxy variables (SSH, git over ssh, the Docker daemon) need a proxy setting of their own: ProxyCommand in ~/.ssh/config, /etc/systemd/system/docker.service.d/http-proxy.conf"},
+			Darwin:  []string{"# programs that ignore the proxy variables (SSH, git over ssh) need a proxy setting of their own: ProxyCommand in ~/.ssh/config; Docker Desktop › Settings › Resources › Proxies"},
+			Windows: []string{"netsh winhttp set proxy {endpoint}  # for programs that ignore the proxy variables", "# Docker Desktop › Settings › Resources › Proxies; ProxyCommand in ~/.ssh/config for SSH"},
 		},
 	}
 	PortInUse = &Def{
@@ -871,9 +949,9 @@ var (
 		Text:     "port {port} is already in use by {holder}: the environment cannot listen on it",
 		Optional: []Arg{ArgPID},
 		Manual: Steps{
-			Linux:   []string{"sudo ss -ltnp 'sport = :{port}'  # who holds it", "kill {pid}  # if you do not need it; a service: sudo systemctl stop NAME", "docker ps --filter publish={port}  # a container", "or move the environment to another port"},
-			Darwin:  []string{"lsof -nP -iTCP:{port} -sTCP:LISTEN  # who holds it", "kill {pid}  # if you do not need it", "ControlCenter on 5000 or 7000 is AirPlay Receiver: System Settings › General › AirDrop & Handoff", "docker ps --filter publish={port}  # a container", "or move the environment to another port"},
-			Windows: []string{"Get-NetTCPConnection -LocalPort {port} -State Listen | Select-Object OwningProcess  # who holds it", "Get-Process -Id {pid}", "Stop-Process -Id {pid}  # if you do not need it", "or move the environment to another port"},
+			Linux:   []string{"sudo ss -ltnp sport = :{port}  # who holds it", "kill {pid}  # if you do not need it; a service: sudo systemctl stop NAME", "docker ps --filter publish={port}  # a container", "# or move the environment to another port"},
+			Darwin:  []string{"lsof -nP -iTCP:{port} -sTCP:LISTEN  # who holds it", "kill {pid}  # if you do not need it", "# ControlCenter on 5000 or 7000 is AirPlay Receiver: System Settings › General › AirDrop & Handoff", "docker ps --filter publish={port}  # a container", "# or move the environment to another port"},
+			Windows: []string{"Get-NetTCPConnection -LocalPort {port} -State Listen | Select-Object OwningProcess  # who holds it", "Get-Process -Id {pid}", "Stop-Process -Id {pid}  # if you do not need it", "# or move the environment to another port"},
 		},
 	}
 	PortExcluded = &Def{
@@ -881,9 +959,9 @@ var (
 		Title: "A port the environment needs is reserved by Windows",
 		Text:  "port {port} lies in a port range Windows has excluded (bind fails with WSAEACCES): nothing can listen on it, though no process uses it",
 		Manual: Steps{
-			Linux:   []string{"sysctl net.ipv4.ip_local_reserved_ports  # Linux has no excluded ranges; reserved ports still bind", "sudo ss -ltnp 'sport = :{port}'  # who holds it"},
+			Linux:   []string{"sysctl net.ipv4.ip_local_reserved_ports  # Linux has no excluded ranges; reserved ports still bind", "sudo ss -ltnp sport = :{port}  # who holds it"},
 			Darwin:  []string{"lsof -nP -iTCP:{port}  # macOS has no excluded ranges: who holds it"},
-			Windows: []string{"netsh int ipv4 show excludedportrange protocol=tcp", "net stop winnat; net start winnat  # elevated: releases the ranges Hyper-V, WSL or Docker took", "or move the environment to a port outside the ranges"},
+			Windows: []string{"netsh int ipv4 show excludedportrange protocol=tcp", "net stop winnat  # elevated: releases the ranges Hyper-V, WSL or Docker took", "net start winnat", "# or move the environment to a port outside the ranges"},
 		},
 	}
 	HostsLocalhostWrong = &Def{
@@ -922,8 +1000,8 @@ var (
 		Text:  "the clock says {detail}: TLS certificates will fail to verify (x509: certificate is not yet valid)",
 		Manual: Steps{
 			Linux:   []string{"sudo timedatectl set-ntp true", "sudo hwclock -s  # WSL2 after sleep", "timedatectl"},
-			Darwin:  []string{"sudo sntp -sS time.apple.com", "System Settings › General › Date & Time › Set time and date automatically"},
-			Windows: []string{"w32tm /resync  # elevated", "Settings › Time & language › Date & time › Sync now"},
+			Darwin:  []string{"sudo sntp -sS time.apple.com", "# System Settings › General › Date & Time › Set time and date automatically"},
+			Windows: []string{"w32tm /resync  # elevated", "# Settings › Time & language › Date & time › Sync now"},
 		},
 	}
 	ClockUnsynchronized = &Def{

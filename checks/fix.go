@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"slices"
+	"strings"
 	"time"
 )
 
@@ -70,8 +71,12 @@ type FixOptions struct {
 	// privileged actions are not permitted.
 	Elevate func(ctx context.Context, a Action) error
 	// Describe says how an action would run, for dry runs and manual steps
-	// (e.g. "sudo -n /usr/local/bin/guard repair delete-neighbor eth0 192.0.2.1").
+	// (e.g. "sudo /usr/local/bin/guard repair delete-neighbor eth0 192.0.2.1");
+	// "" when there is no privileged helper that would run it.
 	Describe func(a Action) string
+	// HelperHint is the one manual step shown, last, when a repair needed
+	// root and no helper command can run it: how to get one.
+	HelperHint string
 	// Interactive: Elevate may wait for a person (a password prompt), so
 	// its time does not count against the run's deadline; verification
 	// after it gets a fresh one.
@@ -97,9 +102,14 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	co := o
 	co.Timeout = min(o.Timeout/2, 2*time.Second)
 	s := e.Collect(ctx, co)
-	d := Diagnose(s)
+	d := e.withManagers(Diagnose(s))
+	managers := d.Managers
 	var repairs []Repair
 	initialErrors := hasErrors(d.Findings)
+	rootID := ""
+	if i := slices.IndexFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError }); i >= 0 {
+		rootID = d.Findings[i].ID
+	}
 	if initialErrors {
 		for _, rung := range e.rungs(d) {
 			if ctx.Err() != nil {
@@ -130,6 +140,7 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 			}
 			s = e.Collect(ctx, vo)
 			d = Diagnose(s)
+			d.Managers = managers
 			if !hasErrors(d.Findings) {
 				break
 			}
@@ -137,13 +148,20 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 			repairs = append(repairs, e.undo(rollback, fo)...)
 		}
 	}
+	d.Managers = managers
 	r := NewReport(e.OS, d, repairs)
 	if initialErrors && !hasErrors(d.Findings) && anyOK(repairs) {
 		r.Verdict = Repaired
-		r.Summary = "repaired: " + repairs[len(repairs)-1].Action.String() + " " + repairs[len(repairs)-1].Target
+		// The verdict already says "repaired": the summary says what fixed what.
+		last := repairs[len(repairs)-1]
+		r.Summary = last.Action.String() + " " + last.Target + " fixed " + rootID
 	}
 	if r.Verdict == Unhealthy {
-		r.ManualSteps = append(privilegeSteps(repairs), r.ManualSteps...)
+		cmds, hint := privilegeSteps(repairs, fo.HelperHint)
+		r.ManualSteps = append(cmds, r.ManualSteps...)
+		if hint {
+			r.ManualSteps = append(r.ManualSteps, fo.HelperHint)
+		}
 	}
 	r.DurationMS = durMS(time.Since(start))
 	return r
@@ -165,18 +183,26 @@ func anyOK(rs []Repair) bool {
 }
 
 // privilegeSteps turns refused repairs into the commands that would run
-// them, first among the manual steps.
-func privilegeSteps(rs []Repair) []string {
-	var out []string
+// them, first among the manual steps. hint reports a refused repair with
+// no such command (no root-owned helper): the finding's own steps are then
+// the plain OS commands, and the hint, last, says how to get a helper.
+func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
 	for _, r := range rs {
-		if r.Command != "" && r.Outcome != OutcomeOK {
-			out = append(out, "run with privilege: "+r.Command)
+		switch {
+		case r.Outcome == OutcomeOK:
+		case r.Command != "" && strings.Contains(r.Command, "  # "):
+			cmds = append(cmds, r.Command) // it says already how it must run
+		case r.Command != "":
+			cmds = append(cmds, r.Command+"  # the repair guard could not run without root")
+		case r.Outcome == OutcomeNotPermitted && helperHint != "":
+			hint = true
 		}
 	}
-	return out
+	return cmds, hint
 }
 
-// rungs are the ladder's rungs that some error finding names, in ladder
+// rungs are the ladder's rungs that some error finding names and this
+// machine supports with the managers in charge (d.Managers), in ladder
 // order.
 func (e *Engine) rungs(d Diagnosis) []Fix {
 	want := map[Fix]bool{}
@@ -191,7 +217,7 @@ func (e *Engine) rungs(d Diagnosis) []Fix {
 	}
 	var out []Fix
 	for _, r := range Ladder {
-		if want[r] {
+		if want[r] && e.supports(r, d.Managers) {
 			out = append(out, r)
 		}
 	}
@@ -282,7 +308,7 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 		case fo.Elevate != nil:
 			err = fo.Elevate(ctx, a)
 		default:
-			err = ErrNotPermitted
+			err = fmt.Errorf("%w (needs root)", ErrNotPermitted)
 		}
 		r.DurationMS = durMS(time.Since(t0))
 		switch {

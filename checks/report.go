@@ -103,19 +103,28 @@ func (e *Engine) Check(ctx context.Context, o Options) *Report {
 	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
 	defer cancel()
 	s := e.Collect(ctx, o)
-	d := Diagnose(s)
+	d := e.withManagers(Diagnose(s))
 	r := NewReport(e.OS, d, nil)
 	if e.rungs(d) != nil {
 		// check never repairs; say that fix would try, before the steps
 		// that do it by hand.
-		step := "guard fix tries the safe repairs for this (and guard run -- CMD before a start)"
+		step := "guard fix  # tries the safe repairs for this (guard run -- CMD: then starts CMD)"
 		if o.FixCommand != "" {
-			step = o.FixCommand + " tries the safe repairs for this"
+			step = o.FixCommand + "  # tries the safe repairs for this"
 		}
 		r.ManualSteps = append([]string{step}, r.ManualSteps...)
 	}
 	r.DurationMS = durMS(time.Since(start))
 	return r
+}
+
+// withManagers fills d.Managers when a finding will show steps: a
+// healthy run does not pay for the lookup.
+func (e *Engine) withManagers(d Diagnosis) Diagnosis {
+	if slices.ContainsFunc(d.Findings, func(f Finding) bool { return f.Severity != SevInfo }) {
+		d.Managers = e.managers()
+	}
+	return d
 }
 
 // NewReport derives the verdict, summary and manual steps from a diagnosis.
@@ -155,7 +164,7 @@ func NewReport(goos string, d Diagnosis, repairs []Repair) *Report {
 			if f.Severity != sev {
 				continue
 			}
-			for _, step := range f.ManualSteps(goos) {
+			for _, step := range f.ManualStepsFor(goos, d.Managers) {
 				if !slices.Contains(r.ManualSteps, step) {
 					r.ManualSteps = append(r.ManualSteps, step)
 				}

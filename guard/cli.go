@@ -269,13 +269,16 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 	return c, nil
 }
 
+// envFlagNames are the flags envFlags reads from the environment.
+var envFlagNames = []string{"json", "json-file", "quiet", "verbose", "dry-run", "color"}
+
 // envFlags reads NETGUARD_<FLAG> for the yes/no and colour flags this
 // command takes and the command line did not set, under each of a flag's
 // names (NETGUARD_QUIET and NETGUARD_Q). The settings that are also config
 // keys (json, quiet, verbose) come through config.LoadAll as well; reading
 // them here too keeps NETGUARD_Q and NETGUARD_V.
 func (c *cli) envFlags(getenv func(string) string) error {
-	for _, name := range []string{"json", "json-file", "quiet", "verbose", "dry-run", "color"} {
+	for _, name := range envFlagNames {
 		d := lookupFlag(name)
 		if c.set[name] || !d.takes(c.cmd) {
 			continue

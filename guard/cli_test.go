@@ -3,8 +3,10 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -215,6 +217,7 @@ func TestSudoNeverGivesExactCommand(t *testing.T) {
 	lab := checkstest.NewLab(false)
 	lab.BreakGatewayMAC(false)
 	io_, out, _ := testIO(t, lab, map[string]string{"NETGUARD_SUDO": "never"})
+	io_.SafeExe = func(string) error { return nil } // a root-owned helper
 	if code := run([]string{"fix", "--json"}, io_); code != exitUnhealthy {
 		t.Fatalf("exit %d", code)
 	}
@@ -222,12 +225,43 @@ func TestSudoNeverGivesExactCommand(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
-	want := "run with privilege: sudo /usr/local/bin/guard repair delete-neighbor eth0 198.18.3.1"
+	want := "sudo /usr/local/bin/guard repair delete-neighbor eth0 198.18.3.1  # the repair guard could not run without root"
 	if len(r.ManualSteps) == 0 || r.ManualSteps[0] != want {
 		t.Fatalf("manual steps %q, want first %q", r.ManualSteps, want)
 	}
 	if len(lab.Sys.Calls) != 0 {
 		t.Fatalf("changed the system without privilege: %v", lab.Sys.Calls)
+	}
+}
+
+// With a guard binary sudo must not run (owned by the user, as `go
+// install` leaves it), no step offers the helper, which would refuse: the
+// steps are the plain OS commands, and the last says how to install a
+// root-owned copy.
+func TestNoHelperStepWithoutRootOwnedBinary(t *testing.T) {
+	for _, mode := range []string{"never", "auto"} {
+		lab := checkstest.NewLab(false)
+		lab.BreakGatewayMAC(false)
+		io_, out, errOut := testIO(t, lab, map[string]string{"NETGUARD_SUDO": mode})
+		io_.Executable = func() (string, error) { return "/home/dev/go/bin/guard", nil }
+		io_.SafeExe = func(p string) error { return fmt.Errorf("%q is owned by uid 1000: not safe to run as root", p) }
+		if code := run([]string{"fix", "--json"}, io_); code != exitUnhealthy {
+			t.Fatalf("%s: exit %d (%s)", mode, code, errOut)
+		}
+		var r checks.Report
+		if err := json.Unmarshal(out.Bytes(), &r); err != nil {
+			t.Fatal(err)
+		}
+		if slices.ContainsFunc(r.ManualSteps, func(s string) bool { return strings.Contains(s, "guard repair") }) {
+			t.Errorf("%s: a helper step guard would refuse: %q", mode, r.ManualSteps)
+		}
+		if n := len(r.ManualSteps); n < 2 || r.ManualSteps[0] != "sudo ip neigh del 198.18.3.1 dev eth0" ||
+			!strings.Contains(r.ManualSteps[n-1], "sudo install -o root -m 0755 /home/dev/go/bin/guard /usr/local/libexec/netguard/guard") {
+			t.Errorf("%s: steps %q, want the plain command first and the install line last", mode, r.ManualSteps)
+		}
+		if len(lab.Sys.Calls) != 0 {
+			t.Fatalf("changed the system without privilege: %v", lab.Sys.Calls)
+		}
 	}
 }
 
@@ -245,5 +279,40 @@ func TestVersion(t *testing.T) {
 	io_, out, _ := testIO(t, checkstest.NewLab(false), nil)
 	if code := run([]string{"version"}, io_); code != exitOK || !strings.HasPrefix(out.String(), "guard ") || !strings.Contains(out.String(), "go1.") {
 		t.Fatalf("version: %d %q", code, out)
+	}
+}
+
+// Help names a variable for a flag only when guard reads it: each one it
+// names, set to nonsense, is refused with its name; NETGUARD_BLOCK and
+// NETGUARD_OS, which nothing reads, are not named.
+func TestHelpNamesOnlyVariablesRead(t *testing.T) {
+	unchecked := map[string]bool{"dns": true, "json-file": true, "log": true, "config": true}
+	for _, cmd := range []string{"check", "fix", "watch", "hooks", "explain"} {
+		for _, d := range flagDefs {
+			env := envOf(d, cmd)
+			if !d.takes(cmd) || env == "" || unchecked[d.names[0]] {
+				continue
+			}
+			io_, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{env: "bogus!"})
+			args := []string{cmd}
+			switch cmd {
+			case "hooks":
+				args = append(args, "status")
+			case "explain":
+				args = append(args, "dns-failed")
+			}
+			if _, err := parse(args, io_.Getenv, io_.Cwd, false); err == nil || !strings.Contains(err.Error(), env) {
+				t.Errorf("guard %s: help names %s, but %s=bogus! gives %v", cmd, env, env, err)
+			}
+		}
+	}
+	if h := helpFor("hooks"); strings.Contains(h, "NETGUARD_BLOCK") || strings.Contains(h, "NETGUARD_<FLAG>") {
+		t.Errorf("hooks help claims a variable nothing reads:\n%s", h)
+	}
+	if h := helpFor("explain"); strings.Contains(h, "NETGUARD_OS") {
+		t.Errorf("explain help claims NETGUARD_OS:\n%s", h)
+	}
+	if h := helpFor("check"); !strings.Contains(h, " NETGUARD_TIMEOUT") {
+		t.Errorf("check help does not name NETGUARD_TIMEOUT:\n%s", h)
 	}
 }

@@ -59,7 +59,7 @@ func TestUnhealthyOutput(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "FAIL gateway-neighbor-") || !strings.HasPrefix(lines[len(lines)-1], "netguard: unhealthy — ") {
 		t.Fatalf("order:\n%s", errOut)
 	}
-	if !strings.Contains(errOut.String(), "\n  → guard fix tries the safe repairs") || !strings.Contains(errOut.String(), "\n  more: guard explain gateway-neighbor-") {
+	if !strings.Contains(errOut.String(), "\n  → guard fix  # tries the safe repairs") || !strings.Contains(errOut.String(), "\n  more: guard explain gateway-neighbor-") {
 		t.Fatalf("no steps or explain hint:\n%s", errOut)
 	}
 	ids := regexp.MustCompile(`(?m)^(?:FAIL|WARN) ([a-z0-9-]+): `).FindAllStringSubmatch(errOut.String(), -1)

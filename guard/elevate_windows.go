@@ -2,6 +2,12 @@
 
 package main
 
+import (
+	"strings"
+
+	"github.com/netguard/netguard/checks"
+)
+
 // Windows has no sudo to re-execute through without a UAC prompt, which a
 // hook or IDE task cannot answer: privileged repairs are left to the user,
 // with the exact command for an elevated prompt.
@@ -9,6 +15,12 @@ const canSudo = false
 
 const noSudoReason = "needs an elevated prompt"
 
+// privilegedCommand is argv as one PowerShell command (the call operator
+// runs a quoted path), each word quoted for PowerShell, for a manual step.
 func privilegedCommand(argv []string) string {
-	return "in an elevated prompt (Run as administrator): " + shellQuote(argv)
+	q := make([]string, len(argv))
+	for i, a := range argv {
+		q[i] = checks.QuotePowerShell(a)
+	}
+	return "& " + strings.Join(q, " ") + "  # in an elevated PowerShell (Run as administrator)"
 }

@@ -38,14 +38,22 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 		}
 		return fo
 	}
+	// A helper step is offered only for a binary sudo may run: a step
+	// guard itself would refuse is a dead end.
+	unsafe := io_.safeExe(exe)
+	if unsafe != nil {
+		fo.Describe = nil
+		if canSudo {
+			fo.HelperHint = helperInstallStep(exe)
+		}
+	}
 	switch {
 	case mode == checks.SudoNever:
 		return refuse("--sudo never")
 	case !canSudo:
 		return refuse(noSudoReason)
-	}
-	if err := io_.safeExe(exe); err != nil {
-		return refuse(fmt.Sprintf("%v; sudo would run it as root: install a root-owned copy, see the README's Security section", err))
+	case unsafe != nil:
+		return refuse(fmt.Sprintf("needs root, and %v; sudo would run it as root: install a root-owned copy, see the README's Security section", unsafe))
 	}
 	fo.Interactive = mode == checks.SudoPrompt
 	var refused error
@@ -100,6 +108,13 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 		}
 	}
 	return fo
+}
+
+// helperInstallStep is the manual step, a comment, that says how to
+// install a root-owned copy of exe that guard fix can run through sudo.
+func helperInstallStep(exe string) string {
+	return "# to let guard fix do this through sudo, install a root-owned copy and run it from there: sudo install -d -o root -m 0755 /usr/local/libexec/netguard && sudo install -o root -m 0755 " +
+		shellQuote([]string{exe}) + " /usr/local/libexec/netguard/guard (README, Security)"
 }
 
 // promptTimeout bounds how long sudo may wait for a password.

@@ -2,7 +2,10 @@ package main
 
 import (
 	"fmt"
+	"slices"
 	"strings"
+
+	"github.com/netguard/netguard/checks/config"
 )
 
 const usageText = `guard: keep a development environment from starting on a broken network
@@ -21,8 +24,9 @@ commands:
 
 A bare guard checks nothing: it prints this and exits 2.
 Flags may come before or after the command (guard --json check).
-Settings come from flags, then NETGUARD_<FLAG> (NETGUARD_TIMEOUT=3s),
-then .netguard.yaml upward from here, then the user config.
+Settings come from flags, then NETGUARD_<FLAG> (NETGUARD_TIMEOUT=3s; each
+command's help names the variables it reads), then .netguard.yaml upward
+from here, then the user config.
 NETGUARD_SKIP=1 skips every entry point with one line on stderr.
 `
 
@@ -60,6 +64,7 @@ func helpFor(cmd string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "usage: %s\n\n%s\n", h.usage, h.about)
 	var rows [][2]string
+	var envs []string
 	for _, d := range flagDefs {
 		if !d.takes(cmd) || d.names[0] == "help" {
 			continue
@@ -76,10 +81,13 @@ func helpFor(cmd string) string {
 		if d.arg != "" {
 			left += " " + d.arg
 		}
+		if env := envOf(d, cmd); env != "" {
+			envs = append(envs, env)
+		}
 		rows = append(rows, [2]string{left, d.usage})
 	}
 	if len(rows) > 0 {
-		b.WriteString("\nflags (each also NETGUARD_<FLAG>, e.g. NETGUARD_TIMEOUT=3s):\n")
+		b.WriteString("\nflags:\n")
 		for _, r := range rows {
 			if len(r[0]) > 24 {
 				fmt.Fprintf(&b, "  %s\n  %-24s %s\n", r[0], "", r[1])
@@ -88,8 +96,33 @@ func helpFor(cmd string) string {
 			fmt.Fprintf(&b, "  %-24s %s\n", r[0], r[1])
 		}
 	}
+	if len(envs) > 0 {
+		// Only the variables guard reads for this command: a flag without
+		// one (--block, --os) has none.
+		line := "\nset in the environment too (a flag wins):"
+		for _, e := range envs {
+			if len(line)-strings.LastIndexByte(line, '\n')+len(e)+1 > 78 {
+				line += "\n "
+			}
+			line += " " + e
+		}
+		b.WriteString(line + "\n")
+	}
 	fmt.Fprintf(&b, "\nexamples:\n  %s\n", h.examples)
 	return b.String()
+}
+
+// envOf is the environment variable that also sets flag d for cmd, ""
+// when none does: help names only variables guard reads.
+func envOf(d *flagDef, cmd string) string {
+	name := d.names[0]
+	switch {
+	case cmd == "watch" && slices.Contains(watchEnvFlags, name),
+		slices.Contains(checking, cmd) && (slices.Contains(config.Keys, name) || name == "config"),
+		slices.Contains(envFlagNames, name) && d.takes(cmd):
+		return config.EnvName(name)
+	}
+	return ""
 }
 
 // runHelp is guard help [COMMAND].

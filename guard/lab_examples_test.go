@@ -32,7 +32,8 @@ var labEnv = []string{
 
 // TestLabMageStart runs the example's `mage start` with the real mage in
 // the lab's client namespace: the demo server starts on a healthy network
-// and does not start once the default route is gone.
+// and does not start once the gateway's entry is wrong, which the steps say
+// mage guard:fix repairs.
 func TestLabMageStart(t *testing.T) {
 	l := lab.New(t)
 	dir := mageProject(t, "")
@@ -65,7 +66,7 @@ func TestLabMageStart(t *testing.T) {
 		t.Errorf("healthy lab: no verdict line on stderr:\n%s", errs)
 	}
 
-	l.RemoveDefaultRoute()
+	l.WrongGatewayMAC()
 	out, errs, code = start()
 	if code != 1 || strings.Contains(out, "started") {
 		t.Fatalf("broken lab: mage start exit %d (want 1, server not started)\nstdout:\n%s\nstderr:\n%s", code, out, errs)

@@ -18,6 +18,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -114,6 +115,14 @@ func TestLabSudoRefusesUserWritableBinary(t *testing.T) {
 	rs := repairsOf(t, r)
 	if len(rs) == 0 || !strings.HasPrefix(rs[0].Result, "not permitted") || !strings.Contains(rs[0].Result, "owned by uid 65534") {
 		t.Fatalf("repairs %+v, want not permitted naming the owner", rs)
+	}
+	// No step the helper would refuse: the plain command, and last the
+	// install line.
+	steps := r.rep.ManualSteps
+	if slices.ContainsFunc(steps, func(s string) bool { return strings.Contains(s, userBin+" repair") }) ||
+		len(steps) < 2 || !strings.Contains(steps[len(steps)-1], "sudo install -o root -m 0755 "+userBin+" /usr/local/libexec/netguard/guard") ||
+		steps[0] != fmt.Sprintf("sudo ip neigh del %s dev %s", lab.GatewayIP, l.ClientIf) {
+		t.Fatalf("manual steps %q: want the plain command first, the install line last, and no helper step", steps)
 	}
 	// Run as root directly (what a rule would do): refused, one line.
 	_, stderr, exit := l.Run(t, l.Client, userBin, "repair", "delete-neighbor", l.ClientIf, lab.GatewayIP)

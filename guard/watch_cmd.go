@@ -60,16 +60,18 @@ func (w *watchFlags) setInterval(s string) error {
 	return nil
 }
 
+// watchEnvFlags are the watch flags finish reads from the environment.
+var watchEnvFlags = []string{"fix", "metrics", "interval", "log"}
+
 // finish applies NETGUARD_FIX, _METRICS, _INTERVAL and _LOG to the flags
 // not given on the command line, for guard watch only: a NETGUARD_FIX in a
 // shell's profile must not break guard check. (A watch flag given to
 // another command is refused by the parser.)
 func (w *watchFlags) finish(cmd string, set map[string]bool, getenv func(string) string) error {
-	names := []string{"fix", "metrics", "interval", "log"}
 	if cmd != "watch" {
 		return nil
 	}
-	for _, n := range names {
+	for _, n := range watchEnvFlags {
 		raw := getenv(config.EnvName(n))
 		if raw == "" || set[n] {
 			continue

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -39,6 +40,12 @@ type FakeSystem struct {
 	// fake prober see the repaired network).
 	OnChange func(f *FakeSystem)
 	Calls    []string
+	// Managers are the network managers the fake reports in charge
+	// (checks.ManagerReader); the zero value means unknown.
+	Managers checks.Managers
+	// Unsupported are the rungs the fake says cannot run here
+	// (checks.RepairSupporter).
+	Unsupported []checks.Fix
 }
 
 var _ checks.System = (*FakeSystem)(nil)
@@ -173,6 +180,14 @@ func (f *FakeSystem) ReapplyInterface(_ context.Context, name string) error {
 	f.record("reapply " + name)
 	f.mu.Unlock()
 	return checks.ErrUnsupported
+}
+
+// NetworkManagers reports f.Managers.
+func (f *FakeSystem) NetworkManagers() checks.Managers { return f.Managers }
+
+// Supports reports whether fx is not in f.Unsupported.
+func (f *FakeSystem) Supports(fx checks.Fix, _ checks.Managers) bool {
+	return !slices.Contains(f.Unsupported, fx)
 }
 
 // Errnos the fake's route lookups answer with, as the kernel would.

@@ -35,6 +35,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 
 	"github.com/magefile/mage/mg"
 	"github.com/netguard/netguard/checks"
@@ -117,8 +118,12 @@ func Require(ctx context.Context, opts ...Option) error {
 	eng := newEngine()
 	var rep *checks.Report
 	if s.fix {
-		// No Elevate: in-process repairs need this process to be root.
-		rep = eng.Fix(ctx, o, checks.FixOptions{})
+		// No Elevate: in-process repairs need this process to be root, and
+		// a refused one says so ("not permitted (needs root)") with the
+		// step that runs the target as root.
+		rep = eng.Fix(ctx, o, checks.FixOptions{
+			HelperHint: `sudo env "PATH=$PATH" ` + FixTarget + "  # the repairs need root; or guard fix, which runs a root-owned guard through sudo",
+		})
 	} else {
 		rep = eng.Check(ctx, o)
 	}
@@ -136,6 +141,16 @@ func Require(ctx context.Context, opts ...Option) error {
 	}
 	if rep.Verdict.OK() {
 		return nil
+	}
+	if s.fix {
+		why := "the safe repairs did not help"
+		switch {
+		case slices.ContainsFunc(rep.Repairs, func(r checks.Repair) bool { return r.Outcome == checks.OutcomeNotPermitted }):
+			why = "nothing was repaired: the repairs need root (the last step above runs this target as root)"
+		case len(rep.Repairs) == 0:
+			why = "nothing here can be repaired automatically"
+		}
+		return mg.Fatalf(1, "netguard: network still unhealthy; %s; the steps are above (skip once with NETGUARD_SKIP=1)", why)
 	}
 	return mg.Fatal(1, "netguard: network unhealthy; not starting (the steps are above; skip once with NETGUARD_SKIP=1)")
 }

@@ -68,7 +68,7 @@ func TestCheckUnhealthy(t *testing.T) {
 	if !strings.HasPrefix(lines[0], "FAIL gateway-neighbor-") || !strings.HasPrefix(lines[len(lines)-1], "netguard: unhealthy — ") {
 		t.Errorf("summary order:\n%s", got)
 	}
-	if !strings.Contains(got, "  → mage guard:fix tries the safe repairs") || strings.Contains(got, "guard fix") || strings.Contains(got, "guard explain") {
+	if !strings.Contains(got, "  → mage guard:fix  # tries the safe repairs") || strings.Contains(got, "guard fix") || strings.Contains(got, "guard explain") {
 		t.Errorf("steps name a guard binary under mage:\n%s", got)
 	}
 	if calls := fl.Sys.Calls; len(calls) != 0 {
@@ -95,6 +95,31 @@ func TestFixRepairs(t *testing.T) {
 	}
 	if got := out.String(); !strings.Contains(got, "repair ") || !strings.Contains(got, "netguard: repaired") {
 		t.Errorf("fix summary:\n%s", got)
+	}
+}
+
+// As a normal user, the fix target says why nothing was repaired and how
+// to run it as root, in words for a fix target, not a start.
+func TestFixNotRoot(t *testing.T) {
+	fl, out := fake(t, nil)
+	fl.Engine.Privileged = false
+	fl.BreakGatewayMAC(false)
+	err := (Guard{}).Fix(context.Background())
+	if mg.ExitStatus(err) != 1 {
+		t.Fatalf("fix as a user: %v (status %d), want exit 1", err, mg.ExitStatus(err))
+	}
+	if msg := err.Error(); !strings.Contains(msg, "need root") || strings.Contains(msg, "not starting") {
+		t.Errorf("error %q: want why nothing was repaired, not 'not starting'", msg)
+	}
+	got := out.String()
+	if !strings.Contains(got, "not permitted (needs root)") {
+		t.Errorf("the repair line does not say why:\n%s", got)
+	}
+	if !strings.Contains(got, `→ sudo env "PATH=$PATH" mage guard:fix  # the repairs need root`) || !strings.Contains(got, "→ sudo ip neigh del 198.18.3.1 dev eth0") {
+		t.Errorf("no step that runs the target as root, or no plain command:\n%s", got)
+	}
+	if len(fl.Sys.Calls) != 0 {
+		t.Errorf("changed the system without root: %v", fl.Sys.Calls)
 	}
 }
 

@@ -131,8 +131,15 @@ func RepairLine(rp checks.Repair) Line {
 	return Line{Level: lvl, Text: fmt.Sprintf("repair %s %s: %s (%.1f ms)", rp.Action, Sanitize(rp.Target), Sanitize(rp.Result()), rp.DurationMS)}
 }
 
-// StepLine is one manual step, printed whole so it pastes.
-func StepLine(step string) Line { return Line{Text: "  → " + Sanitize(step)} }
+// StepLine is one manual step, printed whole so it pastes. A step that
+// is a comment ("# ...": what to do by hand, or why) is an explanation,
+// not a command: it gets no arrow.
+func StepLine(step string) Line {
+	if strings.HasPrefix(step, "# ") {
+		return Line{Text: "    " + Sanitize(step)}
+	}
+	return Line{Text: "  → " + Sanitize(step)}
+}
 
 // Lines is the report for a person. Healthy: the verdict line alone
 // (nothing under Quiet). Otherwise the findings that are not passing, the
@@ -153,9 +160,10 @@ func Lines(r *checks.Report, o Options) []Line {
 		return []Line{VerdictLine(r, width)}
 	}
 	if o.Verbose {
+		// Whole, wrapped: showing the detail is what -v is for.
 		for _, c := range r.Checks {
 			text := fmt.Sprintf("%-9s %-7s %s", c.ID, c.Status, Sanitize(c.Detail))
-			out = append(out, Line{Level: statusLevel(c.Status), Text: truncate(text, width-5)})
+			add(Line{Level: statusLevel(c.Status), Text: text})
 		}
 	}
 	var root string
@@ -172,7 +180,7 @@ func Lines(r *checks.Report, o Options) []Line {
 			out = append(out, FindingLine(f))
 			if o.Verbose {
 				for _, e := range f.Evidence {
-					out = append(out, Line{Level: Note, Text: truncate("  evidence: "+Sanitize(e), width-5)})
+					add(Line{Level: Note, Text: "  evidence: " + Sanitize(e)})
 				}
 			}
 		}
@@ -200,11 +208,13 @@ func Lines(r *checks.Report, o Options) []Line {
 	return out
 }
 
-// notPassing lists the checks that did not pass in one line.
+// notPassing lists the checks that did not pass in one line. A skipped
+// check is left out: it had nothing to check (no ports configured, no
+// gateway to probe), and the findings above say why.
 func notPassing(cs []checks.CheckResult) (string, bool) {
 	var parts []string
 	for _, c := range cs {
-		if c.Status != checks.StatusPass {
+		if c.Status != checks.StatusPass && c.Status != checks.StatusSkip {
 			parts = append(parts, c.ID+" "+string(c.Status))
 		}
 	}
@@ -258,12 +268,20 @@ func contLevel(l Level) Level {
 }
 
 // truncate shortens s to width runes, marking the cut with "…".
+// truncate shortens s to width at a word boundary, marking the cut with
+// "…"; a single word longer than half the width is cut where it must be.
 func truncate(s string, width int) string {
 	r := []rune(s)
 	if width < 10 || len(r) <= width {
 		return s
 	}
-	return string(r[:width-1]) + "…"
+	cut := width - 1
+	if sp := strings.LastIndexByte(string(r[:cut+1]), ' '); sp >= 0 {
+		if n := len([]rune(string(r[:cut+1])[:sp])); n >= width/2 {
+			cut = n
+		}
+	}
+	return strings.TrimRight(string(r[:cut]), " ,;:") + "…"
 }
 
 // Sanitize escapes what a terminal would act on instead of print (control

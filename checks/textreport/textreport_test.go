@@ -53,10 +53,10 @@ func TestNotHealthyRootCauseFirst(t *testing.T) {
 	want := []string{
 		"FAIL gateway-neighbor-wrong: the gateway 198.18.3.1 resolves to 02:00:00:00:00:01 on eth0 (reachable) but does not answer through it",
 		"WARN icmp-blocked: no host answers ping while TCP gets through",
-		"     checks not passing: neighbor fail, internet skip",
+		"     checks not passing: neighbor fail",
 		"  → sudo ip neigh del 198.18.3.1 dev eth0",
 		"  more: guard explain gateway-neighbor-wrong",
-		"netguard: unhealthy — the gateway 198.18.3.1 resolves to 02:00:00:00:… (12.0 ms)",
+		"netguard: unhealthy — the gateway 198.18.3.1 resolves to… (12.0 ms)",
 	}
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Fatalf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
@@ -133,5 +133,37 @@ func TestRepairLinesWrap(t *testing.T) {
 	}
 	if strings.Contains(strings.Join(strs(got), "\n"), "  → ") {
 		t.Error("a repaired run printed manual steps")
+	}
+}
+
+// The verdict line is shortened at a word, never inside one; -v shows a
+// check's detail and a finding's evidence whole, wrapped.
+func TestShortenAtWordsVerboseWhole(t *testing.T) {
+	if got := truncate("there is no default route: nothing outside the local networks is reachable", 40); got != "there is no default route: nothing…" {
+		t.Errorf("truncate = %q", got)
+	}
+	if got := truncate("aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", 20); got != "aaaaaaaaaaaaaaaaaaa…" {
+		t.Errorf("truncate of one long word = %q", got)
+	}
+	long := "www.lab.test: connection refused (203.0.113.53 connection refused, 203.0.113.54 connection refused, 203.0.113.55 connection refused)"
+	r := &checks.Report{Verdict: checks.Unhealthy, Summary: "x",
+		Checks:   []checks.CheckResult{{ID: "dns", Status: checks.StatusFail, Detail: long}},
+		Findings: []checks.Finding{{ID: "dns-failed", Severity: checks.SevError, Summary: "x", Evidence: []string{long}}}}
+	var text strings.Builder
+	for _, l := range Lines(r, Options{Verbose: true, Width: 80}) {
+		text.WriteString(l.String() + "\n")
+	}
+	if got := strings.Join(strings.Fields(text.String()), " "); strings.Count(got, "203.0.113.55 connection refused)") != 2 || strings.Contains(got, "…") {
+		t.Errorf("-v cut the detail:\n%s", text.String())
+	}
+}
+
+// A step that is a comment is shown as an explanation, without the arrow.
+func TestNoteStep(t *testing.T) {
+	if got := StepLine("# check the cable").String(); got != "    # check the cable" {
+		t.Errorf("note = %q", got)
+	}
+	if got := StepLine("ip link").String(); got != "  → ip link" {
+		t.Errorf("step = %q", got)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/safepath"
@@ -286,25 +287,28 @@ func (*linuxSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
 }
 
 // FlushDNSCache flushes systemd-resolved's cache, the only common Linux
-// resolver cache with a stable interface; without it there is no cache.
+// resolver cache with a stable interface; without it in charge there is
+// no cache to flush.
 func (*linuxSystem) FlushDNSCache(ctx context.Context) error {
-	if _, err := os.Stat("/run/systemd/resolve"); err != nil {
+	if readManagers(managerRoot).InCharge&checks.MgrResolved == 0 {
 		return checks.ErrUnsupported
 	}
 	return runFixed(ctx, "flush DNS cache", "resolvectl", "flush-caches")
 }
 
-// ReapplyInterface asks NetworkManager, else systemd-networkd, to apply the
-// interface's configuration again, which neither bounces the link nor
-// drops routes the manager does not own.
+// ReapplyInterface asks NetworkManager, else systemd-networkd, whichever
+// is running, to apply the interface's configuration again, which neither
+// bounces the link nor drops routes the manager does not own. Their state
+// directories outlive them, so a directory alone says nothing.
 func (*linuxSystem) ReapplyInterface(ctx context.Context, ifName string) error {
 	if !checks.ValidIfName(ifName) {
 		return fmt.Errorf("reapply interface: invalid interface name %q", ifName)
 	}
-	if _, err := os.Stat("/run/NetworkManager"); err == nil {
+	ms := readManagers(managerRoot)
+	if ms.InCharge&checks.MgrNetworkManager != 0 {
 		return runFixed(ctx, "reapply "+ifName, "nmcli", "device", "reapply", ifName)
 	}
-	if _, err := os.Stat("/run/systemd/netif"); err == nil {
+	if ms.InCharge&checks.MgrNetworkd != 0 {
 		return runFixed(ctx, "reconfigure "+ifName, "networkctl", "reconfigure", ifName)
 	}
 	return checks.ErrUnsupported
@@ -351,11 +355,14 @@ func runFixed(ctx context.Context, op, name string, args ...string) error {
 	return nil
 }
 
+// trimOutput is a program's output as one line of an error: surrounding
+// space trimmed, lines joined with "; ", bounded.
 func trimOutput(b []byte) string {
 	const maxLen = 200
-	s := string(b)
-	if len(s) > maxLen {
-		s = s[:maxLen] + "…"
+	s := strings.Join(strings.Fields(strings.ReplaceAll(strings.TrimSpace(string(b)), "\n", " ; ")), " ")
+	s = strings.ReplaceAll(s, " ; ", "; ")
+	if r := []rune(s); len(r) > maxLen {
+		s = string(r[:maxLen]) + "…"
 	}
 	return s
 }

@@ -1,0 +1,180 @@
+//go:build linux
+
+package sys
+
+import (
+	"bufio"
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/netguard/netguard/checks"
+)
+
+var (
+	_ checks.ManagerReader   = (*linuxSystem)(nil)
+	_ checks.RepairSupporter = (*linuxSystem)(nil)
+)
+
+// managerRoot is where the manager facts are read from: "/" on a
+// machine, a directory laid out like one in tests.
+var managerRoot = "/"
+
+// managerComms are the kernel's names (/proc/PID/comm, cut at 15 bytes)
+// of the managers' daemons.
+var managerComms = map[string]checks.Manager{
+	"NetworkManager":  checks.MgrNetworkManager,
+	"systemd-network": checks.MgrNetworkd, // systemd-networkd
+	"systemd-resolve": checks.MgrResolved, // systemd-resolved
+	"dhclient":        checks.MgrDhclient,
+	"dhcpcd":          checks.MgrDhcpcd,
+}
+
+// NetworkManagers tells which managers are in charge from the facts they
+// leave, never from their tools' output (which needs D-Bus and may hang):
+// the daemons running (/proc/PID/comm), /etc/resolv.conf's first name
+// server, its symlink and its header, ifupdown's state file and netplan's
+// configuration directory.
+func (*linuxSystem) NetworkManagers() checks.Managers { return readManagers(managerRoot) }
+
+// Supports: a DNS cache flush needs systemd-resolved and a reapply
+// NetworkManager or systemd-networkd, in charge now; running their tools
+// otherwise only fails ("Failed to connect to bus").
+func (*linuxSystem) Supports(f checks.Fix, m checks.Managers) bool {
+	switch f {
+	case checks.FixFlushDNS:
+		return m.Has(checks.MgrResolved)
+	case checks.FixReapplyInterface:
+		return m.Has(checks.MgrNetworkManager | checks.MgrNetworkd)
+	}
+	return true
+}
+
+// readManagers reads the facts under root.
+func readManagers(root string) checks.Managers {
+	at := func(p string) string { return filepath.Join(root, p) }
+	running, visible := runningDaemons(at("proc"))
+	if !visible {
+		// hidepid hides root's processes from other users: fall back to
+		// the state directories the daemons create at start.
+		for dir, m := range map[string]checks.Manager{
+			"run/NetworkManager":  checks.MgrNetworkManager,
+			"run/systemd/netif":   checks.MgrNetworkd,
+			"run/systemd/resolve": checks.MgrResolved,
+			"run/dhcpcd":          checks.MgrDhcpcd,
+		} {
+			if _, err := os.Stat(at(dir)); err == nil {
+				running |= m
+			}
+		}
+	}
+	ms := checks.Managers{Known: true, InCharge: running &^ checks.MgrResolved}
+	rc := resolvConfFacts(at("etc/resolv.conf"))
+	if running&checks.MgrResolved != 0 && rc.resolved {
+		ms.InCharge |= checks.MgrResolved
+	}
+	if rc.resolvconf {
+		ms.InCharge |= checks.MgrResolvconf
+	}
+	if ifupdownUp(at("run/network/ifstate")) {
+		ms.InCharge |= checks.MgrIfupdown
+	}
+	if ms.InCharge&(checks.MgrNetworkManager|checks.MgrNetworkd) != 0 {
+		if m, _ := filepath.Glob(at("etc/netplan/*.yaml")); len(m) > 0 {
+			ms.InCharge |= checks.MgrNetplan
+		}
+	}
+	return ms
+}
+
+// runningDaemons reads every process's comm once. visible is false when
+// PID 1 cannot be seen (hidepid): then the daemons of root cannot be
+// either.
+func runningDaemons(proc string) (running checks.Manager, visible bool) {
+	if _, err := os.Stat(filepath.Join(proc, "1")); err != nil {
+		return 0, false
+	}
+	d, err := os.Open(proc)
+	if err != nil {
+		return 0, false
+	}
+	defer d.Close()
+	for {
+		names, err := d.Readdirnames(512)
+		for _, n := range names {
+			if n == "" || n[0] < '0' || n[0] > '9' {
+				continue
+			}
+			b, err := os.ReadFile(filepath.Join(proc, n, "comm"))
+			if err != nil {
+				continue
+			}
+			if m, ok := managerComms[strings.TrimSuffix(string(b), "\n")]; ok {
+				running |= m
+			}
+		}
+		if err != nil {
+			return running, true
+		}
+	}
+}
+
+type rcFacts struct {
+	resolved   bool // the resolver file sends queries to resolved's stub, or is resolved's own
+	resolvconf bool // resolvconf writes it
+}
+
+// resolvConfFacts reads the head of the resolver file: its first name
+// server (systemd-resolved's stub is 127.0.0.53 or 127.0.0.54), the file
+// it links to, and the header a generator writes.
+func resolvConfFacts(path string) rcFacts {
+	var f rcFacts
+	if t, err := os.Readlink(path); err == nil {
+		f.resolved = strings.Contains(t, "/run/systemd/resolve/")
+		f.resolvconf = strings.Contains(t, "/run/resolvconf/")
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return f
+	}
+	defer fh.Close()
+	sc := bufio.NewScanner(io.LimitReader(fh, 64<<10))
+	for sc.Scan() {
+		line := bytes.TrimSpace(sc.Bytes())
+		switch {
+		case bytes.HasPrefix(line, []byte("#")):
+			if bytes.Contains(line, []byte("resolvconf")) {
+				f.resolvconf = true
+			}
+			if bytes.Contains(line, []byte("systemd-resolved")) {
+				f.resolved = true
+			}
+		case bytes.HasPrefix(line, []byte("nameserver")):
+			fs := bytes.Fields(line)
+			if len(fs) >= 2 {
+				s := string(fs[1])
+				f.resolved = f.resolved || s == "127.0.0.53" || s == "127.0.0.54"
+			}
+			return f // only the first name server says where queries go
+		}
+	}
+	return f
+}
+
+// ifupdownUp reports whether ifupdown brought up an interface other than
+// loopback: it records each as "NAME=CONFIG" in its state file.
+func ifupdownUp(path string) bool {
+	b, err := os.ReadFile(path)
+	if err != nil || len(b) > 64<<10 {
+		return false
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		name, _, ok := strings.Cut(strings.TrimSpace(l), "=")
+		if ok && name != "lo" {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,11 @@
+package sys
+
+import "github.com/netguard/netguard/checks"
+
+var _ checks.RepairSupporter = (*darwinSystem)(nil)
+
+// Supports: macOS has no reapply (see ReapplyInterface), so the ladder
+// neither tries it nor offers it as a privileged step.
+func (*darwinSystem) Supports(f checks.Fix, _ checks.Managers) bool {
+	return f != checks.FixReapplyInterface
+}
