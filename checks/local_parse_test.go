@@ -168,13 +168,14 @@ func TestCheckPortsLoopback(t *testing.T) {
 	}
 }
 
-// Passwords never reach a report.
+// Passwords, and tokens written as the user part, never reach a report.
 func TestProxyRedaction(t *testing.T) {
 	for in, want := range map[string]string{
-		"http://alice:s3cret@proxy.corp.example:3128": "http://alice:***@proxy.corp.example:3128",
-		"alice:s3cret@10.0.0.1:3128":                  "alice:***@10.0.0.1:3128",
-		"http://alice@proxy:3128":                     "http://alice@proxy:3128",
-		"http://a:b:c@[::1":                           "http://a:***@[::1",
+		"http://alice:s3cret@proxy.corp.example:3128": "http://***@proxy.corp.example:3128",
+		"alice:s3cret@10.0.0.1:3128":                  "***@10.0.0.1:3128",
+		"http://s3cret@proxy:3128":                    "http://***@proxy:3128",
+		"socks5h://s3cret:@proxy:1080":                "socks5h://***@proxy:1080",
+		"http://a:b:c@[::1":                           "http://***@[::1",
 		"http://127.0.0.1:7890":                       "http://127.0.0.1:7890",
 	} {
 		p := ParseProxy("HTTPS_PROXY", in, "https")
