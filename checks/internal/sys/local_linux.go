@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/conffile"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,7 +20,7 @@ var _ checks.LocalSystem = (*linuxSystem)(nil)
 var hostsPath = "/etc/hosts"
 
 func (*linuxSystem) HostsFile() (string, []byte, error) {
-	b, err := os.ReadFile(hostsPath)
+	b, err := conffile.Read(hostsPath, checks.MaxHostsFile)
 	return hostsPath, b, err
 }
 
