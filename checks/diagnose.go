@@ -790,6 +790,11 @@ func (d *diag) dns() {
 			}
 		}
 		d.set("dns", st, detail)
+	case Classify(r.Err) == ErrTimeout && answeredServer(r.Servers) != nil && r.Sent == No:
+		// Nothing was lost: the resolver never sent. It spent the time on
+		// local files, and how long they take is no verdict on the network.
+		s := answeredServer(r.Servers)
+		d.set("dns", StatusUnknown, fmt.Sprintf("%s: the system resolver sent no query in %s (still reading local files such as the hosts file); %s answered directly (%s)", r.Name, ms(r.Duration), s.Server.Addr(), servers))
 	case Classify(r.Err) == ErrTimeout && answeredServer(r.Servers) != nil:
 		s := answeredServer(r.Servers)
 		detail := fmt.Sprintf("%s: system resolver timed out; %s answered directly (%s)", r.Name, s.Server.Addr(), servers)

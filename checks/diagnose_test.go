@@ -231,6 +231,12 @@ func TestDiagnose(t *testing.T) {
 		{name: "resolver timed out but the server answers directly: loss, not an outage", mutate: func(s *State) {
 			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
 		}, want: []string{"dns-lossy"}, verdict: Degraded, manual: "ping -c 20 203.0.113.5"},
+		{name: "resolver timed out having sent a query: loss", mutate: func(s *State) {
+			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, Yes
+		}, want: []string{"dns-lossy"}, verdict: Degraded},
+		{name: "resolver timed out before sending (a hosts file of several MB): nothing lost", mutate: func(s *State) {
+			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, No
+		}, want: nil, verdict: Healthy},
 		{name: "no name server", mutate: func(s *State) {
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
 		}, want: []string{"dns-no-servers"}, verdict: Unhealthy},
