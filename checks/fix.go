@@ -101,7 +101,7 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	var repairs []Repair
 	initialErrors := hasErrors(d.Findings)
 	if initialErrors {
-		for _, rung := range e.rungs(d) {
+		for _, rung := range e.rungs(d, o) {
 			if ctx.Err() != nil {
 				break
 			}
@@ -177,11 +177,13 @@ func privilegeSteps(rs []Repair) []string {
 }
 
 // rungs are the ladder's rungs that some error finding names, in ladder
-// order.
-func (e *Engine) rungs(d Diagnosis) []Fix {
+// order. A name an untrusted project file chose may fail the dns check,
+// but it names no rung: what a repository asks for never decides what
+// runs with privilege.
+func (e *Engine) rungs(d Diagnosis, o Options) []Fix {
 	want := map[Fix]bool{}
 	for _, f := range d.Findings {
-		if f.Severity != SevError {
+		if f.Severity != SevError || (f.ID == DNSFailed.ID && o.DNSNameFromProject) {
 			continue
 		}
 		def, _ := Lookup(f.ID)
