@@ -877,15 +877,22 @@ func (d *diag) resources() {
 		}
 		used := max(tcp, udp)
 		pct := 100 * used / span
-		detail := fmt.Sprintf("TCP %d, UDP %d %s of %d-%d; %d TCP sockets, %d in TIME_WAIT", tcp, udp, counted, k.EphemeralLow, k.EphemeralHigh, k.TCPSockets, k.TCPTimeWait)
+		tcpText := fmt.Sprintf("TCP %d", tcp)
+		if k.TCPBusiestPeer.IsValid() && tcp > 0 {
+			tcpText = fmt.Sprintf("TCP %d toward %s", tcp, k.TCPBusiestPeer)
+		}
+		detail := fmt.Sprintf("%s, UDP %d %s of %d-%d; %d TCP sockets, %d in TIME_WAIT", tcpText, udp, counted, k.EphemeralLow, k.EphemeralHigh, k.TCPSockets, k.TCPTimeWait)
 		if k.TopProcess != "" {
 			detail += fmt.Sprintf("; most held by %s (pid %d, %d sockets)", k.TopProcess, k.TopProcessPID, k.TopProcessSockets)
 		}
 		parts = append(parts, "ephemeral ports: "+detail)
 		args := Args{ArgCount: fmt.Sprintf("%d of %d", used, span), ArgPct: strconv.Itoa(pct), ArgDetail: detail}
+		// A count is no proof that this start's connections fail: the
+		// sockets may be another user's, toward endpoints the start never
+		// uses. Only a connect that failed for want of a local port is.
 		switch {
-		case pct >= 90 || d.probeErr(ErrAddrNotAvail):
-			d.add(PortsExhausted, args, detail)
+		case d.probeErr(ErrAddrNotAvail):
+			d.add(PortsExhausted, args, detail, "a probe's connect failed with EADDRNOTAVAIL: no local port was left for it")
 			st = StatusFail
 		case pct >= 70:
 			d.add(PortsHigh, args, detail)

@@ -254,7 +254,9 @@ func TestDiagnose(t *testing.T) {
 			t.ICMP, t.TCP = silent(ProbeICMP, ext1), silent(ProbeTCP, ext1)
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
 		}, want: []string{"internet-unreachable"}, verdict: Unhealthy},
-		{name: "ports exhausted", mutate: func(s *State) { s.Sockets.TCPEphemeralInUse = 27000 }, want: []string{"ports-exhausted"}, verdict: Unhealthy, manual: "ss -s"},
+		{name: "27000 ports toward one endpoint: a warning, no connect failed", mutate: func(s *State) {
+			s.Sockets.TCPEphemeralInUse, s.Sockets.TCPBusiestPeer = 27000, netip.MustParseAddrPort("127.0.0.1:8080")
+		}, want: []string{"ports-high"}, verdict: Degraded, manual: "ss -s"},
 		{name: "ports high", mutate: func(s *State) { s.Sockets.UDPEphemeralInUse = 21000 }, want: []string{"ports-high"}, verdict: Degraded},
 		{name: "EADDRNOTAVAIL on connect means exhausted", mutate: func(s *State) {
 			s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", ICMP: answered(ProbeICMP, ext2), TCP: failed(ProbeTCP, ext2, syscall.EADDRNOTAVAIL)})
