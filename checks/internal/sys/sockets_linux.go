@@ -184,30 +184,35 @@ func readSockstat(root string) (sockstat, error) {
 			}
 			return s, err
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			f := strings.Fields(line)
-			if len(f) < 3 {
-				continue
-			}
-			val := func(key string) int {
-				for i := 1; i+1 < len(f); i += 2 {
-					if f[i] == key {
-						n, _ := strconv.Atoi(f[i+1])
-						return n
-					}
-				}
-				return 0
-			}
-			switch f[0] {
-			case "TCP:", "TCP6:":
-				s.tcp += val("inuse") + val("tw")
-				s.tw += val("tw")
-			case "UDP:", "UDP6:":
-				s.udp += val("inuse")
-			}
-		}
+		parseSockstat(b, &s)
 	}
 	return s, nil
+}
+
+// parseSockstat adds the counters of one sockstat file to s.
+func parseSockstat(b []byte, s *sockstat) {
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		val := func(key string) int {
+			for i := 1; i+1 < len(f); i += 2 {
+				if f[i] == key {
+					n, _ := strconv.Atoi(f[i+1])
+					return n
+				}
+			}
+			return 0
+		}
+		switch f[0] {
+		case "TCP:", "TCP6:":
+			s.tcp += val("inuse") + val("tw")
+			s.tw += val("tw")
+		case "UDP:", "UDP6:":
+			s.udp += val("inuse")
+		}
+	}
 }
 
 // readOpenFilesLimit reads the soft "Max open files" of a /proc/PID/limits.
@@ -216,6 +221,11 @@ func readOpenFilesLimit(path string) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
+	return parseOpenFilesLimit(b)
+}
+
+// parseOpenFilesLimit reads the soft "Max open files" of limits text.
+func parseOpenFilesLimit(b []byte) (int, bool) {
 	for _, line := range strings.Split(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
 			f := strings.Fields(rest)
@@ -250,6 +260,11 @@ func readPortRange(path string) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	return parsePortRange(path, b)
+}
+
+// parsePortRange reads ip_local_port_range text: "LOW\tHIGH".
+func parsePortRange(path string, b []byte) (int, int, error) {
 	f := strings.Fields(string(b))
 	if len(f) != 2 {
 		return 0, 0, fmt.Errorf("%s: unexpected %q", path, b)
@@ -283,6 +298,12 @@ func scanProcNet(path string, fn func(procSocket)) error {
 	if err != nil {
 		return err
 	}
+	parseProcNet(b, fn)
+	return nil
+}
+
+// parseProcNet calls fn with every socket of /proc/net table text.
+func parseProcNet(b []byte, fn func(procSocket)) {
 	conffile.Lines(b, func(n int, line string) {
 		if n == 1 { // header
 			return
@@ -306,7 +327,6 @@ func scanProcNet(path string, fn func(procSocket)) error {
 		}
 		fn(e)
 	})
-	return nil
 }
 
 // procAddrPort decodes a /proc/net address "0100007F:1F90": the address is
