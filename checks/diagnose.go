@@ -794,6 +794,11 @@ func (d *diag) dns() {
 			}
 		}
 		d.set("dns", st, detail)
+	case Classify(r.Err) == ErrTimeout && answeredServer(r.Servers) != nil && r.Sent == No:
+		// Nothing was lost: the resolver never sent. It spent the time on
+		// local files, and how long they take is no verdict on the network.
+		s := answeredServer(r.Servers)
+		d.set("dns", StatusUnknown, fmt.Sprintf("%s: the system resolver sent no query in %s (still reading local files such as the hosts file); %s answered directly (%s)", r.Name, ms(r.Duration), s.Server.Addr(), servers))
 	case Classify(r.Err) == ErrTimeout && answeredServer(r.Servers) != nil:
 		s := answeredServer(r.Servers)
 		detail := fmt.Sprintf("%s: system resolver timed out; %s answered directly (%s)", r.Name, s.Server.Addr(), servers)
@@ -908,15 +913,22 @@ func (d *diag) resources() {
 		}
 		used := max(tcp, udp)
 		pct := 100 * used / span
-		detail := fmt.Sprintf("TCP %d, UDP %d %s of %d-%d; %d TCP sockets, %d in TIME_WAIT", tcp, udp, counted, k.EphemeralLow, k.EphemeralHigh, k.TCPSockets, k.TCPTimeWait)
+		tcpText := fmt.Sprintf("TCP %d", tcp)
+		if k.TCPBusiestPeer.IsValid() && tcp > 0 {
+			tcpText = fmt.Sprintf("TCP %d toward %s", tcp, k.TCPBusiestPeer)
+		}
+		detail := fmt.Sprintf("%s, UDP %d %s of %d-%d; %d TCP sockets, %d in TIME_WAIT", tcpText, udp, counted, k.EphemeralLow, k.EphemeralHigh, k.TCPSockets, k.TCPTimeWait)
 		if k.TopProcess != "" {
 			detail += fmt.Sprintf("; most held by %s (pid %d, %d sockets)", k.TopProcess, k.TopProcessPID, k.TopProcessSockets)
 		}
 		parts = append(parts, "ephemeral ports: "+detail)
 		args := Args{ArgCount: fmt.Sprintf("%d of %d", used, span), ArgPct: strconv.Itoa(pct), ArgDetail: detail}
+		// A count is no proof that this start's connections fail: the
+		// sockets may be another user's, toward endpoints the start never
+		// uses. Only a connect that failed for want of a local port is.
 		switch {
-		case pct >= 90 || d.probeErr(ErrAddrNotAvail):
-			d.add(PortsExhausted, args, detail)
+		case d.probeErr(ErrAddrNotAvail):
+			d.add(PortsExhausted, args, detail, "a probe's connect failed with EADDRNOTAVAIL: no local port was left for it")
 			st = StatusFail
 		case pct >= 70:
 			d.add(PortsHigh, args, detail)

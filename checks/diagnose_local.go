@@ -333,6 +333,12 @@ func (d *diag) hosts() {
 		d.set("hosts", StatusPass, "localhost → loopback in "+h.Path)
 		return
 	}
+	if h.Truncated {
+		// The line may be in the part not read; the resolver, asked
+		// instead, would spend the deadline reading the same file.
+		d.set("hosts", StatusUnknown, fmt.Sprintf("no localhost line in the first %d MiB of %s (only that much is read)", MaxHostsFile>>20, h.Path))
+		return
+	}
 	if h.Looked && len(h.Resolved) > 0 && !slices.ContainsFunc(h.Resolved, func(a netip.Addr) bool { return !isThisHost(a) }) {
 		d.set("hosts", StatusPass, fmt.Sprintf("no localhost line in %s; the resolver answers %s", h.Path, addrsText(h.Resolved)))
 		return

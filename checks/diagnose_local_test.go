@@ -338,12 +338,12 @@ func TestDiagnoseLocal(t *testing.T) {
 			want: []string{"ports-range-small"}, verdict: Unhealthy, culprit: "40000-40001", check: "resources", status: StatusFail,
 		},
 		{
-			name: "ports nearly exhausted: the steps name the holder",
+			name: "many ports toward one endpoint: the steps name the holder",
 			mutate: func(s *State) {
-				s.Sockets.TCPEphemeralInUse = 27000
+				s.Sockets.TCPEphemeralInUse, s.Sockets.TCPBusiestPeer = 27000, netip.MustParseAddrPort("10.0.0.7:5432")
 				s.Sockets.TopProcess, s.Sockets.TopProcessPID, s.Sockets.TopProcessSockets = "node", 4242, 26000
 			},
-			want: []string{"ports-exhausted"}, verdict: Unhealthy, culprit: "27000 of 28232", check: "resources", status: StatusFail,
+			want: []string{"ports-high"}, verdict: Degraded, culprit: "27000 toward 10.0.0.7:5432", check: "resources", status: StatusWarn,
 			steps: "node (pid 4242, 26000 sockets)",
 		},
 		{

@@ -231,6 +231,12 @@ func TestDiagnose(t *testing.T) {
 		{name: "resolver timed out but the server answers directly: loss, not an outage", mutate: func(s *State) {
 			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
 		}, want: []string{"dns-lossy"}, verdict: Degraded, manual: "ping -c 20 203.0.113.5"},
+		{name: "resolver timed out having sent a query: loss", mutate: func(s *State) {
+			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, Yes
+		}, want: []string{"dns-lossy"}, verdict: Degraded},
+		{name: "resolver timed out before sending (a hosts file of several MB): nothing lost", mutate: func(s *State) {
+			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, No
+		}, want: nil, verdict: Healthy},
 		{name: "no name server", mutate: func(s *State) {
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
 		}, want: []string{"dns-no-servers"}, verdict: Unhealthy},
@@ -248,7 +254,9 @@ func TestDiagnose(t *testing.T) {
 			t.ICMP, t.TCP = silent(ProbeICMP, ext1), silent(ProbeTCP, ext1)
 			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
 		}, want: []string{"internet-unreachable"}, verdict: Unhealthy},
-		{name: "ports exhausted", mutate: func(s *State) { s.Sockets.TCPEphemeralInUse = 27000 }, want: []string{"ports-exhausted"}, verdict: Unhealthy, manual: "ss -s"},
+		{name: "27000 ports toward one endpoint: a warning, no connect failed", mutate: func(s *State) {
+			s.Sockets.TCPEphemeralInUse, s.Sockets.TCPBusiestPeer = 27000, netip.MustParseAddrPort("127.0.0.1:8080")
+		}, want: []string{"ports-high"}, verdict: Degraded, manual: "ss -s"},
 		{name: "ports high", mutate: func(s *State) { s.Sockets.UDPEphemeralInUse = 21000 }, want: []string{"ports-high"}, verdict: Degraded},
 		{name: "EADDRNOTAVAIL on connect means exhausted", mutate: func(s *State) {
 			s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", ICMP: answered(ProbeICMP, ext2), TCP: failed(ProbeTCP, ext2, syscall.EADDRNOTAVAIL)})

@@ -444,3 +444,36 @@ func TestFixVerifiesWithinAShortTimeout(t *testing.T) {
 		}
 	}
 }
+
+// A name an untrusted project file chose may fail the dns check, but it
+// never chooses a privileged repair: no flush-dns is run, planned or
+// offered. The same failure of the user's own name does.
+func TestProjectDNSNameChoosesNoRepair(t *testing.T) {
+	for _, fromProject := range []bool{true, false} {
+		l := checkstest.NewLab(false)
+		l.Prober.DNSRes = checks.DNSResult{Ran: true, Name: "unknown.example.org", Err: errors.New("server misbehaving"),
+			Servers: []checks.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "REFUSED"}}}
+		o := l.Options()
+		o.DNSName, o.DNSNameFromProject = "unknown.example.org", fromProject
+		var ran []checks.Action
+		fo := checks.FixOptions{
+			Elevate:  func(_ context.Context, a checks.Action) error { ran = append(ran, a); return checks.ErrNotPermitted },
+			Describe: func(a checks.Action) string { return "sudo guard repair " + strings.Join(a.Args(), " ") },
+		}
+		r := l.Engine.Fix(context.Background(), o, fo)
+		if r.Verdict != checks.Unhealthy || !slices.ContainsFunc(r.Findings, func(f checks.Finding) bool { return f.ID == checks.DNSFailed.ID }) {
+			t.Fatalf("project %v: verdict %s, findings %+v", fromProject, r.Verdict, r.Findings)
+		}
+		offered := slices.ContainsFunc(r.ManualSteps, func(s string) bool { return strings.Contains(s, "flush-dns") })
+		if fromProject && (len(ran) != 0 || len(r.Repairs) != 0 || offered) {
+			t.Errorf("project name: ran %v, repairs %+v, steps %q", ran, r.Repairs, r.ManualSteps)
+		}
+		if !fromProject && (len(ran) != 1 || ran[0].Fix != checks.FixFlushDNS || !offered) {
+			t.Errorf("the user's own name: ran %v, steps %q; want flush-dns tried and offered", ran, r.ManualSteps)
+		}
+		c := l.Engine.Check(context.Background(), o)
+		if hint := slices.ContainsFunc(c.ManualSteps, func(s string) bool { return strings.HasPrefix(s, "guard fix ") }); hint == fromProject {
+			t.Errorf("project %v: check's steps %q", fromProject, c.ManualSteps)
+		}
+	}
+}

@@ -139,11 +139,11 @@ var explanations = map[string]Explanation{
 	},
 	"ports-exhausted": {
 		Why: "With the ephemeral port range nearly used up, new outgoing connections fail with EADDRNOTAVAIL: builds and dev servers break in odd ways.",
-		How: "The socket table's count of local ports in the ephemeral range, TCP and UDP apart, against the range's size; the process holding most is named where the OS tells.",
+		How: "A probe's connect failed with EADDRNOTAVAIL. The count shown is of local ports in the ephemeral range, TCP per remote endpoint (the kernel reuses a local port for other destinations) and UDP in all, against the range's size; the process holding most is named where the OS tells.",
 	},
 	"ports-high": {
 		Why: "Many ephemeral ports are in use (often TIME_WAIT from a busy test loop); exhaustion is close.",
-		How: "As for ports-exhausted, with a lower threshold.",
+		How: "At least 70% of the range counted as for ports-exhausted (TCP toward one endpoint, UDP in all), while no connect has failed yet.",
 	},
 	"files-exhausted": {
 		Why: "The system or this user is close to its open-file limit: servers, watchers and bundlers will fail with EMFILE or ENFILE.",

@@ -111,7 +111,7 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 		rootID = d.Findings[i].ID
 	}
 	if initialErrors {
-		for _, rung := range e.rungs(d) {
+		for _, rung := range e.rungs(d, o) {
 			if ctx.Err() != nil {
 				break
 			}
@@ -203,11 +203,13 @@ func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
 
 // rungs are the ladder's rungs that some error finding names and this
 // machine supports with the managers in charge (d.Managers), in ladder
-// order.
-func (e *Engine) rungs(d Diagnosis) []Fix {
+// order. A name an untrusted project file chose may fail the dns check,
+// but it names no rung: what a repository asks for never decides what
+// runs with privilege.
+func (e *Engine) rungs(d Diagnosis, o Options) []Fix {
 	want := map[Fix]bool{}
 	for _, f := range d.Findings {
-		if f.Severity != SevError {
+		if f.Severity != SevError || (f.ID == DNSFailed.ID && o.DNSNameFromProject) {
 			continue
 		}
 		def, _ := Lookup(f.ID)

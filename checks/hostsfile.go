@@ -1,13 +1,14 @@
 package checks
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"net"
 	"net/netip"
 	"strings"
+
+	"github.com/netguard/netguard/checks/internal/conffile"
 )
 
 // HostsEntry is one address-to-name mapping of the hosts file.
@@ -23,6 +24,9 @@ type HostsState struct {
 	Checked bool
 	Path    string
 	Err     error // unreadable: the check is unknown
+	// Truncated: the file is larger than MaxHostsFile and only that much
+	// was read; without a loopback line in it the check is unknown.
+	Truncated bool
 	// Localhost are the lines that map the name localhost.
 	Localhost []HostsEntry
 	// Resolved is the system resolver's answer for localhost, asked only
@@ -36,25 +40,29 @@ type HostsState struct {
 	NSSModule string
 }
 
+// MaxHostsFile is how much of the hosts file is read. Blocklist hosts
+// files run to a few MB; a larger one is read that far, and a localhost
+// line beyond it is neither seen nor called missing.
+const MaxHostsFile = 16 << 20
+
 // parseHostsLocalhost returns the lines of hosts file text that map
-// "localhost" (any case; the canonical name or an alias).
+// "localhost" (any case; the canonical name or an alias). A very long
+// line is looked at only as far as conffile.MaxLine: it never ends the
+// reading of the lines after it.
 func parseHostsLocalhost(data []byte) []HostsEntry {
 	var out []HostsEntry
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	for n := 1; sc.Scan(); n++ {
-		raw := sc.Text()
+	conffile.Lines(data, func(n int, raw string) {
 		line := raw
 		if i := strings.IndexByte(line, '#'); i >= 0 {
 			line = line[:i]
 		}
 		fs := strings.Fields(line)
 		if len(fs) < 2 {
-			continue
+			return
 		}
 		a, err := netip.ParseAddr(fs[0])
 		if err != nil {
-			continue
+			return
 		}
 		for _, name := range fs[1:] {
 			if strings.EqualFold(strings.TrimSuffix(name, "."), "localhost") {
@@ -62,7 +70,7 @@ func parseHostsLocalhost(data []byte) []HostsEntry {
 				break
 			}
 		}
-	}
+	})
 	return out
 }
 
@@ -84,8 +92,10 @@ func isThisHost(a netip.Addr) bool {
 	return a.IsLoopback() || a.IsUnspecified() || (a.IsLinkLocalUnicast() && strings.HasPrefix(a.Zone(), "lo"))
 }
 
-// collectHosts reads the hosts file once. Only when it lacks a loopback
-// mapping for localhost is the system resolver asked, to tell a file that
+// collectHosts reads the hosts file once (at most MaxHostsFile of it: the
+// system layer returns one byte more to say there is more). Only when it
+// lacks a loopback mapping for localhost is the system resolver asked, to
+// tell a file that
 // relies on the resolver (systemd's nss-myhostname, mDNSResponder) from
 // one that breaks localhost.
 func collectHosts(ctx context.Context, ls LocalSystem) HostsState {
@@ -95,8 +105,12 @@ func collectHosts(ctx context.Context, ls LocalSystem) HostsState {
 		h.Err = fmt.Errorf("read hosts file: %w", err)
 		return h
 	}
+	if len(data) > MaxHostsFile {
+		// Up to the last whole line: a name cut at the bound is not a name.
+		data, h.Truncated = data[:bytes.LastIndexByte(data[:MaxHostsFile], '\n')+1], true
+	}
 	h.Localhost = parseHostsLocalhost(data)
-	if !h.hasLoopback() {
+	if !h.hasLoopback() && !h.Truncated {
 		h.Looked = true
 		as, err := (&net.Resolver{}).LookupNetIP(ctx, "ip", "localhost")
 		h.ResolveErr = err

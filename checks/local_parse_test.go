@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
@@ -168,13 +169,14 @@ func TestCheckPortsLoopback(t *testing.T) {
 	}
 }
 
-// Passwords never reach a report.
+// Passwords, and tokens written as the user part, never reach a report.
 func TestProxyRedaction(t *testing.T) {
 	for in, want := range map[string]string{
-		"http://alice:s3cret@proxy.corp.example:3128": "http://alice:***@proxy.corp.example:3128",
-		"alice:s3cret@10.0.0.1:3128":                  "alice:***@10.0.0.1:3128",
-		"http://alice@proxy:3128":                     "http://alice@proxy:3128",
-		"http://a:b:c@[::1":                           "http://a:***@[::1",
+		"http://alice:s3cret@proxy.corp.example:3128": "http://***@proxy.corp.example:3128",
+		"alice:s3cret@10.0.0.1:3128":                  "***@10.0.0.1:3128",
+		"http://s3cret@proxy:3128":                    "http://***@proxy:3128",
+		"socks5h://s3cret:@proxy:1080":                "socks5h://***@proxy:1080",
+		"http://a:b:c@[::1":                           "http://***@[::1",
 		"http://127.0.0.1:7890":                       "http://127.0.0.1:7890",
 	} {
 		p := ParseProxy("HTTPS_PROXY", in, "https")
@@ -198,5 +200,54 @@ func TestIsThisHost(t *testing.T) {
 		if got := isThisHost(netip.MustParseAddr(a)); got != want {
 			t.Errorf("isThisHost(%s) = %v, want %v", a, got, want)
 		}
+	}
+}
+
+// hostsLocal is a LocalSystem whose hosts file is data.
+type hostsLocal struct {
+	fakeLocal
+	data []byte
+}
+
+func (f *hostsLocal) HostsFile() (string, []byte, error) { return "/etc/hosts", f.data, nil }
+
+// The size of the hosts file never decides the hosts check: a blocklist
+// of several MB or one enormous line before the localhost line still
+// passes, and a file beyond what is read, without a localhost line in the
+// part read, is unknown, never "missing". The resolver is not asked then:
+// it would read the same file within the deadline.
+func TestCollectHostsBounded(t *testing.T) {
+	local := "127.0.0.1 localhost\n::1 localhost\n"
+	var block strings.Builder
+	for i := 0; block.Len() < 6500000; i++ {
+		fmt.Fprintf(&block, "0.0.0.0 ads-%d.tracker.example\n", i)
+	}
+	beyond := strings.Repeat("0.0.0.0 ads.tracker.example\n", MaxHostsFile/28+1)
+	for _, tc := range []struct {
+		name   string
+		data   string
+		status Status
+		asks   bool // the resolver is asked (the line is not read in full)
+	}{
+		{"6.5 MB blocklist", block.String() + local, StatusPass, false},
+		{"3 MiB line first", "10.0.0.1 " + strings.Repeat("a", 3<<20) + "\n" + local, StatusPass, false},
+		{"3 MiB of names on the line", "127.0.0.1 " + strings.Repeat("x ", 3<<19) + "localhost\n", StatusPass, true},
+		{"beyond the bound", beyond[:MaxHostsFile+1] + local, StatusUnknown, false},
+		{"localhost inside the bound", local + beyond[:MaxHostsFile+1], StatusPass, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := collectHosts(context.Background(), &hostsLocal{data: []byte(tc.data)})
+			if h.Looked != tc.asks {
+				t.Errorf("the resolver was asked: %+v", h.Resolved)
+			}
+			s := localHealthy("linux")
+			s.Hosts = h
+			d, _ := diagnoseWant(t, s, "linux", nil, Healthy)
+			for _, c := range d.Checks {
+				if c.ID == "hosts" && c.Status != tc.status {
+					t.Errorf("hosts = %s, want %s (%s)", c.Status, tc.status, c.Detail)
+				}
+			}
+		})
 	}
 }

@@ -16,6 +16,11 @@ type Options struct {
 	External []netip.AddrPort
 	// DNSName is resolved through the system resolver.
 	DNSName string
+	// DNSNameFromProject: DNSName comes from a project file the user has
+	// not trusted. Such a name may fail the dns check, but it never
+	// chooses a privileged repair: a repository could otherwise name one
+	// its upstream refuses and have every start run sudo.
+	DNSNameFromProject bool
 	// Gateway overrides the default route's gateway when valid.
 	Gateway netip.Addr
 	// Timeout bounds the whole run, repairs included.

@@ -40,7 +40,7 @@ type ProxySetting struct {
 	// Var is where it is set: "HTTPS_PROXY", "all_proxy", or a system
 	// setting ("macOS HTTPS proxy", "WinHTTP proxy").
 	Var string
-	// Value as written, with any password replaced by "***": it goes into
+	// Value as written, with any user part replaced by "***": it goes into
 	// reports and logs.
 	Value string
 	// For is what it proxies: "https", "http" or "all".
@@ -149,8 +149,9 @@ func ParseProxy(name, value, forWhat string) ProxySetting {
 	return p
 }
 
-// redactProxy hides the password of a proxy URL (user:password@host),
-// even in a value that does not parse.
+// redactProxy hides the user part of a proxy URL (user:password@host, or
+// a token alone as in http://TOKEN@host), even in a value that does not
+// parse: either can be the secret.
 func redactProxy(v string) string {
 	at := strings.LastIndexByte(v, '@')
 	if at < 0 {
@@ -160,11 +161,7 @@ func redactProxy(v string) string {
 	if i := strings.Index(v, "://"); i >= 0 && i < at {
 		start = i + 3
 	}
-	user, _, hasPass := strings.Cut(v[start:at], ":")
-	if !hasPass {
-		return v
-	}
-	return v[:start] + user + ":***" + v[at:]
+	return v[:start] + "***" + v[at:]
 }
 
 // collectProxy reads the proxies and connects to each distinct one once,

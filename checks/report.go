@@ -105,7 +105,7 @@ func (e *Engine) Check(ctx context.Context, o Options) *Report {
 	s := e.Collect(ctx, o)
 	d := e.withManagers(Diagnose(s))
 	r := NewReport(e.OS, d, nil)
-	if e.rungs(d) != nil {
+	if e.rungs(d, o) != nil {
 		// check never repairs; say that fix would try, before the steps
 		// that do it by hand.
 		step := "guard fix  # tries the safe repairs for this (guard run -- CMD: then starts CMD)"

@@ -175,7 +175,13 @@ type DNSResult struct {
 	// exist. It is not an outage.
 	NotFound bool
 	Duration time.Duration
-	Servers  []DNSServerResult
+	// Sent: the system resolver sent a query to a name server during the
+	// lookup. No means Go's own resolver was in use and never got that
+	// far (it spent the time on local files, such as a hosts file of
+	// several MB); Unknown means the OS's resolver does the sending and
+	// cannot be watched.
+	Sent    Tri
+	Servers []DNSServerResult
 	// Resolver is the resolver configuration, read once per run, in the
 	// order the resolver uses its servers (issue 13 §4).
 	Resolver ResolverConfig

@@ -293,8 +293,14 @@ type SocketStats struct {
 	EphemeralLow, EphemeralHigh int
 	// Local ports inside the ephemeral range held by TCP and UDP sockets;
 	// -1 when not counted one by one because the Bound fields already
-	// prove use is low (counting costs milliseconds on Linux).
+	// prove use is low (counting costs milliseconds on Linux). For TCP on
+	// Linux, the most toward one remote endpoint from one local address,
+	// TCPBusiestPeer: the kernel reuses a local port for every other
+	// destination, so those are the ports that run out together. Where
+	// the OS gives only a total (macOS, Windows), the total: an upper
+	// bound.
 	TCPEphemeralInUse, UDPEphemeralInUse int
+	TCPBusiestPeer                       netip.AddrPort
 	// Upper bounds on ephemeral use (all sockets of the protocol), used
 	// when the exact counts are -1.
 	TCPEphemeralBound, UDPEphemeralBound int

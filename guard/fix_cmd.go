@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/safepath"
 )
 
 // repairExitFailed is the privileged helper's exit code for an action that
@@ -58,9 +59,15 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 	fo.Interactive = mode == checks.SudoPrompt
 	var refused error
 	fo.Elevate = func(ctx context.Context, a checks.Action) error {
-		sudo, err := exec.LookPath("sudo")
-		if err != nil {
+		// sudo gets the terminal and may ask for the password: it is
+		// looked for where root's programs are, never through PATH,
+		// where anything the user's tooling put first would run instead.
+		sudo, err := safepath.Find("sudo")
+		switch {
+		case errors.Is(err, safepath.ErrNotFound):
 			return fmt.Errorf("%w: sudo is not installed", checks.ErrNotPermitted)
+		case err != nil:
+			return fmt.Errorf("%w: %w", checks.ErrNotPermitted, err)
 		}
 		args := []string{}
 		if mode == checks.SudoAuto {

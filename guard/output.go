@@ -14,6 +14,7 @@ import (
 	"github.com/muesli/termenv"
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/live"
+	"github.com/netguard/netguard/checks/ownedfile"
 	"github.com/netguard/netguard/checks/textreport"
 )
 
@@ -35,7 +36,7 @@ type IO struct {
 	Cwd        string
 	NewEngine  func() *checks.Engine
 	Executable func() (string, error)
-	// CreateFile opens --json-file; nil means os.Create.
+	// CreateFile opens --json-file; nil means ownedfile.Create.
 	CreateFile func(name string) (io.WriteCloser, error)
 	// SafeExe and ClearEnv stand in for safepath.Check and clearing the
 	// environment in tests; nil means the real ones (privilege.go).
@@ -114,7 +115,10 @@ func writeJSON(ios *IO, c *cli, v any) error {
 	case c.jsonFile != "":
 		create := ios.CreateFile
 		if create == nil {
-			create = func(name string) (io.WriteCloser, error) { return os.Create(name) }
+			// The name may come from a repository's link or from the
+			// environment: never follow a link, never write another
+			// user's file, and keep the report private (0600).
+			create = func(name string) (io.WriteCloser, error) { return ownedfile.Create(name) }
 		}
 		f, err := create(c.jsonFile)
 		if err != nil {

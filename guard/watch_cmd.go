@@ -17,6 +17,7 @@ import (
 	"github.com/netguard/netguard/checks/config"
 	"github.com/netguard/netguard/checks/textreport"
 	"github.com/netguard/netguard/checks/watch"
+	"golang.org/x/net/netutil"
 )
 
 // watchFlags are the flags only `guard watch` takes.
@@ -150,7 +151,7 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 		}
 		mux := http.NewServeMux()
 		mux.Handle("/metrics", metrics.Handler())
-		srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		srv, ln := metricsServer(ln, mux, metricsLimits)
 		go func() { _ = srv.Serve(ln) }() // returns ErrServerClosed at Shutdown
 		defer func() {
 			sctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -279,4 +280,26 @@ func (h *watchHuman) result(r watch.Result) {
 			ts, r.RepairHeldUntil.Local().Format("15:04:05"), b.Limit, b.Window)})
 	}
 	h.wasHeld = held
+}
+
+// serverLimits bound an HTTP server's connections and how long each may
+// take or sit idle.
+type serverLimits struct {
+	Conns                     int
+	Header, Read, Write, Idle time.Duration
+}
+
+// metricsLimits: anyone who can connect to the metrics address (every
+// local user, on loopback) must not be able to hold the watcher's file
+// descriptors and memory. A scrape is one short request; a scraper that
+// keeps its connection gets it back within the idle timeout.
+var metricsLimits = serverLimits{Conns: 32, Header: 5 * time.Second, Read: 10 * time.Second, Write: 10 * time.Second, Idle: 30 * time.Second}
+
+// metricsServer serves h on ln within l: at most l.Conns connections are
+// accepted at once (the rest wait in the kernel's backlog, costing this
+// process nothing), and each is closed when a request is slow to arrive
+// or to be written, or when it sits idle.
+func metricsServer(ln net.Listener, h http.Handler, l serverLimits) (*http.Server, net.Listener) {
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: l.Header, ReadTimeout: l.Read, WriteTimeout: l.Write, IdleTimeout: l.Idle}
+	return srv, netutil.LimitListener(ln, l.Conns)
 }

@@ -45,6 +45,8 @@ type Values struct {
 	output   Output
 	ports    []checks.PortSpec
 	trust    []string // absolute directories; from a config file only
+	// untrusted: read from a project file the user has not trusted.
+	untrusted bool
 	// lines are where each key was set in a file, for warnings.
 	lines map[string]int
 }
@@ -150,7 +152,7 @@ func (v *Values) Apply(o *checks.Options) {
 		o.External = slices.Clone(v.external)
 	}
 	if v.dns != nil {
-		o.DNSName = *v.dns
+		o.DNSName, o.DNSNameFromProject = *v.dns, v.untrusted
 	}
 	if v.gateway != nil {
 		o.Gateway = *v.gateway

@@ -171,6 +171,7 @@ func (v *Values) trusts(dir string) bool {
 // set, warning about each; ceiling is the sudo mode the user's own settings
 // give.
 func (v *Values) restrict(path string, ceiling checks.SudoMode, env Env) {
+	v.untrusted = true
 	where := func(key string) string { return fmt.Sprintf("%s:%d", printable(path), v.lines[key]) }
 	how := fmt.Sprintf("list %s under %s in %s to allow it", printable(filepath.Dir(path)), TrustKey, printable(env.UserPath()))
 	if env.UserPath() == "" {

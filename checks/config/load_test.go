@@ -272,3 +272,46 @@ func TestProjectProbeWaitCapped(t *testing.T) {
 		t.Fatalf("ProbeWait = %v, warnings %q", o.ProbeWait, te.warnings)
 	}
 }
+
+// A dns name keeps where it came from: from an untrusted project file it
+// is marked so that it never chooses a privileged repair; the user's own
+// settings, a trusted project file and the environment are not marked.
+func TestDNSNameProvenance(t *testing.T) {
+	for _, tc := range []struct {
+		name, user string
+		env        string // NETGUARD_DNS
+		trust      bool
+		want       string
+		fromProj   bool
+	}{
+		{name: "project", want: "project.test", fromProj: true},
+		{name: "user config, project without dns", user: "dns: user.test\n", want: "project.test", fromProj: true},
+		{name: "trusted project", trust: true, want: "project.test"},
+		{name: "environment over the project", env: "env.test", want: "env.test"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			te := newTestEnv(t)
+			user := tc.user
+			if tc.trust {
+				user += "trust: [" + te.repo + "]\n"
+			}
+			if user != "" {
+				te.userConfig(t, user)
+			}
+			te.project(t, "dns: project.test\n")
+			if tc.env != "" {
+				te.vars["NETGUARD_DNS"] = tc.env
+			}
+			if o := te.load(t); o.DNSName != tc.want || o.DNSNameFromProject != tc.fromProj {
+				t.Errorf("dns %q from project %v, want %q %v", o.DNSName, o.DNSNameFromProject, tc.want, tc.fromProj)
+			}
+		})
+	}
+	// A project file without dns leaves the user's name unmarked.
+	te := newTestEnv(t)
+	te.userConfig(t, "dns: user.test\n")
+	te.project(t, "timeout: 3s\n")
+	if o := te.load(t); o.DNSName != "user.test" || o.DNSNameFromProject {
+		t.Errorf("user's dns: %q from project %v", o.DNSName, o.DNSNameFromProject)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/netguard/netguard/checks"
@@ -35,8 +36,15 @@ func (p *NetProber) DNS(ctx context.Context, name string) checks.DNSResult {
 		}()
 	}
 	t0 := time.Now()
-	addrs, err := p.lookup(ctx, name)
+	var sent atomic.Bool
+	addrs, err := p.lookup(ctx, name, &sent)
 	res.Duration = time.Since(t0)
+	switch {
+	case sent.Load():
+		res.Sent = checks.Yes
+	case goResolver:
+		res.Sent = checks.No
+	}
 	for _, a := range addrs {
 		res.Addrs = append(res.Addrs, a.Unmap())
 	}
@@ -59,7 +67,10 @@ func (p *NetProber) DNS(ctx context.Context, name string) checks.DNSResult {
 // concurrent lookups of one name (singleflight) and lets a shared lookup
 // outlive its callers' contexts, so retries on one Resolver would only wait
 // on the first, lost, attempt, and so would the check after a repair.
-func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, error) {
+//
+// sent is set when the resolver dials a name server: Go's resolver does so
+// through Resolver.Dial, the OS's resolver (cgo, macOS, Windows) never.
+func (p *NetProber) lookup(ctx context.Context, name string, sent *atomic.Bool) ([]netip.Addr, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	type answer struct {
@@ -74,7 +85,12 @@ func (p *NetProber) lookup(ctx context.Context, name string) ([]netip.Addr, erro
 	ch := make(chan answer, attempts)
 	start := func() {
 		go func() {
-			a, err := (&net.Resolver{}).LookupNetIP(ctx, "ip", name)
+			r := &net.Resolver{Dial: func(ctx context.Context, network, address string) (net.Conn, error) {
+				sent.Store(true)
+				var d net.Dialer
+				return d.DialContext(ctx, network, address)
+			}}
+			a, err := r.LookupNetIP(ctx, "ip", name)
 			ch <- answer{a, err}
 		}()
 	}

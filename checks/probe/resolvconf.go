@@ -1,9 +1,6 @@
 package probe
 
 import (
-	"bufio"
-	"bytes"
-	"fmt"
 	"net/netip"
 	"strconv"
 	"strings"
@@ -11,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/conffile"
 )
 
 // resolverCacheTTL is how long one read of the resolver configuration
@@ -39,25 +37,32 @@ func (p *NetProber) resolverConfig() checks.ResolverConfig {
 	return c.cfg
 }
 
-// parseResolvConf reads resolv.conf text: nameserver lines in order and
-// options timeout:N attempts:N rotate. Later options win, as in glibc.
+// maxNameServers is how many nameserver lines the resolver uses: glibc's
+// MAXNS and Go's resolver both stop at three, whatever follows.
+const maxNameServers = 3
+
+// maxResolvConf is how much of resolv.conf is read: a real one is a few
+// hundred bytes, and one larger must not cost the run its deadline.
+const maxResolvConf = 1 << 20
+
+// parseResolvConf reads resolv.conf text: the first three nameserver
+// lines in order and options timeout:N attempts:N rotate. Later options
+// win, as in glibc.
 func parseResolvConf(source string, data []byte) checks.ResolverConfig {
 	c := checks.ResolverConfig{Source: source, Found: true, Timeout: checks.DefaultResolverTimeout, Attempts: checks.DefaultResolverAttempts}
-	sc := bufio.NewScanner(bytes.NewReader(data))
-	for sc.Scan() {
-		line := sc.Text()
+	conffile.Lines(data, func(_ int, line string) {
 		if i := strings.IndexAny(line, "#;"); i >= 0 {
 			line = line[:i]
 		}
 		fs := strings.Fields(line)
 		if len(fs) < 2 {
-			continue
+			return
 		}
 		switch fs[0] {
 		case "nameserver":
 			a, err := netip.ParseAddr(fs[1])
-			if err != nil {
-				continue
+			if err != nil || len(c.Servers) == maxNameServers {
+				return
 			}
 			c.Servers = append(c.Servers, netip.AddrPortFrom(a.Unmap(), 53))
 		case "options":
@@ -74,10 +79,7 @@ func parseResolvConf(source string, data []byte) checks.ResolverConfig {
 				}
 			}
 		}
-	}
-	if err := sc.Err(); err != nil {
-		c.Err = fmt.Errorf("read %s: %w", source, err)
-	}
+	})
 	return c
 }
 

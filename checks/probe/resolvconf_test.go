@@ -1,7 +1,9 @@
 package probe
 
 import (
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -28,5 +30,32 @@ search example.com
 	d := parseResolvConf("x", []byte("nameserver 127.0.0.53\noptions rotate timeout:99 attempts:0\n"))
 	if d.Timeout != 30*time.Second || d.Attempts != checks.DefaultResolverAttempts || !d.Rotate || !stubOnly(d) {
 		t.Fatalf("caps/defaults: %+v", d)
+	}
+}
+
+// The resolver uses the first three name servers whatever follows, and a
+// huge line or file never hides them nor the options.
+func TestParseResolvConfBounded(t *testing.T) {
+	var many strings.Builder
+	for i := range 3001 {
+		fmt.Fprintf(&many, "nameserver 192.0.2.%d\n", 1+i%250)
+	}
+	huge := "search " + strings.Repeat("a", 3<<20) + "\nnameserver 10.0.0.1\noptions timeout:1\n"
+	for _, tc := range []struct {
+		name, text string
+		want       []string
+		timeout    time.Duration
+	}{
+		{"3001 servers", many.String(), []string{"192.0.2.1:53", "192.0.2.2:53", "192.0.2.3:53"}, checks.DefaultResolverTimeout},
+		{"3 MiB line first", huge, []string{"10.0.0.1:53"}, time.Second},
+	} {
+		c := parseResolvConf("x", []byte(tc.text))
+		var got []string
+		for _, s := range c.Servers {
+			got = append(got, s.String())
+		}
+		if !slices.Equal(got, tc.want) || c.Timeout != tc.timeout || c.Err != nil {
+			t.Errorf("%s: servers %v timeout %v err %v; want %v %v", tc.name, got, c.Timeout, c.Err, tc.want, tc.timeout)
+		}
 	}
 }

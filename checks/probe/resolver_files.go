@@ -8,6 +8,7 @@ import (
 	"os"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/conffile"
 )
 
 // resolvedUpstreamConf is systemd-resolved's own list of upstream servers,
@@ -23,7 +24,7 @@ func readResolverConfig(path string) checks.ResolverConfig {
 	if path == "" {
 		return checks.ResolverConfig{}
 	}
-	b, err := os.ReadFile(path)
+	b, err := conffile.Read(path, maxResolvConf)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
 			return checks.ResolverConfig{Source: path}
@@ -32,7 +33,7 @@ func readResolverConfig(path string) checks.ResolverConfig {
 	}
 	c := parseResolvConf(path, b)
 	if stubOnly(c) {
-		if ub, err := os.ReadFile(resolvedUpstreamConf); err == nil {
+		if ub, err := conffile.Read(resolvedUpstreamConf, maxResolvConf); err == nil {
 			u := parseResolvConf(resolvedUpstreamConf, ub)
 			for _, s := range u.Servers {
 				if s.Addr() != checks.ResolvedStub {

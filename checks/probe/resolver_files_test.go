@@ -5,6 +5,7 @@ package probe
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -62,5 +63,17 @@ func TestResolverConfigReadOncePerRun(t *testing.T) {
 	}
 	if _, listed := (&NetProber{ResolvConf: filepath.Join(t.TempDir(), "absent")}).NameServers(); listed {
 		t.Fatal("an absent resolv.conf is listed")
+	}
+}
+
+// A resolv.conf far beyond the bound: what is read counts, the rest is not
+// read at all.
+func TestReadResolverConfigBounded(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "resolv.conf")
+	if err := os.WriteFile(p, []byte("nameserver 10.0.0.1\n"+strings.Repeat("# padding\n", 1<<20)), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if c := readResolverConfig(p); len(c.Servers) != 1 || c.Err != nil {
+		t.Errorf("10 MiB resolv.conf: %+v", c)
 	}
 }

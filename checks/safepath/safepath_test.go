@@ -74,3 +74,41 @@ func TestCheck(t *testing.T) {
 		}
 	}
 }
+
+// Find looks only in SystemDirs, in order, and stops at the first copy:
+// an unsafe one is an error, never a reason to take a later one.
+func TestFind(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Fatal("needs root: files must be root-owned for the safe cases (CI runs as root)")
+	}
+	base := t.TempDir()
+	if err := os.Chmod(base, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	first, second := filepath.Join(base, "a"), filepath.Join(base, "b")
+	for _, d := range []string{first, second} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range []string{"tool", "bad"} {
+			if err := os.WriteFile(filepath.Join(d, name), []byte("#!/bin/true\n"), 0o755); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if err := os.Chown(filepath.Join(first, "bad"), 65534, 65534); err != nil {
+		t.Fatal(err)
+	}
+	old := SystemDirs
+	t.Cleanup(func() { SystemDirs = old })
+	SystemDirs = []string{filepath.Join(base, "none"), first, second}
+	if p, err := Find("tool"); err != nil || p != filepath.Join(first, "tool") {
+		t.Errorf("Find(tool) = %q, %v; want the first directory's", p, err)
+	}
+	if p, err := Find("bad"); !errors.Is(err, ErrUnsafe) {
+		t.Errorf("Find(bad) = %q, %v; want ErrUnsafe (a user's copy comes first)", p, err)
+	}
+	if p, err := Find("missing"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("Find(missing) = %q, %v; want ErrNotFound", p, err)
+	}
+}

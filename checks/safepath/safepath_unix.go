@@ -84,3 +84,20 @@ func owned(p string, fi fs.FileInfo, last bool) error {
 	}
 	return nil
 }
+
+// Find returns the first of SystemDirs that holds name, once Check
+// accepts it: a copy there that someone but root could replace is an
+// error, never a reason to look further.
+func Find(name string) (string, error) {
+	for _, d := range SystemDirs {
+		p := filepath.Join(d, name)
+		if _, err := os.Stat(p); err != nil {
+			continue
+		}
+		if err := Check(p); err != nil {
+			return "", err
+		}
+		return p, nil
+	}
+	return "", fmt.Errorf("%s: %w", name, ErrNotFound)
+}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"github.com/netguard/netguard/checks/ownedfile"
 )
 
 // LockName is the lock file in the state directory.
@@ -30,7 +32,7 @@ func AcquireLock(path string) (*Lock, error) {
 	if err := mkdirChecked(filepath.Dir(path)); err != nil {
 		return nil, fmt.Errorf("lock: %w", err)
 	}
-	f, err := openOwned(path, os.O_RDWR|os.O_CREATE, 0o600)
+	f, err := ownedfile.Open(path, os.O_RDWR|os.O_CREATE, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("open lock: %w", err)
 	}

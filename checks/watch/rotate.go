@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"sync"
+
+	"github.com/netguard/netguard/checks/ownedfile"
 )
 
 // Log rotation defaults: a watcher logs a line per state change and per
@@ -57,7 +59,7 @@ func OpenRotating(path string, maxBytes int64, keep int) (*RotatingFile, error) 
 
 func (r *RotatingFile) open() error {
 	// Never through a link, and only the running user's file (safefile.go).
-	f, err := openOwned(r.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
+	f, err := ownedfile.Open(r.Path, os.O_WRONLY|os.O_APPEND|os.O_CREATE, 0o600)
 	if err != nil {
 		return fmt.Errorf("open log: %w", err)
 	}

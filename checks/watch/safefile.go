@@ -1,9 +1,10 @@
 package watch
 
 import (
-	"errors"
 	"fmt"
 	"os"
+
+	"github.com/netguard/netguard/checks/ownedfile"
 )
 
 // The watcher's files (lock, log, --log) are opened by a process that may
@@ -13,14 +14,15 @@ import (
 // followed (O_NOFOLLOW), the file opened must be a regular file of the
 // running user, and its directory must belong to that user, or to root
 // without being writable by others (or with the sticky bit, like /tmp).
-// safefile_<goos>.go has openOwned, checkDir and PrepareStateDir.
+// Files are opened with ownedfile.Open; safefile_<goos>.go has checkDir
+// and PrepareStateDir.
 
 // ErrNotOwned is a state directory, log directory or file that does not
 // belong to the running user.
-var ErrNotOwned = errors.New("not owned by you")
+var ErrNotOwned = ownedfile.ErrNotOwned
 
 // errLink is a watcher file or state directory that is a symbolic link.
-var errLink = errors.New("is a symbolic link")
+var errLink = ownedfile.ErrLink
 
 // fileError names the path (quoted: it may come from the environment) and
 // what is wrong with it, on one line.

@@ -6,37 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"syscall"
 
-	"golang.org/x/sys/unix"
+	"github.com/netguard/netguard/checks/ownedfile"
 )
-
-// openOwned opens path with flag (O_CREATE creates it with perm) without
-// following a symbolic link in the last element, and refuses anything but
-// a regular file owned by the running user.
-func openOwned(path string, flag int, perm os.FileMode) (*os.File, error) {
-	f, err := os.OpenFile(path, flag|unix.O_NOFOLLOW|unix.O_CLOEXEC|unix.O_NONBLOCK, perm)
-	if err != nil {
-		if errors.Is(err, unix.ELOOP) || errors.Is(err, unix.EMLINK) {
-			return nil, fileError(path, errLink)
-		}
-		return nil, err
-	}
-	st, err := f.Stat()
-	if err != nil {
-		f.Close()
-		return nil, fmt.Errorf("stat %q: %w", path, err)
-	}
-	if !st.Mode().IsRegular() {
-		f.Close()
-		return nil, fileError(path, errors.New("is not a regular file"))
-	}
-	if uid, me := ownerOf(st), os.Geteuid(); uid != me {
-		f.Close()
-		return nil, fileError(path, fmt.Errorf("%w (owner uid %d, you are uid %d)", ErrNotOwned, uid, me))
-	}
-	return f, nil
-}
 
 // checkDir accepts a directory (not a link to one) that the running user
 // or root owns, and that others cannot write unless it is sticky (/tmp,
@@ -46,7 +18,7 @@ func checkDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("directory: %w", err)
 	}
-	switch uid, me := ownerOf(st), os.Geteuid(); {
+	switch uid, me := ownedfile.Owner(st), os.Geteuid(); {
 	case st.Mode()&os.ModeSymlink != 0:
 		return fileError(dir, errLink)
 	case !st.IsDir():
@@ -71,7 +43,7 @@ func PrepareStateDir(dir string) error {
 	if err != nil {
 		return fmt.Errorf("state directory: %w", err)
 	}
-	switch uid, me := ownerOf(st), os.Geteuid(); {
+	switch uid, me := ownedfile.Owner(st), os.Geteuid(); {
 	case st.Mode()&os.ModeSymlink != 0:
 		return fmt.Errorf("state directory %w", fileError(dir, errLink))
 	case !st.IsDir():
@@ -82,11 +54,4 @@ func PrepareStateDir(dir string) error {
 		return fmt.Errorf("state directory %w", fileError(dir, fmt.Errorf("can be written by others (mode %04o)", st.Mode().Perm())))
 	}
 	return nil
-}
-
-func ownerOf(st os.FileInfo) int {
-	if sys, ok := st.Sys().(*syscall.Stat_t); ok {
-		return int(sys.Uid)
-	}
-	return -1
 }

@@ -8,6 +8,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/netguard/netguard/checks/ownedfile"
 )
 
 // A link planted where the lock or the log goes is refused, and its target
@@ -76,7 +78,7 @@ func notMine(t *testing.T) (file, dir string) {
 
 func TestWatchFilesOwnership(t *testing.T) {
 	file, dir := notMine(t)
-	if f, err := openOwned(file, os.O_RDONLY, 0); !errors.Is(err, ErrNotOwned) {
+	if f, err := ownedfile.Open(file, os.O_RDONLY, 0); !errors.Is(err, ErrNotOwned) {
 		if f != nil {
 			f.Close()
 		}

@@ -8,13 +8,14 @@ import (
 	"os"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/conffile"
 )
 
 var _ checks.LocalSystem = (*darwinSystem)(nil)
 
 func (*darwinSystem) HostsFile() (string, []byte, error) {
 	const path = "/etc/hosts"
-	b, err := os.ReadFile(path)
+	b, err := conffile.Read(path, checks.MaxHostsFile)
 	return path, b, err
 }
 

@@ -18,3 +18,25 @@ func FuzzLocalFiles(f *testing.F) {
 		windowsProxySettings(string(b))
 	})
 }
+
+// The WinHTTP settings blob is undocumented and written by whatever
+// administrator tool: whatever it holds, decoding returns without a panic
+// (on 32-bit builds too), and a proxy it reports lies inside the blob.
+func FuzzWinHTTPBlob(f *testing.F) {
+	u32 := func(v uint32) []byte { return []byte{byte(v), byte(v >> 8), byte(v >> 16), byte(v >> 24)} }
+	set := append(append(append(u32(0x28), u32(7)...), u32(3)...), u32(23)...)
+	set = append(append(set, "proxy.corp.example:8080"...), u32(0)...)
+	f.Add(set)
+	f.Add(append(set[:12:12], 0, 0, 0, 0x80))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		p, ok := windowsWinHTTPProxy(b)
+		if !ok && p != "" {
+			t.Fatalf("proxy %q from an unreadable blob", p)
+		}
+		if len(p) > len(b) {
+			t.Fatalf("proxy of %d bytes from a %d-byte blob", len(p), len(b))
+		}
+		windowsWinHTTPSettings(p)
+	})
+}

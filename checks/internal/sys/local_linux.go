@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/conffile"
 	"golang.org/x/sys/unix"
 )
 
@@ -19,7 +20,7 @@ var _ checks.LocalSystem = (*linuxSystem)(nil)
 var hostsPath = "/etc/hosts"
 
 func (*linuxSystem) HostsFile() (string, []byte, error) {
-	b, err := os.ReadFile(hostsPath)
+	b, err := conffile.Read(hostsPath, checks.MaxHostsFile)
 	return hostsPath, b, err
 }
 
@@ -38,9 +39,9 @@ func (*linuxSystem) PortOwner(ctx context.Context, port uint16) (checks.PortOwne
 func linuxPortOwner(ctx context.Context, root string, port uint16) (checks.PortOwner, error) {
 	inodes := map[uint64]bool{}
 	for _, name := range []string{"tcp", "tcp6"} {
-		err := scanProcNet(filepath.Join(root, "net", name), func(p, state int, inode uint64) {
-			if p == int(port) && state == tcpListen && inode != 0 {
-				inodes[inode] = true
+		err := scanProcNet(filepath.Join(root, "net", name), func(e procSocket) {
+			if e.port == int(port) && e.state == tcpListen && e.inode != 0 {
+				inodes[e.inode] = true
 			}
 		})
 		if err != nil && !os.IsNotExist(err) {

@@ -70,6 +70,9 @@ func TestWindowsWinHTTPProxy(t *testing.T) {
 		{"truncated header", set[:10], "", false},
 		{"length past the end", set[:20], "", false},
 		{"empty", nil, "", false},
+		// A length of 2 GiB or more: negative as an int on a 32-bit build.
+		{"length 0x80000000", append(set[:12:12], 0, 0, 0, 0x80, 'x'), "", false},
+		{"length 0xffffffff", append(set[:12:12], 0xff, 0xff, 0xff, 0xff, 'x'), "", false},
 	} {
 		p, ok := windowsWinHTTPProxy(tc.b)
 		if p != tc.proxy || ok != tc.ok {

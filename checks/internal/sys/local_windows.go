@@ -5,10 +5,10 @@ package sys
 import (
 	"context"
 	"fmt"
-	"os"
 	"path/filepath"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/conffile"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
@@ -26,7 +26,7 @@ func (*windowsSystem) HostsFile() (string, []byte, error) {
 		return "", nil, fmt.Errorf("system directory: %w", err)
 	}
 	path := filepath.Join(dir, "drivers", "etc", "hosts")
-	b, err := os.ReadFile(path)
+	b, err := conffile.Read(path, checks.MaxHostsFile)
 	return path, b, err
 }
 

@@ -3,16 +3,17 @@
 package sys
 
 import (
-	"bufio"
-	"bytes"
 	"context"
+	"encoding/hex"
 	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/internal/conffile"
 	"golang.org/x/sys/unix"
 )
 
@@ -81,10 +82,16 @@ func readLinuxSockets(ctx context.Context, root string) (checks.SocketStats, err
 }
 
 // scanAllSockets counts local ports in the ephemeral range socket by socket
-// and names the process holding the most of them.
+// and names the process holding the most of them. TCP ports are counted
+// per destination: a connection is a 4-tuple, and the kernel hands the
+// same local port to connections toward any other address or port, so
+// only the ports toward one endpoint (from one local address) run out
+// together. Thousands of another user's loopback TIME_WAIT sockets spread
+// over their own servers take nothing from a start's connections.
 func scanAllSockets(ctx context.Context, root string, lo, hi int, st *checks.SocketStats) error {
 	st.TCPSockets, st.TCPTimeWait, st.UDPSockets = 0, 0, 0
 	inodes := map[uint64]bool{}
+	perPeer := map[string]int{}
 	for _, f := range []struct {
 		name string
 		tcp  bool
@@ -92,18 +99,22 @@ func scanAllSockets(ctx context.Context, root string, lo, hi int, st *checks.Soc
 		if err := ctx.Err(); err != nil {
 			return fmt.Errorf("read sockets: %w", err)
 		}
-		err := scanProcNet(filepath.Join(root, "net", f.name), func(port, state int, inode uint64) {
-			inRange := lo > 0 && port >= lo && port <= hi
-			if inRange && inode != 0 {
-				inodes[inode] = true
+		err := scanProcNet(filepath.Join(root, "net", f.name), func(e procSocket) {
+			inRange := lo > 0 && e.port >= lo && e.port <= hi
+			if inRange && e.inode != 0 {
+				inodes[e.inode] = true
 			}
 			if f.tcp {
 				st.TCPSockets++
-				if state == tcpTimeWait {
+				if e.state == tcpTimeWait {
 					st.TCPTimeWait++
 				}
-				if inRange && state != tcpListen {
-					st.TCPEphemeralInUse++
+				if inRange && e.state != tcpListen {
+					key := e.localIP + " " + e.remote
+					perPeer[key]++
+					if n := perPeer[key]; n > st.TCPEphemeralInUse {
+						st.TCPEphemeralInUse, st.TCPBusiestPeer = n, procAddrPort(e.remote)
+					}
 				}
 				return
 			}
@@ -173,30 +184,35 @@ func readSockstat(root string) (sockstat, error) {
 			}
 			return s, err
 		}
-		for _, line := range strings.Split(string(b), "\n") {
-			f := strings.Fields(line)
-			if len(f) < 3 {
-				continue
-			}
-			val := func(key string) int {
-				for i := 1; i+1 < len(f); i += 2 {
-					if f[i] == key {
-						n, _ := strconv.Atoi(f[i+1])
-						return n
-					}
-				}
-				return 0
-			}
-			switch f[0] {
-			case "TCP:", "TCP6:":
-				s.tcp += val("inuse") + val("tw")
-				s.tw += val("tw")
-			case "UDP:", "UDP6:":
-				s.udp += val("inuse")
-			}
-		}
+		parseSockstat(b, &s)
 	}
 	return s, nil
+}
+
+// parseSockstat adds the counters of one sockstat file to s.
+func parseSockstat(b []byte, s *sockstat) {
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 3 {
+			continue
+		}
+		val := func(key string) int {
+			for i := 1; i+1 < len(f); i += 2 {
+				if f[i] == key {
+					n, _ := strconv.Atoi(f[i+1])
+					return n
+				}
+			}
+			return 0
+		}
+		switch f[0] {
+		case "TCP:", "TCP6:":
+			s.tcp += val("inuse") + val("tw")
+			s.tw += val("tw")
+		case "UDP:", "UDP6:":
+			s.udp += val("inuse")
+		}
+	}
 }
 
 // readOpenFilesLimit reads the soft "Max open files" of a /proc/PID/limits.
@@ -205,6 +221,11 @@ func readOpenFilesLimit(path string) (int, bool) {
 	if err != nil {
 		return 0, false
 	}
+	return parseOpenFilesLimit(b)
+}
+
+// parseOpenFilesLimit reads the soft "Max open files" of limits text.
+func parseOpenFilesLimit(b []byte) (int, bool) {
 	for _, line := range strings.Split(string(b), "\n") {
 		if rest, ok := strings.CutPrefix(line, "Max open files"); ok {
 			f := strings.Fields(rest)
@@ -239,6 +260,11 @@ func readPortRange(path string) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
+	return parsePortRange(path, b)
+}
+
+// parsePortRange reads ip_local_port_range text: "LOW\tHIGH".
+func parsePortRange(path string, b []byte) (int, int, error) {
 	f := strings.Fields(string(b))
 	if len(f) != 2 {
 		return 0, 0, fmt.Errorf("%s: unexpected %q", path, b)
@@ -251,41 +277,75 @@ func readPortRange(path string) (int, int, error) {
 	return lo, hi, nil
 }
 
-// scanProcNet calls fn with the local port, state and inode of every socket
-// in a /proc/net/{tcp,udp}[6] table. The table is the kernel's own, one
-// socket a line: "sl local_address rem_address st tx:rx tr:when retrnsmt
-// uid timeout inode ...", addresses as HEXIP:HEXPORT.
-func scanProcNet(path string, fn func(port, state int, inode uint64)) error {
+// procSocket is one line of a /proc/net/{tcp,udp}[6] table: the local
+// address (hex, as the kernel prints it) and port, the remote endpoint
+// (hex "ADDR:PORT"), the state and the inode.
+type procSocket struct {
+	localIP string
+	port    int
+	remote  string
+	state   int
+	inode   uint64
+}
+
+// scanProcNet calls fn with every socket in a /proc/net/{tcp,udp}[6]
+// table. The table is the kernel's own, one socket a line: "sl
+// local_address rem_address st tx:rx tr:when retrnsmt uid timeout inode
+// ...", addresses as HEXIP:HEXPORT. A line longer than conffile.MaxLine
+// is cut, never the end of the table.
+func scanProcNet(path string, fn func(procSocket)) error {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	sc := bufio.NewScanner(bytes.NewReader(b))
-	sc.Buffer(make([]byte, 0, 4096), 1<<20)
-	first := true
-	for sc.Scan() {
-		if first { // header
-			first = false
-			continue
+	parseProcNet(b, fn)
+	return nil
+}
+
+// parseProcNet calls fn with every socket of /proc/net table text.
+func parseProcNet(b []byte, fn func(procSocket)) {
+	conffile.Lines(b, func(n int, line string) {
+		if n == 1 { // header
+			return
 		}
-		f := strings.Fields(sc.Text())
+		f := strings.Fields(line)
 		if len(f) < 4 {
-			continue
+			return
 		}
 		i := strings.LastIndexByte(f[1], ':')
 		if i < 0 {
-			continue
+			return
 		}
 		port, err1 := strconv.ParseUint(f[1][i+1:], 16, 16)
 		state, err2 := strconv.ParseUint(f[3], 16, 8)
 		if err1 != nil || err2 != nil {
-			continue
+			return
 		}
-		var inode uint64
+		e := procSocket{localIP: f[1][:i], port: int(port), remote: f[2], state: int(state)}
 		if len(f) > 9 {
-			inode, _ = strconv.ParseUint(f[9], 10, 64)
+			e.inode, _ = strconv.ParseUint(f[9], 10, 64)
 		}
-		fn(int(port), int(state), inode)
+		fn(e)
+	})
+}
+
+// procAddrPort decodes a /proc/net address "0100007F:1F90": the address is
+// the kernel's bytes printed as 32-bit words in host order (little endian
+// on every platform Linux runs guard on), the port big-endian hex. The
+// zero AddrPort when it does not parse.
+func procAddrPort(s string) netip.AddrPort {
+	h, p, ok := strings.Cut(s, ":")
+	port, err := strconv.ParseUint(p, 16, 16)
+	if !ok || err != nil || (len(h) != 8 && len(h) != 32) {
+		return netip.AddrPort{}
 	}
-	return sc.Err()
+	raw, err := hex.DecodeString(h)
+	if err != nil {
+		return netip.AddrPort{}
+	}
+	for w := 0; w+4 <= len(raw); w += 4 {
+		raw[w], raw[w+1], raw[w+2], raw[w+3] = raw[w+3], raw[w+2], raw[w+1], raw[w]
+	}
+	a, _ := netip.AddrFromSlice(raw)
+	return netip.AddrPortFrom(a.Unmap(), uint16(port))
 }

@@ -4,6 +4,8 @@ package sys
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -121,5 +123,61 @@ func TestReadLinuxSocketsLimitFallback(t *testing.T) {
 	}
 	if st.OpenFilesLimit <= 0 || st.OpenFilesLimit != clampInt(rl.Cur) {
 		t.Fatalf("OpenFilesLimit = %d, want our soft limit %d (unknown: %v)", st.OpenFilesLimit, rl.Cur, st.Unknown)
+	}
+}
+
+// Ports are counted per destination: another user's TIME_WAIT sockets on
+// loopback, spread over their own servers, take no port from a start's
+// connections however many there are; the ports toward one endpoint are
+// the figure, and that endpoint is named.
+func TestReadLinuxSocketsPerDestination(t *testing.T) {
+	var tcp strings.Builder
+	tcp.WriteString(tcpHeader)
+	line := func(local string, lport int, remote string, rport, state int) {
+		fmt.Fprintf(&tcp, "   0: %s:%04X %s:%04X %02X 00000000:00000000 03:00000BB8 00000000     0        0 0 3 0\n", local, lport, remote, rport, state)
+	}
+	const lo, hi = 40000, 40999 // 1000 ports
+	// 4000 TIME_WAIT sockets: 8 servers on 127.0.0.1, 500 each (50% of the
+	// range toward each, 400% of it in all).
+	for srv := range 8 {
+		for i := range 500 {
+			line("0100007F", lo+i, "0100007F", 30001+srv, 0x06)
+		}
+	}
+	// 600 connections toward 10.0.0.7:5432 from 198.18.3.2: the busiest.
+	for i := range 600 {
+		line("0203126C", lo+i, "0700000A", 5432, 0x01)
+	}
+	root := procFixture(t, map[string]string{
+		"sys/net/ipv4/ip_local_port_range": fmt.Sprintf("%d\t%d\n", lo, hi),
+		"net/sockstat":                     "TCP: inuse 600 orphan 0 tw 4000 alloc 600 mem 1\nUDP: inuse 0 mem 0\n",
+		"net/tcp":                          tcp.String(),
+	})
+	st, err := readLinuxSockets(context.Background(), root)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.TCPEphemeralInUse != 600 || st.TCPBusiestPeer != netip.MustParseAddrPort("10.0.0.7:5432") || st.TCPSockets != 4600 || st.TCPTimeWait != 4000 {
+		t.Errorf("in use %d toward %v; %d sockets, %d TIME_WAIT; want 600 toward 10.0.0.7:5432, 4600, 4000",
+			st.TCPEphemeralInUse, st.TCPBusiestPeer, st.TCPSockets, st.TCPTimeWait)
+	}
+}
+
+func TestProcAddrPort(t *testing.T) {
+	for in, want := range map[string]string{
+		"0100007F:1F90":                         "127.0.0.1:8080",
+		"0700000A:1538":                         "10.0.0.7:5432",
+		"00000000000000000000000001000000:0035": "[::1]:53",
+		"0000000000000000FFFF00000100007F:0050": "127.0.0.1:80",
+		"B80D0120000000000000000005000000:01BB": "[2001:db8::5]:443",
+	} {
+		if got := procAddrPort(in); got.String() != want {
+			t.Errorf("procAddrPort(%q) = %v, want %s", in, got, want)
+		}
+	}
+	for _, bad := range []string{"", "0100007F", "0100007F:XYZ", "01007F:0050", "zz00007F:0050"} {
+		if got := procAddrPort(bad); got.IsValid() {
+			t.Errorf("procAddrPort(%q) = %v, want invalid", bad, got)
+		}
 	}
 }

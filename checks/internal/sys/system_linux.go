@@ -9,9 +9,7 @@ import (
 	"fmt"
 	"net"
 	"net/netip"
-	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 
 	"github.com/netguard/netguard/checks"
@@ -314,33 +312,21 @@ func (*linuxSystem) ReapplyInterface(ctx context.Context, ifName string) error {
 	return checks.ErrUnsupported
 }
 
-// fixedDirs are where runFixed looks for a program, in order. Never the
-// caller's PATH: this runs as root under sudo, which keeps PATH unless the
-// distribution set secure_path, so a PATH lookup would run whatever
-// `networkctl` the user put first.
-var fixedDirs = []string{"/usr/bin", "/bin", "/usr/sbin", "/sbin"}
-
 // fixedEnv is the whole environment a program run as root gets.
 var fixedEnv = []string{"PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LC_ALL=C"}
 
 // runFixed runs one fixed program with fixed arguments (never a shell
-// string), from a root-owned absolute path with a clean environment, and
+// string), from a root-owned system directory with a clean environment, and
 // wraps its failure with its output.
 func runFixed(ctx context.Context, op, name string, args ...string) error {
-	path := ""
-	for _, d := range fixedDirs {
-		p := filepath.Join(d, name)
-		if _, err := os.Stat(p); err != nil {
-			continue
-		}
-		if err := safepath.Check(p); err != nil {
-			return fmt.Errorf("%s: %w", op, err)
-		}
-		path = p
-		break
-	}
-	if path == "" {
+	// Never the caller's PATH: this runs as root under sudo, which keeps
+	// PATH unless the distribution set secure_path.
+	path, err := safepath.Find(name)
+	switch {
+	case errors.Is(err, safepath.ErrNotFound):
 		return checks.ErrUnsupported
+	case err != nil:
+		return fmt.Errorf("%s: %w", op, err)
 	}
 	cmd := exec.CommandContext(ctx, path, args...)
 	cmd.Env = fixedEnv

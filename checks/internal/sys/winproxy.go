@@ -51,13 +51,15 @@ func windowsWinHTTPProxy(b []byte) (proxy string, ok bool) {
 	}
 	flags, ok1 := le(8)
 	n, ok2 := le(12)
-	if !ok1 || !ok2 || int(n) > len(b)-16 {
+	// Compared as uint64: int(n) of a length of 2 GiB or more is negative
+	// on a 32-bit build and would pass a signed comparison.
+	if !ok1 || !ok2 || uint64(n) > uint64(len(b)-16) {
 		return "", false
 	}
 	if flags&2 == 0 || n == 0 {
 		return "", true // direct access
 	}
-	return strings.TrimSpace(string(b[16 : 16+n])), true
+	return strings.TrimSpace(string(b[16 : 16+int(n)])), true
 }
 
 // windowsWinHTTPSettings is windowsProxySettings for the WinHTTP proxy,
