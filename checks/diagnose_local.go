@@ -266,13 +266,20 @@ func (d *diag) proxyOnly() {
 // ports: each port the environment needs can be listened on.
 func (d *diag) ports() {
 	if len(d.s.Ports) == 0 {
-		d.set("ports", StatusSkip, "no ports configured (--ports)")
+		detail := "no ports configured (--ports)"
+		if len(d.s.PortNotes) > 0 {
+			detail += "; " + strings.Join(d.s.PortNotes, "; ")
+		}
+		d.set("ports", StatusSkip, detail)
 		return
 	}
 	var parts []string
 	st := StatusPass
 	for _, r := range d.s.Ports {
 		port := r.Spec.String()
+		if r.Spec.From != "" {
+			port += " (" + r.Spec.From + ")"
+		}
 		switch {
 		case r.Free:
 			parts = append(parts, port+" free")
@@ -299,7 +306,7 @@ func (d *diag) ports() {
 			st = worse(st, StatusUnknown)
 		}
 	}
-	d.set("ports", st, strings.Join(parts, "; "))
+	d.set("ports", st, strings.Join(append(parts, d.s.PortNotes...), "; "))
 }
 
 func cmpOr(s, def string) string {

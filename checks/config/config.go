@@ -166,6 +166,7 @@ func (v *Values) Apply(o *checks.Options) {
 	}
 	if v.ports != nil {
 		o.Ports = slices.Clone(v.ports)
+		o.PortNotes = nil // about ports read from the project, now replaced
 	}
 }
 

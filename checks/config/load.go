@@ -115,6 +115,10 @@ const MaxProjectTimeout = 10 * time.Second
 //
 // Each ignored key is a one-line warning. A directory listed under trust in
 // the user config lifts these limits for the project file it holds.
+//
+// When no source names ports, they are read from the project's Compose
+// and dev container files (discoverPorts), with the same checks on who
+// owns those files.
 func Load(explicit string, env Env) (checks.Options, error) {
 	o, _, err := LoadAll(explicit, env)
 	return o, err
@@ -166,6 +170,11 @@ func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 	}
 	ev.Apply(&o)
 	ev.ApplyOutput(&out)
+	if len(o.Ports) == 0 {
+		// No ports named: those the project's Compose and dev container
+		// files publish (a flag's --ports replaces them, see Apply).
+		o.Ports, o.PortNotes = discoverPorts(env)
+	}
 	// The proxy variables are read here, once, for every entry point: the
 	// start's programs will read the same environment.
 	o.ProxyEnv = checks.ProxyEnv(env.Getenv)

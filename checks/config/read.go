@@ -49,6 +49,18 @@ func (e *skipError) Unwrap() error { return e.err }
 
 // readFile opens, checks and parses one config file.
 func readFile(path string, mode openMode, env Env) (*Values, error) {
+	data, err := readChecked(path, mode, env)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFile(path, data)
+}
+
+// readChecked reads one file a project or the user wrote, with the checks
+// of mode: a regular file of bounded size, and for the user's and the
+// project's, owned by the user (or root, or the user who ran sudo) in a
+// directory nobody else can write.
+func readChecked(path string, mode openMode, env Env) ([]byte, error) {
 	data, owner, err := readConfig(path, mode == openProject)
 	if err != nil {
 		if mode == openProject {
@@ -67,7 +79,7 @@ func readFile(path string, mode openMode, env Env) (*Values, error) {
 			return nil, &skipError{path, fmt.Errorf("its directory %s can be written by others (mode %04o)", printable(dir), st.Mode().Perm())}
 		}
 	}
-	return ParseFile(path, data)
+	return data, nil
 }
 
 // readAll reads f up to MaxFileSize, failing beyond it: the size in the
