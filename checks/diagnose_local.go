@@ -299,7 +299,16 @@ func (d *diag) ports() {
 			}
 			line := fmt.Sprintf("%s: in use by %s", port, args[ArgHolder])
 			parts = append(parts, line)
-			d.add(PortInUse, args, line, errText(r.Err))
+			f := d.add(PortInUse, args, line, errText(r.Err))
+			if r.Spec.From != "" && containerPublisher(r.Owner.Name) {
+				// The project's own containers may be up already, and
+				// `docker compose up` then succeeds: a warning, not a
+				// blocked start.
+				f.Severity = SevWarning
+				f.Summary += " (a container's published port: fine if it is this project's, already running)"
+				st = worse(st, StatusWarn)
+				continue
+			}
 			st = StatusFail
 		default:
 			parts = append(parts, fmt.Sprintf("%s: not tested (%s)", port, errText(r.Err)))
@@ -307,6 +316,18 @@ func (d *diag) ports() {
 		}
 	}
 	d.set("ports", st, strings.Join(append(parts, d.s.PortNotes...), "; "))
+}
+
+// containerPublishers are the processes that hold a container's published
+// port on the host: Docker's userland proxy, rootless Docker's and
+// Podman's port forwarders, Docker Desktop's and Podman machine's host
+// side, and Podman's conmon.
+var containerPublishers = []string{"docker-proxy", "rootlesskit", "rootlessport", "conmon", "com.docker.backend", "vpnkit-bridge", "com.docker.vpnkit", "wslrelay", "gvproxy"}
+
+// containerPublisher reports whether a port holder's process name is one
+// of containerPublishers (with or without Windows' .exe).
+func containerPublisher(name string) bool {
+	return name != "" && slices.Contains(containerPublishers, strings.TrimSuffix(strings.ToLower(name), ".exe"))
 }
 
 func cmpOr(s, def string) string {

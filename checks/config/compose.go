@@ -54,15 +54,15 @@ func parseCompose(services []composeService, file string, data []byte) ([]compos
 		return services, errors.New("not a mapping")
 	}
 	svcs := mappingValue(doc.Content[0], "services")
-	if svcs == nil {
+	if svcs == nil || svcs.Tag == "!!null" {
 		return services, nil
 	}
-	if svcs.Kind != yaml.MappingNode {
+	if svcs = deref(svcs); svcs.Kind != yaml.MappingNode {
 		return services, fmt.Errorf("line %d: services is not a mapping", svcs.Line)
 	}
 	for i := 0; i+1 < len(svcs.Content); i += 2 {
-		name, body := svcs.Content[i].Value, svcs.Content[i+1]
-		if body.Kind != yaml.MappingNode {
+		name, body := svcs.Content[i].Value, deref(svcs.Content[i+1])
+		if body == nil || body.Kind != yaml.MappingNode {
 			continue // a null service, or one Compose will reject itself
 		}
 		k := slices.IndexFunc(services, func(s composeService) bool { return s.name == name })
@@ -74,7 +74,7 @@ func parseCompose(services []composeService, file string, data []byte) ([]compos
 		if p := mappingValue(body, "profiles"); p != nil {
 			s.profiles = nil
 			for _, c := range p.Content {
-				if c.Kind == yaml.ScalarNode {
+				if c = deref(c); c != nil && c.Kind == yaml.ScalarNode {
 					s.profiles = append(s.profiles, c.Value)
 				}
 			}
@@ -90,20 +90,57 @@ func parseCompose(services []composeService, file string, data []byte) ([]compos
 			continue
 		}
 		for _, c := range p.Content {
-			s.ports = append(s.ports, composePort{file: file, node: c})
+			if c = deref(c); c != nil {
+				s.ports = append(s.ports, composePort{file: file, node: c})
+			}
 		}
 	}
 	return services, nil
 }
 
-// mappingValue returns the value of key in the mapping m, or nil.
+// mappingValue returns the value of key in the mapping m, or nil, through
+// aliases and YAML merge keys (<<: *defaults), which Compose files use to
+// share settings between services.
 func mappingValue(m *yaml.Node, key string) *yaml.Node {
+	return mappingValueDepth(m, key, 0)
+}
+
+// maxMergeDepth bounds merge keys within merge keys.
+const maxMergeDepth = 4
+
+func mappingValueDepth(m *yaml.Node, key string, depth int) *yaml.Node {
+	m = deref(m)
+	if m == nil || m.Kind != yaml.MappingNode || depth > maxMergeDepth {
+		return nil
+	}
+	var merged []*yaml.Node
 	for i := 0; i+1 < len(m.Content); i += 2 {
-		if m.Content[i].Value == key {
-			return m.Content[i+1]
+		switch m.Content[i].Value {
+		case key:
+			return deref(m.Content[i+1])
+		case "<<":
+			if v := deref(m.Content[i+1]); v != nil && v.Kind == yaml.SequenceNode {
+				merged = append(merged, v.Content...)
+			} else {
+				merged = append(merged, v)
+			}
+		}
+	}
+	for _, src := range merged {
+		if v := mappingValueDepth(src, key, depth+1); v != nil {
+			return v
 		}
 	}
 	return nil
+}
+
+// deref follows an alias to the node it names; the parser has already
+// refused an alias to an unknown anchor, and an anchor cannot name itself.
+func deref(n *yaml.Node) *yaml.Node {
+	for i := 0; n != nil && n.Kind == yaml.AliasNode && i < maxMergeDepth; i++ {
+		n = n.Alias
+	}
+	return n
 }
 
 // published is one host port binding a start makes: ports lo to hi on
@@ -159,7 +196,7 @@ func composePort1(n *yaml.Node, lookup func(string) string) (published, error) {
 		return parseShortPort(s)
 	case yaml.MappingNode:
 		field := func(key string) (string, error) {
-			v := mappingValue(n, key)
+			v := mappingValue(n, key) // dereferenced
 			if v == nil || v.Kind != yaml.ScalarNode {
 				return "", nil
 			}

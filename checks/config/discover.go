@@ -198,11 +198,11 @@ func expandPorts(found []portFrom) (specs []checks.PortSpec, dropped int) {
 			if seen[key] {
 				continue
 			}
-			seen[key] = true
 			if len(specs) == checks.MaxPorts {
-				dropped++
+				dropped++ // counted, not remembered: the map stays small
 				continue
 			}
+			seen[key] = true
 			key.From = f.from
 			specs = append(specs, key)
 		}
