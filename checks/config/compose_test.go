@@ -314,6 +314,11 @@ func TestLoadDiscoversPorts(t *testing.T) {
 	if o := te.load(t); len(o.Ports) != 1 || o.Ports[0].Port != 6000 {
 		t.Errorf("project config ports: %q", specs(o.Ports))
 	}
+	// "none" checks no port and reads none from the project.
+	te.project(t, "ports: none\n")
+	if o := te.load(t); o.Ports == nil || len(o.Ports) != 0 || o.PortNotes != nil {
+		t.Errorf("ports: none: %q %q", specs(o.Ports), o.PortNotes)
+	}
 	var flags Values
 	must(t, flags.Set("ports", "7000"))
 	must(t, os.Remove(filepath.Join(te.repo, FileName)))

@@ -170,9 +170,10 @@ func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 	}
 	ev.Apply(&o)
 	ev.ApplyOutput(&out)
-	if len(o.Ports) == 0 {
-		// No ports named: those the project's Compose and dev container
-		// files publish (a flag's --ports replaces them, see Apply).
+	if o.Ports == nil {
+		// No ports named (not even "none"): those the project's Compose
+		// and dev container files publish (a flag's --ports replaces
+		// them, see Apply).
 		o.Ports, o.PortNotes = discoverPorts(env)
 	}
 	// The proxy variables are read here, once, for every entry point: the
