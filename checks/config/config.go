@@ -174,7 +174,7 @@ func (v *Values) Apply(o *checks.Options) {
 	}
 	if v.ports != nil {
 		o.Ports = append([]checks.PortSpec{}, v.ports...) // non-nil: set, even when empty
-		o.PortNotes = nil // about ports read from the project, now replaced
+		o.PortNotes = nil                                 // about ports read from the project, now replaced
 	}
 }
 
