@@ -173,8 +173,10 @@ func (v *Values) Apply(o *checks.Options) {
 		o.Sudo = *v.sudo
 	}
 	if v.ports != nil {
-		o.Ports = append([]checks.PortSpec{}, v.ports...) // non-nil: set, even when empty
-		o.PortNotes = nil                                 // about ports read from the project, now replaced
+		// Non-nil even when empty ("none"): set, so nothing is read from
+		// the project, and its notes go with the ports they were about.
+		o.Ports = append([]checks.PortSpec{}, v.ports...)
+		o.PortNotes = nil
 	}
 }
 
