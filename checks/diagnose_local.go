@@ -325,9 +325,14 @@ func (d *diag) ports() {
 var containerPublishers = []string{"docker-proxy", "rootlesskit", "rootlessport", "conmon", "com.docker.backend", "vpnkit-bridge", "com.docker.vpnkit", "wslrelay", "gvproxy"}
 
 // containerPublisher reports whether a port holder's process name is one
-// of containerPublishers (with or without Windows' .exe).
+// of containerPublishers (with or without Windows' .exe). Linux's comm
+// keeps 15 bytes of a name and macOS's p_comm 16, so a name that long
+// matches as a prefix ("com.docker.backe").
 func containerPublisher(name string) bool {
-	return name != "" && slices.Contains(containerPublishers, strings.TrimSuffix(strings.ToLower(name), ".exe"))
+	name = strings.TrimSuffix(strings.ToLower(name), ".exe")
+	return name != "" && slices.ContainsFunc(containerPublishers, func(p string) bool {
+		return p == name || len(name) >= 15 && strings.HasPrefix(p, name)
+	})
 }
 
 func cmpOr(s, def string) string {

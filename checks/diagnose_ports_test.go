@@ -37,6 +37,10 @@ func TestPortsFromProject(t *testing.T) {
 			want: []string{"port-in-use"}, verdict: Unhealthy, status: StatusFail},
 		{name: "Docker Desktop on Windows", ports: []PortResult{inUse(8080, ".devcontainer.json:appPort", "com.docker.backend.exe")},
 			want: []string{"port-in-use"}, verdict: Degraded, status: StatusWarn},
+		{name: "Docker Desktop on macOS, its name cut to p_comm's 16 bytes", ports: []PortResult{inUse(8080, "compose.yaml:web", "com.docker.backe")},
+			want: []string{"port-in-use"}, verdict: Degraded, status: StatusWarn},
+		{name: "a short name is no prefix", ports: []PortResult{inUse(8080, "compose.yaml:web", "docker")},
+			want: []string{"port-in-use"}, verdict: Unhealthy, status: StatusFail},
 		{name: "nothing to check, notes only", notes: notes, verdict: Healthy, status: StatusSkip, detail: []string{"no ports configured", notes[0]}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
