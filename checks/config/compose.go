@@ -164,7 +164,7 @@ func composePorts(services []composeService, lookup func(string) string, profile
 			continue // not started without --profile
 		}
 		for _, e := range s.ports {
-			from := e.file + ":" + s.name
+			from := e.file + ":" + printable(s.name)
 			p, err := composePort1(e.node, lookup)
 			switch {
 			case errors.Is(err, errNoHostPort):

@@ -328,6 +328,34 @@ func TestLoadDiscoversPorts(t *testing.T) {
 	}
 }
 
+// COMPOSE_FILE, from the environment (relative to the working directory)
+// or from the .env beside the Compose file, replaces the default file and
+// its override, as in Compose.
+func TestComposeFileVariable(t *testing.T) {
+	te := newTestEnv(t)
+	sep := string(os.PathListSeparator)
+	writeFile(t, filepath.Join(te.repo, "compose.yaml"), "services:\n  web:\n    ports: [\"8080:80\"]\n")
+	writeFile(t, filepath.Join(te.repo, "compose.override.yaml"), "services:\n  web:\n    ports: [\"8081:81\"]\n")
+	writeFile(t, filepath.Join(te.repo, "deploy", "dev.yaml"), "services:\n  web:\n    ports: [\"${DEV_PORT}:80\"]\n")
+	writeFile(t, filepath.Join(te.repo, ".env"), "COMPOSE_FILE=compose.yaml"+sep+"deploy/dev.yaml\nDEV_PORT=9000\n")
+	te.Cwd = te.repo
+	want := []string{"8080 compose.yaml:web", "9000 deploy/dev.yaml:web"}
+	if o := te.load(t); !slices.Equal(specs(o.Ports), want) || len(o.PortNotes) != 0 {
+		t.Errorf(".env's COMPOSE_FILE: %q %q, want %q", specs(o.Ports), o.PortNotes, want)
+	}
+	// The project directory is then the first file's, whose .env (none
+	// here) Compose reads: DEV_PORT comes from the environment.
+	te.vars["COMPOSE_FILE"] = filepath.Join("deploy", "dev.yaml") + sep + "missing.yaml"
+	te.vars["DEV_PORT"] = "9000"
+	o := te.load(t)
+	if want := []string{"9000 dev.yaml:web"}; !slices.Equal(specs(o.Ports), want) {
+		t.Errorf("COMPOSE_FILE: %q, want %q", specs(o.Ports), want)
+	}
+	if len(o.PortNotes) != 1 || !strings.Contains(o.PortNotes[0], "not read") {
+		t.Errorf("notes %q, want the missing file", o.PortNotes)
+	}
+}
+
 // From a sub directory of a project without a repository, the search
 // goes up to home, as the config search does, and the nearest Compose
 // directory wins.
@@ -387,7 +415,7 @@ func FuzzProjectPorts(f *testing.F) {
 			t.Fatalf("%d ports", len(ps))
 		}
 		for _, p := range ps {
-			if p.Port == 0 || p.From == "" {
+			if p.Port == 0 || p.From == "" || !isPrintable(p.From) {
 				t.Fatalf("port %+v", p)
 			}
 		}

@@ -30,14 +30,12 @@ func discoverPorts(env Env) ([]checks.PortSpec, []string) {
 	composeDir, devFile := findPortFiles(env)
 	var found []portFrom
 	var notes []string
-	if composeDir != "" {
+	if files, dir, n := composeFileList(env, composeDir); len(files) > 0 {
+		notes = append(notes, n...)
 		var services []composeService
-		for _, names := range [][]string{composeFiles, composeOverrides} {
-			name := firstPresent(composeDir, names)
-			if name == "" {
-				continue
-			}
-			data, err := readPortFile(filepath.Join(composeDir, name), env)
+		for _, f := range files {
+			name := displayName(f, dir)
+			data, err := readPortFile(f, env)
 			if err == nil {
 				services, err = parseCompose(services, name, data)
 			}
@@ -45,14 +43,14 @@ func discoverPorts(env Env) ([]checks.PortSpec, []string) {
 				notes = append(notes, fmt.Sprintf("%s not read: %v", name, err))
 			}
 		}
-		dotenv := readDotenv(filepath.Join(composeDir, ".env"), env)
+		dotenv := readDotenv(filepath.Join(dir, ".env"), env)
 		lookup := func(k string) string {
 			if v := env.Getenv(k); v != "" {
 				return v
 			}
 			return dotenv[k]
 		}
-		ps, n := composePorts(services, lookup, splitList(env.Getenv("COMPOSE_PROFILES")))
+		ps, n := composePorts(services, lookup, splitList(lookup("COMPOSE_PROFILES")))
 		found, notes = append(found, ps...), append(notes, n...)
 	}
 	if devFile != "" {
@@ -76,6 +74,65 @@ func discoverPorts(env Env) ([]checks.PortSpec, []string) {
 		notes = append(notes, fmt.Sprintf("%d more published ports not checked (at most %d)", dropped, checks.MaxPorts))
 	}
 	return specs, notes
+}
+
+// maxComposeFiles bounds the files COMPOSE_FILE may name.
+const maxComposeFiles = 8
+
+// composeFileList returns the Compose files `docker compose` would read
+// with no -f, and the project directory whose .env it reads:
+// COMPOSE_FILE's files when the environment or the .env beside the found
+// file sets it (relative to the working directory or to that file's
+// directory), else the found file and its override.
+func composeFileList(env Env, found string) (files []string, dir string, notes []string) {
+	list, base := env.Getenv("COMPOSE_FILE"), env.Cwd
+	if list == "" && found != "" {
+		list, base = readDotenv(filepath.Join(found, ".env"), env)["COMPOSE_FILE"], found
+	}
+	if list == "" {
+		if found == "" {
+			return nil, "", nil
+		}
+		for _, names := range [][]string{composeFiles, composeOverrides} {
+			if name := firstPresent(found, names); name != "" {
+				files = append(files, filepath.Join(found, name))
+			}
+		}
+		return files, found, nil
+	}
+	if base == "" {
+		return nil, "", nil
+	}
+	sep := env.Getenv("COMPOSE_PATH_SEPARATOR")
+	if sep == "" {
+		sep = string(os.PathListSeparator)
+	}
+	for f := range strings.SplitSeq(list, sep) {
+		if f = strings.TrimSpace(f); f == "" {
+			continue
+		}
+		if len(files) == maxComposeFiles {
+			notes = append(notes, fmt.Sprintf("COMPOSE_FILE names more than %d files; the rest not read", maxComposeFiles))
+			break
+		}
+		if !filepath.IsAbs(f) {
+			f = filepath.Join(base, f)
+		}
+		files = append(files, filepath.Clean(f))
+	}
+	if len(files) == 0 {
+		return nil, "", notes
+	}
+	return files, filepath.Dir(files[0]), notes
+}
+
+// displayName is path relative to dir when it lies there, for notes and
+// sources ("compose.yaml", "deploy/compose.dev.yaml").
+func displayName(path, dir string) string {
+	if rel, err := filepath.Rel(dir, path); err == nil && !strings.HasPrefix(rel, "..") {
+		return printable(filepath.ToSlash(rel))
+	}
+	return printable(path)
 }
 
 // findPortFiles walks up from the working directory as the project config
