@@ -300,12 +300,12 @@ func (d *diag) ports() {
 			line := fmt.Sprintf("%s: in use by %s", port, args[ArgHolder])
 			parts = append(parts, line)
 			f := d.add(PortInUse, args, line, errText(r.Err))
-			if r.Spec.From != "" && containerPublisher(r.Owner.Name) {
+			if why := ownContainerMaybe(r); why != "" {
 				// The project's own containers may be up already, and
 				// `docker compose up` then succeeds: a warning, not a
 				// blocked start.
 				f.Severity = SevWarning
-				f.Summary += " (a container's published port: fine if it is this project's, already running)"
+				f.Summary += " (" + why + ": fine if it is this project's own container, already running)"
 				st = worse(st, StatusWarn)
 				continue
 			}
@@ -316,6 +316,24 @@ func (d *diag) ports() {
 		}
 	}
 	d.set("ports", st, strings.Join(append(parts, d.s.PortNotes...), "; "))
+}
+
+// ownContainerMaybe says why a taken port the project publishes may be
+// held by the project's own running container, or "" when it cannot be:
+// its holder is a container's port publisher, or is hidden from this user
+// (rootful Docker's docker-proxy runs as root, and a user cannot see
+// root's sockets' processes). A port the user named is theirs to vouch
+// for: never.
+func ownContainerMaybe(r PortResult) string {
+	switch {
+	case r.Spec.From == "":
+		return ""
+	case containerPublisher(r.Owner.Name):
+		return "a container's published port"
+	case !r.Owner.Known():
+		return "its holder is hidden from this user"
+	}
+	return ""
 }
 
 // containerPublishers are the processes that hold a container's published

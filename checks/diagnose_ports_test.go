@@ -41,6 +41,10 @@ func TestPortsFromProject(t *testing.T) {
 			want: []string{"port-in-use"}, verdict: Degraded, status: StatusWarn},
 		{name: "a short name is no prefix", ports: []PortResult{inUse(8080, "compose.yaml:web", "docker")},
 			want: []string{"port-in-use"}, verdict: Unhealthy, status: StatusFail},
+		{name: "holder hidden, a project's port", ports: []PortResult{{Spec: PortSpec{Port: 8080, From: "compose.yaml:web"}, Err: syscall.EADDRINUSE, InUse: true, OwnerErr: fmt.Errorf("not readable by this user")}},
+			want: []string{"port-in-use"}, verdict: Degraded, status: StatusWarn, detail: []string{"8080 (compose.yaml:web): in use by another process"}},
+		{name: "holder hidden, a port the user named", ports: []PortResult{{Spec: PortSpec{Port: 8080}, Err: syscall.EADDRINUSE, InUse: true, OwnerErr: fmt.Errorf("not readable by this user")}},
+			want: []string{"port-in-use"}, verdict: Unhealthy, status: StatusFail},
 		{name: "nothing to check, notes only", notes: notes, verdict: Healthy, status: StatusSkip, detail: []string{"no ports configured", notes[0]}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {

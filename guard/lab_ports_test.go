@@ -144,3 +144,37 @@ func TestLabSudoReadsInvokersProject(t *testing.T) {
 	}
 	wantStderr(t, r, "owned by uid 65534, not by you (uid 0) or root, and SUDO_UID is not set")
 }
+
+// A project's port held by a process this user cannot see (rootful
+// Docker's docker-proxy runs as root) may be the project's own container,
+// already up: a warning for nobody, exit 0. Root sees the holder, which is
+// no container publisher here, and the start is blocked.
+func TestLabPortsHiddenHolder(t *testing.T) {
+	lab.RequireRoot(t)
+	cl := newConfigLab(t, "")
+	writeLabFile(t, filepath.Join(cl.repo, "docker-compose.yml"), "services:\n  db:\n    ports: [\"15432:5432\"]\n")
+	pid := strconv.Itoa(cl.Listen(cl.Client, "", "0.0.0.0", 15432))
+	args := []string{"check", "--json", "--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", labTimeout.String()}
+
+	r := cl.run(t, cl.repo, "nobody", nil, args...)
+	if r.exit != 0 || r.rep == nil || r.rep.Verdict != "degraded" {
+		t.Fatalf("as nobody: want exit 0 degraded; %v", r)
+	}
+	var sev, summary string
+	for _, f := range r.rep.Findings {
+		if f.ID == checks.PortInUse.ID {
+			sev, summary = f.Severity, f.Summary
+		}
+	}
+	if sev != "warning" || !strings.Contains(summary, "15432") || !strings.Contains(summary, "this project's own container") {
+		t.Errorf("as nobody: port-in-use %s %q, want a warning naming 15432; %v", sev, summary, r)
+	}
+	if st, detail := portsCheck(t, r); st != "warn" || !strings.Contains(detail, "15432 (docker-compose.yml:db): in use by") {
+		t.Errorf("as nobody: ports %s %q", st, detail)
+	}
+
+	r = cl.run(t, cl.repo, "", nil, args...)
+	if r.exit != 1 || r.rep == nil || !strings.Contains(r.rep.Summary, "(pid "+pid+")") {
+		t.Errorf("as root: want exit 1 naming pid %s; %v", pid, r)
+	}
+}
