@@ -165,7 +165,7 @@ func composePorts(services []composeService, lookup func(string) string, profile
 		}
 		for _, e := range s.ports {
 			from := e.file + ":" + printable(s.name)
-			p, err := composePort1(e.node, lookup)
+			p, err := portEntry(e.node, lookup)
 			switch {
 			case errors.Is(err, errNoHostPort):
 			case err != nil:
@@ -184,9 +184,9 @@ type portFrom struct {
 	from string
 }
 
-// composePort1 reads one entry of a service's ports, short or long syntax.
+// portEntry reads one entry of a service's ports, short or long syntax.
 // An error says why it is not checked; errNoHostPort is no error to report.
-func composePort1(n *yaml.Node, lookup func(string) string) (published, error) {
+func portEntry(n *yaml.Node, lookup func(string) string) (published, error) {
 	switch n.Kind {
 	case yaml.ScalarNode:
 		s, err := interpolate(n.Value, lookup)
@@ -214,6 +214,10 @@ func composePort1(n *yaml.Node, lookup func(string) string) (published, error) {
 		if err != nil {
 			return published{}, err
 		}
+		target, err := field("target")
+		if err != nil {
+			return published{}, err
+		}
 		if pub == "" {
 			return published{}, errNoHostPort
 		}
@@ -222,7 +226,10 @@ func composePort1(n *yaml.Node, lookup func(string) string) (published, error) {
 		}
 		p, err := hostPorts(pub, ip)
 		if err != nil {
-			return published{}, err
+			return published{}, fmt.Errorf("published %s: %w", printable(pub), err)
+		}
+		if lo, hi, err := portRange(target); p.hi > p.lo && err == nil && lo == hi {
+			return published{}, fmt.Errorf("published %s: any free port of %d-%d serves, not checked", printable(pub), p.lo, p.hi)
 		}
 		return p, nil
 	}

@@ -142,6 +142,8 @@ services:
         published: 5353
         protocol: udp
       - target: 6000
+      - target: 7000
+        published: 7000-7005
   debug:
     image: busybox
     profiles: [debug]
@@ -203,7 +205,7 @@ services:
 	if !slices.Equal(specs(got), want) {
 		t.Errorf("ports %q, want %q", specs(got), want)
 	}
-	if len(notes) != 2 || !strings.Contains(notes[1], "compose.yaml:db: 5353/udp not checked") {
+	if len(notes) != 3 || !strings.Contains(notes[1], "compose.yaml:db: 5353/udp not checked") || !strings.Contains(notes[2], "compose.yaml:db: published 7000-7005: any free port of 7000-7005 serves") {
 		t.Errorf("notes %q", notes)
 	}
 }
