@@ -336,6 +336,7 @@ func checkFindingInvariants(t *testing.T, s *State, d Diagnosis) {
 func diagnoseWant(t *testing.T, s *State, goos string, want []string, verdict Verdict) (Diagnosis, *Report) {
 	t.Helper()
 	d := Diagnose(s)
+	logSummaries(t, d)
 	var got []string
 	for _, f := range d.Findings {
 		got = append(got, f.ID)

@@ -8,7 +8,7 @@ package main
 // with bare system calls, guard/internal/lab/physlimit), a minimal parallel
 // pre-flight (guard/internal/lab/preflight, built static like guard), a hand-written
 // shell pre-flight, a healthy `guard check`, and the seed script's check
-// (shared/baseline/seed-check.sh). Every figure is printed as its
+// (guard/internal/lab/testdata/seed-check.sh). Every figure is printed as its
 // difference to the same run's floor and as a ratio to the physical
 // limit's difference. Then the time to decide broken networks, a wrong
 // permanent gateway MAC repaired by `guard fix` and by the seed's

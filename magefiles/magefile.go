@@ -111,19 +111,24 @@ func Cross(ctx context.Context) error {
 	return nil
 }
 
-// Test runs lint, the cross builds, every test (lab tests included; needs
-// root) and each fuzz test briefly.
+// Test runs the whole suite: it checks (and as root on Debian installs)
+// what the tests need, then lint, the cross builds, every test of every
+// module (lab tests included; needs root) and each fuzz test briefly.
 //
 // This is the README's test command. The lab tests build network
-// namespaces and fail, never skip, when they cannot.
+// namespaces and fail, never skip, when they cannot. Every stage runs even
+// after an earlier one failed, so one run shows every failure, and the end
+// lists each stage's outcome; only a failed deps stage stops the run,
+// since every lab test would then fail for the same reason.
 func Test(ctx context.Context) error {
-	mg.SerialCtxDeps(ctx, Lint, Cross)
+	stages := []stage{{"deps", Deps}, {"lint", Lint}, {"cross", Cross}}
 	for _, m := range modules {
-		if err := runIn(ctx, m, nil, "go", "test", "-count=1", "./..."); err != nil {
-			return err
-		}
+		stages = append(stages, stage{"test " + m, func(ctx context.Context) error {
+			return runIn(ctx, m, nil, "go", "test", "-count=1", "./...")
+		}})
 	}
-	return Fuzz(ctx)
+	stages = append(stages, stage{"fuzz", Fuzz})
+	return runStages(ctx, stages, map[string]bool{"deps": true})
 }
 
 // fuzzTargets are the fuzz tests kept in the repo: every parser of input a
@@ -162,11 +167,13 @@ func Fuzz(ctx context.Context) error {
 // live in the product module: the lab (guard/internal/lab) is internal to
 // guard.
 func Lab(ctx context.Context) error {
+	mg.CtxDeps(ctx, Deps)
 	return run(ctx, nil, "go", "test", "-count=1", "-run", "^TestLab", "./...")
 }
 
 // Bench runs the benchmarks: the healthy check against the seed script, side by side in the lab (needs root).
 func Bench(ctx context.Context) error {
+	mg.CtxDeps(ctx, Deps)
 	return run(ctx, nil, "go", "test", "-run", "^$", "-bench", "SideBySide", "-benchtime", "1x", "./guard/")
 }
 

@@ -52,8 +52,8 @@
 // the real guard binary once per test process, BuildPreflight,
 // BuildPhyslimit and BuildMage their programs (RemoveBuild, from TestMain,
 // deletes them; otherwise a later Build sweeps them). SeedScript
-// finds shared/baseline/seed-check.sh, the baseline that benchmarks run in
-// the same lab.
+// writes out the embedded testdata/seed-check.sh, the baseline that
+// benchmarks run in the same lab.
 //
 // Every command the lab runs is bounded by a timeout, and every packet stays
 // inside the lab's own namespaces.

@@ -3,25 +3,33 @@
 package lab
 
 import (
+	_ "embed"
 	"os"
 	"path/filepath"
 	"testing"
 )
 
-// SeedScriptEnv names a variable that overrides where SeedScript looks.
+// SeedScriptEnv names a variable that overrides the script SeedScript
+// returns, to compare guard with another baseline.
 const SeedScriptEnv = "NETGUARD_SEED_SCRIPT"
 
-// SeedScript returns the path of the baseline shell script
-// (shared/baseline/seed-check.sh: the seed's checks translated to Linux),
-// which benchmarks and tests run in the client namespace next to guard:
+// seedScript is the baseline netguard replaces: the seed incident's own
+// check and reset, translated to Linux (testdata/seed-check.sh says from
+// where and how). It is embedded so that a test needs nothing outside the
+// repository, whatever directory it runs in.
+//
+//go:embed testdata/seed-check.sh
+var seedScript []byte
+
+// SeedScript returns the path of the baseline shell script, which
+// benchmarks and tests run in the client namespace next to guard:
 //
 //	l.Run(t, l.Client, "bash", lab.SeedScript(t), "check")
 //
 // Its defaults (GW_IP 198.18.3.1, EXT_IP 203.0.113.5) are the lab's
-// addresses. It needs bash, ping, traceroute, arp (net-tools) and lsof. The
-// script is found through $NETGUARD_SEED_SCRIPT, else in a shared/ folder
-// in the working directory or any folder above it (CI lays shared/ beside
-// the clone). A missing script fails t.
+// addresses. It needs bash, ping, traceroute, arp (net-tools) and lsof.
+// The file is written into the test's temporary directory, or taken from
+// $NETGUARD_SEED_SCRIPT when that is set.
 func SeedScript(t testing.TB) string {
 	t.Helper()
 	if p := os.Getenv(SeedScriptEnv); p != "" {
@@ -30,21 +38,9 @@ func SeedScript(t testing.TB) string {
 		}
 		return p
 	}
-	dir, err := os.Getwd()
-	if err != nil {
-		t.Fatalf("lab: %v", err)
+	p := filepath.Join(t.TempDir(), "seed-check.sh")
+	if err := os.WriteFile(p, seedScript, 0o755); err != nil {
+		t.Fatalf("lab: seed script: %v", err)
 	}
-	for {
-		p := filepath.Join(dir, "shared", "baseline", "seed-check.sh")
-		if _, err := os.Stat(p); err == nil {
-			return p
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			break
-		}
-		dir = parent
-	}
-	t.Fatalf("lab: shared/baseline/seed-check.sh not found above the working directory; set $%s", SeedScriptEnv)
-	return ""
+	return p
 }
