@@ -267,13 +267,20 @@ func (d *diag) proxyOnly() {
 // ports: each port the environment needs can be listened on.
 func (d *diag) ports() {
 	if len(d.s.Ports) == 0 {
-		d.set("ports", StatusSkip, "no ports configured (--ports)")
+		detail := "no ports configured (--ports)"
+		if len(d.s.PortNotes) > 0 {
+			detail += "; " + strings.Join(d.s.PortNotes, "; ")
+		}
+		d.set("ports", StatusSkip, detail)
 		return
 	}
 	var parts []string
 	st := StatusPass
 	for _, r := range d.s.Ports {
 		port := r.Spec.String()
+		if r.Spec.From != "" {
+			port += " (" + r.Spec.From + ")"
+		}
 		switch {
 		case r.Free:
 			parts = append(parts, port+" free")
@@ -293,14 +300,58 @@ func (d *diag) ports() {
 			}
 			line := fmt.Sprintf("%s: in use by %s", port, args[ArgHolder])
 			parts = append(parts, line)
-			d.add(PortInUse, args, line, errText(r.Err))
+			f := d.add(PortInUse, args, line, errText(r.Err))
+			if why := ownContainerMaybe(r); why != "" {
+				// The project's own containers may be up already, and
+				// `docker compose up` then succeeds: a warning, not a
+				// blocked start.
+				f.Severity = SevWarning
+				f.Summary += " (" + why + ": fine if it is this project's own container, already running)"
+				st = worse(st, StatusWarn)
+				continue
+			}
 			st = StatusFail
 		default:
 			parts = append(parts, fmt.Sprintf("%s: not tested (%s)", port, errText(r.Err)))
 			st = worse(st, StatusUnknown)
 		}
 	}
-	d.set("ports", st, strings.Join(parts, "; "))
+	d.set("ports", st, strings.Join(append(parts, d.s.PortNotes...), "; "))
+}
+
+// ownContainerMaybe says why a taken port the project publishes may be
+// held by the project's own running container, or "" when it cannot be:
+// its holder is a container's port publisher, or is hidden from this user
+// (rootful Docker's docker-proxy runs as root, and a user cannot see
+// root's sockets' processes). A port the user named is theirs to vouch
+// for: never.
+func ownContainerMaybe(r PortResult) string {
+	switch {
+	case r.Spec.From == "":
+		return ""
+	case containerPublisher(r.Owner.Name):
+		return "a container's published port"
+	case !r.Owner.Known():
+		return "its holder is hidden from this user"
+	}
+	return ""
+}
+
+// containerPublishers are the processes that hold a container's published
+// port on the host: Docker's userland proxy, rootless Docker's and
+// Podman's port forwarders, Docker Desktop's and Podman machine's host
+// side, and Podman's conmon.
+var containerPublishers = []string{"docker-proxy", "rootlesskit", "rootlessport", "conmon", "com.docker.backend", "vpnkit-bridge", "com.docker.vpnkit", "wslrelay", "gvproxy"}
+
+// containerPublisher reports whether a port holder's process name is one
+// of containerPublishers (with or without Windows' .exe). Linux's comm
+// keeps 15 bytes of a name and macOS's p_comm 16, so a name that long
+// matches as a prefix ("com.docker.backe").
+func containerPublisher(name string) bool {
+	name = strings.TrimSuffix(strings.ToLower(name), ".exe")
+	return name != "" && slices.ContainsFunc(containerPublishers, func(p string) bool {
+		return p == name || len(name) >= 15 && strings.HasPrefix(p, name)
+	})
 }
 
 func cmpOr(s, def string) string {

@@ -18,6 +18,7 @@ func (e *Engine) collectLocal(ctx, pctx context.Context, o Options, s *State, ti
 		return func() {}
 	}
 	var wg sync.WaitGroup
+	s.PortNotes = o.PortNotes
 	if len(o.Ports) > 0 {
 		wg.Go(func() { timed("ports", func() { s.Ports = checkPorts(ctx, ls, o.Ports) }) })
 	}

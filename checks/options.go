@@ -38,6 +38,10 @@ type Options struct {
 	// Ports are the TCP ports the environment will listen on; each must be
 	// free (issue 13 §7). Empty: no port is checked.
 	Ports []PortSpec
+	// PortNotes say which ports of the project's files were not checked
+	// and why (a variable without a value, a UDP port), when Ports were
+	// read from them; the ports check's detail carries them.
+	PortNotes []string
 	// ProxyEnv holds the proxy variables (HTTP_PROXY, https_proxy,
 	// NO_PROXY...) of the environment the start runs in, as the CLI read
 	// them: checks never reads the environment itself.

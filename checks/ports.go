@@ -20,6 +20,10 @@ const MaxPorts = 64
 type PortSpec struct {
 	Addr netip.Addr
 	Port uint16
+	// From is where the port was read when the user named none: the
+	// project file and service ("compose.yaml:web"), for the ports check's
+	// detail. Empty for ports from --ports or a config file.
+	From string
 }
 
 func (p PortSpec) String() string {

@@ -58,6 +58,9 @@ type State struct {
 	Ports []PortResult // the ports the environment needs, bind-tested
 	Hosts HostsState   // the hosts file and how localhost resolves
 	Clock ClockState   // the kernel's clock discipline
+
+	// PortNotes are Options.PortNotes: the project's ports not checked.
+	PortNotes []string
 }
 
 // Family returns the state of one address family (4 or 6).

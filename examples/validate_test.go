@@ -150,6 +150,13 @@ func TestCompose(t *testing.T) {
 	if _, ok := ng.Environment["NETGUARD_SKIP"]; !ok {
 		t.Error("compose.yaml does not pass NETGUARD_SKIP")
 	}
+	// Root in the container reads the bind-mounted project file of the
+	// uid SUDO_UID names; without it the file is another user's.
+	for _, k := range []string{"SUDO_UID", "SUDO_GID"} {
+		if v := ng.Environment[k]; v == nil || *v != "1000" {
+			t.Errorf("compose.yaml %s = %v, want 1000 by default", k, v)
+		}
+	}
 	gated := 0
 	for name, s := range p.Services {
 		if name == "netguard" {

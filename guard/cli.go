@@ -256,6 +256,13 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 		c.quiet = false // both from the environment or a file: show more, not less
 	}
 	c.flagVals.Apply(&o)
+	if cmd == "watch" {
+		// The watcher runs beside the environment, whose own containers
+		// hold the ports its project files publish: it watches only the
+		// ports the user named.
+		o.Ports = slices.DeleteFunc(o.Ports, func(p checks.PortSpec) bool { return p.From != "" })
+		o.PortNotes = nil
+	}
 	if err := o.Validate(); err != nil {
 		return c, err
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/config"
 	"github.com/netguard/netguard/checks/textreport"
 )
 
@@ -44,7 +45,7 @@ func readJSONC(t *testing.T, path string, v any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	data, err := stripJSONC(raw)
+	data, err := config.StripJSONC(raw)
 	if err != nil {
 		t.Fatalf("%s: %v", path, err)
 	}

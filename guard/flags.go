@@ -57,7 +57,7 @@ var flagDefs = []*flagDef{
 		set: configSetter("probe-wait")},
 	{names: []string{"sudo"}, arg: "never|auto|prompt", usage: "how privileged repairs may run (default auto)", cmds: checking,
 		set: configSetter("sudo")},
-	{names: []string{"ports"}, arg: "PORT,...", usage: "TCP ports the environment needs free (IP:PORT too)", cmds: checking,
+	{names: []string{"ports"}, arg: "PORT,...", usage: "TCP ports needed free (IP:PORT; default: Compose's)", cmds: checking,
 		set: configSetter("ports")},
 	{names: []string{"config"}, arg: "FILE", usage: "config file (default: .netguard.yaml upward)", cmds: checking,
 		set: func(c *cli, s string) error {

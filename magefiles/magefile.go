@@ -145,6 +145,7 @@ var fuzzTargets = [][2]string{
 	{"./checks/config", "FuzzParseFile"},
 	{"./checks/config", "FuzzSet"},
 	{"./checks/config", "FuzzFromEnv"},
+	{"./checks/config", "FuzzProjectPorts"},
 	{"./checks/internal/xnu", "FuzzSockaddrs"},
 	{"./checks/watch", "FuzzParseRtnetlink"},
 	{"./checks/watch", "FuzzParseRouteSocket"},

@@ -28,6 +28,10 @@ const (
 // Keys are the settings a config file or NETGUARD_<KEY> may hold.
 var Keys = []string{"external", "dns", "gateway", "timeout", "probe-wait", "sudo", "ports", "quiet", "verbose", "json"}
 
+// PortsNone as the ports setting checks no port and reads none from the
+// project's Compose or dev container files.
+const PortsNone = "none"
+
 // TrustKey lists the directories whose project file the user trusts like
 // their own config (see Load). Only the user config may hold it: it is
 // neither a flag nor an environment variable, and a project file cannot
@@ -116,6 +120,10 @@ func (v *Values) Set(key, raw string) error {
 			v.output.JSON = &b
 		}
 	case "ports":
+		if raw == PortsNone {
+			v.ports = []checks.PortSpec{} // set, and empty: nothing is read from the project either
+			break
+		}
 		ps, err := checks.ParsePorts(raw)
 		if err != nil {
 			return fmt.Errorf("ports: %w", err)
@@ -167,7 +175,10 @@ func (v *Values) Apply(o *checks.Options) {
 		o.Sudo = *v.sudo
 	}
 	if v.ports != nil {
-		o.Ports = slices.Clone(v.ports)
+		// Non-nil even when empty ("none"): set, so nothing is read from
+		// the project, and its notes go with the ports they were about.
+		o.Ports = append([]checks.PortSpec{}, v.ports...)
+		o.PortNotes = nil
 	}
 }
 

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"time"
 
 	"github.com/netguard/netguard/checks"
@@ -33,6 +34,11 @@ type Env struct {
 	// that group is still the user's own when the group is the user's
 	// private group (gid == uid, umask 002). -1 turns that allowance off.
 	GID int
+	// InvokerUID and InvokerGID are the user a root process runs for
+	// (sudo's SUDO_UID and SUDO_GID, see NewEnv): their config files count
+	// as the running user's own, so `sudo guard fix` reads the developer's
+	// project file, with a project file's limits. 0 or less means none.
+	InvokerUID, InvokerGID int
 	// Warn gets each one-line warning (a file skipped, a key ignored);
 	// nil drops them.
 	Warn func(msg string)
@@ -40,10 +46,35 @@ type Env struct {
 
 // NewEnv is the Env of this process: the user's directories as the OS's
 // conventions derive them from getenv (userDirs in userdirs_<goos>.go),
-// and the process's uid.
+// the process's uid, and the invoking user when it runs as root.
 func NewEnv(getenv func(string) string, cwd string, warn func(string)) Env {
 	home, dir := userDirs(getenv)
-	return Env{Getenv: getenv, Cwd: cwd, Home: home, UserDir: dir, UID: os.Getuid(), GID: os.Getgid(), Warn: warn}
+	env := Env{Getenv: getenv, Cwd: cwd, Home: home, UserDir: dir, UID: os.Getuid(), GID: os.Getgid(), Warn: warn}
+	env.InvokerUID, env.InvokerGID = invoker(getenv, env.UID, os.Geteuid())
+	return env
+}
+
+// invoker reads SUDO_UID and SUDO_GID when both the real and the
+// effective uid are root: sudo sets them to the user who ran it, and
+// whoever can set a root process's environment is root already. A set-uid
+// process (euid 0, real uid a user's) gets its environment from that user,
+// who could name anyone; it believes neither. -1 means none.
+func invoker(getenv func(string) string, uid, euid int) (int, int) {
+	if uid != 0 || euid != 0 {
+		return -1, -1
+	}
+	id := func(key string) int {
+		n, err := strconv.ParseUint(getenv(key), 10, 31)
+		if err != nil || n == 0 {
+			return -1
+		}
+		return int(n)
+	}
+	u := id("SUDO_UID")
+	if u < 0 {
+		return -1, -1
+	}
+	return u, id("SUDO_GID")
 }
 
 // UserPath is the user-level config file of env, which may not exist, or
@@ -84,6 +115,10 @@ const MaxProjectTimeout = 10 * time.Second
 //
 // Each ignored key is a one-line warning. A directory listed under trust in
 // the user config lifts these limits for the project file it holds.
+//
+// When no source names ports, they are read from the project's Compose
+// and dev container files (discoverPorts), with the same checks on who
+// owns those files.
 func Load(explicit string, env Env) (checks.Options, error) {
 	o, _, err := LoadAll(explicit, env)
 	return o, err
@@ -135,6 +170,12 @@ func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 	}
 	ev.Apply(&o)
 	ev.ApplyOutput(&out)
+	if o.Ports == nil {
+		// No ports named (not even "none"): those the project's Compose
+		// and dev container files publish (a flag's --ports replaces
+		// them, see Apply).
+		o.Ports, o.PortNotes = discoverPorts(env)
+	}
 	// The proxy variables are read here, once, for every entry point: the
 	// start's programs will read the same environment.
 	o.ProxyEnv = checks.ProxyEnv(env.Getenv)
@@ -162,9 +203,11 @@ func loadUser(env Env) (*Values, error) {
 	return v, err
 }
 
-// trusts reports whether the user config lists dir under trust.
+// trusts reports whether the user config lists dir under trust, compared
+// as the OS compares paths (sameDir).
 func (v *Values) trusts(dir string) bool {
-	return v != nil && slices.Contains(v.trust, filepath.Clean(dir))
+	dir = filepath.Clean(dir)
+	return v != nil && slices.ContainsFunc(v.trust, func(t string) bool { return sameDir(t, dir) })
 }
 
 // restrict drops or caps what an untrusted project file at path may not

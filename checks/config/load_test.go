@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"os"
 	"path/filepath"
+	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -163,7 +165,7 @@ func TestProjectLimits(t *testing.T) {
 		{name: "timeout capped", project: "timeout: 10m\n",
 			sudo: checks.SudoAuto, timeout: MaxProjectTimeout, warnings: []string{FileName + ":1: timeout 10m0s capped at 10s"}},
 		{name: "timeout under the cap", project: "timeout: 9s\n", sudo: checks.SudoAuto, timeout: 9 * time.Second},
-		{name: "trust from a project file", project: "trust: [/]\ngateway: 192.0.2.1\n",
+		{name: "trust from a project file", project: "trust: [{repo}]\ngateway: 192.0.2.1\n",
 			sudo: checks.SudoAuto, warnings: []string{"ignoring gateway", FileName + ":1: ignoring trust: only the user config"}},
 	}
 	for _, tt := range tests {
@@ -176,7 +178,8 @@ func TestProjectLimits(t *testing.T) {
 			if user != "" {
 				te.userConfig(t, user)
 			}
-			te.project(t, tt.project)
+			// {repo}: a path absolute on the OS the test runs on.
+			te.project(t, strings.ReplaceAll(tt.project, "{repo}", strconv.Quote(te.repo)))
 			for k, v := range tt.env {
 				te.vars[k] = v
 			}
@@ -313,5 +316,40 @@ func TestDNSNameProvenance(t *testing.T) {
 	te.project(t, "timeout: 3s\n")
 	if o := te.load(t); o.DNSName != "user.test" || o.DNSNameFromProject {
 		t.Errorf("user's dns: %q from project %v", o.DNSName, o.DNSNameFromProject)
+	}
+}
+
+// Trust entries are judged as paths of the OS guard runs on: "/" is a
+// whole Unix file system but only a drive-relative path on Windows, and
+// Windows compares names without case.
+func TestTrustPathsOfTheOS(t *testing.T) {
+	for _, tt := range []struct {
+		path          string
+		unix, windows bool // absolute there
+	}{
+		{path: "/", unix: true},
+		{path: "/home/me/src/app", unix: true},
+		{path: `\Users\me`},
+		{path: `C:\Users\me\src\app`, windows: true},
+		{path: `c:/Users/me`, windows: true},
+		{path: `\\server\share\app`, windows: true},
+		{path: "src/app"},
+		{path: "C:relative"},
+	} {
+		want := tt.unix
+		if runtime.GOOS == "windows" {
+			want = tt.windows
+		}
+		_, err := ParseFile("config.yaml", []byte("trust: ["+strconv.Quote(tt.path)+"]\n"))
+		if (err == nil) != want {
+			t.Errorf("trust %q on %s: err %v, want absolute=%v", tt.path, runtime.GOOS, err, want)
+		}
+	}
+	te := newTestEnv(t)
+	te.userConfig(t, "trust: ["+strconv.Quote(strings.ToUpper(te.repo))+"]\n")
+	te.project(t, "gateway: 192.0.2.1\n")
+	o := te.load(t)
+	if trusted := o.Gateway.IsValid(); trusted != (runtime.GOOS == "windows") {
+		t.Errorf("trust entry differing only in case: trusted=%v on %s", trusted, runtime.GOOS)
 	}
 }

@@ -3,6 +3,7 @@
 package config
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -194,4 +195,80 @@ func TestWarningEscapesPath(t *testing.T) {
 		t.Fatal(err)
 	}
 	te.wantWarnings(t, `evil\x1b]0;PWNED\a\ndir`)
+}
+
+// Under sudo, root reads the files of the user who ran it (SUDO_UID) as
+// its own, with a project file's limits; a third user's file is still
+// skipped.
+func TestProjectFileOfInvoker(t *testing.T) {
+	te := newTestEnv(t)
+	p := te.project(t, "dns: developer.test\ngateway: 192.0.2.1\n")
+	dev := os.Getuid()
+	if dev == 0 {
+		dev = 4242
+		for _, path := range []string{p, te.repo} {
+			must(t, os.Lchown(path, dev, dev))
+		}
+	}
+	// The Env of root run by dev: sudo's, or Compose's with SUDO_UID set.
+	te.UID, te.GID, te.InvokerUID, te.InvokerGID = 0, 0, dev, dev
+	if o := te.load(t); o.DNSName != "developer.test" || o.Gateway.IsValid() {
+		t.Errorf("the invoker's project file: dns %q gateway %v, want it read with a project file's limits", o.DNSName, o.Gateway)
+	}
+	te.wantWarnings(t, "ignoring gateway")
+
+	// umask 002: the invoker's private group may write the directory.
+	if os.Getuid() == 0 {
+		must(t, os.Chmod(te.repo, 0o775))
+		if o := te.load(t); o.DNSName != "developer.test" {
+			t.Errorf("a directory writable by the invoker's private group: dns %q", o.DNSName)
+		}
+		te.InvokerGID = dev + 1
+		if o := te.load(t); o.DNSName == "developer.test" {
+			t.Error("a group-writable directory of another group was trusted")
+		}
+		te.InvokerGID = dev
+		must(t, os.Chmod(te.repo, 0o755))
+	}
+
+	// Nobody ran sudo: the developer's file is not root's.
+	te.InvokerUID, te.InvokerGID = -1, -1
+	if o := te.load(t); o.DNSName == "developer.test" {
+		t.Error("root read another user's project file with no invoker")
+	}
+	te.wantWarnings(t, fmt.Sprintf("owned by uid %d, not by you (uid 0) or root, and SUDO_UID is not set", dev))
+
+	// A third user's file stays skipped whoever ran sudo.
+	te.InvokerUID, te.InvokerGID = dev+1, dev+1
+	if o := te.load(t); o.DNSName == "developer.test" {
+		t.Error("read a file owned by neither root nor the invoker")
+	}
+	te.wantWarnings(t, fmt.Sprintf("owned by uid %d, not by you (uid 0), the user who ran sudo (SUDO_UID %d) or root", dev, dev+1))
+}
+
+// SUDO_UID is believed only by a process whose real and effective uid are
+// root.
+func TestInvoker(t *testing.T) {
+	vars := map[string]string{"SUDO_UID": "1000", "SUDO_GID": "1001"}
+	getenv := func(k string) string { return vars[k] }
+	for _, tt := range []struct {
+		uid, euid    int
+		sudo, gid    string
+		wantU, wantG int
+	}{
+		{uid: 0, euid: 0, sudo: "1000", gid: "1001", wantU: 1000, wantG: 1001},
+		{uid: 0, euid: 0, sudo: "1000", gid: "", wantU: 1000, wantG: -1},
+		{uid: 1000, euid: 0, sudo: "1000", gid: "1001", wantU: -1, wantG: -1}, // set-uid
+		{uid: 1000, euid: 1000, sudo: "2000", gid: "2000", wantU: -1, wantG: -1},
+		{uid: 0, euid: 0, sudo: "", gid: "1001", wantU: -1, wantG: -1},
+		{uid: 0, euid: 0, sudo: "0", gid: "0", wantU: -1, wantG: -1},
+		{uid: 0, euid: 0, sudo: "-5", gid: "1", wantU: -1, wantG: -1},
+		{uid: 0, euid: 0, sudo: "1000x", gid: "1", wantU: -1, wantG: -1},
+		{uid: 0, euid: 0, sudo: "4294967296", gid: "1", wantU: -1, wantG: -1},
+	} {
+		vars["SUDO_UID"], vars["SUDO_GID"] = tt.sudo, tt.gid
+		if u, g := invoker(getenv, tt.uid, tt.euid); u != tt.wantU || g != tt.wantG {
+			t.Errorf("uid %d euid %d SUDO_UID %q SUDO_GID %q: invoker %d:%d, want %d:%d", tt.uid, tt.euid, tt.sudo, tt.gid, u, g, tt.wantU, tt.wantG)
+		}
+	}
 }

@@ -49,6 +49,18 @@ func (e *skipError) Unwrap() error { return e.err }
 
 // readFile opens, checks and parses one config file.
 func readFile(path string, mode openMode, env Env) (*Values, error) {
+	data, err := readChecked(path, mode, env)
+	if err != nil {
+		return nil, err
+	}
+	return ParseFile(path, data)
+}
+
+// readChecked reads one file a project or the user wrote, with the checks
+// of mode: a regular file of bounded size, and for the user's and the
+// project's, owned by the user (or root, or the user who ran sudo) in a
+// directory nobody else can write.
+func readChecked(path string, mode openMode, env Env) ([]byte, error) {
 	data, owner, err := readConfig(path, mode == openProject)
 	if err != nil {
 		if mode == openProject {
@@ -57,16 +69,17 @@ func readFile(path string, mode openMode, env Env) (*Values, error) {
 		return nil, fmt.Errorf("read config %s: %w", printable(path), err)
 	}
 	if mode != openFollow && env.UID >= 0 {
-		if owner != env.UID && owner != 0 {
-			return nil, &skipError{path, fmt.Errorf("owned by uid %d, not by you (uid %d) or root", owner, env.UID)}
+		if owner != env.UID && owner != 0 && (env.InvokerUID <= 0 || owner != env.InvokerUID) {
+			return nil, &skipError{path, fmt.Errorf("owned by uid %d, not by you (uid %d)%s", owner, env.UID, env.invokerText())}
 		}
 		// Whoever can write the directory can replace the file.
 		dir := filepath.Dir(path)
-		if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o022 != 0 && !privateGroupDir(st, env.UID, env.GID) {
+		if st, err := os.Stat(dir); err == nil && st.Mode().Perm()&0o022 != 0 &&
+			!privateGroupDir(st, env.UID, env.GID) && (env.InvokerUID <= 0 || !privateGroupDir(st, env.InvokerUID, env.InvokerGID)) {
 			return nil, &skipError{path, fmt.Errorf("its directory %s can be written by others (mode %04o)", printable(dir), st.Mode().Perm())}
 		}
 	}
-	return ParseFile(path, data)
+	return data, nil
 }
 
 // readAll reads f up to MaxFileSize, failing beyond it: the size in the
@@ -80,4 +93,17 @@ func readAll(f *os.File) ([]byte, error) {
 		return nil, errTooLarge
 	}
 	return data, nil
+}
+
+// invokerText ends the "owned by" warning: who else may own a file.
+func (env Env) invokerText() string {
+	switch {
+	case env.InvokerUID > 0:
+		return fmt.Sprintf(", the user who ran sudo (SUDO_UID %d) or root", env.InvokerUID)
+	case env.UID == 0:
+		// Root with no invoker: su, or a container over a bind-mounted
+		// project; SUDO_UID is how to name the owner.
+		return " or root, and SUDO_UID is not set"
+	}
+	return " or root"
 }

@@ -60,3 +60,8 @@ func privateGroupDir(st os.FileInfo, uid, gid int) bool {
 	return ok && uid >= 0 && gid == uid && st.Mode().Perm()&0o002 == 0 &&
 		int(sys.Uid) == uid && int(sys.Gid) == gid
 }
+
+// sameDir compares two clean paths byte for byte: Unix file systems are
+// case-sensitive by default, and where one is not (APFS, a mounted FAT),
+// a mismatch only leaves a project file untrusted.
+func sameDir(a, b string) bool { return a == b }

@@ -5,6 +5,7 @@ package config
 import (
 	"fmt"
 	"os"
+	"strings"
 )
 
 // readConfig reads a config file. Windows has no O_NOFOLLOW for
@@ -50,3 +51,9 @@ func readConfig(path string, noFollow bool) ([]byte, int, error) {
 
 // privateGroupDir: Windows has no Unix group bits.
 func privateGroupDir(os.FileInfo, int, int) bool { return false }
+
+// sameDir compares two clean paths as NTFS names them: without regard to
+// case, so a trust entry of c:\users\me\src\app matches the working
+// directory C:\Users\Me\src\app. filepath.Clean has already turned / into
+// \.
+func sameDir(a, b string) bool { return strings.EqualFold(a, b) }

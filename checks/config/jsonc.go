@@ -1,16 +1,12 @@
-package main
+package config
 
-import (
-	"encoding/json"
-	"fmt"
-	"testing"
-)
+import "errors"
 
-// stripJSONC turns VS Code's "JSON with comments" into JSON: it blanks //
+// StripJSONC turns VS Code's "JSON with comments" into JSON: it blanks //
 // and /* */ comments outside strings (keeping newlines, so JSON errors keep
 // their line numbers) and drops trailing commas before } and ], which VS
 // Code also accepts.
-func stripJSONC(in []byte) ([]byte, error) {
+func StripJSONC(in []byte) ([]byte, error) {
 	out := make([]byte, 0, len(in))
 	for i := 0; i < len(in); i++ {
 		c := in[i]
@@ -18,7 +14,7 @@ func stripJSONC(in []byte) ([]byte, error) {
 		case c == '"':
 			var ok bool
 			if i, out, ok = copyString(in, i, out); !ok {
-				return nil, fmt.Errorf("unterminated string")
+				return nil, errors.New("unterminated string")
 			}
 		case c == '/' && i+1 < len(in) && in[i+1] == '/':
 			for i < len(in) && in[i] != '\n' {
@@ -35,7 +31,7 @@ func stripJSONC(in []byte) ([]byte, error) {
 				}
 			}
 			if i+1 >= len(in) {
-				return nil, fmt.Errorf("unterminated /* comment")
+				return nil, errors.New("unterminated /* comment")
 			}
 			i++ // the '/'
 			out = append(out, ' ')
@@ -73,7 +69,7 @@ func dropTrailingCommas(in []byte) []byte {
 	for i := 0; i < len(in); i++ {
 		c := in[i]
 		if c == '"' {
-			i, out, _ = copyString(in, i, out) // stripJSONC checked it ends
+			i, out, _ = copyString(in, i, out) // StripJSONC checked it ends
 			continue
 		}
 		if c == ',' {
@@ -88,35 +84,4 @@ func dropTrailingCommas(in []byte) []byte {
 		out = append(out, c)
 	}
 	return out
-}
-
-func TestStripJSONC(t *testing.T) {
-	for _, tc := range []struct{ in, want string }{
-		{`{"a": 1} // c`, `{"a":1}`},
-		{"{\n// c\n\"a\": 1 /* b */}", `{"a":1}`},
-		{`{"url": "http://x//y", "s": "/* no */"}`, `{"s":"/* no */","url":"http://x//y"}`},
-		{`{"q": "a\"//b"}`, `{"q":"a\"//b"}`},
-		{`{"a": [1, 2,], "b": {"c": 3,},}`, `{"a":[1,2],"b":{"c":3}}`},
-		{`{"s": ",]"}`, `{"s":",]"}`},
-	} {
-		got, err := stripJSONC([]byte(tc.in))
-		if err != nil {
-			t.Errorf("%q: %v", tc.in, err)
-			continue
-		}
-		var v any
-		if err := json.Unmarshal(got, &v); err != nil {
-			t.Errorf("%q -> %q: %v", tc.in, got, err)
-			continue
-		}
-		norm, _ := json.Marshal(v)
-		if string(norm) != tc.want {
-			t.Errorf("%q -> %s, want %s", tc.in, norm, tc.want)
-		}
-	}
-	for _, bad := range []string{`{"a": 1 /* open`, `{"a": "open`} {
-		if _, err := stripJSONC([]byte(bad)); err == nil {
-			t.Errorf("%q: no error", bad)
-		}
-	}
 }
