@@ -463,8 +463,24 @@ func (d *diag) neighbor() {
 		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e), ArgFamily: famName(f.Family)}
 		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, macText(e.MAC), stateText(e), errText(g.ICMP.Err), errText(g.TCP.Err))
 		evs := []string{ev}
-		if r := f.Solicit; r.Contradicts() && r.Entry.IfIndex == e.IfIndex {
-			evs = append(evs, fmt.Sprintf("the gateway itself answered address resolution from %s in %s: the entry's %s is not its MAC", macText(r.MAC), ms(r.RTT), macText(e.MAC)))
+		r := f.Solicit
+		if r != nil && r.Entry.IfIndex != e.IfIndex {
+			r = nil
+		}
+		if r.Ambiguous() {
+			// Several MACs claim the gateway's address: one of them may be
+			// spoofing it, so none is evidence against the entry.
+			var macs []string
+			for _, a := range r.Answers {
+				macs = append(macs, fmt.Sprintf("%s in %s", macText(a.MAC), ms(a.RTT)))
+			}
+			args[ArgDetail] = strings.Join(macs, ", ")
+			d.add(GatewayNeighborAmbiguous, args, append(evs, "address resolution for "+e.IP.String()+" was answered by "+args[ArgDetail])...)
+			st = StatusFail
+			continue
+		}
+		if r.Contradicts() {
+			evs = append(evs, fmt.Sprintf("the gateway's address answered address resolution from %s in %s: the entry's %s is not its MAC", macText(r.Answers[0].MAC), ms(r.Answers[0].RTT), macText(e.MAC)))
 		}
 		switch {
 		case e.State == NeighFailed || e.State == NeighIncomplete:

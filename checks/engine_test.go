@@ -359,42 +359,6 @@ func TestUplinksNameTheOneThatWorks(t *testing.T) {
 	}
 }
 
-// As root, a permanent gateway entry is checked with one ARP request: the
-// gateway answering from another MAC proves the entry wrong, and the
-// verdict does not wait for the probe window.
-func TestSolicitProvesAWrongEntryAtOnce(t *testing.T) {
-	l := checkstest.NewLab(true)
-	l.BreakGatewayMAC(true)
-	l.Sys.SolicitFunc = func(_ checks.Link, ip netip.Addr) (net.HardwareAddr, error) {
-		if ip != gw {
-			return nil, errors.New("no such neighbor")
-		}
-		return checkstest.GoodMAC, nil
-	}
-	o := l.Options()
-	o.ProbeWait = 0 // the default window: the proof must not wait for it
-	t0 := time.Now()
-	r := l.Engine.Check(context.Background(), o)
-	took := time.Since(t0)
-	if took > checks.DefaultProbeWait/2 {
-		t.Errorf("took %v: the answer proved the entry wrong, nothing should wait for the window", took)
-	}
-	var f *checks.Finding
-	for i := range r.Findings {
-		if r.Findings[i].ID == checks.GatewayNeighborStatic.ID {
-			f = &r.Findings[i]
-		}
-	}
-	if r.Verdict != checks.Unhealthy || f == nil {
-		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
-	}
-	if !slices.ContainsFunc(f.Evidence, func(e string) bool {
-		return strings.Contains(e, "answered address resolution from "+checkstest.GoodMAC.String())
-	}) {
-		t.Errorf("evidence %q does not show the gateway's own answer", f.Evidence)
-	}
-}
-
 // The gateway answering with the entry's own MAC clears the entry: the
 // silence is the gateway's, not a wrong MAC.
 func TestSolicitConfirmingTheEntry(t *testing.T) {

@@ -216,7 +216,7 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 				if n.IP != f.Gateway {
 					continue
 				}
-				if n.Permanent && !(static && canRestore) {
+				if n.Permanent && !(static && canRestore && e.pinDisproved(f, n)) {
 					continue
 				}
 				out = append(out, Action{Fix: FixDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
@@ -257,6 +257,23 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 		}
 	}
 	return out
+}
+
+// pinDisproved reports whether this process may delete the permanent
+// entry n for f's gateway: traffic through it failed (the finding) and, as
+// root where the OS can ask, exactly one MAC other than n's answered for
+// the gateway's address. An answer alone proves nothing (anyone on the LAN
+// can send one), and several MACs may be a spoofer. Unprivileged, the
+// privileged helper decides the same for itself (Engine.Repair).
+func (e *Engine) pinDisproved(f *FamilyState, n Neighbor) bool {
+	if !e.Privileged {
+		return true
+	}
+	if _, ok := e.Sys.(NeighborSoliciter); !ok {
+		return true
+	}
+	r := f.Solicit
+	return r.Contradicts() && r.Entry.IfIndex == n.IfIndex && r.Entry.IP == n.IP
 }
 
 // apply runs actions in-process when privileged, else through Elevate.
