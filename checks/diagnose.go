@@ -120,6 +120,31 @@ func (d *diag) anyExternalReachable() bool {
 	return false
 }
 
+// dnsThrough reports whether a name server answered the direct query
+// through f's gateway: the gateway itself, or a server the kernel routes
+// via it. Such an answer is traffic through the gateway, whatever its own
+// probes heard.
+func (d *diag) dnsThrough(f *FamilyState) bool {
+	if !f.Gateway.IsValid() || f.Default == nil {
+		return false
+	}
+	for _, sv := range d.s.DNS.Servers {
+		if !sv.Answered {
+			continue
+		}
+		a := sv.Server.Addr().Unmap()
+		if a == f.Gateway {
+			return true
+		}
+		for _, nr := range d.s.NameServerRoutes {
+			if nr.Addr == a && nr.RouteErr == nil && nr.Route.Gateway == f.Gateway && nr.Route.IfIndex == f.Default.IfIndex {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func hasFamilyAddr(l *Link, fam int) bool {
 	for _, p := range l.Addrs {
 		a := p.Addr()
@@ -259,6 +284,10 @@ func (d *diag) upCandidate() *Link {
 
 // route: a default route exists; no reject route covers the gateway or the
 // targets.
+// slowTableRead: a route dump at least this slow is named in the route
+// check's detail.
+const slowTableRead = 100 * time.Millisecond
+
 func (d *diag) route() {
 	if d.s.RoutesErr != nil {
 		d.set("route", StatusUnknown, "could not read routes: "+d.s.RoutesErr.Error())
@@ -343,6 +372,11 @@ func (d *diag) route() {
 		if f.Default == nil {
 			parts = append(parts, famName(f.Family)+" not used (no default route)")
 		}
+	}
+	if took := d.s.Took["route"]; took >= slowTableRead {
+		// A slow dump is a fact (a VPN's tens of thousands of routes),
+		// not a fault: the probes' window began only after it.
+		parts = append(parts, fmt.Sprintf("%d routes read in %s", len(d.s.Routes), ms(took)))
 	}
 	d.set("route", st, strings.Join(parts, "; "))
 }
@@ -452,7 +486,7 @@ func (d *diag) neighbor() {
 		}
 		parts = append(parts, fmt.Sprintf("%s at %s on %s (%s)", e.IP, macText(e.MAC), e.IfName, stateText(e)))
 		g := f.GatewayProbe
-		if g == nil || g.Reachable() || d.inetReach || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
+		if g == nil || g.Reachable() || d.inetReach || d.dnsThrough(f) || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
 			continue
 		}
 		// The gateway answered address resolution with the entry's own
@@ -612,6 +646,8 @@ func (d *diag) gateway() {
 			// this one; "traffic through it works" would be false.
 		case d.inetReach:
 			d.add(GatewaySilent, args, line)
+		case d.dnsThrough(f):
+			d.add(GatewaySilent, args, line, "a name server answered through it")
 		default:
 			d.add(GatewayUnreachable, args, line)
 			st = StatusFail

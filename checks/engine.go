@@ -82,7 +82,9 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		tookMu.Unlock()
 	}
 	wait, limit := probeWindowFor(o)
-	pctx := newProbeWindow(ctx, wait, limit)
+	// The window begins when the tables are in and the probes that decide
+	// on silence are sent (below); until then it is open.
+	pctx := openProbeWindow(ctx, wait, limit)
 	defer pctx.stop()
 	// The DNS probe may be called off once the tables prove that no name
 	// server can answer.
@@ -124,6 +126,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	}()
 
 	<-tablesDone
+	pctx.begin()
 	for _, f := range []*FamilyState{&s.V4, &s.V6} {
 		f.Default = pickDefault(s.Routes, f.Family)
 		if f.Default == nil {

@@ -57,3 +57,22 @@ func TestProbeWindowEndsWithParent(t *testing.T) {
 		t.Errorf("Err = %v, want Canceled", w.Err())
 	}
 }
+
+// The window's time counts from begin, when the probes are sent: a slow
+// table read before them does not eat it.
+func TestProbeWindowBeginsWhenProbesAreSent(t *testing.T) {
+	w := openProbeWindow(context.Background(), 50*time.Millisecond, time.Second)
+	defer w.stop()
+	time.Sleep(150 * time.Millisecond) // the tables take longer than the wait
+	select {
+	case <-w.Done():
+		t.Fatal("the window closed before its probes were sent")
+	default:
+	}
+	t0 := time.Now()
+	w.begin()
+	<-w.Done()
+	if took := time.Since(t0); took < 40*time.Millisecond || took > 400*time.Millisecond {
+		t.Errorf("window closed %v after begin, want about 50 ms", took)
+	}
+}
