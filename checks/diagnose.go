@@ -239,6 +239,9 @@ func addrText(l *Link) string {
 // or VM bridge with no member, a VPN that is off or Apple's AirDrop link
 // are normal when down.
 func (d *diag) downCandidate() *Link {
+	if d.uplinkAlive() {
+		return nil
+	}
 	var best *Link
 	rank := func(l *Link) int {
 		switch {
@@ -263,6 +266,19 @@ func (d *diag) downCandidate() *Link {
 		}
 	}
 	return best
+}
+
+// uplinkAlive reports whether an uplink (physical, or a veth with an
+// address) is up with carrier and an address: the default route was lost
+// on a working link (a DHCP lease or router advertisement expired), and an
+// interface that is down, maybe on purpose, explains nothing.
+func (d *diag) uplinkAlive() bool {
+	return slices.ContainsFunc(d.s.Links, func(l Link) bool {
+		k := l.KindOf()
+		return (k == LinkPhysical || k == LinkVeth) && l.AdminUp && l.Carrier && slices.ContainsFunc(l.Addrs, func(p netip.Prefix) bool {
+			return !p.Addr().IsLinkLocalUnicast() && !p.Addr().IsLoopback()
+		})
+	})
 }
 
 // upCandidate is the physical interface most likely to carry the default

@@ -76,13 +76,28 @@ func TestFixLadder(t *testing.T) {
 		{name: "static wrong MAC: deleted when proven by verification", privileged: true,
 			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(true) },
 			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: checks.Repaired, wantResult: "ok"},
-		{name: "link down: link up", privileged: true,
+		{name: "link down: link up, the routes come back", privileged: true,
+			breakIt: func(l *checkstest.Lab) {
+				routes := l.Sys.RouteTable
+				l.Sys.LinkTable[0].AdminUp = false
+				l.Sys.RouteTable = nil
+				l.Sys.OnChange(l.Sys)
+				lab := l.Sys.OnChange
+				l.Sys.OnChange = func(f *checkstest.FakeSystem) {
+					if ls, _ := f.Links(context.Background()); ls[0].AdminUp {
+						f.SetRoutes(routes) // a network manager adds them back
+					}
+					lab(f)
+				}
+			},
+			wantCalls: []string{"link-up eth0"}, verdict: checks.Repaired, wantResult: "ok"},
+		{name: "link down: link up, no route comes back: taken down again", privileged: true,
 			breakIt: func(l *checkstest.Lab) {
 				l.Sys.LinkTable[0].AdminUp = false
 				l.Sys.RouteTable = nil
 				l.Sys.OnChange(l.Sys)
 			},
-			wantCalls: []string{"link-up eth0"}, verdict: checks.Unhealthy, wantResult: "ok"},
+			wantCalls: []string{"link-up eth0", "link-down eth0"}, verdict: checks.Unhealthy, wantResult: "failed: not confirmed"},
 		{name: "not privileged, no sudo: nothing changes", privileged: false,
 			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(false) },
 			wantCalls: nil, verdict: checks.Unhealthy, wantResult: "not permitted"},

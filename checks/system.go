@@ -111,6 +111,15 @@ type NeighborSetter interface {
 	SetNeighbor(ctx context.Context, n Neighbor) error
 }
 
+// LinkDowner is implemented by OS layers that can take an interface down
+// again: Linux (netlink) and checkstest's fake. It is used only to undo a
+// link-up that did not bring the default route back, so an interface an
+// administrator disabled is not left up for nothing.
+type LinkDowner interface {
+	// SetLinkDown clears IFF_UP on the interface.
+	SetLinkDown(ctx context.Context, ifIndex int) error
+}
+
 // NeighborSoliciter is implemented by OS layers that can ask a neighbor's
 // hardware address directly with ARP requests or neighbor solicitations:
 // Linux (mdlayher/arp and ndp, which need root) and checkstest's fake. The

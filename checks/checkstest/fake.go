@@ -128,6 +128,14 @@ func (f *FakeSystem) Sockets(context.Context) (checks.SocketStats, error) {
 	return f.SocketStats, f.SocketsErr
 }
 
+// SetRoutes replaces the route table (a network manager adding routes
+// back), without recording a call.
+func (f *FakeSystem) SetRoutes(rs []checks.Route) {
+	f.mu.Lock()
+	f.RouteTable = rs
+	f.mu.Unlock()
+}
+
 func (f *FakeSystem) record(call string) {
 	f.Calls = append(f.Calls, call)
 }
@@ -175,6 +183,20 @@ func (f *FakeSystem) SetLinkUp(_ context.Context, idx int) error {
 		if f.LinkTable[i].Index == idx {
 			f.record("link-up " + f.LinkTable[i].Name)
 			f.LinkTable[i].AdminUp = true
+		}
+	}
+	f.mu.Unlock()
+	f.changed()
+	return nil
+}
+
+// SetLinkDown records "link-down NAME" and clears AdminUp.
+func (f *FakeSystem) SetLinkDown(_ context.Context, idx int) error {
+	f.mu.Lock()
+	for i := range f.LinkTable {
+		if f.LinkTable[i].Index == idx {
+			f.record("link-down " + f.LinkTable[i].Name)
+			f.LinkTable[i].AdminUp = false
 		}
 	}
 	f.mu.Unlock()
