@@ -3,7 +3,6 @@ package checks
 import (
 	"context"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -46,8 +45,9 @@ func probeWindowFor(o Options) (wait, limit time.Duration) {
 // a socket.
 //
 // The window's time counts from begin, when the probes that decide on
-// silence are sent: reading the tables first (a VPN's 50,000 routes take
-// a second) must not eat it. Until then it is open, bounded by its parent.
+// silence are sent: reading the tables first (the tens of thousands of
+// routes a VPN may push) must not eat it. Until then it is open, bounded
+// by its parent.
 // Time this process itself lost (its timers firing late on a loaded or
 // emulated machine) is time its probes could not use: the window adds it
 // back, within its limit.
@@ -68,8 +68,6 @@ type probeWindow struct {
 	added   time.Duration // the part of stalled already added to cur
 
 	stopParent func() bool
-	// answers counts the answers seen (answered calls).
-	answers atomic.Int32
 }
 
 var _ context.Context = (*probeWindow)(nil)
@@ -195,7 +193,6 @@ const lossGap = 50 * time.Millisecond
 // Before begin, the window has no time to stretch yet: only the count is
 // kept.
 func (w *probeWindow) answered(rtt, since time.Duration) {
-	w.answers.Add(1)
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.err != nil || w.timer == nil {
