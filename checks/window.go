@@ -2,6 +2,7 @@ package checks
 
 import (
 	"context"
+	"net"
 	"sync"
 	"time"
 )
@@ -50,7 +51,8 @@ func probeWindowFor(o Options) (wait, limit time.Duration) {
 // by its parent.
 // Time this process itself lost (its timers firing late on a loaded or
 // emulated machine) is time its probes could not use: the window adds it
-// back, within its limit.
+// back, within its limit. A machine whose own network stack is slow
+// (loopback answering late) gets a few of its round trips more.
 type probeWindow struct {
 	parent context.Context
 	done   chan struct{}
@@ -66,6 +68,10 @@ type probeWindow struct {
 	stalled time.Duration // time this process lost, measured by watchStalls
 	looked  time.Time     // watchStalls' last look at the clock
 	added   time.Duration // the part of stalled already added to cur
+	// loopback measures this machine's own stack (loopbackRTT), once, when
+	// the window is about to close in silence.
+	loopback      func() time.Duration
+	loopbackTried bool
 
 	stopParent func() bool
 }
@@ -75,7 +81,7 @@ var _ context.Context = (*probeWindow)(nil)
 // openProbeWindow returns a window that has not begun: it stays open until
 // begin is called and its time is up, or its parent is done.
 func openProbeWindow(parent context.Context, wait, limit time.Duration) *probeWindow {
-	w := &probeWindow{parent: parent, done: make(chan struct{}), cur: wait, base: wait, limit: max(wait, limit)}
+	w := &probeWindow{parent: parent, done: make(chan struct{}), cur: wait, base: wait, limit: max(wait, limit), loopback: loopbackRTT}
 	w.stopParent = context.AfterFunc(parent, func() { w.close(parent.Err()) })
 	return w
 }
@@ -157,8 +163,62 @@ func (w *probeWindow) expire() {
 			return
 		}
 	}
+	measure := !w.loopbackTried && w.cur < w.limit && w.err == nil
+	w.loopbackTried = true
 	w.mu.Unlock()
+	if measure {
+		// Silence so far: before it counts, see whether this machine's
+		// own network stack answers slowly (an emulator, a loaded VM).
+		// An answer the network sent in time reaches the probes that much
+		// later.
+		if rtt := w.loopback(); rtt >= slowLoopback {
+			w.mu.Lock()
+			since = time.Since(w.start)
+			w.cur = min(max(w.cur, since+slowPathFactor*rtt), w.limit)
+			if w.cur > since && w.err == nil {
+				w.timer.Reset(w.cur - since)
+				w.mu.Unlock()
+				return
+			}
+			w.mu.Unlock()
+		}
+	}
 	w.close(context.DeadlineExceeded)
+}
+
+// slowLoopback: a loopback connection that takes this long to be accepted
+// (a few tens of microseconds on a machine that runs normally) means this
+// machine's network stack itself is slow.
+const slowLoopback = 2 * time.Millisecond
+
+// loopbackRTT is how long a TCP connection to a listener on loopback takes
+// to be accepted: a round trip through this machine's own stack, with no
+// network in it. An error counts as no measure (zero).
+func loopbackRTT() time.Duration {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0
+	}
+	defer ln.Close()
+	t0 := time.Now()
+	done := make(chan time.Duration, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- 0
+			return
+		}
+		c.Close()
+		done <- time.Since(t0)
+	}()
+	c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+	if err != nil {
+		ln.Close()
+		<-done
+		return 0
+	}
+	defer c.Close()
+	return <-done
 }
 
 func (w *probeWindow) close(err error) {
