@@ -123,6 +123,10 @@ func neighborOf(s *State, ifName string, ip netip.Addr) (Neighbor, bool) {
 // permanent neighbor entry verify that the gateway answers without it,
 // putting the entry back when it does not. The restore is not a command
 // anyone can ask for: only the entry this call itself removed comes back.
+//
+// A permanent entry is an administrator's pin against spoofing, and any
+// code running as the user can call the helper: it is deleted only when
+// the helper itself finds it wrong (pinWrong).
 func (e *Engine) Repair(ctx context.Context, a Action) error {
 	s := e.Tables(ctx)
 	if err := Authorize(s, a); err != nil {
@@ -132,30 +136,82 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 		return e.Do(ctx, a)
 	}
 	old, _ := neighborOf(s, a.IfName, a.IP)
+	if old.Permanent {
+		if err := e.pinWrong(ctx, s, old); err != nil {
+			return err
+		}
+	}
 	if err := e.Do(ctx, a); err != nil {
 		return err
 	}
 	if !old.Permanent {
 		return nil // the kernel resolves the gateway afresh by itself
 	}
-	vctx, cancel := context.WithTimeout(ctx, time.Second)
-	defer cancel()
 	t := &TargetResult{Addr: a.IP, Role: "gateway"}
-	e.probeTarget(vctx, nil, nil, t, gatewayPorts, false)
+	e.probeGateway(ctx, t, nil, nil)
 	if t.Reachable() {
 		return nil
 	}
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer rcancel()
-	ns, ok := e.Sys.(NeighborSetter)
-	if !ok {
-		return fmt.Errorf("gateway %s silent after deleting its permanent entry, which cannot be put back here: %w", a.IP, ErrUnsupported)
-	}
+	ns := e.Sys.(NeighborSetter) // pinWrong refused without one
 	old.State, old.Permanent = NeighPermanent, true
 	if err := ns.SetNeighbor(rctx, old); err != nil {
 		return fmt.Errorf("gateway %s silent after deleting its permanent entry; restoring it failed: %w", a.IP, err)
 	}
 	return fmt.Errorf("%w: gateway %s stayed silent without its permanent entry, which was put back", ErrNotConfirmed, a.IP)
+}
+
+// pinWrong returns nil when the permanent entry n may be deleted: it can
+// be put back, traffic to the gateway through it gets no answer, and,
+// where the OS can ask, exactly one MAC other than n's answers for the
+// gateway's address. Otherwise it says why not, wrapping
+// ErrNotAuthorized.
+func (e *Engine) pinWrong(ctx context.Context, s *State, n Neighbor) error {
+	if _, ok := e.Sys.(NeighborSetter); !ok {
+		return fmt.Errorf("%w: the permanent entry for %s on %s could not be put back here, so it is not removed: %w", ErrNotAuthorized, n.IP, n.IfName, ErrUnsupported)
+	}
+	var sol *SolicitResult
+	l := linkOf(s.Links, n.IfIndex)
+	if _, ok := e.Sys.(NeighborSoliciter); ok && l != nil {
+		sol = &SolicitResult{Entry: n}
+	}
+	t := &TargetResult{Addr: n.IP, Role: "gateway"}
+	e.probeGateway(ctx, t, sol, l)
+	switch {
+	case t.Reachable():
+		return fmt.Errorf("%w: the gateway %s answers through its permanent entry (%s on %s): the pin is right", ErrNotAuthorized, n.IP, macText(n.MAC), n.IfName)
+	case ctx.Err() != nil:
+		return fmt.Errorf("probe the gateway %s: %w", n.IP, ctx.Err())
+	case sol == nil:
+		return nil
+	case sol.Ambiguous():
+		return fmt.Errorf("%w: several MACs answer for %s on %s (one may be spoofing it): the permanent entry is kept", ErrNotAuthorized, n.IP, n.IfName)
+	case !sol.Contradicts():
+		return fmt.Errorf("%w: no other MAC answers for %s on %s: the permanent entry is not proven wrong", ErrNotAuthorized, n.IP, n.IfName)
+	}
+	return nil
+}
+
+// probeGateway probes t (a gateway) under a probe window of the default
+// wait, and, when sol is set, solicits its MAC on l for as long as the
+// probes run.
+func (e *Engine) probeGateway(ctx context.Context, t *TargetResult, sol *SolicitResult, l *Link) {
+	w := newProbeWindow(ctx, DefaultProbeWait, maxProbeWait)
+	defer w.stop()
+	sctx, scancel := context.WithCancel(w)
+	var wg sync.WaitGroup
+	if so, ok := e.Sys.(NeighborSoliciter); ok && sol != nil && l != nil {
+		wg.Go(func() { sol.Answers, sol.Err = so.Solicit(sctx, *l, t.Addr) })
+	}
+	e.probeTarget(w, nil, nil, t, gatewayPorts, false)
+	if t.Reachable() {
+		scancel()
+	} else {
+		<-w.Done() // the solicitation gathers for the whole window
+		scancel()
+	}
+	wg.Wait()
 }
 
 // ErrNotConfirmed: a repair ran but verification did not confirm it, and

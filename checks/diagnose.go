@@ -124,6 +124,31 @@ func (d *diag) anyExternalReachable() bool {
 	return false
 }
 
+// dnsThrough reports whether a name server answered the direct query
+// through f's gateway: the gateway itself, or a server the kernel routes
+// via it. Such an answer is traffic through the gateway, whatever its own
+// probes heard.
+func (d *diag) dnsThrough(f *FamilyState) bool {
+	if !f.Gateway.IsValid() || f.Default == nil {
+		return false
+	}
+	for _, sv := range d.s.DNS.Servers {
+		if !sv.Answered {
+			continue
+		}
+		a := sv.Server.Addr().Unmap()
+		if a == f.Gateway {
+			return true
+		}
+		for _, nr := range d.s.NameServerRoutes {
+			if nr.Addr == a && nr.RouteErr == nil && nr.Route.Gateway == f.Gateway && nr.Route.IfIndex == f.Default.IfIndex {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func hasFamilyAddr(l *Link, fam int) bool {
 	for _, p := range l.Addrs {
 		a := p.Addr()
@@ -218,6 +243,9 @@ func addrText(l *Link) string {
 // or VM bridge with no member, a VPN that is off or Apple's AirDrop link
 // are normal when down.
 func (d *diag) downCandidate() *Link {
+	if d.uplinkAlive() {
+		return nil
+	}
 	var best *Link
 	rank := func(l *Link) int {
 		switch {
@@ -244,6 +272,19 @@ func (d *diag) downCandidate() *Link {
 	return best
 }
 
+// uplinkAlive reports whether an uplink (physical, or a veth with an
+// address) is up with carrier and an address: the default route was lost
+// on a working link (a DHCP lease or router advertisement expired), and an
+// interface that is down, maybe on purpose, explains nothing.
+func (d *diag) uplinkAlive() bool {
+	return slices.ContainsFunc(d.s.Links, func(l Link) bool {
+		k := l.KindOf()
+		return (k == LinkPhysical || k == LinkVeth) && l.AdminUp && l.Carrier && slices.ContainsFunc(l.Addrs, func(p netip.Prefix) bool {
+			return !p.Addr().IsLinkLocalUnicast() && !p.Addr().IsLoopback()
+		})
+	})
+}
+
 // upCandidate is the physical interface most likely to carry the default
 // route once it comes back: up with carrier, one with an address first.
 // Nil when there is none.
@@ -263,6 +304,10 @@ func (d *diag) upCandidate() *Link {
 
 // route: a default route exists; no reject route covers the gateway or the
 // targets.
+// slowTableRead: a route dump at least this slow is named in the route
+// check's detail.
+const slowTableRead = 100 * time.Millisecond
+
 func (d *diag) route() {
 	if d.s.RoutesErr != nil {
 		d.set("route", StatusUnknown, "could not read routes: "+d.s.RoutesErr.Error())
@@ -347,6 +392,11 @@ func (d *diag) route() {
 		if f.Default == nil {
 			parts = append(parts, famName(f.Family)+" not used (no default route)")
 		}
+	}
+	if took := d.s.Took["route"]; took >= slowTableRead {
+		// A slow dump is a fact (a VPN's tens of thousands of routes),
+		// not a fault: the probes' window began only after it.
+		parts = append(parts, fmt.Sprintf("%d routes read in %s", len(d.s.Routes), ms(took)))
 	}
 	d.set("route", st, strings.Join(parts, "; "))
 }
@@ -456,7 +506,7 @@ func (d *diag) neighbor() {
 		}
 		parts = append(parts, fmt.Sprintf("%s at %s on %s (%s)", e.IP, macText(e.MAC), e.IfName, stateText(e)))
 		g := f.GatewayProbe
-		if g == nil || g.Reachable() || d.inetReach || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
+		if g == nil || g.Reachable() || d.inetReach || d.dnsThrough(f) || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
 			continue
 		}
 		// The gateway answered address resolution with the entry's own
@@ -467,8 +517,24 @@ func (d *diag) neighbor() {
 		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e), ArgFamily: famName(f.Family)}
 		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, macText(e.MAC), stateText(e), errText(g.ICMP.Err), errText(g.TCP.Err))
 		evs := []string{ev}
-		if r := f.Solicit; r.Contradicts() && r.Entry.IfIndex == e.IfIndex {
-			evs = append(evs, fmt.Sprintf("the gateway itself answered address resolution from %s in %s: the entry's %s is not its MAC", macText(r.MAC), ms(r.RTT), macText(e.MAC)))
+		r := f.Solicit
+		if r != nil && r.Entry.IfIndex != e.IfIndex {
+			r = nil
+		}
+		if r.Ambiguous() {
+			// Several MACs claim the gateway's address: one of them may be
+			// spoofing it, so none is evidence against the entry.
+			var macs []string
+			for _, a := range r.Answers {
+				macs = append(macs, fmt.Sprintf("%s in %s", macText(a.MAC), ms(a.RTT)))
+			}
+			args[ArgDetail] = strings.Join(macs, ", ")
+			d.add(GatewayNeighborAmbiguous, args, append(evs, "address resolution for "+e.IP.String()+" was answered by "+args[ArgDetail])...)
+			st = StatusFail
+			continue
+		}
+		if r.Contradicts() {
+			evs = append(evs, fmt.Sprintf("the gateway's address answered address resolution from %s in %s: the entry's %s is not its MAC", macText(r.Answers[0].MAC), ms(r.Answers[0].RTT), macText(e.MAC)))
 		}
 		switch {
 		case e.State == NeighFailed || e.State == NeighIncomplete:
@@ -600,6 +666,8 @@ func (d *diag) gateway() {
 			// this one; "traffic through it works" would be false.
 		case d.inetReach:
 			d.add(GatewaySilent, args, line)
+		case d.dnsThrough(f):
+			d.add(GatewaySilent, args, line, "a name server answered through it")
 		default:
 			d.add(GatewayUnreachable, args, line)
 			st = StatusFail

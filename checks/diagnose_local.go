@@ -206,7 +206,7 @@ func (d *diag) proxyStop(vars []string) string {
 // pathDown: a network finding already says nothing gets past this
 // machine or its gateway.
 func (d *diag) pathDown() bool {
-	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborWrong.ID, LocalFirewallBlocks.ID} {
+	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborAmbiguous.ID, GatewayNeighborWrong.ID, LocalFirewallBlocks.ID} {
 		if d.has(id) {
 			return true
 		}

@@ -160,6 +160,12 @@ func TestDiagnose(t *testing.T) {
 			allSilent(s)
 			s.Neighbors[0].State, s.Neighbors[0].Permanent = NeighPermanent, true
 		}, want: []string{"gateway-neighbor-static"}, verdict: Unhealthy, manual: "ip neigh del 198.18.3.1 dev eth0"},
+		{name: "static gateway MAC with several MACs answering ARP", mutate: func(s *State) {
+			allSilent(s)
+			s.Neighbors[0].State, s.Neighbors[0].Permanent = NeighPermanent, true
+			s.V4.Solicit = &SolicitResult{Entry: s.Neighbors[0], Answers: []NeighborAnswer{
+				{MAC: net.HardwareAddr{2, 0, 0, 0, 3, 1}, RTT: time.Millisecond}, {MAC: net.HardwareAddr{2, 0, 0, 0, 3, 0x99}, RTT: 2 * time.Millisecond}}}
+		}, want: []string{"gateway-neighbor-ambiguous"}, verdict: Unhealthy, manual: "arping -I eth0 -c 3 198.18.3.1"},
 		{name: "stale wrong gateway MAC macOS", oses: []string{"darwin"}, mutate: func(s *State) {
 			allSilent(s)
 			s.Neighbors[0].State = NeighReachable

@@ -82,7 +82,9 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		tookMu.Unlock()
 	}
 	wait, limit := probeWindowFor(o)
-	pctx := newProbeWindow(ctx, wait, limit)
+	// The window begins when the tables are in and the probes that decide
+	// on silence are sent (below); until then it is open.
+	pctx := openProbeWindow(ctx, wait, limit)
 	defer pctx.stop()
 	// The DNS probe may be called off once the tables prove that no name
 	// server can answer.
@@ -124,6 +126,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	}()
 
 	<-tablesDone
+	pctx.begin()
 	for _, f := range []*FamilyState{&s.V4, &s.V6} {
 		f.Default = pickDefault(s.Routes, f.Family)
 		if f.Default == nil {
@@ -138,14 +141,20 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	}
 	var pw sync.WaitGroup
 	pmtuSent := false // one path-MTU probe per run
+	// The solicitation gathers answers for as long as the probes run:
+	// until the window closes, or until every probe is done (a gateway
+	// that answered through the entry needs no more evidence about it).
+	sctx, scancel := context.WithCancel(pctx)
+	defer scancel()
+	var sw sync.WaitGroup
 	if _, ok := e.Sys.(NeighborSoliciter); ok && e.Privileged {
-		pw.Add(1)
+		sw.Add(1)
 		go func() {
-			defer pw.Done()
+			defer sw.Done()
 			select {
 			case <-neighDone:
-				e.solicitGateways(pctx, s, &pw)
-			case <-pctx.Done():
+				e.solicitGateways(sctx, s, &sw)
+			case <-sctx.Done():
 			}
 		}()
 	}
@@ -216,6 +225,8 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		}
 	}
 	pw.Wait()
+	scancel()
+	sw.Wait()
 	wg.Wait()
 	// The neighbor table as it stands after probing tells what address
 	// resolution did meanwhile (an entry created, gone FAILED); only
@@ -270,61 +281,23 @@ func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, se
 }
 
 // solicitGateways asks, as root, each gateway pinned by a permanent entry
-// for its MAC (issue 13 §9). When every used family's entry is proven
-// wrong that way, the probe window ends at once: all the silence that is
-// left is explained, and a repair can follow in one round trip instead of
-// after the window.
-func (e *Engine) solicitGateways(w *probeWindow, s *State, pw *sync.WaitGroup) {
+// for its MAC, gathering every answer until ctx ends. It never ends the
+// probe window: anyone on the LAN can answer ARP, so an answer proves
+// nothing until the probes have shown that traffic through the entry
+// fails, and a second MAC may answer later.
+func (e *Engine) solicitGateways(ctx context.Context, s *State, sw *sync.WaitGroup) {
 	sol, ok := e.Sys.(NeighborSoliciter)
 	if !ok || !e.Privileged {
 		return
 	}
-	used := 0
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
-		if f.Default != nil {
-			used++
-		}
-	}
-	var mu sync.Mutex
-	proven := 0
-	var slowest time.Duration
 	for _, f := range []*FamilyState{&s.V4, &s.V6} {
 		n, l, ok := solicitTarget(s, f)
 		if !ok {
 			continue
 		}
-		f.Solicit = &SolicitResult{Entry: n}
-		pw.Add(1)
-		go func() {
-			defer pw.Done()
-			r := f.Solicit
-			r.MAC, r.RTT, r.Err = sol.Solicit(w, *l, f.Gateway)
-			r.Answered = r.Err == nil && len(r.MAC) > 0
-			if !r.Contradicts() {
-				return
-			}
-			mu.Lock()
-			proven++
-			all := proven == used
-			slowest = max(slowest, r.RTT)
-			wait := grace(slowest)
-			mu.Unlock()
-			if !all {
-				return
-			}
-			// A gateway that answers ARP from another MAC (proxy ARP, a
-			// second NIC) while traffic through the pinned one works
-			// must not cut the probes: end the window only if nothing
-			// has answered a short grace later.
-			select {
-			case <-time.After(wait):
-			case <-w.Done():
-				return
-			}
-			if w.answers.Load() == 0 {
-				w.end()
-			}
-		}()
+		r := &SolicitResult{Entry: n}
+		f.Solicit = r
+		sw.Go(func() { r.Answers, r.Err = sol.Solicit(ctx, *l, f.Gateway) })
 	}
 }
 

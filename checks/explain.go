@@ -63,7 +63,11 @@ var explanations = map[string]Explanation{
 	},
 	"gateway-neighbor-static": {
 		Why: "A permanent entry is never refreshed: if it points at a MAC that no longer answers, traffic to the gateway stays lost until it is removed.",
-		How: "The gateway's neighbor entry is PERMANENT/static, and probes through it get no answer.",
+		How: "The gateway's neighbor entry is PERMANENT/static, and probes through it get no answer. As root it is removed only when, in addition, exactly one MAC, not the pinned one, answers address resolution for the gateway (replies addressed to this host, gathered for the whole probe window); the privileged helper checks the same before deleting, and puts the entry back if the gateway stays silent without it.",
+	},
+	"gateway-neighbor-ambiguous": {
+		Why: "Anyone on the LAN can answer ARP or NDP for the gateway's address; when several MACs answer, one may be an attacker who wants the pin gone so that traffic flows through it. Removing the pin on such evidence would hand the gateway's address to whoever answered.",
+		How: "As root, the gateway pinned by a permanent entry is asked for its MAC for the whole probe window; only answers addressed to this host count. Traffic through the pin fails and more than one MAC answered: no repair is tried.",
 	},
 	"gateway-neighbor-wrong": {
 		Why: "A cached MAC that no longer belongs to the gateway (a replaced router, a moved address) sends every packet to the wrong place until the entry expires.",

@@ -193,6 +193,7 @@ var catalogDefs = []*Def{
 	DefaultRouteDead,
 	GatewayNeighborFailed,
 	GatewayNeighborStatic,
+	GatewayNeighborAmbiguous,
 	GatewayNeighborWrong,
 	GatewayNeighborDuplicate,
 	LocalNetworkDenied,
@@ -596,6 +597,17 @@ var (
 			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias {iface} -Confirm:$false  # in an elevated PowerShell", "# then find what set it (New-NetNeighbor or netsh in a script or scheduled task) so it does not come back"},
 		},
 	}
+	GatewayNeighborAmbiguous = &Def{
+		ID: "gateway-neighbor-ambiguous", Check: "neighbor", Severity: SevError,
+		Title:     "Several MACs answer for the gateway's address: possibly spoofed",
+		Text:      "nothing answers through the permanent entry mapping the gateway {gateway} to {mac} on {iface}, and {detail} answered for its address: an address conflict or a host spoofing the gateway",
+		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
+		Manual: Steps{
+			Linux:   []string{"ip neigh show {gateway} dev {iface}  # the pinned MAC", "sudo arping -I {iface} -c 3 {gateway}  # every MAC that answers for the gateway", "compare with the MAC printed on the router or its admin page; keep the pin if it is the router's, and find the host answering from the other MAC", "netguard never removes a pin while several MACs answer: one of them may be spoofing the gateway"},
+			Darwin:  []string{"[IPv4] arp -n {gateway}  # the pinned MAC", "[IPv6] ndp -an  # the pinned MAC", "compare with the MAC printed on the router or its admin page; keep the pin if it is the router's, and find the host answering from the other MAC", "netguard never removes a pin while several MACs answer: one of them may be spoofing the gateway"},
+			Windows: []string{"Get-NetNeighbor -IPAddress {gateway}  # the pinned MAC", "compare with the MAC printed on the router or its admin page; keep the pin if it is the router's, and find the host answering from the other MAC", "netguard never removes a pin while several MACs answer: one of them may be spoofing the gateway"},
+		},
+	}
 	GatewayNeighborWrong = &Def{
 		ID: "gateway-neighbor-wrong", Check: "neighbor", Severity: SevError,
 		Title:     "The gateway's ARP/NDP entry looks stale or wrong",
@@ -645,7 +657,7 @@ var (
 		Title: "Gateway unreachable",
 		Text:  "the gateway {gateway} answers neither ping nor TCP ({detail})",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "gateway-route-rejected",
-			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "local-network-denied", "default-route-dead"},
+			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-ambiguous", "gateway-neighbor-wrong", "local-network-denied", "default-route-dead"},
 		Fixes: []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"# check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
@@ -686,7 +698,7 @@ var (
 		ID: "internet-unreachable", Check: "internet", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "target-route-rejected", "target-route-diverted",
-			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-wrong", "gateway-unreachable", "local-firewall-blocks", "kernel-no-buffers", "default-route-dead"},
+			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-ambiguous", "gateway-neighbor-wrong", "gateway-unreachable", "local-firewall-blocks", "kernel-no-buffers", "default-route-dead"},
 		Manual: Steps{
 			Linux:   []string{"# check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
 			Darwin:  []string{"# check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},

@@ -244,7 +244,7 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 				if n.IP != f.Gateway {
 					continue
 				}
-				if n.Permanent && !(static && canRestore) {
+				if n.Permanent && !(static && canRestore && e.pinDisproved(f, n)) {
 					continue
 				}
 				out = append(out, Action{Fix: FixDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
@@ -285,6 +285,23 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 		}
 	}
 	return out
+}
+
+// pinDisproved reports whether this process may delete the permanent
+// entry n for f's gateway: traffic through it failed (the finding) and, as
+// root where the OS can ask, exactly one MAC other than n's answered for
+// the gateway's address. An answer alone proves nothing (anyone on the LAN
+// can send one), and several MACs may be a spoofer. Unprivileged, the
+// privileged helper decides the same for itself (Engine.Repair).
+func (e *Engine) pinDisproved(f *FamilyState, n Neighbor) bool {
+	if !e.Privileged {
+		return true
+	}
+	if _, ok := e.Sys.(NeighborSoliciter); !ok {
+		return true
+	}
+	r := f.Solicit
+	return r.Contradicts() && r.Entry.IfIndex == n.IfIndex && r.Entry.IP == n.IP
 }
 
 // apply runs actions in-process when privileged, else through Elevate.
@@ -413,13 +430,55 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 		if err != nil {
 			return err
 		}
-		return e.Sys.SetLinkUp(ctx, idx)
+		return e.linkUp(ctx, idx, a.IfName)
 	case FixFlushDNS:
 		return e.Sys.FlushDNSCache(ctx)
 	case FixReapplyInterface:
 		return e.Sys.ReapplyInterface(ctx, a.IfName)
 	}
 	return fmt.Errorf("unknown action %q", a.Fix)
+}
+
+// linkUpConfirm is how long a raised interface may take to carry a default
+// route again (carrier, then a network manager or DHCP adding the route).
+const linkUpConfirm = 3 * time.Second
+
+// linkUp raises the interface and waits, within linkUpConfirm and ctx, for
+// it to have carrier and a default route through it. An interface that
+// does not is taken down again where the OS layer can: it was down on
+// purpose or for a reason raising it did not remove, and an interface an
+// administrator disabled must not stay up for nothing.
+func (e *Engine) linkUp(ctx context.Context, idx int, name string) error {
+	if err := e.Sys.SetLinkUp(ctx, idx); err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, linkUpConfirm)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		s := e.Tables(cctx)
+		l := linkOf(s.Links, idx)
+		if l != nil && l.AdminUp && l.Carrier && slices.ContainsFunc(s.Routes, func(r Route) bool { return isDefaultLike(r) && r.IfIndex == idx }) {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-cctx.Done():
+			break wait
+		}
+	}
+	d, ok := e.Sys.(LinkDowner)
+	if !ok {
+		return fmt.Errorf("%w: %s is up but carries no default route (taking it down again is not supported here)", ErrNotConfirmed, name)
+	}
+	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer ucancel()
+	if err := d.SetLinkDown(uctx, idx); err != nil {
+		return fmt.Errorf("%s carries no default route after link-up; taking it down again failed: %w", name, err)
+	}
+	return fmt.Errorf("%w: %s carried no default route after link-up, so it was taken down again", ErrNotConfirmed, name)
 }
 
 // ParseAction validates a helper's argument list: a fixed verb and strictly

@@ -7,7 +7,6 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
-	"time"
 )
 
 // System is all the engine needs from the operating system: its tables and
@@ -112,18 +111,30 @@ type NeighborSetter interface {
 	SetNeighbor(ctx context.Context, n Neighbor) error
 }
 
+// LinkDowner is implemented by OS layers that can take an interface down
+// again: Linux (netlink) and checkstest's fake. It is used only to undo a
+// link-up that did not bring the default route back, so an interface an
+// administrator disabled is not left up for nothing.
+type LinkDowner interface {
+	// SetLinkDown clears IFF_UP on the interface.
+	SetLinkDown(ctx context.Context, ifIndex int) error
+}
+
 // NeighborSoliciter is implemented by OS layers that can ask a neighbor's
-// hardware address directly with one ARP request or neighbor solicitation:
+// hardware address directly with ARP requests or neighbor solicitations:
 // Linux (mdlayher/arp and ndp, which need root) and checkstest's fake. The
-// engine uses it, when privileged, to prove a permanent gateway entry
-// right or wrong in one round trip. Without it (macOS, Windows, or not
-// root) the engine falls back to the probe window: a wrong entry shows as
-// a gateway that stays silent.
+// engine uses it, when privileged, as one half of the proof that a
+// permanent gateway entry is wrong (the other half is traffic through it
+// failing). Without it (macOS, Windows, or not root) a wrong entry shows
+// only as a gateway that stays silent.
 type NeighborSoliciter interface {
 	// Solicit sends an ARP request (IPv4) or neighbor solicitation (IPv6)
-	// for ip on l and returns the first answer's hardware address; it
-	// blocks until then or ctx ends.
-	Solicit(ctx context.Context, l Link, ip netip.Addr) (net.HardwareAddr, time.Duration, error)
+	// for ip on l, repeated a few times, and gathers every answer
+	// addressed to this host until ctx ends, one per MAC (AddAnswer). It
+	// blocks until ctx ends and never returns early on an answer: a
+	// second MAC may still come. The error is for a socket that could
+	// not be used; what was gathered before it is returned too.
+	Solicit(ctx context.Context, l Link, ip netip.Addr) ([]NeighborAnswer, error)
 }
 
 // ErrUnsupported is returned by System methods the OS cannot do.

@@ -2,8 +2,8 @@ package checks
 
 import (
 	"context"
+	"net"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -44,31 +44,181 @@ func probeWindowFor(o Options) (wait, limit time.Duration) {
 // probes report a timeout) or when its parent is. It reports no Deadline:
 // the window may grow while probes run, so none may copy a deadline into
 // a socket.
+//
+// The window's time counts from begin, when the probes that decide on
+// silence are sent: reading the tables first (the tens of thousands of
+// routes a VPN may push) must not eat it. Until then it is open, bounded
+// by its parent.
+// Time this process itself lost (its timers firing late on a loaded or
+// emulated machine) is time its probes could not use: the window adds it
+// back, within its limit. A machine whose own network stack is slow
+// (loopback answering late) gets a few of its round trips more.
 type probeWindow struct {
 	parent context.Context
 	done   chan struct{}
 	once   sync.Once
-	start  time.Time
 
-	mu    sync.Mutex
-	err   error
-	timer *time.Timer
-	cur   time.Duration
-	base  time.Duration // the wait asked for, before any stretching
-	limit time.Duration
+	mu      sync.Mutex
+	start   time.Time // begin's time; zero before
+	err     error
+	timer   *time.Timer
+	cur     time.Duration
+	base    time.Duration // the wait asked for, before any stretching
+	limit   time.Duration
+	stalled time.Duration // time this process lost, measured by watchStalls
+	looked  time.Time     // watchStalls' last look at the clock
+	added   time.Duration // the part of stalled already added to cur
+	// loopback measures this machine's own stack (loopbackRTT), once, when
+	// the window is about to close in silence.
+	loopback      func() time.Duration
+	loopbackTried bool
 
 	stopParent func() bool
-	// answers counts the answers seen (answered calls).
-	answers atomic.Int32
 }
 
 var _ context.Context = (*probeWindow)(nil)
 
-func newProbeWindow(parent context.Context, wait, limit time.Duration) *probeWindow {
-	w := &probeWindow{parent: parent, done: make(chan struct{}), start: time.Now(), cur: wait, base: wait, limit: max(wait, limit)}
-	w.timer = time.AfterFunc(wait, func() { w.close(context.DeadlineExceeded) })
+// openProbeWindow returns a window that has not begun: it stays open until
+// begin is called and its time is up, or its parent is done.
+func openProbeWindow(parent context.Context, wait, limit time.Duration) *probeWindow {
+	w := &probeWindow{parent: parent, done: make(chan struct{}), cur: wait, base: wait, limit: max(wait, limit), loopback: loopbackRTT}
 	w.stopParent = context.AfterFunc(parent, func() { w.close(parent.Err()) })
 	return w
+}
+
+// newProbeWindow returns a window that begins now.
+func newProbeWindow(parent context.Context, wait, limit time.Duration) *probeWindow {
+	w := openProbeWindow(parent, wait, limit)
+	w.begin()
+	return w
+}
+
+// stallTick and stallSlack: the window looks at the clock every stallTick;
+// a look that comes more than stallSlack late means this process did not
+// run meanwhile.
+const (
+	stallTick  = 10 * time.Millisecond
+	stallSlack = 5 * time.Millisecond
+)
+
+// begin starts the window's time now; later calls do nothing.
+func (w *probeWindow) begin() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.timer != nil || w.err != nil {
+		return
+	}
+	w.start = time.Now()
+	w.looked = w.start
+	w.timer = time.AfterFunc(w.cur, w.expire)
+	go w.watchStalls()
+}
+
+// watchStalls adds up, until the window closes, how late its ticks come:
+// the time the runtime, the scheduler or an emulator kept this process
+// from running, and so from sending and reading its probes.
+func (w *probeWindow) watchStalls() {
+	t := time.NewTicker(stallTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-w.done:
+			return
+		case now := <-t.C:
+			w.mu.Lock()
+			w.stalled += w.gap(now)
+			w.looked = now
+			w.mu.Unlock()
+		}
+	}
+}
+
+// gap is how much later than due the look at now comes, if more than the
+// slack; w.mu is held.
+func (w *probeWindow) gap(now time.Time) time.Duration {
+	if g := now.Sub(w.looked) - stallTick; g > stallSlack {
+		return g
+	}
+	return 0
+}
+
+// expire closes the window when its time is up, unless this process lost
+// time meanwhile (stalls seen so far, and the one this very call may come
+// after): then the window lasts that much longer, within its limit.
+func (w *probeWindow) expire() {
+	w.mu.Lock()
+	now := time.Now()
+	since := now.Sub(w.start)
+	if since < w.cur && w.err == nil {
+		w.mu.Unlock() // stretched after this call was due: the timer runs again
+		return
+	}
+	lost := w.stalled + w.gap(now)
+	if extra := lost - w.added; extra > 0 && w.cur < w.limit && w.err == nil {
+		w.added = lost
+		w.cur = min(w.cur+extra, w.limit)
+		if w.cur > since {
+			w.timer.Reset(w.cur - since)
+			w.mu.Unlock()
+			return
+		}
+	}
+	measure := !w.loopbackTried && w.cur < w.limit && w.err == nil
+	w.loopbackTried = true
+	w.mu.Unlock()
+	if measure {
+		// Silence so far: before it counts, see whether this machine's
+		// own network stack answers slowly (an emulator, a loaded VM).
+		// An answer the network sent in time reaches the probes that much
+		// later.
+		if rtt := w.loopback(); rtt >= slowLoopback {
+			w.mu.Lock()
+			since = time.Since(w.start)
+			w.cur = min(max(w.cur, since+slowPathFactor*rtt), w.limit)
+			if w.cur > since && w.err == nil {
+				w.timer.Reset(w.cur - since)
+				w.mu.Unlock()
+				return
+			}
+			w.mu.Unlock()
+		}
+	}
+	w.close(context.DeadlineExceeded)
+}
+
+// slowLoopback: a loopback connection that takes this long to be accepted
+// (a few tens of microseconds on a machine that runs normally) means this
+// machine's network stack itself is slow.
+const slowLoopback = 2 * time.Millisecond
+
+// loopbackRTT is how long a TCP connection to a listener on loopback takes
+// to be accepted: a round trip through this machine's own stack, with no
+// network in it. An error counts as no measure (zero).
+func loopbackRTT() time.Duration {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0
+	}
+	defer ln.Close()
+	t0 := time.Now()
+	done := make(chan time.Duration, 1)
+	go func() {
+		c, err := ln.Accept()
+		if err != nil {
+			done <- 0
+			return
+		}
+		c.Close()
+		done <- time.Since(t0)
+	}()
+	c, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second)
+	if err != nil {
+		ln.Close()
+		<-done
+		return 0
+	}
+	defer c.Close()
+	return <-done
 }
 
 func (w *probeWindow) close(err error) {
@@ -100,31 +250,33 @@ const lossGap = 50 * time.Millisecond
 // beyond the round trip) proves the path loses packets, in bursts as
 // likely as not: the window then lasts another base wait from now, so a
 // probe still silent gets as many attempts after the burst as before it.
+// Before begin, the window has no time to stretch yet: only the count is
+// kept.
 func (w *probeWindow) answered(rtt, since time.Duration) {
-	w.answers.Add(1)
-	want := min(slowPathFactor*rtt, w.limit)
-	if since > 2*rtt+lossGap {
-		want = max(want, min(time.Since(w.start)+w.base, w.limit))
-	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	if w.err != nil || want <= w.cur {
+	if w.err != nil || w.timer == nil {
+		return
+	}
+	elapsed := time.Since(w.start)
+	want := min(slowPathFactor*rtt, w.limit)
+	if since > 2*rtt+lossGap {
+		want = max(want, min(elapsed+w.base, w.limit))
+	}
+	if want <= w.cur {
 		return
 	}
 	w.cur = want
-	w.timer.Reset(max(0, want-time.Since(w.start)))
-}
-
-// end closes the window now, as if its time were up: the evidence is
-// complete.
-func (w *probeWindow) end() {
-	w.timer.Stop()
-	w.close(context.DeadlineExceeded)
+	w.timer.Reset(max(0, want-elapsed))
 }
 
 // stop releases the window's timer and parent hook.
 func (w *probeWindow) stop() {
-	w.timer.Stop()
+	w.mu.Lock()
+	if w.timer != nil {
+		w.timer.Stop()
+	}
+	w.mu.Unlock()
 	w.stopParent()
 	w.close(context.Canceled)
 }

@@ -57,3 +57,59 @@ func TestProbeWindowEndsWithParent(t *testing.T) {
 		t.Errorf("Err = %v, want Canceled", w.Err())
 	}
 }
+
+// The window's time counts from begin, when the probes are sent: a slow
+// table read before them does not eat it.
+func TestProbeWindowBeginsWhenProbesAreSent(t *testing.T) {
+	w := openProbeWindow(context.Background(), 50*time.Millisecond, time.Second)
+	defer w.stop()
+	time.Sleep(150 * time.Millisecond) // the tables take longer than the wait
+	select {
+	case <-w.Done():
+		t.Fatal("the window closed before its probes were sent")
+	default:
+	}
+	t0 := time.Now()
+	w.begin()
+	<-w.Done()
+	if took := time.Since(t0); took < 40*time.Millisecond || took > 400*time.Millisecond {
+		t.Errorf("window closed %v after begin, want about 50 ms", took)
+	}
+}
+
+// A machine whose own stack answers loopback slowly (an emulator, a loaded
+// VM) delivers the network's answers late too: a window about to close in
+// silence lasts a few of those round trips more, once.
+func TestProbeWindowStretchesForASlowLoopback(t *testing.T) {
+	for _, tt := range []struct {
+		name     string
+		loopback time.Duration
+		min, max time.Duration
+	}{
+		{"fast loopback: closes on time", 50 * time.Microsecond, 40 * time.Millisecond, 150 * time.Millisecond},
+		{"slow loopback: four of its round trips more", 50 * time.Millisecond, 230 * time.Millisecond, 600 * time.Millisecond},
+		{"very slow loopback: within the limit", time.Second, 450 * time.Millisecond, 900 * time.Millisecond},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			w := openProbeWindow(context.Background(), 50*time.Millisecond, 500*time.Millisecond)
+			defer w.stop()
+			calls := 0
+			w.loopback = func() time.Duration { calls++; return tt.loopback }
+			t0 := time.Now()
+			w.begin()
+			<-w.Done()
+			if took := time.Since(t0); took < tt.min || took > tt.max {
+				t.Errorf("closed after %v, want %v..%v", took, tt.min, tt.max)
+			}
+			if calls != 1 {
+				t.Errorf("loopback measured %d times, want once", calls)
+			}
+		})
+	}
+}
+
+func TestLoopbackRTT(t *testing.T) {
+	if d := loopbackRTT(); d <= 0 || d > time.Second {
+		t.Fatalf("loopbackRTT = %v", d)
+	}
+}

@@ -34,6 +34,9 @@ type FakeSystem struct {
 	// SolicitFunc answers Solicit (an ARP/NDP request as root); nil
 	// means nothing answers until ctx ends.
 	SolicitFunc func(l checks.Link, ip netip.Addr) (net.HardwareAddr, error)
+	// SolicitAnswers, when set, are the answers a solicitation gathers
+	// (several MACs, late ones) instead of SolicitFunc's one.
+	SolicitAnswers func(l checks.Link, ip netip.Addr) []checks.NeighborAnswer
 	// DeleteNeighborFunc, when set, decides a delete's error.
 	DeleteNeighborFunc func(n checks.Neighbor) error
 	// OnChange runs after every successful mutation (e.g. to make the
@@ -89,18 +92,37 @@ func (f *FakeSystem) RouteTo(_ context.Context, dst netip.Addr) (checks.Route, e
 	return *best, nil
 }
 
-// Solicit answers through SolicitFunc. It changes nothing, so it is not
-// recorded in Calls.
-func (f *FakeSystem) Solicit(ctx context.Context, l checks.Link, ip netip.Addr) (net.HardwareAddr, time.Duration, error) {
+// Solicit answers through SolicitAnswers or SolicitFunc, after ctx ends
+// as the real one does; an answer whose RTT is longer than the
+// solicitation ran came too late and is not returned. It changes nothing,
+// so it is not recorded in Calls.
+func (f *FakeSystem) Solicit(ctx context.Context, l checks.Link, ip netip.Addr) ([]checks.NeighborAnswer, error) {
+	t0 := time.Now()
 	f.mu.Lock()
-	fn := f.SolicitFunc
+	fn, all := f.SolicitFunc, f.SolicitAnswers
 	f.mu.Unlock()
-	if fn == nil {
-		<-ctx.Done()
-		return nil, 0, ctx.Err()
+	var as []checks.NeighborAnswer
+	switch {
+	case all != nil:
+		as = all(l, ip)
+	case fn != nil:
+		mac, err := fn(l, ip)
+		if err != nil {
+			return nil, err
+		}
+		if mac != nil {
+			as = []checks.NeighborAnswer{{MAC: mac, RTT: 100 * time.Microsecond}}
+		}
 	}
-	mac, err := fn(l, ip)
-	return mac, 100 * time.Microsecond, err
+	<-ctx.Done()
+	ran := time.Since(t0)
+	var out []checks.NeighborAnswer
+	for _, a := range as {
+		if a.RTT <= ran {
+			out = checks.AddAnswer(out, a.MAC, a.RTT)
+		}
+	}
+	return out, nil
 }
 
 func (f *FakeSystem) Neighbors(context.Context) ([]checks.Neighbor, error) {
@@ -111,6 +133,14 @@ func (f *FakeSystem) Neighbors(context.Context) ([]checks.Neighbor, error) {
 
 func (f *FakeSystem) Sockets(context.Context) (checks.SocketStats, error) {
 	return f.SocketStats, f.SocketsErr
+}
+
+// SetRoutes replaces the route table (a network manager adding routes
+// back), without recording a call.
+func (f *FakeSystem) SetRoutes(rs []checks.Route) {
+	f.mu.Lock()
+	f.RouteTable = rs
+	f.mu.Unlock()
 }
 
 func (f *FakeSystem) record(call string) {
@@ -160,6 +190,20 @@ func (f *FakeSystem) SetLinkUp(_ context.Context, idx int) error {
 		if f.LinkTable[i].Index == idx {
 			f.record("link-up " + f.LinkTable[i].Name)
 			f.LinkTable[i].AdminUp = true
+		}
+	}
+	f.mu.Unlock()
+	f.changed()
+	return nil
+}
+
+// SetLinkDown records "link-down NAME" and clears AdminUp.
+func (f *FakeSystem) SetLinkDown(_ context.Context, idx int) error {
+	f.mu.Lock()
+	for i := range f.LinkTable {
+		if f.LinkTable[i].Index == idx {
+			f.record("link-down " + f.LinkTable[i].Name)
+			f.LinkTable[i].AdminUp = false
 		}
 	}
 	f.mu.Unlock()

@@ -76,7 +76,17 @@ func (l *Lab) Options() checks.Options {
 	return o
 }
 
-// BreakGatewayMAC replaces the gateway's entry by one with BadMAC.
+// PinGateway makes the gateway's entry a permanent one with its right MAC
+// (GoodMAC), as an administrator pins it against spoofing.
+func (l *Lab) PinGateway() {
+	l.Sys.mu.Lock()
+	l.Sys.NeighTable = []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: GoodMAC, State: checks.NeighPermanent, Permanent: true}}
+	l.Sys.mu.Unlock()
+	l.Sys.Calls = nil
+}
+
+// BreakGatewayMAC replaces the gateway's entry by one with BadMAC. The
+// gateway itself still answers address resolution, from GoodMAC.
 func (l *Lab) BreakGatewayMAC(permanent bool) {
 	st := checks.NeighReachable
 	if permanent {
@@ -84,6 +94,14 @@ func (l *Lab) BreakGatewayMAC(permanent bool) {
 	}
 	l.Sys.mu.Lock()
 	l.Sys.NeighTable = []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: BadMAC, State: st, Permanent: permanent}}
+	if l.Sys.SolicitFunc == nil && l.Sys.SolicitAnswers == nil {
+		l.Sys.SolicitFunc = func(_ checks.Link, ip netip.Addr) (net.HardwareAddr, error) {
+			if ip != Gateway {
+				return nil, nil
+			}
+			return GoodMAC, nil
+		}
+	}
 	l.Sys.mu.Unlock()
 	l.Sys.OnChange(l.Sys)
 	l.Sys.Calls = nil

@@ -169,7 +169,7 @@ func (p *NetProber) queryServer(ctx context.Context, server netip.AddrPort, name
 			return res
 		}
 		var m dnsmessage.Message
-		if m.Unpack(buf[:n]) != nil || m.Header.ID != id || !m.Header.Response {
+		if m.Unpack(buf[:n]) != nil || !answers(&m, id, name) {
 			continue
 		}
 		res.Answered, res.Err = true, nil
@@ -177,6 +177,19 @@ func (p *NetProber) queryServer(ctx context.Context, server netip.AddrPort, name
 		res.Rcode = rcodeName(m.Header.RCode)
 		return res
 	}
+}
+
+// answers reports whether m is the response to our query: its ID, the
+// response bit, and the one question asked. The kernel passes only
+// datagrams from the server's address and port (a connected socket); the
+// rest is what an off-path sender would have to guess.
+func answers(m *dnsmessage.Message, id uint16, name string) bool {
+	if m.Header.ID != id || !m.Header.Response || len(m.Questions) != 1 {
+		return false
+	}
+	q := m.Questions[0]
+	return q.Type == dnsmessage.TypeA && q.Class == dnsmessage.ClassINET &&
+		strings.EqualFold(strings.TrimSuffix(q.Name.String(), "."), strings.TrimSuffix(name, "."))
 }
 
 func rcodeName(r dnsmessage.RCode) string {

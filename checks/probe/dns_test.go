@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -116,4 +117,107 @@ func TestQueryServer(t *testing.T) {
 			t.Fatalf("bad name: %+v", res)
 		}
 	})
+}
+
+// scriptedResponder answers each query with the datagrams reply makes of
+// it, each after its delay, some from another socket (another source
+// port: what an off-path sender would use).
+type sent struct {
+	delay   time.Duration
+	b       func(q dnsmessage.Message) []byte
+	spoofed bool // from another port than the server's
+}
+
+func startScripted(t *testing.T, script []sent) netip.AddrPort {
+	t.Helper()
+	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := net.ListenPacket("udp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { pc.Close(); other.Close() })
+	go func() {
+		buf := make([]byte, 1500)
+		for {
+			n, from, err := pc.ReadFrom(buf)
+			if err != nil {
+				return
+			}
+			var q dnsmessage.Message
+			if q.Unpack(buf[:n]) != nil {
+				continue
+			}
+			go func() {
+				for _, s := range script {
+					time.Sleep(s.delay)
+					c := pc
+					if s.spoofed {
+						c = other
+					}
+					_, _ = c.WriteTo(s.b(q), from)
+				}
+			}()
+		}
+	}()
+	return pc.LocalAddr().(*net.UDPAddr).AddrPort()
+}
+
+func response(rcode dnsmessage.RCode, edit func(*dnsmessage.Message)) func(dnsmessage.Message) []byte {
+	return func(q dnsmessage.Message) []byte {
+		q.Header.Response, q.Header.RCode = true, rcode
+		q.Questions = slices.Clone(q.Questions) // shared with the other datagrams' edits
+		if edit != nil {
+			edit(&q)
+		}
+		b, _ := q.Pack()
+		return b
+	}
+}
+
+// The direct query keeps only the response to its own question: a wrong
+// ID, a query echoed back, another question, another source or garbage
+// are not answers; duplicates count once; what comes after the window is
+// not seen.
+func TestQueryServerIgnoresForgedAnswers(t *testing.T) {
+	p := &NetProber{Interval: 10 * time.Millisecond, Attempts: 8}
+	nx := dnsmessage.RCodeNameError
+	wrongID := response(nx, func(m *dnsmessage.Message) { m.Header.ID++ })
+	echoed := func(q dnsmessage.Message) []byte { b, _ := q.Pack(); return b }
+	otherName := response(nx, func(m *dnsmessage.Message) { m.Questions[0].Name = dnsmessage.MustNewName("evil.test.") })
+	otherType := response(nx, func(m *dnsmessage.Message) { m.Questions[0].Type = dnsmessage.TypeAAAA })
+	noQuestion := response(nx, func(m *dnsmessage.Message) { m.Questions = nil })
+	garbage := func(dnsmessage.Message) []byte { return []byte{0xde, 0xad} }
+	good := response(dnsmessage.RCodeSuccess, nil)
+	for _, tc := range []struct {
+		name   string
+		script []sent
+		rc     string // "" for no answer
+	}{
+		{"wrong ID", []sent{{b: wrongID}}, ""},
+		{"the query echoed back", []sent{{b: echoed}}, ""},
+		{"another name", []sent{{b: otherName}}, ""},
+		{"another type", []sent{{b: otherType}}, ""},
+		{"no question", []sent{{b: noQuestion}}, ""},
+		{"garbage", []sent{{b: garbage}}, ""},
+		{"from another port", []sent{{b: good, spoofed: true}}, ""},
+		{"forgeries first, then the answer", []sent{{b: wrongID}, {b: otherName}, {b: garbage}, {b: response(nx, nil), spoofed: true}, {delay: 5 * time.Millisecond, b: good}}, "NOERROR"},
+		{"the answer twice", []sent{{b: good}, {b: good}}, "NOERROR"},
+		{"the answer after the window", []sent{{delay: 400 * time.Millisecond, b: good}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			addr := startScripted(t, tc.script)
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			res := p.queryServer(ctx, addr, "www.lab.test")
+			if res.Answered != (tc.rc != "") || res.Rcode != tc.rc {
+				t.Fatalf("queryServer = %+v, want rcode %q", res, tc.rc)
+			}
+			if tc.rc == "" && checks.Classify(res.Err) != checks.ErrTimeout {
+				t.Fatalf("err %v (class %v), want a timeout", res.Err, checks.Classify(res.Err))
+			}
+		})
+	}
 }

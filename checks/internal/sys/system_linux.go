@@ -284,6 +284,21 @@ func (*linuxSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
 	return nil
 }
 
+var _ checks.LinkDowner = (*linuxSystem)(nil)
+
+// SetLinkDown takes an interface down: the undo of a SetLinkUp that did
+// not help.
+func (*linuxSystem) SetLinkDown(ctx context.Context, ifIndex int) error {
+	l, err := netlink.LinkByIndex(ifIndex)
+	if err != nil {
+		return fmt.Errorf("find link %d: %w", ifIndex, err)
+	}
+	if err := netlink.LinkSetDown(l); err != nil {
+		return fmt.Errorf("set link %s down: %w", l.Attrs().Name, err)
+	}
+	return nil
+}
+
 // FlushDNSCache flushes systemd-resolved's cache, the only common Linux
 // resolver cache with a stable interface; without it in charge there is
 // no cache to flush.
