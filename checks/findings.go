@@ -603,9 +603,9 @@ var (
 		Text:      "nothing answers through the permanent entry mapping the gateway {gateway} to {mac} on {iface}, and {detail} answered for its address: an address conflict or a host spoofing the gateway",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
 		Manual: Steps{
-			Linux:   []string{"ip neigh show {gateway} dev {iface}  # the pinned MAC", "sudo arping -I {iface} -c 3 {gateway}  # every MAC that answers for the gateway", "compare with the MAC printed on the router or its admin page; keep the pin if it is the router's, and find the host answering from the other MAC", "netguard never removes a pin while several MACs answer: one of them may be spoofing the gateway"},
-			Darwin:  []string{"[IPv4] arp -n {gateway}  # the pinned MAC", "[IPv6] ndp -an  # the pinned MAC", "compare with the MAC printed on the router or its admin page; keep the pin if it is the router's, and find the host answering from the other MAC", "netguard never removes a pin while several MACs answer: one of them may be spoofing the gateway"},
-			Windows: []string{"Get-NetNeighbor -IPAddress {gateway}  # the pinned MAC", "compare with the MAC printed on the router or its admin page; keep the pin if it is the router's, and find the host answering from the other MAC", "netguard never removes a pin while several MACs answer: one of them may be spoofing the gateway"},
+			Linux:   []string{"ip neigh show {gateway} dev {iface}  # the pinned MAC", "sudo arping -I {iface} -c 3 {gateway}  # every MAC that answers for the gateway", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
+			Darwin:  []string{"[IPv4] arp -n {gateway}  # the pinned MAC", "[IPv6] ndp -an  # the pinned MAC", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
+			Windows: []string{"Get-NetNeighbor -IPAddress {gateway}  # the pinned MAC", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
 		},
 	}
 	GatewayNeighborWrong = &Def{
