@@ -6,12 +6,19 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"unsafe"
+
+	"golang.org/x/sys/windows"
 )
 
 // openOwned opens path with flag (O_CREATE creates it with perm). Windows
 // has no O_NOFOLLOW for os.OpenFile: a link (or other reparse point) at
 // path is refused before the open, and the file opened must be the one
-// looked at. Ownership is left to the ACLs of %LOCALAPPDATA%.
+// looked at. A file created with a perm that gives group and others
+// nothing (0600) is created with an access list that grants only the
+// running user: Windows ignores mode bits, and a file in a directory
+// shared with others would otherwise inherit their access.
 func openOwned(path string, flag int, perm os.FileMode) (*os.File, error) {
 	lst, err := os.Lstat(path)
 	switch {
@@ -19,6 +26,10 @@ func openOwned(path string, flag int, perm os.FileMode) (*os.File, error) {
 		return nil, fileError(path, errLink)
 	case err != nil && !errors.Is(err, os.ErrNotExist):
 		return nil, err
+	case err != nil && flag&os.O_CREATE != 0 && perm&0o077 == 0:
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
 	}
 	f, err := os.OpenFile(path, flag, perm)
 	if err != nil {
@@ -56,13 +67,85 @@ func checkDir(dir string) error {
 }
 
 // PrepareStateDir creates the state directory when missing and refuses one
-// that is a link.
+// that is a link. A directory it creates grants only the running user, and what is created
+// in it inherits that.
 func PrepareStateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	if err := mkdirPrivate(dir); err != nil {
 		return fmt.Errorf("state directory: %w", err)
 	}
 	if err := checkDir(dir); err != nil {
 		return fmt.Errorf("state directory %w", err)
+	}
+	return nil
+}
+
+// privateSDDL is an access list, not inherited from the directory, that
+// grants sid full control and nobody else anything; a directory's entry is
+// inherited by what is created in it (OICI).
+func privateSDDL(sid string, dir bool) string {
+	inherit := ""
+	if dir {
+		inherit = "OICI"
+	}
+	return "D:P(A;" + inherit + ";FA;;;" + sid + ")"
+}
+
+// privateAttributes is the security of a new file or directory that only
+// the running user may use.
+func privateAttributes(dir bool) (*windows.SecurityAttributes, error) {
+	user, err := windows.GetCurrentProcessToken().GetTokenUser()
+	if err != nil {
+		return nil, fmt.Errorf("current user: %w", err)
+	}
+	sd, err := windows.SecurityDescriptorFromString(privateSDDL(user.User.Sid.String(), dir))
+	if err != nil {
+		return nil, fmt.Errorf("security descriptor: %w", err)
+	}
+	sa := &windows.SecurityAttributes{SecurityDescriptor: sd}
+	sa.Length = uint32(unsafe.Sizeof(*sa))
+	return sa, nil
+}
+
+// createPrivate creates path as an empty file only the running user may
+// use. A file that appeared meanwhile is left as it is (os.OpenFile then
+// opens it, and openOwned checks it like any other).
+func createPrivate(path string) error {
+	sa, err := privateAttributes(false)
+	if err != nil {
+		return fileError(path, err)
+	}
+	p, err := windows.UTF16PtrFromString(path)
+	if err != nil {
+		return fileError(path, err)
+	}
+	h, err := windows.CreateFile(p, windows.GENERIC_WRITE, windows.FILE_SHARE_READ|windows.FILE_SHARE_WRITE, sa,
+		windows.CREATE_NEW, windows.FILE_ATTRIBUTE_NORMAL|windows.FILE_FLAG_OPEN_REPARSE_POINT, 0)
+	if errors.Is(err, windows.ERROR_FILE_EXISTS) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("create %q: %w", path, err)
+	}
+	return windows.CloseHandle(h)
+}
+
+// mkdirPrivate creates dir, whose parent exists, as a directory only the
+// running user may use; an existing one is left as it is.
+func mkdirPrivate(dir string) error {
+	sa, err := privateAttributes(true)
+	if err != nil {
+		return fileError(dir, err)
+	}
+	p, err := windows.UTF16PtrFromString(dir)
+	if err != nil {
+		return fileError(dir, err)
+	}
+	err = windows.CreateDirectory(p, sa)
+	if err != nil && !errors.Is(err, windows.ERROR_ALREADY_EXISTS) {
+		return fmt.Errorf("create %q: %w", dir, err)
 	}
 	return nil
 }
