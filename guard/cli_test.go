@@ -10,6 +10,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 // testIO runs the CLI over the fake lab: no network, no TTY.
@@ -37,7 +38,7 @@ func testIO(t *testing.T, lab *checkstest.Lab, env map[string]string) (*IO, *byt
 	return &IO{
 		In: strings.NewReader(""), Out: &out, ErrOut: &errOut,
 		Getenv:     func(k string) string { return env[k] },
-		Cwd:        t.TempDir(),
+		Cwd:        wine.TempDir(t),
 		NewEngine:  func() *checks.Engine { return lab.Engine },
 		Executable: func() (string, error) { return "/usr/local/bin/guard", nil },
 	}, &out, &errOut
@@ -91,7 +92,7 @@ func TestExitCodesAndJSON(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	badCfg := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(badCfg, []byte("dns: a.test\nexternals: [1]\n"), 0o644); err != nil {
 		t.Fatal(err)

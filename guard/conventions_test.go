@@ -13,6 +13,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 	"github.com/netguard/netguard/checks/config"
 	"github.com/netguard/netguard/checks/textreport"
 )
@@ -147,7 +148,7 @@ func TestColorDecidedOnce(t *testing.T) {
 
 // guard run finds its command before it checks anything.
 func TestRunResolvesCommandFirst(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	noexec := filepath.Join(dir, "script")
 	if err := os.WriteFile(noexec, []byte("#!/bin/sh\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -218,7 +219,7 @@ func TestRunJSONNeverOnStdout(t *testing.T) {
 	}
 	starts := recordStarts(t)
 	ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
-	file := filepath.Join(t.TempDir(), "report.json")
+	file := filepath.Join(wine.TempDir(t), "report.json")
 	if code := run([]string{"run", "--json-file", file, "--", sh}, ios); code != exitOK || len(*starts) != 1 || out.Len() != 0 {
 		t.Fatalf("--json-file: exit %d stdout %q\n%s", code, out, errOut)
 	}
@@ -382,7 +383,7 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(seed.args, seed.env)
 	}
-	cwd := f.TempDir()
+	cwd := wine.TempDir(f)
 	f.Fuzz(func(t *testing.T, args, env string) {
 		var argv []string
 		if args != "" {
