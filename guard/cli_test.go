@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -125,7 +127,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "--timeout", "0s"}, nil, "out of range"},
 		{[]string{"check", "--external", "not-an-ip"}, nil, "not an IP address"},
 		{[]string{"check", "--sudo", "maybe"}, nil, "invalid sudo mode"},
-		{[]string{"check", "--config", "/nonexistent/netguard.yaml"}, nil, "no such file"},
+		{[]string{"check", "--config", "/nonexistent/netguard.yaml"}, nil, notExist(t, "/nonexistent/netguard.yaml")},
 		{[]string{"check", "--config", badCfg}, nil, "bad.yaml:2: unknown key \"externals\""},
 		{[]string{"check"}, map[string]string{"NETGUARD_TIMEOUT": "soon"}, "NETGUARD_TIMEOUT: timeout: invalid duration"},
 		{[]string{"check"}, map[string]string{"NETGUARD_JSON": "maybe"}, `NETGUARD_JSON: want 1, true, yes, on or 0, false, no, off; got "maybe"`},
@@ -200,6 +202,17 @@ func TestBoolFlagsFromEnv(t *testing.T) {
 	}
 }
 
+// notExist is this OS's own text for a path that does not exist.
+func notExist(t *testing.T, path string) string {
+	t.Helper()
+	_, err := os.Open(path)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("open %s: %v, want it not to exist", path, err)
+	}
+	return pe.Err.Error()
+}
+
 func TestSkip(t *testing.T) {
 	lab := checkstest.NewLab(true)
 	lab.BreakGatewayMAC(true)
@@ -223,7 +236,7 @@ func TestSudoNeverGivesExactCommand(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
-	want := "run with privilege: sudo /usr/local/bin/guard repair delete-neighbor eth0 198.18.3.1"
+	want := "run with privilege: " + privilegedCommand([]string{"/usr/local/bin/guard", "repair", "delete-neighbor", "eth0", "198.18.3.1"})
 	if len(r.ManualSteps) == 0 || r.ManualSteps[0] != want {
 		t.Fatalf("manual steps %q, want first %q", r.ManualSteps, want)
 	}

@@ -146,6 +146,17 @@ func TestColorDecidedOnce(t *testing.T) {
 	}
 }
 
+// program is a command guard run finds on every OS (its exec is recorded,
+// never done): this test binary.
+func program(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
 // guard run finds its command before it checks anything.
 func TestRunResolvesCommandFirst(t *testing.T) {
 	dir := wine.TempDir(t)
@@ -154,16 +165,19 @@ func TestRunResolvesCommandFirst(t *testing.T) {
 		t.Fatal(err)
 	}
 	starts := recordStarts(t)
-	for _, tc := range []struct {
+	type runCase struct {
 		cmd  string
 		code exitCode
 		want string
-	}{
+	}
+	cases := []runCase{
 		{"/no/such/program", exitNotFound, `guard run: "/no/such/program": command not found`},
 		{"no-such-program-netguard", exitNotFound, `guard run: "no-such-program-netguard": command not found`},
-		{dir, exitNotExecutable, "is a directory"},
-		{noexec, exitNotExecutable, "permission denied"},
-	} {
+	}
+	for cmd, why := range notExecutable(dir, noexec) {
+		cases = append(cases, runCase{cmd, exitNotExecutable, why})
+	}
+	for _, tc := range cases {
 		ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
 		checked := false
 		ios.NewEngine = func() *checks.Engine { checked = true; return nil }
@@ -182,7 +196,7 @@ func TestRunResolvesCommandFirst(t *testing.T) {
 // Under guard run stdout is the command's: the JSON report goes to stderr
 // or --json-file, whichever way JSON was asked for.
 func TestRunJSONNeverOnStdout(t *testing.T) {
-	sh := "/bin/sh"
+	sh := program(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -236,13 +250,14 @@ func TestRunJSONNeverOnStdout(t *testing.T) {
 // guard run it repairs nothing: a broken network stays broken and the
 // command does not start.
 func TestRunDryRun(t *testing.T) {
+	sh := program(t)
 	for _, tc := range []struct {
 		name string
 		args []string
 		env  map[string]string
 	}{
-		{"flag", []string{"run", "--dry-run", "--", "/bin/sh"}, nil},
-		{"env", []string{"run", "--", "/bin/sh"}, map[string]string{"NETGUARD_DRY_RUN": "1"}},
+		{"flag", []string{"run", "--dry-run", "--", sh}, nil},
+		{"env", []string{"run", "--", sh}, map[string]string{"NETGUARD_DRY_RUN": "1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			starts := recordStarts(t)
@@ -265,7 +280,7 @@ func TestRunDryRun(t *testing.T) {
 	lab := checkstest.NewLab(true)
 	lab.BreakGatewayMAC(false)
 	ios, _, errOut := testIO(t, lab, nil)
-	if code := run([]string{"run", "--", "/bin/sh"}, ios); code != exitOK || len(lab.Sys.Calls) == 0 || len(*starts) != 1 {
+	if code := run([]string{"run", "--", sh}, ios); code != exitOK || len(lab.Sys.Calls) == 0 || len(*starts) != 1 {
 		t.Fatalf("run: exit %d, calls %v, starts %v\n%s", code, lab.Sys.Calls, *starts, errOut)
 	}
 }

@@ -18,6 +18,7 @@ import (
 // tests the command: flags, output, exit codes.
 func hooksIO(t *testing.T) (*IO, *bytes.Buffer, *bytes.Buffer, string, string) {
 	t.Helper()
+	wine.SkipIfGap(t, wine.GapGit)
 	repo := wine.TempDir(t)
 	cmd := exec.Command("git", "init", "-q", repo)
 	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+wine.TempDir(t))

@@ -30,6 +30,9 @@ const (
 	// GapFileACL: a file's access list is not kept; Wine derives it from
 	// the Unix mode bits.
 	GapFileACL
+	// GapGit: the Wine prefix has no Git for Windows (a Linux git cannot
+	// be run from Wine on Windows paths).
+	GapGit
 )
 
 var reasons = map[Gap]string{
@@ -38,6 +41,7 @@ var reasons = map[Gap]string{
 	GapIPv6Tables:       "no IPv6 routes or neighbors",
 	GapUDP:              "SIO_UDP_NETRESET is not implemented, every UDP socket fails with WSAEOPNOTSUPP",
 	GapFileACL:          "file access lists are not kept, they follow the Unix mode bits",
+	GapGit:              "no Git for Windows in the Wine prefix",
 }
 
 // String is the gap's reason, printed with the skip.
