@@ -92,19 +92,20 @@ func Wine(ctx context.Context) error {
 	for _, s := range total.skips {
 		fmt.Println("  skipped", s)
 	}
-	if total.failed > 0 {
-		return mg.Fatalf(1, "wine: %d tests failed", total.failed)
-	}
 
 	// guard.exe end to end, in the lab: Wine's own processes (the server,
 	// which opens the sockets) must start inside the lab's namespace, so
 	// the one above goes first.
 	stopWineServer(ctx, env)
 	e2e := map[string]string{"NETGUARD_WINE_GUARD": guardExe, "NETGUARD_WINE_PREFIX": prefix}
-	if err := run(ctx, e2e, "go", "test", "-count=1", "-v", "-run", "^TestLabWine$", "./guard"); err != nil {
-		return err
-	}
+	labErr := run(ctx, e2e, "go", "test", "-count=1", "-v", "-run", "^TestLabWine$", "./guard")
 	fmt.Printf("wine: done in %v\n", time.Since(start).Round(time.Millisecond))
+	switch {
+	case total.failed > 0:
+		return mg.Fatalf(1, "wine: %d tests failed", total.failed)
+	case labErr != nil:
+		return mg.Fatalf(1, "wine: guard.exe in the lab: %v", labErr)
+	}
 	return nil
 }
 
