@@ -45,6 +45,17 @@ func TestLabWine(t *testing.T) {
 		return lab.RunCmd(t, cmd)
 	}
 
+	// Wine's first program starts its services, which inherit its output
+	// and hold it open while the server runs: started with none, they
+	// keep no later run waiting.
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	warm := l.Cmd(ctx, l.Client, "wine", exe, "--version")
+	warm.Env = append(warm.Env, env...)
+	if err := warm.Run(); err != nil {
+		t.Fatalf("wine guard.exe --version: %v", err)
+	}
+
 	// The same help and version as the Linux build, but for the platform.
 	for _, args := range [][]string{{"--version"}, {"help"}, {"explain", "--list", "--os", "windows"}, {"explain", "gateway-neighbor-wrong", "--os", "windows"}} {
 		out, errOut, code := wine(args...)

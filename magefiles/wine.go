@@ -77,6 +77,18 @@ func Wine(ctx context.Context) error {
 		return err
 	}
 	fmt.Printf("wine: built in %v\n", time.Since(start).Round(time.Millisecond))
+	// Wine's first program starts its services (winedevice.exe and
+	// others), which inherit that program's output and keep it open until
+	// the server exits. Started here with no output, they hold nothing
+	// test2json reads: otherwise it waits 30 s after the first test binary.
+	warm := exec.CommandContext(ctx, "wine", guardExe, "--version")
+	warm.Env = os.Environ()
+	for k, v := range env {
+		warm.Env = append(warm.Env, k+"="+v)
+	}
+	if err := warm.Run(); err != nil {
+		return fmt.Errorf("wine guard.exe --version: %w", err)
+	}
 
 	var total wineCounts
 	for _, p := range pkgs {
