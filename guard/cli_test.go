@@ -3,7 +3,9 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 // testIO runs the CLI over the fake lab: no network, no TTY.
@@ -39,7 +42,7 @@ func testIO(t *testing.T, lab *checkstest.Lab, env map[string]string) (*IO, *byt
 	return &IO{
 		In: strings.NewReader(""), Out: &out, ErrOut: &errOut,
 		Getenv:     func(k string) string { return env[k] },
-		Cwd:        t.TempDir(),
+		Cwd:        wine.TempDir(t),
 		NewEngine:  func() *checks.Engine { return lab.Engine },
 		Executable: func() (string, error) { return "/usr/local/bin/guard", nil },
 	}, &out, &errOut
@@ -93,7 +96,7 @@ func TestExitCodesAndJSON(t *testing.T) {
 }
 
 func TestBadInput(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	badCfg := filepath.Join(dir, "bad.yaml")
 	if err := os.WriteFile(badCfg, []byte("dns: a.test\nexternals: [1]\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -126,7 +129,7 @@ func TestBadInput(t *testing.T) {
 		{[]string{"check", "--timeout", "0s"}, nil, "out of range"},
 		{[]string{"check", "--external", "not-an-ip"}, nil, "not an IP address"},
 		{[]string{"check", "--sudo", "maybe"}, nil, "invalid sudo mode"},
-		{[]string{"check", "--config", "/nonexistent/netguard.yaml"}, nil, "no such file"},
+		{[]string{"check", "--config", "/nonexistent/netguard.yaml"}, nil, notExist(t, "/nonexistent/netguard.yaml")},
 		{[]string{"check", "--config", badCfg}, nil, "bad.yaml:2: unknown key \"externals\""},
 		{[]string{"check"}, map[string]string{"NETGUARD_TIMEOUT": "soon"}, "NETGUARD_TIMEOUT: timeout: invalid duration"},
 		{[]string{"check"}, map[string]string{"NETGUARD_JSON": "maybe"}, `NETGUARD_JSON: want 1, true, yes, on or 0, false, no, off; got "maybe"`},
@@ -201,6 +204,17 @@ func TestBoolFlagsFromEnv(t *testing.T) {
 	}
 }
 
+// notExist is this OS's own text for a path that does not exist.
+func notExist(t *testing.T, path string) string {
+	t.Helper()
+	_, err := os.Open(path)
+	var pe *fs.PathError
+	if !errors.As(err, &pe) || !errors.Is(err, fs.ErrNotExist) {
+		t.Fatalf("open %s: %v, want it not to exist", path, err)
+	}
+	return pe.Err.Error()
+}
+
 func TestSkip(t *testing.T) {
 	lab := checkstest.NewLab(true)
 	lab.BreakGatewayMAC(true)
@@ -225,7 +239,7 @@ func TestSudoNeverGivesExactCommand(t *testing.T) {
 	if err := json.Unmarshal(out.Bytes(), &r); err != nil {
 		t.Fatal(err)
 	}
-	want := "sudo /usr/local/bin/guard repair delete-neighbor eth0 198.18.3.1  # the repair guard could not run without root"
+	want := privilegedCommand([]string{"/usr/local/bin/guard", "repair", "delete-neighbor", "eth0", "198.18.3.1"}) + "  # the repair guard could not run without root"
 	if len(r.ManualSteps) == 0 || r.ManualSteps[0] != want {
 		t.Fatalf("manual steps %q, want first %q", r.ManualSteps, want)
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 	"github.com/netguard/netguard/checks/config"
 	"github.com/netguard/netguard/checks/textreport"
 )
@@ -145,24 +146,38 @@ func TestColorDecidedOnce(t *testing.T) {
 	}
 }
 
+// program is a command guard run finds on every OS (its exec is recorded,
+// never done): this test binary.
+func program(t *testing.T) string {
+	t.Helper()
+	exe, err := os.Executable()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return exe
+}
+
 // guard run finds its command before it checks anything.
 func TestRunResolvesCommandFirst(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	noexec := filepath.Join(dir, "script")
 	if err := os.WriteFile(noexec, []byte("#!/bin/sh\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	starts := recordStarts(t)
-	for _, tc := range []struct {
+	type runCase struct {
 		cmd  string
 		code exitCode
 		want string
-	}{
+	}
+	cases := []runCase{
 		{"/no/such/program", exitNotFound, `guard run: "/no/such/program": command not found`},
 		{"no-such-program-netguard", exitNotFound, `guard run: "no-such-program-netguard": command not found`},
-		{dir, exitNotExecutable, "is a directory"},
-		{noexec, exitNotExecutable, "permission denied"},
-	} {
+	}
+	for cmd, why := range notExecutable(dir, noexec) {
+		cases = append(cases, runCase{cmd, exitNotExecutable, why})
+	}
+	for _, tc := range cases {
 		ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
 		checked := false
 		ios.NewEngine = func() *checks.Engine { checked = true; return nil }
@@ -181,7 +196,7 @@ func TestRunResolvesCommandFirst(t *testing.T) {
 // Under guard run stdout is the command's: the JSON report goes to stderr
 // or --json-file, whichever way JSON was asked for.
 func TestRunJSONNeverOnStdout(t *testing.T) {
-	sh := "/bin/sh"
+	sh := program(t)
 	for _, tc := range []struct {
 		name string
 		args []string
@@ -218,7 +233,7 @@ func TestRunJSONNeverOnStdout(t *testing.T) {
 	}
 	starts := recordStarts(t)
 	ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
-	file := filepath.Join(t.TempDir(), "report.json")
+	file := filepath.Join(wine.TempDir(t), "report.json")
 	if code := run([]string{"run", "--json-file", file, "--", sh}, ios); code != exitOK || len(*starts) != 1 || out.Len() != 0 {
 		t.Fatalf("--json-file: exit %d stdout %q\n%s", code, out, errOut)
 	}
@@ -235,13 +250,14 @@ func TestRunJSONNeverOnStdout(t *testing.T) {
 // guard run it repairs nothing: a broken network stays broken and the
 // command does not start.
 func TestRunDryRun(t *testing.T) {
+	sh := program(t)
 	for _, tc := range []struct {
 		name string
 		args []string
 		env  map[string]string
 	}{
-		{"flag", []string{"run", "--dry-run", "--", "/bin/sh"}, nil},
-		{"env", []string{"run", "--", "/bin/sh"}, map[string]string{"NETGUARD_DRY_RUN": "1"}},
+		{"flag", []string{"run", "--dry-run", "--", sh}, nil},
+		{"env", []string{"run", "--", sh}, map[string]string{"NETGUARD_DRY_RUN": "1"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			starts := recordStarts(t)
@@ -264,7 +280,7 @@ func TestRunDryRun(t *testing.T) {
 	lab := checkstest.NewLab(true)
 	lab.BreakGatewayMAC(false)
 	ios, _, errOut := testIO(t, lab, nil)
-	if code := run([]string{"run", "--", "/bin/sh"}, ios); code != exitOK || len(lab.Sys.Calls) == 0 || len(*starts) != 1 {
+	if code := run([]string{"run", "--", sh}, ios); code != exitOK || len(lab.Sys.Calls) == 0 || len(*starts) != 1 {
 		t.Fatalf("run: exit %d, calls %v, starts %v\n%s", code, lab.Sys.Calls, *starts, errOut)
 	}
 }
@@ -382,7 +398,7 @@ func FuzzParse(f *testing.F) {
 	} {
 		f.Add(seed.args, seed.env)
 	}
-	cwd := f.TempDir()
+	cwd := wine.TempDir(f)
 	f.Fuzz(func(t *testing.T, args, env string) {
 		var argv []string
 		if args != "" {

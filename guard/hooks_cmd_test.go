@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netguard/netguard/checks/checkstest/wine"
 	"github.com/netguard/netguard/hooks"
 )
 
@@ -17,13 +18,14 @@ import (
 // tests the command: flags, output, exit codes.
 func hooksIO(t *testing.T) (*IO, *bytes.Buffer, *bytes.Buffer, string, string) {
 	t.Helper()
-	repo := t.TempDir()
+	wine.SkipIfGap(t, wine.GapGit)
+	repo := wine.TempDir(t)
 	cmd := exec.Command("git", "init", "-q", repo)
-	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+t.TempDir())
+	cmd.Env = append(os.Environ(), "GIT_CONFIG_NOSYSTEM=1", "HOME="+wine.TempDir(t))
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("git init: %v\n%s", err, out)
 	}
-	bin := filepath.Join(t.TempDir(), "guard")
+	bin := filepath.Join(wine.TempDir(t), "guard")
 	if err := os.WriteFile(bin, []byte("#!/bin/sh\nexit 0\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}

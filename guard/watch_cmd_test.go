@@ -17,6 +17,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 	"github.com/netguard/netguard/checks/watch"
 )
 
@@ -70,7 +71,7 @@ func useChanSource(t *testing.T) chan watch.Change {
 
 // watchEnv is a private state directory for every OS's variable.
 func watchEnv(t *testing.T) map[string]string {
-	d := t.TempDir()
+	d := wine.TempDir(t)
 	return map[string]string{"XDG_STATE_HOME": d, "HOME": d, "LOCALAPPDATA": d}
 }
 
@@ -217,7 +218,7 @@ func TestWatchCommand(t *testing.T) {
 func TestWatchMetricsAndLogFlag(t *testing.T) {
 	useChanSource(t)
 	lab := checkstest.NewLab(false)
-	logPath := filepath.Join(t.TempDir(), "custom.jsonl")
+	logPath := filepath.Join(wine.TempDir(t), "custom.jsonl")
 	_, errOut, stop := startWatch(t, lab, watchEnv(t), "--metrics", "127.0.0.1:0", "--log", logPath)
 	re := regexp.MustCompile(`metrics on (http://127\.0\.0\.1:\d+/metrics)`)
 	waitFor(t, "the metrics address", func() bool { return re.MatchString(errOut.String()) })

@@ -127,6 +127,10 @@ func Test(ctx context.Context) error {
 			return runIn(ctx, m, nil, "go", "test", "-count=1", "./...")
 		}})
 	}
+	if runtime.GOOS == "linux" {
+		// The Windows build under Wine, guard.exe in the lab included.
+		stages = append(stages, stage{"wine", Wine})
+	}
 	stages = append(stages, stage{"fuzz", Fuzz})
 	return runStages(ctx, stages, map[string]bool{"deps": true})
 }

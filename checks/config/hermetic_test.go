@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 // TestHermetic runs every other test of this package again in a process
@@ -17,7 +19,7 @@ func TestHermetic(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	hostile := "gateway: 192.0.2.1\nsudo: prompt\ndns: hostile.test\ntimeout: 7s\nexternal: [192.0.2.2]\n"
 	cfg := filepath.Join(dir, "cfg")
 	for _, p := range []string{

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 // testEnv is a made-up user: home with a user config dir, a repository
@@ -25,7 +26,7 @@ type testEnv struct {
 
 func newTestEnv(t testing.TB) *testEnv {
 	t.Helper()
-	base := t.TempDir()
+	base := wine.TempDir(t)
 	te := &testEnv{home: filepath.Join(base, "home"), vars: map[string]string{}}
 	te.repo = filepath.Join(te.home, "src", "app")
 	te.cwd = filepath.Join(te.repo, "cmd", "x")

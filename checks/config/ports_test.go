@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 func TestPortsKey(t *testing.T) {
@@ -43,7 +44,7 @@ func TestPortsKey(t *testing.T) {
 func TestLoadProxyEnv(t *testing.T) {
 	env := map[string]string{"HTTPS_PROXY": "http://127.0.0.1:7890", "no_proxy": "localhost", "HOME": "/root"}
 	// An explicit (empty) file: no user config is searched for.
-	cfg := filepath.Join(t.TempDir(), "netguard.yaml")
+	cfg := filepath.Join(wine.TempDir(t), "netguard.yaml")
 	if err := os.WriteFile(cfg, nil, 0o644); err != nil {
 		t.Fatal(err)
 	}

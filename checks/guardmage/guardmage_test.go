@@ -9,6 +9,7 @@ import (
 	"github.com/magefile/mage/mg"
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 // fake points the package at the fake lab of checkstest (no network) and
@@ -22,7 +23,7 @@ func fake(t *testing.T, env map[string]string) (*checkstest.Lab, *bytes.Buffer) 
 		"NETGUARD_DNS":        "www.lab.test",
 		"NETGUARD_TIMEOUT":    "2s", // room to verify a repair on a loaded runner
 		"NETGUARD_PROBE_WAIT": "100ms",
-		"XDG_CONFIG_HOME":     t.TempDir(),
+		"XDG_CONFIG_HOME":     wine.TempDir(t),
 	}
 	for k, v := range env {
 		full[k] = v
@@ -33,7 +34,7 @@ func fake(t *testing.T, env map[string]string) (*checkstest.Lab, *bytes.Buffer) 
 	stderr = &buf
 	newEngine = func() *checks.Engine { return fl.Engine }
 	t.Cleanup(func() { getenv, stderr, newEngine = oldEnv, oldErr, oldEng })
-	t.Chdir(t.TempDir()) // no .netguard.yaml above
+	t.Chdir(wine.TempDir(t)) // no .netguard.yaml above
 	return fl, &buf
 }
 

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/net/dns/dnsmessage"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 // responder is a DNS server on a loopback UDP port (the network rule):
@@ -25,6 +26,7 @@ type responder struct {
 
 func startResponder(t *testing.T, rcode dnsmessage.RCode, drop int32, silent bool) *responder {
 	t.Helper()
+	wine.SkipIfGap(t, wine.GapUDP)
 	pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -94,6 +96,7 @@ func TestQueryServer(t *testing.T) {
 		})
 	}
 	t.Run("closed port refused at once", func(t *testing.T) {
+		wine.SkipIfGap(t, wine.GapUDP)
 		pc, err := net.ListenPacket("udp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatal(err)

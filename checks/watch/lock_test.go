@@ -8,14 +8,17 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 func TestLock(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "state", LockName)
+	path := filepath.Join(wine.TempDir(t), "state", LockName)
 	l, err := AcquireLock(path)
 	if err != nil {
 		t.Fatal(err)
 	}
+	checkPrivate(t, path)
 	// A second lock, even from this process, is refused with the holder.
 	_, err = AcquireLock(path)
 	if !errors.Is(err, ErrLocked) {
@@ -62,7 +65,7 @@ func TestMain(m *testing.M) {
 }
 
 func TestLockReleasedOnExit(t *testing.T) {
-	path := filepath.Join(t.TempDir(), LockName)
+	path := filepath.Join(wine.TempDir(t), LockName)
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = append(os.Environ(), "NETGUARD_WATCH_LOCK_HELPER="+path)
 	if out, err := cmd.CombinedOutput(); err != nil {
@@ -73,4 +76,13 @@ func TestLockReleasedOnExit(t *testing.T) {
 		t.Fatalf("lock left held by an exited process: %v", err)
 	}
 	l.Release()
+}
+
+// A state directory the watcher creates is its user's alone.
+func TestStateDirPrivate(t *testing.T) {
+	dir := filepath.Join(wine.TempDir(t), "netguard")
+	if err := PrepareStateDir(dir); err != nil {
+		t.Fatal(err)
+	}
+	checkPrivate(t, dir)
 }

@@ -8,10 +8,12 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/netguard/netguard/checks/checkstest/wine"
 )
 
 func TestRotatingFile(t *testing.T) {
-	dir := t.TempDir()
+	dir := wine.TempDir(t)
 	path := filepath.Join(dir, "sub", LogName) // the directory is created
 	r, err := OpenRotating(path, 100, 3)
 	if err != nil {
@@ -54,9 +56,7 @@ func TestRotatingFile(t *testing.T) {
 	if strings.Join(all, ",") != strings.Join(want, ",") {
 		t.Errorf("lines kept %v, want %v", all, want)
 	}
-	if st, err := os.Stat(path); err != nil || st.Mode().Perm()&0o077 != 0 {
-		t.Errorf("log mode %v (%v), want private to its owner", st.Mode(), err)
-	}
+	checkPrivate(t, path)
 	if _, err := r.Write(line(0)); err == nil {
 		t.Error("write after Close succeeded")
 	}
@@ -65,7 +65,7 @@ func TestRotatingFile(t *testing.T) {
 // A reopened log continues from its size: a restart does not let the file
 // grow past the limit.
 func TestRotatingFileReopen(t *testing.T) {
-	path := filepath.Join(t.TempDir(), LogName)
+	path := filepath.Join(wine.TempDir(t), LogName)
 	if err := os.WriteFile(path, bytes.Repeat([]byte("a\n"), 40), 0o600); err != nil {
 		t.Fatal(err)
 	}

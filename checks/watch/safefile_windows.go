@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+
+	"github.com/netguard/netguard/checks/ownedfile"
 )
 
 // checkDir refuses a directory that is a link.
@@ -24,9 +27,13 @@ func checkDir(dir string) error {
 }
 
 // PrepareStateDir creates the state directory when missing and refuses one
-// that is a link.
+// that is a link. A directory it creates grants only the running user, and
+// what is created in it inherits that.
 func PrepareStateDir(dir string) error {
-	if err := os.MkdirAll(dir, 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Dir(dir), 0o700); err != nil {
+		return fmt.Errorf("state directory: %w", err)
+	}
+	if err := ownedfile.MkdirPrivate(dir); err != nil {
 		return fmt.Errorf("state directory: %w", err)
 	}
 	if err := checkDir(dir); err != nil {
