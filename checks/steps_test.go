@@ -2,7 +2,6 @@ package checks
 
 import (
 	"net/netip"
-	"os/exec"
 	"regexp"
 	"slices"
 	"strings"
@@ -70,21 +69,6 @@ func TestStepTemplatesDoNotQuotePlaceholders(t *testing.T) {
 					t.Errorf("%s on %s: step %q quotes a placeholder itself (%s)", d.ID, goos, s, w)
 				}
 			}
-		}
-	}
-}
-
-// QuotePOSIX's words reach a real sh as the value, byte for byte, and run
-// nothing.
-func TestQuotePOSIXWithSh(t *testing.T) {
-	sh, err := exec.LookPath("sh")
-	if err != nil {
-		t.Fatalf("sh: %v", err)
-	}
-	for _, v := range append(slices.Clone(hostileValues), "", "eth0", "fe80::1%en0", "~root", "*", "a b", "{x,y}", "$HOME", "'", "\\") {
-		out, err := exec.Command(sh, "-c", "printf %s "+QuotePOSIX(v)).CombinedOutput()
-		if err != nil || string(out) != v {
-			t.Errorf("sh got %q (%v) for %q quoted as %s", out, err, v, QuotePOSIX(v))
 		}
 	}
 }

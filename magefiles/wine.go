@@ -57,10 +57,18 @@ func Wine(ctx context.Context) error {
 	}
 	fmt.Printf("wine: prefix ready in %v\n", time.Since(start).Round(time.Millisecond))
 	// One server for every run below, instead of one started (and torn
-	// down) per program; it exits on its own 30 s after the last.
+	// down) per program; it exits on its own 30 s after the last. It gets
+	// no output of ours: a server holding the stage's stdout would keep
+	// whoever reads it (a pipe to tail, CI) waiting after the stage ends.
 	stopWineServer(ctx, env)
-	if err := runIn(ctx, ".", env, "wineserver", "-p30"); err != nil {
-		return err
+	defer stopWineServer(context.WithoutCancel(ctx), env)
+	server := exec.CommandContext(ctx, "wineserver", "-p30")
+	server.Env = os.Environ()
+	for k, v := range env {
+		server.Env = append(server.Env, k+"="+v)
+	}
+	if err := server.Run(); err != nil {
+		return fmt.Errorf("wineserver: %w", err)
 	}
 
 	pkgs, err := windowsPackages(ctx)
@@ -93,8 +101,8 @@ func Wine(ctx context.Context) error {
 	for k, v := range env {
 		warm.Env = append(warm.Env, k+"="+v)
 	}
-	if err := warm.Run(); err != nil {
-		return fmt.Errorf("wine guard.exe --version: %w", err)
+	if out, err := warm.CombinedOutput(); err != nil {
+		return fmt.Errorf("wine guard.exe --version: %w: %s", err, out)
 	}
 
 	var total wineCounts
