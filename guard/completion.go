@@ -263,7 +263,7 @@ func writeBash(w io.Writer, m completionModel) error {
 		}
 	}
 	e.printf("  esac\n")
-	e.printf("  local words\n")
+	e.printf("  local words=\n")
 	e.printf("  case $cmd in\n")
 	var global []string
 	for _, f := range m.globalFlags() {
