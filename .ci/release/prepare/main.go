@@ -25,15 +25,18 @@ var completions = []struct{ shell, file string }{
 }
 
 // The example unit runs a `go install`ed guard from the home directory;
-// the packaged one runs /usr/bin/guard. Both replacements must match, so
-// an edit of the example fails the release instead of shipping a unit
-// whose comment or path is wrong.
+// the packaged one runs the package's root-owned helper copy, the path the
+// sudoers example names: sudo re-executes the running binary, so --fix can
+// repair through `sudo -n` once that rule is enabled. Both replacements
+// must match, so an edit of the example fails the release instead of
+// shipping a unit whose comment or path is wrong.
 var unitEdits = [][2]string{
 	{"# %h is your home directory. Install guard there with\n" +
 		"#   GOBIN=$HOME/.local/bin go install github.com/netguard/netguard/guard@latest\n" +
 		"# or change the path. ",
-		"# guard is the packaged /usr/bin/guard. "},
-	{"\nExecStart=%h/.local/bin/guard ", "\nExecStart=/usr/bin/guard "},
+		"# The package's root-owned copy of guard, the one its sudoers example\n" +
+			"# (/usr/share/doc/netguard/sudoers.example) names. "},
+	{"\nExecStart=%h/.local/bin/guard ", "\nExecStart=/usr/libexec/netguard/guard "},
 }
 
 func main() {
