@@ -2,7 +2,8 @@
 // binary into .ci/release/extras: the shell completions and the man page,
 // written by the guard of this commit (guard completion, guard man), and
 // the systemd user unit of examples/watch with the packaged binary's path.
-// GoReleaser runs it as a before hook, from .ci/release.
+// GoReleaser runs it as a before hook, from .ci/release, with the commit
+// time (seconds since 1970) as its argument: the man page's date.
 package main
 
 import (
@@ -40,13 +41,17 @@ var unitEdits = [][2]string{
 }
 
 func main() {
-	if err := run("../..", "extras"); err != nil {
+	if len(os.Args) != 2 {
+		fmt.Fprintln(os.Stderr, "usage: prepare COMMIT-TIME (seconds since 1970)")
+		os.Exit(2)
+	}
+	if err := run("../..", "extras", os.Args[1]); err != nil {
 		fmt.Fprintln(os.Stderr, "prepare:", err)
 		os.Exit(1)
 	}
 }
 
-func run(root, out string) error {
+func run(root, out, epoch string) error {
 	if err := os.RemoveAll(out); err != nil {
 		return err
 	}
@@ -66,12 +71,12 @@ func run(root, out string) error {
 		return fmt.Errorf("go build ./guard: %w", err)
 	}
 	for _, c := range completions {
-		if err := guardOutput(guard, filepath.Join(out, "completions", c.file), "completion", c.shell); err != nil {
+		if err := guardOutput(guard, filepath.Join(out, "completions", c.file), epoch, "completion", c.shell); err != nil {
 			return err
 		}
 	}
 	man := filepath.Join(out, "guard.1")
-	if err := guardOutput(guard, man, "man"); err != nil {
+	if err := guardOutput(guard, man, epoch, "man"); err != nil {
 		return err
 	}
 	if err := gzipFile(man, man+".gz"); err != nil {
@@ -94,9 +99,9 @@ func run(root, out string) error {
 // guardOutput writes what guard ARGS prints to file. guard gets only
 // SOURCE_DATE_EPOCH, which dates the man page: nothing of the release
 // machine's environment reaches the files.
-func guardOutput(guard, file string, args ...string) error {
+func guardOutput(guard, file, epoch string, args ...string) error {
 	cmd := exec.Command(guard, args...)
-	cmd.Env = []string{"SOURCE_DATE_EPOCH=" + os.Getenv("SOURCE_DATE_EPOCH")}
+	cmd.Env = []string{"SOURCE_DATE_EPOCH=" + epoch}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	b, err := cmd.Output()
