@@ -11,6 +11,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"debug/buildinfo"
+	"debug/elf"
+	"debug/macho"
+	"debug/pe"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -57,14 +60,15 @@ type Release mg.Namespace
 //
 // Checked: every archive unpacks with its binary, LICENSE, README, man page
 // and completions, and every binary carries the snapshot version (this
-// machine's runs --version and explain --list); the checksums file matches;
-// a rebuild of this machine's target gives the same bytes; the formula and
-// the Scoop manifest name the archives' checksums; the .deb installs with
-// dpkg -i, puts the helper root-owned 0755 at its path, and guard --version
-// and guard completion bash work from /usr/bin; dpkg --purge leaves nothing
-// behind; the .rpm holds the same files. Uncommitted changes are not in a
-// snapshot: it is built from the commit, so the same commit gives the same
-// bytes. $NETGUARD_RELEASE_KEEP=1 keeps the temporary directory.
+// machine's runs --version and explain --list, and guard check in the
+// lab); the checksums file matches; a rebuild of this machine's target
+// gives the same bytes; the formula and the Scoop manifest name the
+// archives' checksums; the .deb installs with dpkg -i, puts the helper
+// root-owned 0755 at its path, and guard --version and guard completion
+// bash work from /usr/bin; dpkg --purge leaves nothing behind; the .rpm
+// holds the same files. Uncommitted changes are not in a snapshot: it is
+// built from the commit, so the same commit gives the same bytes.
+// $NETGUARD_RELEASE_KEEP=1 keeps the temporary directory.
 func (Release) Snapshot(ctx context.Context) error {
 	start := time.Now()
 	tmp, err := os.MkdirTemp("", "netguard-release-")
@@ -158,14 +162,25 @@ func checkSnapshot(ctx context.Context, tmp, src, dist, sha, goreleaser string) 
 	if err := checkRuns(ctx, hostBinary, meta.Version, sha); err != nil {
 		return err
 	}
+	if runtime.GOOS == "linux" {
+		// guard check runs only inside the lab, with the lab's targets.
+		env := map[string]string{"NETGUARD_RELEASE_BINARY": hostBinary}
+		if err := runIn(ctx, ".", env, "go", "test", "-count=1", "-run", "^TestLabReleaseBinary$", "./guard/"); err != nil {
+			return err
+		}
+	}
 	if err := checkRebuild(ctx, src, goreleaser, filepath.Join(tmp, "rebuild"), hostBinary); err != nil {
 		return err
 	}
 	if err := checkFormulaAndManifest(dist, meta.Version, sums); err != nil {
 		return err
 	}
-	deb := filepath.Join(dist, fmt.Sprintf("%s_%s_%s.deb", packageName, meta.Version, runtime.GOARCH))
-	debFiles, err := checkDeb(ctx, deb, meta.Version)
+	// nfpm writes the version the Debian way (0.0.1~snapshot.abc).
+	debs, _ := filepath.Glob(filepath.Join(dist, packageName+"_*_"+runtime.GOARCH+".deb"))
+	if len(debs) != 1 {
+		return fmt.Errorf("want one %s .deb in %s, found %q", runtime.GOARCH, dist, debs)
+	}
+	debFiles, err := checkDeb(ctx, debs[0], meta.Version)
 	if err != nil {
 		return err
 	}
@@ -252,13 +267,75 @@ func checkArchive(dist, dir, version, sha string, t [2]string, commitTime time.T
 			return "", fmt.Errorf("%s: built with %s=%q, want %q", name, k, settings[k], v)
 		}
 	}
-	ld := settings["-ldflags"]
-	for _, w := range []string{"-s", "-w", "-X main.version=v" + version, "-X main.commit=" + sha} {
-		if !strings.Contains(" "+ld+" ", " "+w+" ") {
-			return "", fmt.Errorf("%s: -ldflags %q lacks %q", name, ld, w)
+	// The build info omits -ldflags under -trimpath: the stamps are looked
+	// for in the binary's data, the stripping in its sections.
+	b, err := os.ReadFile(bin)
+	if err != nil {
+		return "", err
+	}
+	for _, w := range []string{"v" + version, sha} {
+		if !bytes.Contains(b, []byte(w)) {
+			return "", fmt.Errorf("%s: %s is not stamped with %s", name, exe, w)
 		}
 	}
+	if err := checkStripped(bin, goos); err != nil {
+		return "", fmt.Errorf("%s: %w", name, err)
+	}
 	return bin, nil
+}
+
+// checkStripped checks that a binary has neither a symbol table nor DWARF
+// (-s -w).
+func checkStripped(bin, goos string) error {
+	switch goos {
+	case "linux":
+		f, err := elf.Open(bin)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if _, err := f.Symbols(); !errors.Is(err, elf.ErrNoSymbols) {
+			return fmt.Errorf("%s has a symbol table", bin)
+		}
+		for _, s := range f.Sections {
+			if strings.HasPrefix(s.Name, ".debug_") || strings.HasPrefix(s.Name, ".zdebug_") {
+				return fmt.Errorf("%s has DWARF (%s)", bin, s.Name)
+			}
+		}
+	case "darwin":
+		f, err := macho.Open(bin)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		// The dynamic imports (libSystem, CoreFoundation) stay as
+		// undefined symbols; a defined one is the symbol table -s drops.
+		if f.Symtab != nil {
+			for _, sym := range f.Symtab.Syms {
+				if sym.Type&0x0e != 0 { // N_TYPE is not N_UNDF
+					return fmt.Errorf("%s has a symbol table (%s)", bin, sym.Name)
+				}
+			}
+		}
+		if f.Segment("__DWARF") != nil {
+			return fmt.Errorf("%s has DWARF", bin)
+		}
+	case "windows":
+		f, err := pe.Open(bin)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if len(f.Symbols) > 0 {
+			return fmt.Errorf("%s has a symbol table", bin)
+		}
+		for _, s := range f.Sections {
+			if strings.HasPrefix(s.Name, ".debug_") || strings.HasPrefix(s.Name, ".zdebug_") {
+				return fmt.Errorf("%s has DWARF (%s)", bin, s.Name)
+			}
+		}
+	}
+	return nil
 }
 
 // unpack extracts a .tar.gz or .zip into dir and returns the names of its
@@ -364,12 +441,24 @@ func checkRuns(ctx context.Context, bin, version, sha string) error {
 	return nil
 }
 
-// checkRebuild builds this machine's target again from the same commit and
-// compares the bytes with the released binary.
+// checkRebuild builds this machine's target again from the same commit, in
+// a clone at another path with an empty build cache, and compares the
+// bytes with the released binary.
 func checkRebuild(ctx context.Context, src, goreleaser, dir, released string) error {
+	sha, err := gitOutput(ctx, src, "rev-parse", "HEAD")
+	if err != nil {
+		return err
+	}
+	again := filepath.Join(dir, "clone-at-another-path")
+	if err := runIn(ctx, ".", nil, "git", "clone", "--quiet", "--no-checkout", src, again); err != nil {
+		return err
+	}
+	if err := runIn(ctx, again, nil, "git", "checkout", "--quiet", "--detach", sha); err != nil {
+		return err
+	}
 	out := filepath.Join(dir, "guard")
-	env := map[string]string{"GOOS": runtime.GOOS, "GOARCH": runtime.GOARCH}
-	if err := runIn(ctx, src, env, goreleaser, "build", "--snapshot", "--clean", "--single-target", "--id", "guard",
+	env := map[string]string{"GOOS": runtime.GOOS, "GOARCH": runtime.GOARCH, "GOCACHE": filepath.Join(dir, "gocache")}
+	if err := runIn(ctx, again, env, goreleaser, "build", "--snapshot", "--clean", "--single-target", "--id", "guard",
 		"--config", releaseConfig, "--output", out); err != nil {
 		return err
 	}
