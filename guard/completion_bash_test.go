@@ -110,4 +110,3 @@ func TestCompletionBash(t *testing.T) {
 		}
 	}
 }
-
