@@ -70,6 +70,15 @@ type Release mg.Namespace
 // built from the commit, so the same commit gives the same bytes.
 // $NETGUARD_RELEASE_KEEP=1 keeps the temporary directory.
 func (Release) Snapshot(ctx context.Context) error {
+	// Fail before a build of minutes, not after it.
+	if os.Geteuid() != 0 {
+		return mg.Fatalf(1, "release:snapshot needs root: it installs and purges the .deb")
+	}
+	for _, tool := range []string{"git", "dpkg", "dpkg-deb", "rpm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			return mg.Fatalf(1, "release:snapshot needs %s (Debian packages: %s)", tool, strings.Join(ReleaseDebianPackages, " "))
+		}
+	}
 	start := time.Now()
 	tmp, err := os.MkdirTemp("", "netguard-release-")
 	if err != nil {
