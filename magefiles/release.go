@@ -595,6 +595,17 @@ func checkDeb(ctx context.Context, deb, version string) (files []string, err err
 			return nil, err
 		}
 	}
+	// The example, the README and the package agree on the helper's path.
+	rule := []byte("NOPASSWD: " + helperPath + " repair *")
+	for _, doc := range []string{"/usr/share/doc/netguard/sudoers.example", "README.md"} {
+		b, err := os.ReadFile(doc)
+		if err != nil {
+			return nil, err
+		}
+		if !bytes.Contains(b, rule) {
+			return nil, fmt.Errorf("%s does not give the rule %q", doc, rule)
+		}
+	}
 	// The sudoers example stays an example: nothing in /etc/sudoers.d.
 	if _, err := os.Lstat("/etc/sudoers.d/netguard"); !errors.Is(err, fs.ErrNotExist) {
 		return nil, fmt.Errorf("/etc/sudoers.d/netguard exists after dpkg -i")
