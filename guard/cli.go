@@ -45,7 +45,7 @@ type cli struct {
 
 // commands are the command names; repair is the privileged helper and is
 // not listed in help.
-var commands = []string{"check", "fix", "run", "watch", "hooks", "explain", "version", "help", "repair"}
+var commands = []string{"check", "fix", "run", "watch", "hooks", "explain", "version", "help", "completion", "man", "repair"}
 
 // run is the whole program behind main, testable with a fake IO.
 func run(args []string, ios *IO) exitCode {
@@ -87,6 +87,10 @@ func run(args []string, ios *IO) exitCode {
 		return runExplain(ios, c)
 	case "hooks":
 		return runHooks(ios, c)
+	case "completion":
+		return runCompletion(ios, c)
+	case "man":
+		return runMan(ios, c)
 	}
 	// guard run finds its command before checking anything, as a shell
 	// would: not found is 127, not executable 126, in one line.
@@ -211,6 +215,13 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 		return c, nil
 	case "hooks":
 		return c, c.finishHooks()
+	case "completion":
+		return c, checkShell(pos)
+	case "man":
+		if len(pos) > 0 {
+			return c, usagef("man: unexpected argument %q", pos[0])
+		}
+		return c, nil
 	case "repair":
 		return c, nil // the privileged helper reads no config: its argv is all it acts on
 	case "run":

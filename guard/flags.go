@@ -24,7 +24,7 @@ type flagDef struct {
 // The command groups flags belong to.
 var (
 	checking  = []string{"check", "fix", "run", "watch"}
-	everyCmd  = []string{"check", "fix", "run", "watch", "explain", "version", "hooks", "help"}
+	everyCmd  = []string{"check", "fix", "run", "watch", "explain", "version", "hooks", "help", "completion", "man"}
 	jsonTaker = []string{"check", "fix", "run", "watch", "explain", "version", "hooks"}
 )
 

@@ -21,6 +21,8 @@ commands:
   explain    what a finding means and what to do: guard explain ID
   version    version, commit, Go version, OS/arch (also guard --version)
   help       help for a command: guard help CMD (or guard CMD --help)
+  completion shell completion: guard completion bash|zsh|fish|powershell
+  man        this help as a manual page: guard man | man -l -
 
 A bare guard checks nothing: it prints this and exits 2.
 Flags may come before or after the command (guard --json check).
@@ -53,6 +55,10 @@ var commandHelp = map[string]struct{ usage, about, examples string }{
 		"guard explain gateway-neighbor-wrong\n  guard explain dns-failed --os darwin\n  guard explain --list --json"},
 	"version": {"guard version [--json]", "Version, commit, Go version, OS/arch.", "guard version\n  guard --version"},
 	"help":    {"guard help [COMMAND]", "Help for guard or one of its commands.", "guard help run"},
+	"completion": {"guard completion bash|zsh|fish|powershell",
+		"A completion script for the shell: commands, flags, the values of --color,\n--os and --sudo, and finding IDs for guard explain.",
+		"source <(guard completion bash)\n  guard completion zsh > \"${fpath[1]}/_guard\"\n  guard completion fish > ~/.config/fish/completions/guard.fish\n  guard completion powershell | Out-String | Invoke-Expression"},
+	"man": {"guard man", "The help of guard and of every command as one manual page (roff).\nThe packages install it as guard(1).", "guard man | man -l -\n  guard man > guard.1"},
 }
 
 // helpFor is the help of one command, or the usage for "".

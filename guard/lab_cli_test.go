@@ -38,7 +38,7 @@ func TestLabCLIConventions(t *testing.T) {
 		stderr string // regexp; "" means empty
 	}{
 		{nil, 2, `^$`, `A bare guard checks nothing`},
-		{[]string{"--version"}, 0, `^guard \S+ \(commit \S+, go1\.[^,]+, linux/\w+\)\n$`, ``},
+		{[]string{"--version"}, 0, `^guard \S+ \(commit \S+(, built \S+)?, go1\.[^,]+, linux/\w+\)\n$`, ``},
 		{[]string{"help", "check"}, 0, `(?s)usage: guard check.*--timeout DURATION.*examples:`, ``},
 		{[]string{"check", "--help"}, 0, `(?s)usage: guard check.*--timeout DURATION`, ``},
 		{[]string{"check", "--timeout", "a: b"}, 2, `^$`, `^guard: flag "--timeout": timeout: invalid duration "a: b" \(e\.g\. 2s, 500ms\)\n$`},

@@ -4,31 +4,53 @@ import (
 	"fmt"
 	"runtime"
 	"runtime/debug"
+	"strings"
 )
 
-// version is set by -ldflags "-X main.version=v1.2.3" in release builds;
-// otherwise the module version from the build info (go install) is used.
-var version = ""
+// Release builds stamp these with -ldflags "-X main.version=v1.2.3
+// -X main.commit=<sha> -X main.date=<RFC 3339>" (.ci/release). Unstamped,
+// the build info supplies them: the module version of a
+// `go install …/guard@v1.2.3`, and the VCS revision and time of a build
+// inside a git checkout.
+var (
+	version = ""
+	commit  = ""
+	date    = ""
+)
 
 // versionInfo is guard version's content; its JSON is guard version --json.
 type versionInfo struct {
 	Version string `json:"version"`
 	Commit  string `json:"commit"`
+	Date    string `json:"date,omitempty"` // commit time of the build, RFC 3339; unknown: omitted
 	Go      string `json:"go"`
 	OS      string `json:"os"`
 	Arch    string `json:"arch"`
 }
 
 func currentVersion() versionInfo {
-	v, commit, dirty := version, "", false
-	if bi, ok := debug.ReadBuildInfo(); ok {
+	bi, _ := debug.ReadBuildInfo()
+	return versionFrom(version, commit, date, bi)
+}
+
+// versionFrom merges the stamped values with the build info (nil when the
+// binary has none): a stamped value wins.
+func versionFrom(v, rev, when string, bi *debug.BuildInfo) versionInfo {
+	dirty := false
+	if bi != nil {
 		if v == "" {
 			v = bi.Main.Version
 		}
 		for _, s := range bi.Settings {
 			switch s.Key {
 			case "vcs.revision":
-				commit = s.Value
+				if rev == "" {
+					rev = s.Value
+				}
+			case "vcs.time":
+				if when == "" {
+					when = s.Value
+				}
 			case "vcs.modified":
 				dirty = s.Value == "true"
 			}
@@ -37,19 +59,25 @@ func currentVersion() versionInfo {
 	if v == "" || v == "(devel)" {
 		v = "devel"
 	}
-	if commit == "" {
-		commit = "unknown"
-	} else if len(commit) > 12 {
-		commit = commit[:12]
+	switch {
+	case rev == "":
+		rev = "unknown"
+	case len(rev) > 12:
+		rev = rev[:12]
 	}
-	if dirty {
-		commit += "-dirty"
+	if dirty && !strings.HasSuffix(rev, "-dirty") {
+		rev += "-dirty"
 	}
-	return versionInfo{Version: v, Commit: commit, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
+	return versionInfo{Version: v, Commit: rev, Date: when, Go: runtime.Version(), OS: runtime.GOOS, Arch: runtime.GOARCH}
 }
 
+// String is the one line of guard --version; the date appears when known.
 func (v versionInfo) String() string {
-	return fmt.Sprintf("guard %s (commit %s, %s, %s/%s)", v.Version, v.Commit, v.Go, v.OS, v.Arch)
+	built := ""
+	if v.Date != "" {
+		built = ", built " + v.Date
+	}
+	return fmt.Sprintf("guard %s (commit %s%s, %s, %s/%s)", v.Version, v.Commit, built, v.Go, v.OS, v.Arch)
 }
 
 // runVersion is guard version and guard --version.

@@ -130,6 +130,9 @@ func Test(ctx context.Context) error {
 	if runtime.GOOS == "linux" {
 		// The Windows build under Wine, guard.exe in the lab included.
 		stages = append(stages, stage{"wine", Wine})
+		// A snapshot release, its archives, checksums and packages checked
+		// (dpkg -i and --purge on this machine).
+		stages = append(stages, stage{"release", Release{}.Snapshot})
 	}
 	stages = append(stages, stage{"fuzz", Fuzz})
 	return runStages(ctx, stages, map[string]bool{"deps": true})
