@@ -48,69 +48,69 @@ type cli struct {
 var commands = []string{"check", "fix", "run", "watch", "hooks", "explain", "version", "help", "completion", "man", "repair"}
 
 // run is the whole program behind main, testable with a fake IO.
-func run(args []string, ios *IO) exitCode {
+func run(args []string, sys *IO) exitCode {
 	// Recorded before anything installs a handler: signals the shell
 	// ignored (a background job's SIGINT) stay ignored in guard run's
 	// command (exec_unix.go).
 	ignored := ignoredSignals()
-	c, err := parse(args, ios.Getenv, ios.Cwd, ios.StdinTTY)
+	c, err := parse(args, sys.Getenv, sys.Cwd, sys.StdinTTY)
 	if c != nil {
-		ios.decideColor(c.color)
+		sys.decideColor(c.color)
 	} else {
-		ios.decideColor("")
+		sys.decideColor("")
 	}
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
+		fmt.Fprintf(sys.ErrOut, "guard: %s\n", oneLine(err))
 		return exitUsage
 	}
 	for _, w := range c.warnings {
-		fmt.Fprintf(ios.ErrOut, "guard: warning: %s\n", textreport.Sanitize(w))
+		fmt.Fprintf(sys.ErrOut, "guard: warning: %s\n", textreport.Sanitize(w))
 	}
 	switch {
 	case c.version:
-		return runVersion(ios, c)
+		return runVersion(sys, c)
 	case c.help:
-		fmt.Fprint(ios.Out, helpFor(c.cmd))
+		fmt.Fprint(sys.Out, helpFor(c.cmd))
 		return exitOK
 	case c.cmd == "":
 		// A bare guard checks nothing. It is a usage error, not a quiet
 		// exit 0, so a script that called it as a gate fails loudly.
-		fmt.Fprint(ios.ErrOut, usageText)
+		fmt.Fprint(sys.ErrOut, usageText)
 		return exitUsage
 	}
 	switch c.cmd {
 	case "help":
-		return runHelp(ios, c)
+		return runHelp(sys, c)
 	case "version":
-		return runVersion(ios, c)
+		return runVersion(sys, c)
 	case "explain":
-		return runExplain(ios, c)
+		return runExplain(sys, c)
 	case "hooks":
-		return runHooks(ios, c)
+		return runHooks(sys, c)
 	case "completion":
-		return runCompletion(ios, c)
+		return runCompletion(sys, c)
 	case "man":
-		return runMan(ios, c)
+		return runMan(sys, c)
 	}
 	// guard run finds its command before checking anything, as a shell
 	// would: not found is 127, not executable 126, in one line.
 	var argv0 string
 	if c.cmd == "run" {
 		var code exitCode
-		if argv0, code = resolveCommand(ios, c.args[0]); code != exitOK {
+		if argv0, code = resolveCommand(sys, c.args[0]); code != exitOK {
 			return code
 		}
 	}
 	if c.cmd != "repair" {
-		skip, err := config.Skip(ios.Getenv)
+		skip, err := config.Skip(sys.Getenv)
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
+			fmt.Fprintf(sys.ErrOut, "guard: %s\n", oneLine(err))
 			return exitUsage
 		}
 		if skip {
-			fmt.Fprintln(ios.ErrOut, "netguard: skipped (NETGUARD_SKIP is set)")
+			fmt.Fprintln(sys.ErrOut, "netguard: skipped (NETGUARD_SKIP is set)")
 			if c.cmd == "run" {
-				return startCommand(ios, argv0, c.args, ignored) // skipping the check, not the start
+				return startCommand(sys, argv0, c.args, ignored) // skipping the check, not the start
 			}
 			return exitOK
 		}
@@ -125,42 +125,42 @@ func run(args []string, ios *IO) exitCode {
 		if ctx.Err() == nil {
 			return false
 		}
-		fmt.Fprintln(ios.ErrOut, "guard: interrupted")
+		fmt.Fprintln(sys.ErrOut, "guard: interrupted")
 		return true
 	}
 	var rep *checks.Report
 	switch c.cmd {
 	case "check":
-		rep = ios.NewEngine().Check(ctx, c.opts)
+		rep = sys.NewEngine().Check(ctx, c.opts)
 	case "fix", "run":
-		fo := elevation(ios, c.opts.Sudo)
+		fo := elevation(sys, c.opts.Sudo)
 		fo.DryRun = c.dryRun
 		fo.BeforeRepair = sig.arm
-		rep = ios.NewEngine().Fix(ctx, c.opts, fo)
+		rep = sys.NewEngine().Fix(ctx, c.opts, fo)
 	case "repair":
 		sig.arm()
-		return runRepair(ctx, ios, c.args)
+		return runRepair(ctx, sys, c.args)
 	case "watch":
 		sig.arm()
-		return runWatch(ctx, ios, c)
+		return runWatch(ctx, sys, c)
 	default:
-		fmt.Fprintf(ios.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)
+		fmt.Fprintf(sys.ErrOut, "guard: unknown command %q (see guard help)\n", c.cmd)
 		return exitUsage
 	}
 	if interrupted() {
 		return exitInterrupted
 	}
-	code := report(ios, c, rep)
+	code := report(sys, c, rep)
 	if c.cmd == "run" && code == exitOK {
 		stop()
-		return startCommand(ios, argv0, c.args, ignored)
+		return startCommand(sys, argv0, c.args, ignored)
 	}
 	return code
 }
 
-func report(ios *IO, c *cli, rep *checks.Report) exitCode {
-	if err := render(ios, c, rep); err != nil {
-		fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
+func report(sys *IO, c *cli, rep *checks.Report) exitCode {
+	if err := render(sys, c, rep); err != nil {
+		fmt.Fprintf(sys.ErrOut, "guard: %s\n", oneLine(err))
 		return exitUsage
 	}
 	return verdictExit(rep.Verdict)

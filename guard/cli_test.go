@@ -65,8 +65,8 @@ func TestExitCodesAndJSON(t *testing.T) {
 			if tt.breakIt != nil {
 				tt.breakIt(lab)
 			}
-			io_, out, errOut := testIO(t, lab, nil)
-			if code := run(tt.args, io_); code != tt.code {
+			sys, out, errOut := testIO(t, lab, nil)
+			if code := run(tt.args, sys); code != tt.code {
 				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, errOut)
 			}
 			var r checks.Report
@@ -139,8 +139,8 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			io_, out, errOut := testIO(t, checkstest.NewLab(true), tt.env)
-			if code := run(tt.args, io_); code != exitUsage {
+			sys, out, errOut := testIO(t, checkstest.NewLab(true), tt.env)
+			if code := run(tt.args, sys); code != exitUsage {
 				t.Fatalf("exit %d, want 2; stderr %q", code, errOut)
 			}
 			msg := errOut.String()
@@ -156,18 +156,18 @@ func TestBadInput(t *testing.T) {
 
 func TestFlagBeatsEnvBeatsConfig(t *testing.T) {
 	lab := checkstest.NewLab(false)
-	io_, _, _ := testIO(t, lab, map[string]string{"NETGUARD_DNS": "env.lab.test"})
-	if err := os.WriteFile(filepath.Join(io_.Cwd, ".netguard.yaml"), []byte("dns: file.lab.test\ntimeout: 1s\n"), 0o644); err != nil {
+	sys, _, _ := testIO(t, lab, map[string]string{"NETGUARD_DNS": "env.lab.test"})
+	if err := os.WriteFile(filepath.Join(sys.Cwd, ".netguard.yaml"), []byte("dns: file.lab.test\ntimeout: 1s\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	c, err := parse([]string{"check"}, io_.Getenv, io_.Cwd, false)
+	c, err := parse([]string{"check"}, sys.Getenv, sys.Cwd, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.opts.DNSName != "env.lab.test" {
 		t.Fatalf("env should beat config: %q", c.opts.DNSName)
 	}
-	c, err = parse([]string{"check", "--dns", "flag.lab.test", "--timeout=700ms"}, io_.Getenv, io_.Cwd, false)
+	c, err = parse([]string{"check", "--dns", "flag.lab.test", "--timeout=700ms"}, sys.Getenv, sys.Cwd, false)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -180,23 +180,23 @@ func TestFlagBeatsEnvBeatsConfig(t *testing.T) {
 // words as everywhere else, and a flag given on the command line under its
 // short name still beats the environment.
 func TestBoolFlagsFromEnv(t *testing.T) {
-	io_, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_Q": "yes", "NETGUARD_JSON": "on"})
-	c, err := parse([]string{"check"}, io_.Getenv, io_.Cwd, false)
+	sys, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_Q": "yes", "NETGUARD_JSON": "on"})
+	c, err := parse([]string{"check"}, sys.Getenv, sys.Cwd, false)
 	if err != nil || !c.quiet || c.verbose || !c.json {
 		t.Fatalf("env booleans: %+v %v", c, err)
 	}
 	// Both from the environment: show more, not less.
-	io_, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "1", "NETGUARD_VERBOSE": "TRUE"})
-	if c, err = parse([]string{"check"}, io_.Getenv, io_.Cwd, false); err != nil || c.quiet || !c.verbose {
+	sys, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "1", "NETGUARD_VERBOSE": "TRUE"})
+	if c, err = parse([]string{"check"}, sys.Getenv, sys.Cwd, false); err != nil || c.quiet || !c.verbose {
 		t.Fatalf("quiet and verbose from env: %+v %v", c, err)
 	}
 	// -v on the command line beats NETGUARD_QUIET.
-	io_, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "on"})
-	if c, err = parse([]string{"check", "-v"}, io_.Getenv, io_.Cwd, false); err != nil || c.quiet || !c.verbose {
+	sys, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "on"})
+	if c, err = parse([]string{"check", "-v"}, sys.Getenv, sys.Cwd, false); err != nil || c.quiet || !c.verbose {
 		t.Fatalf("-v over NETGUARD_QUIET: %+v %v", c, err)
 	}
-	io_, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "false"})
-	c, err = parse([]string{"check", "-q"}, io_.Getenv, io_.Cwd, false)
+	sys, _, _ = testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_QUIET": "false"})
+	c, err = parse([]string{"check", "-q"}, sys.Getenv, sys.Cwd, false)
 	if err != nil || !c.quiet {
 		t.Fatalf("-q should beat NETGUARD_QUIET=false: %+v %v", c, err)
 	}
@@ -216,8 +216,8 @@ func notExist(t *testing.T, path string) string {
 func TestSkip(t *testing.T) {
 	lab := checkstest.NewLab(true)
 	lab.BreakGatewayMAC(true)
-	io_, out, errOut := testIO(t, lab, map[string]string{"NETGUARD_SKIP": "1"})
-	if code := run([]string{"check", "--json"}, io_); code != exitOK {
+	sys, out, errOut := testIO(t, lab, map[string]string{"NETGUARD_SKIP": "1"})
+	if code := run([]string{"check", "--json"}, sys); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	if out.Len() != 0 || strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), "skipped") {
@@ -228,9 +228,9 @@ func TestSkip(t *testing.T) {
 func TestSudoNeverGivesExactCommand(t *testing.T) {
 	lab := checkstest.NewLab(false)
 	lab.BreakGatewayMAC(false)
-	io_, out, _ := testIO(t, lab, map[string]string{"NETGUARD_SUDO": "never"})
-	io_.SafeExe = func(string) error { return nil } // a root-owned helper
-	if code := run([]string{"fix", "--json"}, io_); code != exitUnhealthy {
+	sys, out, _ := testIO(t, lab, map[string]string{"NETGUARD_SUDO": "never"})
+	sys.SafeExe = func(string) error { return nil } // a root-owned helper
+	if code := run([]string{"fix", "--json"}, sys); code != exitUnhealthy {
 		t.Fatalf("exit %d", code)
 	}
 	var r checks.Report
@@ -252,8 +252,8 @@ func TestSudoNeverGivesExactCommand(t *testing.T) {
 }
 
 func TestQuietHealthyPrintsNothing(t *testing.T) {
-	io_, out, errOut := testIO(t, checkstest.NewLab(false), nil)
-	if code := run([]string{"check", "-q"}, io_); code != exitOK {
+	sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+	if code := run([]string{"check", "-q"}, sys); code != exitOK {
 		t.Fatalf("exit %d", code)
 	}
 	if out.Len()+errOut.Len() != 0 {
@@ -262,8 +262,8 @@ func TestQuietHealthyPrintsNothing(t *testing.T) {
 }
 
 func TestVersion(t *testing.T) {
-	io_, out, _ := testIO(t, checkstest.NewLab(false), nil)
-	if code := run([]string{"version"}, io_); code != exitOK || !strings.HasPrefix(out.String(), "guard ") || !strings.Contains(out.String(), "go1.") {
+	sys, out, _ := testIO(t, checkstest.NewLab(false), nil)
+	if code := run([]string{"version"}, sys); code != exitOK || !strings.HasPrefix(out.String(), "guard ") || !strings.Contains(out.String(), "go1.") {
 		t.Fatalf("version: %d %q", code, out)
 	}
 }
@@ -279,7 +279,7 @@ func TestHelpNamesOnlyVariablesRead(t *testing.T) {
 			if !d.takes(cmd) || env == "" || unchecked[d.names[0]] {
 				continue
 			}
-			io_, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{env: "bogus!"})
+			sys, _, _ := testIO(t, checkstest.NewLab(false), map[string]string{env: "bogus!"})
 			args := []string{cmd}
 			switch cmd {
 			case "hooks":
@@ -287,7 +287,7 @@ func TestHelpNamesOnlyVariablesRead(t *testing.T) {
 			case "explain":
 				args = append(args, "dns-failed")
 			}
-			if _, err := parse(args, io_.Getenv, io_.Cwd, false); err == nil || !strings.Contains(err.Error(), env) {
+			if _, err := parse(args, sys.Getenv, sys.Cwd, false); err == nil || !strings.Contains(err.Error(), env) {
 				t.Errorf("guard %s: help names %s, but %s=bogus! gives %v", cmd, env, env, err)
 			}
 		}

@@ -21,10 +21,10 @@ func TestNoHelperStepWithoutRootOwnedBinary(t *testing.T) {
 	for _, mode := range []string{"never", "auto"} {
 		lab := checkstest.NewLab(false)
 		lab.BreakGatewayMAC(false)
-		io_, out, errOut := testIO(t, lab, map[string]string{"NETGUARD_SUDO": mode})
-		io_.Executable = func() (string, error) { return "/home/dev/go/bin/guard", nil }
-		io_.SafeExe = func(p string) error { return fmt.Errorf("%q is owned by uid 1000: not safe to run as root", p) }
-		if code := run([]string{"fix", "--json"}, io_); code != exitUnhealthy {
+		sys, out, errOut := testIO(t, lab, map[string]string{"NETGUARD_SUDO": mode})
+		sys.Executable = func() (string, error) { return "/home/dev/go/bin/guard", nil }
+		sys.SafeExe = func(p string) error { return fmt.Errorf("%q is owned by uid 1000: not safe to run as root", p) }
+		if code := run([]string{"fix", "--json"}, sys); code != exitUnhealthy {
 			t.Fatalf("%s: exit %d (%s)", mode, code, errOut)
 		}
 		var r checks.Report

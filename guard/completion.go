@@ -165,21 +165,21 @@ func (f completionFlag) spellings() []string {
 }
 
 // runCompletion is guard completion SHELL.
-func runCompletion(ios *IO, c *cli) exitCode {
+func runCompletion(sys *IO, c *cli) exitCode {
 	m := newCompletionModel()
 	var err error
 	switch c.args[0] {
 	case "bash":
-		err = writeBash(ios.Out, m)
+		err = writeBash(sys.Out, m)
 	case "zsh":
-		err = writeZsh(ios.Out, m)
+		err = writeZsh(sys.Out, m)
 	case "fish":
-		err = writeFish(ios.Out, m)
+		err = writeFish(sys.Out, m)
 	case "powershell":
-		err = writePowerShell(ios.Out, m)
+		err = writePowerShell(sys.Out, m)
 	}
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "guard completion: %s\n", oneLine(err))
+		fmt.Fprintf(sys.ErrOut, "guard completion: %s\n", oneLine(err))
 		return exitUsage
 	}
 	return exitOK

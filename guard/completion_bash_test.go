@@ -24,8 +24,8 @@ func bashComplete(t *testing.T, lines ...[]string) [][]string {
 	if err != nil {
 		t.Fatalf("bash: %v", err)
 	}
-	ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
-	if code := run([]string{"completion", "bash"}, ios); code != exitOK {
+	sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+	if code := run([]string{"completion", "bash"}, sys); code != exitOK {
 		t.Fatalf("completion bash: exit %d: %s", code, errOut)
 	}
 	script := filepath.Join(t.TempDir(), "guard.bash")

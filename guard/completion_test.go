@@ -49,8 +49,8 @@ func TestCompletionValues(t *testing.T) {
 
 func TestCompletionScripts(t *testing.T) {
 	for _, shell := range shells {
-		ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
-		if code := run([]string{"completion", shell}, ios); code != exitOK || errOut.Len() > 0 {
+		sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+		if code := run([]string{"completion", shell}, sys); code != exitOK || errOut.Len() > 0 {
 			t.Fatalf("completion %s: exit %d: %s", shell, code, errOut)
 		}
 		// Every script names every finding ID and the values of --sudo.
@@ -79,16 +79,16 @@ func TestCompletionScripts(t *testing.T) {
 		}
 	}
 	for _, args := range [][]string{{"completion"}, {"completion", "tcsh"}, {"completion", "bash", "zsh"}, {"man", "x"}} {
-		ios, _, errOut := testIO(t, checkstest.NewLab(false), nil)
-		if code := run(args, ios); code != exitUsage || strings.Count(errOut.String(), "\n") != 1 {
+		sys, _, errOut := testIO(t, checkstest.NewLab(false), nil)
+		if code := run(args, sys); code != exitUsage || strings.Count(errOut.String(), "\n") != 1 {
 			t.Errorf("%q: exit %d, %q", args, code, errOut)
 		}
 	}
 }
 
 func TestMan(t *testing.T) {
-	ios, out, errOut := testIO(t, checkstest.NewLab(false), map[string]string{"SOURCE_DATE_EPOCH": "1765000000"})
-	if code := run([]string{"man"}, ios); code != exitOK || errOut.Len() > 0 {
+	sys, out, errOut := testIO(t, checkstest.NewLab(false), map[string]string{"SOURCE_DATE_EPOCH": "1765000000"})
+	if code := run([]string{"man"}, sys); code != exitOK || errOut.Len() > 0 {
 		t.Fatalf("man: exit %d: %s", code, errOut)
 	}
 	page := out.String()
@@ -112,8 +112,8 @@ func TestMan(t *testing.T) {
 			t.Errorf("man: line %q", l)
 		}
 	}
-	ios, _, errOut = testIO(t, checkstest.NewLab(false), map[string]string{"SOURCE_DATE_EPOCH": "soon"})
-	if code := run([]string{"man"}, ios); code != exitUsage || !strings.Contains(errOut.String(), "SOURCE_DATE_EPOCH") {
+	sys, _, errOut = testIO(t, checkstest.NewLab(false), map[string]string{"SOURCE_DATE_EPOCH": "soon"})
+	if code := run([]string{"man"}, sys); code != exitUsage || !strings.Contains(errOut.String(), "SOURCE_DATE_EPOCH") {
 		t.Errorf("man with a bad SOURCE_DATE_EPOCH: exit %d %q", code, errOut)
 	}
 }

@@ -38,8 +38,8 @@ func recordStarts(t *testing.T) *[]started {
 }
 
 func TestHealthyIsOneLine(t *testing.T) {
-	ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
-	if code := run([]string{"check"}, ios); code != exitOK {
+	sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+	if code := run([]string{"check"}, sys); code != exitOK {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 	if !regexp.MustCompile(`^netguard: healthy \(\d+\.\d ms\)\n$`).MatchString(errOut.String()) || out.Len() != 0 {
@@ -52,8 +52,8 @@ func TestHealthyIsOneLine(t *testing.T) {
 func TestUnhealthyOutput(t *testing.T) {
 	lab := checkstest.NewLab(true)
 	lab.BreakGatewayMAC(true)
-	ios, _, errOut := testIO(t, lab, nil)
-	if code := run([]string{"check"}, ios); code != exitUnhealthy {
+	sys, _, errOut := testIO(t, lab, nil)
+	if code := run([]string{"check"}, sys); code != exitUnhealthy {
 		t.Fatalf("exit %d\n%s", code, errOut)
 	}
 	lines := strings.Split(strings.TrimSuffix(errOut.String(), "\n"), "\n")
@@ -74,8 +74,8 @@ func TestUnhealthyOutput(t *testing.T) {
 		}
 	}
 	// -v: every check with its detail.
-	ios, _, errOut = testIO(t, lab, nil)
-	run([]string{"check", "-v"}, ios)
+	sys, _, errOut = testIO(t, lab, nil)
+	run([]string{"check", "-v"}, sys)
 	for _, id := range []string{"link", "route", "neighbor", "gateway", "internet", "dns", "resources"} {
 		if !regexp.MustCompile(`(?m)^.{4} ` + id + ` +(pass|fail|warn|skip|unknown) `).MatchString(errOut.String()) {
 			t.Errorf("-v lacks the %s check:\n%s", id, errOut)
@@ -127,20 +127,20 @@ func TestColorDecidedOnce(t *testing.T) {
 		{"always", map[string]string{"NO_COLOR": "1"}, false, true},
 		{"never", map[string]string{"CLICOLOR_FORCE": "1"}, true, false},
 	} {
-		ios := &IO{ErrTTY: tc.tty, Getenv: func(k string) string { return tc.env[k] }}
-		ios.decideColor(tc.mode)
-		if ios.Color != tc.want {
-			t.Errorf("--color %s, env %v, tty %v: colour %v", tc.mode, tc.env, tc.tty, ios.Color)
+		sys := &IO{ErrTTY: tc.tty, Getenv: func(k string) string { return tc.env[k] }}
+		sys.decideColor(tc.mode)
+		if sys.Color != tc.want {
+			t.Errorf("--color %s, env %v, tty %v: colour %v", tc.mode, tc.env, tc.tty, sys.Color)
 		}
 	}
 	// Through the command line and the environment.
-	ios, _, errOut := testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_COLOR": "always"})
-	run([]string{"check", "-v"}, ios)
+	sys, _, errOut := testIO(t, checkstest.NewLab(false), map[string]string{"NETGUARD_COLOR": "always"})
+	run([]string{"check", "-v"}, sys)
 	if !strings.Contains(errOut.String(), "\x1b[") {
 		t.Errorf("NETGUARD_COLOR=always: %q", errOut)
 	}
-	ios, _, errOut = testIO(t, checkstest.NewLab(false), map[string]string{"CLICOLOR_FORCE": "1"})
-	run([]string{"check", "--color=never", "-v"}, ios)
+	sys, _, errOut = testIO(t, checkstest.NewLab(false), map[string]string{"CLICOLOR_FORCE": "1"})
+	run([]string{"check", "--color=never", "-v"}, sys)
 	if strings.Contains(errOut.String(), "\x1b[") {
 		t.Errorf("--color=never: %q", errOut)
 	}
@@ -178,10 +178,10 @@ func TestRunResolvesCommandFirst(t *testing.T) {
 		cases = append(cases, runCase{cmd, exitNotExecutable, why})
 	}
 	for _, tc := range cases {
-		ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+		sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
 		checked := false
-		ios.NewEngine = func() *checks.Engine { checked = true; return nil }
-		if code := run([]string{"run", "--json", "--", tc.cmd, "arg"}, ios); code != tc.code {
+		sys.NewEngine = func() *checks.Engine { checked = true; return nil }
+		if code := run([]string{"run", "--json", "--", tc.cmd, "arg"}, sys); code != tc.code {
 			t.Errorf("run %s: exit %d, want %d\n%s", tc.cmd, code, tc.code, errOut)
 		}
 		if strings.Count(errOut.String(), "\n") != 1 || !strings.Contains(errOut.String(), tc.want) || out.Len() != 0 || checked {
@@ -210,13 +210,13 @@ func TestRunJSONNeverOnStdout(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			starts := recordStarts(t)
-			ios, out, errOut := testIO(t, checkstest.NewLab(false), tc.env)
+			sys, out, errOut := testIO(t, checkstest.NewLab(false), tc.env)
 			if tc.file != "" {
-				if err := os.WriteFile(filepath.Join(ios.Cwd, ".netguard.yaml"), []byte(tc.file), 0o644); err != nil {
+				if err := os.WriteFile(filepath.Join(sys.Cwd, ".netguard.yaml"), []byte(tc.file), 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
-			if code := run(tc.args, ios); code != exitOK || len(*starts) != 1 {
+			if code := run(tc.args, sys); code != exitOK || len(*starts) != 1 {
 				t.Fatalf("exit %d, starts %v\n%s", code, *starts, errOut)
 			}
 			if out.Len() != 0 {
@@ -232,9 +232,9 @@ func TestRunJSONNeverOnStdout(t *testing.T) {
 		})
 	}
 	starts := recordStarts(t)
-	ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+	sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
 	file := filepath.Join(wine.TempDir(t), "report.json")
-	if code := run([]string{"run", "--json-file", file, "--", sh}, ios); code != exitOK || len(*starts) != 1 || out.Len() != 0 {
+	if code := run([]string{"run", "--json-file", file, "--", sh}, sys); code != exitOK || len(*starts) != 1 || out.Len() != 0 {
 		t.Fatalf("--json-file: exit %d stdout %q\n%s", code, out, errOut)
 	}
 	var r checks.Report
@@ -263,8 +263,8 @@ func TestRunDryRun(t *testing.T) {
 			starts := recordStarts(t)
 			lab := checkstest.NewLab(true)
 			lab.BreakGatewayMAC(false) // repairable in-process, as root
-			ios, _, errOut := testIO(t, lab, tc.env)
-			if code := run(tc.args, ios); code != exitUnhealthy {
+			sys, _, errOut := testIO(t, lab, tc.env)
+			if code := run(tc.args, sys); code != exitUnhealthy {
 				t.Fatalf("exit %d, want 1\n%s", code, errOut)
 			}
 			if len(lab.Sys.Calls) != 0 || len(*starts) != 0 {
@@ -279,8 +279,8 @@ func TestRunDryRun(t *testing.T) {
 	starts := recordStarts(t)
 	lab := checkstest.NewLab(true)
 	lab.BreakGatewayMAC(false)
-	ios, _, errOut := testIO(t, lab, nil)
-	if code := run([]string{"run", "--", sh}, ios); code != exitOK || len(lab.Sys.Calls) == 0 || len(*starts) != 1 {
+	sys, _, errOut := testIO(t, lab, nil)
+	if code := run([]string{"run", "--", sh}, sys); code != exitOK || len(lab.Sys.Calls) == 0 || len(*starts) != 1 {
 		t.Fatalf("run: exit %d, calls %v, starts %v\n%s", code, lab.Sys.Calls, *starts, errOut)
 	}
 }
@@ -304,9 +304,9 @@ func TestHelpAndVersion(t *testing.T) {
 		{[]string{"explain", "--help"}, exitOK, "--os linux|darwin|windows", ""},
 		{[]string{"--color=never", "help", "fix"}, exitOK, "--dry-run", ""},
 	} {
-		ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
-		ios.NewEngine = func() *checks.Engine { t.Fatalf("%q ran a check", tc.args); return nil }
-		code := run(tc.args, ios)
+		sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+		sys.NewEngine = func() *checks.Engine { t.Fatalf("%q ran a check", tc.args); return nil }
+		code := run(tc.args, sys)
 		if code != tc.code || !strings.Contains(out.String(), tc.out) || !strings.Contains(errOut.String(), tc.err) {
 			t.Errorf("guard %q: exit %d\nstdout:\n%s\nstderr:\n%s", tc.args, code, out, errOut)
 		}
@@ -322,9 +322,9 @@ func TestHelpAndVersion(t *testing.T) {
 			}
 		}
 	}
-	ios, out, _ := testIO(t, checkstest.NewLab(false), nil)
+	sys, out, _ := testIO(t, checkstest.NewLab(false), nil)
 	var v versionInfo
-	if code := run([]string{"version", "--json"}, ios); code != exitOK || json.Unmarshal(out.Bytes(), &v) != nil || v.Go == "" || v.OS == "" {
+	if code := run([]string{"version", "--json"}, sys); code != exitOK || json.Unmarshal(out.Bytes(), &v) != nil || v.Go == "" || v.OS == "" {
 		t.Errorf("version --json: %d %s", code, out)
 	}
 }
@@ -332,8 +332,8 @@ func TestHelpAndVersion(t *testing.T) {
 func TestExplain(t *testing.T) {
 	for _, d := range checks.Catalog() {
 		for _, goos := range []string{"linux", "darwin", "windows"} {
-			ios, out, errOut := testIO(t, checkstest.NewLab(false), nil)
-			if code := run([]string{"explain", d.ID, "--os", goos}, ios); code != exitOK {
+			sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
+			if code := run([]string{"explain", d.ID, "--os", goos}, sys); code != exitOK {
 				t.Fatalf("explain %s --os %s: exit %d\n%s", d.ID, goos, code, errOut)
 			}
 			for _, want := range []string{d.ID + ": " + d.Title, "why it matters:", "how guard decided:", "steps on " + goos + ":"} {
@@ -343,8 +343,8 @@ func TestExplain(t *testing.T) {
 			}
 		}
 	}
-	ios, out, _ := testIO(t, checkstest.NewLab(false), nil)
-	if code := run([]string{"explain", "--list", "--json"}, ios); code != exitOK {
+	sys, out, _ := testIO(t, checkstest.NewLab(false), nil)
+	if code := run([]string{"explain", "--list", "--json"}, sys); code != exitOK {
 		t.Fatalf("explain --list --json: exit %d", code)
 	}
 	var all []explained
@@ -356,9 +356,9 @@ func TestExplain(t *testing.T) {
 			t.Errorf("%s: missing text: %+v", x.ID, x)
 		}
 	}
-	ios, out, _ = testIO(t, checkstest.NewLab(false), nil)
+	sys, out, _ = testIO(t, checkstest.NewLab(false), nil)
 	var one explained
-	if code := run([]string{"explain", "dns-failed", "--json", "--os", "windows"}, ios); code != exitOK || json.Unmarshal(out.Bytes(), &one) != nil || one.OS != "windows" || one.ID != "dns-failed" {
+	if code := run([]string{"explain", "dns-failed", "--json", "--os", "windows"}, sys); code != exitOK || json.Unmarshal(out.Bytes(), &one) != nil || one.OS != "windows" || one.ID != "dns-failed" {
 		t.Fatalf("explain --json: %d %s", code, out)
 	}
 }
@@ -425,9 +425,9 @@ func FuzzParse(f *testing.F) {
 		// Commands that print without checking run all the way.
 		if c.help || c.version || slices.Contains([]string{"help", "explain", "version"}, c.cmd) {
 			var out, errOut bytes.Buffer
-			ios := &IO{Out: &out, ErrOut: &errOut, Getenv: getenv, Cwd: cwd,
+			sys := &IO{Out: &out, ErrOut: &errOut, Getenv: getenv, Cwd: cwd,
 				NewEngine: func() *checks.Engine { t.Fatal("a check ran"); return nil }}
-			run(argv, ios)
+			run(argv, sys)
 		}
 	})
 }

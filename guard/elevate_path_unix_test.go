@@ -23,11 +23,11 @@ func TestSudoNeverFoundThroughPATH(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", bin+string(os.PathListSeparator)+os.Getenv("PATH"))
-	ios, _, _ := testIO(t, checkstest.NewLab(false), nil)
+	sys, _, _ := testIO(t, checkstest.NewLab(false), nil)
 	// The real sudo, if any, runs /bin/true: nothing on this machine changes.
-	ios.Executable = func() (string, error) { return "/bin/true", nil }
-	ios.SafeExe = func(string) error { return nil }
-	fo := elevation(ios, checks.SudoAuto)
+	sys.Executable = func() (string, error) { return "/bin/true", nil }
+	sys.SafeExe = func(string) error { return nil }
+	fo := elevation(sys, checks.SudoAuto)
 	_ = fo.Elevate(context.Background(), checks.Action{Fix: checks.FixFlushDNS})
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the sudo found through PATH ran")

@@ -19,26 +19,26 @@ var startCommand = execCommand
 // resolveCommand finds guard run's command the way a shell does, before
 // anything is checked: a command that cannot start makes the check
 // pointless. Not found exits 127, found but not runnable 126.
-func resolveCommand(ios *IO, name string) (string, exitCode) {
+func resolveCommand(sys *IO, name string) (string, exitCode) {
 	path, err := exec.LookPath(name)
 	if err == nil {
 		return path, exitOK
 	}
 	switch {
 	case errors.Is(err, exec.ErrDot):
-		fmt.Fprintf(ios.ErrOut, "guard run: %q: found only in the current directory; run it as ./%s\n", name, name)
+		fmt.Fprintf(sys.ErrOut, "guard run: %q: found only in the current directory; run it as ./%s\n", name, name)
 		return "", exitNotFound
 	case errors.Is(err, exec.ErrNotFound), errors.Is(err, fs.ErrNotExist):
-		fmt.Fprintf(ios.ErrOut, "guard run: %q: command not found\n", name)
+		fmt.Fprintf(sys.ErrOut, "guard run: %q: command not found\n", name)
 		return "", exitNotFound
 	case errors.Is(err, syscall.EISDIR):
-		fmt.Fprintf(ios.ErrOut, "guard run: %q: is a directory\n", name)
+		fmt.Fprintf(sys.ErrOut, "guard run: %q: is a directory\n", name)
 		return "", exitNotExecutable
 	case errors.Is(err, fs.ErrPermission):
-		fmt.Fprintf(ios.ErrOut, "guard run: %q: permission denied (not executable)\n", name)
+		fmt.Fprintf(sys.ErrOut, "guard run: %q: permission denied (not executable)\n", name)
 		return "", exitNotExecutable
 	}
-	fmt.Fprintf(ios.ErrOut, "guard run: %q: %s\n", name, oneLine(err))
+	fmt.Fprintf(sys.ErrOut, "guard run: %q: %s\n", name, oneLine(err))
 	return "", exitNotExecutable
 }
 

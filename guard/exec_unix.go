@@ -18,12 +18,12 @@ var signalIgnored = signal.Ignored
 // between. Signals the shell had ignored are ignored again first: exec
 // keeps an ignored signal ignored, but one guard caught reverts to the
 // default, which would let Ctrl-C kill a background job.
-func execCommand(ios *IO, path string, argv []string, ignored []os.Signal) exitCode {
+func execCommand(sys *IO, path string, argv []string, ignored []os.Signal) exitCode {
 	if len(ignored) > 0 {
 		signal.Ignore(ignored...)
 	}
 	err := syscall.Exec(path, argv, os.Environ())
-	fmt.Fprintf(ios.ErrOut, "guard run: exec %q: %s\n", path, oneLine(err))
+	fmt.Fprintf(sys.ErrOut, "guard run: exec %q: %s\n", path, oneLine(err))
 	if errors.Is(err, syscall.ENOENT) {
 		return exitNotFound
 	}

@@ -15,11 +15,11 @@ var signalIgnored = signal.Ignored
 
 // execCommand runs the command as a child (Windows has no exec), forwards
 // interrupts to it unless they were ignored, and returns its exit code.
-func execCommand(ios *IO, path string, argv []string, ignored []os.Signal) exitCode {
+func execCommand(sys *IO, path string, argv []string, ignored []os.Signal) exitCode {
 	cmd := exec.Command(path, argv[1:]...)
 	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, os.Stdout, os.Stderr
 	if err := cmd.Start(); err != nil {
-		fmt.Fprintf(ios.ErrOut, "guard run: %q: %s\n", path, oneLine(err))
+		fmt.Fprintf(sys.ErrOut, "guard run: %q: %s\n", path, oneLine(err))
 		return exitNotExecutable
 	}
 	if !contains(ignored, os.Interrupt) {
@@ -38,7 +38,7 @@ func execCommand(ios *IO, path string, argv []string, ignored []os.Signal) exitC
 		return exitCode(ee.ExitCode())
 	}
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "guard run: %s\n", oneLine(err))
+		fmt.Fprintf(sys.ErrOut, "guard run: %s\n", oneLine(err))
 		return exitNotExecutable
 	}
 	return exitOK

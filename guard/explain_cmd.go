@@ -36,14 +36,14 @@ func explain(d *checks.Def, goos string) explained {
 }
 
 // runExplain is guard explain ID and guard explain --list.
-func runExplain(ios *IO, c *cli) exitCode {
+func runExplain(sys *IO, c *cli) exitCode {
 	goos := c.explainOS
 	if goos == "" {
 		goos = runtime.GOOS
 	}
 	if c.explainList {
 		if len(c.args) > 0 {
-			fmt.Fprintln(ios.ErrOut, "guard explain: --list takes no ID")
+			fmt.Fprintln(sys.ErrOut, "guard explain: --list takes no ID")
 			return exitUsage
 		}
 		var all []explained
@@ -51,33 +51,33 @@ func runExplain(ios *IO, c *cli) exitCode {
 			all = append(all, explain(d, goos))
 		}
 		if c.json {
-			return jsonOrUsage(ios, c, all)
+			return jsonOrUsage(sys, c, all)
 		}
 		for _, x := range all {
-			fmt.Fprintf(ios.Out, "%-27s %-9s %-8s %s\n", x.ID, x.Check, x.Severity, x.Title)
+			fmt.Fprintf(sys.Out, "%-27s %-9s %-8s %s\n", x.ID, x.Check, x.Severity, x.Title)
 		}
 		return exitOK
 	}
 	if len(c.args) == 0 {
-		fmt.Fprintln(ios.ErrOut, "guard explain: which finding? (guard explain ID, or guard explain --list)")
+		fmt.Fprintln(sys.ErrOut, "guard explain: which finding? (guard explain ID, or guard explain --list)")
 		return exitUsage
 	}
 	d, ok := checks.Lookup(c.args[0])
 	if !ok {
-		fmt.Fprintf(ios.ErrOut, "guard explain: unknown finding %q (see guard explain --list)\n", c.args[0])
+		fmt.Fprintf(sys.ErrOut, "guard explain: unknown finding %q (see guard explain --list)\n", c.args[0])
 		return exitUsage
 	}
 	x := explain(d, goos)
 	if c.json {
-		return jsonOrUsage(ios, c, x)
+		return jsonOrUsage(sys, c, x)
 	}
-	w := ios.width()
-	fmt.Fprintf(ios.Out, "%s: %s\n", x.ID, x.Title)
-	fmt.Fprintf(ios.Out, "check %s, severity %s\n\n", x.Check, x.Severity)
+	w := sys.width()
+	fmt.Fprintf(sys.Out, "%s: %s\n", x.ID, x.Title)
+	fmt.Fprintf(sys.Out, "check %s, severity %s\n\n", x.Check, x.Severity)
 	para := func(label, text string) {
-		fmt.Fprintf(ios.Out, "%s\n", label)
+		fmt.Fprintf(sys.Out, "%s\n", label)
 		for _, l := range wrapWords(text, w-2) {
-			fmt.Fprintf(ios.Out, "  %s\n", l)
+			fmt.Fprintf(sys.Out, "  %s\n", l)
 		}
 	}
 	para("reported as:", x.Summary)
@@ -86,20 +86,20 @@ func runExplain(ios *IO, c *cli) exitCode {
 	if len(x.Repairs) > 0 {
 		para("repair:", "guard fix (or guard run) tries "+strings.Join(x.Repairs, ", then ")+", and checks again.")
 	}
-	fmt.Fprintf(ios.Out, "steps on %s:\n", goos)
+	fmt.Fprintf(sys.Out, "steps on %s:\n", goos)
 	if len(x.ManualSteps) == 0 {
-		fmt.Fprintln(ios.Out, "  (none)")
+		fmt.Fprintln(sys.Out, "  (none)")
 	}
 	for _, s := range x.ManualSteps {
-		fmt.Fprintln(ios.Out, textreport.StepLine(s).String())
+		fmt.Fprintln(sys.Out, textreport.StepLine(s).String())
 	}
-	fmt.Fprintln(ios.Out, "({name} values are filled in from the machine in a real report)")
+	fmt.Fprintln(sys.Out, "({name} values are filled in from the machine in a real report)")
 	return exitOK
 }
 
-func jsonOrUsage(ios *IO, c *cli, v any) exitCode {
-	if err := writeJSON(ios, c, v); err != nil {
-		fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
+func jsonOrUsage(sys *IO, c *cli, v any) exitCode {
+	if err := writeJSON(sys, c, v); err != nil {
+		fmt.Fprintf(sys.ErrOut, "guard: %s\n", oneLine(err))
 		return exitUsage
 	}
 	return exitOK

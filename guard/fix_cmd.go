@@ -23,8 +23,8 @@ const repairExitFailed = 3
 // command line. A binary that anyone but root could replace is never run
 // through sudo: a sudoers rule for it would be passwordless root for that
 // user, so guard refuses and says how to install a root-owned copy.
-func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
-	exe, err := io_.Executable()
+func elevation(sys *IO, mode checks.SudoMode) checks.FixOptions {
+	exe, err := sys.Executable()
 	if err != nil {
 		exe = "guard"
 	}
@@ -41,7 +41,7 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 	}
 	// A helper step is offered only for a binary sudo may run: a step
 	// guard itself would refuse is a dead end.
-	unsafe := io_.safeExe(exe)
+	unsafe := sys.safeExe(exe)
 	if unsafe != nil {
 		fo.Describe = nil
 		if canSudo {
@@ -91,8 +91,8 @@ func elevation(io_ *IO, mode checks.SudoMode) checks.FixOptions {
 			cmd = exec.CommandContext(pctx, sudo, args...)
 			cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 			cmd.WaitDelay = 2 * time.Second
-			cmd.Stdin, cmd.Stderr = io_.In, io_.ErrOut
-			restore := saveTerminal(io_.In)
+			cmd.Stdin, cmd.Stderr = sys.In, sys.ErrOut
+			restore := saveTerminal(sys.In)
 			defer restore()
 		} else {
 			cmd = exec.CommandContext(ctx, sudo, args...)
@@ -155,27 +155,27 @@ func shellQuote(argv []string) string {
 // against the tables it reads itself, in-process. It trusts nothing from
 // its caller but the argv: the environment is cleared, and it refuses to
 // run from a binary anyone but root could have replaced.
-func runRepair(ctx context.Context, io_ *IO, args []string) exitCode {
+func runRepair(ctx context.Context, sys *IO, args []string) exitCode {
 	a, err := checks.ParseAction(args)
 	if err != nil {
-		fmt.Fprintf(io_.ErrOut, "guard repair: %v\n", err)
+		fmt.Fprintf(sys.ErrOut, "guard repair: %v\n", err)
 		return exitUsage
 	}
-	eng := io_.NewEngine()
+	eng := sys.NewEngine()
 	if !eng.Privileged {
-		fmt.Fprintln(io_.ErrOut, "guard repair: needs root (run through sudo)")
+		fmt.Fprintln(sys.ErrOut, "guard repair: needs root (run through sudo)")
 		return exitUsage
 	}
-	if exe, err := io_.Executable(); err != nil {
-		fmt.Fprintf(io_.ErrOut, "guard repair: cannot tell which binary runs: %v\n", err)
+	if exe, err := sys.Executable(); err != nil {
+		fmt.Fprintf(sys.ErrOut, "guard repair: cannot tell which binary runs: %v\n", err)
 		return repairExitFailed
-	} else if err := io_.safeExe(exe); err != nil {
-		fmt.Fprintf(io_.ErrOut, "guard repair: refusing to run as root: %v (install a root-owned copy, see the README's Security section)\n", err)
+	} else if err := sys.safeExe(exe); err != nil {
+		fmt.Fprintf(sys.ErrOut, "guard repair: refusing to run as root: %v (install a root-owned copy, see the README's Security section)\n", err)
 		return repairExitFailed
 	}
-	io_.clearEnv()
+	sys.clearEnv()
 	if err := eng.Repair(ctx, a); err != nil {
-		fmt.Fprintf(io_.ErrOut, "guard repair: %v\n", err)
+		fmt.Fprintf(sys.ErrOut, "guard repair: %v\n", err)
 		return repairExitFailed
 	}
 	return exitOK

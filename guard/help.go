@@ -132,15 +132,15 @@ func envOf(d *flagDef, cmd string) string {
 }
 
 // runHelp is guard help [COMMAND].
-func runHelp(ios *IO, c *cli) exitCode {
+func runHelp(sys *IO, c *cli) exitCode {
 	if len(c.args) == 0 {
-		fmt.Fprint(ios.Out, usageText)
+		fmt.Fprint(sys.Out, usageText)
 		return exitOK
 	}
 	if _, ok := commandHelp[c.args[0]]; !ok {
-		fmt.Fprintf(ios.ErrOut, "guard help: unknown command %q (see guard help)\n", c.args[0])
+		fmt.Fprintf(sys.ErrOut, "guard help: unknown command %q (see guard help)\n", c.args[0])
 		return exitUsage
 	}
-	fmt.Fprint(ios.Out, helpFor(c.args[0]))
+	fmt.Fprint(sys.Out, helpFor(c.args[0]))
 	return exitOK
 }

@@ -37,18 +37,18 @@ func (c *cli) finishHooks() error {
 
 // runHooks implements guard hooks install|uninstall|status. It reads no
 // netguard config: the hooks run guard, which reads it each time.
-func runHooks(ios *IO, c *cli) exitCode {
+func runHooks(sys *IO, c *cli) exitCode {
 	sub, o := c.args[0], c.hooks
 	repo := c.hooksRepo
 	if repo == "" {
-		repo = ios.Cwd
+		repo = sys.Cwd
 	}
 	var res hooks.Result
 	var err error
 	switch sub {
 	case "install":
 		if o.Binary == "" {
-			if o.Binary, err = selfPath(ios); err != nil {
+			if o.Binary, err = selfPath(sys); err != nil {
 				break
 			}
 		}
@@ -59,14 +59,14 @@ func runHooks(ios *IO, c *cli) exitCode {
 		res, err = hooks.Status(repo, o)
 	}
 	if c.json && err == nil {
-		if code := jsonOrUsage(ios, c, res); code != exitOK {
+		if code := jsonOrUsage(sys, c, res); code != exitOK {
 			return code
 		}
 	} else {
-		printHooks(ios.Out, res)
+		printHooks(sys.Out, res)
 	}
 	if err != nil {
-		fmt.Fprintf(ios.ErrOut, "guard: %s\n", oneLine(err))
+		fmt.Fprintf(sys.ErrOut, "guard: %s\n", oneLine(err))
 		return exitUsage
 	}
 	switch {
@@ -81,8 +81,8 @@ func runHooks(ios *IO, c *cli) exitCode {
 // selfPath is the path the hooks should call: this binary, by the PATH
 // entry that leads to it when there is one (a package manager's symlink
 // survives upgrades; the versioned file it points to does not).
-func selfPath(ios *IO) (string, error) {
-	exe, err := ios.Executable()
+func selfPath(sys *IO) (string, error) {
+	exe, err := sys.Executable()
 	if err != nil {
 		return "", fmt.Errorf("find this binary (pass --binary): %w", err)
 	}

@@ -38,14 +38,14 @@ func hooksIO(t *testing.T) (*IO, *bytes.Buffer, *bytes.Buffer, string, string) {
 	}, &out, &errOut, repo, bin
 }
 
-func hooksRun(ios *IO, args ...string) exitCode { return run(append([]string{"hooks"}, args...), ios) }
+func hooksRun(sys *IO, args ...string) exitCode { return run(append([]string{"hooks"}, args...), sys) }
 
 func TestHooksCommand(t *testing.T) {
-	ios, out, errOut, repo, bin := hooksIO(t)
+	sys, out, errOut, repo, bin := hooksIO(t)
 	hooksDir := filepath.Join(repo, ".git", "hooks")
 
 	// status before anything is installed: on stdout, exit 1.
-	if code := hooksRun(ios, "status"); code != exitUnhealthy {
+	if code := hooksRun(sys, "status"); code != exitUnhealthy {
 		t.Fatalf("status with nothing installed: exit %d, want 1\n%s", code, errOut)
 	}
 	if got := out.String(); !strings.Contains(got, "pre-push       absent") || errOut.Len() != 0 {
@@ -53,7 +53,7 @@ func TestHooksCommand(t *testing.T) {
 	}
 	out.Reset()
 
-	if code := hooksRun(ios, "install", "--hook", "pre-push,post-merge", "--timeout", "3s"); code != exitOK {
+	if code := hooksRun(sys, "install", "--hook", "pre-push,post-merge", "--timeout", "3s"); code != exitOK {
 		t.Fatalf("install: exit %d\n%s", code, errOut)
 	}
 	got := out.String()
@@ -79,18 +79,18 @@ func TestHooksCommand(t *testing.T) {
 
 	// --block makes pre-push block; status reads the mode back.
 	out.Reset()
-	if code := hooksRun(ios, "install", "--hook", "pre-push", "--block"); code != exitOK {
+	if code := hooksRun(sys, "install", "--hook", "pre-push", "--block"); code != exitOK {
 		t.Fatalf("install --block: exit %d\n%s", code, errOut)
 	}
 	out.Reset()
-	if code := hooksRun(ios, "status", "--hook", "pre-push", "--repo", repo); code != exitOK {
+	if code := hooksRun(sys, "status", "--hook", "pre-push", "--repo", repo); code != exitOK {
 		t.Fatalf("status: exit %d\n%s", code, errOut)
 	}
 	if got := out.String(); !strings.Contains(got, "pre-push       installed, blocking") {
 		t.Errorf("status:\n%s", got)
 	}
 	out.Reset()
-	if code := hooksRun(ios, "status", "--json"); code != exitUnhealthy {
+	if code := hooksRun(sys, "status", "--json"); code != exitUnhealthy {
 		t.Fatalf("status --json with post-checkout missing: exit %d", code)
 	}
 	var res hooks.Result
@@ -102,7 +102,7 @@ func TestHooksCommand(t *testing.T) {
 	}
 
 	out.Reset()
-	if code := hooksRun(ios, "uninstall"); code != exitOK {
+	if code := hooksRun(sys, "uninstall"); code != exitOK {
 		t.Fatalf("uninstall: exit %d\n%s", code, errOut)
 	}
 	if got := out.String(); !strings.Contains(got, "pre-push       absent (removed)") {
@@ -111,12 +111,12 @@ func TestHooksCommand(t *testing.T) {
 }
 
 func TestHooksCommandManaged(t *testing.T) {
-	ios, out, errOut, repo, _ := hooksIO(t)
+	sys, out, errOut, repo, _ := hooksIO(t)
 	p := filepath.Join(repo, ".git", "hooks", "pre-push")
 	if err := os.WriteFile(p, []byte("#!/bin/sh\ncall_lefthook run pre-push\n"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if code := hooksRun(ios, "install", "--hook", "pre-push"); code != exitUnhealthy {
+	if code := hooksRun(sys, "install", "--hook", "pre-push"); code != exitUnhealthy {
 		t.Fatalf("install over lefthook: exit %d, want 1\n%s", code, errOut)
 	}
 	got := out.String()
@@ -139,15 +139,15 @@ func TestHooksCommandErrors(t *testing.T) {
 		{[]string{"status", "--block"}, "only for guard hooks install"},
 		{[]string{"status", "--repo", os.TempDir()}, "not a git repository"},
 	} {
-		ios, _, errOut, _, _ := hooksIO(t)
-		if code := hooksRun(ios, tc.args...); code != exitUsage || !strings.Contains(errOut.String(), tc.want) || strings.Count(errOut.String(), "\n") != 1 {
+		sys, _, errOut, _, _ := hooksIO(t)
+		if code := hooksRun(sys, tc.args...); code != exitUsage || !strings.Contains(errOut.String(), tc.want) || strings.Count(errOut.String(), "\n") != 1 {
 			t.Errorf("guard hooks %q: exit %d, want 2 and one line with %q in:\n%s", tc.args, code, tc.want, errOut)
 		}
 	}
 	// A `go run` binary disappears when it exits: refuse to point hooks at it.
-	ios, _, errOut, _, _ := hooksIO(t)
-	ios.Executable = func() (string, error) { return "/tmp/go-build123/b001/exe/guard", nil }
-	if code := hooksRun(ios, "install"); code != exitUsage || !strings.Contains(errOut.String(), "go run") {
+	sys, _, errOut, _, _ := hooksIO(t)
+	sys.Executable = func() (string, error) { return "/tmp/go-build123/b001/exe/guard", nil }
+	if code := hooksRun(sys, "install"); code != exitUsage || !strings.Contains(errOut.String(), "go run") {
 		t.Errorf("go run binary: exit %d\n%s", code, errOut)
 	}
 }

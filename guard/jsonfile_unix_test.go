@@ -35,8 +35,8 @@ func TestJSONFileNeverFollowsLinks(t *testing.T) {
 		if viaEnv {
 			args, env = []string{"check"}, map[string]string{"NETGUARD_JSON_FILE": report}
 		}
-		ios, _, errOut := testIO(t, checkstest.NewLab(false), env)
-		code := run(args, ios)
+		sys, _, errOut := testIO(t, checkstest.NewLab(false), env)
+		code := run(args, sys)
 		if b, _ := os.ReadFile(victim); string(b) != "precious\n" {
 			t.Fatalf("env %v: link target now holds %q", viaEnv, b)
 		}
@@ -57,8 +57,8 @@ func TestJSONFileIsPrivate(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, file := range []string{fresh, old} {
-		ios, _, errOut := testIO(t, checkstest.NewLab(false), nil)
-		if code := run([]string{"check", "--json-file", file}, ios); code != exitOK {
+		sys, _, errOut := testIO(t, checkstest.NewLab(false), nil)
+		if code := run([]string{"check", "--json-file", file}, sys); code != exitOK {
 			t.Fatalf("%s: exit %d\n%s", file, code, errOut)
 		}
 		st, err := os.Stat(file)
@@ -70,8 +70,8 @@ func TestJSONFileIsPrivate(t *testing.T) {
 			t.Errorf("%s: not one report (%v): %.80q", file, err, b)
 		}
 	}
-	ios, _, errOut := testIO(t, checkstest.NewLab(false), nil)
-	if code := run([]string{"check", "--json-file", fifo}, ios); code == exitOK {
+	sys, _, errOut := testIO(t, checkstest.NewLab(false), nil)
+	if code := run([]string{"check", "--json-file", fifo}, sys); code == exitOK {
 		t.Errorf("FIFO accepted as the report file:\n%s", errOut)
 	}
 }

@@ -16,14 +16,14 @@ func main() { os.Exit(int(safeRun(os.Args[1:], systemIO()))) }
 // becomes one line on stderr and exitInternal. Go's own exit status for a
 // panic is 2, which hooks and scripts read as a usage error ("fix your
 // flags"), the wrong thing to tell anyone about a bug in guard.
-func safeRun(args []string, io_ *IO) (code exitCode) {
+func safeRun(args []string, sys *IO) (code exitCode) {
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(io_.ErrOut, "guard: internal error: %s (a bug in guard; please report it with the command line)\n", panicLine(r))
+			fmt.Fprintf(sys.ErrOut, "guard: internal error: %s (a bug in guard; please report it with the command line)\n", panicLine(r))
 			code = exitInternal
 		}
 	}()
-	return run(args, io_)
+	return run(args, sys)
 }
 
 // panicLine is a panic value as one printable line: it may hold input.

@@ -10,15 +10,15 @@ import (
 
 // runMan is guard man: the usage text and every command's help as one
 // manual page, so the page says exactly what guard help says.
-func runMan(ios *IO, _ *cli) exitCode {
+func runMan(sys *IO, _ *cli) exitCode {
 	v := currentVersion()
 	// SOURCE_DATE_EPOCH (reproducible-builds.org) dates the page of a
 	// package build; otherwise the stamped commit date, if any.
 	date := ""
-	if s := ios.Getenv("SOURCE_DATE_EPOCH"); s != "" {
+	if s := sys.Getenv("SOURCE_DATE_EPOCH"); s != "" {
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			fmt.Fprintf(ios.ErrOut, "guard man: SOURCE_DATE_EPOCH: not a number of seconds: %q\n", s)
+			fmt.Fprintf(sys.ErrOut, "guard man: SOURCE_DATE_EPOCH: not a number of seconds: %q\n", s)
 			return exitUsage
 		}
 		date = time.Unix(n, 0).UTC().Format(time.DateOnly)
@@ -29,8 +29,8 @@ func runMan(ios *IO, _ *cli) exitCode {
 	if v.Version != "devel" {
 		source += " " + v.Version
 	}
-	if err := writeMan(ios.Out, date, source); err != nil {
-		fmt.Fprintf(ios.ErrOut, "guard man: %s\n", oneLine(err))
+	if err := writeMan(sys.Out, date, source); err != nil {
+		fmt.Fprintf(sys.ErrOut, "guard man: %s\n", oneLine(err))
 		return exitUsage
 	}
 	return exitOK

@@ -63,30 +63,30 @@ func systemIO() *IO {
 // win; auto follows NO_COLOR (any value turns colour off, no-color.org),
 // then CLICOLOR_FORCE (any value but 0 turns it on, even into a pipe), then
 // TERM=dumb, then whether stderr is a terminal.
-func (ios *IO) decideColor(mode string) {
+func (sys *IO) decideColor(mode string) {
 	switch mode {
 	case "always":
-		ios.Color = true
+		sys.Color = true
 	case "never":
-		ios.Color = false
+		sys.Color = false
 	default:
 		switch {
-		case ios.Getenv("NO_COLOR") != "":
-			ios.Color = false
-		case ios.Getenv("CLICOLOR_FORCE") != "" && ios.Getenv("CLICOLOR_FORCE") != "0":
-			ios.Color = true
-		case ios.Getenv("TERM") == "dumb":
-			ios.Color = false
+		case sys.Getenv("NO_COLOR") != "":
+			sys.Color = false
+		case sys.Getenv("CLICOLOR_FORCE") != "" && sys.Getenv("CLICOLOR_FORCE") != "0":
+			sys.Color = true
+		case sys.Getenv("TERM") == "dumb":
+			sys.Color = false
 		default:
-			ios.Color = ios.ErrTTY
+			sys.Color = sys.ErrTTY
 		}
 	}
 }
 
 // width is what human lines are fitted to: $COLUMNS when a shell exports
 // it, else a normal terminal's 80 columns. The terminal is never asked.
-func (ios *IO) width() int {
-	if n, err := strconv.Atoi(ios.Getenv("COLUMNS")); err == nil && n >= 40 && n <= 500 {
+func (sys *IO) width() int {
+	if n, err := strconv.Atoi(sys.Getenv("COLUMNS")); err == nil && n >= 40 && n <= 500 {
 		return n
 	}
 	return textreport.DefaultWidth
@@ -94,14 +94,14 @@ func (ios *IO) width() int {
 
 // render writes the report: JSON where the command line sends it, and the
 // human lines on stderr.
-func render(ios *IO, c *cli, r *checks.Report) error {
+func render(sys *IO, c *cli, r *checks.Report) error {
 	if c.json {
-		if err := writeJSON(ios, c, r); err != nil {
+		if err := writeJSON(sys, c, r); err != nil {
 			return err
 		}
 	}
-	printLines(ios, textreport.Lines(r, textreport.Options{
-		Verbose: c.verbose, Quiet: c.quiet, Width: ios.width(), Explain: "guard explain",
+	printLines(sys, textreport.Lines(r, textreport.Options{
+		Verbose: c.verbose, Quiet: c.quiet, Width: sys.width(), Explain: "guard explain",
 	}))
 	return nil
 }
@@ -109,11 +109,11 @@ func render(ios *IO, c *cli, r *checks.Report) error {
 // writeJSON puts v where JSON goes: --json-file when given; under guard
 // run stderr, because stdout belongs to the command that is about to start;
 // otherwise stdout.
-func writeJSON(ios *IO, c *cli, v any) error {
-	var w io.Writer = ios.Out
+func writeJSON(sys *IO, c *cli, v any) error {
+	var w io.Writer = sys.Out
 	switch {
 	case c.jsonFile != "":
-		create := ios.CreateFile
+		create := sys.CreateFile
 		if create == nil {
 			// The name may come from a repository's link or from the
 			// environment: never follow a link, never write another
@@ -127,7 +127,7 @@ func writeJSON(ios *IO, c *cli, v any) error {
 		defer f.Close()
 		w = f
 	case c.cmd == "run":
-		w = ios.ErrOut
+		w = sys.ErrOut
 	}
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
@@ -138,11 +138,11 @@ func writeJSON(ios *IO, c *cli, v any) error {
 }
 
 // printLines writes formatter lines through the logger.
-func printLines(ios *IO, lines []textreport.Line) {
+func printLines(sys *IO, lines []textreport.Line) {
 	if len(lines) == 0 {
 		return
 	}
-	l := newLogger(ios)
+	l := newLogger(sys)
 	for _, line := range lines {
 		l.line(line)
 	}
@@ -176,15 +176,15 @@ func levelStyles() *log.Styles {
 	return st
 }
 
-func newLogger(ios *IO) logger {
-	l := log.NewWithOptions(opaqueWriter{ios.ErrOut}, log.Options{ReportTimestamp: false, Level: log.DebugLevel})
+func newLogger(sys *IO) logger {
+	l := log.NewWithOptions(opaqueWriter{sys.ErrOut}, log.Options{ReportTimestamp: false, Level: log.DebugLevel})
 	profile := termenv.Ascii
-	if ios.Color {
+	if sys.Color {
 		profile = termenv.ANSI256
 	}
 	l.SetColorProfile(profile)
 	l.SetStyles(levelStyles())
-	return logger{l, ios.Color}
+	return logger{l, sys.Color}
 }
 
 // toneColors colour a label-less line's head: plain SGR codes, written

@@ -12,8 +12,8 @@ import (
 // --ports none reads none; watch, which runs beside the environment and
 // its containers, watches only the ports the user named.
 func TestPortsFromProjectPerCommand(t *testing.T) {
-	io_, _, _ := testIO(t, checkstest.NewLab(false), nil)
-	if err := os.WriteFile(filepath.Join(io_.Cwd, "compose.yaml"), []byte("services:\n  web:\n    ports: [\"18080:80\"]\n"), 0o644); err != nil {
+	sys, _, _ := testIO(t, checkstest.NewLab(false), nil)
+	if err := os.WriteFile(filepath.Join(sys.Cwd, "compose.yaml"), []byte("services:\n  web:\n    ports: [\"18080:80\"]\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	for _, tt := range []struct {
@@ -27,7 +27,7 @@ func TestPortsFromProjectPerCommand(t *testing.T) {
 		{args: []string{"watch"}, want: 0},
 		{args: []string{"watch", "--ports", "5432"}, want: 1},
 	} {
-		c, err := parse(tt.args, io_.Getenv, io_.Cwd, false)
+		c, err := parse(tt.args, sys.Getenv, sys.Cwd, false)
 		if err != nil {
 			t.Fatalf("%q: %v", tt.args, err)
 		}

@@ -11,9 +11,9 @@ import (
 
 // safeExe reports whether the binary at path may be run as root: owned by
 // root, in root-owned directories, writable by nobody else.
-func (io_ *IO) safeExe(path string) error {
-	if io_.SafeExe != nil {
-		return io_.SafeExe(path)
+func (sys *IO) safeExe(path string) error {
+	if sys.SafeExe != nil {
+		return sys.SafeExe(path)
 	}
 	return safepath.Check(path)
 }
@@ -22,9 +22,9 @@ func (io_ *IO) safeExe(path string) error {
 // caller set (PATH, LD_*, GODEBUG, NETGUARD_*) may steer code running as
 // root. PATH is set to the system directories for anything the OS layer
 // resolves by itself.
-func (io_ *IO) clearEnv() {
-	if io_.ClearEnv != nil {
-		io_.ClearEnv()
+func (sys *IO) clearEnv() {
+	if sys.ClearEnv != nil {
+		sys.ClearEnv()
 		return
 	}
 	os.Clearenv()

@@ -12,9 +12,9 @@ import (
 // (hooks read 2 as a usage error) and never a goroutine dump.
 func TestPanicIsOneLineAndExit70(t *testing.T) {
 	for _, v := range []any{"boom", "multi\nline \x1b[2Jpanic", errFake{}} {
-		io_, out, errOut := testIO(t, checkstest.NewLab(true), nil)
-		io_.NewEngine = func() *checks.Engine { panic(v) }
-		code := safeRun([]string{"check"}, io_)
+		sys, out, errOut := testIO(t, checkstest.NewLab(true), nil)
+		sys.NewEngine = func() *checks.Engine { panic(v) }
+		code := safeRun([]string{"check"}, sys)
 		msg := errOut.String()
 		if code != exitInternal || code == exitUsage {
 			t.Errorf("panic(%q): exit %d, want %d", v, code, exitInternal)
@@ -27,8 +27,8 @@ func TestPanicIsOneLineAndExit70(t *testing.T) {
 		}
 	}
 	// Without a panic safeRun is run.
-	io_, _, _ := testIO(t, checkstest.NewLab(true), nil)
-	if code := safeRun([]string{"check"}, io_); code != exitOK {
+	sys, _, _ := testIO(t, checkstest.NewLab(true), nil)
+	if code := safeRun([]string{"check"}, sys); code != exitOK {
 		t.Errorf("healthy: exit %d", code)
 	}
 }

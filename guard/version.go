@@ -81,11 +81,11 @@ func (v versionInfo) String() string {
 }
 
 // runVersion is guard version and guard --version.
-func runVersion(ios *IO, c *cli) exitCode {
+func runVersion(sys *IO, c *cli) exitCode {
 	v := currentVersion()
 	if c.json {
-		return jsonOrUsage(ios, c, v)
+		return jsonOrUsage(sys, c, v)
 	}
-	fmt.Fprintln(ios.Out, v)
+	fmt.Fprintln(sys.Out, v)
 	return exitOK
 }

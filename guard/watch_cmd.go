@@ -102,17 +102,17 @@ var newWatchSource = watch.NewSource
 // on the interval until SIGINT or SIGTERM (exit 0). Exit 2 when it cannot
 // start: another watcher holds the lock, the log cannot be opened, the
 // metrics address cannot be bound.
-func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
+func runWatch(ctx context.Context, sys *IO, c *cli) exitCode {
 	fail := func(format string, a ...any) exitCode {
 		// One line whatever a path or an error holds.
-		fmt.Fprintf(io_.ErrOut, "guard watch: %s\n", textreport.Sanitize(fmt.Sprintf(format, a...)))
+		fmt.Fprintf(sys.ErrOut, "guard watch: %s\n", textreport.Sanitize(fmt.Sprintf(format, a...)))
 		return exitUsage
 	}
 	w := c.watch
 	if w.fix && c.opts.Sudo == checks.SudoPrompt {
 		return fail("--sudo prompt cannot be used with --fix: a watcher runs unattended (use --sudo auto or never)")
 	}
-	dir, err := watch.StateDir(io_.Getenv)
+	dir, err := watch.StateDir(sys.Getenv)
 	if err != nil && w.log == "" {
 		return fail("%v (set --log FILE)", err)
 	}
@@ -126,7 +126,7 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 	if logPath == "" {
 		logPath = filepath.Join(dir, watch.LogName)
 	} else if !filepath.IsAbs(logPath) {
-		logPath = filepath.Join(io_.Cwd, logPath)
+		logPath = filepath.Join(sys.Cwd, logPath)
 	}
 	if dir == "" {
 		dir = filepath.Dir(logPath)
@@ -159,41 +159,41 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 			_ = srv.Shutdown(sctx)
 		}()
 		if !c.quiet {
-			fmt.Fprintf(io_.ErrOut, "guard watch: metrics on http://%s/metrics\n", ln.Addr())
+			fmt.Fprintf(sys.ErrOut, "guard watch: metrics on http://%s/metrics\n", ln.Addr())
 		}
 	}
 
-	hum := &watchHuman{io: io_, c: c}
+	hum := &watchHuman{io: sys, c: c}
 	if !c.quiet {
 		mode := "check"
 		if w.fix {
 			mode = "check and repair"
 		}
-		fmt.Fprintf(io_.ErrOut, "guard watch: %s on network changes and every %s; log %s\n", mode, w.interval, textreport.Sanitize(logPath))
+		fmt.Fprintf(sys.ErrOut, "guard watch: %s on network changes and every %s; log %s\n", mode, w.interval, textreport.Sanitize(logPath))
 	}
 	logBroken := false
 	err = watch.Run(ctx, watch.Config{
-		Engine:     io_.NewEngine(),
+		Engine:     sys.NewEngine(),
 		Options:    c.opts,
 		Fix:        w.fix,
-		FixOptions: elevation(io_, c.opts.Sudo),
+		FixOptions: elevation(sys, c.opts.Sudo),
 		Interval:   w.interval,
 		OpenSource: newWatchSource,
 		OnRun: func(r watch.Result) {
 			b, err := json.Marshal(r.Line())
 			if err != nil {
-				fmt.Fprintf(io_.ErrOut, "guard watch: encode report: %v\n", err)
+				fmt.Fprintf(sys.ErrOut, "guard watch: encode report: %v\n", err)
 				return
 			}
 			b = append(b, '\n')
 			if c.json {
-				_, _ = io_.Out.Write(b)
+				_, _ = sys.Out.Write(b)
 			}
 			if r.Loggable() {
 				// A full disk must not stop the watcher; say so once.
 				if _, err := logf.Write(b); err != nil && !logBroken {
 					logBroken = true
-					fmt.Fprintf(io_.ErrOut, "guard watch: %s\n", oneLine(err))
+					fmt.Fprintf(sys.ErrOut, "guard watch: %s\n", oneLine(err))
 				} else if err == nil {
 					logBroken = false
 				}
@@ -206,18 +206,18 @@ func runWatch(ctx context.Context, io_ *IO, c *cli) exitCode {
 		OnError: func(err error) {
 			if errors.Is(err, watch.ErrNoSource) {
 				if !c.quiet {
-					fmt.Fprintf(io_.ErrOut, "guard watch: %v: re-checking every %s only\n", err, w.interval)
+					fmt.Fprintf(sys.ErrOut, "guard watch: %v: re-checking every %s only\n", err, w.interval)
 				}
 				return
 			}
-			fmt.Fprintf(io_.ErrOut, "guard watch: change notifications: %s (reopening)\n", oneLine(err))
+			fmt.Fprintf(sys.ErrOut, "guard watch: change notifications: %s (reopening)\n", oneLine(err))
 		},
 	})
 	if err != nil {
 		return fail("%v", err)
 	}
 	if !c.quiet {
-		fmt.Fprintln(io_.ErrOut, "guard watch: stopped")
+		fmt.Fprintln(sys.ErrOut, "guard watch: stopped")
 	}
 	return exitOK
 }

@@ -79,16 +79,16 @@ func watchEnv(t *testing.T) map[string]string {
 // is called; stop returns its exit code.
 func startWatch(t *testing.T, lab *checkstest.Lab, env map[string]string, args ...string) (out, errOut *lockedBuffer, stop func() exitCode) {
 	t.Helper()
-	io_, _, _ := testIO(t, lab, env)
+	sys, _, _ := testIO(t, lab, env)
 	out, errOut = &lockedBuffer{}, &lockedBuffer{}
-	io_.Out, io_.ErrOut = out, errOut
-	c, err := parse(append([]string{"watch"}, args...), io_.Getenv, io_.Cwd, false)
+	sys.Out, sys.ErrOut = out, errOut
+	c, err := parse(append([]string{"watch"}, args...), sys.Getenv, sys.Cwd, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan exitCode, 1)
-	go func() { done <- runWatch(ctx, io_, c) }()
+	go func() { done <- runWatch(ctx, sys, c) }()
 	var once sync.Once
 	var code exitCode
 	stop = func() exitCode {
@@ -274,8 +274,8 @@ func TestWatchBadInput(t *testing.T) {
 			for k, v := range tt.env {
 				env[k] = v
 			}
-			io_, out, errOut := testIO(t, checkstest.NewLab(true), env)
-			if code := run(tt.args, io_); code != exitUsage {
+			sys, out, errOut := testIO(t, checkstest.NewLab(true), env)
+			if code := run(tt.args, sys); code != exitUsage {
 				t.Fatalf("exit %d, want 2; stderr %q", code, errOut)
 			}
 			if msg := errOut.String(); strings.Count(msg, "\n") != 1 || !strings.Contains(msg, tt.want) {
@@ -292,22 +292,22 @@ func TestWatchBadInput(t *testing.T) {
 // commands; on guard watch they apply unless a flag says otherwise.
 func TestWatchEnv(t *testing.T) {
 	env := map[string]string{"NETGUARD_FIX": "1", "NETGUARD_INTERVAL": "90s", "NETGUARD_METRICS": "127.0.0.1:9977", "NETGUARD_LOG": "/tmp/x.jsonl"}
-	io_, _, _ := testIO(t, checkstest.NewLab(false), env)
-	c, err := parse([]string{"check"}, io_.Getenv, io_.Cwd, false)
+	sys, _, _ := testIO(t, checkstest.NewLab(false), env)
+	c, err := parse([]string{"check"}, sys.Getenv, sys.Cwd, false)
 	if err != nil {
 		t.Fatalf("check with watch variables set: %v", err)
 	}
 	if c.watch.fix || c.watch.metrics != "" {
 		t.Errorf("watch variables applied to check: %+v", c.watch)
 	}
-	c, err = parse([]string{"watch", "--interval", "2m"}, io_.Getenv, io_.Cwd, false)
+	c, err = parse([]string{"watch", "--interval", "2m"}, sys.Getenv, sys.Cwd, false)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if !c.watch.fix || c.watch.interval != 2*time.Minute || c.watch.metrics != "127.0.0.1:9977" || c.watch.log != "/tmp/x.jsonl" {
 		t.Errorf("watch flags %+v", c.watch)
 	}
-	c, err = parse([]string{"watch"}, func(string) string { return "" }, io_.Cwd, false)
+	c, err = parse([]string{"watch"}, func(string) string { return "" }, sys.Cwd, false)
 	if err != nil || c.watch.interval != watch.DefaultInterval || c.watch.fix {
 		t.Errorf("defaults %+v, %v", c.watch, err)
 	}
