@@ -251,7 +251,7 @@ func (h *watchHuman) result(r watch.Result) {
 			v.Text += " (after: " + textreport.Sanitize(r.Reason) + ")"
 		}
 		h.l.line(v)
-		added, cleared := r.State.Diff(r.Previous)
+		added, cleared := r.Fingerprint.Diff(r.Previous)
 		for _, f := range rep.Findings {
 			if f.Severity == checks.SevInfo && !h.c.verbose {
 				continue

@@ -10,8 +10,8 @@
 // The OS seam is Source (events_<goos>.go): Linux listens on one rtnetlink
 // socket, macOS on a routing socket, Windows registers iphlpapi change
 // callbacks, and other systems have no source (interval only). Everything
-// that decides (Filter, Debouncer, State, Backoff) is pure and driven by
-// times passed in, so it is unit-tested without a network or a clock.
+// that decides (Filter, Debouncer, Fingerprint, Backoff) is pure and driven
+// by times passed in, so it is unit-tested without a network or a clock.
 //
 // Nothing here prints, reads the environment or exits: the CLI (guard)
 // does, from the Results a Watcher hands it.

@@ -69,12 +69,12 @@ type Result struct {
 	Time    time.Time // when the run started
 	Trigger Trigger
 	// Reason names the changes behind an event run ("link ng0 down").
-	Reason   string
-	Report   *checks.Report
-	State    State
-	Previous State // zero before the first run
-	// Changed: State differs from the previous run's. The first run is a
-	// change.
+	Reason      string
+	Report      *checks.Report
+	Fingerprint Fingerprint
+	Previous    Fingerprint // zero before the first run
+	// Changed reports that Fingerprint differs from the previous run's;
+	// the first run is a change.
 	Changed bool
 	// RepairHeldUntil is set when the report names a repairable problem
 	// but Backoff held the repair back until then; zero otherwise.
@@ -109,7 +109,7 @@ func (r Result) Line() Line {
 	l := Line{Time: r.Time, Trigger: r.Trigger, Reason: r.Reason, Changed: r.Changed, Report: r.Report}
 	if r.Changed {
 		l.PreviousVerdict = r.Previous.Verdict
-		l.FindingsAdded, l.FindingsCleared = r.State.Diff(r.Previous)
+		l.FindingsAdded, l.FindingsCleared = r.Fingerprint.Diff(r.Previous)
 	}
 	if !r.RepairHeldUntil.IsZero() {
 		t := r.RepairHeldUntil
@@ -185,7 +185,7 @@ type watcher struct {
 	deb    Debouncer
 	filter Filter
 	why    reason
-	prev   State
+	prev   Fingerprint
 	poll   *gatewayPoll // nil where the OS announces neighbor changes
 }
 
@@ -302,10 +302,10 @@ func (w *watcher) finish(o runOut) time.Time {
 	if o.fixed && attempted(res.Report) {
 		w.cfg.Backoff.Record(res.Time)
 	}
-	res.State = StateOf(res.Report)
+	res.Fingerprint = FingerprintOf(res.Report)
 	res.Previous = w.prev
-	res.Changed = w.prev.IsZero() || !res.State.Equal(w.prev)
-	w.prev = res.State
+	res.Changed = w.prev.IsZero() || !res.Fingerprint.Equal(w.prev)
+	w.prev = res.Fingerprint
 	w.cfg.OnRun(res)
 
 	now := time.Now()

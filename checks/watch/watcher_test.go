@@ -158,7 +158,7 @@ func TestWatcherStartAndEvents(t *testing.T) {
 		t.Errorf("event run: trigger %s reason %q", r.Trigger, r.Reason)
 	}
 	if r.Changed || r.Loggable() {
-		t.Errorf("steady healthy state reported as a change: %+v", r.State)
+		t.Errorf("steady healthy state reported as a change: %+v", r.Fingerprint)
 	}
 	h.none(200 * time.Millisecond)
 }
@@ -342,12 +342,12 @@ func TestWatcherStops(t *testing.T) {
 }
 
 func TestLineJSON(t *testing.T) {
-	prev := StateOf(report(checks.Healthy))
+	prev := FingerprintOf(report(checks.Healthy))
 	rep := report(checks.Unhealthy, "gateway-neighbor-wrong")
 	rep.Schema = checks.SchemaVersion
 	held := time.Date(2025, 1, 1, 12, 0, 30, 0, time.UTC)
 	r := Result{Time: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC), Trigger: TriggerEvent, Reason: "link eth0 down",
-		Report: rep, State: StateOf(rep), Previous: prev, Changed: true, RepairHeldUntil: held}
+		Report: rep, Fingerprint: FingerprintOf(rep), Previous: prev, Changed: true, RepairHeldUntil: held}
 	b, err := json.Marshal(r.Line())
 	if err != nil {
 		t.Fatal(err)

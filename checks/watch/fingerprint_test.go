@@ -15,7 +15,7 @@ func report(v checks.Verdict, ids ...string) *checks.Report {
 	return r
 }
 
-func TestStateChange(t *testing.T) {
+func TestFingerprintChange(t *testing.T) {
 	tests := []struct {
 		name          string
 		prev, cur     *checks.Report
@@ -31,7 +31,7 @@ func TestStateChange(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			p, c := StateOf(tt.prev), StateOf(tt.cur)
+			p, c := FingerprintOf(tt.prev), FingerprintOf(tt.cur)
 			if got := !c.Equal(p); got != tt.changed {
 				t.Errorf("changed = %v, want %v (%+v -> %+v)", got, tt.changed, p, c)
 			}
@@ -41,7 +41,7 @@ func TestStateChange(t *testing.T) {
 			}
 		})
 	}
-	if !(State{}).IsZero() || StateOf(report(checks.Healthy)).IsZero() {
+	if !(Fingerprint{}).IsZero() || FingerprintOf(report(checks.Healthy)).IsZero() {
 		t.Error("IsZero")
 	}
 }
