@@ -2,7 +2,7 @@
 
 package main
 
-// The side-by-side benchmark behind `mage bench` (design.md, Speed): in one
+// The side-by-side benchmark behind `mage bench` (the README's speed section): in one
 // lab, at the same moment, interleaved run by run, it times the process
 // floor (`true` in the client namespace), the physical limit (the same work
 // with bare system calls, guard/internal/lab/physlimit), a minimal parallel

@@ -94,9 +94,8 @@ func contains(sigs []os.Signal, s os.Signal) bool {
 // 143) as for any command it interrupts. The reason is the cost: the
 // first signal.Notify of a process starts two runtime threads (os/signal's
 // locked signal thread, and the template thread a locked thread needs)
-// and waits for them, and a short run pays for threads again at exit.
-// Measured (issue 16): a healthy check runs on 4-5 threads instead of 8
-// and ends 1.3 ms sooner, of about 7 ms over the process floor.
+// and waits for them, and a short run pays for threads again at exit
+// (the README's speed section has the figures).
 type runSignals struct {
 	ctx    context.Context
 	cancel context.CancelFunc

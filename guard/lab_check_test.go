@@ -2,7 +2,7 @@
 
 package main
 
-// Lab tests of the real `guard check` binary (design.md, Testing): each
+// Lab tests of the real `guard check` binary: each
 // scenario builds its own namespace lab (guard/internal/lab), breaks it with the
 // kernel's own mechanisms, runs the binary as root and as an unprivileged
 // user inside the client namespace, and asserts the exit code, the JSON
@@ -38,8 +38,9 @@ func labArgs(extra ...string) []string {
 		"--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", labTimeout.String()}, extra...)
 }
 
-// labReport is the JSON contract of design.md, decoded independently of
-// the checks package's types.
+// labReport is the JSON report's contract (the README's schema), decoded
+// independently of the checks package's types so a change to those types
+// cannot silently change what the tests accept.
 type labReport struct {
 	Schema     int     `json:"schema"`
 	Verdict    string  `json:"verdict"`
@@ -478,8 +479,8 @@ func TestLabCheckSkip(t *testing.T) {
 // TestLabCheckBurstyLoss: the uplink drops everything for 300 ms, then
 // nothing for 300 ms, over and over (flaky Wi-Fi, an overloaded uplink).
 // Runs start at every phase of the bursts; none may block the start. The
-// verdicts are logged: what the window makes of bursts is part of the
-// proof (issue 16).
+// verdicts are logged, since what the probe window makes of bursts is
+// worth reading even when every run passes.
 func TestLabCheckBurstyLoss(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)

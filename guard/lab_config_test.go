@@ -2,7 +2,7 @@
 
 package main
 
-// Lab tests of config trust (issue 11, items 4, 5, 7): the real binary in a
+// Lab tests of config trust: the real binary in a
 // lab, run from a repository whose .netguard.yaml is hostile, as root and
 // as nobody. A project file may lower privilege, never raise it or aim a
 // repair; files that are not the user's are skipped with one line; bounds

@@ -2,7 +2,7 @@
 
 package main
 
-// Lab tests of `guard fix` and `guard run` (issue 5): each repair as root
+// Lab tests of `guard fix` and `guard run`: each repair as root
 // and, refused, as an unprivileged user; the privilege path through a real
 // sudo; the network's state afterwards; the child of guard run.
 

@@ -2,7 +2,7 @@
 
 package main
 
-// Lab tests of the local-configuration checks (issue 13 §4, §5, §7, §8):
+// Lab tests of the local-configuration checks:
 // the real binary in the client namespace, as root and as nobody, against
 // name servers, proxies, listeners, hosts files and sysctls of the lab's
 // own. Each asserts the exit code, the verdict, the finding and that its

@@ -2,8 +2,8 @@
 
 package main
 
-// Lab tests of path-aware diagnosis (issue 13 §1-3, §6) and of the probe
-// window (issue 14, 16): each fault is made with the kernel's own tables or
+// Lab tests of path-aware diagnosis (routes, uplinks, families, path MTU)
+// and of the probe window: each fault is made with the kernel's own tables or
 // nftables inside the lab, and each run asserts the exit code, the verdict,
 // the finding and that its summary names the culprit.
 

@@ -2,7 +2,7 @@
 
 package main
 
-// Lab tests of the privileged helper's limits (issue 11): it acts only on
+// Lab tests of the privileged helper's limits: it acts only on
 // current findings of the machine it runs on, never from a binary anyone
 // but root could replace, and sudo is never asked to run such a binary.
 
@@ -161,7 +161,8 @@ func TestLabHelperIgnoresCallersPath(t *testing.T) {
 }
 
 // A prompting sudo is not killed by the run's deadline, and the terminal
-// keeps its echo whatever happens to the prompt (issue 11, item 6).
+// keeps its echo whatever happens to the prompt: a user typing a password
+// must never be left with a terminal that echoes it.
 func TestLabSudoPromptOutlivesDeadlineAndKeepsEcho(t *testing.T) {
 	lab.RequireRoot(t)
 	lab.RequireSudo(t)

@@ -2,7 +2,7 @@
 
 package main
 
-// Lab tests of `guard watch` (issue 8): the real binary runs in the client
+// Lab tests of `guard watch`: the real binary runs in the client
 // namespace with a one-hour interval, so every run after the first is
 // caused by a kernel notification; the test breaks the lab and expects the
 // report within seconds, repairs with --fix, scrapes the metrics endpoint
@@ -225,8 +225,8 @@ func scrapeLab(t *testing.T, l *lab.Lab) string {
 	return ""
 }
 
-// eventLatency: the issue's bound from a change to the start of the
-// re-check is 1 s (debounce 300 ms quiet, 1 s at most); the slack covers
+// eventLatency bounds the time from a change to the start of the
+// re-check: the watcher promises 1 s (debounce 300 ms quiet, 1 s at most); the slack covers
 // a loaded 2-core runner.
 const eventLatency = time.Second + 500*time.Millisecond
 

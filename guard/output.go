@@ -152,8 +152,8 @@ func printLines(sys *IO, lines []textreport.Line) {
 // query the terminal: the writer it gets never exposes a file descriptor,
 // and its colour profile is fixed from IO.Color. Given a terminal,
 // charmbracelet/log would ask it for its colours (termenv.WithColorCache)
-// and wait up to 5 s per answer on one that stays silent (design.md,
-// pitfalls).
+// and wait seconds per answer on one that stays silent (an IDE console, a
+// git hook under a GUI client).
 type logger struct {
 	l     *log.Logger
 	color bool

@@ -4,8 +4,8 @@ package main
 
 // A terminal that answers no queries (a git hook under a GUI client, an IDE
 // console, tmux, script) must not slow guard down: charmbracelet/log would
-// otherwise ask it for its colours and wait seconds for each answer
-// (design.md, Pitfalls). guard runs here with a pseudo-terminal as its
+// otherwise ask it for its colours and wait seconds for each answer.
+// guard runs here with a pseudo-terminal as its
 // controlling terminal and stdin/stdout/stderr, whose master side reads
 // everything and answers nothing.
 

@@ -27,7 +27,7 @@
 // exactly as for the guard binary; NETGUARD_SKIP=1 skips with one line.
 //
 // The package imports only mage's mg and netguard's own packages, since a
-// magefile's dependencies become the importing project's (mage#502).
+// magefile's dependencies become the importing project's (magefile/mage#502).
 package guardmage
 
 import (

@@ -79,7 +79,7 @@ func (p *NetProber) lookup(ctx context.Context, name string, sent *atomic.Bool) 
 	}
 	// A new attempt every few intervals until the window closes, not
 	// three early ones: under bursty loss the early attempts all fall in
-	// one burst, and a lossy but working resolver read as down (issue 16).
+	// one burst, and a lossy but working resolver read as down.
 	// Bounded all the same: a window of 2 s holds at most this many.
 	const attempts = 16
 	ch := make(chan answer, attempts)

@@ -15,10 +15,10 @@ import (
 // namespace by TestICMPReturnsAtWindowEnd.
 const silentNetnsEnv = "NETGUARD_TEST_IN_SILENT_NETNS"
 
-// TestICMPReturnsAtWindowEnd: a silent target's ICMP probe returns when
-// its window closes, not when pro-bing's receiver next wakes (its read
-// deadline backs off to about 100 ms, so it used to return up to 100 ms
-// late, and a silent gateway's verdict with it: issue 16).
+// TestICMPReturnsAtWindowEnd checks that a silent target's ICMP probe
+// returns when its window closes, not when pro-bing's receiver next wakes:
+// its read deadline backs off, and a probe that waited for it would delay
+// a silent gateway's verdict by as much.
 //
 // Silence needs a target that ignores echoes, and pro-bing opens its
 // socket on a thread of its own choosing, so moving one thread into a

@@ -11,7 +11,7 @@ import (
 	probing "github.com/prometheus-community/pro-bing"
 )
 
-// Probes bound to one interface (several default routes, issue 13 §2):
+// Probes bound to one interface (several default routes):
 // when the default route in use leads nowhere, each other uplink is tried
 // through its own interface, so the report can say which one would work.
 // Binding changes only this socket's route lookup (the kernel then picks

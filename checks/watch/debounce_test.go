@@ -47,7 +47,7 @@ func TestDebouncer(t *testing.T) {
 	}
 }
 
-// The contract of the issue: a re-check starts within 1 s of any change,
+// The watcher's promise: a re-check starts within 1 s of any change,
 // however the changes are spread.
 func TestDebouncerWithinOneSecond(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)

@@ -90,7 +90,7 @@ func (r Result) Attempted() bool { return attempted(r.Report) }
 func (r Result) Loggable() bool { return r.Changed || r.Attempted() }
 
 // Line is a run as a JSON line (stdout with --json, and the log file): the
-// report of design.md with the watcher's fields added in front. A consumer
+// JSON report with the watcher's fields added in front. A consumer
 // of `guard check --json` reads it as a report.
 type Line struct {
 	Time            time.Time      `json:"time"`

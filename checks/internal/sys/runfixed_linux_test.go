@@ -13,7 +13,8 @@ import (
 )
 
 // runFixed never finds a program through the caller's PATH: as root under
-// sudo, that PATH is the user's (issue 11).
+// sudo, that PATH is the user's, and a program found there would run as
+// root.
 func TestRunFixedIgnoresPath(t *testing.T) {
 	evil := t.TempDir()
 	marker := filepath.Join(evil, "ran")

@@ -160,7 +160,7 @@ func routerTable(name, input, forward, output string) string {
 	return b.String()
 }
 
-// Path faults (issue 13 §1-3, §6): the client's tables send what the start
+// Path faults: the client's tables send what the start
 // needs somewhere else, or the path upstream loses it.
 
 // BridgeIf and BridgePortIf are the names of the bridge AddBridge creates

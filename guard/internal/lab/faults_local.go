@@ -15,7 +15,8 @@ import (
 	"time"
 )
 
-// Faults of the client's local configuration (issue 13 §4, §5, §7, §8).
+// Faults of the client's local configuration (name servers, proxies,
+// listeners, hosts file, sysctls).
 // Files go to /etc/netns/<client>/, which `ip netns exec` bind-mounts over
 // /etc for every command run in the client: the host's own files are never
 // touched.

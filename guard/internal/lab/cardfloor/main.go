@@ -1,5 +1,4 @@
-// Command cardfloor is the benchmark's start-up floor of the design card
-// (issue 16): a program that links the libraries guard must keep, pro-bing
+// Command cardfloor is the benchmark's start-up floor: a program that links the libraries guard must keep, pro-bing
 // for ICMP and charmbracelet/log for its output (with go-isatty), and does
 // nothing. Go runs the init of every package a program links before main,
 // whatever main then does, and these two bring net/http, crypto/tls and

@@ -1,7 +1,7 @@
 //go:build unix
 
 // Command peakrss runs a command and writes its peak resident set, in KiB,
-// to a file: the benchmark's memory figure (issue 16).
+// to a file: the benchmark's memory figure.
 //
 //	peakrss OUTFILE COMMAND [ARG...]   exits with the command's status
 //

@@ -1,5 +1,5 @@
-// Command physlimit is the benchmark's physical limit of a healthy check
-// (issue 16): the same work as guard's healthy path done with bare system
+// Command physlimit is the benchmark's physical limit of a healthy check:
+// the same work as guard's healthy path done with bare system
 // calls on one thread, nothing else. A route dump and a neighbor dump over
 // one netlink socket, one ICMP echo to the gateway and one to an external
 // host, one DNS query to the first name server, all sent at once and

@@ -1,5 +1,5 @@
-// Command preflight is the benchmark's "minimal parallel pre-flight"
-// (design.md, Speed): route and neighbor dumps, two pings and one lookup in
+// Command preflight is the benchmark's "minimal parallel pre-flight":
+// route and neighbor dumps, two pings and one lookup in
 // parallel, no diagnosis, no report, no output. guard check is measured
 // against it in the lab: the difference is what guard's diagnosis, second
 // probes and report cost.
