@@ -226,8 +226,8 @@ func scrapeLab(t *testing.T, l *lab.Lab) string {
 }
 
 // eventLatency bounds the time from a change to the start of the
-// re-check: the watcher promises 1 s (debounce 300 ms quiet, 1 s at most); the slack covers
-// a loaded 2-core runner.
+// re-check: the watcher promises 1 s (debounce 300 ms quiet, 1 s at
+// most), and the slack covers a loaded 2-core runner.
 const eventLatency = time.Second + 500*time.Millisecond
 
 // The event path as an unprivileged user: a broken gateway MAC is
