@@ -165,8 +165,8 @@ type opaqueWriter struct{ w io.Writer }
 func (o opaqueWriter) Write(p []byte) (int, error) { return o.w.Write(p) }
 
 // levelStyles are the label styles; the profile decides whether they
-// carry colour. Built when a logger is, not at start-up: lipgloss styles
-// cost ~0.1 ms that a healthy one-line run should not pay.
+// carry colour. Built when a logger is, not at start-up: building lipgloss
+// styles is a visible share of a healthy one-line run, which never logs.
 func levelStyles() *log.Styles {
 	st := log.DefaultStyles()
 	st.Levels[log.InfoLevel] = lipgloss.NewStyle().SetString(textreport.OK.Label()).Bold(true).Foreground(lipgloss.Color("42"))

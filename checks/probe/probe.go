@@ -125,8 +125,8 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, o
 	// pro-bing's receiver polls with a read deadline that backs off to
 	// about 100 ms and sees a Stop only when that deadline passes, so
 	// waiting for Run to return after an answer or after the window closed
-	// costs up to 100 ms: measured, a silent gateway's verdict came 70 ms
-	// after its window. ping returns at once instead; the Pinger closes
+	// costs up to that long, and a silent gateway's verdict would come that
+	// much after its window. ping returns at once instead; the Pinger closes
 	// its socket and ends its goroutines on its own within that poll.
 	runErr := make(chan error, 1)
 	go func() { runErr <- pg.RunWithContext(ctx) }()

@@ -36,7 +36,7 @@ func ipHeaderLen(dst netip.Addr) int {
 // uses one bare echo socket (an unprivileged ICMP socket, raw as root
 // when those are not allowed) rather than a pro-bing Pinger: the probe
 // must cost a healthy check next to nothing, and pro-bing's set-up
-// (tracker, goroutines, tickers) measured +0.5 ms there. A send that
+// (tracker, goroutines, tickers) does not. A send that
 // fails with EMSGSIZE means the kernel already knows a smaller path MTU
 // (discovery works); the probe stops at once.
 func (p *NetProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, privileged bool) checks.ProbeResult {

@@ -20,10 +20,9 @@ import (
 // set is what is wrong now.
 //
 // Written by hand rather than with a metrics library: this package is
-// linked into every `guard check`, and the libraries' package init cost
-// start-up on each run (client_golang ~1 ms, VictoriaMetrics/metrics
-// 0.28 ms, measured with GODEBUG=inittrace=1) for eight families that only
-// `guard watch --metrics` serves.
+// linked into every `guard check`, and the libraries' package init would
+// cost start-up on each run (the README's speed section has the figures)
+// for eight families that only `guard watch --metrics` serves.
 type Metrics struct {
 	mu       sync.Mutex
 	samples  map[string]*sample // by series: name{label="value",...}

@@ -26,8 +26,7 @@
 // /etc/netns/<client>. Any failure fails the test: a lab that cannot be built
 // is an error, never a skip. The lab needs root and the commands ip, nft, sh,
 // ping, getent and dnsmasq (Debian: iproute2 nftables iputils-ping
-// dnsmasq-base; the seed script also needs traceroute net-tools lsof). A
-// new lab answers in about 30 ms.
+// dnsmasq-base; the seed script also needs traceroute net-tools lsof).
 //
 // Namespace names are "ng" + 6 random hex digits + "-c", "-r" or "-i", so labs
 // of parallel tests and of parallel test processes never collide, and a

@@ -94,8 +94,8 @@ type options struct {
 // resolve, as after StopDNS.
 func WithoutDNS() Option { return func(o *options) { o.noDNS = true } }
 
-// ReadyTimeout bounds the wait for the lab to answer (default 5 s; a quiet
-// machine needs well under 100 ms, a loaded 2-core CI runner more).
+// ReadyTimeout bounds the wait for the lab to answer (default 5 s, far
+// more than a quiet machine needs, so a loaded CI runner passes too).
 func ReadyTimeout(d time.Duration) Option { return func(o *options) { o.readyTimeout = d } }
 
 // New builds a lab, waits until it works and registers its teardown with
