@@ -382,8 +382,8 @@ func TestComposePassesEverySetting(t *testing.T) {
 	}
 }
 
-// FuzzParse: no command line and no NETGUARD_* value can panic the
-// parser, and every error is one printable line.
+// FuzzParse checks that no command line and no NETGUARD_* value can panic
+// the parser, and that every error is one printable line.
 func FuzzParse(f *testing.F) {
 	for _, seed := range []struct{ args, env string }{
 		{"check\x00--timeout\x00a: b", ""},

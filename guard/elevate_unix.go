@@ -2,7 +2,8 @@
 
 package main
 
-// canSudo: privileged repairs may go through sudo re-executing this binary.
+// canSudo reports that privileged repairs may go through sudo re-executing
+// this binary.
 const canSudo = true
 
 const noSudoReason = ""

@@ -16,7 +16,7 @@ const (
 	// guard run's command could not be started, as a shell reports it.
 	exitNotExecutable exitCode = 126
 	exitNotFound      exitCode = 127
-	// exitInterrupted: SIGINT or SIGTERM stopped a repair (128+SIGINT, as
+	// exitInterrupted means SIGINT or SIGTERM stopped a repair (128+SIGINT, as
 	// a shell reports an interrupted command). A run that only looks has
 	// no handler and dies by the signal itself (runSignals).
 	exitInterrupted exitCode = 130

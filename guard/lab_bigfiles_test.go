@@ -10,8 +10,8 @@ import (
 	"github.com/netguard/netguard/guard/internal/lab"
 )
 
-// TestLabBigResolverFiles: the size of resolv.conf or the hosts file
-// never decides a verdict. The resolver uses the first three name servers
+// TestLabBigResolverFiles checks that the size of resolv.conf or the hosts
+// file never decides a verdict. The resolver uses the first three name servers
 // whatever follows; a huge hosts file, or one very long line before the
 // localhost line, is still read for what it says about localhost.
 func TestLabBigResolverFiles(t *testing.T) {

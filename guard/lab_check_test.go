@@ -150,9 +150,10 @@ func runLabGuardEnv(l *lab.Lab, bin, user string, env []string, args ...string) 
 type labExpect struct {
 	exit     int
 	verdicts []string // any of
-	// findings: at least one of these IDs, with a severity that explains
-	// the verdict (error for unhealthy, warning for degraded). Empty: no
-	// error or warning finding, unless the verdict is degraded.
+	// findings needs at least one of these IDs, with a severity that
+	// explains the verdict (error for unhealthy, warning for degraded).
+	// Empty means no error or warning finding, unless the verdict is
+	// degraded.
 	findings []string
 	// timeout is the --timeout the run was given, if not labTimeout.
 	timeout time.Duration
@@ -329,8 +330,8 @@ func TestLabCheckScenarios(t *testing.T) {
 	}
 }
 
-// TestLabCheckPacketLoss: 30% of the router's packets towards the client
-// are lost; every run must still let the start go on.
+// TestLabCheckPacketLoss loses 30% of the router's packets towards the
+// client; every run must still let the start go on.
 func TestLabCheckPacketLoss(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
@@ -368,8 +369,8 @@ func TestLabCheckPacketLoss(t *testing.T) {
 	}
 }
 
-// TestLabCheckRepeated: a healthy lab never gets a non-zero exit, run after
-// run as an unprivileged user, nor with many runs at once.
+// TestLabCheckRepeated checks that a healthy lab never gets a non-zero
+// exit, run after run as an unprivileged user, nor with many runs at once.
 func TestLabCheckRepeated(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
@@ -414,8 +415,8 @@ func TestLabCheckRepeated(t *testing.T) {
 	}
 }
 
-// TestLabCheckBadInput: bad input exits 2 with one line on stderr, no
-// stack trace, and no network traffic beyond the lab (it runs inside it).
+// TestLabCheckBadInput checks that bad input exits 2 with one line on stderr,
+// no stack trace, and no network traffic beyond the lab (it runs inside it).
 func TestLabCheckBadInput(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
@@ -451,7 +452,7 @@ func TestLabCheckBadInput(t *testing.T) {
 	}
 }
 
-// TestLabCheckSkip: NETGUARD_SKIP=1 skips the check with one line on
+// TestLabCheckSkip checks that NETGUARD_SKIP=1 skips the check with one line on
 // stderr and exit 0, even on a broken network (here: no DNS server).
 func TestLabCheckSkip(t *testing.T) {
 	lab.RequireRoot(t)
@@ -476,7 +477,7 @@ func TestLabCheckSkip(t *testing.T) {
 	}
 }
 
-// TestLabCheckBurstyLoss: the uplink drops everything for 300 ms, then
+// TestLabCheckBurstyLoss makes the uplink drop everything for 300 ms, then
 // nothing for 300 ms, over and over (flaky Wi-Fi, an overloaded uplink).
 // Runs start at every phase of the bursts; none may block the start. The
 // verdicts are logged, since what the probe window makes of bursts is

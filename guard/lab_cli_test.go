@@ -66,7 +66,8 @@ func TestLabCLIConventions(t *testing.T) {
 	}
 }
 
-// TestLabRunStdout: stdout belongs to the command guard run starts. The
+// TestLabRunStdout checks that stdout belongs to the command guard run
+// starts. The
 // JSON report goes to stderr, whichever way JSON was asked for, or to the
 // file --json-file names.
 func TestLabRunStdout(t *testing.T) {
@@ -121,7 +122,7 @@ func TestLabRunStdout(t *testing.T) {
 	os.Remove(cfg)
 }
 
-// TestLabRunDryRun: dry-run from the environment or the flag repairs
+// TestLabRunDryRun checks that dry-run from the environment or the flag repairs
 // nothing in guard run, even as root: the wrong gateway entry stays, the
 // command does not start, and the run says what it would have done.
 func TestLabRunDryRun(t *testing.T) {
@@ -161,9 +162,9 @@ func TestLabRunDryRun(t *testing.T) {
 	}
 }
 
-// TestLabRunSignals: signals the shell ignored (a background job's SIGINT,
-// nohup's SIGHUP) stay ignored in the command guard run starts, although
-// guard caught SIGINT and SIGTERM during the check.
+// TestLabRunSignals checks that signals the shell ignored (a background job's
+// SIGINT, nohup's SIGHUP) stay ignored in the command guard run starts,
+// although guard caught SIGINT and SIGTERM during the check.
 func TestLabRunSignals(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
@@ -188,9 +189,9 @@ func TestLabRunSignals(t *testing.T) {
 	}
 }
 
-// TestLabInterrupted: SIGINT while guard run only looks (its first check)
-// ends it by the signal's default action: no report that would blame the
-// network, the command not started, and the caller sees a death by SIGINT
+// TestLabInterrupted checks that SIGINT while guard run only looks (its first
+// check) ends it by the signal's default action: no report that would blame
+// the network, the command not started, and the caller sees a death by SIGINT
 // (a shell reports 130). guard installs no handler for a run that changes
 // nothing (runSignals).
 func TestLabInterrupted(t *testing.T) {

@@ -122,7 +122,8 @@ func wantStderr(t *testing.T, r *labRun, subs ...string) {
 	}
 }
 
-// usageError: exit 2 with exactly one line on stderr that says want.
+// usageError fails t unless r exited 2 with exactly one line on stderr
+// that says want.
 func usageError(t *testing.T, r *labRun, want string) {
 	t.Helper()
 	if r.exit != 2 || strings.Count(r.stderr, "\n") != 1 || !strings.Contains(r.stderr, want) {

@@ -189,7 +189,7 @@ func runMage(t *testing.T, dir string, env []string, args ...string) (string, st
 	return lab.RunCmd(t, cmd)
 }
 
-// TestMageImportedTargets: `mage -l` and `mage -h` on the imported
+// TestMageImportedTargets runs `mage -l` and `mage -h` on the imported
 // targets, with and without an import alias. Lists only; runs no check.
 func TestMageImportedTargets(t *testing.T) {
 	for _, tc := range []struct{ alias, prefix string }{{"", ""}, {"netguard", "netguard:"}} {

@@ -24,7 +24,7 @@ type localExpect struct {
 	// finding must be present (any severity), its summary naming the
 	// scenario's culprit.
 	finding string
-	// rootCulprit: the report's summary names the culprit as well.
+	// rootCulprit asks that the report's summary name the culprit as well.
 	rootCulprit bool
 	// checkID, status: a check that must have this status.
 	checkID string
@@ -182,9 +182,9 @@ func TestLabLocalScenarios(t *testing.T) {
 	}
 }
 
-// TestLabLocalBadInput: bad ports values are a one-line usage error (exit
-// 2); a malformed proxy URL is a finding naming the variable and an
-// unreadable hosts file an `unknown` check, never a crash.
+// TestLabLocalBadInput checks that bad ports values are a one-line usage
+// error (exit 2), and that a malformed proxy URL is a finding naming the
+// variable and an unreadable hosts file an `unknown` check, never a crash.
 func TestLabLocalBadInput(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
@@ -245,8 +245,8 @@ func TestLabLocalBadInput(t *testing.T) {
 	}
 }
 
-// TestLabLocalLossTwoServers: under 30% loss with two working name
-// servers, a first server whose replies happened to be lost is never a
+// TestLabLocalLossTwoServers checks that, under 30% loss with two working
+// name servers, a first server whose replies happened to be lost is never a
 // reason to block a start.
 func TestLabLocalLossTwoServers(t *testing.T) {
 	lab.RequireRoot(t)

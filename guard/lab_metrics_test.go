@@ -30,10 +30,10 @@ print("open", flush=True)
 time.sleep(hold)
 `
 
-// TestLabMetricsOtherUserConnections: another local user holding hundreds
-// of keep-alive connections to guard watch --metrics costs the watcher at
-// most the connection cap in file descriptors, and scrapes work again once
-// they are gone.
+// TestLabMetricsOtherUserConnections checks that another local user holding
+// hundreds of keep-alive connections to guard watch --metrics costs the
+// watcher at most the connection cap in file descriptors, and scrapes work
+// again once they are gone.
 func TestLabMetricsOtherUserConnections(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)

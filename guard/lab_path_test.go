@@ -28,12 +28,12 @@ type pathScenario struct {
 	// finding whose summary must hold every one of names.
 	finding string
 	names   func(*lab.Lab) []string
-	// within: the run must be decided this fast (0: no bound beyond
+	// within is how fast the run must be decided (0: no bound beyond
 	// --timeout).
 	within time.Duration
-	// checks: check ID -> status every run must report.
+	// checks maps check ID to the status every run must report.
 	checks map[string]string
-	// absent: findings no run may report (any severity).
+	// absent lists findings no run may report (any severity).
 	absent []string
 }
 
@@ -99,7 +99,8 @@ func lineDiff(a, b string) string {
 	return strings.Join(out, "\n")
 }
 
-// namesCulprit: some finding id has a summary holding every one of names.
+// namesCulprit reports whether some finding id has a summary holding
+// every one of names.
 func namesCulprit(rep *labReport, id string, names []string) bool {
 	for _, f := range rep.Findings {
 		if f.ID != id {
@@ -158,8 +159,9 @@ func TestLabPathTracing(t *testing.T) {
 	})
 }
 
-// TestLabSkipIsSkip: with no default route, the checks whose precondition
-// failed report skip with the reason, in JSON and in the text of -v.
+// TestLabSkipIsSkip checks that, with no default route, the checks whose
+// precondition failed report skip with the reason, in JSON and in the text
+// of -v.
 func TestLabSkipIsSkip(t *testing.T) {
 	runPathScenarios(t, []pathScenario{{
 		name:    "no-default-route",
@@ -184,9 +186,10 @@ func TestLabSkipIsSkip(t *testing.T) {
 	}
 }
 
-// TestLabRouteViaOtherHop: a more specific route sends the internet's
-// prefix to another next hop on the LAN that does not answer. The report
-// names that route and its next hop, not "the upstream network".
+// TestLabRouteViaOtherHop breaks the path with a more specific route that
+// sends the internet's prefix to another next hop on the LAN that does not
+// answer. The report names that route and its next hop, not "the upstream
+// network".
 func TestLabRouteViaOtherHop(t *testing.T) {
 	runPathScenarios(t, []pathScenario{{
 		name:    "route-via-stale-hop",
@@ -201,7 +204,7 @@ func TestLabRouteViaOtherHop(t *testing.T) {
 	}})
 }
 
-// TestLabUplinks: two default routes. Healthy, the second is never
+// TestLabUplinks runs with two default routes. Healthy, the second is never
 // probed and the verdict is healthy; with the preferred one dead, the
 // report names it and the one that works.
 func TestLabUplinks(t *testing.T) {
@@ -229,8 +232,8 @@ func TestLabUplinks(t *testing.T) {
 	})
 }
 
-// TestLabFamilies: IPv6 black-holed upstream while IPv4 works is a
-// warning of its own; a healthy dual-stack lab stays healthy.
+// TestLabFamilies checks that IPv6 black-holed upstream while IPv4 works
+// is a warning of its own, and that a healthy dual-stack lab stays healthy.
 func TestLabFamilies(t *testing.T) {
 	both := []string{"", "nobody"}
 	dual := []string{"--external", lab.ExternalIP + "," + lab.ExternalIP6}
@@ -256,9 +259,9 @@ func TestLabFamilies(t *testing.T) {
 	})
 }
 
-// TestLabPathMTU: a hop upstream with a smaller MTU whose "fragmentation
-// needed" messages are dropped is a path-MTU black hole; the same hop
-// with discovery working is healthy.
+// TestLabPathMTU checks that a hop upstream with a smaller MTU whose
+// "fragmentation needed" messages are dropped is a path-MTU black hole,
+// and that the same hop with discovery working is healthy.
 func TestLabPathMTU(t *testing.T) {
 	both := []string{"", "nobody"}
 	runPathScenarios(t, []pathScenario{
@@ -282,9 +285,9 @@ func TestLabPathMTU(t *testing.T) {
 	})
 }
 
-// TestLabProbeWait: a broken network whose only evidence is silence (a
-// wrong permanent gateway MAC) is decided in about the probe window, the
-// same with --timeout 30s as with the default.
+// TestLabProbeWait checks that a broken network whose only evidence is
+// silence (a wrong permanent gateway MAC) is decided in about the probe
+// window, the same with --timeout 30s as with the default.
 func TestLabProbeWait(t *testing.T) {
 	both := []string{"", "nobody"}
 	names := func(*lab.Lab) []string { return []string{lab.GatewayIP, lab.WrongMAC} }
@@ -310,11 +313,11 @@ func TestLabProbeWait(t *testing.T) {
 	})
 }
 
-// TestLabSolicit: as root, a wrong permanent gateway MAC is proven by the
-// gateway's own ARP/NDP answer together with the silence through the
-// entry, for the check and for guard fix; unprivileged, the probe window
-// decides as before. The proof waits for the window: an ARP answer alone
-// proves nothing (anyone on the LAN can send one).
+// TestLabSolicit checks that, as root, a wrong permanent gateway MAC is
+// proven by the gateway's own ARP/NDP answer together with the silence
+// through the entry, for the check and for guard fix; unprivileged, the probe
+// window decides as before. The proof waits for the window: an ARP answer
+// alone proves nothing (anyone on the LAN can send one).
 func TestLabSolicit(t *testing.T) {
 	names := func(*lab.Lab) []string { return []string{lab.GatewayIP, lab.WrongMAC} }
 	runPathScenarios(t, []pathScenario{

@@ -31,9 +31,9 @@ for k in range(servers):
     ls.close()
 `
 
-// TestLabOtherUsersTimeWait: another local user's loopback TIME_WAIT
-// sockets, more than 90% of the ephemeral range in all but spread over
-// their own servers, never block a start: the kernel reuses each local
+// TestLabOtherUsersTimeWait checks that another local user's loopback
+// TIME_WAIT sockets, more than 90% of the ephemeral range in all but spread
+// over their own servers, never block a start: the kernel reuses each local
 // port for every other destination.
 func TestLabOtherUsersTimeWait(t *testing.T) {
 	lab.RequireRoot(t)

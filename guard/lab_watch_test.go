@@ -35,8 +35,8 @@ import (
 // has its own, so parallel tests do not collide.
 const watchMetricsAddr = "127.0.0.1:9977"
 
-// watchArgs: lab targets only, and an interval long enough that only
-// events cause runs within a test.
+// watchArgs returns watch's arguments: lab targets only, and an interval
+// long enough that only events cause runs within a test.
 func watchArgs(extra ...string) []string {
 	return append([]string{"watch", "--json", "--interval", "1h",
 		"--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", "2s"}, extra...)

@@ -27,10 +27,11 @@ type IO struct {
 	In     io.Reader
 	Out    io.Writer // the JSON report (not under guard run), help, version, explain
 	ErrOut io.Writer // human output
-	// ErrTTY: stderr is a terminal. StdinTTY: a password prompt is possible.
+	// ErrTTY reports that stderr is a terminal; StdinTTY, that a password
+	// prompt is possible.
 	ErrTTY   bool
 	StdinTTY bool
-	// Color: ANSI colour on ErrOut, set by decideColor.
+	// Color turns on ANSI colour on ErrOut; decideColor sets it.
 	Color      bool
 	Getenv     func(string) string
 	Cwd        string

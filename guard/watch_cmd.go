@@ -289,8 +289,9 @@ type serverLimits struct {
 	Header, Read, Write, Idle time.Duration
 }
 
-// metricsLimits: anyone who can connect to the metrics address (every
-// local user, on loopback) must not be able to hold the watcher's file
+// metricsLimits bound what the metrics server gives each connection:
+// anyone who can connect to its address (every local user, on loopback)
+// must not be able to hold the watcher's file
 // descriptors and memory. A scrape is one short request; a scraper that
 // keeps its connection gets it back within the idle timeout.
 var metricsLimits = serverLimits{Conns: 32, Header: 5 * time.Second, Read: 10 * time.Second, Write: 10 * time.Second, Idle: 30 * time.Second}

@@ -150,8 +150,8 @@ type published struct {
 	lo, hi uint16
 }
 
-// errNoHostPort: the entry fixes no host port (Compose or Docker picks a
-// free one), so nothing can be taken before the start.
+// errNoHostPort means the entry fixes no host port (Compose or Docker
+// picks a free one), so nothing can be taken before the start.
 var errNoHostPort = errors.New("no fixed host port")
 
 // composePorts returns the TCP ports the services publish on the host,
@@ -319,7 +319,7 @@ func portNumber(s string) (uint16, error) {
 // maxInterpolationDepth bounds nested defaults (${A:-${B:-${C}}}).
 const maxInterpolationDepth = 8
 
-// errInterpolation: a "$" that starts no variable Compose knows.
+// errInterpolation means a "$" starts no variable Compose knows.
 var errInterpolation = errors.New("invalid interpolation")
 
 // interpolate expands variables as Compose does: $$ is a dollar, $NAME
@@ -439,8 +439,8 @@ func closingBrace(s string, i int) int {
 	return -1
 }
 
-// nameByte: a variable name is a letter or _ followed by letters, digits
-// and _.
+// nameByte reports whether c may stand in a variable name: a letter or _
+// first, then letters, digits and _.
 func nameByte(c byte, first bool) bool {
 	return c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || !first && '0' <= c && c <= '9'
 }

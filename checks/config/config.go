@@ -49,7 +49,8 @@ type Values struct {
 	output   Output
 	ports    []checks.PortSpec
 	trust    []string // absolute directories; from a config file only
-	// untrusted: read from a project file the user has not trusted.
+	// untrusted marks a value read from a project file the user has not
+	// trusted.
 	untrusted bool
 	// lines are where each key was set in a file, for warnings.
 	lines map[string]int

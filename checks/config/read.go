@@ -24,12 +24,12 @@ var (
 type openMode int
 
 const (
-	// openFollow: --config or NETGUARD_CONFIG, a file the user named.
+	// openFollow opens --config or NETGUARD_CONFIG, a file the user named.
 	openFollow openMode = iota
-	// openUser: the user config. It may be a symbolic link (dotfile
+	// openUser opens the user config. It may be a symbolic link (dotfile
 	// managers link it), but must belong to the user.
 	openUser
-	// openProject: a .netguard.yaml found by the search. Never followed
+	// openProject opens a .netguard.yaml found by the search. Never followed
 	// through a link, and must belong to the user; any problem skips it.
 	openProject
 )

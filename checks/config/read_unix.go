@@ -51,10 +51,10 @@ func readConfig(path string, noFollow bool) ([]byte, int, error) {
 	return data, owner, nil
 }
 
-// privateGroupDir: a directory of the user's own, writable beyond the user
-// only by the user's private group (uid == gid, the Debian and Ubuntu
-// convention with umask 002), where nobody else can write. Without it every
-// repository cloned there would have its config skipped.
+// privateGroupDir reports whether st is a directory of the user's own,
+// writable beyond the user only by the user's private group (uid == gid, the
+// Debian and Ubuntu convention with umask 002), where nobody else can write.
+// Without it every repository cloned there would have its config skipped.
 func privateGroupDir(st os.FileInfo, uid, gid int) bool {
 	sys, ok := st.Sys().(*syscall.Stat_t)
 	return ok && uid >= 0 && gid == uid && st.Mode().Perm()&0o002 == 0 &&

@@ -49,7 +49,7 @@ func readConfig(path string, noFollow bool) ([]byte, int, error) {
 	return data, -1, nil
 }
 
-// privateGroupDir: Windows has no Unix group bits.
+// privateGroupDir is always false: Windows has no Unix group bits.
 func privateGroupDir(os.FileInfo, int, int) bool { return false }
 
 // sameDir compares two clean paths as NTFS names them: without regard to

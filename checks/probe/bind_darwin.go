@@ -7,7 +7,8 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// icmpBindable: pro-bing cannot bind macOS echo sockets to an interface.
+// icmpBindable is false: pro-bing cannot bind macOS echo sockets to an
+// interface.
 const icmpBindable = false
 
 // bindToInterface scopes a socket to l with IP_BOUND_IF/IPV6_BOUND_IF, as

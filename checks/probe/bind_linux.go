@@ -7,7 +7,7 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-// icmpBindable: Linux routes an echo socket's packets through the
+// icmpBindable is true: Linux routes an echo socket's packets through the
 // interface named in IP_PKTINFO/IPV6_PKTINFO (pro-bing's InterfaceName).
 const icmpBindable = true
 

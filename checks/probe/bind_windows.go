@@ -9,7 +9,8 @@ import (
 	"golang.org/x/sys/windows"
 )
 
-// icmpBindable: pro-bing cannot bind Windows echo sockets to an interface.
+// icmpBindable is false: pro-bing cannot bind Windows echo sockets to an
+// interface.
 const icmpBindable = false
 
 // IP_UNICAST_IF and IPV6_UNICAST_IF (ws2ipdef.h); x/sys/windows lacks them.

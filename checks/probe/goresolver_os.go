@@ -2,6 +2,6 @@
 
 package probe
 
-// goResolver: the OS's resolver may answer names (cgo, macOS, Windows); it
-// sends its queries itself, unseen by Resolver.Dial.
+// goResolver is false: the OS's resolver may answer names (cgo, macOS,
+// Windows), and it sends its queries itself, unseen by Resolver.Dial.
 const goResolver = false

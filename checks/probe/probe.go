@@ -273,12 +273,13 @@ func isCancel(err error) bool {
 	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded)
 }
 
-// isPermission: the OS refused us this kind of socket or packet.
+// isPermission reports whether the OS refused us this kind of socket or
+// packet.
 func isPermission(err error) bool {
 	return checks.Classify(err) == checks.ErrPermission || errors.Is(err, syscall.EPROTONOSUPPORT)
 }
 
-// isRouteErr: errors that are about the path, not the socket.
+// isRouteErr reports whether err is about the path, not the socket.
 func isRouteErr(err error) bool {
 	switch checks.Classify(err) {
 	case checks.ErrHostUnreach, checks.ErrNetUnreach, checks.ErrNoBufs, checks.ErrAddrNotAvail, checks.ErrInvalid:

@@ -83,8 +83,8 @@ func parseResolvConf(source string, data []byte) checks.ResolverConfig {
 	return c
 }
 
-// stubOnly: every server is systemd-resolved's stub, so the servers that
-// matter are its upstreams.
+// stubOnly reports whether every server is systemd-resolved's stub, so the
+// servers that matter are its upstreams.
 func stubOnly(c checks.ResolverConfig) bool {
 	if len(c.Servers) == 0 {
 		return false

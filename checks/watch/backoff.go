@@ -20,8 +20,8 @@ type Backoff struct {
 	last     time.Time
 }
 
-// DefaultBackoff: 30 s, 1 min, 2 min … 10 min between attempts, and never
-// more than 3 repairs in 10 minutes.
+// DefaultBackoff returns the watcher's backoff: 30 s, 1 min, 2 min … 10 min
+// between attempts, and never more than 3 repairs in 10 minutes.
 func DefaultBackoff() *Backoff {
 	return &Backoff{Base: 30 * time.Second, Max: 10 * time.Minute, Limit: 3, Window: 10 * time.Minute}
 }

@@ -17,8 +17,8 @@ const (
 	KindAddr                  // an address was added or removed
 	KindRoute                 // a route was added, removed or changed
 	KindNeigh                 // an ARP/NDP entry was created, changed or removed
-	// KindResync: the OS dropped notifications (a full socket buffer), so
-	// anything may have changed. Always relevant.
+	// KindResync means the OS dropped notifications (a full socket
+	// buffer), so anything may have changed. Always relevant.
 	KindResync
 )
 

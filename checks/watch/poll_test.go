@@ -114,7 +114,7 @@ func (l *fakeLooker) LookupNeighbor(context.Context, int, netip.Addr) (checks.Ne
 	return l.f()
 }
 
-// BenchmarkGatewayPollRound: the watcher's own cost of one poll (the
+// BenchmarkGatewayPollRound measures the watcher's own cost of one poll (the
 // lookup itself is the OS's: one RTM_GET or GetIpNetEntry2).
 func BenchmarkGatewayPollRound(b *testing.B) {
 	gw := netip.MustParseAddr("192.168.1.1")

@@ -35,7 +35,7 @@ const (
 type Config struct {
 	Engine  *checks.Engine
 	Options checks.Options
-	// Fix: repair as `guard fix` does, held back by Backoff.
+	// Fix repairs as `guard fix` does, held back by Backoff.
 	Fix        bool
 	FixOptions checks.FixOptions
 	Backoff    *Backoff // nil: DefaultBackoff()
@@ -127,8 +127,8 @@ func attempted(rep *checks.Report) bool {
 	return false
 }
 
-// repairable: the report has an error finding the repair ladder could act
-// on, so a held-back repair is worth mentioning.
+// repairable reports whether the report has an error finding the repair
+// ladder could act on, so a held-back repair is worth mentioning.
 func repairable(rep *checks.Report) bool {
 	for _, f := range rep.Findings {
 		if f.Severity == checks.SevError && f.Fix != checks.FixNone {

@@ -16,21 +16,21 @@ import (
 type Gap int
 
 const (
-	// GapBestRoute: GetBestRoute2 is a stub that answers
+	// GapBestRoute means GetBestRoute2 is a stub that answers
 	// ERROR_NOT_SUPPORTED (50), so no route lookup can be shown.
 	GapBestRoute Gap = iota + 1
-	// GapIPInterfaceTable: GetIpInterfaceTable and GetIpInterfaceEntry are
+	// GapIPInterfaceTable means GetIpInterfaceTable and GetIpInterfaceEntry are
 	// stubs, so interface metrics and forwarding flags are unknown.
 	GapIPInterfaceTable
-	// GapIPv6Tables: Wine has no IPv6 routes or neighbors.
+	// GapIPv6Tables means Wine has no IPv6 routes or neighbors.
 	GapIPv6Tables
-	// GapUDP: SIO_UDP_NETRESET is not implemented, and Go sets it on every
+	// GapUDP means SIO_UDP_NETRESET is not implemented, and Go sets it on every
 	// UDP socket, so each one fails with WSAEOPNOTSUPP (10045).
 	GapUDP
-	// GapFileACL: a file's access list is not kept; Wine derives it from
+	// GapFileACL means a file's access list is not kept; Wine derives it from
 	// the Unix mode bits.
 	GapFileACL
-	// GapGit: the Wine prefix has no Git for Windows (a Linux git cannot
+	// GapGit means the Wine prefix has no Git for Windows (a Linux git cannot
 	// be run from Wine on Windows paths).
 	GapGit
 )

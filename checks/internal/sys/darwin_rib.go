@@ -428,13 +428,13 @@ type darwinPcbStats struct {
 	EphemeralInUse  int         // sockets (not listening) bound to a port in [lo, hi]
 	TimeWait        int         // TCP only
 	ByPID           map[int]int // sockets per owning process (e_pid, else last_pid)
-	// Listeners: the owning process of each listening TCP port (the first
+	// Listeners maps each listening TCP port to its owning process (the first
 	// listener seen, e_pid else last_pid), for naming a taken port.
 	Listeners map[int]int
 }
 
-// errDarwinPcblistShort: the list holds far fewer records than the kernel
-// counted. A process with an ad-hoc-signed ancestor (go run, mage, a
+// errDarwinPcblistShort means the list holds far fewer records than the
+// kernel counted. A process with an ad-hoc-signed ancestor (go run, mage, a
 // Homebrew-installed hook) reportedly gets only the headers and its own
 // sockets, without an error (juspay/osfacts, macOS 27; third-party). Its
 // counts would say "0 in use" while the ports are gone.

@@ -56,7 +56,7 @@ const captureScopedDefaultSas = `1c 1e 00 00 00 00 00 00 00 00 00 00 00 00 00 00
 	1c 1e 00 00 00 00 00 00 fe 80 00 00 00 00 00 00 02 d0 4c ff fe 10 15 d2 00 00 00 00
 	02 1e 00 00`
 
-// captureZeroDstSas: a destination of sa_len 0 (golang/go#70528, x/net
+// captureZeroDstSas holds a destination of sa_len 0 (golang/go#70528, x/net
 // route/address_darwin_test.go; probably reduced by hand from a real one).
 const captureZeroDstSas = `00 1e 00 00
 	1c 1e 00 00 00 00 00 00 fe 80 00 21 00 00 00 00 f2 2f 4b ff fe 09 3b ff 00 00 00 00

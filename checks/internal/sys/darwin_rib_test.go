@@ -567,9 +567,9 @@ func TestDarwinParsePcblist(t *testing.T) {
 	}
 }
 
-// TestDarwinPcblistShortfall: a list the kernel cut short without an error
-// (only the headers and our own sockets, as osfacts reports for processes
-// with an ad-hoc-signed ancestor) must not read as "0 in use".
+// TestDarwinPcblistShortfall checks that a list the kernel cut short without
+// an error (only the headers and our own sockets, as osfacts reports for
+// processes with an ad-hoc-signed ancestor) must not read as "0 in use".
 func TestDarwinPcblistShortfall(t *testing.T) {
 	le := binary.LittleEndian
 	withCount := func(b []byte, open, closing uint32) []byte {

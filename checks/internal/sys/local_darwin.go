@@ -40,7 +40,8 @@ func (*darwinSystem) PortOwner(_ context.Context, port uint16) (checks.PortOwner
 	return darwinPortOwner(port)
 }
 
-// Clock: ntp_adjtime has no wrapper in x/sys/unix; not measured.
+// Clock reports nothing measured: ntp_adjtime has no wrapper in
+// x/sys/unix.
 func (*darwinSystem) Clock() checks.ClockState {
 	return checks.ClockState{Checked: true, Synced: checks.Unknown}
 }

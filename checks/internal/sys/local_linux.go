@@ -24,7 +24,8 @@ func (*linuxSystem) HostsFile() (string, []byte, error) {
 	return hostsPath, b, err
 }
 
-// SystemProxy: Linux keeps no system proxy outside the environment that
+// SystemProxy returns nothing: Linux keeps no system proxy outside the
+// environment that
 // programs started from a shell read (desktop settings reach them only as
 // the same variables).
 func (*linuxSystem) SystemProxy() ([]checks.ProxySetting, error) { return nil, nil }

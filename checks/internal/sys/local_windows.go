@@ -93,7 +93,7 @@ func (*windowsSystem) PortOwner(_ context.Context, port uint16) (checks.PortOwne
 	return checks.PortOwner{}, fmt.Errorf("no listening row for port %d", port)
 }
 
-// Clock: GetSystemTimeAdjustment tells whether the OS adjusts the clock
+// Clock reports whether the OS adjusts the clock (GetSystemTimeAdjustment)
 // itself, not whether W32Time has synchronised it; not measured.
 func (*windowsSystem) Clock() checks.ClockState {
 	return checks.ClockState{Checked: true, Synced: checks.Unknown}

@@ -39,7 +39,8 @@ var managerComms = map[string]checks.Manager{
 // configuration directory.
 func (*linuxSystem) NetworkManagers() checks.Managers { return readManagers(managerRoot) }
 
-// Supports: a DNS cache flush needs systemd-resolved and a reapply
+// Supports reports whether a manager in charge now can do f: a DNS cache
+// flush needs systemd-resolved and a reapply
 // NetworkManager or systemd-networkd, in charge now; running their tools
 // otherwise only fails ("Failed to connect to bus").
 func (*linuxSystem) Supports(f checks.Fix, m checks.Managers) bool {

@@ -2,6 +2,6 @@
 
 package sys
 
-// LocalNetworkPrivacy: macOS 15+ can deny an app the local network
+// LocalNetworkPrivacy is true: macOS 15+ can deny an app the local network
 // (Privacy & Security › Local Network); the refusal is EHOSTUNREACH.
 const LocalNetworkPrivacy = true

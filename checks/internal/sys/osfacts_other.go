@@ -2,5 +2,6 @@
 
 package sys
 
-// LocalNetworkPrivacy: no per-app local network permission on this OS.
+// LocalNetworkPrivacy is false: this OS has no per-app local network
+// permission.
 const LocalNetworkPrivacy = false

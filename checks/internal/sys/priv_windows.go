@@ -8,5 +8,6 @@ import "golang.org/x/sys/windows"
 // the tables itself (root, an elevated token).
 func IsPrivileged() bool { return windows.GetCurrentProcessToken().IsElevated() }
 
-// HostApp: Windows has no per-app network privacy to name an app for.
+// HostApp returns "": Windows has no per-app network privacy to name an
+// app for.
 func HostApp() string { return "" }

@@ -127,7 +127,7 @@ func (c *rtnl) once(ctx context.Context, typ, flags uint16, body []byte, want ui
 }
 
 func (c *rtnl) open() error {
-	// SOCK_NONBLOCK: os.NewFile then registers it with the runtime poller.
+	// With SOCK_NONBLOCK, os.NewFile registers it with the runtime poller.
 	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
 	if err != nil {
 		return fmt.Errorf("open rtnetlink socket: %w", os.NewSyscallError("socket", err))
@@ -206,8 +206,8 @@ func (c *rtnl) recv() (int, error) {
 	var rerr error
 	err := c.rc.Read(func(fd uintptr) bool {
 		for {
-			// MSG_TRUNC: the datagram's real length, so one that did
-			// not fit is known, never parsed as a short reply.
+			// MSG_TRUNC returns the datagram's real length, so one that
+			// did not fit is known, never parsed as a short reply.
 			n, from, rerr = unix.Recvfrom(int(fd), c.buf, unix.MSG_TRUNC)
 			if rerr != unix.EINTR {
 				return rerr != unix.EAGAIN

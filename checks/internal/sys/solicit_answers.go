@@ -66,7 +66,8 @@ func sameMAC(a, b net.HardwareAddr) bool {
 	return len(a) > 0 && string(a) == string(b)
 }
 
-// unicastMAC: an Ethernet address a host can have (not zero, not group).
+// unicastMAC reports whether m is an Ethernet address a host can have (not
+// zero, not group).
 func unicastMAC(m net.HardwareAddr) bool {
 	if len(m) != 6 || m[0]&1 != 0 {
 		return false

@@ -4,7 +4,8 @@ import "github.com/netguard/netguard/checks"
 
 var _ checks.RepairSupporter = (*darwinSystem)(nil)
 
-// Supports: macOS has no reapply (see ReapplyInterface), so the ladder
+// Supports reports false for a reapply, which macOS lacks (see
+// ReapplyInterface), so the ladder
 // neither tries it nor offers it as a privileged step.
 func (*darwinSystem) Supports(f checks.Fix, _ checks.Managers) bool {
 	return f != checks.FixReapplyInterface

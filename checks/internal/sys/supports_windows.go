@@ -4,7 +4,8 @@ import "github.com/netguard/netguard/checks"
 
 var _ checks.RepairSupporter = (*windowsSystem)(nil)
 
-// Supports: Windows can neither enable a disabled adapter through the IP
+// Supports reports false for what Windows lacks: it can neither enable a
+// disabled adapter through the IP
 // helper API nor reapply an interface (see SetLinkUp, ReapplyInterface),
 // so the ladder neither tries those rungs nor offers them as steps.
 func (*windowsSystem) Supports(f checks.Fix, _ checks.Managers) bool {

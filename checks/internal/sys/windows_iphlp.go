@@ -382,16 +382,16 @@ type windowsSockLayout struct {
 }
 
 var (
-	// MIB_TCPROW_OWNER_PID: dwState, dwLocalAddr, dwLocalPort,
+	// MIB_TCPROW_OWNER_PID holds dwState, dwLocalAddr, dwLocalPort,
 	// dwRemoteAddr, dwRemotePort, dwOwningPid.
 	windowsTCP4Layout = windowsSockLayout{"MIB_TCPROW_OWNER_PID", 24, 8, 0, 20}
-	// MIB_TCP6ROW_OWNER_PID: ucLocalAddr[16], dwLocalScopeId, dwLocalPort,
+	// MIB_TCP6ROW_OWNER_PID holds ucLocalAddr[16], dwLocalScopeId, dwLocalPort,
 	// ucRemoteAddr[16], dwRemoteScopeId, dwRemotePort, dwState,
 	// dwOwningPid.
 	windowsTCP6Layout = windowsSockLayout{"MIB_TCP6ROW_OWNER_PID", 56, 20, 48, 52}
-	// MIB_UDPROW_OWNER_PID: dwLocalAddr, dwLocalPort, dwOwningPid.
+	// MIB_UDPROW_OWNER_PID holds dwLocalAddr, dwLocalPort, dwOwningPid.
 	windowsUDP4Layout = windowsSockLayout{"MIB_UDPROW_OWNER_PID", 12, 4, -1, 8}
-	// MIB_UDP6ROW_OWNER_PID: ucLocalAddr[16], dwLocalScopeId, dwLocalPort,
+	// MIB_UDP6ROW_OWNER_PID holds ucLocalAddr[16], dwLocalScopeId, dwLocalPort,
 	// dwOwningPid.
 	windowsUDP6Layout = windowsSockLayout{"MIB_UDP6ROW_OWNER_PID", 28, 20, -1, 24}
 )

@@ -2,5 +2,6 @@
 
 package main
 
-// run: the physical limit is measured in the Linux lab only.
+// run fails with exit 2: the physical limit is measured in the Linux lab
+// only.
 func run([]string) int { return 2 }
