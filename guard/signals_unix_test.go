@@ -9,10 +9,10 @@ import (
 	"time"
 )
 
-// runSignals: armed, SIGINT cancels the run's context; with every signal
-// ignored by the caller nothing is registered, so an unrelated signal
-// (SIGWINCH) cannot pass for an interrupt (signal.Notify with no signals
-// relays all of them); stop before arm leaves nothing to arm.
+// TestRunSignals checks runSignals: armed, SIGINT cancels the run's context;
+// with every signal ignored by the caller nothing is registered, so an
+// unrelated signal (SIGWINCH) cannot pass for an interrupt (signal.Notify
+// with no signals relays all of them); stop before arm leaves nothing to arm.
 func TestRunSignals(t *testing.T) {
 	t.Run("armed: SIGINT cancels", func(t *testing.T) {
 		r := newRunSignals([]os.Signal{os.Interrupt})

@@ -65,17 +65,17 @@ type Release mg.Namespace
 
 // Snapshot builds a snapshot release of HEAD in a temporary clone and checks it (needs root: dpkg -i).
 //
-// Checked: every archive unpacks with its binary, LICENSE, README, man page
-// and completions, and every binary carries the snapshot version (this
-// machine's runs --version and explain --list, and guard check in the
-// lab); the checksums file matches; a rebuild of this machine's target
-// gives the same bytes; the formula and the Scoop manifest name the
-// archives' checksums; the .deb installs with dpkg -i, puts the helper
-// root-owned 0755 at its path, and guard --version and guard completion
-// bash work from /usr/bin; dpkg --purge leaves nothing behind; the .rpm
-// holds the same files. Uncommitted changes are not in a snapshot: it is
-// built from the commit, so the same commit gives the same bytes.
-// $NETGUARD_RELEASE_KEEP=1 keeps the temporary directory.
+// It checks that every archive unpacks with its binary, LICENSE, README, man
+// page and completions, and every binary carries the snapshot version (this
+// machine's runs --version and explain --list, and guard check in the lab);
+// the checksums file matches; a rebuild of this machine's target gives the
+// same bytes; the formula and the Scoop manifest name the archives'
+// checksums; the .deb installs with dpkg -i, puts the helper root-owned 0755
+// at its path, and guard --version and guard completion bash work from
+// /usr/bin; dpkg --purge leaves nothing behind; the .rpm holds the same
+// files. Uncommitted changes are not in a snapshot: it is built from the
+// commit, so the same commit gives the same bytes. $NETGUARD_RELEASE_KEEP=1
+// keeps the temporary directory.
 func (Release) Snapshot(ctx context.Context) error {
 	// Fail before a build of minutes, not after it.
 	if os.Geteuid() != 0 {

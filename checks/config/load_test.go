@@ -98,8 +98,8 @@ func (te *testEnv) wantWarnings(t *testing.T, want ...string) {
 	}
 }
 
-// Precedence: env > project file > user file > defaults; the project file
-// is found upward from the working directory.
+// TestLoadPrecedence checks env > project file > user file > defaults, and
+// that the project file is found upward from the working directory.
 func TestLoadPrecedence(t *testing.T) {
 	te := newTestEnv(t)
 	te.userConfig(t, "timeout: 5s\ndns: user.test\nsudo: never\n")
