@@ -63,9 +63,9 @@ func TestParseRouteSocketCaptures(t *testing.T) {
 		{"tailscale#1416 RTM_DELMADDR: not ours, skipped", xnucapture.DelMaddr(), nil},
 		{"x/net PR 220 utun RTM_ADD", xnucapture.UtunAdd(),
 			[]Change{{Kind: KindRoute, Detail: "route new 100.113.0.0/16"}}},
-		// Before, the missing RTA_BRD was an error and the change came
+		// Were the missing RTA_BRD an error, the change would come
 		// without an address: the Filter could not tell a new address
-		// from a re-announced one and every announcement re-checked.
+		// from a re-announced one and every announcement would re-check.
 		{"utun IPv6 RTM_NEWADDR without its RTA_BRD bytes", notifUtunNewAddr6(xnu.RTMNewAddr),
 			[]Change{{Kind: KindAddr, IfIndex: 21, Addr: ula, Detail: "address new fd7a:115c:a1e0::1/64 on 21"}}},
 		{"utun IPv6 RTM_DELADDR without its RTA_BRD bytes", notifUtunNewAddr6(xnu.RTMDelAddr),

@@ -167,9 +167,10 @@ func settle(t *testing.T) {
 	t.Fatal("the neighbor table did not settle in 3 s")
 }
 
-// The rtnetlink client returns exactly what the vishvananda/netlink path
-// it replaced returned (libLinks and friends below are that code), on a
-// namespace holding every kind of entry, and the same errnos for lookups.
+// TestRtnlMatchesLibraryInNetns checks that the rtnetlink client returns
+// exactly what the vishvananda/netlink library returns (libLinks and
+// friends below, kept as the reference), on a namespace holding every kind
+// of entry, and the same errnos for lookups.
 func TestRtnlMatchesLibraryInNetns(t *testing.T) {
 	inNetns(t, func(t *testing.T) {
 		labTables(t)
@@ -238,8 +239,8 @@ func TestRtnlMatchesLibraryInNetns(t *testing.T) {
 	})
 }
 
-// What follows is the vishvananda/netlink path as system_linux.go had it
-// before the rtnetlink client, kept as the reference.
+// What follows reads the tables through vishvananda/netlink, kept as the
+// reference the rtnetlink client is compared with.
 
 func libLinks() ([]checks.Link, error) {
 	links, err := netlink.LinkList()

@@ -63,8 +63,8 @@ func cString(b []byte) string {
 	return string(b)
 }
 
-// prefixOf is the library's net.IPNet{IP: ip, Mask: CIDRMask(bits, 8*len(ip))}
-// as the old code read it: a length longer than the address reads /0
+// prefixOf reads a prefix as vishvananda/netlink's net.IPNet{IP: ip, Mask:
+// CIDRMask(bits, 8*len(ip))} does, so both clients agree: a length longer than the address reads /0
 // (CIDRMask returns nil), an address of another size is invalid.
 func prefixOf(ip []byte, bits int) netip.Prefix {
 	if bits > 8*len(ip) {
