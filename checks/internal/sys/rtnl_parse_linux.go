@@ -64,8 +64,9 @@ func cString(b []byte) string {
 }
 
 // prefixOf reads a prefix as vishvananda/netlink's net.IPNet{IP: ip, Mask:
-// CIDRMask(bits, 8*len(ip))} does, so both clients agree: a length longer than the address reads /0
-// (CIDRMask returns nil), an address of another size is invalid.
+// CIDRMask(bits, 8*len(ip))} does, so both clients agree: a length longer
+// than the address reads /0 (CIDRMask returns nil), an address of another
+// size is invalid.
 func prefixOf(ip []byte, bits int) netip.Prefix {
 	if bits > 8*len(ip) {
 		bits = 0
