@@ -220,20 +220,7 @@ func TestLabCheckUnderCPULoad(t *testing.T) {
 	bin := lab.Build(t)
 	l := lab.New(t)
 	spin(t, 4, 90*time.Second)
-	const runs = 8
-	verdicts := map[string]int{}
-	for i := range runs {
-		user := ""
-		if i%2 == 1 {
-			user = "nobody"
-		}
-		r := mustRun(t, l, bin, user, nil, labArgs()...)
-		verdicts[r.rep.Verdict]++
-		if r.exit != 0 {
-			t.Errorf("run %d of %d under CPU load: exit %d; %v", i+1, runs, r.exit, r)
-		}
-	}
-	t.Logf("under CPU load, %d runs: verdicts %v", runs, verdicts)
+	neverBlocks(t, l, bin, "CPU load", 8, nil)
 }
 
 // The uplink is up with carrier and an address but lost its default route;
@@ -286,19 +273,5 @@ func TestLabCheckBurstyLossUnderCPULoad(t *testing.T) {
 	defer cancel()
 	l.BurstyLoss(ctx, 300*time.Millisecond, 300*time.Millisecond)
 	spin(t, 4, 2*time.Minute)
-	verdicts := map[string]int{}
-	const total = 16
-	for i := range total {
-		user := ""
-		if i%2 == 1 {
-			user = "nobody"
-		}
-		r := mustRun(t, l, bin, user, nil, labArgs()...)
-		verdicts[r.rep.Verdict]++
-		if r.exit != 0 {
-			t.Errorf("run %d of %d under bursty loss and CPU load: exit %d; %v", i+1, total, r.exit, r)
-		}
-		time.Sleep(time.Duration(i%4) * 70 * time.Millisecond) // start at another phase next time
-	}
-	t.Logf("bursty loss and CPU load, %d runs: verdicts %v", total, verdicts)
+	neverBlocks(t, l, bin, "bursty loss and CPU load", 16, burstPhase)
 }

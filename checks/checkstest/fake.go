@@ -184,31 +184,30 @@ func (f *FakeSystem) SetNeighbor(_ context.Context, n checks.Neighbor) error {
 	return nil
 }
 
+// SetLinkUp records "link-up NAME" and sets AdminUp.
 func (f *FakeSystem) SetLinkUp(_ context.Context, idx int) error {
-	f.mu.Lock()
-	for i := range f.LinkTable {
-		if f.LinkTable[i].Index == idx {
-			f.record("link-up " + f.LinkTable[i].Name)
-			f.LinkTable[i].AdminUp = true
-		}
-	}
-	f.mu.Unlock()
-	f.changed()
+	f.setAdmin(idx, true, "link-up ")
 	return nil
 }
 
 // SetLinkDown records "link-down NAME" and clears AdminUp.
 func (f *FakeSystem) SetLinkDown(_ context.Context, idx int) error {
+	f.setAdmin(idx, false, "link-down ")
+	return nil
+}
+
+// setAdmin sets AdminUp of the link with index idx to up and records
+// action with its name.
+func (f *FakeSystem) setAdmin(idx int, up bool, action string) {
 	f.mu.Lock()
 	for i := range f.LinkTable {
 		if f.LinkTable[i].Index == idx {
-			f.record("link-down " + f.LinkTable[i].Name)
-			f.LinkTable[i].AdminUp = false
+			f.record(action + f.LinkTable[i].Name)
+			f.LinkTable[i].AdminUp = up
 		}
 	}
 	f.mu.Unlock()
 	f.changed()
-	return nil
 }
 
 func (f *FakeSystem) FlushDNSCache(context.Context) error {
