@@ -67,13 +67,7 @@ func xRtMsg(typ uint8, idx uint16, flags uint32, expire int32, sas map[int][]byt
 	binary.LittleEndian.PutUint16(h[4:], idx)
 	binary.LittleEndian.PutUint32(h[8:], flags)
 	binary.LittleEndian.PutUint32(h[xnu.RtmExpireOff:], uint32(expire))
-	var addrs uint32
-	for i := 0; i < xnu.RTAXMax; i++ {
-		if sa, ok := sas[i]; ok {
-			addrs |= 1 << i
-			h = append(h, sa...)
-		}
-	}
+	h, addrs := appendSockaddrs(h, sas)
 	binary.LittleEndian.PutUint32(h[12:], addrs)
 	binary.LittleEndian.PutUint16(h, uint16(len(h)))
 	return h
@@ -83,6 +77,15 @@ func xIfaMsg(typ uint8, idx uint16, sas map[int][]byte) []byte {
 	h := make([]byte, xnu.SizeofIfaMsghdr)
 	h[2], h[3] = xnu.RTMVersion, typ
 	binary.LittleEndian.PutUint16(h[12:], idx)
+	h, addrs := appendSockaddrs(h, sas)
+	binary.LittleEndian.PutUint32(h[4:], addrs)
+	binary.LittleEndian.PutUint16(h, uint16(len(h)))
+	return h
+}
+
+// appendSockaddrs appends sas (by RTAX_ index) to h in index order and
+// returns h with the rtm_addrs bitmap that announces them.
+func appendSockaddrs(h []byte, sas map[int][]byte) ([]byte, uint32) {
 	var addrs uint32
 	for i := 0; i < xnu.RTAXMax; i++ {
 		if sa, ok := sas[i]; ok {
@@ -90,9 +93,7 @@ func xIfaMsg(typ uint8, idx uint16, sas map[int][]byte) []byte {
 			h = append(h, sa...)
 		}
 	}
-	binary.LittleEndian.PutUint32(h[4:], addrs)
-	binary.LittleEndian.PutUint16(h, uint16(len(h)))
-	return h
+	return h, addrs
 }
 
 func xIfMsg(idx uint16, flags uint32) []byte {
@@ -163,6 +164,13 @@ func TestParseRouteSocket(t *testing.T) {
 		{Kind: KindLink, IfIndex: 5, Detail: "link 5 up"},
 		{Kind: KindLink, IfIndex: 6, Detail: "link 6 down"},
 	}
+	wantChanges(t, got, want)
+}
+
+// wantChanges fails t unless got holds want's changes in order, compared
+// field by field (a MAC by its text, so nil and empty agree).
+func wantChanges(t *testing.T, got, want []Change) {
+	t.Helper()
 	if len(got) != len(want) {
 		t.Fatalf("got %d changes, want %d:\n%+v", len(got), len(want), got)
 	}
@@ -170,7 +178,7 @@ func TestParseRouteSocket(t *testing.T) {
 		g, w := got[i], want[i]
 		if g.Kind != w.Kind || g.Deleted != w.Deleted || g.IfIndex != w.IfIndex || g.Addr != w.Addr || g.Detail != w.Detail ||
 			g.Neigh.IP != w.Neigh.IP || g.Neigh.State != w.Neigh.State || g.Neigh.Permanent != w.Neigh.Permanent ||
-			g.Neigh.MAC.String() != w.Neigh.MAC.String() || g.Neigh.IfIndex != w.Neigh.IfIndex {
+			g.Neigh.Router != w.Neigh.Router || g.Neigh.MAC.String() != w.Neigh.MAC.String() || g.Neigh.IfIndex != w.Neigh.IfIndex {
 			t.Errorf("change %d:\n got %+v\nwant %+v", i, g, w)
 		}
 	}

@@ -116,17 +116,7 @@ func TestParseRtnetlink(t *testing.T) {
 		{Kind: KindRoute, Detail: "route new 0.0.0.0/0"},
 		{Kind: KindAddr, IfIndex: 11, Addr: netip.MustParsePrefix("198.18.3.2/24"), Detail: "address new 198.18.3.2/24 on 11"},
 	}
-	if len(got) != len(want) {
-		t.Fatalf("got %d changes, want %d:\n%+v", len(got), len(want), got)
-	}
-	for i := range want {
-		g, w := got[i], want[i]
-		if g.Kind != w.Kind || g.Deleted != w.Deleted || g.IfIndex != w.IfIndex || g.Addr != w.Addr || g.Detail != w.Detail ||
-			g.Neigh.IP != w.Neigh.IP || g.Neigh.State != w.Neigh.State || g.Neigh.Permanent != w.Neigh.Permanent ||
-			g.Neigh.Router != w.Neigh.Router || g.Neigh.MAC.String() != w.Neigh.MAC.String() || g.Neigh.IfIndex != w.Neigh.IfIndex {
-			t.Errorf("change %d:\n got %+v\nwant %+v", i, g, w)
-		}
-	}
+	wantChanges(t, got, want)
 }
 
 // Truncated and malformed input never panics; a datagram whose framing is
