@@ -166,14 +166,21 @@ func composePorts(services []composeService, lookup func(string) string, profile
 		for _, e := range s.ports {
 			from := e.file + ":" + printable(s.name)
 			p, err := portEntry(e.node, lookup)
-			switch {
-			case errors.Is(err, errNoHostPort):
-			case err != nil:
-				notes = append(notes, from+": "+err.Error())
-			default:
-				out = append(out, portFrom{p, from})
-			}
+			out, notes = addPort(out, notes, p, err, from)
 		}
+	}
+	return out, notes
+}
+
+// addPort files one parsed entry read at from: into out, into notes with
+// its error, or nowhere when it fixes no host port (nothing to check).
+func addPort(out []portFrom, notes []string, p published, err error, from string) ([]portFrom, []string) {
+	switch {
+	case errors.Is(err, errNoHostPort):
+	case err != nil:
+		notes = append(notes, from+": "+err.Error())
+	default:
+		out = append(out, portFrom{p, from})
 	}
 	return out, notes
 }

@@ -325,13 +325,7 @@ func devcontainerPorts(file string, data []byte) ([]portFrom, []string, error) {
 				s = "127.0.0.1:" + s + ":" + s
 			}
 			p, err := parseShortPort(s)
-			switch {
-			case errors.Is(err, errNoHostPort):
-			case err != nil:
-				notes = append(notes, from+": "+err.Error())
-			default:
-				out = append(out, portFrom{p, from})
-			}
+			out, notes = addPort(out, notes, p, err, from)
 		default:
 			notes = append(notes, from+": neither a number nor a string")
 		}
