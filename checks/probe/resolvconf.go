@@ -41,10 +41,6 @@ func (p *NetProber) resolverConfig() checks.ResolverConfig {
 // MAXNS and Go's resolver both stop at three, whatever follows.
 const maxNameServers = 3
 
-// maxResolvConf is how much of resolv.conf is read: a real one is a few
-// hundred bytes, and one larger must not cost the run its deadline.
-const maxResolvConf = 1 << 20
-
 // parseResolvConf reads resolv.conf text: the first three nameserver
 // lines in order and options timeout:N attempts:N rotate. Later options
 // win, as in glibc.

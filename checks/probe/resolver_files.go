@@ -20,6 +20,10 @@ var resolvedUpstreamConf = "/run/systemd/resolve/resolv.conf"
 // full picture, per-domain resolvers included), so the default servers
 // are the same. When it names only systemd-resolved's stub, the upstreams
 // come from resolved's own file.
+// maxResolvConf is how much of resolv.conf is read: a real one is a few
+// hundred bytes, and one larger must not cost the run its deadline.
+const maxResolvConf = 1 << 20
+
 func readResolverConfig(path string) checks.ResolverConfig {
 	if path == "" {
 		return checks.ResolverConfig{}
