@@ -8,6 +8,8 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // ErrNotAuthorized is returned by Authorize: the action is well formed but
@@ -20,8 +22,8 @@ var ErrNotAuthorized = errors.New("not a current finding")
 // Tables reads the kernel's tables the privileged helper decides from:
 // links, routes and neighbors, with each family's default route. It sends
 // nothing.
-func (e *Engine) Tables(ctx context.Context) *State {
-	s := &State{OS: e.OS, Privileged: e.Privileged}
+func (e *Engine) Tables(ctx context.Context) *netstate.State {
+	s := &netstate.State{OS: e.OS, Privileged: e.Privileged}
 	s.V4.Family, s.V6.Family = 4, 6
 	var wg sync.WaitGroup
 	wg.Add(3)
@@ -29,7 +31,7 @@ func (e *Engine) Tables(ctx context.Context) *State {
 	go func() { defer wg.Done(); s.Routes, s.RoutesErr = e.Sys.Routes(ctx) }()
 	go func() { defer wg.Done(); s.Neighbors, s.NeighborsErr = e.Sys.Neighbors(ctx) }()
 	wg.Wait()
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		f.Default = pickDefault(s.Routes, f.Family)
 		if f.Default != nil {
 			f.Gateway = f.Default.Gateway
@@ -51,17 +53,17 @@ func (e *Engine) Tables(ctx context.Context) *State {
 //   - reapply-interface: the interface carries a default route or is named
 //     by a link finding;
 //   - flush-dns: always (it only empties a cache).
-func Authorize(s *State, a Action) error {
+func Authorize(s *netstate.State, a Action) error {
 	if s.LinksErr != nil || s.RoutesErr != nil {
 		return fmt.Errorf("read tables: %w", errors.Join(s.LinksErr, s.RoutesErr))
 	}
 	if a.Fix == FixFlushDNS {
 		return nil
 	}
-	if !slices.ContainsFunc(s.Links, func(l Link) bool { return l.Name == a.IfName }) {
+	if !slices.ContainsFunc(s.Links, func(l netstate.Link) bool { return l.Name == a.IfName }) {
 		return fmt.Errorf("%w: no interface %q", ErrNotAuthorized, a.IfName)
 	}
-	carriesDefault := slices.ContainsFunc(s.Routes, func(r Route) bool {
+	carriesDefault := slices.ContainsFunc(s.Routes, func(r netstate.Route) bool {
 		return isDefaultLike(r) && r.IfName == a.IfName
 	})
 	linkFinding := func(ids ...string) bool {
@@ -71,7 +73,7 @@ func Authorize(s *State, a Action) error {
 	}
 	switch a.Fix {
 	case FixDeleteNeighbor:
-		gw := slices.ContainsFunc(s.Routes, func(r Route) bool {
+		gw := slices.ContainsFunc(s.Routes, func(r netstate.Route) bool {
 			return isDefaultLike(r) && r.IfName == a.IfName && r.Gateway == a.IP
 		})
 		if !gw {
@@ -105,17 +107,17 @@ func Authorize(s *State, a Action) error {
 
 // isDefaultLike: a unicast default route, or half of a VPN's split default
 // (0.0.0.0/1, 128.0.0.0/1), which covers everything just as well.
-func isDefaultLike(r Route) bool {
-	return r.Type == RouteUnicast && r.Dst.IsValid() && r.Dst.Bits() <= 1
+func isDefaultLike(r netstate.Route) bool {
+	return r.Type == netstate.RouteUnicast && r.Dst.IsValid() && r.Dst.Bits() <= 1
 }
 
-func neighborOf(s *State, ifName string, ip netip.Addr) (Neighbor, bool) {
+func neighborOf(s *netstate.State, ifName string, ip netip.Addr) (netstate.Neighbor, bool) {
 	for _, n := range s.Neighbors {
 		if n.IfName == ifName && n.IP == ip {
 			return n, true
 		}
 	}
-	return Neighbor{}, false
+	return netstate.Neighbor{}, false
 }
 
 // Repair is the privileged helper's whole job for one action: re-read the
@@ -147,15 +149,15 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 	if !old.Permanent {
 		return nil // the kernel resolves the gateway afresh by itself
 	}
-	t := &TargetResult{Addr: a.IP, Role: "gateway"}
+	t := &netstate.TargetResult{Addr: a.IP, Role: "gateway"}
 	e.probeGateway(ctx, t, nil, nil)
 	if t.Reachable() {
 		return nil
 	}
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer rcancel()
-	ns := e.Sys.(NeighborSetter) // pinWrong refused without one
-	old.State, old.Permanent = NeighPermanent, true
+	ns := e.Sys.(netstate.NeighborSetter) // pinWrong refused without one
+	old.State, old.Permanent = netstate.NeighPermanent, true
 	if err := ns.SetNeighbor(rctx, old); err != nil {
 		return fmt.Errorf("gateway %s silent after deleting its permanent entry; restoring it failed: %w", a.IP, err)
 	}
@@ -167,16 +169,16 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 // where the OS can ask, exactly one MAC other than n's answers for the
 // gateway's address. Otherwise it says why not, wrapping
 // ErrNotAuthorized.
-func (e *Engine) pinWrong(ctx context.Context, s *State, n Neighbor) error {
-	if _, ok := e.Sys.(NeighborSetter); !ok {
-		return fmt.Errorf("%w: the permanent entry for %s on %s could not be put back here, so it is not removed: %w", ErrNotAuthorized, n.IP, n.IfName, ErrUnsupported)
+func (e *Engine) pinWrong(ctx context.Context, s *netstate.State, n netstate.Neighbor) error {
+	if _, ok := e.Sys.(netstate.NeighborSetter); !ok {
+		return fmt.Errorf("%w: the permanent entry for %s on %s could not be put back here, so it is not removed: %w", ErrNotAuthorized, n.IP, n.IfName, netstate.ErrUnsupported)
 	}
-	var sol *SolicitResult
+	var sol *netstate.SolicitResult
 	l := linkOf(s.Links, n.IfIndex)
-	if _, ok := e.Sys.(NeighborSoliciter); ok && l != nil {
-		sol = &SolicitResult{Entry: n}
+	if _, ok := e.Sys.(netstate.NeighborSoliciter); ok && l != nil {
+		sol = &netstate.SolicitResult{Entry: n}
 	}
-	t := &TargetResult{Addr: n.IP, Role: "gateway"}
+	t := &netstate.TargetResult{Addr: n.IP, Role: "gateway"}
 	e.probeGateway(ctx, t, sol, l)
 	switch {
 	case t.Reachable():
@@ -196,12 +198,12 @@ func (e *Engine) pinWrong(ctx context.Context, s *State, n Neighbor) error {
 // probeGateway probes t (a gateway) under a probe window of the default
 // wait, and, when sol is set, solicits its MAC on l for as long as the
 // probes run.
-func (e *Engine) probeGateway(ctx context.Context, t *TargetResult, sol *SolicitResult, l *Link) {
+func (e *Engine) probeGateway(ctx context.Context, t *netstate.TargetResult, sol *netstate.SolicitResult, l *netstate.Link) {
 	w := newProbeWindow(ctx, DefaultProbeWait, maxProbeWait)
 	defer w.stop()
 	sctx, scancel := context.WithCancel(w)
 	var wg sync.WaitGroup
-	if so, ok := e.Sys.(NeighborSoliciter); ok && sol != nil && l != nil {
+	if so, ok := e.Sys.(netstate.NeighborSoliciter); ok && sol != nil && l != nil {
 		wg.Go(func() { sol.Answers, sol.Err = so.Solicit(sctx, *l, t.Addr) })
 	}
 	e.probeTarget(w, nil, nil, t, gatewayPorts, false)

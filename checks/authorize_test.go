@@ -9,6 +9,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The privileged helper acts only on what the tables show is a current
@@ -17,8 +18,8 @@ import (
 func TestAuthorize(t *testing.T) {
 	other := netip.MustParseAddr("198.18.3.9")
 	withQuarantine := func(l *checkstest.Lab) {
-		l.Sys.LinkTable = append(l.Sys.LinkTable, checks.Link{Index: 3, Name: "quar0", AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("192.0.2.2/24")}})
-		l.Sys.NeighTable = append(l.Sys.NeighTable, checks.Neighbor{IfIndex: 2, IfName: "eth0", IP: other, MAC: checkstest.GoodMAC, State: checks.NeighPermanent, Permanent: true})
+		l.Sys.LinkTable = append(l.Sys.LinkTable, netstate.Link{Index: 3, Name: "quar0", AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("192.0.2.2/24")}})
+		l.Sys.NeighTable = append(l.Sys.NeighTable, netstate.Neighbor{IfIndex: 2, IfName: "eth0", IP: other, MAC: checkstest.GoodMAC, State: netstate.NeighPermanent, Permanent: true})
 	}
 	linkDown := func(l *checkstest.Lab) {
 		l.Sys.LinkTable[0].AdminUp = false

@@ -3,6 +3,8 @@ package checks
 import (
 	"strings"
 	"testing"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // TestResourcesPortsUnknown: ephemeral-port counts the OS layer could not
@@ -21,7 +23,7 @@ func TestResourcesPortsUnknown(t *testing.T) {
 		{"short list, files exhausted", "TCP sockets: short", 99_000, StatusFail, "ephemeral ports: unknown"},
 	} {
 		s := healthyState("darwin")
-		s.Sockets = SocketStats{EphemeralLow: 49152, EphemeralHigh: 65535, OpenFilesLimit: 65536,
+		s.Sockets = netstate.SocketStats{EphemeralLow: 49152, EphemeralHigh: 65535, OpenFilesLimit: 65536,
 			SystemFiles: tc.files, SystemFilesMax: 100_000, PortsUnknown: tc.unknown}
 		d := Diagnose(s)
 		var got CheckResult

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Check statuses. "unknown" means the check could not measure (no
@@ -43,12 +45,12 @@ type Diagnosis struct {
 	// Managers are the network managers in charge, which decide the manual
 	// steps shown; not part of the diagnosis itself (the engine asks the
 	// OS layer only when there are steps to show).
-	Managers Managers
+	Managers netstate.Managers
 }
 
 // Diagnose turns observed state into checks and findings. It does no I/O,
 // so it is table-tested with State literals for every OS.
-func Diagnose(s *State) Diagnosis {
+func Diagnose(s *netstate.State) Diagnosis {
 	d := &diag{s: s, checks: map[string]*CheckResult{}}
 	for _, id := range CheckIDs {
 		d.checks[id] = &CheckResult{ID: id, Status: StatusPass}
@@ -73,7 +75,7 @@ func Diagnose(s *State) Diagnosis {
 }
 
 type diag struct {
-	s         *State
+	s         *netstate.State
 	checks    map[string]*CheckResult
 	findings  []Finding
 	inetReach bool
@@ -89,13 +91,13 @@ func (d *diag) set(id string, st Status, detail string) {
 	c.Status, c.Detail = st, detail
 }
 
-func (d *diag) families() []*FamilyState {
-	return []*FamilyState{&d.s.V4, &d.s.V6}
+func (d *diag) families() []*netstate.FamilyState {
+	return []*netstate.FamilyState{&d.s.V4, &d.s.V6}
 }
 
 // usedFamilies are those with a default route.
-func (d *diag) usedFamilies() []*FamilyState {
-	var out []*FamilyState
+func (d *diag) usedFamilies() []*netstate.FamilyState {
+	var out []*netstate.FamilyState
 	for _, f := range d.families() {
 		if f.Default != nil {
 			out = append(out, f)
@@ -104,7 +106,7 @@ func (d *diag) usedFamilies() []*FamilyState {
 	return out
 }
 
-func (d *diag) linkByIndex(idx int) *Link {
+func (d *diag) linkByIndex(idx int) *netstate.Link {
 	for i := range d.s.Links {
 		if d.s.Links[i].Index == idx {
 			return &d.s.Links[i]
@@ -128,7 +130,7 @@ func (d *diag) anyExternalReachable() bool {
 // through f's gateway: the gateway itself, or a server the kernel routes
 // via it. Such an answer is traffic through the gateway, whatever its own
 // probes heard.
-func (d *diag) dnsThrough(f *FamilyState) bool {
+func (d *diag) dnsThrough(f *netstate.FamilyState) bool {
 	if !f.Gateway.IsValid() || f.Default == nil {
 		return false
 	}
@@ -149,7 +151,7 @@ func (d *diag) dnsThrough(f *FamilyState) bool {
 	return false
 }
 
-func hasFamilyAddr(l *Link, fam int) bool {
+func hasFamilyAddr(l *netstate.Link, fam int) bool {
 	for _, p := range l.Addrs {
 		a := p.Addr()
 		if fam == 4 && a.Is4() {
@@ -217,14 +219,14 @@ func (d *diag) link() {
 	d.set("link", st, strings.Join(parts, "; "))
 }
 
-func carrierText(l *Link) string {
+func carrierText(l *netstate.Link) string {
 	if l.Carrier {
 		return ", carrier"
 	}
 	return ", no carrier"
 }
 
-func addrText(l *Link) string {
+func addrText(l *netstate.Link) string {
 	var as []string
 	for _, p := range l.Addrs {
 		if !p.Addr().IsLinkLocalUnicast() {
@@ -242,12 +244,12 @@ func addrText(l *Link) string {
 // physical links (and veths with an address) are candidates: a container
 // or VM bridge with no member, a VPN that is off or Apple's AirDrop link
 // are normal when down.
-func (d *diag) downCandidate() *Link {
+func (d *diag) downCandidate() *netstate.Link {
 	if d.uplinkAlive() {
 		return nil
 	}
-	var best *Link
-	rank := func(l *Link) int {
+	var best *netstate.Link
+	rank := func(l *netstate.Link) int {
 		switch {
 		case !l.AdminUp && len(l.Addrs) > 0:
 			return 4
@@ -262,7 +264,7 @@ func (d *diag) downCandidate() *Link {
 		l := &d.s.Links[i]
 		// A veth with an address is an uplink too: eth0 inside a
 		// container or a network namespace.
-		if k := l.KindOf(); k != LinkPhysical && (k != LinkVeth || len(l.Addrs) == 0) {
+		if k := l.KindOf(); k != netstate.LinkPhysical && (k != netstate.LinkVeth || len(l.Addrs) == 0) {
 			continue
 		}
 		if r := rank(l); r > 0 && (best == nil || r > rank(best)) {
@@ -277,9 +279,9 @@ func (d *diag) downCandidate() *Link {
 // on a working link (a DHCP lease or router advertisement expired), and an
 // interface that is down, maybe on purpose, explains nothing.
 func (d *diag) uplinkAlive() bool {
-	return slices.ContainsFunc(d.s.Links, func(l Link) bool {
+	return slices.ContainsFunc(d.s.Links, func(l netstate.Link) bool {
 		k := l.KindOf()
-		return (k == LinkPhysical || k == LinkVeth) && l.AdminUp && l.Carrier && slices.ContainsFunc(l.Addrs, func(p netip.Prefix) bool {
+		return (k == netstate.LinkPhysical || k == netstate.LinkVeth) && l.AdminUp && l.Carrier && slices.ContainsFunc(l.Addrs, func(p netip.Prefix) bool {
 			return !p.Addr().IsLinkLocalUnicast() && !p.Addr().IsLoopback()
 		})
 	})
@@ -288,11 +290,11 @@ func (d *diag) uplinkAlive() bool {
 // upCandidate is the physical interface most likely to carry the default
 // route once it comes back: up with carrier, one with an address first.
 // Nil when there is none.
-func (d *diag) upCandidate() *Link {
-	var best *Link
+func (d *diag) upCandidate() *netstate.Link {
+	var best *netstate.Link
 	for i := range d.s.Links {
 		l := &d.s.Links[i]
-		if l.KindOf() != LinkPhysical || !l.AdminUp || !l.Carrier {
+		if l.KindOf() != netstate.LinkPhysical || !l.AdminUp || !l.Carrier {
 			continue
 		}
 		if best == nil || len(best.Addrs) == 0 && len(l.Addrs) > 0 {
@@ -336,18 +338,18 @@ func (d *diag) route() {
 			p += fmt.Sprintf(" (%d default routes, metric %d wins)", n, r.Metric)
 		}
 		parts = append(parts, p)
-		if l := d.linkByIndex(r.IfIndex); l != nil && l.KindOf() == LinkTunnel {
+		if l := d.linkByIndex(r.IfIndex); l != nil && l.KindOf() == netstate.LinkTunnel {
 			d.add(DefaultRouteVPN, Args{ArgFamily: famName(f.Family), ArgIface: l.Name}, p)
 		}
 		if g := f.GatewayProbe; g != nil && g.RouteErr == nil && g.Route.IfIndex != 0 && g.Route.IfIndex != r.IfIndex {
-			if l := d.linkByIndex(g.Route.IfIndex); l != nil && l.KindOf() == LinkTunnel {
+			if l := d.linkByIndex(g.Route.IfIndex); l != nil && l.KindOf() == netstate.LinkTunnel {
 				fd := d.add(TunnelCoversGateway, Args{ArgGateway: g.Addr.String(), ArgIface: l.Name, ArgPrefix: g.Route.Dst.String()},
 					fmt.Sprintf("route to %s: dev %s; default route: dev %s", g.Addr, l.Name, r.IfName))
 				st = worse(st, statusOf(fd.Severity))
 			}
 		}
 		if g := f.GatewayProbe; g != nil && d.rejected(g.Route, g.RouteErr) {
-			fd := d.add(GatewayRouteRejected, d.rejectArgs(g.Addr, g.Route, g.RouteErr), "route lookup "+g.Addr.String()+": "+errText(g.RouteErr))
+			fd := d.add(GatewayRouteRejected, d.rejectArgs(g.Addr, g.Route, g.RouteErr), "route lookup "+g.Addr.String()+": "+netstate.ErrText(g.RouteErr))
 			if !d.inetReach {
 				fd.Severity = SevError
 			}
@@ -367,7 +369,7 @@ func (d *diag) route() {
 				if !slices.Contains(rejPrefixes, a[ArgPrefix]) {
 					rejPrefixes = append(rejPrefixes, a[ArgPrefix])
 				}
-			case Classify(t.RouteErr) == ErrNoRouteNow || Classify(t.RouteErr) == ErrNetUnreach:
+			case netstate.Classify(t.RouteErr) == netstate.ClassNoRouteNow || netstate.Classify(t.RouteErr) == netstate.ClassNetUnreach:
 				flapped = append(flapped, t.Addr.String())
 			}
 		}
@@ -404,7 +406,7 @@ func (d *diag) route() {
 func (d *diag) countDefaults(fam int) int {
 	n := 0
 	for _, r := range d.s.Routes {
-		if r.IsDefault() && r.Type == RouteUnicast && (r.Dst.Addr().Is4() == (fam == 4)) {
+		if r.IsDefault() && r.Type == netstate.RouteUnicast && (r.Dst.Addr().Is4() == (fam == 4)) {
 			n++
 		}
 	}
@@ -412,24 +414,24 @@ func (d *diag) countDefaults(fam int) int {
 }
 
 // rejected: the kernel's lookup answered with a reject route or its errno.
-func (d *diag) rejected(r Route, err error) bool {
+func (d *diag) rejected(r netstate.Route, err error) bool {
 	if err != nil {
-		switch Classify(err) {
-		case ErrHostUnreach, ErrPermission, ErrInvalid:
+		switch netstate.Classify(err) {
+		case netstate.ClassHostUnreach, netstate.ClassPermission, netstate.ClassInvalid:
 			return true
 		}
 		return false
 	}
-	return r.Type == RouteUnreachable || r.Type == RouteProhibit || r.Type == RouteBlackhole
+	return r.Type == netstate.RouteUnreachable || r.Type == netstate.RouteProhibit || r.Type == netstate.RouteBlackhole
 }
 
 // rejectArgs names the reject route covering a: the most specific one in
 // the table, or the lookup's own answer.
-func (d *diag) rejectArgs(a netip.Addr, r Route, err error) Args {
-	var best *Route
+func (d *diag) rejectArgs(a netip.Addr, r netstate.Route, err error) Args {
+	var best *netstate.Route
 	for i := range d.s.Routes {
 		x := &d.s.Routes[i]
-		if x.Type == RouteUnicast || x.Type == RouteThrow || !x.Dst.Contains(a) {
+		if x.Type == netstate.RouteUnicast || x.Type == netstate.RouteThrow || !x.Dst.Contains(a) {
 			continue
 		}
 		if best == nil || x.Dst.Bits() > best.Dst.Bits() {
@@ -440,21 +442,21 @@ func (d *diag) rejectArgs(a netip.Addr, r Route, err error) Args {
 	switch {
 	case best != nil:
 		args[ArgPrefix], args[ArgType] = best.Dst.String(), best.Type.String()
-	case err == nil && r.Type != RouteUnicast:
+	case err == nil && r.Type != netstate.RouteUnicast:
 		args[ArgType] = r.Type.String()
-	case Classify(err) == ErrHostUnreach:
-		args[ArgType] = RouteUnreachable.String()
-	case Classify(err) == ErrPermission:
-		args[ArgType] = RouteProhibit.String()
-	case Classify(err) == ErrInvalid:
-		args[ArgType] = RouteBlackhole.String()
+	case netstate.Classify(err) == netstate.ClassHostUnreach:
+		args[ArgType] = netstate.RouteUnreachable.String()
+	case netstate.Classify(err) == netstate.ClassPermission:
+		args[ArgType] = netstate.RouteProhibit.String()
+	case netstate.Classify(err) == netstate.ClassInvalid:
+		args[ArgType] = netstate.RouteBlackhole.String()
 	}
 	return args
 }
 
 // gatewayEntries returns the neighbor entries for the gateway, the one on
 // the default route's interface first.
-func (d *diag) gatewayEntries(f *FamilyState) (onRoute *Neighbor, all []Neighbor) {
+func (d *diag) gatewayEntries(f *netstate.FamilyState) (onRoute *netstate.Neighbor, all []netstate.Neighbor) {
 	for _, n := range d.s.Neighbors {
 		if n.IP == f.Gateway {
 			all = append(all, n)
@@ -515,7 +517,7 @@ func (d *diag) neighbor() {
 			continue
 		}
 		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e), ArgFamily: famName(f.Family)}
-		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, macText(e.MAC), stateText(e), errText(g.ICMP.Err), errText(g.TCP.Err))
+		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, macText(e.MAC), stateText(e), netstate.ErrText(g.ICMP.Err), netstate.ErrText(g.TCP.Err))
 		evs := []string{ev}
 		r := f.Solicit
 		if r != nil && r.Entry.IfIndex != e.IfIndex {
@@ -537,7 +539,7 @@ func (d *diag) neighbor() {
 			evs = append(evs, fmt.Sprintf("the gateway's address answered address resolution from %s in %s: the entry's %s is not its MAC", macText(r.Answers[0].MAC), ms(r.Answers[0].RTT), macText(e.MAC)))
 		}
 		switch {
-		case e.State == NeighFailed || e.State == NeighIncomplete:
+		case e.State == netstate.NeighFailed || e.State == netstate.NeighIncomplete:
 			d.add(GatewayNeighborFailed, args, evs...)
 		case e.Permanent:
 			d.add(GatewayNeighborStatic, args, evs...)
@@ -555,7 +557,7 @@ func (d *diag) neighbor() {
 	d.set("neighbor", st, strings.Join(parts, "; "))
 }
 
-func stateText(n *Neighbor) string {
+func stateText(n *netstate.Neighbor) string {
 	if n.Permanent {
 		return "permanent"
 	}
@@ -577,7 +579,7 @@ func macText(m []byte) string {
 	return string(b)
 }
 
-func distinctMACs(ns []Neighbor) []string {
+func distinctMACs(ns []netstate.Neighbor) []string {
 	var out []string
 	for _, n := range ns {
 		if len(n.MAC) == 0 {
@@ -593,15 +595,15 @@ func distinctMACs(ns []Neighbor) []string {
 // gatewayRefusedLocally: this host refused to send to the gateway at once
 // (EHOSTUNREACH/EPERM from sendto or connect), rather than sending and
 // hearing nothing.
-func (d *diag) gatewayRefusedLocally(g *TargetResult) bool {
-	local := func(p ProbeResult) bool {
-		c := Classify(p.Err)
-		return p.Ran && !p.NoPermission && (c == ErrHostUnreach || c == ErrPermission)
+func (d *diag) gatewayRefusedLocally(g *netstate.TargetResult) bool {
+	local := func(p netstate.ProbeResult) bool {
+		c := netstate.Classify(p.Err)
+		return p.Ran && !p.NoPermission && (c == netstate.ClassHostUnreach || c == netstate.ClassPermission)
 	}
 	return local(g.ICMP) || local(g.TCP)
 }
 
-func probeText(p ProbeResult) string {
+func probeText(p netstate.ProbeResult) string {
 	switch {
 	case !p.Ran:
 		return p.Kind.String() + " not needed"
@@ -609,17 +611,15 @@ func probeText(p ProbeResult) string {
 		return p.Kind.String() + " not permitted"
 	case p.Answered && p.Refused:
 		return fmt.Sprintf("tcp/%d refused in %s", p.Target.Port(), ms(p.RTT))
-	case p.Answered && p.Kind == ProbeTCP:
+	case p.Answered && p.Kind == netstate.ProbeTCP:
 		return fmt.Sprintf("tcp/%d open in %s", p.Target.Port(), ms(p.RTT))
 	case p.Answered:
 		return "ping " + ms(p.RTT)
 	case p.Cut:
 		return p.Kind.String() + " no reply yet"
 	}
-	return p.Kind.String() + " " + errText(p.Err)
+	return p.Kind.String() + " " + netstate.ErrText(p.Err)
 }
-
-func (k ProbeKind) String() string { return string(k) }
 
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
@@ -658,7 +658,7 @@ func (d *diag) gateway() {
 				st = worse(st, statusOf(fd.Severity))
 				continue
 			}
-			args[ArgErr] = errText(firstErr(g.ICMP.Err, g.TCP.Err))
+			args[ArgErr] = netstate.ErrText(firstErr(g.ICMP.Err, g.TCP.Err))
 			fd := d.add(GatewaySendRefused, args, line, "internet reachable through the same gateway")
 			st = worse(st, statusOf(fd.Severity))
 		case d.inetReach && !famReach(f) && len(f.External) > 0:
@@ -711,7 +711,7 @@ func firstErr(errs ...error) error {
 // internet: any external target answers any kind of probe.
 func (d *diag) internet() {
 	var ok, bad, lines, unprobed, skipLines []string
-	var badClasses []ErrClass
+	var badClasses []netstate.ErrClass
 	var icmpAny, tcpAny, icmpTried, icmpDenied, tcpTriedFull, extICMP, extTCP bool
 	probed := 0
 	for _, f := range d.families() {
@@ -741,9 +741,9 @@ func (d *diag) internet() {
 				continue
 			}
 			bad = append(bad, t.Addr.String())
-			badClasses = append(badClasses, Classify(t.TCP.Err))
+			badClasses = append(badClasses, netstate.Classify(t.TCP.Err))
 			if !t.ICMP.NoPermission {
-				badClasses = append(badClasses, Classify(t.ICMP.Err))
+				badClasses = append(badClasses, netstate.Classify(t.ICMP.Err))
 			}
 		}
 	}
@@ -762,9 +762,9 @@ func (d *diag) internet() {
 		lines = append(lines, skipLines...)
 		args := Args{ArgTargets: strings.Join(append(bad, unprobed...), ListSep), ArgDetail: strings.Join(lines, "; ")}
 		switch {
-		case allClass(badClasses, ErrPermission):
+		case allClass(badClasses, netstate.ClassPermission):
 			d.add(LocalFirewallBlocks, args, lines...)
-		case slices.Contains(badClasses, ErrNoBufs):
+		case slices.Contains(badClasses, netstate.ClassNoBufs):
 			d.add(KernelNoBuffers, args, lines...)
 		}
 		d.add(InternetUnreachable, args, lines...)
@@ -792,23 +792,23 @@ func (d *diag) internet() {
 
 // unprobedText says why the engine did not probe t: the route that
 // decided.
-func (d *diag) unprobedText(f *FamilyState, t *TargetResult) string {
+func (d *diag) unprobedText(f *netstate.FamilyState, t *netstate.TargetResult) string {
 	tr := d.trace(f, t.Addr, t.Route, t.RouteErr)
 	switch tr.Proof {
-	case PathNoRoute:
+	case netstate.PathNoRoute:
 		return t.Addr.String() + ": no route"
-	case PathRejected:
+	case netstate.PathRejected:
 		return fmt.Sprintf("%s: %s route %s", t.Addr, d.rejectArgs(t.Addr, t.Route, t.RouteErr)[ArgType], tr.Cover.Dst)
 	}
 	return pathText(t.Addr, tr)
 }
 
-func allClass(cs []ErrClass, c ErrClass) bool {
+func allClass(cs []netstate.ErrClass, c netstate.ErrClass) bool {
 	if len(cs) == 0 {
 		return false
 	}
 	for _, x := range cs {
-		if x != c && x != ErrTimeout && x != ErrNone {
+		if x != c && x != netstate.ClassTimeout && x != netstate.ClassNone {
 			return false
 		}
 	}
@@ -823,15 +823,15 @@ func (d *diag) dns() {
 		return
 	}
 	var srv []string
-	var failing []DNSServerResult
+	var failing []netstate.DNSServerResult
 	for _, s := range r.Servers {
 		if s.Answered {
 			srv = append(srv, fmt.Sprintf("%s %s %s", s.Server.Addr(), s.Rcode, ms(s.RTT)))
 		} else {
-			srv = append(srv, fmt.Sprintf("%s %s", s.Server.Addr(), errText(s.Err)))
+			srv = append(srv, fmt.Sprintf("%s %s", s.Server.Addr(), netstate.ErrText(s.Err)))
 			// A server of a family this machine does not use (no route) is
 			// skipped by every resolver at once: not a failing server.
-			if fam := d.s.Family(familyOf(s.Server.Addr())); fam.Default != nil || Classify(s.Err) != ErrNetUnreach {
+			if fam := d.s.Family(familyOf(s.Server.Addr())); fam.Default != nil || netstate.Classify(s.Err) != netstate.ClassNetUnreach {
 				failing = append(failing, s)
 			}
 		}
@@ -857,23 +857,23 @@ func (d *diag) dns() {
 		st := StatusPass
 		if len(failing) > 0 && len(failing) < len(r.Servers) {
 			for _, s := range failing {
-				fd := d.add(DNSServerFailed, Args{ArgServer: s.Server.Addr().String(), ArgErr: errText(s.Err), ArgName: r.Name}, detail)
+				fd := d.add(DNSServerFailed, Args{ArgServer: s.Server.Addr().String(), ArgErr: netstate.ErrText(s.Err), ArgName: r.Name}, detail)
 				st = worse(st, statusOf(fd.Severity))
 			}
 		}
 		d.set("dns", st, detail)
-	case Classify(r.Err) == ErrTimeout && answeredServer(r.Servers) != nil && r.Sent == No:
+	case netstate.Classify(r.Err) == netstate.ClassTimeout && answeredServer(r.Servers) != nil && r.Sent == netstate.TriNo:
 		// Nothing was lost: the resolver never sent. It spent the time on
 		// local files, and how long they take is no verdict on the network.
 		s := answeredServer(r.Servers)
 		d.set("dns", StatusUnknown, fmt.Sprintf("%s: the system resolver sent no query in %s (still reading local files such as the hosts file); %s answered directly (%s)", r.Name, ms(r.Duration), s.Server.Addr(), servers))
-	case Classify(r.Err) == ErrTimeout && answeredServer(r.Servers) != nil:
+	case netstate.Classify(r.Err) == netstate.ClassTimeout && answeredServer(r.Servers) != nil:
 		s := answeredServer(r.Servers)
 		detail := fmt.Sprintf("%s: system resolver timed out; %s answered directly (%s)", r.Name, s.Server.Addr(), servers)
 		fd := d.add(DNSLossy, Args{ArgName: r.Name, ArgServer: s.Server.Addr().String()}, detail)
 		d.set("dns", statusOf(fd.Severity), detail)
 	case len(r.Servers) == 0 && d.s.NameServersListed:
-		d.add(DNSNoServers, Args{ArgName: r.Name}, errText(r.Err))
+		d.add(DNSNoServers, Args{ArgName: r.Name}, netstate.ErrText(r.Err))
 		d.set("dns", StatusFail, "no name server configured")
 	default:
 		why := dnsErrText(r.Err)
@@ -897,7 +897,7 @@ func familyOf(a netip.Addr) int {
 
 // answeredServer is a name server that answered a direct query with a
 // usable response (an answer or NXDOMAIN), if any.
-func answeredServer(ss []DNSServerResult) *DNSServerResult {
+func answeredServer(ss []netstate.DNSServerResult) *netstate.DNSServerResult {
 	for i := range ss {
 		if ss[i].Answered && (ss[i].Rcode == "NOERROR" || ss[i].Rcode == "NXDOMAIN") {
 			return &ss[i]
@@ -909,7 +909,7 @@ func answeredServer(ss []DNSServerResult) *DNSServerResult {
 // serversWhy says why resolution failed when every name server asked
 // directly failed the same way ("name server 192.0.2.53: connection
 // refused"); "" when they disagree, one answered, or none was asked.
-func serversWhy(ss []DNSServerResult) string {
+func serversWhy(ss []netstate.DNSServerResult) string {
 	var addrs []string
 	why := ""
 	for _, s := range ss {
@@ -933,10 +933,10 @@ func serversWhy(ss []DNSServerResult) string {
 }
 
 func dnsErrText(err error) string {
-	if Classify(err) == ErrTimeout {
+	if netstate.Classify(err) == netstate.ClassTimeout {
 		return "timed out"
 	}
-	if Classify(err) == ErrRefused {
+	if netstate.Classify(err) == netstate.ClassRefused {
 		return "connection refused"
 	}
 	s := err.Error()
@@ -995,7 +995,7 @@ func (d *diag) resources() {
 		// sockets may be another user's, toward endpoints the start never
 		// uses. Only a connect that failed for want of a local port is.
 		switch {
-		case d.probeErr(ErrAddrNotAvail):
+		case d.probeErr(netstate.ClassAddrNotAvail):
 			d.add(PortsExhausted, args, detail, "a probe's connect failed with EADDRNOTAVAIL: no local port was left for it")
 			st = StatusFail
 		case pct >= 70:
@@ -1005,10 +1005,10 @@ func (d *diag) resources() {
 	}
 	if k.SystemFilesMax > 0 {
 		parts = append(parts, fmt.Sprintf("file handles %d of %d", k.SystemFiles, k.SystemFilesMax))
-		if k.SystemFiles*10 >= k.SystemFilesMax*9 || d.probeErr(ErrTooManyFiles) {
+		if k.SystemFiles*10 >= k.SystemFilesMax*9 || d.probeErr(netstate.ClassTooManyFiles) {
 			used := fmt.Sprintf("%d of %d system file handles are in use", k.SystemFiles, k.SystemFilesMax)
 			ev := []string{used}
-			if d.probeErr(ErrTooManyFiles) {
+			if d.probeErr(netstate.ClassTooManyFiles) {
 				ev = append(ev, "a probe failed with EMFILE/ENFILE")
 			}
 			d.add(FilesExhausted, Args{ArgDetail: used}, ev...)
@@ -1029,14 +1029,14 @@ func (d *diag) resources() {
 }
 
 // probeErr: some probe failed with this class of error.
-func (d *diag) probeErr(c ErrClass) bool {
+func (d *diag) probeErr(c netstate.ErrClass) bool {
 	for _, f := range d.families() {
 		ts := f.External
 		if f.GatewayProbe != nil {
 			ts = append(slices.Clone(ts), *f.GatewayProbe)
 		}
 		for _, t := range ts {
-			if Classify(t.ICMP.Err) == c || Classify(t.TCP.Err) == c {
+			if netstate.Classify(t.ICMP.Err) == c || netstate.Classify(t.TCP.Err) == c {
 				return true
 			}
 		}

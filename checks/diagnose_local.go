@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // local diagnoses the machine's local configuration (issue 13 §4, §5,
@@ -72,7 +74,7 @@ func (d *diag) proxies() {
 	var parts []string
 	type dead struct {
 		vars   []string
-		p      *ProxySetting
+		p      *netstate.ProxySetting
 		detail string
 		sev    Severity
 	}
@@ -116,7 +118,7 @@ func (d *diag) proxies() {
 			parts = append(parts, fmt.Sprintf("%s=%s: no answer (the network path is down)", s.Var, s.Value))
 			continue
 		case s.TCP.Ran:
-			detail = fmt.Sprintf("the proxy does not answer on %s (%s)", s.Endpoint(), errText(s.TCP.Err))
+			detail = fmt.Sprintf("the proxy does not answer on %s (%s)", s.Endpoint(), netstate.ErrText(s.TCP.Err))
 		default:
 			parts = append(parts, fmt.Sprintf("%s=%s not probed", s.Var, s.Value))
 			continue
@@ -125,7 +127,7 @@ func (d *diag) proxies() {
 		// An HTTP-only proxy breaks plain-HTTP downloads only; most of a
 		// start's traffic is HTTPS.
 		sev := SevError
-		if s.For == "http" || s.Var == WinHTTPProxyVar {
+		if s.For == "http" || s.Var == netstate.WinHTTPProxyVar {
 			sev = SevWarning
 		}
 		if dd := byEndpoint[s.Endpoint()]; dd != nil {
@@ -155,7 +157,7 @@ func (d *diag) proxies() {
 
 // proxyApplies: a per-interface system proxy (macOS) counts only while
 // its interface carries a default route.
-func (d *diag) proxyApplies(s *ProxySetting) bool {
+func (d *diag) proxyApplies(s *netstate.ProxySetting) bool {
 	if s.Iface == "" {
 		return true
 	}
@@ -173,7 +175,7 @@ func (d *diag) proxyApplies(s *ProxySetting) bool {
 func (d *diag) proxyStop(vars []string) string {
 	var env, sys []string
 	for _, v := range vars {
-		if slices.Contains(ProxyVars, v) {
+		if slices.Contains(netstate.ProxyVars, v) {
 			env = append(env, v)
 		} else {
 			sys = append(sys, v)
@@ -215,7 +217,7 @@ func (d *diag) pathDown() bool {
 }
 
 // workingProxy is a proxy for HTTPS traffic that accepted a connection.
-func (d *diag) workingProxy() *ProxySetting {
+func (d *diag) workingProxy() *netstate.ProxySetting {
 	p := &d.s.Proxy
 	if p.Disabled() {
 		return nil
@@ -285,7 +287,7 @@ func (d *diag) ports() {
 		case r.Free:
 			parts = append(parts, port+" free")
 		case r.Excluded:
-			line := fmt.Sprintf("%s: %s", port, errText(r.Err))
+			line := fmt.Sprintf("%s: %s", port, netstate.ErrText(r.Err))
 			parts = append(parts, line)
 			d.add(PortExcluded, Args{ArgPort: port}, line)
 			st = StatusFail
@@ -300,7 +302,7 @@ func (d *diag) ports() {
 			}
 			line := fmt.Sprintf("%s: in use by %s", port, args[ArgHolder])
 			parts = append(parts, line)
-			f := d.add(PortInUse, args, line, errText(r.Err))
+			f := d.add(PortInUse, args, line, netstate.ErrText(r.Err))
 			if why := ownContainerMaybe(r); why != "" {
 				// The project's own containers may be up already, and
 				// `docker compose up` then succeeds: a warning, not a
@@ -312,7 +314,7 @@ func (d *diag) ports() {
 			}
 			st = StatusFail
 		default:
-			parts = append(parts, fmt.Sprintf("%s: not tested (%s)", port, errText(r.Err)))
+			parts = append(parts, fmt.Sprintf("%s: not tested (%s)", port, netstate.ErrText(r.Err)))
 			st = worse(st, StatusUnknown)
 		}
 	}
@@ -325,7 +327,7 @@ func (d *diag) ports() {
 // (rootful Docker's docker-proxy runs as root, and a user cannot see
 // root's sockets' processes). A port the user named is theirs to vouch
 // for: never.
-func ownContainerMaybe(r PortResult) string {
+func ownContainerMaybe(r netstate.PortResult) string {
 	switch {
 	case r.Spec.From == "":
 		return ""
@@ -373,24 +375,24 @@ func (d *diag) hosts() {
 		return
 	}
 	for _, e := range h.Localhost {
-		if !isThisHost(e.Addr) {
+		if !netstate.IsThisHost(e.Addr) {
 			line := fmt.Sprintf("%s:%d: %s", h.Path, e.Line, e.Text)
 			d.add(HostsLocalhostWrong, Args{ArgFile: h.Path, ArgDetail: fmt.Sprintf("%d (%s)", e.Line, e.Text)}, line)
 			d.set("hosts", StatusFail, line)
 			return
 		}
 	}
-	if h.hasLoopback() {
+	if h.HasLoopback() {
 		d.set("hosts", StatusPass, "localhost → loopback in "+h.Path)
 		return
 	}
 	if h.Truncated {
 		// The line may be in the part not read; the resolver, asked
 		// instead, would spend the deadline reading the same file.
-		d.set("hosts", StatusUnknown, fmt.Sprintf("no localhost line in the first %d MiB of %s (only that much is read)", MaxHostsFile>>20, h.Path))
+		d.set("hosts", StatusUnknown, fmt.Sprintf("no localhost line in the first %d MiB of %s (only that much is read)", netstate.MaxHostsFile>>20, h.Path))
 		return
 	}
-	if h.Looked && len(h.Resolved) > 0 && !slices.ContainsFunc(h.Resolved, func(a netip.Addr) bool { return !isThisHost(a) }) {
+	if h.Looked && len(h.Resolved) > 0 && !slices.ContainsFunc(h.Resolved, func(a netip.Addr) bool { return !netstate.IsThisHost(a) }) {
 		d.set("hosts", StatusPass, fmt.Sprintf("no localhost line in %s; the resolver answers %s", h.Path, addrsText(h.Resolved)))
 		return
 	}
@@ -437,9 +439,9 @@ func (d *diag) clock() {
 		bound = noBuildTime
 	}
 	switch c.Synced {
-	case Yes:
+	case netstate.TriYes:
 		d.set("clock", StatusPass, "synchronised (max error "+c.MaxError.String()+")"+bound)
-	case No:
+	case netstate.TriNo:
 		// Info only: without a time daemon (containers, CI sandboxes)
 		// the kernel says this of a clock that may be right.
 		d.add(ClockUnsynchronized, Args{ArgDetail: c.MaxError.String()}, "adjtimex: STA_UNSYNC / TIME_ERROR")
@@ -478,7 +480,7 @@ func (d *diag) portRange() {
 // loopback name server.
 func (d *diag) localService(a netip.Addr) string {
 	switch {
-	case a == ResolvedStub:
+	case a == netstate.ResolvedStub:
 		return "systemd-resolved"
 	case d.s.OS == "darwin":
 		return "mDNSResponder"
@@ -494,7 +496,7 @@ func (d *diag) localResolver() {
 	r := &d.s.DNS
 	for _, sv := range r.Servers {
 		a := sv.Server.Addr()
-		if sv.Upstream || !a.IsLoopback() || Classify(sv.Err) != ErrRefused {
+		if sv.Upstream || !a.IsLoopback() || netstate.Classify(sv.Err) != netstate.ClassRefused {
 			continue
 		}
 		var ups, evidence []string
@@ -512,11 +514,11 @@ func (d *diag) localResolver() {
 			args[ArgDetail] = fmt.Sprintf(" (its upstreams %s answer)", strings.Join(ups, ", "))
 			args[ArgNext] = strings.Join(ups, ", ")
 		}
-		if a == ResolvedStub {
+		if a == netstate.ResolvedStub {
 			args[ArgUnit] = "systemd-resolved"
 		}
 		f := d.add(DNSLocalResolverDown, args,
-			append([]string{fmt.Sprintf("%s: %s", a, errText(sv.Err))}, evidence...)...)
+			append([]string{fmt.Sprintf("%s: %s", a, netstate.ErrText(sv.Err))}, evidence...)...)
 		if r.Err == nil {
 			f.Severity = SevWarning // another server answers: lookups work
 		} else {
@@ -529,23 +531,23 @@ func (d *diag) localResolver() {
 	}
 }
 
-func serverText(s DNSServerResult) string {
+func serverText(s netstate.DNSServerResult) string {
 	if s.Answered {
 		return s.Rcode + " " + ms(s.RTT)
 	}
-	return errText(s.Err)
+	return netstate.ErrText(s.Err)
 }
 
 // silentServer: asked directly, the server never answered (a timeout or
 // an unreachable host), as opposed to refusing.
-func (d *diag) silentServer(s DNSServerResult) bool {
+func (d *diag) silentServer(s netstate.DNSServerResult) bool {
 	if s.Answered {
 		return false
 	}
-	switch Classify(s.Err) {
-	case ErrTimeout, ErrHostUnreach:
+	switch netstate.Classify(s.Err) {
+	case netstate.ClassTimeout, netstate.ClassHostUnreach:
 		return true
-	case ErrNetUnreach:
+	case netstate.ClassNetUnreach:
 		// A server of a family without a default route is skipped at once.
 		return d.s.Family(familyOf(s.Server.Addr())).Default != nil
 	}
@@ -561,14 +563,14 @@ func (d *diag) nameServerOrder() {
 	if cfg.Rotate || d.has(DNSLocalResolverDown.ID) {
 		return
 	}
-	var own []DNSServerResult
+	var own []netstate.DNSServerResult
 	for _, s := range r.Servers {
 		if !s.Upstream {
 			own = append(own, s)
 		}
 	}
-	var silent []DNSServerResult
-	var next *DNSServerResult
+	var silent []netstate.DNSServerResult
+	var next *netstate.DNSServerResult
 	for i := range own {
 		if own[i].Answered {
 			next = &own[i]
@@ -584,13 +586,13 @@ func (d *diag) nameServerOrder() {
 	first := silent[0]
 	timeout := cfg.Timeout
 	if timeout == 0 {
-		timeout = DefaultResolverTimeout
+		timeout = netstate.DefaultResolverTimeout
 	}
 	wait := time.Duration(len(silent)) * timeout
 	var evidence []string
 	route := ""
 	for _, s := range silent {
-		line := fmt.Sprintf("%s: %s", s.Server.Addr(), errText(s.Err))
+		line := fmt.Sprintf("%s: %s", s.Server.Addr(), netstate.ErrText(s.Err))
 		switch {
 		case s.Route != nil:
 			via := s.Route.IfName
@@ -605,7 +607,7 @@ func (d *diag) nameServerOrder() {
 			}
 			line += fmt.Sprintf("; a route still leads to it (%sdev %s)", hop, cmpOr(via, "#"+strconv.Itoa(s.Route.IfIndex)))
 		case s.RouteErr != nil:
-			line += "; no route leads to it (" + errText(s.RouteErr) + ")"
+			line += "; no route leads to it (" + netstate.ErrText(s.RouteErr) + ")"
 		}
 		if s.Server == first.Server {
 			route = line[strings.Index(line, ";")+1:]
@@ -632,7 +634,7 @@ func (d *diag) nameServerOrder() {
 	d.drop(DNSFailed.ID, nil)
 	d.drop(DNSLossy.ID, nil)
 	d.drop(DNSServerFailed.ID, func(x Finding) bool {
-		return !slices.ContainsFunc(silent, func(s DNSServerResult) bool { return s.Server.Addr().String() == x.Args[ArgServer] })
+		return !slices.ContainsFunc(silent, func(s netstate.DNSServerResult) bool { return s.Server.Addr().String() == x.Args[ArgServer] })
 	})
 	d.restatus("dns")
 }

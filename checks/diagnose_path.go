@@ -5,6 +5,8 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Path tracing in Diagnose (issue 13 §1): every address the start depends
@@ -12,21 +14,21 @@ import (
 // engine used to decide which probes to skip.
 
 // trace judges the route to a within family f.
-func (d *diag) trace(f *FamilyState, a netip.Addr, r Route, err error) PathTrace {
-	return tracePath(d.s.Links, d.s.Routes, f.Default, a, r, err)
+func (d *diag) trace(f *netstate.FamilyState, a netip.Addr, r netstate.Route, err error) netstate.PathTrace {
+	return netstate.TracePath(d.s.Links, d.s.Routes, f.Default, a, r, err)
 }
 
 // notProbed: the engine skipped both probes because the tables decided.
-func notProbed(t *TargetResult) bool { return !t.ICMP.Ran && !t.TCP.Ran }
+func notProbed(t *netstate.TargetResult) bool { return !t.ICMP.Ran && !t.TCP.Ran }
 
 // pathArgs are the arguments every diverted-route finding names.
-func pathArgs(f *FamilyState, tr PathTrace) Args {
+func pathArgs(f *netstate.FamilyState, tr netstate.PathTrace) Args {
 	ifName := tr.Cover.IfName
 	if tr.Link != nil {
 		ifName = tr.Link.Name
 	}
 	return Args{
-		ArgLink:    hopText(tr, ifName),
+		ArgLink:    netstate.HopText(tr, ifName),
 		ArgIface:   ifName,
 		ArgPrefix:  tr.Cover.Dst.String(),
 		ArgDefault: f.Default.IfName,
@@ -35,19 +37,19 @@ func pathArgs(f *FamilyState, tr PathTrace) Args {
 
 // pathText is one line of evidence: "203.0.113.5: route 203.0.113.0/24
 // dev br0 (bridge br0, no carrier)".
-func pathText(a netip.Addr, tr PathTrace) string {
-	return fmt.Sprintf("%s: route %s into %s", a, tr.Cover.Dst, hopText(tr, tr.Cover.IfName))
+func pathText(a netip.Addr, tr netstate.PathTrace) string {
+	return fmt.Sprintf("%s: route %s into %s", a, tr.Cover.Dst, netstate.HopText(tr, tr.Cover.IfName))
 }
 
 // divertedGroup collects the addresses one covering route takes away.
 type divertedGroup struct {
-	fam   *FamilyState
-	tr    PathTrace
+	fam   *netstate.FamilyState
+	tr    netstate.PathTrace
 	addrs []string
 	ev    []string
 }
 
-func groupDiverted(groups []*divertedGroup, f *FamilyState, tr PathTrace, a netip.Addr) []*divertedGroup {
+func groupDiverted(groups []*divertedGroup, f *netstate.FamilyState, tr netstate.PathTrace, a netip.Addr) []*divertedGroup {
 	for _, g := range groups {
 		if g.tr.Cover.Dst == tr.Cover.Dst && g.tr.Cover.IfIndex == tr.Cover.IfIndex {
 			g.addrs = append(g.addrs, a.String())
@@ -67,7 +69,7 @@ func (d *diag) tracePaths() Status {
 			tr := d.trace(f, g.Addr, g.Route, g.RouteErr)
 			// A tunnel taking the gateway has its own finding
 			// (tunnel-covers-gateway, in route()).
-			if tr.Diverted && tr.Link != nil && tr.Link.KindOf() != LinkTunnel {
+			if tr.Diverted && tr.Link != nil && tr.Link.KindOf() != netstate.LinkTunnel {
 				a := pathArgs(f, tr)
 				a[ArgGateway] = g.Addr.String()
 				fd := d.add(GatewayRouteDiverted, a, pathText(g.Addr, tr), "default route: dev "+f.Default.IfName)
@@ -124,7 +126,7 @@ func (d *diag) tracePaths() Status {
 
 // serverAnswered: the name server at a answered a direct query.
 func (d *diag) serverAnswered(a netip.Addr) bool {
-	return slices.ContainsFunc(d.s.DNS.Servers, func(s DNSServerResult) bool {
+	return slices.ContainsFunc(d.s.DNS.Servers, func(s netstate.DNSServerResult) bool {
 		return s.Server.Addr() == a && s.Answered
 	})
 }
@@ -144,9 +146,9 @@ func (d *diag) nameServersDead() (bool, []string) {
 			return false, nil
 		}
 		switch tr.Proof {
-		case PathNoRoute:
+		case netstate.PathNoRoute:
 			ev = append(ev, nr.Addr.String()+": no route")
-		case PathRejected:
+		case netstate.PathRejected:
 			ev = append(ev, fmt.Sprintf("%s: %s route %s", nr.Addr, d.rejectArgs(nr.Addr, nr.Route, nr.RouteErr)[ArgType], tr.Cover.Dst))
 		default:
 			ev = append(ev, pathText(nr.Addr, tr))
@@ -157,17 +159,17 @@ func (d *diag) nameServersDead() (bool, []string) {
 
 // gatewayPathLine explains a gateway the engine did not probe, or one the
 // kernel routes away from the default route's interface; "" otherwise.
-func (d *diag) gatewayPathLine(f *FamilyState, g *TargetResult) string {
+func (d *diag) gatewayPathLine(f *netstate.FamilyState, g *netstate.TargetResult) string {
 	tr := d.trace(f, g.Addr, g.Route, g.RouteErr)
 	switch {
 	case tr.Diverted && tr.Link != nil:
-		return fmt.Sprintf("%s: not judged, the kernel routes it into %s (route %s)", g.Addr, linkText(tr.Link, tr.Cover.IfName), tr.Cover.Dst)
-	case notProbed(g) && tr.Proof == PathNoRoute:
+		return fmt.Sprintf("%s: not judged, the kernel routes it into %s (route %s)", g.Addr, netstate.LinkText(tr.Link, tr.Cover.IfName), tr.Cover.Dst)
+	case notProbed(g) && tr.Proof == netstate.PathNoRoute:
 		return g.Addr.String() + ": not probed, no route"
-	case notProbed(g) && tr.Proof == PathRejected:
+	case notProbed(g) && tr.Proof == netstate.PathRejected:
 		return fmt.Sprintf("%s: not probed, %s route %s", g.Addr, d.rejectArgs(g.Addr, g.Route, g.RouteErr)[ArgType], tr.Cover.Dst)
-	case notProbed(g) && tr.Proof == PathLinkDown:
-		return fmt.Sprintf("%s: not probed, route into %s", g.Addr, linkText(tr.Link, tr.Cover.IfName))
+	case notProbed(g) && tr.Proof == netstate.PathLinkDown:
+		return fmt.Sprintf("%s: not probed, route into %s", g.Addr, netstate.LinkText(tr.Link, tr.Cover.IfName))
 	}
 	return ""
 }
@@ -176,8 +178,8 @@ func (d *diag) gatewayPathLine(f *FamilyState, g *TargetResult) string {
 // route in use, but one answers through another default route's
 // interface, the preferred uplink is the dead one (several default
 // routes, issue 13 §2).
-func (d *diag) uplinks(f *FamilyState) Status {
-	if f.Default == nil || len(f.Uplinks) == 0 || slices.ContainsFunc(f.External, func(t TargetResult) bool { return t.Reachable() }) {
+func (d *diag) uplinks(f *netstate.FamilyState) Status {
+	if f.Default == nil || len(f.Uplinks) == 0 || slices.ContainsFunc(f.External, func(t netstate.TargetResult) bool { return t.Reachable() }) {
 		return StatusPass
 	}
 	for i := range f.Uplinks {
@@ -208,7 +210,7 @@ func addrOrOnLink(a netip.Addr) string {
 }
 
 // familyTargetsText is one line on what f's targets did.
-func (d *diag) familyTargetsText(f *FamilyState) string {
+func (d *diag) familyTargetsText(f *netstate.FamilyState) string {
 	var ls []string
 	for i := range f.External {
 		t := &f.External[i]
@@ -222,14 +224,14 @@ func (d *diag) familyTargetsText(f *FamilyState) string {
 }
 
 // famReach reports whether any of f's external targets answered.
-func famReach(f *FamilyState) bool {
-	return slices.ContainsFunc(f.External, func(t TargetResult) bool { return t.Reachable() })
+func famReach(f *netstate.FamilyState) bool {
+	return slices.ContainsFunc(f.External, func(t netstate.TargetResult) bool { return t.Reachable() })
 }
 
 // blackholedFamily is a family whose every target stays silent (or is
 // proven dead) through its own default route while the other family
 // works (issue 13 §3); nil if none.
-func (d *diag) blackholedFamily() (bad, good *FamilyState) {
+func (d *diag) blackholedFamily() (bad, good *netstate.FamilyState) {
 	for _, f := range d.usedFamilies() {
 		o := d.s.Family(10 - f.Family)
 		if len(f.External) > 0 && !famReach(f) && famReach(o) {
@@ -264,13 +266,13 @@ func (d *diag) pathMTU() Status {
 		if m == nil || !m.Probe.Ran || m.Probe.Answered || m.Probe.NoPermission || m.FragNeeded() {
 			continue
 		}
-		i := slices.IndexFunc(f.External, func(t TargetResult) bool { return t.Addr == m.Target })
+		i := slices.IndexFunc(f.External, func(t netstate.TargetResult) bool { return t.Addr == m.Target })
 		if i < 0 || !f.External[i].ICMP.Answered {
 			continue // no small echo answered either: nothing to compare
 		}
 		a := Args{ArgSize: fmt.Sprint(m.Size), ArgTarget: m.Target.String(), ArgIface: m.Iface, ArgMTU: fmt.Sprint(m.Size)}
 		fd := d.add(PathMTUBlackhole, a,
-			fmt.Sprintf("%s: %d-byte echo with don't-fragment: %s (%d sent)", m.Target, m.Size, errText(m.Probe.Err), m.Probe.Attempts),
+			fmt.Sprintf("%s: %d-byte echo with don't-fragment: %s (%d sent)", m.Target, m.Size, netstate.ErrText(m.Probe.Err), m.Probe.Attempts),
 			fmt.Sprintf("%s: small echo answered in %s", m.Target, ms(f.External[i].ICMP.RTT)))
 		st = worse(st, statusOf(fd.Severity))
 	}
@@ -281,7 +283,7 @@ func (d *diag) pathMTU() Status {
 // the interface that carries the default route (a VPN tunnel, PPPoE):
 // what is behind it sends packets the uplink cannot carry.
 func (d *diag) linkMTUs() Status {
-	var egress *Link
+	var egress *netstate.Link
 	for _, f := range d.usedFamilies() {
 		if egress = d.linkByIndex(f.Default.IfIndex); egress != nil {
 			break
@@ -293,10 +295,10 @@ func (d *diag) linkMTUs() Status {
 	st := StatusPass
 	for i := range d.s.Links {
 		l := &d.s.Links[i]
-		if l.Index == egress.Index || l.KindOf() != LinkBridge || !l.AdminUp || l.MTU <= egress.MTU || !hasFamilyAddr(l, 4) && !hasFamilyAddr(l, 6) {
+		if l.Index == egress.Index || l.KindOf() != netstate.LinkBridge || !l.AdminUp || l.MTU <= egress.MTU || !hasFamilyAddr(l, 4) && !hasFamilyAddr(l, 6) {
 			continue
 		}
-		a := Args{ArgLink: linkText(l, l.Name), ArgIface: l.Name, ArgMTU: fmt.Sprint(l.MTU), ArgDefault: linkText(egress, egress.Name), ArgEgressMTU: fmt.Sprint(egress.MTU)}
+		a := Args{ArgLink: netstate.LinkText(l, l.Name), ArgIface: l.Name, ArgMTU: fmt.Sprint(l.MTU), ArgDefault: netstate.LinkText(egress, egress.Name), ArgEgressMTU: fmt.Sprint(egress.MTU)}
 		fd := d.add(LinkMTUExceedsEgress, a, fmt.Sprintf("%s mtu %d; default route through %s mtu %d", l.Name, l.MTU, egress.Name, egress.MTU))
 		st = worse(st, statusOf(fd.Severity))
 	}

@@ -11,6 +11,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 var (
@@ -20,261 +22,261 @@ var (
 	gwMAC = net.HardwareAddr{0x02, 0xaa, 0, 0, 0, 1}
 )
 
-func answered(kind ProbeKind, a netip.Addr) ProbeResult {
-	return ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Answered: true, RTT: time.Millisecond}
+func answered(kind netstate.ProbeKind, a netip.Addr) netstate.ProbeResult {
+	return netstate.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Answered: true, RTT: time.Millisecond}
 }
 
-func silent(kind ProbeKind, a netip.Addr) ProbeResult {
-	return ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Err: ErrNoReply}
+func silent(kind netstate.ProbeKind, a netip.Addr) netstate.ProbeResult {
+	return netstate.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Err: netstate.ErrNoReply}
 }
 
-func failed(kind ProbeKind, a netip.Addr, err error) ProbeResult {
-	return ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Err: err}
+func failed(kind netstate.ProbeKind, a netip.Addr, err error) netstate.ProbeResult {
+	return netstate.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(a, 0), Ran: true, Err: err}
 }
 
 // healthyState is the lab's client: one interface, a default route via
 // the gateway, both answering, DNS resolving.
-func healthyState(goos string) *State {
+func healthyState(goos string) *netstate.State {
 	ifName := map[string]string{"linux": "eth0", "darwin": "en0", "windows": "Wi-Fi"}[goos]
-	def := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2, IfName: ifName, Table: 254}
-	return &State{
+	def := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2, IfName: ifName, Table: 254}
+	return &netstate.State{
 		OS: goos,
 		// What the engine sets on each OS: Diagnose reads the data, not
 		// the OS name.
 		LocalNetworkPrivacy: goos == "darwin",
 		NameServersListed:   goos != "windows",
-		Links: []Link{
+		Links: []netstate.Link{
 			{Index: 1, Name: "lo", AdminUp: true, Carrier: true, Loopback: true, Addrs: []netip.Prefix{netip.MustParsePrefix("127.0.0.1/8")}},
 			{Index: 2, Name: ifName, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}},
 		},
-		Routes:    []Route{def, {Dst: netip.MustParsePrefix("198.18.3.0/24"), IfIndex: 2, IfName: ifName, Table: 254}},
-		Neighbors: []Neighbor{{IfIndex: 2, IfName: ifName, IP: gw, MAC: gwMAC, State: NeighStale}},
-		Sockets:   SocketStats{EphemeralLow: 32768, EphemeralHigh: 60999, TCPEphemeralInUse: 10, UDPEphemeralInUse: 2, OpenFilesLimit: 65536, SystemFiles: 1000, SystemFilesMax: 100000},
-		V4: FamilyState{
+		Routes:    []netstate.Route{def, {Dst: netip.MustParsePrefix("198.18.3.0/24"), IfIndex: 2, IfName: ifName, Table: 254}},
+		Neighbors: []netstate.Neighbor{{IfIndex: 2, IfName: ifName, IP: gw, MAC: gwMAC, State: netstate.NeighStale}},
+		Sockets:   netstate.SocketStats{EphemeralLow: 32768, EphemeralHigh: 60999, TCPEphemeralInUse: 10, UDPEphemeralInUse: 2, OpenFilesLimit: 65536, SystemFiles: 1000, SystemFilesMax: 100000},
+		V4: netstate.FamilyState{
 			Family: 4, Default: &def, Gateway: gw,
-			GatewayProbe: &TargetResult{Addr: gw, Role: "gateway", Route: def, ICMP: answered(ProbeICMP, gw), TCP: answered(ProbeTCP, gw)},
-			External:     []TargetResult{{Addr: ext1, Role: "external", Route: def, ICMP: answered(ProbeICMP, ext1), TCP: answered(ProbeTCP, ext1)}},
+			GatewayProbe: &netstate.TargetResult{Addr: gw, Role: "gateway", Route: def, ICMP: answered(netstate.ProbeICMP, gw), TCP: answered(netstate.ProbeTCP, gw)},
+			External:     []netstate.TargetResult{{Addr: ext1, Role: "external", Route: def, ICMP: answered(netstate.ProbeICMP, ext1), TCP: answered(netstate.ProbeTCP, ext1)}},
 		},
-		V6:  FamilyState{Family: 6},
-		DNS: DNSResult{Ran: true, Name: "www.lab.test", Addrs: []netip.Addr{netip.MustParseAddr("203.0.113.80")}, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NOERROR"}}},
+		V6:  netstate.FamilyState{Family: 6},
+		DNS: netstate.DNSResult{Ran: true, Name: "www.lab.test", Addrs: []netip.Addr{netip.MustParseAddr("203.0.113.80")}, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NOERROR"}}},
 	}
 }
 
-func allSilent(s *State) {
+func allSilent(s *netstate.State) {
 	g := s.V4.GatewayProbe
-	g.ICMP, g.TCP = silent(ProbeICMP, gw), silent(ProbeTCP, gw)
+	g.ICMP, g.TCP = silent(netstate.ProbeICMP, gw), silent(netstate.ProbeTCP, gw)
 	for i := range s.V4.External {
 		t := &s.V4.External[i]
-		t.ICMP, t.TCP = silent(ProbeICMP, t.Addr), silent(ProbeTCP, t.Addr)
+		t.ICMP, t.TCP = silent(netstate.ProbeICMP, t.Addr), silent(netstate.ProbeTCP, t.Addr)
 	}
-	s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
+	s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
 }
 
-func noDefault(s *State) {
+func noDefault(s *netstate.State) {
 	s.Routes = s.Routes[1:]
 	s.V4.Default, s.V4.Gateway, s.V4.GatewayProbe = nil, netip.Addr{}, nil
 	for i := range s.V4.External {
-		s.V4.External[i] = TargetResult{Addr: s.V4.External[i].Addr, Role: "external", RouteErr: syscall.ENETUNREACH}
+		s.V4.External[i] = netstate.TargetResult{Addr: s.V4.External[i].Addr, Role: "external", RouteErr: syscall.ENETUNREACH}
 	}
-	s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ENETUNREACH, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ENETUNREACH}}}
+	s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ENETUNREACH, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ENETUNREACH}}}
 }
 
 func TestDiagnose(t *testing.T) {
 	tests := []struct {
 		name    string
 		oses    []string
-		mutate  func(s *State)
+		mutate  func(s *netstate.State)
 		want    []string // finding IDs, in report order
 		verdict Verdict
 		manual  string // a manual step must contain this (on the first OS)
 	}{
-		{name: "healthy", mutate: func(*State) {}, verdict: Healthy},
-		{name: "stale entry is normal", mutate: func(s *State) { s.Neighbors[0].State = NeighStale }, verdict: Healthy},
-		{name: "link down", mutate: func(s *State) {
+		{name: "healthy", mutate: func(*netstate.State) {}, verdict: Healthy},
+		{name: "stale entry is normal", mutate: func(s *netstate.State) { s.Neighbors[0].State = netstate.NeighStale }, verdict: Healthy},
+		{name: "link down", mutate: func(s *netstate.State) {
 			noDefault(s)
 			s.Links[1].AdminUp, s.Links[1].Carrier = false, false
 		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev eth0 up"},
-		{name: "link down macOS", oses: []string{"darwin"}, mutate: func(s *State) {
+		{name: "link down macOS", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
 			noDefault(s)
 			s.Links[1].AdminUp = false
 		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ifconfig en0 up"},
-		{name: "docker bridge without carrier is not blamed", mutate: func(s *State) {
+		{name: "docker bridge without carrier is not blamed", mutate: func(s *netstate.State) {
 			noDefault(s)
-			s.Links = append(s.Links, Link{Index: 3, Name: "docker0", Kind: LinkBridge, AdminUp: true, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+			s.Links = append(s.Links, netstate.Link{Index: 3, Name: "docker0", Kind: netstate.LinkBridge, AdminUp: true, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
 		}, want: []string{"no-default-route"}, verdict: Unhealthy},
-		{name: "the kind decides, not the name: a bridge named like a NIC is not blamed", mutate: func(s *State) {
+		{name: "the kind decides, not the name: a bridge named like a NIC is not blamed", mutate: func(s *netstate.State) {
 			noDefault(s)
-			s.Links = append(s.Links, Link{Index: 3, Name: "eth1", Kind: LinkBridge, AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+			s.Links = append(s.Links, netstate.Link{Index: 3, Name: "eth1", Kind: netstate.LinkBridge, AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
 		}, want: []string{"no-default-route"}, verdict: Unhealthy},
-		{name: "a container's veth uplink that is down is blamed", mutate: func(s *State) {
+		{name: "a container's veth uplink that is down is blamed", mutate: func(s *netstate.State) {
 			noDefault(s)
-			s.Links[1].Kind, s.Links[1].AdminUp = LinkVeth, false
+			s.Links[1].Kind, s.Links[1].AdminUp = netstate.LinkVeth, false
 		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev eth0 up"},
-		{name: "a host-side veth without address is not blamed", mutate: func(s *State) {
+		{name: "a host-side veth without address is not blamed", mutate: func(s *netstate.State) {
 			noDefault(s)
-			s.Links = append(s.Links, Link{Index: 7, Name: "veth1a2b", Kind: LinkVeth})
+			s.Links = append(s.Links, netstate.Link{Index: 7, Name: "veth1a2b", Kind: netstate.LinkVeth})
 		}, want: []string{"no-default-route"}, verdict: Unhealthy},
-		{name: "the kind decides, not the name: a NIC named like a bridge is blamed", mutate: func(s *State) {
+		{name: "the kind decides, not the name: a NIC named like a bridge is blamed", mutate: func(s *netstate.State) {
 			noDefault(s)
-			s.Links[1].Name, s.Links[1].Kind, s.Links[1].AdminUp = "bridge0", LinkPhysical, false
+			s.Links[1].Name, s.Links[1].Kind, s.Links[1].AdminUp = "bridge0", netstate.LinkPhysical, false
 		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev bridge0 up"},
-		{name: "no carrier", mutate: func(s *State) {
+		{name: "no carrier", mutate: func(s *netstate.State) {
 			s.Links[1].Carrier = false
 			allSilent(s)
 		}, want: []string{"link-no-carrier"}, verdict: Unhealthy},
-		{name: "no address", mutate: func(s *State) {
+		{name: "no address", mutate: func(s *netstate.State) {
 			s.Links[1].Addrs = nil
 			allSilent(s)
 		}, want: []string{"link-no-address"}, verdict: Unhealthy, manual: "reapply"},
 		{name: "no default route", oses: []string{"linux", "darwin", "windows"}, mutate: noDefault, want: []string{"no-default-route"}, verdict: Unhealthy, manual: "renew DHCP"},
-		{name: "unreachable route to gateway, internet works", mutate: func(s *State) {
-			s.Routes = append(s.Routes, Route{Dst: netip.MustParsePrefix("198.18.3.1/32"), Type: RouteUnreachable, Table: 254})
+		{name: "unreachable route to gateway, internet works", mutate: func(s *netstate.State) {
+			s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("198.18.3.1/32"), Type: netstate.RouteUnreachable, Table: 254})
 			g := s.V4.GatewayProbe
 			g.RouteErr = syscall.EHOSTUNREACH
-			g.ICMP, g.TCP = failed(ProbeICMP, gw, syscall.EHOSTUNREACH), failed(ProbeTCP, gw, syscall.EHOSTUNREACH)
+			g.ICMP, g.TCP = failed(netstate.ProbeICMP, gw, syscall.EHOSTUNREACH), failed(netstate.ProbeTCP, gw, syscall.EHOSTUNREACH)
 		}, want: []string{"gateway-route-rejected"}, verdict: Degraded, manual: "ip route del unreachable 198.18.3.1/32"},
-		{name: "blackhole route to the only target", mutate: func(s *State) {
-			s.Routes = append(s.Routes, Route{Dst: netip.MustParsePrefix("203.0.113.5/32"), Type: RouteBlackhole, Table: 254})
+		{name: "blackhole route to the only target", mutate: func(s *netstate.State) {
+			s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("203.0.113.5/32"), Type: netstate.RouteBlackhole, Table: 254})
 			t := &s.V4.External[0]
 			t.RouteErr = syscall.EINVAL
-			t.ICMP, t.TCP = failed(ProbeICMP, ext1, syscall.EINVAL), failed(ProbeTCP, ext1, syscall.EINVAL)
+			t.ICMP, t.TCP = failed(netstate.ProbeICMP, ext1, syscall.EINVAL), failed(netstate.ProbeTCP, ext1, syscall.EINVAL)
 		}, want: []string{"target-route-rejected"}, verdict: Unhealthy},
-		{name: "route lookup raced a route change (macOS ESRCH)", oses: []string{"darwin"}, mutate: func(s *State) {
-			s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", RouteErr: syscall.ESRCH})
+		{name: "route lookup raced a route change (macOS ESRCH)", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
+			s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", RouteErr: syscall.ESRCH})
 		}, want: []string{"route-lookup-failed"}, verdict: Degraded, manual: "findsaddr"},
-		{name: "VPN owns the default route", mutate: func(s *State) {
-			s.Links = append(s.Links, Link{Index: 9, Name: "wg0", AdminUp: true, Carrier: true, Tunnel: true, Addrs: []netip.Prefix{netip.MustParsePrefix("100.64.0.2/32")}})
-			r := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "wg0", Table: 51820}
+		{name: "VPN owns the default route", mutate: func(s *netstate.State) {
+			s.Links = append(s.Links, netstate.Link{Index: 9, Name: "wg0", AdminUp: true, Carrier: true, Tunnel: true, Addrs: []netip.Prefix{netip.MustParsePrefix("100.64.0.2/32")}})
+			r := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "wg0", Table: 51820}
 			s.V4.Default, s.V4.Gateway = &r, netip.Addr{}
 			s.V4.GatewayProbe = nil
 		}, want: []string{"default-route-vpn"}, verdict: Healthy},
-		{name: "a VPN route takes the gateway's subnet (macOS utun)", oses: []string{"darwin"}, mutate: func(s *State) {
-			s.Links = append(s.Links, Link{Index: 9, Name: "utun3", AdminUp: true, Carrier: true, Tunnel: true})
-			s.V4.GatewayProbe.Route = Route{Dst: netip.MustParsePrefix("198.18.0.0/16"), IfIndex: 9, IfName: "utun3"}
+		{name: "a VPN route takes the gateway's subnet (macOS utun)", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
+			s.Links = append(s.Links, netstate.Link{Index: 9, Name: "utun3", AdminUp: true, Carrier: true, Tunnel: true})
+			s.V4.GatewayProbe.Route = netstate.Route{Dst: netip.MustParsePrefix("198.18.0.0/16"), IfIndex: 9, IfName: "utun3"}
 		}, want: []string{"tunnel-covers-gateway"}, verdict: Degraded, manual: "route -n get 198.18.3.1"},
-		{name: "gateway ARP failed", mutate: func(s *State) {
+		{name: "gateway ARP failed", mutate: func(s *netstate.State) {
 			allSilent(s)
-			s.Neighbors[0].State, s.Neighbors[0].MAC = NeighFailed, nil
+			s.Neighbors[0].State, s.Neighbors[0].MAC = netstate.NeighFailed, nil
 		}, want: []string{"gateway-neighbor-failed"}, verdict: Unhealthy, manual: "ip neigh del 198.18.3.1 dev eth0"},
-		{name: "static wrong gateway MAC", oses: []string{"linux", "darwin", "windows"}, mutate: func(s *State) {
+		{name: "static wrong gateway MAC", oses: []string{"linux", "darwin", "windows"}, mutate: func(s *netstate.State) {
 			allSilent(s)
-			s.Neighbors[0].State, s.Neighbors[0].Permanent = NeighPermanent, true
+			s.Neighbors[0].State, s.Neighbors[0].Permanent = netstate.NeighPermanent, true
 		}, want: []string{"gateway-neighbor-static"}, verdict: Unhealthy, manual: "ip neigh del 198.18.3.1 dev eth0"},
-		{name: "static gateway MAC with several MACs answering ARP", mutate: func(s *State) {
+		{name: "static gateway MAC with several MACs answering ARP", mutate: func(s *netstate.State) {
 			allSilent(s)
-			s.Neighbors[0].State, s.Neighbors[0].Permanent = NeighPermanent, true
-			s.V4.Solicit = &SolicitResult{Entry: s.Neighbors[0], Answers: []NeighborAnswer{
+			s.Neighbors[0].State, s.Neighbors[0].Permanent = netstate.NeighPermanent, true
+			s.V4.Solicit = &netstate.SolicitResult{Entry: s.Neighbors[0], Answers: []netstate.NeighborAnswer{
 				{MAC: net.HardwareAddr{2, 0, 0, 0, 3, 1}, RTT: time.Millisecond}, {MAC: net.HardwareAddr{2, 0, 0, 0, 3, 0x99}, RTT: 2 * time.Millisecond}}}
 		}, want: []string{"gateway-neighbor-ambiguous"}, verdict: Unhealthy, manual: "arping -I eth0 -c 3 198.18.3.1"},
-		{name: "stale wrong gateway MAC macOS", oses: []string{"darwin"}, mutate: func(s *State) {
+		{name: "stale wrong gateway MAC macOS", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
 			allSilent(s)
-			s.Neighbors[0].State = NeighReachable
+			s.Neighbors[0].State = netstate.NeighReachable
 		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: "sudo arp -d 198.18.3.1 ifscope en0"},
-		{name: "stale wrong gateway MAC windows", oses: []string{"windows"}, mutate: func(s *State) {
+		{name: "stale wrong gateway MAC windows", oses: []string{"windows"}, mutate: func(s *netstate.State) {
 			allSilent(s)
 		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: `Remove-NetNeighbor -IPAddress 198.18.3.1 -InterfaceAlias Wi-Fi`},
-		{name: "duplicate scoped entries with different MACs (macOS)", oses: []string{"darwin"}, mutate: func(s *State) {
-			s.Links = append(s.Links, Link{Index: 3, Name: "en1", AdminUp: true, Carrier: true})
-			s.Neighbors = append(s.Neighbors, Neighbor{IfIndex: 3, IfName: "en1", IP: gw, MAC: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: NeighReachable})
+		{name: "duplicate scoped entries with different MACs (macOS)", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
+			s.Links = append(s.Links, netstate.Link{Index: 3, Name: "en1", AdminUp: true, Carrier: true})
+			s.Neighbors = append(s.Neighbors, netstate.Neighbor{IfIndex: 3, IfName: "en1", IP: gw, MAC: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: netstate.NeighReachable})
 		}, want: []string{"gateway-neighbor-duplicate"}, verdict: Degraded, manual: "sudo arp -d 198.18.3.1 ifscope en1"},
-		{name: "macOS Local Network privacy (the seed)", oses: []string{"darwin"}, mutate: func(s *State) {
+		{name: "macOS Local Network privacy (the seed)", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
 			s.HostApp = "Cursor"
 			g := s.V4.GatewayProbe
-			g.ICMP, g.TCP = failed(ProbeICMP, gw, syscall.EHOSTUNREACH), failed(ProbeTCP, gw, syscall.EHOSTUNREACH)
+			g.ICMP, g.TCP = failed(netstate.ProbeICMP, gw, syscall.EHOSTUNREACH), failed(netstate.ProbeTCP, gw, syscall.EHOSTUNREACH)
 		}, want: []string{"local-network-denied"}, verdict: Degraded, manual: "Privacy & Security › Local Network: turn on Cursor"},
-		{name: "Linux refuses sends to the gateway", mutate: func(s *State) {
+		{name: "Linux refuses sends to the gateway", mutate: func(s *netstate.State) {
 			g := s.V4.GatewayProbe
-			g.ICMP, g.TCP = failed(ProbeICMP, gw, syscall.EPERM), failed(ProbeTCP, gw, syscall.EPERM)
+			g.ICMP, g.TCP = failed(netstate.ProbeICMP, gw, syscall.EPERM), failed(netstate.ProbeTCP, gw, syscall.EPERM)
 		}, want: []string{"gateway-send-refused"}, verdict: Degraded, manual: "nft list ruleset"},
-		{name: "gateway unreachable, no entry", mutate: func(s *State) {
+		{name: "gateway unreachable, no entry", mutate: func(s *netstate.State) {
 			allSilent(s)
 			s.Neighbors = nil
 		}, want: []string{"gateway-unreachable"}, verdict: Unhealthy},
-		{name: "router ignores probes but routes", mutate: func(s *State) {
+		{name: "router ignores probes but routes", mutate: func(s *netstate.State) {
 			g := s.V4.GatewayProbe
-			g.ICMP, g.TCP = silent(ProbeICMP, gw), silent(ProbeTCP, gw)
+			g.ICMP, g.TCP = silent(netstate.ProbeICMP, gw), silent(netstate.ProbeTCP, gw)
 		}, want: []string{"gateway-silent"}, verdict: Healthy},
-		{name: "local firewall rejects output", mutate: func(s *State) {
+		{name: "local firewall rejects output", mutate: func(s *netstate.State) {
 			t := &s.V4.External[0]
-			t.ICMP, t.TCP = failed(ProbeICMP, ext1, syscall.EPERM), failed(ProbeTCP, ext1, syscall.EPERM)
+			t.ICMP, t.TCP = failed(netstate.ProbeICMP, ext1, syscall.EPERM), failed(netstate.ProbeTCP, ext1, syscall.EPERM)
 		}, want: []string{"local-firewall-blocks"}, verdict: Unhealthy, manual: "never changes firewall rules"},
-		{name: "ENOBUFS", mutate: func(s *State) {
+		{name: "ENOBUFS", mutate: func(s *netstate.State) {
 			t := &s.V4.External[0]
-			t.ICMP, t.TCP = failed(ProbeICMP, ext1, syscall.ENOBUFS), silent(ProbeTCP, ext1)
+			t.ICMP, t.TCP = failed(netstate.ProbeICMP, ext1, syscall.ENOBUFS), silent(netstate.ProbeTCP, ext1)
 		}, want: []string{"kernel-no-buffers"}, verdict: Unhealthy},
-		{name: "internet unreachable beyond the gateway", mutate: func(s *State) {
+		{name: "internet unreachable beyond the gateway", mutate: func(s *netstate.State) {
 			t := &s.V4.External[0]
-			t.ICMP, t.TCP = silent(ProbeICMP, ext1), silent(ProbeTCP, ext1)
+			t.ICMP, t.TCP = silent(netstate.ProbeICMP, ext1), silent(netstate.ProbeTCP, ext1)
 		}, want: []string{"internet-unreachable"}, verdict: Unhealthy, manual: "upstream"},
-		{name: "one target of two silent", mutate: func(s *State) {
-			s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", ICMP: silent(ProbeICMP, ext2), TCP: silent(ProbeTCP, ext2)})
+		{name: "one target of two silent", mutate: func(s *netstate.State) {
+			s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", ICMP: silent(netstate.ProbeICMP, ext2), TCP: silent(netstate.ProbeTCP, ext2)})
 		}, want: []string{"internet-partial"}, verdict: Healthy},
-		{name: "TCP blocked, ping works", mutate: func(s *State) {
-			s.V4.GatewayProbe.TCP = silent(ProbeTCP, gw)
-			s.V4.External[0].TCP = silent(ProbeTCP, ext1)
+		{name: "TCP blocked, ping works", mutate: func(s *netstate.State) {
+			s.V4.GatewayProbe.TCP = silent(netstate.ProbeTCP, gw)
+			s.V4.External[0].TCP = silent(netstate.ProbeTCP, ext1)
 		}, want: []string{"tcp-blocked"}, verdict: Degraded},
-		{name: "ICMP dropped, TCP works", mutate: func(s *State) {
-			s.V4.GatewayProbe.ICMP = silent(ProbeICMP, gw)
-			s.V4.External[0].ICMP = silent(ProbeICMP, ext1)
+		{name: "ICMP dropped, TCP works", mutate: func(s *netstate.State) {
+			s.V4.GatewayProbe.ICMP = silent(netstate.ProbeICMP, gw)
+			s.V4.External[0].ICMP = silent(netstate.ProbeICMP, ext1)
 		}, want: []string{"icmp-blocked"}, verdict: Degraded},
-		{name: "no ICMP permission: TCP decides", mutate: func(s *State) {
-			for _, t := range []*TargetResult{s.V4.GatewayProbe, &s.V4.External[0]} {
-				t.ICMP = ProbeResult{Kind: ProbeICMP, Ran: true, NoPermission: true, Err: syscall.EACCES}
+		{name: "no ICMP permission: TCP decides", mutate: func(s *netstate.State) {
+			for _, t := range []*netstate.TargetResult{s.V4.GatewayProbe, &s.V4.External[0]} {
+				t.ICMP = netstate.ProbeResult{Kind: netstate.ProbeICMP, Ran: true, NoPermission: true, Err: syscall.EACCES}
 			}
 		}, want: []string{"icmp-not-permitted"}, verdict: Healthy},
-		{name: "no ICMP permission and TCP silent: not a false alarm about ICMP", mutate: func(s *State) {
-			for _, t := range []*TargetResult{s.V4.GatewayProbe, &s.V4.External[0]} {
-				t.ICMP = ProbeResult{Kind: ProbeICMP, Ran: true, NoPermission: true, Err: syscall.EPERM}
-				t.TCP = silent(ProbeTCP, t.Addr)
+		{name: "no ICMP permission and TCP silent: not a false alarm about ICMP", mutate: func(s *netstate.State) {
+			for _, t := range []*netstate.TargetResult{s.V4.GatewayProbe, &s.V4.External[0]} {
+				t.ICMP = netstate.ProbeResult{Kind: netstate.ProbeICMP, Ran: true, NoPermission: true, Err: syscall.EPERM}
+				t.TCP = silent(netstate.ProbeTCP, t.Addr)
 			}
 		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy},
-		{name: "DNS server down", mutate: func(s *State) {
-			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ECONNREFUSED}}}
+		{name: "DNS server down", mutate: func(s *netstate.State) {
+			s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ECONNREFUSED}}}
 		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "cat /etc/resolv.conf"},
-		{name: "DNS down on macOS", oses: []string{"darwin"}, mutate: func(s *State) {
-			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
+		{name: "DNS down on macOS", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
+			s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
 		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "dscacheutil -flushcache"},
-		{name: "resolver timed out but the server answers directly: loss, not an outage", mutate: func(s *State) {
+		{name: "resolver timed out but the server answers directly: loss, not an outage", mutate: func(s *netstate.State) {
 			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
 		}, want: []string{"dns-lossy"}, verdict: Degraded, manual: "ping -c 20 203.0.113.5"},
-		{name: "resolver timed out having sent a query: loss", mutate: func(s *State) {
-			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, Yes
+		{name: "resolver timed out having sent a query: loss", mutate: func(s *netstate.State) {
+			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, netstate.TriYes
 		}, want: []string{"dns-lossy"}, verdict: Degraded},
-		{name: "resolver timed out before sending (a hosts file of several MB): nothing lost", mutate: func(s *State) {
-			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, No
+		{name: "resolver timed out before sending (a hosts file of several MB): nothing lost", mutate: func(s *netstate.State) {
+			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, netstate.TriNo
 		}, want: nil, verdict: Healthy},
-		{name: "no name server", mutate: func(s *State) {
-			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
+		{name: "no name server", mutate: func(s *netstate.State) {
+			s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
 		}, want: []string{"dns-no-servers"}, verdict: Unhealthy},
-		{name: "one of two name servers down", mutate: func(s *State) {
-			s.DNS.Servers = append(s.DNS.Servers, DNSServerResult{Server: netip.MustParseAddrPort("203.0.113.9:53"), Err: context.DeadlineExceeded})
+		{name: "one of two name servers down", mutate: func(s *netstate.State) {
+			s.DNS.Servers = append(s.DNS.Servers, netstate.DNSServerResult{Server: netip.MustParseAddrPort("203.0.113.9:53"), Err: context.DeadlineExceeded})
 		}, want: []string{"dns-server-failed"}, verdict: Degraded},
-		{name: "an IPv6 name server on an IPv4-only machine is not a failing server", mutate: func(s *State) {
-			s.DNS.Servers = append(s.DNS.Servers, DNSServerResult{Server: netip.MustParseAddrPort("[2001:db8::53]:53"), Err: syscall.ENETUNREACH})
+		{name: "an IPv6 name server on an IPv4-only machine is not a failing server", mutate: func(s *netstate.State) {
+			s.DNS.Servers = append(s.DNS.Servers, netstate.DNSServerResult{Server: netip.MustParseAddrPort("[2001:db8::53]:53"), Err: syscall.ENETUNREACH})
 		}, verdict: Healthy},
-		{name: "NXDOMAIN is not an outage", mutate: func(s *State) {
-			s.DNS = DNSResult{Ran: true, Name: "nope.lab.test", NotFound: true, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NXDOMAIN"}}}
+		{name: "NXDOMAIN is not an outage", mutate: func(s *netstate.State) {
+			s.DNS = netstate.DNSResult{Ran: true, Name: "nope.lab.test", NotFound: true, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NXDOMAIN"}}}
 		}, want: []string{"dns-name-not-found"}, verdict: Healthy},
-		{name: "DNS fails because the internet does: one root cause", mutate: func(s *State) {
+		{name: "DNS fails because the internet does: one root cause", mutate: func(s *netstate.State) {
 			t := &s.V4.External[0]
-			t.ICMP, t.TCP = silent(ProbeICMP, ext1), silent(ProbeTCP, ext1)
-			s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
+			t.ICMP, t.TCP = silent(netstate.ProbeICMP, ext1), silent(netstate.ProbeTCP, ext1)
+			s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
 		}, want: []string{"internet-unreachable"}, verdict: Unhealthy},
-		{name: "27000 ports toward one endpoint: a warning, no connect failed", mutate: func(s *State) {
+		{name: "27000 ports toward one endpoint: a warning, no connect failed", mutate: func(s *netstate.State) {
 			s.Sockets.TCPEphemeralInUse, s.Sockets.TCPBusiestPeer = 27000, netip.MustParseAddrPort("127.0.0.1:8080")
 		}, want: []string{"ports-high"}, verdict: Degraded, manual: "ss -s"},
-		{name: "ports high", mutate: func(s *State) { s.Sockets.UDPEphemeralInUse = 21000 }, want: []string{"ports-high"}, verdict: Degraded},
-		{name: "EADDRNOTAVAIL on connect means exhausted", mutate: func(s *State) {
-			s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", ICMP: answered(ProbeICMP, ext2), TCP: failed(ProbeTCP, ext2, syscall.EADDRNOTAVAIL)})
+		{name: "ports high", mutate: func(s *netstate.State) { s.Sockets.UDPEphemeralInUse = 21000 }, want: []string{"ports-high"}, verdict: Degraded},
+		{name: "EADDRNOTAVAIL on connect means exhausted", mutate: func(s *netstate.State) {
+			s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", ICMP: answered(netstate.ProbeICMP, ext2), TCP: failed(netstate.ProbeTCP, ext2, syscall.EADDRNOTAVAIL)})
 		}, want: []string{"ports-exhausted"}, verdict: Unhealthy},
-		{name: "bounded count proves ports are fine", mutate: func(s *State) {
+		{name: "bounded count proves ports are fine", mutate: func(s *netstate.State) {
 			s.Sockets.TCPEphemeralInUse, s.Sockets.UDPEphemeralInUse = -1, -1
 			s.Sockets.TCPEphemeralBound, s.Sockets.UDPEphemeralBound = 100, 3
 		}, verdict: Healthy},
-		{name: "file handles exhausted", mutate: func(s *State) { s.Sockets.SystemFiles = 99000 }, want: []string{"files-exhausted"}, verdict: Unhealthy},
-		{name: "macOS default open-file limit", oses: []string{"darwin"}, mutate: func(s *State) { s.Sockets.OpenFilesLimit = 256 }, want: []string{"files-limit-low"}, verdict: Healthy},
-		{name: "the OS did not answer in time", mutate: func(s *State) { *s = State{OS: "linux", TimedOut: true} }, want: []string{"timed-out"}, verdict: Unhealthy, manual: "--timeout 10s"},
-		{name: "unreadable neighbor table is unknown, not a failure", mutate: func(s *State) {
+		{name: "file handles exhausted", mutate: func(s *netstate.State) { s.Sockets.SystemFiles = 99000 }, want: []string{"files-exhausted"}, verdict: Unhealthy},
+		{name: "macOS default open-file limit", oses: []string{"darwin"}, mutate: func(s *netstate.State) { s.Sockets.OpenFilesLimit = 256 }, want: []string{"files-limit-low"}, verdict: Healthy},
+		{name: "the OS did not answer in time", mutate: func(s *netstate.State) { *s = netstate.State{OS: "linux", TimedOut: true} }, want: []string{"timed-out"}, verdict: Unhealthy, manual: "--timeout 10s"},
+		{name: "unreadable neighbor table is unknown, not a failure", mutate: func(s *netstate.State) {
 			s.Neighbors, s.NeighborsErr = nil, syscall.EPERM
 		}, verdict: Healthy},
 	}
@@ -309,7 +311,7 @@ func TestDiagnose(t *testing.T) {
 // the finding's own args (which name this OS's interface where they name
 // one), a problem has evidence, and the check it belongs to is not "pass"
 // while it reports a warning or an error.
-func checkFindingInvariants(t *testing.T, s *State, d Diagnosis) {
+func checkFindingInvariants(t *testing.T, s *netstate.State, d Diagnosis) {
 	t.Helper()
 	ifaces := map[string]bool{}
 	for _, l := range s.Links {
@@ -347,7 +349,7 @@ func checkFindingInvariants(t *testing.T, s *State, d Diagnosis) {
 
 // diagnoseWant diagnoses s and checks the findings (IDs in report order)
 // and the verdict, the two things every diagnosis table asserts first.
-func diagnoseWant(t *testing.T, s *State, goos string, want []string, verdict Verdict) (Diagnosis, *Report) {
+func diagnoseWant(t *testing.T, s *netstate.State, goos string, want []string, verdict Verdict) (Diagnosis, *Report) {
 	t.Helper()
 	d := Diagnose(s)
 	logSummaries(t, d)
@@ -415,7 +417,7 @@ func TestCatalogComplete(t *testing.T) {
 func TestChainSkipsAfterRootCause(t *testing.T) {
 	s := healthyState("linux")
 	allSilent(s)
-	s.Neighbors[0].Permanent, s.Neighbors[0].State = true, NeighPermanent
+	s.Neighbors[0].Permanent, s.Neighbors[0].State = true, netstate.NeighPermanent
 	d := Diagnose(s)
 	want := map[string]Status{"link": StatusPass, "route": StatusPass, "neighbor": StatusFail, "gateway": StatusSkip, "internet": StatusSkip, "dns": StatusSkip, "resources": StatusPass}
 	for _, c := range d.Checks {
@@ -448,7 +450,7 @@ func TestReadmeListsCatalog(t *testing.T) {
 // finding's summary and args, and the checks' statuses and details.
 type pathCase struct {
 	name    string
-	mutate  func(s *State)
+	mutate  func(s *netstate.State)
 	want    []string // finding IDs (error and warning ones, plus info ones listed here), in report order
 	verdict Verdict
 	// summaries: finding ID -> substrings its summary must hold.
@@ -512,44 +514,44 @@ func runPathCase(t *testing.T, tt pathCase) {
 }
 
 var (
-	br0      = Link{Index: 5, Name: "br-5f3a", Kind: LinkBridge, AdminUp: true, Carrier: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.14/28")}}
-	wg0      = Link{Index: 9, Name: "wg0", Kind: LinkTunnel, Tunnel: true, AdminUp: true, Carrier: true, MTU: 1420, Addrs: []netip.Prefix{netip.MustParsePrefix("100.64.0.2/32")}}
+	br0      = netstate.Link{Index: 5, Name: "br-5f3a", Kind: netstate.LinkBridge, AdminUp: true, Carrier: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.14/28")}}
+	wg0      = netstate.Link{Index: 9, Name: "wg0", Kind: netstate.LinkTunnel, Tunnel: true, AdminUp: true, Carrier: true, MTU: 1420, Addrs: []netip.Prefix{netip.MustParsePrefix("100.64.0.2/32")}}
 	nsServer = netip.MustParseAddrPort("203.0.113.5:53")
 )
 
 // onLink returns the route of s's table through link l covering p.
-func routeVia(s *State, p string, l Link) Route {
-	r := Route{Dst: netip.MustParsePrefix(p), IfIndex: l.Index, IfName: l.Name, Table: 254}
+func routeVia(s *netstate.State, p string, l netstate.Link) netstate.Route {
+	r := netstate.Route{Dst: netip.MustParsePrefix(p), IfIndex: l.Index, IfName: l.Name, Table: 254}
 	s.Routes = append(s.Routes, r)
 	return r
 }
 
 // dualStack adds a working IPv6 default route, gateway and target.
-func dualStack(s *State) {
+func dualStack(s *netstate.State) {
 	gw6, ext6 := netip.MustParseAddr("2001:db8:3::1"), netip.MustParseAddr("2001:db8:113::5")
-	def6 := Route{Dst: netip.MustParsePrefix("::/0"), Gateway: gw6, IfIndex: 2, IfName: "eth0", Metric: 1024, Table: 254}
+	def6 := netstate.Route{Dst: netip.MustParsePrefix("::/0"), Gateway: gw6, IfIndex: 2, IfName: "eth0", Metric: 1024, Table: 254}
 	s.Routes = append(s.Routes, def6)
 	s.Links[1].Addrs = append(s.Links[1].Addrs, netip.MustParsePrefix("2001:db8:3::2/64"))
-	s.V6 = FamilyState{Family: 6, Default: &def6, Gateway: gw6,
-		GatewayProbe: &TargetResult{Addr: gw6, Role: "gateway", Route: def6, ICMP: answered(ProbeICMP, gw6), TCP: answered(ProbeTCP, gw6)},
-		External:     []TargetResult{{Addr: ext6, Role: "external", Route: def6, ICMP: answered(ProbeICMP, ext6), TCP: answered(ProbeTCP, ext6)}},
+	s.V6 = netstate.FamilyState{Family: 6, Default: &def6, Gateway: gw6,
+		GatewayProbe: &netstate.TargetResult{Addr: gw6, Role: "gateway", Route: def6, ICMP: answered(netstate.ProbeICMP, gw6), TCP: answered(netstate.ProbeTCP, gw6)},
+		External:     []netstate.TargetResult{{Addr: ext6, Role: "external", Route: def6, ICMP: answered(netstate.ProbeICMP, ext6), TCP: answered(netstate.ProbeTCP, ext6)}},
 	}
-	s.Neighbors = append(s.Neighbors, Neighbor{IfIndex: 2, IfName: "eth0", IP: gw6, MAC: gwMAC, State: NeighStale, Router: true})
+	s.Neighbors = append(s.Neighbors, netstate.Neighbor{IfIndex: 2, IfName: "eth0", IP: gw6, MAC: gwMAC, State: netstate.NeighStale, Router: true})
 }
 
-func notRun(t *TargetResult) {
-	t.ICMP, t.TCP = ProbeResult{Kind: ProbeICMP}, ProbeResult{Kind: ProbeTCP}
+func notRun(t *netstate.TargetResult) {
+	t.ICMP, t.TCP = netstate.ProbeResult{Kind: netstate.ProbeICMP}, netstate.ProbeResult{Kind: netstate.ProbeTCP}
 }
 
 func TestDiagnosePaths(t *testing.T) {
 	for _, tt := range []pathCase{
 		{
 			name: "a container bridge takes the gateway's subnet",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				s.Links = append(s.Links, br0)
 				r := routeVia(s, "198.18.3.0/28", br0)
 				g := s.V4.GatewayProbe
-				g.Route = Route{Dst: netip.PrefixFrom(gw, 32), IfIndex: r.IfIndex, Table: 254}
+				g.Route = netstate.Route{Dst: netip.PrefixFrom(gw, 32), IfIndex: r.IfIndex, Table: 254}
 				notRun(g)
 			},
 			want: []string{"gateway-route-diverted"}, verdict: Degraded,
@@ -561,14 +563,14 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "a bridge takes the external target and the name server: decided from the tables",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				s.Links = append(s.Links, br0)
 				r := routeVia(s, "203.0.113.0/24", br0)
 				t := &s.V4.External[0]
-				t.Route = Route{Dst: netip.PrefixFrom(ext1, 32), IfIndex: r.IfIndex, Table: 254}
+				t.Route = netstate.Route{Dst: netip.PrefixFrom(ext1, 32), IfIndex: r.IfIndex, Table: 254}
 				notRun(t)
-				s.NameServerRoutes = []AddrRoute{{Addr: nsServer.Addr(), Route: t.Route}}
-				s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.Canceled, Servers: []DNSServerResult{{Server: nsServer, Err: context.Canceled}}}
+				s.NameServerRoutes = []netstate.AddrRoute{{Addr: nsServer.Addr(), Route: t.Route}}
+				s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.Canceled, Servers: []netstate.DNSServerResult{{Server: nsServer, Err: context.Canceled}}}
 			},
 			want: []string{"target-route-diverted", "nameserver-route-diverted"}, verdict: Unhealthy,
 			summaries: map[string][]string{
@@ -585,12 +587,12 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "a route into a tunnel without carrier takes one of two targets",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				l := wg0
 				l.Carrier = false
 				s.Links = append(s.Links, l)
 				r := routeVia(s, "203.0.113.6/32", l)
-				s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", Route: r})
+				s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", Route: r})
 			},
 			want: []string{"target-route-diverted"}, verdict: Degraded,
 			summaries: map[string][]string{"target-route-diverted": {"203.0.113.6", "tunnel wg0 (no carrier)"}},
@@ -599,13 +601,13 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "a stale static route sends the target to another next hop on the LAN",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				hop := netip.MustParseAddr("198.18.3.99")
-				r := Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: hop, IfIndex: 2, IfName: "eth0", Table: 254}
+				r := netstate.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: hop, IfIndex: 2, IfName: "eth0", Table: 254}
 				s.Routes = append(s.Routes, r)
 				t := &s.V4.External[0]
 				t.Route = r
-				t.ICMP, t.TCP = silent(ProbeICMP, ext1), silent(ProbeTCP, ext1)
+				t.ICMP, t.TCP = silent(netstate.ProbeICMP, ext1), silent(netstate.ProbeTCP, ext1)
 			},
 			want: []string{"target-route-diverted"}, verdict: Unhealthy,
 			summaries: map[string][]string{"target-route-diverted": {"203.0.113.5", "eth0 via 198.18.3.99", "route 203.0.113.0/24"}},
@@ -615,8 +617,8 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "a more specific route through the default route's own gateway is no detour",
-			mutate: func(s *State) {
-				r := Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: gw, IfIndex: 2, IfName: "eth0", Table: 254}
+			mutate: func(s *netstate.State) {
+				r := netstate.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: gw, IfIndex: 2, IfName: "eth0", Table: 254}
 				s.Routes = append(s.Routes, r)
 				s.V4.External[0].Route = r
 			},
@@ -625,39 +627,39 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "a split tunnel that answers is a choice, not a fault",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				s.Links = append(s.Links, wg0)
 				r := routeVia(s, "203.0.113.6/32", wg0)
-				s.V4.External = append(s.V4.External, TargetResult{Addr: ext2, Role: "external", Route: r, ICMP: answered(ProbeICMP, ext2), TCP: answered(ProbeTCP, ext2)})
+				s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", Route: r, ICMP: answered(netstate.ProbeICMP, ext2), TCP: answered(netstate.ProbeTCP, ext2)})
 			},
 			verdict: Healthy,
 			checks:  map[string]Status{"route": StatusPass, "internet": StatusPass},
 		},
 		{
 			name: "a name server in a container network that answers is fine",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				s.Links = append(s.Links, br0)
 				r := routeVia(s, "172.17.0.0/16", br0)
-				s.NameServerRoutes = []AddrRoute{{Addr: netip.MustParseAddr("172.17.0.2"), Route: r}}
-				s.DNS.Servers = []DNSServerResult{{Server: netip.MustParseAddrPort("172.17.0.2:53"), Answered: true, Rcode: "NOERROR"}}
+				s.NameServerRoutes = []netstate.AddrRoute{{Addr: netip.MustParseAddr("172.17.0.2"), Route: r}}
+				s.DNS.Servers = []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("172.17.0.2:53"), Answered: true, Rcode: "NOERROR"}}
 			},
 			verdict: Healthy,
 			checks:  map[string]Status{"route": StatusPass, "dns": StatusPass},
 		},
 		{
 			name: "a local stub resolver on loopback is never diverted",
-			mutate: func(s *State) {
-				s.NameServerRoutes = []AddrRoute{{Addr: netip.MustParseAddr("127.0.0.53"), Route: Route{Dst: netip.MustParsePrefix("127.0.0.53/32"), IfIndex: 1}}}
+			mutate: func(s *netstate.State) {
+				s.NameServerRoutes = []netstate.AddrRoute{{Addr: netip.MustParseAddr("127.0.0.53"), Route: netstate.Route{Dst: netip.MustParsePrefix("127.0.0.53/32"), IfIndex: 1}}}
 			},
 			verdict: Healthy,
 			checks:  map[string]Status{"route": StatusPass, "dns": StatusPass},
 		},
 		{
 			name: "every name server behind a blackhole route: decided from the tables",
-			mutate: func(s *State) {
-				s.Routes = append(s.Routes, Route{Dst: netip.MustParsePrefix("192.0.2.53/32"), Type: RouteBlackhole, Table: 254})
-				s.NameServerRoutes = []AddrRoute{{Addr: netip.MustParseAddr("192.0.2.53"), RouteErr: syscall.EINVAL}}
-				s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: context.Canceled, Servers: []DNSServerResult{{Server: netip.MustParseAddrPort("192.0.2.53:53"), Err: context.Canceled}}}
+			mutate: func(s *netstate.State) {
+				s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("192.0.2.53/32"), Type: netstate.RouteBlackhole, Table: 254})
+				s.NameServerRoutes = []netstate.AddrRoute{{Addr: netip.MustParseAddr("192.0.2.53"), RouteErr: syscall.EINVAL}}
+				s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.Canceled, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("192.0.2.53:53"), Err: context.Canceled}}}
 			},
 			want: []string{"dns-failed"}, verdict: Unhealthy,
 			summaries: map[string][]string{"dns-failed": {"no name server is reachable"}},
@@ -666,14 +668,14 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "two default routes, the preferred one leads nowhere, the other works",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				allSilent(s)
 				s.V4.Default.Metric, s.Routes[0].Metric = 100, 100
-				eth1 := Link{Index: 3, Name: "wlan0", Kind: LinkPhysical, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.4.2/24")}}
+				eth1 := netstate.Link{Index: 3, Name: "wlan0", Kind: netstate.LinkPhysical, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.4.2/24")}}
 				s.Links = append(s.Links, eth1)
-				alt := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254}
+				alt := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254}
 				s.Routes = append(s.Routes, alt)
-				s.V4.Uplinks = []UplinkResult{{Route: alt, Probe: TargetResult{Addr: ext1, Role: "uplink", Route: alt, ICMP: answered(ProbeICMP, ext1), TCP: answered(ProbeTCP, ext1)}}}
+				s.V4.Uplinks = []netstate.UplinkResult{{Route: alt, Probe: netstate.TargetResult{Addr: ext1, Role: "uplink", Route: alt, ICMP: answered(netstate.ProbeICMP, ext1), TCP: answered(netstate.ProbeTCP, ext1)}}}
 			},
 			want: []string{"default-route-dead", "gateway-neighbor-wrong"}, verdict: Unhealthy,
 			summaries: map[string][]string{"default-route-dead": {"IPv4", "through eth0 (gateway 198.18.3.1, metric 100)", "wlan0 (gateway 198.18.4.1, metric 600)", "reaches 203.0.113.5"}},
@@ -683,21 +685,21 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "two default routes, neither works: no uplink is named",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				allSilent(s)
-				alt := Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254}
-				s.Links = append(s.Links, Link{Index: 3, Name: "wlan0", Kind: LinkPhysical, AdminUp: true, Carrier: true})
+				alt := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254}
+				s.Links = append(s.Links, netstate.Link{Index: 3, Name: "wlan0", Kind: netstate.LinkPhysical, AdminUp: true, Carrier: true})
 				s.Routes = append(s.Routes, alt)
-				s.V4.Uplinks = []UplinkResult{{Route: alt, Probe: TargetResult{Addr: ext1, Role: "uplink", Route: alt, ICMP: silent(ProbeICMP, ext1), TCP: silent(ProbeTCP, ext1)}}}
+				s.V4.Uplinks = []netstate.UplinkResult{{Route: alt, Probe: netstate.TargetResult{Addr: ext1, Role: "uplink", Route: alt, ICMP: silent(netstate.ProbeICMP, ext1), TCP: silent(netstate.ProbeTCP, ext1)}}}
 			},
 			want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy,
 		},
 		{
 			name: "IPv6 black-holed while IPv4 works",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				dualStack(s)
 				t := &s.V6.External[0]
-				t.ICMP, t.TCP = silent(ProbeICMP, t.Addr), silent(ProbeTCP, t.Addr)
+				t.ICMP, t.TCP = silent(netstate.ProbeICMP, t.Addr), silent(netstate.ProbeTCP, t.Addr)
 			},
 			want: []string{"family-unreachable"}, verdict: Degraded,
 			summaries: map[string][]string{"family-unreachable": {"IPv6 has a default route through eth0", "2001:db8:113::5", "while IPv4 works", "falling back to IPv4"}},
@@ -707,29 +709,29 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "IPv6 black-holed at its gateway: not a router that ignores probes",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				dualStack(s)
 				t := &s.V6.External[0]
-				t.ICMP, t.TCP = silent(ProbeICMP, t.Addr), silent(ProbeTCP, t.Addr)
+				t.ICMP, t.TCP = silent(netstate.ProbeICMP, t.Addr), silent(netstate.ProbeTCP, t.Addr)
 				g := s.V6.GatewayProbe
-				g.ICMP, g.TCP = silent(ProbeICMP, g.Addr), silent(ProbeTCP, g.Addr)
+				g.ICMP, g.TCP = silent(netstate.ProbeICMP, g.Addr), silent(netstate.ProbeTCP, g.Addr)
 			},
 			want: []string{"family-unreachable"}, verdict: Degraded,
 		},
 		{
 			name: "one silent target of a family that works stays internet-partial",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				dualStack(s)
-				s.V6.External = append(s.V6.External, TargetResult{Addr: netip.MustParseAddr("2001:db8:113::6"), Role: "external", Route: *s.V6.Default,
-					ICMP: silent(ProbeICMP, netip.MustParseAddr("2001:db8:113::6")), TCP: silent(ProbeTCP, netip.MustParseAddr("2001:db8:113::6"))})
+				s.V6.External = append(s.V6.External, netstate.TargetResult{Addr: netip.MustParseAddr("2001:db8:113::6"), Role: "external", Route: *s.V6.Default,
+					ICMP: silent(netstate.ProbeICMP, netip.MustParseAddr("2001:db8:113::6")), TCP: silent(netstate.ProbeTCP, netip.MustParseAddr("2001:db8:113::6"))})
 			},
 			want: []string{"internet-partial"}, verdict: Healthy,
 		},
 		{
 			name: "path-MTU black hole: the large echo is lost, small ones answer",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				s.Links[1].MTU = 1500
-				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: ErrNoReply, Attempts: 8}}
+				s.V4.PMTU = &netstate.PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: netstate.ProbeResult{Kind: netstate.ProbeICMP, Ran: true, Err: netstate.ErrNoReply, Attempts: 8}}
 			},
 			want: []string{"path-mtu-blackhole"}, verdict: Degraded,
 			summaries: map[string][]string{"path-mtu-blackhole": {"1500-byte packets", "to 203.0.113.5", "MTU of eth0 (now 1500)"}},
@@ -739,27 +741,27 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "path-MTU discovery works: EMSGSIZE is not a black hole",
-			mutate: func(s *State) {
-				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: syscall.EMSGSIZE}}
+			mutate: func(s *netstate.State) {
+				s.V4.PMTU = &netstate.PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: netstate.ProbeResult{Kind: netstate.ProbeICMP, Ran: true, Err: syscall.EMSGSIZE}}
 			},
 			verdict: Healthy,
 		},
 		{
 			name: "large echo lost while ping is blocked anyway: nothing to compare",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				t := &s.V4.External[0]
-				t.ICMP = silent(ProbeICMP, ext1)
-				s.V4.GatewayProbe.ICMP = silent(ProbeICMP, gw)
-				s.V4.PMTU = &PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: ProbeResult{Kind: ProbeICMP, Ran: true, Err: ErrNoReply}}
+				t.ICMP = silent(netstate.ProbeICMP, ext1)
+				s.V4.GatewayProbe.ICMP = silent(netstate.ProbeICMP, gw)
+				s.V4.PMTU = &netstate.PMTUResult{Target: ext1, Size: 1500, Iface: "eth0", Probe: netstate.ProbeResult{Kind: netstate.ProbeICMP, Ran: true, Err: netstate.ErrNoReply}}
 			},
 			want: []string{"icmp-blocked"}, verdict: Degraded,
 		},
 		{
 			name: "a container bridge with a larger MTU than the VPN that carries the default route",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				s.Links[1].MTU = 1420
-				s.Links[1].Name, s.Links[1].Kind = "wg0", LinkTunnel
-				s.Links = append(s.Links, Link{Index: 4, Name: "docker0", Kind: LinkBridge, AdminUp: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+				s.Links[1].Name, s.Links[1].Kind = "wg0", netstate.LinkTunnel
+				s.Links = append(s.Links, netstate.Link{Index: 4, Name: "docker0", Kind: netstate.LinkBridge, AdminUp: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
 			},
 			want: []string{"link-mtu-exceeds-egress", "default-route-vpn"}, verdict: Degraded,
 			summaries: map[string][]string{"link-mtu-exceeds-egress": {"bridge docker0 (no carrier) has MTU 1500", "larger than tunnel wg0 (1420)"}},
@@ -769,9 +771,9 @@ func TestDiagnosePaths(t *testing.T) {
 		},
 		{
 			name: "a bridge with the same MTU as the uplink is fine",
-			mutate: func(s *State) {
+			mutate: func(s *netstate.State) {
 				s.Links[1].MTU = 1500
-				s.Links = append(s.Links, Link{Index: 4, Name: "docker0", Kind: LinkBridge, AdminUp: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
+				s.Links = append(s.Links, netstate.Link{Index: 4, Name: "docker0", Kind: netstate.LinkBridge, AdminUp: true, MTU: 1500, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
 			},
 			verdict: Healthy,
 		},

@@ -4,6 +4,8 @@ import (
 	"net/netip"
 	"slices"
 	"testing"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // A name server that answered through the gateway is traffic through it:
@@ -13,20 +15,20 @@ func TestDNSThroughTheGatewayCountsForIt(t *testing.T) {
 	dnsServer := netip.MustParseAddrPort("203.0.113.5:53")
 	for _, tt := range []struct {
 		name      string
-		route     Route
+		route     netstate.Route
 		answered  bool
 		want, not string
 	}{
-		{"answered via the gateway", Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2}, true, "gateway-silent", "gateway-neighbor-wrong"},
-		{"answered via another router", Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: netip.MustParseAddr("198.18.3.9"), IfIndex: 2}, true, "gateway-neighbor-wrong", "gateway-silent"},
-		{"silent via the gateway", Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2}, false, "gateway-neighbor-wrong", "gateway-silent"},
+		{"answered via the gateway", netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2}, true, "gateway-silent", "gateway-neighbor-wrong"},
+		{"answered via another router", netstate.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: netip.MustParseAddr("198.18.3.9"), IfIndex: 2}, true, "gateway-neighbor-wrong", "gateway-silent"},
+		{"silent via the gateway", netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2}, false, "gateway-neighbor-wrong", "gateway-silent"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			s := healthyState("linux")
 			allSilent(s)
-			s.Neighbors[0].State = NeighReachable
-			s.DNS.Servers = []DNSServerResult{{Server: dnsServer, Answered: tt.answered}}
-			s.NameServerRoutes = []AddrRoute{{Addr: dnsServer.Addr(), Route: tt.route}}
+			s.Neighbors[0].State = netstate.NeighReachable
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: dnsServer, Answered: tt.answered}}
+			s.NameServerRoutes = []netstate.AddrRoute{{Addr: dnsServer.Addr(), Route: tt.route}}
 			var ids []string
 			for _, f := range Diagnose(s).Findings {
 				ids = append(ids, f.ID)

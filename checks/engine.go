@@ -7,13 +7,15 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Engine runs checks against a System with a Prober. The zero value is not
 // usable; checks/live.New wires the real OS, checkstest the fakes.
 type Engine struct {
-	Sys    System
-	Prober Prober
+	Sys    netstate.System
+	Prober netstate.Prober
 	// Privileged: raw sockets and table changes are allowed in-process.
 	Privileged bool
 	OS         string
@@ -51,8 +53,8 @@ func grace(rtt time.Duration) time.Duration {
 // the safety net for the macOS layer (sysctl reads, which take no
 // deadline) and the Windows layer (IP Helper calls, which block without
 // one), and for any System that ignores ctx.
-func (e *Engine) Collect(ctx context.Context, o Options) *State {
-	done := make(chan *State, 1)
+func (e *Engine) Collect(ctx context.Context, o Options) *netstate.State {
+	done := make(chan *netstate.State, 1)
 	go func() { done <- e.collect(ctx, o) }()
 	select {
 	case s := <-done:
@@ -63,14 +65,14 @@ func (e *Engine) Collect(ctx context.Context, o Options) *State {
 	case s := <-done:
 		return s
 	case <-time.After(250 * time.Millisecond):
-		s := &State{OS: e.OS, Privileged: e.Privileged, TimedOut: true}
+		s := &netstate.State{OS: e.OS, Privileged: e.Privileged, TimedOut: true}
 		s.V4.Family, s.V6.Family = 4, 6
 		return s
 	}
 }
 
-func (e *Engine) collect(ctx context.Context, o Options) *State {
-	s := &State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp, LocalNetworkPrivacy: e.LocalNetworkPrivacy}
+func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
+	s := &netstate.State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp, LocalNetworkPrivacy: e.LocalNetworkPrivacy}
 	s.V4.Family, s.V6.Family = 4, 6
 	var tookMu sync.Mutex
 	s.Took = map[string]time.Duration{}
@@ -127,7 +129,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 
 	<-tablesDone
 	pctx.begin()
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		f.Default = pickDefault(s.Routes, f.Family)
 		if f.Default == nil {
 			f.Default = e.splitDefault(ctx, o, f.Family)
@@ -147,7 +149,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	sctx, scancel := context.WithCancel(pctx)
 	defer scancel()
 	var sw sync.WaitGroup
-	if _, ok := e.Sys.(NeighborSoliciter); ok && e.Privileged {
+	if _, ok := e.Sys.(netstate.NeighborSoliciter); ok && e.Privileged {
 		sw.Add(1)
 		go func() {
 			defer sw.Done()
@@ -165,9 +167,9 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 			dcancel()
 		}
 	}()
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		if f.Gateway.IsValid() {
-			f.GatewayProbe = &TargetResult{Addr: f.Gateway, Role: "gateway"}
+			f.GatewayProbe = &netstate.TargetResult{Addr: f.Gateway, Role: "gateway"}
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
@@ -179,7 +181,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 			if t.Addr().Is4() != (f.Family == 4) {
 				continue
 			}
-			f.External = append(f.External, TargetResult{Addr: t.Addr(), Role: "external"})
+			f.External = append(f.External, netstate.TargetResult{Addr: t.Addr(), Role: "external"})
 			var p []uint16
 			if t.Port() != 0 {
 				p = []uint16{t.Port()}
@@ -207,7 +209,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		if !pmtuSent && len(f.External) > 0 {
 			if l := linkOf(s.Links, defaultIf(f)); l != nil && l.MTU >= 576 {
 				pmtuSent = true
-				f.PMTU = &PMTUResult{Target: f.External[0].Addr, Size: l.MTU, Iface: l.Name}
+				f.PMTU = &netstate.PMTUResult{Target: f.External[0].Addr, Size: l.MTU, Iface: l.Name}
 				pw.Add(1)
 				go func() {
 					defer pw.Done()
@@ -216,7 +218,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 			}
 		}
 		if others := otherDefaults(s.Routes, f); len(others) > 0 && len(f.External) > 0 {
-			f.Uplinks = make([]UplinkResult, len(others))
+			f.Uplinks = make([]netstate.UplinkResult, len(others))
 			pw.Add(1)
 			go func() {
 				defer pw.Done()
@@ -231,7 +233,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	// The neighbor table as it stands after probing tells what address
 	// resolution did meanwhile (an entry created, gone FAILED); only
 	// needed when the gateway stayed silent.
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		if g := f.GatewayProbe; g != nil && !g.Reachable() && (g.ICMP.Ran || g.TCP.Ran) && ctx.Err() == nil {
 			if ns, err := e.Sys.Neighbors(ctx); err == nil {
 				s.Neighbors, s.NeighborsErr = ns, nil
@@ -245,7 +247,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	return s
 }
 
-func defaultIf(f *FamilyState) int {
+func defaultIf(f *netstate.FamilyState) int {
 	if f.Default == nil {
 		return 0
 	}
@@ -258,7 +260,7 @@ func defaultIf(f *FamilyState) int {
 // the moment every other probe starts (measured: +0.5 ms to a healthy
 // check when sent at once, on 2 cores). A target the tables decide is not
 // probed.
-func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, settled <-chan struct{}) {
+func (e *Engine) probePMTU(w *probeWindow, s *netstate.State, f *netstate.FamilyState, reached, settled <-chan struct{}) {
 	select {
 	case <-reached:
 	case <-settled:
@@ -274,7 +276,7 @@ func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, se
 	}
 	m := f.PMTU
 	r, err := e.Sys.RouteTo(w, m.Target)
-	if tracePath(s.Links, s.Routes, f.Default, m.Target, r, err).Dead() {
+	if netstate.TracePath(s.Links, s.Routes, f.Default, m.Target, r, err).Dead() {
 		return
 	}
 	m.Probe = e.Prober.LargeEcho(w, m.Target, m.Size, e.Privileged)
@@ -285,17 +287,17 @@ func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, se
 // probe window: anyone on the LAN can answer ARP, so an answer proves
 // nothing until the probes have shown that traffic through the entry
 // fails, and a second MAC may answer later.
-func (e *Engine) solicitGateways(ctx context.Context, s *State, sw *sync.WaitGroup) {
-	sol, ok := e.Sys.(NeighborSoliciter)
+func (e *Engine) solicitGateways(ctx context.Context, s *netstate.State, sw *sync.WaitGroup) {
+	sol, ok := e.Sys.(netstate.NeighborSoliciter)
 	if !ok || !e.Privileged {
 		return
 	}
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		n, l, ok := solicitTarget(s, f)
 		if !ok {
 			continue
 		}
-		r := &SolicitResult{Entry: n}
+		r := &netstate.SolicitResult{Entry: n}
 		f.Solicit = r
 		sw.Go(func() { r.Answers, r.Err = sol.Solicit(ctx, *l, f.Gateway) })
 	}
@@ -308,16 +310,16 @@ const uplinkDelay = 100 * time.Millisecond
 
 // otherDefaults are f's unicast default routes through other interfaces
 // than the one in use, one per interface (the lowest metric).
-func otherDefaults(rs []Route, f *FamilyState) []Route {
+func otherDefaults(rs []netstate.Route, f *netstate.FamilyState) []netstate.Route {
 	if f.Default == nil {
 		return nil
 	}
-	var out []Route
+	var out []netstate.Route
 	for _, r := range rs {
-		if !r.IsDefault() || r.Type != RouteUnicast || r.Dst.Addr().Is4() != (f.Family == 4) || r.IfIndex == f.Default.IfIndex || r.IfIndex == 0 {
+		if !r.IsDefault() || r.Type != netstate.RouteUnicast || r.Dst.Addr().Is4() != (f.Family == 4) || r.IfIndex == f.Default.IfIndex || r.IfIndex == 0 {
 			continue
 		}
-		if i := slices.IndexFunc(out, func(x Route) bool { return x.IfIndex == r.IfIndex }); i >= 0 {
+		if i := slices.IndexFunc(out, func(x netstate.Route) bool { return x.IfIndex == r.IfIndex }); i >= 0 {
 			if r.Metric < out[i].Metric {
 				out[i] = r
 			}
@@ -332,7 +334,7 @@ func otherDefaults(rs []Route, f *FamilyState) []Route {
 // default route's interface, unless one of f's targets answers first: it
 // starts after uplinkDelay, or at once when every target of f is done
 // without an answer (the tables decided, or the probes were refused).
-func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others []Route, ports []uint16, reached, settled <-chan struct{}) {
+func (e *Engine) probeUplinks(w *probeWindow, s *netstate.State, f *netstate.FamilyState, others []netstate.Route, ports []uint16, reached, settled <-chan struct{}) {
 	delay := time.NewTimer(uplinkDelay)
 	defer delay.Stop()
 	select {
@@ -357,7 +359,7 @@ func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others [
 	var wg sync.WaitGroup
 	for i, r := range others {
 		u := &f.Uplinks[i]
-		u.Route, u.Probe = r, TargetResult{Addr: dst, Role: "uplink", Route: r}
+		u.Route, u.Probe = r, netstate.TargetResult{Addr: dst, Role: "uplink", Route: r}
 		l := linkOf(s.Links, r.IfIndex)
 		if l == nil || !l.AdminUp || !l.Carrier {
 			continue // nothing answers through a link without carrier
@@ -372,7 +374,7 @@ func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others [
 	wg.Wait()
 }
 
-func linkOf(ls []Link, idx int) *Link {
+func linkOf(ls []netstate.Link, idx int) *netstate.Link {
 	for i := range ls {
 		if ls[i].Index == idx {
 			return &ls[i]
@@ -384,8 +386,8 @@ func linkOf(ls []Link, idx int) *Link {
 // traceNameServers looks up the route to every name server the DNS probe
 // asks. It reports true when the tables prove that none can answer, so the
 // DNS probe need not wait for silence.
-func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
-	l, ok := e.Prober.(NameServerLister)
+func (e *Engine) traceNameServers(ctx context.Context, s *netstate.State) bool {
+	l, ok := e.Prober.(netstate.NameServerLister)
 	if !ok {
 		return false
 	}
@@ -395,8 +397,8 @@ func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
 	for _, sv := range servers {
 		a := sv.Addr()
 		r, err := e.Sys.RouteTo(ctx, a)
-		s.NameServerRoutes = append(s.NameServerRoutes, AddrRoute{Addr: a, Route: r, RouteErr: err})
-		if tracePath(s.Links, s.Routes, s.Family(familyOf(a)).Default, a, r, err).Dead() {
+		s.NameServerRoutes = append(s.NameServerRoutes, netstate.AddrRoute{Addr: a, Route: r, RouteErr: err})
+		if netstate.TracePath(s.Links, s.Routes, s.Family(familyOf(a)).Default, a, r, err).Dead() {
 			dead++
 		}
 	}
@@ -406,13 +408,13 @@ func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
 // splitDefault finds the route the kernel uses for the external targets
 // when no route is a default one: VPNs (OpenVPN def1, WireGuard) install
 // 0.0.0.0/1 and 128.0.0.0/1 instead, which cover everything just as well.
-func (e *Engine) splitDefault(ctx context.Context, o Options, fam int) *Route {
+func (e *Engine) splitDefault(ctx context.Context, o Options, fam int) *netstate.Route {
 	for _, t := range o.External {
 		if t.Addr().Is4() != (fam == 4) {
 			continue
 		}
 		r, err := e.Sys.RouteTo(ctx, t.Addr())
-		if err == nil && r.Type == RouteUnicast && r.IfIndex != 0 && r.Dst.Bits() < r.Dst.Addr().BitLen() {
+		if err == nil && r.Type == netstate.RouteUnicast && r.IfIndex != 0 && r.Dst.Bits() < r.Dst.Addr().BitLen() {
 			return &r
 		}
 	}
@@ -421,7 +423,7 @@ func (e *Engine) splitDefault(ctx context.Context, o Options, fam int) *Route {
 
 // nameInterfaces fills the interface names an OS layer left empty, from
 // the one link table read per run.
-func nameInterfaces(s *State) {
+func nameInterfaces(s *netstate.State) {
 	names := map[int]string{}
 	for _, l := range s.Links {
 		names[l.Index] = l.Name
@@ -437,7 +439,7 @@ func nameInterfaces(s *State) {
 	for i := range s.Neighbors {
 		name(s.Neighbors[i].IfIndex, &s.Neighbors[i].IfName)
 	}
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		if f.Default != nil {
 			name(f.Default.IfIndex, &f.Default.IfName)
 		}
@@ -458,11 +460,11 @@ const mainTable = 254
 
 // pickDefault returns the unicast default route the kernel prefers for a
 // family: the lowest metric; main table first among equals.
-func pickDefault(rs []Route, fam int) *Route {
-	var best *Route
+func pickDefault(rs []netstate.Route, fam int) *netstate.Route {
+	var best *netstate.Route
 	for i := range rs {
 		r := &rs[i]
-		if !r.IsDefault() || r.Type != RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
+		if !r.IsDefault() || r.Type != netstate.RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
 			continue
 		}
 		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == mainTable && best.Table != mainTable) {
@@ -491,14 +493,14 @@ func pickDefault(rs []Route, fam int) *Route {
 //
 // s and f may be nil (a repair's verification): then only "no route" skips
 // the probes. Under a probe window, answers stretch it (probeWindow).
-func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *TargetResult, ports []uint16, waitTCP bool) {
+func (e *Engine) probeTarget(ctx context.Context, s *netstate.State, f *netstate.FamilyState, t *netstate.TargetResult, ports []uint16, waitTCP bool) {
 	t.Route, t.RouteErr = e.Sys.RouteTo(ctx, t.Addr)
 	switch {
 	case s != nil && f != nil:
-		if tracePath(s.Links, s.Routes, f.Default, t.Addr, t.Route, t.RouteErr).Dead() {
+		if netstate.TracePath(s.Links, s.Routes, f.Default, t.Addr, t.Route, t.RouteErr).Dead() {
 			return
 		}
-	case t.RouteErr != nil && Classify(t.RouteErr) == ErrNetUnreach:
+	case t.RouteErr != nil && netstate.Classify(t.RouteErr) == netstate.ClassNetUnreach:
 		return // no route: nothing to send, the lookup's errno says it all
 	}
 	w, _ := ctx.(*probeWindow)
@@ -509,7 +511,7 @@ func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *T
 	defer tcancel()
 	type done struct {
 		icmp bool
-		r    ProbeResult
+		r    netstate.ProbeResult
 	}
 	ch := make(chan done, 2)
 	icmpDone := make(chan struct{})
@@ -531,7 +533,7 @@ func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *T
 			case <-tctx.Done():
 			}
 			if icmpAnswered.Load() || tctx.Err() != nil {
-				ch <- done{false, ProbeResult{Kind: ProbeTCP, Target: netip.AddrPortFrom(t.Addr, ports[0])}}
+				ch <- done{false, netstate.ProbeResult{Kind: netstate.ProbeTCP, Target: netip.AddrPortFrom(t.Addr, ports[0])}}
 				return
 			}
 		}
@@ -576,4 +578,24 @@ func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *T
 	if t.TCP.Answered {
 		t.TCP.Cut = false
 	}
+}
+
+// solicitTarget returns the permanent entry for f's gateway on the
+// default route's interface, the only kind worth soliciting: the kernel
+// resolves dynamic entries by itself, and might update one from our
+// answer, which a check must never cause.
+func solicitTarget(s *netstate.State, f *netstate.FamilyState) (netstate.Neighbor, *netstate.Link, bool) {
+	if f.Default == nil || !f.Gateway.IsValid() {
+		return netstate.Neighbor{}, nil, false
+	}
+	l := linkOf(s.Links, f.Default.IfIndex)
+	if l == nil || !l.AdminUp || !l.Carrier {
+		return netstate.Neighbor{}, nil, false
+	}
+	for _, n := range s.Neighbors {
+		if n.IP == f.Gateway && n.IfIndex == f.Default.IfIndex && n.Permanent && len(n.MAC) > 0 {
+			return n, l, true
+		}
+	}
+	return netstate.Neighbor{}, nil, false
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 var (
@@ -149,7 +150,7 @@ func TestFixRestoresStaticEntryWhenNotConfirmed(t *testing.T) {
 		t.Fatalf("calls = %v, want prefix %v", sys.Calls, want)
 	}
 	ns, _ := sys.Neighbors(context.Background())
-	if !slices.ContainsFunc(ns, func(n checks.Neighbor) bool { return n.Permanent && n.MAC.String() == badMAC.String() }) {
+	if !slices.ContainsFunc(ns, func(n netstate.Neighbor) bool { return n.Permanent && n.MAC.String() == badMAC.String() }) {
 		t.Fatalf("static entry not restored: %+v", ns)
 	}
 	if r.Verdict != checks.Unhealthy {
@@ -245,9 +246,9 @@ func TestCheckAbandonsAHungOS(t *testing.T) {
 	l := checkstest.NewLab(false)
 	block := make(chan struct{})
 	defer close(block)
-	l.Sys.RouteToFunc = func(netip.Addr) (checks.Route, error) {
+	l.Sys.RouteToFunc = func(netip.Addr) (netstate.Route, error) {
 		<-block
-		return checks.Route{}, nil
+		return netstate.Route{}, nil
 	}
 	o := l.Options()
 	o.Timeout = 200 * time.Millisecond
@@ -266,9 +267,9 @@ func TestCheckAbandonsAHungOS(t *testing.T) {
 // wait for the probe window, however long --timeout is.
 func TestCollectDecidesFromTables(t *testing.T) {
 	l := checkstest.NewLab(false)
-	br := checks.Link{Index: 5, Name: "br-5f3a", Kind: checks.LinkBridge, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("203.0.113.1/24")}}
+	br := netstate.Link{Index: 5, Name: "br-5f3a", Kind: netstate.LinkBridge, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("203.0.113.1/24")}}
 	l.Sys.LinkTable = append(l.Sys.LinkTable, br)
-	l.Sys.RouteTable = append(l.Sys.RouteTable, checks.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), IfIndex: 5, IfName: br.Name, Table: 254})
+	l.Sys.RouteTable = append(l.Sys.RouteTable, netstate.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), IfIndex: 5, IfName: br.Name, Table: 254})
 	l.Prober.Servers = []netip.AddrPort{netip.MustParseAddrPort("203.0.113.5:53")}
 	l.Prober.DNSSilent = true
 	o := l.Options()
@@ -324,8 +325,8 @@ func TestProbeWaitIndependentOfTimeout(t *testing.T) {
 // fake lab, whose eth0 route then has metric 100.
 func twoUplinks(l *checkstest.Lab) {
 	l.Sys.RouteTable[0].Metric = 100
-	l.Sys.LinkTable = append(l.Sys.LinkTable, checks.Link{Index: 3, Name: "wlan0", Kind: checks.LinkPhysical, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.4.2/24")}})
-	l.Sys.RouteTable = append(l.Sys.RouteTable, checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254})
+	l.Sys.LinkTable = append(l.Sys.LinkTable, netstate.Link{Index: 3, Name: "wlan0", Kind: netstate.LinkPhysical, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.4.2/24")}})
+	l.Sys.RouteTable = append(l.Sys.RouteTable, netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254})
 	l.Prober.UplinkUp = map[int]bool{3: true}
 }
 
@@ -379,7 +380,7 @@ func TestUplinksNameTheOneThatWorks(t *testing.T) {
 func TestSolicitConfirmingTheEntry(t *testing.T) {
 	l := checkstest.NewLab(true)
 	l.BreakGatewayMAC(true)
-	l.Sys.SolicitFunc = func(checks.Link, netip.Addr) (net.HardwareAddr, error) { return badMAC, nil }
+	l.Sys.SolicitFunc = func(netstate.Link, netip.Addr) (net.HardwareAddr, error) { return badMAC, nil }
 	r := l.Engine.Check(context.Background(), l.Options())
 	var ids []string
 	for _, f := range r.Findings {
@@ -400,7 +401,7 @@ func TestSolicitContradictionWhileTrafficWorks(t *testing.T) {
 	l.Prober.Up(checkstest.Ext)
 	l.Prober.DNSRes = checkstest.GoodDNS()
 	l.Prober.AnswerDelay = 5 * time.Millisecond // the ARP answer comes first
-	l.Sys.SolicitFunc = func(checks.Link, netip.Addr) (net.HardwareAddr, error) { return checkstest.GoodMAC, nil }
+	l.Sys.SolicitFunc = func(netstate.Link, netip.Addr) (net.HardwareAddr, error) { return checkstest.GoodMAC, nil }
 	r := l.Engine.Check(context.Background(), l.Options())
 	if r.Verdict == checks.Unhealthy {
 		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
@@ -430,8 +431,8 @@ func TestFixVerifiesWithinAShortTimeout(t *testing.T) {
 func TestProjectDNSNameChoosesNoRepair(t *testing.T) {
 	for _, fromProject := range []bool{true, false} {
 		l := checkstest.NewLab(false)
-		l.Prober.DNSRes = checks.DNSResult{Ran: true, Name: "unknown.example.org", Err: errors.New("server misbehaving"),
-			Servers: []checks.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "REFUSED"}}}
+		l.Prober.DNSRes = netstate.DNSResult{Ran: true, Name: "unknown.example.org", Err: errors.New("server misbehaving"),
+			Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "REFUSED"}}}
 		o := l.Options()
 		o.DNSName, o.DNSNameFromProject = "unknown.example.org", fromProject
 		var ran []checks.Action

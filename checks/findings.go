@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strings"
 	"sync"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Severity of a finding. It decides the verdict: any error makes the run
@@ -257,13 +259,15 @@ func newFinding(d *Def, a Args, evidence ...string) Finding {
 
 // ManualSteps renders the finding's manual steps for goos with every
 // manager's steps, as when the managers in charge are not known.
-func (f Finding) ManualSteps(goos string) []string { return f.ManualStepsFor(goos, Managers{}) }
+func (f Finding) ManualSteps(goos string) []string {
+	return f.ManualStepsFor(goos, netstate.Managers{})
+}
 
 // ManualStepsFor renders the finding's manual steps for goos, keeping only
 // the steps of the network managers in charge (m), with every value quoted
 // for goos's shell (QuoteFor). There is no fallback to another OS's steps:
 // a Linux command is wrong on a Mac.
-func (f Finding) ManualStepsFor(goos string, m Managers) []string {
+func (f Finding) ManualStepsFor(goos string, m netstate.Managers) []string {
 	d, ok := Lookup(f.ID)
 	if !ok {
 		return nil
@@ -282,7 +286,7 @@ var familyTags = []string{"[IPv4] ", "[IPv6] "}
 // nmcli ..." gives the family "IPv6", the managers of which one must be in
 // charge for the step to show (need) and the command. ok is false for a
 // tag nobody knows.
-func stepTags(s string) (family string, need Manager, rest string, ok bool) {
+func stepTags(s string) (family string, need netstate.Manager, rest string, ok bool) {
 	for strings.HasPrefix(s, "[") {
 		end := strings.Index(s, "] ")
 		if end < 0 || strings.ContainsAny(s[:end], " ]:") {
@@ -294,7 +298,7 @@ func stepTags(s string) (family string, need Manager, rest string, ok bool) {
 			family = tag
 			continue
 		}
-		m, known := managerByName(tag)
+		m, known := netstate.ManagerByName(tag)
 		if !known {
 			return "", 0, s, false
 		}
@@ -305,7 +309,7 @@ func stepTags(s string) (family string, need Manager, rest string, ok bool) {
 
 // renderStep expands one step template: none, one, or one per value of the
 // list arg it names.
-func renderStep(goos, s string, a Args, optional []Arg, m Managers) []string {
+func renderStep(goos, s string, a Args, optional []Arg, m netstate.Managers) []string {
 	family, need, s, ok := stepTags(s)
 	if !ok || (family != "" && a[ArgFamily] != family) {
 		return nil

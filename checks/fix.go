@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Ladder is the order repairs are tried in, narrowest first. Each rung is
@@ -227,16 +229,16 @@ func (e *Engine) rungs(d Diagnosis, o Options) []Fix {
 }
 
 // actions expands a rung into concrete actions from the observed state.
-func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
+func (e *Engine) actions(rung Fix, s *netstate.State, d Diagnosis) []Action {
 	var out []Action
 	has := func(ids ...string) bool {
 		return slices.ContainsFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError && slices.Contains(ids, f.ID) })
 	}
 	static := has(GatewayNeighborStatic.ID)
-	_, canRestore := e.Sys.(NeighborSetter)
+	_, canRestore := e.Sys.(netstate.NeighborSetter)
 	switch rung {
 	case FixDeleteNeighbor:
-		for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if !f.Gateway.IsValid() {
 				continue
 			}
@@ -251,7 +253,7 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 			}
 		}
 	case FixFlushNeighbors:
-		for _, f := range []*FamilyState{&s.V4, &s.V6} {
+		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if f.Default != nil && f.Default.IfName != "" && !slices.ContainsFunc(out, func(a Action) bool { return a.IfName == f.Default.IfName }) {
 				out = append(out, Action{Fix: FixFlushNeighbors, IfName: f.Default.IfName})
 			}
@@ -274,7 +276,7 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 			}
 		}
 		if name == "" {
-			for _, f := range []*FamilyState{&s.V4, &s.V6} {
+			for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 				if f.Default != nil && name == "" {
 					name = f.Default.IfName
 				}
@@ -293,11 +295,11 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 // the gateway's address. An answer alone proves nothing (anyone on the LAN
 // can send one), and several MACs may be a spoofer. Unprivileged, the
 // privileged helper decides the same for itself (Engine.Repair).
-func (e *Engine) pinDisproved(f *FamilyState, n Neighbor) bool {
+func (e *Engine) pinDisproved(f *netstate.FamilyState, n netstate.Neighbor) bool {
 	if !e.Privileged {
 		return true
 	}
-	if _, ok := e.Sys.(NeighborSoliciter); !ok {
+	if _, ok := e.Sys.(netstate.NeighborSoliciter); !ok {
 		return true
 	}
 	r := f.Solicit
@@ -340,7 +342,7 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 			}
 		case errors.Is(err, ErrNotPermitted):
 			r.Outcome, r.Detail = OutcomeNotPermitted, err.Error() // "not permitted (…)": says why
-		case errors.Is(err, ErrUnsupported):
+		case errors.Is(err, netstate.ErrUnsupported):
 			r.Outcome = OutcomeUnsupported
 		default:
 			r.Outcome, r.Detail = OutcomeFailed, err.Error()
@@ -393,17 +395,17 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 		if err != nil {
 			return err
 		}
-		return e.Sys.DeleteNeighbor(ctx, Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP})
+		return e.Sys.DeleteNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP})
 	case FixRestoreNeighbor:
 		idx, err := ifIndex()
 		if err != nil {
 			return err
 		}
-		ns, ok := e.Sys.(NeighborSetter)
+		ns, ok := e.Sys.(netstate.NeighborSetter)
 		if !ok {
-			return ErrUnsupported
+			return netstate.ErrUnsupported
 		}
-		return ns.SetNeighbor(ctx, Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: NeighPermanent, Permanent: true})
+		return ns.SetNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: netstate.NeighPermanent, Permanent: true})
 	case FixFlushNeighbors:
 		idx, err := ifIndex()
 		if err != nil {
@@ -418,7 +420,7 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 				continue
 			}
 			switch n.State {
-			case NeighFailed, NeighIncomplete, NeighStale:
+			case netstate.NeighFailed, netstate.NeighIncomplete, netstate.NeighStale:
 				if err := e.Sys.DeleteNeighbor(ctx, n); err != nil {
 					return err
 				}
@@ -460,7 +462,7 @@ wait:
 	for {
 		s := e.Tables(cctx)
 		l := linkOf(s.Links, idx)
-		if l != nil && l.AdminUp && l.Carrier && slices.ContainsFunc(s.Routes, func(r Route) bool { return isDefaultLike(r) && r.IfIndex == idx }) {
+		if l != nil && l.AdminUp && l.Carrier && slices.ContainsFunc(s.Routes, func(r netstate.Route) bool { return isDefaultLike(r) && r.IfIndex == idx }) {
 			return nil
 		}
 		select {
@@ -469,7 +471,7 @@ wait:
 			break wait
 		}
 	}
-	d, ok := e.Sys.(LinkDowner)
+	d, ok := e.Sys.(netstate.LinkDowner)
 	if !ok {
 		return fmt.Errorf("%w: %s is up but carries no default route (taking it down again is not supported here)", ErrNotConfirmed, name)
 	}
@@ -497,7 +499,7 @@ func ParseAction(args []string) (Action, error) {
 		return Action{}, fmt.Errorf("%s: want %d arguments, got %d", a.Fix, n-1, len(args)-1)
 	}
 	if n >= 2 {
-		if !ValidIfName(args[1]) {
+		if !netstate.ValidIfName(args[1]) {
 			return Action{}, fmt.Errorf("%s: invalid interface name %q", a.Fix, args[1])
 		}
 		a.IfName = args[1]
@@ -520,18 +522,29 @@ func ParseAction(args []string) (Action, error) {
 	return a, nil
 }
 
-// ValidIfName accepts interface names of Linux, macOS and Windows aliases
-// without anything a shell or a flag parser could read as syntax.
-func ValidIfName(s string) bool {
-	if s == "" || len(s) > 64 || s[0] == '-' {
-		return false
+// managers asks the OS layer, when it can tell.
+func (e *Engine) managers() netstate.Managers {
+	if mr, ok := e.Sys.(netstate.ManagerReader); ok {
+		return mr.NetworkManagers()
 	}
-	for _, c := range s {
-		ok := c == '_' || c == '.' || c == ':' || c == '@' || c == '-' || c == ' ' ||
-			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-		if !ok {
-			return false
-		}
+	return netstate.Managers{}
+}
+
+// RepairSupporter is implemented by OS layers on which some rungs of the
+// ladder can run only through a manager that is in charge (Linux: a DNS
+// cache flush needs systemd-resolved, a reapply NetworkManager or
+// systemd-networkd). The engine then neither tries such a rung nor offers
+// it as a privileged step. An OS layer without it supports every rung it
+// does not answer ErrUnsupported to.
+type RepairSupporter interface {
+	// Supports reports whether f can run on this machine with the
+	// managers m in charge.
+	Supports(f Fix, m netstate.Managers) bool
+}
+
+func (e *Engine) supports(f Fix, m netstate.Managers) bool {
+	if rs, ok := e.Sys.(RepairSupporter); ok {
+		return rs.Supports(f, m)
 	}
 	return true
 }

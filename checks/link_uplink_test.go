@@ -8,6 +8,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The uplink is up with carrier and an address but lost its default route
@@ -16,7 +17,7 @@ import (
 // blamed, and neither guard fix nor the privileged helper raises it.
 func TestNoDefaultRouteOnAWorkingUplinkBlamesNoDownLink(t *testing.T) {
 	l := checkstest.NewLab(true)
-	l.Sys.LinkTable = append(l.Sys.LinkTable, checks.Link{Index: 3, Name: "eth1", Kind: checks.LinkPhysical, MTU: 1500,
+	l.Sys.LinkTable = append(l.Sys.LinkTable, netstate.Link{Index: 3, Name: "eth1", Kind: netstate.LinkPhysical, MTU: 1500,
 		Addrs: []netip.Prefix{netip.MustParsePrefix("10.77.0.2/24")}})
 	l.Sys.RouteTable = l.Sys.RouteTable[1:] // the default route is gone
 	r := l.Engine.Check(context.Background(), l.Options())

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Options are the inputs of one run. The zero value is not useful: start
@@ -37,7 +39,7 @@ type Options struct {
 	FixCommand string
 	// Ports are the TCP ports the environment will listen on; each must be
 	// free (issue 13 §7). Empty: no port is checked.
-	Ports []PortSpec
+	Ports []netstate.PortSpec
 	// PortNotes say which ports of the project's files were not checked
 	// and why (a variable without a value, a UDP port), when Ports were
 	// read from them; the ports check's detail carries them.

@@ -12,12 +12,13 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 var spoofMAC = net.HardwareAddr{2, 0, 0, 0, 3, 0x99}
 
-func answers(as ...checks.NeighborAnswer) func(checks.Link, netip.Addr) []checks.NeighborAnswer {
-	return func(checks.Link, netip.Addr) []checks.NeighborAnswer { return as }
+func answers(as ...netstate.NeighborAnswer) func(netstate.Link, netip.Addr) []netstate.NeighborAnswer {
+	return func(netstate.Link, netip.Addr) []netstate.NeighborAnswer { return as }
 }
 
 func ids(r *checks.Report) []string {
@@ -49,7 +50,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.PinGateway()
 				l.Prober.Down(checkstest.Gateway)
 				l.Prober.AnswerDelay = 45 * time.Millisecond
-				l.Sys.SolicitAnswers = answers(checks.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond})
+				l.Sys.SolicitAnswers = answers(netstate.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond})
 			},
 			healthy: true,
 		},
@@ -59,8 +60,8 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
 				l.Sys.SolicitAnswers = answers(
-					checks.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond},
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
+					netstate.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond},
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
 			},
 			finding: checks.GatewayNeighborAmbiguous.ID,
 		},
@@ -70,8 +71,8 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
 				l.Sys.SolicitAnswers = answers(
-					checks.NeighborAnswer{MAC: checkstest.BadMAC, RTT: time.Millisecond},
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 2 * time.Millisecond})
+					netstate.NeighborAnswer{MAC: checkstest.BadMAC, RTT: time.Millisecond},
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 2 * time.Millisecond})
 			},
 			finding: checks.GatewayNeighborAmbiguous.ID,
 		},
@@ -81,9 +82,9 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
 				l.Sys.SolicitAnswers = answers(
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond},
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 41 * time.Millisecond},
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 81 * time.Millisecond})
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond},
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 41 * time.Millisecond},
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 81 * time.Millisecond})
 			},
 			finding:   checks.GatewayNeighborStatic.ID,
 			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"},
@@ -96,7 +97,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 			setup: func(l *checkstest.Lab) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
-				l.Sys.SolicitAnswers = answers(checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Minute})
+				l.Sys.SolicitAnswers = answers(netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Minute})
 			},
 			finding: checks.GatewayNeighborStatic.ID,
 		},
@@ -163,7 +164,7 @@ func TestRepairRefusesARightPin(t *testing.T) {
 		}, "answers through its permanent entry"},
 		{"several MACs answer", func(l *checkstest.Lab) {
 			l.BreakGatewayMAC(true)
-			l.Sys.SolicitAnswers = answers(checks.NeighborAnswer{MAC: spoofMAC, RTT: time.Millisecond}, checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
+			l.Sys.SolicitAnswers = answers(netstate.NeighborAnswer{MAC: spoofMAC, RTT: time.Millisecond}, netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
 		}, "several MACs"},
 		{"nothing answers address resolution", func(l *checkstest.Lab) {
 			l.BreakGatewayMAC(true)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // hostileValues are names a machine or a network can hand guard: an
@@ -122,13 +124,13 @@ func TestStepsOneCommandEach(t *testing.T) {
 // gets no nmcli, networkctl or resolvectl; one with NetworkManager and
 // systemd-resolved gets theirs and not networkd's.
 func TestStepsForManagers(t *testing.T) {
-	none := Managers{Known: true}
-	nmResolved := Managers{Known: true, InCharge: MgrNetworkManager | MgrResolved}
-	dhclient := Managers{Known: true, InCharge: MgrIfupdown | MgrDhclient}
+	none := netstate.Managers{Known: true}
+	nmResolved := netstate.Managers{Known: true, InCharge: netstate.MgrNetworkManager | netstate.MgrResolved}
+	dhclient := netstate.Managers{Known: true, InCharge: netstate.MgrIfupdown | netstate.MgrDhclient}
 	for _, tc := range []struct {
 		name      string
 		f         Finding
-		m         Managers
+		m         netstate.Managers
 		want, not []string
 	}{
 		{"DNS down, no manager", Finding{ID: DNSFailed.ID, Args: Args{ArgName: "www.lab.test"}}, none,
@@ -145,7 +147,7 @@ func TestStepsForManagers(t *testing.T) {
 			[]string{"sudo ip link set dev eth0 up"}, []string{"nmcli", "ifup"}},
 		{"timed out, no manager", Finding{ID: TimedOut.ID}, none,
 			[]string{"guard check -v --timeout 10s"}, []string{"systemctl"}},
-		{"unknown managers: every step", Finding{ID: DNSFailed.ID, Args: Args{ArgName: "x.test"}}, Managers{},
+		{"unknown managers: every step", Finding{ID: DNSFailed.ID, Args: Args{ArgName: "x.test"}}, netstate.Managers{},
 			[]string{"resolvectl status", "nmcli device show  # the DNS servers NetworkManager got"}, nil},
 	} {
 		got := tc.f.ManualStepsFor("linux", tc.m)
@@ -168,7 +170,7 @@ func TestStepsForManagers(t *testing.T) {
 func TestDNSFailedSummaryFollowsServers(t *testing.T) {
 	s := healthyState("linux")
 	srv := netip.MustParseAddrPort("203.0.113.53:53")
-	s.DNS = DNSResult{Ran: true, Name: "www.lab.test", Err: errTimeoutForTest{}, Servers: []DNSServerResult{{Server: srv, Err: syscall.ECONNREFUSED}}}
+	s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: errTimeoutForTest{}, Servers: []netstate.DNSServerResult{{Server: srv, Err: syscall.ECONNREFUSED}}}
 	d := Diagnose(s)
 	i := slices.IndexFunc(d.Findings, func(f Finding) bool { return f.ID == DNSFailed.ID })
 	if i < 0 {
@@ -189,7 +191,7 @@ func (errTimeoutForTest) Temporary() bool { return true }
 // cannot bound the clock; a pseudo-version's date serves as one.
 func TestClockWithoutBuildDate(t *testing.T) {
 	s := healthyState("linux")
-	s.Clock = ClockState{Checked: true, Synced: Yes, Now: s.Clock.Now}
+	s.Clock = netstate.ClockState{Checked: true, Synced: netstate.TriYes, Now: s.Clock.Now}
 	d := Diagnose(s)
 	i := slices.IndexFunc(d.Checks, func(c CheckResult) bool { return c.ID == "clock" })
 	if i < 0 || !strings.Contains(d.Checks[i].Detail, "built without VCS data") {
@@ -221,7 +223,7 @@ func TestProxyStopOneStepEach(t *testing.T) {
 		"linux":   {"unset HTTPS_PROXY  # or stop using it"},
 		"windows": {"Remove-Item Env:HTTPS_PROXY  # or stop using it", "[Environment]::SetEnvironmentVariable('HTTPS_PROXY',$null,'User')  # or stop using it", "# turn off the WinHTTP proxy in Settings › Network & internet › Proxy  # or stop using it"},
 	} {
-		d := &diag{s: &State{OS: goos}}
+		d := &diag{s: &netstate.State{OS: goos}}
 		vars := []string{"HTTPS_PROXY"}
 		if goos == "windows" {
 			vars = append(vars, "WinHTTP proxy")

@@ -18,6 +18,7 @@ import (
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
 	"github.com/netguard/netguard/checks/checkstest/wine"
+	"github.com/netguard/netguard/checks/netstate"
 	"github.com/netguard/netguard/checks/watch"
 )
 
@@ -167,7 +168,7 @@ func TestWatchCommand(t *testing.T) {
 
 	// An event: one more line per run on stdout, the change in the log.
 	lab.BreakGatewayMAC(true)
-	ch <- watch.Change{Kind: watch.KindNeigh, IfIndex: 2, Neigh: checks.Neighbor{IfIndex: 2, IP: checkstest.Gateway, MAC: checkstest.BadMAC, State: checks.NeighPermanent, Permanent: true}}
+	ch <- watch.Change{Kind: watch.KindNeigh, IfIndex: 2, Neigh: netstate.Neighbor{IfIndex: 2, IP: checkstest.Gateway, MAC: checkstest.BadMAC, State: netstate.NeighPermanent, Permanent: true}}
 	waitFor(t, "the unhealthy report", func() bool { return len(jsonLines(t, out.String())) == 2 })
 	second := jsonLines(t, out.String())[1]
 	if second.Trigger != "event" || second.Verdict != checks.Unhealthy || !second.Changed || len(second.FindingsAdded) == 0 {

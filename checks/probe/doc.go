@@ -1,4 +1,4 @@
-// Package probe is the real checks.Prober: it sends the reachability and
+// Package probe is the real netstate.Prober: it sends the reachability and
 // DNS probes a check needs and reports what it saw, never deciding
 // anything (checks.Diagnose does).
 //

@@ -7,8 +7,8 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/conffile"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // resolvedUpstreamConf is systemd-resolved's own list of upstream servers,
@@ -20,23 +20,23 @@ var resolvedUpstreamConf = "/run/systemd/resolve/resolv.conf"
 // full picture, per-domain resolvers included), so the default servers
 // are the same. When it names only systemd-resolved's stub, the upstreams
 // come from resolved's own file.
-func readResolverConfig(path string) checks.ResolverConfig {
+func readResolverConfig(path string) netstate.ResolverConfig {
 	if path == "" {
-		return checks.ResolverConfig{}
+		return netstate.ResolverConfig{}
 	}
 	b, err := conffile.Read(path, maxResolvConf)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
-			return checks.ResolverConfig{Source: path}
+			return netstate.ResolverConfig{Source: path}
 		}
-		return checks.ResolverConfig{Source: path, Err: fmt.Errorf("read %s: %w", path, err)}
+		return netstate.ResolverConfig{Source: path, Err: fmt.Errorf("read %s: %w", path, err)}
 	}
 	c := parseResolvConf(path, b)
 	if stubOnly(c) {
 		if ub, err := conffile.Read(resolvedUpstreamConf, maxResolvConf); err == nil {
 			u := parseResolvConf(resolvedUpstreamConf, ub)
 			for _, s := range u.Servers {
-				if s.Addr() != checks.ResolvedStub {
+				if s.Addr() != netstate.ResolvedStub {
 					c.Upstreams = append(c.Upstreams, s)
 				}
 			}

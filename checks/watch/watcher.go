@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Trigger says why a run happened; it is a label of the runs metric.
@@ -344,7 +345,7 @@ func (w *watcher) seed(ctx context.Context) {
 	for _, r := range routes {
 		// Bits <= 1: VPNs cover everything with 0.0.0.0/1 + 128.0.0.0/1
 		// (OpenVPN def1, WireGuard) instead of replacing the default.
-		if r.Type != checks.RouteUnicast || !r.Dst.IsValid() || r.Dst.Bits() > 1 {
+		if r.Type != netstate.RouteUnicast || !r.Dst.IsValid() || r.Dst.Bits() > 1 {
 			continue
 		}
 		if r.Gateway.IsValid() {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // fakeSource is a Source fed by the test.
@@ -127,8 +128,8 @@ func (h *harness) none(during time.Duration) {
 	}
 }
 
-func gwNeigh(l *checkstest.Lab, st checks.NeighState, mac []byte) Change {
-	return Change{Kind: KindNeigh, IfIndex: 2, Neigh: checks.Neighbor{IfIndex: 2, IfName: "eth0", IP: checkstest.Gateway, MAC: mac, State: st, Permanent: st == checks.NeighPermanent}, Detail: "neighbor " + st.String()}
+func gwNeigh(l *checkstest.Lab, st netstate.NeighState, mac []byte) Change {
+	return Change{Kind: KindNeigh, IfIndex: 2, Neigh: netstate.Neighbor{IfIndex: 2, IfName: "eth0", IP: checkstest.Gateway, MAC: mac, State: st, Permanent: st == netstate.NeighPermanent}, Detail: "neighbor " + st.String()}
 }
 
 func TestWatcherStartAndEvents(t *testing.T) {
@@ -141,8 +142,8 @@ func TestWatcherStartAndEvents(t *testing.T) {
 	}
 
 	// Neighbor churn of the gateway (same MAC) and of others: no run.
-	src.ch <- gwNeigh(lab, checks.NeighReachable, checkstest.GoodMAC)
-	src.ch <- gwNeigh(lab, checks.NeighStale, checkstest.GoodMAC)
+	src.ch <- gwNeigh(lab, netstate.NeighReachable, checkstest.GoodMAC)
+	src.ch <- gwNeigh(lab, netstate.NeighStale, checkstest.GoodMAC)
 	h.none(300 * time.Millisecond)
 
 	// A burst of route changes: one run, within the max delay.
@@ -187,7 +188,7 @@ func TestWatcherChangeAndClear(t *testing.T) {
 	h.next(2 * time.Second)
 
 	lab.BreakGatewayMAC(true)
-	src.ch <- gwNeigh(lab, checks.NeighPermanent, checkstest.BadMAC)
+	src.ch <- gwNeigh(lab, netstate.NeighPermanent, checkstest.BadMAC)
 	r := h.next(2 * time.Second)
 	if r.Trigger != TriggerEvent || r.Report.Verdict != checks.Unhealthy || !r.Changed {
 		t.Fatalf("after the break: trigger %s verdict %s changed %v", r.Trigger, r.Report.Verdict, r.Changed)
@@ -204,10 +205,10 @@ func TestWatcherChangeAndClear(t *testing.T) {
 	}
 
 	// Repaired from outside (an administrator deletes the entry).
-	if err := lab.Sys.DeleteNeighbor(context.Background(), checks.Neighbor{IfIndex: 2, IfName: "eth0", IP: checkstest.Gateway}); err != nil {
+	if err := lab.Sys.DeleteNeighbor(context.Background(), netstate.Neighbor{IfIndex: 2, IfName: "eth0", IP: checkstest.Gateway}); err != nil {
 		t.Fatal(err)
 	}
-	src.ch <- Change{Kind: KindNeigh, Deleted: true, IfIndex: 2, Neigh: checks.Neighbor{IfIndex: 2, IP: checkstest.Gateway, MAC: checkstest.BadMAC, State: checks.NeighPermanent, Permanent: true}}
+	src.ch <- Change{Kind: KindNeigh, Deleted: true, IfIndex: 2, Neigh: netstate.Neighbor{IfIndex: 2, IP: checkstest.Gateway, MAC: checkstest.BadMAC, State: netstate.NeighPermanent, Permanent: true}}
 	var cleared Result
 	for range 3 { // a re-check may come first
 		if cleared = h.next(2 * time.Second); cleared.Report.Verdict.OK() {
@@ -226,7 +227,7 @@ func TestWatcherChangeAndClear(t *testing.T) {
 // many changes come; the runs in between say until when it is held.
 func TestWatcherFixBackoffCap(t *testing.T) {
 	lab := checkstest.NewLab(true)
-	lab.Sys.DeleteNeighborFunc = func(checks.Neighbor) error { return errors.New("device busy") }
+	lab.Sys.DeleteNeighborFunc = func(netstate.Neighbor) error { return errors.New("device busy") }
 	lab.BreakGatewayMAC(false)
 	h := startWatcher(t, lab, func(c *Config) {
 		c.Fix = true

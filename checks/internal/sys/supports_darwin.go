@@ -1,11 +1,14 @@
 package sys
 
-import "github.com/netguard/netguard/checks"
+import (
+	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
+)
 
 var _ checks.RepairSupporter = (*darwinSystem)(nil)
 
 // Supports: macOS has no reapply (see ReapplyInterface), so the ladder
 // neither tries it nor offers it as a privileged step.
-func (*darwinSystem) Supports(f checks.Fix, _ checks.Managers) bool {
+func (*darwinSystem) Supports(f checks.Fix, _ netstate.Managers) bool {
 	return f != checks.FixReapplyInterface
 }

@@ -1,14 +1,10 @@
-package checks
+package netstate
 
 import (
-	"context"
-	"errors"
 	"fmt"
-	"net"
 	"net/netip"
 	"strconv"
 	"strings"
-	"syscall"
 )
 
 // MaxPorts bounds the ports setting: a development environment listens on
@@ -118,58 +114,3 @@ type PortOwner struct {
 
 // Known reports whether the owner was found.
 func (o PortOwner) Known() bool { return o.PID > 0 }
-
-// portAddrs are the addresses a bind test tries for p: the wildcard
-// addresses servers bind, then loopback. Windows, and macOS with
-// SO_REUSEADDR, let a wildcard bind succeed while another process holds
-// 127.0.0.1:port, and then localhost:port reaches that process, not the
-// environment: the loopback binds catch it (on Linux they are redundant
-// and cost microseconds).
-func portAddrs(p PortSpec) []netip.Addr {
-	if p.Addr.IsValid() {
-		return []netip.Addr{p.Addr}
-	}
-	return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified(), netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()}
-}
-
-// errNoFamily: the address family is not configured on this machine (IPv6
-// disabled); nothing can listen there, so nothing can conflict.
-func errNoFamily(err error) bool {
-	return errors.Is(err, syscall.EAFNOSUPPORT) || errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EPROTONOSUPPORT)
-}
-
-// checkPorts bind-tests each port on the addresses the environment binds
-// and closes the listener at once; a taken one is asked for its owner.
-// net.Listen sets SO_REUSEADDR on Unix as servers do, so a port held only
-// by TIME_WAIT connections is free, and tcp6 binds are IPv6-only so each
-// family is tested on its own.
-func checkPorts(ctx context.Context, ls LocalSystem, specs []PortSpec) []PortResult {
-	out := make([]PortResult, len(specs))
-	var lc net.ListenConfig
-	for i, p := range specs {
-		r := PortResult{Spec: p, Free: true}
-		for _, a := range portAddrs(p) {
-			network := "tcp4"
-			if a.Is6() {
-				network = "tcp6"
-			}
-			l, err := lc.Listen(ctx, network, netip.AddrPortFrom(a, p.Port).String())
-			if err == nil {
-				l.Close()
-				continue
-			}
-			if !p.Addr.IsValid() && errNoFamily(err) {
-				continue
-			}
-			r.Free, r.Addr, r.Err = false, a, fmt.Errorf("bind %s: %w", netip.AddrPortFrom(a, p.Port), err)
-			r.InUse = errors.Is(err, syscall.EADDRINUSE) || isAddrInUse(err)
-			r.Excluded = isExcludedPort(err)
-			break
-		}
-		if r.InUse {
-			r.Owner, r.OwnerErr = ls.PortOwner(ctx, p.Port)
-		}
-		out[i] = r
-	}
-	return out
-}

@@ -1,9 +1,9 @@
 //go:build !windows
 
-package checks
+package netstate
 
 // isAddrInUse: syscall.EADDRINUSE already matches on Unix.
-func isAddrInUse(error) bool { return false }
+func IsAddrInUse(error) bool { return false }
 
 // isExcludedPort: only Windows reserves port ranges that refuse binds.
-func isExcludedPort(error) bool { return false }
+func IsExcludedPort(error) bool { return false }

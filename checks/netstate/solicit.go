@@ -1,4 +1,4 @@
-package checks
+package netstate
 
 import (
 	"bytes"
@@ -61,24 +61,4 @@ func AddAnswer(as []NeighborAnswer, mac net.HardwareAddr, rtt time.Duration) []N
 		}
 	}
 	return append(as, NeighborAnswer{MAC: bytes.Clone(mac), RTT: rtt})
-}
-
-// solicitTarget returns the permanent entry for f's gateway on the
-// default route's interface, the only kind worth soliciting: the kernel
-// resolves dynamic entries by itself, and might update one from our
-// answer, which a check must never cause.
-func solicitTarget(s *State, f *FamilyState) (Neighbor, *Link, bool) {
-	if f.Default == nil || !f.Gateway.IsValid() {
-		return Neighbor{}, nil, false
-	}
-	l := linkOf(s.Links, f.Default.IfIndex)
-	if l == nil || !l.AdminUp || !l.Carrier {
-		return Neighbor{}, nil, false
-	}
-	for _, n := range s.Neighbors {
-		if n.IP == f.Gateway && n.IfIndex == f.Default.IfIndex && n.Permanent && len(n.MAC) > 0 {
-			return n, l, true
-		}
-	}
-	return Neighbor{}, nil, false
 }

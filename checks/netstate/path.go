@@ -1,4 +1,4 @@
-package checks
+package netstate
 
 import (
 	"net/netip"
@@ -60,12 +60,12 @@ func (p PathTrace) Dead() bool { return p.Proof != PathOpen }
 
 // tracePath judges the route r (or the lookup error err) to a against def,
 // the default route of a's family (nil when there is none).
-func tracePath(links []Link, routes []Route, def *Route, a netip.Addr, r Route, err error) PathTrace {
+func TracePath(links []Link, routes []Route, def *Route, a netip.Addr, r Route, err error) PathTrace {
 	if err != nil {
 		switch Classify(err) {
-		case ErrNetUnreach:
+		case ClassNetUnreach:
 			return PathTrace{Proof: PathNoRoute}
-		case ErrHostUnreach, ErrPermission, ErrInvalid:
+		case ClassHostUnreach, ClassPermission, ClassInvalid:
 			return PathTrace{Proof: PathRejected, Cover: coveringRoute(routes, a, r, false)}
 		}
 		return PathTrace{}
@@ -127,7 +127,7 @@ func coveringRoute(routes []Route, a netip.Addr, r Route, unicast bool) Route {
 
 // linkText says what a link is for a summary: "bridge br0", "tunnel wg0
 // (no carrier)".
-func linkText(l *Link, ifName string) string {
+func LinkText(l *Link, ifName string) string {
 	if l == nil {
 		return "interface " + ifName
 	}
@@ -136,8 +136,8 @@ func linkText(l *Link, ifName string) string {
 
 // hopText is linkText for a trace: the next hop too when that is what
 // differs from the default route ("physical eth0 via 192.0.2.99").
-func hopText(tr PathTrace, ifName string) string {
-	s := linkText(tr.Link, ifName)
+func HopText(tr PathTrace, ifName string) string {
+	s := LinkText(tr.Link, ifName)
 	if tr.OtherHop {
 		s += " via " + tr.Cover.Gateway.String()
 	}

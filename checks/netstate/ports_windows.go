@@ -1,13 +1,13 @@
 //go:build windows
 
-package checks
+package netstate
 
 import "errors"
 
 // isAddrInUse: Winsock answers a taken port with WSAEADDRINUSE, which
 // syscall.EADDRINUSE does not match.
-func isAddrInUse(err error) bool { return errors.Is(err, wsaeAddrInUse) }
+func IsAddrInUse(err error) bool { return errors.Is(err, wsaeAddrInUse) }
 
 // isExcludedPort: WSAEACCES from bind is what an excluded port range
 // (netsh int ipv4 show excludedportrange) answers, not a port in use.
-func isExcludedPort(err error) bool { return errors.Is(err, wsaeAccess) }
+func IsExcludedPort(err error) bool { return errors.Is(err, wsaeAccess) }

@@ -1,6 +1,6 @@
 //go:build windows
 
-package checks
+package netstate
 
 import "syscall"
 
@@ -31,11 +31,11 @@ func init() {
 			}
 		}
 	}
-	add(ErrRefused, wsaeConnRefused)
-	add(ErrHostUnreach, wsaeHostUnreach, errHostUnreachable)
-	add(ErrNetUnreach, wsaeNetUnreach, errNetworkUnreachable)
-	add(ErrPermission, wsaeAccess, errAccessDenied)
-	add(ErrNoBufs, wsaeNoBufs)
-	add(ErrAddrNotAvail, wsaeAddrNotAvail)
-	add(ErrTooManyFiles, wsaeMFile)
+	add(ClassRefused, wsaeConnRefused)
+	add(ClassHostUnreach, wsaeHostUnreach, errHostUnreachable)
+	add(ClassNetUnreach, wsaeNetUnreach, errNetworkUnreachable)
+	add(ClassPermission, wsaeAccess, errAccessDenied)
+	add(ClassNoBufs, wsaeNoBufs)
+	add(ClassAddrNotAvail, wsaeAddrNotAvail)
+	add(ClassTooManyFiles, wsaeMFile)
 }

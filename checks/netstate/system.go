@@ -1,4 +1,4 @@
-package checks
+package netstate
 
 import (
 	"context"
@@ -334,4 +334,20 @@ type SocketStats struct {
 	// shorter than the kernel's own count); empty when they can. The
 	// resources check is then unknown, never "0 in use".
 	PortsUnknown string
+}
+
+// ValidIfName accepts interface names of Linux, macOS and Windows aliases
+// without anything a shell or a flag parser could read as syntax.
+func ValidIfName(s string) bool {
+	if s == "" || len(s) > 64 || s[0] == '-' {
+		return false
+	}
+	for _, c := range s {
+		ok := c == '_' || c == '.' || c == ':' || c == '@' || c == '-' || c == ' ' ||
+			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+		if !ok {
+			return false
+		}
+	}
+	return true
 }

@@ -1,4 +1,4 @@
-package checks
+package netstate
 
 import (
 	"net/netip"
@@ -75,9 +75,9 @@ func (s *State) Family(f int) *FamilyState {
 type Tri int
 
 const (
-	Unknown Tri = iota
-	Yes
-	No
+	TriUnknown Tri = iota
+	TriYes
+	TriNo
 )
 
 // FamilyState is what one address family looked like.
@@ -239,3 +239,5 @@ const (
 
 // ResolvedStub is systemd-resolved's local stub listener.
 var ResolvedStub = netip.MustParseAddr("127.0.0.53")
+
+func (k ProbeKind) String() string { return string(k) }

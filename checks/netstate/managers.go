@@ -1,4 +1,4 @@
-package checks
+package netstate
 
 import (
 	"strings"
@@ -38,7 +38,7 @@ func (m Manager) String() string {
 }
 
 // managerByName maps a step tag's name to its manager.
-func managerByName(name string) (Manager, bool) {
+func ManagerByName(name string) (Manager, bool) {
 	for i, n := range managerNames {
 		if n == name {
 			return 1 << i, true
@@ -67,31 +67,4 @@ func (ms Managers) Has(m Manager) bool { return !ms.Known || ms.InCharge&m != 0 
 // only when a run has something to report or repair.
 type ManagerReader interface {
 	NetworkManagers() Managers
-}
-
-// managers asks the OS layer, when it can tell.
-func (e *Engine) managers() Managers {
-	if mr, ok := e.Sys.(ManagerReader); ok {
-		return mr.NetworkManagers()
-	}
-	return Managers{}
-}
-
-// RepairSupporter is implemented by OS layers on which some rungs of the
-// ladder can run only through a manager that is in charge (Linux: a DNS
-// cache flush needs systemd-resolved, a reapply NetworkManager or
-// systemd-networkd). The engine then neither tries such a rung nor offers
-// it as a privileged step. An OS layer without it supports every rung it
-// does not answer ErrUnsupported to.
-type RepairSupporter interface {
-	// Supports reports whether f can run on this machine with the
-	// managers m in charge.
-	Supports(f Fix, m Managers) bool
-}
-
-func (e *Engine) supports(f Fix, m Managers) bool {
-	if rs, ok := e.Sys.(RepairSupporter); ok {
-		return rs.Supports(f, m)
-	}
-	return true
 }

@@ -1,14 +1,12 @@
-package checks
+package netstate
 
 import (
-	"context"
 	"fmt"
 	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 )
 
 // ProxyVars are the environment variables programs read for a proxy, in
@@ -89,7 +87,7 @@ type ProxyState struct {
 func (p *ProxyState) Disabled() bool { return strings.TrimSpace(p.NoProxy) == "*" }
 
 // parseProxyEnv reads the proxy variables as programs do.
-func parseProxyEnv(env map[string]string) ProxyState {
+func ParseProxyEnv(env map[string]string) ProxyState {
 	st := ProxyState{Checked: true}
 	for _, k := range []string{"NO_PROXY", "no_proxy"} {
 		if v := env[k]; v != "" {
@@ -162,54 +160,4 @@ func redactProxy(v string) string {
 		start = i + 3
 	}
 	return v[:start] + "***" + v[at:]
-}
-
-// collectProxy reads the proxies and connects to each distinct one once,
-// in parallel. A host name is resolved first (through the system resolver,
-// as programs would). Nothing is sent beyond the proxy itself.
-func (e *Engine) collectProxy(ctx context.Context, ls LocalSystem, o Options) ProxyState {
-	st := parseProxyEnv(o.ProxyEnv)
-	sys, err := ls.SystemProxy()
-	st.SystemErr = err
-	st.Settings = append(st.Settings, sys...)
-	if st.Disabled() {
-		return st
-	}
-	type result struct {
-		addr       netip.Addr
-		resolveErr error
-		tcp        ProbeResult
-	}
-	results := map[string]*result{}
-	var wg sync.WaitGroup
-	for i := range st.Settings {
-		p := &st.Settings[i]
-		if p.Err != nil || results[p.Endpoint()] != nil {
-			continue
-		}
-		r := &result{}
-		results[p.Endpoint()] = r
-		host, port := p.Host, p.Port
-		wg.Go(func() {
-			a, err := netip.ParseAddr(host)
-			if err != nil {
-				as, lerr := net.DefaultResolver.LookupNetIP(ctx, "ip", host)
-				if lerr != nil || len(as) == 0 {
-					r.resolveErr = fmt.Errorf("resolve proxy %s: %w", host, lerr)
-					return
-				}
-				a = as[0]
-			}
-			r.addr = a.Unmap()
-			r.tcp = e.Prober.TCP(ctx, r.addr, []uint16{port})
-		})
-	}
-	wg.Wait()
-	for i := range st.Settings {
-		p := &st.Settings[i]
-		if r := results[p.Endpoint()]; r != nil && p.Err == nil {
-			p.Addr, p.ResolveErr, p.TCP = r.addr, r.resolveErr, r.tcp
-		}
-	}
-	return st
 }
