@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -57,7 +58,7 @@ func Authorize(s *netstate.State, a Action) error {
 	if s.LinksErr != nil || s.RoutesErr != nil {
 		return fmt.Errorf("read tables: %w", errors.Join(s.LinksErr, s.RoutesErr))
 	}
-	if a.Fix == FixFlushDNS {
+	if a.Fix == diagnose.FixFlushDNS {
 		return nil
 	}
 	if !slices.ContainsFunc(s.Links, func(l netstate.Link) bool { return l.Name == a.IfName }) {
@@ -67,12 +68,12 @@ func Authorize(s *netstate.State, a Action) error {
 		return isDefaultLike(r) && r.IfName == a.IfName
 	})
 	linkFinding := func(ids ...string) bool {
-		return slices.ContainsFunc(Diagnose(s).Findings, func(f Finding) bool {
-			return slices.Contains(ids, f.ID) && f.Args[ArgIface] == a.IfName
+		return slices.ContainsFunc(diagnose.Diagnose(s).Findings, func(f diagnose.Finding) bool {
+			return slices.Contains(ids, f.ID) && f.Args[diagnose.ArgIface] == a.IfName
 		})
 	}
 	switch a.Fix {
-	case FixDeleteNeighbor:
+	case diagnose.FixDeleteNeighbor:
 		gw := slices.ContainsFunc(s.Routes, func(r netstate.Route) bool {
 			return isDefaultLike(r) && r.IfName == a.IfName && r.Gateway == a.IP
 		})
@@ -86,18 +87,18 @@ func Authorize(s *netstate.State, a Action) error {
 			return fmt.Errorf("%w: no neighbor entry for %s on %s", ErrNotAuthorized, a.IP, a.IfName)
 		}
 		return nil
-	case FixFlushNeighbors:
+	case diagnose.FixFlushNeighbors:
 		if carriesDefault {
 			return nil
 		}
 		return fmt.Errorf("%w: %s carries no default route", ErrNotAuthorized, a.IfName)
-	case FixLinkUp:
-		if linkFinding(LinkDown.ID) {
+	case diagnose.FixLinkUp:
+		if linkFinding(diagnose.LinkDown.ID) {
 			return nil
 		}
 		return fmt.Errorf("%w: %s is not a down link the default route needs", ErrNotAuthorized, a.IfName)
-	case FixReapplyInterface:
-		if carriesDefault || linkFinding(LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID) {
+	case diagnose.FixReapplyInterface:
+		if carriesDefault || linkFinding(diagnose.LinkDown.ID, diagnose.LinkNoCarrier.ID, diagnose.LinkNoAddress.ID) {
 			return nil
 		}
 		return fmt.Errorf("%w: %s carries no default route and no link finding names it", ErrNotAuthorized, a.IfName)
@@ -134,7 +135,7 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 	if err := Authorize(s, a); err != nil {
 		return err
 	}
-	if a.Fix != FixDeleteNeighbor {
+	if a.Fix != diagnose.FixDeleteNeighbor {
 		return e.Do(ctx, a)
 	}
 	old, _ := neighborOf(s, a.IfName, a.IP)
@@ -182,7 +183,7 @@ func (e *Engine) pinWrong(ctx context.Context, s *netstate.State, n netstate.Nei
 	e.probeGateway(ctx, t, sol, l)
 	switch {
 	case t.Reachable():
-		return fmt.Errorf("%w: the gateway %s answers through its permanent entry (%s on %s): the pin is right", ErrNotAuthorized, n.IP, macText(n.MAC), n.IfName)
+		return fmt.Errorf("%w: the gateway %s answers through its permanent entry (%s on %s): the pin is right", ErrNotAuthorized, n.IP, netstate.MACText(n.MAC), n.IfName)
 	case ctx.Err() != nil:
 		return fmt.Errorf("probe the gateway %s: %w", n.IP, ctx.Err())
 	case sol == nil:

@@ -230,35 +230,8 @@ func buildTime() time.Time {
 			}
 		}
 	}
-	return pseudoVersionTime(bi.Main.Version)
+	return netstate.PseudoVersionTime(bi.Main.Version)
 }
-
-// pseudoVersionTime is the UTC commit time in a Go pseudo-version's
-// second-to-last dash-separated field (yyyymmddhhmmss), zero for any other
-// version.
-func pseudoVersionTime(v string) time.Time {
-	v, _, _ = strings.Cut(v, "+")
-	parts := strings.Split(v, "-")
-	if len(parts) < 3 || len(parts[len(parts)-1]) != 12 {
-		return time.Time{}
-	}
-	ts := parts[len(parts)-2]
-	if i := strings.LastIndexByte(ts, '.'); i >= 0 {
-		ts = ts[i+1:] // v1.2.4-0.20260102150405-abcdef123456
-	}
-	if len(ts) != 14 {
-		return time.Time{}
-	}
-	t, err := time.Parse("20060102150405", ts)
-	if err != nil {
-		return time.Time{}
-	}
-	return t
-}
-
-// noBuildTime is said of the clock when the binary has no date to bound it
-// with, so the check is not silently weaker.
-const noBuildTime = "; no build date to compare with (built without VCS data), so a clock set back is not detected"
 
 // parseHostsLocalhost returns the lines of hosts file text that map
 // "localhost" (any case; the canonical name or an alias). A very long

@@ -398,7 +398,7 @@ func (e *Engine) traceNameServers(ctx context.Context, s *netstate.State) bool {
 		a := sv.Addr()
 		r, err := e.Sys.RouteTo(ctx, a)
 		s.NameServerRoutes = append(s.NameServerRoutes, netstate.AddrRoute{Addr: a, Route: r, RouteErr: err})
-		if netstate.TracePath(s.Links, s.Routes, s.Family(familyOf(a)).Default, a, r, err).Dead() {
+		if netstate.TracePath(s.Links, s.Routes, s.Family(netstate.FamilyOf(a)).Default, a, r, err).Dead() {
 			dead++
 		}
 	}

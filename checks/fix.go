@@ -10,17 +10,18 @@ import (
 	"strings"
 	"time"
 
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Ladder is the order repairs are tried in, narrowest first. Each rung is
 // verified by a fresh check before the next is considered.
-var Ladder = []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixLinkUp, FixFlushDNS, FixReapplyInterface}
+var Ladder = []diagnose.Fix{diagnose.FixDeleteNeighbor, diagnose.FixFlushNeighbors, diagnose.FixLinkUp, diagnose.FixFlushDNS, diagnose.FixReapplyInterface}
 
 // Action is one concrete, validated change: a fixed verb and its target.
 // It is all a privileged helper (guard repair, run through sudo) accepts.
 type Action struct {
-	Fix    Fix
+	Fix    diagnose.Fix
 	IfName string
 	IP     netip.Addr       // delete-neighbor, restore-neighbor
 	MAC    net.HardwareAddr // restore-neighbor; the entry's MAC for delete-neighbor
@@ -35,16 +36,16 @@ type Action struct {
 // not accept it: there the deleting call verifies and restores by itself
 // (Engine.Repair), so no caller can make an entry permanent at a MAC of
 // its choosing.
-const FixRestoreNeighbor Fix = "restore-neighbor"
+const FixRestoreNeighbor diagnose.Fix = "restore-neighbor"
 
 // Args renders the action as the helper's argument list.
 func (a Action) Args() []string {
 	switch a.Fix {
-	case FixDeleteNeighbor:
+	case diagnose.FixDeleteNeighbor:
 		return []string{string(a.Fix), a.IfName, a.IP.String()}
 	case FixRestoreNeighbor:
 		return []string{string(a.Fix), a.IfName, a.IP.String(), a.MAC.String()}
-	case FixFlushDNS:
+	case diagnose.FixFlushDNS:
 		return []string{string(a.Fix)}
 	}
 	return []string{string(a.Fix), a.IfName}
@@ -104,12 +105,12 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	co := o
 	co.Timeout = min(o.Timeout/2, 2*time.Second)
 	s := e.Collect(ctx, co)
-	d := e.withManagers(Diagnose(s))
+	d := e.withManagers(diagnose.Diagnose(s))
 	managers := d.Managers
 	var repairs []Repair
 	initialErrors := hasErrors(d.Findings)
 	rootID := ""
-	if i := slices.IndexFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError }); i >= 0 {
+	if i := slices.IndexFunc(d.Findings, func(f diagnose.Finding) bool { return f.Severity == diagnose.SevError }); i >= 0 {
 		rootID = d.Findings[i].ID
 	}
 	if initialErrors {
@@ -141,7 +142,7 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 				break
 			}
 			s = e.Collect(ctx, vo)
-			d = Diagnose(s)
+			d = diagnose.Diagnose(s)
 			d.Managers = managers
 			if !hasErrors(d.Findings) {
 				break
@@ -153,19 +154,19 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	d.Managers = managers
 	r := NewReport(e.OS, d, repairs)
 	if initialErrors && !hasErrors(d.Findings) && anyOK(repairs) {
-		r.Verdict = Repaired
+		r.Verdict = diagnose.Repaired
 		// The verdict already says "repaired": the summary says what fixed what.
 		last := repairs[len(repairs)-1]
 		r.Summary = last.Action.String() + " " + last.Target + " fixed " + rootID
 	}
-	if r.Verdict == Unhealthy {
+	if r.Verdict == diagnose.Unhealthy {
 		cmds, hint := privilegeSteps(repairs, fo.HelperHint)
 		r.ManualSteps = append(cmds, r.ManualSteps...)
 		if hint {
 			r.ManualSteps = append(r.ManualSteps, fo.HelperHint)
 		}
 	}
-	r.DurationMS = durMS(time.Since(start))
+	r.DurationMS = diagnose.DurMS(time.Since(start))
 	return r
 }
 
@@ -176,8 +177,8 @@ func deadline(ctx context.Context) time.Time {
 	return time.Now().Add(time.Minute)
 }
 
-func hasErrors(fs []Finding) bool {
-	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity == SevError })
+func hasErrors(fs []diagnose.Finding) bool {
+	return slices.ContainsFunc(fs, func(f diagnose.Finding) bool { return f.Severity == diagnose.SevError })
 }
 
 func anyOK(rs []Repair) bool {
@@ -208,18 +209,18 @@ func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
 // order. A name an untrusted project file chose may fail the dns check,
 // but it names no rung: what a repository asks for never decides what
 // runs with privilege.
-func (e *Engine) rungs(d Diagnosis, o Options) []Fix {
-	want := map[Fix]bool{}
+func (e *Engine) rungs(d diagnose.Diagnosis, o Options) []diagnose.Fix {
+	want := map[diagnose.Fix]bool{}
 	for _, f := range d.Findings {
-		if f.Severity != SevError || (f.ID == DNSFailed.ID && o.DNSNameFromProject) {
+		if f.Severity != diagnose.SevError || (f.ID == diagnose.DNSFailed.ID && o.DNSNameFromProject) {
 			continue
 		}
-		def, _ := Lookup(f.ID)
+		def, _ := diagnose.Lookup(f.ID)
 		for _, fx := range def.Fixes {
 			want[fx] = true
 		}
 	}
-	var out []Fix
+	var out []diagnose.Fix
 	for _, r := range Ladder {
 		if want[r] && e.supports(r, d.Managers) {
 			out = append(out, r)
@@ -229,15 +230,15 @@ func (e *Engine) rungs(d Diagnosis, o Options) []Fix {
 }
 
 // actions expands a rung into concrete actions from the observed state.
-func (e *Engine) actions(rung Fix, s *netstate.State, d Diagnosis) []Action {
+func (e *Engine) actions(rung diagnose.Fix, s *netstate.State, d diagnose.Diagnosis) []Action {
 	var out []Action
 	has := func(ids ...string) bool {
-		return slices.ContainsFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError && slices.Contains(ids, f.ID) })
+		return slices.ContainsFunc(d.Findings, func(f diagnose.Finding) bool { return f.Severity == diagnose.SevError && slices.Contains(ids, f.ID) })
 	}
-	static := has(GatewayNeighborStatic.ID)
+	static := has(diagnose.GatewayNeighborStatic.ID)
 	_, canRestore := e.Sys.(netstate.NeighborSetter)
 	switch rung {
-	case FixDeleteNeighbor:
+	case diagnose.FixDeleteNeighbor:
 		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if !f.Gateway.IsValid() {
 				continue
@@ -249,29 +250,29 @@ func (e *Engine) actions(rung Fix, s *netstate.State, d Diagnosis) []Action {
 				if n.Permanent && !(static && canRestore && e.pinDisproved(f, n)) {
 					continue
 				}
-				out = append(out, Action{Fix: FixDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
+				out = append(out, Action{Fix: diagnose.FixDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
 			}
 		}
-	case FixFlushNeighbors:
+	case diagnose.FixFlushNeighbors:
 		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if f.Default != nil && f.Default.IfName != "" && !slices.ContainsFunc(out, func(a Action) bool { return a.IfName == f.Default.IfName }) {
-				out = append(out, Action{Fix: FixFlushNeighbors, IfName: f.Default.IfName})
+				out = append(out, Action{Fix: diagnose.FixFlushNeighbors, IfName: f.Default.IfName})
 			}
 		}
-	case FixLinkUp:
+	case diagnose.FixLinkUp:
 		for _, f := range d.Findings {
-			if f.ID == LinkDown.ID {
-				out = append(out, Action{Fix: FixLinkUp, IfName: f.Args[ArgIface]})
+			if f.ID == diagnose.LinkDown.ID {
+				out = append(out, Action{Fix: diagnose.FixLinkUp, IfName: f.Args[diagnose.ArgIface]})
 			}
 		}
-	case FixFlushDNS:
-		if has(DNSFailed.ID) {
-			out = append(out, Action{Fix: FixFlushDNS})
+	case diagnose.FixFlushDNS:
+		if has(diagnose.DNSFailed.ID) {
+			out = append(out, Action{Fix: diagnose.FixFlushDNS})
 		}
-	case FixReapplyInterface:
+	case diagnose.FixReapplyInterface:
 		name := ""
 		for _, f := range d.Findings {
-			if n := f.Args[ArgIface]; n != "" && name == "" {
+			if n := f.Args[diagnose.ArgIface]; n != "" && name == "" {
 				name = n
 			}
 		}
@@ -283,7 +284,7 @@ func (e *Engine) actions(rung Fix, s *netstate.State, d Diagnosis) []Action {
 			}
 		}
 		if name != "" {
-			out = append(out, Action{Fix: FixReapplyInterface, IfName: name})
+			out = append(out, Action{Fix: diagnose.FixReapplyInterface, IfName: name})
 		}
 	}
 	return out
@@ -331,13 +332,13 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 		default:
 			err = fmt.Errorf("%w (needs root)", ErrNotPermitted)
 		}
-		r.DurationMS = durMS(time.Since(t0))
+		r.DurationMS = diagnose.DurMS(time.Since(t0))
 		switch {
 		case err == nil:
 			r.Outcome = OutcomeOK
 			// In-process only: the privileged helper verifies and puts
 			// back a permanent entry within its own call.
-			if a.Fix == FixDeleteNeighbor && a.Static && e.Privileged {
+			if a.Fix == diagnose.FixDeleteNeighbor && a.Static && e.Privileged {
 				undo = append(undo, Action{Fix: FixRestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
 			}
 		case errors.Is(err, ErrNotPermitted):
@@ -390,7 +391,7 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 		return 0, fmt.Errorf("interface %q: not found", a.IfName)
 	}
 	switch a.Fix {
-	case FixDeleteNeighbor:
+	case diagnose.FixDeleteNeighbor:
 		idx, err := ifIndex()
 		if err != nil {
 			return err
@@ -406,7 +407,7 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 			return netstate.ErrUnsupported
 		}
 		return ns.SetNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: netstate.NeighPermanent, Permanent: true})
-	case FixFlushNeighbors:
+	case diagnose.FixFlushNeighbors:
 		idx, err := ifIndex()
 		if err != nil {
 			return err
@@ -427,15 +428,15 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 			}
 		}
 		return nil
-	case FixLinkUp:
+	case diagnose.FixLinkUp:
 		idx, err := ifIndex()
 		if err != nil {
 			return err
 		}
 		return e.linkUp(ctx, idx, a.IfName)
-	case FixFlushDNS:
+	case diagnose.FixFlushDNS:
 		return e.Sys.FlushDNSCache(ctx)
-	case FixReapplyInterface:
+	case diagnose.FixReapplyInterface:
 		return e.Sys.ReapplyInterface(ctx, a.IfName)
 	}
 	return fmt.Errorf("unknown action %q", a.Fix)
@@ -489,8 +490,8 @@ func ParseAction(args []string) (Action, error) {
 	if len(args) == 0 {
 		return Action{}, errors.New("missing action")
 	}
-	a := Action{Fix: Fix(args[0])}
-	want := map[Fix]int{FixDeleteNeighbor: 3, FixFlushNeighbors: 2, FixLinkUp: 2, FixFlushDNS: 1, FixReapplyInterface: 2}
+	a := Action{Fix: diagnose.Fix(args[0])}
+	want := map[diagnose.Fix]int{diagnose.FixDeleteNeighbor: 3, diagnose.FixFlushNeighbors: 2, diagnose.FixLinkUp: 2, diagnose.FixFlushDNS: 1, diagnose.FixReapplyInterface: 2}
 	n, ok := want[a.Fix]
 	if !ok {
 		return Action{}, fmt.Errorf("unknown action %q", args[0])
@@ -539,10 +540,10 @@ func (e *Engine) managers() netstate.Managers {
 type RepairSupporter interface {
 	// Supports reports whether f can run on this machine with the
 	// managers m in charge.
-	Supports(f Fix, m netstate.Managers) bool
+	Supports(f diagnose.Fix, m netstate.Managers) bool
 }
 
-func (e *Engine) supports(f Fix, m netstate.Managers) bool {
+func (e *Engine) supports(f diagnose.Fix, m netstate.Managers) bool {
 	if rs, ok := e.Sys.(RepairSupporter); ok {
 		return rs.Supports(f, m)
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -21,7 +22,7 @@ func TestNoDefaultRouteOnAWorkingUplinkBlamesNoDownLink(t *testing.T) {
 		Addrs: []netip.Prefix{netip.MustParsePrefix("10.77.0.2/24")}})
 	l.Sys.RouteTable = l.Sys.RouteTable[1:] // the default route is gone
 	r := l.Engine.Check(context.Background(), l.Options())
-	if slices.Contains(ids(r), checks.LinkDown.ID) || !slices.Contains(ids(r), checks.NoDefaultRoute.ID) {
+	if slices.Contains(ids(r), diagnose.LinkDown.ID) || !slices.Contains(ids(r), diagnose.NoDefaultRoute.ID) {
 		t.Fatalf("findings %v: want no-default-route, not link-down", ids(r))
 	}
 	l.Sys.Calls = nil
@@ -30,7 +31,7 @@ func TestNoDefaultRouteOnAWorkingUplinkBlamesNoDownLink(t *testing.T) {
 		t.Fatalf("fix raised the disabled eth1: %v", l.Sys.Calls)
 	}
 	l.Sys.Calls = nil
-	err := l.Engine.Repair(context.Background(), checks.Action{Fix: checks.FixLinkUp, IfName: "eth1"})
+	err := l.Engine.Repair(context.Background(), checks.Action{Fix: diagnose.FixLinkUp, IfName: "eth1"})
 	if err == nil || len(l.Sys.Calls) != 0 {
 		t.Fatalf("helper link-up eth1 = %v, calls %v: want a refusal", err, l.Sys.Calls)
 	}
@@ -42,7 +43,7 @@ func TestNoDefaultRouteWithTheUplinkDownBlamesIt(t *testing.T) {
 	l.Sys.LinkTable[0].AdminUp = false
 	l.Sys.RouteTable = nil
 	r := l.Engine.Check(context.Background(), l.Options())
-	if !slices.Contains(ids(r), checks.LinkDown.ID) {
+	if !slices.Contains(ids(r), diagnose.LinkDown.ID) {
 		t.Fatalf("findings %v: want link-down", ids(r))
 	}
 }

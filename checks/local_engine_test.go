@@ -12,6 +12,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -82,13 +83,13 @@ func TestCollectLocal(t *testing.T) {
 			t.Errorf("no duration for %s: %v", id, s.Took)
 		}
 	}
-	r := checks.NewReport("linux", checks.Diagnose(s), nil)
+	r := checks.NewReport("linux", diagnose.Diagnose(s), nil)
 	var ids []string
 	for _, f := range r.Findings {
 		ids = append(ids, f.ID)
 	}
 	want := "dns-first-server-silent proxy-dead port-in-use"
-	if strings.Join(ids, " ") != want || r.Verdict != checks.Unhealthy {
+	if strings.Join(ids, " ") != want || r.Verdict != diagnose.Unhealthy {
 		t.Fatalf("findings %v verdict %s, want %s unhealthy", ids, r.Verdict, want)
 	}
 	if len(sys.Calls) != 0 {

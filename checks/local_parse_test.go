@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -228,26 +229,29 @@ func TestCollectHostsBounded(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		data   string
-		status Status
+		status diagnose.Status
 		asks   bool // the resolver is asked (the line is not read in full)
 	}{
-		{"6.5 MB blocklist", block.String() + local, StatusPass, false},
-		{"3 MiB line first", "10.0.0.1 " + strings.Repeat("a", 3<<20) + "\n" + local, StatusPass, false},
-		{"3 MiB of names on the line", "127.0.0.1 " + strings.Repeat("x ", 3<<19) + "localhost\n", StatusPass, true},
-		{"beyond the bound", beyond[:netstate.MaxHostsFile+1] + local, StatusUnknown, false},
-		{"localhost inside the bound", local + beyond[:netstate.MaxHostsFile+1], StatusPass, false},
+		{"6.5 MB blocklist", block.String() + local, diagnose.StatusPass, false},
+		{"3 MiB line first", "10.0.0.1 " + strings.Repeat("a", 3<<20) + "\n" + local, diagnose.StatusPass, false},
+		{"3 MiB of names on the line", "127.0.0.1 " + strings.Repeat("x ", 3<<19) + "localhost\n", diagnose.StatusPass, true},
+		{"beyond the bound", beyond[:netstate.MaxHostsFile+1] + local, diagnose.StatusUnknown, false},
+		{"localhost inside the bound", local + beyond[:netstate.MaxHostsFile+1], diagnose.StatusPass, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := collectHosts(context.Background(), &hostsLocal{data: []byte(tc.data)})
 			if h.Looked != tc.asks {
 				t.Errorf("the resolver was asked: %+v", h.Resolved)
 			}
-			s := localHealthy("linux")
-			s.Hosts = h
-			d, _ := diagnoseWant(t, s, "linux", nil, Healthy)
+			d := diagnose.Diagnose(&netstate.State{OS: "linux", Hosts: h})
 			for _, c := range d.Checks {
 				if c.ID == "hosts" && c.Status != tc.status {
 					t.Errorf("hosts = %s, want %s (%s)", c.Status, tc.status, c.Detail)
+				}
+			}
+			for _, f := range d.Findings {
+				if strings.HasPrefix(f.ID, "hosts-") {
+					t.Errorf("hosts finding %s: %s", f.ID, f.Summary)
 				}
 			}
 		})

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -63,7 +64,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 					netstate.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond},
 					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
 			},
-			finding: checks.GatewayNeighborAmbiguous.ID,
+			finding: diagnose.GatewayNeighborAmbiguous.ID,
 		},
 		{
 			name: "the pinned MAC and another both answer, traffic silent",
@@ -74,7 +75,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 					netstate.NeighborAnswer{MAC: checkstest.BadMAC, RTT: time.Millisecond},
 					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 2 * time.Millisecond})
 			},
-			finding: checks.GatewayNeighborAmbiguous.ID,
+			finding: diagnose.GatewayNeighborAmbiguous.ID,
 		},
 		{
 			name: "one other MAC, answering repeatedly, traffic silent: proven wrong",
@@ -86,7 +87,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 41 * time.Millisecond},
 					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 81 * time.Millisecond})
 			},
-			finding:   checks.GatewayNeighborStatic.ID,
+			finding:   diagnose.GatewayNeighborStatic.ID,
 			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"},
 		},
 		{
@@ -99,7 +100,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.Sys.SolicitFunc = nil
 				l.Sys.SolicitAnswers = answers(netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Minute})
 			},
-			finding: checks.GatewayNeighborStatic.ID,
+			finding: diagnose.GatewayNeighborStatic.ID,
 		},
 		{
 			name: "nothing answers address resolution",
@@ -107,7 +108,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
 			},
-			finding: checks.GatewayNeighborStatic.ID,
+			finding: diagnose.GatewayNeighborStatic.ID,
 		},
 	}
 	for _, tt := range tests {
@@ -118,7 +119,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 			if tt.finding != "" && !slices.Contains(ids(first), tt.finding) {
 				t.Fatalf("check: findings %v, want %s", ids(first), tt.finding)
 			}
-			if tt.healthy && first.Verdict != checks.Healthy {
+			if tt.healthy && first.Verdict != diagnose.Healthy {
 				t.Fatalf("check: verdict %s, findings %v", first.Verdict, ids(first))
 			}
 			l.Sys.Calls = nil
@@ -136,7 +137,7 @@ func TestSolicitEvidenceNamesTheAnswer(t *testing.T) {
 	l := checkstest.NewLab(true)
 	l.BreakGatewayMAC(true)
 	r := l.Engine.Check(context.Background(), l.Options())
-	i := slices.IndexFunc(r.Findings, func(f checks.Finding) bool { return f.ID == checks.GatewayNeighborStatic.ID })
+	i := slices.IndexFunc(r.Findings, func(f diagnose.Finding) bool { return f.ID == diagnose.GatewayNeighborStatic.ID })
 	if i < 0 {
 		t.Fatalf("findings %v", ids(r))
 	}
@@ -151,7 +152,7 @@ func TestSolicitEvidenceNamesTheAnswer(t *testing.T) {
 // wrong itself: the gateway silent through it, and exactly one other MAC
 // answering. Anything else is refused before any change.
 func TestRepairRefusesARightPin(t *testing.T) {
-	del := checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}
+	del := checks.Action{Fix: diagnose.FixDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}
 	tests := []struct {
 		name  string
 		setup func(l *checkstest.Lab)

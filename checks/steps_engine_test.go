@@ -10,6 +10,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -23,11 +24,11 @@ func TestEngineStepsFollowManagers(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		managers    netstate.Managers
-		unsupported []checks.Fix
+		unsupported []diagnose.Fix
 		want, not   []string
 		fixCalls    []string
 	}{
-		{"has none", netstate.Managers{Known: true}, []checks.Fix{checks.FixFlushDNS, checks.FixReapplyInterface},
+		{"has none", netstate.Managers{Known: true}, []diagnose.Fix{diagnose.FixFlushDNS, diagnose.FixReapplyInterface},
 			[]string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts www.lab.test"},
 			[]string{"resolvectl", "systemd-resolved", "nmcli", "guard fix"}, nil},
 		{"has NetworkManager and systemd-resolved", netstate.Managers{Known: true, InCharge: netstate.MgrNetworkManager | netstate.MgrResolved}, nil,
@@ -39,7 +40,7 @@ func TestEngineStepsFollowManagers(t *testing.T) {
 			lab.Sys.Managers, lab.Sys.Unsupported = tc.managers, tc.unsupported
 			lab.Prober.DNSFunc = func() netstate.DNSResult { return refused }
 			r := lab.Engine.Check(context.Background(), lab.Options())
-			if r.Verdict != checks.Unhealthy {
+			if r.Verdict != diagnose.Unhealthy {
 				t.Fatalf("verdict %s: %+v", r.Verdict, r.Findings)
 			}
 			for _, w := range tc.want {

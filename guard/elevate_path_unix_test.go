@@ -10,6 +10,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // A sudo put first in PATH (by a project's tooling, or anything that runs
@@ -28,7 +29,7 @@ func TestSudoNeverFoundThroughPATH(t *testing.T) {
 	ios.Executable = func() (string, error) { return "/bin/true", nil }
 	ios.SafeExe = func(string) error { return nil }
 	fo := elevation(ios, checks.SudoAuto)
-	_ = fo.Elevate(context.Background(), checks.Action{Fix: checks.FixFlushDNS})
+	_ = fo.Elevate(context.Background(), checks.Action{Fix: diagnose.FixFlushDNS})
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the sudo found through PATH ran")
 	}

@@ -12,7 +12,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -49,7 +49,7 @@ type FakeSystem struct {
 	Managers netstate.Managers
 	// Unsupported are the rungs the fake says cannot run here
 	// (checks.RepairSupporter).
-	Unsupported []checks.Fix
+	Unsupported []diagnose.Fix
 }
 
 var _ netstate.System = (*FakeSystem)(nil)
@@ -231,7 +231,7 @@ func (f *FakeSystem) ReapplyInterface(_ context.Context, name string) error {
 func (f *FakeSystem) NetworkManagers() netstate.Managers { return f.Managers }
 
 // Supports reports whether fx is not in f.Unsupported.
-func (f *FakeSystem) Supports(fx checks.Fix, _ netstate.Managers) bool {
+func (f *FakeSystem) Supports(fx diagnose.Fix, _ netstate.Managers) bool {
 	return !slices.Contains(f.Unsupported, fx)
 }
 

@@ -240,4 +240,13 @@ const (
 // ResolvedStub is systemd-resolved's local stub listener.
 var ResolvedStub = netip.MustParseAddr("127.0.0.53")
 
+// String is the kind as evidence text names it.
 func (k ProbeKind) String() string { return string(k) }
+
+// FamilyOf is the address family of a, 4 or 6.
+func FamilyOf(a netip.Addr) int {
+	if a.Is4() {
+		return 4
+	}
+	return 6
+}

@@ -351,3 +351,12 @@ func ValidIfName(s string) bool {
 	}
 	return true
 }
+
+// MACText is m as colon-separated lowercase hex, or "no MAC" for an
+// entry the kernel holds without one (incomplete, failed).
+func MACText(m []byte) string {
+	if len(m) == 0 {
+		return "no MAC"
+	}
+	return net.HardwareAddr(m).String()
+}

@@ -1,6 +1,6 @@
 // Package probe is the real netstate.Prober: it sends the reachability and
 // DNS probes a check needs and reports what it saw, never deciding
-// anything (checks.Diagnose does).
+// anything (diagnose.Diagnose does).
 //
 //   - ICMP echo (pro-bing), unprivileged datagram sockets first, raw ones
 //     as root (icmp_*.go); a refusal is reported as NoPermission, which

@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -44,7 +44,7 @@ func TestWatcherPollsGatewayEntry(t *testing.T) {
 	const poll = 30 * time.Millisecond
 	h := startWatcher(t, lab, func(c *Config) { c.Poll = poll })
 	h.source()
-	if r := h.next(2 * time.Second); r.Trigger != TriggerStart || r.Report.Verdict != checks.Healthy {
+	if r := h.next(2 * time.Second); r.Trigger != TriggerStart || r.Report.Verdict != diagnose.Healthy {
 		t.Fatalf("first run: %s %s", r.Trigger, r.Report.Verdict)
 	}
 
@@ -65,7 +65,7 @@ func TestWatcherPollsGatewayEntry(t *testing.T) {
 	if r.Trigger != TriggerEvent || !strings.Contains(r.Reason, "(polled)") || !strings.Contains(r.Reason, checkstest.BadMAC.String()) {
 		t.Errorf("run: trigger %s reason %q", r.Trigger, r.Reason)
 	}
-	if r.Report.Verdict != checks.Unhealthy {
+	if r.Report.Verdict != diagnose.Unhealthy {
 		t.Errorf("verdict %s, want unhealthy", r.Report.Verdict)
 	}
 }

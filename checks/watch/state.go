@@ -4,13 +4,14 @@ import (
 	"slices"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // State is what a run is compared on: the verdict and the set of finding
 // IDs. Evidence, summaries and durations vary from run to run and are not
 // part of it, so a steady problem is logged once, not every interval.
 type State struct {
-	Verdict  checks.Verdict
+	Verdict  diagnose.Verdict
 	Findings []string // sorted, unique
 }
 

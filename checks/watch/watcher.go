@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -94,14 +95,14 @@ func (r Result) Loggable() bool { return r.Changed || r.Attempted() }
 // report of design.md with the watcher's fields added in front. A consumer
 // of `guard check --json` reads it as a report.
 type Line struct {
-	Time            time.Time      `json:"time"`
-	Trigger         Trigger        `json:"trigger"`
-	Reason          string         `json:"reason,omitempty"`
-	Changed         bool           `json:"changed"`
-	PreviousVerdict checks.Verdict `json:"previous_verdict,omitempty"`
-	FindingsAdded   []string       `json:"findings_added,omitempty"`
-	FindingsCleared []string       `json:"findings_cleared,omitempty"`
-	RepairHeldUntil *time.Time     `json:"repair_held_until,omitempty"`
+	Time            time.Time        `json:"time"`
+	Trigger         Trigger          `json:"trigger"`
+	Reason          string           `json:"reason,omitempty"`
+	Changed         bool             `json:"changed"`
+	PreviousVerdict diagnose.Verdict `json:"previous_verdict,omitempty"`
+	FindingsAdded   []string         `json:"findings_added,omitempty"`
+	FindingsCleared []string         `json:"findings_cleared,omitempty"`
+	RepairHeldUntil *time.Time       `json:"repair_held_until,omitempty"`
 	*checks.Report
 }
 
@@ -132,7 +133,7 @@ func attempted(rep *checks.Report) bool {
 // on, so a held-back repair is worth mentioning.
 func repairable(rep *checks.Report) bool {
 	for _, f := range rep.Findings {
-		if f.Severity == checks.SevError && f.Fix != checks.FixNone {
+		if f.Severity == diagnose.SevError && f.Fix != diagnose.FixNone {
 			return true
 		}
 	}
@@ -310,7 +311,7 @@ func (w *watcher) finish(o runOut) time.Time {
 	w.cfg.OnRun(res)
 
 	now := time.Now()
-	if res.Report.Verdict == checks.Healthy {
+	if res.Report.Verdict == diagnose.Healthy {
 		return now.Add(w.cfg.Interval)
 	}
 	next := now.Add(w.cfg.Recheck)

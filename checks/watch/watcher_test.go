@@ -13,6 +13,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -137,7 +138,7 @@ func TestWatcherStartAndEvents(t *testing.T) {
 	h := startWatcher(t, lab, nil)
 	src := h.source()
 	r := h.next(2 * time.Second)
-	if r.Trigger != TriggerStart || !r.Changed || r.Report.Verdict != checks.Healthy || !r.Loggable() {
+	if r.Trigger != TriggerStart || !r.Changed || r.Report.Verdict != diagnose.Healthy || !r.Loggable() {
 		t.Fatalf("first run: %+v", r)
 	}
 
@@ -190,11 +191,11 @@ func TestWatcherChangeAndClear(t *testing.T) {
 	lab.BreakGatewayMAC(true)
 	src.ch <- gwNeigh(lab, netstate.NeighPermanent, checkstest.BadMAC)
 	r := h.next(2 * time.Second)
-	if r.Trigger != TriggerEvent || r.Report.Verdict != checks.Unhealthy || !r.Changed {
+	if r.Trigger != TriggerEvent || r.Report.Verdict != diagnose.Unhealthy || !r.Changed {
 		t.Fatalf("after the break: trigger %s verdict %s changed %v", r.Trigger, r.Report.Verdict, r.Changed)
 	}
 	l := r.Line()
-	if l.PreviousVerdict != checks.Healthy || len(l.FindingsAdded) == 0 || len(l.FindingsCleared) != 0 {
+	if l.PreviousVerdict != diagnose.Healthy || len(l.FindingsAdded) == 0 || len(l.FindingsCleared) != 0 {
 		t.Errorf("line: previous %q added %v cleared %v", l.PreviousVerdict, l.FindingsAdded, l.FindingsCleared)
 	}
 	// While unhealthy, the re-check interval applies; the state is the
@@ -246,7 +247,7 @@ func TestWatcherFixBackoffCap(t *testing.T) {
 				t.Errorf("run %d: a repair not logged", i)
 			}
 			for _, rp := range r.Report.Repairs {
-				if rp.Action == checks.FixDeleteNeighbor && !strings.HasPrefix(rp.Result(), "failed") {
+				if rp.Action == diagnose.FixDeleteNeighbor && !strings.HasPrefix(rp.Result(), "failed") {
 					t.Errorf("run %d: repair %s result %q", i, rp.Action, rp.Result())
 				}
 			}
@@ -257,7 +258,7 @@ func TestWatcherFixBackoffCap(t *testing.T) {
 				t.Errorf("run %d: held and attempted", i)
 			}
 		}
-		if r.Report.Verdict != checks.Unhealthy {
+		if r.Report.Verdict != diagnose.Unhealthy {
 			t.Errorf("run %d: verdict %s", i, r.Report.Verdict)
 		}
 	}
@@ -272,7 +273,7 @@ func TestWatcherFixRepairs(t *testing.T) {
 	h := startWatcher(t, lab, func(c *Config) { c.Fix = true })
 	h.source()
 	r := h.next(3 * time.Second)
-	if r.Report.Verdict != checks.Repaired || !r.Attempted() {
+	if r.Report.Verdict != diagnose.Repaired || !r.Attempted() {
 		t.Fatalf("verdict %s, repairs %+v", r.Report.Verdict, r.Report.Repairs)
 	}
 }
@@ -343,8 +344,8 @@ func TestWatcherStops(t *testing.T) {
 }
 
 func TestLineJSON(t *testing.T) {
-	prev := StateOf(report(checks.Healthy))
-	rep := report(checks.Unhealthy, "gateway-neighbor-wrong")
+	prev := StateOf(report(diagnose.Healthy))
+	rep := report(diagnose.Unhealthy, "gateway-neighbor-wrong")
 	rep.Schema = checks.SchemaVersion
 	held := time.Date(2025, 1, 1, 12, 0, 30, 0, time.UTC)
 	r := Result{Time: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC), Trigger: TriggerEvent, Reason: "link eth0 down",
@@ -370,7 +371,7 @@ func TestLineJSON(t *testing.T) {
 	}
 	// A consumer of the plain report decodes the line as a report.
 	var back checks.Report
-	if err := json.Unmarshal(b, &back); err != nil || back.Verdict != checks.Unhealthy || len(back.Findings) != 1 {
+	if err := json.Unmarshal(b, &back); err != nil || back.Verdict != diagnose.Unhealthy || len(back.Findings) != 1 {
 		t.Errorf("line as a report: %+v, %v", back, err)
 	}
 }
@@ -378,12 +379,12 @@ func TestLineJSON(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	m := NewMetrics()
 	t0 := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	bad := report(checks.Unhealthy, "gateway-neighbor-wrong", "dns-failed")
-	bad.Checks = []checks.CheckResult{{ID: "neighbor", Status: checks.StatusFail, DurationMS: 1.5}, {ID: "dns", Status: checks.StatusSkip}}
-	bad.Repairs = []checks.Repair{{Action: checks.FixDeleteNeighbor, Outcome: checks.OutcomeFailed, Detail: "device busy"}, {Action: checks.FixFlushDNS, Outcome: checks.OutcomeWouldRun}}
+	bad := report(diagnose.Unhealthy, "gateway-neighbor-wrong", "dns-failed")
+	bad.Checks = []diagnose.CheckResult{{ID: "neighbor", Status: diagnose.StatusFail, DurationMS: 1.5}, {ID: "dns", Status: diagnose.StatusSkip}}
+	bad.Repairs = []checks.Repair{{Action: diagnose.FixDeleteNeighbor, Outcome: checks.OutcomeFailed, Detail: "device busy"}, {Action: diagnose.FixFlushDNS, Outcome: checks.OutcomeWouldRun}}
 	m.Observe(Result{Time: t0, Trigger: TriggerStart, Report: bad, Changed: true})
-	good := report(checks.Healthy)
-	good.Checks = []checks.CheckResult{{ID: "neighbor", Status: checks.StatusPass, DurationMS: 0.5}}
+	good := report(diagnose.Healthy)
+	good.Checks = []diagnose.CheckResult{{ID: "neighbor", Status: diagnose.StatusPass, DurationMS: 0.5}}
 	m.Observe(Result{Time: t0.Add(time.Minute), Trigger: TriggerEvent, Report: good, Changed: true})
 	m.Observe(Result{Time: t0.Add(2 * time.Minute), Trigger: TriggerInterval, Report: good})
 

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -43,11 +44,11 @@ func (*linuxSystem) NetworkManagers() netstate.Managers { return readManagers(ma
 // Supports: a DNS cache flush needs systemd-resolved and a reapply
 // NetworkManager or systemd-networkd, in charge now; running their tools
 // otherwise only fails ("Failed to connect to bus").
-func (*linuxSystem) Supports(f checks.Fix, m netstate.Managers) bool {
+func (*linuxSystem) Supports(f diagnose.Fix, m netstate.Managers) bool {
 	switch f {
-	case checks.FixFlushDNS:
+	case diagnose.FixFlushDNS:
 		return m.Has(netstate.MgrResolved)
-	case checks.FixReapplyInterface:
+	case diagnose.FixReapplyInterface:
 		return m.Has(netstate.MgrNetworkManager | netstate.MgrNetworkd)
 	}
 	return true

@@ -7,7 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -106,18 +106,18 @@ func TestLinuxSupports(t *testing.T) {
 	nm := netstate.Managers{Known: true, InCharge: netstate.MgrNetworkManager}
 	networkd := netstate.Managers{Known: true, InCharge: netstate.MgrNetworkd | netstate.MgrResolved}
 	for _, tc := range []struct {
-		f    checks.Fix
+		f    diagnose.Fix
 		m    netstate.Managers
 		want bool
 	}{
-		{checks.FixFlushDNS, none, false},
-		{checks.FixReapplyInterface, none, false},
-		{checks.FixDeleteNeighbor, none, true},
-		{checks.FixReapplyInterface, nm, true},
-		{checks.FixFlushDNS, nm, false},
-		{checks.FixFlushDNS, networkd, true},
-		{checks.FixReapplyInterface, networkd, true},
-		{checks.FixFlushDNS, netstate.Managers{}, true},
+		{diagnose.FixFlushDNS, none, false},
+		{diagnose.FixReapplyInterface, none, false},
+		{diagnose.FixDeleteNeighbor, none, true},
+		{diagnose.FixReapplyInterface, nm, true},
+		{diagnose.FixFlushDNS, nm, false},
+		{diagnose.FixFlushDNS, networkd, true},
+		{diagnose.FixReapplyInterface, networkd, true},
+		{diagnose.FixFlushDNS, netstate.Managers{}, true},
 	} {
 		if got := sys.Supports(tc.f, tc.m); got != tc.want {
 			t.Errorf("Supports(%s, %s) = %v, want %v", tc.f, tc.m.InCharge, got, tc.want)

@@ -2,6 +2,7 @@ package sys
 
 import (
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -9,6 +10,6 @@ var _ checks.RepairSupporter = (*darwinSystem)(nil)
 
 // Supports: macOS has no reapply (see ReapplyInterface), so the ladder
 // neither tries it nor offers it as a privileged step.
-func (*darwinSystem) Supports(f checks.Fix, _ netstate.Managers) bool {
-	return f != checks.FixReapplyInterface
+func (*darwinSystem) Supports(f diagnose.Fix, _ netstate.Managers) bool {
+	return f != diagnose.FixReapplyInterface
 }

@@ -1,4 +1,4 @@
-package checks
+package diagnose
 
 import (
 	"net/netip"
@@ -207,11 +207,11 @@ func TestClockWithoutBuildDate(t *testing.T) {
 		"v1.2.3-rc1-abcdef": "",
 	} {
 		got := ""
-		if tm := pseudoVersionTime(v); !tm.IsZero() {
+		if tm := netstate.PseudoVersionTime(v); !tm.IsZero() {
 			got = tm.Format("2006-01-02 15:04:05")
 		}
 		if got != want {
-			t.Errorf("pseudoVersionTime(%q) = %q, want %q", v, got, want)
+			t.Errorf("netstate.PseudoVersionTime(%q) = %q, want %q", v, got, want)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package checks
+package diagnose
 
 import (
 	"fmt"
@@ -493,7 +493,7 @@ func (d *diag) neighbor() {
 		if macs := distinctMACs(all); len(macs) > 1 {
 			var ev, ifaces []string
 			for _, n := range all {
-				ev = append(ev, fmt.Sprintf("%s at %s on %s (%s)", n.IP, macText(n.MAC), n.IfName, n.State))
+				ev = append(ev, fmt.Sprintf("%s at %s on %s (%s)", n.IP, netstate.MACText(n.MAC), n.IfName, n.State))
 				if !slices.Contains(ifaces, n.IfName) {
 					ifaces = append(ifaces, n.IfName)
 				}
@@ -506,7 +506,7 @@ func (d *diag) neighbor() {
 			parts = append(parts, f.Gateway.String()+": no entry")
 			continue
 		}
-		parts = append(parts, fmt.Sprintf("%s at %s on %s (%s)", e.IP, macText(e.MAC), e.IfName, stateText(e)))
+		parts = append(parts, fmt.Sprintf("%s at %s on %s (%s)", e.IP, netstate.MACText(e.MAC), e.IfName, stateText(e)))
 		g := f.GatewayProbe
 		if g == nil || g.Reachable() || d.inetReach || d.dnsThrough(f) || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
 			continue
@@ -516,8 +516,8 @@ func (d *diag) neighbor() {
 		if f.Solicit.Confirms() && f.Solicit.Entry.IfIndex == e.IfIndex {
 			continue
 		}
-		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: macText(e.MAC), ArgState: stateText(e), ArgFamily: famName(f.Family)}
-		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, macText(e.MAC), stateText(e), netstate.ErrText(g.ICMP.Err), netstate.ErrText(g.TCP.Err))
+		args := Args{ArgGateway: f.Gateway.String(), ArgIface: e.IfName, ArgMAC: netstate.MACText(e.MAC), ArgState: stateText(e), ArgFamily: famName(f.Family)}
+		ev := fmt.Sprintf("%s on %s: %s %s; gateway and internet silent (icmp: %s, tcp: %s)", e.IP, e.IfName, netstate.MACText(e.MAC), stateText(e), netstate.ErrText(g.ICMP.Err), netstate.ErrText(g.TCP.Err))
 		evs := []string{ev}
 		r := f.Solicit
 		if r != nil && r.Entry.IfIndex != e.IfIndex {
@@ -528,7 +528,7 @@ func (d *diag) neighbor() {
 			// spoofing it, so none is evidence against the entry.
 			var macs []string
 			for _, a := range r.Answers {
-				macs = append(macs, fmt.Sprintf("%s in %s", macText(a.MAC), ms(a.RTT)))
+				macs = append(macs, fmt.Sprintf("%s in %s", netstate.MACText(a.MAC), ms(a.RTT)))
 			}
 			args[ArgDetail] = strings.Join(macs, ", ")
 			d.add(GatewayNeighborAmbiguous, args, append(evs, "address resolution for "+e.IP.String()+" was answered by "+args[ArgDetail])...)
@@ -536,7 +536,7 @@ func (d *diag) neighbor() {
 			continue
 		}
 		if r.Contradicts() {
-			evs = append(evs, fmt.Sprintf("the gateway's address answered address resolution from %s in %s: the entry's %s is not its MAC", macText(r.Answers[0].MAC), ms(r.Answers[0].RTT), macText(e.MAC)))
+			evs = append(evs, fmt.Sprintf("the gateway's address answered address resolution from %s in %s: the entry's %s is not its MAC", netstate.MACText(r.Answers[0].MAC), ms(r.Answers[0].RTT), netstate.MACText(e.MAC)))
 		}
 		switch {
 		case e.State == netstate.NeighFailed || e.State == netstate.NeighIncomplete:
@@ -564,28 +564,13 @@ func stateText(n *netstate.Neighbor) string {
 	return n.State.String()
 }
 
-func macText(m []byte) string {
-	if len(m) == 0 {
-		return "no MAC"
-	}
-	const hx = "0123456789abcdef"
-	b := make([]byte, 0, 3*len(m))
-	for i, c := range m {
-		if i > 0 {
-			b = append(b, ':')
-		}
-		b = append(b, hx[c>>4], hx[c&0xf])
-	}
-	return string(b)
-}
-
 func distinctMACs(ns []netstate.Neighbor) []string {
 	var out []string
 	for _, n := range ns {
 		if len(n.MAC) == 0 {
 			continue
 		}
-		if m := macText(n.MAC); !slices.Contains(out, m) {
+		if m := netstate.MACText(n.MAC); !slices.Contains(out, m) {
 			out = append(out, m)
 		}
 	}
@@ -831,7 +816,7 @@ func (d *diag) dns() {
 			srv = append(srv, fmt.Sprintf("%s %s", s.Server.Addr(), netstate.ErrText(s.Err)))
 			// A server of a family this machine does not use (no route) is
 			// skipped by every resolver at once: not a failing server.
-			if fam := d.s.Family(familyOf(s.Server.Addr())); fam.Default != nil || netstate.Classify(s.Err) != netstate.ClassNetUnreach {
+			if fam := d.s.Family(netstate.FamilyOf(s.Server.Addr())); fam.Default != nil || netstate.Classify(s.Err) != netstate.ClassNetUnreach {
 				failing = append(failing, s)
 			}
 		}
@@ -886,13 +871,6 @@ func (d *diag) dns() {
 		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: why, ArgDetail: "servers: " + servers}, detail)
 		d.set("dns", StatusFail, detail)
 	}
-}
-
-func familyOf(a netip.Addr) int {
-	if a.Is4() {
-		return 4
-	}
-	return 6
 }
 
 // answeredServer is a name server that answered a direct query with a
@@ -1093,7 +1071,7 @@ func (d *diag) finish() Diagnosis {
 	failedBefore := ""
 	for _, id := range CheckIDs {
 		c := *d.checks[id]
-		c.DurationMS = durMS(d.s.Took[id])
+		c.DurationMS = DurMS(d.s.Took[id])
 		if chained[id] && c.Status == StatusFail {
 			if failedBefore != "" {
 				c.Status = StatusSkip
@@ -1110,6 +1088,81 @@ func (d *diag) finish() Diagnosis {
 	return Diagnosis{Checks: out, Findings: kept}
 }
 
-func durMS(d time.Duration) float64 {
+func DurMS(d time.Duration) float64 {
 	return float64(d.Microseconds()/100) / 10
+}
+
+// Verdict is the outcome of a run.
+type Verdict string
+
+const (
+	Healthy   Verdict = "healthy"   // every check passed
+	Degraded  Verdict = "degraded"  // something is off; the start may go on
+	Repaired  Verdict = "repaired"  // broken, repaired, and verified
+	Unhealthy Verdict = "unhealthy" // broken and not repaired: do not start
+)
+
+// OK reports whether a start may go on.
+func (v Verdict) OK() bool { return v != Unhealthy }
+
+// Verdict is the run's outcome before any repair: Unhealthy with an error
+// finding, Degraded with a warning, else Healthy.
+func (d Diagnosis) Verdict() Verdict {
+	v := Healthy
+	for _, f := range d.Findings {
+		switch f.Severity {
+		case SevError:
+			return Unhealthy
+		case SevWarning:
+			v = Degraded
+		}
+	}
+	return v
+}
+
+// Summary is the root cause in one line: the first error finding, else
+// the first warning, since findings come in root-cause order.
+func (d Diagnosis) Summary() string {
+	var root *Finding
+	for i := range d.Findings {
+		f := &d.Findings[i]
+		switch f.Severity {
+		case SevError:
+			if root == nil || root.Severity != SevError {
+				root = f
+			}
+		case SevWarning:
+			if root == nil {
+				root = f
+			}
+		}
+	}
+	if root == nil {
+		return "network stack healthy"
+	}
+	return root.Summary
+}
+
+// ManualSteps are the steps of the error findings, then of the warnings,
+// each step once, for goos with the managers in charge. An unhealthy
+// diagnosis always gets a step, so a failed start never leaves the user
+// with nothing to do.
+func (d Diagnosis) ManualSteps(goos string) []string {
+	steps := []string{}
+	for _, sev := range []Severity{SevError, SevWarning} {
+		for _, f := range d.Findings {
+			if f.Severity != sev {
+				continue
+			}
+			for _, step := range f.ManualStepsFor(goos, d.Managers) {
+				if !slices.Contains(steps, step) {
+					steps = append(steps, step)
+				}
+			}
+		}
+	}
+	if len(steps) == 0 && d.Verdict() == Unhealthy {
+		steps = append(steps, "run 'guard check -v' and read the failing checks above")
+	}
+	return steps
 }

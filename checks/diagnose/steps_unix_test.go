@@ -1,6 +1,6 @@
 //go:build !windows
 
-package checks
+package diagnose
 
 import (
 	"os/exec"

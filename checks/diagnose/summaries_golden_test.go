@@ -1,4 +1,4 @@
-package checks
+package diagnose
 
 import (
 	"flag"
@@ -63,7 +63,7 @@ func checkSummaries() error {
 	}
 	b, err := os.ReadFile(filepath.FromSlash(summariesGolden))
 	if err != nil {
-		return fmt.Errorf("%w (run go test ./checks -update-summaries)", err)
+		return fmt.Errorf("%w (run go test ./checks/diagnose -update-summaries)", err)
 	}
 	golden := parseSummaries(string(b))
 	var diffs []string

@@ -1,4 +1,4 @@
-package checks
+package diagnose
 
 import (
 	"fmt"
@@ -99,7 +99,7 @@ func (d *diag) tracePaths() Status {
 	}
 	var groups []*divertedGroup
 	for _, nr := range d.s.NameServerRoutes {
-		f := d.s.Family(familyOf(nr.Addr))
+		f := d.s.Family(netstate.FamilyOf(nr.Addr))
 		if f.Default == nil {
 			continue
 		}
@@ -140,7 +140,7 @@ func (d *diag) nameServersDead() (bool, []string) {
 	}
 	var ev []string
 	for _, nr := range d.s.NameServerRoutes {
-		f := d.s.Family(familyOf(nr.Addr))
+		f := d.s.Family(netstate.FamilyOf(nr.Addr))
 		tr := d.trace(f, nr.Addr, nr.Route, nr.RouteErr)
 		if !tr.Dead() {
 			return false, nil

@@ -1,4 +1,4 @@
-package checks
+package diagnose
 
 import (
 	"fmt"
@@ -549,7 +549,7 @@ func (d *diag) silentServer(s netstate.DNSServerResult) bool {
 		return true
 	case netstate.ClassNetUnreach:
 		// A server of a family without a default route is skipped at once.
-		return d.s.Family(familyOf(s.Server.Addr())).Default != nil
+		return d.s.Family(netstate.FamilyOf(s.Server.Addr())).Default != nil
 	}
 	return false
 }
@@ -694,3 +694,7 @@ func (d *diag) portHolder() {
 		}
 	}
 }
+
+// noBuildTime is said of the clock when the binary has no date to bound it
+// with, so the check is not silently weaker.
+const noBuildTime = "; no build date to compare with (built without VCS data), so a clock set back is not detected"

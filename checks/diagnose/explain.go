@@ -1,4 +1,4 @@
-package checks
+package diagnose
 
 // Explanation is the longer text `guard explain ID` prints for a finding:
 // why it matters to a developer about to start work, and how guard
