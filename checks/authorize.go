@@ -58,7 +58,7 @@ func Authorize(s *netstate.State, a Action) error {
 	if s.LinksErr != nil || s.RoutesErr != nil {
 		return fmt.Errorf("read tables: %w", errors.Join(s.LinksErr, s.RoutesErr))
 	}
-	if a.Fix == diagnose.FixFlushDNS {
+	if a.Fix == netstate.RungFlushDNS {
 		return nil
 	}
 	if !slices.ContainsFunc(s.Links, func(l netstate.Link) bool { return l.Name == a.IfName }) {
@@ -73,7 +73,7 @@ func Authorize(s *netstate.State, a Action) error {
 		})
 	}
 	switch a.Fix {
-	case diagnose.FixDeleteNeighbor:
+	case netstate.RungDeleteNeighbor:
 		gw := slices.ContainsFunc(s.Routes, func(r netstate.Route) bool {
 			return isDefaultLike(r) && r.IfName == a.IfName && r.Gateway == a.IP
 		})
@@ -87,17 +87,17 @@ func Authorize(s *netstate.State, a Action) error {
 			return fmt.Errorf("%w: no neighbor entry for %s on %s", ErrNotAuthorized, a.IP, a.IfName)
 		}
 		return nil
-	case diagnose.FixFlushNeighbors:
+	case netstate.RungFlushNeighbors:
 		if carriesDefault {
 			return nil
 		}
 		return fmt.Errorf("%w: %s carries no default route", ErrNotAuthorized, a.IfName)
-	case diagnose.FixLinkUp:
+	case netstate.RungLinkUp:
 		if linkFinding(diagnose.LinkDown.ID) {
 			return nil
 		}
 		return fmt.Errorf("%w: %s is not a down link the default route needs", ErrNotAuthorized, a.IfName)
-	case diagnose.FixReapplyInterface:
+	case netstate.RungReapplyInterface:
 		if carriesDefault || linkFinding(diagnose.LinkDown.ID, diagnose.LinkNoCarrier.ID, diagnose.LinkNoAddress.ID) {
 			return nil
 		}
@@ -135,7 +135,7 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 	if err := Authorize(s, a); err != nil {
 		return err
 	}
-	if a.Fix != diagnose.FixDeleteNeighbor {
+	if a.Fix != netstate.RungDeleteNeighbor {
 		return e.Do(ctx, a)
 	}
 	old, _ := neighborOf(s, a.IfName, a.IP)

@@ -12,7 +12,7 @@ import (
 )
 
 // Engine runs checks against a System with a Prober. The zero value is not
-// usable; checks/live.New wires the real OS, checkstest the fakes.
+// usable; New wires the real OS, checkstest the fakes.
 type Engine struct {
 	Sys    netstate.System
 	Prober netstate.Prober

@@ -16,12 +16,12 @@ import (
 
 // Ladder is the order repairs are tried in, narrowest first. Each rung is
 // verified by a fresh check before the next is considered.
-var Ladder = []diagnose.Fix{diagnose.FixDeleteNeighbor, diagnose.FixFlushNeighbors, diagnose.FixLinkUp, diagnose.FixFlushDNS, diagnose.FixReapplyInterface}
+var Ladder = []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungLinkUp, netstate.RungFlushDNS, netstate.RungReapplyInterface}
 
 // Action is one concrete, validated change: a fixed verb and its target.
 // It is all a privileged helper (guard repair, run through sudo) accepts.
 type Action struct {
-	Fix    diagnose.Fix
+	Fix    netstate.Rung
 	IfName string
 	IP     netip.Addr       // delete-neighbor, restore-neighbor
 	MAC    net.HardwareAddr // restore-neighbor; the entry's MAC for delete-neighbor
@@ -30,22 +30,22 @@ type Action struct {
 	Static bool
 }
 
-// FixRestoreNeighbor puts back a permanent entry that an in-process repair
+// RestoreNeighbor puts back a permanent entry that an in-process repair
 // removed and that verification did not confirm as wrong. It is never a
 // rung of its own, only the rollback of one, and the privileged helper does
 // not accept it: there the deleting call verifies and restores by itself
 // (Engine.Repair), so no caller can make an entry permanent at a MAC of
 // its choosing.
-const FixRestoreNeighbor diagnose.Fix = "restore-neighbor"
+const RestoreNeighbor netstate.Rung = "restore-neighbor"
 
 // Args renders the action as the helper's argument list.
 func (a Action) Args() []string {
 	switch a.Fix {
-	case diagnose.FixDeleteNeighbor:
+	case netstate.RungDeleteNeighbor:
 		return []string{string(a.Fix), a.IfName, a.IP.String()}
-	case FixRestoreNeighbor:
+	case RestoreNeighbor:
 		return []string{string(a.Fix), a.IfName, a.IP.String(), a.MAC.String()}
-	case diagnose.FixFlushDNS:
+	case netstate.RungFlushDNS:
 		return []string{string(a.Fix)}
 	}
 	return []string{string(a.Fix), a.IfName}
@@ -209,8 +209,8 @@ func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
 // order. A name an untrusted project file chose may fail the dns check,
 // but it names no rung: what a repository asks for never decides what
 // runs with privilege.
-func (e *Engine) rungs(d diagnose.Diagnosis, o Options) []diagnose.Fix {
-	want := map[diagnose.Fix]bool{}
+func (e *Engine) rungs(d diagnose.Diagnosis, o Options) []netstate.Rung {
+	want := map[netstate.Rung]bool{}
 	for _, f := range d.Findings {
 		if f.Severity != diagnose.SevError || (f.ID == diagnose.DNSFailed.ID && o.DNSNameFromProject) {
 			continue
@@ -220,7 +220,7 @@ func (e *Engine) rungs(d diagnose.Diagnosis, o Options) []diagnose.Fix {
 			want[fx] = true
 		}
 	}
-	var out []diagnose.Fix
+	var out []netstate.Rung
 	for _, r := range Ladder {
 		if want[r] && e.supports(r, d.Managers) {
 			out = append(out, r)
@@ -230,7 +230,7 @@ func (e *Engine) rungs(d diagnose.Diagnosis, o Options) []diagnose.Fix {
 }
 
 // actions expands a rung into concrete actions from the observed state.
-func (e *Engine) actions(rung diagnose.Fix, s *netstate.State, d diagnose.Diagnosis) []Action {
+func (e *Engine) actions(rung netstate.Rung, s *netstate.State, d diagnose.Diagnosis) []Action {
 	var out []Action
 	has := func(ids ...string) bool {
 		return slices.ContainsFunc(d.Findings, func(f diagnose.Finding) bool { return f.Severity == diagnose.SevError && slices.Contains(ids, f.ID) })
@@ -238,7 +238,7 @@ func (e *Engine) actions(rung diagnose.Fix, s *netstate.State, d diagnose.Diagno
 	static := has(diagnose.GatewayNeighborStatic.ID)
 	_, canRestore := e.Sys.(netstate.NeighborSetter)
 	switch rung {
-	case diagnose.FixDeleteNeighbor:
+	case netstate.RungDeleteNeighbor:
 		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if !f.Gateway.IsValid() {
 				continue
@@ -250,26 +250,26 @@ func (e *Engine) actions(rung diagnose.Fix, s *netstate.State, d diagnose.Diagno
 				if n.Permanent && !(static && canRestore && e.pinDisproved(f, n)) {
 					continue
 				}
-				out = append(out, Action{Fix: diagnose.FixDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
+				out = append(out, Action{Fix: netstate.RungDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
 			}
 		}
-	case diagnose.FixFlushNeighbors:
+	case netstate.RungFlushNeighbors:
 		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if f.Default != nil && f.Default.IfName != "" && !slices.ContainsFunc(out, func(a Action) bool { return a.IfName == f.Default.IfName }) {
-				out = append(out, Action{Fix: diagnose.FixFlushNeighbors, IfName: f.Default.IfName})
+				out = append(out, Action{Fix: netstate.RungFlushNeighbors, IfName: f.Default.IfName})
 			}
 		}
-	case diagnose.FixLinkUp:
+	case netstate.RungLinkUp:
 		for _, f := range d.Findings {
 			if f.ID == diagnose.LinkDown.ID {
-				out = append(out, Action{Fix: diagnose.FixLinkUp, IfName: f.Args[diagnose.ArgIface]})
+				out = append(out, Action{Fix: netstate.RungLinkUp, IfName: f.Args[diagnose.ArgIface]})
 			}
 		}
-	case diagnose.FixFlushDNS:
+	case netstate.RungFlushDNS:
 		if has(diagnose.DNSFailed.ID) {
-			out = append(out, Action{Fix: diagnose.FixFlushDNS})
+			out = append(out, Action{Fix: netstate.RungFlushDNS})
 		}
-	case diagnose.FixReapplyInterface:
+	case netstate.RungReapplyInterface:
 		name := ""
 		for _, f := range d.Findings {
 			if n := f.Args[diagnose.ArgIface]; n != "" && name == "" {
@@ -284,7 +284,7 @@ func (e *Engine) actions(rung diagnose.Fix, s *netstate.State, d diagnose.Diagno
 			}
 		}
 		if name != "" {
-			out = append(out, Action{Fix: diagnose.FixReapplyInterface, IfName: name})
+			out = append(out, Action{Fix: netstate.RungReapplyInterface, IfName: name})
 		}
 	}
 	return out
@@ -338,8 +338,8 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 			r.Outcome = OutcomeOK
 			// In-process only: the privileged helper verifies and puts
 			// back a permanent entry within its own call.
-			if a.Fix == diagnose.FixDeleteNeighbor && a.Static && e.Privileged {
-				undo = append(undo, Action{Fix: FixRestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
+			if a.Fix == netstate.RungDeleteNeighbor && a.Static && e.Privileged {
+				undo = append(undo, Action{Fix: RestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
 			}
 		case errors.Is(err, ErrNotPermitted):
 			r.Outcome, r.Detail = OutcomeNotPermitted, err.Error() // "not permitted (…)": says why
@@ -391,13 +391,13 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 		return 0, fmt.Errorf("interface %q: not found", a.IfName)
 	}
 	switch a.Fix {
-	case diagnose.FixDeleteNeighbor:
+	case netstate.RungDeleteNeighbor:
 		idx, err := ifIndex()
 		if err != nil {
 			return err
 		}
 		return e.Sys.DeleteNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP})
-	case FixRestoreNeighbor:
+	case RestoreNeighbor:
 		idx, err := ifIndex()
 		if err != nil {
 			return err
@@ -407,7 +407,7 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 			return netstate.ErrUnsupported
 		}
 		return ns.SetNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: netstate.NeighPermanent, Permanent: true})
-	case diagnose.FixFlushNeighbors:
+	case netstate.RungFlushNeighbors:
 		idx, err := ifIndex()
 		if err != nil {
 			return err
@@ -428,15 +428,15 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 			}
 		}
 		return nil
-	case diagnose.FixLinkUp:
+	case netstate.RungLinkUp:
 		idx, err := ifIndex()
 		if err != nil {
 			return err
 		}
 		return e.linkUp(ctx, idx, a.IfName)
-	case diagnose.FixFlushDNS:
+	case netstate.RungFlushDNS:
 		return e.Sys.FlushDNSCache(ctx)
-	case diagnose.FixReapplyInterface:
+	case netstate.RungReapplyInterface:
 		return e.Sys.ReapplyInterface(ctx, a.IfName)
 	}
 	return fmt.Errorf("unknown action %q", a.Fix)
@@ -490,8 +490,8 @@ func ParseAction(args []string) (Action, error) {
 	if len(args) == 0 {
 		return Action{}, errors.New("missing action")
 	}
-	a := Action{Fix: diagnose.Fix(args[0])}
-	want := map[diagnose.Fix]int{diagnose.FixDeleteNeighbor: 3, diagnose.FixFlushNeighbors: 2, diagnose.FixLinkUp: 2, diagnose.FixFlushDNS: 1, diagnose.FixReapplyInterface: 2}
+	a := Action{Fix: netstate.Rung(args[0])}
+	want := map[netstate.Rung]int{netstate.RungDeleteNeighbor: 3, netstate.RungFlushNeighbors: 2, netstate.RungLinkUp: 2, netstate.RungFlushDNS: 1, netstate.RungReapplyInterface: 2}
 	n, ok := want[a.Fix]
 	if !ok {
 		return Action{}, fmt.Errorf("unknown action %q", args[0])
@@ -531,20 +531,8 @@ func (e *Engine) managers() netstate.Managers {
 	return netstate.Managers{}
 }
 
-// RepairSupporter is implemented by OS layers on which some rungs of the
-// ladder can run only through a manager that is in charge (Linux: a DNS
-// cache flush needs systemd-resolved, a reapply NetworkManager or
-// systemd-networkd). The engine then neither tries such a rung nor offers
-// it as a privileged step. An OS layer without it supports every rung it
-// does not answer ErrUnsupported to.
-type RepairSupporter interface {
-	// Supports reports whether f can run on this machine with the
-	// managers m in charge.
-	Supports(f diagnose.Fix, m netstate.Managers) bool
-}
-
-func (e *Engine) supports(f diagnose.Fix, m netstate.Managers) bool {
-	if rs, ok := e.Sys.(RepairSupporter); ok {
+func (e *Engine) supports(f netstate.Rung, m netstate.Managers) bool {
+	if rs, ok := e.Sys.(netstate.RepairSupporter); ok {
 		return rs.Supports(f, m)
 	}
 	return true

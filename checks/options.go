@@ -78,10 +78,6 @@ var DefaultExternal = []netip.AddrPort{
 	netip.MustParseAddrPort("[2001:4860:4860::8888]:0"),
 }
 
-// DefaultTCPPorts are tried when a target has no port: HTTPS, DNS, HTTP.
-// A refusal on any of them proves the host answered.
-var DefaultTCPPorts = []uint16{443, 53, 80}
-
 // DefaultOptions returns the built-in defaults.
 func DefaultOptions() Options {
 	return Options{

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // SchemaVersion is the version of the JSON report. It changes only when a
@@ -29,8 +30,8 @@ type Report struct {
 
 // Repair is one rung of the ladder that was climbed.
 type Repair struct {
-	Action diagnose.Fix `json:"action"`
-	Target string       `json:"target"`
+	Action netstate.Rung `json:"action"`
+	Target string        `json:"target"`
 	// Outcome and Detail are one JSON field, "result" (Result): "ok",
 	// "failed: …", "not permitted …", "unsupported on this system", "would
 	// run" or "would run in-process" (dry runs).
@@ -79,11 +80,11 @@ func (r Repair) Result() string {
 // typed in Go.
 func (r Repair) MarshalJSON() ([]byte, error) {
 	return json.Marshal(struct {
-		Action     diagnose.Fix `json:"action"`
-		Target     string       `json:"target"`
-		Result     string       `json:"result"`
-		DurationMS float64      `json:"duration_ms"`
-		Command    string       `json:"command,omitempty"`
+		Action     netstate.Rung `json:"action"`
+		Target     string        `json:"target"`
+		Result     string        `json:"result"`
+		DurationMS float64       `json:"duration_ms"`
+		Command    string        `json:"command,omitempty"`
 	}{r.Action, r.Target, r.Result(), r.DurationMS, r.Command})
 }
 

@@ -24,11 +24,11 @@ func TestEngineStepsFollowManagers(t *testing.T) {
 	for _, tc := range []struct {
 		name        string
 		managers    netstate.Managers
-		unsupported []diagnose.Fix
+		unsupported []netstate.Rung
 		want, not   []string
 		fixCalls    []string
 	}{
-		{"has none", netstate.Managers{Known: true}, []diagnose.Fix{diagnose.FixFlushDNS, diagnose.FixReapplyInterface},
+		{"has none", netstate.Managers{Known: true}, []netstate.Rung{netstate.RungFlushDNS, netstate.RungReapplyInterface},
 			[]string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts www.lab.test"},
 			[]string{"resolvectl", "systemd-resolved", "nmcli", "guard fix"}, nil},
 		{"has NetworkManager and systemd-resolved", netstate.Managers{Known: true, InCharge: netstate.MgrNetworkManager | netstate.MgrResolved}, nil,

@@ -12,7 +12,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -48,8 +47,8 @@ type FakeSystem struct {
 	// (netstate.ManagerReader); the zero value means unknown.
 	Managers netstate.Managers
 	// Unsupported are the rungs the fake says cannot run here
-	// (checks.RepairSupporter).
-	Unsupported []diagnose.Fix
+	// (netstate.RepairSupporter).
+	Unsupported []netstate.Rung
 }
 
 var _ netstate.System = (*FakeSystem)(nil)
@@ -231,7 +230,7 @@ func (f *FakeSystem) ReapplyInterface(_ context.Context, name string) error {
 func (f *FakeSystem) NetworkManagers() netstate.Managers { return f.Managers }
 
 // Supports reports whether fx is not in f.Unsupported.
-func (f *FakeSystem) Supports(fx diagnose.Fix, _ netstate.Managers) bool {
+func (f *FakeSystem) Supports(fx netstate.Rung, _ netstate.Managers) bool {
 	return !slices.Contains(f.Unsupported, fx)
 }
 

@@ -21,21 +21,6 @@ const (
 	SevError   Severity = "error"
 )
 
-// Fix names one rung of the repair ladder. The names are a fixed set: the
-// privileged helper (guard fix re-run through sudo) accepts nothing else.
-type Fix string
-
-const (
-	FixNone             Fix = ""
-	FixDeleteNeighbor   Fix = "delete-neighbor"
-	FixFlushNeighbors   Fix = "flush-neighbors"
-	FixLinkUp           Fix = "link-up"
-	FixFlushDNS         Fix = "flush-dns"
-	FixReapplyInterface Fix = "reapply-interface"
-)
-
-func (f Fix) String() string { return string(f) }
-
 // Arg names a value a finding's texts refer to as {name}.
 type Arg string
 
@@ -101,7 +86,7 @@ type Def struct {
 	// missing route is not also reported as "internet down".
 	DependsOn []string
 	// Fixes are the ladder rungs that may repair it, narrowest first.
-	Fixes []Fix
+	Fixes []netstate.Rung
 	// Manual steps per GOOS ("linux", "darwin", "windows"), with {arg}
 	// placeholders; every finding has its own for each. Each step pastes
 	// as it is: one command in that OS's own terms (a "  # why" comment
@@ -242,8 +227,8 @@ type Finding struct {
 	Summary  string   `json:"summary"`
 	Evidence []string `json:"evidence"`
 	// Fix is the first ladder rung that may repair it; empty if none.
-	Fix  Fix  `json:"fix,omitempty"`
-	Args Args `json:"args,omitempty"`
+	Fix  netstate.Rung `json:"fix,omitempty"`
+	Args Args          `json:"args,omitempty"`
 }
 
 func newFinding(d *Def, a Args, evidence ...string) Finding {
@@ -407,7 +392,7 @@ var (
 		ID: "link-down", Check: "link", Severity: SevError,
 		Title: "Network interface is down",
 		Text:  "interface {iface} is administratively down",
-		Fixes: []Fix{FixLinkUp},
+		Fixes: []netstate.Rung{netstate.RungLinkUp},
 		Manual: Steps{
 			Linux:   []string{"sudo ip link set dev {iface} up", "[NetworkManager] nmcli device connect {iface}  # or let NetworkManager bring it up", "[ifupdown] sudo ifup {iface}  # or let ifupdown bring it up"},
 			Darwin:  []string{"sudo ifconfig {iface} up", "networksetup -listallhardwareports  # names the service of {iface}", "# turn that service on in System Settings › Network"},
@@ -426,7 +411,7 @@ var (
 	LinkNoAddress = &Def{
 		ID: "link-no-address", Check: "link", Severity: SevError,
 		Title: "No address", Text: "interface {iface} carries the default route but has no {family} address",
-		Fixes: []Fix{FixReapplyInterface},
+		Fixes: []netstate.Rung{netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"[NetworkManager] sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "[systemd-networkd] sudo networkctl renew {iface}  # renew DHCP (systemd-networkd)", "[dhcpcd] sudo dhcpcd -n {iface}  # renew DHCP (dhcpcd)", "[dhclient] sudo dhclient -v {iface}  # renew DHCP (dhclient)", "[netplan] ls /etc/netplan  # the configuration netplan generates; sudo netplan apply after a change", "ip addr show dev {iface}"},
 			Darwin:  []string{"# renew DHCP: System Settings › Network › the service of {iface} › Details › TCP/IP › Renew DHCP Lease", "ifconfig {iface}"},
@@ -451,7 +436,7 @@ var (
 		ID: "no-default-route", Check: "route", Severity: SevError,
 		Title: "No default route", Text: "there is no default route: nothing outside the local networks is reachable",
 		DependsOn: []string{"link-down", "link-no-carrier"},
-		Fixes:     []Fix{FixReapplyInterface},
+		Fixes:     []netstate.Rung{netstate.RungReapplyInterface},
 		Optional:  []Arg{ArgIface},
 		Manual: Steps{
 			Linux:   []string{"# reconnect to the network (cable, Wi-Fi, VPN), or renew DHCP", "[NetworkManager] sudo nmcli device reapply {iface}  # renew DHCP (NetworkManager)", "[systemd-networkd] sudo networkctl renew {iface}  # renew DHCP (systemd-networkd)", "[dhcpcd] sudo dhcpcd -n {iface}  # renew DHCP (dhcpcd)", "[dhclient] sudo dhclient -v {iface}  # renew DHCP (dhclient)", "[netplan] ls /etc/netplan  # the configuration netplan generates; sudo netplan apply after a change", "[ifupdown] sudo ifup {iface}  # ifupdown configures {iface}", "ip route show default", "ip -6 route show default"},
@@ -582,7 +567,7 @@ var (
 		Title:     "Gateway does not answer ARP/NDP",
 		Text:      "the gateway {gateway} on {iface} does not answer address resolution (entry {state})",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
-		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
+		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "# check that the router is on and the cable or Wi-Fi is connected"},
 			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "# check that the router is on and the cable or Wi-Fi is connected"},
@@ -594,7 +579,7 @@ var (
 		Title:     "A static ARP/NDP entry pins the gateway to a MAC that does not answer",
 		Text:      "a permanent entry maps the gateway {gateway} to {mac} on {iface}, and nothing answers through it",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
-		Fixes:     []Fix{FixDeleteNeighbor},
+		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor},
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "# then find what set it (a script, /etc/ethers, a systemd-networkd [Neighbor] section) so it does not come back"},
 			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "# then find what set it (arp -s or ndp -s in a script or a launchd job) so it does not come back"},
@@ -617,7 +602,7 @@ var (
 		Title:     "The gateway's ARP/NDP entry looks stale or wrong",
 		Text:      "the gateway {gateway} resolves to {mac} on {iface} ({state}) but does not answer through it",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
-		Fixes:     []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
+		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "sudo ip neigh flush dev {iface} nud failed nud stale  # if that does not help"},
 			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {iface}", "[IPv6] sudo ndp -d {gateway}%{iface}", "[IPv4] arp -an -i {iface}  # the entry is learnt again with the next packet", "[IPv6] ndp -an  # the entry is learnt again with the next packet"},
@@ -628,7 +613,7 @@ var (
 		ID: "gateway-neighbor-duplicate", Check: "neighbor", Severity: SevWarning,
 		Title: "The gateway has conflicting ARP/NDP entries",
 		Text:  "the gateway {gateway} has {count} entries with different MACs: {detail}",
-		Fixes: []Fix{FixDeleteNeighbor},
+		Fixes: []netstate.Rung{netstate.RungDeleteNeighbor},
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {ifaces}"},
 			Darwin:  []string{"[IPv4] sudo arp -d {gateway} ifscope {ifaces}", "[IPv6] sudo ndp -d {gateway}%{ifaces}"},
@@ -662,7 +647,7 @@ var (
 		Text:  "the gateway {gateway} answers neither ping nor TCP ({detail})",
 		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "gateway-route-rejected",
 			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-ambiguous", "gateway-neighbor-wrong", "local-network-denied", "default-route-dead"},
-		Fixes: []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixReapplyInterface},
+		Fixes: []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"# check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
 			Darwin:  []string{"# check that the router is on and reachable: cable, Wi-Fi", "[IPv4] arp -n {gateway}", "[IPv6] ndp -an", "route -n get {gateway}"},
@@ -794,7 +779,7 @@ var (
 		ID: "dns-failed", Check: "dns", Severity: SevError,
 		Title: "DNS resolution fails", Text: "resolving {name} failed: {err}",
 		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable", "dns-no-servers", "local-firewall-blocks", "nameserver-route-diverted"},
-		Fixes:     []Fix{FixFlushDNS},
+		Fixes:     []netstate.Rung{netstate.RungFlushDNS},
 		Manual: Steps{
 			Linux:   []string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts {name}", "[systemd-resolved] resolvectl status", "[systemd-resolved] resolvectl query {name}", "[systemd-resolved] sudo systemctl restart systemd-resolved", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got"},
 			Darwin:  []string{"scutil --dns  # the name servers asked", "dscacheutil -q host -a name {name}", "sudo dscacheutil -flushcache", "sudo killall -HUP mDNSResponder"},

@@ -250,3 +250,7 @@ func FamilyOf(a netip.Addr) int {
 	}
 	return 6
 }
+
+// DefaultTCPPorts are tried when a target has no port: HTTPS, DNS, HTTP.
+// A refusal on any of them proves the host answered.
+var DefaultTCPPorts = []uint16{443, 53, 80}

@@ -15,7 +15,7 @@
 //     by the DNS probe and the engine's path tracing (NameServers).
 //
 // The engine owns deadlines: every probe runs until it has an answer or
-// its context is done. checks/live wires Default into the engine; tests
+// its context is done. checks.New wires Default into the engine; tests
 // use checkstest's fake instead, and this package's own tests probe
 // loopback only.
 package probe

@@ -9,7 +9,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/netstate"
 	probing "github.com/prometheus-community/pro-bing"
 )
@@ -186,7 +185,7 @@ func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) net
 func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, control func(network, address string, c syscall.RawConn) error) netstate.ProbeResult {
 	res := netstate.ProbeResult{Kind: netstate.ProbeTCP, Ran: true}
 	if len(ports) == 0 {
-		ports = checks.DefaultTCPPorts
+		ports = netstate.DefaultTCPPorts
 	}
 	res.Target = netip.AddrPortFrom(dst, ports[0])
 	ctx, cancel := context.WithCancel(ctx)

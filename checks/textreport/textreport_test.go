@@ -6,6 +6,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 func strs(ls []Line) []string {
@@ -116,7 +117,7 @@ func TestSanitize(t *testing.T) {
 func TestRepairLinesWrap(t *testing.T) {
 	r := broken()
 	r.Verdict = diagnose.Repaired
-	r.Repairs = []checks.Repair{{Action: diagnose.FixDeleteNeighbor, Target: "eth0 198.18.3.1", Outcome: checks.OutcomeFailed, Detail: strings.Repeat("word ", 30)}}
+	r.Repairs = []checks.Repair{{Action: netstate.RungDeleteNeighbor, Target: "eth0 198.18.3.1", Outcome: checks.OutcomeFailed, Detail: strings.Repeat("word ", 30)}}
 	got := Lines(r, Options{})
 	var repair []Line
 	for _, l := range got {

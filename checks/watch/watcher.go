@@ -133,7 +133,7 @@ func attempted(rep *checks.Report) bool {
 // on, so a held-back repair is worth mentioning.
 func repairable(rep *checks.Report) bool {
 	for _, f := range rep.Findings {
-		if f.Severity == diagnose.SevError && f.Fix != diagnose.FixNone {
+		if f.Severity == diagnose.SevError && f.Fix != netstate.RungNone {
 			return true
 		}
 	}

@@ -247,7 +247,7 @@ func TestWatcherFixBackoffCap(t *testing.T) {
 				t.Errorf("run %d: a repair not logged", i)
 			}
 			for _, rp := range r.Report.Repairs {
-				if rp.Action == diagnose.FixDeleteNeighbor && !strings.HasPrefix(rp.Result(), "failed") {
+				if rp.Action == netstate.RungDeleteNeighbor && !strings.HasPrefix(rp.Result(), "failed") {
 					t.Errorf("run %d: repair %s result %q", i, rp.Action, rp.Result())
 				}
 			}
@@ -381,7 +381,7 @@ func TestMetrics(t *testing.T) {
 	t0 := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
 	bad := report(diagnose.Unhealthy, "gateway-neighbor-wrong", "dns-failed")
 	bad.Checks = []diagnose.CheckResult{{ID: "neighbor", Status: diagnose.StatusFail, DurationMS: 1.5}, {ID: "dns", Status: diagnose.StatusSkip}}
-	bad.Repairs = []checks.Repair{{Action: diagnose.FixDeleteNeighbor, Outcome: checks.OutcomeFailed, Detail: "device busy"}, {Action: diagnose.FixFlushDNS, Outcome: checks.OutcomeWouldRun}}
+	bad.Repairs = []checks.Repair{{Action: netstate.RungDeleteNeighbor, Outcome: checks.OutcomeFailed, Detail: "device busy"}, {Action: netstate.RungFlushDNS, Outcome: checks.OutcomeWouldRun}}
 	m.Observe(Result{Time: t0, Trigger: TriggerStart, Report: bad, Changed: true})
 	good := report(diagnose.Healthy)
 	good.Checks = []diagnose.CheckResult{{ID: "neighbor", Status: diagnose.StatusPass, DurationMS: 0.5}}

@@ -15,7 +15,7 @@
 // missing.
 //
 // New returns this platform's layer; IsPrivileged, HostApp and
-// LocalNetworkPrivacy are the process facts checks/live puts into the
+// LocalNetworkPrivacy are the process facts checks.New puts into the
 // engine. RouteTypeFromRTN, NeighStateFromNUD and DarwinNeighborMsg are
 // exported for checks/watch, which decodes the same kernel messages as
 // change notifications and must judge them exactly as a check would.

@@ -10,14 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
-	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
 var (
-	_ netstate.ManagerReader = (*linuxSystem)(nil)
-	_ checks.RepairSupporter = (*linuxSystem)(nil)
+	_ netstate.ManagerReader   = (*linuxSystem)(nil)
+	_ netstate.RepairSupporter = (*linuxSystem)(nil)
 )
 
 // managerRoot is where the manager facts are read from: "/" on a
@@ -44,11 +42,11 @@ func (*linuxSystem) NetworkManagers() netstate.Managers { return readManagers(ma
 // Supports: a DNS cache flush needs systemd-resolved and a reapply
 // NetworkManager or systemd-networkd, in charge now; running their tools
 // otherwise only fails ("Failed to connect to bus").
-func (*linuxSystem) Supports(f diagnose.Fix, m netstate.Managers) bool {
+func (*linuxSystem) Supports(f netstate.Rung, m netstate.Managers) bool {
 	switch f {
-	case diagnose.FixFlushDNS:
+	case netstate.RungFlushDNS:
 		return m.Has(netstate.MgrResolved)
-	case diagnose.FixReapplyInterface:
+	case netstate.RungReapplyInterface:
 		return m.Has(netstate.MgrNetworkManager | netstate.MgrNetworkd)
 	}
 	return true

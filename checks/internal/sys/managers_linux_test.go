@@ -7,7 +7,6 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -106,18 +105,18 @@ func TestLinuxSupports(t *testing.T) {
 	nm := netstate.Managers{Known: true, InCharge: netstate.MgrNetworkManager}
 	networkd := netstate.Managers{Known: true, InCharge: netstate.MgrNetworkd | netstate.MgrResolved}
 	for _, tc := range []struct {
-		f    diagnose.Fix
+		f    netstate.Rung
 		m    netstate.Managers
 		want bool
 	}{
-		{diagnose.FixFlushDNS, none, false},
-		{diagnose.FixReapplyInterface, none, false},
-		{diagnose.FixDeleteNeighbor, none, true},
-		{diagnose.FixReapplyInterface, nm, true},
-		{diagnose.FixFlushDNS, nm, false},
-		{diagnose.FixFlushDNS, networkd, true},
-		{diagnose.FixReapplyInterface, networkd, true},
-		{diagnose.FixFlushDNS, netstate.Managers{}, true},
+		{netstate.RungFlushDNS, none, false},
+		{netstate.RungReapplyInterface, none, false},
+		{netstate.RungDeleteNeighbor, none, true},
+		{netstate.RungReapplyInterface, nm, true},
+		{netstate.RungFlushDNS, nm, false},
+		{netstate.RungFlushDNS, networkd, true},
+		{netstate.RungReapplyInterface, networkd, true},
+		{netstate.RungFlushDNS, netstate.Managers{}, true},
 	} {
 		if got := sys.Supports(tc.f, tc.m); got != tc.want {
 			t.Errorf("Supports(%s, %s) = %v, want %v", tc.f, tc.m.InCharge, got, tc.want)

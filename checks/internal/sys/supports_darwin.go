@@ -1,15 +1,13 @@
 package sys
 
 import (
-	"github.com/netguard/netguard/checks"
-	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-var _ checks.RepairSupporter = (*darwinSystem)(nil)
+var _ netstate.RepairSupporter = (*darwinSystem)(nil)
 
 // Supports: macOS has no reapply (see ReapplyInterface), so the ladder
 // neither tries it nor offers it as a privileged step.
-func (*darwinSystem) Supports(f diagnose.Fix, _ netstate.Managers) bool {
-	return f != diagnose.FixReapplyInterface
+func (*darwinSystem) Supports(f netstate.Rung, _ netstate.Managers) bool {
+	return f != netstate.RungReapplyInterface
 }

@@ -1,0 +1,23 @@
+package checks
+
+import (
+	"runtime"
+
+	"github.com/netguard/netguard/checks/internal/sys"
+	"github.com/netguard/netguard/checks/probe"
+)
+
+// New returns an engine over this machine: the OS layer of
+// checks/internal/sys, the prober of checks/probe and the facts of the
+// process (privilege, the app it runs in). Tests build an Engine from
+// checkstest's fakes instead.
+func New() *Engine {
+	return &Engine{
+		Sys:                 sys.New(),
+		Prober:              probe.Default(),
+		Privileged:          sys.IsPrivileged(),
+		OS:                  runtime.GOOS,
+		HostApp:             sys.HostApp(),
+		LocalNetworkPrivacy: sys.LocalNetworkPrivacy,
+	}
+}
