@@ -78,7 +78,7 @@ func TestExitCodesAndJSON(t *testing.T) {
 			if dec.More() {
 				t.Fatal("more than one JSON document on stdout")
 			}
-			if r.Schema != 1 || r.Verdict != tt.verdict || len(r.Checks) != len(diagnose.CheckIDs) {
+			if r.Schema != 1 || r.Verdict != tt.verdict || len(r.Checks) != len(diagnose.Checks) {
 				t.Fatalf("report: schema %d verdict %s checks %d", r.Schema, r.Verdict, len(r.Checks))
 			}
 			if tt.code == exitUnhealthy && len(r.ManualSteps) == 0 {

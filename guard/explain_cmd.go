@@ -26,7 +26,7 @@ type explained struct {
 
 func explain(d *diagnose.Def, goos string) explained {
 	e, _ := diagnose.Explain(d.ID)
-	x := explained{ID: d.ID, Check: d.Check, Severity: string(d.Severity), Title: d.Title, Summary: d.Text,
+	x := explained{ID: d.ID, Check: diagnose.CheckOf(d).ID, Severity: string(d.Severity), Title: d.Title, Summary: d.Text,
 		Why: e.Why, How: e.How, Repairs: []string{}, OS: goos, ManualSteps: []string{}}
 	for _, f := range d.Fixes {
 		x.Repairs = append(x.Repairs, string(f))

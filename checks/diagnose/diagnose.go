@@ -23,12 +23,39 @@ const (
 	StatusUnknown Status = "unknown"
 )
 
-// CheckIDs in dependency order: a failed check makes later failing ones
-// "skip", so the report names one root cause.
-var CheckIDs = []string{"link", "route", "neighbor", "gateway", "internet", "dns", "resources", "proxy", "ports", "hosts", "clock"}
+// Check is one line of the report: what it judges, the findings it owns
+// in root-cause order, and whether it is chained.
+type Check struct {
+	ID string
+	// Chained: the check depends on the ones before it, so a failure
+	// after a chained failure reads "skip", and the report names one root
+	// cause.
+	Chained bool
+	// Findings are the findings this check owns, in root-cause order.
+	Findings []*Def
+	// judge adds the check's findings and sets its status and detail; it
+	// sees the findings of the checks before it, never changes them.
+	judge func(*diag)
+}
 
-// chained are the checks that depend on the ones before them.
-var chained = map[string]bool{"link": true, "route": true, "neighbor": true, "gateway": true, "internet": true, "dns": true}
+// The checks, one per report line.
+var (
+	Link      = &Check{ID: "link", Chained: true, judge: (*diag).link, Findings: []*Def{TimedOut, LinkDown, LinkNoCarrier, LinkNoAddress, LinkMTUExceedsEgress}}
+	Route     = &Check{ID: "route", Chained: true, judge: (*diag).route, Findings: []*Def{NoDefaultRoute, GatewayRouteRejected, TargetRouteRejected, RouteLookupFailed, TunnelCoversGateway, DefaultRouteVPN, GatewayRouteDiverted, TargetRouteDiverted, NameServerRouteDiverted, DefaultRouteDead}}
+	Neighbor  = &Check{ID: "neighbor", Chained: true, judge: (*diag).neighbor, Findings: []*Def{GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayNeighborDuplicate}}
+	Gateway   = &Check{ID: "gateway", Chained: true, judge: (*diag).gateway, Findings: []*Def{LocalNetworkDenied, GatewaySendRefused, GatewayUnreachable, GatewaySilent}}
+	Internet  = &Check{ID: "internet", Chained: true, judge: (*diag).internet, Findings: []*Def{LocalFirewallBlocks, KernelNoBuffers, InternetUnreachable, FamilyUnreachable, PathMTUBlackhole, InternetPartial, TCPBlocked, ICMPBlocked, ICMPNotPermitted, NetworkProxyOnly}}
+	DNS       = &Check{ID: "dns", Chained: true, judge: (*diag).dns, Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, ProxyFakeIP}}
+	Resources = &Check{ID: "resources", Chained: false, judge: (*diag).resources, Findings: []*Def{PortsExhausted, PortsHigh, FilesExhausted, FilesLimitLow, PortsRangeSmall}}
+	Proxy     = &Check{ID: "proxy", Chained: false, judge: (*diag).proxies, Findings: []*Def{ProxyInvalid, ProxyDead}}
+	Ports     = &Check{ID: "ports", Chained: false, judge: (*diag).ports, Findings: []*Def{PortInUse, PortExcluded}}
+	Hosts     = &Check{ID: "hosts", Chained: false, judge: (*diag).hosts, Findings: []*Def{HostsLocalhostWrong, HostsLocalhostMissing}}
+	Clock     = &Check{ID: "clock", Chained: false, judge: (*diag).clock, Findings: []*Def{ClockWrong, ClockUnsynchronized}}
+)
+
+// Checks is the order of the report's checks, of chaining and of the
+// catalog's root-cause order: a check judges after the ones it depends on.
+var Checks = []*Check{Link, Route, Neighbor, Gateway, Internet, DNS, Resources, Proxy, Ports, Hosts, Clock}
 
 // CheckResult is one line of the report.
 type CheckResult struct {
@@ -51,44 +78,68 @@ type Diagnosis struct {
 // Diagnose turns observed state into checks and findings. It does no I/O,
 // so it is table-tested with State literals for every OS.
 func Diagnose(s *netstate.State) Diagnosis {
-	d := &diag{s: s, checks: map[string]*CheckResult{}}
-	for _, id := range CheckIDs {
-		d.checks[id] = &CheckResult{ID: id, Status: StatusPass}
+	d := &diag{s: s, checks: map[*Check]*CheckResult{}}
+	for _, c := range Checks {
+		d.checks[c] = &CheckResult{ID: c.ID, Status: StatusPass}
 	}
 	if s.TimedOut {
 		d.add(TimedOut, Args{}, "no table read or probe finished before the deadline")
-		for _, id := range CheckIDs {
-			d.set(id, StatusUnknown, "timed out")
+		for _, c := range Checks {
+			d.checks[c].Status, d.checks[c].Detail = StatusUnknown, "timed out"
 		}
 		return d.finish()
 	}
 	d.inetReach = d.anyExternalReachable()
-	d.link()
-	d.route()
-	d.neighbor()
-	d.gateway()
-	d.internet()
-	d.dns()
-	d.resources()
-	d.local()
+	for _, c := range Checks {
+		d.check, d.cur = c, d.checks[c]
+		c.judge(d)
+	}
 	return d.finish()
 }
 
+// diag is one run of the checks over a State.
 type diag struct {
 	s         *netstate.State
-	checks    map[string]*CheckResult
+	checks    map[*Check]*CheckResult
 	findings  []Finding
 	inetReach bool
+	// check is the check judging now, cur its result.
+	check *Check
+	cur   *CheckResult
+	// superseded are findings the judging check has explained by a more
+	// specific cause, decided before its generic findings: add drops a
+	// finding of def whose args the function accepts.
+	superseded map[*Def]func(Args) bool
+	// firewallBlocks: the internet check saw a local firewall refuse the
+	// probes, even where it then named a working proxy as the way out.
+	firewallBlocks bool
 }
 
+// add records a finding of def unless the judging check superseded it;
+// the pointer lets the judge adjust its severity.
 func (d *diag) add(def *Def, a Args, evidence ...string) *Finding {
+	if by, ok := d.superseded[def]; ok && by(a) {
+		return &Finding{}
+	}
 	d.findings = append(d.findings, newFinding(def, a, evidence...))
 	return &d.findings[len(d.findings)-1]
 }
 
-func (d *diag) set(id string, st Status, detail string) {
-	c := d.checks[id]
-	c.Status, c.Detail = st, detail
+// supersede makes the judging check's later adds of def a no-op for args
+// that by accepts (nil: all).
+func (d *diag) supersede(def *Def, by func(Args) bool) {
+	if by == nil {
+		by = func(Args) bool { return true }
+	}
+	if d.superseded == nil {
+		d.superseded = map[*Def]func(Args) bool{}
+	}
+	d.superseded[def] = by
+}
+
+// set sets the judging check's status and detail.
+func (d *diag) set(st Status, detail string) {
+	d.cur.Status, d.cur.Detail = st, detail
 }
 
 func (d *diag) families() []*netstate.FamilyState {
@@ -169,7 +220,7 @@ func hasFamilyAddr(l *netstate.Link, fam int) bool {
 // cause (the kernel drops a link's routes when it goes down).
 func (d *diag) link() {
 	if d.s.LinksErr != nil {
-		d.set("link", StatusUnknown, "could not read interfaces: "+d.s.LinksErr.Error())
+		d.set(StatusUnknown, "could not read interfaces: "+d.s.LinksErr.Error())
 		return
 	}
 	used := d.usedFamilies()
@@ -177,14 +228,14 @@ func (d *diag) link() {
 		if l := d.downCandidate(); l != nil {
 			if !l.AdminUp {
 				d.add(LinkDown, Args{ArgIface: l.Name}, fmt.Sprintf("%s: admin down, no default route", l.Name))
-				d.set("link", StatusFail, l.Name+" is down")
+				d.set(StatusFail, l.Name+" is down")
 			} else {
 				d.add(LinkNoCarrier, Args{ArgIface: l.Name}, fmt.Sprintf("%s: up, no carrier, no default route", l.Name))
-				d.set("link", StatusFail, l.Name+" has no carrier")
+				d.set(StatusFail, l.Name+" has no carrier")
 			}
 			return
 		}
-		d.set("link", StatusPass, "no interface is down")
+		d.set(StatusPass, "no interface is down")
 		return
 	}
 	var parts []string
@@ -216,7 +267,7 @@ func (d *diag) link() {
 	if failed {
 		st = StatusFail
 	}
-	d.set("link", st, strings.Join(parts, "; "))
+	d.set(st, strings.Join(parts, "; "))
 }
 
 func carrierText(l *netstate.Link) string {
@@ -312,7 +363,7 @@ const slowTableRead = 100 * time.Millisecond
 
 func (d *diag) route() {
 	if d.s.RoutesErr != nil {
-		d.set("route", StatusUnknown, "could not read routes: "+d.s.RoutesErr.Error())
+		d.set(StatusUnknown, "could not read routes: "+d.s.RoutesErr.Error())
 		return
 	}
 	used := d.usedFamilies()
@@ -322,7 +373,7 @@ func (d *diag) route() {
 			args[ArgIface] = l.Name // whose DHCP lease the manual steps renew
 		}
 		d.add(NoDefaultRoute, args, "no default route in any table, for IPv4 or IPv6")
-		d.set("route", StatusFail, "no default route")
+		d.set(StatusFail, "no default route")
 		return
 	}
 	var parts []string
@@ -400,7 +451,7 @@ func (d *diag) route() {
 		// not a fault: the probes' window began only after it.
 		parts = append(parts, fmt.Sprintf("%d routes read in %s", len(d.s.Routes), ms(took)))
 	}
-	d.set("route", st, strings.Join(parts, "; "))
+	d.set(st, strings.Join(parts, "; "))
 }
 
 func (d *diag) countDefaults(fam int) int {
@@ -478,7 +529,7 @@ func (d *diag) gatewayEntries(f *netstate.FamilyState) (onRoute *netstate.Neighb
 // MAC nothing answers through are the bad ones.
 func (d *diag) neighbor() {
 	if d.s.NeighborsErr != nil {
-		d.set("neighbor", StatusUnknown, "could not read the neighbor table: "+d.s.NeighborsErr.Error())
+		d.set(StatusUnknown, "could not read the neighbor table: "+d.s.NeighborsErr.Error())
 		return
 	}
 	var parts []string
@@ -551,10 +602,10 @@ func (d *diag) neighbor() {
 		st = StatusFail
 	}
 	if !sawGateway {
-		d.set("neighbor", StatusSkip, d.noGatewayReason())
+		d.set(StatusSkip, d.noGatewayReason())
 		return
 	}
-	d.set("neighbor", st, strings.Join(parts, "; "))
+	d.set(st, strings.Join(parts, "; "))
 }
 
 func stateText(n *netstate.Neighbor) string {
@@ -660,11 +711,11 @@ func (d *diag) gateway() {
 	}
 	switch {
 	case !sawGateway:
-		d.set("gateway", StatusSkip, d.noGatewayReason())
+		d.set(StatusSkip, d.noGatewayReason())
 	case len(parts) == 0:
-		d.set("gateway", StatusSkip, strings.Join(skipped, "; "))
+		d.set(StatusSkip, strings.Join(skipped, "; "))
 	default:
-		d.set("gateway", st, strings.Join(append(parts, skipped...), "; "))
+		d.set(st, strings.Join(append(parts, skipped...), "; "))
 	}
 }
 
@@ -693,8 +744,16 @@ func firstErr(errs ...error) error {
 	return nil
 }
 
-// internet: any external target answers any kind of probe.
+// internet judges the direct path to the external targets, then whether a
+// working proxy is the way out where direct connections are blocked.
 func (d *diag) internet() {
+	mark := len(d.findings)
+	d.internetDirect()
+	d.proxyOnly(mark)
+}
+
+// internetDirect: any external target answers any kind of probe.
+func (d *diag) internetDirect() {
 	var ok, bad, lines, unprobed, skipLines []string
 	var badClasses []netstate.ErrClass
 	var icmpAny, tcpAny, icmpTried, icmpDenied, tcpTriedFull, extICMP, extTCP bool
@@ -738,7 +797,7 @@ func (d *diag) internet() {
 		if len(skipLines) == 0 {
 			detail = "no external target"
 		}
-		d.set("internet", StatusFail, detail)
+		d.set(StatusFail, detail)
 		if len(d.usedFamilies()) > 0 {
 			d.add(InternetUnreachable, Args{ArgDetail: detail, ArgTargets: strings.Join(unprobed, ListSep)}, skipLines...)
 		}
@@ -749,11 +808,12 @@ func (d *diag) internet() {
 		switch {
 		case allClass(badClasses, netstate.ClassPermission):
 			d.add(LocalFirewallBlocks, args, lines...)
+			d.firewallBlocks = true
 		case slices.Contains(badClasses, netstate.ClassNoBufs):
 			d.add(KernelNoBuffers, args, lines...)
 		}
 		d.add(InternetUnreachable, args, lines...)
-		d.set("internet", StatusFail, strings.Join(lines, "; "))
+		d.set(StatusFail, strings.Join(lines, "; "))
 		return
 	}
 	st := worse(d.familyUnreachable(), d.pathMTU())
@@ -772,7 +832,7 @@ func (d *diag) internet() {
 		fd := d.add(TCPBlocked, Args{ArgDetail: strings.Join(lines, "; ")}, lines...)
 		st = worse(st, statusOf(fd.Severity))
 	}
-	d.set("internet", st, strings.Join(lines, "; "))
+	d.set(st, strings.Join(lines, "; "))
 }
 
 // unprobedText says why the engine did not probe t: the route that
@@ -800,11 +860,26 @@ func allClass(cs []netstate.ErrClass, c netstate.ErrClass) bool {
 	return slices.Contains(cs, c)
 }
 
-// dns: the system resolver answers. NXDOMAIN is an answer.
+// dns judges name resolution. The specific causes come first (a local
+// resolver that is down, a silent server ahead of one that answers): each
+// supersedes the generic findings it explains before they are judged.
 func (d *diag) dns() {
+	specific := d.localResolver()
+	if !specific {
+		specific = d.nameServerOrder()
+	}
+	d.dnsResolves()
+	if specific {
+		d.restatus()
+	}
+	d.fakeIP()
+}
+
+// dnsResolves: the system resolver answers. NXDOMAIN is an answer.
+func (d *diag) dnsResolves() {
 	r := d.s.DNS
 	if !r.Ran {
-		d.set("dns", StatusSkip, "not run")
+		d.set(StatusSkip, "not run")
 		return
 	}
 	var srv []string
@@ -829,7 +904,7 @@ func (d *diag) dns() {
 		// The engine called the probe off: the routes decided.
 		detail := fmt.Sprintf("%s: not resolved, no name server is reachable (%s)", r.Name, strings.Join(ev, "; "))
 		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: "no name server is reachable", ArgDetail: strings.Join(ev, "; ")}, ev...)
-		d.set("dns", StatusFail, detail)
+		d.set(StatusFail, detail)
 		return
 	}
 	switch {
@@ -846,20 +921,20 @@ func (d *diag) dns() {
 				st = worse(st, statusOf(fd.Severity))
 			}
 		}
-		d.set("dns", st, detail)
+		d.set(st, detail)
 	case netstate.Classify(r.Err) == netstate.ClassTimeout && answeredServer(r.Servers) != nil && r.Sent == netstate.TriNo:
 		// Nothing was lost: the resolver never sent. It spent the time on
 		// local files, and how long they take is no verdict on the network.
 		s := answeredServer(r.Servers)
-		d.set("dns", StatusUnknown, fmt.Sprintf("%s: the system resolver sent no query in %s (still reading local files such as the hosts file); %s answered directly (%s)", r.Name, ms(r.Duration), s.Server.Addr(), servers))
+		d.set(StatusUnknown, fmt.Sprintf("%s: the system resolver sent no query in %s (still reading local files such as the hosts file); %s answered directly (%s)", r.Name, ms(r.Duration), s.Server.Addr(), servers))
 	case netstate.Classify(r.Err) == netstate.ClassTimeout && answeredServer(r.Servers) != nil:
 		s := answeredServer(r.Servers)
 		detail := fmt.Sprintf("%s: system resolver timed out; %s answered directly (%s)", r.Name, s.Server.Addr(), servers)
 		fd := d.add(DNSLossy, Args{ArgName: r.Name, ArgServer: s.Server.Addr().String()}, detail)
-		d.set("dns", statusOf(fd.Severity), detail)
+		d.set(statusOf(fd.Severity), detail)
 	case len(r.Servers) == 0 && d.s.NameServersListed:
 		d.add(DNSNoServers, Args{ArgName: r.Name}, netstate.ErrText(r.Err))
-		d.set("dns", StatusFail, "no name server configured")
+		d.set(StatusFail, "no name server configured")
 	default:
 		why := dnsErrText(r.Err)
 		if w := serversWhy(r.Servers); w != "" {
@@ -869,7 +944,7 @@ func (d *diag) dns() {
 		}
 		detail := fmt.Sprintf("%s: %s (%s)", r.Name, why, servers)
 		d.add(DNSFailed, Args{ArgName: r.Name, ArgErr: why, ArgDetail: "servers: " + servers}, detail)
-		d.set("dns", StatusFail, detail)
+		d.set(StatusFail, detail)
 	}
 }
 
@@ -939,10 +1014,18 @@ func addrsText(as []netip.Addr) string {
 	return strings.Join(ss, " ")
 }
 
-// resources: ephemeral ports and file handles against the OS's limits.
+// resources judges the machine's sockets and files, then the ephemeral
+// port range, and names the process holding the most sockets.
 func (d *diag) resources() {
+	d.resourceUse()
+	d.portRange()
+	d.portHolder()
+}
+
+// resourceUse: ephemeral ports and file handles against the OS's limits.
+func (d *diag) resourceUse() {
 	if d.s.SocketsErr != nil {
-		d.set("resources", StatusUnknown, "could not read socket tables: "+d.s.SocketsErr.Error())
+		d.set(StatusUnknown, "could not read socket tables: "+d.s.SocketsErr.Error())
 		return
 	}
 	k := d.s.Sockets
@@ -1000,10 +1083,10 @@ func (d *diag) resources() {
 		}
 	}
 	if len(parts) == 0 {
-		d.set("resources", StatusUnknown, "no socket statistics on this OS: "+strings.Join(k.Unknown, "; "))
+		d.set(StatusUnknown, "no socket statistics on this OS: "+strings.Join(k.Unknown, "; "))
 		return
 	}
-	d.set("resources", st, strings.Join(parts, "; "))
+	d.set(st, strings.Join(parts, "; "))
 }
 
 // probeErr: some probe failed with this class of error.
@@ -1055,7 +1138,7 @@ func (d *diag) finish() Diagnosis {
 		def, _ := Lookup(f.ID)
 		hidden := false
 		for _, dep := range def.DependsOn {
-			if present[dep] {
+			if present[dep.ID] {
 				hidden = true
 				break
 			}
@@ -1069,15 +1152,15 @@ func (d *diag) finish() Diagnosis {
 
 	var out []CheckResult
 	failedBefore := ""
-	for _, id := range CheckIDs {
-		c := *d.checks[id]
-		c.DurationMS = DurMS(d.s.Took[id])
-		if chained[id] && c.Status == StatusFail {
+	for _, chk := range Checks {
+		c := *d.checks[chk]
+		c.DurationMS = DurMS(d.s.Took[chk.ID])
+		if chk.Chained && c.Status == StatusFail {
 			if failedBefore != "" {
 				c.Status = StatusSkip
 				c.Detail = fmt.Sprintf("because %s failed (%s)", failedBefore, c.Detail)
 			} else {
-				failedBefore = id
+				failedBefore = chk.ID
 			}
 		}
 		out = append(out, c)

@@ -11,46 +11,21 @@ import (
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-// local diagnoses the machine's local configuration (issue 13 §4, §5,
-// §7, §8), then revisits two network verdicts with what it knows: a
-// silent name server ahead of a working one is not "loss", and a working
-// proxy is a way out when direct connections are blocked. Called last by
-// Diagnose, before finish.
-func (d *diag) local() {
-	d.proxies()
-	d.ports()
-	d.hosts()
-	d.clock()
-	d.portRange()
-	d.portHolder()
-	d.localResolver()
-	d.nameServerOrder()
-	d.fakeIP()
-	d.proxyOnly()
-}
-
 // has reports whether a finding with id is present.
 func (d *diag) has(id string) bool {
 	return slices.ContainsFunc(d.findings, func(f Finding) bool { return f.ID == id })
 }
 
-// drop removes the findings with id for which keep (nil: none) is false.
-func (d *diag) drop(id string, keep func(f Finding) bool) {
-	d.findings = slices.DeleteFunc(d.findings, func(f Finding) bool {
-		return f.ID == id && (keep == nil || !keep(f))
-	})
-}
-
-// restatus sets a check's status from the findings of that check that are
-// left, keeping its detail.
-func (d *diag) restatus(check string) {
+// restatus sets the judging check's status from its findings so far,
+// keeping its detail: a specific cause replaced the generic verdict.
+func (d *diag) restatus() {
 	st := StatusPass
 	for _, f := range d.findings {
-		if def, _ := Lookup(f.ID); def.Check == check {
+		if slices.ContainsFunc(d.check.Findings, func(def *Def) bool { return def.ID == f.ID }) {
 			st = worse(st, statusOf(f.Severity))
 		}
 	}
-	d.checks[check].Status = st
+	d.cur.Status = st
 }
 
 // proxies: every configured proxy parses and accepts a connection.
@@ -58,17 +33,17 @@ func (d *diag) proxies() {
 	p := &d.s.Proxy
 	switch {
 	case !p.Checked:
-		d.set("proxy", StatusSkip, "not collected")
+		d.set(StatusSkip, "not collected")
 		return
 	case len(p.Settings) == 0:
 		detail := "no proxy set"
 		if p.SystemErr != nil {
 			detail += "; " + p.SystemErr.Error()
 		}
-		d.set("proxy", StatusPass, detail)
+		d.set(StatusPass, detail)
 		return
 	case p.Disabled():
-		d.set("proxy", StatusPass, "NO_PROXY=* turns every proxy off")
+		d.set(StatusPass, "NO_PROXY=* turns every proxy off")
 		return
 	}
 	var parts []string
@@ -151,8 +126,8 @@ func (d *diag) proxies() {
 	if len(parts) == 0 {
 		parts = []string{"no proxy applies to the interface in use"}
 	}
-	d.set("proxy", StatusPass, strings.Join(parts, "; "))
-	d.restatus("proxy")
+	d.set(StatusPass, strings.Join(parts, "; "))
+	d.restatus()
 }
 
 // proxyApplies: a per-interface system proxy (macOS) counts only while
@@ -208,12 +183,12 @@ func (d *diag) proxyStop(vars []string) string {
 // pathDown: a network finding already says nothing gets past this
 // machine or its gateway.
 func (d *diag) pathDown() bool {
-	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborAmbiguous.ID, GatewayNeighborWrong.ID, LocalFirewallBlocks.ID} {
+	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborAmbiguous.ID, GatewayNeighborWrong.ID} {
 		if d.has(id) {
 			return true
 		}
 	}
-	return false
+	return d.firewallBlocks
 }
 
 // workingProxy is a proxy for HTTPS traffic that accepted a connection.
@@ -235,7 +210,7 @@ func (d *diag) workingProxy() *netstate.ProxySetting {
 // "proxy-only" instead of unhealthy. A proxy on this machine only proves
 // that the proxy app runs, not that it gets out, so that case is a
 // warning.
-func (d *diag) proxyOnly() {
+func (d *diag) proxyOnly(mark int) {
 	s := d.workingProxy()
 	if s == nil || !(d.has(InternetUnreachable.ID) || d.has(TCPBlocked.ID)) {
 		return
@@ -254,16 +229,14 @@ func (d *diag) proxyOnly() {
 	if len(targets) == 0 {
 		return
 	}
-	d.drop(InternetUnreachable.ID, nil)
-	d.drop(LocalFirewallBlocks.ID, nil)
-	d.drop(TCPBlocked.ID, nil)
+	d.retract(mark, InternetUnreachable, LocalFirewallBlocks, TCPBlocked)
 	line := fmt.Sprintf("%s=%s accepted a connection in %s", s.Var, s.Value, ms(s.TCP.RTT))
 	f := d.add(NetworkProxyOnly, Args{ArgTargets: strings.Join(targets, ", "), ArgEndpoint: s.Endpoint(), ArgVar: s.Var}, line)
 	if s.Addr.IsLoopback() {
 		f.Severity = SevWarning
 		f.Summary += " (the proxy runs on this machine: whether it gets out was not checked)"
 	}
-	d.set("internet", statusOf(f.Severity), "direct connections blocked; proxy-only via "+line)
+	d.set(statusOf(f.Severity), "direct connections blocked; proxy-only via "+line)
 }
 
 // ports: each port the environment needs can be listened on.
@@ -273,7 +246,7 @@ func (d *diag) ports() {
 		if len(d.s.PortNotes) > 0 {
 			detail += "; " + strings.Join(d.s.PortNotes, "; ")
 		}
-		d.set("ports", StatusSkip, detail)
+		d.set(StatusSkip, detail)
 		return
 	}
 	var parts []string
@@ -318,7 +291,7 @@ func (d *diag) ports() {
 			st = worse(st, StatusUnknown)
 		}
 	}
-	d.set("ports", st, strings.Join(append(parts, d.s.PortNotes...), "; "))
+	d.set(st, strings.Join(append(parts, d.s.PortNotes...), "; "))
 }
 
 // ownContainerMaybe says why a taken port the project publishes may be
@@ -368,38 +341,38 @@ func (d *diag) hosts() {
 	h := &d.s.Hosts
 	switch {
 	case !h.Checked:
-		d.set("hosts", StatusSkip, "not collected")
+		d.set(StatusSkip, "not collected")
 		return
 	case h.Err != nil:
-		d.set("hosts", StatusUnknown, h.Err.Error())
+		d.set(StatusUnknown, h.Err.Error())
 		return
 	}
 	for _, e := range h.Localhost {
 		if !netstate.IsThisHost(e.Addr) {
 			line := fmt.Sprintf("%s:%d: %s", h.Path, e.Line, e.Text)
 			d.add(HostsLocalhostWrong, Args{ArgFile: h.Path, ArgDetail: fmt.Sprintf("%d (%s)", e.Line, e.Text)}, line)
-			d.set("hosts", StatusFail, line)
+			d.set(StatusFail, line)
 			return
 		}
 	}
 	if h.HasLoopback() {
-		d.set("hosts", StatusPass, "localhost → loopback in "+h.Path)
+		d.set(StatusPass, "localhost → loopback in "+h.Path)
 		return
 	}
 	if h.Truncated {
 		// The line may be in the part not read; the resolver, asked
 		// instead, would spend the deadline reading the same file.
-		d.set("hosts", StatusUnknown, fmt.Sprintf("no localhost line in the first %d MiB of %s (only that much is read)", netstate.MaxHostsFile>>20, h.Path))
+		d.set(StatusUnknown, fmt.Sprintf("no localhost line in the first %d MiB of %s (only that much is read)", netstate.MaxHostsFile>>20, h.Path))
 		return
 	}
 	if h.Looked && len(h.Resolved) > 0 && !slices.ContainsFunc(h.Resolved, func(a netip.Addr) bool { return !netstate.IsThisHost(a) }) {
-		d.set("hosts", StatusPass, fmt.Sprintf("no localhost line in %s; the resolver answers %s", h.Path, addrsText(h.Resolved)))
+		d.set(StatusPass, fmt.Sprintf("no localhost line in %s; the resolver answers %s", h.Path, addrsText(h.Resolved)))
 		return
 	}
 	if h.NSSModule != "" {
 		// Programs that use glibc get loopback from the module; only
 		// static binaries with their own resolver would not.
-		d.set("hosts", StatusPass, fmt.Sprintf("no localhost line in %s; glibc's nss-%s answers it", h.Path, h.NSSModule))
+		d.set(StatusPass, fmt.Sprintf("no localhost line in %s; glibc's nss-%s answers it", h.Path, h.NSSModule))
 		return
 	}
 	got := "no answer"
@@ -410,7 +383,7 @@ func (d *diag) hosts() {
 		got = "it answers " + addrsText(h.Resolved)
 	}
 	d.add(HostsLocalhostMissing, Args{ArgFile: h.Path, ArgDetail: got}, h.Path+": no line maps localhost", "resolver: "+got)
-	d.set("hosts", StatusFail, fmt.Sprintf("no localhost line in %s; resolver: %s", h.Path, got))
+	d.set(StatusFail, fmt.Sprintf("no localhost line in %s; resolver: %s", h.Path, got))
 }
 
 // clockSlack: a binary built from a commit dated after "now" by more than
@@ -422,16 +395,16 @@ func (d *diag) clock() {
 	c := &d.s.Clock
 	switch {
 	case !c.Checked:
-		d.set("clock", StatusSkip, "not collected")
+		d.set(StatusSkip, "not collected")
 		return
 	case !c.BuildTime.IsZero() && !c.Now.IsZero() && c.Now.Before(c.BuildTime.Add(-clockSlack)):
 		detail := fmt.Sprintf("%s, before this binary's source was committed (%s): it is at least %s behind",
 			c.Now.UTC().Format(time.DateTime), c.BuildTime.UTC().Format(time.DateTime), c.BuildTime.Sub(c.Now).Round(time.Hour))
 		f := d.add(ClockWrong, Args{ArgDetail: detail}, detail)
-		d.set("clock", statusOf(f.Severity), detail)
+		d.set(statusOf(f.Severity), detail)
 		return
 	case c.Err != nil:
-		d.set("clock", StatusUnknown, c.Err.Error())
+		d.set(StatusUnknown, c.Err.Error())
 		return
 	}
 	bound := ""
@@ -440,14 +413,14 @@ func (d *diag) clock() {
 	}
 	switch c.Synced {
 	case netstate.TriYes:
-		d.set("clock", StatusPass, "synchronised (max error "+c.MaxError.String()+")"+bound)
+		d.set(StatusPass, "synchronised (max error "+c.MaxError.String()+")"+bound)
 	case netstate.TriNo:
 		// Info only: without a time daemon (containers, CI sandboxes)
 		// the kernel says this of a clock that may be right.
 		d.add(ClockUnsynchronized, Args{ArgDetail: c.MaxError.String()}, "adjtimex: STA_UNSYNC / TIME_ERROR")
-		d.set("clock", StatusPass, "not synchronised by a time daemon (max error "+c.MaxError.String()+")"+bound)
+		d.set(StatusPass, "not synchronised by a time daemon (max error "+c.MaxError.String()+")"+bound)
 	default:
-		d.set("clock", StatusPass, "synchronisation not reported by this OS"+bound)
+		d.set(StatusPass, "synchronisation not reported by this OS"+bound)
 	}
 }
 
@@ -473,7 +446,7 @@ func (d *diag) portRange() {
 	if span < tinyEphemeral {
 		f.Severity = SevError
 	}
-	d.restatus("resources")
+	d.restatus()
 }
 
 // localService names the resolver service that should listen on a
@@ -492,7 +465,7 @@ func (d *diag) localService(a netip.Addr) string {
 
 // localResolver: a loopback name server that refuses means the resolver
 // service behind it is not running; the errno decides at once.
-func (d *diag) localResolver() {
+func (d *diag) localResolver() bool {
 	r := &d.s.DNS
 	for _, sv := range r.Servers {
 		a := sv.Server.Addr()
@@ -522,13 +495,13 @@ func (d *diag) localResolver() {
 		if r.Err == nil {
 			f.Severity = SevWarning // another server answers: lookups work
 		} else {
-			d.drop(DNSFailed.ID, nil)
-			d.drop(DNSLossy.ID, nil)
+			d.supersede(DNSFailed, nil)
+			d.supersede(DNSLossy, nil)
 		}
-		d.drop(DNSServerFailed.ID, func(x Finding) bool { return x.Args[ArgServer] != a.String() })
-		d.restatus("dns")
-		return
+		d.supersede(DNSServerFailed, func(x Args) bool { return x[ArgServer] == a.String() })
+		return true
 	}
+	return false
 }
 
 func serverText(s netstate.DNSServerResult) string {
@@ -557,11 +530,11 @@ func (d *diag) silentServer(s netstate.DNSServerResult) bool {
 // nameServerOrder: a silent server listed before one that answers makes
 // every lookup wait for it. That is the cause, not loss: loss is when the
 // same server sometimes answers and sometimes not.
-func (d *diag) nameServerOrder() {
+func (d *diag) nameServerOrder() bool {
 	r := &d.s.DNS
 	cfg := &r.Resolver
-	if cfg.Rotate || d.has(DNSLocalResolverDown.ID) {
-		return
+	if cfg.Rotate {
+		return false
 	}
 	var own []netstate.DNSServerResult
 	for _, s := range r.Servers {
@@ -581,7 +554,7 @@ func (d *diag) nameServerOrder() {
 		}
 	}
 	if next == nil || len(silent) == 0 {
-		return
+		return false
 	}
 	first := silent[0]
 	timeout := cfg.Timeout
@@ -631,12 +604,12 @@ func (d *diag) nameServerOrder() {
 	// does get its answer from the next server, only late, and a lost
 	// burst of replies under heavy loss can look the same, so this never
 	// blocks a start on its own.
-	d.drop(DNSFailed.ID, nil)
-	d.drop(DNSLossy.ID, nil)
-	d.drop(DNSServerFailed.ID, func(x Finding) bool {
-		return !slices.ContainsFunc(silent, func(s netstate.DNSServerResult) bool { return s.Server.Addr().String() == x.Args[ArgServer] })
+	d.supersede(DNSFailed, nil)
+	d.supersede(DNSLossy, nil)
+	d.supersede(DNSServerFailed, func(x Args) bool {
+		return slices.ContainsFunc(silent, func(s netstate.DNSServerResult) bool { return s.Server.Addr().String() == x[ArgServer] })
 	})
-	d.restatus("dns")
+	return true
 }
 
 // fakeIPRange is where Clash, Surge and mihomo hand out fake addresses
@@ -676,7 +649,7 @@ func (d *diag) fakeIP() {
 	}
 	f := d.add(ProxyFakeIP, Args{ArgName: d.s.DNS.Name, ArgDetail: strings.Join(fake, ", "), ArgIface: l.Name},
 		fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(fake, ", ")), fmt.Sprintf("default route via %s (tunnel)", l.Name))
-	d.checks["dns"].Status = worse(d.checks["dns"].Status, statusOf(f.Severity))
+	d.cur.Status = worse(d.cur.Status, statusOf(f.Severity))
 }
 
 // portHolder names, in the socket-exhaustion findings, the process that
@@ -698,3 +671,14 @@ func (d *diag) portHolder() {
 // noBuildTime is said of the clock when the binary has no date to bound it
 // with, so the check is not silently weaker.
 const noBuildTime = "; no build date to compare with (built without VCS data), so a clock set back is not detected"
+
+// retract removes the judging check's own findings of defs added since
+// mark: a cause it found after them explains them. A check never
+// retracts another check's findings.
+func (d *diag) retract(mark int, defs ...*Def) {
+	own := d.findings[mark:]
+	own = slices.DeleteFunc(own, func(f Finding) bool {
+		return slices.ContainsFunc(defs, func(def *Def) bool { return def.ID == f.ID })
+	})
+	d.findings = d.findings[:mark+len(own)]
+}

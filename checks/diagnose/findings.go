@@ -77,14 +77,13 @@ type Args map[Arg]string
 // part of the JSON contract.
 type Def struct {
 	ID       string
-	Check    string   // the check it belongs to
 	Severity Severity // default; a finding may raise or lower it
 	Title    string
 	// Text is the one-line summary, with {arg} placeholders.
 	Text string
 	// DependsOn hides this finding while any of these is present: a
 	// missing route is not also reported as "internet down".
-	DependsOn []string
+	DependsOn []*Def
 	// Fixes are the ladder rungs that may repair it, narrowest first.
 	Fixes []netstate.Rung
 	// Manual steps per GOOS ("linux", "darwin", "windows"), with {arg}
@@ -126,21 +125,32 @@ func (s Steps) For(goos string) []string {
 	return nil
 }
 
+// catalogDefs is the catalog in root-cause order: the findings of each
+// check in the order of Checks, each check's in its own order. Earlier
+// findings explain later ones.
+var catalogDefs = sync.OnceValue(func() []*Def {
+	var out []*Def
+	for _, c := range Checks {
+		out = append(out, c.Findings...)
+	}
+	return out
+})
+
 // catalogRank is each finding's position in the catalog (root-cause
 // order), built on first use.
 var catalogRank = sync.OnceValue(func() map[string]int {
-	m := make(map[string]int, len(catalogDefs))
-	for i, d := range catalogDefs {
+	m := make(map[string]int, len(catalogDefs()))
+	for i, d := range catalogDefs() {
 		m[d.ID] = i
 	}
 	return m
 })
 
-// catalogByID indexes catalogDefs on first use: a check that finds
+// catalogByID indexes the catalog on first use: a check that finds
 // nothing never builds it.
 var catalogByID = sync.OnceValue(func() map[string]*Def {
-	m := make(map[string]*Def, len(catalogDefs))
-	for _, d := range catalogDefs {
+	m := make(map[string]*Def, len(catalogDefs()))
+	for _, d := range catalogDefs() {
 		if _, dup := m[d.ID]; dup {
 			panic("checks: duplicate finding " + d.ID)
 		}
@@ -149,75 +159,14 @@ var catalogByID = sync.OnceValue(func() map[string]*Def {
 	return m
 })
 
-// Catalog returns every finding definition in declaration order, which is
-// also root-cause order: earlier findings explain later ones.
-func Catalog() []*Def { return slices.Clone(catalogDefs) }
+// Catalog returns every finding definition in root-cause order: earlier
+// findings explain later ones.
+func Catalog() []*Def { return slices.Clone(catalogDefs()) }
 
 // Lookup returns the definition of id.
 func Lookup(id string) (*Def, bool) {
 	d, ok := catalogByID()[id]
 	return d, ok
-}
-
-// catalogDefs is the catalog in declaration order, which is also
-// root-cause order: earlier findings explain later ones. Every Def
-// declared in this file is listed once (TestCatalogListed).
-var catalogDefs = []*Def{
-	TimedOut,
-	LinkDown,
-	LinkNoCarrier,
-	LinkNoAddress,
-	LinkMTUExceedsEgress,
-	NoDefaultRoute,
-	GatewayRouteRejected,
-	TargetRouteRejected,
-	RouteLookupFailed,
-	TunnelCoversGateway,
-	DefaultRouteVPN,
-	GatewayRouteDiverted,
-	TargetRouteDiverted,
-	NameServerRouteDiverted,
-	DefaultRouteDead,
-	GatewayNeighborFailed,
-	GatewayNeighborStatic,
-	GatewayNeighborAmbiguous,
-	GatewayNeighborWrong,
-	GatewayNeighborDuplicate,
-	LocalNetworkDenied,
-	GatewaySendRefused,
-	GatewayUnreachable,
-	GatewaySilent,
-	LocalFirewallBlocks,
-	KernelNoBuffers,
-	InternetUnreachable,
-	FamilyUnreachable,
-	PathMTUBlackhole,
-	InternetPartial,
-	TCPBlocked,
-	ICMPBlocked,
-	ICMPNotPermitted,
-	DNSNoServers,
-	DNSFailed,
-	DNSLossy,
-	DNSServerFailed,
-	DNSNameNotFound,
-	PortsExhausted,
-	PortsHigh,
-	FilesExhausted,
-	FilesLimitLow,
-	DNSLocalResolverDown,
-	DNSFirstServerSilent,
-	ProxyFakeIP,
-	ProxyInvalid,
-	ProxyDead,
-	NetworkProxyOnly,
-	PortInUse,
-	PortExcluded,
-	HostsLocalhostWrong,
-	HostsLocalhostMissing,
-	PortsRangeSmall,
-	ClockWrong,
-	ClockUnsynchronized,
 }
 
 // Finding is one observed problem or notable fact.
@@ -379,7 +328,7 @@ func famName(f int) string { return fmt.Sprintf("IPv%d", f) }
 // The catalog, in root-cause order.
 var (
 	TimedOut = &Def{
-		ID: "timed-out", Check: "link", Severity: SevError,
+		ID: "timed-out", Severity: SevError,
 		Title: "The OS did not answer in time",
 		Text:  "reading the network tables did not finish within --timeout: the kernel or a network service is not answering",
 		Manual: Steps{
@@ -389,7 +338,7 @@ var (
 		},
 	}
 	LinkDown = &Def{
-		ID: "link-down", Check: "link", Severity: SevError,
+		ID: "link-down", Severity: SevError,
 		Title: "Network interface is down",
 		Text:  "interface {iface} is administratively down",
 		Fixes: []netstate.Rung{netstate.RungLinkUp},
@@ -400,7 +349,7 @@ var (
 		},
 	}
 	LinkNoCarrier = &Def{
-		ID: "link-no-carrier", Check: "link", Severity: SevError,
+		ID: "link-no-carrier", Severity: SevError,
 		Title: "No carrier", Text: "interface {iface} is up but has no carrier (no cable, Wi-Fi not associated, or no peer)",
 		Manual: Steps{
 			Linux:   []string{"# check the cable, or reconnect Wi-Fi", "[NetworkManager] nmcli device connect {iface}", "ip link show dev {iface}  # NO-CARRIER until the link is back"},
@@ -409,7 +358,7 @@ var (
 		},
 	}
 	LinkNoAddress = &Def{
-		ID: "link-no-address", Check: "link", Severity: SevError,
+		ID: "link-no-address", Severity: SevError,
 		Title: "No address", Text: "interface {iface} carries the default route but has no {family} address",
 		Fixes: []netstate.Rung{netstate.RungReapplyInterface},
 		Manual: Steps{
@@ -420,7 +369,7 @@ var (
 	}
 	// Container bridge and tunnel MTUs against the egress (issue 13 §6).
 	LinkMTUExceedsEgress = &Def{
-		ID: "link-mtu-exceeds-egress", Check: "link", Severity: SevWarning,
+		ID: "link-mtu-exceeds-egress", Severity: SevWarning,
 		Title: "A bridge or tunnel has a larger MTU than the uplink",
 		Text:  "{link} has MTU {mtu}, larger than {default} ({egress_mtu}) that carries the default route: containers, VMs or tunnels behind it send packets the uplink cannot carry, and pulls and TLS handshakes from them stall when 'fragmentation needed' is lost",
 		Manual: Steps{
@@ -433,9 +382,9 @@ var (
 		},
 	}
 	NoDefaultRoute = &Def{
-		ID: "no-default-route", Check: "route", Severity: SevError,
+		ID: "no-default-route", Severity: SevError,
 		Title: "No default route", Text: "there is no default route: nothing outside the local networks is reachable",
-		DependsOn: []string{"link-down", "link-no-carrier"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier},
 		Fixes:     []netstate.Rung{netstate.RungReapplyInterface},
 		Optional:  []Arg{ArgIface},
 		Manual: Steps{
@@ -445,7 +394,7 @@ var (
 		},
 	}
 	GatewayRouteRejected = &Def{
-		ID: "gateway-route-rejected", Check: "route", Severity: SevWarning,
+		ID: "gateway-route-rejected", Severity: SevWarning,
 		Title: "A reject route covers the gateway",
 		Text:  "{type} route {prefix} makes the kernel refuse traffic to the gateway {gateway}",
 		Manual: Steps{
@@ -455,7 +404,7 @@ var (
 		},
 	}
 	TargetRouteRejected = &Def{
-		ID: "target-route-rejected", Check: "route", Severity: SevWarning,
+		ID: "target-route-rejected", Severity: SevWarning,
 		Title: "A reject route covers external targets",
 		Text:  "the kernel refuses traffic to {targets} ({detail})",
 		Manual: Steps{
@@ -465,7 +414,7 @@ var (
 		},
 	}
 	RouteLookupFailed = &Def{
-		ID: "route-lookup-failed", Check: "route", Severity: SevWarning,
+		ID: "route-lookup-failed", Severity: SevWarning,
 		Title: "Route lookup failed", Text: "the kernel found no route to {targets} at this instant ({err}) although a default route exists: routes are changing",
 		Manual: Steps{
 			Linux:   []string{"guard check  # again: routes are changing", "ip route get {targets}  # if it persists"},
@@ -474,7 +423,7 @@ var (
 		},
 	}
 	TunnelCoversGateway = &Def{
-		ID: "tunnel-covers-gateway", Check: "route", Severity: SevWarning,
+		ID: "tunnel-covers-gateway", Severity: SevWarning,
 		Title: "A VPN route takes the gateway's subnet",
 		Text:  "the route to the gateway {gateway} goes through tunnel {iface} ({prefix}), not the interface the default route uses: a VPN took the local subnet",
 		Manual: Steps{
@@ -484,7 +433,7 @@ var (
 		},
 	}
 	DefaultRouteVPN = &Def{
-		ID: "default-route-vpn", Check: "route", Severity: SevInfo,
+		ID: "default-route-vpn", Severity: SevInfo,
 		Title: "A VPN owns the default route", Text: "the {family} default route goes through tunnel {iface}: a VPN carries all traffic",
 		Manual: Steps{
 			Linux:   []string{"# if the VPN is not meant to be on, disconnect it", "ip route show dev {iface}"},
@@ -495,7 +444,7 @@ var (
 	// Path tracing (issue 13 §1): a route that sends what the start needs
 	// somewhere else than the default route.
 	GatewayRouteDiverted = &Def{
-		ID: "gateway-route-diverted", Check: "route", Severity: SevWarning,
+		ID: "gateway-route-diverted", Severity: SevWarning,
 		Title: "Another interface's route takes the gateway's subnet",
 		Text:  "the kernel sends traffic for the gateway {gateway} into {link} (route {prefix}), not {default} that carries the default route: a container, VM or other network uses the same addresses as the local network",
 		Manual: Steps{
@@ -511,7 +460,7 @@ var (
 		},
 	}
 	TargetRouteDiverted = &Def{
-		ID: "target-route-diverted", Check: "route", Severity: SevWarning,
+		ID: "target-route-diverted", Severity: SevWarning,
 		Title: "A route sends external targets somewhere else",
 		Text:  "the kernel sends {targets} into {link} (route {prefix}) instead of the default route through {default}",
 		Manual: Steps{
@@ -527,7 +476,7 @@ var (
 		},
 	}
 	NameServerRouteDiverted = &Def{
-		ID: "nameserver-route-diverted", Check: "route", Severity: SevWarning,
+		ID: "nameserver-route-diverted", Severity: SevWarning,
 		Title: "A route sends a name server's traffic somewhere else",
 		Text:  "the kernel sends queries for name server {server} into {link} (route {prefix}), not the default route through {default}, and it does not answer there",
 		Manual: Steps{
@@ -542,7 +491,7 @@ var (
 	}
 	// Several default routes (issue 13 §2).
 	DefaultRouteDead = &Def{
-		ID: "default-route-dead", Check: "route", Severity: SevError,
+		ID: "default-route-dead", Severity: SevError,
 		Title: "The preferred default route leads nowhere; another uplink works",
 		Text:  "the {family} default route in use, through {iface} (gateway {gateway}, metric {metric}), leads nowhere, while the one through {alt_iface} (gateway {alt_gateway}, metric {alt_metric}) reaches {target}: the kernel prefers the dead uplink",
 		Manual: Steps{
@@ -563,10 +512,10 @@ var (
 		},
 	}
 	GatewayNeighborFailed = &Def{
-		ID: "gateway-neighbor-failed", Check: "neighbor", Severity: SevError,
+		ID: "gateway-neighbor-failed", Severity: SevError,
 		Title:     "Gateway does not answer ARP/NDP",
 		Text:      "the gateway {gateway} on {iface} does not answer address resolution (entry {state})",
-		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress},
 		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "# check that the router is on and the cable or Wi-Fi is connected"},
@@ -575,10 +524,10 @@ var (
 		},
 	}
 	GatewayNeighborStatic = &Def{
-		ID: "gateway-neighbor-static", Check: "neighbor", Severity: SevError,
+		ID: "gateway-neighbor-static", Severity: SevError,
 		Title:     "A static ARP/NDP entry pins the gateway to a MAC that does not answer",
 		Text:      "a permanent entry maps the gateway {gateway} to {mac} on {iface}, and nothing answers through it",
-		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress},
 		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor},
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "# then find what set it (a script, /etc/ethers, a systemd-networkd [Neighbor] section) so it does not come back"},
@@ -587,10 +536,10 @@ var (
 		},
 	}
 	GatewayNeighborAmbiguous = &Def{
-		ID: "gateway-neighbor-ambiguous", Check: "neighbor", Severity: SevError,
+		ID: "gateway-neighbor-ambiguous", Severity: SevError,
 		Title:     "Several MACs answer for the gateway's address: possibly spoofed",
 		Text:      "nothing answers through the permanent entry mapping the gateway {gateway} to {mac} on {iface}, and {detail} answered for its address: an address conflict or a host spoofing the gateway",
-		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress},
 		Manual: Steps{
 			Linux:   []string{"ip neigh show {gateway} dev {iface}  # the pinned MAC", "sudo arping -I {iface} -c 3 {gateway}  # every MAC that answers for the gateway", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
 			Darwin:  []string{"[IPv4] arp -n {gateway}  # the pinned MAC", "[IPv6] ndp -an  # the pinned MAC", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
@@ -598,10 +547,10 @@ var (
 		},
 	}
 	GatewayNeighborWrong = &Def{
-		ID: "gateway-neighbor-wrong", Check: "neighbor", Severity: SevError,
+		ID: "gateway-neighbor-wrong", Severity: SevError,
 		Title:     "The gateway's ARP/NDP entry looks stale or wrong",
 		Text:      "the gateway {gateway} resolves to {mac} on {iface} ({state}) but does not answer through it",
-		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress},
 		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "sudo ip neigh flush dev {iface} nud failed nud stale  # if that does not help"},
@@ -610,7 +559,7 @@ var (
 		},
 	}
 	GatewayNeighborDuplicate = &Def{
-		ID: "gateway-neighbor-duplicate", Check: "neighbor", Severity: SevWarning,
+		ID: "gateway-neighbor-duplicate", Severity: SevWarning,
 		Title: "The gateway has conflicting ARP/NDP entries",
 		Text:  "the gateway {gateway} has {count} entries with different MACs: {detail}",
 		Fixes: []netstate.Rung{netstate.RungDeleteNeighbor},
@@ -621,7 +570,7 @@ var (
 		},
 	}
 	LocalNetworkDenied = &Def{
-		ID: "local-network-denied", Check: "gateway", Severity: SevWarning,
+		ID: "local-network-denied", Severity: SevWarning,
 		Title: "macOS Local Network privacy blocks this app",
 		Text:  "the local network refuses this process (EHOSTUNREACH with a complete ARP entry) while the internet works: macOS Local Network privacy denies {app}",
 		Manual: Steps{
@@ -631,10 +580,10 @@ var (
 		},
 	}
 	GatewaySendRefused = &Def{
-		ID: "gateway-send-refused", Check: "gateway", Severity: SevWarning,
+		ID: "gateway-send-refused", Severity: SevWarning,
 		Title:     "This machine refuses to send to the gateway",
 		Text:      "sending to the gateway {gateway} fails at once ({err}) while the internet works",
-		DependsOn: []string{"gateway-route-rejected", "local-network-denied"},
+		DependsOn: []*Def{GatewayRouteRejected, LocalNetworkDenied},
 		Manual: Steps{
 			Linux:   []string{"sudo nft list ruleset  # a firewall rule rejecting it?", "sudo iptables -S OUTPUT", "ip route get {gateway}"},
 			Darwin:  []string{"route -n get {gateway}", "sudo pfctl -sr  # a pf rule rejecting it?", "# check a firewall or VPN app that filters the local network"},
@@ -642,12 +591,11 @@ var (
 		},
 	}
 	GatewayUnreachable = &Def{
-		ID: "gateway-unreachable", Check: "gateway", Severity: SevError,
-		Title: "Gateway unreachable",
-		Text:  "the gateway {gateway} answers neither ping nor TCP ({detail})",
-		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "gateway-route-rejected",
-			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-ambiguous", "gateway-neighbor-wrong", "local-network-denied", "default-route-dead"},
-		Fixes: []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
+		ID: "gateway-unreachable", Severity: SevError,
+		Title:     "Gateway unreachable",
+		Text:      "the gateway {gateway} answers neither ping nor TCP ({detail})",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, GatewayRouteRejected, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, LocalNetworkDenied, DefaultRouteDead},
+		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"# check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},
 			Darwin:  []string{"# check that the router is on and reachable: cable, Wi-Fi", "[IPv4] arp -n {gateway}", "[IPv6] ndp -an", "route -n get {gateway}"},
@@ -655,7 +603,7 @@ var (
 		},
 	}
 	GatewaySilent = &Def{
-		ID: "gateway-silent", Check: "gateway", Severity: SevInfo,
+		ID: "gateway-silent", Severity: SevInfo,
 		Title: "Gateway ignores probes", Text: "the gateway {gateway} answers neither ping nor TCP, but traffic through it works (many routers ignore probes)",
 		Manual: Steps{
 			Linux:   []string{"# nothing to do: many routers ignore ping and closed ports, and traffic through the gateway works"},
@@ -664,10 +612,10 @@ var (
 		},
 	}
 	LocalFirewallBlocks = &Def{
-		ID: "local-firewall-blocks", Check: "internet", Severity: SevError,
+		ID: "local-firewall-blocks", Severity: SevError,
 		Title:     "The local firewall blocks outgoing traffic",
 		Text:      "the kernel refuses to send to {targets} (EPERM/EACCES): a local firewall rule rejects outgoing traffic",
-		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute},
 		Manual: Steps{
 			Linux:   []string{"sudo nft list ruleset", "sudo iptables -S OUTPUT", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 			Darwin:  []string{"sudo pfctl -sr", "# check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
@@ -675,7 +623,7 @@ var (
 		},
 	}
 	KernelNoBuffers = &Def{
-		ID: "kernel-no-buffers", Check: "internet", Severity: SevError,
+		ID: "kernel-no-buffers", Severity: SevError,
 		Title: "Kernel out of buffers", Text: "sending fails with ENOBUFS: the kernel has no buffer space for {targets}",
 		Manual: Steps{
 			Linux:   []string{"ss -s  # a process flooding the network?", "tc -s qdisc show  # a stuck interface queue?"},
@@ -684,10 +632,9 @@ var (
 		},
 	}
 	InternetUnreachable = &Def{
-		ID: "internet-unreachable", Check: "internet", Severity: SevError,
+		ID: "internet-unreachable", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
-		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "no-default-route", "target-route-rejected", "target-route-diverted",
-			"gateway-neighbor-failed", "gateway-neighbor-static", "gateway-neighbor-ambiguous", "gateway-neighbor-wrong", "gateway-unreachable", "local-firewall-blocks", "kernel-no-buffers", "default-route-dead"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead},
 		Manual: Steps{
 			Linux:   []string{"# check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
 			Darwin:  []string{"# check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},
@@ -696,10 +643,10 @@ var (
 	}
 	// Each address family on its own (issue 13 §3).
 	FamilyUnreachable = &Def{
-		ID: "family-unreachable", Check: "internet", Severity: SevWarning,
+		ID: "family-unreachable", Severity: SevWarning,
 		Title:     "One address family is black-holed",
 		Text:      "{family} has a default route through {iface}, but none of its targets ({targets}) answers while {other} works: programs that try {family} first (npm, pip, curl, git) wait before falling back to {other}",
-		DependsOn: []string{"link-down", "link-no-carrier", "link-no-address", "target-route-rejected", "target-route-diverted", "default-route-dead"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, TargetRouteRejected, TargetRouteDiverted, DefaultRouteDead},
 		Manual: Steps{
 			Linux: []string{"ip route get {targets}  # where {family} goes",
 				"# ask the network's owner to fix it upstream (router, ISP, VPN)",
@@ -714,10 +661,10 @@ var (
 	}
 	// Path MTU (issue 13 §6).
 	PathMTUBlackhole = &Def{
-		ID: "path-mtu-blackhole", Check: "internet", Severity: SevWarning,
+		ID: "path-mtu-blackhole", Severity: SevWarning,
 		Title:     "Large packets are lost on the way (path-MTU black hole)",
 		Text:      "{size}-byte packets with don't-fragment set to {target} are lost while small ones answer: a link on the way has a smaller MTU and its 'fragmentation needed' messages are dropped, so TLS handshakes and large downloads stall; lower the MTU of {iface} (now {mtu})",
-		DependsOn: []string{"family-unreachable", "internet-unreachable", "icmp-blocked"},
+		DependsOn: []*Def{FamilyUnreachable, InternetUnreachable, ICMPBlocked},
 		Manual: Steps{
 			Linux: []string{"ping -M do -c 2 -s 1372 {target}  # find the largest size that passes (IPv4: payload = size - 28)",
 				"sudo ip link set dev {iface} mtu 1400  # lower the MTU to what passes; to keep it, set it in the connection's settings"},
@@ -728,9 +675,9 @@ var (
 		},
 	}
 	InternetPartial = &Def{
-		ID: "internet-partial", Check: "internet", Severity: SevInfo,
+		ID: "internet-partial", Severity: SevInfo,
 		Title: "Some external targets do not answer", Text: "{targets} did not answer while others did",
-		DependsOn: []string{"family-unreachable"},
+		DependsOn: []*Def{FamilyUnreachable},
 		Manual: Steps{
 			Linux:   []string{"# nothing to do if the hosts you need answer", "ip route get {targets}"},
 			Darwin:  []string{"# nothing to do if the hosts you need answer", "route -n get {targets}"},
@@ -738,7 +685,7 @@ var (
 		},
 	}
 	TCPBlocked = &Def{
-		ID: "tcp-blocked", Check: "internet", Severity: SevWarning,
+		ID: "tcp-blocked", Severity: SevWarning,
 		Title: "Ping works, TCP does not",
 		Text:  "external hosts answer ping but no TCP connection gets through ({detail}): a firewall or proxy blocks outgoing connections",
 		Manual: Steps{
@@ -748,7 +695,7 @@ var (
 		},
 	}
 	ICMPBlocked = &Def{
-		ID: "icmp-blocked", Check: "internet", Severity: SevWarning,
+		ID: "icmp-blocked", Severity: SevWarning,
 		Title: "Ping is blocked", Text: "no host answers ping while TCP gets through: a firewall drops ICMP (harmless for most development)",
 		Manual: Steps{
 			Linux:   []string{"# nothing to do unless your environment needs ping", "sudo nft list ruleset"},
@@ -757,7 +704,7 @@ var (
 		},
 	}
 	ICMPNotPermitted = &Def{
-		ID: "icmp-not-permitted", Check: "internet", Severity: SevInfo,
+		ID: "icmp-not-permitted", Severity: SevInfo,
 		Title: "ICMP not permitted for this user",
 		Text:  "this user may not open ICMP sockets, so reachability was decided by TCP alone",
 		Manual: Steps{
@@ -767,7 +714,7 @@ var (
 		},
 	}
 	DNSNoServers = &Def{
-		ID: "dns-no-servers", Check: "dns", Severity: SevError,
+		ID: "dns-no-servers", Severity: SevError,
 		Title: "No name server", Text: "resolving {name} failed and no name server is configured",
 		Manual: Steps{
 			Linux:   []string{"cat /etc/resolv.conf", "[systemd-resolved] resolvectl status", "# renew DHCP, or set a name server in the network's configuration", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got", "[resolvconf] ls /etc/resolvconf/resolv.conf.d  # resolvconf writes /etc/resolv.conf from these and each interface's DHCP"},
@@ -776,9 +723,9 @@ var (
 		},
 	}
 	DNSFailed = &Def{
-		ID: "dns-failed", Check: "dns", Severity: SevError,
+		ID: "dns-failed", Severity: SevError,
 		Title: "DNS resolution fails", Text: "resolving {name} failed: {err}",
-		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable", "dns-no-servers", "local-firewall-blocks", "nameserver-route-diverted"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, DNSNoServers, LocalFirewallBlocks, NameServerRouteDiverted},
 		Fixes:     []netstate.Rung{netstate.RungFlushDNS},
 		Manual: Steps{
 			Linux:   []string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts {name}", "[systemd-resolved] resolvectl status", "[systemd-resolved] resolvectl query {name}", "[systemd-resolved] sudo systemctl restart systemd-resolved", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got"},
@@ -787,9 +734,9 @@ var (
 		},
 	}
 	DNSLossy = &Def{
-		ID: "dns-lossy", Check: "dns", Severity: SevWarning,
+		ID: "dns-lossy", Severity: SevWarning,
 		Title: "DNS replies are being lost", Text: "the system resolver timed out on {name} while {server} answered a direct query: replies are being lost on the way",
-		DependsOn: []string{"internet-unreachable"},
+		DependsOn: []*Def{InternetUnreachable},
 		Manual: Steps{
 			Linux:   []string{"ping -c 20 {server}  # packet loss?", "# check the Wi-Fi signal or a congested uplink"},
 			Darwin:  []string{"ping -c 20 {server}  # packet loss?", "# check the Wi-Fi signal (Option-click the Wi-Fi icon) or a congested uplink"},
@@ -797,9 +744,9 @@ var (
 		},
 	}
 	DNSServerFailed = &Def{
-		ID: "dns-server-failed", Check: "dns", Severity: SevWarning,
+		ID: "dns-server-failed", Severity: SevWarning,
 		Title: "A name server does not answer", Text: "name server {server} does not answer ({err}) while resolution works",
-		DependsOn: []string{"dns-failed"},
+		DependsOn: []*Def{DNSFailed},
 		Manual: Steps{
 			Linux:   []string{"cat /etc/resolv.conf", "[systemd-resolved] resolvectl status  # which link lists {server}", "# remove or fix that server in the network settings: lookups that try it first are slow"},
 			Darwin:  []string{"scutil --dns  # which service lists {server}", "# remove or fix that server in System Settings › Network › Details › DNS"},
@@ -807,7 +754,7 @@ var (
 		},
 	}
 	DNSNameNotFound = &Def{
-		ID: "dns-name-not-found", Check: "dns", Severity: SevInfo,
+		ID: "dns-name-not-found", Severity: SevInfo,
 		Title: "Test name does not exist", Text: "{name} does not exist (NXDOMAIN): DNS itself works",
 		Manual: Steps{
 			Linux:   []string{"# nothing to do: DNS works; give --dns a name that exists", "getent hosts {name}"},
@@ -816,7 +763,7 @@ var (
 		},
 	}
 	PortsExhausted = &Def{
-		ID: "ports-exhausted", Check: "resources", Severity: SevError,
+		ID: "ports-exhausted", Severity: SevError,
 		Title:    "Ephemeral ports nearly exhausted",
 		Text:     "{count} of the ephemeral ports are in use ({pct}%): {detail}",
 		Optional: []Arg{ArgPID, ArgHolder},
@@ -827,9 +774,9 @@ var (
 		},
 	}
 	PortsHigh = &Def{
-		ID: "ports-high", Check: "resources", Severity: SevWarning,
+		ID: "ports-high", Severity: SevWarning,
 		Title: "Many ephemeral ports in use", Text: "{count} of the ephemeral ports are in use ({pct}%): {detail}",
-		DependsOn: []string{"ports-exhausted"},
+		DependsOn: []*Def{PortsExhausted},
 		Optional:  []Arg{ArgPID, ArgHolder},
 		Manual: Steps{
 			Linux:   []string{"kill {pid}  # the most are held by {holder}: restart it if it leaks connections", "ss -s", "ss -tanp | awk '{print $6}' | sort | uniq -c | sort -rn | head  # who holds them"},
@@ -838,7 +785,7 @@ var (
 		},
 	}
 	FilesExhausted = &Def{
-		ID: "files-exhausted", Check: "resources", Severity: SevError,
+		ID: "files-exhausted", Severity: SevError,
 		Title: "File handles nearly exhausted", Text: "{detail}",
 		Manual: Steps{
 			Linux:   []string{"for p in /proc/[0-9]*; do echo \"$(ls $p/fd 2>/dev/null | wc -l) $p\"; done | sort -rn | head  # who holds them", "sudo sysctl -w fs.file-max=2097152  # raise the limit"},
@@ -847,7 +794,7 @@ var (
 		},
 	}
 	FilesLimitLow = &Def{
-		ID: "files-limit-low", Check: "resources", Severity: SevInfo,
+		ID: "files-limit-low", Severity: SevInfo,
 		Title: "Low open-file limit", Text: "the open-file limit is {count}: servers and bundlers started from here may hit EMFILE",
 		Manual: Steps{
 			Linux:   []string{"ulimit -n 65536  # in your shell profile", "# raise the hard limit in /etc/security/limits.conf (LimitNOFILE= for services)"},
@@ -881,10 +828,10 @@ const (
 // other way round.
 var (
 	DNSLocalResolverDown = &Def{
-		ID: "dns-local-resolver-down", Check: "dns", Severity: SevError,
+		ID: "dns-local-resolver-down", Severity: SevError,
 		Title:     "The local resolver is not running",
 		Text:      "name server {server} refuses queries: {service} is not running{detail}",
-		DependsOn: []string{"link-down"},
+		DependsOn: []*Def{LinkDown},
 		Optional:  []Arg{ArgUnit, ArgNext},
 		Manual: Steps{
 			Linux:   []string{"sudo systemctl start {unit}", "systemctl status {unit}  # why it stopped", "# start the resolver, or remove the server from /etc/resolv.conf", "cat /etc/resolv.conf  # {next} answer directly: point it at one of them while the resolver is down"},
@@ -893,10 +840,10 @@ var (
 		},
 	}
 	DNSFirstServerSilent = &Def{
-		ID: "dns-first-server-silent", Check: "dns", Severity: SevWarning,
+		ID: "dns-first-server-silent", Severity: SevWarning,
 		Title:     "A silent name server comes before a working one",
 		Text:      "name server {server} comes first in {file} but does not answer, while {next} does: every lookup waits {wait} for it first{detail}",
-		DependsOn: []string{"link-down", "link-no-carrier", "no-default-route", "internet-unreachable"},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable},
 		Manual: Steps{
 			Linux:   []string{"cat {file}  # {next} should come first", "[systemd-resolved] resolvectl status  # which link lists {server} (often a VPN's leftover)", "[NetworkManager] nmcli device show  # which connection lists {server}: remove it with nmcli connection modify", "[resolvconf] ls /run/resolvconf/interface  # which interface's entry lists {server}", "# or remove it in the VPN client"},
 			Darwin:  []string{"scutil --dns  # which service lists {server} (often a VPN's leftover)", "# remove the server in System Settings › Network › Details › DNS, or reconnect or quit the VPN app"},
@@ -904,7 +851,7 @@ var (
 		},
 	}
 	ProxyFakeIP = &Def{
-		ID: "proxy-fake-ip", Check: "dns", Severity: SevWarning,
+		ID: "proxy-fake-ip", Severity: SevWarning,
 		Title: "A TUN-mode proxy answers names with fake addresses",
 		Text:  "{name} resolves to {detail} (198.18.0.0/15) while {iface}, a TUN device, owns the default route: a proxy app in fake-ip mode (Clash, Surge, mihomo) answers names, which breaks SSH, Docker networks and tools that bypass it",
 		Manual: Steps{
@@ -914,7 +861,7 @@ var (
 		},
 	}
 	ProxyInvalid = &Def{
-		ID: "proxy-invalid", Check: "proxy", Severity: SevError,
+		ID: "proxy-invalid", Severity: SevError,
 		Title: "A proxy setting is not a valid URL",
 		Text:  "{var}={proxy} is not a proxy URL programs accept ({err}): downloads through it fail",
 		Manual: Steps{
@@ -924,7 +871,7 @@ var (
 		},
 	}
 	ProxyDead = &Def{
-		ID: "proxy-dead", Check: "proxy", Severity: SevError,
+		ID: "proxy-dead", Severity: SevError,
 		Title:    "The configured proxy is not running",
 		Text:     "{var}={proxy}: {detail}; every download through it fails",
 		Optional: []Arg{ArgStop},
@@ -935,7 +882,7 @@ var (
 		},
 	}
 	NetworkProxyOnly = &Def{
-		ID: "network-proxy-only", Check: "internet", Severity: SevInfo,
+		ID: "network-proxy-only", Severity: SevInfo,
 		Title: "Proxy-only network",
 		Text:  "direct connections to {targets} are blocked, but the proxy {endpoint} ({var}) answers: the network is proxy-only, and programs that use the proxy get out",
 		Manual: Steps{
@@ -945,7 +892,7 @@ var (
 		},
 	}
 	PortInUse = &Def{
-		ID: "port-in-use", Check: "ports", Severity: SevError,
+		ID: "port-in-use", Severity: SevError,
 		Title:    "A port the environment needs is taken",
 		Text:     "port {port} is already in use by {holder}: the environment cannot listen on it",
 		Optional: []Arg{ArgPID},
@@ -956,7 +903,7 @@ var (
 		},
 	}
 	PortExcluded = &Def{
-		ID: "port-excluded", Check: "ports", Severity: SevError,
+		ID: "port-excluded", Severity: SevError,
 		Title: "A port the environment needs is reserved by Windows",
 		Text:  "port {port} lies in a port range Windows has excluded (bind fails with WSAEACCES): nothing can listen on it, though no process uses it",
 		Manual: Steps{
@@ -966,7 +913,7 @@ var (
 		},
 	}
 	HostsLocalhostWrong = &Def{
-		ID: "hosts-localhost-wrong", Check: "hosts", Severity: SevError,
+		ID: "hosts-localhost-wrong", Severity: SevError,
 		Title: "The hosts file maps localhost elsewhere",
 		Text:  "{file} line {detail} maps localhost to a non-loopback address: programs that connect to localhost reach another host",
 		Manual: Steps{
@@ -976,7 +923,7 @@ var (
 		},
 	}
 	HostsLocalhostMissing = &Def{
-		ID: "hosts-localhost-missing", Check: "hosts", Severity: SevError,
+		ID: "hosts-localhost-missing", Severity: SevError,
 		Title: "localhost does not resolve",
 		Text:  "{file} has no localhost line and the system resolver does not resolve localhost to loopback ({detail}): programs fail with ENOTFOUND localhost",
 		Manual: Steps{
@@ -986,7 +933,7 @@ var (
 		},
 	}
 	PortsRangeSmall = &Def{
-		ID: "ports-range-small", Check: "resources", Severity: SevWarning,
+		ID: "ports-range-small", Severity: SevWarning,
 		Title: "Ephemeral port range too small",
 		Text:  "the ephemeral port range is {detail} ({count} ports): connections and name lookups fail with EADDRNOTAVAIL as soon as that many are open",
 		Manual: Steps{
@@ -996,7 +943,7 @@ var (
 		},
 	}
 	ClockWrong = &Def{
-		ID: "clock-wrong", Check: "clock", Severity: SevWarning,
+		ID: "clock-wrong", Severity: SevWarning,
 		Title: "The clock is behind",
 		Text:  "the clock says {detail}: TLS certificates will fail to verify (x509: certificate is not yet valid)",
 		Manual: Steps{
@@ -1006,7 +953,7 @@ var (
 		},
 	}
 	ClockUnsynchronized = &Def{
-		ID: "clock-unsynchronized", Check: "clock", Severity: SevInfo,
+		ID: "clock-unsynchronized", Severity: SevInfo,
 		Title: "The clock is not synchronised",
 		Text:  "the kernel reports its clock unsynchronised (no time daemon has disciplined it; error bound {detail}): harmless while it is right, TLS fails once it drifts",
 		Manual: Steps{
@@ -1016,3 +963,17 @@ var (
 		},
 	}
 )
+
+// owners maps each finding to the check that lists it.
+var owners = sync.OnceValue(func() map[*Def]*Check {
+	m := map[*Def]*Check{}
+	for _, c := range Checks {
+		for _, d := range c.Findings {
+			m[d] = c
+		}
+	}
+	return m
+})
+
+// CheckOf returns the check that owns d: the one whose Findings list it.
+func CheckOf(d *Def) *Check { return owners()[d] }
