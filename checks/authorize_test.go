@@ -13,8 +13,8 @@ import (
 )
 
 // The privileged helper acts only on what the tables show is a current
-// finding (issue 11: a `guard repair *` sudoers rule must not let its user
-// rewrite another host's entry or wake a link an administrator left down).
+// finding: a `guard repair *` sudoers rule must not let its user
+// rewrite another host's entry or wake a link an administrator left down.
 func TestAuthorize(t *testing.T) {
 	other := netip.MustParseAddr("198.18.3.9")
 	withQuarantine := func(l *checkstest.Lab) {

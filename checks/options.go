@@ -38,7 +38,7 @@ type Options struct {
 	// guard:fix" under mage. Empty means the guard binary's own.
 	FixCommand string
 	// Ports are the TCP ports the environment will listen on; each must be
-	// free (issue 13 §7). Empty: no port is checked.
+	// free. Empty: no port is checked.
 	Ports []netstate.PortSpec
 	// PortNotes say which ports of the project's files were not checked
 	// and why (a variable without a value, a UDP port), when Ports were

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The probe window (issues 14 and 16): how long probes may wait for an
+// The probe window: how long probes may wait for an
 // answer. It has its own bound, not a share of --timeout: raising the
 // timeout for a slow machine must not lengthen every broken start.
 //

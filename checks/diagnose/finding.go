@@ -48,7 +48,7 @@ const (
 	ArgPrefixes Arg = "prefixes" // route prefixes ("203.0.113.0/24")
 	ArgRoutes   Arg = "routes"   // route type and prefix ("blackhole 203.0.113.0/24")
 
-	// Path tracing, uplinks and path MTU (issue 13 §1-3, §6).
+	// Path tracing, uplinks and path MTU.
 	ArgTarget     Arg = "target"  // one address, for a step that takes one
 	ArgLink       Arg = "link"    // an interface with its kind and state: "bridge br0 (no carrier)"
 	ArgDefault    Arg = "default" // the interface the default route uses
@@ -110,7 +110,7 @@ type Def struct {
 
 // Steps are a finding's manual steps for each OS, with {arg} placeholders.
 // A struct, not a map keyed by GOOS: the catalog is then laid out by the
-// linker instead of built by package init on every run (issue 16).
+// linker instead of built by package init on every run.
 type Steps struct {
 	Linux, Darwin, Windows []string
 }

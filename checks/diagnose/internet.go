@@ -55,7 +55,7 @@ var (
 		How: "Every external target failed both ICMP and TCP probes within the probe wait; the local path (link, route, gateway) was checked first.",
 	}
 
-	// Each address family on its own (issue 13 §3).
+	// Each address family on its own.
 	FamilyUnreachable = &Def{
 		ID: "family-unreachable", Severity: SevWarning,
 		Title:     "One address family is black-holed",
@@ -76,7 +76,7 @@ var (
 		How: "The family has a default route, none of its targets answered any probe (or the tables proved them unreachable), and a target of the other family did answer.",
 	}
 
-	// Path MTU (issue 13 §6).
+	// Path MTU.
 	PathMTUBlackhole = &Def{
 		ID: "path-mtu-blackhole", Severity: SevWarning,
 		Title:     "Large packets are lost on the way (path-MTU black hole)",

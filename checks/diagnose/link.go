@@ -69,7 +69,7 @@ var (
 		How: "The interface that carries the default route has no global address of that family in the address table.",
 	}
 
-	// Container bridge and tunnel MTUs against the egress (issue 13 §6).
+	// Container bridge and tunnel MTUs against the egress.
 	LinkMTUExceedsEgress = &Def{
 		ID: "link-mtu-exceeds-egress", Severity: SevWarning,
 		Title: "A bridge or tunnel has a larger MTU than the uplink",

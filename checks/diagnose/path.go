@@ -9,7 +9,7 @@ import (
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-// Path tracing in Diagnose (issue 13 §1): every address the start depends
+// Path tracing in Diagnose: every address the start depends
 // on is judged by the kernel's route to it, with the same tracePath the
 // engine used to decide which probes to skip.
 
@@ -177,7 +177,7 @@ func (d *diag) gatewayPathLine(f *netstate.FamilyState, g *netstate.TargetResult
 // uplinks: when none of a family's targets answers through the default
 // route in use, but one answers through another default route's
 // interface, the preferred uplink is the dead one (several default
-// routes, issue 13 §2).
+// routes).
 func (d *diag) uplinks(f *netstate.FamilyState) Status {
 	if f.Default == nil || len(f.Uplinks) == 0 || slices.ContainsFunc(f.External, func(t netstate.TargetResult) bool { return t.Reachable() }) {
 		return StatusPass
@@ -230,7 +230,7 @@ func famReach(f *netstate.FamilyState) bool {
 
 // blackholedFamily is a family whose every target stays silent (or is
 // proven dead) through its own default route while the other family
-// works (issue 13 §3); nil if none.
+// works; nil if none.
 func (d *diag) blackholedFamily() (bad, good *netstate.FamilyState) {
 	for _, f := range d.usedFamilies() {
 		o := d.s.Family(10 - f.Family)
@@ -258,7 +258,7 @@ func (d *diag) familyUnreachable() Status {
 }
 
 // pathMTU: the don't-fragment probe of the egress MTU was lost while the
-// same target answered a small echo (issue 13 §6).
+// same target answered a small echo.
 func (d *diag) pathMTU() Status {
 	st := StatusPass
 	for _, f := range d.usedFamilies() {

@@ -96,7 +96,7 @@ var (
 		How: "The default route's interface is a tunnel (its kind in the link table: tun, wireguard, ppp, utun, ...).",
 	}
 
-	// Path tracing (issue 13 §1): a route that sends what the start needs
+	// Path tracing: a route that sends what the start needs
 	// somewhere else than the default route.
 	GatewayRouteDiverted = &Def{
 		ID: "gateway-route-diverted", Severity: SevWarning,
@@ -153,7 +153,7 @@ var (
 		How: "The kernel's route lookup for the server (read from the resolver configuration before asking it) chose another interface than the default route's, and the server did not answer a direct query there; loopback resolvers are never counted.",
 	}
 
-	// Several default routes (issue 13 §2).
+	// Several default routes.
 	DefaultRouteDead = &Def{
 		ID: "default-route-dead", Severity: SevError,
 		Title: "The preferred default route leads nowhere; another uplink works",

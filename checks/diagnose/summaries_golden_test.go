@@ -20,6 +20,8 @@ var updateSummaries = flag.Bool("update-summaries", false, "rewrite testdata/sum
 var summaryLog struct {
 	sync.Mutex
 	cases map[string][]string
+	// produced are the finding IDs the table cases that ran produced.
+	produced map[string]bool
 }
 
 // logSummaries records d's findings under the running test's name.
@@ -35,13 +37,22 @@ func logSummaries(t *testing.T, d Diagnosis) {
 		summaryLog.cases = map[string][]string{}
 	}
 	summaryLog.cases[t.Name()] = lines
+	if summaryLog.produced == nil {
+		summaryLog.produced = map[string]bool{}
+	}
+	for _, f := range d.Findings {
+		summaryLog.produced[f.ID] = true
+	}
 }
 
 const summariesGolden = "testdata/summaries.golden"
 
 // TestMain compares the summaries of every case that ran with the golden
-// file (a case filtered out by -run is not compared), or rewrites it.
+// file (a case filtered out by -run is not compared), or rewrites it, and
+// on a full run checks that the table cases produced every finding of the
+// catalog.
 func TestMain(m *testing.M) {
+	flag.Parse()
 	code := m.Run()
 	if code == 0 {
 		if err := checkSummaries(); err != nil {
@@ -49,7 +60,41 @@ func TestMain(m *testing.M) {
 			code = 1
 		}
 	}
+	if code == 0 && !filtered() {
+		if err := checkCoverage(); err != nil {
+			fmt.Fprintln(os.Stderr, "FAIL coverage:", err)
+			code = 1
+		}
+	}
 	os.Exit(code)
+}
+
+// filtered reports whether -run or -skip left tests out, so that not
+// every finding could have been produced.
+func filtered() bool {
+	for _, name := range []string{"test.run", "test.skip"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" {
+			return true
+		}
+	}
+	return false
+}
+
+// checkCoverage: every finding of the catalog was produced by a table
+// case that ran, so none is declared without a diagnosis that reaches it.
+func checkCoverage() error {
+	summaryLog.Lock()
+	defer summaryLog.Unlock()
+	var missing []string
+	for _, d := range Catalog() {
+		if !summaryLog.produced[d.ID] {
+			missing = append(missing, d.ID)
+		}
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("no diagnosis table case produces %s", strings.Join(missing, ", "))
+	}
+	return nil
 }
 
 func checkSummaries() error {

@@ -4,7 +4,7 @@ import (
 	"net/netip"
 )
 
-// Path tracing (issue 13 §1): the kernel's own route lookup for every
+// Path tracing: the kernel's own route lookup for every
 // address a start depends on, compared with the default route. The engine
 // uses it to skip probes the tables already decide; Diagnose uses the same
 // function to name the route that decided, so both always agree.

@@ -6,7 +6,7 @@ import (
 	"syscall"
 )
 
-// Path MTU (issue 13 §6): one don't-fragment echo of the egress MTU to an
+// Path MTU: one don't-fragment echo of the egress MTU to an
 // external target, in parallel with the other probes. A link on the way
 // with a smaller MTU must answer "fragmentation needed" (ICMPv6 "packet
 // too big"); when something drops those, small packets pass and large

@@ -50,10 +50,10 @@ type State struct {
 	// where the OS tells; used in manual steps.
 	HostApp string
 
-	// The machine's local configuration a start depends on (issue 13 §5,
-	// §7, §8), collected in parallel with the probes by collectLocal. Each
-	// is its zero value when not collected (an OS layer without
-	// LocalSystem, such as the test fakes): the checks then say "skip".
+	// The machine's local configuration a start depends on, collected
+	// in parallel with the probes. Each is its zero value when not
+	// collected (an OS layer without LocalSystem): the checks then say
+	// "skip".
 	Proxy ProxyState   // proxy variables and the system proxy, each probed
 	Ports []PortResult // the ports the environment needs, bind-tested
 	Hosts HostsState   // the hosts file and how localhost resolves
@@ -186,7 +186,7 @@ type DNSResult struct {
 	Sent    Tri
 	Servers []DNSServerResult
 	// Resolver is the resolver configuration, read once per run, in the
-	// order the resolver uses its servers (issue 13 §4).
+	// order the resolver uses its servers.
 	Resolver ResolverConfig
 }
 
