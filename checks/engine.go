@@ -71,6 +71,8 @@ func (e *Engine) Collect(ctx context.Context, o Options) *netstate.State {
 	}
 }
 
+// collect reads the tables, plans the probes from them and runs the plan,
+// with the DNS probe and the local collectors alongside.
 func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 	s := &netstate.State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp, LocalNetworkPrivacy: e.LocalNetworkPrivacy}
 	s.V4.Family, s.V6.Family = 4, 6
@@ -93,11 +95,38 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 	dctx, dcancel := context.WithCancel(pctx)
 	defer dcancel()
 
-	var wg sync.WaitGroup
-	tablesDone := make(chan struct{})
-	var tables sync.WaitGroup
+	tablesDone, neighDone, tablesWait := e.readTables(ctx, s, timed)
+	localWait := e.collectLocal(ctx, pctx, o, s, timed)
+	var dnsWG sync.WaitGroup
+	dnsWG.Go(func() { timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) }) })
+
+	<-tablesDone
+	pctx.begin()
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+		f.Default = pickDefault(s.Routes, f.Family)
+		if f.Default == nil {
+			f.Default = e.splitDefault(ctx, o, f.Family)
+		}
+	}
+	plan := planProbes(s, o)
+	s.V4.Gateway, s.V6.Gateway = plan.families[0].gateway, plan.families[1].gateway
+	e.runPlan(ctx, pctx, s, plan, neighDone, dcancel, timed)
+	tablesWait()
+	e.rereadNeighbors(ctx, s)
+	dnsWG.Wait()
+	localWait()
+	nameInterfaces(s)
+	return s
+}
+
+// readTables reads the link, route, neighbor and socket tables in
+// parallel. tablesDone closes when links and routes are in (what the plan
+// needs), neighDone when the neighbors are; wait waits for all four.
+func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(string, func())) (tablesDone, neighDone <-chan struct{}, wait func()) {
+	var wg, tables sync.WaitGroup
+	td, nd := make(chan struct{}), make(chan struct{})
 	tables.Add(2)
-	go func() { tables.Wait(); close(tablesDone) }()
+	go func() { tables.Wait(); close(td) }()
 	wg.Add(4)
 	go func() {
 		defer wg.Done()
@@ -109,40 +138,24 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 		defer tables.Done()
 		timed("route", func() { s.Routes, s.RoutesErr = e.Sys.Routes(ctx) })
 	}()
-	neighDone := make(chan struct{})
 	go func() {
 		defer wg.Done()
-		defer close(neighDone)
+		defer close(nd)
 		timed("neighbor", func() { s.Neighbors, s.NeighborsErr = e.Sys.Neighbors(ctx) })
 	}()
 	go func() {
 		defer wg.Done()
 		timed("resources", func() { s.Sockets, s.SocketsErr = e.Sys.Sockets(ctx) })
 	}()
-	localWait := e.collectLocal(ctx, pctx, o, s, timed)
-	var dnsWG sync.WaitGroup
-	dnsWG.Add(1)
-	go func() {
-		defer dnsWG.Done()
-		timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) })
-	}()
+	return td, nd, wg.Wait
+}
 
-	<-tablesDone
-	pctx.begin()
-	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
-		f.Default = pickDefault(s.Routes, f.Family)
-		if f.Default == nil {
-			f.Default = e.splitDefault(ctx, o, f.Family)
-		}
-		switch {
-		case o.Gateway.IsValid() && (o.Gateway.Is4() == (f.Family == 4)):
-			f.Gateway = o.Gateway
-		case f.Default != nil:
-			f.Gateway = f.Default.Gateway
-		}
-	}
+// runPlan sends the plan's probes under the probe window pctx, with the
+// gateway solicitation and the name-server route lookups alongside, and
+// returns when all are done. dcancel calls off the DNS probe when the
+// tables prove no name server can answer.
+func (e *Engine) runPlan(ctx context.Context, pctx *probeWindow, s *netstate.State, plan probePlan, neighDone <-chan struct{}, dcancel func(), timed func(string, func())) {
 	var pw sync.WaitGroup
-	pmtuSent := false // one path-MTU probe per run
 	// The solicitation gathers answers for as long as the probes run:
 	// until the window closes, or until every probe is done (a gateway
 	// that answered through the entry needs no more evidence about it).
@@ -167,84 +180,77 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 			dcancel()
 		}
 	}()
-	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
-		if f.Gateway.IsValid() {
-			f.GatewayProbe = &netstate.TargetResult{Addr: f.Gateway, Role: "gateway"}
-			pw.Add(1)
-			go func() {
-				defer pw.Done()
-				timed("gateway", func() { e.probeTarget(pctx, s, f, f.GatewayProbe, gatewayPorts, false) })
-			}()
-		}
-		var ports [][]uint16 // per target: its own port, else nil for the defaults
-		for _, t := range o.External {
-			if t.Addr().Is4() != (f.Family == 4) {
-				continue
-			}
-			f.External = append(f.External, netstate.TargetResult{Addr: t.Addr(), Role: "external"})
-			var p []uint16
-			if t.Port() != 0 {
-				p = []uint16{t.Port()}
-			}
-			ports = append(ports, p)
-		}
-		// reached: one of the family's targets answered; settled: all
-		// of them are done (answered, silent, or decided by the tables).
-		reached, settled := make(chan struct{}), make(chan struct{})
-		var reachedOnce sync.Once
-		var ext sync.WaitGroup
-		for i := range f.External {
-			pw.Add(1)
-			ext.Add(1)
-			go func() {
-				defer pw.Done()
-				defer ext.Done()
-				timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], ports[i], true) })
-				if f.External[i].Reachable() {
-					reachedOnce.Do(func() { close(reached) })
-				}
-			}()
-		}
-		go func() { ext.Wait(); close(settled) }()
-		if !pmtuSent && len(f.External) > 0 {
-			if l := linkOf(s.Links, defaultIf(f)); l != nil && l.MTU >= 576 {
-				pmtuSent = true
-				f.PMTU = &netstate.PMTUResult{Target: f.External[0].Addr, Size: l.MTU, Iface: l.Name}
-				pw.Add(1)
-				go func() {
-					defer pw.Done()
-					timed("internet", func() { e.probePMTU(pctx, s, f, reached, settled) })
-				}()
-			}
-		}
-		if others := otherDefaults(s.Routes, f); len(others) > 0 && len(f.External) > 0 {
-			f.Uplinks = make([]netstate.UplinkResult, len(others))
-			pw.Add(1)
-			go func() {
-				defer pw.Done()
-				timed("internet", func() { e.probeUplinks(pctx, s, f, others, ports[0], reached, settled) })
-			}()
-		}
+	for i, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+		e.runFamily(pctx, s, f, plan.families[i], &pw, timed)
 	}
 	pw.Wait()
 	scancel()
 	sw.Wait()
-	wg.Wait()
-	// The neighbor table as it stands after probing tells what address
-	// resolution did meanwhile (an entry created, gone FAILED); only
-	// needed when the gateway stayed silent.
+}
+
+// runFamily starts one family's probes of the plan on pw: the gateway,
+// the external targets, then the path-MTU and uplink probes, which wait
+// on the targets' answers.
+func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.FamilyState, fp familyPlan, pw *sync.WaitGroup, timed func(string, func())) {
+	if fp.gateway.IsValid() {
+		f.GatewayProbe = &netstate.TargetResult{Addr: fp.gateway, Role: "gateway"}
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			timed("gateway", func() { e.probeTarget(pctx, s, f, f.GatewayProbe, gatewayPorts, false) })
+		}()
+	}
+	for _, t := range fp.external {
+		f.External = append(f.External, netstate.TargetResult{Addr: t.addr, Role: "external"})
+	}
+	// reached: one of the family's targets answered; settled: all of them
+	// are done (answered, silent, or decided by the tables).
+	reached, settled := make(chan struct{}), make(chan struct{})
+	var reachedOnce sync.Once
+	var ext sync.WaitGroup
+	for i := range f.External {
+		pw.Add(1)
+		ext.Add(1)
+		go func() {
+			defer pw.Done()
+			defer ext.Done()
+			timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], fp.external[i].ports, true) })
+			if f.External[i].Reachable() {
+				reachedOnce.Do(func() { close(reached) })
+			}
+		}()
+	}
+	go func() { ext.Wait(); close(settled) }()
+	if fp.pmtu != nil {
+		f.PMTU = fp.pmtu
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			timed("internet", func() { e.probePMTU(pctx, s, f, reached, settled) })
+		}()
+	}
+	if len(fp.uplinks) > 0 {
+		f.Uplinks = make([]netstate.UplinkResult, len(fp.uplinks))
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			timed("internet", func() { e.probeUplinks(pctx, s, f, fp.uplinks, fp.external[0].ports, reached, settled) })
+		}()
+	}
+}
+
+// rereadNeighbors reads the neighbor table again when a gateway stayed
+// silent: the table as it stands after probing tells what address
+// resolution did meanwhile (an entry created, gone FAILED).
+func (e *Engine) rereadNeighbors(ctx context.Context, s *netstate.State) {
 	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		if g := f.GatewayProbe; g != nil && !g.Reachable() && (g.ICMP.Ran || g.TCP.Ran) && ctx.Err() == nil {
 			if ns, err := e.Sys.Neighbors(ctx); err == nil {
 				s.Neighbors, s.NeighborsErr = ns, nil
 			}
-			break
+			return
 		}
 	}
-	dnsWG.Wait()
-	localWait()
-	nameInterfaces(s)
-	return s
 }
 
 func defaultIf(f *netstate.FamilyState) int {
