@@ -49,9 +49,72 @@ type FakeSystem struct {
 	// Unsupported are the rungs the fake says cannot run here
 	// (netstate.RepairSupporter).
 	Unsupported []netstate.Rung
+	// Local is the machine's local configuration the fake reports
+	// (netstate.LocalSystem); the zero value is a healthy machine.
+	Local LocalConfig
 }
 
-var _ netstate.System = (*FakeSystem)(nil)
+// LocalConfig is what FakeSystem answers as a netstate.LocalSystem and
+// netstate.NSSReader. Its zero value is healthy: a hosts file that maps
+// localhost to loopback, a synchronised clock, no system proxy.
+type LocalConfig struct {
+	// Hosts replaces the hosts file's content when non-nil.
+	Hosts []byte
+	// HostsErr fails the hosts file read.
+	HostsErr error
+	// Clock replaces the synchronised clock when Checked is set.
+	Clock netstate.ClockState
+	// Proxies are the system proxies.
+	Proxies []netstate.ProxySetting
+	// PortOwners name the process on a port; others answer an error.
+	PortOwners map[uint16]netstate.PortOwner
+	// NSSModule is the module that answers localhost by itself.
+	NSSModule string
+}
+
+var (
+	_ netstate.System            = (*FakeSystem)(nil)
+	_ netstate.LocalSystem       = (*FakeSystem)(nil)
+	_ netstate.NSSReader         = (*FakeSystem)(nil)
+	_ netstate.NeighborSetter    = (*FakeSystem)(nil)
+	_ netstate.LinkDowner        = (*FakeSystem)(nil)
+	_ netstate.NeighborSoliciter = (*FakeSystem)(nil)
+	_ netstate.ManagerReader     = (*FakeSystem)(nil)
+	_ netstate.RepairSupporter   = (*FakeSystem)(nil)
+)
+
+// PortOwner names the owner of port from Local.PortOwners.
+func (f *FakeSystem) PortOwner(_ context.Context, port uint16) (netstate.PortOwner, error) {
+	if o, ok := f.Local.PortOwners[port]; ok {
+		return o, nil
+	}
+	return netstate.PortOwner{}, fmt.Errorf("owner of port %d: %w", port, netstate.ErrUnsupported)
+}
+
+// HostsFile is Local.Hosts, else one that maps localhost to loopback.
+func (f *FakeSystem) HostsFile() (string, []byte, error) {
+	if f.Local.HostsErr != nil {
+		return "/etc/hosts", nil, f.Local.HostsErr
+	}
+	if f.Local.Hosts != nil {
+		return "/etc/hosts", f.Local.Hosts, nil
+	}
+	return "/etc/hosts", []byte("127.0.0.1 localhost\n::1 localhost\n"), nil
+}
+
+// SystemProxy is Local.Proxies.
+func (f *FakeSystem) SystemProxy() ([]netstate.ProxySetting, error) { return f.Local.Proxies, nil }
+
+// Clock is Local.Clock, else a synchronised clock.
+func (f *FakeSystem) Clock() netstate.ClockState {
+	if f.Local.Clock.Checked {
+		return f.Local.Clock
+	}
+	return netstate.ClockState{Checked: true, Synced: netstate.TriYes}
+}
+
+// LocalhostNSSModule is Local.NSSModule.
+func (f *FakeSystem) LocalhostNSSModule() string { return f.Local.NSSModule }
 
 func (f *FakeSystem) Links(context.Context) ([]netstate.Link, error) {
 	f.mu.Lock()

@@ -66,10 +66,9 @@ type NeighborLooker interface {
 
 // LocalSystem is the part of the OS layer that reads the machine's local
 // configuration a start depends on: who holds a port, the hosts file, the
-// system proxy and the clock. Every OS layer in checks/internal/sys
-// implements it; the test fakes do not, and the local checks then say
-// "skip". Probes and
-// bind tests stay outside: they are the same on every OS.
+// system proxy and the clock. Every OS layer in checks/internal/sys and
+// checkstest's fake implement it; without it the local checks say "skip".
+// Probes and bind tests stay outside: they are the same on every OS.
 type LocalSystem interface {
 	// PortOwner names the process listening on TCP port (either family).
 	// An error says why it could not be told (another user's process,
@@ -90,8 +89,8 @@ type LocalSystem interface {
 // not map localhost and the resolver cannot answer it either, the engine
 // asks which module of the hosts line answers localhost by itself
 // (myhostname, resolve): that tells a hosts file that relies on such a
-// module from one that breaks localhost. macOS, Windows and the test fakes
-// do not implement it; HostsState.NSSModule then stays empty.
+// module from one that breaks localhost. macOS and Windows do not
+// implement it; HostsState.NSSModule then stays empty.
 type NSSReader interface {
 	// LocalhostNSSModule returns that module, or "" when none is listed
 	// or the configuration cannot be read.
