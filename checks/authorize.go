@@ -220,3 +220,112 @@ func (e *Engine) probeGateway(ctx context.Context, t *netstate.TargetResult, sol
 // ErrNotConfirmed: a repair ran but verification did not confirm it, and
 // what it changed was undone.
 var ErrNotConfirmed = errors.New("not confirmed")
+
+// Do performs one action in-process; it needs privilege. It is what the
+// privileged helper runs.
+func (e *Engine) Do(ctx context.Context, a Action) error {
+	ifIndex := func() (int, error) {
+		links, err := e.Sys.Links(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range links {
+			if l.Name == a.IfName {
+				return l.Index, nil
+			}
+		}
+		return 0, fmt.Errorf("interface %q: not found", a.IfName)
+	}
+	switch a.Fix {
+	case netstate.RungDeleteNeighbor:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		return e.Sys.DeleteNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP})
+	case RestoreNeighbor:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		ns, ok := e.Sys.(netstate.NeighborSetter)
+		if !ok {
+			return netstate.ErrUnsupported
+		}
+		return ns.SetNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: netstate.NeighPermanent, Permanent: true})
+	case netstate.RungFlushNeighbors:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		all, err := e.Sys.Neighbors(ctx)
+		if err != nil {
+			return err
+		}
+		for _, n := range all {
+			if n.IfIndex != idx || n.Permanent {
+				continue
+			}
+			switch n.State {
+			case netstate.NeighFailed, netstate.NeighIncomplete, netstate.NeighStale:
+				if err := e.Sys.DeleteNeighbor(ctx, n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case netstate.RungLinkUp:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		return e.linkUp(ctx, idx, a.IfName)
+	case netstate.RungFlushDNS:
+		return e.Sys.FlushDNSCache(ctx)
+	case netstate.RungReapplyInterface:
+		return e.Sys.ReapplyInterface(ctx, a.IfName)
+	}
+	return fmt.Errorf("unknown action %q", a.Fix)
+}
+
+// linkUpConfirm is how long a raised interface may take to carry a default
+// route again (carrier, then a network manager or DHCP adding the route).
+const linkUpConfirm = 3 * time.Second
+
+// linkUp raises the interface and waits, within linkUpConfirm and ctx, for
+// it to have carrier and a default route through it. An interface that
+// does not is taken down again where the OS layer can: it was down on
+// purpose or for a reason raising it did not remove, and an interface an
+// administrator disabled must not stay up for nothing.
+func (e *Engine) linkUp(ctx context.Context, idx int, name string) error {
+	if err := e.Sys.SetLinkUp(ctx, idx); err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, linkUpConfirm)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		s := e.Tables(cctx)
+		l := linkOf(s.Links, idx)
+		if l != nil && l.AdminUp && l.Carrier && slices.ContainsFunc(s.Routes, func(r netstate.Route) bool { return isDefaultLike(r) && r.IfIndex == idx }) {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-cctx.Done():
+			break wait
+		}
+	}
+	d, ok := e.Sys.(netstate.LinkDowner)
+	if !ok {
+		return fmt.Errorf("%w: %s is up but carries no default route (taking it down again is not supported here)", ErrNotConfirmed, name)
+	}
+	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer ucancel()
+	if err := d.SetLinkDown(uctx, idx); err != nil {
+		return fmt.Errorf("%s carries no default route after link-up; taking it down again failed: %w", name, err)
+	}
+	return fmt.Errorf("%w: %s carried no default route after link-up, so it was taken down again", ErrNotConfirmed, name)
+}

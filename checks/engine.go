@@ -3,27 +3,12 @@ package checks
 import (
 	"context"
 	"net/netip"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
-
-// Engine runs checks against a System with a Prober. The zero value is not
-// usable; New wires the real OS, checkstest the fakes.
-type Engine struct {
-	Sys    netstate.System
-	Prober netstate.Prober
-	// Privileged: raw sockets and table changes are allowed in-process.
-	Privileged bool
-	OS         string
-	HostApp    string
-	// LocalNetworkPrivacy: the OS may refuse this app the local network
-	// (macOS 15+ Local Network privacy).
-	LocalNetworkPrivacy bool
-}
 
 // gatewayPorts: a router usually runs DNS or a web UI; a refusal on any
 // port answers just as well.
@@ -253,13 +238,6 @@ func (e *Engine) rereadNeighbors(ctx context.Context, s *netstate.State) {
 	}
 }
 
-func defaultIf(f *netstate.FamilyState) int {
-	if f.Default == nil {
-		return 0
-	}
-	return f.Default.IfIndex
-}
-
 // probePMTU sends the path-MTU probe once one of the family's targets has
 // answered: a black hole shows only as "large lost while small answer",
 // and waiting for the small answer keeps the large probe's set-up out of
@@ -314,28 +292,6 @@ func (e *Engine) solicitGateways(ctx context.Context, s *netstate.State, sw *syn
 // Wi-Fi) answers well within it and never probes them.
 const uplinkDelay = 100 * time.Millisecond
 
-// otherDefaults are f's unicast default routes through other interfaces
-// than the one in use, one per interface (the lowest metric).
-func otherDefaults(rs []netstate.Route, f *netstate.FamilyState) []netstate.Route {
-	if f.Default == nil {
-		return nil
-	}
-	var out []netstate.Route
-	for _, r := range rs {
-		if !r.IsDefault() || r.Type != netstate.RouteUnicast || r.Dst.Addr().Is4() != (f.Family == 4) || r.IfIndex == f.Default.IfIndex || r.IfIndex == 0 {
-			continue
-		}
-		if i := slices.IndexFunc(out, func(x netstate.Route) bool { return x.IfIndex == r.IfIndex }); i >= 0 {
-			if r.Metric < out[i].Metric {
-				out[i] = r
-			}
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
 // probeUplinks probes f's first external target through each other
 // default route's interface, unless one of f's targets answers first: it
 // starts after uplinkDelay, or at once when every target of f is done
@@ -378,15 +334,6 @@ func (e *Engine) probeUplinks(w *probeWindow, s *netstate.State, f *netstate.Fam
 		})
 	}
 	wg.Wait()
-}
-
-func linkOf(ls []netstate.Link, idx int) *netstate.Link {
-	for i := range ls {
-		if ls[i].Index == idx {
-			return &ls[i]
-		}
-	}
-	return nil
 }
 
 // traceNameServers looks up the route to every name server the DNS probe
@@ -459,29 +406,6 @@ func nameInterfaces(s *netstate.State) {
 			name(f.Uplinks[i].Route.IfIndex, &f.Uplinks[i].Route.IfName)
 		}
 	}
-}
-
-// mainTable is Linux's RT_TABLE_MAIN; other OSes report table 0.
-const mainTable = 254
-
-// pickDefault returns the unicast default route the kernel prefers for a
-// family: the lowest metric; main table first among equals.
-func pickDefault(rs []netstate.Route, fam int) *netstate.Route {
-	var best *netstate.Route
-	for i := range rs {
-		r := &rs[i]
-		if !r.IsDefault() || r.Type != netstate.RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
-			continue
-		}
-		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == mainTable && best.Table != mainTable) {
-			best = r
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	c := *best
-	return &c
 }
 
 // probeTarget looks up the route to t and sends both kinds of probe in

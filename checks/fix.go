@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -17,50 +15,6 @@ import (
 // Ladder is the order repairs are tried in, narrowest first. Each rung is
 // verified by a fresh check before the next is considered.
 var Ladder = []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungLinkUp, netstate.RungFlushDNS, netstate.RungReapplyInterface}
-
-// Action is one concrete, validated change: a fixed verb and its target.
-// It is all a privileged helper (guard repair, run through sudo) accepts.
-type Action struct {
-	Fix    netstate.Rung
-	IfName string
-	IP     netip.Addr       // delete-neighbor, restore-neighbor
-	MAC    net.HardwareAddr // restore-neighbor; the entry's MAC for delete-neighbor
-	// Static: the entry to delete is permanent, so its deletion is undone
-	// unless verification confirms it was wrong.
-	Static bool
-}
-
-// RestoreNeighbor puts back a permanent entry that an in-process repair
-// removed and that verification did not confirm as wrong. It is never a
-// rung of its own, only the rollback of one, and the privileged helper does
-// not accept it: there the deleting call verifies and restores by itself
-// (Engine.Repair), so no caller can make an entry permanent at a MAC of
-// its choosing.
-const RestoreNeighbor netstate.Rung = "restore-neighbor"
-
-// Args renders the action as the helper's argument list.
-func (a Action) Args() []string {
-	switch a.Fix {
-	case netstate.RungDeleteNeighbor:
-		return []string{string(a.Fix), a.IfName, a.IP.String()}
-	case RestoreNeighbor:
-		return []string{string(a.Fix), a.IfName, a.IP.String(), a.MAC.String()}
-	case netstate.RungFlushDNS:
-		return []string{string(a.Fix)}
-	}
-	return []string{string(a.Fix), a.IfName}
-}
-
-func (a Action) String() string {
-	s := string(a.Fix)
-	if a.IfName != "" {
-		s += " " + a.IfName
-	}
-	if a.IP.IsValid() {
-		s += " " + a.IP.String()
-	}
-	return s
-}
 
 // ErrNotPermitted is returned by an Elevate that may not run a privileged
 // action (--sudo never, sudo wants a password without a terminal).
@@ -375,154 +329,6 @@ func (e *Engine) undo(acts []Action, fo FixOptions) []Repair {
 	return rs
 }
 
-// Do performs one action in-process; it needs privilege. It is what the
-// privileged helper runs.
-func (e *Engine) Do(ctx context.Context, a Action) error {
-	ifIndex := func() (int, error) {
-		links, err := e.Sys.Links(ctx)
-		if err != nil {
-			return 0, err
-		}
-		for _, l := range links {
-			if l.Name == a.IfName {
-				return l.Index, nil
-			}
-		}
-		return 0, fmt.Errorf("interface %q: not found", a.IfName)
-	}
-	switch a.Fix {
-	case netstate.RungDeleteNeighbor:
-		idx, err := ifIndex()
-		if err != nil {
-			return err
-		}
-		return e.Sys.DeleteNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP})
-	case RestoreNeighbor:
-		idx, err := ifIndex()
-		if err != nil {
-			return err
-		}
-		ns, ok := e.Sys.(netstate.NeighborSetter)
-		if !ok {
-			return netstate.ErrUnsupported
-		}
-		return ns.SetNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: netstate.NeighPermanent, Permanent: true})
-	case netstate.RungFlushNeighbors:
-		idx, err := ifIndex()
-		if err != nil {
-			return err
-		}
-		all, err := e.Sys.Neighbors(ctx)
-		if err != nil {
-			return err
-		}
-		for _, n := range all {
-			if n.IfIndex != idx || n.Permanent {
-				continue
-			}
-			switch n.State {
-			case netstate.NeighFailed, netstate.NeighIncomplete, netstate.NeighStale:
-				if err := e.Sys.DeleteNeighbor(ctx, n); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	case netstate.RungLinkUp:
-		idx, err := ifIndex()
-		if err != nil {
-			return err
-		}
-		return e.linkUp(ctx, idx, a.IfName)
-	case netstate.RungFlushDNS:
-		return e.Sys.FlushDNSCache(ctx)
-	case netstate.RungReapplyInterface:
-		return e.Sys.ReapplyInterface(ctx, a.IfName)
-	}
-	return fmt.Errorf("unknown action %q", a.Fix)
-}
-
-// linkUpConfirm is how long a raised interface may take to carry a default
-// route again (carrier, then a network manager or DHCP adding the route).
-const linkUpConfirm = 3 * time.Second
-
-// linkUp raises the interface and waits, within linkUpConfirm and ctx, for
-// it to have carrier and a default route through it. An interface that
-// does not is taken down again where the OS layer can: it was down on
-// purpose or for a reason raising it did not remove, and an interface an
-// administrator disabled must not stay up for nothing.
-func (e *Engine) linkUp(ctx context.Context, idx int, name string) error {
-	if err := e.Sys.SetLinkUp(ctx, idx); err != nil {
-		return err
-	}
-	cctx, cancel := context.WithTimeout(ctx, linkUpConfirm)
-	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-wait:
-	for {
-		s := e.Tables(cctx)
-		l := linkOf(s.Links, idx)
-		if l != nil && l.AdminUp && l.Carrier && slices.ContainsFunc(s.Routes, func(r netstate.Route) bool { return isDefaultLike(r) && r.IfIndex == idx }) {
-			return nil
-		}
-		select {
-		case <-tick.C:
-		case <-cctx.Done():
-			break wait
-		}
-	}
-	d, ok := e.Sys.(netstate.LinkDowner)
-	if !ok {
-		return fmt.Errorf("%w: %s is up but carries no default route (taking it down again is not supported here)", ErrNotConfirmed, name)
-	}
-	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer ucancel()
-	if err := d.SetLinkDown(uctx, idx); err != nil {
-		return fmt.Errorf("%s carries no default route after link-up; taking it down again failed: %w", name, err)
-	}
-	return fmt.Errorf("%w: %s carried no default route after link-up, so it was taken down again", ErrNotConfirmed, name)
-}
-
-// ParseAction validates a helper's argument list: a fixed verb and strictly
-// parsed targets, nothing else.
-func ParseAction(args []string) (Action, error) {
-	if len(args) == 0 {
-		return Action{}, errors.New("missing action")
-	}
-	a := Action{Fix: netstate.Rung(args[0])}
-	want := map[netstate.Rung]int{netstate.RungDeleteNeighbor: 3, netstate.RungFlushNeighbors: 2, netstate.RungLinkUp: 2, netstate.RungFlushDNS: 1, netstate.RungReapplyInterface: 2}
-	n, ok := want[a.Fix]
-	if !ok {
-		return Action{}, fmt.Errorf("unknown action %q", args[0])
-	}
-	if len(args) != n {
-		return Action{}, fmt.Errorf("%s: want %d arguments, got %d", a.Fix, n-1, len(args)-1)
-	}
-	if n >= 2 {
-		if !netstate.ValidIfName(args[1]) {
-			return Action{}, fmt.Errorf("%s: invalid interface name %q", a.Fix, args[1])
-		}
-		a.IfName = args[1]
-	}
-	if n >= 3 {
-		ip, err := netip.ParseAddr(args[2])
-		if err != nil || ip.Zone() != "" {
-			return Action{}, fmt.Errorf("%s: invalid IP address %q", a.Fix, args[2])
-		}
-		if !ip.IsGlobalUnicast() && !ip.IsLinkLocalUnicast() {
-			return Action{}, fmt.Errorf("%s: %s is not a unicast host address", a.Fix, ip)
-		}
-		if ip.String() != args[2] {
-			// One spelling per address: the argv a sudoers rule or a log
-			// shows is exactly what was acted on.
-			return Action{}, fmt.Errorf("%s: %q is not in canonical form (%s)", a.Fix, args[2], ip)
-		}
-		a.IP = ip
-	}
-	return a, nil
-}
-
 // managers asks the OS layer, when it can tell.
 func (e *Engine) managers() netstate.Managers {
 	if mr, ok := e.Sys.(netstate.ManagerReader); ok {
@@ -536,4 +342,13 @@ func (e *Engine) supports(f netstate.Rung, m netstate.Managers) bool {
 		return rs.Supports(f, m)
 	}
 	return true
+}
+
+// withManagers fills d.Managers when a finding will show steps: a
+// healthy run does not pay for the lookup.
+func (e *Engine) withManagers(d diagnose.Diagnosis) diagnose.Diagnosis {
+	if slices.ContainsFunc(d.Findings, func(f diagnose.Finding) bool { return f.Severity != diagnose.SevInfo }) {
+		d.Managers = e.managers()
+	}
+	return d
 }

@@ -4,6 +4,7 @@ import (
 	"runtime"
 
 	"github.com/netguard/netguard/checks/internal/sys"
+	"github.com/netguard/netguard/checks/netstate"
 	"github.com/netguard/netguard/checks/probe"
 )
 
@@ -20,4 +21,18 @@ func New() *Engine {
 		HostApp:             sys.HostApp(),
 		LocalNetworkPrivacy: sys.LocalNetworkPrivacy,
 	}
+}
+
+// Engine runs checks against a System with a Prober. The zero value is not
+// usable; New wires the real OS, checkstest the fakes.
+type Engine struct {
+	Sys    netstate.System
+	Prober netstate.Prober
+	// Privileged: raw sockets and table changes are allowed in-process.
+	Privileged bool
+	OS         string
+	HostApp    string
+	// LocalNetworkPrivacy: the OS may refuse this app the local network
+	// (macOS 15+ Local Network privacy).
+	LocalNetworkPrivacy bool
 }

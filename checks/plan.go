@@ -2,6 +2,7 @@ package checks
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
@@ -71,4 +72,65 @@ func planProbes(s *netstate.State, o Options) probePlan {
 		fp.uplinks = otherDefaults(s.Routes, f)
 	}
 	return p
+}
+
+func defaultIf(f *netstate.FamilyState) int {
+	if f.Default == nil {
+		return 0
+	}
+	return f.Default.IfIndex
+}
+
+// otherDefaults are f's unicast default routes through other interfaces
+// than the one in use, one per interface (the lowest metric).
+func otherDefaults(rs []netstate.Route, f *netstate.FamilyState) []netstate.Route {
+	if f.Default == nil {
+		return nil
+	}
+	var out []netstate.Route
+	for _, r := range rs {
+		if !r.IsDefault() || r.Type != netstate.RouteUnicast || r.Dst.Addr().Is4() != (f.Family == 4) || r.IfIndex == f.Default.IfIndex || r.IfIndex == 0 {
+			continue
+		}
+		if i := slices.IndexFunc(out, func(x netstate.Route) bool { return x.IfIndex == r.IfIndex }); i >= 0 {
+			if r.Metric < out[i].Metric {
+				out[i] = r
+			}
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+func linkOf(ls []netstate.Link, idx int) *netstate.Link {
+	for i := range ls {
+		if ls[i].Index == idx {
+			return &ls[i]
+		}
+	}
+	return nil
+}
+
+// mainTable is Linux's RT_TABLE_MAIN; other OSes report table 0.
+const mainTable = 254
+
+// pickDefault returns the unicast default route the kernel prefers for a
+// family: the lowest metric; main table first among equals.
+func pickDefault(rs []netstate.Route, fam int) *netstate.Route {
+	var best *netstate.Route
+	for i := range rs {
+		r := &rs[i]
+		if !r.IsDefault() || r.Type != netstate.RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
+			continue
+		}
+		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == mainTable && best.Table != mainTable) {
+			best = r
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	c := *best
+	return &c
 }

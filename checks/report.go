@@ -1,10 +1,7 @@
 package checks
 
 import (
-	"context"
 	"encoding/json"
-	"slices"
-	"time"
 
 	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
@@ -86,36 +83,6 @@ func (r Repair) MarshalJSON() ([]byte, error) {
 		DurationMS float64       `json:"duration_ms"`
 		Command    string        `json:"command,omitempty"`
 	}{r.Action, r.Target, r.Result(), r.DurationMS, r.Command})
-}
-
-// Check runs a read-only diagnosis bounded by o.Timeout.
-func (e *Engine) Check(ctx context.Context, o Options) *Report {
-	start := time.Now()
-	ctx, cancel := context.WithTimeout(ctx, o.Timeout)
-	defer cancel()
-	s := e.Collect(ctx, o)
-	d := e.withManagers(diagnose.Diagnose(s))
-	r := NewReport(e.OS, d, nil)
-	if e.rungs(d, o) != nil {
-		// check never repairs; say that fix would try, before the steps
-		// that do it by hand.
-		step := "guard fix  # tries the safe repairs for this (guard run -- CMD: then starts CMD)"
-		if o.FixCommand != "" {
-			step = o.FixCommand + "  # tries the safe repairs for this"
-		}
-		r.ManualSteps = append([]string{step}, r.ManualSteps...)
-	}
-	r.DurationMS = diagnose.DurMS(time.Since(start))
-	return r
-}
-
-// withManagers fills d.Managers when a finding will show steps: a
-// healthy run does not pay for the lookup.
-func (e *Engine) withManagers(d diagnose.Diagnosis) diagnose.Diagnosis {
-	if slices.ContainsFunc(d.Findings, func(f diagnose.Finding) bool { return f.Severity != diagnose.SevInfo }) {
-		d.Managers = e.managers()
-	}
-	return d
 }
 
 // NewReport derives the verdict, summary and manual steps from a diagnosis.

@@ -251,35 +251,6 @@ func serversWhy(ss []netstate.DNSServerResult) string {
 	return "name servers " + strings.Join(addrs, ", ") + ": " + why
 }
 
-func dnsErrText(err error) string {
-	if netstate.Classify(err) == netstate.ClassTimeout {
-		return "timed out"
-	}
-	if netstate.Classify(err) == netstate.ClassRefused {
-		return "connection refused"
-	}
-	s := err.Error()
-	if i := strings.LastIndex(s, ": "); i >= 0 {
-		return s[i+2:]
-	}
-	return s
-}
-
-func addrsText(as []netip.Addr) string {
-	if len(as) == 0 {
-		return "no address"
-	}
-	var ss []string
-	for i, a := range as {
-		if i == 3 {
-			ss = append(ss, "…")
-			break
-		}
-		ss = append(ss, a.String())
-	}
-	return strings.Join(ss, " ")
-}
-
 // localService names the resolver service that should listen on a
 // loopback name server.
 func (d *diag) localService(a netip.Addr) string {
@@ -333,13 +304,6 @@ func (d *diag) localResolver() bool {
 		return true
 	}
 	return false
-}
-
-func serverText(s netstate.DNSServerResult) string {
-	if s.Answered {
-		return s.Rcode + " " + ms(s.RTT)
-	}
-	return netstate.ErrText(s.Err)
 }
 
 // silentServer: asked directly, the server never answered (a timeout or

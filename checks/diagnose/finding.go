@@ -6,7 +6,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
@@ -129,65 +128,6 @@ func (s Steps) For(goos string) []string {
 	return nil
 }
 
-// catalogDefs is the catalog in root-cause order: the findings of each
-// check in the order of Checks, each check's in its own order. Earlier
-// findings explain later ones.
-var catalogDefs = sync.OnceValue(func() []*Def {
-	var out []*Def
-	for _, c := range Checks {
-		out = append(out, c.Findings...)
-	}
-	return out
-})
-
-// catalogRank is each finding's position in the catalog (root-cause
-// order), built on first use.
-var catalogRank = sync.OnceValue(func() map[string]int {
-	m := make(map[string]int, len(catalogDefs()))
-	for i, d := range catalogDefs() {
-		m[d.ID] = i
-	}
-	return m
-})
-
-// catalogByID indexes the catalog on first use: a check that finds
-// nothing never builds it.
-var catalogByID = sync.OnceValue(func() map[string]*Def {
-	m := make(map[string]*Def, len(catalogDefs()))
-	for _, d := range catalogDefs() {
-		if _, dup := m[d.ID]; dup {
-			panic("checks: duplicate finding " + d.ID)
-		}
-		m[d.ID] = d
-	}
-	return m
-})
-
-// Catalog returns every finding definition in root-cause order: earlier
-// findings explain later ones.
-func Catalog() []*Def { return slices.Clone(catalogDefs()) }
-
-// Explanation is the longer text `guard explain ID` prints for a finding.
-type Explanation struct {
-	Why string
-	How string
-}
-
-// Explain returns the explanation of a catalog finding.
-func Explain(id string) (Explanation, bool) {
-	d, ok := Lookup(id)
-	if !ok {
-		return Explanation{}, false
-	}
-	return Explanation{Why: d.Why, How: d.How}, true
-}
-
-// Lookup returns the definition of id.
-func Lookup(id string) (*Def, bool) {
-	d, ok := catalogByID()[id]
-	return d, ok
-}
-
 // Finding is one observed problem or notable fact.
 type Finding struct {
 	ID       string   `json:"id"`
@@ -208,28 +148,6 @@ func newFinding(d *Def, a Args, evidence ...string) Finding {
 		f.Evidence = []string{}
 	}
 	return f
-}
-
-// ManualSteps renders the finding's manual steps for goos with every
-// manager's steps, as when the managers in charge are not known.
-func (f Finding) ManualSteps(goos string) []string {
-	return f.ManualStepsFor(goos, netstate.Managers{})
-}
-
-// ManualStepsFor renders the finding's manual steps for goos, keeping only
-// the steps of the network managers in charge (m), with every value quoted
-// for goos's shell (QuoteFor). There is no fallback to another OS's steps:
-// a Linux command is wrong on a Mac.
-func (f Finding) ManualStepsFor(goos string, m netstate.Managers) []string {
-	d, ok := Lookup(f.ID)
-	if !ok {
-		return nil
-	}
-	var out []string
-	for _, s := range d.Manual.For(goos) {
-		out = append(out, renderStep(goos, s, f.Args, d.Optional, m)...)
-	}
-	return out
 }
 
 // familyTags are the step prefixes that select an address family.
@@ -367,17 +285,3 @@ const (
 // findings: a broken network explains a silent remote proxy, not the
 // other way round.
 var ()
-
-// owners maps each finding to the check that lists it.
-var owners = sync.OnceValue(func() map[*Def]*Check {
-	m := map[*Def]*Check{}
-	for _, c := range Checks {
-		for _, d := range c.Findings {
-			m[d] = c
-		}
-	}
-	return m
-})
-
-// CheckOf returns the check that owns d: the one whose Findings list it.
-func CheckOf(d *Def) *Check { return owners()[d] }

@@ -2,9 +2,7 @@ package diagnose
 
 import (
 	"fmt"
-	"strconv"
 	"strings"
-	"time"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
@@ -72,39 +70,6 @@ var (
 	}
 )
 
-// gatewayRefusedLocally: this host refused to send to the gateway at once
-// (EHOSTUNREACH/EPERM from sendto or connect), rather than sending and
-// hearing nothing.
-func (d *diag) gatewayRefusedLocally(g *netstate.TargetResult) bool {
-	local := func(p netstate.ProbeResult) bool {
-		c := netstate.Classify(p.Err)
-		return p.Ran && !p.NoPermission && (c == netstate.ClassHostUnreach || c == netstate.ClassPermission)
-	}
-	return local(g.ICMP) || local(g.TCP)
-}
-
-func probeText(p netstate.ProbeResult) string {
-	switch {
-	case !p.Ran:
-		return p.Kind.String() + " not needed"
-	case p.NoPermission:
-		return p.Kind.String() + " not permitted"
-	case p.Answered && p.Refused:
-		return fmt.Sprintf("tcp/%d refused in %s", p.Target.Port(), ms(p.RTT))
-	case p.Answered && p.Kind == netstate.ProbeTCP:
-		return fmt.Sprintf("tcp/%d open in %s", p.Target.Port(), ms(p.RTT))
-	case p.Answered:
-		return "ping " + ms(p.RTT)
-	case p.Cut:
-		return p.Kind.String() + " no reply yet"
-	}
-	return p.Kind.String() + " " + netstate.ErrText(p.Err)
-}
-
-func ms(d time.Duration) string {
-	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
-}
-
 // gateway: the next hop answers a ping or a TCP connect (a refusal counts).
 // A gateway that ignores probes while traffic through it works is normal.
 func (d *diag) gateway() {
@@ -163,27 +128,9 @@ func (d *diag) gateway() {
 	}
 }
 
-// noGatewayReason says why there is no gateway to check (the neighbor and
-// gateway checks then report skip).
-func (d *diag) noGatewayReason() string {
-	if len(d.usedFamilies()) == 0 {
-		return "no default route"
-	}
-	return "no gateway (on-link default route)"
-}
-
 func (d *diag) hostApp() string {
 	if d.s.HostApp != "" {
 		return d.s.HostApp
 	}
 	return "the app that runs this check (Terminal, VS Code, Cursor…)"
-}
-
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
 }

@@ -250,19 +250,6 @@ func (d *diag) internetDirect() {
 	d.set(st, strings.Join(lines, "; "))
 }
 
-// unprobedText says why the engine did not probe t: the route that
-// decided.
-func (d *diag) unprobedText(f *netstate.FamilyState, t *netstate.TargetResult) string {
-	tr := d.trace(f, t.Addr, t.Route, t.RouteErr)
-	switch tr.Proof {
-	case netstate.PathNoRoute:
-		return t.Addr.String() + ": no route"
-	case netstate.PathRejected:
-		return fmt.Sprintf("%s: %s route %s", t.Addr, d.rejectArgs(t.Addr, t.Route, t.RouteErr)[ArgType], tr.Cover.Dst)
-	}
-	return pathText(t.Addr, tr)
-}
-
 func allClass(cs []netstate.ErrClass, c netstate.ErrClass) bool {
 	if len(cs) == 0 {
 		return false
@@ -307,4 +294,55 @@ func (d *diag) proxyOnly(mark int) {
 		f.Summary += " (the proxy runs on this machine: whether it gets out was not checked)"
 	}
 	d.set(statusOf(f.Severity), "direct connections blocked; proxy-only via "+line)
+}
+
+// blackholedFamily is a family whose every target stays silent (or is
+// proven dead) through its own default route while the other family
+// works; nil if none.
+func (d *diag) blackholedFamily() (bad, good *netstate.FamilyState) {
+	for _, f := range d.usedFamilies() {
+		o := d.s.Family(10 - f.Family)
+		if len(f.External) > 0 && !famReach(f) && famReach(o) {
+			return f, o
+		}
+	}
+	return nil, nil
+}
+
+// familyUnreachable adds the family-unreachable warning; it returns the
+// check status for it.
+func (d *diag) familyUnreachable() Status {
+	f, o := d.blackholedFamily()
+	if f == nil {
+		return StatusPass
+	}
+	var addrs []string
+	for _, t := range f.External {
+		addrs = append(addrs, t.Addr.String())
+	}
+	a := Args{ArgFamily: famName(f.Family), ArgOther: famName(o.Family), ArgIface: f.Default.IfName, ArgTargets: strings.Join(addrs, ListSep), ArgTarget: addrs[0]}
+	fd := d.add(FamilyUnreachable, a, d.familyTargetsText(f), famName(o.Family)+": "+d.familyTargetsText(o))
+	return statusOf(fd.Severity)
+}
+
+// pathMTU: the don't-fragment probe of the egress MTU was lost while the
+// same target answered a small echo.
+func (d *diag) pathMTU() Status {
+	st := StatusPass
+	for _, f := range d.usedFamilies() {
+		m := f.PMTU
+		if m == nil || !m.Probe.Ran || m.Probe.Answered || m.Probe.NoPermission || m.FragNeeded() {
+			continue
+		}
+		i := slices.IndexFunc(f.External, func(t netstate.TargetResult) bool { return t.Addr == m.Target })
+		if i < 0 || !f.External[i].ICMP.Answered {
+			continue // no small echo answered either: nothing to compare
+		}
+		a := Args{ArgSize: fmt.Sprint(m.Size), ArgTarget: m.Target.String(), ArgIface: m.Iface, ArgMTU: fmt.Sprint(m.Size)}
+		fd := d.add(PathMTUBlackhole, a,
+			fmt.Sprintf("%s: %d-byte echo with don't-fragment: %s (%d sent)", m.Target, m.Size, netstate.ErrText(m.Probe.Err), m.Probe.Attempts),
+			fmt.Sprintf("%s: small echo answered in %s", m.Target, ms(f.External[i].ICMP.RTT)))
+		st = worse(st, statusOf(fd.Severity))
+	}
+	return st
 }

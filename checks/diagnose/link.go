@@ -226,3 +226,29 @@ func (d *diag) upCandidate() *netstate.Link {
 	}
 	return best
 }
+
+// linkMTUs: a container or VM bridge in use whose MTU exceeds the MTU of
+// the interface that carries the default route (a VPN tunnel, PPPoE):
+// what is behind it sends packets the uplink cannot carry.
+func (d *diag) linkMTUs() Status {
+	var egress *netstate.Link
+	for _, f := range d.usedFamilies() {
+		if egress = d.linkByIndex(f.Default.IfIndex); egress != nil {
+			break
+		}
+	}
+	if egress == nil || egress.MTU <= 0 {
+		return StatusPass
+	}
+	st := StatusPass
+	for i := range d.s.Links {
+		l := &d.s.Links[i]
+		if l.Index == egress.Index || l.KindOf() != netstate.LinkBridge || !l.AdminUp || l.MTU <= egress.MTU || !hasFamilyAddr(l, 4) && !hasFamilyAddr(l, 6) {
+			continue
+		}
+		a := Args{ArgLink: netstate.LinkText(l, l.Name), ArgIface: l.Name, ArgMTU: fmt.Sprint(l.MTU), ArgDefault: netstate.LinkText(egress, egress.Name), ArgEgressMTU: fmt.Sprint(egress.MTU)}
+		fd := d.add(LinkMTUExceedsEgress, a, fmt.Sprintf("%s mtu %d; default route through %s mtu %d", l.Name, l.MTU, egress.Name, egress.MTU))
+		st = worse(st, statusOf(fd.Severity))
+	}
+	return st
+}

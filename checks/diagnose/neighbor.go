@@ -175,13 +175,6 @@ func (d *diag) neighbor() {
 	d.set(st, strings.Join(parts, "; "))
 }
 
-func stateText(n *netstate.Neighbor) string {
-	if n.Permanent {
-		return "permanent"
-	}
-	return n.State.String()
-}
-
 func distinctMACs(ns []netstate.Neighbor) []string {
 	var out []string
 	for _, n := range ns {

@@ -134,10 +134,3 @@ func containerPublisher(name string) bool {
 		return p == name || len(name) >= 15 && strings.HasPrefix(p, name)
 	})
 }
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}

@@ -288,47 +288,6 @@ func (d *diag) countDefaults(fam int) int {
 	return n
 }
 
-// rejected: the kernel's lookup answered with a reject route or its errno.
-func (d *diag) rejected(r netstate.Route, err error) bool {
-	if err != nil {
-		switch netstate.Classify(err) {
-		case netstate.ClassHostUnreach, netstate.ClassPermission, netstate.ClassInvalid:
-			return true
-		}
-		return false
-	}
-	return r.Type == netstate.RouteUnreachable || r.Type == netstate.RouteProhibit || r.Type == netstate.RouteBlackhole
-}
-
-// rejectArgs names the reject route covering a: the most specific one in
-// the table, or the lookup's own answer.
-func (d *diag) rejectArgs(a netip.Addr, r netstate.Route, err error) Args {
-	var best *netstate.Route
-	for i := range d.s.Routes {
-		x := &d.s.Routes[i]
-		if x.Type == netstate.RouteUnicast || x.Type == netstate.RouteThrow || !x.Dst.Contains(a) {
-			continue
-		}
-		if best == nil || x.Dst.Bits() > best.Dst.Bits() {
-			best = x
-		}
-	}
-	args := Args{ArgGateway: a.String(), ArgPrefix: a.String(), ArgType: "reject"}
-	switch {
-	case best != nil:
-		args[ArgPrefix], args[ArgType] = best.Dst.String(), best.Type.String()
-	case err == nil && r.Type != netstate.RouteUnicast:
-		args[ArgType] = r.Type.String()
-	case netstate.Classify(err) == netstate.ClassHostUnreach:
-		args[ArgType] = netstate.RouteUnreachable.String()
-	case netstate.Classify(err) == netstate.ClassPermission:
-		args[ArgType] = netstate.RouteProhibit.String()
-	case netstate.Classify(err) == netstate.ClassInvalid:
-		args[ArgType] = netstate.RouteBlackhole.String()
-	}
-	return args
-}
-
 // gatewayEntries returns the neighbor entries for the gateway, the one on
 // the default route's interface first.
 func (d *diag) gatewayEntries(f *netstate.FamilyState) (onRoute *netstate.Neighbor, all []netstate.Neighbor) {
@@ -346,4 +305,115 @@ func (d *diag) gatewayEntries(f *netstate.FamilyState) (onRoute *netstate.Neighb
 		onRoute = &all[0]
 	}
 	return onRoute, all
+}
+
+// divertedGroup collects the addresses one covering route takes away.
+type divertedGroup struct {
+	fam   *netstate.FamilyState
+	tr    netstate.PathTrace
+	addrs []string
+	ev    []string
+}
+
+func groupDiverted(groups []*divertedGroup, f *netstate.FamilyState, tr netstate.PathTrace, a netip.Addr) []*divertedGroup {
+	for _, g := range groups {
+		if g.tr.Cover.Dst == tr.Cover.Dst && g.tr.Cover.IfIndex == tr.Cover.IfIndex {
+			g.addrs = append(g.addrs, a.String())
+			g.ev = append(g.ev, pathText(a, tr))
+			return groups
+		}
+	}
+	return append(groups, &divertedGroup{fam: f, tr: tr, addrs: []string{a.String()}, ev: []string{pathText(a, tr)}})
+}
+
+// tracePaths adds the findings of path tracing and returns the route
+// check's status for them.
+func (d *diag) tracePaths() Status {
+	st := StatusPass
+	for _, f := range d.usedFamilies() {
+		if g := f.GatewayProbe; g != nil {
+			tr := d.trace(f, g.Addr, g.Route, g.RouteErr)
+			// A tunnel taking the gateway has its own finding
+			// (tunnel-covers-gateway, in route()).
+			if tr.Diverted && tr.Link != nil && tr.Link.KindOf() != netstate.LinkTunnel {
+				a := pathArgs(f, tr)
+				a[ArgGateway] = g.Addr.String()
+				fd := d.add(GatewayRouteDiverted, a, pathText(g.Addr, tr), "default route: dev "+f.Default.IfName)
+				st = worse(st, statusOf(fd.Severity))
+			}
+		}
+		var groups []*divertedGroup
+		for i := range f.External {
+			t := &f.External[i]
+			tr := d.trace(f, t.Addr, t.Route, t.RouteErr)
+			// A split tunnel or a second uplink that answers is a
+			// choice, not a fault.
+			if !tr.Diverted || (!tr.Dead() && t.Reachable()) {
+				continue
+			}
+			groups = groupDiverted(groups, f, tr, t.Addr)
+		}
+		for _, g := range groups {
+			a := pathArgs(f, g.tr)
+			a[ArgTargets], a[ArgTarget] = strings.Join(g.addrs, ListSep), g.addrs[0]
+			fd := d.add(TargetRouteDiverted, a, append(g.ev, "default route: dev "+f.Default.IfName)...)
+			if !d.inetReach {
+				fd.Severity = SevError
+			}
+			st = worse(st, statusOf(fd.Severity))
+		}
+	}
+	var groups []*divertedGroup
+	for _, nr := range d.s.NameServerRoutes {
+		f := d.s.Family(netstate.FamilyOf(nr.Addr))
+		if f.Default == nil {
+			continue
+		}
+		tr := d.trace(f, nr.Addr, nr.Route, nr.RouteErr)
+		if !tr.Diverted || d.serverAnswered(nr.Addr) {
+			continue
+		}
+		// One finding per server: {server} names one in each step.
+		groups = append(groups, &divertedGroup{fam: f, tr: tr, addrs: []string{nr.Addr.String()}, ev: []string{pathText(nr.Addr, tr)}})
+	}
+	dnsFailed := d.s.DNS.Ran && d.s.DNS.Err != nil
+	for _, g := range groups {
+		f := g.fam
+		a := pathArgs(f, g.tr)
+		a[ArgServer] = g.addrs[0]
+		fd := d.add(NameServerRouteDiverted, a, append(g.ev, "default route: dev "+f.Default.IfName)...)
+		if dnsFailed {
+			fd.Severity = SevError
+		}
+		st = worse(st, statusOf(fd.Severity))
+	}
+	return st
+}
+
+// uplinks: when none of a family's targets answers through the default
+// route in use, but one answers through another default route's
+// interface, the preferred uplink is the dead one (several default
+// routes).
+func (d *diag) uplinks(f *netstate.FamilyState) Status {
+	if f.Default == nil || len(f.Uplinks) == 0 || slices.ContainsFunc(f.External, func(t netstate.TargetResult) bool { return t.Reachable() }) {
+		return StatusPass
+	}
+	for i := range f.Uplinks {
+		u := &f.Uplinks[i]
+		if !u.Probe.Reachable() {
+			continue
+		}
+		a := Args{
+			ArgFamily: famName(f.Family), ArgIface: f.Default.IfName, ArgGateway: addrOrOnLink(f.Default.Gateway), ArgMetric: fmt.Sprint(f.Default.Metric),
+			ArgAltIface: u.Route.IfName, ArgAltGateway: addrOrOnLink(u.Route.Gateway), ArgAltMetric: fmt.Sprint(u.Route.Metric),
+			ArgTarget: u.Probe.Addr.String(),
+		}
+		ev := []string{
+			fmt.Sprintf("through %s: %s", f.Default.IfName, d.familyTargetsText(f)),
+			fmt.Sprintf("bound to %s: %s: %s, %s", u.Route.IfName, u.Probe.Addr, probeText(u.Probe.ICMP), probeText(u.Probe.TCP)),
+		}
+		fd := d.add(DefaultRouteDead, a, ev...)
+		return statusOf(fd.Severity)
+	}
+	return StatusPass
 }

@@ -13,14 +13,6 @@ import (
 // when traffic through it fails as well, and a second MAC answering makes
 // the whole solicitation ambiguous.
 
-// NeighborAnswer is one hardware address that answered address resolution
-// for the asked address, addressed to this host.
-type NeighborAnswer struct {
-	MAC net.HardwareAddr
-	// RTT is the time from the first request to this MAC's first answer.
-	RTT time.Duration
-}
-
 // SolicitResult is what answered one solicitation of the gateway.
 type SolicitResult struct {
 	// Entry is the neighbor entry the answers were compared with.

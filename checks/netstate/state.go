@@ -71,15 +71,6 @@ func (s *State) Family(f int) *FamilyState {
 	return &s.V4
 }
 
-// Tri is a yes/no that can also be "not checked".
-type Tri int
-
-const (
-	TriUnknown Tri = iota
-	TriYes
-	TriNo
-)
-
 // FamilyState is what one address family looked like.
 type FamilyState struct {
 	Family int // 4 or 6
@@ -115,40 +106,6 @@ type UplinkResult struct {
 // Used reports whether the machine uses this family at all: a default
 // route, or external targets of this family to reach.
 func (f *FamilyState) Used() bool { return f.Default != nil || len(f.External) > 0 }
-
-// ProbeKind names the kind of a reachability probe.
-type ProbeKind string
-
-const (
-	ProbeICMP ProbeKind = "icmp"
-	ProbeTCP  ProbeKind = "tcp"
-)
-
-// ProbeResult is the outcome of one kind of probe to one host, over all its
-// attempts.
-type ProbeResult struct {
-	Kind ProbeKind
-	// Target is the address probed; the port is zero for ICMP. For TCP the
-	// port that answered, else the first one tried.
-	Target netip.AddrPort
-	// Ran is false when the probe was not started (no target, or the
-	// engine decided it could not help).
-	Ran bool
-	// Answered means the host itself answered: an echo reply, an accepted
-	// connection, or a refusal (RST), which proves reachability as well.
-	Answered bool
-	Refused  bool
-	RTT      time.Duration
-	Attempts int
-	// Err is the most telling error seen (errno kept), nil if answered.
-	Err error
-	// NoPermission: the OS did not let us send this kind of probe (EPERM or
-	// EACCES opening the socket). The probe measured nothing.
-	NoPermission bool
-	// Cut: stopped early because the other kind had already answered and
-	// this one did not within the grace period. Not a failure by itself.
-	Cut bool
-}
 
 // TargetResult is everything learnt about one target host.
 type TargetResult struct {
@@ -239,9 +196,6 @@ const (
 
 // ResolvedStub is systemd-resolved's local stub listener.
 var ResolvedStub = netip.MustParseAddr("127.0.0.53")
-
-// String is the kind as evidence text names it.
-func (k ProbeKind) String() string { return string(k) }
 
 // FamilyOf is the address family of a, 4 or 6.
 func FamilyOf(a netip.Addr) int {

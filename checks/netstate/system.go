@@ -7,6 +7,7 @@ import (
 	"net"
 	"net/netip"
 	"runtime"
+	"time"
 )
 
 // System is all the engine needs from the operating system: its tables and
@@ -358,4 +359,12 @@ func MACText(m []byte) string {
 		return "no MAC"
 	}
 	return net.HardwareAddr(m).String()
+}
+
+// NeighborAnswer is one hardware address that answered address resolution
+// for the asked address, addressed to this host.
+type NeighborAnswer struct {
+	MAC net.HardwareAddr
+	// RTT is the time from the first request to this MAC's first answer.
+	RTT time.Duration
 }
