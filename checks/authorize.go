@@ -58,7 +58,7 @@ func Authorize(s *netstate.State, a Action) error {
 	if s.LinksErr != nil || s.RoutesErr != nil {
 		return fmt.Errorf("read tables: %w", errors.Join(s.LinksErr, s.RoutesErr))
 	}
-	if a.Fix == netstate.RungFlushDNS {
+	if a.Rung == netstate.RungFlushDNS {
 		return nil
 	}
 	if !slices.ContainsFunc(s.Links, func(l netstate.Link) bool { return l.Name == a.IfName }) {
@@ -72,7 +72,7 @@ func Authorize(s *netstate.State, a Action) error {
 			return slices.Contains(ids, f.ID) && f.Args[diagnose.ArgIface] == a.IfName
 		})
 	}
-	switch a.Fix {
+	switch a.Rung {
 	case netstate.RungDeleteNeighbor:
 		gw := slices.ContainsFunc(s.Routes, func(r netstate.Route) bool {
 			return isDefaultLike(r) && r.IfName == a.IfName && r.Gateway == a.IP
@@ -103,7 +103,7 @@ func Authorize(s *netstate.State, a Action) error {
 		}
 		return fmt.Errorf("%w: %s carries no default route and no link finding names it", ErrNotAuthorized, a.IfName)
 	}
-	return fmt.Errorf("%w: action %q", ErrNotAuthorized, a.Fix)
+	return fmt.Errorf("%w: action %q", ErrNotAuthorized, a.Rung)
 }
 
 // isDefaultLike: a unicast default route, or half of a VPN's split default
@@ -135,7 +135,7 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 	if err := Authorize(s, a); err != nil {
 		return err
 	}
-	if a.Fix != netstate.RungDeleteNeighbor {
+	if a.Rung != netstate.RungDeleteNeighbor {
 		return e.Do(ctx, a)
 	}
 	old, _ := neighborOf(s, a.IfName, a.IP)
@@ -236,7 +236,7 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 		}
 		return 0, fmt.Errorf("interface %q: not found", a.IfName)
 	}
-	switch a.Fix {
+	switch a.Rung {
 	case netstate.RungDeleteNeighbor:
 		idx, err := ifIndex()
 		if err != nil {
@@ -285,7 +285,7 @@ func (e *Engine) Do(ctx context.Context, a Action) error {
 	case netstate.RungReapplyInterface:
 		return e.Sys.ReapplyInterface(ctx, a.IfName)
 	}
-	return fmt.Errorf("unknown action %q", a.Fix)
+	return fmt.Errorf("unknown action %q", a.Rung)
 }
 
 // linkUpConfirm is how long a raised interface may take to carry a default

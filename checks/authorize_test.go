@@ -32,28 +32,28 @@ func TestAuthorize(t *testing.T) {
 		ok    bool
 	}{
 		{"gateway entry on the default route's interface", nil,
-			checks.Action{Fix: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}, true},
+			checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}, true},
 		{"another host's permanent entry", withQuarantine,
-			checks.Action{Fix: netstate.RungDeleteNeighbor, IfName: "eth0", IP: other}, false},
+			checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: other}, false},
 		{"gateway address on another interface", withQuarantine,
-			checks.Action{Fix: netstate.RungDeleteNeighbor, IfName: "quar0", IP: checkstest.Gateway}, false},
+			checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "quar0", IP: checkstest.Gateway}, false},
 		{"gateway without an entry", func(l *checkstest.Lab) { l.Sys.NeighTable = nil },
-			checks.Action{Fix: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}, false},
+			checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}, false},
 		{"flush on the default route's interface", nil,
-			checks.Action{Fix: netstate.RungFlushNeighbors, IfName: "eth0"}, true},
+			checks.Action{Rung: netstate.RungFlushNeighbors, IfName: "eth0"}, true},
 		{"flush elsewhere", withQuarantine,
-			checks.Action{Fix: netstate.RungFlushNeighbors, IfName: "quar0"}, false},
+			checks.Action{Rung: netstate.RungFlushNeighbors, IfName: "quar0"}, false},
 		{"link up a link the admin left down while the default route works", withQuarantine,
-			checks.Action{Fix: netstate.RungLinkUp, IfName: "quar0"}, false},
+			checks.Action{Rung: netstate.RungLinkUp, IfName: "quar0"}, false},
 		{"link up the only link, down, no default route", linkDown,
-			checks.Action{Fix: netstate.RungLinkUp, IfName: "eth0"}, true},
+			checks.Action{Rung: netstate.RungLinkUp, IfName: "eth0"}, true},
 		{"link up a link that is up", nil,
-			checks.Action{Fix: netstate.RungLinkUp, IfName: "eth0"}, false},
+			checks.Action{Rung: netstate.RungLinkUp, IfName: "eth0"}, false},
 		{"reapply a missing interface", nil,
-			checks.Action{Fix: netstate.RungReapplyInterface, IfName: "nosuch0"}, false},
+			checks.Action{Rung: netstate.RungReapplyInterface, IfName: "nosuch0"}, false},
 		{"reapply the default route's interface", nil,
-			checks.Action{Fix: netstate.RungReapplyInterface, IfName: "eth0"}, true},
-		{"flush dns", nil, checks.Action{Fix: netstate.RungFlushDNS}, true},
+			checks.Action{Rung: netstate.RungReapplyInterface, IfName: "eth0"}, true},
+		{"flush dns", nil, checks.Action{Rung: netstate.RungFlushDNS}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -79,7 +79,7 @@ func TestRepairVerifiesAndRestoresInOneCall(t *testing.T) {
 	t.Run("confirmed", func(t *testing.T) {
 		l := checkstest.NewLab(true)
 		l.BreakGatewayMAC(true)
-		if err := l.Engine.Repair(context.Background(), checks.Action{Fix: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}); err != nil {
+		if err := l.Engine.Repair(context.Background(), checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}); err != nil {
 			t.Fatalf("Repair = %v", err)
 		}
 		if want := []string{"delete-neighbor eth0 198.18.3.1"}; !slices.Equal(l.Sys.Calls, want) {
@@ -90,7 +90,7 @@ func TestRepairVerifiesAndRestoresInOneCall(t *testing.T) {
 		l := checkstest.NewLab(true)
 		l.BreakGatewayMAC(true)
 		l.Sys.OnChange = func(*checkstest.FakeSystem) {} // the router stays dead
-		err := l.Engine.Repair(context.Background(), checks.Action{Fix: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway})
+		err := l.Engine.Repair(context.Background(), checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway})
 		if !errors.Is(err, checks.ErrNotConfirmed) {
 			t.Fatalf("Repair = %v, want ErrNotConfirmed", err)
 		}
@@ -101,7 +101,7 @@ func TestRepairVerifiesAndRestoresInOneCall(t *testing.T) {
 	})
 	t.Run("refused", func(t *testing.T) {
 		l := checkstest.NewLab(true)
-		err := l.Engine.Repair(context.Background(), checks.Action{Fix: netstate.RungDeleteNeighbor, IfName: "eth0", IP: netip.MustParseAddr("198.18.3.9")})
+		err := l.Engine.Repair(context.Background(), checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: netip.MustParseAddr("198.18.3.9")})
 		if !errors.Is(err, checks.ErrNotAuthorized) || len(l.Sys.Calls) != 0 {
 			t.Fatalf("Repair = %v, calls %v", err, l.Sys.Calls)
 		}

@@ -105,7 +105,7 @@ func TestFixLadder(t *testing.T) {
 			wantCalls: nil, verdict: diagnose.Unhealthy, wantResult: "not permitted"},
 		{name: "not privileged, elevation runs the same action", privileged: false,
 			elevate: func(ctx context.Context, a checks.Action) error {
-				if a.Fix != netstate.RungDeleteNeighbor || a.IfName != "eth0" || a.IP != gw {
+				if a.Rung != netstate.RungDeleteNeighbor || a.IfName != "eth0" || a.IP != gw {
 					return errors.New("unexpected action " + a.String())
 				}
 				return nil
@@ -449,7 +449,7 @@ func TestProjectDNSNameChoosesNoRepair(t *testing.T) {
 		if fromProject && (len(ran) != 0 || len(r.Repairs) != 0 || offered) {
 			t.Errorf("project name: ran %v, repairs %+v, steps %q", ran, r.Repairs, r.ManualSteps)
 		}
-		if !fromProject && (len(ran) != 1 || ran[0].Fix != netstate.RungFlushDNS || !offered) {
+		if !fromProject && (len(ran) != 1 || ran[0].Rung != netstate.RungFlushDNS || !offered) {
 			t.Errorf("the user's own name: ran %v, steps %q; want flush-dns tried and offered", ran, r.ManualSteps)
 		}
 		c := l.Engine.Check(context.Background(), o)

@@ -204,24 +204,24 @@ func (e *Engine) actions(rung netstate.Rung, s *netstate.State, d diagnose.Diagn
 				if n.Permanent && !(static && canRestore && e.pinDisproved(f, n)) {
 					continue
 				}
-				out = append(out, Action{Fix: netstate.RungDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
+				out = append(out, Action{Rung: netstate.RungDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
 			}
 		}
 	case netstate.RungFlushNeighbors:
 		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if f.Default != nil && f.Default.IfName != "" && !slices.ContainsFunc(out, func(a Action) bool { return a.IfName == f.Default.IfName }) {
-				out = append(out, Action{Fix: netstate.RungFlushNeighbors, IfName: f.Default.IfName})
+				out = append(out, Action{Rung: netstate.RungFlushNeighbors, IfName: f.Default.IfName})
 			}
 		}
 	case netstate.RungLinkUp:
 		for _, f := range d.Findings {
 			if f.ID == diagnose.LinkDown.ID {
-				out = append(out, Action{Fix: netstate.RungLinkUp, IfName: f.Args[diagnose.ArgIface]})
+				out = append(out, Action{Rung: netstate.RungLinkUp, IfName: f.Args[diagnose.ArgIface]})
 			}
 		}
 	case netstate.RungFlushDNS:
 		if has(diagnose.DNSFailed.ID) {
-			out = append(out, Action{Fix: netstate.RungFlushDNS})
+			out = append(out, Action{Rung: netstate.RungFlushDNS})
 		}
 	case netstate.RungReapplyInterface:
 		name := ""
@@ -238,7 +238,7 @@ func (e *Engine) actions(rung netstate.Rung, s *netstate.State, d diagnose.Diagn
 			}
 		}
 		if name != "" {
-			out = append(out, Action{Fix: netstate.RungReapplyInterface, IfName: name})
+			out = append(out, Action{Rung: netstate.RungReapplyInterface, IfName: name})
 		}
 	}
 	return out
@@ -268,7 +268,7 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 	var rs []Repair
 	var undo []Action
 	for _, a := range acts {
-		r := Repair{Action: a.Fix, Target: targetText(a)}
+		r := Repair{Action: a.Rung, Target: targetText(a)}
 		if fo.Describe != nil && !e.Privileged {
 			r.Command = fo.Describe(a)
 		}
@@ -292,8 +292,8 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 			r.Outcome = OutcomeOK
 			// In-process only: the privileged helper verifies and puts
 			// back a permanent entry within its own call.
-			if a.Fix == netstate.RungDeleteNeighbor && a.Static && e.Privileged {
-				undo = append(undo, Action{Fix: RestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
+			if a.Rung == netstate.RungDeleteNeighbor && a.Static && e.Privileged {
+				undo = append(undo, Action{Rung: RestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
 			}
 		case errors.Is(err, ErrNotPermitted):
 			r.Outcome, r.Detail = OutcomeNotPermitted, err.Error() // "not permitted (…)": says why

@@ -31,7 +31,7 @@ func TestNoDefaultRouteOnAWorkingUplinkBlamesNoDownLink(t *testing.T) {
 		t.Fatalf("fix raised the disabled eth1: %v", l.Sys.Calls)
 	}
 	l.Sys.Calls = nil
-	err := l.Engine.Repair(context.Background(), checks.Action{Fix: netstate.RungLinkUp, IfName: "eth1"})
+	err := l.Engine.Repair(context.Background(), checks.Action{Rung: netstate.RungLinkUp, IfName: "eth1"})
 	if err == nil || len(l.Sys.Calls) != 0 {
 		t.Fatalf("helper link-up eth1 = %v, calls %v: want a refusal", err, l.Sys.Calls)
 	}

@@ -152,7 +152,7 @@ func TestSolicitEvidenceNamesTheAnswer(t *testing.T) {
 // wrong itself: the gateway silent through it, and exactly one other MAC
 // answering. Anything else is refused before any change.
 func TestRepairRefusesARightPin(t *testing.T) {
-	del := checks.Action{Fix: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}
+	del := checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}
 	tests := []struct {
 		name  string
 		setup func(l *checkstest.Lab)

@@ -29,7 +29,7 @@ func TestSudoNeverFoundThroughPATH(t *testing.T) {
 	ios.Executable = func() (string, error) { return "/bin/true", nil }
 	ios.SafeExe = func(string) error { return nil }
 	fo := elevation(ios, checks.SudoAuto)
-	_ = fo.Elevate(context.Background(), checks.Action{Fix: netstate.RungFlushDNS})
+	_ = fo.Elevate(context.Background(), checks.Action{Rung: netstate.RungFlushDNS})
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the sudo found through PATH ran")
 	}
