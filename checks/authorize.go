@@ -106,8 +106,9 @@ func Authorize(s *netstate.State, a Action) error {
 	return fmt.Errorf("%w: action %q", ErrNotAuthorized, a.Rung)
 }
 
-// isDefaultLike: a unicast default route, or half of a VPN's split default
-// (0.0.0.0/1, 128.0.0.0/1), which covers everything just as well.
+// isDefaultLike reports whether r is a unicast default route, or half of a
+// VPN's split default (0.0.0.0/1, 128.0.0.0/1), which covers everything
+// just as well.
 func isDefaultLike(r netstate.Route) bool {
 	return r.Type == netstate.RouteUnicast && r.Dst.IsValid() && r.Dst.Bits() <= 1
 }
@@ -217,7 +218,7 @@ func (e *Engine) probeGateway(ctx context.Context, t *netstate.TargetResult, sol
 	wg.Wait()
 }
 
-// ErrNotConfirmed: a repair ran but verification did not confirm it, and
+// ErrNotConfirmed says a repair ran but verification did not confirm it, and
 // what it changed was undone.
 var ErrNotConfirmed = errors.New("not confirmed")
 

@@ -79,9 +79,8 @@ func (e *Engine) routeSilentServers(ctx context.Context, s *netstate.State) {
 // collectHosts reads the hosts file once (at most MaxHostsFile of it: the
 // system layer returns one byte more to say there is more). Only when it
 // lacks a loopback mapping for localhost is the system resolver asked, to
-// tell a file that
-// relies on the resolver (systemd's nss-myhostname, mDNSResponder) from
-// one that breaks localhost.
+// tell a file that relies on the resolver (systemd's nss-myhostname,
+// mDNSResponder) from one that breaks localhost.
 func collectHosts(ctx context.Context, ls netstate.LocalSystem) netstate.HostsState {
 	path, data, err := ls.HostsFile()
 	h := netstate.HostsState{Checked: true, Path: path}
@@ -121,8 +120,9 @@ func portAddrs(p netstate.PortSpec) []netip.Addr {
 	return []netip.Addr{netip.IPv4Unspecified(), netip.IPv6Unspecified(), netip.AddrFrom4([4]byte{127, 0, 0, 1}), netip.IPv6Loopback()}
 }
 
-// errNoFamily: the address family is not configured on this machine (IPv6
-// disabled); nothing can listen there, so nothing can conflict.
+// errNoFamily reports whether the address family is not configured on this
+// machine (IPv6 disabled); nothing can listen there, so nothing can
+// conflict.
 func errNoFamily(err error) bool {
 	return errors.Is(err, syscall.EAFNOSUPPORT) || errors.Is(err, syscall.EADDRNOTAVAIL) || errors.Is(err, syscall.EPROTONOSUPPORT)
 }

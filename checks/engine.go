@@ -10,8 +10,8 @@ import (
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-// gatewayPorts: a router usually runs DNS or a web UI; a refusal on any
-// port answers just as well.
+// gatewayPorts are the ports a gateway is probed on: a router usually runs
+// DNS or a web UI; a refusal on any port answers just as well.
 var gatewayPorts = []uint16{53, 80, 443}
 
 // externalICMPGrace is how much longer an external target's ICMP may still
@@ -33,11 +33,9 @@ func grace(rtt time.Duration) time.Duration {
 // Collect observes the machine: tables and probes in parallel under ctx.
 // It never changes anything. A collection that outlives ctx by more than a
 // moment is abandoned and reported as timed out: a pre-start hook must
-// never hang. The Linux layer no longer needs this (its one rtnetlink
-// socket waits in the runtime poller under ctx's deadline); it stays as
-// the safety net for the macOS layer (sysctl reads, which take no
-// deadline) and the Windows layer (IP Helper calls, which block without
-// one), and for any System that ignores ctx.
+// never hang. It is the safety net for OS calls that take no deadline
+// (macOS sysctl reads, Windows IP Helper calls) and for any System that
+// ignores ctx.
 func (e *Engine) Collect(ctx context.Context, o Options) *netstate.State {
 	done := make(chan *netstate.State, 1)
 	go func() { done <- e.collect(ctx, o) }()
@@ -241,9 +239,8 @@ func (e *Engine) rereadNeighbors(ctx context.Context, s *netstate.State) {
 // probePMTU sends the path-MTU probe once one of the family's targets has
 // answered: a black hole shows only as "large lost while small answer",
 // and waiting for the small answer keeps the large probe's set-up out of
-// the moment every other probe starts (measured: +0.5 ms to a healthy
-// check when sent at once, on 2 cores). A target the tables decide is not
-// probed.
+// the moment every other probe starts, where it would slow a healthy
+// check. A target the tables decide is not probed.
 func (e *Engine) probePMTU(w *probeWindow, s *netstate.State, f *netstate.FamilyState, reached, settled <-chan struct{}) {
 	select {
 	case <-reached:

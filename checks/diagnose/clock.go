@@ -42,11 +42,13 @@ var (
 	}
 )
 
-// clockSlack: a binary built from a commit dated after "now" by more than
-// this proves the clock is behind (commit dates may run ahead a little).
+// clockSlack is how far a commit date may run ahead: a binary built from a
+// commit dated after "now" by more than this proves the clock is behind
+// (commit dates may run ahead a little).
 const clockSlack = 24 * time.Hour
 
-// clock: the kernel's view of its clock, and a lower bound on the time.
+// clock judges the kernel's view of its clock against a lower bound on
+// the time.
 func (d *diag) clock() {
 	c := &d.s.Clock
 	switch {

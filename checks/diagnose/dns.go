@@ -141,7 +141,8 @@ func (d *diag) dns() {
 	d.fakeIP()
 }
 
-// dnsResolves: the system resolver answers. NXDOMAIN is an answer.
+// dnsResolves judges whether the system resolver answers. NXDOMAIN is an
+// answer.
 func (d *diag) dnsResolves() {
 	r := d.s.DNS
 	if !r.Ran {
@@ -265,8 +266,9 @@ func (d *diag) localService(a netip.Addr) string {
 	return "the local resolver (dnsmasq, unbound or another service meant to listen on " + a.String() + ":53)"
 }
 
-// localResolver: a loopback name server that refuses means the resolver
-// service behind it is not running; the errno decides at once.
+// localResolver reports whether a loopback name server refuses, which
+// means the resolver service behind it is not running; the errno decides
+// at once.
 func (d *diag) localResolver() bool {
 	r := &d.s.DNS
 	for _, sv := range r.Servers {
@@ -306,8 +308,8 @@ func (d *diag) localResolver() bool {
 	return false
 }
 
-// silentServer: asked directly, the server never answered (a timeout or
-// an unreachable host), as opposed to refusing.
+// silentServer reports whether, asked directly,, the server never answered
+// (a timeout or an unreachable host), as opposed to refusing.
 func (d *diag) silentServer(s netstate.DNSServerResult) bool {
 	if s.Answered {
 		return false
@@ -322,9 +324,9 @@ func (d *diag) silentServer(s netstate.DNSServerResult) bool {
 	return false
 }
 
-// nameServerOrder: a silent server listed before one that answers makes
-// every lookup wait for it. That is the cause, not loss: loss is when the
-// same server sometimes answers and sometimes not.
+// nameServerOrder reports whether a silent server is listed before one that
+// answers, which makes every lookup wait for it. That is the cause, not
+// loss: loss is when the same server sometimes answers and sometimes not.
 func (d *diag) nameServerOrder() bool {
 	r := &d.s.DNS
 	cfg := &r.Resolver
@@ -411,9 +413,9 @@ func (d *diag) nameServerOrder() bool {
 // (RFC 2544's benchmarking range).
 var fakeIPRange = netip.MustParsePrefix("198.18.0.0/15")
 
-// fakeIP: names resolve into 198.18.0.0/15 while a TUN device owns the
-// default route. Addresses on a network of a local interface are real
-// (labs and benchmarks use this range) and never count.
+// fakeIP finds names that resolve into 198.18.0.0/15 while a TUN device
+// owns the default route. Addresses on a network of a local interface are
+// real (labs and benchmarks use this range) and never count.
 func (d *diag) fakeIP() {
 	def := d.s.V4.Default
 	if def == nil {

@@ -70,8 +70,9 @@ var (
 	}
 )
 
-// gateway: the next hop answers a ping or a TCP connect (a refusal counts).
-// A gateway that ignores probes while traffic through it works is normal.
+// gateway judges whether the next hop answers a ping or a TCP connect (a
+// refusal counts). A gateway that ignores probes while traffic through it
+// works is normal.
 func (d *diag) gateway() {
 	var parts, skipped []string
 	st := StatusPass

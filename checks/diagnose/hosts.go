@@ -43,7 +43,7 @@ var (
 	}
 )
 
-// hosts: localhost resolves to loopback.
+// hosts judges whether localhost resolves to loopback.
 func (d *diag) hosts() {
 	h := &d.s.Hosts
 	switch {

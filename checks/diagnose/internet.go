@@ -167,7 +167,7 @@ func (d *diag) internet() {
 	d.proxyOnly(mark)
 }
 
-// internetDirect: any external target answers any kind of probe.
+// internetDirect judges whether any external target answers any kind of probe.
 func (d *diag) internetDirect() {
 	var ok, bad, lines, unprobed, skipLines []string
 	var badClasses []netstate.ErrClass
@@ -262,11 +262,11 @@ func allClass(cs []netstate.ErrClass, c netstate.ErrClass) bool {
 	return slices.Contains(cs, c)
 }
 
-// proxyOnly: direct connections fail but a proxy answers. That is how
-// corporate networks work, not an outage: the internet verdict becomes
-// "proxy-only" instead of unhealthy. A proxy on this machine only proves
-// that the proxy app runs, not that it gets out, so that case is a
-// warning.
+// proxyOnly names a proxy as the way out when direct connections fail but
+// the proxy answers. That is how corporate networks work, not an outage:
+// the internet verdict becomes "proxy-only" instead of unhealthy. A proxy
+// on this machine only proves that the proxy app runs, not that it gets
+// out, so that case is a warning.
 func (d *diag) proxyOnly(mark int) {
 	s := d.workingProxy()
 	if s == nil || !(d.has(InternetUnreachable.ID) || d.has(TCPBlocked.ID)) {
@@ -325,8 +325,8 @@ func (d *diag) familyUnreachable() Status {
 	return statusOf(fd.Severity)
 }
 
-// pathMTU: the don't-fragment probe of the egress MTU was lost while the
-// same target answered a small echo.
+// pathMTU judges whether the don't-fragment probe of the egress MTU was
+// lost while the same target answered a small echo.
 func (d *diag) pathMTU() Status {
 	st := StatusPass
 	for _, f := range d.usedFamilies() {

@@ -87,9 +87,9 @@ var (
 	}
 )
 
-// link: the default route's interface is up, has carrier and an address.
-// Without any default route, an interface that is down is the likely root
-// cause (the kernel drops a link's routes when it goes down).
+// link judges whether the default route's interface is up, has carrier and
+// an address. Without any default route, an interface that is down is the
+// likely root cause (the kernel drops a link's routes when it goes down).
 func (d *diag) link() {
 	if d.s.LinksErr != nil {
 		d.set(StatusUnknown, "could not read interfaces: "+d.s.LinksErr.Error())
@@ -227,7 +227,7 @@ func (d *diag) upCandidate() *netstate.Link {
 	return best
 }
 
-// linkMTUs: a container or VM bridge in use whose MTU exceeds the MTU of
+// linkMTUs finds a container or VM bridge in use whose MTU exceeds the MTU of
 // the interface that carries the default route (a VPN tunnel, PPPoE):
 // what is behind it sends packets the uplink cannot carry.
 func (d *diag) linkMTUs() Status {

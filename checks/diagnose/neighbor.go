@@ -91,7 +91,7 @@ var (
 	}
 )
 
-// neighbor: the gateway's ARP/NDP entry, judged together with the probes.
+// neighbor judges the gateway's ARP/NDP entry together with the probes.
 // STALE is the normal idle state of a good entry; FAILED/INCOMPLETE and a
 // MAC nothing answers through are the bad ones.
 func (d *diag) neighbor() {

@@ -9,16 +9,17 @@ import (
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-// Path tracing in Diagnose: every address the start depends
-// on is judged by the kernel's route to it, with the same tracePath the
-// engine used to decide which probes to skip.
+// Path tracing: every address the start depends on is judged by the
+// kernel's route to it, with the same netstate.TracePath the engine uses to
+// decide which probes to skip.
 
 // trace judges the route to a within family f.
 func (d *diag) trace(f *netstate.FamilyState, a netip.Addr, r netstate.Route, err error) netstate.PathTrace {
 	return netstate.TracePath(d.s.Links, d.s.Routes, f.Default, a, r, err)
 }
 
-// notProbed: the engine skipped both probes because the tables decided.
+// notProbed reports whether the engine skipped both probes because the
+// tables decided.
 func notProbed(t *netstate.TargetResult) bool { return !t.ICMP.Ran && !t.TCP.Ran }
 
 // pathArgs are the arguments every diverted-route finding names.
@@ -41,7 +42,7 @@ func pathText(a netip.Addr, tr netstate.PathTrace) string {
 	return fmt.Sprintf("%s: route %s into %s", a, tr.Cover.Dst, netstate.HopText(tr, tr.Cover.IfName))
 }
 
-// serverAnswered: the name server at a answered a direct query.
+// serverAnswered reports whether the name server at a answered a direct query.
 func (d *diag) serverAnswered(a netip.Addr) bool {
 	return slices.ContainsFunc(d.s.DNS.Servers, func(s netstate.DNSServerResult) bool {
 		return s.Server.Addr() == a && s.Answered
@@ -86,9 +87,9 @@ func famReach(f *netstate.FamilyState) bool {
 	return slices.ContainsFunc(f.External, func(t netstate.TargetResult) bool { return t.Reachable() })
 }
 
-// gatewayRefusedLocally: this host refused to send to the gateway at once
-// (EHOSTUNREACH/EPERM from sendto or connect), rather than sending and
-// hearing nothing.
+// gatewayRefusedLocally reports whether this host refused to send to the
+// gateway at once (EHOSTUNREACH/EPERM from sendto or connect), rather than
+// sending and hearing nothing.
 func (d *diag) gatewayRefusedLocally(g *netstate.TargetResult) bool {
 	local := func(p netstate.ProbeResult) bool {
 		c := netstate.Classify(p.Err)
@@ -150,7 +151,8 @@ func (d *diag) unprobedText(f *netstate.FamilyState, t *netstate.TargetResult) s
 	return pathText(t.Addr, tr)
 }
 
-// rejected: the kernel's lookup answered with a reject route or its errno.
+// rejected reports whether the kernel's lookup answered with a reject route
+// or its errno.
 func (d *diag) rejected(r netstate.Route, err error) bool {
 	if err != nil {
 		switch netstate.Classify(err) {

@@ -45,7 +45,7 @@ var (
 	}
 )
 
-// ports: each port the environment needs can be listened on.
+// ports judges whether each port the environment needs can be listened on.
 func (d *diag) ports() {
 	if len(d.s.Ports) == 0 {
 		detail := "no ports configured (--ports)"

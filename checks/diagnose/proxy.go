@@ -44,7 +44,8 @@ var (
 	}
 )
 
-// proxies: every configured proxy parses and accepts a connection.
+// proxies judges whether every configured proxy parses and accepts a
+// connection.
 func (d *diag) proxies() {
 	p := &d.s.Proxy
 	switch {
@@ -146,8 +147,8 @@ func (d *diag) proxies() {
 	d.restatus()
 }
 
-// proxyApplies: a per-interface system proxy (macOS) counts only while
-// its interface carries a default route.
+// proxyApplies reports whether s counts: a per-interface system proxy
+// (macOS) counts only while its interface carries a default route.
 func (d *diag) proxyApplies(s *netstate.ProxySetting) bool {
 	if s.Iface == "" {
 		return true
@@ -196,8 +197,8 @@ func (d *diag) proxyStop(vars []string) string {
 	return strings.Join(out, ListSep)
 }
 
-// pathDown: a network finding already says nothing gets past this
-// machine or its gateway.
+// pathDown reports whether a network finding already says nothing gets past
+// this machine or its gateway.
 func (d *diag) pathDown() bool {
 	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborAmbiguous.ID, GatewayNeighborWrong.ID} {
 		if d.has(id) {

@@ -91,7 +91,8 @@ func (d *diag) resources() {
 	d.portHolder()
 }
 
-// resourceUse: ephemeral ports and file handles against the OS's limits.
+// resourceUse judges ephemeral ports and file handles against the OS's
+// limits.
 func (d *diag) resourceUse() {
 	if d.s.SocketsErr != nil {
 		d.set(StatusUnknown, "could not read socket tables: "+d.s.SocketsErr.Error())
@@ -158,7 +159,7 @@ func (d *diag) resourceUse() {
 	d.set(st, strings.Join(parts, "; "))
 }
 
-// probeErr: some probe failed with this class of error.
+// probeErr reports whether some probe failed with this class of error.
 func (d *diag) probeErr(c netstate.ErrClass) bool {
 	for _, f := range d.families() {
 		ts := f.External
@@ -181,7 +182,8 @@ const (
 	tinyEphemeral = 128
 )
 
-// portRange: the ephemeral port range itself, whatever is in use now.
+// portRange judges the ephemeral port range itself, whatever is in use
+// now.
 func (d *diag) portRange() {
 	k := &d.s.Sockets
 	if d.s.SocketsErr != nil || k.EphemeralLow <= 0 || k.EphemeralHigh < k.EphemeralLow {

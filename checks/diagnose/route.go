@@ -180,9 +180,8 @@ var (
 )
 
 // route: a default route exists; no reject route covers the gateway or the
-// targets.
-// slowTableRead: a route dump at least this slow is named in the route
-// check's detail.
+// targets. slowTableRead: a route dump at least this slow is named in the
+// route check's detail.
 const slowTableRead = 100 * time.Millisecond
 
 func (d *diag) route() {
@@ -390,9 +389,9 @@ func (d *diag) tracePaths() Status {
 	return st
 }
 
-// uplinks: when none of a family's targets answers through the default
-// route in use, but one answers through another default route's
-// interface, the preferred uplink is the dead one (several default
+// uplinks judges the other uplinks: when none of a family's targets answers
+// through the default route in use, but one answers through another default
+// route's interface, the preferred uplink is the dead one (several default
 // routes).
 func (d *diag) uplinks(f *netstate.FamilyState) Status {
 	if f.Default == nil || len(f.Uplinks) == 0 || slices.ContainsFunc(f.External, func(t netstate.TargetResult) bool { return t.Reachable() }) {

@@ -39,7 +39,7 @@ type HostsState struct {
 // line beyond it is neither seen nor called missing.
 const MaxHostsFile = 16 << 20
 
-// hasLoopback: some entry maps localhost to a loopback address.
+// HasLoopback reports whether some entry maps localhost to a loopback address.
 func (h *HostsState) HasLoopback() bool {
 	for _, e := range h.Localhost {
 		if IsThisHost(e.Addr) {
@@ -49,10 +49,10 @@ func (h *HostsState) HasLoopback() bool {
 	return false
 }
 
-// isThisHost: an address that reaches this machine itself: loopback, the
-// loopback interface's own link-local address (older macOS hosts files
-// ship "fe80::1%lo0 localhost"), or the unspecified address (which
-// connects locally).
+// IsThisHost reports whether a is an address that reaches this machine
+// itself: loopback, the loopback interface's own link-local address (older
+// macOS hosts files ship "fe80::1%lo0 localhost"), or the unspecified
+// address (which connects locally).
 func IsThisHost(a netip.Addr) bool {
 	return a.IsLoopback() || a.IsUnspecified() || (a.IsLinkLocalUnicast() && strings.HasPrefix(a.Zone(), "lo"))
 }

@@ -2,8 +2,10 @@
 
 package netstate
 
-// isAddrInUse: syscall.EADDRINUSE already matches on Unix.
+// IsAddrInUse reports whether err is a Winsock "in use"; on Unix
+// syscall.EADDRINUSE already matches, so never.
 func IsAddrInUse(error) bool { return false }
 
-// isExcludedPort: only Windows reserves port ranges that refuse binds.
+// IsExcludedPort reports whether err says the port lies in a reserved
+// range; only Windows reserves port ranges that refuse binds.
 func IsExcludedPort(error) bool { return false }

@@ -69,7 +69,7 @@ func (p *ProxySetting) Endpoint() string {
 	return net.JoinHostPort(p.Host, strconv.Itoa(int(p.Port)))
 }
 
-// Works: the proxy accepted a connection.
+// Works reports whether the proxy accepted a connection.
 func (p *ProxySetting) Works() bool { return p.TCP.Answered && !p.TCP.Refused }
 
 // ProxyState is every proxy the start's programs may use.
@@ -83,7 +83,8 @@ type ProxyState struct {
 	SystemErr error
 }
 
-// Disabled: NO_PROXY=* makes curl, Go and Python ignore every proxy.
+// Disabled reports whether NO_PROXY=* is set, which makes curl, Go and
+// Python ignore every proxy.
 func (p *ProxyState) Disabled() bool { return strings.TrimSpace(p.NoProxy) == "*" }
 
 // parseProxyEnv reads the proxy variables as programs do.

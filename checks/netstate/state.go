@@ -187,8 +187,8 @@ type ResolverConfig struct {
 	Err error
 }
 
-// DefaultResolverTimeout and DefaultResolverAttempts are glibc's (resolv.h RES_TIMEOUT, RES_DFLRETRY), which
-// Go's own resolver copies.
+// DefaultResolverTimeout and DefaultResolverAttempts are glibc's (resolv.h
+// RES_TIMEOUT, RES_DFLRETRY), which Go's own resolver copies.
 const (
 	DefaultResolverTimeout  = 5 * time.Second
 	DefaultResolverAttempts = 2
