@@ -81,205 +81,37 @@ func noDefault(s *netstate.State) {
 	s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ENETUNREACH, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ENETUNREACH}}}
 }
 
+// diagCase is one case of TestDiagnose: a change to the healthy state and what it must give.
+type diagCase struct {
+	name    string
+	oses    []string
+	mutate  func(s *netstate.State)
+	want    []string // finding IDs, in report order
+	verdict Verdict
+	manual  string // a manual step must contain this (on the first OS)
+}
+
+// healthyCases are the cases of TestDiagnose that stay healthy.
+var healthyCases = []diagCase{
+	{name: "healthy", mutate: func(*netstate.State) {}, verdict: Healthy},
+	{name: "stale entry is normal", mutate: func(s *netstate.State) { s.Neighbors[0].State = netstate.NeighStale }, verdict: Healthy},
+	{name: "resolver timed out before sending (a hosts file of several MB): nothing lost", mutate: func(s *netstate.State) {
+		s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, netstate.TriNo
+	}, want: nil, verdict: Healthy},
+	{name: "an IPv6 name server on an IPv4-only machine is not a failing server", mutate: func(s *netstate.State) {
+		s.DNS.Servers = append(s.DNS.Servers, netstate.DNSServerResult{Server: netip.MustParseAddrPort("[2001:db8::53]:53"), Err: syscall.ENETUNREACH})
+	}, verdict: Healthy},
+	{name: "bounded count proves ports are fine", mutate: func(s *netstate.State) {
+		s.Sockets.TCPEphemeralInUse, s.Sockets.UDPEphemeralInUse = -1, -1
+		s.Sockets.TCPEphemeralBound, s.Sockets.UDPEphemeralBound = 100, 3
+	}, verdict: Healthy},
+	{name: "unreadable neighbor table is unknown, not a failure", mutate: func(s *netstate.State) {
+		s.Neighbors, s.NeighborsErr = nil, syscall.EPERM
+	}, verdict: Healthy},
+}
+
 func TestDiagnose(t *testing.T) {
-	tests := []struct {
-		name    string
-		oses    []string
-		mutate  func(s *netstate.State)
-		want    []string // finding IDs, in report order
-		verdict Verdict
-		manual  string // a manual step must contain this (on the first OS)
-	}{
-		{name: "healthy", mutate: func(*netstate.State) {}, verdict: Healthy},
-		{name: "stale entry is normal", mutate: func(s *netstate.State) { s.Neighbors[0].State = netstate.NeighStale }, verdict: Healthy},
-		{name: "link down", mutate: func(s *netstate.State) {
-			noDefault(s)
-			s.Links[1].AdminUp, s.Links[1].Carrier = false, false
-		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev eth0 up"},
-		{name: "link down macOS", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
-			noDefault(s)
-			s.Links[1].AdminUp = false
-		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ifconfig en0 up"},
-		{name: "docker bridge without carrier is not blamed", mutate: func(s *netstate.State) {
-			noDefault(s)
-			s.Links = append(s.Links, netstate.Link{Index: 3, Name: "docker0", Kind: netstate.LinkBridge, AdminUp: true, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
-		}, want: []string{"no-default-route"}, verdict: Unhealthy},
-		{name: "the kind decides, not the name: a bridge named like a NIC is not blamed", mutate: func(s *netstate.State) {
-			noDefault(s)
-			s.Links = append(s.Links, netstate.Link{Index: 3, Name: "eth1", Kind: netstate.LinkBridge, AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("172.17.0.1/16")}})
-		}, want: []string{"no-default-route"}, verdict: Unhealthy},
-		{name: "a container's veth uplink that is down is blamed", mutate: func(s *netstate.State) {
-			noDefault(s)
-			s.Links[1].Kind, s.Links[1].AdminUp = netstate.LinkVeth, false
-		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev eth0 up"},
-		{name: "a host-side veth without address is not blamed", mutate: func(s *netstate.State) {
-			noDefault(s)
-			s.Links = append(s.Links, netstate.Link{Index: 7, Name: "veth1a2b", Kind: netstate.LinkVeth})
-		}, want: []string{"no-default-route"}, verdict: Unhealthy},
-		{name: "the kind decides, not the name: a NIC named like a bridge is blamed", mutate: func(s *netstate.State) {
-			noDefault(s)
-			s.Links[1].Name, s.Links[1].Kind, s.Links[1].AdminUp = "bridge0", netstate.LinkPhysical, false
-		}, want: []string{"link-down"}, verdict: Unhealthy, manual: "ip link set dev bridge0 up"},
-		{name: "no carrier", mutate: func(s *netstate.State) {
-			s.Links[1].Carrier = false
-			allSilent(s)
-		}, want: []string{"link-no-carrier"}, verdict: Unhealthy},
-		{name: "no address", mutate: func(s *netstate.State) {
-			s.Links[1].Addrs = nil
-			allSilent(s)
-		}, want: []string{"link-no-address"}, verdict: Unhealthy, manual: "reapply"},
-		{name: "no default route", oses: []string{"linux", "darwin", "windows"}, mutate: noDefault, want: []string{"no-default-route"}, verdict: Unhealthy, manual: "renew DHCP"},
-		{name: "unreachable route to gateway, internet works", mutate: func(s *netstate.State) {
-			s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("198.18.3.1/32"), Type: netstate.RouteUnreachable, Table: 254})
-			g := s.V4.GatewayProbe
-			g.RouteErr = syscall.EHOSTUNREACH
-			g.ICMP, g.TCP = failed(netstate.ProbeICMP, gw, syscall.EHOSTUNREACH), failed(netstate.ProbeTCP, gw, syscall.EHOSTUNREACH)
-		}, want: []string{"gateway-route-rejected"}, verdict: Degraded, manual: "ip route del unreachable 198.18.3.1/32"},
-		{name: "blackhole route to the only target", mutate: func(s *netstate.State) {
-			s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("203.0.113.5/32"), Type: netstate.RouteBlackhole, Table: 254})
-			t := &s.V4.External[0]
-			t.RouteErr = syscall.EINVAL
-			t.ICMP, t.TCP = failed(netstate.ProbeICMP, ext1, syscall.EINVAL), failed(netstate.ProbeTCP, ext1, syscall.EINVAL)
-		}, want: []string{"target-route-rejected"}, verdict: Unhealthy},
-		{name: "route lookup raced a route change (macOS ESRCH)", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
-			s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", RouteErr: syscall.ESRCH})
-		}, want: []string{"route-lookup-failed"}, verdict: Degraded, manual: "findsaddr"},
-		{name: "VPN owns the default route", mutate: func(s *netstate.State) {
-			s.Links = append(s.Links, netstate.Link{Index: 9, Name: "wg0", AdminUp: true, Carrier: true, Tunnel: true, Addrs: []netip.Prefix{netip.MustParsePrefix("100.64.0.2/32")}})
-			r := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "wg0", Table: 51820}
-			s.V4.Default, s.V4.Gateway = &r, netip.Addr{}
-			s.V4.GatewayProbe = nil
-		}, want: []string{"default-route-vpn"}, verdict: Healthy},
-		{name: "a VPN route takes the gateway's subnet (macOS utun)", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
-			s.Links = append(s.Links, netstate.Link{Index: 9, Name: "utun3", AdminUp: true, Carrier: true, Tunnel: true})
-			s.V4.GatewayProbe.Route = netstate.Route{Dst: netip.MustParsePrefix("198.18.0.0/16"), IfIndex: 9, IfName: "utun3"}
-		}, want: []string{"tunnel-covers-gateway"}, verdict: Degraded, manual: "route -n get 198.18.3.1"},
-		{name: "gateway ARP failed", mutate: func(s *netstate.State) {
-			allSilent(s)
-			s.Neighbors[0].State, s.Neighbors[0].MAC = netstate.NeighFailed, nil
-		}, want: []string{"gateway-neighbor-failed"}, verdict: Unhealthy, manual: "ip neigh del 198.18.3.1 dev eth0"},
-		{name: "static wrong gateway MAC", oses: []string{"linux", "darwin", "windows"}, mutate: func(s *netstate.State) {
-			allSilent(s)
-			s.Neighbors[0].State, s.Neighbors[0].Permanent = netstate.NeighPermanent, true
-		}, want: []string{"gateway-neighbor-static"}, verdict: Unhealthy, manual: "ip neigh del 198.18.3.1 dev eth0"},
-		{name: "static gateway MAC with several MACs answering ARP", mutate: func(s *netstate.State) {
-			allSilent(s)
-			s.Neighbors[0].State, s.Neighbors[0].Permanent = netstate.NeighPermanent, true
-			s.V4.Solicit = &netstate.SolicitResult{Entry: s.Neighbors[0], Answers: []netstate.NeighborAnswer{
-				{MAC: net.HardwareAddr{2, 0, 0, 0, 3, 1}, RTT: time.Millisecond}, {MAC: net.HardwareAddr{2, 0, 0, 0, 3, 0x99}, RTT: 2 * time.Millisecond}}}
-		}, want: []string{"gateway-neighbor-ambiguous"}, verdict: Unhealthy, manual: "arping -I eth0 -c 3 198.18.3.1"},
-		{name: "stale wrong gateway MAC macOS", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
-			allSilent(s)
-			s.Neighbors[0].State = netstate.NeighReachable
-		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: "sudo arp -d 198.18.3.1 ifscope en0"},
-		{name: "stale wrong gateway MAC windows", oses: []string{"windows"}, mutate: func(s *netstate.State) {
-			allSilent(s)
-		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy, manual: `Remove-NetNeighbor -IPAddress 198.18.3.1 -InterfaceAlias Wi-Fi`},
-		{name: "duplicate scoped entries with different MACs (macOS)", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
-			s.Links = append(s.Links, netstate.Link{Index: 3, Name: "en1", AdminUp: true, Carrier: true})
-			s.Neighbors = append(s.Neighbors, netstate.Neighbor{IfIndex: 3, IfName: "en1", IP: gw, MAC: net.HardwareAddr{2, 0, 0, 0, 0, 9}, State: netstate.NeighReachable})
-		}, want: []string{"gateway-neighbor-duplicate"}, verdict: Degraded, manual: "sudo arp -d 198.18.3.1 ifscope en1"},
-		{name: "macOS Local Network privacy (the seed)", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
-			s.HostApp = "Cursor"
-			g := s.V4.GatewayProbe
-			g.ICMP, g.TCP = failed(netstate.ProbeICMP, gw, syscall.EHOSTUNREACH), failed(netstate.ProbeTCP, gw, syscall.EHOSTUNREACH)
-		}, want: []string{"local-network-denied"}, verdict: Degraded, manual: "Privacy & Security › Local Network: turn on Cursor"},
-		{name: "Linux refuses sends to the gateway", mutate: func(s *netstate.State) {
-			g := s.V4.GatewayProbe
-			g.ICMP, g.TCP = failed(netstate.ProbeICMP, gw, syscall.EPERM), failed(netstate.ProbeTCP, gw, syscall.EPERM)
-		}, want: []string{"gateway-send-refused"}, verdict: Degraded, manual: "nft list ruleset"},
-		{name: "gateway unreachable, no entry", mutate: func(s *netstate.State) {
-			allSilent(s)
-			s.Neighbors = nil
-		}, want: []string{"gateway-unreachable"}, verdict: Unhealthy},
-		{name: "router ignores probes but routes", mutate: func(s *netstate.State) {
-			g := s.V4.GatewayProbe
-			g.ICMP, g.TCP = silent(netstate.ProbeICMP, gw), silent(netstate.ProbeTCP, gw)
-		}, want: []string{"gateway-silent"}, verdict: Healthy},
-		{name: "local firewall rejects output", mutate: func(s *netstate.State) {
-			t := &s.V4.External[0]
-			t.ICMP, t.TCP = failed(netstate.ProbeICMP, ext1, syscall.EPERM), failed(netstate.ProbeTCP, ext1, syscall.EPERM)
-		}, want: []string{"local-firewall-blocks"}, verdict: Unhealthy, manual: "never changes firewall rules"},
-		{name: "ENOBUFS", mutate: func(s *netstate.State) {
-			t := &s.V4.External[0]
-			t.ICMP, t.TCP = failed(netstate.ProbeICMP, ext1, syscall.ENOBUFS), silent(netstate.ProbeTCP, ext1)
-		}, want: []string{"kernel-no-buffers"}, verdict: Unhealthy},
-		{name: "internet unreachable beyond the gateway", mutate: func(s *netstate.State) {
-			t := &s.V4.External[0]
-			t.ICMP, t.TCP = silent(netstate.ProbeICMP, ext1), silent(netstate.ProbeTCP, ext1)
-		}, want: []string{"internet-unreachable"}, verdict: Unhealthy, manual: "upstream"},
-		{name: "one target of two silent", mutate: func(s *netstate.State) {
-			s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", ICMP: silent(netstate.ProbeICMP, ext2), TCP: silent(netstate.ProbeTCP, ext2)})
-		}, want: []string{"internet-partial"}, verdict: Healthy},
-		{name: "TCP blocked, ping works", mutate: func(s *netstate.State) {
-			s.V4.GatewayProbe.TCP = silent(netstate.ProbeTCP, gw)
-			s.V4.External[0].TCP = silent(netstate.ProbeTCP, ext1)
-		}, want: []string{"tcp-blocked"}, verdict: Degraded},
-		{name: "ICMP dropped, TCP works", mutate: func(s *netstate.State) {
-			s.V4.GatewayProbe.ICMP = silent(netstate.ProbeICMP, gw)
-			s.V4.External[0].ICMP = silent(netstate.ProbeICMP, ext1)
-		}, want: []string{"icmp-blocked"}, verdict: Degraded},
-		{name: "no ICMP permission: TCP decides", mutate: func(s *netstate.State) {
-			for _, t := range []*netstate.TargetResult{s.V4.GatewayProbe, &s.V4.External[0]} {
-				t.ICMP = netstate.ProbeResult{Kind: netstate.ProbeICMP, Ran: true, NoPermission: true, Err: syscall.EACCES}
-			}
-		}, want: []string{"icmp-not-permitted"}, verdict: Healthy},
-		{name: "no ICMP permission and TCP silent: not a false alarm about ICMP", mutate: func(s *netstate.State) {
-			for _, t := range []*netstate.TargetResult{s.V4.GatewayProbe, &s.V4.External[0]} {
-				t.ICMP = netstate.ProbeResult{Kind: netstate.ProbeICMP, Ran: true, NoPermission: true, Err: syscall.EPERM}
-				t.TCP = silent(netstate.ProbeTCP, t.Addr)
-			}
-		}, want: []string{"gateway-neighbor-wrong"}, verdict: Unhealthy},
-		{name: "DNS server down", mutate: func(s *netstate.State) {
-			s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ECONNREFUSED}}}
-		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "cat /etc/resolv.conf"},
-		{name: "DNS down on macOS", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
-			s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
-		}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "dscacheutil -flushcache"},
-		{name: "resolver timed out but the server answers directly: loss, not an outage", mutate: func(s *netstate.State) {
-			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
-		}, want: []string{"dns-lossy"}, verdict: Degraded, manual: "ping -c 20 203.0.113.5"},
-		{name: "resolver timed out having sent a query: loss", mutate: func(s *netstate.State) {
-			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, netstate.TriYes
-		}, want: []string{"dns-lossy"}, verdict: Degraded},
-		{name: "resolver timed out before sending (a hosts file of several MB): nothing lost", mutate: func(s *netstate.State) {
-			s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, netstate.TriNo
-		}, want: nil, verdict: Healthy},
-		{name: "no name server", mutate: func(s *netstate.State) {
-			s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
-		}, want: []string{"dns-no-servers"}, verdict: Unhealthy},
-		{name: "one of two name servers down", mutate: func(s *netstate.State) {
-			s.DNS.Servers = append(s.DNS.Servers, netstate.DNSServerResult{Server: netip.MustParseAddrPort("203.0.113.9:53"), Err: context.DeadlineExceeded})
-		}, want: []string{"dns-server-failed"}, verdict: Degraded},
-		{name: "an IPv6 name server on an IPv4-only machine is not a failing server", mutate: func(s *netstate.State) {
-			s.DNS.Servers = append(s.DNS.Servers, netstate.DNSServerResult{Server: netip.MustParseAddrPort("[2001:db8::53]:53"), Err: syscall.ENETUNREACH})
-		}, verdict: Healthy},
-		{name: "NXDOMAIN is not an outage", mutate: func(s *netstate.State) {
-			s.DNS = netstate.DNSResult{Ran: true, Name: "nope.lab.test", NotFound: true, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NXDOMAIN"}}}
-		}, want: []string{"dns-name-not-found"}, verdict: Healthy},
-		{name: "DNS fails because the internet does: one root cause", mutate: func(s *netstate.State) {
-			t := &s.V4.External[0]
-			t.ICMP, t.TCP = silent(netstate.ProbeICMP, ext1), silent(netstate.ProbeTCP, ext1)
-			s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
-		}, want: []string{"internet-unreachable"}, verdict: Unhealthy},
-		{name: "27000 ports toward one endpoint: a warning, no connect failed", mutate: func(s *netstate.State) {
-			s.Sockets.TCPEphemeralInUse, s.Sockets.TCPBusiestPeer = 27000, netip.MustParseAddrPort("127.0.0.1:8080")
-		}, want: []string{"ports-high"}, verdict: Degraded, manual: "ss -s"},
-		{name: "ports high", mutate: func(s *netstate.State) { s.Sockets.UDPEphemeralInUse = 21000 }, want: []string{"ports-high"}, verdict: Degraded},
-		{name: "EADDRNOTAVAIL on connect means exhausted", mutate: func(s *netstate.State) {
-			s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", ICMP: answered(netstate.ProbeICMP, ext2), TCP: failed(netstate.ProbeTCP, ext2, syscall.EADDRNOTAVAIL)})
-		}, want: []string{"ports-exhausted"}, verdict: Unhealthy},
-		{name: "bounded count proves ports are fine", mutate: func(s *netstate.State) {
-			s.Sockets.TCPEphemeralInUse, s.Sockets.UDPEphemeralInUse = -1, -1
-			s.Sockets.TCPEphemeralBound, s.Sockets.UDPEphemeralBound = 100, 3
-		}, verdict: Healthy},
-		{name: "file handles exhausted", mutate: func(s *netstate.State) { s.Sockets.SystemFiles = 99000 }, want: []string{"files-exhausted"}, verdict: Unhealthy},
-		{name: "macOS default open-file limit", oses: []string{"darwin"}, mutate: func(s *netstate.State) { s.Sockets.OpenFilesLimit = 256 }, want: []string{"files-limit-low"}, verdict: Healthy},
-		{name: "the OS did not answer in time", mutate: func(s *netstate.State) { *s = netstate.State{OS: "linux", TimedOut: true} }, want: []string{"timed-out"}, verdict: Unhealthy, manual: "--timeout 10s"},
-		{name: "unreadable neighbor table is unknown, not a failure", mutate: func(s *netstate.State) {
-			s.Neighbors, s.NeighborsErr = nil, syscall.EPERM
-		}, verdict: Healthy},
-	}
+	tests := slices.Concat(healthyCases, linkCases, routeCases, neighborCases, gatewayCases, internetCases, dnsCases, resourcesCases)
 	for _, tt := range tests {
 		oses := tt.oses
 		if oses == nil {

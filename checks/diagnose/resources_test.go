@@ -1,7 +1,9 @@
 package diagnose
 
 import (
+	"net/netip"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/netguard/netguard/checks/netstate"
@@ -41,4 +43,43 @@ func TestResourcesPortsUnknown(t *testing.T) {
 			}
 		}
 	}
+}
+
+// resourcesCases are the cases of TestDiagnose whose first finding is the resources check's.
+var resourcesCases = []diagCase{
+	{name: "27000 ports toward one endpoint: a warning, no connect failed", mutate: func(s *netstate.State) {
+		s.Sockets.TCPEphemeralInUse, s.Sockets.TCPBusiestPeer = 27000, netip.MustParseAddrPort("127.0.0.1:8080")
+	}, want: []string{"ports-high"}, verdict: Degraded, manual: "ss -s"},
+	{name: "ports high", mutate: func(s *netstate.State) { s.Sockets.UDPEphemeralInUse = 21000 }, want: []string{"ports-high"}, verdict: Degraded},
+	{name: "EADDRNOTAVAIL on connect means exhausted", mutate: func(s *netstate.State) {
+		s.V4.External = append(s.V4.External, netstate.TargetResult{Addr: ext2, Role: "external", ICMP: answered(netstate.ProbeICMP, ext2), TCP: failed(netstate.ProbeTCP, ext2, syscall.EADDRNOTAVAIL)})
+	}, want: []string{"ports-exhausted"}, verdict: Unhealthy},
+	{name: "file handles exhausted", mutate: func(s *netstate.State) { s.Sockets.SystemFiles = 99000 }, want: []string{"files-exhausted"}, verdict: Unhealthy},
+	{name: "macOS default open-file limit", oses: []string{"darwin"}, mutate: func(s *netstate.State) { s.Sockets.OpenFilesLimit = 256 }, want: []string{"files-limit-low"}, verdict: Healthy},
+}
+
+// resourcesLocalCases are the cases of TestDiagnoseLocal whose first finding is the resources check's.
+var resourcesLocalCases = []localCase{
+	{
+		name: "ephemeral range of two ports",
+		mutate: func(s *netstate.State) {
+			s.Sockets.EphemeralLow, s.Sockets.EphemeralHigh = 40000, 40001
+			s.Sockets.TCPEphemeralInUse, s.Sockets.UDPEphemeralInUse = 0, 0
+		},
+		want: []string{"ports-range-small"}, verdict: Unhealthy, culprit: "40000-40001", check: "resources", status: StatusFail,
+	},
+	{
+		name: "many ports toward one endpoint: the steps name the holder",
+		mutate: func(s *netstate.State) {
+			s.Sockets.TCPEphemeralInUse, s.Sockets.TCPBusiestPeer = 27000, netip.MustParseAddrPort("10.0.0.7:5432")
+			s.Sockets.TopProcess, s.Sockets.TopProcessPID, s.Sockets.TopProcessSockets = "node", 4242, 26000
+		},
+		want: []string{"ports-high"}, verdict: Degraded, culprit: "27000 toward 10.0.0.7:5432", check: "resources", status: StatusWarn,
+		steps: "node (pid 4242, 26000 sockets)",
+	},
+	{
+		name:   "ephemeral range of 500 ports: a warning",
+		mutate: func(s *netstate.State) { s.Sockets.EphemeralLow, s.Sockets.EphemeralHigh = 60000, 60499 },
+		want:   []string{"ports-range-small"}, verdict: Degraded, culprit: "60000-60499", check: "resources", status: StatusWarn,
+	},
 }
