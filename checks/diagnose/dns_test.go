@@ -80,6 +80,19 @@ var dnsLocalCases = []localCase{
 		want: []string{"dns-local-resolver-down"}, verdict: Unhealthy, culprit: "systemd-resolved", check: "dns", status: StatusFail,
 	},
 	{
+		// The dns check comes before resources in Checks, so its findings
+		// do too, whatever was added to the catalog first.
+		name: "stub resolver not running while ports run high: the resolver comes first", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			up := netip.MustParseAddrPort("203.0.113.5:53")
+			s.DNS.Resolver = netstate.ResolverConfig{Source: "/etc/resolv.conf", Servers: []netip.AddrPort{stubNS}, Upstreams: []netip.AddrPort{up}}
+			s.DNS.Err, s.DNS.Addrs = fmt.Errorf("resolve: %w", syscall.ECONNREFUSED), nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: stubNS, Err: syscall.ECONNREFUSED}, {Server: up, Upstream: true, Answered: true, Rcode: "NOERROR"}}
+			s.Sockets.UDPEphemeralInUse = 21000
+		},
+		want: []string{"dns-local-resolver-down", "ports-high"}, verdict: Unhealthy, culprit: "ports", check: "dns", status: StatusFail, notRoot: true,
+	},
+	{
 		name: "local dnsmasq refuses while another server answers", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			lo := netip.MustParseAddrPort("127.0.0.1:53")
