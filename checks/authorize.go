@@ -8,6 +8,9 @@ import (
 	"slices"
 	"sync"
 	"time"
+
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // ErrNotAuthorized is returned by Authorize: the action is well formed but
@@ -20,8 +23,8 @@ var ErrNotAuthorized = errors.New("not a current finding")
 // Tables reads the kernel's tables the privileged helper decides from:
 // links, routes and neighbors, with each family's default route. It sends
 // nothing.
-func (e *Engine) Tables(ctx context.Context) *State {
-	s := &State{OS: e.OS, Privileged: e.Privileged}
+func (e *Engine) Tables(ctx context.Context) *netstate.State {
+	s := &netstate.State{OS: e.OS, Privileged: e.Privileged}
 	s.V4.Family, s.V6.Family = 4, 6
 	var wg sync.WaitGroup
 	wg.Add(3)
@@ -29,7 +32,7 @@ func (e *Engine) Tables(ctx context.Context) *State {
 	go func() { defer wg.Done(); s.Routes, s.RoutesErr = e.Sys.Routes(ctx) }()
 	go func() { defer wg.Done(); s.Neighbors, s.NeighborsErr = e.Sys.Neighbors(ctx) }()
 	wg.Wait()
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		f.Default = pickDefault(s.Routes, f.Family)
 		if f.Default != nil {
 			f.Gateway = f.Default.Gateway
@@ -51,27 +54,27 @@ func (e *Engine) Tables(ctx context.Context) *State {
 //   - reapply-interface: the interface carries a default route or is named
 //     by a link finding;
 //   - flush-dns: always (it only empties a cache).
-func Authorize(s *State, a Action) error {
+func Authorize(s *netstate.State, a Action) error {
 	if s.LinksErr != nil || s.RoutesErr != nil {
 		return fmt.Errorf("read tables: %w", errors.Join(s.LinksErr, s.RoutesErr))
 	}
-	if a.Fix == FixFlushDNS {
+	if a.Rung == netstate.RungFlushDNS {
 		return nil
 	}
-	if !slices.ContainsFunc(s.Links, func(l Link) bool { return l.Name == a.IfName }) {
+	if !slices.ContainsFunc(s.Links, func(l netstate.Link) bool { return l.Name == a.IfName }) {
 		return fmt.Errorf("%w: no interface %q", ErrNotAuthorized, a.IfName)
 	}
-	carriesDefault := slices.ContainsFunc(s.Routes, func(r Route) bool {
+	carriesDefault := slices.ContainsFunc(s.Routes, func(r netstate.Route) bool {
 		return isDefaultLike(r) && r.IfName == a.IfName
 	})
 	linkFinding := func(ids ...string) bool {
-		return slices.ContainsFunc(Diagnose(s).Findings, func(f Finding) bool {
-			return slices.Contains(ids, f.ID) && f.Args[ArgIface] == a.IfName
+		return slices.ContainsFunc(diagnose.Diagnose(s).Findings, func(f diagnose.Finding) bool {
+			return slices.Contains(ids, f.ID) && f.Args[diagnose.ArgIface] == a.IfName
 		})
 	}
-	switch a.Fix {
-	case FixDeleteNeighbor:
-		gw := slices.ContainsFunc(s.Routes, func(r Route) bool {
+	switch a.Rung {
+	case netstate.RungDeleteNeighbor:
+		gw := slices.ContainsFunc(s.Routes, func(r netstate.Route) bool {
 			return isDefaultLike(r) && r.IfName == a.IfName && r.Gateway == a.IP
 		})
 		if !gw {
@@ -84,38 +87,39 @@ func Authorize(s *State, a Action) error {
 			return fmt.Errorf("%w: no neighbor entry for %s on %s", ErrNotAuthorized, a.IP, a.IfName)
 		}
 		return nil
-	case FixFlushNeighbors:
+	case netstate.RungFlushNeighbors:
 		if carriesDefault {
 			return nil
 		}
 		return fmt.Errorf("%w: %s carries no default route", ErrNotAuthorized, a.IfName)
-	case FixLinkUp:
-		if linkFinding(LinkDown.ID) {
+	case netstate.RungLinkUp:
+		if linkFinding(diagnose.LinkDown.ID) {
 			return nil
 		}
 		return fmt.Errorf("%w: %s is not a down link the default route needs", ErrNotAuthorized, a.IfName)
-	case FixReapplyInterface:
-		if carriesDefault || linkFinding(LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID) {
+	case netstate.RungReapplyInterface:
+		if carriesDefault || linkFinding(diagnose.LinkDown.ID, diagnose.LinkNoCarrier.ID, diagnose.LinkNoAddress.ID) {
 			return nil
 		}
 		return fmt.Errorf("%w: %s carries no default route and no link finding names it", ErrNotAuthorized, a.IfName)
 	}
-	return fmt.Errorf("%w: action %q", ErrNotAuthorized, a.Fix)
+	return fmt.Errorf("%w: action %q", ErrNotAuthorized, a.Rung)
 }
 
-// isDefaultLike: a unicast default route, or half of a VPN's split default
-// (0.0.0.0/1, 128.0.0.0/1), which covers everything just as well.
-func isDefaultLike(r Route) bool {
-	return r.Type == RouteUnicast && r.Dst.IsValid() && r.Dst.Bits() <= 1
+// isDefaultLike reports whether r is a unicast default route, or half of a
+// VPN's split default (0.0.0.0/1, 128.0.0.0/1), which covers everything
+// just as well.
+func isDefaultLike(r netstate.Route) bool {
+	return r.Type == netstate.RouteUnicast && r.Dst.IsValid() && r.Dst.Bits() <= 1
 }
 
-func neighborOf(s *State, ifName string, ip netip.Addr) (Neighbor, bool) {
+func neighborOf(s *netstate.State, ifName string, ip netip.Addr) (netstate.Neighbor, bool) {
 	for _, n := range s.Neighbors {
 		if n.IfName == ifName && n.IP == ip {
 			return n, true
 		}
 	}
-	return Neighbor{}, false
+	return netstate.Neighbor{}, false
 }
 
 // Repair is the privileged helper's whole job for one action: re-read the
@@ -132,7 +136,7 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 	if err := Authorize(s, a); err != nil {
 		return err
 	}
-	if a.Fix != FixDeleteNeighbor {
+	if a.Rung != netstate.RungDeleteNeighbor {
 		return e.Do(ctx, a)
 	}
 	old, _ := neighborOf(s, a.IfName, a.IP)
@@ -147,15 +151,15 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 	if !old.Permanent {
 		return nil // the kernel resolves the gateway afresh by itself
 	}
-	t := &TargetResult{Addr: a.IP, Role: "gateway"}
+	t := &netstate.TargetResult{Addr: a.IP, Role: "gateway"}
 	e.probeGateway(ctx, t, nil, nil)
 	if t.Reachable() {
 		return nil
 	}
 	rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
 	defer rcancel()
-	ns := e.Sys.(NeighborSetter) // pinWrong refused without one
-	old.State, old.Permanent = NeighPermanent, true
+	ns := e.Sys.(netstate.NeighborSetter) // pinWrong refused without one
+	old.State, old.Permanent = netstate.NeighPermanent, true
 	if err := ns.SetNeighbor(rctx, old); err != nil {
 		return fmt.Errorf("gateway %s silent after deleting its permanent entry; restoring it failed: %w", a.IP, err)
 	}
@@ -167,20 +171,20 @@ func (e *Engine) Repair(ctx context.Context, a Action) error {
 // where the OS can ask, exactly one MAC other than n's answers for the
 // gateway's address. Otherwise it says why not, wrapping
 // ErrNotAuthorized.
-func (e *Engine) pinWrong(ctx context.Context, s *State, n Neighbor) error {
-	if _, ok := e.Sys.(NeighborSetter); !ok {
-		return fmt.Errorf("%w: the permanent entry for %s on %s could not be put back here, so it is not removed: %w", ErrNotAuthorized, n.IP, n.IfName, ErrUnsupported)
+func (e *Engine) pinWrong(ctx context.Context, s *netstate.State, n netstate.Neighbor) error {
+	if _, ok := e.Sys.(netstate.NeighborSetter); !ok {
+		return fmt.Errorf("%w: the permanent entry for %s on %s could not be put back here, so it is not removed: %w", ErrNotAuthorized, n.IP, n.IfName, netstate.ErrUnsupported)
 	}
-	var sol *SolicitResult
+	var sol *netstate.SolicitResult
 	l := linkOf(s.Links, n.IfIndex)
-	if _, ok := e.Sys.(NeighborSoliciter); ok && l != nil {
-		sol = &SolicitResult{Entry: n}
+	if _, ok := e.Sys.(netstate.NeighborSoliciter); ok && l != nil {
+		sol = &netstate.SolicitResult{Entry: n}
 	}
-	t := &TargetResult{Addr: n.IP, Role: "gateway"}
+	t := &netstate.TargetResult{Addr: n.IP, Role: "gateway"}
 	e.probeGateway(ctx, t, sol, l)
 	switch {
 	case t.Reachable():
-		return fmt.Errorf("%w: the gateway %s answers through its permanent entry (%s on %s): the pin is right", ErrNotAuthorized, n.IP, macText(n.MAC), n.IfName)
+		return fmt.Errorf("%w: the gateway %s answers through its permanent entry (%s on %s): the pin is right", ErrNotAuthorized, n.IP, netstate.MACText(n.MAC), n.IfName)
 	case ctx.Err() != nil:
 		return fmt.Errorf("probe the gateway %s: %w", n.IP, ctx.Err())
 	case sol == nil:
@@ -196,12 +200,12 @@ func (e *Engine) pinWrong(ctx context.Context, s *State, n Neighbor) error {
 // probeGateway probes t (a gateway) under a probe window of the default
 // wait, and, when sol is set, solicits its MAC on l for as long as the
 // probes run.
-func (e *Engine) probeGateway(ctx context.Context, t *TargetResult, sol *SolicitResult, l *Link) {
+func (e *Engine) probeGateway(ctx context.Context, t *netstate.TargetResult, sol *netstate.SolicitResult, l *netstate.Link) {
 	w := newProbeWindow(ctx, DefaultProbeWait, maxProbeWait)
 	defer w.stop()
 	sctx, scancel := context.WithCancel(w)
 	var wg sync.WaitGroup
-	if so, ok := e.Sys.(NeighborSoliciter); ok && sol != nil && l != nil {
+	if so, ok := e.Sys.(netstate.NeighborSoliciter); ok && sol != nil && l != nil {
 		wg.Go(func() { sol.Answers, sol.Err = so.Solicit(sctx, *l, t.Addr) })
 	}
 	e.probeTarget(w, nil, nil, t, gatewayPorts, false)
@@ -214,6 +218,115 @@ func (e *Engine) probeGateway(ctx context.Context, t *TargetResult, sol *Solicit
 	wg.Wait()
 }
 
-// ErrNotConfirmed: a repair ran but verification did not confirm it, and
+// ErrNotConfirmed says a repair ran but verification did not confirm it, and
 // what it changed was undone.
 var ErrNotConfirmed = errors.New("not confirmed")
+
+// Do performs one action in-process; it needs privilege. It is what the
+// privileged helper runs.
+func (e *Engine) Do(ctx context.Context, a Action) error {
+	ifIndex := func() (int, error) {
+		links, err := e.Sys.Links(ctx)
+		if err != nil {
+			return 0, err
+		}
+		for _, l := range links {
+			if l.Name == a.IfName {
+				return l.Index, nil
+			}
+		}
+		return 0, fmt.Errorf("interface %q: not found", a.IfName)
+	}
+	switch a.Rung {
+	case netstate.RungDeleteNeighbor:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		return e.Sys.DeleteNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP})
+	case RestoreNeighbor:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		ns, ok := e.Sys.(netstate.NeighborSetter)
+		if !ok {
+			return netstate.ErrUnsupported
+		}
+		return ns.SetNeighbor(ctx, netstate.Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: netstate.NeighPermanent, Permanent: true})
+	case netstate.RungFlushNeighbors:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		all, err := e.Sys.Neighbors(ctx)
+		if err != nil {
+			return err
+		}
+		for _, n := range all {
+			if n.IfIndex != idx || n.Permanent {
+				continue
+			}
+			switch n.State {
+			case netstate.NeighFailed, netstate.NeighIncomplete, netstate.NeighStale:
+				if err := e.Sys.DeleteNeighbor(ctx, n); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	case netstate.RungLinkUp:
+		idx, err := ifIndex()
+		if err != nil {
+			return err
+		}
+		return e.linkUp(ctx, idx, a.IfName)
+	case netstate.RungFlushDNS:
+		return e.Sys.FlushDNSCache(ctx)
+	case netstate.RungReapplyInterface:
+		return e.Sys.ReapplyInterface(ctx, a.IfName)
+	}
+	return fmt.Errorf("unknown action %q", a.Rung)
+}
+
+// linkUpConfirm is how long a raised interface may take to carry a default
+// route again (carrier, then a network manager or DHCP adding the route).
+const linkUpConfirm = 3 * time.Second
+
+// linkUp raises the interface and waits, within linkUpConfirm and ctx, for
+// it to have carrier and a default route through it. An interface that
+// does not is taken down again where the OS layer can: it was down on
+// purpose or for a reason raising it did not remove, and an interface an
+// administrator disabled must not stay up for nothing.
+func (e *Engine) linkUp(ctx context.Context, idx int, name string) error {
+	if err := e.Sys.SetLinkUp(ctx, idx); err != nil {
+		return err
+	}
+	cctx, cancel := context.WithTimeout(ctx, linkUpConfirm)
+	defer cancel()
+	tick := time.NewTicker(50 * time.Millisecond)
+	defer tick.Stop()
+wait:
+	for {
+		s := e.Tables(cctx)
+		l := linkOf(s.Links, idx)
+		if l != nil && l.AdminUp && l.Carrier && slices.ContainsFunc(s.Routes, func(r netstate.Route) bool { return isDefaultLike(r) && r.IfIndex == idx }) {
+			return nil
+		}
+		select {
+		case <-tick.C:
+		case <-cctx.Done():
+			break wait
+		}
+	}
+	d, ok := e.Sys.(netstate.LinkDowner)
+	if !ok {
+		return fmt.Errorf("%w: %s is up but carries no default route (taking it down again is not supported here)", ErrNotConfirmed, name)
+	}
+	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer ucancel()
+	if err := d.SetLinkDown(uctx, idx); err != nil {
+		return fmt.Errorf("%s carries no default route after link-up; taking it down again failed: %w", name, err)
+	}
+	return fmt.Errorf("%w: %s carried no default route after link-up, so it was taken down again", ErrNotConfirmed, name)
+}

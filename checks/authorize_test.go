@@ -9,16 +9,17 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The privileged helper acts only on what the tables show is a current
-// finding (issue 11: a `guard repair *` sudoers rule must not let its user
-// rewrite another host's entry or wake a link an administrator left down).
+// finding: a `guard repair *` sudoers rule must not let its user
+// rewrite another host's entry or wake a link an administrator left down.
 func TestAuthorize(t *testing.T) {
 	other := netip.MustParseAddr("198.18.3.9")
 	withQuarantine := func(l *checkstest.Lab) {
-		l.Sys.LinkTable = append(l.Sys.LinkTable, checks.Link{Index: 3, Name: "quar0", AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("192.0.2.2/24")}})
-		l.Sys.NeighTable = append(l.Sys.NeighTable, checks.Neighbor{IfIndex: 2, IfName: "eth0", IP: other, MAC: checkstest.GoodMAC, State: checks.NeighPermanent, Permanent: true})
+		l.Sys.LinkTable = append(l.Sys.LinkTable, netstate.Link{Index: 3, Name: "quar0", AdminUp: false, Addrs: []netip.Prefix{netip.MustParsePrefix("192.0.2.2/24")}})
+		l.Sys.NeighTable = append(l.Sys.NeighTable, netstate.Neighbor{IfIndex: 2, IfName: "eth0", IP: other, MAC: checkstest.GoodMAC, State: netstate.NeighPermanent, Permanent: true})
 	}
 	linkDown := func(l *checkstest.Lab) {
 		l.Sys.LinkTable[0].AdminUp = false
@@ -31,28 +32,28 @@ func TestAuthorize(t *testing.T) {
 		ok    bool
 	}{
 		{"gateway entry on the default route's interface", nil,
-			checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}, true},
+			checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}, true},
 		{"another host's permanent entry", withQuarantine,
-			checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "eth0", IP: other}, false},
+			checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: other}, false},
 		{"gateway address on another interface", withQuarantine,
-			checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "quar0", IP: checkstest.Gateway}, false},
+			checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "quar0", IP: checkstest.Gateway}, false},
 		{"gateway without an entry", func(l *checkstest.Lab) { l.Sys.NeighTable = nil },
-			checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}, false},
+			checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}, false},
 		{"flush on the default route's interface", nil,
-			checks.Action{Fix: checks.FixFlushNeighbors, IfName: "eth0"}, true},
+			checks.Action{Rung: netstate.RungFlushNeighbors, IfName: "eth0"}, true},
 		{"flush elsewhere", withQuarantine,
-			checks.Action{Fix: checks.FixFlushNeighbors, IfName: "quar0"}, false},
+			checks.Action{Rung: netstate.RungFlushNeighbors, IfName: "quar0"}, false},
 		{"link up a link the admin left down while the default route works", withQuarantine,
-			checks.Action{Fix: checks.FixLinkUp, IfName: "quar0"}, false},
+			checks.Action{Rung: netstate.RungLinkUp, IfName: "quar0"}, false},
 		{"link up the only link, down, no default route", linkDown,
-			checks.Action{Fix: checks.FixLinkUp, IfName: "eth0"}, true},
+			checks.Action{Rung: netstate.RungLinkUp, IfName: "eth0"}, true},
 		{"link up a link that is up", nil,
-			checks.Action{Fix: checks.FixLinkUp, IfName: "eth0"}, false},
+			checks.Action{Rung: netstate.RungLinkUp, IfName: "eth0"}, false},
 		{"reapply a missing interface", nil,
-			checks.Action{Fix: checks.FixReapplyInterface, IfName: "nosuch0"}, false},
+			checks.Action{Rung: netstate.RungReapplyInterface, IfName: "nosuch0"}, false},
 		{"reapply the default route's interface", nil,
-			checks.Action{Fix: checks.FixReapplyInterface, IfName: "eth0"}, true},
-		{"flush dns", nil, checks.Action{Fix: checks.FixFlushDNS}, true},
+			checks.Action{Rung: netstate.RungReapplyInterface, IfName: "eth0"}, true},
+		{"flush dns", nil, checks.Action{Rung: netstate.RungFlushDNS}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -78,7 +79,7 @@ func TestRepairVerifiesAndRestoresInOneCall(t *testing.T) {
 	t.Run("confirmed", func(t *testing.T) {
 		l := checkstest.NewLab(true)
 		l.BreakGatewayMAC(true)
-		if err := l.Engine.Repair(context.Background(), checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}); err != nil {
+		if err := l.Engine.Repair(context.Background(), checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}); err != nil {
 			t.Fatalf("Repair = %v", err)
 		}
 		if want := []string{"delete-neighbor eth0 198.18.3.1"}; !slices.Equal(l.Sys.Calls, want) {
@@ -89,7 +90,7 @@ func TestRepairVerifiesAndRestoresInOneCall(t *testing.T) {
 		l := checkstest.NewLab(true)
 		l.BreakGatewayMAC(true)
 		l.Sys.OnChange = func(*checkstest.FakeSystem) {} // the router stays dead
-		err := l.Engine.Repair(context.Background(), checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway})
+		err := l.Engine.Repair(context.Background(), checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway})
 		if !errors.Is(err, checks.ErrNotConfirmed) {
 			t.Fatalf("Repair = %v, want ErrNotConfirmed", err)
 		}
@@ -100,7 +101,7 @@ func TestRepairVerifiesAndRestoresInOneCall(t *testing.T) {
 	})
 	t.Run("refused", func(t *testing.T) {
 		l := checkstest.NewLab(true)
-		err := l.Engine.Repair(context.Background(), checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "eth0", IP: netip.MustParseAddr("198.18.3.9")})
+		err := l.Engine.Repair(context.Background(), checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: netip.MustParseAddr("198.18.3.9")})
 		if !errors.Is(err, checks.ErrNotAuthorized) || len(l.Sys.Calls) != 0 {
 			t.Fatalf("Repair = %v, calls %v", err, l.Sys.Calls)
 		}

@@ -3,28 +3,15 @@ package checks
 import (
 	"context"
 	"net/netip"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
-// Engine runs checks against a System with a Prober. The zero value is not
-// usable; checks/live.New wires the real OS, checkstest the fakes.
-type Engine struct {
-	Sys    System
-	Prober Prober
-	// Privileged: raw sockets and table changes are allowed in-process.
-	Privileged bool
-	OS         string
-	HostApp    string
-	// LocalNetworkPrivacy: the OS may refuse this app the local network
-	// (macOS 15+ Local Network privacy).
-	LocalNetworkPrivacy bool
-}
-
-// gatewayPorts: a router usually runs DNS or a web UI; a refusal on any
-// port answers just as well.
+// gatewayPorts are the ports a gateway is probed on: a router usually runs
+// DNS or a web UI; a refusal on any port answers just as well.
 var gatewayPorts = []uint16{53, 80, 443}
 
 // externalICMPGrace is how much longer an external target's ICMP may still
@@ -46,13 +33,11 @@ func grace(rtt time.Duration) time.Duration {
 // Collect observes the machine: tables and probes in parallel under ctx.
 // It never changes anything. A collection that outlives ctx by more than a
 // moment is abandoned and reported as timed out: a pre-start hook must
-// never hang. The Linux layer no longer needs this (its one rtnetlink
-// socket waits in the runtime poller under ctx's deadline); it stays as
-// the safety net for the macOS layer (sysctl reads, which take no
-// deadline) and the Windows layer (IP Helper calls, which block without
-// one), and for any System that ignores ctx.
-func (e *Engine) Collect(ctx context.Context, o Options) *State {
-	done := make(chan *State, 1)
+// never hang. It is the safety net for OS calls that take no deadline
+// (macOS sysctl reads, Windows IP Helper calls) and for any System that
+// ignores ctx.
+func (e *Engine) Collect(ctx context.Context, o Options) *netstate.State {
+	done := make(chan *netstate.State, 1)
 	go func() { done <- e.collect(ctx, o) }()
 	select {
 	case s := <-done:
@@ -63,14 +48,16 @@ func (e *Engine) Collect(ctx context.Context, o Options) *State {
 	case s := <-done:
 		return s
 	case <-time.After(250 * time.Millisecond):
-		s := &State{OS: e.OS, Privileged: e.Privileged, TimedOut: true}
+		s := &netstate.State{OS: e.OS, Privileged: e.Privileged, TimedOut: true}
 		s.V4.Family, s.V6.Family = 4, 6
 		return s
 	}
 }
 
-func (e *Engine) collect(ctx context.Context, o Options) *State {
-	s := &State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp, LocalNetworkPrivacy: e.LocalNetworkPrivacy}
+// collect reads the tables, plans the probes from them and runs the plan,
+// with the DNS probe and the local collectors alongside.
+func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
+	s := &netstate.State{OS: e.OS, Privileged: e.Privileged, HostApp: e.HostApp, LocalNetworkPrivacy: e.LocalNetworkPrivacy}
 	s.V4.Family, s.V6.Family = 4, 6
 	var tookMu sync.Mutex
 	s.Took = map[string]time.Duration{}
@@ -91,11 +78,38 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 	dctx, dcancel := context.WithCancel(pctx)
 	defer dcancel()
 
-	var wg sync.WaitGroup
-	tablesDone := make(chan struct{})
-	var tables sync.WaitGroup
+	tablesDone, neighDone, tablesWait := e.readTables(ctx, s, timed)
+	localWait := e.collectLocal(ctx, pctx, o, s, timed)
+	var dnsWG sync.WaitGroup
+	dnsWG.Go(func() { timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) }) })
+
+	<-tablesDone
+	pctx.begin()
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+		f.Default = pickDefault(s.Routes, f.Family)
+		if f.Default == nil {
+			f.Default = e.splitDefault(ctx, o, f.Family)
+		}
+	}
+	plan := planProbes(s, o)
+	s.V4.Gateway, s.V6.Gateway = plan.families[0].gateway, plan.families[1].gateway
+	e.runPlan(ctx, pctx, s, plan, neighDone, dcancel, timed)
+	tablesWait()
+	e.rereadNeighbors(ctx, s)
+	dnsWG.Wait()
+	localWait()
+	nameInterfaces(s)
+	return s
+}
+
+// readTables reads the link, route, neighbor and socket tables in
+// parallel. tablesDone closes when links and routes are in (what the plan
+// needs), neighDone when the neighbors are; wait waits for all four.
+func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(string, func())) (tablesDone, neighDone <-chan struct{}, wait func()) {
+	var wg, tables sync.WaitGroup
+	td, nd := make(chan struct{}), make(chan struct{})
 	tables.Add(2)
-	go func() { tables.Wait(); close(tablesDone) }()
+	go func() { tables.Wait(); close(td) }()
 	wg.Add(4)
 	go func() {
 		defer wg.Done()
@@ -107,47 +121,31 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 		defer tables.Done()
 		timed("route", func() { s.Routes, s.RoutesErr = e.Sys.Routes(ctx) })
 	}()
-	neighDone := make(chan struct{})
 	go func() {
 		defer wg.Done()
-		defer close(neighDone)
+		defer close(nd)
 		timed("neighbor", func() { s.Neighbors, s.NeighborsErr = e.Sys.Neighbors(ctx) })
 	}()
 	go func() {
 		defer wg.Done()
 		timed("resources", func() { s.Sockets, s.SocketsErr = e.Sys.Sockets(ctx) })
 	}()
-	localWait := e.collectLocal(ctx, pctx, o, s, timed)
-	var dnsWG sync.WaitGroup
-	dnsWG.Add(1)
-	go func() {
-		defer dnsWG.Done()
-		timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) })
-	}()
+	return td, nd, wg.Wait
+}
 
-	<-tablesDone
-	pctx.begin()
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
-		f.Default = pickDefault(s.Routes, f.Family)
-		if f.Default == nil {
-			f.Default = e.splitDefault(ctx, o, f.Family)
-		}
-		switch {
-		case o.Gateway.IsValid() && (o.Gateway.Is4() == (f.Family == 4)):
-			f.Gateway = o.Gateway
-		case f.Default != nil:
-			f.Gateway = f.Default.Gateway
-		}
-	}
+// runPlan sends the plan's probes under the probe window pctx, with the
+// gateway solicitation and the name-server route lookups alongside, and
+// returns when all are done. dcancel calls off the DNS probe when the
+// tables prove no name server can answer.
+func (e *Engine) runPlan(ctx context.Context, pctx *probeWindow, s *netstate.State, plan probePlan, neighDone <-chan struct{}, dcancel func(), timed func(string, func())) {
 	var pw sync.WaitGroup
-	pmtuSent := false // one path-MTU probe per run
 	// The solicitation gathers answers for as long as the probes run:
 	// until the window closes, or until every probe is done (a gateway
 	// that answered through the entry needs no more evidence about it).
 	sctx, scancel := context.WithCancel(pctx)
 	defer scancel()
 	var sw sync.WaitGroup
-	if _, ok := e.Sys.(NeighborSoliciter); ok && e.Privileged {
+	if _, ok := e.Sys.(netstate.NeighborSoliciter); ok && e.Privileged {
 		sw.Add(1)
 		go func() {
 			defer sw.Done()
@@ -165,100 +163,85 @@ func (e *Engine) collect(ctx context.Context, o Options) *State {
 			dcancel()
 		}
 	}()
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
-		if f.Gateway.IsValid() {
-			f.GatewayProbe = &TargetResult{Addr: f.Gateway, Role: "gateway"}
-			pw.Add(1)
-			go func() {
-				defer pw.Done()
-				timed("gateway", func() { e.probeTarget(pctx, s, f, f.GatewayProbe, gatewayPorts, false) })
-			}()
-		}
-		var ports [][]uint16 // per target: its own port, else nil for the defaults
-		for _, t := range o.External {
-			if t.Addr().Is4() != (f.Family == 4) {
-				continue
-			}
-			f.External = append(f.External, TargetResult{Addr: t.Addr(), Role: "external"})
-			var p []uint16
-			if t.Port() != 0 {
-				p = []uint16{t.Port()}
-			}
-			ports = append(ports, p)
-		}
-		// reached: one of the family's targets answered; settled: all
-		// of them are done (answered, silent, or decided by the tables).
-		reached, settled := make(chan struct{}), make(chan struct{})
-		var reachedOnce sync.Once
-		var ext sync.WaitGroup
-		for i := range f.External {
-			pw.Add(1)
-			ext.Add(1)
-			go func() {
-				defer pw.Done()
-				defer ext.Done()
-				timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], ports[i], true) })
-				if f.External[i].Reachable() {
-					reachedOnce.Do(func() { close(reached) })
-				}
-			}()
-		}
-		go func() { ext.Wait(); close(settled) }()
-		if !pmtuSent && len(f.External) > 0 {
-			if l := linkOf(s.Links, defaultIf(f)); l != nil && l.MTU >= 576 {
-				pmtuSent = true
-				f.PMTU = &PMTUResult{Target: f.External[0].Addr, Size: l.MTU, Iface: l.Name}
-				pw.Add(1)
-				go func() {
-					defer pw.Done()
-					timed("internet", func() { e.probePMTU(pctx, s, f, reached, settled) })
-				}()
-			}
-		}
-		if others := otherDefaults(s.Routes, f); len(others) > 0 && len(f.External) > 0 {
-			f.Uplinks = make([]UplinkResult, len(others))
-			pw.Add(1)
-			go func() {
-				defer pw.Done()
-				timed("internet", func() { e.probeUplinks(pctx, s, f, others, ports[0], reached, settled) })
-			}()
-		}
+	for i, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+		e.runFamily(pctx, s, f, plan.families[i], &pw, timed)
 	}
 	pw.Wait()
 	scancel()
 	sw.Wait()
-	wg.Wait()
-	// The neighbor table as it stands after probing tells what address
-	// resolution did meanwhile (an entry created, gone FAILED); only
-	// needed when the gateway stayed silent.
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+}
+
+// runFamily starts one family's probes of the plan on pw: the gateway,
+// the external targets, then the path-MTU and uplink probes, which wait
+// on the targets' answers.
+func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.FamilyState, fp familyPlan, pw *sync.WaitGroup, timed func(string, func())) {
+	if fp.gateway.IsValid() {
+		f.GatewayProbe = &netstate.TargetResult{Addr: fp.gateway, Role: "gateway"}
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			timed("gateway", func() { e.probeTarget(pctx, s, f, f.GatewayProbe, gatewayPorts, false) })
+		}()
+	}
+	for _, t := range fp.external {
+		f.External = append(f.External, netstate.TargetResult{Addr: t.addr, Role: "external"})
+	}
+	// reached: one of the family's targets answered; settled: all of them
+	// are done (answered, silent, or decided by the tables).
+	reached, settled := make(chan struct{}), make(chan struct{})
+	var reachedOnce sync.Once
+	var ext sync.WaitGroup
+	for i := range f.External {
+		pw.Add(1)
+		ext.Add(1)
+		go func() {
+			defer pw.Done()
+			defer ext.Done()
+			timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], fp.external[i].ports, true) })
+			if f.External[i].Reachable() {
+				reachedOnce.Do(func() { close(reached) })
+			}
+		}()
+	}
+	go func() { ext.Wait(); close(settled) }()
+	if fp.pmtu != nil {
+		f.PMTU = fp.pmtu
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			timed("internet", func() { e.probePMTU(pctx, s, f, reached, settled) })
+		}()
+	}
+	if len(fp.uplinks) > 0 {
+		f.Uplinks = make([]netstate.UplinkResult, len(fp.uplinks))
+		pw.Add(1)
+		go func() {
+			defer pw.Done()
+			timed("internet", func() { e.probeUplinks(pctx, s, f, fp.uplinks, fp.external[0].ports, reached, settled) })
+		}()
+	}
+}
+
+// rereadNeighbors reads the neighbor table again when a gateway stayed
+// silent: the table as it stands after probing tells what address
+// resolution did meanwhile (an entry created, gone FAILED).
+func (e *Engine) rereadNeighbors(ctx context.Context, s *netstate.State) {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		if g := f.GatewayProbe; g != nil && !g.Reachable() && (g.ICMP.Ran || g.TCP.Ran) && ctx.Err() == nil {
 			if ns, err := e.Sys.Neighbors(ctx); err == nil {
 				s.Neighbors, s.NeighborsErr = ns, nil
 			}
-			break
+			return
 		}
 	}
-	dnsWG.Wait()
-	localWait()
-	nameInterfaces(s)
-	return s
-}
-
-func defaultIf(f *FamilyState) int {
-	if f.Default == nil {
-		return 0
-	}
-	return f.Default.IfIndex
 }
 
 // probePMTU sends the path-MTU probe once one of the family's targets has
 // answered: a black hole shows only as "large lost while small answer",
 // and waiting for the small answer keeps the large probe's set-up out of
-// the moment every other probe starts (measured: +0.5 ms to a healthy
-// check when sent at once, on 2 cores). A target the tables decide is not
-// probed.
-func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, settled <-chan struct{}) {
+// the moment every other probe starts, where it would slow a healthy
+// check. A target the tables decide is not probed.
+func (e *Engine) probePMTU(w *probeWindow, s *netstate.State, f *netstate.FamilyState, reached, settled <-chan struct{}) {
 	select {
 	case <-reached:
 	case <-settled:
@@ -274,7 +257,7 @@ func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, se
 	}
 	m := f.PMTU
 	r, err := e.Sys.RouteTo(w, m.Target)
-	if tracePath(s.Links, s.Routes, f.Default, m.Target, r, err).Dead() {
+	if netstate.TracePath(s.Links, s.Routes, f.Default, m.Target, r, err).Dead() {
 		return
 	}
 	m.Probe = e.Prober.LargeEcho(w, m.Target, m.Size, e.Privileged)
@@ -285,17 +268,17 @@ func (e *Engine) probePMTU(w *probeWindow, s *State, f *FamilyState, reached, se
 // probe window: anyone on the LAN can answer ARP, so an answer proves
 // nothing until the probes have shown that traffic through the entry
 // fails, and a second MAC may answer later.
-func (e *Engine) solicitGateways(ctx context.Context, s *State, sw *sync.WaitGroup) {
-	sol, ok := e.Sys.(NeighborSoliciter)
+func (e *Engine) solicitGateways(ctx context.Context, s *netstate.State, sw *sync.WaitGroup) {
+	sol, ok := e.Sys.(netstate.NeighborSoliciter)
 	if !ok || !e.Privileged {
 		return
 	}
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		n, l, ok := solicitTarget(s, f)
 		if !ok {
 			continue
 		}
-		r := &SolicitResult{Entry: n}
+		r := &netstate.SolicitResult{Entry: n}
 		f.Solicit = r
 		sw.Go(func() { r.Answers, r.Err = sol.Solicit(ctx, *l, f.Gateway) })
 	}
@@ -306,33 +289,11 @@ func (e *Engine) solicitGateways(ctx context.Context, s *State, sw *sync.WaitGro
 // Wi-Fi) answers well within it and never probes them.
 const uplinkDelay = 100 * time.Millisecond
 
-// otherDefaults are f's unicast default routes through other interfaces
-// than the one in use, one per interface (the lowest metric).
-func otherDefaults(rs []Route, f *FamilyState) []Route {
-	if f.Default == nil {
-		return nil
-	}
-	var out []Route
-	for _, r := range rs {
-		if !r.IsDefault() || r.Type != RouteUnicast || r.Dst.Addr().Is4() != (f.Family == 4) || r.IfIndex == f.Default.IfIndex || r.IfIndex == 0 {
-			continue
-		}
-		if i := slices.IndexFunc(out, func(x Route) bool { return x.IfIndex == r.IfIndex }); i >= 0 {
-			if r.Metric < out[i].Metric {
-				out[i] = r
-			}
-			continue
-		}
-		out = append(out, r)
-	}
-	return out
-}
-
 // probeUplinks probes f's first external target through each other
 // default route's interface, unless one of f's targets answers first: it
 // starts after uplinkDelay, or at once when every target of f is done
 // without an answer (the tables decided, or the probes were refused).
-func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others []Route, ports []uint16, reached, settled <-chan struct{}) {
+func (e *Engine) probeUplinks(w *probeWindow, s *netstate.State, f *netstate.FamilyState, others []netstate.Route, ports []uint16, reached, settled <-chan struct{}) {
 	delay := time.NewTimer(uplinkDelay)
 	defer delay.Stop()
 	select {
@@ -357,7 +318,7 @@ func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others [
 	var wg sync.WaitGroup
 	for i, r := range others {
 		u := &f.Uplinks[i]
-		u.Route, u.Probe = r, TargetResult{Addr: dst, Role: "uplink", Route: r}
+		u.Route, u.Probe = r, netstate.TargetResult{Addr: dst, Role: "uplink", Route: r}
 		l := linkOf(s.Links, r.IfIndex)
 		if l == nil || !l.AdminUp || !l.Carrier {
 			continue // nothing answers through a link without carrier
@@ -372,20 +333,11 @@ func (e *Engine) probeUplinks(w *probeWindow, s *State, f *FamilyState, others [
 	wg.Wait()
 }
 
-func linkOf(ls []Link, idx int) *Link {
-	for i := range ls {
-		if ls[i].Index == idx {
-			return &ls[i]
-		}
-	}
-	return nil
-}
-
 // traceNameServers looks up the route to every name server the DNS probe
 // asks. It reports true when the tables prove that none can answer, so the
 // DNS probe need not wait for silence.
-func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
-	l, ok := e.Prober.(NameServerLister)
+func (e *Engine) traceNameServers(ctx context.Context, s *netstate.State) bool {
+	l, ok := e.Prober.(netstate.NameServerLister)
 	if !ok {
 		return false
 	}
@@ -395,8 +347,8 @@ func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
 	for _, sv := range servers {
 		a := sv.Addr()
 		r, err := e.Sys.RouteTo(ctx, a)
-		s.NameServerRoutes = append(s.NameServerRoutes, AddrRoute{Addr: a, Route: r, RouteErr: err})
-		if tracePath(s.Links, s.Routes, s.Family(familyOf(a)).Default, a, r, err).Dead() {
+		s.NameServerRoutes = append(s.NameServerRoutes, netstate.AddrRoute{Addr: a, Route: r, RouteErr: err})
+		if netstate.TracePath(s.Links, s.Routes, s.Family(netstate.FamilyOf(a)).Default, a, r, err).Dead() {
 			dead++
 		}
 	}
@@ -406,13 +358,13 @@ func (e *Engine) traceNameServers(ctx context.Context, s *State) bool {
 // splitDefault finds the route the kernel uses for the external targets
 // when no route is a default one: VPNs (OpenVPN def1, WireGuard) install
 // 0.0.0.0/1 and 128.0.0.0/1 instead, which cover everything just as well.
-func (e *Engine) splitDefault(ctx context.Context, o Options, fam int) *Route {
+func (e *Engine) splitDefault(ctx context.Context, o Options, fam int) *netstate.Route {
 	for _, t := range o.External {
 		if t.Addr().Is4() != (fam == 4) {
 			continue
 		}
 		r, err := e.Sys.RouteTo(ctx, t.Addr())
-		if err == nil && r.Type == RouteUnicast && r.IfIndex != 0 && r.Dst.Bits() < r.Dst.Addr().BitLen() {
+		if err == nil && r.Type == netstate.RouteUnicast && r.IfIndex != 0 && r.Dst.Bits() < r.Dst.Addr().BitLen() {
 			return &r
 		}
 	}
@@ -421,7 +373,7 @@ func (e *Engine) splitDefault(ctx context.Context, o Options, fam int) *Route {
 
 // nameInterfaces fills the interface names an OS layer left empty, from
 // the one link table read per run.
-func nameInterfaces(s *State) {
+func nameInterfaces(s *netstate.State) {
 	names := map[int]string{}
 	for _, l := range s.Links {
 		names[l.Index] = l.Name
@@ -437,7 +389,7 @@ func nameInterfaces(s *State) {
 	for i := range s.Neighbors {
 		name(s.Neighbors[i].IfIndex, &s.Neighbors[i].IfName)
 	}
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		if f.Default != nil {
 			name(f.Default.IfIndex, &f.Default.IfName)
 		}
@@ -451,29 +403,6 @@ func nameInterfaces(s *State) {
 			name(f.Uplinks[i].Route.IfIndex, &f.Uplinks[i].Route.IfName)
 		}
 	}
-}
-
-// mainTable is Linux's RT_TABLE_MAIN; other OSes report table 0.
-const mainTable = 254
-
-// pickDefault returns the unicast default route the kernel prefers for a
-// family: the lowest metric; main table first among equals.
-func pickDefault(rs []Route, fam int) *Route {
-	var best *Route
-	for i := range rs {
-		r := &rs[i]
-		if !r.IsDefault() || r.Type != RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
-			continue
-		}
-		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == mainTable && best.Table != mainTable) {
-			best = r
-		}
-	}
-	if best == nil {
-		return nil
-	}
-	c := *best
-	return &c
 }
 
 // probeTarget looks up the route to t and sends both kinds of probe in
@@ -491,14 +420,14 @@ func pickDefault(rs []Route, fam int) *Route {
 //
 // s and f may be nil (a repair's verification): then only "no route" skips
 // the probes. Under a probe window, answers stretch it (probeWindow).
-func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *TargetResult, ports []uint16, waitTCP bool) {
+func (e *Engine) probeTarget(ctx context.Context, s *netstate.State, f *netstate.FamilyState, t *netstate.TargetResult, ports []uint16, waitTCP bool) {
 	t.Route, t.RouteErr = e.Sys.RouteTo(ctx, t.Addr)
 	switch {
 	case s != nil && f != nil:
-		if tracePath(s.Links, s.Routes, f.Default, t.Addr, t.Route, t.RouteErr).Dead() {
+		if netstate.TracePath(s.Links, s.Routes, f.Default, t.Addr, t.Route, t.RouteErr).Dead() {
 			return
 		}
-	case t.RouteErr != nil && Classify(t.RouteErr) == ErrNetUnreach:
+	case t.RouteErr != nil && netstate.Classify(t.RouteErr) == netstate.ClassNetUnreach:
 		return // no route: nothing to send, the lookup's errno says it all
 	}
 	w, _ := ctx.(*probeWindow)
@@ -509,7 +438,7 @@ func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *T
 	defer tcancel()
 	type done struct {
 		icmp bool
-		r    ProbeResult
+		r    netstate.ProbeResult
 	}
 	ch := make(chan done, 2)
 	icmpDone := make(chan struct{})
@@ -531,7 +460,7 @@ func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *T
 			case <-tctx.Done():
 			}
 			if icmpAnswered.Load() || tctx.Err() != nil {
-				ch <- done{false, ProbeResult{Kind: ProbeTCP, Target: netip.AddrPortFrom(t.Addr, ports[0])}}
+				ch <- done{false, netstate.ProbeResult{Kind: netstate.ProbeTCP, Target: netip.AddrPortFrom(t.Addr, ports[0])}}
 				return
 			}
 		}
@@ -576,4 +505,24 @@ func (e *Engine) probeTarget(ctx context.Context, s *State, f *FamilyState, t *T
 	if t.TCP.Answered {
 		t.TCP.Cut = false
 	}
+}
+
+// solicitTarget returns the permanent entry for f's gateway on the
+// default route's interface, the only kind worth soliciting: the kernel
+// resolves dynamic entries by itself, and might update one from our
+// answer, which a check must never cause.
+func solicitTarget(s *netstate.State, f *netstate.FamilyState) (netstate.Neighbor, *netstate.Link, bool) {
+	if f.Default == nil || !f.Gateway.IsValid() {
+		return netstate.Neighbor{}, nil, false
+	}
+	l := linkOf(s.Links, f.Default.IfIndex)
+	if l == nil || !l.AdminUp || !l.Carrier {
+		return netstate.Neighbor{}, nil, false
+	}
+	for _, n := range s.Neighbors {
+		if n.IP == f.Gateway && n.IfIndex == f.Default.IfIndex && n.Permanent && len(n.MAC) > 0 {
+			return n, l, true
+		}
+	}
+	return netstate.Neighbor{}, nil, false
 }

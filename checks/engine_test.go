@@ -12,6 +12,8 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 var (
@@ -23,7 +25,7 @@ func TestCheckHealthy(t *testing.T) {
 	l := checkstest.NewLab(false)
 	eng, sys := l.Engine, l.Sys
 	r := eng.Check(context.Background(), l.Options())
-	if r.Verdict != checks.Healthy || len(r.Findings) != 0 {
+	if r.Verdict != diagnose.Healthy || len(r.Findings) != 0 {
 		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
 	}
 	if len(sys.Calls) != 0 {
@@ -36,7 +38,7 @@ func TestCheckNeverMutates(t *testing.T) {
 	eng, sys := l.Engine, l.Sys
 	l.BreakGatewayMAC(true)
 	r := eng.Check(context.Background(), l.Options())
-	if r.Verdict != checks.Unhealthy {
+	if r.Verdict != diagnose.Unhealthy {
 		t.Fatalf("verdict %s", r.Verdict)
 	}
 	if len(sys.Calls) != 0 || len(r.Repairs) != 0 {
@@ -67,15 +69,15 @@ func TestFixLadder(t *testing.T) {
 		elevate    func(context.Context, checks.Action) error
 		breakIt    func(*checkstest.Lab)
 		wantCalls  []string
-		verdict    checks.Verdict
+		verdict    diagnose.Verdict
 		wantResult string
 	}{
 		{name: "dynamic wrong MAC: one delete, verified", privileged: true,
 			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(false) },
-			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: checks.Repaired, wantResult: "ok"},
+			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: diagnose.Repaired, wantResult: "ok"},
 		{name: "static wrong MAC: deleted when proven by verification", privileged: true,
 			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(true) },
-			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: checks.Repaired, wantResult: "ok"},
+			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"}, verdict: diagnose.Repaired, wantResult: "ok"},
 		{name: "link down: link up, the routes come back", privileged: true,
 			breakIt: func(l *checkstest.Lab) {
 				routes := l.Sys.RouteTable
@@ -90,26 +92,26 @@ func TestFixLadder(t *testing.T) {
 					lab(f)
 				}
 			},
-			wantCalls: []string{"link-up eth0"}, verdict: checks.Repaired, wantResult: "ok"},
+			wantCalls: []string{"link-up eth0"}, verdict: diagnose.Repaired, wantResult: "ok"},
 		{name: "link down: link up, no route comes back: taken down again", privileged: true,
 			breakIt: func(l *checkstest.Lab) {
 				l.Sys.LinkTable[0].AdminUp = false
 				l.Sys.RouteTable = nil
 				l.Sys.OnChange(l.Sys)
 			},
-			wantCalls: []string{"link-up eth0", "link-down eth0"}, verdict: checks.Unhealthy, wantResult: "failed: not confirmed"},
+			wantCalls: []string{"link-up eth0", "link-down eth0"}, verdict: diagnose.Unhealthy, wantResult: "failed: not confirmed"},
 		{name: "not privileged, no sudo: nothing changes", privileged: false,
 			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(false) },
-			wantCalls: nil, verdict: checks.Unhealthy, wantResult: "not permitted"},
+			wantCalls: nil, verdict: diagnose.Unhealthy, wantResult: "not permitted"},
 		{name: "not privileged, elevation runs the same action", privileged: false,
 			elevate: func(ctx context.Context, a checks.Action) error {
-				if a.Fix != checks.FixDeleteNeighbor || a.IfName != "eth0" || a.IP != gw {
+				if a.Rung != netstate.RungDeleteNeighbor || a.IfName != "eth0" || a.IP != gw {
 					return errors.New("unexpected action " + a.String())
 				}
 				return nil
 			},
 			breakIt:   func(l *checkstest.Lab) { l.BreakGatewayMAC(false) },
-			wantCalls: nil, verdict: checks.Unhealthy, wantResult: "ok"},
+			wantCalls: nil, verdict: diagnose.Unhealthy, wantResult: "ok"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,7 +129,7 @@ func TestFixLadder(t *testing.T) {
 			if len(r.Repairs) == 0 || !strings.HasPrefix(r.Repairs[0].Result(), tt.wantResult) {
 				t.Errorf("repairs = %+v, want first result %q", r.Repairs, tt.wantResult)
 			}
-			if r.Verdict == checks.Unhealthy && len(r.ManualSteps) == 0 {
+			if r.Verdict == diagnose.Unhealthy && len(r.ManualSteps) == 0 {
 				t.Error("unhealthy without manual steps")
 			}
 		})
@@ -149,10 +151,10 @@ func TestFixRestoresStaticEntryWhenNotConfirmed(t *testing.T) {
 		t.Fatalf("calls = %v, want prefix %v", sys.Calls, want)
 	}
 	ns, _ := sys.Neighbors(context.Background())
-	if !slices.ContainsFunc(ns, func(n checks.Neighbor) bool { return n.Permanent && n.MAC.String() == badMAC.String() }) {
+	if !slices.ContainsFunc(ns, func(n netstate.Neighbor) bool { return n.Permanent && n.MAC.String() == badMAC.String() }) {
 		t.Fatalf("static entry not restored: %+v", ns)
 	}
-	if r.Verdict != checks.Unhealthy {
+	if r.Verdict != diagnose.Unhealthy {
 		t.Fatalf("verdict %s", r.Verdict)
 	}
 }
@@ -245,9 +247,9 @@ func TestCheckAbandonsAHungOS(t *testing.T) {
 	l := checkstest.NewLab(false)
 	block := make(chan struct{})
 	defer close(block)
-	l.Sys.RouteToFunc = func(netip.Addr) (checks.Route, error) {
+	l.Sys.RouteToFunc = func(netip.Addr) (netstate.Route, error) {
 		<-block
-		return checks.Route{}, nil
+		return netstate.Route{}, nil
 	}
 	o := l.Options()
 	o.Timeout = 200 * time.Millisecond
@@ -256,7 +258,7 @@ func TestCheckAbandonsAHungOS(t *testing.T) {
 	if d := time.Since(t0); d > time.Second {
 		t.Fatalf("hung for %s", d)
 	}
-	if r.Verdict != checks.Unhealthy || len(r.Findings) != 1 || r.Findings[0].ID != "timed-out" {
+	if r.Verdict != diagnose.Unhealthy || len(r.Findings) != 1 || r.Findings[0].ID != "timed-out" {
 		t.Fatalf("verdict %s findings %+v", r.Verdict, r.Findings)
 	}
 }
@@ -266,9 +268,9 @@ func TestCheckAbandonsAHungOS(t *testing.T) {
 // wait for the probe window, however long --timeout is.
 func TestCollectDecidesFromTables(t *testing.T) {
 	l := checkstest.NewLab(false)
-	br := checks.Link{Index: 5, Name: "br-5f3a", Kind: checks.LinkBridge, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("203.0.113.1/24")}}
+	br := netstate.Link{Index: 5, Name: "br-5f3a", Kind: netstate.LinkBridge, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("203.0.113.1/24")}}
 	l.Sys.LinkTable = append(l.Sys.LinkTable, br)
-	l.Sys.RouteTable = append(l.Sys.RouteTable, checks.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), IfIndex: 5, IfName: br.Name, Table: 254})
+	l.Sys.RouteTable = append(l.Sys.RouteTable, netstate.Route{Dst: netip.MustParsePrefix("203.0.113.0/24"), IfIndex: 5, IfName: br.Name, Table: 254})
 	l.Prober.Servers = []netip.AddrPort{netip.MustParseAddrPort("203.0.113.5:53")}
 	l.Prober.DNSSilent = true
 	o := l.Options()
@@ -279,17 +281,17 @@ func TestCollectDecidesFromTables(t *testing.T) {
 	if took > checks.DefaultProbeWait/2 {
 		t.Errorf("took %v: the tables decided, nothing should wait for the probe window", took)
 	}
-	if r.Verdict != checks.Unhealthy {
+	if r.Verdict != diagnose.Unhealthy {
 		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
 	}
 	var ids []string
 	for _, f := range r.Findings {
 		ids = append(ids, f.ID)
-		if f.ID == checks.TargetRouteDiverted.ID && !strings.Contains(f.Summary, "bridge br-5f3a") {
+		if f.ID == diagnose.TargetRouteDiverted.ID && !strings.Contains(f.Summary, "bridge br-5f3a") {
 			t.Errorf("summary does not name the bridge: %q", f.Summary)
 		}
 	}
-	if !slices.Contains(ids, checks.TargetRouteDiverted.ID) || !slices.Contains(ids, checks.NameServerRouteDiverted.ID) {
+	if !slices.Contains(ids, diagnose.TargetRouteDiverted.ID) || !slices.Contains(ids, diagnose.NameServerRouteDiverted.ID) {
 		t.Errorf("findings %v, want target-route-diverted and nameserver-route-diverted", ids)
 	}
 	for _, p := range l.Prober.Probed() {
@@ -311,7 +313,7 @@ func TestProbeWaitIndependentOfTimeout(t *testing.T) {
 		t0 := time.Now()
 		r := l.Engine.Check(context.Background(), o)
 		took := time.Since(t0)
-		if r.Verdict != checks.Unhealthy {
+		if r.Verdict != diagnose.Unhealthy {
 			t.Errorf("timeout %v: verdict %s", timeout, r.Verdict)
 		}
 		if took < checks.DefaultProbeWait-50*time.Millisecond || took > 3*checks.DefaultProbeWait {
@@ -324,8 +326,8 @@ func TestProbeWaitIndependentOfTimeout(t *testing.T) {
 // fake lab, whose eth0 route then has metric 100.
 func twoUplinks(l *checkstest.Lab) {
 	l.Sys.RouteTable[0].Metric = 100
-	l.Sys.LinkTable = append(l.Sys.LinkTable, checks.Link{Index: 3, Name: "wlan0", Kind: checks.LinkPhysical, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.4.2/24")}})
-	l.Sys.RouteTable = append(l.Sys.RouteTable, checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254})
+	l.Sys.LinkTable = append(l.Sys.LinkTable, netstate.Link{Index: 3, Name: "wlan0", Kind: netstate.LinkPhysical, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.4.2/24")}})
+	l.Sys.RouteTable = append(l.Sys.RouteTable, netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("198.18.4.1"), IfIndex: 3, IfName: "wlan0", Metric: 600, Table: 254})
 	l.Prober.UplinkUp = map[int]bool{3: true}
 }
 
@@ -334,7 +336,7 @@ func TestUplinksNotProbedWhenHealthy(t *testing.T) {
 	l := checkstest.NewLab(false)
 	twoUplinks(l)
 	r := l.Engine.Check(context.Background(), l.Options())
-	if r.Verdict != checks.Healthy {
+	if r.Verdict != diagnose.Healthy {
 		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
 	}
 	for _, p := range l.Prober.Probed() {
@@ -352,12 +354,12 @@ func TestUplinksNameTheOneThatWorks(t *testing.T) {
 	l.Prober.Down(gw)
 	l.Prober.Down(checkstest.Ext)
 	r := l.Engine.Check(context.Background(), l.Options())
-	if r.Verdict != checks.Unhealthy {
+	if r.Verdict != diagnose.Unhealthy {
 		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
 	}
-	var f *checks.Finding
+	var f *diagnose.Finding
 	for i := range r.Findings {
-		if r.Findings[i].ID == checks.DefaultRouteDead.ID {
+		if r.Findings[i].ID == diagnose.DefaultRouteDead.ID {
 			f = &r.Findings[i]
 		}
 	}
@@ -379,13 +381,13 @@ func TestUplinksNameTheOneThatWorks(t *testing.T) {
 func TestSolicitConfirmingTheEntry(t *testing.T) {
 	l := checkstest.NewLab(true)
 	l.BreakGatewayMAC(true)
-	l.Sys.SolicitFunc = func(checks.Link, netip.Addr) (net.HardwareAddr, error) { return badMAC, nil }
+	l.Sys.SolicitFunc = func(netstate.Link, netip.Addr) (net.HardwareAddr, error) { return badMAC, nil }
 	r := l.Engine.Check(context.Background(), l.Options())
 	var ids []string
 	for _, f := range r.Findings {
 		ids = append(ids, f.ID)
 	}
-	if slices.Contains(ids, checks.GatewayNeighborStatic.ID) || !slices.Contains(ids, checks.GatewayUnreachable.ID) {
+	if slices.Contains(ids, diagnose.GatewayNeighborStatic.ID) || !slices.Contains(ids, diagnose.GatewayUnreachable.ID) {
 		t.Errorf("findings %v: want gateway-unreachable, not a wrong entry", ids)
 	}
 }
@@ -400,9 +402,9 @@ func TestSolicitContradictionWhileTrafficWorks(t *testing.T) {
 	l.Prober.Up(checkstest.Ext)
 	l.Prober.DNSRes = checkstest.GoodDNS()
 	l.Prober.AnswerDelay = 5 * time.Millisecond // the ARP answer comes first
-	l.Sys.SolicitFunc = func(checks.Link, netip.Addr) (net.HardwareAddr, error) { return checkstest.GoodMAC, nil }
+	l.Sys.SolicitFunc = func(netstate.Link, netip.Addr) (net.HardwareAddr, error) { return checkstest.GoodMAC, nil }
 	r := l.Engine.Check(context.Background(), l.Options())
-	if r.Verdict == checks.Unhealthy {
+	if r.Verdict == diagnose.Unhealthy {
 		t.Fatalf("verdict %s, findings %+v", r.Verdict, r.Findings)
 	}
 }
@@ -418,7 +420,7 @@ func TestFixVerifiesWithinAShortTimeout(t *testing.T) {
 		o := l.Options()
 		o.Timeout, o.ProbeWait = 300*time.Millisecond, 0 // the default window, longer than half the run
 		r := l.Engine.Fix(context.Background(), o, checks.FixOptions{})
-		if r.Verdict != checks.Repaired {
+		if r.Verdict != diagnose.Repaired {
 			t.Fatalf("verdict %s (%s), want repaired and verified within 300 ms", r.Verdict, r.Summary)
 		}
 	}
@@ -430,8 +432,8 @@ func TestFixVerifiesWithinAShortTimeout(t *testing.T) {
 func TestProjectDNSNameChoosesNoRepair(t *testing.T) {
 	for _, fromProject := range []bool{true, false} {
 		l := checkstest.NewLab(false)
-		l.Prober.DNSRes = checks.DNSResult{Ran: true, Name: "unknown.example.org", Err: errors.New("server misbehaving"),
-			Servers: []checks.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "REFUSED"}}}
+		l.Prober.DNSRes = netstate.DNSResult{Ran: true, Name: "unknown.example.org", Err: errors.New("server misbehaving"),
+			Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "REFUSED"}}}
 		o := l.Options()
 		o.DNSName, o.DNSNameFromProject = "unknown.example.org", fromProject
 		var ran []checks.Action
@@ -440,14 +442,14 @@ func TestProjectDNSNameChoosesNoRepair(t *testing.T) {
 			Describe: func(a checks.Action) string { return "sudo guard repair " + strings.Join(a.Args(), " ") },
 		}
 		r := l.Engine.Fix(context.Background(), o, fo)
-		if r.Verdict != checks.Unhealthy || !slices.ContainsFunc(r.Findings, func(f checks.Finding) bool { return f.ID == checks.DNSFailed.ID }) {
+		if r.Verdict != diagnose.Unhealthy || !slices.ContainsFunc(r.Findings, func(f diagnose.Finding) bool { return f.ID == diagnose.DNSFailed.ID }) {
 			t.Fatalf("project %v: verdict %s, findings %+v", fromProject, r.Verdict, r.Findings)
 		}
 		offered := slices.ContainsFunc(r.ManualSteps, func(s string) bool { return strings.Contains(s, "flush-dns") })
 		if fromProject && (len(ran) != 0 || len(r.Repairs) != 0 || offered) {
 			t.Errorf("project name: ran %v, repairs %+v, steps %q", ran, r.Repairs, r.ManualSteps)
 		}
-		if !fromProject && (len(ran) != 1 || ran[0].Fix != checks.FixFlushDNS || !offered) {
+		if !fromProject && (len(ran) != 1 || ran[0].Rung != netstate.RungFlushDNS || !offered) {
 			t.Errorf("the user's own name: ran %v, steps %q; want flush-dns tried and offered", ran, r.ManualSteps)
 		}
 		c := l.Engine.Check(context.Background(), o)

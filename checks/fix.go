@@ -4,60 +4,17 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"net/netip"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Ladder is the order repairs are tried in, narrowest first. Each rung is
 // verified by a fresh check before the next is considered.
-var Ladder = []Fix{FixDeleteNeighbor, FixFlushNeighbors, FixLinkUp, FixFlushDNS, FixReapplyInterface}
-
-// Action is one concrete, validated change: a fixed verb and its target.
-// It is all a privileged helper (guard repair, run through sudo) accepts.
-type Action struct {
-	Fix    Fix
-	IfName string
-	IP     netip.Addr       // delete-neighbor, restore-neighbor
-	MAC    net.HardwareAddr // restore-neighbor; the entry's MAC for delete-neighbor
-	// Static: the entry to delete is permanent, so its deletion is undone
-	// unless verification confirms it was wrong.
-	Static bool
-}
-
-// FixRestoreNeighbor puts back a permanent entry that an in-process repair
-// removed and that verification did not confirm as wrong. It is never a
-// rung of its own, only the rollback of one, and the privileged helper does
-// not accept it: there the deleting call verifies and restores by itself
-// (Engine.Repair), so no caller can make an entry permanent at a MAC of
-// its choosing.
-const FixRestoreNeighbor Fix = "restore-neighbor"
-
-// Args renders the action as the helper's argument list.
-func (a Action) Args() []string {
-	switch a.Fix {
-	case FixDeleteNeighbor:
-		return []string{string(a.Fix), a.IfName, a.IP.String()}
-	case FixRestoreNeighbor:
-		return []string{string(a.Fix), a.IfName, a.IP.String(), a.MAC.String()}
-	case FixFlushDNS:
-		return []string{string(a.Fix)}
-	}
-	return []string{string(a.Fix), a.IfName}
-}
-
-func (a Action) String() string {
-	s := string(a.Fix)
-	if a.IfName != "" {
-		s += " " + a.IfName
-	}
-	if a.IP.IsValid() {
-		s += " " + a.IP.String()
-	}
-	return s
-}
+var Ladder = []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungLinkUp, netstate.RungFlushDNS, netstate.RungReapplyInterface}
 
 // ErrNotPermitted is returned by an Elevate that may not run a privileged
 // action (--sudo never, sudo wants a password without a terminal).
@@ -102,12 +59,12 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	co := o
 	co.Timeout = min(o.Timeout/2, 2*time.Second)
 	s := e.Collect(ctx, co)
-	d := e.withManagers(Diagnose(s))
+	d := e.withManagers(diagnose.Diagnose(s))
 	managers := d.Managers
 	var repairs []Repair
 	initialErrors := hasErrors(d.Findings)
 	rootID := ""
-	if i := slices.IndexFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError }); i >= 0 {
+	if i := slices.IndexFunc(d.Findings, func(f diagnose.Finding) bool { return f.Severity == diagnose.SevError }); i >= 0 {
 		rootID = d.Findings[i].ID
 	}
 	if initialErrors {
@@ -139,7 +96,7 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 				break
 			}
 			s = e.Collect(ctx, vo)
-			d = Diagnose(s)
+			d = diagnose.Diagnose(s)
 			d.Managers = managers
 			if !hasErrors(d.Findings) {
 				break
@@ -151,19 +108,19 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 	d.Managers = managers
 	r := NewReport(e.OS, d, repairs)
 	if initialErrors && !hasErrors(d.Findings) && anyOK(repairs) {
-		r.Verdict = Repaired
+		r.Verdict = diagnose.Repaired
 		// The verdict already says "repaired": the summary says what fixed what.
 		last := repairs[len(repairs)-1]
 		r.Summary = last.Action.String() + " " + last.Target + " fixed " + rootID
 	}
-	if r.Verdict == Unhealthy {
+	if r.Verdict == diagnose.Unhealthy {
 		cmds, hint := privilegeSteps(repairs, fo.HelperHint)
 		r.ManualSteps = append(cmds, r.ManualSteps...)
 		if hint {
 			r.ManualSteps = append(r.ManualSteps, fo.HelperHint)
 		}
 	}
-	r.DurationMS = durMS(time.Since(start))
+	r.DurationMS = diagnose.DurMS(time.Since(start))
 	return r
 }
 
@@ -174,8 +131,8 @@ func deadline(ctx context.Context) time.Time {
 	return time.Now().Add(time.Minute)
 }
 
-func hasErrors(fs []Finding) bool {
-	return slices.ContainsFunc(fs, func(f Finding) bool { return f.Severity == SevError })
+func hasErrors(fs []diagnose.Finding) bool {
+	return slices.ContainsFunc(fs, func(f diagnose.Finding) bool { return f.Severity == diagnose.SevError })
 }
 
 func anyOK(rs []Repair) bool {
@@ -206,18 +163,18 @@ func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
 // order. A name an untrusted project file chose may fail the dns check,
 // but it names no rung: what a repository asks for never decides what
 // runs with privilege.
-func (e *Engine) rungs(d Diagnosis, o Options) []Fix {
-	want := map[Fix]bool{}
+func (e *Engine) rungs(d diagnose.Diagnosis, o Options) []netstate.Rung {
+	want := map[netstate.Rung]bool{}
 	for _, f := range d.Findings {
-		if f.Severity != SevError || (f.ID == DNSFailed.ID && o.DNSNameFromProject) {
+		if f.Severity != diagnose.SevError || (f.ID == diagnose.DNSFailed.ID && o.DNSNameFromProject) {
 			continue
 		}
-		def, _ := Lookup(f.ID)
+		def, _ := diagnose.Lookup(f.ID)
 		for _, fx := range def.Fixes {
 			want[fx] = true
 		}
 	}
-	var out []Fix
+	var out []netstate.Rung
 	for _, r := range Ladder {
 		if want[r] && e.supports(r, d.Managers) {
 			out = append(out, r)
@@ -227,16 +184,16 @@ func (e *Engine) rungs(d Diagnosis, o Options) []Fix {
 }
 
 // actions expands a rung into concrete actions from the observed state.
-func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
+func (e *Engine) actions(rung netstate.Rung, s *netstate.State, d diagnose.Diagnosis) []Action {
 	var out []Action
 	has := func(ids ...string) bool {
-		return slices.ContainsFunc(d.Findings, func(f Finding) bool { return f.Severity == SevError && slices.Contains(ids, f.ID) })
+		return slices.ContainsFunc(d.Findings, func(f diagnose.Finding) bool { return f.Severity == diagnose.SevError && slices.Contains(ids, f.ID) })
 	}
-	static := has(GatewayNeighborStatic.ID)
-	_, canRestore := e.Sys.(NeighborSetter)
+	static := has(diagnose.GatewayNeighborStatic.ID)
+	_, canRestore := e.Sys.(netstate.NeighborSetter)
 	switch rung {
-	case FixDeleteNeighbor:
-		for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	case netstate.RungDeleteNeighbor:
+		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if !f.Gateway.IsValid() {
 				continue
 			}
@@ -247,41 +204,41 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 				if n.Permanent && !(static && canRestore && e.pinDisproved(f, n)) {
 					continue
 				}
-				out = append(out, Action{Fix: FixDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
+				out = append(out, Action{Rung: netstate.RungDeleteNeighbor, IfName: n.IfName, IP: n.IP, MAC: n.MAC, Static: n.Permanent})
 			}
 		}
-	case FixFlushNeighbors:
-		for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	case netstate.RungFlushNeighbors:
+		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 			if f.Default != nil && f.Default.IfName != "" && !slices.ContainsFunc(out, func(a Action) bool { return a.IfName == f.Default.IfName }) {
-				out = append(out, Action{Fix: FixFlushNeighbors, IfName: f.Default.IfName})
+				out = append(out, Action{Rung: netstate.RungFlushNeighbors, IfName: f.Default.IfName})
 			}
 		}
-	case FixLinkUp:
+	case netstate.RungLinkUp:
 		for _, f := range d.Findings {
-			if f.ID == LinkDown.ID {
-				out = append(out, Action{Fix: FixLinkUp, IfName: f.Args[ArgIface]})
+			if f.ID == diagnose.LinkDown.ID {
+				out = append(out, Action{Rung: netstate.RungLinkUp, IfName: f.Args[diagnose.ArgIface]})
 			}
 		}
-	case FixFlushDNS:
-		if has(DNSFailed.ID) {
-			out = append(out, Action{Fix: FixFlushDNS})
+	case netstate.RungFlushDNS:
+		if has(diagnose.DNSFailed.ID) {
+			out = append(out, Action{Rung: netstate.RungFlushDNS})
 		}
-	case FixReapplyInterface:
+	case netstate.RungReapplyInterface:
 		name := ""
 		for _, f := range d.Findings {
-			if n := f.Args[ArgIface]; n != "" && name == "" {
+			if n := f.Args[diagnose.ArgIface]; n != "" && name == "" {
 				name = n
 			}
 		}
 		if name == "" {
-			for _, f := range []*FamilyState{&s.V4, &s.V6} {
+			for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 				if f.Default != nil && name == "" {
 					name = f.Default.IfName
 				}
 			}
 		}
 		if name != "" {
-			out = append(out, Action{Fix: FixReapplyInterface, IfName: name})
+			out = append(out, Action{Rung: netstate.RungReapplyInterface, IfName: name})
 		}
 	}
 	return out
@@ -293,11 +250,11 @@ func (e *Engine) actions(rung Fix, s *State, d Diagnosis) []Action {
 // the gateway's address. An answer alone proves nothing (anyone on the LAN
 // can send one), and several MACs may be a spoofer. Unprivileged, the
 // privileged helper decides the same for itself (Engine.Repair).
-func (e *Engine) pinDisproved(f *FamilyState, n Neighbor) bool {
+func (e *Engine) pinDisproved(f *netstate.FamilyState, n netstate.Neighbor) bool {
 	if !e.Privileged {
 		return true
 	}
-	if _, ok := e.Sys.(NeighborSoliciter); !ok {
+	if _, ok := e.Sys.(netstate.NeighborSoliciter); !ok {
 		return true
 	}
 	r := f.Solicit
@@ -311,7 +268,7 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 	var rs []Repair
 	var undo []Action
 	for _, a := range acts {
-		r := Repair{Action: a.Fix, Target: targetText(a)}
+		r := Repair{Action: a.Rung, Target: targetText(a)}
 		if fo.Describe != nil && !e.Privileged {
 			r.Command = fo.Describe(a)
 		}
@@ -329,18 +286,18 @@ func (e *Engine) apply(ctx context.Context, acts []Action, fo FixOptions) ([]Rep
 		default:
 			err = fmt.Errorf("%w (needs root)", ErrNotPermitted)
 		}
-		r.DurationMS = durMS(time.Since(t0))
+		r.DurationMS = diagnose.DurMS(time.Since(t0))
 		switch {
 		case err == nil:
 			r.Outcome = OutcomeOK
 			// In-process only: the privileged helper verifies and puts
 			// back a permanent entry within its own call.
-			if a.Fix == FixDeleteNeighbor && a.Static && e.Privileged {
-				undo = append(undo, Action{Fix: FixRestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
+			if a.Rung == netstate.RungDeleteNeighbor && a.Static && e.Privileged {
+				undo = append(undo, Action{Rung: RestoreNeighbor, IfName: a.IfName, IP: a.IP, MAC: a.MAC})
 			}
 		case errors.Is(err, ErrNotPermitted):
 			r.Outcome, r.Detail = OutcomeNotPermitted, err.Error() // "not permitted (…)": says why
-		case errors.Is(err, ErrUnsupported):
+		case errors.Is(err, netstate.ErrUnsupported):
 			r.Outcome = OutcomeUnsupported
 		default:
 			r.Outcome, r.Detail = OutcomeFailed, err.Error()
@@ -372,166 +329,26 @@ func (e *Engine) undo(acts []Action, fo FixOptions) []Repair {
 	return rs
 }
 
-// Do performs one action in-process; it needs privilege. It is what the
-// privileged helper runs.
-func (e *Engine) Do(ctx context.Context, a Action) error {
-	ifIndex := func() (int, error) {
-		links, err := e.Sys.Links(ctx)
-		if err != nil {
-			return 0, err
-		}
-		for _, l := range links {
-			if l.Name == a.IfName {
-				return l.Index, nil
-			}
-		}
-		return 0, fmt.Errorf("interface %q: not found", a.IfName)
+// managers asks the OS layer, when it can tell.
+func (e *Engine) managers() netstate.Managers {
+	if mr, ok := e.Sys.(netstate.ManagerReader); ok {
+		return mr.NetworkManagers()
 	}
-	switch a.Fix {
-	case FixDeleteNeighbor:
-		idx, err := ifIndex()
-		if err != nil {
-			return err
-		}
-		return e.Sys.DeleteNeighbor(ctx, Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP})
-	case FixRestoreNeighbor:
-		idx, err := ifIndex()
-		if err != nil {
-			return err
-		}
-		ns, ok := e.Sys.(NeighborSetter)
-		if !ok {
-			return ErrUnsupported
-		}
-		return ns.SetNeighbor(ctx, Neighbor{IfIndex: idx, IfName: a.IfName, IP: a.IP, MAC: a.MAC, State: NeighPermanent, Permanent: true})
-	case FixFlushNeighbors:
-		idx, err := ifIndex()
-		if err != nil {
-			return err
-		}
-		all, err := e.Sys.Neighbors(ctx)
-		if err != nil {
-			return err
-		}
-		for _, n := range all {
-			if n.IfIndex != idx || n.Permanent {
-				continue
-			}
-			switch n.State {
-			case NeighFailed, NeighIncomplete, NeighStale:
-				if err := e.Sys.DeleteNeighbor(ctx, n); err != nil {
-					return err
-				}
-			}
-		}
-		return nil
-	case FixLinkUp:
-		idx, err := ifIndex()
-		if err != nil {
-			return err
-		}
-		return e.linkUp(ctx, idx, a.IfName)
-	case FixFlushDNS:
-		return e.Sys.FlushDNSCache(ctx)
-	case FixReapplyInterface:
-		return e.Sys.ReapplyInterface(ctx, a.IfName)
-	}
-	return fmt.Errorf("unknown action %q", a.Fix)
+	return netstate.Managers{}
 }
 
-// linkUpConfirm is how long a raised interface may take to carry a default
-// route again (carrier, then a network manager or DHCP adding the route).
-const linkUpConfirm = 3 * time.Second
-
-// linkUp raises the interface and waits, within linkUpConfirm and ctx, for
-// it to have carrier and a default route through it. An interface that
-// does not is taken down again where the OS layer can: it was down on
-// purpose or for a reason raising it did not remove, and an interface an
-// administrator disabled must not stay up for nothing.
-func (e *Engine) linkUp(ctx context.Context, idx int, name string) error {
-	if err := e.Sys.SetLinkUp(ctx, idx); err != nil {
-		return err
-	}
-	cctx, cancel := context.WithTimeout(ctx, linkUpConfirm)
-	defer cancel()
-	tick := time.NewTicker(50 * time.Millisecond)
-	defer tick.Stop()
-wait:
-	for {
-		s := e.Tables(cctx)
-		l := linkOf(s.Links, idx)
-		if l != nil && l.AdminUp && l.Carrier && slices.ContainsFunc(s.Routes, func(r Route) bool { return isDefaultLike(r) && r.IfIndex == idx }) {
-			return nil
-		}
-		select {
-		case <-tick.C:
-		case <-cctx.Done():
-			break wait
-		}
-	}
-	d, ok := e.Sys.(LinkDowner)
-	if !ok {
-		return fmt.Errorf("%w: %s is up but carries no default route (taking it down again is not supported here)", ErrNotConfirmed, name)
-	}
-	uctx, ucancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-	defer ucancel()
-	if err := d.SetLinkDown(uctx, idx); err != nil {
-		return fmt.Errorf("%s carries no default route after link-up; taking it down again failed: %w", name, err)
-	}
-	return fmt.Errorf("%w: %s carried no default route after link-up, so it was taken down again", ErrNotConfirmed, name)
-}
-
-// ParseAction validates a helper's argument list: a fixed verb and strictly
-// parsed targets, nothing else.
-func ParseAction(args []string) (Action, error) {
-	if len(args) == 0 {
-		return Action{}, errors.New("missing action")
-	}
-	a := Action{Fix: Fix(args[0])}
-	want := map[Fix]int{FixDeleteNeighbor: 3, FixFlushNeighbors: 2, FixLinkUp: 2, FixFlushDNS: 1, FixReapplyInterface: 2}
-	n, ok := want[a.Fix]
-	if !ok {
-		return Action{}, fmt.Errorf("unknown action %q", args[0])
-	}
-	if len(args) != n {
-		return Action{}, fmt.Errorf("%s: want %d arguments, got %d", a.Fix, n-1, len(args)-1)
-	}
-	if n >= 2 {
-		if !ValidIfName(args[1]) {
-			return Action{}, fmt.Errorf("%s: invalid interface name %q", a.Fix, args[1])
-		}
-		a.IfName = args[1]
-	}
-	if n >= 3 {
-		ip, err := netip.ParseAddr(args[2])
-		if err != nil || ip.Zone() != "" {
-			return Action{}, fmt.Errorf("%s: invalid IP address %q", a.Fix, args[2])
-		}
-		if !ip.IsGlobalUnicast() && !ip.IsLinkLocalUnicast() {
-			return Action{}, fmt.Errorf("%s: %s is not a unicast host address", a.Fix, ip)
-		}
-		if ip.String() != args[2] {
-			// One spelling per address: the argv a sudoers rule or a log
-			// shows is exactly what was acted on.
-			return Action{}, fmt.Errorf("%s: %q is not in canonical form (%s)", a.Fix, args[2], ip)
-		}
-		a.IP = ip
-	}
-	return a, nil
-}
-
-// ValidIfName accepts interface names of Linux, macOS and Windows aliases
-// without anything a shell or a flag parser could read as syntax.
-func ValidIfName(s string) bool {
-	if s == "" || len(s) > 64 || s[0] == '-' {
-		return false
-	}
-	for _, c := range s {
-		ok := c == '_' || c == '.' || c == ':' || c == '@' || c == '-' || c == ' ' ||
-			(c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-		if !ok {
-			return false
-		}
+func (e *Engine) supports(f netstate.Rung, m netstate.Managers) bool {
+	if rs, ok := e.Sys.(netstate.RepairSupporter); ok {
+		return rs.Supports(f, m)
 	}
 	return true
+}
+
+// withManagers fills d.Managers when a finding will show steps: a
+// healthy run does not pay for the lookup.
+func (e *Engine) withManagers(d diagnose.Diagnosis) diagnose.Diagnosis {
+	if slices.ContainsFunc(d.Findings, func(f diagnose.Finding) bool { return f.Severity != diagnose.SevInfo }) {
+		d.Managers = e.managers()
+	}
+	return d
 }

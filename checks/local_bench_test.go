@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/netip"
 	"testing"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The local collectors' own work, each of which runs in its own goroutine
@@ -20,7 +22,7 @@ func BenchmarkLocalCollectors(b *testing.B) {
 	})
 	b.Run("proxy-env", func(b *testing.B) {
 		for b.Loop() {
-			parseProxyEnv(env)
+			netstate.ParseProxyEnv(env)
 		}
 	})
 	b.Run("build-time", func(b *testing.B) {
@@ -30,7 +32,7 @@ func BenchmarkLocalCollectors(b *testing.B) {
 	})
 	b.Run("bind-test-loopback", func(b *testing.B) {
 		fl := &fakeLocal{}
-		spec := []PortSpec{{Addr: netip.MustParseAddr("127.0.0.1"), Port: 0}}
+		spec := []netstate.PortSpec{{Addr: netip.MustParseAddr("127.0.0.1"), Port: 0}}
 		for b.Loop() {
 			checkPorts(context.Background(), fl, spec)
 		}

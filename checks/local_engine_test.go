@@ -12,6 +12,8 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // localFake adds the local OS layer to the fake system: a hosts file, a
@@ -19,18 +21,18 @@ import (
 type localFake struct {
 	*checkstest.FakeSystem
 	hosts string
-	owner checks.PortOwner
+	owner netstate.PortOwner
 }
 
-func (f *localFake) PortOwner(context.Context, uint16) (checks.PortOwner, error) {
+func (f *localFake) PortOwner(context.Context, uint16) (netstate.PortOwner, error) {
 	return f.owner, nil
 }
 func (f *localFake) HostsFile() (string, []byte, error) {
 	return "/etc/hosts", []byte(f.hosts), nil
 }
-func (f *localFake) SystemProxy() ([]checks.ProxySetting, error) { return nil, nil }
-func (f *localFake) Clock() checks.ClockState {
-	return checks.ClockState{Checked: true, Synced: checks.Yes, MaxError: time.Millisecond}
+func (f *localFake) SystemProxy() ([]netstate.ProxySetting, error) { return nil, nil }
+func (f *localFake) Clock() netstate.ClockState {
+	return netstate.ClockState{Checked: true, Synced: netstate.TriYes, MaxError: time.Millisecond}
 }
 
 // The engine collects the local configuration beside the probes: the
@@ -39,15 +41,15 @@ func (f *localFake) Clock() checks.ClockState {
 // the name server that stayed silent.
 func TestCollectLocal(t *testing.T) {
 	l := checkstest.NewLab(false)
-	sys := &localFake{FakeSystem: l.Sys, hosts: "127.0.0.1 localhost\n", owner: checks.PortOwner{PID: 4242, Name: "postgres"}}
+	sys := &localFake{FakeSystem: l.Sys, hosts: "127.0.0.1 localhost\n", owner: netstate.PortOwner{PID: 4242, Name: "postgres"}}
 	eng := l.Engine
 	eng.Sys = sys
 	proxy := netip.MustParseAddr("127.0.0.1")
-	l.Prober.TCPBy[proxy] = checks.ProbeResult{Kind: checks.ProbeTCP, Ran: true, Answered: true, Refused: true, Err: syscall.ECONNREFUSED}
+	l.Prober.TCPBy[proxy] = netstate.ProbeResult{Kind: netstate.ProbeTCP, Ran: true, Answered: true, Refused: true, Err: syscall.ECONNREFUSED}
 	dead, good := netip.MustParseAddrPort("203.0.113.9:53"), netip.MustParseAddrPort("203.0.113.5:53")
 	dns := checkstest.GoodDNS()
-	dns.Resolver = checks.ResolverConfig{Source: "/etc/resolv.conf", Servers: []netip.AddrPort{dead, good}, Timeout: 5 * time.Second, Attempts: 2}
-	dns.Servers = []checks.DNSServerResult{{Server: dead, Err: context.DeadlineExceeded}, {Server: good, Answered: true, Rcode: "NOERROR"}}
+	dns.Resolver = netstate.ResolverConfig{Source: "/etc/resolv.conf", Servers: []netip.AddrPort{dead, good}, Timeout: 5 * time.Second, Attempts: 2}
+	dns.Servers = []netstate.DNSServerResult{{Server: dead, Err: context.DeadlineExceeded}, {Server: good, Answered: true, Rcode: "NOERROR"}}
 	l.Prober.DNSRes = dns
 
 	ln, err := net.Listen("tcp4", "127.0.0.1:0")
@@ -59,7 +61,7 @@ func TestCollectLocal(t *testing.T) {
 
 	o := l.Options()
 	o.ProxyEnv = map[string]string{"HTTPS_PROXY": "http://127.0.0.1:7890"}
-	o.Ports, err = checks.ParsePorts("127.0.0.1:" + strconv.Itoa(port))
+	o.Ports, err = netstate.ParsePorts("127.0.0.1:" + strconv.Itoa(port))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,13 +83,13 @@ func TestCollectLocal(t *testing.T) {
 			t.Errorf("no duration for %s: %v", id, s.Took)
 		}
 	}
-	r := checks.NewReport("linux", checks.Diagnose(s), nil)
+	r := checks.NewReport("linux", diagnose.Diagnose(s), nil)
 	var ids []string
 	for _, f := range r.Findings {
 		ids = append(ids, f.ID)
 	}
 	want := "dns-first-server-silent proxy-dead port-in-use"
-	if strings.Join(ids, " ") != want || r.Verdict != checks.Unhealthy {
+	if strings.Join(ids, " ") != want || r.Verdict != diagnose.Unhealthy {
 		t.Fatalf("findings %v verdict %s, want %s unhealthy", ids, r.Verdict, want)
 	}
 	if len(sys.Calls) != 0 {

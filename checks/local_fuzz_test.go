@@ -1,6 +1,10 @@
 package checks
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/netguard/netguard/checks/netstate"
+)
 
 // The local parsers read files and settings anyone may have edited by
 // hand: whatever they hold, parsing returns, never panics. The parsers of
@@ -12,8 +16,8 @@ func FuzzParsePorts(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		ps, err := ParsePorts(s)
-		if err == nil && (len(ps) == 0 || len(ps) > MaxPorts) {
+		ps, err := netstate.ParsePorts(s)
+		if err == nil && (len(ps) == 0 || len(ps) > netstate.MaxPorts) {
 			t.Fatalf("ParsePorts(%q) = %d ports without error", s, len(ps))
 		}
 		for _, p := range ps {
@@ -28,6 +32,6 @@ func FuzzLocalFiles(f *testing.F) {
 	f.Add([]byte("127.0.0.1 localhost\nnameserver 192.0.2.1\noptions timeout:1 attempts:9 rotate\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		parseHostsLocalhost(b)
-		ParseProxy("HTTPS_PROXY", string(b), "https")
+		netstate.ParseProxy("HTTPS_PROXY", string(b), "https")
 	})
 }

@@ -9,6 +9,9 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 func TestParsePorts(t *testing.T) {
@@ -31,13 +34,13 @@ func TestParsePorts(t *testing.T) {
 		{in: " , ", err: "no port"},
 		{in: func() string {
 			var ps []string
-			for i := 1; i <= MaxPorts+1; i++ {
+			for i := 1; i <= netstate.MaxPorts+1; i++ {
 				ps = append(ps, strconv.Itoa(1000+i))
 			}
 			return strings.Join(ps, ",")
 		}(), err: "more than 64"},
 	} {
-		got, err := ParsePorts(tt.in)
+		got, err := netstate.ParsePorts(tt.in)
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) || strings.Contains(err.Error(), "\n") {
 				t.Errorf("ParsePorts(%q) = %v, %v; want one-line error with %q", tt.in, got, err, tt.err)
@@ -59,7 +62,7 @@ func TestParsePorts(t *testing.T) {
 }
 
 func TestParseProxyEnv(t *testing.T) {
-	st := parseProxyEnv(map[string]string{
+	st := netstate.ParseProxyEnv(map[string]string{
 		"HTTPS_PROXY": "http://127.0.0.1:7890",
 		"http_proxy":  "proxy.corp.example:3128", // no scheme: http:// assumed
 		"ALL_PROXY":   "socks5h://127.0.0.1",     // no port: the scheme's default
@@ -88,11 +91,11 @@ func TestParseProxyEnv(t *testing.T) {
 		t.Fatalf("NoProxy = %q", st.NoProxy)
 	}
 	for _, bad := range []string{"http://[::1", "http://:8080", "http://host:99999", "http://host:0"} {
-		if p := ParseProxy("HTTPS_PROXY", bad, "https"); p.Err == nil {
+		if p := netstate.ParseProxy("HTTPS_PROXY", bad, "https"); p.Err == nil {
 			t.Errorf("ParseProxy(%q) accepted: %+v", bad, p)
 		}
 	}
-	if got := ProxyEnv(func(k string) string { return map[string]string{"no_proxy": "*", "PATH": "/bin"}[k] }); len(got) != 1 || got["no_proxy"] != "*" {
+	if got := netstate.ProxyEnv(func(k string) string { return map[string]string{"no_proxy": "*", "PATH": "/bin"}[k] }); len(got) != 1 || got["no_proxy"] != "*" {
 		t.Fatalf("ProxyEnv = %v", got)
 	}
 }
@@ -114,25 +117,25 @@ not-an-ip localhost
 	if !slices.Equal(lines, []int{2, 3, 4}) || !slices.Equal(addrs, []string{"127.0.0.1", "::1", "10.0.0.5"}) {
 		t.Fatalf("lines %v addrs %v", lines, addrs)
 	}
-	if h := (HostsState{Localhost: parseHostsLocalhost([]byte("127.0.0.1 vm\n"))}); h.hasLoopback() || len(h.Localhost) != 0 {
+	if h := (netstate.HostsState{Localhost: parseHostsLocalhost([]byte("127.0.0.1 vm\n"))}); h.HasLoopback() || len(h.Localhost) != 0 {
 		t.Fatalf("no localhost line: %+v", h)
 	}
 }
 
 // fakeLocal is a LocalSystem over fixed data.
 type fakeLocal struct {
-	owner    PortOwner
+	owner    netstate.PortOwner
 	ownerErr error
 	calls    []uint16
 }
 
-func (f *fakeLocal) PortOwner(_ context.Context, p uint16) (PortOwner, error) {
+func (f *fakeLocal) PortOwner(_ context.Context, p uint16) (netstate.PortOwner, error) {
 	f.calls = append(f.calls, p)
 	return f.owner, f.ownerErr
 }
-func (f *fakeLocal) HostsFile() (string, []byte, error)   { return "/etc/hosts", nil, nil }
-func (f *fakeLocal) SystemProxy() ([]ProxySetting, error) { return nil, nil }
-func (f *fakeLocal) Clock() ClockState                    { return ClockState{} }
+func (f *fakeLocal) HostsFile() (string, []byte, error)            { return "/etc/hosts", nil, nil }
+func (f *fakeLocal) SystemProxy() ([]netstate.ProxySetting, error) { return nil, nil }
+func (f *fakeLocal) Clock() netstate.ClockState                    { return netstate.ClockState{} }
 
 // The bind test on loopback: a port we hold is in use, its owner is
 // asked; a port we just released is free.
@@ -149,9 +152,9 @@ func TestCheckPortsLoopback(t *testing.T) {
 	}
 	free := uint16(l2.Addr().(*net.TCPAddr).Port)
 	l2.Close()
-	fl := &fakeLocal{owner: PortOwner{PID: 7, Name: "fake"}}
+	fl := &fakeLocal{owner: netstate.PortOwner{PID: 7, Name: "fake"}}
 	lo := netip.MustParseAddr("127.0.0.1")
-	rs := checkPorts(context.Background(), fl, []PortSpec{{Addr: lo, Port: held}, {Addr: lo, Port: free}})
+	rs := checkPorts(context.Background(), fl, []netstate.PortSpec{{Addr: lo, Port: held}, {Addr: lo, Port: free}})
 	if rs[0].Free || !rs[0].InUse || rs[0].Owner.PID != 7 || rs[0].Err == nil {
 		t.Errorf("held port %d: %+v", held, rs[0])
 	}
@@ -163,7 +166,7 @@ func TestCheckPortsLoopback(t *testing.T) {
 	}
 	// A port held on loopback only is taken for an environment that
 	// binds every address: localhost would reach the holder.
-	rs = checkPorts(context.Background(), fl, []PortSpec{{Port: held}})
+	rs = checkPorts(context.Background(), fl, []netstate.PortSpec{{Port: held}})
 	if rs[0].Free || !rs[0].InUse {
 		t.Errorf("wildcard spec, port %d held on 127.0.0.1: %+v", held, rs[0])
 	}
@@ -179,7 +182,7 @@ func TestProxyRedaction(t *testing.T) {
 		"http://a:b:c@[::1":                           "http://***@[::1",
 		"http://127.0.0.1:7890":                       "http://127.0.0.1:7890",
 	} {
-		p := ParseProxy("HTTPS_PROXY", in, "https")
+		p := netstate.ParseProxy("HTTPS_PROXY", in, "https")
 		if p.Value != want {
 			t.Errorf("ParseProxy(%q).Value = %q, want %q", in, p.Value, want)
 		}
@@ -187,7 +190,7 @@ func TestProxyRedaction(t *testing.T) {
 			t.Errorf("%q: password leaked: %q %v", in, p.Value, p.Err)
 		}
 	}
-	if p := ParseProxy("HTTPS_PROXY", "http://alice:s3cret@[::1", "https"); p.Err == nil || strings.Contains(p.Err.Error(), "s3cret") {
+	if p := netstate.ParseProxy("HTTPS_PROXY", "http://alice:s3cret@[::1", "https"); p.Err == nil || strings.Contains(p.Err.Error(), "s3cret") {
 		t.Errorf("malformed URL with a password: %v", p.Err)
 	}
 }
@@ -197,7 +200,7 @@ func TestIsThisHost(t *testing.T) {
 		"127.0.0.1": true, "127.0.1.1": true, "::1": true, "fe80::1%lo0": true, "0.0.0.0": true,
 		"fe80::1%en0": false, "192.0.2.10": false, "::ffff:10.0.0.1": false,
 	} {
-		if got := isThisHost(netip.MustParseAddr(a)); got != want {
+		if got := netstate.IsThisHost(netip.MustParseAddr(a)); got != want {
 			t.Errorf("isThisHost(%s) = %v, want %v", a, got, want)
 		}
 	}
@@ -222,30 +225,33 @@ func TestCollectHostsBounded(t *testing.T) {
 	for i := 0; block.Len() < 6500000; i++ {
 		fmt.Fprintf(&block, "0.0.0.0 ads-%d.tracker.example\n", i)
 	}
-	beyond := strings.Repeat("0.0.0.0 ads.tracker.example\n", MaxHostsFile/28+1)
+	beyond := strings.Repeat("0.0.0.0 ads.tracker.example\n", netstate.MaxHostsFile/28+1)
 	for _, tc := range []struct {
 		name   string
 		data   string
-		status Status
+		status diagnose.Status
 		asks   bool // the resolver is asked (the line is not read in full)
 	}{
-		{"6.5 MB blocklist", block.String() + local, StatusPass, false},
-		{"3 MiB line first", "10.0.0.1 " + strings.Repeat("a", 3<<20) + "\n" + local, StatusPass, false},
-		{"3 MiB of names on the line", "127.0.0.1 " + strings.Repeat("x ", 3<<19) + "localhost\n", StatusPass, true},
-		{"beyond the bound", beyond[:MaxHostsFile+1] + local, StatusUnknown, false},
-		{"localhost inside the bound", local + beyond[:MaxHostsFile+1], StatusPass, false},
+		{"6.5 MB blocklist", block.String() + local, diagnose.StatusPass, false},
+		{"3 MiB line first", "10.0.0.1 " + strings.Repeat("a", 3<<20) + "\n" + local, diagnose.StatusPass, false},
+		{"3 MiB of names on the line", "127.0.0.1 " + strings.Repeat("x ", 3<<19) + "localhost\n", diagnose.StatusPass, true},
+		{"beyond the bound", beyond[:netstate.MaxHostsFile+1] + local, diagnose.StatusUnknown, false},
+		{"localhost inside the bound", local + beyond[:netstate.MaxHostsFile+1], diagnose.StatusPass, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			h := collectHosts(context.Background(), &hostsLocal{data: []byte(tc.data)})
 			if h.Looked != tc.asks {
 				t.Errorf("the resolver was asked: %+v", h.Resolved)
 			}
-			s := localHealthy("linux")
-			s.Hosts = h
-			d, _ := diagnoseWant(t, s, "linux", nil, Healthy)
+			d := diagnose.Diagnose(&netstate.State{OS: "linux", Hosts: h})
 			for _, c := range d.Checks {
 				if c.ID == "hosts" && c.Status != tc.status {
 					t.Errorf("hosts = %s, want %s (%s)", c.Status, tc.status, c.Detail)
+				}
+			}
+			for _, f := range d.Findings {
+				if strings.HasPrefix(f.ID, "hosts-") {
+					t.Errorf("hosts finding %s: %s", f.ID, f.Summary)
 				}
 			}
 		})

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Options are the inputs of one run. The zero value is not useful: start
@@ -36,8 +38,8 @@ type Options struct {
 	// guard:fix" under mage. Empty means the guard binary's own.
 	FixCommand string
 	// Ports are the TCP ports the environment will listen on; each must be
-	// free (issue 13 §7). Empty: no port is checked.
-	Ports []PortSpec
+	// free. Empty: no port is checked.
+	Ports []netstate.PortSpec
 	// PortNotes say which ports of the project's files were not checked
 	// and why (a variable without a value, a UDP port), when Ports were
 	// read from them; the ports check's detail carries them.
@@ -75,10 +77,6 @@ var DefaultExternal = []netip.AddrPort{
 	netip.MustParseAddrPort("[2606:4700:4700::1111]:0"),
 	netip.MustParseAddrPort("[2001:4860:4860::8888]:0"),
 }
-
-// DefaultTCPPorts are tried when a target has no port: HTTPS, DNS, HTTP.
-// A refusal on any of them proves the host answered.
-var DefaultTCPPorts = []uint16{443, 53, 80}
 
 // DefaultOptions returns the built-in defaults.
 func DefaultOptions() Options {

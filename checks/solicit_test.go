@@ -12,12 +12,14 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 var spoofMAC = net.HardwareAddr{2, 0, 0, 0, 3, 0x99}
 
-func answers(as ...checks.NeighborAnswer) func(checks.Link, netip.Addr) []checks.NeighborAnswer {
-	return func(checks.Link, netip.Addr) []checks.NeighborAnswer { return as }
+func answers(as ...netstate.NeighborAnswer) func(netstate.Link, netip.Addr) []netstate.NeighborAnswer {
+	return func(netstate.Link, netip.Addr) []netstate.NeighborAnswer { return as }
 }
 
 func ids(r *checks.Report) []string {
@@ -49,7 +51,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.PinGateway()
 				l.Prober.Down(checkstest.Gateway)
 				l.Prober.AnswerDelay = 45 * time.Millisecond
-				l.Sys.SolicitAnswers = answers(checks.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond})
+				l.Sys.SolicitAnswers = answers(netstate.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond})
 			},
 			healthy: true,
 		},
@@ -59,10 +61,10 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
 				l.Sys.SolicitAnswers = answers(
-					checks.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond},
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
+					netstate.NeighborAnswer{MAC: spoofMAC, RTT: 200 * time.Microsecond},
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
 			},
-			finding: checks.GatewayNeighborAmbiguous.ID,
+			finding: diagnose.GatewayNeighborAmbiguous.ID,
 		},
 		{
 			name: "the pinned MAC and another both answer, traffic silent",
@@ -70,10 +72,10 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
 				l.Sys.SolicitAnswers = answers(
-					checks.NeighborAnswer{MAC: checkstest.BadMAC, RTT: time.Millisecond},
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 2 * time.Millisecond})
+					netstate.NeighborAnswer{MAC: checkstest.BadMAC, RTT: time.Millisecond},
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 2 * time.Millisecond})
 			},
-			finding: checks.GatewayNeighborAmbiguous.ID,
+			finding: diagnose.GatewayNeighborAmbiguous.ID,
 		},
 		{
 			name: "one other MAC, answering repeatedly, traffic silent: proven wrong",
@@ -81,11 +83,11 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
 				l.Sys.SolicitAnswers = answers(
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond},
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 41 * time.Millisecond},
-					checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 81 * time.Millisecond})
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond},
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 41 * time.Millisecond},
+					netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: 81 * time.Millisecond})
 			},
-			finding:   checks.GatewayNeighborStatic.ID,
+			finding:   diagnose.GatewayNeighborStatic.ID,
 			wantCalls: []string{"delete-neighbor eth0 198.18.3.1"},
 		},
 		{
@@ -96,9 +98,9 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 			setup: func(l *checkstest.Lab) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
-				l.Sys.SolicitAnswers = answers(checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Minute})
+				l.Sys.SolicitAnswers = answers(netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Minute})
 			},
-			finding: checks.GatewayNeighborStatic.ID,
+			finding: diagnose.GatewayNeighborStatic.ID,
 		},
 		{
 			name: "nothing answers address resolution",
@@ -106,7 +108,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 				l.BreakGatewayMAC(true)
 				l.Sys.SolicitFunc = nil
 			},
-			finding: checks.GatewayNeighborStatic.ID,
+			finding: diagnose.GatewayNeighborStatic.ID,
 		},
 	}
 	for _, tt := range tests {
@@ -117,7 +119,7 @@ func TestFixJudgesThePinByAnswersAndTraffic(t *testing.T) {
 			if tt.finding != "" && !slices.Contains(ids(first), tt.finding) {
 				t.Fatalf("check: findings %v, want %s", ids(first), tt.finding)
 			}
-			if tt.healthy && first.Verdict != checks.Healthy {
+			if tt.healthy && first.Verdict != diagnose.Healthy {
 				t.Fatalf("check: verdict %s, findings %v", first.Verdict, ids(first))
 			}
 			l.Sys.Calls = nil
@@ -135,7 +137,7 @@ func TestSolicitEvidenceNamesTheAnswer(t *testing.T) {
 	l := checkstest.NewLab(true)
 	l.BreakGatewayMAC(true)
 	r := l.Engine.Check(context.Background(), l.Options())
-	i := slices.IndexFunc(r.Findings, func(f checks.Finding) bool { return f.ID == checks.GatewayNeighborStatic.ID })
+	i := slices.IndexFunc(r.Findings, func(f diagnose.Finding) bool { return f.ID == diagnose.GatewayNeighborStatic.ID })
 	if i < 0 {
 		t.Fatalf("findings %v", ids(r))
 	}
@@ -150,7 +152,7 @@ func TestSolicitEvidenceNamesTheAnswer(t *testing.T) {
 // wrong itself: the gateway silent through it, and exactly one other MAC
 // answering. Anything else is refused before any change.
 func TestRepairRefusesARightPin(t *testing.T) {
-	del := checks.Action{Fix: checks.FixDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}
+	del := checks.Action{Rung: netstate.RungDeleteNeighbor, IfName: "eth0", IP: checkstest.Gateway}
 	tests := []struct {
 		name  string
 		setup func(l *checkstest.Lab)
@@ -163,7 +165,7 @@ func TestRepairRefusesARightPin(t *testing.T) {
 		}, "answers through its permanent entry"},
 		{"several MACs answer", func(l *checkstest.Lab) {
 			l.BreakGatewayMAC(true)
-			l.Sys.SolicitAnswers = answers(checks.NeighborAnswer{MAC: spoofMAC, RTT: time.Millisecond}, checks.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
+			l.Sys.SolicitAnswers = answers(netstate.NeighborAnswer{MAC: spoofMAC, RTT: time.Millisecond}, netstate.NeighborAnswer{MAC: checkstest.GoodMAC, RTT: time.Millisecond})
 		}, "several MACs"},
 		{"nothing answers address resolution", func(l *checkstest.Lab) {
 			l.BreakGatewayMAC(true)

@@ -10,6 +10,8 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The engine asks the OS layer which managers are in charge and gives
@@ -17,28 +19,28 @@ import (
 // offered where that manager is not running.
 func TestEngineStepsFollowManagers(t *testing.T) {
 	srv := netip.MustParseAddrPort("203.0.113.53:53")
-	refused := checks.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED,
-		Servers: []checks.DNSServerResult{{Server: srv, Err: syscall.ECONNREFUSED}}}
+	refused := netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED,
+		Servers: []netstate.DNSServerResult{{Server: srv, Err: syscall.ECONNREFUSED}}}
 	for _, tc := range []struct {
 		name        string
-		managers    checks.Managers
-		unsupported []checks.Fix
+		managers    netstate.Managers
+		unsupported []netstate.Rung
 		want, not   []string
 		fixCalls    []string
 	}{
-		{"has none", checks.Managers{Known: true}, []checks.Fix{checks.FixFlushDNS, checks.FixReapplyInterface},
+		{"has none", netstate.Managers{Known: true}, []netstate.Rung{netstate.RungFlushDNS, netstate.RungReapplyInterface},
 			[]string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts www.lab.test"},
 			[]string{"resolvectl", "systemd-resolved", "nmcli", "guard fix"}, nil},
-		{"has NetworkManager and systemd-resolved", checks.Managers{Known: true, InCharge: checks.MgrNetworkManager | checks.MgrResolved}, nil,
+		{"has NetworkManager and systemd-resolved", netstate.Managers{Known: true, InCharge: netstate.MgrNetworkManager | netstate.MgrResolved}, nil,
 			[]string{"resolvectl query www.lab.test", "nmcli device show  # the DNS servers NetworkManager got", "guard fix  # tries the safe repairs for this (guard run -- CMD: then starts CMD)"},
 			[]string{"networkctl"}, []string{"flush-dns"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			lab := checkstest.NewLab(true)
 			lab.Sys.Managers, lab.Sys.Unsupported = tc.managers, tc.unsupported
-			lab.Prober.DNSFunc = func() checks.DNSResult { return refused }
+			lab.Prober.DNSFunc = func() netstate.DNSResult { return refused }
 			r := lab.Engine.Check(context.Background(), lab.Options())
-			if r.Verdict != checks.Unhealthy {
+			if r.Verdict != diagnose.Unhealthy {
 				t.Fatalf("verdict %s: %+v", r.Verdict, r.Findings)
 			}
 			for _, w := range tc.want {

@@ -7,7 +7,7 @@ import (
 	"time"
 )
 
-// The probe window (issues 14 and 16): how long probes may wait for an
+// The probe window: how long probes may wait for an
 // answer. It has its own bound, not a share of --timeout: raising the
 // timeout for a slow machine must not lengthen every broken start.
 //
@@ -186,9 +186,9 @@ func (w *probeWindow) expire() {
 	w.close(context.DeadlineExceeded)
 }
 
-// slowLoopback: a loopback connection that takes this long to be accepted
-// (a few tens of microseconds on a machine that runs normally) means this
-// machine's network stack itself is slow.
+// slowLoopback is how slow a loopback accept may be: one that takes this
+// long to be accepted (a few tens of microseconds on a machine that runs
+// normally) means this machine's network stack itself is slow.
 const slowLoopback = 2 * time.Millisecond
 
 // loopbackRTT is how long a TCP connection to a listener on loopback takes
@@ -239,9 +239,9 @@ func (w *probeWindow) Err() error {
 	return w.err
 }
 
-// lossGap: an answer that comes this long after its probe started, beyond
-// its own round trips, came from a later attempt: the earlier ones were
-// lost.
+// lossGap is how late an answer says loss: one that comes this long after
+// its probe started, beyond its own round trips, came from a later attempt:
+// the earlier ones were lost.
 const lossGap = 50 * time.Millisecond
 
 // answered stretches the window to slowPathFactor round trips of an

@@ -9,6 +9,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/config"
+	"github.com/netguard/netguard/checks/netstate"
 	"github.com/netguard/netguard/checks/textreport"
 	"github.com/netguard/netguard/checks/watch"
 	"github.com/netguard/netguard/hooks"
@@ -271,7 +272,7 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 		// The watcher runs beside the environment, whose own containers
 		// hold the ports its project files publish: it watches only the
 		// ports the user named.
-		o.Ports = slices.DeleteFunc(o.Ports, func(p checks.PortSpec) bool { return p.From != "" })
+		o.Ports = slices.DeleteFunc(o.Ports, func(p netstate.PortSpec) bool { return p.From != "" })
 		o.PortNotes = nil
 	}
 	if err := o.Validate(); err != nil {

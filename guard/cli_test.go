@@ -13,6 +13,7 @@ import (
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
 	"github.com/netguard/netguard/checks/checkstest/wine"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // testIO runs the CLI over the fake lab: no network, no TTY.
@@ -52,12 +53,12 @@ func TestExitCodesAndJSON(t *testing.T) {
 		args    []string
 		breakIt func(*checkstest.Lab)
 		code    exitCode
-		verdict checks.Verdict
+		verdict diagnose.Verdict
 	}{
-		{"healthy", []string{"check", "--json"}, nil, exitOK, checks.Healthy},
-		{"flags before the command", []string{"--json", "check"}, nil, exitOK, checks.Healthy},
-		{"wrong MAC", []string{"check", "--json"}, func(l *checkstest.Lab) { l.BreakGatewayMAC(true) }, exitUnhealthy, checks.Unhealthy},
-		{"fix repairs in-process", []string{"fix", "--json"}, func(l *checkstest.Lab) { l.BreakGatewayMAC(false) }, exitOK, checks.Repaired},
+		{"healthy", []string{"check", "--json"}, nil, exitOK, diagnose.Healthy},
+		{"flags before the command", []string{"--json", "check"}, nil, exitOK, diagnose.Healthy},
+		{"wrong MAC", []string{"check", "--json"}, func(l *checkstest.Lab) { l.BreakGatewayMAC(true) }, exitUnhealthy, diagnose.Unhealthy},
+		{"fix repairs in-process", []string{"fix", "--json"}, func(l *checkstest.Lab) { l.BreakGatewayMAC(false) }, exitOK, diagnose.Repaired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,7 +78,7 @@ func TestExitCodesAndJSON(t *testing.T) {
 			if dec.More() {
 				t.Fatal("more than one JSON document on stdout")
 			}
-			if r.Schema != 1 || r.Verdict != tt.verdict || len(r.Checks) != len(checks.CheckIDs) {
+			if r.Schema != 1 || r.Verdict != tt.verdict || len(r.Checks) != len(diagnose.Checks) {
 				t.Fatalf("report: schema %d verdict %s checks %d", r.Schema, r.Verdict, len(r.Checks))
 			}
 			if tt.code == exitUnhealthy && len(r.ManualSteps) == 0 {

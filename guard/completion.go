@@ -6,7 +6,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // shells are the shells guard completion writes a script for.
@@ -107,7 +107,7 @@ func newCompletionModel() completionModel {
 		}
 		m.cmds = append(m.cmds, c)
 	}
-	for _, d := range checks.Catalog() {
+	for _, d := range diagnose.Catalog() {
 		m.findings = append(m.findings, d.ID)
 	}
 	// "guard hooks install|uninstall|status [flags]"

@@ -11,8 +11,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // bashComplete loads the bash script guard completion bash writes into a
@@ -65,7 +65,7 @@ c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]}-1)); COMPREPLY=(); _gua
 
 func TestCompletionBash(t *testing.T) {
 	var ids []string
-	for _, d := range checks.Catalog() {
+	for _, d := range diagnose.Catalog() {
 		ids = append(ids, d.ID)
 	}
 	for _, tc := range []struct {

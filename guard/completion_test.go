@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // TestCompletionValues checks that the fixed values the scripts offer are
@@ -54,7 +54,7 @@ func TestCompletionScripts(t *testing.T) {
 			t.Fatalf("completion %s: exit %d: %s", shell, code, errOut)
 		}
 		// Every script names every finding ID and the values of --sudo.
-		for _, d := range checks.Catalog() {
+		for _, d := range diagnose.Catalog() {
 			if !strings.Contains(out.String(), d.ID) {
 				t.Errorf("%s: no %s", shell, d.ID)
 			}

@@ -15,6 +15,7 @@ import (
 	"github.com/netguard/netguard/checks/checkstest"
 	"github.com/netguard/netguard/checks/checkstest/wine"
 	"github.com/netguard/netguard/checks/config"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/textreport"
 )
 
@@ -223,7 +224,7 @@ func TestRunJSONNeverOnStdout(t *testing.T) {
 				t.Fatalf("stdout before the command: %q", out)
 			}
 			var r checks.Report
-			if err := json.NewDecoder(strings.NewReader(errOut.String())).Decode(&r); err != nil || r.Verdict != checks.Healthy {
+			if err := json.NewDecoder(strings.NewReader(errOut.String())).Decode(&r); err != nil || r.Verdict != diagnose.Healthy {
 				t.Fatalf("no JSON report on stderr (%v):\n%s", err, errOut)
 			}
 			if (*starts)[0].argv[0] != sh {
@@ -330,7 +331,7 @@ func TestHelpAndVersion(t *testing.T) {
 }
 
 func TestExplain(t *testing.T) {
-	for _, d := range checks.Catalog() {
+	for _, d := range diagnose.Catalog() {
 		for _, goos := range []string{"linux", "darwin", "windows"} {
 			sys, out, errOut := testIO(t, checkstest.NewLab(false), nil)
 			if code := run([]string{"explain", d.ID, "--os", goos}, sys); code != exitOK {
@@ -348,7 +349,7 @@ func TestExplain(t *testing.T) {
 		t.Fatalf("explain --list --json: exit %d", code)
 	}
 	var all []explained
-	if err := json.Unmarshal(out.Bytes(), &all); err != nil || len(all) != len(checks.Catalog()) {
+	if err := json.Unmarshal(out.Bytes(), &all); err != nil || len(all) != len(diagnose.Catalog()) {
 		t.Fatalf("explain --list --json: %v, %d entries", err, len(all))
 	}
 	for _, x := range all {

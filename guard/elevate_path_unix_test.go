@@ -10,6 +10,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // A sudo put first in PATH (by a project's tooling, or anything that runs
@@ -28,7 +29,7 @@ func TestSudoNeverFoundThroughPATH(t *testing.T) {
 	sys.Executable = func() (string, error) { return "/bin/true", nil }
 	sys.SafeExe = func(string) error { return nil }
 	fo := elevation(sys, checks.SudoAuto)
-	_ = fo.Elevate(context.Background(), checks.Action{Fix: checks.FixFlushDNS})
+	_ = fo.Elevate(context.Background(), checks.Action{Rung: netstate.RungFlushDNS})
 	if _, err := os.Stat(marker); err == nil {
 		t.Fatal("the sudo found through PATH ran")
 	}

@@ -5,7 +5,7 @@ package main
 import (
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // Windows has no sudo to re-execute through without a UAC prompt, which a
@@ -20,7 +20,7 @@ const noSudoReason = "needs an elevated prompt"
 func privilegedCommand(argv []string) string {
 	q := make([]string, len(argv))
 	for i, a := range argv {
-		q[i] = checks.QuotePowerShell(a)
+		q[i] = diagnose.QuotePowerShell(a)
 	}
 	return "& " + strings.Join(q, " ") + "  # in an elevated PowerShell (Run as administrator)"
 }

@@ -15,6 +15,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/config"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/textreport"
 )
 
@@ -104,19 +105,19 @@ func TestVSCode(t *testing.T) {
 	_, _, re, sev, code, msg := netguardTask(t)
 	// The lines of the one formatter (checks/textreport) that guard, watch
 	// and the mage targets print; lab_examples_test.go matches real output too.
-	for _, f := range []checks.Finding{
-		{ID: "no-default-route", Severity: checks.SevError, Summary: "no default route"},
-		{ID: "icmp-blocked", Severity: checks.SevWarning, Summary: "ICMP gets no answer, TCP does: a firewall drops it"},
+	for _, f := range []diagnose.Finding{
+		{ID: "no-default-route", Severity: diagnose.SevError, Summary: "no default route"},
+		{ID: "icmp-blocked", Severity: diagnose.SevWarning, Summary: "ICMP gets no answer, TCP does: a firewall drops it"},
 	} {
 		line := textreport.FindingLine(f).String()
 		m := re.FindStringSubmatch(line)
-		if m == nil || m[sev] != map[checks.Severity]string{checks.SevError: "FAIL", checks.SevWarning: "WARN"}[f.Severity] || m[code] != f.ID || m[msg] != f.Summary {
+		if m == nil || m[sev] != map[diagnose.Severity]string{diagnose.SevError: "FAIL", diagnose.SevWarning: "WARN"}[f.Severity] || m[code] != f.ID || m[msg] != f.Summary {
 			t.Errorf("%q: matched %q", line, m)
 		}
 	}
-	rep := &checks.Report{Verdict: checks.Unhealthy, Summary: "no default route: nothing is reachable", DurationMS: 3,
-		Checks:      []checks.CheckResult{{ID: "link", Status: checks.StatusPass, Detail: "eth0 up"}, {ID: "route", Status: checks.StatusFail, Detail: "no default route"}},
-		Findings:    []checks.Finding{{ID: "no-default-route", Severity: checks.SevError, Summary: "no default route"}, {ID: "gateway-silent", Severity: checks.SevInfo, Summary: "x: y"}},
+	rep := &checks.Report{Verdict: diagnose.Unhealthy, Summary: "no default route: nothing is reachable", DurationMS: 3,
+		Checks:      []diagnose.CheckResult{{ID: "link", Status: diagnose.StatusPass, Detail: "eth0 up"}, {ID: "route", Status: diagnose.StatusFail, Detail: "no default route"}},
+		Findings:    []diagnose.Finding{{ID: "no-default-route", Severity: diagnose.SevError, Summary: "no default route"}, {ID: "gateway-silent", Severity: diagnose.SevInfo, Summary: "x: y"}},
 		ManualSteps: []string{"sudo ip route add default via 192.0.2.1: check"}}
 	var matched []string
 	for _, l := range textreport.Lines(rep, textreport.Options{Verbose: true, Explain: "guard explain"}) {

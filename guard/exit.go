@@ -1,6 +1,6 @@
 package main
 
-import "github.com/netguard/netguard/checks"
+import "github.com/netguard/netguard/checks/diagnose"
 
 // exitCode is the process's contract with hooks, IDEs and compose.
 type exitCode int
@@ -22,7 +22,7 @@ const (
 	exitInterrupted exitCode = 130
 )
 
-func verdictExit(v checks.Verdict) exitCode {
+func verdictExit(v diagnose.Verdict) exitCode {
 	if v.OK() {
 		return exitOK
 	}

@@ -5,7 +5,7 @@ import (
 	"runtime"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/textreport"
 )
 
@@ -24,9 +24,9 @@ type explained struct {
 	ManualSteps []string `json:"manual_steps"`
 }
 
-func explain(d *checks.Def, goos string) explained {
-	e, _ := checks.Explain(d.ID)
-	x := explained{ID: d.ID, Check: d.Check, Severity: string(d.Severity), Title: d.Title, Summary: d.Text,
+func explain(d *diagnose.Def, goos string) explained {
+	e, _ := diagnose.Explain(d.ID)
+	x := explained{ID: d.ID, Check: diagnose.CheckOf(d).ID, Severity: string(d.Severity), Title: d.Title, Summary: d.Text,
 		Why: e.Why, How: e.How, Repairs: []string{}, OS: goos, ManualSteps: []string{}}
 	for _, f := range d.Fixes {
 		x.Repairs = append(x.Repairs, string(f))
@@ -47,7 +47,7 @@ func runExplain(sys *IO, c *cli) exitCode {
 			return exitUsage
 		}
 		var all []explained
-		for _, d := range checks.Catalog() {
+		for _, d := range diagnose.Catalog() {
 			all = append(all, explain(d, goos))
 		}
 		if c.json {
@@ -62,7 +62,7 @@ func runExplain(sys *IO, c *cli) exitCode {
 		fmt.Fprintln(sys.ErrOut, "guard explain: which finding? (guard explain ID, or guard explain --list)")
 		return exitUsage
 	}
-	d, ok := checks.Lookup(c.args[0])
+	d, ok := diagnose.Lookup(c.args[0])
 	if !ok {
 		fmt.Fprintf(sys.ErrOut, "guard explain: unknown finding %q (see guard explain --list)\n", c.args[0])
 		return exitUsage

@@ -12,6 +12,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // A repository that commits netguard.json as a link to a user file, or a
@@ -66,7 +67,7 @@ func TestJSONFileIsPrivate(t *testing.T) {
 			t.Errorf("%s: %v mode %v, want 0600", file, err, st.Mode().Perm())
 		}
 		var r checks.Report
-		if b, err := os.ReadFile(file); err != nil || json.Unmarshal(b, &r) != nil || r.Verdict != checks.Healthy {
+		if b, err := os.ReadFile(file); err != nil || json.Unmarshal(b, &r) != nil || r.Verdict != diagnose.Healthy {
 			t.Errorf("%s: not one report (%v): %.80q", file, err, b)
 		}
 	}

@@ -21,7 +21,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/guard/internal/lab"
 )
 
@@ -179,7 +179,7 @@ func (e labExpect) check(t *testing.T, r *labRun) {
 	if !slices.Contains(e.verdicts, rep.Verdict) {
 		t.Errorf("verdict %q, want one of %v; %v", rep.Verdict, e.verdicts, r)
 	}
-	if (r.exit == 1) != (rep.Verdict == string(checks.Unhealthy)) {
+	if (r.exit == 1) != (rep.Verdict == string(diagnose.Unhealthy)) {
 		t.Errorf("exit %d does not match verdict %q; %v", r.exit, rep.Verdict, r)
 	}
 	if r.exit == 1 && len(rep.ManualSteps) == 0 {
@@ -188,17 +188,17 @@ func (e labExpect) check(t *testing.T, r *labRun) {
 	var problems []string // error and warning finding IDs
 	matched := false
 	for _, f := range rep.Findings {
-		if f.Severity != string(checks.SevError) && f.Severity != string(checks.SevWarning) {
+		if f.Severity != string(diagnose.SevError) && f.Severity != string(diagnose.SevWarning) {
 			continue
 		}
 		problems = append(problems, f.ID+"/"+f.Severity)
 		if slices.Contains(e.findings, f.ID) &&
-			(rep.Verdict != string(checks.Unhealthy) || f.Severity == string(checks.SevError)) {
+			(rep.Verdict != string(diagnose.Unhealthy) || f.Severity == string(diagnose.SevError)) {
 			matched = true
 		}
 	}
 	switch {
-	case len(e.findings) == 0 && len(problems) > 0 && rep.Verdict != string(checks.Degraded):
+	case len(e.findings) == 0 && len(problems) > 0 && rep.Verdict != string(diagnose.Degraded):
 		// (A degraded verdict, where allowed, brings its warnings.)
 		t.Errorf("findings %v, want no error or warning; %v", problems, r)
 	case len(e.findings) > 0 && !matched:
@@ -214,10 +214,10 @@ func (e labExpect) check(t *testing.T, r *labRun) {
 }
 
 var (
-	wantHealthy   = []string{string(checks.Healthy)}
-	wantDegraded  = []string{string(checks.Degraded)}
-	wantOK        = []string{string(checks.Healthy), string(checks.Degraded)}
-	wantUnhealthy = []string{string(checks.Unhealthy)}
+	wantHealthy   = []string{string(diagnose.Healthy)}
+	wantDegraded  = []string{string(diagnose.Degraded)}
+	wantOK        = []string{string(diagnose.Healthy), string(diagnose.Degraded)}
+	wantUnhealthy = []string{string(diagnose.Unhealthy)}
 )
 
 func TestLabCheckScenarios(t *testing.T) {
@@ -246,7 +246,7 @@ func TestLabCheckScenarios(t *testing.T) {
 			fault: (*lab.Lab).WrongGatewayMAC,
 			users: []string{"", "nobody"},
 			want: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{
-				checks.GatewayNeighborStatic.ID, checks.GatewayNeighborWrong.ID}},
+				diagnose.GatewayNeighborStatic.ID, diagnose.GatewayNeighborWrong.ID}},
 		},
 		{
 			// A broken check is bounded by --timeout, however short.
@@ -255,40 +255,40 @@ func TestLabCheckScenarios(t *testing.T) {
 			args:  []string{"--timeout", "300ms"},
 			users: []string{"", "nobody"},
 			want: labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 300 * time.Millisecond, findings: []string{
-				checks.GatewayNeighborStatic.ID, checks.GatewayNeighborWrong.ID, checks.GatewayUnreachable.ID}},
+				diagnose.GatewayNeighborStatic.ID, diagnose.GatewayNeighborWrong.ID, diagnose.GatewayUnreachable.ID}},
 		},
 		{
 			name:  "stale-gateway-mac",
 			fault: (*lab.Lab).StaleGatewayMAC,
 			users: []string{"", "nobody"},
 			want: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{
-				checks.GatewayNeighborWrong.ID, checks.GatewayNeighborFailed.ID}},
+				diagnose.GatewayNeighborWrong.ID, diagnose.GatewayNeighborFailed.ID}},
 		},
 		{
 			// The gateway refuses, the internet and DNS work: degraded.
 			name:  "unreachable-route-to-gateway",
 			fault: (*lab.Lab).UnreachableRouteToGateway,
 			users: []string{"", "nobody"},
-			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.GatewayRouteRejected.ID}},
+			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{diagnose.GatewayRouteRejected.ID}},
 		},
 		{
 			name:  "no-default-route",
 			fault: (*lab.Lab).RemoveDefaultRoute,
 			users: []string{"", "nobody"},
-			want:  labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.NoDefaultRoute.ID}},
+			want:  labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.NoDefaultRoute.ID}},
 		},
 		{
 			name:  "link-down",
 			fault: (*lab.Lab).LinkDown,
 			users: []string{"", "nobody"},
 			want: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{
-				checks.LinkDown.ID, checks.NoDefaultRoute.ID}},
+				diagnose.LinkDown.ID, diagnose.NoDefaultRoute.ID}},
 		},
 		{
 			name:  "dns-stopped",
 			fault: (*lab.Lab).StopDNS,
 			users: []string{"", "nobody"},
-			want:  labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.DNSFailed.ID}},
+			want:  labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.DNSFailed.ID}},
 		},
 		{
 			// No ICMP socket for nobody: the TCP probe decides. Never
@@ -302,13 +302,13 @@ func TestLabCheckScenarios(t *testing.T) {
 			name:  "icmp-dropped-at-router",
 			fault: (*lab.Lab).DropICMP,
 			users: []string{"", "nobody"},
-			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.ICMPBlocked.ID}},
+			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{diagnose.ICMPBlocked.ID}},
 		},
 		{
 			name:  "tcp-dropped-at-router",
 			fault: (*lab.Lab).DropTCP,
 			users: []string{"", "nobody"},
-			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.TCPBlocked.ID}},
+			want:  labExpect{exit: 0, verdicts: wantDegraded, findings: []string{diagnose.TCPBlocked.ID}},
 		},
 		{
 			// The external host is also the name server.
@@ -316,7 +316,7 @@ func TestLabCheckScenarios(t *testing.T) {
 			fault: (*lab.Lab).BlackholeExternal,
 			users: []string{"", "nobody"},
 			want: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{
-				checks.TargetRouteRejected.ID, checks.InternetUnreachable.ID, checks.DNSFailed.ID}},
+				diagnose.TargetRouteRejected.ID, diagnose.InternetUnreachable.ID, diagnose.DNSFailed.ID}},
 		},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
@@ -388,7 +388,7 @@ func TestLabCheckRepeated(t *testing.T) {
 		if err != nil {
 			t.Fatalf("run %d: %v; %v", i+1, err, r)
 		}
-		if r.exit != 0 || r.rep == nil || r.rep.Verdict != string(checks.Healthy) {
+		if r.exit != 0 || r.rep == nil || r.rep.Verdict != string(diagnose.Healthy) {
 			t.Fatalf("sequential run %d of %d: exit %d; %v", i+1, sequential, r.exit, r)
 		}
 		slowest = max(slowest, r.elapsed)

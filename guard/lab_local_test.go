@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/guard/internal/lab"
 )
 
@@ -94,22 +94,22 @@ func TestLabLocalScenarios(t *testing.T) {
 				return ""
 			},
 			culprit: "203.0.113.9",
-			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.DNSFirstServerSilent.ID}},
-				finding: checks.DNSFirstServerSilent.ID, rootCulprit: true, absent: []string{checks.DNSLossy.ID, checks.DNSFailed.ID}},
+			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantDegraded, findings: []string{diagnose.DNSFirstServerSilent.ID}},
+				finding: diagnose.DNSFirstServerSilent.ID, rootCulprit: true, absent: []string{diagnose.DNSLossy.ID, diagnose.DNSFailed.ID}},
 		},
 		{
 			name:    "stub-resolver-not-running",
 			setup:   func(l *lab.Lab) string { l.SetResolvConf("nameserver 127.0.0.53\noptions edns0 trust-ad\n"); return "" },
 			culprit: "systemd-resolved",
-			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.DNSLocalResolverDown.ID}},
-				finding: checks.DNSLocalResolverDown.ID, rootCulprit: true, absent: []string{checks.DNSFailed.ID}},
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.DNSLocalResolverDown.ID}},
+				finding: diagnose.DNSLocalResolverDown.ID, rootCulprit: true, absent: []string{diagnose.DNSFailed.ID}},
 		},
 		{
 			name:    "https-proxy-closed-port",
 			env:     []string{"HTTPS_PROXY=http://127.0.0.1:7890"},
 			culprit: "HTTPS_PROXY=http://127.0.0.1:7890",
-			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.ProxyDead.ID}},
-				finding: checks.ProxyDead.ID, rootCulprit: true, checkID: "proxy", status: "fail"},
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.ProxyDead.ID}},
+				finding: diagnose.ProxyDead.ID, rootCulprit: true, checkID: "proxy", status: "fail"},
 		},
 		{
 			name:    "proxy-only-network",
@@ -117,7 +117,7 @@ func TestLabLocalScenarios(t *testing.T) {
 			env:     []string{"HTTPS_PROXY=" + proxyURL, "NO_PROXY=localhost,127.0.0.1"},
 			culprit: lab.GatewayIP + ":" + strconv.Itoa(lab.ProxyPort),
 			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy},
-				finding: checks.NetworkProxyOnly.ID, absent: []string{checks.InternetUnreachable.ID}, checkID: "internet", status: "pass"},
+				finding: diagnose.NetworkProxyOnly.ID, absent: []string{diagnose.InternetUnreachable.ID}, checkID: "internet", status: "pass"},
 		},
 		{
 			name:  "working-proxy-with-no-proxy",
@@ -131,8 +131,8 @@ func TestLabLocalScenarios(t *testing.T) {
 				return "(pid " + strconv.Itoa(l.Listen(l.Client, "nobody", "0.0.0.0", 5432)) + ")"
 			},
 			args: []string{"--ports", "5432,8080"},
-			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.PortInUse.ID}},
-				finding: checks.PortInUse.ID, rootCulprit: true, checkID: "ports", status: "fail"},
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.PortInUse.ID}},
+				finding: diagnose.PortInUse.ID, rootCulprit: true, checkID: "ports", status: "fail"},
 		},
 		{
 			name: "ports-free",
@@ -147,8 +147,8 @@ func TestLabLocalScenarios(t *testing.T) {
 				return ""
 			},
 			culprit: "/etc/hosts",
-			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.HostsLocalhostMissing.ID}},
-				finding: checks.HostsLocalhostMissing.ID, rootCulprit: true, checkID: "hosts", status: "fail"},
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.HostsLocalhostMissing.ID}},
+				finding: diagnose.HostsLocalhostMissing.ID, rootCulprit: true, checkID: "hosts", status: "fail"},
 		},
 		{
 			// glibc programs get localhost from nss-myhostname: no alarm.
@@ -164,8 +164,8 @@ func TestLabLocalScenarios(t *testing.T) {
 			name:    "ephemeral-range-two-ports",
 			setup:   func(l *lab.Lab) string { l.SetEphemeralRange(40000, 40001); return "" },
 			culprit: "40000-40001",
-			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.PortsRangeSmall.ID}},
-				finding: checks.PortsRangeSmall.ID},
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.PortsRangeSmall.ID}},
+				finding: diagnose.PortsRangeSmall.ID},
 		},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
@@ -220,8 +220,8 @@ func TestLabLocalBadInput(t *testing.T) {
 	}
 
 	for _, proxy := range []string{"http://[::1", "ftp://127.0.0.1:21", "http://127.0.0.1:99999"} {
-		want := localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.ProxyInvalid.ID}},
-			finding: checks.ProxyInvalid.ID, rootCulprit: true}
+		want := localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.ProxyInvalid.ID}},
+			finding: diagnose.ProxyInvalid.ID, rootCulprit: true}
 		for _, user := range []string{"", "nobody"} {
 			r, err := runLabGuardEnv(l, bin, user, []string{"HTTPS_PROXY=" + proxy}, labArgs()...)
 			if err != nil {

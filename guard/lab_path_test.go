@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/guard/internal/lab"
 )
 
@@ -126,21 +127,21 @@ func TestLabPathTracing(t *testing.T) {
 			name:    "bridge-covers-gateway",
 			fault:   (*lab.Lab).BridgeCoversGateway,
 			users:   both,
-			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.GatewayRouteDiverted.ID}},
-			finding: checks.GatewayRouteDiverted.ID,
+			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{diagnose.GatewayRouteDiverted.ID}},
+			finding: diagnose.GatewayRouteDiverted.ID,
 			names: func(l *lab.Lab) []string {
 				return []string{lab.GatewayIP, "bridge " + l.BridgeIf(), "198.18.3.0/28", l.ClientIf}
 			},
 			checks: map[string]string{"internet": "pass", "dns": "pass"},
-			absent: []string{checks.GatewaySilent.ID, checks.GatewayUnreachable.ID},
+			absent: []string{diagnose.GatewaySilent.ID, diagnose.GatewayUnreachable.ID},
 		},
 		{
 			// Decided from the tables: no probe waits for silence.
 			name:    "bridge-covers-external-and-nameserver",
 			fault:   (*lab.Lab).BridgeCoversExternal,
 			users:   both,
-			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.TargetRouteDiverted.ID, checks.NameServerRouteDiverted.ID}},
-			finding: checks.TargetRouteDiverted.ID,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.TargetRouteDiverted.ID, diagnose.NameServerRouteDiverted.ID}},
+			finding: diagnose.TargetRouteDiverted.ID,
 			names: func(l *lab.Lab) []string {
 				return []string{lab.ExternalIP, "bridge " + l.BridgeIf(), "203.0.113.0/24", l.ClientIf}
 			},
@@ -151,8 +152,8 @@ func TestLabPathTracing(t *testing.T) {
 			fault:   (*lab.Lab).BridgeCoversExternal,
 			args:    []string{"--timeout", "30s"},
 			users:   both,
-			want:    labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 30 * time.Second, findings: []string{checks.NameServerRouteDiverted.ID, checks.TargetRouteDiverted.ID}},
-			finding: checks.NameServerRouteDiverted.ID,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 30 * time.Second, findings: []string{diagnose.NameServerRouteDiverted.ID, diagnose.TargetRouteDiverted.ID}},
+			finding: diagnose.NameServerRouteDiverted.ID,
 			names:   func(l *lab.Lab) []string { return []string{lab.ExternalIP, "bridge " + l.BridgeIf()} },
 			within:  300 * time.Millisecond,
 		},
@@ -167,8 +168,8 @@ func TestLabSkipIsSkip(t *testing.T) {
 		name:    "no-default-route",
 		fault:   (*lab.Lab).RemoveDefaultRoute,
 		users:   []string{"", "nobody"},
-		want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.NoDefaultRoute.ID}},
-		finding: checks.NoDefaultRoute.ID,
+		want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.NoDefaultRoute.ID}},
+		finding: diagnose.NoDefaultRoute.ID,
 		names:   func(*lab.Lab) []string { return []string{"no default route"} },
 		checks:  map[string]string{"neighbor": "skip", "gateway": "skip", "internet": "skip"},
 	}})
@@ -196,8 +197,8 @@ func TestLabRouteViaOtherHop(t *testing.T) {
 		fault:   (*lab.Lab).RouteViaOtherHop,
 		args:    []string{"--external", lab.ExternalIP, "--dns", lab.DNSName},
 		users:   []string{"", "nobody"},
-		want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.TargetRouteDiverted.ID}},
-		finding: checks.TargetRouteDiverted.ID,
+		want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.TargetRouteDiverted.ID}},
+		finding: diagnose.TargetRouteDiverted.ID,
 		names: func(l *lab.Lab) []string {
 			return []string{lab.ExternalIP, "route 203.0.113.0/24", l.ClientIf + " via " + lab.StaleHopIP}
 		},
@@ -222,8 +223,8 @@ func TestLabUplinks(t *testing.T) {
 			fault:   (*lab.Lab).PreferredUplinkDead,
 			args:    []string{"--external", lab.ExternalIP + "," + lab.ExternalIP6},
 			users:   both,
-			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.DefaultRouteDead.ID}},
-			finding: checks.DefaultRouteDead.ID,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.DefaultRouteDead.ID}},
+			finding: diagnose.DefaultRouteDead.ID,
 			names: func(l *lab.Lab) []string {
 				return []string{l.ClientIf + " (gateway " + lab.GatewayIP + ", metric 100)", l.SecondUplinkIf() + " (gateway " + lab.Gateway2IP + ", metric 600)"}
 			},
@@ -249,11 +250,11 @@ func TestLabFamilies(t *testing.T) {
 			fault:   (*lab.Lab).BlackholeIPv6Upstream,
 			args:    dual,
 			users:   both,
-			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.FamilyUnreachable.ID}},
-			finding: checks.FamilyUnreachable.ID,
+			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{diagnose.FamilyUnreachable.ID}},
+			finding: diagnose.FamilyUnreachable.ID,
 			names:   func(l *lab.Lab) []string { return []string{"IPv6", lab.ExternalIP6, l.ClientIf, "IPv4 works"} },
 			checks:  map[string]string{"dns": "pass", "gateway": "pass"},
-			absent:  []string{checks.InternetPartial.ID, checks.GatewaySilent.ID},
+			absent:  []string{diagnose.InternetPartial.ID, diagnose.GatewaySilent.ID},
 			within:  checks.DefaultProbeWait + 400*time.Millisecond,
 		},
 	})
@@ -269,8 +270,8 @@ func TestLabPathMTU(t *testing.T) {
 			name:    "path-mtu-blackhole",
 			fault:   (*lab.Lab).PathMTUBlackhole,
 			users:   both,
-			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{checks.PathMTUBlackhole.ID}},
-			finding: checks.PathMTUBlackhole.ID,
+			want:    labExpect{exit: 0, verdicts: wantDegraded, findings: []string{diagnose.PathMTUBlackhole.ID}},
+			finding: diagnose.PathMTUBlackhole.ID,
 			names: func(l *lab.Lab) []string {
 				return []string{"1500-byte", lab.ExternalIP, "MTU of " + l.ClientIf + " (now 1500)"}
 			},
@@ -297,8 +298,8 @@ func TestLabProbeWait(t *testing.T) {
 			fault:   (*lab.Lab).WrongGatewayMAC,
 			args:    []string{"--timeout", "30s"},
 			users:   both,
-			want:    labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 30 * time.Second, findings: []string{checks.GatewayNeighborStatic.ID}},
-			finding: checks.GatewayNeighborStatic.ID, names: names,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, timeout: 30 * time.Second, findings: []string{diagnose.GatewayNeighborStatic.ID}},
+			finding: diagnose.GatewayNeighborStatic.ID, names: names,
 			within: checks.DefaultProbeWait + 400*time.Millisecond,
 		},
 		{
@@ -306,8 +307,8 @@ func TestLabProbeWait(t *testing.T) {
 			fault:   (*lab.Lab).WrongGatewayMAC,
 			args:    []string{"--timeout", "2s"},
 			users:   both,
-			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.GatewayNeighborStatic.ID}},
-			finding: checks.GatewayNeighborStatic.ID, names: names,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.GatewayNeighborStatic.ID}},
+			finding: diagnose.GatewayNeighborStatic.ID, names: names,
 			within: checks.DefaultProbeWait + 400*time.Millisecond,
 		},
 	})
@@ -325,16 +326,16 @@ func TestLabSolicit(t *testing.T) {
 			name:    "wrong-permanent-mac-root",
 			fault:   (*lab.Lab).WrongGatewayMAC,
 			users:   []string{""},
-			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.GatewayNeighborStatic.ID}},
-			finding: checks.GatewayNeighborStatic.ID, names: names,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.GatewayNeighborStatic.ID}},
+			finding: diagnose.GatewayNeighborStatic.ID, names: names,
 			within: checks.DefaultProbeWait + 400*time.Millisecond,
 		},
 		{
 			name:    "wrong-permanent-mac-nobody",
 			fault:   (*lab.Lab).WrongGatewayMAC,
 			users:   []string{"nobody"},
-			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{checks.GatewayNeighborStatic.ID}},
-			finding: checks.GatewayNeighborStatic.ID, names: names,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.GatewayNeighborStatic.ID}},
+			finding: diagnose.GatewayNeighborStatic.ID, names: names,
 		},
 	})
 	bin := lab.Build(t)

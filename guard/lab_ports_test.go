@@ -14,7 +14,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/guard/internal/lab"
 )
 
@@ -89,7 +89,7 @@ func TestLabPortsFromCompose(t *testing.T) {
 		}
 		var f string
 		for _, x := range r.rep.Findings {
-			if x.ID == checks.PortInUse.ID {
+			if x.ID == diagnose.PortInUse.ID {
 				f = x.Summary
 			}
 		}
@@ -162,7 +162,7 @@ func TestLabPortsHiddenHolder(t *testing.T) {
 	}
 	var sev, summary string
 	for _, f := range r.rep.Findings {
-		if f.ID == checks.PortInUse.ID {
+		if f.ID == diagnose.PortInUse.ID {
 			sev, summary = f.Severity, f.Summary
 		}
 	}

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/guard/internal/lab"
 )
 
@@ -24,7 +24,7 @@ func TestLabReleaseBinary(t *testing.T) {
 	}
 	l := lab.New(t)
 	runUsers(t, l, bin, []string{""}, nil, nil, func(r *labRun) {
-		if r.exit != 0 || r.rep == nil || r.rep.Verdict != string(checks.Healthy) {
+		if r.exit != 0 || r.rep == nil || r.rep.Verdict != string(diagnose.Healthy) {
 			t.Errorf("healthy lab: %v", r)
 		}
 	})
@@ -36,7 +36,7 @@ func TestLabReleaseBinary(t *testing.T) {
 				ids = append(ids, f.ID)
 			}
 		}
-		if r.exit != 1 || !slices.Contains(ids, checks.GatewayNeighborStatic.ID) {
+		if r.exit != 1 || !slices.Contains(ids, diagnose.GatewayNeighborStatic.ID) {
 			t.Errorf("wrong gateway MAC: findings %q; %v", ids, r)
 		}
 	})

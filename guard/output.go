@@ -13,7 +13,6 @@ import (
 	"github.com/mattn/go-isatty"
 	"github.com/muesli/termenv"
 	"github.com/netguard/netguard/checks"
-	"github.com/netguard/netguard/checks/live"
 	"github.com/netguard/netguard/checks/ownedfile"
 	"github.com/netguard/netguard/checks/textreport"
 )
@@ -55,7 +54,7 @@ func systemIO() *IO {
 		StdinTTY:   isatty.IsTerminal(os.Stdin.Fd()),
 		Getenv:     os.Getenv,
 		Cwd:        cwd,
-		NewEngine:  live.New,
+		NewEngine:  checks.New,
 		Executable: os.Executable,
 	}
 }

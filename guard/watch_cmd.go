@@ -15,6 +15,7 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/config"
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/textreport"
 	"github.com/netguard/netguard/checks/watch"
 	"golang.org/x/net/netutil"
@@ -243,7 +244,7 @@ func (h *watchHuman) result(r watch.Result) {
 	ts := r.Time.Local().Format("15:04:05")
 	held := !r.RepairHeldUntil.IsZero()
 	// -q: problems only, so not the first "healthy".
-	quietOK := h.c.quiet && r.Previous.IsZero() && rep.Verdict == checks.Healthy
+	quietOK := h.c.quiet && r.Previous.IsZero() && rep.Verdict == diagnose.Healthy
 	if r.Changed && !quietOK {
 		v := textreport.VerdictLine(rep, h.io.width()-9)
 		v.Text = ts + " " + v.Text
@@ -253,7 +254,7 @@ func (h *watchHuman) result(r watch.Result) {
 		h.l.line(v)
 		added, cleared := r.Fingerprint.Diff(r.Previous)
 		for _, f := range rep.Findings {
-			if f.Severity == checks.SevInfo && !h.c.verbose {
+			if f.Severity == diagnose.SevInfo && !h.c.verbose {
 				continue
 			}
 			if slices.Contains(added, f.ID) {
@@ -263,7 +264,7 @@ func (h *watchHuman) result(r watch.Result) {
 		for _, id := range cleared {
 			h.l.line(textreport.Line{Level: textreport.OK, Text: textreport.Sanitize(id) + ": cleared"})
 		}
-		if rep.Verdict == checks.Unhealthy {
+		if rep.Verdict == diagnose.Unhealthy {
 			for _, s := range rep.ManualSteps {
 				h.l.line(textreport.StepLine(s))
 			}

@@ -15,9 +15,10 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
 	"github.com/netguard/netguard/checks/checkstest/wine"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 	"github.com/netguard/netguard/checks/watch"
 )
 
@@ -118,12 +119,12 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 }
 
 type watchLine struct {
-	Trigger         string         `json:"trigger"`
-	Changed         bool           `json:"changed"`
-	Verdict         checks.Verdict `json:"verdict"`
-	Schema          int            `json:"schema"`
-	FindingsAdded   []string       `json:"findings_added"`
-	FindingsCleared []string       `json:"findings_cleared"`
+	Trigger         string           `json:"trigger"`
+	Changed         bool             `json:"changed"`
+	Verdict         diagnose.Verdict `json:"verdict"`
+	Schema          int              `json:"schema"`
+	FindingsAdded   []string         `json:"findings_added"`
+	FindingsCleared []string         `json:"findings_cleared"`
 }
 
 func jsonLines(t *testing.T, s string) []watchLine {
@@ -148,7 +149,7 @@ func TestWatchCommand(t *testing.T) {
 	out, errOut, stop := startWatch(t, lab, env, "--json", "--interval", "1h")
 	waitFor(t, "the first report", func() bool { return len(jsonLines(t, out.String())) == 1 })
 	first := jsonLines(t, out.String())[0]
-	if first.Trigger != "start" || first.Verdict != checks.Healthy || !first.Changed || first.Schema != 1 {
+	if first.Trigger != "start" || first.Verdict != diagnose.Healthy || !first.Changed || first.Schema != 1 {
 		t.Fatalf("first line %+v", first)
 	}
 
@@ -167,10 +168,10 @@ func TestWatchCommand(t *testing.T) {
 
 	// An event: one more line per run on stdout, the change in the log.
 	lab.BreakGatewayMAC(true)
-	ch <- watch.Change{Kind: watch.KindNeigh, IfIndex: 2, Neigh: checks.Neighbor{IfIndex: 2, IP: checkstest.Gateway, MAC: checkstest.BadMAC, State: checks.NeighPermanent, Permanent: true}}
+	ch <- watch.Change{Kind: watch.KindNeigh, IfIndex: 2, Neigh: netstate.Neighbor{IfIndex: 2, IP: checkstest.Gateway, MAC: checkstest.BadMAC, State: netstate.NeighPermanent, Permanent: true}}
 	waitFor(t, "the unhealthy report", func() bool { return len(jsonLines(t, out.String())) == 2 })
 	second := jsonLines(t, out.String())[1]
-	if second.Trigger != "event" || second.Verdict != checks.Unhealthy || !second.Changed || len(second.FindingsAdded) == 0 {
+	if second.Trigger != "event" || second.Verdict != diagnose.Unhealthy || !second.Changed || len(second.FindingsAdded) == 0 {
 		t.Fatalf("second line %+v", second)
 	}
 	// A route change that changes nothing: a line on stdout, none in the
@@ -204,7 +205,7 @@ func TestWatchCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	logged := jsonLines(t, string(b))
-	if len(logged) != 2 || logged[0].Verdict != checks.Healthy || logged[1].Verdict != checks.Unhealthy {
+	if len(logged) != 2 || logged[0].Verdict != diagnose.Healthy || logged[1].Verdict != diagnose.Unhealthy {
 		t.Errorf("log holds %+v, want the two state changes", logged)
 	}
 	// The lock is free again.

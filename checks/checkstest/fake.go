@@ -12,66 +12,129 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
-// FakeSystem is a checks.System over in-memory tables. Mutators change the
+// FakeSystem is a netstate.System over in-memory tables. Mutators change the
 // tables, so a repair is visible to the next read, and are recorded in
 // Calls.
 type FakeSystem struct {
 	mu           sync.Mutex
-	LinkTable    []checks.Link
-	RouteTable   []checks.Route
-	NeighTable   []checks.Neighbor
-	SocketStats  checks.SocketStats
+	LinkTable    []netstate.Link
+	RouteTable   []netstate.Route
+	NeighTable   []netstate.Neighbor
+	SocketStats  netstate.SocketStats
 	LinksErr     error
 	RoutesErr    error
 	NeighborsErr error
 	SocketsErr   error
 	// RouteToFunc answers RouteTo; nil means: the longest matching route
 	// of RouteTable, ENETUNREACH when none.
-	RouteToFunc func(dst netip.Addr) (checks.Route, error)
+	RouteToFunc func(dst netip.Addr) (netstate.Route, error)
 	// SolicitFunc answers Solicit (an ARP/NDP request as root); nil
 	// means nothing answers until ctx ends.
-	SolicitFunc func(l checks.Link, ip netip.Addr) (net.HardwareAddr, error)
+	SolicitFunc func(l netstate.Link, ip netip.Addr) (net.HardwareAddr, error)
 	// SolicitAnswers, when set, are the answers a solicitation gathers
 	// (several MACs, late ones) instead of SolicitFunc's one.
-	SolicitAnswers func(l checks.Link, ip netip.Addr) []checks.NeighborAnswer
+	SolicitAnswers func(l netstate.Link, ip netip.Addr) []netstate.NeighborAnswer
 	// DeleteNeighborFunc, when set, decides a delete's error.
-	DeleteNeighborFunc func(n checks.Neighbor) error
+	DeleteNeighborFunc func(n netstate.Neighbor) error
 	// OnChange runs after every successful mutation (e.g. to make the
 	// fake prober see the repaired network).
 	OnChange func(f *FakeSystem)
 	Calls    []string
 	// Managers are the network managers the fake reports in charge
-	// (checks.ManagerReader); the zero value means unknown.
-	Managers checks.Managers
+	// (netstate.ManagerReader); the zero value means unknown.
+	Managers netstate.Managers
 	// Unsupported are the rungs the fake says cannot run here
-	// (checks.RepairSupporter).
-	Unsupported []checks.Fix
+	// (netstate.RepairSupporter).
+	Unsupported []netstate.Rung
+	// Local is the machine's local configuration the fake reports
+	// (netstate.LocalSystem); the zero value is a healthy machine.
+	Local LocalConfig
 }
 
-var _ checks.System = (*FakeSystem)(nil)
+// LocalConfig is what FakeSystem answers as a netstate.LocalSystem and
+// netstate.NSSReader. Its zero value is healthy: a hosts file that maps
+// localhost to loopback, a synchronised clock, no system proxy.
+type LocalConfig struct {
+	// Hosts replaces the hosts file's content when non-nil.
+	Hosts []byte
+	// HostsErr fails the hosts file read.
+	HostsErr error
+	// Clock replaces the synchronised clock when Checked is set.
+	Clock netstate.ClockState
+	// Proxies are the system proxies.
+	Proxies []netstate.ProxySetting
+	// PortOwners name the process on a port; others answer an error.
+	PortOwners map[uint16]netstate.PortOwner
+	// NSSModule is the module that answers localhost by itself.
+	NSSModule string
+}
 
-func (f *FakeSystem) Links(context.Context) ([]checks.Link, error) {
+var (
+	_ netstate.System            = (*FakeSystem)(nil)
+	_ netstate.LocalSystem       = (*FakeSystem)(nil)
+	_ netstate.NSSReader         = (*FakeSystem)(nil)
+	_ netstate.NeighborSetter    = (*FakeSystem)(nil)
+	_ netstate.LinkDowner        = (*FakeSystem)(nil)
+	_ netstate.NeighborSoliciter = (*FakeSystem)(nil)
+	_ netstate.ManagerReader     = (*FakeSystem)(nil)
+	_ netstate.RepairSupporter   = (*FakeSystem)(nil)
+)
+
+// PortOwner names the owner of port from Local.PortOwners.
+func (f *FakeSystem) PortOwner(_ context.Context, port uint16) (netstate.PortOwner, error) {
+	if o, ok := f.Local.PortOwners[port]; ok {
+		return o, nil
+	}
+	return netstate.PortOwner{}, fmt.Errorf("owner of port %d: %w", port, netstate.ErrUnsupported)
+}
+
+// HostsFile is Local.Hosts, else one that maps localhost to loopback.
+func (f *FakeSystem) HostsFile() (string, []byte, error) {
+	if f.Local.HostsErr != nil {
+		return "/etc/hosts", nil, f.Local.HostsErr
+	}
+	if f.Local.Hosts != nil {
+		return "/etc/hosts", f.Local.Hosts, nil
+	}
+	return "/etc/hosts", []byte("127.0.0.1 localhost\n::1 localhost\n"), nil
+}
+
+// SystemProxy is Local.Proxies.
+func (f *FakeSystem) SystemProxy() ([]netstate.ProxySetting, error) { return f.Local.Proxies, nil }
+
+// Clock is Local.Clock, else a synchronised clock.
+func (f *FakeSystem) Clock() netstate.ClockState {
+	if f.Local.Clock.Checked {
+		return f.Local.Clock
+	}
+	return netstate.ClockState{Checked: true, Synced: netstate.TriYes}
+}
+
+// LocalhostNSSModule is Local.NSSModule.
+func (f *FakeSystem) LocalhostNSSModule() string { return f.Local.NSSModule }
+
+func (f *FakeSystem) Links(context.Context) ([]netstate.Link, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]checks.Link(nil), f.LinkTable...), f.LinksErr
+	return append([]netstate.Link(nil), f.LinkTable...), f.LinksErr
 }
 
-func (f *FakeSystem) Routes(context.Context) ([]checks.Route, error) {
+func (f *FakeSystem) Routes(context.Context) ([]netstate.Route, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]checks.Route(nil), f.RouteTable...), f.RoutesErr
+	return append([]netstate.Route(nil), f.RouteTable...), f.RoutesErr
 }
 
-func (f *FakeSystem) RouteTo(_ context.Context, dst netip.Addr) (checks.Route, error) {
+func (f *FakeSystem) RouteTo(_ context.Context, dst netip.Addr) (netstate.Route, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.RouteToFunc != nil {
 		return f.RouteToFunc(dst)
 	}
-	var best *checks.Route
+	var best *netstate.Route
 	for i := range f.RouteTable {
 		r := &f.RouteTable[i]
 		if r.Dst.Contains(dst) && (best == nil || r.Dst.Bits() > best.Dst.Bits() || r.Metric < best.Metric && r.Dst.Bits() == best.Dst.Bits()) {
@@ -79,15 +142,15 @@ func (f *FakeSystem) RouteTo(_ context.Context, dst netip.Addr) (checks.Route, e
 		}
 	}
 	if best == nil {
-		return checks.Route{}, ENETUNREACH
+		return netstate.Route{}, ENETUNREACH
 	}
 	switch best.Type {
-	case checks.RouteUnreachable:
-		return checks.Route{}, EHOSTUNREACH
-	case checks.RouteProhibit:
-		return checks.Route{}, EACCES
-	case checks.RouteBlackhole:
-		return checks.Route{}, EINVAL
+	case netstate.RouteUnreachable:
+		return netstate.Route{}, EHOSTUNREACH
+	case netstate.RouteProhibit:
+		return netstate.Route{}, EACCES
+	case netstate.RouteBlackhole:
+		return netstate.Route{}, EINVAL
 	}
 	return *best, nil
 }
@@ -96,12 +159,12 @@ func (f *FakeSystem) RouteTo(_ context.Context, dst netip.Addr) (checks.Route, e
 // as the real one does; an answer whose RTT is longer than the
 // solicitation ran came too late and is not returned. It changes nothing,
 // so it is not recorded in Calls.
-func (f *FakeSystem) Solicit(ctx context.Context, l checks.Link, ip netip.Addr) ([]checks.NeighborAnswer, error) {
+func (f *FakeSystem) Solicit(ctx context.Context, l netstate.Link, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
 	t0 := time.Now()
 	f.mu.Lock()
 	fn, all := f.SolicitFunc, f.SolicitAnswers
 	f.mu.Unlock()
-	var as []checks.NeighborAnswer
+	var as []netstate.NeighborAnswer
 	switch {
 	case all != nil:
 		as = all(l, ip)
@@ -111,33 +174,33 @@ func (f *FakeSystem) Solicit(ctx context.Context, l checks.Link, ip netip.Addr) 
 			return nil, err
 		}
 		if mac != nil {
-			as = []checks.NeighborAnswer{{MAC: mac, RTT: 100 * time.Microsecond}}
+			as = []netstate.NeighborAnswer{{MAC: mac, RTT: 100 * time.Microsecond}}
 		}
 	}
 	<-ctx.Done()
 	ran := time.Since(t0)
-	var out []checks.NeighborAnswer
+	var out []netstate.NeighborAnswer
 	for _, a := range as {
 		if a.RTT <= ran {
-			out = checks.AddAnswer(out, a.MAC, a.RTT)
+			out = netstate.AddAnswer(out, a.MAC, a.RTT)
 		}
 	}
 	return out, nil
 }
 
-func (f *FakeSystem) Neighbors(context.Context) ([]checks.Neighbor, error) {
+func (f *FakeSystem) Neighbors(context.Context) ([]netstate.Neighbor, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	return append([]checks.Neighbor(nil), f.NeighTable...), f.NeighborsErr
+	return append([]netstate.Neighbor(nil), f.NeighTable...), f.NeighborsErr
 }
 
-func (f *FakeSystem) Sockets(context.Context) (checks.SocketStats, error) {
+func (f *FakeSystem) Sockets(context.Context) (netstate.SocketStats, error) {
 	return f.SocketStats, f.SocketsErr
 }
 
 // SetRoutes replaces the route table (a network manager adding routes
 // back), without recording a call.
-func (f *FakeSystem) SetRoutes(rs []checks.Route) {
+func (f *FakeSystem) SetRoutes(rs []netstate.Route) {
 	f.mu.Lock()
 	f.RouteTable = rs
 	f.mu.Unlock()
@@ -153,7 +216,7 @@ func (f *FakeSystem) changed() {
 	}
 }
 
-func (f *FakeSystem) DeleteNeighbor(_ context.Context, n checks.Neighbor) error {
+func (f *FakeSystem) DeleteNeighbor(_ context.Context, n netstate.Neighbor) error {
 	f.mu.Lock()
 	f.record("delete-neighbor " + n.IfName + " " + n.IP.String())
 	if f.DeleteNeighborFunc != nil {
@@ -162,7 +225,7 @@ func (f *FakeSystem) DeleteNeighbor(_ context.Context, n checks.Neighbor) error 
 			return err
 		}
 	}
-	var kept []checks.Neighbor
+	var kept []netstate.Neighbor
 	for _, x := range f.NeighTable {
 		if !(x.IP == n.IP && x.IfIndex == n.IfIndex) {
 			kept = append(kept, x)
@@ -175,7 +238,7 @@ func (f *FakeSystem) DeleteNeighbor(_ context.Context, n checks.Neighbor) error 
 }
 
 // SetNeighbor makes the fake support restoring static entries.
-func (f *FakeSystem) SetNeighbor(_ context.Context, n checks.Neighbor) error {
+func (f *FakeSystem) SetNeighbor(_ context.Context, n netstate.Neighbor) error {
 	f.mu.Lock()
 	f.record("set-neighbor " + n.IfName + " " + n.IP.String() + " " + n.MAC.String())
 	f.NeighTable = append(f.NeighTable, n)
@@ -222,14 +285,14 @@ func (f *FakeSystem) ReapplyInterface(_ context.Context, name string) error {
 	f.mu.Lock()
 	f.record("reapply " + name)
 	f.mu.Unlock()
-	return checks.ErrUnsupported
+	return netstate.ErrUnsupported
 }
 
 // NetworkManagers reports f.Managers.
-func (f *FakeSystem) NetworkManagers() checks.Managers { return f.Managers }
+func (f *FakeSystem) NetworkManagers() netstate.Managers { return f.Managers }
 
 // Supports reports whether fx is not in f.Unsupported.
-func (f *FakeSystem) Supports(fx checks.Fix, _ checks.Managers) bool {
+func (f *FakeSystem) Supports(fx netstate.Rung, _ netstate.Managers) bool {
 	return !slices.Contains(f.Unsupported, fx)
 }
 
@@ -245,11 +308,11 @@ var (
 // map is silent: its probes wait for the deadline and report no reply.
 type FakeProber struct {
 	mu     sync.Mutex
-	ICMPBy map[netip.Addr]checks.ProbeResult
-	TCPBy  map[netip.Addr]checks.ProbeResult
-	DNSRes checks.DNSResult
+	ICMPBy map[netip.Addr]netstate.ProbeResult
+	TCPBy  map[netip.Addr]netstate.ProbeResult
+	DNSRes netstate.DNSResult
 	// DNSFunc, when set, answers DNS instead of DNSRes.
-	DNSFunc func() checks.DNSResult
+	DNSFunc func() netstate.DNSResult
 	// DNSSilent makes DNS wait for its deadline and report a timeout, as
 	// a resolver whose servers never answer.
 	DNSSilent bool
@@ -267,12 +330,12 @@ type FakeProber struct {
 	AnswerDelay time.Duration
 }
 
-var _ checks.Prober = (*FakeProber)(nil)
+var _ netstate.Prober = (*FakeProber)(nil)
 
 // NewFakeProber returns a prober where every listed host answers both
 // kinds of probe in 1 ms and DNS resolves through one server.
 func NewFakeProber(up ...netip.Addr) *FakeProber {
-	p := &FakeProber{ICMPBy: map[netip.Addr]checks.ProbeResult{}, TCPBy: map[netip.Addr]checks.ProbeResult{}}
+	p := &FakeProber{ICMPBy: map[netip.Addr]netstate.ProbeResult{}, TCPBy: map[netip.Addr]netstate.ProbeResult{}}
 	for _, a := range up {
 		p.Up(a)
 	}
@@ -281,17 +344,17 @@ func NewFakeProber(up ...netip.Addr) *FakeProber {
 }
 
 // GoodDNS is a resolved lab name.
-func GoodDNS() checks.DNSResult {
-	return checks.DNSResult{Ran: true, Name: "www.lab.test", Addrs: []netip.Addr{netip.MustParseAddr("203.0.113.80")},
-		Servers: []checks.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NOERROR"}}}
+func GoodDNS() netstate.DNSResult {
+	return netstate.DNSResult{Ran: true, Name: "www.lab.test", Addrs: []netip.Addr{netip.MustParseAddr("203.0.113.80")},
+		Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NOERROR"}}}
 }
 
 // Up makes a host answer both kinds of probe.
 func (p *FakeProber) Up(a netip.Addr) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.ICMPBy[a] = checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(a, 0), Ran: true, Answered: true, RTT: time.Millisecond, Attempts: 1}
-	p.TCPBy[a] = checks.ProbeResult{Kind: checks.ProbeTCP, Target: netip.AddrPortFrom(a, 443), Ran: true, Answered: true, Refused: true, RTT: time.Millisecond, Attempts: 1}
+	p.ICMPBy[a] = netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(a, 0), Ran: true, Answered: true, RTT: time.Millisecond, Attempts: 1}
+	p.TCPBy[a] = netstate.ProbeResult{Kind: netstate.ProbeTCP, Target: netip.AddrPortFrom(a, 443), Ran: true, Answered: true, Refused: true, RTT: time.Millisecond, Attempts: 1}
 }
 
 // Down makes a host silent.
@@ -303,19 +366,19 @@ func (p *FakeProber) Down(a netip.Addr) {
 }
 
 // Set replaces one kind of probe result for a host.
-func (p *FakeProber) Set(a netip.Addr, r checks.ProbeResult) {
+func (p *FakeProber) Set(a netip.Addr, r netstate.ProbeResult) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	r.Ran = true
-	if r.Kind == checks.ProbeTCP {
+	if r.Kind == netstate.ProbeTCP {
 		p.TCPBy[a] = r
 	} else {
-		r.Kind = checks.ProbeICMP
+		r.Kind = netstate.ProbeICMP
 		p.ICMPBy[a] = r
 	}
 }
 
-func (p *FakeProber) answer(ctx context.Context, m map[netip.Addr]checks.ProbeResult, kind checks.ProbeKind, dst netip.Addr) checks.ProbeResult {
+func (p *FakeProber) answer(ctx context.Context, m map[netip.Addr]netstate.ProbeResult, kind netstate.ProbeKind, dst netip.Addr) netstate.ProbeResult {
 	p.mu.Lock()
 	p.Asked = append(p.Asked, string(kind)+" "+dst.String())
 	r, ok := m[dst]
@@ -325,7 +388,7 @@ func (p *FakeProber) answer(ctx context.Context, m map[netip.Addr]checks.ProbeRe
 		select {
 		case <-time.After(delay):
 		case <-ctx.Done():
-			return checks.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: ctx.Err(), Attempts: 1}
+			return netstate.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: ctx.Err(), Attempts: 1}
 		}
 	}
 	if ok {
@@ -336,26 +399,26 @@ func (p *FakeProber) answer(ctx context.Context, m map[netip.Addr]checks.ProbeRe
 		return r
 	}
 	<-ctx.Done()
-	return checks.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: context.DeadlineExceeded, Attempts: 8}
+	return netstate.ProbeResult{Kind: kind, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: context.DeadlineExceeded, Attempts: 8}
 }
 
-func (p *FakeProber) ICMP(ctx context.Context, dst netip.Addr, _ bool) checks.ProbeResult {
-	return p.answer(ctx, p.ICMPBy, checks.ProbeICMP, dst)
+func (p *FakeProber) ICMP(ctx context.Context, dst netip.Addr, _ bool) netstate.ProbeResult {
+	return p.answer(ctx, p.ICMPBy, netstate.ProbeICMP, dst)
 }
 
-func (p *FakeProber) TCP(ctx context.Context, dst netip.Addr, _ []uint16) checks.ProbeResult {
-	return p.answer(ctx, p.TCPBy, checks.ProbeTCP, dst)
+func (p *FakeProber) TCP(ctx context.Context, dst netip.Addr, _ []uint16) netstate.ProbeResult {
+	return p.answer(ctx, p.TCPBy, netstate.ProbeTCP, dst)
 }
 
 // Via answers through the interfaces in UplinkUp, else stays silent until
 // ctx ends.
-func (p *FakeProber) Via(ctx context.Context, dst netip.Addr, _ []uint16, l checks.Link, _ bool) (icmp, tcp checks.ProbeResult) {
+func (p *FakeProber) Via(ctx context.Context, dst netip.Addr, _ []uint16, l netstate.Link, _ bool) (icmp, tcp netstate.ProbeResult) {
 	p.mu.Lock()
 	p.Asked = append(p.Asked, "via "+l.Name+" "+dst.String())
 	up := p.UplinkUp[l.Index]
 	p.mu.Unlock()
-	icmp = checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
-	tcp = checks.ProbeResult{Kind: checks.ProbeTCP, Target: netip.AddrPortFrom(dst, 443), Ran: true}
+	icmp = netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
+	tcp = netstate.ProbeResult{Kind: netstate.ProbeTCP, Target: netip.AddrPortFrom(dst, 443), Ran: true}
 	if up {
 		icmp.Answered, icmp.RTT, tcp.Answered, tcp.Refused, tcp.RTT = true, time.Millisecond, true, true, time.Millisecond
 		return icmp, tcp
@@ -366,14 +429,14 @@ func (p *FakeProber) Via(ctx context.Context, dst netip.Addr, _ []uint16, l chec
 }
 
 // LargeEcho answers like ICMP to dst unless LargeLost.
-func (p *FakeProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, priv bool) checks.ProbeResult {
+func (p *FakeProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, priv bool) netstate.ProbeResult {
 	p.mu.Lock()
 	lost := p.LargeLost
 	p.Asked = append(p.Asked, fmt.Sprintf("large %d %s", size, dst))
 	p.mu.Unlock()
 	if lost {
 		<-ctx.Done()
-		return checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: context.DeadlineExceeded, Attempts: 8}
+		return netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true, Err: context.DeadlineExceeded, Attempts: 8}
 	}
 	return p.ICMP(ctx, dst, priv)
 }
@@ -392,13 +455,13 @@ func (p *FakeProber) Probed() []string {
 	return append([]string(nil), p.Asked...)
 }
 
-func (p *FakeProber) DNS(ctx context.Context, name string) checks.DNSResult {
+func (p *FakeProber) DNS(ctx context.Context, name string) netstate.DNSResult {
 	p.mu.Lock()
 	silent := p.DNSSilent
 	p.mu.Unlock()
 	if silent {
 		<-ctx.Done()
-		return checks.DNSResult{Ran: true, Name: name, Err: ctx.Err()}
+		return netstate.DNSResult{Ran: true, Name: name, Err: ctx.Err()}
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()

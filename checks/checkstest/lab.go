@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The addresses of the fake lab, the same as the namespace lab's.
@@ -30,19 +31,19 @@ type Lab struct {
 
 // NewLab returns a healthy fake lab.
 func NewLab(privileged bool) *Lab {
-	def := checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: Gateway, IfIndex: 2, IfName: "eth0", Table: 254}
+	def := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: Gateway, IfIndex: 2, IfName: "eth0", Table: 254}
 	sys := &FakeSystem{
-		LinkTable: []checks.Link{{Index: 2, Name: "eth0", Kind: checks.LinkPhysical, MTU: 1500, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}}},
-		RouteTable: []checks.Route{def,
+		LinkTable: []netstate.Link{{Index: 2, Name: "eth0", Kind: netstate.LinkPhysical, MTU: 1500, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.3.2/24")}}},
+		RouteTable: []netstate.Route{def,
 			{Dst: netip.MustParsePrefix("198.18.3.0/24"), IfIndex: 2, IfName: "eth0", Table: 254}},
-		NeighTable:  []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: GoodMAC, State: checks.NeighReachable}},
-		SocketStats: checks.SocketStats{EphemeralLow: 32768, EphemeralHigh: 60999, OpenFilesLimit: 65536},
+		NeighTable:  []netstate.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: GoodMAC, State: netstate.NeighReachable}},
+		SocketStats: netstate.SocketStats{EphemeralLow: 32768, EphemeralHigh: 60999, OpenFilesLimit: 65536},
 	}
 	pr := NewFakeProber(Gateway, Ext)
 	sys.OnChange = func(f *FakeSystem) {
 		ns, _ := f.Neighbors(context.Background())
 		links, _ := f.Links(context.Background())
-		broken := !links[0].AdminUp || slices.ContainsFunc(ns, func(n checks.Neighbor) bool {
+		broken := !links[0].AdminUp || slices.ContainsFunc(ns, func(n netstate.Neighbor) bool {
 			return n.IP == Gateway && n.MAC.String() == BadMAC.String()
 		})
 		for _, a := range []netip.Addr{Gateway, Ext} {
@@ -54,7 +55,7 @@ func NewLab(privileged bool) *Lab {
 		}
 		pr.mu.Lock()
 		if broken {
-			pr.DNSRes = checks.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded}
+			pr.DNSRes = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded}
 		} else {
 			pr.DNSRes = GoodDNS()
 		}
@@ -80,7 +81,7 @@ func (l *Lab) Options() checks.Options {
 // (GoodMAC), as an administrator pins it against spoofing.
 func (l *Lab) PinGateway() {
 	l.Sys.mu.Lock()
-	l.Sys.NeighTable = []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: GoodMAC, State: checks.NeighPermanent, Permanent: true}}
+	l.Sys.NeighTable = []netstate.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: GoodMAC, State: netstate.NeighPermanent, Permanent: true}}
 	l.Sys.mu.Unlock()
 	l.Sys.Calls = nil
 }
@@ -88,14 +89,14 @@ func (l *Lab) PinGateway() {
 // BreakGatewayMAC replaces the gateway's entry by one with BadMAC. The
 // gateway itself still answers address resolution, from GoodMAC.
 func (l *Lab) BreakGatewayMAC(permanent bool) {
-	st := checks.NeighReachable
+	st := netstate.NeighReachable
 	if permanent {
-		st = checks.NeighPermanent
+		st = netstate.NeighPermanent
 	}
 	l.Sys.mu.Lock()
-	l.Sys.NeighTable = []checks.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: BadMAC, State: st, Permanent: permanent}}
+	l.Sys.NeighTable = []netstate.Neighbor{{IfIndex: 2, IfName: "eth0", IP: Gateway, MAC: BadMAC, State: st, Permanent: permanent}}
 	if l.Sys.SolicitFunc == nil && l.Sys.SolicitAnswers == nil {
-		l.Sys.SolicitFunc = func(_ checks.Link, ip netip.Addr) (net.HardwareAddr, error) {
+		l.Sys.SolicitFunc = func(_ netstate.Link, ip netip.Addr) (net.HardwareAddr, error) {
 			if ip != Gateway {
 				return nil, nil
 			}

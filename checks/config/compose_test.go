@@ -9,7 +9,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // vars is the environment interpolation sees in these tests.
@@ -110,7 +110,7 @@ func TestInterpolate(t *testing.T) {
 }
 
 // specs renders found ports as "addr:port from" strings for comparison.
-func specs(ps []checks.PortSpec) []string {
+func specs(ps []netstate.PortSpec) []string {
 	var out []string
 	for _, p := range ps {
 		out = append(out, p.String()+" "+p.From)
@@ -210,7 +210,7 @@ services:
 	}
 }
 
-// A range is checked port by port, up to checks.MaxPorts in all; a port
+// A range is checked port by port, up to netstate.MaxPorts in all; a port
 // named twice is checked once, from its first source.
 func TestExpandPortsBounded(t *testing.T) {
 	found := []portFrom{
@@ -219,7 +219,7 @@ func TestExpandPortsBounded(t *testing.T) {
 		{published{lo: 1, hi: 65535}, "c"},
 	}
 	got, dropped := expandPorts(found)
-	if len(got) != checks.MaxPorts || dropped != 65535-checks.MaxPorts {
+	if len(got) != netstate.MaxPorts || dropped != 65535-netstate.MaxPorts {
 		t.Fatalf("%d ports, %d dropped", len(got), dropped)
 	}
 	if got[1].Port != 8001 || got[1].From != "a" || got[3].Port != 1 || got[3].From != "c" {
@@ -307,7 +307,7 @@ func TestLoadDiscoversPorts(t *testing.T) {
 	}
 	// Ports named anywhere replace the project's.
 	te.vars["NETGUARD_PORTS"] = "5432"
-	if o := te.load(t); len(o.Ports) != 1 || o.Ports[0] != (checks.PortSpec{Port: 5432}) || o.PortNotes != nil {
+	if o := te.load(t); len(o.Ports) != 1 || o.Ports[0] != (netstate.PortSpec{Port: 5432}) || o.PortNotes != nil {
 		t.Errorf("NETGUARD_PORTS: %q %q", specs(o.Ports), o.PortNotes)
 	}
 	delete(te.vars, "NETGUARD_PORTS")
@@ -381,7 +381,7 @@ func TestDiscoverSearch(t *testing.T) {
 // FuzzProjectPorts feeds the same bytes to the Compose parser (as a file
 // and its override) and the dev container parser. The invariants: no
 // panic or hang (a billion-laughs alias, a range of every port), every
-// note and error one printable line, at most checks.MaxPorts ports, each
+// note and error one printable line, at most netstate.MaxPorts ports, each
 // from 1 to 65535 with its source named.
 func FuzzProjectPorts(f *testing.F) {
 	for _, seed := range []string{
@@ -413,7 +413,7 @@ func FuzzProjectPorts(f *testing.F) {
 			oneLine(t, errors.New(n))
 		}
 		ps, _ := expandPorts(append(found, dev...))
-		if len(ps) > checks.MaxPorts {
+		if len(ps) > netstate.MaxPorts {
 			t.Fatalf("%d ports", len(ps))
 		}
 		for _, p := range ps {

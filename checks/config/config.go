@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // FileName is the project config searched upward from the working
@@ -47,7 +48,7 @@ type Values struct {
 	wait     *time.Duration // probe-wait
 	sudo     *checks.SudoMode
 	output   Output
-	ports    []checks.PortSpec
+	ports    []netstate.PortSpec
 	trust    []string // absolute directories; from a config file only
 	// untrusted marks a value read from a project file the user has not
 	// trusted.
@@ -122,10 +123,10 @@ func (v *Values) Set(key, raw string) error {
 		}
 	case "ports":
 		if raw == PortsNone {
-			v.ports = []checks.PortSpec{} // set, and empty: nothing is read from the project either
+			v.ports = []netstate.PortSpec{} // set, and empty: nothing is read from the project either
 			break
 		}
-		ps, err := checks.ParsePorts(raw)
+		ps, err := netstate.ParsePorts(raw)
 		if err != nil {
 			return fmt.Errorf("ports: %w", err)
 		}
@@ -178,7 +179,7 @@ func (v *Values) Apply(o *checks.Options) {
 	if v.ports != nil {
 		// Non-nil even when empty ("none"): set, so nothing is read from
 		// the project, and its notes go with the ports they were about.
-		o.Ports = append([]checks.PortSpec{}, v.ports...)
+		o.Ports = append([]netstate.PortSpec{}, v.ports...)
 		o.PortNotes = nil
 	}
 }

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // devcontainerFiles are where a dev container's configuration lives,
@@ -26,7 +26,7 @@ var devcontainerFiles = []string{filepath.Join(".devcontainer", "devcontainer.js
 // not checked and why. A file is read only if a project config there
 // would be (regular, bounded, the user's), and nothing here is ever an
 // error: Compose reports its own file's mistakes at the start.
-func discoverPorts(env Env) ([]checks.PortSpec, []string) {
+func discoverPorts(env Env) ([]netstate.PortSpec, []string) {
 	composeDir, devFile := findPortFiles(env)
 	var found []portFrom
 	var notes []string
@@ -71,7 +71,7 @@ func discoverPorts(env Env) ([]checks.PortSpec, []string) {
 	}
 	specs, dropped := expandPorts(found)
 	if dropped > 0 {
-		notes = append(notes, fmt.Sprintf("%d more published ports not checked (at most %d)", dropped, checks.MaxPorts))
+		notes = append(notes, fmt.Sprintf("%d more published ports not checked (at most %d)", dropped, netstate.MaxPorts))
 	}
 	return specs, notes
 }
@@ -246,16 +246,16 @@ func splitList(s string) []string {
 }
 
 // expandPorts turns bindings into one PortSpec per port, the first source
-// of a port kept, at most checks.MaxPorts; dropped counts the rest.
-func expandPorts(found []portFrom) (specs []checks.PortSpec, dropped int) {
-	seen := map[checks.PortSpec]bool{}
+// of a port kept, at most netstate.MaxPorts; dropped counts the rest.
+func expandPorts(found []portFrom) (specs []netstate.PortSpec, dropped int) {
+	seen := map[netstate.PortSpec]bool{}
 	for _, f := range found {
 		for p := int(f.lo); p <= int(f.hi); p++ {
-			key := checks.PortSpec{Addr: f.addr, Port: uint16(p)}
+			key := netstate.PortSpec{Addr: f.addr, Port: uint16(p)}
 			if seen[key] {
 				continue
 			}
-			if len(specs) == checks.MaxPorts {
+			if len(specs) == netstate.MaxPorts {
 				dropped++ // counted, not remembered: the map stays small
 				continue
 			}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Env is everything Load reads from the running process, passed in so a
@@ -178,7 +179,7 @@ func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 	}
 	// The proxy variables are read here, once, for every entry point: the
 	// start's programs will read the same environment.
-	o.ProxyEnv = checks.ProxyEnv(env.Getenv)
+	o.ProxyEnv = netstate.ProxyEnv(env.Getenv)
 	return o, out, nil
 }
 

@@ -40,7 +40,6 @@ import (
 	"github.com/magefile/mage/mg"
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/config"
-	"github.com/netguard/netguard/checks/live"
 	"github.com/netguard/netguard/checks/textreport"
 )
 
@@ -81,7 +80,7 @@ var FixTarget = "mage guard:fix"
 var (
 	getenv              = os.Getenv
 	stderr    io.Writer = os.Stderr
-	newEngine           = live.New
+	newEngine           = checks.New
 )
 
 // Require returns nil when the network lets a start go on, and otherwise

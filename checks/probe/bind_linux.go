@@ -3,7 +3,7 @@
 package probe
 
 import (
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
 
@@ -16,6 +16,6 @@ const icmpBindable = true
 // to a device (older kernels answer EPERM: the probe is then "not
 // permitted", never "unreachable"). The route lookup then only considers
 // routes through l.
-func bindToInterface(fd uintptr, _ bool, l checks.Link) error {
+func bindToInterface(fd uintptr, _ bool, l netstate.Link) error {
 	return unix.SetsockoptString(int(fd), unix.SOL_SOCKET, unix.SO_BINDTODEVICE, l.Name)
 }

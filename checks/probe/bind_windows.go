@@ -5,7 +5,7 @@ package probe
 import (
 	"encoding/binary"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/windows"
 )
 
@@ -22,7 +22,7 @@ const (
 // bindToInterface makes a socket send through l with IP_UNICAST_IF
 // (interface index in network byte order for IPv4, host order for IPv6);
 // no privilege needed.
-func bindToInterface(fd uintptr, v6 bool, l checks.Link) error {
+func bindToInterface(fd uintptr, v6 bool, l netstate.Link) error {
 	h := windows.Handle(fd)
 	if v6 {
 		return windows.SetsockoptInt(h, windows.IPPROTO_IPV6, windowsIPv6UnicastIf, l.Index)

@@ -13,7 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/net/dns/dnsmessage"
 )
 
@@ -22,11 +22,11 @@ import (
 // behind a local stub), so the report can say which server answered and
 // which failed, in the order the resolver tries them. The configuration is
 // read once per run (shared with NameServers) and kept in the result.
-func (p *NetProber) DNS(ctx context.Context, name string) checks.DNSResult {
-	res := checks.DNSResult{Ran: true, Name: name, Resolver: p.resolverConfig()}
+func (p *NetProber) DNS(ctx context.Context, name string) netstate.DNSResult {
+	res := netstate.DNSResult{Ran: true, Name: name, Resolver: p.resolverConfig()}
 	var wg sync.WaitGroup
 	cfg := &res.Resolver
-	res.Servers = make([]checks.DNSServerResult, len(cfg.Servers)+len(cfg.Upstreams))
+	res.Servers = make([]netstate.DNSServerResult, len(cfg.Servers)+len(cfg.Upstreams))
 	for i, s := range append(slices.Clone(cfg.Servers), cfg.Upstreams...) {
 		wg.Add(1)
 		go func() {
@@ -41,9 +41,9 @@ func (p *NetProber) DNS(ctx context.Context, name string) checks.DNSResult {
 	res.Duration = time.Since(t0)
 	switch {
 	case sent.Load():
-		res.Sent = checks.Yes
+		res.Sent = netstate.TriYes
 	case goResolver:
-		res.Sent = checks.No
+		res.Sent = netstate.TriNo
 	}
 	for _, a := range addrs {
 		res.Addrs = append(res.Addrs, a.Unmap())
@@ -124,8 +124,8 @@ func (p *NetProber) lookup(ctx context.Context, name string, sent *atomic.Bool) 
 // queryServer sends one A query to server over UDP, resending a few times,
 // and reports the first response's rcode. Any response, NXDOMAIN included,
 // means the server works.
-func (p *NetProber) queryServer(ctx context.Context, server netip.AddrPort, name string) checks.DNSServerResult {
-	res := checks.DNSServerResult{Server: server}
+func (p *NetProber) queryServer(ctx context.Context, server netip.AddrPort, name string) netstate.DNSServerResult {
+	res := netstate.DNSServerResult{Server: server}
 	q, id, err := buildQuery(name)
 	if err != nil {
 		res.Err = err

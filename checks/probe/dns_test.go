@@ -12,8 +12,8 @@ import (
 
 	"golang.org/x/net/dns/dnsmessage"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest/wine"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // responder is a DNS server on a loopback UDP port (the network rule):
@@ -84,8 +84,8 @@ func TestQueryServer(t *testing.T) {
 			if res.Answered != tc.answered || res.Rcode != tc.rc || res.Server != r.addr {
 				t.Fatalf("queryServer = %+v, want answered=%v rcode %q", res, tc.answered, tc.rc)
 			}
-			if !tc.answered && (res.Err == nil || checks.Classify(res.Err) != checks.ErrTimeout) {
-				t.Fatalf("silent server: err %v (class %v), want a timeout", res.Err, checks.Classify(res.Err))
+			if !tc.answered && (res.Err == nil || netstate.Classify(res.Err) != netstate.ClassTimeout) {
+				t.Fatalf("silent server: err %v (class %v), want a timeout", res.Err, netstate.Classify(res.Err))
 			}
 			if got := r.queries.Load(); got < tc.drop+1 && tc.answered {
 				t.Fatalf("%d queries, want more than the %d dropped", got, tc.drop)
@@ -107,8 +107,8 @@ func TestQueryServer(t *testing.T) {
 		defer cancel()
 		t0 := time.Now()
 		res := p.queryServer(ctx, addr, "www.lab.test")
-		if res.Answered || checks.Classify(res.Err) != checks.ErrRefused {
-			t.Fatalf("closed port: %+v (class %v), want refused", res, checks.Classify(res.Err))
+		if res.Answered || netstate.Classify(res.Err) != netstate.ClassRefused {
+			t.Fatalf("closed port: %+v (class %v), want refused", res, netstate.Classify(res.Err))
 		}
 		if d := time.Since(t0); d > 500*time.Millisecond {
 			t.Fatalf("refusal took %v", d)
@@ -219,8 +219,8 @@ func TestQueryServerIgnoresForgedAnswers(t *testing.T) {
 			if res.Answered != (tc.rc != "") || res.Rcode != tc.rc {
 				t.Fatalf("queryServer = %+v, want rcode %q", res, tc.rc)
 			}
-			if tc.rc == "" && checks.Classify(res.Err) != checks.ErrTimeout {
-				t.Fatalf("err %v (class %v), want a timeout", res.Err, checks.Classify(res.Err))
+			if tc.rc == "" && netstate.Classify(res.Err) != netstate.ClassTimeout {
+				t.Fatalf("err %v (class %v), want a timeout", res.Err, netstate.Classify(res.Err))
 			}
 		})
 	}

@@ -1,6 +1,6 @@
-// Package probe is the real checks.Prober: it sends the reachability and
+// Package probe is the real netstate.Prober: it sends the reachability and
 // DNS probes a check needs and reports what it saw, never deciding
-// anything (checks.Diagnose does).
+// anything (diagnose.Diagnose does).
 //
 //   - ICMP echo (pro-bing), unprivileged datagram sockets first, raw ones
 //     as root (icmp_*.go); a refusal is reported as NoPermission, which
@@ -15,7 +15,7 @@
 //     by the DNS probe and the engine's path tracing (NameServers).
 //
 // The engine owns deadlines: every probe runs until it has an answer or
-// its context is done. checks/live wires Default into the engine; tests
+// its context is done. checks.New wires Default into the engine; tests
 // use checkstest's fake instead, and this package's own tests probe
 // loopback only.
 package probe

@@ -9,7 +9,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	probing "github.com/prometheus-community/pro-bing"
 )
 
@@ -36,12 +36,12 @@ func Default() *NetProber {
 // unprivileged ICMP socket first (Linux ping_group_range, macOS), then a raw
 // one; when the OS allows neither it reports NoPermission, which means "not
 // measured", never "unreachable".
-func (p *NetProber) ICMP(ctx context.Context, dst netip.Addr, privileged bool) checks.ProbeResult {
+func (p *NetProber) ICMP(ctx context.Context, dst netip.Addr, privileged bool) netstate.ProbeResult {
 	return p.icmp(ctx, dst, privileged)
 }
 
-func (p *NetProber) icmp(ctx context.Context, dst netip.Addr, privileged bool, opts ...func(*probing.Pinger)) checks.ProbeResult {
-	res := checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
+func (p *NetProber) icmp(ctx context.Context, dst netip.Addr, privileged bool, opts ...func(*probing.Pinger)) netstate.ProbeResult {
+	res := netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
 	modes := icmpModes(privileged)
 	for i, priv := range modes {
 		r, listenErr := p.ping(ctx, dst, priv, opts...)
@@ -59,8 +59,8 @@ func (p *NetProber) icmp(ctx context.Context, dst netip.Addr, privileged bool, o
 
 // ping runs one pro-bing Pinger. The second return is set when the socket
 // could not be opened at all.
-func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, opts ...func(*probing.Pinger)) (checks.ProbeResult, error) {
-	res := checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
+func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, opts ...func(*probing.Pinger)) (netstate.ProbeResult, error) {
+	res := netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
 	// pro-bing makes tickers of Timeout and Interval, and a ticker of a
 	// non-positive duration panics: a probe that starts at or after its
 	// deadline (a short --timeout, a loaded machine) sent nothing and heard
@@ -70,7 +70,7 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, o
 		timeout = time.Until(dl)
 	}
 	if timeout <= 0 || ctx.Err() != nil {
-		res.Err = checks.ErrNoReply
+		res.Err = netstate.ErrNoReply
 		return res, nil
 	}
 	pg := probing.New(dst.String())
@@ -160,7 +160,7 @@ func (p *NetProber) ping(ctx context.Context, dst netip.Addr, privileged bool, o
 		}
 		res.Err = err
 	default:
-		res.Err = checks.ErrNoReply
+		res.Err = netstate.ErrNoReply
 	}
 	return res, nil
 }
@@ -177,15 +177,15 @@ func (p *NetProber) interval() time.Duration {
 // TCP connects to each port in parallel, repeating the connects a few times
 // so that one lost SYN does not wait for the kernel's 1 s retransmission.
 // An accepted connection and a refusal both mean the host answered.
-func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) checks.ProbeResult {
+func (p *NetProber) TCP(ctx context.Context, dst netip.Addr, ports []uint16) netstate.ProbeResult {
 	return p.tcp(ctx, dst, ports, nil)
 }
 
 // tcp is TCP with a dialer Control (a socket option set before connect).
-func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, control func(network, address string, c syscall.RawConn) error) checks.ProbeResult {
-	res := checks.ProbeResult{Kind: checks.ProbeTCP, Ran: true}
+func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, control func(network, address string, c syscall.RawConn) error) netstate.ProbeResult {
+	res := netstate.ProbeResult{Kind: netstate.ProbeTCP, Ran: true}
 	if len(ports) == 0 {
-		ports = checks.DefaultTCPPorts
+		ports = netstate.DefaultTCPPorts
 	}
 	res.Target = netip.AddrPortFrom(dst, ports[0])
 	ctx, cancel := context.WithCancel(ctx)
@@ -231,7 +231,7 @@ func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, con
 		select {
 		case a := <-ch:
 			pending--
-			if a.err == nil || checks.Classify(a.err) == checks.ErrRefused {
+			if a.err == nil || netstate.Classify(a.err) == netstate.ClassRefused {
 				res.Answered, res.Refused = true, a.err != nil
 				res.Target = netip.AddrPortFrom(dst, a.port)
 				res.RTT, res.Err = a.rtt, nil
@@ -259,14 +259,14 @@ func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, con
 	cancel()
 	wg.Wait()
 	if res.Err == nil {
-		res.Err = checks.ErrNoReply
+		res.Err = netstate.ErrNoReply
 	}
 	return res
 }
 
 // betterErr prefers an errno (it tells why) over a bare timeout.
 func betterErr(cand, cur error) bool {
-	return cur == nil || (checks.Classify(cur) == checks.ErrTimeout && checks.Classify(cand) != checks.ErrTimeout)
+	return cur == nil || (netstate.Classify(cur) == netstate.ClassTimeout && netstate.Classify(cand) != netstate.ClassTimeout)
 }
 
 func isCancel(err error) bool {
@@ -276,13 +276,13 @@ func isCancel(err error) bool {
 // isPermission reports whether the OS refused us this kind of socket or
 // packet.
 func isPermission(err error) bool {
-	return checks.Classify(err) == checks.ErrPermission || errors.Is(err, syscall.EPROTONOSUPPORT)
+	return netstate.Classify(err) == netstate.ClassPermission || errors.Is(err, syscall.EPROTONOSUPPORT)
 }
 
 // isRouteErr reports whether err is about the path, not the socket.
 func isRouteErr(err error) bool {
-	switch checks.Classify(err) {
-	case checks.ErrHostUnreach, checks.ErrNetUnreach, checks.ErrNoBufs, checks.ErrAddrNotAvail, checks.ErrInvalid:
+	switch netstate.Classify(err) {
+	case netstate.ClassHostUnreach, netstate.ClassNetUnreach, netstate.ClassNoBufs, netstate.ClassAddrNotAvail, netstate.ClassInvalid:
 		return true
 	}
 	return false

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // A probe that starts at or after its deadline reports no reply without
@@ -18,7 +18,7 @@ func TestICMPAfterDeadline(t *testing.T) {
 	defer cancel()
 	for _, priv := range []bool{false, true} {
 		r := Default().ICMP(past, lo, priv)
-		if r.Answered || r.Attempts != 0 || !errors.Is(r.Err, checks.ErrNoReply) || r.NoPermission {
+		if r.Answered || r.Attempts != 0 || !errors.Is(r.Err, netstate.ErrNoReply) || r.NoPermission {
 			t.Errorf("privileged=%v after the deadline: %+v, want no reply and no attempt", priv, r)
 		}
 	}

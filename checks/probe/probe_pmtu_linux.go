@@ -13,7 +13,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/net/icmp"
 	"golang.org/x/net/ipv4"
 	"golang.org/x/net/ipv6"
@@ -39,8 +39,8 @@ func ipHeaderLen(dst netip.Addr) int {
 // (tracker, goroutines, tickers) does not. A send that
 // fails with EMSGSIZE means the kernel already knows a smaller path MTU
 // (discovery works); the probe stops at once.
-func (p *NetProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, privileged bool) checks.ProbeResult {
-	res := checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
+func (p *NetProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, privileged bool) netstate.ProbeResult {
+	res := netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(dst, 0), Ran: true}
 	payload := size - ipHeaderLen(dst) - icmpHeaderLen
 	if payload < 8 {
 		res.Err = fmt.Errorf("large echo: size %d too small", size)
@@ -136,7 +136,7 @@ func (p *NetProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, pri
 	if !res.Answered {
 		res.Err = sendErr
 		if res.Err == nil {
-			res.Err = checks.ErrNoReply
+			res.Err = netstate.ErrNoReply
 		}
 	}
 	return res

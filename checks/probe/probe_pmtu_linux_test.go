@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The don't-fragment echo over loopback: a packet that fits is answered;
@@ -33,7 +33,7 @@ func TestLargeEchoLoopback(t *testing.T) {
 		t0 := time.Now()
 		r = p.LargeEcho(ctx, dst, 70000, priv)
 		cancel()
-		m := checks.PMTUResult{Probe: r}
+		m := netstate.PMTUResult{Probe: r}
 		if r.Answered || !m.FragNeeded() || time.Since(t0) > 200*time.Millisecond {
 			t.Errorf("%s: 70000-byte DF echo: %+v after %v, want EMSGSIZE at once", dst, r, time.Since(t0))
 		}

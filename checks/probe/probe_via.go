@@ -7,7 +7,7 @@ import (
 	"sync"
 	"syscall"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	probing "github.com/prometheus-community/pro-bing"
 )
 
@@ -21,9 +21,9 @@ import (
 // (bindToInterface, per OS); ICMP is bound only where the OS honours it
 // for unprivileged echo sockets (icmpBindable), and is otherwise not run:
 // an unbound echo would take the preferred route and prove nothing.
-func (p *NetProber) Via(ctx context.Context, dst netip.Addr, ports []uint16, l checks.Link, privileged bool) (icmp, tcp checks.ProbeResult) {
+func (p *NetProber) Via(ctx context.Context, dst netip.Addr, ports []uint16, l netstate.Link, privileged bool) (icmp, tcp netstate.ProbeResult) {
 	var wg sync.WaitGroup
-	icmp = checks.ProbeResult{Kind: checks.ProbeICMP, Target: netip.AddrPortFrom(dst, 0)}
+	icmp = netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(dst, 0)}
 	if icmpBindable {
 		wg.Go(func() {
 			icmp = p.icmp(ctx, dst, privileged, func(pg *probing.Pinger) { pg.InterfaceName = l.Name })

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Via binds its TCP socket to the interface: through loopback a local
@@ -23,11 +23,11 @@ func TestViaBindsToTheInterface(t *testing.T) {
 	p := &NetProber{Interval: 10 * time.Millisecond, Attempts: 2}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
-	_, tcp := p.Via(ctx, netip.MustParseAddr("127.0.0.1"), []uint16{port}, checks.Link{Index: lo.Index, Name: "lo"}, false)
+	_, tcp := p.Via(ctx, netip.MustParseAddr("127.0.0.1"), []uint16{port}, netstate.Link{Index: lo.Index, Name: "lo"}, false)
 	if !tcp.Answered || tcp.Refused {
 		t.Fatalf("bound to lo: %+v, want an accepted connection", tcp)
 	}
-	_, tcp = p.Via(ctx, netip.MustParseAddr("127.0.0.1"), []uint16{port}, checks.Link{Index: 999999, Name: "ng-no-such-if"}, false)
+	_, tcp = p.Via(ctx, netip.MustParseAddr("127.0.0.1"), []uint16{port}, netstate.Link{Index: 999999, Name: "ng-no-such-if"}, false)
 	if tcp.Answered || tcp.Err == nil {
 		t.Fatalf("bound to a missing interface: %+v, want an error", tcp)
 	}

@@ -7,8 +7,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/conffile"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // resolverCacheTTL is how long one read of the resolver configuration
@@ -21,12 +21,12 @@ const resolverCacheTTL = 200 * time.Millisecond
 type resolverCache struct {
 	mu  sync.Mutex
 	at  time.Time
-	cfg checks.ResolverConfig
+	cfg netstate.ResolverConfig
 }
 
 // resolverConfig reads the resolver configuration, or returns the read
 // of the same run.
-func (p *NetProber) resolverConfig() checks.ResolverConfig {
+func (p *NetProber) resolverConfig() netstate.ResolverConfig {
 	c := &p.resolv
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -44,8 +44,8 @@ const maxNameServers = 3
 // parseResolvConf reads resolv.conf text: the first three nameserver
 // lines in order and options timeout:N attempts:N rotate. Later options
 // win, as in glibc.
-func parseResolvConf(source string, data []byte) checks.ResolverConfig {
-	c := checks.ResolverConfig{Source: source, Found: true, Timeout: checks.DefaultResolverTimeout, Attempts: checks.DefaultResolverAttempts}
+func parseResolvConf(source string, data []byte) netstate.ResolverConfig {
+	c := netstate.ResolverConfig{Source: source, Found: true, Timeout: netstate.DefaultResolverTimeout, Attempts: netstate.DefaultResolverAttempts}
 	conffile.Lines(data, func(_ int, line string) {
 		if i := strings.IndexAny(line, "#;"); i >= 0 {
 			line = line[:i]
@@ -81,12 +81,12 @@ func parseResolvConf(source string, data []byte) checks.ResolverConfig {
 
 // stubOnly reports whether every server is systemd-resolved's stub, so the
 // servers that matter are its upstreams.
-func stubOnly(c checks.ResolverConfig) bool {
+func stubOnly(c netstate.ResolverConfig) bool {
 	if len(c.Servers) == 0 {
 		return false
 	}
 	for _, s := range c.Servers {
-		if s.Addr() != checks.ResolvedStub {
+		if s.Addr() != netstate.ResolvedStub {
 			return false
 		}
 	}

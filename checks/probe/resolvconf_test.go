@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 func TestParseResolvConf(t *testing.T) {
@@ -28,7 +28,7 @@ search example.com
 		t.Fatalf("got %v timeout %v attempts %d rotate %v", got, c.Timeout, c.Attempts, c.Rotate)
 	}
 	d := parseResolvConf("x", []byte("nameserver 127.0.0.53\noptions rotate timeout:99 attempts:0\n"))
-	if d.Timeout != 30*time.Second || d.Attempts != checks.DefaultResolverAttempts || !d.Rotate || !stubOnly(d) {
+	if d.Timeout != 30*time.Second || d.Attempts != netstate.DefaultResolverAttempts || !d.Rotate || !stubOnly(d) {
 		t.Fatalf("caps/defaults: %+v", d)
 	}
 }
@@ -46,7 +46,7 @@ func TestParseResolvConfBounded(t *testing.T) {
 		want       []string
 		timeout    time.Duration
 	}{
-		{"3001 servers", many.String(), []string{"192.0.2.1:53", "192.0.2.2:53", "192.0.2.3:53"}, checks.DefaultResolverTimeout},
+		{"3001 servers", many.String(), []string{"192.0.2.1:53", "192.0.2.2:53", "192.0.2.3:53"}, netstate.DefaultResolverTimeout},
 		{"3 MiB line first", huge, []string{"10.0.0.1:53"}, time.Second},
 	} {
 		c := parseResolvConf("x", []byte(tc.text))

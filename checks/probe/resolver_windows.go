@@ -10,7 +10,7 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/windows"
 )
 
@@ -18,8 +18,8 @@ import (
 // that are up, the one with the lowest interface metric first: the DNS
 // client asks the preferred interface's servers first. There is no
 // resolv.conf on Windows; path is ignored.
-func readResolverConfig(string) checks.ResolverConfig {
-	c := checks.ResolverConfig{Source: "GetAdaptersAddresses", Found: true, Timeout: time.Second, Attempts: 1}
+func readResolverConfig(string) netstate.ResolverConfig {
+	c := netstate.ResolverConfig{Source: "GetAdaptersAddresses", Found: true, Timeout: time.Second, Attempts: 1}
 	const flags = windows.GAA_FLAG_SKIP_ANYCAST | windows.GAA_FLAG_SKIP_MULTICAST | windows.GAA_FLAG_SKIP_UNICAST
 	size := uint32(15 << 10)
 	var aa *windows.IpAdapterAddresses

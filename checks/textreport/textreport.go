@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // Level is what a line's label says. Callers colour by it.
@@ -72,27 +73,27 @@ type Options struct {
 
 // FindingLine is the problem-matcher line of a finding: "FAIL id: summary"
 // or "WARN id: summary" (info findings get the blank label).
-func FindingLine(f checks.Finding) Line {
+func FindingLine(f diagnose.Finding) Line {
 	return Line{Level: severityLevel(f.Severity), Text: Sanitize(f.ID) + ": " + Sanitize(f.Summary)}
 }
 
-func severityLevel(s checks.Severity) Level {
+func severityLevel(s diagnose.Severity) Level {
 	switch s {
-	case checks.SevError:
+	case diagnose.SevError:
 		return Fail
-	case checks.SevWarning:
+	case diagnose.SevWarning:
 		return Warn
 	}
 	return Note
 }
 
-func statusLevel(s checks.Status) Level {
+func statusLevel(s diagnose.Status) Level {
 	switch s {
-	case checks.StatusFail:
+	case diagnose.StatusFail:
 		return Fail
-	case checks.StatusWarn, checks.StatusUnknown:
+	case diagnose.StatusWarn, diagnose.StatusUnknown:
 		return Warn
-	case checks.StatusSkip:
+	case diagnose.StatusSkip:
 		return Note
 	}
 	return OK
@@ -107,11 +108,11 @@ func VerdictLine(r *checks.Report, width int) Line {
 	head := "netguard: " + string(r.Verdict)
 	tone := OK
 	switch r.Verdict {
-	case checks.Healthy:
+	case diagnose.Healthy:
 		return Line{Text: head + ms, Tone: OK}
-	case checks.Degraded:
+	case diagnose.Degraded:
 		tone = Warn
-	case checks.Unhealthy:
+	case diagnose.Unhealthy:
 		tone = Fail
 	}
 	head += " — "
@@ -153,7 +154,7 @@ func Lines(r *checks.Report, o Options) []Line {
 	}
 	var out []Line
 	add := func(l Line) { out = append(out, wrap(l, width)...) }
-	if r.Verdict == checks.Healthy && len(r.Repairs) == 0 && !o.Verbose {
+	if r.Verdict == diagnose.Healthy && len(r.Repairs) == 0 && !o.Verbose {
 		if o.Quiet {
 			return nil
 		}
@@ -167,12 +168,12 @@ func Lines(r *checks.Report, o Options) []Line {
 		}
 	}
 	var root string
-	for _, sev := range []checks.Severity{checks.SevError, checks.SevWarning, checks.SevInfo} {
+	for _, sev := range []diagnose.Severity{diagnose.SevError, diagnose.SevWarning, diagnose.SevInfo} {
 		for _, f := range r.Findings {
-			if f.Severity != sev || (sev == checks.SevInfo && !o.Verbose) {
+			if f.Severity != sev || (sev == diagnose.SevInfo && !o.Verbose) {
 				continue
 			}
-			if root == "" && sev != checks.SevInfo {
+			if root == "" && sev != diagnose.SevInfo {
 				root = f.ID
 			}
 			// Whole, never wrapped: editors' problem matchers and grep read
@@ -196,7 +197,7 @@ func Lines(r *checks.Report, o Options) []Line {
 			out = append(out, Line{Level: Note, Text: truncate(l, width-5)})
 		}
 	}
-	if r.Verdict != checks.Healthy && r.Verdict != checks.Repaired {
+	if r.Verdict != diagnose.Healthy && r.Verdict != diagnose.Repaired {
 		for _, s := range r.ManualSteps {
 			out = append(out, StepLine(s))
 		}
@@ -211,10 +212,10 @@ func Lines(r *checks.Report, o Options) []Line {
 // notPassing lists the checks that did not pass in one line. A skipped
 // check is left out: it had nothing to check (no ports configured, no
 // gateway to probe), and the findings above say why.
-func notPassing(cs []checks.CheckResult) (string, bool) {
+func notPassing(cs []diagnose.CheckResult) (string, bool) {
 	var parts []string
 	for _, c := range cs {
-		if c.Status != checks.StatusPass && c.Status != checks.StatusSkip {
+		if c.Status != diagnose.StatusPass && c.Status != diagnose.StatusSkip {
 			parts = append(parts, c.ID+" "+string(c.Status))
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"testing"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 func strs(ls []Line) []string {
@@ -16,22 +18,22 @@ func strs(ls []Line) []string {
 }
 
 func healthy() *checks.Report {
-	return &checks.Report{Verdict: checks.Healthy, Summary: "network stack healthy", DurationMS: 3.25,
-		Checks: []checks.CheckResult{{ID: "link", Status: checks.StatusPass, Detail: "eth0 up"}, {ID: "dns", Status: checks.StatusPass, Detail: "www.lab.test resolved"}}}
+	return &checks.Report{Verdict: diagnose.Healthy, Summary: "network stack healthy", DurationMS: 3.25,
+		Checks: []diagnose.CheckResult{{ID: "link", Status: diagnose.StatusPass, Detail: "eth0 up"}, {ID: "dns", Status: diagnose.StatusPass, Detail: "www.lab.test resolved"}}}
 }
 
 func broken() *checks.Report {
-	return &checks.Report{Verdict: checks.Unhealthy, DurationMS: 12,
+	return &checks.Report{Verdict: diagnose.Unhealthy, DurationMS: 12,
 		Summary: "the gateway 198.18.3.1 resolves to 02:00:00:00:00:01 on eth0 (reachable) but does not answer through it",
-		Checks: []checks.CheckResult{
-			{ID: "link", Status: checks.StatusPass, Detail: "eth0 up"},
-			{ID: "neighbor", Status: checks.StatusFail, Detail: strings.Repeat("very long detail ", 10)},
-			{ID: "internet", Status: checks.StatusSkip, Detail: "because neighbor failed"},
+		Checks: []diagnose.CheckResult{
+			{ID: "link", Status: diagnose.StatusPass, Detail: "eth0 up"},
+			{ID: "neighbor", Status: diagnose.StatusFail, Detail: strings.Repeat("very long detail ", 10)},
+			{ID: "internet", Status: diagnose.StatusSkip, Detail: "because neighbor failed"},
 		},
-		Findings: []checks.Finding{
-			{ID: "icmp-blocked", Severity: checks.SevWarning, Summary: "no host answers ping while TCP gets through"},
-			{ID: "gateway-silent", Severity: checks.SevInfo, Summary: "the gateway ignores probes", Evidence: []string{"ping: no reply"}},
-			{ID: "gateway-neighbor-wrong", Severity: checks.SevError, Summary: "the gateway 198.18.3.1 resolves to 02:00:00:00:00:01 on eth0 (reachable) but does not answer through it",
+		Findings: []diagnose.Finding{
+			{ID: "icmp-blocked", Severity: diagnose.SevWarning, Summary: "no host answers ping while TCP gets through"},
+			{ID: "gateway-silent", Severity: diagnose.SevInfo, Summary: "the gateway ignores probes", Evidence: []string{"ping: no reply"}},
+			{ID: "gateway-neighbor-wrong", Severity: diagnose.SevError, Summary: "the gateway 198.18.3.1 resolves to 02:00:00:00:00:01 on eth0 (reachable) but does not answer through it",
 				Evidence: []string{"neighbor 198.18.3.1 lladdr 02:00:00:00:00:01 REACHABLE"}},
 		},
 		ManualSteps: []string{"sudo ip neigh del 198.18.3.1 dev eth0"},
@@ -114,8 +116,8 @@ func TestSanitize(t *testing.T) {
 
 func TestRepairLinesWrap(t *testing.T) {
 	r := broken()
-	r.Verdict = checks.Repaired
-	r.Repairs = []checks.Repair{{Action: checks.FixDeleteNeighbor, Target: "eth0 198.18.3.1", Outcome: checks.OutcomeFailed, Detail: strings.Repeat("word ", 30)}}
+	r.Verdict = diagnose.Repaired
+	r.Repairs = []checks.Repair{{Action: netstate.RungDeleteNeighbor, Target: "eth0 198.18.3.1", Outcome: checks.OutcomeFailed, Detail: strings.Repeat("word ", 30)}}
 	got := Lines(r, Options{})
 	var repair []Line
 	for _, l := range got {
@@ -146,9 +148,9 @@ func TestShortenAtWordsVerboseWhole(t *testing.T) {
 		t.Errorf("truncate of one long word = %q", got)
 	}
 	long := "www.lab.test: connection refused (203.0.113.53 connection refused, 203.0.113.54 connection refused, 203.0.113.55 connection refused)"
-	r := &checks.Report{Verdict: checks.Unhealthy, Summary: "x",
-		Checks:   []checks.CheckResult{{ID: "dns", Status: checks.StatusFail, Detail: long}},
-		Findings: []checks.Finding{{ID: "dns-failed", Severity: checks.SevError, Summary: "x", Evidence: []string{long}}}}
+	r := &checks.Report{Verdict: diagnose.Unhealthy, Summary: "x",
+		Checks:   []diagnose.CheckResult{{ID: "dns", Status: diagnose.StatusFail, Detail: long}},
+		Findings: []diagnose.Finding{{ID: "dns-failed", Severity: diagnose.SevError, Summary: "x", Evidence: []string{long}}}}
 	var text strings.Builder
 	for _, l := range Lines(r, Options{Verbose: true, Width: 80}) {
 		text.WriteString(l.String() + "\n")

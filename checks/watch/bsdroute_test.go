@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/xnu"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // XNU sockaddrs, as the kernel writes them (sa_len first, padded to 4).
@@ -151,11 +151,11 @@ func TestParseRouteSocket(t *testing.T) {
 	got := parseRouteSocket(buf, bsdNow)
 	gw := netip.MustParseAddr("192.168.1.1")
 	want := []Change{
-		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, MAC: mac, State: checks.NeighReachable}, Detail: "neighbor new 192.168.1.1 reachable 02:00:00:00:00:01"},
-		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, MAC: mac, State: checks.NeighPermanent, Permanent: true}, Detail: "neighbor new 192.168.1.1 permanent 02:00:00:00:00:01"},
-		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, State: checks.NeighFailed}, Detail: "neighbor new 192.168.1.1 failed"},
-		{Kind: KindNeigh, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: gw, State: checks.NeighFailed}, Detail: "neighbor new 192.168.1.1 failed"},
-		{Kind: KindNeigh, Deleted: true, IfIndex: 4, Neigh: checks.Neighbor{IfIndex: 4, IP: netip.MustParseAddr("fe80::1"), MAC: mac, State: checks.NeighReachable}, Detail: "neighbor del fe80::1 reachable 02:00:00:00:00:01"},
+		{Kind: KindNeigh, IfIndex: 4, Neigh: netstate.Neighbor{IfIndex: 4, IP: gw, MAC: mac, State: netstate.NeighReachable}, Detail: "neighbor new 192.168.1.1 reachable 02:00:00:00:00:01"},
+		{Kind: KindNeigh, IfIndex: 4, Neigh: netstate.Neighbor{IfIndex: 4, IP: gw, MAC: mac, State: netstate.NeighPermanent, Permanent: true}, Detail: "neighbor new 192.168.1.1 permanent 02:00:00:00:00:01"},
+		{Kind: KindNeigh, IfIndex: 4, Neigh: netstate.Neighbor{IfIndex: 4, IP: gw, State: netstate.NeighFailed}, Detail: "neighbor new 192.168.1.1 failed"},
+		{Kind: KindNeigh, IfIndex: 4, Neigh: netstate.Neighbor{IfIndex: 4, IP: gw, State: netstate.NeighFailed}, Detail: "neighbor new 192.168.1.1 failed"},
+		{Kind: KindNeigh, Deleted: true, IfIndex: 4, Neigh: netstate.Neighbor{IfIndex: 4, IP: netip.MustParseAddr("fe80::1"), MAC: mac, State: netstate.NeighReachable}, Detail: "neighbor del fe80::1 reachable 02:00:00:00:00:01"},
 		{Kind: KindRoute, Deleted: true, IfIndex: 4, Detail: "route del 0.0.0.0/0 via 192.168.1.1"},
 		{Kind: KindRoute, IfIndex: 4, Detail: "route new 10.8.0.0/16"},
 		{Kind: KindAddr, IfIndex: 4, Addr: netip.MustParsePrefix("192.168.1.20/24"), Detail: "address new 192.168.1.20/24 on 4"},

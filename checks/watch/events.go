@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Kind is what part of the network stack a Change is about.
@@ -47,7 +47,7 @@ type Change struct {
 	Addr netip.Prefix
 	// Neigh is the entry of a KindNeigh change (its state after the
 	// change; for a deletion, as it was).
-	Neigh checks.Neighbor
+	Neigh netstate.Neighbor
 	// Detail says what changed, for the log ("route del 0.0.0.0/0").
 	Detail string
 }

@@ -12,8 +12,8 @@ import (
 	"os"
 	"syscall"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/sys"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
 
@@ -276,7 +276,7 @@ func parseNeighMsg(del bool, b []byte) (Change, bool) {
 	if !ip.IsValid() {
 		return Change{}, false
 	}
-	n := checks.Neighbor{IfIndex: idx, IP: ip, State: sys.NeighStateFromNUD(int(state)), Router: flags&unix.NTF_ROUTER != 0}
+	n := netstate.Neighbor{IfIndex: idx, IP: ip, State: sys.NeighStateFromNUD(int(state)), Router: flags&unix.NTF_ROUTER != 0}
 	n.Permanent = state&unix.NUD_PERMANENT != 0
 	if mac := attrs[unix.NDA_LLADDR]; len(mac) > 0 {
 		n.MAC = net.HardwareAddr(append([]byte(nil), mac...))

@@ -8,7 +8,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
 
@@ -104,11 +104,11 @@ func TestParseRtnetlink(t *testing.T) {
 	}
 	got := parseRtnetlink(buf)
 	want := []Change{
-		{Kind: KindNeigh, IfIndex: 11, Neigh: checks.Neighbor{IfIndex: 11, IP: netip.AddrFrom4(gw4), MAC: mac, State: checks.NeighPermanent, Permanent: true},
+		{Kind: KindNeigh, IfIndex: 11, Neigh: netstate.Neighbor{IfIndex: 11, IP: netip.AddrFrom4(gw4), MAC: mac, State: netstate.NeighPermanent, Permanent: true},
 			Detail: "neighbor new 198.18.3.1 permanent 02:00:00:00:00:01"},
-		{Kind: KindNeigh, Deleted: true, IfIndex: 11, Neigh: checks.Neighbor{IfIndex: 11, IP: netip.AddrFrom16(gw6), MAC: mac, State: checks.NeighStale, Router: true},
+		{Kind: KindNeigh, Deleted: true, IfIndex: 11, Neigh: netstate.Neighbor{IfIndex: 11, IP: netip.AddrFrom16(gw6), MAC: mac, State: netstate.NeighStale, Router: true},
 			Detail: "neighbor del 2001:db8:3::1 stale 02:00:00:00:00:01"},
-		{Kind: KindNeigh, IfIndex: 11, Neigh: checks.Neighbor{IfIndex: 11, IP: netip.AddrFrom4(gw4), State: checks.NeighFailed},
+		{Kind: KindNeigh, IfIndex: 11, Neigh: netstate.Neighbor{IfIndex: 11, IP: netip.AddrFrom4(gw4), State: netstate.NeighFailed},
 			Detail: "neighbor new 198.18.3.1 failed"},
 		{Kind: KindLink, IfIndex: 11, Detail: "link ng0 no-carrier"},
 		{Kind: KindRoute, Deleted: true, IfIndex: 11, Detail: "route del 0.0.0.0/0 via 198.18.3.1"},

@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"slices"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Filter decides which changes are worth a re-check. Route and resync
@@ -67,7 +67,7 @@ const maxTracked = 4096
 // routes and --gateway), the default routes' interfaces, the neighbor
 // table and the links' addresses. A nil table (the OS could not tell)
 // keeps what was known.
-func (f *Filter) Seed(gateways []netip.Addr, defaultIfs []int, neighbors []checks.Neighbor, links []checks.Link) {
+func (f *Filter) Seed(gateways []netip.Addr, defaultIfs []int, neighbors []netstate.Neighbor, links []netstate.Link) {
 	f.gateways = slices.Clone(gateways)
 	f.defaultIfs = slices.Clone(defaultIfs)
 	if neighbors != nil {
@@ -93,16 +93,16 @@ func (f *Filter) IsGateway(ip netip.Addr) bool {
 	return slices.Contains(f.gateways, ip.Unmap())
 }
 
-func stateOf(n checks.Neighbor) neighState {
+func stateOf(n netstate.Neighbor) neighState {
 	return neighState{
 		resolved:  n.Resolved(),
-		permanent: n.Permanent || n.State == checks.NeighPermanent,
-		failed:    n.State == checks.NeighFailed,
+		permanent: n.Permanent || n.State == netstate.NeighPermanent,
+		failed:    n.State == netstate.NeighFailed,
 		mac:       bytes.Clone(n.MAC),
 	}
 }
 
-func (f *Filter) remember(n checks.Neighbor) {
+func (f *Filter) remember(n netstate.Neighbor) {
 	if f.neigh == nil {
 		f.neigh = map[neighKey]neighState{}
 	}

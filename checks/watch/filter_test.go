@@ -5,7 +5,7 @@ import (
 	"net/netip"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 var (
@@ -16,26 +16,26 @@ var (
 	eth0Ad = netip.MustParsePrefix("198.18.3.2/24")
 )
 
-func nb(ip netip.Addr, st checks.NeighState, mac net.HardwareAddr) checks.Neighbor {
-	return checks.Neighbor{IfIndex: 2, IP: ip, State: st, MAC: mac, Permanent: st == checks.NeighPermanent}
+func nb(ip netip.Addr, st netstate.NeighState, mac net.HardwareAddr) netstate.Neighbor {
+	return netstate.Neighbor{IfIndex: 2, IP: ip, State: st, MAC: mac, Permanent: st == netstate.NeighPermanent}
 }
 
-func neighChange(n checks.Neighbor) Change {
+func neighChange(n netstate.Neighbor) Change {
 	return Change{Kind: KindNeigh, IfIndex: n.IfIndex, Neigh: n}
 }
 
-func neighDel(n checks.Neighbor) Change {
+func neighDel(n netstate.Neighbor) Change {
 	c := neighChange(n)
 	c.Deleted = true
 	return c
 }
 
 func TestFilter(t *testing.T) {
-	seeded := []checks.Neighbor{
-		nb(gw, checks.NeighStale, macA),
-		nb(host, checks.NeighReachable, macB),
+	seeded := []netstate.Neighbor{
+		nb(gw, netstate.NeighStale, macA),
+		nb(host, netstate.NeighReachable, macB),
 	}
-	links := []checks.Link{{Index: 2, Name: "eth0", Addrs: []netip.Prefix{eth0Ad}}}
+	links := []netstate.Link{{Index: 2, Name: "eth0", Addrs: []netip.Prefix{eth0Ad}}}
 	tests := []struct {
 		name    string
 		changes []Change // all but the last set the scene; the last is judged
@@ -48,47 +48,47 @@ func TestFilter(t *testing.T) {
 		{"route", []Change{{Kind: KindRoute, Deleted: true}}, true},
 		{"resync", []Change{{Kind: KindResync}}, true},
 
-		{"gateway stale to reachable, same MAC: churn", []Change{neighChange(nb(gw, checks.NeighReachable, macA))}, false},
+		{"gateway stale to reachable, same MAC: churn", []Change{neighChange(nb(gw, netstate.NeighReachable, macA))}, false},
 		{"gateway delay/probe/reachable cycle", []Change{
-			neighChange(nb(gw, checks.NeighDelay, macA)),
-			neighChange(nb(gw, checks.NeighProbe, macA)),
-			neighChange(nb(gw, checks.NeighReachable, macA))}, false},
-		{"gateway MAC changes", []Change{neighChange(nb(gw, checks.NeighReachable, macB))}, true},
-		{"gateway made permanent with the same MAC", []Change{neighChange(nb(gw, checks.NeighPermanent, macA))}, true},
-		{"gateway made permanent with a wrong MAC", []Change{neighChange(nb(gw, checks.NeighPermanent, macB))}, true},
-		{"gateway goes FAILED", []Change{neighChange(nb(gw, checks.NeighFailed, nil))}, true},
-		{"gateway entry deleted", []Change{neighDel(nb(gw, checks.NeighStale, macA))}, true},
+			neighChange(nb(gw, netstate.NeighDelay, macA)),
+			neighChange(nb(gw, netstate.NeighProbe, macA)),
+			neighChange(nb(gw, netstate.NeighReachable, macA))}, false},
+		{"gateway MAC changes", []Change{neighChange(nb(gw, netstate.NeighReachable, macB))}, true},
+		{"gateway made permanent with the same MAC", []Change{neighChange(nb(gw, netstate.NeighPermanent, macA))}, true},
+		{"gateway made permanent with a wrong MAC", []Change{neighChange(nb(gw, netstate.NeighPermanent, macB))}, true},
+		{"gateway goes FAILED", []Change{neighChange(nb(gw, netstate.NeighFailed, nil))}, true},
+		{"gateway entry deleted", []Change{neighDel(nb(gw, netstate.NeighStale, macA))}, true},
 		{"dead gateway re-probed: FAILED to INCOMPLETE", []Change{
-			neighChange(nb(gw, checks.NeighFailed, nil)),
-			neighChange(nb(gw, checks.NeighIncomplete, nil))}, false},
+			neighChange(nb(gw, netstate.NeighFailed, nil)),
+			neighChange(nb(gw, netstate.NeighIncomplete, nil))}, false},
 		{"dead gateway re-probed: INCOMPLETE to FAILED", []Change{
-			neighChange(nb(gw, checks.NeighFailed, nil)),
-			neighChange(nb(gw, checks.NeighIncomplete, nil)),
-			neighChange(nb(gw, checks.NeighFailed, nil))}, false},
+			neighChange(nb(gw, netstate.NeighFailed, nil)),
+			neighChange(nb(gw, netstate.NeighIncomplete, nil)),
+			neighChange(nb(gw, netstate.NeighFailed, nil))}, false},
 		{"dead gateway's entry garbage-collected", []Change{
-			neighChange(nb(gw, checks.NeighFailed, nil)),
-			neighDel(nb(gw, checks.NeighFailed, nil))}, false},
+			neighChange(nb(gw, netstate.NeighFailed, nil)),
+			neighDel(nb(gw, netstate.NeighFailed, nil))}, false},
 		{"gateway answers again", []Change{
-			neighChange(nb(gw, checks.NeighFailed, nil)),
-			neighChange(nb(gw, checks.NeighReachable, macA))}, true},
+			neighChange(nb(gw, netstate.NeighFailed, nil)),
+			neighChange(nb(gw, netstate.NeighReachable, macA))}, true},
 		{"gateway re-learned after a repair deleted it", []Change{
-			neighDel(nb(gw, checks.NeighStale, macA)),
-			neighChange(nb(gw, checks.NeighIncomplete, nil)),
-			neighChange(nb(gw, checks.NeighReachable, macA))}, true},
+			neighDel(nb(gw, netstate.NeighStale, macA)),
+			neighChange(nb(gw, netstate.NeighIncomplete, nil)),
+			neighChange(nb(gw, netstate.NeighReachable, macA))}, true},
 
-		{"host stale", []Change{neighChange(nb(host, checks.NeighStale, macB))}, false},
-		{"host goes FAILED from resolved", []Change{neighChange(nb(host, checks.NeighFailed, nil))}, true},
+		{"host stale", []Change{neighChange(nb(host, netstate.NeighStale, macB))}, false},
+		{"host goes FAILED from resolved", []Change{neighChange(nb(host, netstate.NeighFailed, nil))}, true},
 		{"host goes FAILED through probe", []Change{
-			neighChange(nb(host, checks.NeighProbe, macB)),
-			neighChange(nb(host, checks.NeighFailed, nil))}, true},
+			neighChange(nb(host, netstate.NeighProbe, macB)),
+			neighChange(nb(host, netstate.NeighFailed, nil))}, true},
 		{"host FAILED twice", []Change{
-			neighChange(nb(host, checks.NeighFailed, nil)),
-			neighChange(nb(host, checks.NeighFailed, nil))}, false},
+			neighChange(nb(host, netstate.NeighFailed, nil)),
+			neighChange(nb(host, netstate.NeighFailed, nil))}, false},
 		{"unknown host never answered", []Change{
-			neighChange(nb(netip.MustParseAddr("198.18.3.99"), checks.NeighIncomplete, nil)),
-			neighChange(nb(netip.MustParseAddr("198.18.3.99"), checks.NeighFailed, nil))}, false},
-		{"host deleted", []Change{neighDel(nb(host, checks.NeighStale, macB))}, false},
-		{"new host learned", []Change{neighChange(nb(netip.MustParseAddr("198.18.3.50"), checks.NeighReachable, macA))}, false},
+			neighChange(nb(netip.MustParseAddr("198.18.3.99"), netstate.NeighIncomplete, nil)),
+			neighChange(nb(netip.MustParseAddr("198.18.3.99"), netstate.NeighFailed, nil))}, false},
+		{"host deleted", []Change{neighDel(nb(host, netstate.NeighStale, macB))}, false},
+		{"new host learned", []Change{neighChange(nb(netip.MustParseAddr("198.18.3.50"), netstate.NeighReachable, macA))}, false},
 
 		{"known address re-announced (RA lifetimes)", []Change{{Kind: KindAddr, IfIndex: 2, Addr: eth0Ad}}, false},
 		{"new address", []Change{{Kind: KindAddr, IfIndex: 2, Addr: netip.MustParsePrefix("198.18.3.9/24")}}, true},
@@ -116,17 +116,17 @@ func TestFilter(t *testing.T) {
 // judged on what it says: a resolved or permanent entry is worth a check.
 func TestFilterUnseeded(t *testing.T) {
 	var f Filter
-	if f.Relevant(neighChange(nb(gw, checks.NeighReachable, macA))) {
+	if f.Relevant(neighChange(nb(gw, netstate.NeighReachable, macA))) {
 		t.Error("no gateway known, yet a neighbor change was relevant")
 	}
 	f.Seed([]netip.Addr{gw}, nil, nil, nil)
-	if !f.Relevant(neighChange(nb(gw, checks.NeighPermanent, macB))) {
+	if !f.Relevant(neighChange(nb(gw, netstate.NeighPermanent, macB))) {
 		t.Error("a new permanent gateway entry was not relevant")
 	}
 	if !f.Relevant(Change{Kind: KindLink, IfIndex: 7}) {
 		t.Error("no default route known, yet a link change was not relevant")
 	}
-	if f.Relevant(neighChange(nb(gw, checks.NeighPermanent, macB))) {
+	if f.Relevant(neighChange(nb(gw, netstate.NeighPermanent, macB))) {
 		t.Error("the same entry again was relevant")
 	}
 }
@@ -137,7 +137,7 @@ func TestFilterBounded(t *testing.T) {
 	f.Seed([]netip.Addr{gw}, nil, nil, nil)
 	for i := range 3 * maxTracked {
 		a := netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)})
-		f.Relevant(neighChange(nb(a, checks.NeighReachable, macA)))
+		f.Relevant(neighChange(nb(a, netstate.NeighReachable, macA)))
 	}
 	if len(f.neigh) > maxTracked {
 		t.Errorf("%d entries tracked, want at most %d", len(f.neigh), maxTracked)

@@ -4,15 +4,16 @@ import (
 	"slices"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // Fingerprint is what one run is compared on: the verdict and the set of
 // finding IDs. Evidence, summaries and durations vary from run to run and
 // are not part of it, so a steady problem is logged once, not every
-// interval. It is not the network's state (checks.State), only the
+// interval. It is not the network's state (netstate.State), only the
 // comparable outline of a report.
 type Fingerprint struct {
-	Verdict  checks.Verdict
+	Verdict  diagnose.Verdict
 	Findings []string // sorted, unique
 }
 

@@ -5,12 +5,13 @@ import (
 	"testing"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
-func report(v checks.Verdict, ids ...string) *checks.Report {
+func report(v diagnose.Verdict, ids ...string) *checks.Report {
 	r := &checks.Report{Verdict: v}
 	for _, id := range ids {
-		r.Findings = append(r.Findings, checks.Finding{ID: id, Severity: checks.SevError, Summary: "s " + id})
+		r.Findings = append(r.Findings, diagnose.Finding{ID: id, Severity: diagnose.SevError, Summary: "s " + id})
 	}
 	return r
 }
@@ -22,12 +23,12 @@ func TestFingerprintChange(t *testing.T) {
 		changed       bool
 		added, clears []string
 	}{
-		{"same healthy", report(checks.Healthy), report(checks.Healthy), false, nil, nil},
-		{"same findings, other order and summaries", report(checks.Unhealthy, "b", "a"), report(checks.Unhealthy, "a", "b", "a"), false, nil, nil},
-		{"verdict changes", report(checks.Healthy), report(checks.Unhealthy, "a"), true, []string{"a"}, nil},
-		{"finding clears, verdict stays", report(checks.Unhealthy, "a", "b"), report(checks.Unhealthy, "b"), true, nil, []string{"a"}},
-		{"finding replaced", report(checks.Degraded, "a"), report(checks.Degraded, "c"), true, []string{"c"}, []string{"a"}},
-		{"repaired then healthy", report(checks.Repaired), report(checks.Healthy), true, nil, nil},
+		{"same healthy", report(diagnose.Healthy), report(diagnose.Healthy), false, nil, nil},
+		{"same findings, other order and summaries", report(diagnose.Unhealthy, "b", "a"), report(diagnose.Unhealthy, "a", "b", "a"), false, nil, nil},
+		{"verdict changes", report(diagnose.Healthy), report(diagnose.Unhealthy, "a"), true, []string{"a"}, nil},
+		{"finding clears, verdict stays", report(diagnose.Unhealthy, "a", "b"), report(diagnose.Unhealthy, "b"), true, nil, []string{"a"}},
+		{"finding replaced", report(diagnose.Degraded, "a"), report(diagnose.Degraded, "c"), true, []string{"c"}, []string{"a"}},
+		{"repaired then healthy", report(diagnose.Repaired), report(diagnose.Healthy), true, nil, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -41,7 +42,7 @@ func TestFingerprintChange(t *testing.T) {
 			}
 		})
 	}
-	if !(Fingerprint{}).IsZero() || FingerprintOf(report(checks.Healthy)).IsZero() {
+	if !(Fingerprint{}).IsZero() || FingerprintOf(report(diagnose.Healthy)).IsZero() {
 		t.Error("IsZero")
 	}
 }

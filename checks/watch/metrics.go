@@ -10,6 +10,7 @@ import (
 	"sync"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
 )
 
 // Metrics exposes the watcher's state in the Prometheus text format.
@@ -35,8 +36,8 @@ type sample struct {
 }
 
 var (
-	verdicts = []checks.Verdict{checks.Healthy, checks.Degraded, checks.Repaired, checks.Unhealthy}
-	statuses = []checks.Status{checks.StatusPass, checks.StatusWarn, checks.StatusFail, checks.StatusSkip, checks.StatusUnknown}
+	verdicts = []diagnose.Verdict{diagnose.Healthy, diagnose.Degraded, diagnose.Repaired, diagnose.Unhealthy}
+	statuses = []diagnose.Status{diagnose.StatusPass, diagnose.StatusWarn, diagnose.StatusFail, diagnose.StatusSkip, diagnose.StatusUnknown}
 	triggers = []Trigger{TriggerStart, TriggerEvent, TriggerInterval}
 )
 

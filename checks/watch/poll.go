@@ -8,15 +8,15 @@ import (
 	"sync"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // NeighborLooker is an OS layer whose notifications miss the neighbor
-// cache (macOS, Windows; see checks.NeighborLooker). When Engine.Sys is
+// cache (macOS, Windows; see netstate.NeighborLooker). When Engine.Sys is
 // one, the watcher reads the gateways' own entries every Config.Poll, so
 // a gateway whose MAC changes or whose entry fails is noticed within
 // seconds instead of at the next interval.
-type NeighborLooker = checks.NeighborLooker
+type NeighborLooker = netstate.NeighborLooker
 
 // DefaultPoll is how often a NeighborLooker's gateway entries are read.
 const DefaultPoll = 2 * time.Second
@@ -106,7 +106,7 @@ func (p *gatewayPoll) round(ctx context.Context) []Change {
 				continue // nothing before either: no change
 			}
 			out = append(out, Change{Kind: KindNeigh, Deleted: true, IfIndex: t.ifIndex,
-				Neigh:  checks.Neighbor{IfIndex: t.ifIndex, IP: t.ip},
+				Neigh:  netstate.Neighbor{IfIndex: t.ifIndex, IP: t.ip},
 				Detail: fmt.Sprintf("neighbor del %s (polled)", t.ip)})
 			continue
 		}

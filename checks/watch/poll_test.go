@@ -8,8 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // lookerSys is the fake lab's OS layer as macOS and Windows have it: no
@@ -19,18 +20,18 @@ type lookerSys struct {
 	lookups atomic.Int32
 }
 
-func (s *lookerSys) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (checks.Neighbor, bool, error) {
+func (s *lookerSys) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (netstate.Neighbor, bool, error) {
 	s.lookups.Add(1)
 	ns, err := s.Neighbors(ctx)
 	if err != nil {
-		return checks.Neighbor{}, false, err
+		return netstate.Neighbor{}, false, err
 	}
 	for _, n := range ns {
 		if n.IfIndex == ifIndex && n.IP == ip {
 			return n, true, nil
 		}
 	}
-	return checks.Neighbor{}, false, nil
+	return netstate.Neighbor{}, false, nil
 }
 
 // A gateway MAC that changes with no notification at all (XNU resolves and
@@ -43,7 +44,7 @@ func TestWatcherPollsGatewayEntry(t *testing.T) {
 	const poll = 30 * time.Millisecond
 	h := startWatcher(t, lab, func(c *Config) { c.Poll = poll })
 	h.source()
-	if r := h.next(2 * time.Second); r.Trigger != TriggerStart || r.Report.Verdict != checks.Healthy {
+	if r := h.next(2 * time.Second); r.Trigger != TriggerStart || r.Report.Verdict != diagnose.Healthy {
 		t.Fatalf("first run: %s %s", r.Trigger, r.Report.Verdict)
 	}
 
@@ -64,7 +65,7 @@ func TestWatcherPollsGatewayEntry(t *testing.T) {
 	if r.Trigger != TriggerEvent || !strings.Contains(r.Reason, "(polled)") || !strings.Contains(r.Reason, checkstest.BadMAC.String()) {
 		t.Errorf("run: trigger %s reason %q", r.Trigger, r.Reason)
 	}
-	if r.Report.Verdict != checks.Unhealthy {
+	if r.Report.Verdict != diagnose.Unhealthy {
 		t.Errorf("verdict %s, want unhealthy", r.Report.Verdict)
 	}
 }
@@ -73,9 +74,9 @@ func TestWatcherPollsGatewayEntry(t *testing.T) {
 // (reachable, stale, same MAC) is not.
 func TestGatewayPollRound(t *testing.T) {
 	gw := netip.MustParseAddr("192.168.1.1")
-	entry := checks.Neighbor{IfIndex: 4, IP: gw, MAC: checkstest.GoodMAC, State: checks.NeighReachable}
+	entry := netstate.Neighbor{IfIndex: 4, IP: gw, MAC: checkstest.GoodMAC, State: netstate.NeighReachable}
 	found := true
-	l := &fakeLooker{f: func() (checks.Neighbor, bool, error) { return entry, found, nil }}
+	l := &fakeLooker{f: func() (netstate.Neighbor, bool, error) { return entry, found, nil }}
 	p := &gatewayPoll{looker: l}
 	p.setTargets([]pollTarget{{4, gw}})
 	ctx := context.Background()
@@ -91,9 +92,9 @@ func TestGatewayPollRound(t *testing.T) {
 		}
 	}
 	step("first read", "neighbor 192.168.1.1 reachable "+checkstest.GoodMAC.String()+" (polled)")
-	entry.State = checks.NeighStale
+	entry.State = netstate.NeighStale
 	step("refreshed", "")
-	entry.State, entry.MAC = checks.NeighFailed, nil
+	entry.State, entry.MAC = netstate.NeighFailed, nil
 	step("failed", "neighbor 192.168.1.1 failed (polled)")
 	found = false
 	step("gone", "neighbor del 192.168.1.1 (polled)")
@@ -103,13 +104,13 @@ func TestGatewayPollRound(t *testing.T) {
 }
 
 type fakeLooker struct {
-	f   func() (checks.Neighbor, bool, error)
+	f   func() (netstate.Neighbor, bool, error)
 	err error
 }
 
-func (l *fakeLooker) LookupNeighbor(context.Context, int, netip.Addr) (checks.Neighbor, bool, error) {
+func (l *fakeLooker) LookupNeighbor(context.Context, int, netip.Addr) (netstate.Neighbor, bool, error) {
 	if l.err != nil {
-		return checks.Neighbor{}, false, l.err
+		return netstate.Neighbor{}, false, l.err
 	}
 	return l.f()
 }
@@ -118,8 +119,8 @@ func (l *fakeLooker) LookupNeighbor(context.Context, int, netip.Addr) (checks.Ne
 // lookup itself is the OS's: one RTM_GET or GetIpNetEntry2).
 func BenchmarkGatewayPollRound(b *testing.B) {
 	gw := netip.MustParseAddr("192.168.1.1")
-	entry := checks.Neighbor{IfIndex: 4, IP: gw, MAC: checkstest.GoodMAC, State: checks.NeighReachable}
-	p := &gatewayPoll{looker: &fakeLooker{f: func() (checks.Neighbor, bool, error) { return entry, true, nil }}}
+	entry := netstate.Neighbor{IfIndex: 4, IP: gw, MAC: checkstest.GoodMAC, State: netstate.NeighReachable}
+	p := &gatewayPoll{looker: &fakeLooker{f: func() (netstate.Neighbor, bool, error) { return entry, true, nil }}}
 	p.setTargets([]pollTarget{{4, gw}})
 	ctx := context.Background()
 	for b.Loop() {

@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Trigger says why a run happened; it is a label of the runs metric.
@@ -93,14 +95,14 @@ func (r Result) Loggable() bool { return r.Changed || r.Attempted() }
 // JSON report with the watcher's fields added in front. A consumer
 // of `guard check --json` reads it as a report.
 type Line struct {
-	Time            time.Time      `json:"time"`
-	Trigger         Trigger        `json:"trigger"`
-	Reason          string         `json:"reason,omitempty"`
-	Changed         bool           `json:"changed"`
-	PreviousVerdict checks.Verdict `json:"previous_verdict,omitempty"`
-	FindingsAdded   []string       `json:"findings_added,omitempty"`
-	FindingsCleared []string       `json:"findings_cleared,omitempty"`
-	RepairHeldUntil *time.Time     `json:"repair_held_until,omitempty"`
+	Time            time.Time        `json:"time"`
+	Trigger         Trigger          `json:"trigger"`
+	Reason          string           `json:"reason,omitempty"`
+	Changed         bool             `json:"changed"`
+	PreviousVerdict diagnose.Verdict `json:"previous_verdict,omitempty"`
+	FindingsAdded   []string         `json:"findings_added,omitempty"`
+	FindingsCleared []string         `json:"findings_cleared,omitempty"`
+	RepairHeldUntil *time.Time       `json:"repair_held_until,omitempty"`
 	*checks.Report
 }
 
@@ -131,7 +133,7 @@ func attempted(rep *checks.Report) bool {
 // ladder could act on, so a held-back repair is worth mentioning.
 func repairable(rep *checks.Report) bool {
 	for _, f := range rep.Findings {
-		if f.Severity == checks.SevError && f.Fix != checks.FixNone {
+		if f.Severity == diagnose.SevError && f.Fix != netstate.RungNone {
 			return true
 		}
 	}
@@ -309,7 +311,7 @@ func (w *watcher) finish(o runOut) time.Time {
 	w.cfg.OnRun(res)
 
 	now := time.Now()
-	if res.Report.Verdict == checks.Healthy {
+	if res.Report.Verdict == diagnose.Healthy {
 		return now.Add(w.cfg.Interval)
 	}
 	next := now.Add(w.cfg.Recheck)
@@ -344,7 +346,7 @@ func (w *watcher) seed(ctx context.Context) {
 	for _, r := range routes {
 		// Bits <= 1: VPNs cover everything with 0.0.0.0/1 + 128.0.0.0/1
 		// (OpenVPN def1, WireGuard) instead of replacing the default.
-		if r.Type != checks.RouteUnicast || !r.Dst.IsValid() || r.Dst.Bits() > 1 {
+		if r.Type != netstate.RouteUnicast || !r.Dst.IsValid() || r.Dst.Bits() > 1 {
 			continue
 		}
 		if r.Gateway.IsValid() {

@@ -13,6 +13,8 @@ import (
 
 	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/checkstest"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // fakeSource is a Source fed by the test.
@@ -127,8 +129,8 @@ func (h *harness) none(during time.Duration) {
 	}
 }
 
-func gwNeigh(l *checkstest.Lab, st checks.NeighState, mac []byte) Change {
-	return Change{Kind: KindNeigh, IfIndex: 2, Neigh: checks.Neighbor{IfIndex: 2, IfName: "eth0", IP: checkstest.Gateway, MAC: mac, State: st, Permanent: st == checks.NeighPermanent}, Detail: "neighbor " + st.String()}
+func gwNeigh(l *checkstest.Lab, st netstate.NeighState, mac []byte) Change {
+	return Change{Kind: KindNeigh, IfIndex: 2, Neigh: netstate.Neighbor{IfIndex: 2, IfName: "eth0", IP: checkstest.Gateway, MAC: mac, State: st, Permanent: st == netstate.NeighPermanent}, Detail: "neighbor " + st.String()}
 }
 
 func TestWatcherStartAndEvents(t *testing.T) {
@@ -136,13 +138,13 @@ func TestWatcherStartAndEvents(t *testing.T) {
 	h := startWatcher(t, lab, nil)
 	src := h.source()
 	r := h.next(2 * time.Second)
-	if r.Trigger != TriggerStart || !r.Changed || r.Report.Verdict != checks.Healthy || !r.Loggable() {
+	if r.Trigger != TriggerStart || !r.Changed || r.Report.Verdict != diagnose.Healthy || !r.Loggable() {
 		t.Fatalf("first run: %+v", r)
 	}
 
 	// Neighbor churn of the gateway (same MAC) and of others: no run.
-	src.ch <- gwNeigh(lab, checks.NeighReachable, checkstest.GoodMAC)
-	src.ch <- gwNeigh(lab, checks.NeighStale, checkstest.GoodMAC)
+	src.ch <- gwNeigh(lab, netstate.NeighReachable, checkstest.GoodMAC)
+	src.ch <- gwNeigh(lab, netstate.NeighStale, checkstest.GoodMAC)
 	h.none(300 * time.Millisecond)
 
 	// A burst of route changes: one run, within the max delay.
@@ -187,13 +189,13 @@ func TestWatcherChangeAndClear(t *testing.T) {
 	h.next(2 * time.Second)
 
 	lab.BreakGatewayMAC(true)
-	src.ch <- gwNeigh(lab, checks.NeighPermanent, checkstest.BadMAC)
+	src.ch <- gwNeigh(lab, netstate.NeighPermanent, checkstest.BadMAC)
 	r := h.next(2 * time.Second)
-	if r.Trigger != TriggerEvent || r.Report.Verdict != checks.Unhealthy || !r.Changed {
+	if r.Trigger != TriggerEvent || r.Report.Verdict != diagnose.Unhealthy || !r.Changed {
 		t.Fatalf("after the break: trigger %s verdict %s changed %v", r.Trigger, r.Report.Verdict, r.Changed)
 	}
 	l := r.Line()
-	if l.PreviousVerdict != checks.Healthy || len(l.FindingsAdded) == 0 || len(l.FindingsCleared) != 0 {
+	if l.PreviousVerdict != diagnose.Healthy || len(l.FindingsAdded) == 0 || len(l.FindingsCleared) != 0 {
 		t.Errorf("line: previous %q added %v cleared %v", l.PreviousVerdict, l.FindingsAdded, l.FindingsCleared)
 	}
 	// While unhealthy, the re-check interval applies; the state is the
@@ -204,10 +206,10 @@ func TestWatcherChangeAndClear(t *testing.T) {
 	}
 
 	// Repaired from outside (an administrator deletes the entry).
-	if err := lab.Sys.DeleteNeighbor(context.Background(), checks.Neighbor{IfIndex: 2, IfName: "eth0", IP: checkstest.Gateway}); err != nil {
+	if err := lab.Sys.DeleteNeighbor(context.Background(), netstate.Neighbor{IfIndex: 2, IfName: "eth0", IP: checkstest.Gateway}); err != nil {
 		t.Fatal(err)
 	}
-	src.ch <- Change{Kind: KindNeigh, Deleted: true, IfIndex: 2, Neigh: checks.Neighbor{IfIndex: 2, IP: checkstest.Gateway, MAC: checkstest.BadMAC, State: checks.NeighPermanent, Permanent: true}}
+	src.ch <- Change{Kind: KindNeigh, Deleted: true, IfIndex: 2, Neigh: netstate.Neighbor{IfIndex: 2, IP: checkstest.Gateway, MAC: checkstest.BadMAC, State: netstate.NeighPermanent, Permanent: true}}
 	var cleared Result
 	for range 3 { // a re-check may come first
 		if cleared = h.next(2 * time.Second); cleared.Report.Verdict.OK() {
@@ -226,7 +228,7 @@ func TestWatcherChangeAndClear(t *testing.T) {
 // many changes come; the runs in between say until when it is held.
 func TestWatcherFixBackoffCap(t *testing.T) {
 	lab := checkstest.NewLab(true)
-	lab.Sys.DeleteNeighborFunc = func(checks.Neighbor) error { return errors.New("device busy") }
+	lab.Sys.DeleteNeighborFunc = func(netstate.Neighbor) error { return errors.New("device busy") }
 	lab.BreakGatewayMAC(false)
 	h := startWatcher(t, lab, func(c *Config) {
 		c.Fix = true
@@ -245,7 +247,7 @@ func TestWatcherFixBackoffCap(t *testing.T) {
 				t.Errorf("run %d: a repair not logged", i)
 			}
 			for _, rp := range r.Report.Repairs {
-				if rp.Action == checks.FixDeleteNeighbor && !strings.HasPrefix(rp.Result(), "failed") {
+				if rp.Action == netstate.RungDeleteNeighbor && !strings.HasPrefix(rp.Result(), "failed") {
 					t.Errorf("run %d: repair %s result %q", i, rp.Action, rp.Result())
 				}
 			}
@@ -256,7 +258,7 @@ func TestWatcherFixBackoffCap(t *testing.T) {
 				t.Errorf("run %d: held and attempted", i)
 			}
 		}
-		if r.Report.Verdict != checks.Unhealthy {
+		if r.Report.Verdict != diagnose.Unhealthy {
 			t.Errorf("run %d: verdict %s", i, r.Report.Verdict)
 		}
 	}
@@ -271,7 +273,7 @@ func TestWatcherFixRepairs(t *testing.T) {
 	h := startWatcher(t, lab, func(c *Config) { c.Fix = true })
 	h.source()
 	r := h.next(3 * time.Second)
-	if r.Report.Verdict != checks.Repaired || !r.Attempted() {
+	if r.Report.Verdict != diagnose.Repaired || !r.Attempted() {
 		t.Fatalf("verdict %s, repairs %+v", r.Report.Verdict, r.Report.Repairs)
 	}
 }
@@ -342,8 +344,8 @@ func TestWatcherStops(t *testing.T) {
 }
 
 func TestLineJSON(t *testing.T) {
-	prev := FingerprintOf(report(checks.Healthy))
-	rep := report(checks.Unhealthy, "gateway-neighbor-wrong")
+	prev := FingerprintOf(report(diagnose.Healthy))
+	rep := report(diagnose.Unhealthy, "gateway-neighbor-wrong")
 	rep.Schema = checks.SchemaVersion
 	held := time.Date(2025, 1, 1, 12, 0, 30, 0, time.UTC)
 	r := Result{Time: time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC), Trigger: TriggerEvent, Reason: "link eth0 down",
@@ -369,7 +371,7 @@ func TestLineJSON(t *testing.T) {
 	}
 	// A consumer of the plain report decodes the line as a report.
 	var back checks.Report
-	if err := json.Unmarshal(b, &back); err != nil || back.Verdict != checks.Unhealthy || len(back.Findings) != 1 {
+	if err := json.Unmarshal(b, &back); err != nil || back.Verdict != diagnose.Unhealthy || len(back.Findings) != 1 {
 		t.Errorf("line as a report: %+v, %v", back, err)
 	}
 }
@@ -377,12 +379,12 @@ func TestLineJSON(t *testing.T) {
 func TestMetrics(t *testing.T) {
 	m := NewMetrics()
 	t0 := time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
-	bad := report(checks.Unhealthy, "gateway-neighbor-wrong", "dns-failed")
-	bad.Checks = []checks.CheckResult{{ID: "neighbor", Status: checks.StatusFail, DurationMS: 1.5}, {ID: "dns", Status: checks.StatusSkip}}
-	bad.Repairs = []checks.Repair{{Action: checks.FixDeleteNeighbor, Outcome: checks.OutcomeFailed, Detail: "device busy"}, {Action: checks.FixFlushDNS, Outcome: checks.OutcomeWouldRun}}
+	bad := report(diagnose.Unhealthy, "gateway-neighbor-wrong", "dns-failed")
+	bad.Checks = []diagnose.CheckResult{{ID: "neighbor", Status: diagnose.StatusFail, DurationMS: 1.5}, {ID: "dns", Status: diagnose.StatusSkip}}
+	bad.Repairs = []checks.Repair{{Action: netstate.RungDeleteNeighbor, Outcome: checks.OutcomeFailed, Detail: "device busy"}, {Action: netstate.RungFlushDNS, Outcome: checks.OutcomeWouldRun}}
 	m.Observe(Result{Time: t0, Trigger: TriggerStart, Report: bad, Changed: true})
-	good := report(checks.Healthy)
-	good.Checks = []checks.CheckResult{{ID: "neighbor", Status: checks.StatusPass, DurationMS: 0.5}}
+	good := report(diagnose.Healthy)
+	good.Checks = []diagnose.CheckResult{{ID: "neighbor", Status: diagnose.StatusPass, DurationMS: 0.5}}
 	m.Observe(Result{Time: t0.Add(time.Minute), Trigger: TriggerEvent, Report: good, Changed: true})
 	m.Observe(Result{Time: t0.Add(2 * time.Minute), Trigger: TriggerInterval, Report: good})
 

@@ -29,8 +29,8 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/xnu"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // darwinRtMsg is one routing message, decoded. Only the sockaddrs netguard
@@ -119,16 +119,16 @@ func darwinLink(sa []byte) (*xnu.Link, error) {
 // leaves out: ARP/NDP entries (RTF_LLINFO), local, broadcast and multicast
 // entries, clones (RTF_WASCLONED: per-destination cache entries copied from
 // a parent that is itself in the table), and routes not up.
-func darwinRoute(m darwinRtMsg, all bool) (checks.Route, bool) {
+func darwinRoute(m darwinRtMsg, all bool) (netstate.Route, bool) {
 	const skip = xnu.RTFLLInfo | xnu.RTFWasCloned | xnu.RTFLocal | xnu.RTFBroadcast | xnu.RTFMulticast
 	if !m.Dst.IsValid() || !all && (m.Flags&skip != 0 || m.Flags&xnu.RTFUp == 0) {
-		return checks.Route{}, false
+		return netstate.Route{}, false
 	}
 	bits := m.MaskBits
 	if bits < 0 || bits > m.Dst.BitLen() {
 		bits = m.Dst.BitLen() // no mask: a host route
 	}
-	r := checks.Route{
+	r := netstate.Route{
 		Dst:     netip.PrefixFrom(m.Dst, bits).Masked(),
 		Gateway: m.Gateway,
 		IfIndex: m.Index,
@@ -148,9 +148,9 @@ func darwinRoute(m darwinRtMsg, all bool) (checks.Route, bool) {
 	}
 	switch {
 	case m.Flags&xnu.RTFBlackhole != 0:
-		r.Type = checks.RouteBlackhole
+		r.Type = netstate.RouteBlackhole
 	case m.Flags&xnu.RTFReject != 0:
-		r.Type = checks.RouteUnreachable
+		r.Type = netstate.RouteUnreachable
 	}
 	return r, true
 }
@@ -159,12 +159,12 @@ func darwinRoute(m darwinRtMsg, all bool) (checks.Route, bool) {
 // first: macOS has no route metric, and among several default routes (one
 // per service, the non-primary ones RTF_IFSCOPE) the unscoped one is the
 // one unbound sockets use. The engine takes the first of equal metrics.
-func darwinParseRoutes(b []byte) ([]checks.Route, error) {
+func darwinParseRoutes(b []byte) ([]netstate.Route, error) {
 	msgs, err := darwinParseRtMsgs(b)
 	if err != nil {
 		return nil, err
 	}
-	var scoped, rs []checks.Route
+	var scoped, rs []netstate.Route
 	for _, m := range msgs {
 		r, ok := darwinRoute(m, false)
 		switch {
@@ -197,12 +197,12 @@ func darwinParseRoutes(b []byte) ([]checks.Route, error) {
 // route: their rmx_expire is always 0. So IPv6 entries are never marked
 // Permanent here; system_darwin.go asks SIOCGNBRINFO_IN6 for the real state
 // (darwinApplyND6).
-func darwinNeighbor(m darwinRtMsg, now time.Time) (checks.Neighbor, bool) {
+func darwinNeighbor(m darwinRtMsg, now time.Time) (netstate.Neighbor, bool) {
 	if m.Flags&xnu.RTFLLInfo == 0 || m.Flags&(xnu.RTFGateway|xnu.RTFLocal|xnu.RTFBroadcast|xnu.RTFMulticast) != 0 ||
 		m.GwLink == nil || !m.Dst.IsValid() || m.Dst.IsMulticast() || m.Dst.IsUnspecified() {
-		return checks.Neighbor{}, false
+		return netstate.Neighbor{}, false
 	}
-	n := checks.Neighbor{
+	n := netstate.Neighbor{
 		IfIndex: m.GwLink.Index,
 		IfName:  m.GwLink.Name,
 		IP:      m.Dst,
@@ -219,15 +219,15 @@ func darwinNeighbor(m darwinRtMsg, now time.Time) (checks.Neighbor, bool) {
 	n.Permanent = v4 && m.Expire == 0
 	switch {
 	case m.Flags&xnu.RTFReject != 0:
-		n.State, n.MAC = checks.NeighFailed, nil // the contract: no MAC while failed
+		n.State, n.MAC = netstate.NeighFailed, nil // the contract: no MAC while failed
 	case len(n.MAC) == 0:
-		n.State = checks.NeighIncomplete
+		n.State = netstate.NeighIncomplete
 	case n.Permanent:
-		n.State = checks.NeighPermanent
+		n.State = netstate.NeighPermanent
 	case v4 && int64(m.Expire) <= now.Unix():
-		n.State = checks.NeighStale
+		n.State = netstate.NeighStale
 	default:
-		n.State = checks.NeighReachable
+		n.State = netstate.NeighReachable
 	}
 	return n, true
 }
@@ -237,10 +237,10 @@ func darwinNeighbor(m darwinRtMsg, now time.Time) (checks.Neighbor, bool) {
 // layer reads the tables, so checks/watch judges a notified entry exactly
 // as a check would. ok is false for messages that are not neighbor
 // entries or do not parse.
-func DarwinNeighborMsg(msg []byte, now time.Time) (checks.Neighbor, bool) {
+func DarwinNeighborMsg(msg []byte, now time.Time) (netstate.Neighbor, bool) {
 	m, err := darwinParseRtMsg(msg)
 	if err != nil {
-		return checks.Neighbor{}, false
+		return netstate.Neighbor{}, false
 	}
 	return darwinNeighbor(m, now)
 }
@@ -249,12 +249,12 @@ func DarwinNeighborMsg(msg []byte, now time.Time) (checks.Neighbor, bool) {
 // NDP). Every interface-scoped copy is kept: macOS holds one entry per
 // interface scope for the same IP, and each must be seen (and deleted) on
 // its own.
-func darwinParseNeighbors(b []byte, now time.Time) ([]checks.Neighbor, error) {
+func darwinParseNeighbors(b []byte, now time.Time) ([]netstate.Neighbor, error) {
 	msgs, err := darwinParseRtMsgs(b)
 	if err != nil {
 		return nil, err
 	}
-	var ns []checks.Neighbor
+	var ns []netstate.Neighbor
 	for _, m := range msgs {
 		if n, ok := darwinNeighbor(m, now); ok {
 			ns = append(ns, n)
@@ -278,28 +278,28 @@ const (
 // (struct in6_nbrinfo: state, isrouter, expire). Permanent follows XNU's
 // ND6_LLINFO_PERMANENT: no expiry and past INCOMPLETE. An entry without a
 // link-layer address keeps its incomplete/failed state whatever the info.
-func darwinApplyND6(n *checks.Neighbor, state, isRouter, expire int32) {
+func darwinApplyND6(n *netstate.Neighbor, state, isRouter, expire int32) {
 	n.Router = n.Router || isRouter != 0
 	if len(n.MAC) == 0 {
 		return
 	}
 	if expire == 0 && state > darwinND6Incomplete {
-		n.Permanent, n.State = true, checks.NeighPermanent
+		n.Permanent, n.State = true, netstate.NeighPermanent
 		return
 	}
 	switch state {
 	case darwinND6Reachable:
-		n.State = checks.NeighReachable
+		n.State = netstate.NeighReachable
 	case darwinND6Stale:
-		n.State = checks.NeighStale
+		n.State = netstate.NeighStale
 	case darwinND6Delay:
-		n.State = checks.NeighDelay
+		n.State = netstate.NeighDelay
 	case darwinND6Probe:
-		n.State = checks.NeighProbe
+		n.State = netstate.NeighProbe
 	case darwinND6Purge:
-		n.State = checks.NeighFailed
+		n.State = netstate.NeighFailed
 	case darwinND6NoState:
-		n.State = checks.NeighUnknown
+		n.State = netstate.NeighUnknown
 	}
 }
 

@@ -5,9 +5,9 @@ import (
 	"syscall"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/xnu"
 	"github.com/netguard/netguard/checks/internal/xnu/xnucapture"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Real routing messages from macOS machines, as published in bug reports
@@ -80,19 +80,19 @@ func TestDarwinCaptures(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		b      []byte
-		routes []checks.Route
+		routes []netstate.Route
 	}{
 		// Not a route message: skipped by its length, the next one read.
 		{"golang/go#44740 RTM_DELMADDR", xnucapture.DelMaddr(), nil},
-		{"x/net PR 220 utun RTM_ADD", xnucapture.UtunAdd(), []checks.Route{
+		{"x/net PR 220 utun RTM_ADD", xnucapture.UtunAdd(), []netstate.Route{
 			{Dst: netip.MustParsePrefix("100.113.0.0/16"), IfIndex: 33},
 		}},
 		{"x/net fd84::/48 via link-local (header rebuilt)",
 			captureHeader(xnu.RTMAdd, 33, xnu.RTFUp|xnu.RTFGateway|rtfDone|rtfStatic, dstGwMask, 1, 1, xnucapture.Decode(captureULASas)),
-			[]checks.Route{{Dst: netip.MustParsePrefix("fd84:1b4e:6281::/48"), Gateway: netip.MustParseAddr("fe80::f22f:4bff:fe09:3bff"), IfIndex: 33}}},
+			[]netstate.Route{{Dst: netip.MustParsePrefix("fd84:1b4e:6281::/48"), Gateway: netip.MustParseAddr("fe80::f22f:4bff:fe09:3bff"), IfIndex: 33}}},
 		{"x/net 2dab271f scoped ::/0 (header rebuilt)",
 			captureHeader(xnu.RTMAdd, 13, xnu.RTFUp|xnu.RTFGateway|rtfDone|rtfStatic|xnu.RTFIfScope, dstGwMask, 81198, 1, xnucapture.Decode(captureScopedDefaultSas)),
-			[]checks.Route{{Dst: netip.MustParsePrefix("::/0"), Gateway: netip.MustParseAddr("fe80::2d0:4cff:fe10:15d2"), IfIndex: 13, Scoped: true}}},
+			[]netstate.Route{{Dst: netip.MustParsePrefix("::/0"), Gateway: netip.MustParseAddr("fe80::2d0:4cff:fe10:15d2"), IfIndex: 13, Scoped: true}}},
 		// A destination without bytes is no destination: dropped.
 		{"golang/go#70528 sa_len 0 destination (header synthesized)",
 			captureHeader(xnu.RTMAdd, 33, xnu.RTFUp|xnu.RTFGateway, dstGwMask, 1, 1, xnucapture.Decode(captureZeroDstSas)), nil},
@@ -101,15 +101,15 @@ func TestDarwinCaptures(t *testing.T) {
 		// must hold either way.
 		tail := drtMsg{typ: xnu.RTMAdd, index: 4, flags: xnu.RTFUp | xnu.RTFGateway,
 			dst: drtSin("0.0.0.0"), gw: drtSin("192.168.1.1"), mask: drtMask(4, 0)}.bytes()
-		def := checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("192.168.1.1"), IfIndex: 4}
+		def := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("192.168.1.1"), IfIndex: 4}
 		for _, withTail := range []bool{false, true} {
 			b, want := tc.b, tc.routes
 			if withTail {
 				b = append(append([]byte(nil), b...), tail...)
 				// Unscoped routes come first (darwinParseRoutes).
-				var scoped []checks.Route
+				var scoped []netstate.Route
 				want = nil
-				for _, r := range append(append([]checks.Route(nil), tc.routes...), def) {
+				for _, r := range append(append([]netstate.Route(nil), tc.routes...), def) {
 					if r.Scoped {
 						scoped = append(scoped, r)
 					} else {
@@ -149,7 +149,7 @@ func TestDarwinCaptureGetEcho(t *testing.T) {
 		t.Fatalf("reply: ok %v err %v, want ok and errno 3 (ESRCH)", ok, err)
 	}
 	r, ok := darwinRoute(m, true)
-	want := checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 1, Scoped: true}
+	want := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 1, Scoped: true}
 	if !ok || r != want {
 		t.Errorf("route %+v (%v), want %+v", r, ok, want)
 	}

@@ -4,14 +4,15 @@ import (
 	"encoding/binary"
 	"encoding/hex"
 	"errors"
-	"github.com/netguard/netguard/checks"
-	"github.com/netguard/netguard/checks/internal/xnu"
 	"net"
 	"net/netip"
 	"reflect"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/netguard/netguard/checks/internal/xnu"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The messages below are built byte by byte from XNU's layouts (xnu-11417,
@@ -200,17 +201,17 @@ func TestDarwinParseNeighbors(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []checks.Neighbor{
-		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.1"), MAC: drtMAC("aa:bb:cc:00:00:01"), State: checks.NeighReachable, Router: true},
-		{IfIndex: 5, IP: netip.MustParseAddr("192.168.1.1"), MAC: drtMAC("aa:bb:cc:00:00:01"), State: checks.NeighStale},
-		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.50"), MAC: drtMAC("00:11:22:33:44:55"), State: checks.NeighPermanent, Permanent: true},
-		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.77"), State: checks.NeighIncomplete},
-		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.78"), State: checks.NeighFailed},
-		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.79"), State: checks.NeighFailed},
+	want := []netstate.Neighbor{
+		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.1"), MAC: drtMAC("aa:bb:cc:00:00:01"), State: netstate.NeighReachable, Router: true},
+		{IfIndex: 5, IP: netip.MustParseAddr("192.168.1.1"), MAC: drtMAC("aa:bb:cc:00:00:01"), State: netstate.NeighStale},
+		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.50"), MAC: drtMAC("00:11:22:33:44:55"), State: netstate.NeighPermanent, Permanent: true},
+		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.77"), State: netstate.NeighIncomplete},
+		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.78"), State: netstate.NeighFailed},
+		{IfIndex: 4, IP: netip.MustParseAddr("192.168.1.79"), State: netstate.NeighFailed},
 		// NDP: rmx_expire is always 0, which must not read as permanent;
 		// the embedded scope is stripped from the address.
-		{IfIndex: 4, IP: netip.MustParseAddr("fe80::1"), MAC: drtMAC("aa:bb:cc:00:00:01"), State: checks.NeighReachable, Router: true},
-		{IfIndex: 4, IP: netip.MustParseAddr("2001:db8::5"), State: checks.NeighIncomplete},
+		{IfIndex: 4, IP: netip.MustParseAddr("fe80::1"), MAC: drtMAC("aa:bb:cc:00:00:01"), State: netstate.NeighReachable, Router: true},
+		{IfIndex: 4, IP: netip.MustParseAddr("2001:db8::5"), State: netstate.NeighIncomplete},
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Errorf("neighbors:\n got %+v\nwant %+v", got, want)
@@ -223,21 +224,21 @@ func TestDarwinApplyND6(t *testing.T) {
 		name                 string
 		mac                  net.HardwareAddr
 		state, rtr, exp      int32
-		wantState            checks.NeighState
+		wantState            netstate.NeighState
 		wantPerm, wantRouter bool
 	}{
-		{"stale", mac, darwinND6Stale, 0, 1_750_000_100, checks.NeighStale, false, false},
-		{"reachable router", mac, darwinND6Reachable, 1, 1_750_000_100, checks.NeighReachable, false, true},
-		{"delay", mac, darwinND6Delay, 0, 5, checks.NeighDelay, false, false},
-		{"probe", mac, darwinND6Probe, 0, 5, checks.NeighProbe, false, false},
-		{"static (ndp -s)", mac, darwinND6Reachable, 0, 0, checks.NeighPermanent, true, false},
-		{"purge", mac, darwinND6Purge, 0, 5, checks.NeighFailed, false, false},
-		{"nostate", mac, darwinND6NoState, 0, 5, checks.NeighUnknown, false, false},
-		{"no MAC stays incomplete", nil, darwinND6Reachable, 0, 0, checks.NeighIncomplete, false, false},
+		{"stale", mac, darwinND6Stale, 0, 1_750_000_100, netstate.NeighStale, false, false},
+		{"reachable router", mac, darwinND6Reachable, 1, 1_750_000_100, netstate.NeighReachable, false, true},
+		{"delay", mac, darwinND6Delay, 0, 5, netstate.NeighDelay, false, false},
+		{"probe", mac, darwinND6Probe, 0, 5, netstate.NeighProbe, false, false},
+		{"static (ndp -s)", mac, darwinND6Reachable, 0, 0, netstate.NeighPermanent, true, false},
+		{"purge", mac, darwinND6Purge, 0, 5, netstate.NeighFailed, false, false},
+		{"nostate", mac, darwinND6NoState, 0, 5, netstate.NeighUnknown, false, false},
+		{"no MAC stays incomplete", nil, darwinND6Reachable, 0, 0, netstate.NeighIncomplete, false, false},
 	} {
-		n := checks.Neighbor{MAC: tc.mac, State: checks.NeighReachable}
+		n := netstate.Neighbor{MAC: tc.mac, State: netstate.NeighReachable}
 		if tc.mac == nil {
-			n.State = checks.NeighIncomplete
+			n.State = netstate.NeighIncomplete
 		}
 		darwinApplyND6(&n, tc.state, tc.rtr, tc.exp)
 		if n.State != tc.wantState || n.Permanent != tc.wantPerm || n.Router != tc.wantRouter {
@@ -284,11 +285,11 @@ func TestDarwinParseRoutes(t *testing.T) {
 		t.Fatal(err)
 	}
 	p, a := netip.MustParsePrefix, netip.MustParseAddr
-	want := []checks.Route{
+	want := []netstate.Route{
 		{Dst: p("0.0.0.0/0"), Gateway: a("192.168.1.1"), IfIndex: 4, Src: a("192.168.1.20")},
 		{Dst: p("192.168.1.0/24"), IfIndex: 4, Src: a("192.168.1.20")},
-		{Dst: p("203.0.113.0/24"), Gateway: a("127.0.0.1"), IfIndex: 1, Type: checks.RouteUnreachable},
-		{Dst: p("198.51.100.0/24"), Gateway: a("127.0.0.1"), IfIndex: 1, Type: checks.RouteBlackhole},
+		{Dst: p("203.0.113.0/24"), Gateway: a("127.0.0.1"), IfIndex: 1, Type: netstate.RouteUnreachable},
+		{Dst: p("198.51.100.0/24"), Gateway: a("127.0.0.1"), IfIndex: 1, Type: netstate.RouteBlackhole},
 		{Dst: p("::/0"), Gateway: a("fe80::1"), IfIndex: 4},
 		// scoped routes last: the engine takes the first of equal metrics
 		{Dst: p("0.0.0.0/0"), Gateway: a("10.0.0.1"), IfIndex: 5, Src: a("10.0.0.7"), Scoped: true},
@@ -304,9 +305,9 @@ func TestDarwinParseRoutes(t *testing.T) {
 
 // pickDefaultDarwinTest mirrors what any "lowest metric, first wins" pick
 // does, without depending on the engine's code.
-func pickDefaultDarwinTest(rs []checks.Route) *checks.Route {
+func pickDefaultDarwinTest(rs []netstate.Route) *netstate.Route {
 	for i := range rs {
-		if rs[i].IsDefault() && rs[i].Dst.Addr().Is4() && rs[i].Type == checks.RouteUnicast {
+		if rs[i].IsDefault() && rs[i].Dst.Addr().Is4() && rs[i].Type == netstate.RouteUnicast {
 			return &rs[i]
 		}
 	}
@@ -334,7 +335,7 @@ func TestDarwinRouteGetReply(t *testing.T) {
 		t.Errorf("header: %+v", m)
 	}
 	r, ok := darwinRoute(m, true)
-	want := checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("192.168.1.1"),
+	want := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: netip.MustParseAddr("192.168.1.1"),
 		IfIndex: 4, IfName: "en0"}
 	if !ok || !reflect.DeepEqual(r, want) {
 		t.Errorf("route: got %+v, want %+v", r, want)

@@ -1,4 +1,4 @@
-// Package sys holds the operating-system layers behind checks.System: one
+// Package sys holds the operating-system layers behind netstate.System: one
 // per OS (system_linux.go over one rtnetlink socket, rtnl_linux.go, and
 // /proc; system_darwin.go over the routing socket and sysctl;
 // system_windows.go over the IP helper API; system_other.go refusing
@@ -8,14 +8,14 @@
 // tested on Linux too).
 //
 // Each layer also implements the optional capabilities declared next to
-// checks.System where its OS can: LocalSystem (hosts file, port owners,
+// netstate.System where its OS can: LocalSystem (hosts file, port owners,
 // system proxy, clock) on every OS, NSSReader, NeighborSetter and
 // NeighborSoliciter on Linux, NeighborLooker on macOS and Windows. The
 // engine type-asserts on those interfaces and does without what is
 // missing.
 //
 // New returns this platform's layer; IsPrivileged, HostApp and
-// LocalNetworkPrivacy are the process facts checks/live puts into the
+// LocalNetworkPrivacy are the process facts checks.New puts into the
 // engine. RouteTypeFromRTN, NeighStateFromNUD and DarwinNeighborMsg are
 // exported for checks/watch, which decodes the same kernel messages as
 // change notifications and must judge them exactly as a check would.

@@ -9,18 +9,18 @@ import (
 	"path/filepath"
 	"time"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/conffile"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
 
-var _ checks.LocalSystem = (*linuxSystem)(nil)
+var _ netstate.LocalSystem = (*linuxSystem)(nil)
 
 // hostsPath is the hosts file glibc and Go read.
 var hostsPath = "/etc/hosts"
 
 func (*linuxSystem) HostsFile() (string, []byte, error) {
-	b, err := conffile.Read(hostsPath, checks.MaxHostsFile)
+	b, err := conffile.Read(hostsPath, netstate.MaxHostsFile)
 	return hostsPath, b, err
 }
 
@@ -28,16 +28,16 @@ func (*linuxSystem) HostsFile() (string, []byte, error) {
 // environment that
 // programs started from a shell read (desktop settings reach them only as
 // the same variables).
-func (*linuxSystem) SystemProxy() ([]checks.ProxySetting, error) { return nil, nil }
+func (*linuxSystem) SystemProxy() ([]netstate.ProxySetting, error) { return nil, nil }
 
 // PortOwner finds the LISTEN socket of port in /proc/net/tcp{,6} and the
 // process whose file descriptors hold its inode. Without root, other
 // users' /proc/PID/fd are unreadable: the owner then stays unnamed.
-func (*linuxSystem) PortOwner(ctx context.Context, port uint16) (checks.PortOwner, error) {
+func (*linuxSystem) PortOwner(ctx context.Context, port uint16) (netstate.PortOwner, error) {
 	return linuxPortOwner(ctx, procRoot, port)
 }
 
-func linuxPortOwner(ctx context.Context, root string, port uint16) (checks.PortOwner, error) {
+func linuxPortOwner(ctx context.Context, root string, port uint16) (netstate.PortOwner, error) {
 	inodes := map[uint64]bool{}
 	for _, name := range []string{"tcp", "tcp6"} {
 		err := scanProcNet(filepath.Join(root, "net", name), func(e procSocket) {
@@ -46,38 +46,38 @@ func linuxPortOwner(ctx context.Context, root string, port uint16) (checks.PortO
 			}
 		})
 		if err != nil && !os.IsNotExist(err) {
-			return checks.PortOwner{}, fmt.Errorf("read %s sockets: %w", name, err)
+			return netstate.PortOwner{}, fmt.Errorf("read %s sockets: %w", name, err)
 		}
 	}
 	if len(inodes) == 0 {
-		return checks.PortOwner{}, fmt.Errorf("no listening socket on port %d in this network namespace (a container or another namespace may hold it)", port)
+		return netstate.PortOwner{}, fmt.Errorf("no listening socket on port %d in this network namespace (a container or another namespace may hold it)", port)
 	}
-	var st checks.SocketStats
+	var st netstate.SocketStats
 	topHolder(ctx, root, inodes, &st)
 	if st.TopProcessPID == 0 {
-		return checks.PortOwner{}, fmt.Errorf("the process holding port %d is not readable by this user (run as root to name it)", port)
+		return netstate.PortOwner{}, fmt.Errorf("the process holding port %d is not readable by this user (run as root to name it)", port)
 	}
-	return checks.PortOwner{PID: st.TopProcessPID, Name: st.TopProcess}, nil
+	return netstate.PortOwner{PID: st.TopProcessPID, Name: st.TopProcess}, nil
 }
 
 // Clock asks adjtimex(2) without changing anything (modes 0, allowed to
 // any user): TIME_ERROR or STA_UNSYNC means no time daemon has told the
 // kernel its clock is right, which is also the normal state of machines
 // without one (containers, CI sandboxes). The diagnosis treats it so.
-func (*linuxSystem) Clock() checks.ClockState {
+func (*linuxSystem) Clock() netstate.ClockState {
 	var tx unix.Timex
 	state, err := unix.Adjtimex(&tx)
 	if err != nil {
-		return checks.ClockState{Checked: true, Err: fmt.Errorf("adjtimex: %w", err)}
+		return netstate.ClockState{Checked: true, Err: fmt.Errorf("adjtimex: %w", err)}
 	}
-	c := checks.ClockState{Checked: true, Synced: checks.Yes, MaxError: time.Duration(tx.Maxerror) * time.Microsecond}
+	c := netstate.ClockState{Checked: true, Synced: netstate.TriYes, MaxError: time.Duration(tx.Maxerror) * time.Microsecond}
 	if state == unix.TIME_ERROR || tx.Status&unix.STA_UNSYNC != 0 {
-		c.Synced = checks.No
+		c.Synced = netstate.TriNo
 	}
 	return c
 }
 
-var _ checks.NSSReader = (*linuxSystem)(nil)
+var _ netstate.NSSReader = (*linuxSystem)(nil)
 
 // LocalhostNSSModule reads the hosts line of /etc/nsswitch.conf.
 func (*linuxSystem) LocalhostNSSModule() string {

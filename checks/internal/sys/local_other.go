@@ -5,14 +5,14 @@ package sys
 import (
 	"context"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
-var _ checks.LocalSystem = otherSystem{}
+var _ netstate.LocalSystem = otherSystem{}
 
-func (otherSystem) HostsFile() (string, []byte, error)          { return "", nil, checks.ErrUnsupported }
-func (otherSystem) SystemProxy() ([]checks.ProxySetting, error) { return nil, nil }
-func (otherSystem) Clock() checks.ClockState                    { return checks.ClockState{} }
-func (otherSystem) PortOwner(context.Context, uint16) (checks.PortOwner, error) {
-	return checks.PortOwner{}, checks.ErrUnsupported
+func (otherSystem) HostsFile() (string, []byte, error)            { return "", nil, netstate.ErrUnsupported }
+func (otherSystem) SystemProxy() ([]netstate.ProxySetting, error) { return nil, nil }
+func (otherSystem) Clock() netstate.ClockState                    { return netstate.ClockState{} }
+func (otherSystem) PortOwner(context.Context, uint16) (netstate.PortOwner, error) {
+	return netstate.PortOwner{}, netstate.ErrUnsupported
 }

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 func TestNSSLocalhostModule(t *testing.T) {
@@ -80,7 +80,7 @@ func TestWindowsWinHTTPProxy(t *testing.T) {
 		}
 	}
 	got := windowsWinHTTPSettings("proxy.corp.example:8080")
-	if len(got) != 1 || got[0].Var != checks.WinHTTPProxyVar || got[0].Endpoint() != "proxy.corp.example:8080" {
+	if len(got) != 1 || got[0].Var != netstate.WinHTTPProxyVar || got[0].Endpoint() != "proxy.corp.example:8080" {
 		t.Errorf("windowsWinHTTPSettings = %+v", got)
 	}
 }

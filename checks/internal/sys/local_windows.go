@@ -7,13 +7,13 @@ import (
 	"fmt"
 	"path/filepath"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/conffile"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/windows"
 	"golang.org/x/sys/windows/registry"
 )
 
-var _ checks.LocalSystem = (*windowsSystem)(nil)
+var _ netstate.LocalSystem = (*windowsSystem)(nil)
 
 // windowsTCPStateListen is MIB_TCP_STATE_LISTEN (tcpmib.h).
 const windowsTCPStateListen = 2
@@ -26,14 +26,14 @@ func (*windowsSystem) HostsFile() (string, []byte, error) {
 		return "", nil, fmt.Errorf("system directory: %w", err)
 	}
 	path := filepath.Join(dir, "drivers", "etc", "hosts")
-	b, err := conffile.Read(path, checks.MaxHostsFile)
+	b, err := conffile.Read(path, netstate.MaxHostsFile)
 	return path, b, err
 }
 
 // SystemProxy reads the user's Internet Settings (what WinINet, browsers,
 // PowerShell and .NET use): ProxyEnable and ProxyServer, either one
 // host:port for every scheme or "http=h:p;https=h:p".
-func (*windowsSystem) SystemProxy() ([]checks.ProxySetting, error) {
+func (*windowsSystem) SystemProxy() ([]netstate.ProxySetting, error) {
 	out := windowsWinHTTP() // services, Windows Update, many .NET programs
 	k, err := registry.OpenKey(registry.CURRENT_USER, `Software\Microsoft\Windows\CurrentVersion\Internet Settings`, registry.QUERY_VALUE)
 	if err != nil {
@@ -54,7 +54,7 @@ func (*windowsSystem) SystemProxy() ([]checks.ProxySetting, error) {
 // windowsWinHTTP is the machine's WinHTTP proxy (`netsh winhttp show
 // proxy`), none when unset or unreadable: best effort, since the blob is
 // undocumented (windowsWinHTTPProxy).
-func windowsWinHTTP() []checks.ProxySetting {
+func windowsWinHTTP() []netstate.ProxySetting {
 	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SOFTWARE\Microsoft\Windows\CurrentVersion\Internet Settings\Connections`, registry.QUERY_VALUE)
 	if err != nil {
 		return nil
@@ -71,7 +71,7 @@ func windowsWinHTTP() []checks.ProxySetting {
 }
 
 // PortOwner finds the LISTEN row of port in the owner-PID TCP tables.
-func (*windowsSystem) PortOwner(_ context.Context, port uint16) (checks.PortOwner, error) {
+func (*windowsSystem) PortOwner(_ context.Context, port uint16) (netstate.PortOwner, error) {
 	for _, tb := range []struct {
 		family uint16
 		layout windowsSockLayout
@@ -84,17 +84,17 @@ func (*windowsSystem) PortOwner(_ context.Context, port uint16) (checks.PortOwne
 			if s.Port == port && s.State == windowsTCPStateListen && s.PID != 0 {
 				name, err := winProcessName(s.PID)
 				if err != nil {
-					return checks.PortOwner{PID: int(s.PID)}, fmt.Errorf("name of pid %d: %w", s.PID, err)
+					return netstate.PortOwner{PID: int(s.PID)}, fmt.Errorf("name of pid %d: %w", s.PID, err)
 				}
-				return checks.PortOwner{PID: int(s.PID), Name: name}, nil
+				return netstate.PortOwner{PID: int(s.PID), Name: name}, nil
 			}
 		}
 	}
-	return checks.PortOwner{}, fmt.Errorf("no listening row for port %d", port)
+	return netstate.PortOwner{}, fmt.Errorf("no listening row for port %d", port)
 }
 
 // Clock reports whether the OS adjusts the clock (GetSystemTimeAdjustment)
 // itself, not whether W32Time has synchronised it; not measured.
-func (*windowsSystem) Clock() checks.ClockState {
-	return checks.ClockState{Checked: true, Synced: checks.Unknown}
+func (*windowsSystem) Clock() netstate.ClockState {
+	return netstate.ClockState{Checked: true, Synced: netstate.TriUnknown}
 }

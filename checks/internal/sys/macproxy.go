@@ -16,7 +16,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // plistNode is one value of an XML property list: a dict, an array or a
@@ -120,7 +120,7 @@ func parsePlist(data []byte) (*plistNode, error) {
 // the active services of the current network set, in service order, each
 // tied to its interface: only the service of the interface that carries
 // the default route applies.
-func darwinPrefsProxies(data []byte) ([]checks.ProxySetting, error) {
+func darwinPrefsProxies(data []byte) ([]netstate.ProxySetting, error) {
 	root, err := parsePlist(data)
 	if err != nil {
 		return nil, fmt.Errorf("parse preferences: %w", err)
@@ -143,7 +143,7 @@ func darwinPrefsProxies(data []byte) ([]checks.ProxySetting, error) {
 			}
 		}
 	}
-	var out []checks.ProxySetting
+	var out []netstate.ProxySetting
 	for _, id := range order {
 		s := root.get("NetworkServices", id)
 		if s == nil || s.get("__INACTIVE__") != nil {
@@ -167,7 +167,7 @@ func darwinPrefsProxies(data []byte) ([]checks.ProxySetting, error) {
 			if port != "" {
 				value += ":" + port
 			}
-			p := checks.ParseProxy(fmt.Sprintf("macOS %s proxy (%s)", k.key, cmp.Or(name, dev)), value, k.forWhat)
+			p := netstate.ParseProxy(fmt.Sprintf("macOS %s proxy (%s)", k.key, cmp.Or(name, dev)), value, k.forWhat)
 			p.Iface = dev
 			out = append(out, p)
 		}

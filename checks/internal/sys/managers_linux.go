@@ -10,12 +10,12 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 var (
-	_ checks.ManagerReader   = (*linuxSystem)(nil)
-	_ checks.RepairSupporter = (*linuxSystem)(nil)
+	_ netstate.ManagerReader   = (*linuxSystem)(nil)
+	_ netstate.RepairSupporter = (*linuxSystem)(nil)
 )
 
 // managerRoot is where the manager facts are read from: "/" on a
@@ -24,12 +24,12 @@ var managerRoot = "/"
 
 // managerComms are the kernel's names (/proc/PID/comm, cut at 15 bytes)
 // of the managers' daemons.
-var managerComms = map[string]checks.Manager{
-	"NetworkManager":  checks.MgrNetworkManager,
-	"systemd-network": checks.MgrNetworkd, // systemd-networkd
-	"systemd-resolve": checks.MgrResolved, // systemd-resolved
-	"dhclient":        checks.MgrDhclient,
-	"dhcpcd":          checks.MgrDhcpcd,
+var managerComms = map[string]netstate.Manager{
+	"NetworkManager":  netstate.MgrNetworkManager,
+	"systemd-network": netstate.MgrNetworkd, // systemd-networkd
+	"systemd-resolve": netstate.MgrResolved, // systemd-resolved
+	"dhclient":        netstate.MgrDhclient,
+	"dhcpcd":          netstate.MgrDhcpcd,
 }
 
 // NetworkManagers tells which managers are in charge from the facts they
@@ -37,54 +37,54 @@ var managerComms = map[string]checks.Manager{
 // the daemons running (/proc/PID/comm), /etc/resolv.conf's first name
 // server, its symlink and its header, ifupdown's state file and netplan's
 // configuration directory.
-func (*linuxSystem) NetworkManagers() checks.Managers { return readManagers(managerRoot) }
+func (*linuxSystem) NetworkManagers() netstate.Managers { return readManagers(managerRoot) }
 
 // Supports reports whether a manager in charge now can do f: a DNS cache
 // flush needs systemd-resolved and a reapply
 // NetworkManager or systemd-networkd, in charge now; running their tools
 // otherwise only fails ("Failed to connect to bus").
-func (*linuxSystem) Supports(f checks.Fix, m checks.Managers) bool {
+func (*linuxSystem) Supports(f netstate.Rung, m netstate.Managers) bool {
 	switch f {
-	case checks.FixFlushDNS:
-		return m.Has(checks.MgrResolved)
-	case checks.FixReapplyInterface:
-		return m.Has(checks.MgrNetworkManager | checks.MgrNetworkd)
+	case netstate.RungFlushDNS:
+		return m.Has(netstate.MgrResolved)
+	case netstate.RungReapplyInterface:
+		return m.Has(netstate.MgrNetworkManager | netstate.MgrNetworkd)
 	}
 	return true
 }
 
 // readManagers reads the facts under root.
-func readManagers(root string) checks.Managers {
+func readManagers(root string) netstate.Managers {
 	at := func(p string) string { return filepath.Join(root, p) }
 	running, visible := runningDaemons(at("proc"))
 	if !visible {
 		// hidepid hides root's processes from other users: fall back to
 		// the state directories the daemons create at start.
-		for dir, m := range map[string]checks.Manager{
-			"run/NetworkManager":  checks.MgrNetworkManager,
-			"run/systemd/netif":   checks.MgrNetworkd,
-			"run/systemd/resolve": checks.MgrResolved,
-			"run/dhcpcd":          checks.MgrDhcpcd,
+		for dir, m := range map[string]netstate.Manager{
+			"run/NetworkManager":  netstate.MgrNetworkManager,
+			"run/systemd/netif":   netstate.MgrNetworkd,
+			"run/systemd/resolve": netstate.MgrResolved,
+			"run/dhcpcd":          netstate.MgrDhcpcd,
 		} {
 			if _, err := os.Stat(at(dir)); err == nil {
 				running |= m
 			}
 		}
 	}
-	ms := checks.Managers{Known: true, InCharge: running &^ checks.MgrResolved}
+	ms := netstate.Managers{Known: true, InCharge: running &^ netstate.MgrResolved}
 	rc := resolvConfFacts(at("etc/resolv.conf"))
-	if running&checks.MgrResolved != 0 && rc.resolved {
-		ms.InCharge |= checks.MgrResolved
+	if running&netstate.MgrResolved != 0 && rc.resolved {
+		ms.InCharge |= netstate.MgrResolved
 	}
 	if rc.resolvconf {
-		ms.InCharge |= checks.MgrResolvconf
+		ms.InCharge |= netstate.MgrResolvconf
 	}
 	if ifupdownUp(at("run/network/ifstate")) {
-		ms.InCharge |= checks.MgrIfupdown
+		ms.InCharge |= netstate.MgrIfupdown
 	}
-	if ms.InCharge&(checks.MgrNetworkManager|checks.MgrNetworkd) != 0 {
+	if ms.InCharge&(netstate.MgrNetworkManager|netstate.MgrNetworkd) != 0 {
 		if m, _ := filepath.Glob(at("etc/netplan/*.yaml")); len(m) > 0 {
-			ms.InCharge |= checks.MgrNetplan
+			ms.InCharge |= netstate.MgrNetplan
 		}
 	}
 	return ms
@@ -93,7 +93,7 @@ func readManagers(root string) checks.Managers {
 // runningDaemons reads every process's comm once. visible is false when
 // PID 1 cannot be seen (hidepid): then the daemons of root cannot be
 // either.
-func runningDaemons(proc string) (running checks.Manager, visible bool) {
+func runningDaemons(proc string) (running netstate.Manager, visible bool) {
 	if _, err := os.Stat(filepath.Join(proc, "1")); err != nil {
 		return 0, false
 	}

@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -68,7 +68,7 @@ func routeMsg(seq uint32, flags uint16, dst string, bits byte, gw string, oif ui
 
 // readAll feeds datagrams to parseReply as the exchange loop does and
 // returns the routes read, whether the reply ended, and the error.
-func readAll(seq uint32, dgrams ...[]byte) (routes []checks.Route, done, intr bool, err error) {
+func readAll(seq uint32, dgrams ...[]byte) (routes []netstate.Route, done, intr bool, err error) {
 	for _, d := range dgrams {
 		var di bool
 		done, di, err = parseReply(d, seq, unix.RTM_NEWROUTE, func(b []byte) error {
@@ -92,14 +92,14 @@ func TestParseReply(t *testing.T) {
 	r2 := routeMsg(7, multi, "203.0.113.0", 24, "198.51.100.2", 3)
 	stale := routeMsg(6, multi, "198.18.0.0", 15, "198.51.100.9", 9) // an earlier request's
 	done := msg(unix.NLMSG_DONE, multi, 7, u32b(0))
-	want := []checks.Route{
+	want := []netstate.Route{
 		{Dst: netip.MustParsePrefix("192.0.2.0/24"), Gateway: netip.MustParseAddr("198.51.100.1"), IfIndex: 2, Table: 254},
 		{Dst: netip.MustParsePrefix("203.0.113.0/24"), Gateway: netip.MustParseAddr("198.51.100.2"), IfIndex: 3, Table: 254},
 	}
 	for _, tc := range []struct {
 		name      string
 		dgrams    [][]byte
-		want      []checks.Route
+		want      []netstate.Route
 		done      bool
 		intr      bool
 		errno     unix.Errno // the kernel's, to be kept through errors.Is
@@ -209,18 +209,18 @@ func TestParseRouteTypesAndTables(t *testing.T) {
 		name  string
 		body  []byte
 		keep  bool
-		route checks.Route
+		route netstate.Route
 	}{
 		{"default v6 from no RTA_DST", append(rtmsg(unix.AF_INET6, 0, 254, unix.RTN_UNICAST, 0), attr(unix.RTA_PRIORITY, u32b(1024))...), true,
-			checks.Route{Dst: netip.MustParsePrefix("::/0"), Metric: 1024, Table: 254}},
+			netstate.Route{Dst: netip.MustParsePrefix("::/0"), Metric: 1024, Table: 254}},
 		{"table from RTA_TABLE", append(rtmsg(unix.AF_INET, 0, 252, unix.RTN_BLACKHOLE, 0), attr(unix.RTA_TABLE, u32b(1000))...), true,
-			checks.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Type: checks.RouteBlackhole, Table: 1000}},
-		{"local table left out", rtmsg(unix.AF_INET, 32, unix.RT_TABLE_LOCAL, unix.RTN_UNICAST, 0), false, checks.Route{}},
-		{"broadcast left out", rtmsg(unix.AF_INET, 32, 254, unix.RTN_BROADCAST, 0), false, checks.Route{}},
-		{"cloned left out", rtmsg(unix.AF_INET6, 128, 254, unix.RTN_UNICAST, unix.RTM_F_CLONED), false, checks.Route{}},
-		{"MPLS family left out", rtmsg(unix.AF_MPLS, 20, 254, unix.RTN_UNICAST, 0), false, checks.Route{}},
+			netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Type: netstate.RouteBlackhole, Table: 1000}},
+		{"local table left out", rtmsg(unix.AF_INET, 32, unix.RT_TABLE_LOCAL, unix.RTN_UNICAST, 0), false, netstate.Route{}},
+		{"broadcast left out", rtmsg(unix.AF_INET, 32, 254, unix.RTN_BROADCAST, 0), false, netstate.Route{}},
+		{"cloned left out", rtmsg(unix.AF_INET6, 128, 254, unix.RTN_UNICAST, unix.RTM_F_CLONED), false, netstate.Route{}},
+		{"MPLS family left out", rtmsg(unix.AF_MPLS, 20, 254, unix.RTN_UNICAST, 0), false, netstate.Route{}},
 		{"prefix longer than the address reads /0", append(rtmsg(unix.AF_INET, 40, 254, unix.RTN_UNICAST, 0), attr(unix.RTA_DST, []byte{10, 0, 0, 0})...), true,
-			checks.Route{Dst: netip.MustParsePrefix("10.0.0.0/0"), Table: 254}},
+			netstate.Route{Dst: netip.MustParsePrefix("10.0.0.0/0"), Table: 254}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rs, keep, err := parseRoute(tc.body, false)
@@ -382,13 +382,13 @@ func TestParseNeighLinkLayer(t *testing.T) {
 		ok       bool
 		mac      []byte // nil: no MAC
 		lladdr16 bool
-		want     checks.NeighState
+		want     netstate.NeighState
 	}{
-		{"ethernet", cat(nd(unix.AF_INET, unix.NUD_REACHABLE, 0), v4, attr(unix.NDA_LLADDR, []byte{2, 0, 0, 0, 0, 1})), true, []byte{2, 0, 0, 0, 0, 1}, false, checks.NeighReachable},
-		{"IPv4 tunnel endpoint", cat(nd(unix.AF_INET, unix.NUD_PERMANENT, 0), v4, attr(unix.NDA_LLADDR, []byte{198, 51, 100, 7})), true, nil, false, checks.NeighPermanent},
-		{"NOARP, empty address", cat(nd(unix.AF_INET, unix.NUD_NOARP, 0), v4, attr(unix.NDA_LLADDR, nil)), true, []byte{}, false, checks.NeighNoARP},
-		{"16 bytes", cat(nd(unix.AF_INET6, unix.NUD_STALE, unix.NTF_ROUTER), attr(unix.NDA_DST, netip.MustParseAddr("2001:db8::1").AsSlice()), attr(unix.NDA_LLADDR, make([]byte, 16))), true, make([]byte, 16), true, checks.NeighStale},
-		{"incomplete, no address", cat(nd(unix.AF_INET, unix.NUD_INCOMPLETE, 0), v4), true, nil, false, checks.NeighIncomplete},
+		{"ethernet", cat(nd(unix.AF_INET, unix.NUD_REACHABLE, 0), v4, attr(unix.NDA_LLADDR, []byte{2, 0, 0, 0, 0, 1})), true, []byte{2, 0, 0, 0, 0, 1}, false, netstate.NeighReachable},
+		{"IPv4 tunnel endpoint", cat(nd(unix.AF_INET, unix.NUD_PERMANENT, 0), v4, attr(unix.NDA_LLADDR, []byte{198, 51, 100, 7})), true, nil, false, netstate.NeighPermanent},
+		{"NOARP, empty address", cat(nd(unix.AF_INET, unix.NUD_NOARP, 0), v4, attr(unix.NDA_LLADDR, nil)), true, []byte{}, false, netstate.NeighNoARP},
+		{"16 bytes", cat(nd(unix.AF_INET6, unix.NUD_STALE, unix.NTF_ROUTER), attr(unix.NDA_DST, netip.MustParseAddr("2001:db8::1").AsSlice()), attr(unix.NDA_LLADDR, make([]byte, 16))), true, make([]byte, 16), true, netstate.NeighStale},
+		{"incomplete, no address", cat(nd(unix.AF_INET, unix.NUD_INCOMPLETE, 0), v4), true, nil, false, netstate.NeighIncomplete},
 		{"bridge forwarding entry", cat(nd(unix.AF_BRIDGE, unix.NUD_PERMANENT, 0), attr(unix.NDA_LLADDR, []byte{2, 0, 0, 0, 0, 1})), false, nil, false, 0},
 		{"no destination", nd(unix.AF_INET, unix.NUD_REACHABLE, 0), false, nil, false, 0},
 	} {
@@ -424,23 +424,23 @@ func TestLinuxLinkKind(t *testing.T) {
 	for _, tc := range []struct {
 		typ   string
 		flags uint32
-		want  checks.LinkKind
+		want  netstate.LinkKind
 	}{
-		{"device", unix.IFF_LOOPBACK, checks.LinkLoopback},
-		{"device", 0, checks.LinkPhysical},
-		{"device", unix.IFF_POINTOPOINT, checks.LinkTunnel}, // a PPP-like NIC
-		{"vlan", 0, checks.LinkPhysical},
-		{"bond", 0, checks.LinkPhysical},
-		{"bridge", 0, checks.LinkBridge},
-		{"openvswitch", 0, checks.LinkBridge},
-		{"veth", 0, checks.LinkVeth},
-		{"netkit", 0, checks.LinkVeth},
-		{"wireguard", unix.IFF_POINTOPOINT, checks.LinkTunnel},
-		{"tuntap", 0, checks.LinkTunnel},
-		{"vxlan", 0, checks.LinkTunnel},
-		{"gre", 0, checks.LinkTunnel},
-		{"dummy", 0, checks.LinkVirtual},
-		{"macvlan", 0, checks.LinkVirtual},
+		{"device", unix.IFF_LOOPBACK, netstate.LinkLoopback},
+		{"device", 0, netstate.LinkPhysical},
+		{"device", unix.IFF_POINTOPOINT, netstate.LinkTunnel}, // a PPP-like NIC
+		{"vlan", 0, netstate.LinkPhysical},
+		{"bond", 0, netstate.LinkPhysical},
+		{"bridge", 0, netstate.LinkBridge},
+		{"openvswitch", 0, netstate.LinkBridge},
+		{"veth", 0, netstate.LinkVeth},
+		{"netkit", 0, netstate.LinkVeth},
+		{"wireguard", unix.IFF_POINTOPOINT, netstate.LinkTunnel},
+		{"tuntap", 0, netstate.LinkTunnel},
+		{"vxlan", 0, netstate.LinkTunnel},
+		{"gre", 0, netstate.LinkTunnel},
+		{"dummy", 0, netstate.LinkVirtual},
+		{"macvlan", 0, netstate.LinkVirtual},
 	} {
 		if got := linuxLinkKind(tc.typ, tc.flags); got != tc.want {
 			t.Errorf("linuxLinkKind(%q, %#x) = %v, want %v", tc.typ, tc.flags, got, tc.want)

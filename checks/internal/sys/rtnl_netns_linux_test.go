@@ -14,7 +14,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
@@ -242,7 +242,7 @@ func TestRtnlMatchesLibraryInNetns(t *testing.T) {
 // What follows reads the tables through vishvananda/netlink, kept as the
 // reference the rtnetlink client is compared with.
 
-func libLinks() ([]checks.Link, error) {
+func libLinks() ([]netstate.Link, error) {
 	links, err := netlink.LinkList()
 	if err != nil {
 		return nil, err
@@ -263,10 +263,10 @@ func libLinks() ([]checks.Link, error) {
 		ones, _ := a.Mask.Size()
 		byIndex[a.LinkIndex] = append(byIndex[a.LinkIndex], netip.PrefixFrom(ip.Unmap(), ones))
 	}
-	out := make([]checks.Link, 0, len(links))
+	out := make([]netstate.Link, 0, len(links))
 	for _, l := range links {
 		a := l.Attrs()
-		out = append(out, checks.Link{
+		out = append(out, netstate.Link{
 			Index:    a.Index,
 			Name:     a.Name,
 			MAC:      a.HardwareAddr,
@@ -286,18 +286,18 @@ func libLinks() ([]checks.Link, error) {
 // what the library read (the link's type and raw flags): what the
 // comparison tests is that the rtnetlink parser reads the same type and
 // flags, not a second copy of the table.
-func libLinkKind(l netlink.Link) checks.LinkKind {
+func libLinkKind(l netlink.Link) netstate.LinkKind {
 	return linuxLinkKind(l.Type(), l.Attrs().RawFlags)
 }
 
 func libIsTunnel(l netlink.Link) bool { return isTunnel(l.Type(), l.Attrs().RawFlags) }
 
-func libRoutes() ([]checks.Route, error) {
+func libRoutes() ([]netstate.Route, error) {
 	rs, err := netlink.RouteListFiltered(netlink.FAMILY_ALL, &netlink.Route{Table: unix.RT_TABLE_UNSPEC}, netlink.RT_FILTER_TABLE)
 	if err != nil {
 		return nil, err
 	}
-	var out []checks.Route
+	var out []netstate.Route
 	for _, r := range rs {
 		if r.Table == unix.RT_TABLE_LOCAL {
 			continue
@@ -311,8 +311,8 @@ func libRoutes() ([]checks.Route, error) {
 	return out, nil
 }
 
-func libFromRoute(r netlink.Route, t checks.RouteType) []checks.Route {
-	base := checks.Route{Dst: libPrefixOf(r.Dst, r.Family), Type: t, Metric: r.Priority, Table: r.Table}
+func libFromRoute(r netlink.Route, t netstate.RouteType) []netstate.Route {
+	base := netstate.Route{Dst: libPrefixOf(r.Dst, r.Family), Type: t, Metric: r.Priority, Table: r.Table}
 	if src, ok := netip.AddrFromSlice(r.Src); ok {
 		base.Src = src.Unmap()
 	}
@@ -321,9 +321,9 @@ func libFromRoute(r netlink.Route, t checks.RouteType) []checks.Route {
 		if gw, ok := netip.AddrFromSlice(r.Gw); ok {
 			base.Gateway = gw.Unmap()
 		}
-		return []checks.Route{base}
+		return []netstate.Route{base}
 	}
-	var out []checks.Route
+	var out []netstate.Route
 	for _, nh := range r.MultiPath {
 		x := base
 		x.IfIndex = nh.LinkIndex
@@ -347,35 +347,35 @@ func libPrefixOf(n *net.IPNet, family int) netip.Prefix {
 	return netip.PrefixFrom(ip.Unmap(), ones)
 }
 
-func libRouteTo(dst netip.Addr) (checks.Route, error) {
+func libRouteTo(dst netip.Addr) (netstate.Route, error) {
 	rs, err := netlink.RouteGet(dst.AsSlice())
 	if err != nil {
-		return checks.Route{}, fmt.Errorf("route lookup %s: %w", dst, err)
+		return netstate.Route{}, fmt.Errorf("route lookup %s: %w", dst, err)
 	}
 	if len(rs) == 0 {
-		return checks.Route{}, fmt.Errorf("route lookup %s: %w", dst, unix.ENETUNREACH)
+		return netstate.Route{}, fmt.Errorf("route lookup %s: %w", dst, unix.ENETUNREACH)
 	}
 	t, ok := RouteTypeFromRTN(rs[0].Type)
 	if !ok {
-		t = checks.RouteUnicast
+		t = netstate.RouteUnicast
 	}
 	out := libFromRoute(rs[0], t)[0]
 	out.Dst = netip.PrefixFrom(dst, dst.BitLen())
 	return out, nil
 }
 
-func libNeighbors() ([]checks.Neighbor, error) {
+func libNeighbors() ([]netstate.Neighbor, error) {
 	ns, err := netlink.NeighList(0, netlink.FAMILY_ALL)
 	if err != nil {
 		return nil, err
 	}
-	out := make([]checks.Neighbor, 0, len(ns))
+	out := make([]netstate.Neighbor, 0, len(ns))
 	for _, n := range ns {
 		ip, ok := netip.AddrFromSlice(n.IP)
 		if !ok {
 			continue
 		}
-		out = append(out, checks.Neighbor{
+		out = append(out, netstate.Neighbor{
 			IfIndex:   n.LinkIndex,
 			IP:        ip.Unmap(),
 			MAC:       n.HardwareAddr,

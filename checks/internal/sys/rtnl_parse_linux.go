@@ -8,7 +8,7 @@ import (
 	"net"
 	"net/netip"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
 
@@ -80,14 +80,14 @@ func unmapped(b []byte) (netip.Addr, bool) {
 	return a.Unmap(), ok
 }
 
-// parseLink reads an RTM_NEWLINK body: everything of checks.Link but Addrs.
-func parseLink(b []byte) (checks.Link, error) {
+// parseLink reads an RTM_NEWLINK body: everything of netstate.Link but Addrs.
+func parseLink(b []byte) (netstate.Link, error) {
 	if len(b) < unix.SizeofIfInfomsg {
-		return checks.Link{}, errMalformed("link message")
+		return netstate.Link{}, errMalformed("link message")
 	}
 	ne := binary.NativeEndian
 	flags := ne.Uint32(b[8:12])
-	l := checks.Link{
+	l := netstate.Link{
 		Index:    int(int32(ne.Uint32(b[4:8]))),
 		AdminUp:  flags&unix.IFF_UP != 0,
 		Carrier:  flags&unix.IFF_LOWER_UP != 0,
@@ -121,7 +121,7 @@ func parseLink(b []byte) (checks.Link, error) {
 		return nil
 	})
 	if err != nil {
-		return checks.Link{}, err
+		return netstate.Link{}, err
 	}
 	t := linkType(kind, hasKind)
 	l.Tunnel = isTunnel(t, flags)
@@ -147,24 +147,24 @@ func linkType(kind string, hasKind bool) string {
 
 // linuxLinkKind maps the link type to a LinkKind. A plain NIC has no kind
 // ("device").
-func linuxLinkKind(t string, flags uint32) checks.LinkKind {
+func linuxLinkKind(t string, flags uint32) netstate.LinkKind {
 	switch {
 	case flags&unix.IFF_LOOPBACK != 0:
-		return checks.LinkLoopback
+		return netstate.LinkLoopback
 	case isTunnel(t, flags):
-		return checks.LinkTunnel
+		return netstate.LinkTunnel
 	}
 	switch t {
 	case "bridge", "openvswitch":
-		return checks.LinkBridge
+		return netstate.LinkBridge
 	case "veth", "netkit":
-		return checks.LinkVeth
+		return netstate.LinkVeth
 	case "vxlan", "geneve", "gretap", "ip6gretap", "bareudp":
-		return checks.LinkTunnel
+		return netstate.LinkTunnel
 	case "device", "bond", "team", "vlan", "macsec":
-		return checks.LinkPhysical
+		return netstate.LinkPhysical
 	}
-	return checks.LinkVirtual
+	return netstate.LinkVirtual
 }
 
 func isTunnel(t string, flags uint32) bool {
@@ -216,7 +216,7 @@ func parseAddr(b []byte) (ifIndex int, p netip.Prefix, ok bool, err error) {
 // (the kernel's per-destination cache), the local table and the types
 // checks ignore. forLookup keeps them all (RouteTo's answer: an unknown
 // type reads unicast).
-func parseRoute(b []byte, forLookup bool) (out []checks.Route, keep bool, err error) {
+func parseRoute(b []byte, forLookup bool) (out []netstate.Route, keep bool, err error) {
 	if len(b) < unix.SizeofRtMsg {
 		return nil, false, errMalformed("route message")
 	}
@@ -228,7 +228,7 @@ func parseRoute(b []byte, forLookup bool) (out []checks.Route, keep bool, err er
 	}
 	var dst, gw, src []byte
 	oif, metric := 0, 0
-	var hops []checks.Route // IfIndex and Gateway of each next hop
+	var hops []netstate.Route // IfIndex and Gateway of each next hop
 	err = ForAttrs(b[unix.SizeofRtMsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.RTA_DST:
@@ -264,9 +264,9 @@ func parseRoute(b []byte, forLookup bool) (out []checks.Route, keep bool, err er
 		return nil, false, nil
 	}
 	if !ok {
-		t = checks.RouteUnicast
+		t = netstate.RouteUnicast
 	}
-	base := checks.Route{Type: t, Metric: metric, Table: table}
+	base := netstate.Route{Type: t, Metric: metric, Table: table}
 	switch {
 	case dst != nil:
 		base.Dst = prefixOf(dst, dstLen)
@@ -283,9 +283,9 @@ func parseRoute(b []byte, forLookup bool) (out []checks.Route, keep bool, err er
 		if a, ok := unmapped(gw); ok {
 			base.Gateway = a
 		}
-		return []checks.Route{base}, true, nil
+		return []netstate.Route{base}, true, nil
 	}
-	out = make([]checks.Route, 0, len(hops))
+	out = make([]netstate.Route, 0, len(hops))
 	for _, h := range hops {
 		x := base
 		x.IfIndex, x.Gateway = h.IfIndex, h.Gateway
@@ -296,9 +296,9 @@ func parseRoute(b []byte, forLookup bool) (out []checks.Route, keep bool, err er
 
 // parseNextHops reads RTA_MULTIPATH: a run of struct rtnexthop (length,
 // flags, hops, ifindex), each followed by its own attributes.
-func parseNextHops(b []byte) ([]checks.Route, error) {
+func parseNextHops(b []byte) ([]netstate.Route, error) {
 	const sizeofRtNexthop = 8
-	var out []checks.Route
+	var out []netstate.Route
 	for len(b) > 0 {
 		if len(b) < sizeofRtNexthop {
 			return nil, errMalformed("next hop")
@@ -307,7 +307,7 @@ func parseNextHops(b []byte) ([]checks.Route, error) {
 		if l < sizeofRtNexthop || l > len(b) {
 			return nil, errMalformed("next hop")
 		}
-		h := checks.Route{IfIndex: int(int32(binary.NativeEndian.Uint32(b[4:8])))}
+		h := netstate.Route{IfIndex: int(int32(binary.NativeEndian.Uint32(b[4:8])))}
 		err := ForAttrs(b[sizeofRtNexthop:l], func(typ uint16, v []byte) error {
 			if typ == unix.RTA_GATEWAY {
 				if a, ok := unmapped(v); ok {
@@ -329,7 +329,7 @@ func parseNextHops(b []byte) ([]checks.Route, error) {
 // address, which is an IPv6 tunnel endpoint rather than a MAC when the
 // link is an ip6tnl (ARPHRD_TUNNEL6): Neighbors asks the link's type then.
 type neighMsg struct {
-	n        checks.Neighbor
+	n        netstate.Neighbor
 	lladdr16 []byte
 }
 
@@ -342,7 +342,7 @@ func parseNeigh(b []byte) (m neighMsg, ok bool, err error) {
 	ne := binary.NativeEndian
 	fam := b[0]
 	state, flags := ne.Uint16(b[8:10]), b[10]
-	m.n = checks.Neighbor{
+	m.n = netstate.Neighbor{
 		IfIndex:   int(int32(ne.Uint32(b[4:8]))),
 		State:     NeighStateFromNUD(int(state)),
 		Permanent: state&unix.NUD_PERMANENT != 0,

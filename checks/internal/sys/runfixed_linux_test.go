@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // runFixed never finds a program through the caller's PATH: as root under
@@ -24,7 +24,7 @@ func TestRunFixedIgnoresPath(t *testing.T) {
 	}
 	t.Setenv("PATH", evil)
 	err := runFixed(context.Background(), "test", name)
-	if !errors.Is(err, checks.ErrUnsupported) {
+	if !errors.Is(err, netstate.ErrUnsupported) {
 		t.Fatalf("runFixed = %v, want ErrUnsupported (not found in the system directories)", err)
 	}
 	if _, err := os.Stat(marker); err == nil {

@@ -12,8 +12,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/conffile"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
 
@@ -27,8 +27,8 @@ const (
 	tcpListen   = 0x0A
 )
 
-func readLinuxSockets(ctx context.Context, root string) (checks.SocketStats, error) {
-	var st checks.SocketStats
+func readLinuxSockets(ctx context.Context, root string) (netstate.SocketStats, error) {
+	var st netstate.SocketStats
 	lo, hi, err := readPortRange(filepath.Join(root, "sys/net/ipv4/ip_local_port_range"))
 	if err != nil {
 		st.Unknown = append(st.Unknown, "ephemeral range: "+err.Error())
@@ -88,7 +88,7 @@ func readLinuxSockets(ctx context.Context, root string) (checks.SocketStats, err
 // only the ports toward one endpoint (from one local address) run out
 // together. Thousands of another user's loopback TIME_WAIT sockets spread
 // over their own servers take nothing from a start's connections.
-func scanAllSockets(ctx context.Context, root string, lo, hi int, st *checks.SocketStats) error {
+func scanAllSockets(ctx context.Context, root string, lo, hi int, st *netstate.SocketStats) error {
 	st.TCPSockets, st.TCPTimeWait, st.UDPSockets = 0, 0, 0
 	inodes := map[uint64]bool{}
 	perPeer := map[string]int{}
@@ -134,7 +134,7 @@ func scanAllSockets(ctx context.Context, root string, lo, hi int, st *checks.Soc
 // topHolder finds the process whose file descriptors hold the most of the
 // given socket inodes. Other users' processes are unreadable without root;
 // then the holder stays unnamed. Bounded by ctx: it reads every /proc/PID/fd.
-func topHolder(ctx context.Context, root string, inodes map[uint64]bool, st *checks.SocketStats) {
+func topHolder(ctx context.Context, root string, inodes map[uint64]bool, st *netstate.SocketStats) {
 	if len(inodes) == 0 {
 		return
 	}

@@ -12,7 +12,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
 
@@ -82,7 +83,7 @@ func TestReadLinuxSockets(t *testing.T) {
 	if st.SystemFiles != 2048 || st.SystemFilesMax != 100000 {
 		t.Errorf("files: %+v", st)
 	}
-	d := checks.Diagnose(&checks.State{OS: "linux", Sockets: st, V4: checks.FamilyState{Family: 4}, V6: checks.FamilyState{Family: 6}})
+	d := diagnose.Diagnose(&netstate.State{OS: "linux", Sockets: st, V4: netstate.FamilyState{Family: 4}, V6: netstate.FamilyState{Family: 6}})
 	for _, c := range d.Checks {
 		if c.ID == "resources" && !strings.Contains(c.Detail, "most held by node (pid 4242, 2 sockets)") {
 			t.Errorf("resources detail lacks the holder: %q", c.Detail)

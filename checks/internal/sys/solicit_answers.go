@@ -6,7 +6,7 @@ import (
 	"net/netip"
 	"time"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // arpFrame is what Solicit judges of one ARP packet and its Ethernet
@@ -86,8 +86,8 @@ func unicastMAC(m net.HardwareAddr) bool {
 // gateway's. read reports skip for a frame that could not be parsed (the
 // LAN chose its bytes: it ends nothing); any other error ends the read, and
 // is returned unless ctx ended (the expected way out).
-func gather[F any](ctx context.Context, t0 time.Time, read func() (f F, skip bool, err error), answer func(F) net.HardwareAddr) ([]checks.NeighborAnswer, error) {
-	var as []checks.NeighborAnswer
+func gather[F any](ctx context.Context, t0 time.Time, read func() (f F, skip bool, err error), answer func(F) net.HardwareAddr) ([]netstate.NeighborAnswer, error) {
+	var as []netstate.NeighborAnswer
 	for {
 		f, skip, err := read()
 		if skip {
@@ -100,7 +100,7 @@ func gather[F any](ctx context.Context, t0 time.Time, read func() (f F, skip boo
 			return as, err
 		}
 		if mac := answer(f); mac != nil {
-			as = checks.AddAnswer(as, mac, time.Since(t0))
+			as = netstate.AddAnswer(as, mac, time.Since(t0))
 		}
 	}
 }

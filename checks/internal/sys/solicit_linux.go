@@ -13,10 +13,10 @@ import (
 
 	"github.com/mdlayher/arp"
 	"github.com/mdlayher/ndp"
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
-var _ checks.NeighborSoliciter = (*linuxSystem)(nil)
+var _ netstate.NeighborSoliciter = (*linuxSystem)(nil)
 
 // solicitAttempts and solicitInterval: one solicitation, repeated a few
 // times so that one lost frame does not fall back to the probe window.
@@ -31,7 +31,7 @@ const (
 // until ctx ends. The kernel sees the answers too; it never changes a
 // permanent entry because of them, which is why the engine solicits only
 // for those.
-func (*linuxSystem) Solicit(ctx context.Context, l checks.Link, ip netip.Addr) ([]checks.NeighborAnswer, error) {
+func (*linuxSystem) Solicit(ctx context.Context, l netstate.Link, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
 	ifi, err := net.InterfaceByIndex(l.Index)
 	if err != nil {
 		return nil, fmt.Errorf("solicit %s on %s: %w", ip, l.Name, err)
@@ -104,7 +104,7 @@ func askFrom(ifi *net.Interface, gw netip.Addr) (netip.Addr, error) {
 
 var broadcastMAC = net.HardwareAddr{0xff, 0xff, 0xff, 0xff, 0xff, 0xff}
 
-func solicitARP(ctx context.Context, ifi *net.Interface, ip netip.Addr) ([]checks.NeighborAnswer, error) {
+func solicitARP(ctx context.Context, ifi *net.Interface, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
 	src, err := askFrom(ifi, ip)
 	if err != nil {
 		return nil, fmt.Errorf("arp on %s: %w", ifi.Name, err)
@@ -146,7 +146,7 @@ func isSocketErr(err error) bool {
 	return errors.As(err, &op) || errors.Is(err, os.ErrDeadlineExceeded) || errors.Is(err, net.ErrClosed)
 }
 
-func solicitNDP(ctx context.Context, ifi *net.Interface, ip netip.Addr) ([]checks.NeighborAnswer, error) {
+func solicitNDP(ctx context.Context, ifi *net.Interface, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
 	c, _, err := ndp.Listen(ifi, ndp.LinkLocal)
 	if err != nil {
 		return nil, fmt.Errorf("ndp on %s: %w", ifi.Name, err)

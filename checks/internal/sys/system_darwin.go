@@ -21,8 +21,8 @@ import (
 	"time"
 	"unsafe"
 
-	"github.com/netguard/netguard/checks"
 	"github.com/netguard/netguard/checks/internal/xnu"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/net/route"
 	"golang.org/x/sys/unix"
 )
@@ -34,13 +34,13 @@ import (
 // and loses the errno.
 type darwinSystem struct{}
 
-var _ checks.System = (*darwinSystem)(nil)
+var _ netstate.System = (*darwinSystem)(nil)
 
 // The watcher polls the gateway entry: no notification covers it.
-var _ checks.NeighborLooker = (*darwinSystem)(nil)
+var _ netstate.NeighborLooker = (*darwinSystem)(nil)
 
 // New returns the OS layer for this platform.
-func New() checks.System { return &darwinSystem{} }
+func New() netstate.System { return &darwinSystem{} }
 
 // darwinTunnelPrefixes name virtual point-to-point devices a VPN owns:
 // utun (WireGuard/Tailscale/IKEv2 apps), tun (OpenVPN), ppp (L2TP/PPTP),
@@ -53,36 +53,36 @@ var darwinTunnelPrefixes = []string{"utun", "tun", "ppp", "ipsec", "wg"}
 // own software links (AirDrop awdl, llw, anpi, ap, gif, stf).
 var darwinKindPrefixes = []struct {
 	prefix string
-	kind   checks.LinkKind
+	kind   netstate.LinkKind
 }{
-	{"bridge", checks.LinkBridge},
-	{"vmenet", checks.LinkVeth}, {"feth", checks.LinkVeth},
-	{"gif", checks.LinkTunnel}, {"stf", checks.LinkTunnel},
-	{"awdl", checks.LinkVirtual}, {"llw", checks.LinkVirtual}, {"anpi", checks.LinkVirtual}, {"ap", checks.LinkVirtual},
-	{"en", checks.LinkPhysical},
+	{"bridge", netstate.LinkBridge},
+	{"vmenet", netstate.LinkVeth}, {"feth", netstate.LinkVeth},
+	{"gif", netstate.LinkTunnel}, {"stf", netstate.LinkTunnel},
+	{"awdl", netstate.LinkVirtual}, {"llw", netstate.LinkVirtual}, {"anpi", netstate.LinkVirtual}, {"ap", netstate.LinkVirtual},
+	{"en", netstate.LinkPhysical},
 }
 
-func darwinLinkKind(l checks.Link) checks.LinkKind {
+func darwinLinkKind(l netstate.Link) netstate.LinkKind {
 	switch {
 	case l.Loopback:
-		return checks.LinkLoopback
+		return netstate.LinkLoopback
 	case l.Tunnel:
-		return checks.LinkTunnel
+		return netstate.LinkTunnel
 	}
 	for _, p := range darwinKindPrefixes {
 		if strings.HasPrefix(l.Name, p.prefix) {
 			return p.kind
 		}
 	}
-	return checks.LinkVirtual
+	return netstate.LinkVirtual
 }
 
-func (*darwinSystem) Links(ctx context.Context) ([]checks.Link, error) {
+func (*darwinSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 	ifs, err := net.Interfaces()
 	if err != nil {
 		return nil, fmt.Errorf("list interfaces: %w", err)
 	}
-	links := make([]checks.Link, 0, len(ifs))
+	links := make([]netstate.Link, 0, len(ifs))
 	mediaFd := -1
 	defer func() {
 		if mediaFd >= 0 {
@@ -93,7 +93,7 @@ func (*darwinSystem) Links(ctx context.Context) ([]checks.Link, error) {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("list interfaces: %w", err)
 		}
-		l := checks.Link{
+		l := netstate.Link{
 			Index:    ifi.Index,
 			Name:     ifi.Name,
 			MAC:      ifi.HardwareAddr,
@@ -162,8 +162,8 @@ var darwinFamilies = []struct {
 	name string
 }{{unix.AF_INET, "IPv4"}, {unix.AF_INET6, "IPv6"}}
 
-func (*darwinSystem) Routes(ctx context.Context) ([]checks.Route, error) {
-	var all []checks.Route
+func (*darwinSystem) Routes(ctx context.Context) ([]netstate.Route, error) {
+	var all []netstate.Route
 	for _, f := range darwinFamilies {
 		if err := ctx.Err(); err != nil {
 			return nil, fmt.Errorf("dump routes: %w", err)
@@ -194,7 +194,7 @@ func (*darwinSystem) Routes(ctx context.Context) ([]checks.Route, error) {
 // route: the matched route comes back with that Type and a nil error (a
 // connect() to it would get EHOSTUNREACH). ESRCH means no route matched at
 // this instant (traceroute's "findsaddr: write: No such process").
-func (*darwinSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route, error) {
+func (*darwinSystem) RouteTo(ctx context.Context, dst netip.Addr) (netstate.Route, error) {
 	// A zone (fe80::1%en0) scopes the lookup to that interface.
 	ifIndex := 0
 	if z := dst.Zone(); z != "" {
@@ -206,11 +206,11 @@ func (*darwinSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route,
 	}
 	m, err := darwinRouteRequest(ctx, xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, ifIndex, ifIndex > 0, dst)
 	if err != nil {
-		return checks.Route{}, fmt.Errorf("route get %s: %w", dst, err)
+		return netstate.Route{}, fmt.Errorf("route get %s: %w", dst, err)
 	}
 	r, ok := darwinRoute(m, true)
 	if !ok {
-		return checks.Route{}, fmt.Errorf("route get %s: reply names no destination", dst)
+		return netstate.Route{}, fmt.Errorf("route get %s: reply names no destination", dst)
 	}
 	if r.IfName == "" {
 		r.IfName = darwinIfNames()[r.IfIndex]
@@ -218,8 +218,8 @@ func (*darwinSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route,
 	return r, nil
 }
 
-func (*darwinSystem) Neighbors(ctx context.Context) ([]checks.Neighbor, error) {
-	var all []checks.Neighbor
+func (*darwinSystem) Neighbors(ctx context.Context) ([]netstate.Neighbor, error) {
+	var all []netstate.Neighbor
 	now := time.Now()
 	for _, f := range darwinFamilies {
 		if err := ctx.Err(); err != nil {
@@ -250,7 +250,7 @@ func (*darwinSystem) Neighbors(ctx context.Context) ([]checks.Neighbor, error) {
 // darwinRefineND6 fills in NDP state, which lives outside the route (see
 // darwinNeighbor), asking SIOCGNBRINFO_IN6 per entry as ndp -a does. Any
 // user may ask. Where it fails the coarse state from the dump stays.
-func darwinRefineND6(ns []checks.Neighbor) {
+func darwinRefineND6(ns []netstate.Neighbor) {
 	fd := -1
 	for i := range ns {
 		n := &ns[i]
@@ -319,10 +319,10 @@ func darwinProcName(pid int) string {
 // carries the owning pid (e_pid, else last_pid), so no libproc (cgo) is
 // needed. A list macOS cut short may lack the listener: then the owner is
 // not named, and the finding's steps name lsof.
-func darwinPortOwner(port uint16) (checks.PortOwner, error) {
+func darwinPortOwner(port uint16) (netstate.PortOwner, error) {
 	b, err := darwinSysctlRaw("net.inet.tcp.pcblist_n")
 	if err != nil {
-		return checks.PortOwner{}, fmt.Errorf("read TCP sockets: %w", err)
+		return netstate.PortOwner{}, fmt.Errorf("read TCP sockets: %w", err)
 	}
 	ps, err := darwinParsePcblist(b, 6, 0, 0)
 	pid := ps.Listeners[int(port)]
@@ -330,13 +330,13 @@ func darwinPortOwner(port uint16) (checks.PortOwner, error) {
 		if err == nil {
 			err = fmt.Errorf("no listener on port %d in the socket list", port)
 		}
-		return checks.PortOwner{}, fmt.Errorf("owner of port %d: %w (lsof -nP -iTCP:%d -sTCP:LISTEN names it)", port, err, port)
+		return netstate.PortOwner{}, fmt.Errorf("owner of port %d: %w (lsof -nP -iTCP:%d -sTCP:LISTEN names it)", port, err, port)
 	}
-	return checks.PortOwner{PID: pid, Name: darwinProcName(pid)}, nil
+	return netstate.PortOwner{PID: pid, Name: darwinProcName(pid)}, nil
 }
 
-func (*darwinSystem) Sockets(ctx context.Context) (checks.SocketStats, error) {
-	var st checks.SocketStats
+func (*darwinSystem) Sockets(ctx context.Context) (netstate.SocketStats, error) {
+	var st netstate.SocketStats
 	lo, err1 := unix.SysctlUint32("net.inet.ip.portrange.first")
 	hi, err2 := unix.SysctlUint32("net.inet.ip.portrange.last")
 	if err := errors.Join(err1, err2); err != nil {
@@ -439,7 +439,7 @@ func darwinSysctlRaw(name string) ([]byte, error) {
 // per interface and may also hold an unscoped one on the same interface; a
 // Neighbor cannot tell those two apart, so both are removed here, at most
 // one of each kind, and never a copy on another interface.
-func (*darwinSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) error {
+func (*darwinSystem) DeleteNeighbor(ctx context.Context, n netstate.Neighbor) error {
 	ip := n.IP.WithZone("").Unmap()
 	name := n.IfName
 	if name == "" {
@@ -481,7 +481,7 @@ func (*darwinSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) erro
 // expiry of an entry. found is false when what the kernel matches is not a
 // link-layer entry for exactly ip on ifIndex (no entry: the subnet route
 // answers). RTM_GET reads; it never creates an entry.
-func (*darwinSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (checks.Neighbor, bool, error) {
+func (*darwinSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (netstate.Neighbor, bool, error) {
 	ip = ip.WithZone("").Unmap()
 	for _, scoped := range []bool{true, false} {
 		m, err := darwinRouteRequest(ctx, xnu.RTMGet, xnu.RTFUp|xnu.RTFHost, ifIndex, scoped, ip)
@@ -489,7 +489,7 @@ func (*darwinSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.A
 			continue
 		}
 		if err != nil {
-			return checks.Neighbor{}, false, fmt.Errorf("look up neighbor %s dev %d: %w", ip, ifIndex, err)
+			return netstate.Neighbor{}, false, fmt.Errorf("look up neighbor %s dev %d: %w", ip, ifIndex, err)
 		}
 		n, ok := darwinNeighbor(m, time.Now())
 		if !ok || n.IP != ip || n.IfIndex != ifIndex {
@@ -498,11 +498,11 @@ func (*darwinSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.A
 		if n.IfName == "" && m.Ifp != nil {
 			n.IfName = m.Ifp.Name
 		}
-		ns := []checks.Neighbor{n}
+		ns := []netstate.Neighbor{n}
 		darwinRefineND6(ns)
 		return ns[0], true, nil
 	}
-	return checks.Neighbor{}, false, nil
+	return netstate.Neighbor{}, false, nil
 }
 
 var darwinRtmSeq atomic.Int32
@@ -640,5 +640,5 @@ func (*darwinSystem) FlushDNSCache(ctx context.Context) error {
 // link down, which the repair ladder must never do. The manual steps
 // (System Settings › Network › Details › Renew DHCP Lease) cover it.
 func (*darwinSystem) ReapplyInterface(_ context.Context, ifName string) error {
-	return fmt.Errorf("reapply %s: %w", ifName, checks.ErrUnsupported)
+	return fmt.Errorf("reapply %s: %w", ifName, netstate.ErrUnsupported)
 }

@@ -12,7 +12,7 @@ import (
 	"os/exec"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"github.com/netguard/netguard/checks/safepath"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -24,11 +24,11 @@ type linuxSystem struct {
 	nl *rtnl
 }
 
-var _ checks.System = (*linuxSystem)(nil)
+var _ netstate.System = (*linuxSystem)(nil)
 
 // New returns the OS layer for this platform. Its rtnetlink socket is
 // opened on first use, in the calling thread's network namespace.
-func New() checks.System { return &linuxSystem{nl: newRtnl()} }
+func New() netstate.System { return &linuxSystem{nl: newRtnl()} }
 
 // dump runs one dump request (typ, with body as its fixed header) and
 // hands each reply message to fn; a dump the kernel interrupted is read
@@ -45,8 +45,8 @@ func (s *linuxSystem) dump(ctx context.Context, op string, typ uint16, body []by
 // nothing longer, so one ifinfomsg-sized zero body serves every table.
 var rtgenBody = make([]byte, unix.SizeofIfInfomsg)
 
-func (s *linuxSystem) Links(ctx context.Context) ([]checks.Link, error) {
-	var out []checks.Link
+func (s *linuxSystem) Links(ctx context.Context) ([]netstate.Link, error) {
+	var out []netstate.Link
 	err := s.dump(ctx, "dump links", unix.RTM_GETLINK, rtgenBody, unix.RTM_NEWLINK,
 		func() { out = out[:0] },
 		func(b []byte) error {
@@ -86,10 +86,10 @@ func (s *linuxSystem) Links(ctx context.Context) ([]checks.Link, error) {
 	return out, nil
 }
 
-func (s *linuxSystem) Routes(ctx context.Context) ([]checks.Route, error) {
+func (s *linuxSystem) Routes(ctx context.Context) ([]netstate.Route, error) {
 	// Every table, not just main: the default route can live in a table
 	// chosen by policy routing (VPN clients, tailscale's table 52).
-	var out []checks.Route
+	var out []netstate.Route
 	err := s.dump(ctx, "dump routes", unix.RTM_GETROUTE, rtgenBody[:unix.SizeofRtMsg], unix.RTM_NEWROUTE,
 		func() { out = out[:0] },
 		func(b []byte) error {
@@ -108,18 +108,18 @@ func (s *linuxSystem) Routes(ctx context.Context) ([]checks.Route, error) {
 // RouteTypeFromRTN maps a kernel route type (RTN_*) to a RouteType; false
 // for the types checks ignore (local, broadcast, multicast, ...). Exported
 // for the watcher, which decodes the same rtnetlink messages.
-func RouteTypeFromRTN(t int) (checks.RouteType, bool) {
+func RouteTypeFromRTN(t int) (netstate.RouteType, bool) {
 	switch t {
 	case unix.RTN_UNICAST:
-		return checks.RouteUnicast, true
+		return netstate.RouteUnicast, true
 	case unix.RTN_UNREACHABLE:
-		return checks.RouteUnreachable, true
+		return netstate.RouteUnreachable, true
 	case unix.RTN_PROHIBIT:
-		return checks.RouteProhibit, true
+		return netstate.RouteProhibit, true
 	case unix.RTN_BLACKHOLE:
-		return checks.RouteBlackhole, true
+		return netstate.RouteBlackhole, true
 	case unix.RTN_THROW:
-		return checks.RouteThrow, true
+		return netstate.RouteThrow, true
 	}
 	return 0, false
 }
@@ -127,7 +127,7 @@ func RouteTypeFromRTN(t int) (checks.RouteType, bool) {
 // RouteTo asks the kernel (RTM_GETROUTE with RTM_F_LOOKUP_TABLE, as `ip
 // route get`). Interface names are left to the engine (nameInterfaces):
 // looking them up here would cost a link dump per call.
-func (s *linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route, error) {
+func (s *linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (netstate.Route, error) {
 	q := dst.Unmap() // a v4-mapped address is looked up as IPv4
 	body := make([]byte, unix.SizeofRtMsg, unix.SizeofRtMsg+unix.SizeofRtAttr+16)
 	body[0] = unix.AF_INET
@@ -141,7 +141,7 @@ func (s *linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route
 	binary.NativeEndian.PutUint16(rta[0:2], uint16(unix.SizeofRtAttr+len(ip)))
 	binary.NativeEndian.PutUint16(rta[2:4], unix.RTA_DST)
 	body = append(append(body, rta[:]...), ip...)
-	var rs []checks.Route
+	var rs []netstate.Route
 	err := s.nl.request(ctx, unix.RTM_GETROUTE, 0, body, unix.RTM_NEWROUTE,
 		func() { rs = nil },
 		func(b []byte) error {
@@ -153,17 +153,17 @@ func (s *linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route
 			return err
 		})
 	if err != nil {
-		return checks.Route{}, fmt.Errorf("route lookup %s: %w", dst, err)
+		return netstate.Route{}, fmt.Errorf("route lookup %s: %w", dst, err)
 	}
 	if len(rs) == 0 {
-		return checks.Route{}, fmt.Errorf("route lookup %s: %w", dst, unix.ENETUNREACH)
+		return netstate.Route{}, fmt.Errorf("route lookup %s: %w", dst, unix.ENETUNREACH)
 	}
 	out := rs[0]
 	out.Dst = netip.PrefixFrom(dst, dst.BitLen())
 	return out, nil
 }
 
-func (s *linuxSystem) Neighbors(ctx context.Context) ([]checks.Neighbor, error) {
+func (s *linuxSystem) Neighbors(ctx context.Context) ([]netstate.Neighbor, error) {
 	var ms []neighMsg
 	err := s.dump(ctx, "dump neighbors", unix.RTM_GETNEIGH, rtgenBody[:unix.SizeofNdMsg], unix.RTM_NEWNEIGH,
 		func() { ms = ms[:0] },
@@ -178,7 +178,7 @@ func (s *linuxSystem) Neighbors(ctx context.Context) ([]checks.Neighbor, error) 
 		return nil, err
 	}
 	tunnel6 := map[int]bool{}
-	out := make([]checks.Neighbor, 0, len(ms))
+	out := make([]netstate.Neighbor, 0, len(ms))
 	for _, m := range ms {
 		if m.lladdr16 != nil {
 			// 16 bytes: a FireWire MAC, or on an ip6tnl the tunnel's
@@ -218,33 +218,33 @@ func (s *linuxSystem) isTunnel6(ctx context.Context, idx int) bool {
 
 // NeighStateFromNUD maps the kernel's NUD_* state bits to a NeighState.
 // Exported for the watcher, which decodes the same rtnetlink messages.
-func NeighStateFromNUD(s int) checks.NeighState {
+func NeighStateFromNUD(s int) netstate.NeighState {
 	switch {
 	case s&unix.NUD_PERMANENT != 0:
-		return checks.NeighPermanent
+		return netstate.NeighPermanent
 	case s&unix.NUD_REACHABLE != 0:
-		return checks.NeighReachable
+		return netstate.NeighReachable
 	case s&unix.NUD_STALE != 0:
-		return checks.NeighStale
+		return netstate.NeighStale
 	case s&unix.NUD_DELAY != 0:
-		return checks.NeighDelay
+		return netstate.NeighDelay
 	case s&unix.NUD_PROBE != 0:
-		return checks.NeighProbe
+		return netstate.NeighProbe
 	case s&unix.NUD_FAILED != 0:
-		return checks.NeighFailed
+		return netstate.NeighFailed
 	case s&unix.NUD_INCOMPLETE != 0:
-		return checks.NeighIncomplete
+		return netstate.NeighIncomplete
 	case s&unix.NUD_NOARP != 0:
-		return checks.NeighNoARP
+		return netstate.NeighNoARP
 	}
-	return checks.NeighUnknown
+	return netstate.NeighUnknown
 }
 
-func (*linuxSystem) Sockets(ctx context.Context) (checks.SocketStats, error) {
+func (*linuxSystem) Sockets(ctx context.Context) (netstate.SocketStats, error) {
 	return readLinuxSockets(ctx, procRoot)
 }
 
-func (*linuxSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) error {
+func (*linuxSystem) DeleteNeighbor(ctx context.Context, n netstate.Neighbor) error {
 	fam := netlink.FAMILY_V4
 	if n.IP.Is6() {
 		fam = netlink.FAMILY_V6
@@ -258,7 +258,7 @@ func (*linuxSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) error
 
 // SetNeighbor puts back a permanent entry (the rollback of a deletion
 // that verification did not confirm).
-func (*linuxSystem) SetNeighbor(ctx context.Context, n checks.Neighbor) error {
+func (*linuxSystem) SetNeighbor(ctx context.Context, n netstate.Neighbor) error {
 	fam := netlink.FAMILY_V4
 	if n.IP.Is6() {
 		fam = netlink.FAMILY_V6
@@ -284,7 +284,7 @@ func (*linuxSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
 	return nil
 }
 
-var _ checks.LinkDowner = (*linuxSystem)(nil)
+var _ netstate.LinkDowner = (*linuxSystem)(nil)
 
 // SetLinkDown takes an interface down: the undo of a SetLinkUp that did
 // not help.
@@ -303,8 +303,8 @@ func (*linuxSystem) SetLinkDown(ctx context.Context, ifIndex int) error {
 // resolver cache with a stable interface; without it in charge there is
 // no cache to flush.
 func (*linuxSystem) FlushDNSCache(ctx context.Context) error {
-	if readManagers(managerRoot).InCharge&checks.MgrResolved == 0 {
-		return checks.ErrUnsupported
+	if readManagers(managerRoot).InCharge&netstate.MgrResolved == 0 {
+		return netstate.ErrUnsupported
 	}
 	return runFixed(ctx, "flush DNS cache", "resolvectl", "flush-caches")
 }
@@ -314,17 +314,17 @@ func (*linuxSystem) FlushDNSCache(ctx context.Context) error {
 // bounces the link nor drops routes the manager does not own. Their state
 // directories outlive them, so a directory alone says nothing.
 func (*linuxSystem) ReapplyInterface(ctx context.Context, ifName string) error {
-	if !checks.ValidIfName(ifName) {
+	if !netstate.ValidIfName(ifName) {
 		return fmt.Errorf("reapply interface: invalid interface name %q", ifName)
 	}
 	ms := readManagers(managerRoot)
-	if ms.InCharge&checks.MgrNetworkManager != 0 {
+	if ms.InCharge&netstate.MgrNetworkManager != 0 {
 		return runFixed(ctx, "reapply "+ifName, "nmcli", "device", "reapply", ifName)
 	}
-	if ms.InCharge&checks.MgrNetworkd != 0 {
+	if ms.InCharge&netstate.MgrNetworkd != 0 {
 		return runFixed(ctx, "reconfigure "+ifName, "networkctl", "reconfigure", ifName)
 	}
-	return checks.ErrUnsupported
+	return netstate.ErrUnsupported
 }
 
 // fixedEnv is the whole environment a program run as root gets.
@@ -339,7 +339,7 @@ func runFixed(ctx context.Context, op, name string, args ...string) error {
 	path, err := safepath.Find(name)
 	switch {
 	case errors.Is(err, safepath.ErrNotFound):
-		return checks.ErrUnsupported
+		return netstate.ErrUnsupported
 	case err != nil:
 		return fmt.Errorf("%s: %w", op, err)
 	}

@@ -18,20 +18,20 @@ import (
 	"strconv"
 	"unsafe"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/windows"
 )
 
 // windowsSystem holds no state: every call reads the tables afresh.
 type windowsSystem struct{}
 
-var _ checks.System = (*windowsSystem)(nil)
+var _ netstate.System = (*windowsSystem)(nil)
 
 // The watcher polls the gateway entry: no notification covers it.
-var _ checks.NeighborLooker = (*windowsSystem)(nil)
+var _ netstate.NeighborLooker = (*windowsSystem)(nil)
 
 // New returns the OS layer for this platform.
-func New() checks.System { return &windowsSystem{} }
+func New() netstate.System { return &windowsSystem{} }
 
 // Functions x/sys/windows does not wrap. All of iphlpapi's exist since
 // Vista; DnsFlushResolverCache is undocumented (it is what
@@ -90,7 +90,7 @@ func (m winIfNames) get(index int) string {
 	return name
 }
 
-func (s *windowsSystem) Links(ctx context.Context) ([]checks.Link, error) {
+func (s *windowsSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -98,7 +98,7 @@ func (s *windowsSystem) Links(ctx context.Context) ([]checks.Link, error) {
 	if err != nil {
 		return nil, fmt.Errorf("dump links (GetAdaptersAddresses): %w", err)
 	}
-	var links []checks.Link
+	var links []netstate.Link
 	for aa := first; aa != nil; aa = aa.Next {
 		a := windowsAdapter{
 			Index:      aa.IfIndex,
@@ -165,7 +165,7 @@ func winIfMetrics() map[windowsIfKey]uint32 {
 	return m
 }
 
-func (s *windowsSystem) Routes(ctx context.Context) ([]checks.Route, error) {
+func (s *windowsSystem) Routes(ctx context.Context) ([]netstate.Route, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -188,9 +188,9 @@ func (s *windowsSystem) Routes(ctx context.Context) ([]checks.Route, error) {
 	return routes, nil
 }
 
-func (s *windowsSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Route, error) {
+func (s *windowsSystem) RouteTo(ctx context.Context, dst netip.Addr) (netstate.Route, error) {
 	if err := ctx.Err(); err != nil {
-		return checks.Route{}, err
+		return netstate.Route{}, err
 	}
 	// A link-local destination needs its scope (interface index); a zone
 	// may be a number or, as net prints it, the interface's name.
@@ -211,7 +211,7 @@ func (s *windowsSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Rou
 	err := winCall(winGetBestRoute2, 0, 0, 0, uintptr(unsafe.Pointer(&to)), 0,
 		uintptr(unsafe.Pointer(&row)), uintptr(unsafe.Pointer(&src)))
 	if err != nil {
-		return checks.Route{}, fmt.Errorf("route to %s (GetBestRoute2): %w", dst, err)
+		return netstate.Route{}, fmt.Errorf("route to %s (GetBestRoute2): %w", dst, err)
 	}
 	var ifMetric uint32
 	if r, err := winIfMetric(row.DestinationPrefix.Prefix.Family, row.InterfaceIndex); err == nil {
@@ -221,7 +221,7 @@ func (s *windowsSystem) RouteTo(ctx context.Context, dst netip.Addr) (checks.Rou
 	// route), as on macOS; Linux answers with dst/32.
 	r, ok := windowsRouteFromRow(&row, ifMetric)
 	if !ok {
-		return checks.Route{}, fmt.Errorf("route to %s (GetBestRoute2): unknown family %d in answer", dst, row.DestinationPrefix.Prefix.Family)
+		return netstate.Route{}, fmt.Errorf("route to %s (GetBestRoute2): unknown family %d in answer", dst, row.DestinationPrefix.Prefix.Family)
 	}
 	r.Src = src.addr()
 	r.IfName = winIfNames{}.get(r.IfIndex)
@@ -237,7 +237,7 @@ func winIfMetric(family uint16, index uint32) (uint32, error) {
 	return row.Metric, nil
 }
 
-func (s *windowsSystem) Neighbors(ctx context.Context) ([]checks.Neighbor, error) {
+func (s *windowsSystem) Neighbors(ctx context.Context) ([]netstate.Neighbor, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
@@ -256,7 +256,7 @@ func (s *windowsSystem) Neighbors(ctx context.Context) ([]checks.Neighbor, error
 	return append(v4, v6...), nil
 }
 
-func winNeighbors(family uint16) ([]checks.Neighbor, error) {
+func winNeighbors(family uint16) ([]netstate.Neighbor, error) {
 	var t *windowsIPNetTable2
 	if err := winCall(winGetIpNetTable2, uintptr(family), uintptr(unsafe.Pointer(&t))); err != nil {
 		if errors.Is(err, windows.ERROR_NOT_FOUND) { // empty table
@@ -265,7 +265,7 @@ func winNeighbors(family uint16) ([]checks.Neighbor, error) {
 		return nil, fmt.Errorf("dump neighbors (GetIpNetTable2 family %d): %w", family, err)
 	}
 	defer windows.FreeMibTable(unsafe.Pointer(t))
-	var out []checks.Neighbor
+	var out []netstate.Neighbor
 	names := winIfNames{}
 	rows := unsafe.Slice(&t.Table[0], t.NumEntries)
 	for i := range rows {
@@ -277,9 +277,9 @@ func winNeighbors(family uint16) ([]checks.Neighbor, error) {
 	return out, nil
 }
 
-func (s *windowsSystem) Sockets(ctx context.Context) (checks.SocketStats, error) {
+func (s *windowsSystem) Sockets(ctx context.Context) (netstate.SocketStats, error) {
 	if err := ctx.Err(); err != nil {
-		return checks.SocketStats{}, err
+		return netstate.SocketStats{}, err
 	}
 	tables := []struct {
 		proc   *windows.LazyProc
@@ -314,7 +314,7 @@ func (s *windowsSystem) Sockets(ctx context.Context) (checks.SocketStats, error)
 		}
 	}
 	if len(unknown) == len(tables) {
-		return checks.SocketStats{}, firstErr
+		return netstate.SocketStats{}, firstErr
 	}
 	st := windowsSocketStats(tcp, udp, windowsDynamicPortLow, windowsDynamicPortHigh)
 	st.Unknown = append(unknown,
@@ -382,9 +382,9 @@ func winProcessName(pid uint32) (string, error) {
 // GetIpNetEntry2 (no table dump, no resolution started): the watcher's
 // gateway poll (watch.NeighborLooker), since Windows has no neighbor
 // change notification. found is false when there is no entry.
-func (s *windowsSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (checks.Neighbor, bool, error) {
+func (s *windowsSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip netip.Addr) (netstate.Neighbor, bool, error) {
 	if err := ctx.Err(); err != nil {
-		return checks.Neighbor{}, false, err
+		return netstate.Neighbor{}, false, err
 	}
 	ip = ip.WithZone("").Unmap()
 	var scope uint32
@@ -395,14 +395,14 @@ func (s *windowsSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip neti
 	row := windowsIPNetRow2{Address: windowsSockaddrFrom(ip, scope), InterfaceIndex: uint32(ifIndex)}
 	err := winCall(winGetIpNetEntry2, uintptr(unsafe.Pointer(&row)))
 	if errors.Is(err, windows.ERROR_NOT_FOUND) || errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
-		return checks.Neighbor{}, false, nil
+		return netstate.Neighbor{}, false, nil
 	}
 	if err != nil {
-		return checks.Neighbor{}, false, fmt.Errorf("look up neighbor %s dev %d (GetIpNetEntry2): %w", ip, ifIndex, err)
+		return netstate.Neighbor{}, false, fmt.Errorf("look up neighbor %s dev %d (GetIpNetEntry2): %w", ip, ifIndex, err)
 	}
 	n, ok := windowsNeighbor(&row)
 	if !ok {
-		return checks.Neighbor{}, false, nil
+		return netstate.Neighbor{}, false, nil
 	}
 	n.IfName = winIfNames{}.get(n.IfIndex)
 	return n, true, nil
@@ -410,7 +410,7 @@ func (s *windowsSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip neti
 
 // DeleteNeighbor needs an elevated token: otherwise DeleteIpNetEntry2 says
 // ERROR_ACCESS_DENIED, which errors.Is(err, os.ErrPermission) recognises.
-func (s *windowsSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) error {
+func (s *windowsSystem) DeleteNeighbor(ctx context.Context, n netstate.Neighbor) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -446,7 +446,7 @@ func (s *windowsSystem) DeleteNeighbor(ctx context.Context, n checks.Neighbor) e
 // bring back a disabled device, and such an adapter is not listed by
 // GetAdaptersAddresses anyway.
 func (s *windowsSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
-	return checks.ErrUnsupported
+	return netstate.ErrUnsupported
 }
 
 // FlushDNSCache empties the DNS Client service's cache. It needs no
@@ -456,7 +456,7 @@ func (s *windowsSystem) FlushDNSCache(ctx context.Context) error {
 		return err
 	}
 	if err := winDnsFlushResolverCache.Find(); err != nil {
-		return fmt.Errorf("flush DNS cache: %w: %w", checks.ErrUnsupported, err)
+		return fmt.Errorf("flush DNS cache: %w: %w", netstate.ErrUnsupported, err)
 	}
 	// BOOL DnsFlushResolverCache(void); the reason is in GetLastError.
 	if ok, _, lastErr := winDnsFlushResolverCache.Call(); ok == 0 {
@@ -471,5 +471,5 @@ func (s *windowsSystem) FlushDNSCache(ctx context.Context) error {
 // ReapplyInterface is unsupported: Windows has no network manager with a
 // "reapply" verb; renewing DHCP (IpRenewAddress) is a different repair.
 func (s *windowsSystem) ReapplyInterface(ctx context.Context, ifName string) error {
-	return checks.ErrUnsupported
+	return netstate.ErrUnsupported
 }

@@ -17,7 +17,7 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // Address families as Windows numbers them (ws2def.h). AF_INET6 is 23, not
@@ -198,24 +198,24 @@ func windowsIsBroadcastMAC(mac net.HardwareAddr) bool {
 
 // windowsNeighState maps NL_NEIGHBOR_STATE. Windows' Unreachable is the end
 // of failed resolution, Linux's FAILED.
-func windowsNeighState(s uint32) (state checks.NeighState, permanent bool) {
+func windowsNeighState(s uint32) (state netstate.NeighState, permanent bool) {
 	switch s {
 	case windowsNlnsUnreachable:
-		return checks.NeighFailed, false
+		return netstate.NeighFailed, false
 	case windowsNlnsIncomplete:
-		return checks.NeighIncomplete, false
+		return netstate.NeighIncomplete, false
 	case windowsNlnsProbe:
-		return checks.NeighProbe, false
+		return netstate.NeighProbe, false
 	case windowsNlnsDelay:
-		return checks.NeighDelay, false
+		return netstate.NeighDelay, false
 	case windowsNlnsStale:
-		return checks.NeighStale, false
+		return netstate.NeighStale, false
 	case windowsNlnsReachable:
-		return checks.NeighReachable, false
+		return netstate.NeighReachable, false
 	case windowsNlnsPermanent:
-		return checks.NeighPermanent, true
+		return netstate.NeighPermanent, true
 	}
-	return checks.NeighUnknown, false
+	return netstate.NeighUnknown, false
 }
 
 var windowsLimitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
@@ -224,16 +224,16 @@ var windowsLimitedBroadcast = netip.AddrFrom4([4]byte{255, 255, 255, 255})
 // the stack itself keeps for multicast and broadcast (static, ff-ff-ff-ff-
 // ff-ff or 01-00-5e-…): Linux does not list them and they are never a
 // gateway, but they are "permanent" and would look like an admin's doing.
-func windowsNeighbor(r *windowsIPNetRow2) (n checks.Neighbor, ok bool) {
+func windowsNeighbor(r *windowsIPNetRow2) (n netstate.Neighbor, ok bool) {
 	ip := r.Address.addr()
 	if !ip.IsValid() || ip.IsUnspecified() || ip.IsMulticast() || ip.IsLoopback() || ip == windowsLimitedBroadcast {
-		return checks.Neighbor{}, false
+		return netstate.Neighbor{}, false
 	}
 	mac := windowsMAC(r.PhysicalAddress[:], r.PhysicalAddressLength)
 	if windowsIsBroadcastMAC(mac) { // a subnet's directed broadcast
-		return checks.Neighbor{}, false
+		return netstate.Neighbor{}, false
 	}
-	n = checks.Neighbor{
+	n = netstate.Neighbor{
 		IfIndex: int(r.InterfaceIndex),
 		IP:      ip,
 		MAC:     mac,
@@ -241,14 +241,14 @@ func windowsNeighbor(r *windowsIPNetRow2) (n checks.Neighbor, ok bool) {
 	}
 	n.State, n.Permanent = windowsNeighState(r.State)
 	switch {
-	case n.State == checks.NeighFailed || n.State == checks.NeighIncomplete:
+	case n.State == netstate.NeighFailed || n.State == netstate.NeighIncomplete:
 		// An unreachable entry may still hold the last MAC; the contract
 		// is nil while unresolved.
 		n.MAC = nil
-	case n.State == checks.NeighPermanent && mac == nil:
+	case n.State == netstate.NeighPermanent && mac == nil:
 		// Interfaces without neighbor discovery (Wintun, PPP) list their
 		// peers as permanent with no address: Linux's NOARP, resolved.
-		n.State = checks.NeighNoARP
+		n.State = netstate.NeighNoARP
 	}
 	return n, true
 }
@@ -257,24 +257,24 @@ func windowsNeighbor(r *windowsIPNetRow2) (n checks.Neighbor, ok bool) {
 // GetBestRoute2 included. ifMetric is the interface metric of the row's
 // family (MIB_IPINTERFACE_ROW.Metric): Windows ranks routes by the sum.
 // Windows has no reject route types, so every route is unicast.
-func windowsRouteFromRow(r *windowsIPForwardRow2, ifMetric uint32) (checks.Route, bool) {
+func windowsRouteFromRow(r *windowsIPForwardRow2, ifMetric uint32) (netstate.Route, bool) {
 	a := r.DestinationPrefix.Prefix.addr()
 	if !a.IsValid() {
-		return checks.Route{}, false
+		return netstate.Route{}, false
 	}
 	dst, err := a.Prefix(int(r.DestinationPrefix.PrefixLength))
 	if err != nil {
-		return checks.Route{}, false
+		return netstate.Route{}, false
 	}
 	gw := r.NextHop.addr()
 	if gw.IsUnspecified() { // on-link: Windows writes 0.0.0.0 or ::
 		gw = netip.Addr{}
 	}
-	return checks.Route{
+	return netstate.Route{
 		Dst:     dst,
 		Gateway: gw,
 		IfIndex: int(r.InterfaceIndex),
-		Type:    checks.RouteUnicast,
+		Type:    netstate.RouteUnicast,
 		Metric:  int(r.Metric) + int(ifMetric),
 	}, true
 }
@@ -284,7 +284,7 @@ func windowsRouteFromRow(r *windowsIPForwardRow2, ifMetric uint32) (checks.Route
 // each own address and to each subnet's broadcast (both on-link /32 or
 // /128), loopback, limited broadcast and multicast. Those are left out, as
 // the System contract asks.
-func windowsRouteListed(r checks.Route) bool {
+func windowsRouteListed(r netstate.Route) bool {
 	a := r.Dst.Addr()
 	switch {
 	case a.IsMulticast(), a.IsLoopback():
@@ -302,8 +302,8 @@ type windowsIfKey struct {
 }
 
 // windowsRoutes converts a whole forwarding table.
-func windowsRoutes(rows []windowsIPForwardRow2, ifMetric map[windowsIfKey]uint32) []checks.Route {
-	var out []checks.Route
+func windowsRoutes(rows []windowsIPForwardRow2, ifMetric map[windowsIfKey]uint32) []netstate.Route {
+	var out []netstate.Route
 	for i := range rows {
 		r := &rows[i]
 		k := windowsIfKey{r.DestinationPrefix.Prefix.Family, r.InterfaceIndex}
@@ -330,8 +330,8 @@ type windowsAdapter struct {
 	MTU         uint32
 }
 
-func windowsLink(a windowsAdapter) checks.Link {
-	return checks.Link{
+func windowsLink(a windowsAdapter) netstate.Link {
+	return netstate.Link{
 		Index: int(a.Index),
 		Name:  a.Name,
 		MAC:   windowsMAC(a.MAC, uint32(len(a.MAC))),
@@ -352,19 +352,19 @@ func windowsLink(a windowsAdapter) checks.Link {
 // windowsLinkKind maps IfType (and the tunnel type) to a LinkKind.
 // Hyper-V's virtual switch adapters (WSL, Docker Desktop) are Ethernet to
 // IfType; the switch names them "vEthernet (…)".
-func windowsLinkKind(a windowsAdapter) checks.LinkKind {
+func windowsLinkKind(a windowsAdapter) netstate.LinkKind {
 	switch {
 	case a.IfType == windowsIfTypeLoopback:
-		return checks.LinkLoopback
+		return netstate.LinkLoopback
 	case a.TunnelType != 0 || a.IfType == windowsIfTypeTunnel ||
 		a.IfType == windowsIfTypePPP || a.IfType == windowsIfTypePropVirtual:
-		return checks.LinkTunnel
+		return netstate.LinkTunnel
 	case strings.HasPrefix(a.Name, "vEthernet"):
-		return checks.LinkBridge
+		return netstate.LinkBridge
 	case a.IfType == windowsIfTypeEthernet || a.IfType == windowsIfTypeWiFi:
-		return checks.LinkPhysical
+		return netstate.LinkPhysical
 	}
-	return checks.LinkVirtual
+	return netstate.LinkVirtual
 }
 
 // windowsSocket is one row of an owner-PID TCP or UDP table.
@@ -425,8 +425,8 @@ func windowsParseSockets(buf []byte, l windowsSockLayout) ([]windowsSocket, erro
 // many accepted connections share a server's port. PID 0 is left out of
 // the attribution because Windows gives TIME_WAIT rows to the Idle process.
 // TopProcess (the name) is filled by the caller.
-func windowsSocketStats(tcp, udp []windowsSocket, low, high int) checks.SocketStats {
-	st := checks.SocketStats{
+func windowsSocketStats(tcp, udp []windowsSocket, low, high int) netstate.SocketStats {
+	st := netstate.SocketStats{
 		EphemeralLow: low, EphemeralHigh: high,
 		TCPSockets: len(tcp), UDPSockets: len(udp),
 	}

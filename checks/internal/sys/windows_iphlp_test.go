@@ -17,7 +17,7 @@ import (
 	"testing"
 	"unsafe"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // The mirrors must match the C layouts byte for byte: the API writes into
@@ -122,34 +122,34 @@ func TestWindowsNeighbor(t *testing.T) {
 	tests := []struct {
 		name   string
 		row    windowsIPNetRow2
-		want   checks.Neighbor
+		want   netstate.Neighbor
 		listed bool
 	}{
 		{"reachable router", windowsNetRow("192.168.1.1", 12, "00:11:22:33:44:55", windowsNlnsReachable, 1),
-			checks.Neighbor{IfIndex: 12, IP: gw, MAC: mac, State: checks.NeighReachable, Router: true}, true},
+			netstate.Neighbor{IfIndex: 12, IP: gw, MAC: mac, State: netstate.NeighReachable, Router: true}, true},
 		{"stale", windowsNetRow("192.168.1.1", 12, "00:11:22:33:44:55", windowsNlnsStale, 0),
-			checks.Neighbor{IfIndex: 12, IP: gw, MAC: mac, State: checks.NeighStale}, true},
+			netstate.Neighbor{IfIndex: 12, IP: gw, MAC: mac, State: netstate.NeighStale}, true},
 		{"delay", windowsNetRow("192.168.1.1", 12, "00:11:22:33:44:55", windowsNlnsDelay, 0),
-			checks.Neighbor{IfIndex: 12, IP: gw, MAC: mac, State: checks.NeighDelay}, true},
+			netstate.Neighbor{IfIndex: 12, IP: gw, MAC: mac, State: netstate.NeighDelay}, true},
 		{"probe", windowsNetRow("192.168.1.1", 12, "00:11:22:33:44:55", windowsNlnsProbe, 0),
-			checks.Neighbor{IfIndex: 12, IP: gw, MAC: mac, State: checks.NeighProbe}, true},
+			netstate.Neighbor{IfIndex: 12, IP: gw, MAC: mac, State: netstate.NeighProbe}, true},
 		{"unreachable keeps no MAC", windowsNetRow("192.168.1.1", 12, "00:11:22:33:44:55", windowsNlnsUnreachable, 2),
-			checks.Neighbor{IfIndex: 12, IP: gw, State: checks.NeighFailed}, true},
+			netstate.Neighbor{IfIndex: 12, IP: gw, State: netstate.NeighFailed}, true},
 		{"incomplete, zero MAC", windowsNetRow("192.168.1.1", 12, "", windowsNlnsIncomplete, 0),
-			checks.Neighbor{IfIndex: 12, IP: gw, State: checks.NeighIncomplete}, true},
+			netstate.Neighbor{IfIndex: 12, IP: gw, State: netstate.NeighIncomplete}, true},
 		{"static wrong entry", windowsNetRow("192.168.1.1", 12, "de:ad:be:ef:00:01", windowsNlnsPermanent, 0),
-			checks.Neighbor{IfIndex: 12, IP: gw, MAC: net.HardwareAddr{0xde, 0xad, 0xbe, 0xef, 0, 1}, State: checks.NeighPermanent, Permanent: true}, true},
+			netstate.Neighbor{IfIndex: 12, IP: gw, MAC: net.HardwareAddr{0xde, 0xad, 0xbe, 0xef, 0, 1}, State: netstate.NeighPermanent, Permanent: true}, true},
 		{"point-to-point peer", windowsNetRow("10.8.0.1", 30, "", windowsNlnsPermanent, 0),
-			checks.Neighbor{IfIndex: 30, IP: netip.MustParseAddr("10.8.0.1"), State: checks.NeighNoARP, Permanent: true}, true},
+			netstate.Neighbor{IfIndex: 30, IP: netip.MustParseAddr("10.8.0.1"), State: netstate.NeighNoARP, Permanent: true}, true},
 		{"IPv6 router", windowsNetRow("fe80::1", 12, "00:11:22:33:44:55", windowsNlnsStale, 1),
-			checks.Neighbor{IfIndex: 12, IP: netip.MustParseAddr("fe80::1"), MAC: mac, State: checks.NeighStale, Router: true}, true},
+			netstate.Neighbor{IfIndex: 12, IP: netip.MustParseAddr("fe80::1"), MAC: mac, State: netstate.NeighStale, Router: true}, true},
 		{"unknown state", windowsNetRow("192.168.1.9", 12, "00:11:22:33:44:55", 9, 0),
-			checks.Neighbor{IfIndex: 12, IP: netip.MustParseAddr("192.168.1.9"), MAC: mac, State: checks.NeighUnknown}, true},
-		{"multicast", windowsNetRow("224.0.0.22", 12, "01:00:5e:00:00:16", windowsNlnsPermanent, 0), checks.Neighbor{}, false},
-		{"IPv6 multicast", windowsNetRow("ff02::1:2", 12, "33:33:00:01:00:02", windowsNlnsPermanent, 0), checks.Neighbor{}, false},
-		{"limited broadcast", windowsNetRow("255.255.255.255", 12, "ff:ff:ff:ff:ff:ff", windowsNlnsPermanent, 0), checks.Neighbor{}, false},
-		{"directed broadcast", windowsNetRow("192.168.1.255", 12, "ff:ff:ff:ff:ff:ff", windowsNlnsPermanent, 0), checks.Neighbor{}, false},
-		{"unknown family", windowsIPNetRow2{Address: windowsSockaddrInet{Family: 17}}, checks.Neighbor{}, false},
+			netstate.Neighbor{IfIndex: 12, IP: netip.MustParseAddr("192.168.1.9"), MAC: mac, State: netstate.NeighUnknown}, true},
+		{"multicast", windowsNetRow("224.0.0.22", 12, "01:00:5e:00:00:16", windowsNlnsPermanent, 0), netstate.Neighbor{}, false},
+		{"IPv6 multicast", windowsNetRow("ff02::1:2", 12, "33:33:00:01:00:02", windowsNlnsPermanent, 0), netstate.Neighbor{}, false},
+		{"limited broadcast", windowsNetRow("255.255.255.255", 12, "ff:ff:ff:ff:ff:ff", windowsNlnsPermanent, 0), netstate.Neighbor{}, false},
+		{"directed broadcast", windowsNetRow("192.168.1.255", 12, "ff:ff:ff:ff:ff:ff", windowsNlnsPermanent, 0), netstate.Neighbor{}, false},
+		{"unknown family", windowsIPNetRow2{Address: windowsSockaddrInet{Family: 17}}, netstate.Neighbor{}, false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -196,7 +196,7 @@ func TestWindowsRoutes(t *testing.T) {
 	got := windowsRoutes(rows, metrics)
 	p := netip.MustParsePrefix
 	a := netip.MustParseAddr
-	want := []checks.Route{
+	want := []netstate.Route{
 		{Dst: p("0.0.0.0/0"), Gateway: a("192.168.1.1"), IfIndex: 12, Metric: 25},
 		{Dst: p("0.0.0.0/0"), Gateway: a("10.8.0.1"), IfIndex: 30, Metric: 5},
 		{Dst: p("10.20.0.0/16"), Gateway: a("10.8.0.1"), IfIndex: 30, Metric: 5},
@@ -210,7 +210,7 @@ func TestWindowsRoutes(t *testing.T) {
 	}
 
 	// The default the kernel uses is the lowest summed metric: the VPN's.
-	var best *checks.Route
+	var best *netstate.Route
 	var defaults int
 	for i, r := range got {
 		if r.IsDefault() && r.Dst.Addr().Is4() {
@@ -241,28 +241,28 @@ func TestWindowsLink(t *testing.T) {
 	tests := []struct {
 		name string
 		in   windowsAdapter
-		want checks.Link
+		want netstate.Link
 	}{
 		{"wi-fi up", windowsAdapter{Index: 12, Name: "Wi-Fi", MAC: mac, IfType: 71, OperStatus: 1, AdminStatus: 1, Addrs: pfx},
-			checks.Link{Index: 12, Name: "Wi-Fi", MAC: net.HardwareAddr(mac), AdminUp: true, Carrier: true, Addrs: pfx, Kind: checks.LinkPhysical}},
+			netstate.Link{Index: 12, Name: "Wi-Fi", MAC: net.HardwareAddr(mac), AdminUp: true, Carrier: true, Addrs: pfx, Kind: netstate.LinkPhysical}},
 		{"cable out", windowsAdapter{Index: 7, Name: "Ethernet", MAC: mac, IfType: 6, OperStatus: 2, AdminStatus: 1},
-			checks.Link{Index: 7, Name: "Ethernet", MAC: net.HardwareAddr(mac), AdminUp: true, Kind: checks.LinkPhysical}},
+			netstate.Link{Index: 7, Name: "Ethernet", MAC: net.HardwareAddr(mac), AdminUp: true, Kind: netstate.LinkPhysical}},
 		{"admin down", windowsAdapter{Index: 7, Name: "Ethernet", MAC: mac, IfType: 6, OperStatus: 2, AdminStatus: 2},
-			checks.Link{Index: 7, Name: "Ethernet", MAC: net.HardwareAddr(mac), Kind: checks.LinkPhysical}},
+			netstate.Link{Index: 7, Name: "Ethernet", MAC: net.HardwareAddr(mac), Kind: netstate.LinkPhysical}},
 		{"admin unknown, lower layer down", windowsAdapter{Index: 7, IfType: 6, OperStatus: 7},
-			checks.Link{Index: 7, AdminUp: true, Kind: checks.LinkPhysical}},
+			netstate.Link{Index: 7, AdminUp: true, Kind: netstate.LinkPhysical}},
 		{"loopback", windowsAdapter{Index: 1, Name: "Loopback Pseudo-Interface 1", IfType: 24, OperStatus: 1, AdminStatus: 1},
-			checks.Link{Index: 1, Name: "Loopback Pseudo-Interface 1", AdminUp: true, Carrier: true, Loopback: true, Kind: checks.LinkLoopback}},
+			netstate.Link{Index: 1, Name: "Loopback Pseudo-Interface 1", AdminUp: true, Carrier: true, Loopback: true, Kind: netstate.LinkLoopback}},
 		{"wintun", windowsAdapter{Index: 30, Name: "wg0", IfType: 53, OperStatus: 1, AdminStatus: 1},
-			checks.Link{Index: 30, Name: "wg0", AdminUp: true, Carrier: true, Tunnel: true, Kind: checks.LinkTunnel}},
+			netstate.Link{Index: 30, Name: "wg0", AdminUp: true, Carrier: true, Tunnel: true, Kind: netstate.LinkTunnel}},
 		{"ppp", windowsAdapter{Index: 31, IfType: 23, OperStatus: 1, AdminStatus: 1},
-			checks.Link{Index: 31, AdminUp: true, Carrier: true, Tunnel: true, Kind: checks.LinkTunnel}},
+			netstate.Link{Index: 31, AdminUp: true, Carrier: true, Tunnel: true, Kind: netstate.LinkTunnel}},
 		{"teredo", windowsAdapter{Index: 14, IfType: 131, TunnelType: 14, OperStatus: 5, AdminStatus: 1},
-			checks.Link{Index: 14, AdminUp: true, Tunnel: true, Kind: checks.LinkTunnel}},
+			netstate.Link{Index: 14, AdminUp: true, Tunnel: true, Kind: netstate.LinkTunnel}},
 		{"hyper-v switch", windowsAdapter{Index: 40, Name: "vEthernet (WSL)", IfType: 6, OperStatus: 1, AdminStatus: 1, MTU: 1500},
-			checks.Link{Index: 40, Name: "vEthernet (WSL)", AdminUp: true, Carrier: true, Kind: checks.LinkBridge, MTU: 1500}},
+			netstate.Link{Index: 40, Name: "vEthernet (WSL)", AdminUp: true, Carrier: true, Kind: netstate.LinkBridge, MTU: 1500}},
 		{"zero MAC is none", windowsAdapter{Index: 9, MAC: make([]byte, 6), IfType: 6, OperStatus: 1, AdminStatus: 1},
-			checks.Link{Index: 9, AdminUp: true, Carrier: true, Kind: checks.LinkPhysical}},
+			netstate.Link{Index: 9, AdminUp: true, Carrier: true, Kind: netstate.LinkPhysical}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -366,7 +366,7 @@ func TestWindowsSockets(t *testing.T) {
 	}
 
 	got := windowsSocketStats(append(t4, t6...), append(u4, u6...), windowsDynamicPortLow, windowsDynamicPortHigh)
-	want := checks.SocketStats{
+	want := netstate.SocketStats{
 		EphemeralLow: 49152, EphemeralHigh: 65535,
 		TCPEphemeralInUse: 6, // 50000-50004 and 55000 once
 		UDPEphemeralInUse: 1, // 60000, held in both families

@@ -3,15 +3,15 @@ package sys
 import (
 	"strings"
 
-	"github.com/netguard/netguard/checks"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // windowsProxySettings parses the ProxyServer value of the Windows
 // Internet Settings: one host:port for every scheme, or per scheme
 // "http=h:p;https=h:p;socks=h:p". Pure, so it is tested on any OS.
-func windowsProxySettings(server string) []checks.ProxySetting {
+func windowsProxySettings(server string) []netstate.ProxySetting {
 	const name = "Windows proxy (Internet Settings)"
-	var out []checks.ProxySetting
+	var out []netstate.ProxySetting
 	for _, part := range strings.Split(server, ";") {
 		part = strings.TrimSpace(part)
 		if part == "" {
@@ -19,13 +19,13 @@ func windowsProxySettings(server string) []checks.ProxySetting {
 		}
 		scheme, hostport, ok := strings.Cut(part, "=")
 		if !ok {
-			return []checks.ProxySetting{checks.ParseProxy(name, part, "all")}
+			return []netstate.ProxySetting{netstate.ParseProxy(name, part, "all")}
 		}
 		switch strings.ToLower(scheme) {
 		case "http", "https":
-			out = append(out, checks.ParseProxy(name, hostport, strings.ToLower(scheme)))
+			out = append(out, netstate.ParseProxy(name, hostport, strings.ToLower(scheme)))
 		case "socks":
-			out = append(out, checks.ParseProxy(name, "socks5://"+hostport, "all"))
+			out = append(out, netstate.ParseProxy(name, "socks5://"+hostport, "all"))
 		}
 	}
 	return out
@@ -64,10 +64,10 @@ func windowsWinHTTPProxy(b []byte) (proxy string, ok bool) {
 
 // windowsWinHTTPSettings is windowsProxySettings for the WinHTTP proxy,
 // named as such in findings.
-func windowsWinHTTPSettings(server string) []checks.ProxySetting {
+func windowsWinHTTPSettings(server string) []netstate.ProxySetting {
 	out := windowsProxySettings(server)
 	for i := range out {
-		out[i].Var = checks.WinHTTPProxyVar
+		out[i].Var = netstate.WinHTTPProxyVar
 	}
 	return out
 }

@@ -1,0 +1,103 @@
+package diagnose
+
+import (
+	"context"
+	"fmt"
+	"net/netip"
+	"syscall"
+
+	"github.com/netguard/netguard/checks/netstate"
+)
+
+// dnsCases are the cases of TestDiagnose whose first finding is the dns check's.
+var dnsCases = []diagCase{
+	{name: "DNS server down", mutate: func(s *netstate.State) {
+		s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ECONNREFUSED}}}
+	}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "cat /etc/resolv.conf"},
+	{name: "DNS down on macOS", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
+		s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: context.DeadlineExceeded, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: context.DeadlineExceeded}}}
+	}, want: []string{"dns-failed"}, verdict: Unhealthy, manual: "dscacheutil -flushcache"},
+	{name: "resolver timed out but the server answers directly: loss, not an outage", mutate: func(s *netstate.State) {
+		s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+	}, want: []string{"dns-lossy"}, verdict: Degraded, manual: "ping -c 20 203.0.113.5"},
+	{name: "resolver timed out having sent a query: loss", mutate: func(s *netstate.State) {
+		s.DNS.Err, s.DNS.Addrs, s.DNS.Sent = context.DeadlineExceeded, nil, netstate.TriYes
+	}, want: []string{"dns-lossy"}, verdict: Degraded},
+	{name: "no name server", mutate: func(s *netstate.State) {
+		s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Err: syscall.ECONNREFUSED}
+	}, want: []string{"dns-no-servers"}, verdict: Unhealthy},
+	{name: "one of two name servers down", mutate: func(s *netstate.State) {
+		s.DNS.Servers = append(s.DNS.Servers, netstate.DNSServerResult{Server: netip.MustParseAddrPort("203.0.113.9:53"), Err: context.DeadlineExceeded})
+	}, want: []string{"dns-server-failed"}, verdict: Degraded},
+	{name: "NXDOMAIN is not an outage", mutate: func(s *netstate.State) {
+		s.DNS = netstate.DNSResult{Ran: true, Name: "nope.lab.test", NotFound: true, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "NXDOMAIN"}}}
+	}, want: []string{"dns-name-not-found"}, verdict: Healthy},
+}
+
+// dnsLocalCases are the cases of TestDiagnoseLocal whose first finding is the dns check's.
+var dnsLocalCases = []localCase{
+	{
+		name: "dead first name server, second answers, resolution works",
+		mutate: func(s *netstate.State) {
+			s.DNS.Resolver.Servers = []netip.AddrPort{deadNS, goodNS}
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: deadNS, Err: netstate.ErrNoReply, RouteErr: syscall.ENETUNREACH}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
+		},
+		want: []string{"dns-first-server-silent"}, verdict: Degraded, culprit: "203.0.113.9", check: "dns", status: StatusWarn,
+	},
+	{
+		name: "dead first name server: resolver timed out, not loss, and never blocking",
+		mutate: func(s *netstate.State) {
+			s.DNS.Resolver.Servers = []netip.AddrPort{deadNS, goodNS}
+			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+			def := s.Routes[0]
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: deadNS, Err: netstate.ErrNoReply, Route: &def}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
+		},
+		want: []string{"dns-first-server-silent"}, verdict: Degraded, culprit: "203.0.113.9", check: "dns", status: StatusWarn,
+	},
+	{
+		name: "one server, answers directly but the resolver timed out: loss",
+		mutate: func(s *netstate.State) {
+			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+		},
+		want: []string{"dns-lossy"}, verdict: Degraded, check: "dns", status: StatusWarn,
+	},
+	{
+		name: "rotate: no server is first",
+		mutate: func(s *netstate.State) {
+			s.DNS.Resolver.Servers, s.DNS.Resolver.Rotate = []netip.AddrPort{deadNS, goodNS}, true
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: deadNS, Err: netstate.ErrNoReply}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
+		},
+		want: []string{"dns-server-failed"}, verdict: Degraded, check: "dns", status: StatusWarn,
+	},
+	{
+		name: "stub resolver not running", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			up := netip.MustParseAddrPort("203.0.113.5:53")
+			s.DNS.Resolver = netstate.ResolverConfig{Source: "/etc/resolv.conf", Servers: []netip.AddrPort{stubNS}, Upstreams: []netip.AddrPort{up}}
+			s.DNS.Err, s.DNS.Addrs = fmt.Errorf("resolve: %w", syscall.ECONNREFUSED), nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: stubNS, Err: syscall.ECONNREFUSED}, {Server: up, Upstream: true, Answered: true, Rcode: "NOERROR"}}
+		},
+		want: []string{"dns-local-resolver-down"}, verdict: Unhealthy, culprit: "systemd-resolved", check: "dns", status: StatusFail,
+	},
+	{
+		// The dns check comes before resources in Checks, so its findings
+		// do too, whatever was added to the catalog first.
+		name: "stub resolver not running while ports run high: the resolver comes first", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			up := netip.MustParseAddrPort("203.0.113.5:53")
+			s.DNS.Resolver = netstate.ResolverConfig{Source: "/etc/resolv.conf", Servers: []netip.AddrPort{stubNS}, Upstreams: []netip.AddrPort{up}}
+			s.DNS.Err, s.DNS.Addrs = fmt.Errorf("resolve: %w", syscall.ECONNREFUSED), nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: stubNS, Err: syscall.ECONNREFUSED}, {Server: up, Upstream: true, Answered: true, Rcode: "NOERROR"}}
+			s.Sockets.UDPEphemeralInUse = 21000
+		},
+		want: []string{"dns-local-resolver-down", "ports-high"}, verdict: Unhealthy, culprit: "ports", check: "dns", status: StatusFail, notRoot: true,
+	},
+	{
+		name: "local dnsmasq refuses while another server answers", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			lo := netip.MustParseAddrPort("127.0.0.1:53")
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: lo, Err: syscall.ECONNREFUSED}, {Server: goodNS, Answered: true, Rcode: "NOERROR"}}
+		},
+		want: []string{"dns-local-resolver-down"}, verdict: Degraded, culprit: "dnsmasq", check: "dns", status: StatusWarn,
+	},
+}

@@ -1,0 +1,223 @@
+package diagnose
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/netguard/netguard/checks/netstate"
+)
+
+// Proxy is the proxy check.
+var Proxy = &Check{
+	ID: "proxy", Chained: false, judge: (*diag).proxies,
+	Findings: []*Def{ProxyInvalid, ProxyDead},
+}
+
+// The findings of the proxy check, in root-cause order.
+var (
+	ProxyInvalid = &Def{
+		ID: "proxy-invalid", Severity: SevError,
+		Title: "A proxy setting is not a valid URL",
+		Text:  "{var}={proxy} is not a proxy URL programs accept ({err}): downloads through it fail",
+		Manual: Steps{
+			Linux:   []string{"unset {var}  # or set it to http://HOST:PORT"},
+			Darwin:  []string{"unset {var}  # or set it to http://HOST:PORT"},
+			Windows: []string{"Remove-Item Env:{var}  # or set it to http://HOST:PORT", "[Environment]::SetEnvironmentVariable({var}, $null, 'User')  # if it is set for the user"},
+		},
+		Why: "Programs that read the variable fail every request through it, or silently go direct, depending on the tool.",
+		How: "The value was parsed as curl and Go parse it (http:// assumed without a scheme): the scheme, host or port is not one a proxy can have.",
+	}
+
+	ProxyDead = &Def{
+		ID: "proxy-dead", Severity: SevError,
+		Title:    "The configured proxy is not running",
+		Text:     "{var}={proxy}: {detail}; every download through it fails",
+		Optional: []Arg{ArgStop},
+		Manual: Steps{
+			Linux:   []string{"# start the proxy that should listen there (Clash, V2Ray, a corporate agent)", "{stop}  # or stop using it", "curl -v --proxy {proxy} -I https://example.com  # check it"},
+			Darwin:  []string{"# start the proxy app that should listen there (ClashX, Surge, a corporate agent)", "{stop}  # or stop using it", "scutil --proxy  # the system proxy"},
+			Windows: []string{"# start the proxy app that should listen there", "{stop}  # or stop using it", "netsh winhttp show proxy  # the WinHTTP proxy"},
+		},
+		Why: "Package managers, registries and downloads send everything through the proxy the environment names: with nothing listening there, every download of the start fails (connection refused to 127.0.0.1:7890 when Clash or V2Ray was closed).",
+		How: "One TCP connect to the proxy itself, nothing beyond it: refused, or silent while the network path to it works. Each variable and the system proxy (macOS per-service settings, Windows Internet Settings) are read; NO_PROXY=* turns them off.",
+	}
+)
+
+// proxies judges whether every configured proxy parses and accepts a
+// connection.
+func (d *diag) proxies() {
+	p := &d.s.Proxy
+	switch {
+	case !p.Checked:
+		d.set(StatusSkip, "not collected")
+		return
+	case len(p.Settings) == 0:
+		detail := "no proxy set"
+		if p.SystemErr != nil {
+			detail += "; " + p.SystemErr.Error()
+		}
+		d.set(StatusPass, detail)
+		return
+	case p.Disabled():
+		d.set(StatusPass, "NO_PROXY=* turns every proxy off")
+		return
+	}
+	var parts []string
+	type dead struct {
+		vars   []string
+		p      *netstate.ProxySetting
+		detail string
+		sev    Severity
+	}
+	var deads []*dead
+	byEndpoint := map[string]*dead{}
+	for i := range p.Settings {
+		s := &p.Settings[i]
+		if !d.proxyApplies(s) {
+			continue
+		}
+		if s.Err != nil {
+			f := d.add(ProxyInvalid, Args{ArgVar: s.Var, ArgProxy: s.Value, ArgErr: s.Err.Error()},
+				fmt.Sprintf("%s=%s: %v", s.Var, s.Value, s.Err))
+			if s.For == "http" {
+				f.Severity = SevWarning // plain-HTTP downloads only
+			}
+			parts = append(parts, fmt.Sprintf("%s=%s invalid", s.Var, s.Value))
+			continue
+		}
+		var detail string
+		switch {
+		case s.Works():
+			parts = append(parts, fmt.Sprintf("%s=%s answers in %s", s.Var, s.Value, ms(s.TCP.RTT)))
+			continue
+		case s.ResolveErr != nil:
+			if d.s.DNS.Err != nil {
+				// Names fail altogether: the DNS check names that cause.
+				parts = append(parts, fmt.Sprintf("%s=%s: %s does not resolve", s.Var, s.Value, s.Host))
+				continue
+			}
+			detail = fmt.Sprintf("the proxy's name %s does not resolve", s.Host)
+		case s.TCP.Refused:
+			detail = fmt.Sprintf("the proxy refuses connections (nothing listens on %s)", s.Endpoint())
+		case s.TCP.Ran && s.TCP.NoPermission:
+			parts = append(parts, fmt.Sprintf("%s=%s not probed (no permission)", s.Var, s.Value))
+			continue
+		case s.TCP.Ran && !s.Addr.IsLoopback() && d.pathDown():
+			// Silence from a remote proxy is explained by the broken path
+			// the network checks already name. A refusal, or a loopback
+			// proxy, never is.
+			parts = append(parts, fmt.Sprintf("%s=%s: no answer (the network path is down)", s.Var, s.Value))
+			continue
+		case s.TCP.Ran:
+			detail = fmt.Sprintf("the proxy does not answer on %s (%s)", s.Endpoint(), netstate.ErrText(s.TCP.Err))
+		default:
+			parts = append(parts, fmt.Sprintf("%s=%s not probed", s.Var, s.Value))
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s=%s: %s", s.Var, s.Value, detail))
+		// An HTTP-only proxy breaks plain-HTTP downloads only; most of a
+		// start's traffic is HTTPS.
+		sev := SevError
+		if s.For == "http" || s.Var == netstate.WinHTTPProxyVar {
+			sev = SevWarning
+		}
+		if dd := byEndpoint[s.Endpoint()]; dd != nil {
+			dd.vars = append(dd.vars, s.Var)
+			if sev == SevError {
+				dd.sev = sev
+			}
+			continue
+		}
+		dd := &dead{vars: []string{s.Var}, p: s, detail: detail, sev: sev}
+		byEndpoint[s.Endpoint()] = dd
+		deads = append(deads, dd)
+	}
+	for _, dd := range deads {
+		f := d.add(ProxyDead, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgEndpoint: dd.p.Endpoint(), ArgDetail: dd.detail, ArgStop: d.proxyStop(dd.vars)}, parts...)
+		f.Severity = dd.sev
+		// Manual steps take one variable; the summary names them all.
+		f.Args[ArgVar] = dd.vars[0]
+		f.Summary = expand(ProxyDead.Text, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgDetail: dd.detail})
+	}
+	if len(parts) == 0 {
+		parts = []string{"no proxy applies to the interface in use"}
+	}
+	d.set(StatusPass, strings.Join(parts, "; "))
+	d.restatus()
+}
+
+// proxyApplies reports whether s counts: a per-interface system proxy
+// (macOS) counts only while its interface carries a default route.
+func (d *diag) proxyApplies(s *netstate.ProxySetting) bool {
+	if s.Iface == "" {
+		return true
+	}
+	for _, f := range d.families() {
+		if f.Default != nil && f.Default.IfName == s.Iface {
+			return true
+		}
+	}
+	return false
+}
+
+// proxyStop says how to stop using the given settings on this OS: unset
+// the variables, or turn the system proxy off. One ListSep-joined value
+// per step: a command, or a comment for what is done in the settings.
+func (d *diag) proxyStop(vars []string) string {
+	var env, sys []string
+	for _, v := range vars {
+		if slices.Contains(netstate.ProxyVars, v) {
+			env = append(env, v)
+		} else {
+			sys = append(sys, v)
+		}
+	}
+	var out []string
+	if len(env) > 0 {
+		switch d.s.OS {
+		case "windows":
+			for _, v := range env {
+				out = append(out, "Remove-Item Env:"+v, fmt.Sprintf("[Environment]::SetEnvironmentVariable('%s',$null,'User')", v)) // no ", ": values are ListSep-joined
+			}
+		default:
+			out = append(out, "unset "+strings.Join(env, " "))
+		}
+	}
+	if len(sys) > 0 {
+		switch d.s.OS {
+		case "darwin":
+			out = append(out, "# turn off the "+strings.Join(sys, " and ")+" in System Settings › Network › Details › Proxies")
+		case "windows":
+			out = append(out, "# turn off the "+strings.Join(sys, " and ")+" in Settings › Network & internet › Proxy")
+		default:
+			out = append(out, "# turn off the "+strings.Join(sys, " and "))
+		}
+	}
+	return strings.Join(out, ListSep)
+}
+
+// pathDown reports whether a network finding already says nothing gets past
+// this machine or its gateway.
+func (d *diag) pathDown() bool {
+	for _, id := range []string{LinkDown.ID, LinkNoCarrier.ID, LinkNoAddress.ID, NoDefaultRoute.ID, GatewayUnreachable.ID, GatewayNeighborFailed.ID, GatewayNeighborStatic.ID, GatewayNeighborAmbiguous.ID, GatewayNeighborWrong.ID} {
+		if d.has(id) {
+			return true
+		}
+	}
+	return d.firewallBlocks
+}
+
+// workingProxy is a proxy for HTTPS traffic that accepted a connection.
+func (d *diag) workingProxy() *netstate.ProxySetting {
+	p := &d.s.Proxy
+	if p.Disabled() {
+		return nil
+	}
+	for i := range p.Settings {
+		if s := &p.Settings[i]; s.Err == nil && s.For != "http" && s.Works() && d.proxyApplies(s) {
+			return s
+		}
+	}
+	return nil
+}

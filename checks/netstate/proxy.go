@@ -1,0 +1,164 @@
+package netstate
+
+import (
+	"fmt"
+	"net"
+	"net/netip"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// ProxyVars are the environment variables programs read for a proxy, in
+// the order a finding names them. Both cases: curl reads http_proxy only in
+// lower case (an upper-case HTTP_PROXY could come from a CGI request
+// header), Go and Python read both, upper case first for Go.
+var ProxyVars = []string{"HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"}
+
+// ProxyEnv picks the proxy variables out of an environment lookup; the CLI
+// calls it so that checks never reads the environment itself.
+func ProxyEnv(getenv func(string) string) map[string]string {
+	m := map[string]string{}
+	for _, k := range ProxyVars {
+		if v := getenv(k); v != "" {
+			m[k] = v
+		}
+	}
+	return m
+}
+
+// WinHTTPProxyVar names the Windows WinHTTP proxy (`netsh winhttp`) in
+// findings. It serves services, Windows Update and some .NET programs, not
+// the tools a start runs (npm, pip, docker, git), so a dead one is a
+// warning, never a blocked start.
+const WinHTTPProxyVar = "WinHTTP proxy"
+
+// ProxySetting is one configured proxy: a variable or a system setting.
+type ProxySetting struct {
+	// Var is where it is set: "HTTPS_PROXY", "all_proxy", or a system
+	// setting ("macOS HTTPS proxy", "WinHTTP proxy").
+	Var string
+	// Value as written, with any user part replaced by "***": it goes into
+	// reports and logs.
+	Value string
+	// For is what it proxies: "https", "http" or "all".
+	For string
+	// Scheme, Host and Port as programs read Value: without a scheme
+	// "http://" is assumed (Go and curl), without a port the scheme's
+	// default.
+	Scheme string
+	Host   string
+	Port   uint16
+	// Err: Value is not a proxy URL programs accept.
+	Err error
+	// Addr is the address probed (Host itself, or what it resolved to);
+	// ResolveErr why a host name did not resolve.
+	Addr       netip.Addr
+	ResolveErr error
+	// TCP is one connect to the proxy, nothing more: accepted means it
+	// runs, refused means nothing listens there.
+	TCP ProbeResult
+	// Iface ties a system setting to the interface whose network service
+	// holds it (macOS keeps proxies per service): it applies only while
+	// that interface carries the default route. Empty: always applies.
+	Iface string
+}
+
+// Endpoint is host:port as programs connect to it.
+func (p *ProxySetting) Endpoint() string {
+	return net.JoinHostPort(p.Host, strconv.Itoa(int(p.Port)))
+}
+
+// Works reports whether the proxy accepted a connection.
+func (p *ProxySetting) Works() bool { return p.TCP.Answered && !p.TCP.Refused }
+
+// ProxyState is every proxy the start's programs may use.
+type ProxyState struct {
+	Checked  bool
+	Settings []ProxySetting
+	// NoProxy is NO_PROXY (or no_proxy): hosts reached directly. "*"
+	// turns every proxy off.
+	NoProxy string
+	// SystemErr: the system proxy settings could not be read.
+	SystemErr error
+}
+
+// Disabled reports whether NO_PROXY=* is set, which makes curl, Go and
+// Python ignore every proxy.
+func (p *ProxyState) Disabled() bool { return strings.TrimSpace(p.NoProxy) == "*" }
+
+// parseProxyEnv reads the proxy variables as programs do.
+func ParseProxyEnv(env map[string]string) ProxyState {
+	st := ProxyState{Checked: true}
+	for _, k := range []string{"NO_PROXY", "no_proxy"} {
+		if v := env[k]; v != "" {
+			st.NoProxy = v
+			break
+		}
+	}
+	for _, k := range ProxyVars {
+		v := strings.TrimSpace(env[k])
+		if v == "" || strings.EqualFold(k, "NO_PROXY") {
+			continue
+		}
+		st.Settings = append(st.Settings, ParseProxy(k, v, strings.TrimSuffix(strings.ToLower(k), "_proxy")))
+	}
+	return st
+}
+
+// defaultProxyPorts are the ports programs assume when a proxy URL has
+// none (Go's net/http; curl assumes 1080 for every scheme, but proxies
+// set without a port are rare).
+var defaultProxyPorts = map[string]uint16{"http": 80, "https": 443, "socks5": 1080, "socks5h": 1080, "socks4": 1080, "socks4a": 1080, "socks": 1080}
+
+// ParseProxy parses one proxy value like Go's httpproxy and curl: a value
+// without a scheme is read as http://VALUE.
+func ParseProxy(name, value, forWhat string) ProxySetting {
+	p := ProxySetting{Var: name, Value: redactProxy(value), For: forWhat}
+	u, err := url.Parse(value)
+	if !strings.Contains(value, "://") {
+		// "host:port" parses as scheme "host"; programs read it as http.
+		u, err = url.Parse("http://" + value)
+	}
+	if err != nil {
+		// url.Error repeats the value, password included.
+		p.Err = fmt.Errorf("%s: not a URL", name)
+		return p
+	}
+	p.Scheme = strings.ToLower(u.Scheme)
+	def, ok := defaultProxyPorts[p.Scheme]
+	if !ok {
+		p.Err = fmt.Errorf("%s: unsupported proxy scheme %+q (want http, https or socks5)", name, u.Scheme)
+		return p
+	}
+	p.Host = u.Hostname()
+	if p.Host == "" {
+		p.Err = fmt.Errorf("%s: no host in %+q", name, p.Value)
+		return p
+	}
+	p.Port = def
+	if ps := u.Port(); ps != "" {
+		n, err := strconv.ParseUint(ps, 10, 16)
+		if err != nil || n == 0 {
+			p.Err = fmt.Errorf("%s: invalid port %+q", name, ps)
+			return p
+		}
+		p.Port = uint16(n)
+	}
+	return p
+}
+
+// redactProxy hides the user part of a proxy URL (user:password@host, or
+// a token alone as in http://TOKEN@host), even in a value that does not
+// parse: either can be the secret.
+func redactProxy(v string) string {
+	at := strings.LastIndexByte(v, '@')
+	if at < 0 {
+		return v
+	}
+	start := 0
+	if i := strings.Index(v, "://"); i >= 0 && i < at {
+		start = i + 3
+	}
+	return v[:start] + "***" + v[at:]
+}

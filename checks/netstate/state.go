@@ -1,0 +1,210 @@
+package netstate
+
+import (
+	"net/netip"
+	"time"
+)
+
+// State is everything one run observed: the kernel's tables and the probe
+// results. Collectors fill one field and its error each and decide nothing;
+// Diagnose turns a State into findings without any I/O.
+type State struct {
+	OS string
+	// Privileged is true when the run may use raw sockets and change tables
+	// (root on Unix, an elevated token on Windows).
+	Privileged bool
+
+	Links        []Link
+	LinksErr     error
+	Routes       []Route
+	RoutesErr    error
+	Neighbors    []Neighbor
+	NeighborsErr error
+	Sockets      SocketStats
+	SocketsErr   error
+
+	V4 FamilyState
+	V6 FamilyState
+
+	DNS DNSResult
+	// NameServerRoutes is the kernel's route to each name server the DNS
+	// probe asks, looked up before it asks (path tracing); empty when the
+	// prober cannot list its servers in advance.
+	NameServerRoutes []AddrRoute
+
+	// TimedOut: the OS did not answer within the deadline; nothing else in
+	// the state was observed.
+	TimedOut bool
+
+	// Took is how long the collection behind each check (by check ID) ran.
+	Took map[string]time.Duration
+
+	// LocalNetworkPrivacy: the OS can deny an app the local network
+	// (macOS 15+), so a refusal on the LAN may be that, not a route.
+	LocalNetworkPrivacy bool
+	// NameServersListed: the resolver configuration was read, so an empty
+	// DNS.Servers means that none is configured (false on Windows, whose
+	// servers the prober does not list).
+	NameServersListed bool
+	// HostApp names the app that launched us (VS Code, Cursor, Terminal),
+	// where the OS tells; used in manual steps.
+	HostApp string
+
+	// The machine's local configuration a start depends on, collected
+	// in parallel with the probes. Each is its zero value when not
+	// collected (an OS layer without LocalSystem): the checks then say
+	// "skip".
+	Proxy ProxyState   // proxy variables and the system proxy, each probed
+	Ports []PortResult // the ports the environment needs, bind-tested
+	Hosts HostsState   // the hosts file and how localhost resolves
+	Clock ClockState   // the kernel's clock discipline
+
+	// PortNotes are Options.PortNotes: the project's ports not checked.
+	PortNotes []string
+}
+
+// Family returns the state of one address family (4 or 6).
+func (s *State) Family(f int) *FamilyState {
+	if f == 6 {
+		return &s.V6
+	}
+	return &s.V4
+}
+
+// FamilyState is what one address family looked like.
+type FamilyState struct {
+	Family int // 4 or 6
+	// Default is the default route the kernel uses (lowest metric), nil if
+	// there is none.
+	Default *Route
+	// Gateway is the next hop probed: --gateway, else Default's gateway.
+	Gateway netip.Addr
+	// GatewayProbe is nil when there is no gateway to probe.
+	GatewayProbe *TargetResult
+	External     []TargetResult
+	// Uplinks are the family's other default routes, each probed through
+	// its own interface when none of External answered through Default
+	// (several default routes); empty otherwise.
+	Uplinks []UplinkResult
+	// PMTU is the don't-fragment probe of the egress MTU, nil when not
+	// sent (another family was probed, no target, MTU unknown).
+	PMTU *PMTUResult
+	// Solicit is the gateway's answer to one ARP request / neighbor
+	// solicitation, sent as root when a permanent entry pins its MAC;
+	// nil when not sent.
+	Solicit *SolicitResult
+}
+
+// UplinkResult is one other default route and what answered through it.
+type UplinkResult struct {
+	Route Route
+	// Probe is the family's first external target, probed bound to
+	// Route's interface.
+	Probe TargetResult
+}
+
+// Used reports whether the machine uses this family at all: a default
+// route, or external targets of this family to reach.
+func (f *FamilyState) Used() bool { return f.Default != nil || len(f.External) > 0 }
+
+// TargetResult is everything learnt about one target host.
+type TargetResult struct {
+	Addr netip.Addr
+	Role string // "gateway" or "external"
+	// Route is the kernel's route to Addr; RouteErr its errno when the
+	// lookup failed (no route, reject route).
+	Route    Route
+	RouteErr error
+	ICMP     ProbeResult
+	TCP      ProbeResult
+}
+
+// Reachable reports whether any kind of probe got an answer from the host.
+func (t *TargetResult) Reachable() bool {
+	return t != nil && (t.ICMP.Answered || t.TCP.Answered)
+}
+
+// DNSResult is the system resolver's answer for the test name, plus each
+// configured server asked directly so the report can say which one failed.
+type DNSResult struct {
+	Ran   bool
+	Name  string
+	Addrs []netip.Addr
+	Err   error
+	// NotFound is NXDOMAIN/NODATA: the resolver works, the name does not
+	// exist. It is not an outage.
+	NotFound bool
+	Duration time.Duration
+	// Sent: the system resolver sent a query to a name server during the
+	// lookup. No means Go's own resolver was in use and never got that
+	// far (it spent the time on local files, such as a hosts file of
+	// several MB); Unknown means the OS's resolver does the sending and
+	// cannot be watched.
+	Sent    Tri
+	Servers []DNSServerResult
+	// Resolver is the resolver configuration, read once per run, in the
+	// order the resolver uses its servers.
+	Resolver ResolverConfig
+}
+
+// DNSServerResult is one configured name server asked directly.
+type DNSServerResult struct {
+	Server   netip.AddrPort
+	Answered bool   // any DNS response, NXDOMAIN included
+	Rcode    string // "NOERROR", "NXDOMAIN", "SERVFAIL", ...
+	RTT      time.Duration
+	Err      error
+	// Upstream: not in the resolver's own list but behind its local stub
+	// (systemd-resolved's upstreams when resolv.conf names 127.0.0.53).
+	Upstream bool
+	// Route is the kernel's route to a server that did not answer, looked
+	// up only then; RouteErr its errno (no route, reject route).
+	Route    *Route
+	RouteErr error
+}
+
+// ResolverConfig is the system resolver's configuration, servers in the
+// order the resolver tries them.
+type ResolverConfig struct {
+	// Source is where it was read: a file path, or the OS API.
+	Source  string
+	Servers []netip.AddrPort
+	// Timeout per query and Attempts per server, as configured or the
+	// resolver's defaults (glibc and Go: 5 s and 2); zero when unknown.
+	Timeout  time.Duration
+	Attempts int
+	// Rotate: queries are spread over the servers (options rotate), so no
+	// server is "first".
+	Rotate bool
+	// Upstreams are the servers behind a local stub (systemd-resolved's
+	// own list when resolv.conf names 127.0.0.53), from UpstreamSource.
+	Upstreams      []netip.AddrPort
+	UpstreamSource string
+	// Found: the configuration exists and was read (a resolv.conf, the
+	// Windows adapters); without it no server listed means "not known".
+	Found bool
+	// Err: the configuration could not be read.
+	Err error
+}
+
+// DefaultResolverTimeout and DefaultResolverAttempts are glibc's (resolv.h
+// RES_TIMEOUT, RES_DFLRETRY), which Go's own resolver copies.
+const (
+	DefaultResolverTimeout  = 5 * time.Second
+	DefaultResolverAttempts = 2
+)
+
+// ResolvedStub is systemd-resolved's local stub listener.
+var ResolvedStub = netip.MustParseAddr("127.0.0.53")
+
+// FamilyOf is the address family of a, 4 or 6.
+func FamilyOf(a netip.Addr) int {
+	if a.Is4() {
+		return 4
+	}
+	return 6
+}
+
+// DefaultTCPPorts are tried when a target has no port: HTTPS, DNS, HTTP.
+// A refusal on any of them proves the host answered.
+var DefaultTCPPorts = []uint16{443, 53, 80}
