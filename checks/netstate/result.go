@@ -46,6 +46,10 @@ type ProbeResult struct {
 	// Cut: stopped early because the other kind had already answered and
 	// this one did not within the grace period. Not a failure by itself.
 	Cut bool
+	// PortFailures are TCP ports that failed with an errno (a reject, not
+	// silence) before the probe's verdict: 443 rejected while 80 answers
+	// shows here, although the host answered.
+	PortFailures []PortFailure
 }
 
 // String is the kind as evidence text names it.

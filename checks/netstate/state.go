@@ -61,6 +61,10 @@ type State struct {
 
 	// PortNotes are Options.PortNotes: the project's ports not checked.
 	PortNotes []string
+
+	// Firewall is the local packet filter's output path, read where the
+	// OS layer can (FirewallReader); zero when not read.
+	Firewall FirewallState
 }
 
 // Family returns the state of one address family (4 or 6).

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"slices"
 	"sync"
 	"syscall"
 	"time"
@@ -241,6 +242,9 @@ func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, con
 			}
 			if !isCancel(a.err) && betterErr(a.err, res.Err) {
 				res.Err = a.err
+			}
+			if c := netstate.Classify(a.err); c != netstate.ClassTimeout && !isCancel(a.err) && !slices.ContainsFunc(res.PortFailures, func(f netstate.PortFailure) bool { return f.Port == a.port }) {
+				res.PortFailures = append(res.PortFailures, netstate.PortFailure{Port: a.port, Err: a.err})
 			}
 		case <-spread:
 			spread = nil

@@ -1,0 +1,124 @@
+package netstate
+
+import (
+	"context"
+	"net/netip"
+)
+
+// FirewallReader is implemented by OS layers that can read the local
+// packet filter's rules for outgoing traffic: Linux (nftables over
+// netlink, which iptables-nft rules are part of) and checkstest's fake.
+// Reading needs privilege (CAP_NET_ADMIN on Linux); without it the state
+// says so in Err and diagnosis falls back to what errno proves.
+type FirewallReader interface {
+	// OutputFilter returns the chains that filter this machine's own
+	// outgoing packets, with the chains they jump to. It must return
+	// promptly once ctx is done.
+	OutputFilter(ctx context.Context) FirewallState
+}
+
+// FirewallState is the local packet filter's output path as the kernel
+// holds it.
+type FirewallState struct {
+	// Read: TriYes when the rules were read, TriNo when reading failed
+	// (Err says why: EPERM without privilege), TriUnknown when this OS
+	// layer cannot read them.
+	Read Tri
+	Err  error
+	// Source names what was read ("nftables").
+	Source string
+	// Chains are the base chains hooked on output, in the order the kernel
+	// runs them, and every regular chain of their tables (jump targets).
+	Chains []FWChain
+}
+
+// FWChain is one chain of the packet filter.
+type FWChain struct {
+	Family string // the table's family: "inet", "ip", "ip6"
+	Table  string
+	Name   string
+	// Hook is "output" for a base chain on the output hook, "" for a
+	// regular chain reached only by jumps.
+	Hook     string
+	Priority int
+	// Policy is what a base chain does with a packet no rule decided:
+	// FWAccept or FWDrop.
+	Policy FWVerdict
+	Rules  []FWRule
+}
+
+// FWVerdict is what a rule does with a packet it matches.
+type FWVerdict string
+
+const (
+	FWNone     FWVerdict = ""         // no verdict: the next rule goes on (counter, log)
+	FWAccept   FWVerdict = "accept"   // leaves this base chain
+	FWDrop     FWVerdict = "drop"     // silently discarded
+	FWReject   FWVerdict = "reject"   // discarded with an ICMP error or a TCP reset
+	FWJump     FWVerdict = "jump"     // into Target, back after it
+	FWGoto     FWVerdict = "goto"     // into Target, not back
+	FWReturn   FWVerdict = "return"   // back to the calling chain
+	FWContinue FWVerdict = "continue" // same as no verdict
+)
+
+// FWRule is one rule: every Match must hold for Verdict to apply.
+type FWRule struct {
+	Handle  uint64
+	Match   []FWMatch
+	Verdict FWVerdict
+	Target  string // the chain of a jump or goto
+	// Opaque: the rule tests something not modelled here (connection
+	// state, marks, a set that could not be read). Whether it matches a
+	// packet is then unknown, and diagnosis claims nothing from it.
+	Opaque bool
+	// Text is a short rendering of the rule for evidence
+	// ("tcp dport 443 reject").
+	Text string
+}
+
+// FWField names what a match tests.
+type FWField string
+
+const (
+	FWNFProto FWField = "nfproto" // the address family: Protos holds 4 or 6
+	FWL4Proto FWField = "l4proto" // the transport protocol: Protos holds 6 (tcp), 17 (udp)
+	FWDPort   FWField = "dport"   // the destination port: Ports
+	FWDAddr   FWField = "daddr"   // the destination address: Prefixes
+	FWOIfName FWField = "oifname" // the outgoing interface: Names
+)
+
+// FWMatch is one test of a rule: the field is (or, Neg, is not) one of
+// the values.
+type FWMatch struct {
+	Field    FWField
+	Neg      bool
+	Protos   []uint8
+	Ports    []PortRange
+	Prefixes []netip.Prefix
+	Names    []string
+}
+
+// PortRange is an inclusive range of ports; Lo == Hi for one port.
+type PortRange struct{ Lo, Hi uint16 }
+
+// FWPacket is a packet the start needs to send, run through the rules.
+type FWPacket struct {
+	Family  int   // 4 or 6
+	L4Proto uint8 // 6 tcp, 17 udp
+	DAddr   netip.Addr
+	DPort   uint16
+	OIfName string // the route's interface
+}
+
+// Protocol numbers of the transports probed.
+const (
+	ProtoTCP uint8 = 6
+	ProtoUDP uint8 = 17
+)
+
+// PortFailure is a TCP port of a target that failed with an errno (not
+// silence) before another port answered: a reject of that port alone.
+type PortFailure struct {
+	Port uint16
+	Err  error
+}
