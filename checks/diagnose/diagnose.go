@@ -10,7 +10,7 @@ import (
 
 // Checks is the order of the report's checks, of chaining and of the
 // catalog's root-cause order: a check judges after the ones it depends on.
-var Checks = []*Check{Link, Route, Neighbor, Gateway, Internet, DNS, Resources, Proxy, Ports, Hosts, Clock}
+var Checks = []*Check{Link, Route, Neighbor, Gateway, Firewall, Internet, DNS, Resources, Proxy, Ports, Hosts, Clock}
 
 // Diagnosis is the pure outcome of Diagnose.
 type Diagnosis struct {

@@ -34,7 +34,7 @@ var (
 	DNSFailed = &Def{
 		ID: "dns-failed", Severity: SevError,
 		Title: "DNS resolution fails", Text: "resolving {name} failed: {err}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, DNSNoServers, LocalFirewallBlocks, NameServerRouteDiverted},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, DNSNoServers, LocalFirewallBlocks, NameServerRouteDiverted, FirewallKillSwitch, FirewallDNSLeakGuard, FirewallBlocksDNS},
 		Fixes:     []netstate.Rung{netstate.RungFlushDNS},
 		Manual: Steps{
 			Linux:   []string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts {name}", "[systemd-resolved] resolvectl status", "[systemd-resolved] resolvectl query {name}", "[systemd-resolved] sudo systemctl restart systemd-resolved", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got"},
@@ -102,7 +102,7 @@ var (
 		ID: "dns-first-server-silent", Severity: SevWarning,
 		Title:     "A silent name server comes before a working one",
 		Text:      "name server {server} comes first in {file} but does not answer, while {next} does: every lookup waits {wait} for it first{detail}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, FirewallDNSLeakGuard, FirewallBlocksDNS},
 		Manual: Steps{
 			Linux:   []string{"cat {file}  # {next} should come first", "[systemd-resolved] resolvectl status  # which link lists {server} (often a VPN's leftover)", "[NetworkManager] nmcli device show  # which connection lists {server}: remove it with nmcli connection modify", "[resolvconf] ls /run/resolvconf/interface  # which interface's entry lists {server}", "# or remove it in the VPN client"},
 			Darwin:  []string{"scutil --dns  # which service lists {server} (often a VPN's leftover)", "# remove the server in System Settings › Network › Details › DNS, or reconnect or quit the VPN app"},

@@ -38,6 +38,9 @@ func TestCatalogManualSteps(t *testing.T) {
 		ArgPort, ArgPID, ArgProcess, ArgVar, ArgProxy, ArgEndpoint, ArgFile, ArgService, ArgNext, ArgWait, ArgHolder, ArgStop, ArgUnit} {
 		known[string(a)] = true
 	}
+	for _, a := range []Arg{ArgFWFamily, ArgTable, ArgChain, ArgHandle, ArgRule, ArgTunnel, ArgServers, ArgExcept} {
+		known[string(a)] = true
+	}
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)
 	for _, d := range Catalog() {
 		for _, goos := range stepOSes {

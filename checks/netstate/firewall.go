@@ -85,6 +85,10 @@ const (
 	FWDPort   FWField = "dport"   // the destination port: Ports
 	FWDAddr   FWField = "daddr"   // the destination address: Prefixes
 	FWOIfName FWField = "oifname" // the outgoing interface: Names
+	// FWCtState is the connection-tracking state: Names holds "new",
+	// "established", "related", "invalid", "untracked". Every packet the
+	// start needs opens a connection: it is "new".
+	FWCtState FWField = "ct state"
 )
 
 // FWMatch is one test of a rule: the field is (or, Neg, is not) one of

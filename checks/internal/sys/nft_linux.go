@@ -126,6 +126,7 @@ type loaded struct {
 	v6    bool // an IPv6 address
 	mask  int  // prefix length after a bitwise mask; -1 for none
 	oif   bool // an interface index (meta oif), not a name
+	bits  uint32 // ct state: the state bits a bitwise mask kept
 }
 
 // SetLookup returns a named set's elements and the set; nil when it
@@ -171,8 +172,19 @@ func FWRuleOf(handle uint64, exprs []expr.Any, sets SetLookup) netstate.FWRule {
 				continue
 			}
 			regs[e.DestRegister] = l
+		case *expr.Ct:
+			if e.SourceRegister || e.Key != expr.CtKeySTATE {
+				delete(regs, e.Register)
+				opaque("ct")
+				continue
+			}
+			regs[e.Register] = &loaded{field: netstate.FWCtState, mask: -1}
 		case *expr.Bitwise:
 			l := regs[e.SourceRegister]
+			if l != nil && l.field == netstate.FWCtState && len(e.Mask) == 4 {
+				regs[e.DestRegister] = &loaded{field: netstate.FWCtState, mask: 32, bits: binary.NativeEndian.Uint32(e.Mask)}
+				continue
+			}
 			if l == nil || l.field != netstate.FWDAddr {
 				opaque("bitwise")
 				continue
@@ -195,7 +207,7 @@ func FWRuleOf(handle uint64, exprs []expr.Any, sets SetLookup) netstate.FWRule {
 				opaque("cmp")
 				continue
 			}
-			m.Neg = e.Op == expr.CmpOpNeq
+			m.Neg = m.Neg != (e.Op == expr.CmpOpNeq)
 			r.Match = append(r.Match, m)
 			words = append(words, matchText(m))
 		case *expr.Range:
@@ -320,6 +332,20 @@ func matchOf(l *loaded, data []byte) (netstate.FWMatch, bool) {
 			n = l.mask
 		}
 		m.Prefixes = []netip.Prefix{netip.PrefixFrom(a, n)}
+	case netstate.FWCtState:
+		// "ct state established,related" is the state masked with those
+		// bits, compared with zero: != 0 holds for those states.
+		if l.mask < 0 || len(data) != 4 || binary.NativeEndian.Uint32(data) != 0 {
+			return m, false
+		}
+		for bit, name := range ctStates {
+			if l.bits&bit != 0 {
+				m.Names = append(m.Names, name)
+			}
+		}
+		slices.Sort(m.Names)
+		m.Neg = true // the cmp's op inverts it: != 0 means "in these states"
+		return m, len(m.Names) > 0
 	case netstate.FWOIfName:
 		if l.oif {
 			if len(data) != 4 {
@@ -344,6 +370,9 @@ func matchOf(l *loaded, data []byte) (netstate.FWMatch, bool) {
 	}
 	return m, true
 }
+
+// ctStates are the conntrack state bits (nf_conntrack_common.h).
+var ctStates = map[uint32]string{1: "invalid", 2: "established", 4: "related", 8: "new", 64: "untracked"}
 
 // setMatch is a lookup of l in a set's elements.
 func setMatch(l *loaded, els []nftables.SetElement, st *nftables.Set) (netstate.FWMatch, bool) {

@@ -1,0 +1,383 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/netguard/netguard/checks/netstate"
+)
+
+// Firewall is the local firewall check: the machine's own packet filter
+// on the way out, read from its rules where the OS layer can, and from the
+// errno a rejected connect returns everywhere.
+var Firewall = &Check{
+	ID: "firewall", judge: (*diag).firewall,
+	Findings: []*Def{FirewallKillSwitch, FirewallBlocksHTTPS, HTTPSRejected, FirewallDNSLeakGuard, FirewallBlocksDNS},
+}
+
+// Arguments of the firewall findings.
+const (
+	ArgFWFamily Arg = "fw_family" // the nftables table's family: inet, ip, ip6
+	ArgTable    Arg = "table"
+	ArgChain    Arg = "chain"
+	ArgHandle   Arg = "handle"
+	ArgRule     Arg = "rule"   // the rule or policy as nft lists it, for summaries
+	ArgTunnel   Arg = "tunnel" // the interface a kill switch lets through
+	ArgServers  Arg = "servers"
+	ArgExcept   Arg = "except" // the one server a DNS leak guard lets through
+)
+
+// The steps every firewall finding ends with.
+const (
+	fwNeverLinux   = "# netguard never changes firewall rules: remove the rule only if you or a program you no longer use added it"
+	fwNeverDarwin  = "# netguard never changes firewall rules: check pf anchors (sudo pfctl -sA) and firewall or VPN apps (Little Snitch, LuLu, a VPN client's kill switch)"
+	fwNeverWindows = "# netguard never changes firewall rules: Windows Defender Firewall › Advanced settings › Outbound Rules, or the VPN client that added the rule"
+)
+
+// The findings of the firewall check, in root-cause order.
+var (
+	FirewallKillSwitch = &Def{
+		ID: "firewall-kill-switch", Severity: SevError,
+		Title: "A VPN kill switch is armed without its tunnel",
+		Text:  "{rule} drops everything not sent through {tunnel} (a VPN kill switch left armed), and {targets} route through {iface}: nothing leaves this machine",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute},
+		Manual: Steps{
+			Linux: []string{
+				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the tunnel it lets through",
+				"# connect the VPN again, or disconnect it in its own app (wg-quick down, the client's disconnect): that disarms its kill switch",
+				"sudo nft delete table {fw_family} {table}  # only if the table is the VPN client's own and the client is gone",
+				fwNeverLinux,
+			},
+			Darwin:  []string{"sudo pfctl -sr", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverDarwin},
+			Windows: []string{"Get-NetFirewallProfile | Format-Table Name, DefaultOutboundAction", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
+		},
+		Why: "A VPN client's kill switch drops every packet that does not go through its tunnel; left armed after the tunnel is gone, it cuts the machine off although the network is fine.",
+		How: "The output chains' rules (nftables over netlink, as root) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same chain accepts everything sent through another interface (the tunnel).",
+	}
+
+	FirewallBlocksHTTPS = &Def{
+		ID: "firewall-blocks-https", Severity: SevError,
+		Title: "The local firewall blocks HTTPS",
+		Text:  "a local firewall rule blocks TCP port 443 (HTTPS) to {targets} ({rule}): package managers, git and registries cannot connect",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
+		Manual: Steps{
+			Linux: []string{
+				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
+				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if you added it",
+				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
+				fwNeverLinux,
+			},
+			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 443?", fwNeverDarwin},
+			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 443", fwNeverWindows},
+		},
+		Why: "HTTPS is what package managers, git, registries and APIs use: with port 443 blocked on the way out, every download fails, although other ports (and ping) still answer.",
+		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or (as root on Linux) the output chains' rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
+	}
+
+	HTTPSRejected = &Def{
+		ID: "https-rejected", Severity: SevError,
+		Title: "HTTPS is rejected while other ports answer",
+		Text:  "TCP port 443 (HTTPS) to {targets} is rejected ({err}) while port {port} answers: a firewall {detail} blocks HTTPS",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksHTTPS},
+		Manual: Steps{
+			Linux:   []string{"sudo nft -a list ruleset  # a reject rule for port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
+			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
+			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
+		},
+		Why: "HTTPS is what package managers, git and registries use: a host that answers on other ports but rejects 443 is behind a firewall that blocks the connections a start needs.",
+		How: "A connect to port 443 failed at once with 'host unreachable' (an ICMP administratively prohibited) while a connect to another port of the same host was answered, so the route is fine and the reject is a filter.",
+	}
+
+	FirewallDNSLeakGuard = &Def{
+		ID: "firewall-dns-leak-guard", Severity: SevError,
+		Title: "A VPN's DNS leak protection is left behind",
+		Text:  "a local firewall rule drops DNS to every server but {except} ({rule}): {servers} cannot be asked; a VPN's DNS leak protection left behind",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
+		Optional:  []Arg{ArgHandle},
+		Manual: Steps{
+			Linux: []string{
+				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
+				"# connect the VPN again, or disconnect it in its own app: that removes its leak protection",
+				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if the VPN client is gone",
+				fwNeverLinux,
+			},
+			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 53?", "# connect the VPN again, or quit its app", fwNeverDarwin},
+			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", "# connect the VPN again, or quit its app", fwNeverWindows},
+		},
+		Why: "VPN clients stop DNS leaks by dropping DNS to every server but the tunnel's; left behind after the VPN is gone, the rule makes every configured name server look dead.",
+		How: "The output chains' rules were run for a DNS query to each configured name server: a rule that matches port 53 with the exception 'daddr != one address' drops them (as root, nftables over netlink); without the rules, a query that fails at once with EPERM shows the drop.",
+	}
+
+	FirewallBlocksDNS = &Def{
+		ID: "firewall-blocks-dns", Severity: SevError,
+		Title: "The local firewall blocks DNS",
+		Text:  "a local firewall rule drops DNS to {servers} ({rule})",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallDNSLeakGuard},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
+		Manual: Steps{
+			Linux: []string{
+				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
+				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if you added it",
+				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
+				fwNeverLinux,
+			},
+			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 53?", fwNeverDarwin},
+			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", fwNeverWindows},
+		},
+		Why: "Names do not resolve when the machine's own firewall drops DNS queries; the name servers are fine.",
+		How: "The output chains' rules were run for a DNS query to each configured name server and a rule drops it (as root, nftables over netlink), or the query failed at once with EPERM, the errno of a local drop.",
+	}
+)
+
+// firewall judges the machine's own packet filter for the traffic a start
+// needs: HTTPS to the external targets and DNS to the name servers.
+func (d *diag) firewall() {
+	fs := &d.s.Firewall
+	var notes []string
+	st := StatusPass
+	if fs.Read == netstate.TriYes {
+		n := 0
+		for _, c := range fs.Chains {
+			if c.Hook == "output" {
+				n++
+			}
+		}
+		notes = append(notes, fmt.Sprintf("%s: %d output chain(s) read", fs.Source, n))
+		if d.killSwitch() {
+			d.set(StatusFail, strings.Join(notes, "; "))
+			return
+		}
+	}
+	st = worse(st, d.httpsBlocked())
+	st = worse(st, d.dnsBlocked())
+	switch fs.Read {
+	case netstate.TriNo:
+		notes = append(notes, fmt.Sprintf("%s rules not readable (%s): judged from errno alone", fs.Source, netstate.ErrText(fs.Err)))
+		if st == StatusPass {
+			st = StatusUnknown
+		}
+	case netstate.TriUnknown:
+		notes = append(notes, "rules not read on this OS: judged from errno alone")
+	}
+	d.set(st, strings.Join(notes, "; "))
+}
+
+// https443 is the packet of a connection to t's port 443.
+func https443(t *netstate.TargetResult) netstate.FWPacket {
+	return netstate.FWPacket{Family: netstate.FamilyOf(t.Addr), L4Proto: netstate.ProtoTCP, DAddr: t.Addr, DPort: 443, OIfName: t.Route.IfName}
+}
+
+// connected443 reports whether a connection to t's port 443 was accepted:
+// proof that nothing blocks it, whatever the rules seem to say.
+func connected443(t *netstate.TargetResult) bool {
+	return t.TCP.Answered && !t.TCP.Refused && t.TCP.Target.Port() == 443
+}
+
+// killSwitch names an output policy that drops everything but a tunnel
+// that the targets' routes do not use.
+func (d *diag) killSwitch() bool {
+	var targets, evidence []string
+	var first fwOutcome
+	var tunnels []string
+	iface := ""
+	for _, f := range d.usedFamilies() {
+		for i := range f.External {
+			t := &f.External[i]
+			if t.RouteErr != nil || t.Reachable() {
+				continue
+			}
+			o := fwEval(&d.s.Firewall, https443(t))
+			if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
+				continue // only a policy, or a rule that drops all, is a kill switch
+			}
+			tun := tunnelExceptions(o.Chain)
+			if len(tun) == 0 || slices.ContainsFunc(tun, func(n string) bool { return ifNameMatches(n, t.Route.IfName) }) {
+				continue
+			}
+			if first.Chain == nil {
+				first, tunnels, iface = o, tun, t.Route.IfName
+			}
+			targets = append(targets, t.Addr.String())
+			evidence = append(evidence, fmt.Sprintf("%s via %s: %s", t.Addr, t.Route.IfName, o.where()))
+		}
+	}
+	if first.Chain == nil {
+		return false
+	}
+	for _, tn := range tunnels {
+		if !slices.ContainsFunc(d.s.Links, func(l netstate.Link) bool { return ifNameMatches(tn, l.Name) }) {
+			evidence = append(evidence, tn+": no such interface")
+		}
+	}
+	a := first.fwArgs(Args{ArgTunnel: strings.Join(tunnels, ", "), ArgTargets: strings.Join(targets, ListSep), ArgIface: iface})
+	a[ArgRule] = fmt.Sprintf("%s %s %s", first.Chain.Family, first.Chain.Table, first.Chain.Name)
+	if first.Rule != nil {
+		a[ArgRule] += fmt.Sprintf(" (handle %d: %s)", first.Rule.Handle, first.Rule.Text)
+	}
+	d.add(FirewallKillSwitch, a, evidence...)
+	return true
+}
+
+// httpsBlocked names a local rule, or a reject errno, that stops TCP 443
+// to the external targets, whatever the other ports say.
+func (d *diag) httpsBlocked() Status {
+	var local, remote []string
+	var localEv, remoteEv []string
+	var rule fwOutcome
+	errText, answeredPort := "", ""
+	for _, f := range d.usedFamilies() {
+		for i := range f.External {
+			t := &f.External[i]
+			if t.RouteErr != nil || connected443(t) {
+				continue
+			}
+			if d.s.Firewall.Read == netstate.TriYes {
+				if o := fwEval(&d.s.Firewall, https443(t)); o.blocked() {
+					if rule.Chain == nil {
+						rule = o
+					}
+					local = append(local, t.Addr.String())
+					localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, o.where()))
+					continue
+				}
+			}
+			i443 := slices.IndexFunc(t.TCP.PortFailures, func(p netstate.PortFailure) bool { return p.Port == 443 })
+			if i443 < 0 {
+				continue
+			}
+			pf := t.TCP.PortFailures[i443]
+			switch netstate.Classify(pf.Err) {
+			case netstate.ClassPermission:
+				local = append(local, t.Addr.String())
+				localEv = append(localEv, fmt.Sprintf("%s port 443: connect failed at once with %s", t.Addr, netstate.ErrText(pf.Err)))
+			case netstate.ClassHostUnreach:
+				if !t.TCP.Answered || t.TCP.Target.Port() == 443 {
+					continue // no other port answered: the path, not a filter
+				}
+				remote = append(remote, t.Addr.String())
+				errText, answeredPort = netstate.ErrText(pf.Err), fmt.Sprint(t.TCP.Target.Port())
+				remoteEv = append(remoteEv, fmt.Sprintf("%s port 443: %s; port %d: answered", t.Addr, netstate.ErrText(pf.Err), t.TCP.Target.Port()))
+			}
+		}
+	}
+	st := StatusPass
+	if len(local) > 0 {
+		a := Args{ArgTargets: strings.Join(local, ListSep), ArgRule: "EPERM/EACCES from this machine's own stack"}
+		if rule.Chain != nil {
+			a = rule.fwArgs(a)
+		}
+		fd := d.add(FirewallBlocksHTTPS, a, localEv...)
+		st = worse(st, statusOf(fd.Severity))
+	}
+	if len(remote) > 0 {
+		where := "here or on the way"
+		if d.s.Firewall.Read == netstate.TriYes {
+			where = "on the way (this machine's rules allow it)"
+		}
+		fd := d.add(HTTPSRejected, Args{ArgTargets: strings.Join(remote, ListSep), ArgErr: errText, ArgPort: answeredPort, ArgDetail: where}, remoteEv...)
+		st = worse(st, statusOf(fd.Severity))
+	}
+	return st
+}
+
+// dnsServers are the name servers a query leaves this machine for, with
+// the interface the route to each uses: the resolver's own, or the
+// upstreams of a local stub.
+func (d *diag) dnsServers() []netstate.FWPacket {
+	r := d.s.DNS.Resolver
+	servers := slices.Clone(r.Servers)
+	if len(servers) == 0 {
+		for _, s := range d.s.DNS.Servers {
+			servers = append(servers, s.Server)
+		}
+	}
+	servers = append(servers, r.Upstreams...)
+	var out []netstate.FWPacket
+	for _, s := range servers {
+		a := s.Addr().Unmap()
+		if a.IsLoopback() || slices.ContainsFunc(out, func(p netstate.FWPacket) bool { return p.DAddr == a }) {
+			continue // a local stub: its own upstreams are the ones that leave
+		}
+		port := s.Port()
+		if port == 0 {
+			port = 53
+		}
+		p := netstate.FWPacket{Family: netstate.FamilyOf(a), L4Proto: netstate.ProtoUDP, DAddr: a, DPort: port, OIfName: d.routeIfName(a)}
+		out = append(out, p)
+	}
+	return out
+}
+
+// routeIfName is the interface of the route the kernel gave for a, from
+// the path tracing or the probe of a silent server; else the family's
+// default route's.
+func (d *diag) routeIfName(a netip.Addr) string {
+	for _, nr := range d.s.NameServerRoutes {
+		if nr.Addr == a && nr.RouteErr == nil {
+			return nr.Route.IfName
+		}
+	}
+	for _, s := range d.s.DNS.Servers {
+		if s.Server.Addr() == a && s.Route != nil {
+			return s.Route.IfName
+		}
+	}
+	if f := d.s.Family(netstate.FamilyOf(a)); f.Default != nil {
+		return f.Default.IfName
+	}
+	return ""
+}
+
+// dnsBlocked names a local rule that drops DNS to the name servers: a leak
+// guard when it excepts one address, else a plain block. Without the
+// rules, a query that failed at once with EPERM shows the same.
+func (d *diag) dnsBlocked() Status {
+	var blocked, allowed, ev []string
+	var rule fwOutcome
+	for _, p := range d.dnsServers() {
+		if d.serverAnswered(p.DAddr) {
+			allowed = append(allowed, p.DAddr.String())
+			continue
+		}
+		if d.s.Firewall.Read == netstate.TriYes {
+			if o := fwEval(&d.s.Firewall, p); o.blocked() {
+				if rule.Chain == nil {
+					rule = o
+				}
+				blocked = append(blocked, p.DAddr.String())
+				ev = append(ev, fmt.Sprintf("%s port %d/udp via %s: %s", p.DAddr, p.DPort, p.OIfName, o.where()))
+				continue
+			}
+		}
+		for _, s := range d.s.DNS.Servers {
+			if s.Server.Addr() == p.DAddr && !s.Answered && netstate.Classify(s.Err) == netstate.ClassPermission {
+				blocked = append(blocked, p.DAddr.String())
+				ev = append(ev, fmt.Sprintf("%s: the query failed at once with %s", p.DAddr, netstate.ErrText(s.Err)))
+				break
+			}
+		}
+	}
+	if len(blocked) == 0 {
+		return StatusPass
+	}
+	a := Args{ArgServers: strings.Join(blocked, ListSep), ArgRule: "EPERM from this machine's own stack"}
+	if rule.Chain != nil {
+		a = rule.fwArgs(a)
+	}
+	def := FirewallBlocksDNS
+	if rule.Rule != nil {
+		if except := negAddrs(rule.Rule); len(except) > 0 {
+			def = FirewallDNSLeakGuard
+			a[ArgExcept] = strings.Join(except, ", ")
+		}
+	}
+	fd := d.add(def, a, ev...)
+	if len(allowed) > 0 {
+		// Other servers answer: names resolve, only slower.
+		fd.Severity = SevWarning
+	}
+	return statusOf(fd.Severity)
+}

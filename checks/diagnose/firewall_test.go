@@ -1,0 +1,177 @@
+package diagnose
+
+import (
+	"context"
+	"net/netip"
+	"syscall"
+
+	"github.com/netguard/netguard/checks/netstate"
+)
+
+// fwRead gives s a readable nftables ruleset of these output chains.
+func fwRead(s *netstate.State, chains ...netstate.FWChain) {
+	s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "nftables", Chains: chains}
+}
+
+func fwOutput(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FWChain {
+	return netstate.FWChain{Family: "inet", Table: "filter", Name: "output", Hook: "output", Policy: policy, Rules: rules}
+}
+
+func tcpDport(p uint16) []netstate.FWMatch {
+	return []netstate.FWMatch{
+		{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoTCP}},
+		{Field: netstate.FWDPort, Ports: []netstate.PortRange{{Lo: p, Hi: p}}},
+	}
+}
+
+func oifAccept(h uint64, name string) netstate.FWRule {
+	return netstate.FWRule{Handle: h, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{name}}}, Verdict: netstate.FWAccept, Text: `oifname "` + name + `" accept`}
+}
+
+// https443Fails: port 443 of the target failed with err before port 53
+// answered (a refusal proves the host is there).
+func https443Fails(s *netstate.State, err error) {
+	t := &s.V4.External[0]
+	t.TCP = tcpAt(t.Addr, 53, true, true, nil)
+	t.TCP.PortFailures = []netstate.PortFailure{{Port: 443, Err: err}}
+}
+
+// dnsDead: the only name server stays silent and the lookup fails.
+func dnsDead(s *netstate.State, err error) {
+	s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+	s.DNS.Servers = []netstate.DNSServerResult{{Server: goodNS, Err: err}}
+}
+
+var vpnDNS = netip.MustParsePrefix("10.64.0.1/32")
+
+// leakGuard is a VPN's DNS leak protection: DNS to anything but its own
+// server is dropped.
+func leakGuard(h uint64) netstate.FWRule {
+	return netstate.FWRule{Handle: h, Verdict: netstate.FWDrop, Text: "udp dport 53 ip daddr != 10.64.0.1 drop", Match: []netstate.FWMatch{
+		{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoUDP}},
+		{Field: netstate.FWDPort, Ports: []netstate.PortRange{{Lo: 53, Hi: 53}}},
+		{Field: netstate.FWDAddr, Neg: true, Prefixes: []netip.Prefix{vpnDNS}},
+	}}
+}
+
+// firewallLocalCases are the cases of TestDiagnoseLocal whose first finding is the firewall check's.
+var firewallLocalCases = []localCase{
+	{
+		name:    "443 fails with EACCES while 53 answers: the local firewall, whatever the other ports say",
+		mutate:  func(s *netstate.State) { https443Fails(s, syscall.EACCES) },
+		want:    []string{"firewall-blocks-https"},
+		verdict: Unhealthy, culprit: "port 443", check: "firewall", status: StatusFail,
+	},
+	{
+		name:    "443 rejected as administratively prohibited while 53 answers",
+		mutate:  func(s *netstate.State) { https443Fails(s, syscall.EHOSTUNREACH) },
+		want:    []string{"https-rejected"},
+		verdict: Unhealthy, culprit: "port 53 answers", check: "firewall", status: StatusFail,
+	},
+	{
+		name: "443 unreachable and nothing else answers: the path, not a filter",
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 443, false, false, syscall.EHOSTUNREACH)
+			t.TCP.PortFailures = []netstate.PortFailure{{Port: 443, Err: syscall.EHOSTUNREACH}}
+		},
+		want: []string{"tcp-blocked"}, verdict: Degraded, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "root reads an nftables reject of 443 behind the host's refusal", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 443, true, true, nil)
+			fwRead(s, fwOutput(netstate.FWAccept, netstate.FWRule{Handle: 7, Match: tcpDport(443), Verdict: netstate.FWReject, Text: "tcp dport 443 reject"}))
+		},
+		want:    []string{"firewall-blocks-https"},
+		verdict: Unhealthy, culprit: "inet filter output handle 7: tcp dport 443 reject", check: "firewall", status: StatusFail,
+		steps: "sudo nft delete rule inet filter output handle 7",
+	},
+	{
+		name: "an accepted connection to 443 overrides a rule that seems to reject it", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 443, true, false, nil)
+			fwRead(s, fwOutput(netstate.FWAccept, netstate.FWRule{Handle: 7, Match: tcpDport(443), Verdict: netstate.FWReject}))
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "a rule the model cannot read may accept first: no claim", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 443, true, true, nil)
+			fwRead(s, fwOutput(netstate.FWAccept,
+				netstate.FWRule{Handle: 3, Opaque: true, Verdict: netstate.FWAccept, Text: "meta mark 0x1 accept"},
+				netstate.FWRule{Handle: 7, Match: tcpDport(443), Verdict: netstate.FWReject}))
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "a firewall that allows what the start needs is healthy", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			fwRead(s, fwOutput(netstate.FWDrop, oifAccept(2, "lo"), oifAccept(3, "eth0")),
+				netstate.FWChain{Family: "ip", Table: "x", Name: "out", Hook: "output", Policy: netstate.FWAccept,
+					Rules: []netstate.FWRule{{Handle: 4, Match: tcpDport(25), Verdict: netstate.FWDrop}}})
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "kill switch left armed: policy drop, only wg0 accepted, wg0 gone", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			fwRead(s, netstate.FWChain{Family: "inet", Table: "killswitch", Name: "output", Hook: "output", Policy: netstate.FWDrop,
+				Rules: []netstate.FWRule{oifAccept(2, "lo"), oifAccept(3, "wg0")}})
+		},
+		want:    []string{"firewall-kill-switch"},
+		verdict: Unhealthy, culprit: "wg0", check: "firewall", status: StatusFail,
+		steps: "sudo nft -a list chain inet killswitch output",
+	},
+	{
+		name: "kill switch reached by a jump", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			fwRead(s,
+				netstate.FWChain{Family: "inet", Table: "vpn", Name: "output", Hook: "output", Policy: netstate.FWAccept,
+					Rules: []netstate.FWRule{{Handle: 1, Verdict: netstate.FWJump, Target: "ks"}}},
+				netstate.FWChain{Family: "inet", Table: "vpn", Name: "ks", Rules: []netstate.FWRule{oifAccept(2, "tun0"), {Handle: 3, Verdict: netstate.FWDrop, Text: "drop"}}})
+		},
+		want:    []string{"firewall-kill-switch"},
+		verdict: Unhealthy, culprit: "inet vpn ks (handle 3: drop) drops everything not sent through tun0", check: "firewall", status: StatusFail,
+	},
+	{
+		name: "DNS leak protection left behind: every server but the VPN's dropped", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			dnsDead(s, netstate.ErrNoReply)
+			fwRead(s, fwOutput(netstate.FWAccept, leakGuard(9)))
+		},
+		want:    []string{"firewall-dns-leak-guard"},
+		verdict: Unhealthy, culprit: "every server but 10.64.0.1", check: "firewall", status: StatusFail,
+		steps: "sudo nft delete rule inet filter output handle 9",
+	},
+	{
+		name: "DNS leak guard while another server still answers: a warning", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			s.DNS.Resolver.Servers = []netip.AddrPort{goodNS, netip.MustParseAddrPort("10.64.0.1:53")}
+			s.DNS.Servers = append(s.DNS.Servers, netstate.DNSServerResult{Server: netip.MustParseAddrPort("10.64.0.1:53"), Answered: true, Rcode: "NOERROR"})
+			s.DNS.Servers[0] = netstate.DNSServerResult{Server: goodNS, Err: netstate.ErrNoReply}
+			fwRead(s, fwOutput(netstate.FWAccept, leakGuard(9)))
+		},
+		want:    []string{"firewall-dns-leak-guard"},
+		verdict: Degraded, culprit: "203.0.113.5", check: "firewall", status: StatusWarn, notRoot: true,
+	},
+	{
+		name:    "a DNS query that fails with EPERM: the local firewall, not a dead server",
+		mutate:  func(s *netstate.State) { dnsDead(s, syscall.EPERM) },
+		want:    []string{"firewall-blocks-dns"},
+		verdict: Unhealthy, culprit: "203.0.113.5", check: "firewall", status: StatusFail,
+	},
+	{
+		name: "rules unreadable without root: unknown, never a failure", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			s.Firewall = netstate.FirewallState{Read: netstate.TriNo, Source: "nftables", Err: syscall.EPERM}
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusUnknown,
+	},
+}

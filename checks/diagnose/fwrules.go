@@ -1,0 +1,230 @@
+package diagnose
+
+import (
+	"fmt"
+	"net/netip"
+	"slices"
+	"strings"
+
+	"github.com/netguard/netguard/checks/netstate"
+)
+
+// fwOutcome is the fate of one packet in the local packet filter.
+type fwOutcome struct {
+	// Verdict is FWAccept, FWDrop or FWReject.
+	Verdict netstate.FWVerdict
+	// Chain and Rule decided it; Rule is nil for a base chain's policy.
+	Chain *netstate.FWChain
+	Rule  *netstate.FWRule
+	// Sure is false when a rule the model cannot read (Opaque) could have
+	// accepted the packet, or sent it elsewhere, before the verdict.
+	Sure bool
+}
+
+// blocked reports whether the packet is dropped or rejected for sure.
+func (o fwOutcome) blocked() bool {
+	return o.Sure && (o.Verdict == netstate.FWDrop || o.Verdict == netstate.FWReject)
+}
+
+// where names the rule or policy that decided, as nft lists it.
+func (o fwOutcome) where() string {
+	c := o.Chain
+	if o.Rule == nil {
+		return fmt.Sprintf("%s %s %s: policy %s", c.Family, c.Table, c.Name, c.Policy)
+	}
+	return fmt.Sprintf("%s %s %s handle %d: %s", c.Family, c.Table, c.Name, o.Rule.Handle, o.Rule.Text)
+}
+
+// fwArgs are the args naming the chain and rule of o for the manual steps.
+func (o fwOutcome) fwArgs(a Args) Args {
+	a[ArgFWFamily], a[ArgTable], a[ArgChain], a[ArgRule] = o.Chain.Family, o.Chain.Table, o.Chain.Name, o.where()
+	if o.Rule != nil {
+		a[ArgHandle] = fmt.Sprint(o.Rule.Handle)
+	}
+	return a
+}
+
+// fwEval runs p through the output base chains in the kernel's order: a
+// drop or reject in any of them is final, an accept ends only that chain.
+func fwEval(fs *netstate.FirewallState, p netstate.FWPacket) fwOutcome {
+	sure := true
+	for i := range fs.Chains {
+		c := &fs.Chains[i]
+		if c.Hook != "output" || !familyApplies(c.Family, p.Family) {
+			continue
+		}
+		o, decided := fwRun(fs, c, p, 0)
+		sure = sure && o.Sure
+		if !decided {
+			o = fwOutcome{Verdict: c.Policy, Chain: c, Sure: true}
+		}
+		if o.Verdict != netstate.FWAccept {
+			o.Sure = o.Sure && sure
+			return o
+		}
+	}
+	return fwOutcome{Verdict: netstate.FWAccept, Sure: sure}
+}
+
+// maxJumps bounds jumps between chains (the kernel's own limit is 16).
+const maxJumps = 16
+
+// fwRun runs p through one chain; decided is false when it fell off the
+// end (or returned) without a verdict.
+func fwRun(fs *netstate.FirewallState, c *netstate.FWChain, p netstate.FWPacket, depth int) (o fwOutcome, decided bool) {
+	sure := true
+	for i := range c.Rules {
+		r := &c.Rules[i]
+		m := fwMatches(r, p)
+		if m == matchNo {
+			continue
+		}
+		if m == matchMaybe {
+			// Taken as not matching. That is safe for a drop (a later
+			// block is still a block) but not for anything that could let
+			// the packet through or send it elsewhere.
+			if r.Verdict != netstate.FWDrop && r.Verdict != netstate.FWReject && r.Verdict != netstate.FWNone && r.Verdict != netstate.FWContinue {
+				sure = false
+			}
+			continue
+		}
+		switch r.Verdict {
+		case netstate.FWAccept, netstate.FWDrop, netstate.FWReject:
+			return fwOutcome{Verdict: r.Verdict, Chain: c, Rule: r, Sure: sure}, true
+		case netstate.FWReturn:
+			return fwOutcome{Sure: sure}, false
+		case netstate.FWJump, netstate.FWGoto:
+			t := fwChain(fs, c, r.Target)
+			if t == nil || depth >= maxJumps {
+				return fwOutcome{Sure: false}, false
+			}
+			sub, ok := fwRun(fs, t, p, depth+1)
+			sub.Sure = sub.Sure && sure
+			if ok || r.Verdict == netstate.FWGoto {
+				return sub, ok
+			}
+			sure = sub.Sure
+		}
+	}
+	return fwOutcome{Sure: sure}, false
+}
+
+func fwChain(fs *netstate.FirewallState, from *netstate.FWChain, name string) *netstate.FWChain {
+	i := slices.IndexFunc(fs.Chains, func(c netstate.FWChain) bool {
+		return c.Family == from.Family && c.Table == from.Table && c.Name == name
+	})
+	if i < 0 {
+		return nil
+	}
+	return &fs.Chains[i]
+}
+
+func familyApplies(tableFamily string, fam int) bool {
+	switch tableFamily {
+	case "ip":
+		return fam == 4
+	case "ip6":
+		return fam == 6
+	}
+	return true
+}
+
+type matchResult int
+
+const (
+	matchNo matchResult = iota
+	matchYes
+	matchMaybe
+)
+
+// fwMatches tells whether every match of r holds for p. A rule with a
+// test the model cannot read matches "maybe" unless a test it can read
+// already fails.
+func fwMatches(r *netstate.FWRule, p netstate.FWPacket) matchResult {
+	for _, m := range r.Match {
+		if fieldHolds(m, p) == m.Neg {
+			return matchNo
+		}
+	}
+	if r.Opaque {
+		return matchMaybe
+	}
+	return matchYes
+}
+
+// fieldHolds reports whether p's field is one of m's values (before Neg).
+func fieldHolds(m netstate.FWMatch, p netstate.FWPacket) bool {
+	switch m.Field {
+	case netstate.FWNFProto:
+		return slices.Contains(m.Protos, uint8(p.Family))
+	case netstate.FWL4Proto:
+		return slices.Contains(m.Protos, p.L4Proto)
+	case netstate.FWDPort:
+		return slices.ContainsFunc(m.Ports, func(r netstate.PortRange) bool { return p.DPort >= r.Lo && p.DPort <= r.Hi })
+	case netstate.FWDAddr:
+		return slices.ContainsFunc(m.Prefixes, func(pf netip.Prefix) bool { return pf.Contains(p.DAddr) })
+	case netstate.FWOIfName:
+		return slices.ContainsFunc(m.Names, func(n string) bool { return ifNameMatches(n, p.OIfName) })
+	case netstate.FWCtState:
+		return slices.Contains(m.Names, "new")
+	}
+	return false
+}
+
+// ifNameMatches matches an interface name pattern; a trailing "+" is a
+// prefix (iptables' wildcard).
+func ifNameMatches(pattern, name string) bool {
+	if pre, ok := strings.CutSuffix(pattern, "+"); ok {
+		return strings.HasPrefix(name, pre)
+	}
+	return pattern == name
+}
+
+// tunnelExceptions are the interfaces a chain accepts everything to,
+// other than loopback: the tunnel a kill switch lets through.
+func tunnelExceptions(c *netstate.FWChain) []string {
+	var out []string
+	for _, r := range c.Rules {
+		if r.Verdict != netstate.FWAccept || r.Opaque {
+			continue
+		}
+		var names []string
+		only := true
+		for _, m := range r.Match {
+			switch {
+			case m.Field == netstate.FWOIfName && !m.Neg:
+				names = append(names, m.Names...)
+			case m.Field == netstate.FWNFProto, m.Field == netstate.FWCtState:
+			default:
+				only = false
+			}
+		}
+		if !only {
+			continue
+		}
+		for _, n := range names {
+			if n != "lo" && !slices.Contains(out, n) {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// negAddrs are the addresses a rule excepts with "daddr != ...": the one
+// server a DNS leak guard lets through.
+func negAddrs(r *netstate.FWRule) []string {
+	var out []string
+	for _, m := range r.Match {
+		if m.Field == netstate.FWDAddr && m.Neg {
+			for _, p := range m.Prefixes {
+				if p.IsSingleIP() {
+					out = append(out, p.Addr().String())
+				} else {
+					out = append(out, p.String())
+				}
+			}
+		}
+	}
+	return out
+}
