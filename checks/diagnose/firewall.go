@@ -40,8 +40,8 @@ const (
 var (
 	FirewallKillSwitch = &Def{
 		ID: "firewall-kill-switch", Severity: SevError,
-		Title: "A VPN kill switch is armed without its tunnel",
-		Text:  "{rule} drops everything not sent through {tunnel} (a VPN kill switch left armed), and {targets} route through {iface}: nothing leaves this machine",
+		Title:     "A VPN kill switch is armed without its tunnel",
+		Text:      "{rule} drops everything not sent through {tunnel} (a VPN kill switch left armed), and {targets} route through {iface}: nothing leaves this machine",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute},
 		Manual: Steps{
 			Linux: []string{
@@ -59,8 +59,8 @@ var (
 
 	FirewallBlocksHTTPS = &Def{
 		ID: "firewall-blocks-https", Severity: SevError,
-		Title: "The local firewall blocks HTTPS",
-		Text:  "a local firewall rule blocks TCP port 443 (HTTPS) to {targets} ({rule}): package managers, git and registries cannot connect",
+		Title:     "The local firewall blocks HTTPS",
+		Text:      "a local firewall rule blocks TCP port 443 (HTTPS) to {targets} ({rule}): package managers, git and registries cannot connect",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
 		Manual: Steps{
@@ -79,8 +79,8 @@ var (
 
 	HTTPSRejected = &Def{
 		ID: "https-rejected", Severity: SevError,
-		Title: "HTTPS is rejected while other ports answer",
-		Text:  "TCP port 443 (HTTPS) to {targets} is rejected ({err}) while port {port} answers: a firewall {detail} blocks HTTPS",
+		Title:     "HTTPS is rejected while other ports answer",
+		Text:      "TCP port 443 (HTTPS) to {targets} is rejected ({err}) while port {port} answers: a firewall {detail} blocks HTTPS",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksHTTPS},
 		Manual: Steps{
 			Linux:   []string{"sudo nft -a list ruleset  # a reject rule for port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
@@ -93,8 +93,8 @@ var (
 
 	FirewallDNSLeakGuard = &Def{
 		ID: "firewall-dns-leak-guard", Severity: SevError,
-		Title: "A VPN's DNS leak protection is left behind",
-		Text:  "a local firewall rule drops DNS to every server but {except} ({rule}): {servers} cannot be asked; a VPN's DNS leak protection left behind",
+		Title:     "A VPN's DNS leak protection is left behind",
+		Text:      "a local firewall rule drops DNS to every server but {except} ({rule}): {servers} cannot be asked; a VPN's DNS leak protection left behind",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
 		Optional:  []Arg{ArgHandle},
 		Manual: Steps{
@@ -113,8 +113,8 @@ var (
 
 	FirewallBlocksDNS = &Def{
 		ID: "firewall-blocks-dns", Severity: SevError,
-		Title: "The local firewall blocks DNS",
-		Text:  "a local firewall rule drops DNS to {servers} ({rule})",
+		Title:     "The local firewall blocks DNS",
+		Text:      "a local firewall rule drops DNS to {servers} ({rule})",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallDNSLeakGuard},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
 		Manual: Steps{

@@ -123,9 +123,9 @@ func familyName(f nftables.TableFamily) string {
 // loaded is what a register holds while a rule's expressions run.
 type loaded struct {
 	field netstate.FWField
-	v6    bool // an IPv6 address
-	mask  int  // prefix length after a bitwise mask; -1 for none
-	oif   bool // an interface index (meta oif), not a name
+	v6    bool   // an IPv6 address
+	mask  int    // prefix length after a bitwise mask; -1 for none
+	oif   bool   // an interface index (meta oif), not a name
 	bits  uint32 // ct state: the state bits a bitwise mask kept
 }
 
