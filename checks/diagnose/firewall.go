@@ -115,7 +115,7 @@ var (
 		ID: "firewall-blocks-dns", Severity: SevError,
 		Title:     "The local firewall blocks DNS",
 		Text:      "a local firewall rule drops DNS to {servers} ({rule})",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallDNSLeakGuard},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallDNSLeakGuard, LocalFirewallBlocks},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
 		Manual: Steps{
 			Linux: []string{

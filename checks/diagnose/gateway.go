@@ -46,7 +46,7 @@ var (
 		ID: "gateway-unreachable", Severity: SevError,
 		Title:     "Gateway unreachable",
 		Text:      "the gateway {gateway} answers neither ping nor TCP ({detail})",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, GatewayRouteRejected, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, LocalNetworkDenied, DefaultRouteDead, FirewallKillSwitch},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, GatewayRouteRejected, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, LocalNetworkDenied, DefaultRouteDead, FirewallKillSwitch, LocalFirewallBlocks},
 		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"# check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},

@@ -144,11 +144,17 @@ func (p *NetProber) queryServer(ctx context.Context, server netip.AddrPort, name
 	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
 	defer stop()
 	t0 := time.Now()
+	// A send the kernel refuses (EPERM from a local firewall's drop) ends
+	// the query at once with that errno: waiting would only turn it into
+	// a timeout that blames the server.
+	sendErr := make(chan error, 1)
 	go func() {
 		// Resends: 0, 2, 6, 14, 30 intervals (doubling); bounded by ctx.
 		wait := p.Interval * 2
 		for range 5 {
 			if _, err := c.Write(q); err != nil {
+				sendErr <- err
+				c.SetReadDeadline(time.Now())
 				return
 			}
 			select {
@@ -165,6 +171,10 @@ func (p *NetProber) queryServer(ctx context.Context, server netip.AddrPort, name
 		// port-unreachable (nothing listens on the server's port 53).
 		n, err := c.Read(buf)
 		if err != nil {
+			select {
+			case err = <-sendErr:
+			default:
+			}
 			res.Err = fmt.Errorf("dns %s: %w", server, err)
 			return res
 		}

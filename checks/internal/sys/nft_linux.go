@@ -453,5 +453,15 @@ func matchText(m netstate.FWMatch) string {
 	if m.Neg {
 		op = "!= "
 	}
-	return fmt.Sprintf("%s %s%s", m.Field, op, v)
+	label := map[netstate.FWField]string{netstate.FWNFProto: "meta nfproto", netstate.FWL4Proto: "meta l4proto", netstate.FWDPort: "th dport"}[m.Field]
+	if label == "" {
+		label = string(m.Field)
+	}
+	if m.Field == netstate.FWDAddr {
+		label = "ip daddr"
+		if len(m.Prefixes) > 0 && m.Prefixes[0].Addr().Is6() {
+			label = "ip6 daddr"
+		}
+	}
+	return fmt.Sprintf("%s %s%s", label, op, v)
 }

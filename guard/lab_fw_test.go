@@ -1,0 +1,89 @@
+//go:build linux
+
+package main
+
+// Lab tests of the firewall check: nftables rules in the client namespace
+// (a reject of HTTPS, a VPN's DNS leak protection and kill switch left
+// behind, and a firewall that allows what a start needs), the real binary
+// as root, which reads the rules, and as nobody, which judges from errno.
+
+import (
+	"testing"
+
+	"github.com/netguard/netguard/checks/diagnose"
+	"github.com/netguard/netguard/guard/internal/lab"
+)
+
+func TestLabFirewall(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	for _, sc := range []struct {
+		name    string
+		setup   func(*lab.Lab)
+		culprit string
+		// nobodyCulprit, when set, is what the unprivileged run names.
+		nobodyCulprit string
+		root          localExpect
+		nobody        localExpect
+	}{
+		{
+			// A plain reject answers connect with ECONNREFUSED, as the
+			// host's own refusal does: only the rules tell them apart.
+			name:    "reject-443",
+			setup:   func(l *lab.Lab) { l.RejectHTTPS("reject") },
+			culprit: "inet ngfw output handle",
+			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
+				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
+			nobody: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "firewall", status: "unknown"},
+		},
+		{
+			name:          "reject-443-admin-prohibited",
+			setup:         func(l *lab.Lab) { l.RejectHTTPS("reject with icmpx admin-prohibited") },
+			culprit:       "inet ngfw output handle",
+			nobodyCulprit: "port 443",
+			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
+				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
+			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.HTTPSRejected.ID}},
+				finding: diagnose.HTTPSRejected.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
+		},
+		{
+			name:          "dns-leak-guard",
+			setup:         func(l *lab.Lab) { l.DNSLeakGuard() },
+			culprit:       "every server but " + lab.VPNDNS,
+			nobodyCulprit: lab.ExternalIP,
+			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallDNSLeakGuard.ID}},
+				finding: diagnose.FirewallDNSLeakGuard.ID, rootCulprit: true, checkID: "firewall", status: "fail", absent: []string{diagnose.DNSFailed.ID}},
+			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksDNS.ID}},
+				finding: diagnose.FirewallBlocksDNS.ID, checkID: "firewall", status: "fail", absent: []string{diagnose.DNSFailed.ID}},
+		},
+		{
+			name:  "kill-switch",
+			setup: func(l *lab.Lab) { l.KillSwitch() },
+			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallKillSwitch.ID}},
+				finding: diagnose.FirewallKillSwitch.ID, rootCulprit: true, checkID: "firewall", status: "fail",
+				absent: []string{diagnose.InternetUnreachable.ID, diagnose.GatewayNeighborWrong.ID, diagnose.GatewayUnreachable.ID, diagnose.DNSFailed.ID}},
+			culprit:       lab.TunnelIf,
+			nobodyCulprit: lab.ExternalIP,
+			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.LocalFirewallBlocks.ID}},
+				finding: diagnose.LocalFirewallBlocks.ID, rootCulprit: true, absent: []string{diagnose.GatewayNeighborWrong.ID, diagnose.GatewayUnreachable.ID}},
+		},
+		{
+			name:   "allowing-firewall",
+			setup:  func(l *lab.Lab) { l.AllowingFirewall() },
+			root:   localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "firewall", status: "pass"},
+			nobody: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "firewall", status: "unknown"},
+		},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			l := lab.New(t)
+			sc.setup(l)
+			runUsers(t, l, bin, []string{""}, nil, nil, func(r *labRun) { sc.root.checkLocal(t, r, sc.culprit) })
+			nc := sc.culprit
+			if sc.nobodyCulprit != "" {
+				nc = sc.nobodyCulprit
+			}
+			runUsers(t, l, bin, []string{"nobody"}, nil, nil, func(r *labRun) { sc.nobody.checkLocal(t, r, nc) })
+		})
+	}
+}
