@@ -35,9 +35,6 @@ func (e *Engine) collectLocal(ctx, pctx context.Context, o Options, s *netstate.
 	}
 	wg.Go(func() { timed("proxy", func() { s.Proxy = e.collectProxy(pctx, ls, o) }) })
 	wg.Go(func() { timed("hosts", func() { s.Hosts = collectHosts(pctx, ls) }) })
-	if fr, ok := e.Sys.(netstate.FirewallReader); ok {
-		wg.Go(func() { timed("firewall", func() { s.Firewall = fr.OutputFilter(pctx) }) })
-	}
 	wg.Go(func() {
 		timed("clock", func() {
 			s.Clock = ls.Clock()

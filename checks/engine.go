@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/netguard/netguard/checks/diagnose"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -108,7 +109,11 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(string, func())) (tablesDone, neighDone <-chan struct{}, wait func()) {
 	var wg, tables sync.WaitGroup
 	td, nd := make(chan struct{}), make(chan struct{})
+	fr, readFW := e.Sys.(netstate.FirewallReader)
 	tables.Add(2)
+	if readFW {
+		tables.Add(1)
+	}
 	go func() { tables.Wait(); close(td) }()
 	wg.Add(4)
 	go func() {
@@ -130,6 +135,17 @@ func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(s
 		defer wg.Done()
 		timed("resources", func() { s.Sockets, s.SocketsErr = e.Sys.Sockets(ctx) })
 	}()
+	// The firewall's output rules are a table the plan reads like the
+	// routes: a kill switch proves the silence of what it drops, so the
+	// probes are not sent.
+	if readFW {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			defer tables.Done()
+			timed("firewall", func() { s.Firewall = fr.OutputFilter(ctx) })
+		}()
+	}
 	return td, nd, wg.Wait
 }
 
@@ -429,6 +445,11 @@ func (e *Engine) probeTarget(ctx context.Context, s *netstate.State, f *netstate
 		}
 	case t.RouteErr != nil && netstate.Classify(t.RouteErr) == netstate.ClassNetUnreach:
 		return // no route: nothing to send, the lookup's errno says it all
+	}
+	if s != nil && t.RouteErr == nil {
+		if l := linkOf(s.Links, t.Route.IfIndex); l != nil && diagnose.KillSwitchDrops(&s.Firewall, t.Addr, l.Name) {
+			return
+		}
 	}
 	w, _ := ctx.(*probeWindow)
 	t0 := time.Now()

@@ -190,13 +190,10 @@ func (d *diag) killSwitch() bool {
 				continue
 			}
 			o := fwEval(&d.s.Firewall, https443(t))
-			if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
-				continue // only a policy, or a rule that drops all, is a kill switch
-			}
-			tun := tunnelExceptions(o.Chain)
-			if len(tun) == 0 || slices.ContainsFunc(tun, func(n string) bool { return ifNameMatches(n, t.Route.IfName) }) {
+			if !killSwitchOutcome(o, t.Route.IfName) {
 				continue
 			}
+			tun := tunnelExceptions(o.Chain)
 			if first.Chain == nil {
 				first, tunnels, iface = o, tun, t.Route.IfName
 			}

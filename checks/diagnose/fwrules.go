@@ -228,3 +228,37 @@ func negAddrs(r *netstate.FWRule) []string {
 	}
 	return out
 }
+
+// KillSwitchDrops reports whether the output rules drop everything sent to
+// a through the interface oif, by a chain's policy or a rule that matches
+// all, in a chain that lets another interface (a tunnel) through: a kill
+// switch. The engine then sends no probe there, as for a reject route:
+// the rules prove the silence.
+func KillSwitchDrops(fs *netstate.FirewallState, a netip.Addr, oif string) bool {
+	if fs.Read != netstate.TriYes || oif == "" {
+		return false
+	}
+	fam := netstate.FamilyOf(a)
+	for _, p := range []netstate.FWPacket{
+		{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: a, DPort: 443, OIfName: oif},
+		{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: a, DPort: 80, OIfName: oif},
+		{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: a, DPort: 53, OIfName: oif},
+	} {
+		o := fwEval(fs, p)
+		if !killSwitchOutcome(o, oif) {
+			return false
+		}
+	}
+	return true
+}
+
+// killSwitchOutcome reports whether o is a kill switch's drop of a packet
+// sent through oif: a policy, or a rule that matches all, in a chain that
+// accepts another interface.
+func killSwitchOutcome(o fwOutcome, oif string) bool {
+	if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
+		return false
+	}
+	tun := tunnelExceptions(o.Chain)
+	return len(tun) > 0 && !slices.ContainsFunc(tun, func(n string) bool { return ifNameMatches(n, oif) })
+}
