@@ -198,6 +198,22 @@ func FWRuleOf(handle uint64, exprs []expr.Any, sets SetLookup) netstate.FWRule {
 			regs[e.DestRegister] = &c
 		case *expr.Cmp:
 			l := regs[e.Register]
+			if l != nil && l.field == netstate.FWDPort && len(e.Data) == 2 && e.Op != expr.CmpOpEq && e.Op != expr.CmpOpNeq {
+				// A port range is two comparisons: dport >= lo, dport <= hi.
+				p := binary.BigEndian.Uint16(e.Data)
+				pr, ok := map[expr.CmpOp]netstate.PortRange{
+					expr.CmpOpGte: {Lo: p, Hi: 65535}, expr.CmpOpLte: {Lo: 0, Hi: p},
+					expr.CmpOpGt: {Lo: p + 1, Hi: 65535}, expr.CmpOpLt: {Lo: 0, Hi: p - 1},
+				}[e.Op]
+				if !ok || (e.Op == expr.CmpOpGt && p == 65535) || (e.Op == expr.CmpOpLt && p == 0) {
+					opaque("cmp")
+					continue
+				}
+				m := netstate.FWMatch{Field: netstate.FWDPort, Ports: []netstate.PortRange{pr}}
+				r.Match = append(r.Match, m)
+				words = append(words, matchText(m))
+				continue
+			}
 			if l == nil || (e.Op != expr.CmpOpEq && e.Op != expr.CmpOpNeq) {
 				opaque("cmp")
 				continue
@@ -283,16 +299,27 @@ func payloadField(p *expr.Payload) *loaded {
 		return nil
 	case p.Base == expr.PayloadBaseTransportHeader && p.Offset == 2 && p.Len == 2:
 		return &loaded{field: netstate.FWDPort, mask: -1}
-	case p.Base == expr.PayloadBaseNetworkHeader && p.Offset == 16 && p.Len == 4:
-		return &loaded{field: netstate.FWDAddr, mask: -1}
-	case p.Base == expr.PayloadBaseNetworkHeader && p.Offset == 24 && p.Len == 16:
-		return &loaded{field: netstate.FWDAddr, v6: true, mask: -1}
+	// A prefix is loaded as its leading bytes alone (ip daddr
+	// 192.0.2.0/24 loads 3).
+	case p.Base == expr.PayloadBaseNetworkHeader && p.Offset == 16 && p.Len >= 1 && p.Len <= 4:
+		return &loaded{field: netstate.FWDAddr, mask: partial(p.Len, 4)}
+	case p.Base == expr.PayloadBaseNetworkHeader && p.Offset == 24 && p.Len >= 1 && p.Len <= 16:
+		return &loaded{field: netstate.FWDAddr, v6: true, mask: partial(p.Len, 16)}
 	case p.Base == expr.PayloadBaseNetworkHeader && p.Offset == 9 && p.Len == 1: // IPv4 protocol
 		return &loaded{field: netstate.FWL4Proto, mask: -1}
 	case p.Base == expr.PayloadBaseNetworkHeader && p.Offset == 6 && p.Len == 1: // IPv6 next header
 		return &loaded{field: netstate.FWL4Proto, mask: -1}
 	}
 	return nil
+}
+
+// partial is the prefix length of loading n of an address's size bytes,
+// -1 for all of them.
+func partial(n, size uint32) int {
+	if n == size {
+		return -1
+	}
+	return int(n) * 8
 }
 
 // matchOf is the match of a register holding l compared with data.
@@ -323,6 +350,13 @@ func matchOf(l *loaded, data []byte) (netstate.FWMatch, bool) {
 		p := binary.BigEndian.Uint16(data)
 		m.Ports = []netstate.PortRange{{Lo: p, Hi: p}}
 	case netstate.FWDAddr:
+		size := 4
+		if l.v6 {
+			size = 16
+		}
+		if len(data) < size {
+			data = append(slices.Clone(data), make([]byte, size-len(data))...)
+		}
 		a, ok := netip.AddrFromSlice(data)
 		if !ok {
 			return m, false

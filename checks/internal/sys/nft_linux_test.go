@@ -1,0 +1,137 @@
+//go:build linux
+
+package sys
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/nftables"
+	"github.com/google/nftables/expr"
+	"github.com/netguard/netguard/checks/netstate"
+	"golang.org/x/sys/unix"
+)
+
+// TestOutputFilterNetns reads a ruleset loaded into a namespace of its own
+// and pins how each rule is modelled: what diagnosis can evaluate, and
+// what it must not (Opaque).
+func TestOutputFilterNetns(t *testing.T) {
+	inNetns(t, func(t *testing.T) {
+		cmd := exec.Command("nft", "-f", "-")
+		cmd.Stdin = strings.NewReader(`
+table inet ks {
+	set allowed { type ipv4_addr; elements = { 10.64.0.1 } }
+	chain output {
+		type filter hook output priority 0; policy drop;
+		ct state established,related accept
+		oifname "lo" accept
+		oifname "wg*" accept
+		tcp dport { 443, 8443 } reject
+		udp dport 53 ip daddr != @allowed drop
+		tcp dport 1000-2000 jump sub
+		meta mark 0x1 accept
+	}
+	chain sub {
+		ip daddr 192.0.2.0/24 drop
+	}
+}
+table ip nat {
+	chain output {
+		type nat hook output priority -100;
+	}
+}
+table ip other {
+	chain input {
+		type filter hook input priority 0; policy drop;
+	}
+}
+`)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("nft -f: %v\n%s", err, out)
+		}
+		// Read on this thread, the one in the namespace (OutputFilter
+		// reads on another goroutine, which may run on any thread).
+		fs := readOutputFilter()
+		if fs.Read != netstate.TriYes || fs.Err != nil {
+			t.Fatalf("read %v, err %v", fs.Read, fs.Err)
+		}
+		type chain struct {
+			Name, Hook string
+			Policy     netstate.FWVerdict
+			Rules      []string
+		}
+		var got []chain
+		opaque := map[string]bool{}
+		for _, c := range fs.Chains {
+			ch := chain{Name: c.Family + " " + c.Table + " " + c.Name, Hook: c.Hook, Policy: c.Policy}
+			for _, r := range c.Rules {
+				ch.Rules = append(ch.Rules, r.Text)
+				if r.Opaque {
+					opaque[r.Text] = true
+				}
+			}
+			got = append(got, ch)
+		}
+		want := []chain{
+			{Name: "inet ks output", Hook: "output", Policy: netstate.FWDrop, Rules: []string{
+				"ct state { established, related } accept",
+				"oifname lo accept",
+				"oifname wg+ accept",
+				"meta l4proto tcp th dport { 443, 8443 } reject",
+				"meta l4proto udp th dport 53 meta nfproto ipv4 ip daddr != 10.64.0.1 drop",
+				"meta l4proto tcp th dport 1000-65535 th dport 0-2000 jump sub",
+				"meta 3 cmp accept",
+			}},
+			{Name: "inet ks sub", Policy: netstate.FWAccept, Rules: []string{"meta nfproto ipv4 ip daddr 192.0.2.0/24 drop"}},
+		}
+		if d := cmp.Diff(want, got); d != "" {
+			t.Errorf("chains (-want +got):\n%s", d)
+		}
+		if d := cmp.Diff(map[string]bool{"meta 3 cmp accept": true}, opaque); d != "" {
+			t.Errorf("opaque rules (-want +got):\n%s", d)
+		}
+	})
+}
+
+// TestFWRuleOfIptablesNFT pins the expressions iptables-nft writes, and
+// that what is not modelled makes a rule opaque.
+func TestFWRuleOfIptablesNFT(t *testing.T) {
+	// iptables-nft's "-p tcp --dport 443 -o eth0 -j REJECT": the IPv4
+	// protocol byte, the port, the interface name, the xtables target.
+	exprs := []expr.Any{
+		&expr.Meta{Key: expr.MetaKeyOIFNAME, Register: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte("eth0\x00")},
+		&expr.Payload{OperationType: expr.PayloadLoad, DestRegister: 1, Base: expr.PayloadBaseNetworkHeader, Offset: 9, Len: 1},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{unix.IPPROTO_TCP}},
+		&expr.Payload{OperationType: expr.PayloadLoad, DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
+		&expr.Cmp{Op: expr.CmpOpEq, Register: 1, Data: []byte{1, 187}},
+		&expr.Counter{},
+		&expr.Target{Name: "REJECT"},
+	}
+	got := FWRuleOf(4, exprs, nil)
+	want := netstate.FWRule{Handle: 4, Verdict: netstate.FWReject, Text: "oifname eth0 meta l4proto tcp th dport 443 reject", Match: []netstate.FWMatch{
+		{Field: netstate.FWOIfName, Names: []string{"eth0"}},
+		{Field: netstate.FWL4Proto, Protos: []uint8{6}},
+		{Field: netstate.FWDPort, Ports: []netstate.PortRange{{Lo: 443, Hi: 443}}},
+	}}
+	if d := cmp.Diff(want, got); d != "" {
+		t.Errorf("rule (-want +got):\n%s", d)
+	}
+	// An xtables match (conntrack, owner) is not modelled: opaque.
+	got = FWRuleOf(5, []expr.Any{&expr.Match{Name: "owner"}, &expr.Verdict{Kind: expr.VerdictAccept}}, nil)
+	if !got.Opaque || got.Verdict != netstate.FWAccept {
+		t.Errorf("xt match: %+v, want opaque accept", got)
+	}
+	// A set that cannot be read makes the rule opaque, never a match of
+	// nothing.
+	got = FWRuleOf(6, []expr.Any{
+		&expr.Payload{OperationType: expr.PayloadLoad, DestRegister: 1, Base: expr.PayloadBaseTransportHeader, Offset: 2, Len: 2},
+		&expr.Lookup{SourceRegister: 1, SetName: "gone"},
+		&expr.Verdict{Kind: expr.VerdictDrop},
+	}, func(string, uint32) ([]nftables.SetElement, *nftables.Set) { return nil, nil })
+	if !got.Opaque || got.Verdict != netstate.FWDrop {
+		t.Errorf("unreadable set: %+v, want opaque drop", got)
+	}
+}
