@@ -245,6 +245,14 @@ func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, con
 			}
 			if c := netstate.Classify(a.err); c != netstate.ClassTimeout && !isCancel(a.err) && !slices.ContainsFunc(res.PortFailures, func(f netstate.PortFailure) bool { return f.Port == a.port }) {
 				res.PortFailures = append(res.PortFailures, netstate.PortFailure{Port: a.port, Err: a.err})
+				if spread != nil {
+					// The first port was rejected outright: the others
+					// need not wait for the interval to tell a filter
+					// from a dead host.
+					spread = nil
+					pending += len(ports) - 1
+					launch(ports[1:])
+				}
 			}
 		case <-spread:
 			spread = nil
