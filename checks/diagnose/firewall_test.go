@@ -168,6 +168,29 @@ var firewallLocalCases = []localCase{
 		verdict: Unhealthy, culprit: "203.0.113.5", check: "firewall", status: StatusFail,
 	},
 	{
+		name: "a Windows Firewall block rule for 443 from the policy store", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 53, true, false, nil)
+			s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "Windows Firewall policy store", Chains: []netstate.FWChain{{
+				Table: "Windows Firewall", Name: "outbound", Hook: "output", Policy: netstate.FWAccept,
+				Rules: []netstate.FWRule{{Match: tcpDport(443), Verdict: netstate.FWDrop, Text: `"Block HTTPS": block out tcp port 443`}},
+			}}}
+		},
+		want:    []string{"firewall-blocks-https"},
+		verdict: Unhealthy, culprit: `Windows Firewall outbound rule "Block HTTPS"`, check: "firewall", status: StatusFail,
+	},
+	{
+		name: "an app-specific Windows block rule is not taken as blocking the start", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "Windows Firewall policy store", Chains: []netstate.FWChain{{
+				Table: "Windows Firewall", Name: "outbound", Hook: "output", Policy: netstate.FWAccept,
+				Rules: []netstate.FWRule{{Opaque: true, Verdict: netstate.FWDrop, Text: `"No game": block out (and conditions not modelled)`}},
+			}}}
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
 		name: "rules unreadable without root: unknown, never a failure", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			s.Firewall = netstate.FirewallState{Read: netstate.TriNo, Source: "nftables", Err: syscall.EPERM}

@@ -29,6 +29,12 @@ func (o fwOutcome) blocked() bool {
 // where names the rule or policy that decided, as nft lists it.
 func (o fwOutcome) where() string {
 	c := o.Chain
+	if c.Family == "" { // a store without tables of families: Windows Firewall
+		if o.Rule == nil {
+			return fmt.Sprintf("%s %s: default %s", c.Table, c.Name, c.Policy)
+		}
+		return fmt.Sprintf("%s %s rule %s", c.Table, c.Name, o.Rule.Text)
+	}
 	if o.Rule == nil {
 		return fmt.Sprintf("%s %s %s: policy %s", c.Family, c.Table, c.Name, c.Policy)
 	}
@@ -37,7 +43,11 @@ func (o fwOutcome) where() string {
 
 // fwArgs are the args naming the chain and rule of o for the manual steps.
 func (o fwOutcome) fwArgs(a Args) Args {
-	a[ArgFWFamily], a[ArgTable], a[ArgChain], a[ArgRule] = o.Chain.Family, o.Chain.Table, o.Chain.Name, o.where()
+	a[ArgRule] = o.where()
+	if o.Chain.Family == "" {
+		return a // not nftables: the steps name no table or handle
+	}
+	a[ArgFWFamily], a[ArgTable], a[ArgChain] = o.Chain.Family, o.Chain.Table, o.Chain.Name
 	if o.Rule != nil {
 		a[ArgHandle] = fmt.Sprint(o.Rule.Handle)
 	}
