@@ -103,6 +103,11 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 	return s
 }
 
+// firewallReadBudget bounds the read of the firewall's rules, which the
+// probes wait for: a ruleset of thousands of rules (a Kubernetes node's)
+// is then judged from errno alone rather than slowing every check.
+const firewallReadBudget = 50 * time.Millisecond
+
 // readTables reads the link, route, neighbor and socket tables in
 // parallel. tablesDone closes when links and routes are in (what the plan
 // needs), neighDone when the neighbors are; wait waits for all four.
@@ -143,7 +148,11 @@ func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(s
 		go func() {
 			defer wg.Done()
 			defer tables.Done()
-			timed("firewall", func() { s.Firewall = fr.OutputFilter(ctx) })
+			timed("firewall", func() {
+				fctx, cancel := context.WithTimeout(ctx, firewallReadBudget)
+				defer cancel()
+				s.Firewall = fr.OutputFilter(fctx)
+			})
 		}()
 	}
 	return td, nd, wg.Wait
