@@ -22,18 +22,15 @@ var _ netstate.FirewallReader = (*linuxSystem)(nil)
 // chains of their tables, over netlink. iptables-nft keeps its rules
 // there too; the legacy iptables back end (x_tables) is not read.
 func (s *linuxSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
-	fs := netstate.FirewallState{Source: "nftables"}
-	type result struct{ fs netstate.FirewallState }
-	ch := make(chan result, 1)
+	ch := make(chan netstate.FirewallState, 1)
 	// The library's calls take no context: run them aside so that a
-	// stuck netlink socket cannot hold the run past its deadline.
-	go func() { ch <- result{readOutputFilter()} }()
+	// stuck netlink socket or a huge ruleset cannot hold the run.
+	go func() { ch <- readOutputFilter() }()
 	select {
-	case r := <-ch:
-		return r.fs
-	case <-ctx.Done():
-		fs.Read, fs.Err = netstate.TriNo, fmt.Errorf("read nftables ruleset: %w", ctx.Err())
+	case fs := <-ch:
 		return fs
+	case <-ctx.Done():
+		return netstate.FirewallState{Source: "nftables", Read: netstate.TriNo, Err: fmt.Errorf("read nftables ruleset: %w", ctx.Err())}
 	}
 }
 
