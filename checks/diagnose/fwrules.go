@@ -177,6 +177,8 @@ func fieldHolds(m netstate.FWMatch, p netstate.FWPacket) bool {
 		return slices.ContainsFunc(m.Names, func(n string) bool { return ifNameMatches(n, p.OIfName) })
 	case netstate.FWCtState:
 		return slices.Contains(m.Names, "new")
+	case netstate.FWMark:
+		return slices.Contains(m.Marks, 0)
 	}
 	return false
 }

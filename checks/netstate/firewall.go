@@ -89,6 +89,10 @@ const (
 	// "established", "related", "invalid", "untracked". Every packet the
 	// start needs opens a connection: it is "new".
 	FWCtState FWField = "ct state"
+	// FWMark is the packet's or its connection's mark (meta mark, ct
+	// mark), masked as the rule masks it: Marks holds the values. The
+	// start's packets carry none: 0.
+	FWMark FWField = "mark"
 )
 
 // FWMatch is one test of a rule: the field is (or, Neg, is not) one of
@@ -100,6 +104,7 @@ type FWMatch struct {
 	Ports    []PortRange
 	Prefixes []netip.Prefix
 	Names    []string
+	Marks    []uint32
 }
 
 // PortRange is an inclusive range of ports; Lo == Hi for one port.

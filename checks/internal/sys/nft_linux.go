@@ -157,6 +157,8 @@ func FWRuleOf(handle uint64, exprs []expr.Any, sets SetLookup) netstate.FWRule {
 				regs[e.Register] = &loaded{field: netstate.FWOIfName, mask: -1}
 			case expr.MetaKeyOIF:
 				regs[e.Register] = &loaded{field: netstate.FWOIfName, mask: -1, oif: true}
+			case expr.MetaKeyMARK:
+				regs[e.Register] = &loaded{field: netstate.FWMark, mask: -1}
 			default:
 				delete(regs, e.Register)
 				opaque(fmt.Sprintf("meta %d", e.Key))
@@ -170,16 +172,26 @@ func FWRuleOf(handle uint64, exprs []expr.Any, sets SetLookup) netstate.FWRule {
 			}
 			regs[e.DestRegister] = l
 		case *expr.Ct:
-			if e.SourceRegister || e.Key != expr.CtKeySTATE {
+			switch {
+			case e.SourceRegister:
+				opaque("ct set")
+			case e.Key == expr.CtKeySTATE:
+				regs[e.Register] = &loaded{field: netstate.FWCtState, mask: -1}
+			case e.Key == expr.CtKeyMARK:
+				regs[e.Register] = &loaded{field: netstate.FWMark, mask: -1}
+			default:
 				delete(regs, e.Register)
 				opaque("ct")
-				continue
 			}
-			regs[e.Register] = &loaded{field: netstate.FWCtState, mask: -1}
 		case *expr.Bitwise:
 			l := regs[e.SourceRegister]
 			if l != nil && l.field == netstate.FWCtState && len(e.Mask) == 4 {
 				regs[e.DestRegister] = &loaded{field: netstate.FWCtState, mask: 32, bits: binary.NativeEndian.Uint32(e.Mask)}
+				continue
+			}
+			if l != nil && l.field == netstate.FWMark && !slices.ContainsFunc(e.Xor, func(b byte) bool { return b != 0 }) {
+				// A mark masked is still 0 for packets that carry none.
+				regs[e.DestRegister] = &loaded{field: netstate.FWMark, mask: -1}
 				continue
 			}
 			if l == nil || l.field != netstate.FWDAddr {
@@ -363,6 +375,11 @@ func matchOf(l *loaded, data []byte) (netstate.FWMatch, bool) {
 			n = l.mask
 		}
 		m.Prefixes = []netip.Prefix{netip.PrefixFrom(a, n)}
+	case netstate.FWMark:
+		if len(data) != 4 {
+			return m, false
+		}
+		m.Marks = []uint32{binary.NativeEndian.Uint32(data)}
 	case netstate.FWCtState:
 		// "ct state established,related" is the state masked with those
 		// bits, compared with zero: != 0 holds for those states.
@@ -382,9 +399,13 @@ func matchOf(l *loaded, data []byte) (netstate.FWMatch, bool) {
 			if len(data) != 4 {
 				return m, false
 			}
-			ifc, err := net.InterfaceByIndex(int(binary.NativeEndian.Uint32(data)))
+			idx := int(binary.NativeEndian.Uint32(data))
+			ifc, err := net.InterfaceByIndex(idx)
 			if err != nil {
-				return m, false
+				// The interface is gone (a tunnel deleted after its rule
+				// was added): nothing is sent through it now.
+				m.Names = []string{fmt.Sprintf("#%d (gone)", idx)}
+				return m, true
 			}
 			m.Names = []string{ifc.Name}
 			return m, true
@@ -467,6 +488,9 @@ func matchText(m netstate.FWMatch) string {
 		} else {
 			vals = append(vals, fmt.Sprintf("%d-%d", p.Lo, p.Hi))
 		}
+	}
+	for _, k := range m.Marks {
+		vals = append(vals, fmt.Sprintf("0x%x", k))
 	}
 	for _, p := range m.Prefixes {
 		if p.Bits() == p.Addr().BitLen() {

@@ -32,6 +32,7 @@ table inet ks {
 		udp dport 53 ip daddr != @allowed drop
 		tcp dport 1000-2000 jump sub
 		meta mark 0x1 accept
+		meta skuid 1000 reject
 	}
 	chain sub {
 		ip daddr 192.0.2.0/24 drop
@@ -82,14 +83,15 @@ table ip other {
 				"meta l4proto tcp th dport { 443, 8443 } reject",
 				"meta l4proto udp th dport 53 meta nfproto ipv4 ip daddr != 10.64.0.1 drop",
 				"meta l4proto tcp th dport 1000-65535 th dport 0-2000 jump sub",
-				"meta 3 cmp accept",
+				"mark 0x1 accept",
+				"meta 10 cmp reject",
 			}},
 			{Name: "inet ks sub", Policy: netstate.FWAccept, Rules: []string{"meta nfproto ipv4 ip daddr 192.0.2.0/24 drop"}},
 		}
 		if d := cmp.Diff(want, got); d != "" {
 			t.Errorf("chains (-want +got):\n%s", d)
 		}
-		if d := cmp.Diff(map[string]bool{"meta 3 cmp accept": true}, opaque); d != "" {
+		if d := cmp.Diff(map[string]bool{"meta 10 cmp reject": true}, opaque); d != "" {
 			t.Errorf("opaque rules (-want +got):\n%s", d)
 		}
 	})
