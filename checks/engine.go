@@ -457,6 +457,12 @@ func (e *Engine) probeTarget(ctx context.Context, s *netstate.State, f *netstate
 	}
 	if s != nil && t.RouteErr == nil {
 		if l := linkOf(s.Links, t.Route.IfIndex); l != nil && diagnose.KillSwitchDrops(&s.Firewall, t.Addr, l.Name) {
+			t.ICMP = netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(t.Addr, 0), Err: netstate.ErrFirewallDrops}
+			port := netstate.DefaultTCPPorts[0]
+			if len(ports) > 0 {
+				port = ports[0]
+			}
+			t.TCP = netstate.ProbeResult{Kind: netstate.ProbeTCP, Target: netip.AddrPortFrom(t.Addr, port), Err: netstate.ErrFirewallDrops}
 			return
 		}
 	}

@@ -155,7 +155,11 @@ func (d *diag) firewall() {
 	st = worse(st, d.dnsBlocked())
 	switch fs.Read {
 	case netstate.TriNo:
-		notes = append(notes, fmt.Sprintf("%s rules not readable (%s): judged from errno alone", fs.Source, netstate.ErrText(fs.Err)))
+		why := netstate.ErrText(fs.Err)
+		if netstate.Classify(fs.Err) == netstate.ClassTimeout {
+			why = "too many to read within the budget"
+		}
+		notes = append(notes, fmt.Sprintf("%s rules not readable (%s): judged from errno alone", fs.Source, why))
 		if st == StatusPass {
 			st = StatusUnknown
 		}

@@ -129,6 +129,22 @@ var firewallLocalCases = []localCase{
 		steps: "sudo nft -a list chain inet killswitch output",
 	},
 	{
+		name: "kill switch as the engine reports it: no probe sent, the neighbor entry not blamed", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			dropped := func(t *netstate.TargetResult) {
+				t.ICMP = netstate.ProbeResult{Kind: netstate.ProbeICMP, Target: netip.AddrPortFrom(t.Addr, 0), Err: netstate.ErrFirewallDrops}
+				t.TCP = netstate.ProbeResult{Kind: netstate.ProbeTCP, Target: netip.AddrPortFrom(t.Addr, 443), Err: netstate.ErrFirewallDrops}
+			}
+			dropped(s.V4.GatewayProbe)
+			dropped(&s.V4.External[0])
+			dnsDead(s, netstate.ErrFirewallDrops)
+			fwRead(s, netstate.FWChain{Family: "inet", Table: "killswitch", Name: "output", Hook: "output", Policy: netstate.FWDrop,
+				Rules: []netstate.FWRule{oifAccept(2, "lo"), oifAccept(3, "wg0")}})
+		},
+		want:    []string{"firewall-kill-switch"},
+		verdict: Unhealthy, culprit: "wg0", check: "neighbor", status: StatusPass,
+	},
+	{
 		name: "kill switch reached by a jump", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			allSilent(s)

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -93,7 +94,7 @@ func famReach(f *netstate.FamilyState) bool {
 func (d *diag) gatewayRefusedLocally(g *netstate.TargetResult) bool {
 	local := func(p netstate.ProbeResult) bool {
 		c := netstate.Classify(p.Err)
-		return p.Ran && !p.NoPermission && (c == netstate.ClassHostUnreach || c == netstate.ClassPermission)
+		return (p.Ran || errors.Is(p.Err, netstate.ErrFirewallDrops)) && !p.NoPermission && (c == netstate.ClassHostUnreach || c == netstate.ClassPermission)
 	}
 	return local(g.ICMP) || local(g.TCP)
 }
@@ -141,6 +142,9 @@ func (d *diag) familyTargetsText(f *netstate.FamilyState) string {
 // unprobedText says why the engine did not probe t: the route that
 // decided.
 func (d *diag) unprobedText(f *netstate.FamilyState, t *netstate.TargetResult) string {
+	if errors.Is(t.TCP.Err, netstate.ErrFirewallDrops) {
+		return t.Addr.String() + ": " + t.TCP.Err.Error()
+	}
 	tr := d.trace(f, t.Addr, t.Route, t.RouteErr)
 	switch tr.Proof {
 	case netstate.PathNoRoute:

@@ -12,6 +12,8 @@ import (
 
 func probeText(p netstate.ProbeResult) string {
 	switch {
+	case !p.Ran && p.Err != nil:
+		return p.Kind.String() + " " + netstate.ErrText(p.Err)
 	case !p.Ran:
 		return p.Kind.String() + " not needed"
 	case p.NoPermission:

@@ -3,6 +3,7 @@ package netstate
 import (
 	"context"
 	"net/netip"
+	"syscall"
 )
 
 // FirewallReader is implemented by OS layers that can read the local
@@ -131,3 +132,14 @@ type PortFailure struct {
 	Port uint16
 	Err  error
 }
+
+// ErrFirewallDrops is the error of a probe not sent because the local
+// firewall's rules drop what it would send (a kill switch): the rules
+// prove the silence. It is a permission error (errors.Is EPERM), as a
+// send the kernel refused would be.
+var ErrFirewallDrops error = firewallDrops{}
+
+type firewallDrops struct{}
+
+func (firewallDrops) Error() string        { return "not sent: the local firewall's output rules drop it" }
+func (firewallDrops) Is(target error) bool { return target == syscall.EPERM }
