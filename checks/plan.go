@@ -115,8 +115,11 @@ func linkOf(ls []netstate.Link, idx int) *netstate.Link {
 // mainTable is Linux's RT_TABLE_MAIN; other OSes report table 0.
 const mainTable = 254
 
-// pickDefault returns the unicast default route the kernel prefers for a
-// family: the lowest metric; main table first among equals.
+// pickDefault returns the unicast default route of a family's uplink: the
+// main table's with the lowest metric, else (no default in main) the
+// lowest metric of any table. Metrics of different tables never compete:
+// a policy rule picks the table first, and the route a target actually
+// takes is the kernel's own lookup (TargetResult.Route).
 func pickDefault(rs []netstate.Route, fam int) *netstate.Route {
 	var best *netstate.Route
 	for i := range rs {
@@ -124,7 +127,9 @@ func pickDefault(rs []netstate.Route, fam int) *netstate.Route {
 		if !r.IsDefault() || r.Type != netstate.RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
 			continue
 		}
-		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == mainTable && best.Table != mainTable) {
+		inMain := r.Table == mainTable || r.Table == 0
+		bestMain := best != nil && (best.Table == mainTable || best.Table == 0)
+		if best == nil || (inMain && !bestMain) || (inMain == bestMain && r.Metric < best.Metric) {
 			best = r
 		}
 	}

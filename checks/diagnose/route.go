@@ -13,7 +13,7 @@ import (
 // Route is the route check.
 var Route = &Check{
 	ID: "route", Chained: true, judge: (*diag).route,
-	Findings: []*Def{NoDefaultRoute, GatewayRouteRejected, TargetRouteRejected, RouteLookupFailed, TunnelCoversGateway, DefaultRouteVPN, GatewayRouteDiverted, TargetRouteDiverted, NameServerRouteDiverted, DefaultRouteDead},
+	Findings: []*Def{NoDefaultRoute, GatewayRouteRejected, TargetRouteRejected, RouteLookupFailed, TunnelCoversGateway, DefaultRouteVPN, GatewayRouteDiverted, TargetRouteDiverted, NameServerRouteDiverted, DefaultRouteDead, TunnelDead},
 }
 
 // The findings of the route check, in root-cause order.
@@ -211,6 +211,9 @@ func (d *diag) route() {
 		if n := d.countDefaults(f.Family); n > 1 {
 			p += fmt.Sprintf(" (%d default routes, metric %d wins)", n, r.Metric)
 		}
+		if u := d.usedRoute(f); u != "" {
+			p += "; " + u
+		}
 		parts = append(parts, p)
 		if l := d.linkByIndex(r.IfIndex); l != nil && l.KindOf() == netstate.LinkTunnel {
 			d.add(DefaultRouteVPN, Args{ArgFamily: famName(f.Family), ArgIface: l.Name}, p)
@@ -328,7 +331,7 @@ func groupDiverted(groups []*divertedGroup, f *netstate.FamilyState, tr netstate
 // tracePaths adds the findings of path tracing and returns the route
 // check's status for them.
 func (d *diag) tracePaths() Status {
-	st := StatusPass
+	st, deadTunnels := d.tunnels()
 	for _, f := range d.usedFamilies() {
 		if g := f.GatewayProbe; g != nil {
 			tr := d.trace(f, g.Addr, g.Route, g.RouteErr)
@@ -349,6 +352,9 @@ func (d *diag) tracePaths() Status {
 			// choice, not a fault.
 			if !tr.Diverted || (!tr.Dead() && t.Reachable()) {
 				continue
+			}
+			if tr.Link != nil && deadTunnels[tr.Link.Index] {
+				continue // named as tunnel-dead
 			}
 			groups = groupDiverted(groups, f, tr, t.Addr)
 		}
