@@ -13,7 +13,7 @@ import (
 // Route is the route check.
 var Route = &Check{
 	ID: "route", Chained: true, judge: (*diag).route,
-	Findings: []*Def{NoDefaultRoute, GatewayRouteRejected, TargetRouteRejected, RouteLookupFailed, TunnelCoversGateway, DefaultRouteVPN, GatewayRouteDiverted, TargetRouteDiverted, NameServerRouteDiverted, DefaultRouteDead, TunnelDead},
+	Findings: []*Def{NoDefaultRoute, GatewayRouteRejected, TargetRouteRejected, RouteLookupFailed, TunnelCoversGateway, DefaultRouteVPN, TunnelDead, GatewayRouteDiverted, TargetRouteDiverted, NameServerRouteDiverted, DefaultRouteDead},
 }
 
 // The findings of the route check, in root-cause order.
@@ -375,7 +375,7 @@ func (d *diag) tracePaths() Status {
 			continue
 		}
 		tr := d.trace(f, nr.Addr, nr.Route, nr.RouteErr)
-		if !tr.Diverted || d.serverAnswered(nr.Addr) {
+		if !tr.Diverted || d.serverAnswered(nr.Addr) || (tr.Link != nil && deadTunnels[tr.Link.Index]) {
 			continue
 		}
 		// One finding per server: {server} names one in each step.
