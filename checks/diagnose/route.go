@@ -124,7 +124,7 @@ var (
 		Manual: Steps{
 			Linux: []string{"ip route get {targets}", "ip route show {prefix}",
 				"# a container or VM network: move it off the prefix (docker network ls, docker network inspect, docker network rm); a VPN: reconnect or disconnect it",
-				"sudo ip route del {prefix} dev {iface}  # a route you added"},
+				"sudo ip route del {prefix} dev {iface} table {table}  # a route you added"},
 			Darwin: []string{"route -n get {targets}", "netstat -rn | grep {iface}",
 				"# quit or reconfigure what owns the interface (a VPN client, Docker Desktop, OrbStack, UTM)",
 				"sudo route -n delete -net {prefix}  # a route you added"},

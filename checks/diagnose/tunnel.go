@@ -16,37 +16,40 @@ const (
 	ArgWGQuick Arg = "wg_quick" // the wg-quick configuration name, when the tunnel is one
 )
 
-// TunnelDead is a route check finding: the targets' route leads into a
-// tunnel device that is up, and nothing answers through it.
-var TunnelDead = &Def{
-	ID: "tunnel-dead", Severity: SevError,
-	Title:    "A VPN tunnel carries the traffic and nothing answers through it",
-	Text:     "the kernel sends {targets} into tunnel {iface} ({detail}) and nothing answers through it: the VPN's server is gone or the tunnel never connected",
-	Optional: []Arg{ArgRule, ArgWGQuick},
-	Manual: Steps{
-		Linux: []string{
-			"sudo wg-quick down {wg_quick}  # the wg-quick tunnel: removes its rules and routes with it",
-			"sudo wg show {iface}  # a WireGuard tunnel: latest handshake and endpoint",
-			"# or reconnect (or disconnect) the VPN client that owns {iface}",
-			"ip route get {target}",
-			"ip rule show",
-			"ip route show table {table}",
-			"sudo ip route del {prefix} dev {iface} table {table}  # a route left behind by a VPN that is gone",
+// The route check's tunnel findings.
+var (
+	// TunnelDead: the targets' route leads into a tunnel device that is
+	// up, and nothing answers through it.
+	TunnelDead = &Def{
+		ID: "tunnel-dead", Severity: SevError,
+		Title:    "A VPN tunnel carries the traffic and nothing answers through it",
+		Text:     "the kernel sends {targets} into tunnel {iface} ({detail}) and nothing answers through it: the VPN's server is gone or the tunnel never connected",
+		Optional: []Arg{ArgRule, ArgWGQuick},
+		Manual: Steps{
+			Linux: []string{
+				"sudo wg-quick down {wg_quick}  # the wg-quick tunnel: removes its rules and routes with it",
+				"sudo wg show {iface}  # a WireGuard tunnel: latest handshake and endpoint",
+				"# or reconnect (or disconnect) the VPN client that owns {iface}",
+				"ip route get {target}",
+				"ip rule show",
+				"ip route show table {table}",
+				"sudo ip route del {prefix} dev {iface} table {table}  # a route left behind by a VPN that is gone",
+			},
+			Darwin: []string{
+				"# reconnect (or disconnect) the VPN app that owns {iface}: System Settings › VPN, or the app",
+				"scutil --nc list  # VPN services and their state",
+				"route -n get {target}",
+			},
+			Windows: []string{
+				"# reconnect (or disconnect) the VPN client that owns {iface} (WireGuard: Deactivate the tunnel)",
+				"Find-NetRoute -RemoteIPAddress {target}",
+				"Get-NetRoute -InterfaceAlias {iface}",
+			},
 		},
-		Darwin: []string{
-			"# reconnect (or disconnect) the VPN app that owns {iface}: System Settings › VPN, or the app",
-			"scutil --nc list  # VPN services and their state",
-			"route -n get {target}",
-		},
-		Windows: []string{
-			"# reconnect (or disconnect) the VPN client that owns {iface} (WireGuard: Deactivate the tunnel)",
-			"Find-NetRoute -RemoteIPAddress {target}",
-			"Get-NetRoute -InterfaceAlias {iface}",
-		},
-	},
-	Why: "A full-tunnel VPN sends everything through its device; when its server is gone (the VPN client quit and left its routes, the laptop moved to a network that blocks it) every connection hangs, and nothing on the machine says why.",
-	How: "The kernel's own route lookup for each target (its policy rules first: wg-quick's 'not fwmark 51820 lookup 51820', Tailscale's table 52) chose a tunnel device that is up, and no target answered through it by any kind of probe. As root, WireGuard's last handshake is read from the device (netlink, or wireguard-go's socket); otherwise the silence is the evidence.",
-}
+		Why: "A full-tunnel VPN sends everything through its device; when its server is gone (the VPN client quit and left its routes, the laptop moved to a network that blocks it) every connection hangs, and nothing on the machine says why.",
+		How: "The kernel's own route lookup for each target (its policy rules first: wg-quick's 'not fwmark 51820 lookup 51820', Tailscale's table 52) chose a tunnel device that is up, and no target answered through it by any kind of probe. As root, a userspace WireGuard device's last handshake is read from its socket; otherwise the silence is the evidence.",
+	}
+)
 
 // usedRoute is the route the kernel chose for f's first target, said the
 // way `ip route get` says it, with the rule that chose its table: "" when
@@ -119,9 +122,8 @@ func (d *diag) tunnels() (Status, map[int]bool) {
 		}
 		a := Args{ArgTargets: strings.Join(addrs, ListSep), ArgTarget: addrs[0], ArgIface: tr.Link.Name, ArgPrefix: tr.Cover.Dst.String()}
 		detail := "route " + tr.Cover.Dst.String()
-		a[ArgTable] = netstate.TableName(netstate.TableMain)
+		a[ArgTable] = tableArg(t.Route.Table)
 		if nonMainTable(t.Route.Table) {
-			a[ArgTable] = netstate.TableName(t.Route.Table)
 			detail += " table " + a[ArgTable]
 		}
 		if r := netstate.RuleFor(d.s.Rules, t.Addr, t.Route.Src, t.Route.Table); r != nil && t.Route.Table != 0 {

@@ -1,0 +1,70 @@
+package diagnose
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
+)
+
+// wgQuick makes s a wg-quick full tunnel: device wg0 (index 9), its
+// default route in table 51820 and its two rules; the targets' lookups
+// answer from table 51820 through wg0.
+func wgQuick(s *netstate.State) {
+	s.Links = append(s.Links, netstate.Link{Index: 9, Name: "wg0", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("10.66.0.2/32")}})
+	s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "wg0", Table: 51820})
+	s.Rules = []netstate.Rule{
+		{Family: 4, Priority: 0, Action: netstate.RuleLookup, Table: netstate.TableLocal, SuppressPrefixLen: -1},
+		{Family: 4, Priority: 32764, Action: netstate.RuleLookup, Table: netstate.TableMain, SuppressPrefixLen: 0},
+		{Family: 4, Priority: 32765, Action: netstate.RuleLookup, Table: 51820, Invert: true, Mark: 51820, Mask: 0xffffffff, SuppressPrefixLen: -1},
+		{Family: 4, Priority: 32766, Action: netstate.RuleLookup, Table: netstate.TableMain, SuppressPrefixLen: -1},
+	}
+	for i := range s.V4.External {
+		t := &s.V4.External[i]
+		t.Route = netstate.Route{Dst: netip.PrefixFrom(t.Addr, 32), IfIndex: 9, IfName: "wg0", Src: netip.MustParseAddr("10.66.0.2"), Table: 51820}
+	}
+}
+
+// tunnelSilent makes every IPv4 target silent through the tunnel.
+func tunnelSilent(s *netstate.State) {
+	for i := range s.V4.External {
+		t := &s.V4.External[i]
+		t.ICMP, t.TCP = silent(netstate.ProbeICMP, t.Addr), silent(netstate.ProbeTCP, t.Addr)
+	}
+}
+
+// tunnelCases are the cases of TestDiagnose about policy routing and
+// tunnels.
+var tunnelCases = []diagCase{
+	{name: "wg-quick full tunnel that works is healthy", mutate: wgQuick, verdict: Healthy},
+	{name: "wg-quick full tunnel whose server is gone names the device, its table and rule", mutate: func(s *netstate.State) {
+		wgQuick(s)
+		tunnelSilent(s)
+	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "sudo ip route del 0.0.0.0/0 dev wg0 table 51820"},
+	{name: "dead WireGuard tunnel, read as root: the last handshake is the evidence, wg-quick down the step", mutate: func(s *netstate.State) {
+		wgQuick(s)
+		tunnelSilent(s)
+		s.Tunnels = []netstate.TunnelInfo{{IfName: "wg0", Kind: "wireguard", Peers: []netstate.TunnelPeer{{Endpoint: netip.MustParseAddrPort("192.0.2.7:51820"), SinceHandshake: 3 * time.Minute}}}}
+	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "sudo wg-quick down wg0"},
+	{name: "Tailscale exit node (table 52) gone silent", mutate: func(s *netstate.State) {
+		s.Links = append(s.Links, netstate.Link{Index: 9, Name: "tailscale0", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true})
+		s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "tailscale0", Table: 52})
+		s.Rules = []netstate.Rule{
+			{Family: 4, Priority: 5210, Action: netstate.RuleLookup, Table: netstate.TableMain, Mark: 0x80000, Mask: 0xff0000, SuppressPrefixLen: -1},
+			{Family: 4, Priority: 5270, Action: netstate.RuleLookup, Table: 52, SuppressPrefixLen: -1},
+		}
+		for i := range s.V4.External {
+			t := &s.V4.External[i]
+			t.Route = netstate.Route{Dst: netip.PrefixFrom(t.Addr, 32), IfIndex: 9, IfName: "tailscale0", Table: 52}
+		}
+		tunnelSilent(s)
+	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "ip route show table 52"},
+	{name: "a tunnel without carrier is a diverted route the tables prove, not a silent tunnel", mutate: func(s *netstate.State) {
+		wgQuick(s)
+		s.Links[len(s.Links)-1].Carrier = false
+		for i := range s.V4.External {
+			t := &s.V4.External[i]
+			t.ICMP, t.TCP = netstate.ProbeResult{}, netstate.ProbeResult{}
+		}
+	}, want: []string{"target-route-diverted"}, verdict: Unhealthy, manual: "sudo ip route del 0.0.0.0/0 dev wg0 table 51820"},
+}
