@@ -1,0 +1,81 @@
+//go:build linux
+
+package sys
+
+import (
+	"encoding/binary"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+func rtattr(typ uint16, v []byte) []byte {
+	b := make([]byte, 4, 4+len(v)+3)
+	binary.NativeEndian.PutUint16(b[0:2], uint16(4+len(v)))
+	binary.NativeEndian.PutUint16(b[2:4], typ)
+	b = append(b, v...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// TestParseRuleWGQuick reads wg-quick's two rules as the kernel sends them.
+func TestParseRuleWGQuick(t *testing.T) {
+	hdr := func(flags uint32) []byte {
+		b := []byte{unix.AF_INET, 0, 0, 0, 0, 0, 0, unix.FR_ACT_TO_TBL, 0, 0, 0, 0}
+		binary.NativeEndian.PutUint32(b[8:], flags)
+		return b
+	}
+	u32 := func(x uint32) []byte { return binary.NativeEndian.AppendUint32(nil, x) }
+	fw := append(hdr(unix.FIB_RULE_INVERT), rtattr(unix.FRA_PRIORITY, u32(32765))...)
+	fw = append(fw, rtattr(unix.FRA_FWMARK, u32(51820))...)
+	fw = append(fw, rtattr(unix.FRA_TABLE, u32(51820))...)
+	r, ok, err := parseRule(fw)
+	if err != nil || !ok {
+		t.Fatalf("parseRule: %v %v", ok, err)
+	}
+	if got, want := r.String(), "32765: not from all fwmark 0xca6c lookup 51820"; got != want {
+		t.Errorf("rule = %q, want %q", got, want)
+	}
+	sup := append(hdr(0), rtattr(unix.FRA_PRIORITY, u32(32764))...)
+	sup = append(sup, rtattr(unix.FRA_TABLE, u32(254))...)
+	sup = append(sup, rtattr(unix.FRA_SUPPRESS_PREFIXLEN, u32(0))...)
+	r, _, err = parseRule(sup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.String(), "32764: from all lookup main suppress_prefixlength 0"; got != want {
+		t.Errorf("rule = %q, want %q", got, want)
+	}
+	if _, _, err := parseRule(fw[:8]); err == nil {
+		t.Error("short rule message parsed")
+	}
+}
+
+// TestParseUAPI reads wireguard-go's `get=1` reply: one peer that never
+// completed a handshake, one that did a minute ago; keys are not kept.
+func TestParseUAPI(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	reply := "private_key=aa\nlisten_port=51820\nfwmark=51820\n" +
+		"public_key=bb\nendpoint=192.0.2.7:51820\nlast_handshake_time_sec=0\nlast_handshake_time_nsec=0\ntx_bytes=148\nrx_bytes=0\nallowed_ip=0.0.0.0/0\n" +
+		"public_key=cc\nlast_handshake_time_sec=1799999940\nlast_handshake_time_nsec=0\nrx_bytes=92\n" +
+		"errno=0\n\n"
+	peers, err := parseUAPI(strings.NewReader(reply), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(peers) != 2 || peers[0].SinceHandshake >= 0 || peers[0].Endpoint.String() != "192.0.2.7:51820" || peers[0].TxBytes != 148 ||
+		peers[1].SinceHandshake != time.Minute || peers[1].RxBytes != 92 {
+		t.Errorf("peers = %+v", peers)
+	}
+	if _, err := parseUAPI(strings.NewReader("errno=19\n\n"), now); err == nil {
+		t.Error("errno=19 accepted")
+	}
+	if _, err := parseUAPI(strings.NewReader("public_key=bb\n"), now); err == nil {
+		t.Error("truncated reply accepted")
+	}
+}
+
