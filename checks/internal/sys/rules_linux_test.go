@@ -78,4 +78,3 @@ func TestParseUAPI(t *testing.T) {
 		t.Error("truncated reply accepted")
 	}
 }
-
