@@ -63,7 +63,7 @@ func (d *diag) usedRoute(f *netstate.FamilyState) string {
 		if !tr.Diverted && !nonMainTable(t.Route.Table) {
 			return ""
 		}
-		s := fmt.Sprintf("%s uses dev %s", t.Addr, t.Route.IfName)
+		var s string
 		if t.Route.Gateway.IsValid() {
 			s = fmt.Sprintf("%s uses %s via %s dev %s", t.Addr, tr.Cover.Dst, t.Route.Gateway, t.Route.IfName)
 		} else {

@@ -2,6 +2,8 @@ package diagnose
 
 import (
 	"net/netip"
+	"strings"
+	"testing"
 	"time"
 
 	"github.com/netguard/netguard/checks/netstate"
@@ -67,4 +69,24 @@ var tunnelCases = []diagCase{
 			t.ICMP, t.TCP = netstate.ProbeResult{}, netstate.ProbeResult{}
 		}
 	}, want: []string{"target-route-diverted"}, verdict: Unhealthy, manual: "sudo ip route del 0.0.0.0/0 dev wg0 table 51820"},
+}
+
+// TestRouteNamesUsedRoute holds that the route check reports the route the
+// kernel's lookup chose, with its table and rule, not only the main
+// table's default.
+func TestRouteNamesUsedRoute(t *testing.T) {
+	s := healthyState("linux")
+	wgQuick(s)
+	dg := Diagnose(s)
+	for _, c := range dg.Checks {
+		if c.ID != "route" {
+			continue
+		}
+		want := "203.0.113.5 uses 0.0.0.0/0 dev wg0 table 51820 (rule 32765: not from all fwmark 0xca6c lookup 51820)"
+		if c.Status != StatusPass || !strings.Contains(c.Detail, want) {
+			t.Errorf("route: %s %q, want pass naming %q", c.Status, c.Detail, want)
+		}
+		return
+	}
+	t.Fatal("no route check")
 }
