@@ -29,16 +29,23 @@ var wgSocketDir = "/var/run/wireguard"
 // errNotWireGuard: the device has no WireGuard socket to read.
 var errNotWireGuard = errors.New("not a WireGuard device with a readable state")
 
-// InspectTunnel reads a userspace WireGuard device's peers over its
-// configuration socket (the cross-platform UAPI `wg show` also reads):
-// each peer's endpoint, last handshake and byte counters. The socket must
-// be root's, in root's directory: a socket anyone else could have put
-// there is never trusted. The kernel module's genetlink state is not read
-// here.
+// InspectTunnel reads a WireGuard device's peers: each peer's endpoint,
+// last handshake and byte counters. A kernel device is read over generic
+// netlink; a userspace one (wireguard-go) over its configuration socket
+// (the cross-platform UAPI `wg show` also reads), which must be root's:
+// a socket anyone else could have put there is never trusted.
 func (s *linuxSystem) InspectTunnel(ctx context.Context, ifName string) (netstate.TunnelInfo, error) {
 	info := netstate.TunnelInfo{IfName: ifName}
 	if !netstate.ValidIfName(ifName) || strings.ContainsAny(ifName, "/ ") {
 		return info, fmt.Errorf("inspect tunnel %q: %w", ifName, syscall.EINVAL)
+	}
+	peers, err := inspectKernelWG(ctx, ifName)
+	if err == nil {
+		info.Kind, info.Peers = "wireguard", peers
+		return info, nil
+	}
+	if !kernelWGAbsent(err) {
+		return info, fmt.Errorf("inspect tunnel %s: %w", ifName, err)
 	}
 	path := filepath.Join(wgSocketDir, ifName+".sock")
 	fi, err := os.Lstat(path)
@@ -65,7 +72,7 @@ func (s *linuxSystem) InspectTunnel(ctx context.Context, ifName string) (netstat
 	if _, err := io.WriteString(c, "get=1\n\n"); err != nil {
 		return info, fmt.Errorf("inspect tunnel %s: %w", ifName, err)
 	}
-	peers, err := parseUAPI(c, time.Now())
+	peers, err = parseUAPI(c, time.Now())
 	if err != nil {
 		return info, fmt.Errorf("inspect tunnel %s: %w", ifName, err)
 	}
