@@ -61,6 +61,18 @@ var tunnelCases = []diagCase{
 		}
 		tunnelSilent(s)
 	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "ip route show table 52"},
+	{name: "a VPN whose default route in main goes silent (OpenVPN redirect-gateway) is named by its device", mutate: func(s *netstate.State) {
+		s.Links = append(s.Links, netstate.Link{Index: 9, Name: "tun0", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("10.8.0.6/24")}})
+		r := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "tun0", Table: 254}
+		s.Routes = append(s.Routes, r)
+		// The default route through tun0 has no next hop: no gateway probed.
+		s.V4.Default, s.V4.Gateway, s.V4.GatewayProbe = &r, netip.Addr{}, nil
+		for i := range s.V4.External {
+			t := &s.V4.External[i]
+			t.Route = netstate.Route{Dst: netip.PrefixFrom(t.Addr, 32), IfIndex: 9, IfName: "tun0", Table: 254}
+		}
+		tunnelSilent(s)
+	}, want: []string{"default-route-vpn", "tunnel-dead"}, verdict: Unhealthy, manual: "sudo ip route del 0.0.0.0/0 dev tun0 table main"},
 	{name: "a tunnel without carrier is a diverted route the tables prove, not a silent tunnel", mutate: func(s *netstate.State) {
 		wgQuick(s)
 		s.Links[len(s.Links)-1].Carrier = false
