@@ -47,7 +47,7 @@ var (
 			},
 		},
 		Why: "A full-tunnel VPN sends everything through its device; when its server is gone (the VPN client quit and left its routes, the laptop moved to a network that blocks it) every connection hangs, and nothing on the machine says why.",
-		How: "The kernel's own route lookup for each target (its policy rules first: wg-quick's 'not fwmark 51820 lookup 51820', Tailscale's table 52) chose a tunnel device that is up, and no target answered through it by any kind of probe. As root, a userspace WireGuard device's last handshake is read from its socket; otherwise the silence is the evidence.",
+		How: "The kernel's own route lookup for each target (its policy rules first: wg-quick's 'not fwmark 51820 lookup 51820', Tailscale's table 52) chose a tunnel device that is up, and no target answered through it by any kind of probe. As root, a WireGuard device's last handshake is read from the device itself (generic netlink for the kernel's, the configuration socket for wireguard-go's); otherwise the silence is the evidence.",
 	}
 )
 
