@@ -3,11 +3,16 @@
 package sys
 
 import (
+	"context"
 	"encoding/binary"
+	"net/netip"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/netguard/netguard/checks/netstate"
+	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
@@ -106,4 +111,45 @@ func TestParseWGDevice(t *testing.T) {
 	if _, err := parseWGDevice(msg[:len(msg)-3], now); err == nil {
 		t.Error("truncated message parsed")
 	}
+}
+
+// TestRulesInNetns reads wg-quick's rules from a real kernel, in a
+// namespace of its own, and the route lookup answers with the policy
+// table the rule chose.
+func TestRulesInNetns(t *testing.T) {
+	inNetns(t, func(t *testing.T) {
+		lo, err := netlink.LinkByName("lo")
+		must(t, "lo", err)
+		must(t, "lo up", netlink.LinkSetUp(lo))
+		must(t, "addr", netlink.AddrAdd(lo, &netlink.Addr{IPNet: cidr("10.66.0.2/32")}))
+		must(t, "route", netlink.RouteAdd(&netlink.Route{Dst: cidr("0.0.0.0/0"), LinkIndex: lo.Attrs().Index, Table: 51820}))
+		r := netlink.NewRule()
+		r.Priority, r.Invert, r.Mark, r.Table = 32765, true, 51820, 51820
+		must(t, "rule", netlink.RuleAdd(r))
+		r = netlink.NewRule()
+		r.Priority, r.Table, r.SuppressPrefixlen = 32764, unix.RT_TABLE_MAIN, 0
+		must(t, "rule", netlink.RuleAdd(r))
+		s := New().(*linuxSystem)
+		rules, err := s.Rules(context.Background())
+		must(t, "Rules", err)
+		var got []string
+		for _, r := range rules {
+			if r.Family == 4 {
+				got = append(got, r.String())
+			}
+		}
+		want := []string{"0: from all lookup local", "32764: from all lookup main suppress_prefixlength 0",
+			"32765: not from all fwmark 0xca6c lookup 51820", "32766: from all lookup main", "32767: from all lookup default"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("rules:\n got %q\nwant %q", got, want)
+		}
+		rt, err := s.RouteTo(context.Background(), netip.MustParseAddr("203.0.113.5"))
+		must(t, "RouteTo", err)
+		if rt.Table != 51820 || rt.IfIndex != lo.Attrs().Index {
+			t.Errorf("RouteTo = %+v, want table 51820 via lo", rt)
+		}
+		if m := netstate.RuleFor(rules, netip.MustParseAddr("203.0.113.5"), rt.Src, rt.Table); m == nil || m.Priority != 32765 {
+			t.Errorf("RuleFor = %v", m)
+		}
+	})
 }
