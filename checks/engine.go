@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -96,6 +97,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 	e.runPlan(ctx, pctx, s, plan, neighDone, dcancel, timed)
 	tablesWait()
 	e.rereadNeighbors(ctx, s)
+	e.inspectTunnels(ctx, s)
 	dnsWG.Wait()
 	localWait()
 	nameInterfaces(s)
@@ -130,6 +132,9 @@ func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(s
 		defer wg.Done()
 		timed("resources", func() { s.Sockets, s.SocketsErr = e.Sys.Sockets(ctx) })
 	}()
+	if rr, ok := e.Sys.(netstate.RuleReader); ok {
+		wg.Go(func() { timed("route", func() { s.Rules, s.RulesErr = rr.Rules(ctx) }) })
+	}
 	return td, nd, wg.Wait
 }
 
@@ -525,4 +530,41 @@ func solicitTarget(s *netstate.State, f *netstate.FamilyState) (netstate.Neighbo
 		}
 	}
 	return netstate.Neighbor{}, nil, false
+}
+
+// inspectTunnels reads, as root, the state of each up tunnel device a
+// family's targets were all probed into without an answer (WireGuard's
+// last handshake): the evidence that its server is gone. A healthy run
+// never reads one.
+func (e *Engine) inspectTunnels(ctx context.Context, s *netstate.State) {
+	ti, ok := e.Sys.(netstate.TunnelInspector)
+	if !ok || !e.Privileged {
+		return
+	}
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+		if len(f.External) == 0 {
+			continue
+		}
+		idx := f.External[0].Route.IfIndex
+		l := linkOf(s.Links, idx)
+		if l == nil || l.KindOf() != netstate.LinkTunnel || slices.ContainsFunc(s.Tunnels, func(t netstate.TunnelInfo) bool { return t.IfName == l.Name }) {
+			continue
+		}
+		silent := true
+		for i := range f.External {
+			t := &f.External[i]
+			if t.Reachable() || t.Route.IfIndex != idx {
+				silent = false
+			}
+		}
+		if !silent {
+			continue
+		}
+		info, err := ti.InspectTunnel(ctx, l.Name)
+		info.IfName = l.Name
+		if err != nil {
+			info.Kind, info.Err = "", err
+		}
+		s.Tunnels = append(s.Tunnels, info)
+	}
 }

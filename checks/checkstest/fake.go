@@ -52,6 +52,13 @@ type FakeSystem struct {
 	// Local is the machine's local configuration the fake reports
 	// (netstate.LocalSystem); the zero value is a healthy machine.
 	Local LocalConfig
+
+	// RuleTable are the policy rules (netstate.RuleReader); TunnelTable
+	// what each tunnel device says (netstate.TunnelInspector), by name;
+	// TunnelReads the devices read, in order.
+	RuleTable   []netstate.Rule
+	TunnelTable map[string]netstate.TunnelInfo
+	TunnelReads []string
 }
 
 // LocalConfig is what FakeSystem answers as a netstate.LocalSystem and

@@ -35,7 +35,7 @@ func TestCatalogManualSteps(t *testing.T) {
 	for _, a := range []Arg{ArgIface, ArgGateway, ArgMAC, ArgState, ArgFamily, ArgPrefix, ArgType, ArgTargets, ArgName,
 		ArgServer, ArgErr, ArgApp, ArgCount, ArgPct, ArgDetail, ArgSelf, ArgPriority, ArgIfaces, ArgPrefixes, ArgRoutes,
 		ArgTarget, ArgLink, ArgDefault, ArgMetric, ArgAltIface, ArgAltGateway, ArgAltMetric, ArgOther, ArgEgressMTU, ArgSize, ArgMTU,
-		ArgPort, ArgPID, ArgProcess, ArgVar, ArgProxy, ArgEndpoint, ArgFile, ArgService, ArgNext, ArgWait, ArgHolder, ArgStop, ArgUnit} {
+		ArgPort, ArgPID, ArgProcess, ArgVar, ArgProxy, ArgEndpoint, ArgFile, ArgService, ArgNext, ArgWait, ArgHolder, ArgStop, ArgUnit, ArgTable, ArgRule, ArgWGQuick} {
 		known[string(a)] = true
 	}
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)

@@ -45,7 +45,7 @@ var (
 	InternetUnreachable = &Def{
 		ID: "internet-unreachable", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, TunnelDead, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead},
 		Manual: Steps{
 			Linux:   []string{"# check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
 			Darwin:  []string{"# check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},
@@ -60,7 +60,7 @@ var (
 		ID: "family-unreachable", Severity: SevWarning,
 		Title:     "One address family is black-holed",
 		Text:      "{family} has a default route through {iface}, but none of its targets ({targets}) answers while {other} works: programs that try {family} first (npm, pip, curl, git) wait before falling back to {other}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, TargetRouteRejected, TargetRouteDiverted, DefaultRouteDead},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, TargetRouteRejected, TargetRouteDiverted, TunnelDead, DefaultRouteDead},
 		Manual: Steps{
 			Linux: []string{"ip route get {targets}  # where {family} goes",
 				"# ask the network's owner to fix it upstream (router, ISP, VPN)",

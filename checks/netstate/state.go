@@ -61,6 +61,16 @@ type State struct {
 
 	// PortNotes are Options.PortNotes: the project's ports not checked.
 	PortNotes []string
+
+	// Rules are the policy routing rules, in the kernel's order (empty
+	// where the OS layer has none: RuleReader); RulesErr why they could
+	// not be read.
+	Rules    []Rule
+	RulesErr error
+	// Tunnels is the evidence read from the tunnel devices the targets'
+	// routes lead into when none of them answered (WireGuard's last
+	// handshake); empty otherwise.
+	Tunnels []TunnelInfo
 }
 
 // Family returns the state of one address family (4 or 6).
