@@ -14,7 +14,7 @@ import (
 // DNS is the dns check.
 var DNS = &Check{
 	ID: "dns", Chained: true, judge: (*diag).dns,
-	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, ProxyFakeIP},
+	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, DNSServerRefused, DNSStubUpstreamsDead, DNSServerServfail, ProxyFakeIP},
 }
 
 // The findings of the dns check, in root-cause order.
@@ -133,6 +133,9 @@ func (d *diag) dns() {
 	specific := d.localResolver()
 	if !specific {
 		specific = d.nameServerOrder()
+	}
+	if !specific {
+		specific = d.dnsAnswers()
 	}
 	d.dnsResolves()
 	if specific {

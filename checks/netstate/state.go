@@ -185,6 +185,9 @@ type ResolverConfig struct {
 	Found bool
 	// Err: the configuration could not be read.
 	Err error
+	// Search is the search list (resolv.conf's last search or domain
+	// line): a VPN that sets its resolver usually sets its domain too.
+	Search []string
 }
 
 // DefaultResolverTimeout and DefaultResolverAttempts are glibc's (resolv.h
