@@ -39,6 +39,7 @@ func TestCatalogManualSteps(t *testing.T) {
 		known[string(a)] = true
 	}
 	known[string(ArgSearch)] = true
+	known[string(ArgURL)] = true
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)
 	for _, d := range Catalog() {
 		for _, goos := range stepOSes {

@@ -61,6 +61,10 @@ type State struct {
 
 	// PortNotes are Options.PortNotes: the project's ports not checked.
 	PortNotes []string
+
+	// Portal is the GET to port 80 of the address the --dns name
+	// resolved to, sent only when PortalSuspect; nil when not sent.
+	Portal *PortalResult
 }
 
 // Family returns the state of one address family (4 or 6).
