@@ -134,8 +134,10 @@ func (d *diag) dns() {
 	if !specific {
 		specific = d.nameServerOrder()
 	}
-	if !specific {
-		specific = d.dnsAnswers()
+	// REFUSED and SERVFAIL answers are named whatever else was found:
+	// a refusing server is a cause of its own beside a silent one.
+	if d.dnsAnswers() {
+		specific = true
 	}
 	d.dnsResolves()
 	if specific {
@@ -345,7 +347,7 @@ func (d *diag) nameServerOrder() bool {
 	var silent []netstate.DNSServerResult
 	var next *netstate.DNSServerResult
 	for i := range own {
-		if own[i].Answered {
+		if usable(own[i]) {
 			next = &own[i]
 			break
 		}

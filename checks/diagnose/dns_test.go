@@ -121,6 +121,15 @@ var dnsLocalCases = []localCase{
 		want: []string{"dns-server-refused"}, verdict: Degraded, culprit: "10.8.0.1", check: "dns", status: StatusWarn,
 	},
 	{
+		name: "a silent first server and a refusing second: the refusal is the error",
+		mutate: func(s *netstate.State) {
+			s.DNS.Resolver.Servers = []netip.AddrPort{deadNS, corpNS}
+			s.DNS.Err, s.DNS.Addrs = errors.New("lookup www.lab.test: server misbehaving"), nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: deadNS, Err: netstate.ErrNoReply}, {Server: corpNS, Answered: true, Rcode: "REFUSED"}}
+		},
+		want: []string{"dns-server-refused"}, verdict: Unhealthy, culprit: "10.8.0.1", check: "dns", status: StatusFail,
+	},
+	{
 		name: "systemd-resolved answers SERVFAIL: its upstreams are all silent", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			s.DNS.Resolver = netstate.ResolverConfig{Source: "/etc/resolv.conf", Servers: []netip.AddrPort{stubNS}, Upstreams: []netip.AddrPort{deadNS, corpNS}, Found: true}
