@@ -51,6 +51,13 @@ func TestLabDNSAnswersAndPortal(t *testing.T) {
 				finding: diagnose.DNSStubUpstreamsDead.ID, rootCulprit: true, absent: []string{diagnose.DNSFailed.ID}},
 		},
 		{
+			name:    "local-stub-upstreams-silent",
+			setup:   func(l *lab.Lab) { l.StubUpstreamsSilent() },
+			culprit: "127.0.0.1",
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.DNSStubUpstreamsDead.ID}},
+				finding: diagnose.DNSStubUpstreamsDead.ID, rootCulprit: true, absent: []string{diagnose.DNSFailed.ID}},
+		},
+		{
 			name:    "captive-portal",
 			setup:   func(l *lab.Lab) { l.CaptivePortal() },
 			culprit: "log in at " + lab.PortalLogin,

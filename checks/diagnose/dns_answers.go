@@ -35,7 +35,7 @@ var (
 	DNSStubUpstreamsDead = &Def{
 		ID: "dns-stub-upstreams-dead", Severity: SevError,
 		Title:     "The local resolver's upstreams do not answer",
-		Text:      "{service} at {server} answers SERVFAIL for {name}: {detail}",
+		Text:      "{service} at {server} cannot resolve {name}: {detail}",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, LocalFirewallBlocks},
 		Optional:  []Arg{ArgTargets, ArgUnit},
 		Manual: Steps{
@@ -48,7 +48,7 @@ var (
 				"# reconnect the network or the VPN, or give the local DNS proxy upstreams that answer"},
 		},
 		Why: "Every lookup goes to a resolver on this machine that answers, but cannot reach any of its own upstream servers: nothing resolves, and restarting it alone does not help.",
-		How: "The loopback name server answered SERVFAIL for the --dns name; its upstreams, where readable (systemd-resolved's /run/systemd/resolve/resolv.conf), were asked directly and none answered.",
+		How: "The loopback name server answered SERVFAIL for the --dns name, or took the query and never answered (nothing is lost on loopback: a stub that waits is waiting on its upstreams); its upstreams, where readable (systemd-resolved's /run/systemd/resolve/resolv.conf), were asked directly and none answered.",
 	}
 
 	DNSServerServfail = &Def{
@@ -79,14 +79,21 @@ func usable(s netstate.DNSServerResult) bool {
 func (d *diag) dnsAnswers() bool {
 	r := &d.s.DNS
 	failed := r.Err != nil && !r.NotFound
+	upstreamOK := false
 	for _, s := range r.Servers {
 		if !s.Upstream && usable(s) {
 			failed = false
 		}
+		upstreamOK = upstreamOK || (s.Upstream && usable(s))
 	}
 	found := false
 	for _, s := range r.Servers {
-		if s.Upstream || !s.Answered || (s.Rcode != "REFUSED" && s.Rcode != "SERVFAIL") {
+		// A loopback stub that takes the query and stays silent is
+		// waiting on its upstreams (dnsmasq does not answer until they
+		// do); named only when resolution failed, since a silent first
+		// server ahead of a working one is a finding of its own.
+		silentStub := failed && !upstreamOK && !s.Answered && s.Server.Addr().IsLoopback() && netstate.Classify(s.Err) == netstate.ClassTimeout
+		if s.Upstream || (!silentStub && (!s.Answered || (s.Rcode != "REFUSED" && s.Rcode != "SERVFAIL"))) {
 			continue
 		}
 		var f *Finding
@@ -126,8 +133,9 @@ func (d *diag) refused(s netstate.DNSServerResult) *Finding {
 	return d.add(DNSServerRefused, args, evidence...)
 }
 
-// servfail adds the finding of a server that answered SERVFAIL: a local
-// stub whose upstreams are all silent, or a server that fails by itself.
+// servfail adds the finding of a server that answered SERVFAIL, or of a
+// loopback stub that stayed silent: a local stub whose upstreams are all
+// silent, or a server that fails by itself.
 func (d *diag) servfail(s netstate.DNSServerResult) *Finding {
 	r := &d.s.DNS
 	a := s.Server.Addr()
@@ -155,15 +163,19 @@ func (d *diag) servfail(s netstate.DNSServerResult) *Finding {
 		return d.add(DNSServerServfail, Args{ArgServer: a.String(), ArgName: r.Name, ArgDetail: detail}, evidence...)
 	}
 	args := Args{ArgServer: a.String(), ArgName: r.Name, ArgService: d.localService(a)}
+	how := "it answers SERVFAIL"
+	if !s.Answered {
+		how = "it takes the query but never answers (" + netstate.ErrText(s.Err) + " on loopback, where nothing is lost)"
+	}
 	switch {
 	case len(ups) == 0:
-		args[ArgDetail] = "it cannot reach its upstream servers (its configuration does not list them where netguard can read it)"
+		args[ArgDetail] = how + ": its upstream servers do not answer it (its configuration does not list them where netguard can read it)"
 	case len(dead) == len(ups):
-		args[ArgDetail] = "none of its upstreams answers (" + strings.Join(dead, ", ") + ")"
+		args[ArgDetail] = how + " and none of its upstreams answers (" + strings.Join(dead, ", ") + ")"
 		args[ArgTargets] = strings.Join(ups, ListSep)
 	default:
 		// Some upstream answered, but not usably (REFUSED, SERVFAIL).
-		args[ArgDetail] = "none of its upstreams resolves it (" + strings.Join(evidence[1:], ", ") + ")"
+		args[ArgDetail] = how + " and none of its upstreams resolves it (" + strings.Join(evidence[1:], ", ") + ")"
 		args[ArgTargets] = strings.Join(ups, ListSep)
 	}
 	if a == netstate.ResolvedStub {

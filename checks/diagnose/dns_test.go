@@ -150,6 +150,25 @@ var dnsLocalCases = []localCase{
 		want: []string{"dns-stub-upstreams-dead"}, verdict: Unhealthy, culprit: "127.0.0.1", check: "dns", status: StatusFail,
 	},
 	{
+		name: "dnsmasq on loopback takes the query and stays silent: its upstreams do not answer",
+		mutate: func(s *netstate.State) {
+			lo := netip.MustParseAddrPort("127.0.0.1:53")
+			s.DNS.Resolver.Servers = []netip.AddrPort{lo}
+			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: lo, Err: netstate.ErrNoReply}}
+		},
+		want: []string{"dns-stub-upstreams-dead"}, verdict: Unhealthy, culprit: "127.0.0.1", check: "dns", status: StatusFail,
+	},
+	{
+		name: "a silent stub whose upstream answers directly is not blamed on the upstreams", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			s.DNS.Resolver = netstate.ResolverConfig{Source: "/etc/resolv.conf", Servers: []netip.AddrPort{stubNS}, Upstreams: []netip.AddrPort{goodNS}, Found: true}
+			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: stubNS, Err: netstate.ErrNoReply}, {Server: goodNS, Upstream: true, Answered: true, Rcode: "NOERROR"}}
+		},
+		want: []string{"dns-lossy"}, verdict: Degraded, check: "dns", status: StatusWarn,
+	},
+	{
 		name: "the stub answers SERVFAIL while its upstream answers: the stub itself fails", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			s.DNS.Resolver = netstate.ResolverConfig{Source: "/etc/resolv.conf", Servers: []netip.AddrPort{stubNS}, Upstreams: []netip.AddrPort{goodNS}, Found: true}

@@ -172,3 +172,38 @@ func (l *Lab) CaptivePortal() {
 	l.nft(l.Router, routerTable("portal", "", "meta l4proto tcp drop;", ""))
 	l.SetResolvConf("nameserver " + GatewayIP + "\n")
 }
+
+// DeadUpstreamIP is the upstream StubUpstreamsSilent gives dnsmasq: on the
+// internet host's network, where no host has it.
+const DeadUpstreamIP = "203.0.113.9"
+
+// StubUpstreamsSilent makes the client's only name server a dnsmasq on
+// 127.0.0.1 whose one upstream is gone: dnsmasq takes every query and
+// answers none while it waits on it.
+func (l *Lab) StubUpstreamsSilent() {
+	l.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := l.Cmd(ctx, l.Client, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+		"--no-resolv", "--no-hosts", "--no-poll", "--bind-interfaces", "--listen-address=127.0.0.1", "--port=53",
+		"--server="+DeadUpstreamIP, "--user=root", "--pid-file="+l.Dir+"/dnsmasq-stub.pid", "--log-facility="+l.Dir+"/dnsmasq-stub.log")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		l.t.Fatalf("lab %s: start dnsmasq stub: %v", l.Prefix, err)
+	}
+	l.t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	// Ready when it takes queries: port 53 on loopback no longer refuses.
+	for i := 0; ; i++ {
+		if _, _, code := l.Run(l.t, l.Client, "sh", "-c", "grep -q ' 0100007F:0035 ' /proc/net/udp"); code == 0 {
+			break
+		}
+		if i == 100 {
+			l.t.Fatalf("lab %s: dnsmasq stub not listening after 3 s", l.Prefix)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	l.SetResolvConf("nameserver 127.0.0.1\n")
+}
