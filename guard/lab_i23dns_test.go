@@ -65,6 +65,13 @@ func TestLabDNSAnswersAndPortal(t *testing.T) {
 				finding: diagnose.CaptivePortal.ID, rootCulprit: true, absent: []string{diagnose.InternetUnreachable.ID, diagnose.TCPBlocked.ID}, checkID: "internet", status: "fail"},
 		},
 		{
+			name:    "captive-portal-taking-port-80",
+			setup:   func(l *lab.Lab) { l.CaptivePortalIntercept() },
+			culprit: "log in at " + lab.PortalLogin,
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.CaptivePortal.ID}},
+				finding: diagnose.CaptivePortal.ID, rootCulprit: true, absent: []string{diagnose.InternetUnreachable.ID, diagnose.TCPBlocked.ID}, checkID: "internet", status: "fail"},
+		},
+		{
 			// Controls: NXDOMAIN for one name is an answer; a working
 			// resolver and a split-horizon name that resolves to the
 			// gateway while HTTPS gets through stay healthy.

@@ -207,3 +207,12 @@ func (l *Lab) StubUpstreamsSilent() {
 	}
 	l.SetResolvConf("nameserver 127.0.0.1\n")
 }
+
+// CaptivePortalIntercept is CaptivePortal on a portal that also takes
+// port 80 of every address for itself (DNAT), as most do: a probe of an
+// external target's port 80 is answered, HTTPS is still held.
+func (l *Lab) CaptivePortalIntercept() {
+	l.t.Helper()
+	l.CaptivePortal()
+	l.nft(l.Router, "table ip nglab_portalnat {\n\tchain pre { type nat hook prerouting priority -100; policy accept; iifname \""+l.RouterLANIf+"\" tcp dport 80 dnat to "+GatewayIP+"; }\n}\n")
+}
