@@ -72,10 +72,11 @@ func usable(s netstate.DNSServerResult) bool {
 	return s.Answered && (s.Rcode == "NOERROR" || s.Rcode == "NXDOMAIN")
 }
 
-// dnsAnswers names the servers that answered REFUSED or SERVFAIL. It
-// reports true when one did: they are the cause when resolution fails,
-// and a warning each when another server answers. A failed resolution is
-// only theirs when no server of the resolver's own answered usably.
+// dnsAnswers names the servers that answered REFUSED or SERVFAIL, and a
+// loopback stub that stayed silent while resolution failed. It reports
+// true when it named one: they are the cause when resolution fails, and a
+// warning each when another server answers. A failed resolution is only
+// theirs when no server of the resolver's own answered usably.
 func (d *diag) dnsAnswers() bool {
 	r := &d.s.DNS
 	failed := r.Err != nil && !r.NotFound
@@ -97,7 +98,10 @@ func (d *diag) dnsAnswers() bool {
 			continue
 		}
 		var f *Finding
-		if s.Rcode == "REFUSED" {
+		// A stub on loopback that refuses has no upstream to ask
+		// (dnsmasq with none configured): its upstreams are the cause,
+		// unless one of them answers.
+		if s.Rcode == "REFUSED" && (!s.Server.Addr().IsLoopback() || upstreamOK) {
 			f = d.refused(s)
 		} else {
 			f = d.servfail(s)
@@ -134,8 +138,8 @@ func (d *diag) refused(s netstate.DNSServerResult) *Finding {
 }
 
 // servfail adds the finding of a server that answered SERVFAIL, or of a
-// loopback stub that stayed silent: a local stub whose upstreams are all
-// silent, or a server that fails by itself.
+// loopback stub that refused or stayed silent: a local stub whose
+// upstreams are all silent, or a server that fails by itself.
 func (d *diag) servfail(s netstate.DNSServerResult) *Finding {
 	r := &d.s.DNS
 	a := s.Server.Addr()
@@ -164,10 +168,15 @@ func (d *diag) servfail(s netstate.DNSServerResult) *Finding {
 	}
 	args := Args{ArgServer: a.String(), ArgName: r.Name, ArgService: d.localService(a)}
 	how := "it answers SERVFAIL"
-	if !s.Answered {
+	switch {
+	case s.Rcode == "REFUSED":
+		how = "it answers REFUSED (it has no upstream to forward to)"
+	case !s.Answered:
 		how = "it takes the query but never answers (" + netstate.ErrText(s.Err) + " on loopback, where nothing is lost)"
 	}
 	switch {
+	case len(ups) == 0 && s.Rcode == "REFUSED":
+		args[ArgDetail] = how
 	case len(ups) == 0:
 		args[ArgDetail] = how + ": its upstream servers do not answer it (its configuration does not list them where netguard can read it)"
 	case len(dead) == len(ups):

@@ -150,6 +150,16 @@ var dnsLocalCases = []localCase{
 		want: []string{"dns-stub-upstreams-dead"}, verdict: Unhealthy, culprit: "127.0.0.1", check: "dns", status: StatusFail,
 	},
 	{
+		name: "dnsmasq on loopback refuses: it has no upstream",
+		mutate: func(s *netstate.State) {
+			lo := netip.MustParseAddrPort("127.0.0.1:53")
+			s.DNS.Resolver.Servers = []netip.AddrPort{lo}
+			s.DNS.Err, s.DNS.Addrs = errors.New("lookup www.lab.test on 127.0.0.1:53: server misbehaving"), nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: lo, Answered: true, Rcode: "REFUSED"}}
+		},
+		want: []string{"dns-stub-upstreams-dead"}, verdict: Unhealthy, culprit: "no upstream", check: "dns", status: StatusFail,
+	},
+	{
 		name: "dnsmasq on loopback takes the query and stays silent: its upstreams do not answer",
 		mutate: func(s *netstate.State) {
 			lo := netip.MustParseAddrPort("127.0.0.1:53")
