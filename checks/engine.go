@@ -99,9 +99,36 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 	e.rereadNeighbors(ctx, s)
 	e.inspectTunnels(ctx, s)
 	dnsWG.Wait()
+	e.askPortal(ctx, s, o, timed)
 	localWait()
 	nameInterfaces(s)
 	return s
+}
+
+// portalWait bounds the one GET to a suspected captive portal: it sits on
+// the LAN (the gateway, or an address next to it), so it answers in a round
+// trip or not at all.
+const portalWait = 300 * time.Millisecond
+
+// askPortal asks a suspected captive portal where it sends a browser: only
+// when the name resolved to the gateway or a private address and no
+// external target answered on HTTPS, which a healthy network never shows,
+// so a healthy check sends nothing.
+func (e *Engine) askPortal(ctx context.Context, s *netstate.State, o Options, timed func(string, func())) {
+	pp, ok := e.Prober.(netstate.PortalProber)
+	if !ok {
+		return
+	}
+	a, ok := netstate.PortalSuspect(s)
+	if !ok {
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, portalWait)
+	defer cancel()
+	timed("internet", func() {
+		r := pp.Portal(pctx, a, o.DNSName)
+		s.Portal = &r
+	})
 }
 
 // readTables reads the link, route, neighbor and socket tables in

@@ -14,7 +14,7 @@ import (
 // DNS is the dns check.
 var DNS = &Check{
 	ID: "dns", Chained: true, judge: (*diag).dns,
-	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, ProxyFakeIP},
+	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, DNSServerRefused, DNSStubUpstreamsDead, DNSServerServfail, ProxyFakeIP},
 }
 
 // The findings of the dns check, in root-cause order.
@@ -133,6 +133,11 @@ func (d *diag) dns() {
 	specific := d.localResolver()
 	if !specific {
 		specific = d.nameServerOrder()
+	}
+	// REFUSED and SERVFAIL answers are named whatever else was found:
+	// a refusing server is a cause of its own beside a silent one.
+	if d.dnsAnswers() {
+		specific = true
 	}
 	d.dnsResolves()
 	if specific {
@@ -342,7 +347,7 @@ func (d *diag) nameServerOrder() bool {
 	var silent []netstate.DNSServerResult
 	var next *netstate.DNSServerResult
 	for i := range own {
-		if own[i].Answered {
+		if usable(own[i]) {
 			next = &own[i]
 			break
 		}

@@ -38,6 +38,8 @@ func TestCatalogManualSteps(t *testing.T) {
 		ArgPort, ArgPID, ArgProcess, ArgVar, ArgProxy, ArgEndpoint, ArgFile, ArgService, ArgNext, ArgWait, ArgHolder, ArgStop, ArgUnit, ArgTable, ArgRule, ArgWGQuick} {
 		known[string(a)] = true
 	}
+	known[string(ArgSearch)] = true
+	known[string(ArgURL)] = true
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)
 	for _, d := range Catalog() {
 		for _, goos := range stepOSes {

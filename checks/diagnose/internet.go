@@ -11,7 +11,7 @@ import (
 // Internet is the internet check.
 var Internet = &Check{
 	ID: "internet", Chained: true, judge: (*diag).internet,
-	Findings: []*Def{LocalFirewallBlocks, KernelNoBuffers, InternetUnreachable, FamilyUnreachable, PathMTUBlackhole, InternetPartial, TCPBlocked, ICMPBlocked, ICMPNotPermitted, NetworkProxyOnly},
+	Findings: []*Def{LocalFirewallBlocks, KernelNoBuffers, CaptivePortal, InternetUnreachable, FamilyUnreachable, PathMTUBlackhole, InternetPartial, TCPBlocked, ICMPBlocked, ICMPNotPermitted, NetworkProxyOnly},
 }
 
 // The findings of the internet check, in root-cause order.
@@ -163,8 +163,19 @@ var (
 // working proxy is the way out where direct connections are blocked.
 func (d *diag) internet() {
 	mark := len(d.findings)
+	portal := d.captivePortal()
+	if portal {
+		// The portal holds the traffic: the silent targets, and ICMP and
+		// TCP disagreeing, are what it does.
+		for _, def := range []*Def{InternetUnreachable, FamilyUnreachable, InternetPartial, TCPBlocked, ICMPBlocked} {
+			d.supersede(def, nil)
+		}
+	}
 	d.internetDirect()
 	d.proxyOnly(mark)
+	if portal {
+		d.restatus()
+	}
 }
 
 // internetDirect judges whether any external target answers any kind of probe.

@@ -71,6 +71,9 @@ type State struct {
 	// routes lead into when none of them answered (WireGuard's last
 	// handshake); empty otherwise.
 	Tunnels []TunnelInfo
+	// Portal is the GET to port 80 of the address the --dns name
+	// resolved to, sent only when PortalSuspect; nil when not sent.
+	Portal *PortalResult
 }
 
 // Family returns the state of one address family (4 or 6).
@@ -195,6 +198,9 @@ type ResolverConfig struct {
 	Found bool
 	// Err: the configuration could not be read.
 	Err error
+	// Search is the search list (resolv.conf's last search or domain
+	// line): a VPN that sets its resolver usually sets its domain too.
+	Search []string
 }
 
 // DefaultResolverTimeout and DefaultResolverAttempts are glibc's (resolv.h
