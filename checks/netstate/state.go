@@ -61,6 +61,11 @@ type State struct {
 
 	// PortNotes are Options.PortNotes: the project's ports not checked.
 	PortNotes []string
+
+	// TunApp is the tunnel device the external targets are routed into,
+	// looked at only when names resolved to fake-ip addresses: who holds
+	// it and whether a first request through it is answered.
+	TunApp TunAppState
 }
 
 // Family returns the state of one address family (4 or 6).

@@ -69,3 +69,31 @@ type StreamProber interface {
 	// once the tunnel is up.
 	Connect(ctx context.Context, proxy, target netip.AddrPort, auth string) ProxyConnect
 }
+
+// FakeIPRange is where Clash, Surge, sing-box and mihomo hand out fake
+// addresses (RFC 2544's benchmarking range).
+var FakeIPRange = netip.MustParsePrefix("198.18.0.0/15")
+
+// FakeIPs are the addresses the DNS probe got in FakeIPRange that are on
+// no local interface's network: addresses on one are real (labs and
+// benchmarks use this range).
+func (s *State) FakeIPs() []netip.Addr {
+	var out []netip.Addr
+	for _, a := range s.DNS.Addrs {
+		if !a.Is4() || !FakeIPRange.Contains(a) {
+			continue
+		}
+		onLink := false
+		for _, l := range s.Links {
+			for _, p := range l.Addrs {
+				if p.Masked().Contains(a) {
+					onLink = true
+				}
+			}
+		}
+		if !onLink {
+			out = append(out, a)
+		}
+	}
+	return out
+}
