@@ -90,3 +90,47 @@ func TestLabProxyConnect(t *testing.T) {
 		})
 	}
 }
+
+// TestLabTunApp runs a fake-ip TUN proxy app in the client: with its
+// upstream dead (connections accepted, then reset on the first request)
+// the report names the device and, as root, the process holding it; with
+// its upstream alive the start goes on.
+func TestLabTunApp(t *testing.T) {
+	lab.RequireRoot(t)
+	bin := lab.Build(t)
+	for _, sc := range []struct {
+		name string
+		mode lab.TunAppMode
+		want localExpect
+	}{
+		{
+			name: "upstream-dead",
+			mode: lab.TunAppDead,
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.ProxyAppUpstreamDead.ID}},
+				finding: diagnose.ProxyAppUpstreamDead.ID, rootCulprit: true, checkID: "dns", status: "fail"},
+		},
+		{
+			name: "upstream-alive",
+			mode: lab.TunAppAlive,
+			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, finding: diagnose.ProxyFakeIP.ID,
+				absent: []string{diagnose.ProxyAppUpstreamDead.ID}, checkID: "dns", status: "pass"},
+		},
+	} {
+		t.Run(sc.name, func(t *testing.T) {
+			t.Parallel()
+			l := lab.New(t)
+			pid := l.StartTunApp(sc.mode)
+			runUsers(t, l, bin, []string{"", "nobody"}, nil, nil, func(r *labRun) {
+				culprit := lab.TunAppIface
+				if r.user == "" {
+					// Only root reads another user's /proc/PID/fd.
+					culprit = "pid " + strconv.Itoa(pid)
+				}
+				sc.want.checkLocal(t, r, culprit)
+				if r.user != "" && sc.mode == lab.TunAppDead && !strings.Contains(r.stdout, "run as root to name it") {
+					t.Errorf("as %s: the report does not say the holder needs root; %v", r.who(), r)
+				}
+			})
+		})
+	}
+}

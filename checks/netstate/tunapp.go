@@ -76,7 +76,8 @@ var FakeIPRange = netip.MustParsePrefix("198.18.0.0/15")
 
 // FakeIPs are the addresses the DNS probe got in FakeIPRange that are on
 // no local interface's network: addresses on one are real (labs and
-// benchmarks use this range).
+// benchmarks use this range). A tunnel's own network does not count:
+// Clash gives its TUN device an address in the very range it hands out.
 func (s *State) FakeIPs() []netip.Addr {
 	var out []netip.Addr
 	for _, a := range s.DNS.Addrs {
@@ -85,6 +86,9 @@ func (s *State) FakeIPs() []netip.Addr {
 		}
 		onLink := false
 		for _, l := range s.Links {
+			if l.Tunnel {
+				continue
+			}
 			for _, p := range l.Addrs {
 				if p.Masked().Contains(a) {
 					onLink = true

@@ -31,12 +31,16 @@ func (*linuxSystem) TunHolders(ctx context.Context, iface string) ([]netstate.Tu
 
 // tunHolders is TunHolders over a procfs root (a fixture in tests). Other
 // users' fd directories are unreadable without root: when none matched
-// and some could not be read, the error says so.
+// and some could not be read, the error says so. Processes of another
+// network namespace are skipped.
 func tunHolders(ctx context.Context, root, iface string) ([]netstate.TunHolder, error) {
 	procs, err := os.ReadDir(root)
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", root, err)
 	}
+	// A device name is unique only within a network namespace: another
+	// namespace's process may hold a device of the same name.
+	ownNS, _ := os.Readlink(filepath.Join(root, "self", "ns", "net"))
 	var out []netstate.TunHolder
 	denied := 0
 	for _, p := range procs {
@@ -53,6 +57,9 @@ func tunHolders(ctx context.Context, root, iface string) ([]netstate.TunHolder, 
 			if errors.Is(err, fs.ErrPermission) {
 				denied++
 			}
+			continue
+		}
+		if ns, err := os.Readlink(filepath.Join(root, p.Name(), "ns", "net")); ownNS != "" && err == nil && ns != ownNS {
 			continue
 		}
 		for _, fd := range fds {

@@ -46,10 +46,19 @@ func TestTunHolders(t *testing.T) {
 	}
 	root := fakeProc(t, map[string]proc{
 		"812":  {"mihomo", map[string][2]string{"3": {"socket:[123]", ""}, "7": {tunDevice, "pos:\t0\nflags:\t02004002\nmnt_id:\t25\nino:\t1061\niff:\tMeta\n"}}},
+		"813":  {"sing-box", map[string][2]string{"7": {tunDevice, "pos:\t0\niff:\tMeta\n"}}}, // another namespace's Meta
 		"900":  {"openvpn", map[string][2]string{"5": {tunDevice, "pos:\t0\nflags:\t02\niff:\ttun0\n"}}},
 		"901":  {"idle", map[string][2]string{"4": {tunDevice, "pos:\t0\nflags:\t02\n"}}}, // opened, never attached
 		"self": {"x", nil},
 	})
+	for pid, ns := range map[string]string{"self": "net:[4026531840]", "812": "net:[4026531840]", "813": "net:[4026532999]", "900": "net:[4026531840]"} {
+		if err := os.MkdirAll(filepath.Join(root, pid, "ns"), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Symlink(ns, filepath.Join(root, pid, "ns", "net")); err != nil {
+			t.Fatal(err)
+		}
+	}
 	got, err := tunHolders(context.Background(), root, "Meta")
 	if err != nil || len(got) != 1 || got[0].PID != 812 || got[0].Command != "mihomo" {
 		t.Errorf("Meta: %+v, %v; want mihomo 812", got, err)
