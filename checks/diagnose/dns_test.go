@@ -62,6 +62,15 @@ var dnsLocalCases = []localCase{
 		culprit: "utun7, the TUN device of a fake-ip proxy app, accepts connections", check: "dns", status: StatusFail,
 	},
 	{
+		name: "fake-ip pool as the TUN's own network (198.18.0.1/16): still fake; upstream not judged",
+		mutate: func(s *netstate.State) {
+			fakeIPTun(s, "utun7")
+			s.Links[len(s.Links)-1].Addrs = []netip.Prefix{netip.MustParsePrefix("198.18.0.1/16")}
+			s.TunApp.Hello = netstate.StreamResult{Ran: true, Target: netip.MustParseAddrPort("203.0.113.5:443"), Connected: true, Err: context.DeadlineExceeded}
+		},
+		want: []string{"proxy-fake-ip"}, verdict: Degraded, culprit: "utun7", check: "dns", status: StatusWarn,
+	},
+	{
 		name: "fake-ip TUN app whose upstream answers: information only",
 		mutate: func(s *netstate.State) {
 			fakeIPTun(s, "utun7")

@@ -76,8 +76,9 @@ var FakeIPRange = netip.MustParsePrefix("198.18.0.0/15")
 
 // FakeIPs are the addresses the DNS probe got in FakeIPRange that are on
 // no local interface's network: addresses on one are real (labs and
-// benchmarks use this range). A tunnel's own network does not count:
-// Clash gives its TUN device an address in the very range it hands out.
+// benchmarks use this range). A tunnel's network as wide as the pool
+// (/16 or wider) does not count: Clash gives its TUN device an address
+// with the whole pool as its network (198.18.0.1/16).
 func (s *State) FakeIPs() []netip.Addr {
 	var out []netip.Addr
 	for _, a := range s.DNS.Addrs {
@@ -86,11 +87,8 @@ func (s *State) FakeIPs() []netip.Addr {
 		}
 		onLink := false
 		for _, l := range s.Links {
-			if l.Tunnel {
-				continue
-			}
 			for _, p := range l.Addrs {
-				if p.Masked().Contains(a) {
+				if p.Masked().Contains(a) && !(l.Tunnel && p.Bits() <= 16) {
 					onLink = true
 				}
 			}
