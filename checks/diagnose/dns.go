@@ -453,7 +453,9 @@ func (d *diag) fakeIP() {
 	t := &d.s.TunApp
 	holder := ""
 	if t.Checked {
-		evidence[1] = fmt.Sprintf("%s routed into %s (tunnel)", cmpOr(t.Hello.Target.Addr().String(), "the external targets"), iface)
+		if t.Hello.Ran {
+			evidence[1] = fmt.Sprintf("%s routed into %s (tunnel)", t.Hello.Target.Addr(), iface)
+		}
 		switch {
 		case len(t.Holders) > 0:
 			var hs []string
