@@ -2,6 +2,7 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
 	"strconv"
 	"strings"
@@ -119,12 +120,12 @@ func (d *diag) proxies() {
 		}
 		var detail string
 		def := ProxyDead
+		// soft: the failure may be the target's, not the proxy's.
+		soft := false
 		switch {
 		case s.Connect.Failed():
 			def, detail = connectFailure(s.Connect)
-			if def == ProxyAuthRequired {
-				detail = authDetail(s.Connect)
-			}
+			soft = gatewayStatus(s.Connect.Status) && !d.serves443(s.Connect.Target.Addr())
 		case s.Works():
 			part := fmt.Sprintf("%s=%s answers in %s", s.Var, s.Value, ms(s.TCP.RTT))
 			if c := s.Connect; c.Ran && c.Status == 200 {
@@ -162,7 +163,7 @@ func (d *diag) proxies() {
 		// An HTTP-only proxy breaks plain-HTTP downloads only; most of a
 		// start's traffic is HTTPS.
 		sev := SevError
-		if s.For == "http" || s.Var == netstate.WinHTTPProxyVar {
+		if s.For == "http" || s.Var == netstate.WinHTTPProxyVar || soft {
 			sev = SevWarning
 		}
 		k := def.ID + " " + s.Endpoint() + " " + detail
@@ -199,11 +200,31 @@ func (d *diag) proxies() {
 func connectFailure(c netstate.ProxyConnect) (*Def, string) {
 	switch {
 	case c.Status == 407:
-		return ProxyAuthRequired, ""
+		return ProxyAuthRequired, authDetail(c)
 	case c.Status != 0:
 		return ProxyConnectFailed, fmt.Sprintf("a CONNECT to %s through it gets %s", c.Target, statusText(c))
 	}
 	return ProxyConnectFailed, fmt.Sprintf("the proxy closes the connection on a CONNECT to %s without answering (%s): not an HTTP proxy, or one that drops the tunnel", c.Target, netstate.ErrText(c.Err))
+}
+
+// gatewayStatus reports whether a proxy's status says it could not reach
+// the target (502, 503, 504): the target's fault as much as the proxy's.
+func gatewayStatus(code int) bool { return code == 502 || code == 503 || code == 504 }
+
+// serves443 reports whether the external target a accepted a direct
+// connection on port 443: then a proxy that cannot reach it is at fault.
+// Unknown (direct traffic blocked, or the target serves another port) is
+// no proof, and a CONNECT answered 502 then blocks nothing on its own: the
+// internet check still judges the way out.
+func (d *diag) serves443(a netip.Addr) bool {
+	for _, f := range d.families() {
+		for _, t := range f.External {
+			if t.Addr == a && t.TCP.Answered && !t.TCP.Refused && t.TCP.Target.Port() == 443 {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // statusText is "403 Forbidden", or the bare code without a reason.

@@ -97,6 +97,23 @@ var proxyLocalCases = []localCase{
 		want: []string{"proxy-connect-failed"}, verdict: Unhealthy, culprit: "a CONNECT to 203.0.113.5:443 through it gets 403 Forbidden", check: "proxy", status: StatusFail,
 	},
 	{
+		name: "proxy answers 502 for a target that serves no 443: a warning, the target may be at fault",
+		mutate: func(s *netstate.State) {
+			withProxy(s, "HTTPS_PROXY", "http://198.51.100.7:3128", tcpAt(proxy2, 3128, true, false, nil))
+			s.Proxy.Settings[0].Connect = connectAnswer(502, "Bad Gateway", "", false)
+		},
+		want: []string{"proxy-connect-failed"}, verdict: Degraded, culprit: "gets 502 Bad Gateway", check: "proxy", status: StatusWarn,
+	},
+	{
+		name: "proxy answers 502 for a target that serves 443 directly: the proxy is at fault",
+		mutate: func(s *netstate.State) {
+			withProxy(s, "HTTPS_PROXY", "http://198.51.100.7:3128", tcpAt(proxy2, 3128, true, false, nil))
+			s.Proxy.Settings[0].Connect = connectAnswer(502, "Bad Gateway", "", false)
+			s.V4.External[0].TCP = tcpAt(s.V4.External[0].Addr, 443, true, false, nil)
+		},
+		want: []string{"proxy-connect-failed"}, verdict: Unhealthy, culprit: "gets 502 Bad Gateway", check: "proxy", status: StatusFail,
+	},
+	{
 		name: "proxy closes the connection on CONNECT",
 		mutate: func(s *netstate.State) {
 			withProxy(s, "HTTPS_PROXY", "http://127.0.0.1:1080", tcpAt(proxy1, 1080, true, false, nil))
