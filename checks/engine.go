@@ -82,7 +82,15 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 	tablesDone, neighDone, tablesWait := e.readTables(ctx, s, timed)
 	localWait := e.collectLocal(ctx, pctx, o, s, timed)
 	var dnsWG sync.WaitGroup
-	dnsWG.Go(func() { timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) }) })
+	planned := make(chan struct{})
+	dnsWG.Go(func() {
+		timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) })
+		select {
+		case <-planned:
+			e.collectTunApp(pctx, o, s)
+		case <-ctx.Done():
+		}
+	})
 
 	<-tablesDone
 	pctx.begin()
@@ -92,6 +100,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 			f.Default = e.splitDefault(ctx, o, f.Family)
 		}
 	}
+	close(planned)
 	plan := planProbes(s, o)
 	s.V4.Gateway, s.V6.Gateway = plan.families[0].gateway, plan.families[1].gateway
 	e.runPlan(ctx, pctx, s, plan, neighDone, dcancel, timed)
@@ -129,6 +138,48 @@ func (e *Engine) askPortal(ctx context.Context, s *netstate.State, o Options, ti
 		r := pp.Portal(pctx, a, o.DNSName)
 		s.Portal = &r
 	})
+}
+
+// collectTunApp looks at the tunnel the first external target is routed
+// into, only when names resolved to fake-ip addresses (a TUN proxy app in
+// fake-ip mode): the process holding it, and a first request through it
+// to the target's port 443, since such an app accepts every connection
+// itself and only a request shows that it drops them when its own
+// upstream is gone. It runs under the probe window, beside the probes.
+func (e *Engine) collectTunApp(ctx context.Context, o Options, s *netstate.State) {
+	if len(s.FakeIPs()) == 0 {
+		return
+	}
+	var ext netip.Addr
+	for _, t := range o.External {
+		if t.Addr().Is4() {
+			ext = t.Addr()
+			break
+		}
+	}
+	var ifIndex int
+	if ext.IsValid() {
+		if r, err := e.Sys.RouteTo(ctx, ext); err == nil {
+			ifIndex = r.IfIndex
+		}
+	}
+	if ifIndex == 0 && s.V4.Default != nil {
+		ifIndex = s.V4.Default.IfIndex
+	}
+	i := slices.IndexFunc(s.Links, func(l netstate.Link) bool { return l.Index == ifIndex })
+	if i < 0 || !s.Links[i].Tunnel {
+		return
+	}
+	t := &s.TunApp
+	t.Checked, t.Iface = true, s.Links[i].Name
+	var wg sync.WaitGroup
+	if f, ok := e.Sys.(netstate.TunHolderFinder); ok {
+		wg.Go(func() { t.Holders, t.HoldersErr = f.TunHolders(ctx, t.Iface) })
+	}
+	if sp, ok := e.Prober.(netstate.StreamProber); ok && ext.IsValid() {
+		wg.Go(func() { t.Hello = sp.Hello(ctx, netip.AddrPortFrom(ext, 443)) })
+	}
+	wg.Wait()
 }
 
 // readTables reads the link, route, neighbor and socket tables in

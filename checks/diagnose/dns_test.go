@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/netip"
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
@@ -39,6 +41,46 @@ var dnsCases = []diagCase{
 
 // dnsLocalCases are the cases of TestDiagnoseLocal whose first finding is the dns check's.
 var dnsLocalCases = []localCase{
+	{
+		name: "fake-ip TUN app whose upstream is dead: the device, its process, the reset",
+		oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			fakeIPTun(s, "Meta")
+			s.TunApp.Holders = []netstate.TunHolder{{PID: 812, Command: "mihomo"}}
+			s.TunApp.Hello = netstate.StreamResult{Ran: true, Target: netip.MustParseAddrPort("203.0.113.5:443"), Connected: true, Reset: true, Err: syscall.ECONNRESET}
+		},
+		want: []string{"proxy-fake-ip", "proxy-app-upstream-dead"}, verdict: Unhealthy,
+		culprit: "Meta, the TUN device of a fake-ip proxy app (mihomo, pid 812), accepts connections to 203.0.113.5:443 and then resets them", check: "dns", status: StatusFail,
+		steps: "ps -o pid,user,args -p 812",
+	},
+	{
+		name: "fake-ip TUN app, upstream dead, holder unreadable (not root)",
+		mutate: func(s *netstate.State) {
+			fakeIPTun(s, "utun7")
+			s.TunApp.HoldersErr = errors.New("the process holding utun7 is not readable by this user (3 processes of other users; run as root to name it)")
+			s.TunApp.Hello = netstate.StreamResult{Ran: true, Target: netip.MustParseAddrPort("203.0.113.5:443"), Connected: true, Reset: true, Err: io.EOF}
+		},
+		want: []string{"proxy-fake-ip", "proxy-app-upstream-dead"}, verdict: Unhealthy,
+		culprit: "utun7, the TUN device of a fake-ip proxy app, accepts connections", check: "dns", status: StatusFail,
+	},
+	{
+		name: "fake-ip pool as the TUN's own network (198.18.0.1/16): still fake; upstream not judged",
+		mutate: func(s *netstate.State) {
+			fakeIPTun(s, "utun7")
+			s.Links[len(s.Links)-1].Addrs = []netip.Prefix{netip.MustParsePrefix("198.18.0.1/16")}
+			s.TunApp.Hello = netstate.StreamResult{Ran: true, Target: netip.MustParseAddrPort("203.0.113.5:443"), Connected: true, Err: context.DeadlineExceeded}
+		},
+		want: []string{"proxy-fake-ip"}, verdict: Degraded, culprit: "utun7", check: "dns", status: StatusWarn,
+	},
+	{
+		name: "fake-ip TUN app whose upstream answers: information only",
+		mutate: func(s *netstate.State) {
+			fakeIPTun(s, "utun7")
+			s.TunApp.Holders = []netstate.TunHolder{{PID: 812, Command: "sing-box"}}
+			s.TunApp.Hello = netstate.StreamResult{Ran: true, Target: netip.MustParseAddrPort("203.0.113.5:443"), Connected: true, Replied: true, RTT: 9 * time.Millisecond}
+		},
+		want: []string{"proxy-fake-ip"}, verdict: Healthy, culprit: "(utun7 is held by sing-box (pid 812)); its upstream answers", check: "dns", status: StatusPass,
+	},
 	{
 		name: "dead first name server, second answers, resolution works",
 		mutate: func(s *netstate.State) {
@@ -227,4 +269,17 @@ func TestDNSAnswersOfferNoFlush(t *testing.T) {
 			}
 		}
 	}
+}
+
+// fakeIPTun routes everything into a TUN device (split 0/1 and 128/1
+// over the main default) and resolves the test name to a fake-ip address,
+// as Clash, mihomo and sing-box in fake-ip mode do.
+func fakeIPTun(s *netstate.State, name string) {
+	s.Links = append(s.Links, netstate.Link{Index: 9, Name: name, AdminUp: true, Carrier: true, Tunnel: true, Addrs: []netip.Prefix{netip.MustParsePrefix("198.18.0.1/30")}})
+	for _, p := range []string{"0.0.0.0/1", "128.0.0.0/1"} {
+		s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix(p), IfIndex: 9, IfName: name, Table: 254})
+	}
+	s.V4.External[0].Route = s.Routes[len(s.Routes)-1]
+	s.DNS.Addrs = []netip.Addr{netip.MustParseAddr("198.18.9.194")}
+	s.TunApp = netstate.TunAppState{Checked: true, Iface: name}
 }

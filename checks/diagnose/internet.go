@@ -299,8 +299,15 @@ func (d *diag) proxyOnly(mark int) {
 	}
 	d.retract(mark, InternetUnreachable, LocalFirewallBlocks, TCPBlocked)
 	line := fmt.Sprintf("%s=%s accepted a connection in %s", s.Var, s.Value, ms(s.TCP.RTT))
+	tunneled := s.Connect.Ran && s.Connect.Status == 200
+	if tunneled {
+		line = fmt.Sprintf("%s=%s tunnels a CONNECT to %s (200 in %s)", s.Var, s.Value, s.Connect.Target, ms(s.Connect.RTT))
+	}
 	f := d.add(NetworkProxyOnly, Args{ArgTargets: strings.Join(targets, ", "), ArgEndpoint: s.Endpoint(), ArgVar: s.Var}, line)
-	if s.Addr.IsLoopback() {
+	if tunneled {
+		f.Summary += fmt.Sprintf(" (a CONNECT to %s through it: 200)", s.Connect.Target)
+	}
+	if s.Addr.IsLoopback() && !tunneled {
 		f.Severity = SevWarning
 		f.Summary += " (the proxy runs on this machine: whether it gets out was not checked)"
 	}

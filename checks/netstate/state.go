@@ -74,6 +74,10 @@ type State struct {
 	// Portal is the GET to port 80 of the address the --dns name
 	// resolved to, sent only when PortalSuspect; nil when not sent.
 	Portal *PortalResult
+	// TunApp is the tunnel device the external targets are routed into,
+	// looked at only when names resolved to fake-ip addresses: who holds
+	// it and whether a first request through it is answered.
+	TunApp TunAppState
 }
 
 // Family returns the state of one address family (4 or 6).
