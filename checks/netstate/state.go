@@ -61,6 +61,12 @@ type State struct {
 
 	// PortNotes are Options.PortNotes: the project's ports not checked.
 	PortNotes []string
+
+	// AddrProbes are this host's own IPv4 addresses on the default
+	// route's interface, each probed as RFC 5227 does; empty when not
+	// probed, AddrProbeSkipped then says why when it matters.
+	AddrProbes       []AddrProbe
+	AddrProbeSkipped string
 }
 
 // Family returns the state of one address family (4 or 6).
