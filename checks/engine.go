@@ -156,6 +156,7 @@ func (e *Engine) runPlan(ctx context.Context, pctx *probeWindow, s *netstate.Sta
 			}
 		}()
 	}
+	e.probeOwnAddresses(sctx, s, &sw)
 	pw.Add(1)
 	go func() {
 		defer pw.Done()
@@ -281,6 +282,42 @@ func (e *Engine) solicitGateways(ctx context.Context, s *netstate.State, sw *syn
 		r := &netstate.SolicitResult{Entry: n}
 		f.Solicit = r
 		sw.Go(func() { r.Answers, r.Err = sol.Solicit(ctx, *l, f.Gateway) })
+	}
+}
+
+// probeOwnAddresses probes, as root, each IPv4 address of the IPv4
+// default route's interface the way RFC 5227 does, on sw until ctx ends
+// (when the other probes are done): an answer from another host comes in
+// one LAN round trip, so it adds no time to the run, and the probe is
+// never waited for. Unprivileged it only records that it was not sent.
+func (e *Engine) probeOwnAddresses(ctx context.Context, s *netstate.State, sw *sync.WaitGroup) {
+	ap, ok := e.Sys.(netstate.AddressProber)
+	if !ok || s.V4.Default == nil {
+		return
+	}
+	l := linkOf(s.Links, s.V4.Default.IfIndex)
+	if l == nil || !l.AdminUp || !l.Carrier || l.Loopback || l.KindOf() == netstate.LinkTunnel || len(l.MAC) != 6 {
+		return // ARP runs only on an Ethernet-like link
+	}
+	var addrs []netip.Addr
+	for _, p := range l.Addrs {
+		if a := p.Addr(); a.Is4() && !a.IsLoopback() {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		return
+	}
+	if !e.Privileged {
+		s.AddrProbeSkipped = "needs root (a packet socket)"
+		return
+	}
+	s.AddrProbes = make([]netstate.AddrProbe, len(addrs))
+	for i, a := range addrs {
+		p := &s.AddrProbes[i]
+		p.IfIndex, p.IfName, p.Addr = l.Index, l.Name, a
+		link := *l
+		sw.Go(func() { p.Answers, p.Err = ap.ProbeAddress(ctx, link, a) })
 	}
 }
 
