@@ -42,6 +42,17 @@ func TestLabNoLease(t *testing.T) {
 			absent:  []string{diagnose.NoDefaultRoute.ID},
 		},
 		{
+			// DHCPv4 failed, IPv6 works: the IPv4 target and name server
+			// are unreachable, and the missing IPv4 lease is named.
+			name:    "dhcpv4-failed-ipv6-works",
+			fault:   (*lab.Lab).NoLeaseIPv4,
+			users:   both,
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.LinkNoLease.ID}},
+			finding: diagnose.LinkNoLease.ID,
+			names:   func(l *lab.Lab) []string { return []string{l.ClientIf, lab.LinkLocalAddr, "IPv4", "lease never came"} },
+			within:  300 * time.Millisecond,
+		},
+		{
 			// Control: a lost default route on a link that kept its
 			// lease is not a missing lease.
 			name:    "default-route-gone-address-kept",

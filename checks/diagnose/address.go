@@ -19,7 +19,7 @@ var (
 	LinkNoLease = &Def{
 		ID: "no-dhcp-lease", Severity: SevError,
 		Title: "No DHCP lease",
-		Text:  "interface {iface} has only the link-local address {address} and no default route: its DHCP lease never came",
+		Text:  "interface {iface} has only the link-local {family} address {address} and no {family} default route: its DHCP lease never came",
 		Fixes: []netstate.Rung{netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux: []string{"# check that this network runs a DHCP server and that {iface} is allowed on it (Wi-Fi login, MAC filtering, the right VLAN); then renew the lease",
@@ -37,7 +37,7 @@ var (
 				"Get-NetIPAddress -InterfaceAlias {iface}  # a lease shows as an address outside 169.254.0.0/16 and fe80::/10"},
 		},
 		Why: "An interface that is up with carrier but holds only a self-assigned address (169.254.x.x, or IPv6 link-local alone) asked for a lease and got no answer: no default route, no name servers, nothing beyond the cable works until a DHCP server answers.",
-		How: "The link table: no default route in any family, no uplink with a routable address, and an uplink that is up with carrier whose every address is link-local (169.254.0.0/16, fe80::/10). Decided from the tables alone, no probe.",
+		How: "The link table: no default route in any family, no uplink with a routable address, and an uplink that is up with carrier whose every address is link-local (169.254.0.0/16, fe80::/10); or no IPv4 default route while IPv6 has one, and the IPv6 uplink's only IPv4 address is self-assigned (169.254.0.0/16), an error when an IPv4 target or name server the run needed got no answer, else a warning. Decided from the tables alone, no probe.",
 	}
 
 	// AddressConflict: another host uses this host's address.
@@ -114,10 +114,62 @@ func (d *diag) noLease() bool {
 	for _, p := range l.Addrs {
 		addrs = append(addrs, p.String())
 	}
-	d.add(LinkNoLease, Args{ArgIface: l.Name, ArgAddress: a.String()},
+	d.add(LinkNoLease, Args{ArgIface: l.Name, ArgAddress: a.String(), ArgFamily: famName(netstate.FamilyOf(a))},
 		fmt.Sprintf("%s: up, carrier, addresses %s (link-local only)", l.Name, strings.Join(addrs, " ")), "no default route in any table")
 	d.set(StatusFail, l.Name+" has no DHCP lease (link-local only)")
 	return true
+}
+
+// noLease4 adds no-dhcp-lease for IPv4 when IPv6 has a default route and
+// IPv4 has none, and the IPv6 uplink's only IPv4 address is self-assigned:
+// DHCPv4 failed while router advertisements worked. A machine with no IPv4
+// address at all is on an IPv6-only network, which is no fault. It returns
+// the link check's status for it.
+func (d *diag) noLease4() Status {
+	if d.s.V4.Default != nil || d.s.V6.Default == nil {
+		return StatusPass
+	}
+	l := d.linkByIndex(d.s.V6.Default.IfIndex)
+	if l == nil || !l.AdminUp || !l.Carrier {
+		return StatusPass
+	}
+	var ll netip.Addr
+	for _, p := range l.Addrs {
+		a := p.Addr()
+		if !a.Is4() {
+			continue
+		}
+		if !a.IsLinkLocalUnicast() {
+			return StatusPass
+		}
+		ll = a
+	}
+	if !ll.IsValid() {
+		return StatusPass
+	}
+	fd := d.add(LinkNoLease, Args{ArgIface: l.Name, ArgAddress: ll.String(), ArgFamily: "IPv4"},
+		fmt.Sprintf("%s: IPv4 %s only (self-assigned); IPv6 default route through %s", l.Name, ll, d.s.V6.Default.IfName))
+	fd.Severity = SevWarning
+	if d.ipv4Needed() {
+		fd.Severity = SevError
+	}
+	return statusOf(fd.Severity)
+}
+
+// ipv4Needed reports whether an IPv4 target or name server of the run got
+// no answer: the start needs the IPv4 that is missing.
+func (d *diag) ipv4Needed() bool {
+	for _, t := range d.s.V4.External {
+		if !t.Reachable() {
+			return true
+		}
+	}
+	for _, sv := range d.s.DNS.Servers {
+		if sv.Server.Addr().Unmap().Is4() && !sv.Answered {
+			return true
+		}
+	}
+	return false
 }
 
 // conflicts adds an address-conflict finding for each address another

@@ -24,6 +24,24 @@ func linkLocalOnly(addrs ...string) func(*netstate.State) {
 	}
 }
 
+// v6OnlyDefault leaves the uplink with IPv6 (a global address and a
+// default route whose target answers) and v4 as its only IPv4 addresses,
+// with no IPv4 default route.
+func v6OnlyDefault(v4 ...string) func(*netstate.State) {
+	return func(s *netstate.State) {
+		noDefault(s)
+		s.Links[1].Addrs = []netip.Prefix{netip.MustParsePrefix("2001:db8:3::2/64"), netip.MustParsePrefix("fe80::2/64")}
+		for _, a := range v4 {
+			s.Links[1].Addrs = append(s.Links[1].Addrs, netip.MustParsePrefix(a))
+		}
+		def6 := netstate.Route{Dst: netip.MustParsePrefix("::/0"), Gateway: netip.MustParseAddr("fe80::1"), IfIndex: 2, IfName: s.Links[1].Name, Table: 254}
+		s.Routes = []netstate.Route{def6}
+		ext6 := netip.MustParseAddr("2001:db8:113::5")
+		s.V6 = netstate.FamilyState{Family: 6, Default: &def6, Gateway: def6.Gateway,
+			External: []netstate.TargetResult{{Addr: ext6, Role: "external", Route: def6, ICMP: answered(netstate.ProbeICMP, ext6), TCP: answered(netstate.ProbeTCP, ext6)}}}
+	}
+}
+
 // conflictProbe is an RFC 5227 probe of the client's address answered by
 // macs.
 func conflictProbe(macs ...net.HardwareAddr) func(*netstate.State) {
@@ -69,6 +87,19 @@ var addressCases = []diagCase{
 			Addrs: []netip.Prefix{netip.MustParsePrefix("fe80::1/64")}})
 	}, want: []string{"no-default-route"}, verdict: Unhealthy},
 
+	{name: "DHCPv4 failed while IPv6 works: no IPv4 lease, an error when IPv4 is needed",
+		mutate: v6OnlyDefault("169.254.23.9/16"),
+		want:   []string{"no-dhcp-lease", "dns-failed"}, verdict: Unhealthy, manual: "dhclient -v eth0"},
+	{name: "DHCPv4 failed while IPv6 does all the run needs: a warning", mutate: func(s *netstate.State) {
+		v6OnlyDefault("169.254.23.9/16")(s)
+		s.V4.External = nil
+		s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Addrs: []netip.Addr{netip.MustParseAddr("2001:db8:113::80")}, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("[2001:db8:113::5]:53"), Answered: true, Rcode: "NOERROR"}}}
+	}, want: []string{"no-dhcp-lease"}, verdict: Degraded},
+	{name: "an IPv6-only network (no IPv4 address at all) has no missing lease", mutate: func(s *netstate.State) {
+		v6OnlyDefault()(s)
+		s.V4.External = nil
+		s.DNS = netstate.DNSResult{Ran: true, Name: "www.lab.test", Addrs: []netip.Addr{netip.MustParseAddr("2001:db8:113::80")}, Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("[2001:db8:113::5]:53"), Answered: true, Rcode: "NOERROR"}}}
+	}, verdict: Healthy},
 	{name: "IPv6 duplicate address detection failed while the network works", mutate: func(s *netstate.State) {
 		s.Links[1].Addrs = append(s.Links[1].Addrs, netip.MustParsePrefix("2001:db8:3::9/64"))
 		s.Links[1].DADFailed = []netip.Addr{netip.MustParseAddr("2001:db8:3::9")}

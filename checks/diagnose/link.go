@@ -141,6 +141,7 @@ func (d *diag) link() {
 	st := d.linkMTUs()
 	cst, note := d.conflicts()
 	st = worse(st, cst)
+	st = worse(st, d.noLease4())
 	if note != "" {
 		parts = append(parts, note)
 	}

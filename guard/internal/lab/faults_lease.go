@@ -43,6 +43,18 @@ func (l *Lab) NoLeaseLinkLocalOnly() {
 	}, "\n")+"\n")
 }
 
+// NoLeaseIPv4 is a DHCPv4 server that never answered on a network whose
+// router advertisements work: IPv6 keeps its address and default route,
+// IPv4 has only 169.254.23.9/16.
+func (l *Lab) NoLeaseIPv4() {
+	l.t.Helper()
+	l.mustIP(l.Client, "-batch", "-", strings.Join([]string{
+		"route del 0.0.0.0/0",
+		"addr del " + ClientIP + "/24 dev " + l.ClientIf,
+		"addr add " + LinkLocalAddr + "/16 dev " + l.ClientIf,
+	}, "\n")+"\n")
+}
+
 // ClaimantNS is the namespace of the host ClaimClientAddress adds.
 func (l *Lab) ClaimantNS() string { return l.Prefix + "-x" }
 
