@@ -246,24 +246,45 @@ func (e *Engine) runPlan(ctx context.Context, pctx *probeWindow, s *netstate.Sta
 			dcancel()
 		}
 	}()
+	var sig4 familySignals
 	for i, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
-		e.runFamily(pctx, s, f, plan.families[i], &pw, timed)
+		sig := e.runFamily(pctx, s, f, plan.families[i], &pw, timed)
+		if f.Family == 4 {
+			sig4 = sig
+		}
 	}
+	e.probeOwnAddresses(sctx, s, &sw, sig4)
 	pw.Wait()
 	scancel()
 	sw.Wait()
 }
 
+// familySignals tell the rest of the run, while a family's probes go on,
+// whether anything answered: probes that only help when something is wrong
+// wait on them.
+type familySignals struct {
+	answered <-chan struct{} // the gateway or an external target answered
+	gwSilent <-chan struct{} // the gateway probe ended without an answer
+}
+
 // runFamily starts one family's probes of the plan on pw: the gateway,
 // the external targets, then the path-MTU and uplink probes, which wait
 // on the targets' answers.
-func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.FamilyState, fp familyPlan, pw *sync.WaitGroup, timed func(string, func())) {
+func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.FamilyState, fp familyPlan, pw *sync.WaitGroup, timed func(string, func())) familySignals {
+	answered, gwSilent := make(chan struct{}), make(chan struct{})
+	var answeredOnce sync.Once
+	markAnswered := func() { answeredOnce.Do(func() { close(answered) }) }
 	if fp.gateway.IsValid() {
 		f.GatewayProbe = &netstate.TargetResult{Addr: fp.gateway, Role: "gateway"}
 		pw.Add(1)
 		go func() {
 			defer pw.Done()
 			timed("gateway", func() { e.probeTarget(pctx, s, f, f.GatewayProbe, gatewayPorts, false) })
+			if f.GatewayProbe.Reachable() {
+				markAnswered()
+			} else {
+				close(gwSilent)
+			}
 		}()
 	}
 	for _, t := range fp.external {
@@ -283,6 +304,7 @@ func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.Fam
 			timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], fp.external[i].ports, true) })
 			if f.External[i].Reachable() {
 				reachedOnce.Do(func() { close(reached) })
+				markAnswered()
 			}
 		}()
 	}
@@ -303,6 +325,7 @@ func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.Fam
 			timed("internet", func() { e.probeUplinks(pctx, s, f, fp.uplinks, fp.external[0].ports, reached, settled) })
 		}()
 	}
+	return familySignals{answered: answered, gwSilent: gwSilent}
 }
 
 // rereadNeighbors reads the neighbor table again when a gateway stayed
@@ -365,6 +388,72 @@ func (e *Engine) solicitGateways(ctx context.Context, s *netstate.State, sw *syn
 		f.Solicit = r
 		sw.Go(func() { r.Answers, r.Err = sol.Solicit(ctx, *l, f.Gateway) })
 	}
+}
+
+// conflictProbeDelay is how long the IPv4 gateway and targets may take
+// to answer before an address conflict is probed for: far above a LAN or
+// Wi-Fi round trip, well inside the probe window that silence takes
+// anyway.
+const conflictProbeDelay = 100 * time.Millisecond
+
+// probeOwnAddresses probes, as root, each IPv4 address of the IPv4 default
+// route's interface the way RFC 5227 does, on sw until ctx ends (when the
+// other probes are done), but only once the family's traffic looks wrong:
+// the gateway probe ended unanswered, or nothing answered within
+// conflictProbeDelay. A healthy run never sends it: closing the packet
+// socket waits for an RCU grace period (packet_release calls
+// synchronize_net), 12-16 ms that every run would pay, at exit if not
+// before. Unprivileged it only records, in the same case, that it could
+// not be sent.
+func (e *Engine) probeOwnAddresses(ctx context.Context, s *netstate.State, sw *sync.WaitGroup, sig familySignals) {
+	ap, ok := e.Sys.(netstate.AddressProber)
+	if !ok || s.V4.Default == nil || sig.answered == nil {
+		return
+	}
+	l := linkOf(s.Links, s.V4.Default.IfIndex)
+	if l == nil || !l.AdminUp || !l.Carrier || l.Loopback || l.KindOf() == netstate.LinkTunnel || len(l.MAC) != 6 {
+		return // ARP runs only on an Ethernet-like link
+	}
+	var addrs []netip.Addr
+	for _, p := range l.Addrs {
+		if a := p.Addr(); a.Is4() && !a.IsLoopback() {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		return
+	}
+	link := *l
+	sw.Go(func() {
+		delay := time.NewTimer(conflictProbeDelay)
+		defer delay.Stop()
+		select {
+		case <-sig.answered:
+			return
+		case <-ctx.Done():
+			return
+		case <-sig.gwSilent:
+		case <-delay.C:
+		}
+		select {
+		case <-sig.answered:
+			return
+		default:
+		}
+		if !e.Privileged {
+			s.AddrProbeSkipped = "needs root (a packet socket)"
+			return
+		}
+		probes := make([]netstate.AddrProbe, len(addrs))
+		var wg sync.WaitGroup
+		for i, a := range addrs {
+			p := &probes[i]
+			p.IfIndex, p.IfName, p.Addr = link.Index, link.Name, a
+			wg.Go(func() { p.Answers, p.Err = ap.ProbeAddress(ctx, link, a) })
+		}
+		wg.Wait()
+		s.AddrProbes = probes
+	})
 }
 
 // uplinkDelay is how long the family's own targets may answer before the

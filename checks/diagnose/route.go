@@ -21,7 +21,7 @@ var (
 	NoDefaultRoute = &Def{
 		ID: "no-default-route", Severity: SevError,
 		Title: "No default route", Text: "there is no default route: nothing outside the local networks is reachable",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoLease},
 		Fixes:     []netstate.Rung{netstate.RungReapplyInterface},
 		Optional:  []Arg{ArgIface},
 		Manual: Steps{

@@ -78,6 +78,11 @@ type State struct {
 	// looked at only when names resolved to fake-ip addresses: who holds
 	// it and whether a first request through it is answered.
 	TunApp TunAppState
+	// AddrProbes are this host's own IPv4 addresses on the default
+	// route's interface, each probed as RFC 5227 does; empty when not
+	// probed, AddrProbeSkipped then says why when it matters.
+	AddrProbes       []AddrProbe
+	AddrProbeSkipped string
 }
 
 // Family returns the state of one address family (4 or 6).
