@@ -98,7 +98,7 @@ func Authorize(s *netstate.State, a Action) error {
 		}
 		return fmt.Errorf("%w: %s is not a down link the default route needs", ErrNotAuthorized, a.IfName)
 	case netstate.RungReapplyInterface:
-		if carriesDefault || linkFinding(diagnose.LinkDown.ID, diagnose.LinkNoCarrier.ID, diagnose.LinkNoAddress.ID) {
+		if carriesDefault || linkFinding(diagnose.LinkDown.ID, diagnose.LinkNoCarrier.ID, diagnose.LinkNoLease.ID, diagnose.LinkNoAddress.ID) {
 			return nil
 		}
 		return fmt.Errorf("%w: %s carries no default route and no link finding names it", ErrNotAuthorized, a.IfName)

@@ -3,6 +3,7 @@ package checks
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"net"
@@ -165,7 +166,10 @@ func checkPorts(ctx context.Context, ls netstate.LocalSystem, specs []netstate.P
 
 // collectProxy reads the proxies and connects to each distinct one once,
 // in parallel. A host name is resolved first (through the system resolver,
-// as programs would). Nothing is sent beyond the proxy itself.
+// as programs would). An http:// proxy that accepts the connection is then
+// asked for a CONNECT to the first external target's port 443, the way
+// programs use it, with the URL's credentials if it has any; nothing is
+// sent once the tunnel is up.
 func (e *Engine) collectProxy(ctx context.Context, ls netstate.LocalSystem, o Options) netstate.ProxyState {
 	st := netstate.ParseProxyEnv(o.ProxyEnv)
 	sys, err := ls.SystemProxy()
@@ -178,17 +182,37 @@ func (e *Engine) collectProxy(ctx context.Context, ls netstate.LocalSystem, o Op
 		addr       netip.Addr
 		resolveErr error
 		tcp        netstate.ProbeResult
+		connect    netstate.ProxyConnect
+	}
+	sp, _ := e.Prober.(netstate.StreamProber)
+	var target netip.AddrPort
+	if len(o.External) > 0 {
+		target = netip.AddrPortFrom(o.External[0].Addr(), 443)
+	}
+	// The same proxy with other credentials is another test: one variable
+	// may carry them and another not.
+	key := func(p *netstate.ProxySetting) string {
+		k := p.Endpoint()
+		if p.Credentials.Set() {
+			k += " " + basicAuth(p.Credentials)
+		}
+		return k
 	}
 	results := map[string]*result{}
 	var wg sync.WaitGroup
 	for i := range st.Settings {
 		p := &st.Settings[i]
-		if p.Err != nil || results[p.Endpoint()] != nil {
+		if p.Err != nil || results[key(p)] != nil {
 			continue
 		}
 		r := &result{}
-		results[p.Endpoint()] = r
+		results[key(p)] = r
 		host, port := p.Host, p.Port
+		auth := ""
+		if p.Credentials.Set() {
+			auth = basicAuth(p.Credentials)
+		}
+		connect := sp != nil && p.Scheme == "http" && target.IsValid()
 		wg.Go(func() {
 			a, err := netip.ParseAddr(host)
 			if err != nil {
@@ -201,16 +225,25 @@ func (e *Engine) collectProxy(ctx context.Context, ls netstate.LocalSystem, o Op
 			}
 			r.addr = a.Unmap()
 			r.tcp = e.Prober.TCP(ctx, r.addr, []uint16{port})
+			if connect && r.tcp.Answered && !r.tcp.Refused {
+				r.connect = sp.Connect(ctx, netip.AddrPortFrom(r.addr, port), target, auth)
+			}
 		})
 	}
 	wg.Wait()
 	for i := range st.Settings {
 		p := &st.Settings[i]
-		if r := results[p.Endpoint()]; r != nil && p.Err == nil {
-			p.Addr, p.ResolveErr, p.TCP = r.addr, r.resolveErr, r.tcp
+		if r := results[key(p)]; r != nil && p.Err == nil {
+			p.Addr, p.ResolveErr, p.TCP, p.Connect = r.addr, r.resolveErr, r.tcp, r.connect
 		}
 	}
 	return st
+}
+
+// basicAuth is the Proxy-Authorization value for c.
+func basicAuth(c netstate.ProxyCredentials) string {
+	u, p := c.UserPassword()
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(u+":"+p))
 }
 
 // buildTime is the VCS commit time stamped into the binary by go build,

@@ -3,6 +3,7 @@ package checks
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -82,7 +83,15 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 	tablesDone, neighDone, tablesWait := e.readTables(ctx, s, timed)
 	localWait := e.collectLocal(ctx, pctx, o, s, timed)
 	var dnsWG sync.WaitGroup
-	dnsWG.Go(func() { timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) }) })
+	planned := make(chan struct{})
+	dnsWG.Go(func() {
+		timed("dns", func() { s.DNS = e.Prober.DNS(dctx, o.DNSName) })
+		select {
+		case <-planned:
+			e.collectTunApp(pctx, o, s)
+		case <-ctx.Done():
+		}
+	})
 
 	<-tablesDone
 	pctx.begin()
@@ -92,12 +101,15 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 			f.Default = e.splitDefault(ctx, o, f.Family)
 		}
 	}
+	close(planned)
 	plan := planProbes(s, o)
 	s.V4.Gateway, s.V6.Gateway = plan.families[0].gateway, plan.families[1].gateway
 	e.runPlan(ctx, pctx, s, plan, neighDone, dcancel, timed)
 	tablesWait()
 	e.rereadNeighbors(ctx, s)
+	e.inspectTunnels(ctx, s)
 	dnsWG.Wait()
+	e.askPortal(ctx, s, o, timed)
 	localWait()
 	nameInterfaces(s)
 	return s
@@ -107,6 +119,74 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 // probes wait for: a ruleset of thousands of rules (a Kubernetes node's)
 // is then judged from errno alone rather than slowing every check.
 const firewallReadBudget = 50 * time.Millisecond
+
+// portalWait bounds the one GET to a suspected captive portal: it sits on
+// the LAN (the gateway, or an address next to it), so it answers in a round
+// trip or not at all.
+const portalWait = 300 * time.Millisecond
+
+// askPortal asks a suspected captive portal where it sends a browser: only
+// when the name resolved to the gateway or a private address and no
+// external target answered on HTTPS, which a healthy network never shows,
+// so a healthy check sends nothing.
+func (e *Engine) askPortal(ctx context.Context, s *netstate.State, o Options, timed func(string, func())) {
+	pp, ok := e.Prober.(netstate.PortalProber)
+	if !ok {
+		return
+	}
+	a, ok := netstate.PortalSuspect(s)
+	if !ok {
+		return
+	}
+	pctx, cancel := context.WithTimeout(ctx, portalWait)
+	defer cancel()
+	timed("internet", func() {
+		r := pp.Portal(pctx, a, o.DNSName)
+		s.Portal = &r
+	})
+}
+
+// collectTunApp looks at the tunnel the first external target is routed
+// into, only when names resolved to fake-ip addresses (a TUN proxy app in
+// fake-ip mode): the process holding it, and a first request through it
+// to the target's port 443, since such an app accepts every connection
+// itself and only a request shows that it drops them when its own
+// upstream is gone. It runs under the probe window, beside the probes.
+func (e *Engine) collectTunApp(ctx context.Context, o Options, s *netstate.State) {
+	if len(s.FakeIPs()) == 0 {
+		return
+	}
+	var ext netip.Addr
+	for _, t := range o.External {
+		if t.Addr().Is4() {
+			ext = t.Addr()
+			break
+		}
+	}
+	var ifIndex int
+	if ext.IsValid() {
+		if r, err := e.Sys.RouteTo(ctx, ext); err == nil {
+			ifIndex = r.IfIndex
+		}
+	}
+	if ifIndex == 0 && s.V4.Default != nil {
+		ifIndex = s.V4.Default.IfIndex
+	}
+	i := slices.IndexFunc(s.Links, func(l netstate.Link) bool { return l.Index == ifIndex })
+	if i < 0 || !s.Links[i].Tunnel {
+		return
+	}
+	t := &s.TunApp
+	t.Checked, t.Iface = true, s.Links[i].Name
+	var wg sync.WaitGroup
+	if f, ok := e.Sys.(netstate.TunHolderFinder); ok {
+		wg.Go(func() { t.Holders, t.HoldersErr = f.TunHolders(ctx, t.Iface) })
+	}
+	if sp, ok := e.Prober.(netstate.StreamProber); ok && ext.IsValid() {
+		wg.Go(func() { t.Hello = sp.Hello(ctx, netip.AddrPortFrom(ext, 443)) })
+	}
+	wg.Wait()
+}
 
 // readTables reads the link, route, neighbor and socket tables in
 // parallel. tablesDone closes when links and routes are in (what the plan
@@ -155,6 +235,9 @@ func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(s
 			})
 		}()
 	}
+	if rr, ok := e.Sys.(netstate.RuleReader); ok {
+		wg.Go(func() { timed("route", func() { s.Rules, s.RulesErr = rr.Rules(ctx) }) })
+	}
 	return td, nd, wg.Wait
 }
 
@@ -188,24 +271,45 @@ func (e *Engine) runPlan(ctx context.Context, pctx *probeWindow, s *netstate.Sta
 			dcancel()
 		}
 	}()
+	var sig4 familySignals
 	for i, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
-		e.runFamily(pctx, s, f, plan.families[i], &pw, timed)
+		sig := e.runFamily(pctx, s, f, plan.families[i], &pw, timed)
+		if f.Family == 4 {
+			sig4 = sig
+		}
 	}
+	e.probeOwnAddresses(sctx, s, &sw, sig4)
 	pw.Wait()
 	scancel()
 	sw.Wait()
 }
 
+// familySignals tell the rest of the run, while a family's probes go on,
+// whether anything answered: probes that only help when something is wrong
+// wait on them.
+type familySignals struct {
+	answered <-chan struct{} // the gateway or an external target answered
+	gwSilent <-chan struct{} // the gateway probe ended without an answer
+}
+
 // runFamily starts one family's probes of the plan on pw: the gateway,
 // the external targets, then the path-MTU and uplink probes, which wait
 // on the targets' answers.
-func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.FamilyState, fp familyPlan, pw *sync.WaitGroup, timed func(string, func())) {
+func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.FamilyState, fp familyPlan, pw *sync.WaitGroup, timed func(string, func())) familySignals {
+	answered, gwSilent := make(chan struct{}), make(chan struct{})
+	var answeredOnce sync.Once
+	markAnswered := func() { answeredOnce.Do(func() { close(answered) }) }
 	if fp.gateway.IsValid() {
 		f.GatewayProbe = &netstate.TargetResult{Addr: fp.gateway, Role: "gateway"}
 		pw.Add(1)
 		go func() {
 			defer pw.Done()
 			timed("gateway", func() { e.probeTarget(pctx, s, f, f.GatewayProbe, gatewayPorts, false) })
+			if f.GatewayProbe.Reachable() {
+				markAnswered()
+			} else {
+				close(gwSilent)
+			}
 		}()
 	}
 	for _, t := range fp.external {
@@ -225,6 +329,7 @@ func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.Fam
 			timed("internet", func() { e.probeTarget(pctx, s, f, &f.External[i], fp.external[i].ports, true) })
 			if f.External[i].Reachable() {
 				reachedOnce.Do(func() { close(reached) })
+				markAnswered()
 			}
 		}()
 	}
@@ -245,6 +350,7 @@ func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.Fam
 			timed("internet", func() { e.probeUplinks(pctx, s, f, fp.uplinks, fp.external[0].ports, reached, settled) })
 		}()
 	}
+	return familySignals{answered: answered, gwSilent: gwSilent}
 }
 
 // rereadNeighbors reads the neighbor table again when a gateway stayed
@@ -307,6 +413,72 @@ func (e *Engine) solicitGateways(ctx context.Context, s *netstate.State, sw *syn
 		f.Solicit = r
 		sw.Go(func() { r.Answers, r.Err = sol.Solicit(ctx, *l, f.Gateway) })
 	}
+}
+
+// conflictProbeDelay is how long the IPv4 gateway and targets may take
+// to answer before an address conflict is probed for: far above a LAN or
+// Wi-Fi round trip, well inside the probe window that silence takes
+// anyway.
+const conflictProbeDelay = 100 * time.Millisecond
+
+// probeOwnAddresses probes, as root, each IPv4 address of the IPv4 default
+// route's interface the way RFC 5227 does, on sw until ctx ends (when the
+// other probes are done), but only once the family's traffic looks wrong:
+// the gateway probe ended unanswered, or nothing answered within
+// conflictProbeDelay. A healthy run never sends it: closing the packet
+// socket waits for an RCU grace period (packet_release calls
+// synchronize_net), 12-16 ms that every run would pay, at exit if not
+// before. Unprivileged it only records, in the same case, that it could
+// not be sent.
+func (e *Engine) probeOwnAddresses(ctx context.Context, s *netstate.State, sw *sync.WaitGroup, sig familySignals) {
+	ap, ok := e.Sys.(netstate.AddressProber)
+	if !ok || s.V4.Default == nil || sig.answered == nil {
+		return
+	}
+	l := linkOf(s.Links, s.V4.Default.IfIndex)
+	if l == nil || !l.AdminUp || !l.Carrier || l.Loopback || l.KindOf() == netstate.LinkTunnel || len(l.MAC) != 6 {
+		return // ARP runs only on an Ethernet-like link
+	}
+	var addrs []netip.Addr
+	for _, p := range l.Addrs {
+		if a := p.Addr(); a.Is4() && !a.IsLoopback() {
+			addrs = append(addrs, a)
+		}
+	}
+	if len(addrs) == 0 {
+		return
+	}
+	link := *l
+	sw.Go(func() {
+		delay := time.NewTimer(conflictProbeDelay)
+		defer delay.Stop()
+		select {
+		case <-sig.answered:
+			return
+		case <-ctx.Done():
+			return
+		case <-sig.gwSilent:
+		case <-delay.C:
+		}
+		select {
+		case <-sig.answered:
+			return
+		default:
+		}
+		if !e.Privileged {
+			s.AddrProbeSkipped = "needs root (a packet socket)"
+			return
+		}
+		probes := make([]netstate.AddrProbe, len(addrs))
+		var wg sync.WaitGroup
+		for i, a := range addrs {
+			p := &probes[i]
+			p.IfIndex, p.IfName, p.Addr = link.Index, link.Name, a
+			wg.Go(func() { p.Answers, p.Err = ap.ProbeAddress(ctx, link, a) })
+		}
+		wg.Wait()
+		s.AddrProbes = probes
+	})
 }
 
 // uplinkDelay is how long the family's own targets may answer before the
@@ -561,4 +733,41 @@ func solicitTarget(s *netstate.State, f *netstate.FamilyState) (netstate.Neighbo
 		}
 	}
 	return netstate.Neighbor{}, nil, false
+}
+
+// inspectTunnels reads, as root, the state of each up tunnel device a
+// family's targets were all probed into without an answer (WireGuard's
+// last handshake): the evidence that its server is gone. A healthy run
+// never reads one.
+func (e *Engine) inspectTunnels(ctx context.Context, s *netstate.State) {
+	ti, ok := e.Sys.(netstate.TunnelInspector)
+	if !ok || !e.Privileged {
+		return
+	}
+	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+		if len(f.External) == 0 {
+			continue
+		}
+		idx := f.External[0].Route.IfIndex
+		l := linkOf(s.Links, idx)
+		if l == nil || l.KindOf() != netstate.LinkTunnel || slices.ContainsFunc(s.Tunnels, func(t netstate.TunnelInfo) bool { return t.IfName == l.Name }) {
+			continue
+		}
+		silent := true
+		for i := range f.External {
+			t := &f.External[i]
+			if t.Reachable() || t.Route.IfIndex != idx {
+				silent = false
+			}
+		}
+		if !silent {
+			continue
+		}
+		info, err := ti.InspectTunnel(ctx, l.Name)
+		info.IfName = l.Name
+		if err != nil {
+			info.Kind, info.Err = "", err
+		}
+		s.Tunnels = append(s.Tunnels, info)
+	}
 }

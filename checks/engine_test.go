@@ -7,6 +7,7 @@ import (
 	"net/netip"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -432,8 +433,10 @@ func TestFixVerifiesWithinAShortTimeout(t *testing.T) {
 func TestProjectDNSNameChoosesNoRepair(t *testing.T) {
 	for _, fromProject := range []bool{true, false} {
 		l := checkstest.NewLab(false)
+		// A server that refuses connections: a REFUSED answer would be
+		// dns-server-refused, which offers no flush at all.
 		l.Prober.DNSRes = netstate.DNSResult{Ran: true, Name: "unknown.example.org", Err: errors.New("server misbehaving"),
-			Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Answered: true, Rcode: "REFUSED"}}}
+			Servers: []netstate.DNSServerResult{{Server: netip.MustParseAddrPort("203.0.113.5:53"), Err: syscall.ECONNREFUSED}}}
 		o := l.Options()
 		o.DNSName, o.DNSNameFromProject = "unknown.example.org", fromProject
 		var ran []checks.Action

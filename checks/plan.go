@@ -115,8 +115,12 @@ func linkOf(ls []netstate.Link, idx int) *netstate.Link {
 // mainTable is Linux's RT_TABLE_MAIN; other OSes report table 0.
 const mainTable = 254
 
-// pickDefault returns the unicast default route the kernel prefers for a
-// family: the lowest metric; main table first among equals.
+// pickDefault returns the unicast default route of a family's uplink: the
+// main table's with the lowest metric, else (no default in main) the
+// lowest metric of any table; a macOS interface-scoped default (used only
+// by sockets bound to its interface) only when no unscoped one exists. Metrics of different tables never compete:
+// a policy rule picks the table first, and the route a target actually
+// takes is the kernel's own lookup (TargetResult.Route).
 func pickDefault(rs []netstate.Route, fam int) *netstate.Route {
 	var best *netstate.Route
 	for i := range rs {
@@ -124,7 +128,7 @@ func pickDefault(rs []netstate.Route, fam int) *netstate.Route {
 		if !r.IsDefault() || r.Type != netstate.RouteUnicast || r.Dst.Addr().Is4() != (fam == 4) {
 			continue
 		}
-		if best == nil || r.Metric < best.Metric || (r.Metric == best.Metric && r.Table == mainTable && best.Table != mainTable) {
+		if best == nil || defaultRank(r) < defaultRank(best) || (defaultRank(r) == defaultRank(best) && r.Metric < best.Metric) {
 			best = r
 		}
 	}
@@ -133,4 +137,17 @@ func pickDefault(rs []netstate.Route, fam int) *netstate.Route {
 	}
 	c := *best
 	return &c
+}
+
+// defaultRank orders default routes by who uses them: an unscoped route
+// of the main table (0: OSes without policy tables), then one of another
+// table, then an interface-scoped one.
+func defaultRank(r *netstate.Route) int {
+	switch {
+	case r.Scoped:
+		return 2
+	case r.Table == mainTable || r.Table == 0:
+		return 0
+	}
+	return 1
 }

@@ -101,3 +101,31 @@ func TestPlanProbes(t *testing.T) {
 		})
 	}
 }
+
+// TestPickDefault holds which default route is the uplink's: metrics of
+// different tables never compete (wg-quick's table 51820 at metric 0 beside
+// DHCP's metric 100 in main), a policy table serves when main has none,
+// macOS's unscoped default wins over interface-scoped ones, and Windows'
+// effective metric (route + interface, summed by the OS layer) decides.
+func TestPickDefault(t *testing.T) {
+	d := func(ifIndex, table, metric int, scoped bool) netstate.Route {
+		return netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: ifIndex, Table: table, Metric: metric, Scoped: scoped, Type: netstate.RouteUnicast}
+	}
+	for _, tc := range []struct {
+		name   string
+		routes []netstate.Route
+		want   int // IfIndex; 0: none
+	}{
+		{"wg-quick: main's default, not table 51820's lower metric", []netstate.Route{d(9, 51820, 0, false), d(2, 254, 100, false)}, 2},
+		{"only a policy table has one (Tailscale table 52)", []netstate.Route{d(9, 52, 0, false)}, 9},
+		{"macOS: unscoped beats scoped whatever the order", []netstate.Route{d(5, 0, 0, true), d(4, 0, 0, false)}, 4},
+		{"macOS: scoped alone", []netstate.Route{d(5, 0, 0, true)}, 5},
+		{"Windows: lowest route+interface metric", []netstate.Route{d(7, 0, 35, false), d(3, 0, 25, false)}, 3},
+		{"none", nil, 0},
+	} {
+		got := pickDefault(tc.routes, 4)
+		if (got == nil) != (tc.want == 0) || (got != nil && got.IfIndex != tc.want) {
+			t.Errorf("%s: got %+v, want ifindex %d", tc.name, got, tc.want)
+		}
+	}
+}

@@ -32,8 +32,11 @@ func TestProbeWindowStretches(t *testing.T) {
 	t0 := time.Now()
 	<-w.Done()
 	took := time.Since(t0)
-	if took < 150*time.Millisecond || took > 600*time.Millisecond {
-		t.Errorf("window closed after %v, want about 240 ms", took)
+	// The upper bound is the window's limit plus scheduling slack: a
+	// loaded machine's late timers are credited back to the window, so
+	// only the limit is a promise.
+	if took < 150*time.Millisecond || took > 1100*time.Millisecond {
+		t.Errorf("window closed after %v, want about 240 ms and within its 1 s limit", took)
 	}
 	if w.Err() != context.DeadlineExceeded {
 		t.Errorf("Err = %v, want DeadlineExceeded", w.Err())

@@ -37,6 +37,9 @@ type FakeSystem struct {
 	// SolicitAnswers, when set, are the answers a solicitation gathers
 	// (several MACs, late ones) instead of SolicitFunc's one.
 	SolicitAnswers func(l netstate.Link, ip netip.Addr) []netstate.NeighborAnswer
+	// AddrClaims are the MACs an RFC 5227 probe of one of our own IPv4
+	// addresses gathers (ProbeAddress, as root); nil: nobody claims it.
+	AddrClaims func(l netstate.Link, a netip.Addr) []netstate.NeighborAnswer
 	// DeleteNeighborFunc, when set, decides a delete's error.
 	DeleteNeighborFunc func(n netstate.Neighbor) error
 	// OnChange runs after every successful mutation (e.g. to make the
@@ -52,6 +55,13 @@ type FakeSystem struct {
 	// Local is the machine's local configuration the fake reports
 	// (netstate.LocalSystem); the zero value is a healthy machine.
 	Local LocalConfig
+
+	// RuleTable are the policy rules (netstate.RuleReader); TunnelTable
+	// what each tunnel device says (netstate.TunnelInspector), by name;
+	// TunnelReads the devices read, in order.
+	RuleTable   []netstate.Rule
+	TunnelTable map[string]netstate.TunnelInfo
+	TunnelReads []string
 }
 
 // LocalConfig is what FakeSystem answers as a netstate.LocalSystem and
@@ -79,6 +89,7 @@ var (
 	_ netstate.NeighborSetter    = (*FakeSystem)(nil)
 	_ netstate.LinkDowner        = (*FakeSystem)(nil)
 	_ netstate.NeighborSoliciter = (*FakeSystem)(nil)
+	_ netstate.AddressProber     = (*FakeSystem)(nil)
 	_ netstate.ManagerReader     = (*FakeSystem)(nil)
 	_ netstate.RepairSupporter   = (*FakeSystem)(nil)
 )
@@ -469,4 +480,26 @@ func (p *FakeProber) DNS(ctx context.Context, name string) netstate.DNSResult {
 		return p.DNSFunc()
 	}
 	return p.DNSRes
+}
+
+// ProbeAddress answers through AddrClaims after ctx ends, keeping only the
+// claims whose RTT falls within the time the probe ran, as Solicit does.
+func (f *FakeSystem) ProbeAddress(ctx context.Context, l netstate.Link, a netip.Addr) ([]netstate.NeighborAnswer, error) {
+	t0 := time.Now()
+	f.mu.Lock()
+	fn := f.AddrClaims
+	f.mu.Unlock()
+	var as []netstate.NeighborAnswer
+	if fn != nil {
+		as = fn(l, a)
+	}
+	<-ctx.Done()
+	ran := time.Since(t0)
+	var out []netstate.NeighborAnswer
+	for _, c := range as {
+		if c.RTT <= ran {
+			out = netstate.AddAnswer(out, c.MAC, c.RTT)
+		}
+	}
+	return out, nil
 }

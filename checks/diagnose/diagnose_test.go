@@ -111,7 +111,7 @@ var healthyCases = []diagCase{
 }
 
 func TestDiagnose(t *testing.T) {
-	tests := slices.Concat(healthyCases, linkCases, routeCases, neighborCases, gatewayCases, internetCases, dnsCases, resourcesCases)
+	tests := slices.Concat(healthyCases, linkCases, addressCases, routeCases, tunnelCases, neighborCases, gatewayCases, internetCases, dnsCases, resourcesCases)
 	for _, tt := range tests {
 		oses := tt.oses
 		if oses == nil {

@@ -14,7 +14,7 @@ import (
 // DNS is the dns check.
 var DNS = &Check{
 	ID: "dns", Chained: true, judge: (*diag).dns,
-	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, ProxyFakeIP},
+	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, DNSServerRefused, DNSStubUpstreamsDead, DNSServerServfail, ProxyFakeIP, ProxyAppUpstreamDead},
 }
 
 // The findings of the dns check, in root-cause order.
@@ -122,7 +122,22 @@ var (
 			Windows: []string{"Get-NetRoute -DestinationPrefix 0.0.0.0/0  # {iface} owns it", "# switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
 		},
 		Why: "A proxy app in fake-ip mode answers every name with an address of its own, which only it can route: SSH, Docker networks and tools that bypass the proxy reach nothing, or the wrong host.",
-		How: "The --dns name resolved into 198.18.0.0/15 (on no local interface's network) while the default route's interface is a TUN device.",
+		How: "The --dns name resolved into 198.18.0.0/15 (on no local interface's network) while the default route's interface, or the one the kernel routes the first external target into, is a TUN device. On Linux the process holding it is named from /proc/PID/fd and the descriptor's fdinfo (other users' processes only as root). A first request through it (a TLS ClientHello to the target's port 443) that gets an answer proves the app's upstream works: then this is information only.",
+	}
+
+	ProxyAppUpstreamDead = &Def{
+		ID: "proxy-app-upstream-dead", Severity: SevError,
+		Title:     "A TUN proxy app's upstream is dead",
+		Text:      "{iface}, the TUN device of a fake-ip proxy app{detail}, accepts connections to {target} and then resets them: the proxy server it forwards to does not answer, so every connection through it fails",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, GatewayUnreachable},
+		Optional:  []Arg{ArgProcess, ArgPID},
+		Manual: Steps{
+			Linux:   []string{"ps -o pid,user,args -p {pid}  # {process} holds {iface}", "# open the proxy app's dashboard or logs: pick a node that works, or update its subscription", "ip route show table all dev {iface}  # the routes it owns; quitting the app removes them"},
+			Darwin:  []string{"netstat -rn -f inet | grep {iface}  # the routes it owns", "# open the proxy app (ClashX, Surge, sing-box) and pick a node that works, or update its subscription; quitting it removes its routes"},
+			Windows: []string{"Get-NetRoute -InterfaceAlias {iface}  # the routes it owns", "# open the proxy app (Clash Verge, v2rayN, sing-box) and pick a node that works, or update its subscription; quitting it removes its routes"},
+		},
+		Why: "A TUN-mode proxy app takes every connection itself and only then dials its proxy server: with that server gone, connections are accepted and reset on the first byte, so connect-only checks pass while every download fails.",
+		How: "Names resolved to fake-ip addresses and the first external target is routed into a TUN device; a connection to the target's port 443 through it was accepted, and a TLS ClientHello sent on it was answered by a reset or a close, not a byte. A probe that sends nothing cannot see this.",
 	}
 )
 
@@ -133,6 +148,11 @@ func (d *diag) dns() {
 	specific := d.localResolver()
 	if !specific {
 		specific = d.nameServerOrder()
+	}
+	// REFUSED and SERVFAIL answers are named whatever else was found:
+	// a refusing server is a cause of its own beside a silent one.
+	if d.dnsAnswers() {
+		specific = true
 	}
 	d.dnsResolves()
 	if specific {
@@ -342,7 +362,7 @@ func (d *diag) nameServerOrder() bool {
 	var silent []netstate.DNSServerResult
 	var next *netstate.DNSServerResult
 	for i := range own {
-		if own[i].Answered {
+		if usable(own[i]) {
 			next = &own[i]
 			break
 		}
@@ -409,42 +429,84 @@ func (d *diag) nameServerOrder() bool {
 	return true
 }
 
-// fakeIPRange is where Clash, Surge and mihomo hand out fake addresses
-// (RFC 2544's benchmarking range).
-var fakeIPRange = netip.MustParsePrefix("198.18.0.0/15")
-
 // fakeIP finds names that resolve into 198.18.0.0/15 while a TUN device
-// owns the default route. Addresses on a network of a local interface are
-// real (labs and benchmarks use this range) and never count.
+// owns the default route (or takes the external targets), names the
+// process holding it, and judges its upstream from a first request sent
+// through it.
 func (d *diag) fakeIP() {
-	def := d.s.V4.Default
-	if def == nil {
-		return
-	}
-	l := d.linkByIndex(def.IfIndex)
-	if l == nil || !l.Tunnel {
-		return
-	}
-	onLink := func(a netip.Addr) bool {
-		for _, ln := range d.s.Links {
-			for _, p := range ln.Addrs {
-				if p.Masked().Contains(a) {
-					return true
-				}
-			}
-		}
-		return false
-	}
-	var fake []string
-	for _, a := range d.s.DNS.Addrs {
-		if a.Is4() && fakeIPRange.Contains(a) && !onLink(a) {
-			fake = append(fake, a.String())
-		}
-	}
+	fake := d.s.FakeIPs()
 	if len(fake) == 0 {
 		return
 	}
-	f := d.add(ProxyFakeIP, Args{ArgName: d.s.DNS.Name, ArgDetail: strings.Join(fake, ", "), ArgIface: l.Name},
-		fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(fake, ", ")), fmt.Sprintf("default route via %s (tunnel)", l.Name))
+	var iface string
+	switch t := &d.s.TunApp; {
+	case t.Checked:
+		iface = t.Iface
+	case d.s.V4.Default != nil:
+		if l := d.linkByIndex(d.s.V4.Default.IfIndex); l != nil && l.Tunnel {
+			iface = l.Name
+		}
+	}
+	if iface == "" {
+		return
+	}
+	var addrs []string
+	for _, a := range fake {
+		addrs = append(addrs, a.String())
+	}
+	evidence := []string{fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(addrs, ", ")), fmt.Sprintf("default route via %s (tunnel)", iface)}
+	t := &d.s.TunApp
+	holder := ""
+	if t.Checked {
+		if t.Hello.Ran {
+			evidence[1] = fmt.Sprintf("%s routed into %s (tunnel)", t.Hello.Target.Addr(), iface)
+		}
+		switch {
+		case len(t.Holders) > 0:
+			var hs []string
+			for _, h := range t.Holders {
+				hs = append(hs, fmt.Sprintf("%s (pid %d)", h.Command, h.PID))
+			}
+			holder = strings.Join(hs, ", ")
+			evidence = append(evidence, iface+" is held by "+holder)
+		case t.HoldersErr != nil:
+			evidence = append(evidence, "holder of "+iface+": "+t.HoldersErr.Error())
+		}
+		if h := t.Hello; h.Ran {
+			evidence = append(evidence, "first request to "+h.Target.String()+" through "+iface+": "+helloText(h))
+		}
+	}
+	f := d.add(ProxyFakeIP, Args{ArgName: d.s.DNS.Name, ArgDetail: strings.Join(addrs, ", "), ArgIface: iface}, evidence...)
+	if holder != "" {
+		f.Summary += " (" + iface + " is held by " + holder + ")"
+	}
+	switch h := t.Hello; {
+	case t.Checked && h.Replied:
+		// The app gets out: names and routes are its own, but a start
+		// that goes through it works.
+		f.Severity = SevInfo
+		f.Summary += "; its upstream answers"
+	case t.Checked && h.Reset:
+		a := Args{ArgIface: iface, ArgTarget: h.Target.String(), ArgDetail: ""}
+		if len(t.Holders) > 0 {
+			a[ArgDetail] = fmt.Sprintf(" (%s, pid %d)", t.Holders[0].Command, t.Holders[0].PID)
+			a[ArgProcess], a[ArgPID] = t.Holders[0].Command, strconv.Itoa(t.Holders[0].PID)
+		}
+		up := d.add(ProxyAppUpstreamDead, a, evidence...)
+		d.cur.Status = worse(d.cur.Status, statusOf(up.Severity))
+	}
 	d.cur.Status = worse(d.cur.Status, statusOf(f.Severity))
+}
+
+// helloText says what a first request through a tunnel got.
+func helloText(h netstate.StreamResult) string {
+	switch {
+	case h.Replied:
+		return "answered in " + ms(h.RTT)
+	case h.Reset:
+		return "accepted, then reset (" + netstate.ErrText(h.Err) + ")"
+	case !h.Connected:
+		return "not accepted (" + netstate.ErrText(h.Err) + ")"
+	}
+	return "accepted, no answer (" + netstate.ErrText(h.Err) + ")"
 }

@@ -59,6 +59,8 @@ const (
 	ArgEgressMTU  Arg = "egress_mtu"
 	ArgSize       Arg = "size"
 	ArgMTU        Arg = "mtu"
+	// ArgAddress is one of this machine's own addresses.
+	ArgAddress Arg = "address"
 )
 
 // ListSep joins the values of a list arg ({targets}, {ifaces}, {prefixes},

@@ -35,9 +35,11 @@ func TestCatalogManualSteps(t *testing.T) {
 	for _, a := range []Arg{ArgIface, ArgGateway, ArgMAC, ArgState, ArgFamily, ArgPrefix, ArgType, ArgTargets, ArgName,
 		ArgServer, ArgErr, ArgApp, ArgCount, ArgPct, ArgDetail, ArgSelf, ArgPriority, ArgIfaces, ArgPrefixes, ArgRoutes,
 		ArgTarget, ArgLink, ArgDefault, ArgMetric, ArgAltIface, ArgAltGateway, ArgAltMetric, ArgOther, ArgEgressMTU, ArgSize, ArgMTU,
-		ArgPort, ArgPID, ArgProcess, ArgVar, ArgProxy, ArgEndpoint, ArgFile, ArgService, ArgNext, ArgWait, ArgHolder, ArgStop, ArgUnit} {
+		ArgPort, ArgPID, ArgProcess, ArgVar, ArgProxy, ArgEndpoint, ArgFile, ArgService, ArgNext, ArgWait, ArgHolder, ArgStop, ArgUnit, ArgTable, ArgRule, ArgWGQuick} {
 		known[string(a)] = true
 	}
+	known[string(ArgSearch)] = true
+	known[string(ArgURL)] = true
 	for _, a := range []Arg{ArgFWFamily, ArgTable, ArgChain, ArgHandle, ArgRule, ArgTunnel, ArgServers, ArgExcept} {
 		known[string(a)] = true
 	}

@@ -19,11 +19,11 @@ var Firewall = &Check{
 
 // Arguments of the firewall findings.
 const (
+	// The firewall findings also fill ArgTable (the nftables table) and
+	// ArgRule (the rule or policy as nft lists it, for summaries).
 	ArgFWFamily Arg = "fw_family" // the nftables table's family: inet, ip, ip6
-	ArgTable    Arg = "table"
 	ArgChain    Arg = "chain"
 	ArgHandle   Arg = "handle"
-	ArgRule     Arg = "rule"   // the rule or policy as nft lists it, for summaries
 	ArgTunnel   Arg = "tunnel" // the interface a kill switch lets through
 	ArgServers  Arg = "servers"
 	ArgExcept   Arg = "except" // the one server a DNS leak guard lets through

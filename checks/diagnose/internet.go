@@ -11,7 +11,7 @@ import (
 // Internet is the internet check.
 var Internet = &Check{
 	ID: "internet", Chained: true, judge: (*diag).internet,
-	Findings: []*Def{LocalFirewallBlocks, KernelNoBuffers, InternetUnreachable, FamilyUnreachable, PathMTUBlackhole, InternetPartial, TCPBlocked, ICMPBlocked, ICMPNotPermitted, NetworkProxyOnly},
+	Findings: []*Def{LocalFirewallBlocks, KernelNoBuffers, CaptivePortal, InternetUnreachable, FamilyUnreachable, PathMTUBlackhole, InternetPartial, TCPBlocked, ICMPBlocked, ICMPNotPermitted, NetworkProxyOnly},
 }
 
 // The findings of the internet check, in root-cause order.
@@ -45,7 +45,7 @@ var (
 	InternetUnreachable = &Def{
 		ID: "internet-unreachable", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead, FirewallKillSwitch},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, TunnelDead, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead, FirewallKillSwitch},
 		Manual: Steps{
 			Linux:   []string{"# check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
 			Darwin:  []string{"# check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},
@@ -60,7 +60,7 @@ var (
 		ID: "family-unreachable", Severity: SevWarning,
 		Title:     "One address family is black-holed",
 		Text:      "{family} has a default route through {iface}, but none of its targets ({targets}) answers while {other} works: programs that try {family} first (npm, pip, curl, git) wait before falling back to {other}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, TargetRouteRejected, TargetRouteDiverted, DefaultRouteDead},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, TargetRouteRejected, TargetRouteDiverted, TunnelDead, DefaultRouteDead},
 		Manual: Steps{
 			Linux: []string{"ip route get {targets}  # where {family} goes",
 				"# ask the network's owner to fix it upstream (router, ISP, VPN)",
@@ -163,8 +163,19 @@ var (
 // working proxy is the way out where direct connections are blocked.
 func (d *diag) internet() {
 	mark := len(d.findings)
+	portal := d.captivePortal()
+	if portal {
+		// The portal holds the traffic: the silent targets, and ICMP and
+		// TCP disagreeing, are what it does.
+		for _, def := range []*Def{InternetUnreachable, FamilyUnreachable, InternetPartial, TCPBlocked, ICMPBlocked} {
+			d.supersede(def, nil)
+		}
+	}
 	d.internetDirect()
 	d.proxyOnly(mark)
+	if portal {
+		d.restatus()
+	}
 }
 
 // internetDirect judges whether any external target answers any kind of probe.
@@ -288,8 +299,15 @@ func (d *diag) proxyOnly(mark int) {
 	}
 	d.retract(mark, InternetUnreachable, LocalFirewallBlocks, TCPBlocked)
 	line := fmt.Sprintf("%s=%s accepted a connection in %s", s.Var, s.Value, ms(s.TCP.RTT))
+	tunneled := s.Connect.Ran && s.Connect.Status == 200
+	if tunneled {
+		line = fmt.Sprintf("%s=%s tunnels a CONNECT to %s (200 in %s)", s.Var, s.Value, s.Connect.Target, ms(s.Connect.RTT))
+	}
 	f := d.add(NetworkProxyOnly, Args{ArgTargets: strings.Join(targets, ", "), ArgEndpoint: s.Endpoint(), ArgVar: s.Var}, line)
-	if s.Addr.IsLoopback() {
+	if tunneled {
+		f.Summary += fmt.Sprintf(" (a CONNECT to %s through it: 200)", s.Connect.Target)
+	}
+	if s.Addr.IsLoopback() && !tunneled {
 		f.Severity = SevWarning
 		f.Summary += " (the proxy runs on this machine: whether it gets out was not checked)"
 	}

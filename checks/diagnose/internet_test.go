@@ -64,6 +64,24 @@ var internetLocalCases = []localCase{
 		want: []string{"network-proxy-only"}, verdict: Degraded, culprit: "127.0.0.1:7890", check: "internet", status: StatusWarn,
 	},
 	{
+		name: "local proxy app tunnels a CONNECT, direct blocked: proxy-only and healthy",
+		mutate: func(s *netstate.State) {
+			withProxy(s, "https_proxy", "http://127.0.0.1:7890", tcpAt(proxy1, 7890, true, false, nil))
+			s.Proxy.Settings[0].Connect = connectAnswer(200, "Connection established", "", false)
+			directBlocked(s)
+		},
+		want: []string{"network-proxy-only"}, verdict: Healthy, check: "internet", status: StatusPass,
+	},
+	{
+		name: "proxy accepts but wants credentials, direct blocked: not a way out",
+		mutate: func(s *netstate.State) {
+			withProxy(s, "HTTPS_PROXY", "http://198.51.100.7:3128", tcpAt(proxy2, 3128, true, false, nil))
+			s.Proxy.Settings[0].Connect = connectAnswer(407, "Proxy Authentication Required", "corp", false)
+			directBlocked(s)
+		},
+		want: []string{"internet-unreachable", "proxy-auth-required"}, verdict: Unhealthy, check: "internet", status: StatusFail, notRoot: true,
+	},
+	{
 		name: "working HTTP-only proxy is no way out for HTTPS",
 		mutate: func(s *netstate.State) {
 			withProxy(s, "http_proxy", "http://198.51.100.7:3128", tcpAt(proxy2, 3128, true, false, nil))

@@ -12,7 +12,7 @@ import (
 // Link is the link check.
 var Link = &Check{
 	ID: "link", Chained: true, judge: (*diag).link,
-	Findings: []*Def{TimedOut, LinkDown, LinkNoCarrier, LinkNoAddress, LinkMTUExceedsEgress},
+	Findings: []*Def{TimedOut, LinkDown, LinkNoCarrier, LinkNoLease, LinkNoAddress, AddressConflict, LinkMTUExceedsEgress},
 }
 
 // The findings of the link check, in root-cause order.
@@ -107,6 +107,9 @@ func (d *diag) link() {
 			}
 			return
 		}
+		if d.noLease() {
+			return
+		}
 		d.set(StatusPass, "no interface is down")
 		return
 	}
@@ -136,6 +139,12 @@ func (d *diag) link() {
 		}
 	}
 	st := d.linkMTUs()
+	cst, note := d.conflicts()
+	st = worse(st, cst)
+	st = worse(st, d.noLease4())
+	if note != "" {
+		parts = append(parts, note)
+	}
 	if failed {
 		st = StatusFail
 	}

@@ -34,7 +34,19 @@ func pathArgs(f *netstate.FamilyState, tr netstate.PathTrace) Args {
 		ArgIface:   ifName,
 		ArgPrefix:  tr.Cover.Dst.String(),
 		ArgDefault: f.Default.IfName,
+		// The table the route lives in: a route of a policy table is
+		// deleted only with its table named.
+		ArgTable: tableArg(tr.Cover.Table),
 	}
+}
+
+// tableArg names a route's table for a Linux step; OSes without policy
+// tables report 0, the main table.
+func tableArg(t int) string {
+	if t == 0 {
+		t = netstate.TableMain
+	}
+	return netstate.TableName(t)
 }
 
 // pathText is one line of evidence: "203.0.113.5: route 203.0.113.0/24

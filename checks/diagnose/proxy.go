@@ -2,7 +2,9 @@ package diagnose
 
 import (
 	"fmt"
+	"net/netip"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/netguard/netguard/checks/netstate"
@@ -11,7 +13,7 @@ import (
 // Proxy is the proxy check.
 var Proxy = &Check{
 	ID: "proxy", Chained: false, judge: (*diag).proxies,
-	Findings: []*Def{ProxyInvalid, ProxyDead},
+	Findings: []*Def{ProxyInvalid, ProxyDead, ProxyAuthRequired, ProxyConnectFailed},
 }
 
 // The findings of the proxy check, in root-cause order.
@@ -44,6 +46,35 @@ var (
 	}
 )
 
+// The findings of a CONNECT through a proxy that accepts connections.
+var (
+	ProxyAuthRequired = &Def{
+		ID: "proxy-auth-required", Severity: SevError,
+		Title: "The proxy wants credentials the environment lacks",
+		Text:  "{var}={proxy}: {detail}; every download through it fails",
+		Manual: Steps{
+			Linux:   []string{"# put the proxy account in the variable: export {var}=http://USER:PASSWORD@HOST:PORT (percent-encode @ and : in the password)", "curl -v --proxy {proxy} --proxy-user USER -I https://example.com  # check the account"},
+			Darwin:  []string{"# put the proxy account in the variable: export {var}=http://USER:PASSWORD@HOST:PORT (percent-encode @ and : in the password)", "curl -v --proxy {proxy} --proxy-user USER -I https://example.com  # check the account"},
+			Windows: []string{"# put the proxy account in the variable: $env:{var} = 'http://USER:PASSWORD@HOST:PORT' (percent-encode @ and : in the password)", "curl.exe -v --proxy {proxy} --proxy-user USER -I https://example.com  # check the account"},
+		},
+		Why: "The proxy answers every CONNECT with 407: package managers, registries and git over HTTPS fail through it until the variable carries an account the proxy accepts (or a tool that speaks its scheme, such as NTLM or Negotiate, sits in between).",
+		How: "An HTTP CONNECT to the first external target's port 443 was sent through the proxy, with the URL's user part as Basic Proxy-Authorization when it has one; the proxy answered 407, and its Proxy-Authenticate header names the realm. The credentials are never printed.",
+	}
+
+	ProxyConnectFailed = &Def{
+		ID: "proxy-connect-failed", Severity: SevError,
+		Title: "The proxy refuses to tunnel",
+		Text:  "{var}={proxy}: {detail}; every HTTPS download through it fails",
+		Manual: Steps{
+			Linux:   []string{"curl -v --proxy {proxy} -I https://example.com  # what the proxy answers", "# ask the proxy's administrator to allow CONNECT to port 443, or fix {var} (a SOCKS port needs socks5://)"},
+			Darwin:  []string{"curl -v --proxy {proxy} -I https://example.com  # what the proxy answers", "# ask the proxy's administrator to allow CONNECT to port 443, or fix {var} (a SOCKS port needs socks5://)"},
+			Windows: []string{"curl.exe -v --proxy {proxy} -I https://example.com  # what the proxy answers", "# ask the proxy's administrator to allow CONNECT to port 443, or fix {var} (a SOCKS port needs socks5://)"},
+		},
+		Why: "Programs reach HTTPS sites through a proxy with CONNECT: a proxy that answers it with an error, or closes the connection, fails every HTTPS download of the start although it accepts connections.",
+		How: "An HTTP CONNECT to the first external target's port 443 was sent through the proxy; it answered a status other than 200 (named), or closed the connection without answering. Silence is not judged: the proxy may be waiting on the target.",
+	}
+)
+
 // proxies judges whether every configured proxy parses and accepts a
 // connection.
 func (d *diag) proxies() {
@@ -65,6 +96,7 @@ func (d *diag) proxies() {
 	}
 	var parts []string
 	type dead struct {
+		def    *Def
 		vars   []string
 		p      *netstate.ProxySetting
 		detail string
@@ -87,9 +119,21 @@ func (d *diag) proxies() {
 			continue
 		}
 		var detail string
+		def := ProxyDead
+		// soft: the failure may be the target's, not the proxy's.
+		soft := false
 		switch {
+		case s.Connect.Failed():
+			def, detail = connectFailure(s.Connect)
+			soft = gatewayStatus(s.Connect.Status) && !d.serves443(s.Connect.Target.Addr())
 		case s.Works():
-			parts = append(parts, fmt.Sprintf("%s=%s answers in %s", s.Var, s.Value, ms(s.TCP.RTT)))
+			part := fmt.Sprintf("%s=%s answers in %s", s.Var, s.Value, ms(s.TCP.RTT))
+			if c := s.Connect; c.Ran && c.Status == 200 {
+				part += fmt.Sprintf("; CONNECT %s through it: 200 in %s", c.Target, ms(c.RTT))
+			} else if c.Ran {
+				part += fmt.Sprintf("; CONNECT %s through it: no answer (%s)", c.Target, netstate.ErrText(c.Err))
+			}
+			parts = append(parts, part)
 			continue
 		case s.ResolveErr != nil:
 			if d.s.DNS.Err != nil {
@@ -119,32 +163,92 @@ func (d *diag) proxies() {
 		// An HTTP-only proxy breaks plain-HTTP downloads only; most of a
 		// start's traffic is HTTPS.
 		sev := SevError
-		if s.For == "http" || s.Var == netstate.WinHTTPProxyVar {
+		if s.For == "http" || s.Var == netstate.WinHTTPProxyVar || soft {
 			sev = SevWarning
 		}
-		if dd := byEndpoint[s.Endpoint()]; dd != nil {
+		k := def.ID + " " + s.Endpoint() + " " + detail
+		if dd := byEndpoint[k]; dd != nil {
 			dd.vars = append(dd.vars, s.Var)
 			if sev == SevError {
 				dd.sev = sev
 			}
 			continue
 		}
-		dd := &dead{vars: []string{s.Var}, p: s, detail: detail, sev: sev}
-		byEndpoint[s.Endpoint()] = dd
+		dd := &dead{def: def, vars: []string{s.Var}, p: s, detail: detail, sev: sev}
+		byEndpoint[k] = dd
 		deads = append(deads, dd)
 	}
 	for _, dd := range deads {
-		f := d.add(ProxyDead, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgEndpoint: dd.p.Endpoint(), ArgDetail: dd.detail, ArgStop: d.proxyStop(dd.vars)}, parts...)
+		a := Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgDetail: dd.detail}
+		if dd.def == ProxyDead {
+			a[ArgEndpoint], a[ArgStop] = dd.p.Endpoint(), d.proxyStop(dd.vars)
+		}
+		f := d.add(dd.def, a, parts...)
 		f.Severity = dd.sev
 		// Manual steps take one variable; the summary names them all.
 		f.Args[ArgVar] = dd.vars[0]
-		f.Summary = expand(ProxyDead.Text, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgDetail: dd.detail})
+		f.Summary = expand(dd.def.Text, Args{ArgVar: strings.Join(dd.vars, ", "), ArgProxy: dd.p.Value, ArgDetail: dd.detail})
 	}
 	if len(parts) == 0 {
 		parts = []string{"no proxy applies to the interface in use"}
 	}
 	d.set(StatusPass, strings.Join(parts, "; "))
 	d.restatus()
+}
+
+// connectFailure is the finding and its detail for a CONNECT that failed.
+func connectFailure(c netstate.ProxyConnect) (*Def, string) {
+	switch {
+	case c.Status == 407:
+		return ProxyAuthRequired, authDetail(c)
+	case c.Status != 0:
+		return ProxyConnectFailed, fmt.Sprintf("a CONNECT to %s through it gets %s", c.Target, statusText(c))
+	}
+	return ProxyConnectFailed, fmt.Sprintf("the proxy closes the connection on a CONNECT to %s without answering (%s): not an HTTP proxy, or one that drops the tunnel", c.Target, netstate.ErrText(c.Err))
+}
+
+// gatewayStatus reports whether a proxy's status says it could not reach
+// the target (502, 503, 504): the target's fault as much as the proxy's.
+func gatewayStatus(code int) bool { return code == 502 || code == 503 || code == 504 }
+
+// serves443 reports whether the external target a accepted a direct
+// connection on port 443: then a proxy that cannot reach it is at fault.
+// Unknown (direct traffic blocked, or the target serves another port) is
+// no proof, and a CONNECT answered 502 then blocks nothing on its own: the
+// internet check still judges the way out.
+func (d *diag) serves443(a netip.Addr) bool {
+	for _, f := range d.families() {
+		for _, t := range f.External {
+			if t.Addr == a && t.TCP.Answered && !t.TCP.Refused && t.TCP.Target.Port() == 443 {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// statusText is "403 Forbidden", or the bare code without a reason.
+func statusText(c netstate.ProxyConnect) string {
+	if c.Reason == "" {
+		return strconv.Itoa(c.Status)
+	}
+	return strconv.Itoa(c.Status) + " " + c.Reason
+}
+
+// authDetail says what a 407 means for the variable: credentials it lacks,
+// or credentials the proxy rejects. The realm is the proxy's own text.
+func authDetail(c netstate.ProxyConnect) string {
+	realm := ""
+	switch {
+	case c.Realm != "":
+		realm = fmt.Sprintf(", realm %q", c.Realm)
+	case c.AuthScheme != "":
+		realm = ", scheme " + c.AuthScheme
+	}
+	if c.SentAuth {
+		return fmt.Sprintf("the proxy rejects the credentials in the variable (%s to a CONNECT for %s%s)", statusText(c), c.Target, realm)
+	}
+	return fmt.Sprintf("the proxy wants credentials the variable does not carry (%s to a CONNECT for %s%s)", statusText(c), c.Target, realm)
 }
 
 // proxyApplies reports whether s counts: a per-interface system proxy

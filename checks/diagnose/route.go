@@ -13,7 +13,7 @@ import (
 // Route is the route check.
 var Route = &Check{
 	ID: "route", Chained: true, judge: (*diag).route,
-	Findings: []*Def{NoDefaultRoute, GatewayRouteRejected, TargetRouteRejected, RouteLookupFailed, TunnelCoversGateway, DefaultRouteVPN, GatewayRouteDiverted, TargetRouteDiverted, NameServerRouteDiverted, DefaultRouteDead},
+	Findings: []*Def{NoDefaultRoute, GatewayRouteRejected, TargetRouteRejected, RouteLookupFailed, TunnelCoversGateway, DefaultRouteVPN, TunnelDead, GatewayRouteDiverted, TargetRouteDiverted, NameServerRouteDiverted, DefaultRouteDead},
 }
 
 // The findings of the route check, in root-cause order.
@@ -21,7 +21,7 @@ var (
 	NoDefaultRoute = &Def{
 		ID: "no-default-route", Severity: SevError,
 		Title: "No default route", Text: "there is no default route: nothing outside the local networks is reachable",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoLease},
 		Fixes:     []netstate.Rung{netstate.RungReapplyInterface},
 		Optional:  []Arg{ArgIface},
 		Manual: Steps{
@@ -124,7 +124,7 @@ var (
 		Manual: Steps{
 			Linux: []string{"ip route get {targets}", "ip route show {prefix}",
 				"# a container or VM network: move it off the prefix (docker network ls, docker network inspect, docker network rm); a VPN: reconnect or disconnect it",
-				"sudo ip route del {prefix} dev {iface}  # a route you added"},
+				"sudo ip route del {prefix} dev {iface} table {table}  # a route you added"},
 			Darwin: []string{"route -n get {targets}", "netstat -rn | grep {iface}",
 				"# quit or reconfigure what owns the interface (a VPN client, Docker Desktop, OrbStack, UTM)",
 				"sudo route -n delete -net {prefix}  # a route you added"},
@@ -210,6 +210,9 @@ func (d *diag) route() {
 		p += " dev " + r.IfName
 		if n := d.countDefaults(f.Family); n > 1 {
 			p += fmt.Sprintf(" (%d default routes, metric %d wins)", n, r.Metric)
+		}
+		if u := d.usedRoute(f); u != "" {
+			p += "; " + u
 		}
 		parts = append(parts, p)
 		if l := d.linkByIndex(r.IfIndex); l != nil && l.KindOf() == netstate.LinkTunnel {
@@ -328,7 +331,7 @@ func groupDiverted(groups []*divertedGroup, f *netstate.FamilyState, tr netstate
 // tracePaths adds the findings of path tracing and returns the route
 // check's status for them.
 func (d *diag) tracePaths() Status {
-	st := StatusPass
+	st, deadTunnels := d.tunnels()
 	for _, f := range d.usedFamilies() {
 		if g := f.GatewayProbe; g != nil {
 			tr := d.trace(f, g.Addr, g.Route, g.RouteErr)
@@ -350,6 +353,9 @@ func (d *diag) tracePaths() Status {
 			if !tr.Diverted || (!tr.Dead() && t.Reachable()) {
 				continue
 			}
+			if tr.Link != nil && deadTunnels[tr.Link.Index] {
+				continue // named as tunnel-dead
+			}
 			groups = groupDiverted(groups, f, tr, t.Addr)
 		}
 		for _, g := range groups {
@@ -369,7 +375,7 @@ func (d *diag) tracePaths() Status {
 			continue
 		}
 		tr := d.trace(f, nr.Addr, nr.Route, nr.RouteErr)
-		if !tr.Diverted || d.serverAnswered(nr.Addr) {
+		if !tr.Diverted || d.serverAnswered(nr.Addr) || (tr.Link != nil && deadTunnels[tr.Link.Index]) {
 			continue
 		}
 		// One finding per server: {server} names one in each step.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ProxyVars are the environment variables programs read for a proxy, in
@@ -62,6 +63,12 @@ type ProxySetting struct {
 	// holds it (macOS keeps proxies per service): it applies only while
 	// that interface carries the default route. Empty: always applies.
 	Iface string
+	// Credentials are the URL's user part, sent as Proxy-Authorization
+	// and never printed.
+	Credentials ProxyCredentials
+	// Connect is an HTTP CONNECT through an http:// proxy that accepted
+	// the connection, to the first external target's port 443.
+	Connect ProxyConnect
 }
 
 // Endpoint is host:port as programs connect to it.
@@ -69,8 +76,11 @@ func (p *ProxySetting) Endpoint() string {
 	return net.JoinHostPort(p.Host, strconv.Itoa(int(p.Port)))
 }
 
-// Works reports whether the proxy accepted a connection.
-func (p *ProxySetting) Works() bool { return p.TCP.Answered && !p.TCP.Refused }
+// Works reports whether the proxy accepted a connection and, when a
+// CONNECT through it was sent, did not fail it.
+func (p *ProxySetting) Works() bool {
+	return p.TCP.Answered && !p.TCP.Refused && !p.Connect.Failed()
+}
 
 // ProxyState is every proxy the start's programs may use.
 type ProxyState struct {
@@ -126,6 +136,10 @@ func ParseProxy(name, value, forWhat string) ProxySetting {
 		return p
 	}
 	p.Scheme = strings.ToLower(u.Scheme)
+	if u.User != nil {
+		pass, _ := u.User.Password()
+		p.Credentials = ProxyCredentials{user: u.User.Username(), pass: pass, set: true}
+	}
 	def, ok := defaultProxyPorts[p.Scheme]
 	if !ok {
 		p.Err = fmt.Errorf("%s: unsupported proxy scheme %+q (want http, https or socks5)", name, u.Scheme)
@@ -161,4 +175,59 @@ func redactProxy(v string) string {
 		start = i + 3
 	}
 	return v[:start] + "***" + v[at:]
+}
+
+// ProxyCredentials are the user part of a proxy URL, kept only to be sent
+// as Proxy-Authorization. They print as "***" whatever the verb, so a
+// State dumped into a log or a report never shows them.
+type ProxyCredentials struct {
+	user, pass string
+	set        bool
+}
+
+// Set reports whether the URL carried a user part.
+func (c ProxyCredentials) Set() bool { return c.set }
+
+// UserPassword returns the credentials, to be sent and never shown.
+func (c ProxyCredentials) UserPassword() (user, password string) { return c.user, c.pass }
+
+// String hides the credentials.
+func (c ProxyCredentials) String() string { return "***" }
+
+// GoString hides the credentials from %#v.
+func (c ProxyCredentials) GoString() string { return "***" }
+
+// MarshalText hides the credentials from encoders.
+func (c ProxyCredentials) MarshalText() ([]byte, error) { return []byte("***"), nil }
+
+// ProxyConnect is one HTTP CONNECT through a proxy to an external target,
+// the way programs use an HTTPS proxy; nothing is sent once the tunnel is
+// up.
+type ProxyConnect struct {
+	// Ran is false when not sent: a SOCKS or HTTPS proxy, no external
+	// target, or the proxy refused the connection itself.
+	Ran    bool
+	Target netip.AddrPort
+	// Status is the proxy's HTTP status; 0 when no response came.
+	Status int
+	// Reason is the status line's text ("Proxy Authentication Required").
+	Reason string
+	// Realm is the realm of a 407's Proxy-Authenticate header ("" when
+	// none), Scheme its scheme ("Basic", "Negotiate").
+	Realm, AuthScheme string
+	// SentAuth: Proxy-Authorization was sent (the URL had a user part).
+	SentAuth bool
+	RTT      time.Duration
+	// Err is why no response came (reset, closed, timeout), errno kept.
+	Err error
+	// Closed: the proxy closed or reset the connection instead of
+	// answering the CONNECT.
+	Closed bool
+}
+
+// Failed reports whether the CONNECT proved the proxy path broken: a
+// status other than 200, or the connection closed unanswered. Silence
+// proves nothing (the proxy may be waiting on a slow target).
+func (c ProxyConnect) Failed() bool {
+	return c.Ran && ((c.Status != 0 && c.Status != 200) || (c.Status == 0 && c.Closed))
 }

@@ -62,6 +62,28 @@ type State struct {
 	// PortNotes are Options.PortNotes: the project's ports not checked.
 	PortNotes []string
 
+	// Rules are the policy routing rules, in the kernel's order (empty
+	// where the OS layer has none: RuleReader); RulesErr why they could
+	// not be read.
+	Rules    []Rule
+	RulesErr error
+	// Tunnels is the evidence read from the tunnel devices the targets'
+	// routes lead into when none of them answered (WireGuard's last
+	// handshake); empty otherwise.
+	Tunnels []TunnelInfo
+	// Portal is the GET to port 80 of the address the --dns name
+	// resolved to, sent only when PortalSuspect; nil when not sent.
+	Portal *PortalResult
+	// TunApp is the tunnel device the external targets are routed into,
+	// looked at only when names resolved to fake-ip addresses: who holds
+	// it and whether a first request through it is answered.
+	TunApp TunAppState
+	// AddrProbes are this host's own IPv4 addresses on the default
+	// route's interface, each probed as RFC 5227 does; empty when not
+	// probed, AddrProbeSkipped then says why when it matters.
+	AddrProbes       []AddrProbe
+	AddrProbeSkipped string
+
 	// Firewall is the local packet filter's output path, read where the
 	// OS layer can (FirewallReader); zero when not read.
 	Firewall FirewallState
@@ -189,6 +211,9 @@ type ResolverConfig struct {
 	Found bool
 	// Err: the configuration could not be read.
 	Err error
+	// Search is the search list (resolv.conf's last search or domain
+	// line): a VPN that sets its resolver usually sets its domain too.
+	Search []string
 }
 
 // DefaultResolverTimeout and DefaultResolverAttempts are glibc's (resolv.h

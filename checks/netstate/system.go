@@ -160,6 +160,12 @@ type Link struct {
 	Kind LinkKind
 	// MTU is the interface's MTU in bytes; 0 when the OS did not say.
 	MTU int
+	// DADFailed are the addresses of Addrs that duplicate address
+	// detection found in use by another host on the link (Linux
+	// IFA_F_DADFAILED, macOS IN6_IFF_DUPLICATED, Windows
+	// IpDadStateDuplicate): the kernel keeps them but sends nothing from
+	// them.
+	DADFailed []netip.Addr
 }
 
 // LinkKind names what an interface is: which network it leads to decides

@@ -61,6 +61,15 @@ func parseResolvConf(source string, data []byte) netstate.ResolverConfig {
 				return
 			}
 			c.Servers = append(c.Servers, netip.AddrPortFrom(a.Unmap(), 53))
+		case "search", "domain":
+			// glibc: the last search or domain line wins; it keeps six
+			// domains at most, and no name is longer than 253 bytes.
+			c.Search = nil
+			for _, d := range fs[1:min(len(fs), 7)] {
+				if len(d) <= 253 {
+					c.Search = append(c.Search, d)
+				}
+			}
 		case "options":
 			for _, o := range fs[1:] {
 				k, v, _ := strings.Cut(o, ":")

@@ -24,8 +24,11 @@ search example.com
 		got = append(got, s.String())
 	}
 	want := []string{"10.8.0.1:53", "192.0.2.53:53", "[fe80::1%eth0]:53"}
-	if !slices.Equal(got, want) || c.Timeout != 2*time.Second || c.Attempts != 3 || c.Rotate {
+	if !slices.Equal(got, want) || c.Timeout != 2*time.Second || c.Attempts != 3 || c.Rotate || !slices.Equal(c.Search, []string{"example.com"}) {
 		t.Fatalf("got %v timeout %v attempts %d rotate %v", got, c.Timeout, c.Attempts, c.Rotate)
+	}
+	if s := parseResolvConf("x", []byte("search a.example b.example\ndomain corp.example\n")).Search; !slices.Equal(s, []string{"corp.example"}) {
+		t.Fatalf("the last search or domain line wins: %v", s)
 	}
 	d := parseResolvConf("x", []byte("nameserver 127.0.0.53\noptions rotate timeout:99 attempts:0\n"))
 	if d.Timeout != 30*time.Second || d.Attempts != netstate.DefaultResolverAttempts || !d.Rotate || !stubOnly(d) {
@@ -54,7 +57,7 @@ func TestParseResolvConfBounded(t *testing.T) {
 		for _, s := range c.Servers {
 			got = append(got, s.String())
 		}
-		if !slices.Equal(got, tc.want) || c.Timeout != tc.timeout || c.Err != nil {
+		if !slices.Equal(got, tc.want) || c.Timeout != tc.timeout || c.Err != nil || len(c.Search) != 0 {
 			t.Errorf("%s: servers %v timeout %v err %v; want %v %v", tc.name, got, c.Timeout, c.Err, tc.want, tc.timeout)
 		}
 	}

@@ -41,13 +41,16 @@ func readResolverConfig(string) netstate.ResolverConfig {
 	type adapter struct {
 		metric  uint32
 		servers []netip.AddrPort
+		suffix  string
 	}
 	var ads []adapter
 	for a := aa; a != nil; a = a.Next {
 		if a.OperStatus != windows.IfOperStatusUp || a.IfType == windows.IF_TYPE_SOFTWARE_LOOPBACK {
 			continue
 		}
-		ad := adapter{metric: a.Ipv4Metric}
+		// The connection-specific DNS suffix is what a VPN sets with its
+		// resolver (the search list's per-adapter part).
+		ad := adapter{metric: a.Ipv4Metric, suffix: windows.UTF16PtrToString(a.DnsSuffix)}
 		for d := a.FirstDnsServerAddress; d != nil; d = d.Next {
 			ip, ok := netip.AddrFromSlice(d.Address.IP())
 			// fec0:0:0:ffff::1-3 are the site-local placeholders Windows
@@ -67,6 +70,9 @@ func readResolverConfig(string) netstate.ResolverConfig {
 			if !slices.Contains(c.Servers, s) {
 				c.Servers = append(c.Servers, s)
 			}
+		}
+		if ad.suffix != "" && !slices.Contains(c.Search, ad.suffix) {
+			c.Search = append(c.Search, ad.suffix)
 		}
 	}
 	return c

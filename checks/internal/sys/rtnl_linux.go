@@ -35,6 +35,9 @@ type rtnl struct {
 	rc  syscall.RawConn
 	seq uint32
 	buf []byte
+	// proto is the netlink protocol: NETLINK_ROUTE, or NETLINK_GENERIC
+	// for a generic netlink family (WireGuard's).
+	proto int
 }
 
 // rtnlBufSize is the first receive buffer: the kernel sizes a dump's
@@ -49,7 +52,10 @@ const rtnlBufSize = 64 << 10
 // with a larger buffer.
 const rtnlRetries = 3
 
-func newRtnl() *rtnl { return &rtnl{sem: make(chan struct{}, 1)} }
+func newRtnl() *rtnl { return &rtnl{sem: make(chan struct{}, 1), proto: unix.NETLINK_ROUTE} }
+
+// newGenl is the same exchange over a NETLINK_GENERIC socket.
+func newGenl() *rtnl { return &rtnl{sem: make(chan struct{}, 1), proto: unix.NETLINK_GENERIC} }
 
 // errTruncated says a datagram did not fit the receive buffer (which has
 // been grown): the request is sent again.
@@ -128,7 +134,7 @@ func (c *rtnl) once(ctx context.Context, typ, flags uint16, body []byte, want ui
 
 func (c *rtnl) open() error {
 	// With SOCK_NONBLOCK, os.NewFile registers it with the runtime poller.
-	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, unix.NETLINK_ROUTE)
+	fd, err := unix.Socket(unix.AF_NETLINK, unix.SOCK_RAW|unix.SOCK_CLOEXEC|unix.SOCK_NONBLOCK, c.proto)
 	if err != nil {
 		return fmt.Errorf("open rtnetlink socket: %w", os.NewSyscallError("socket", err))
 	}

@@ -168,6 +168,7 @@ func TestParseReplyNeverPanics(t *testing.T) {
 				_, err2 := parseLink(body)
 				_, _, _, err3 := parseAddr(body)
 				_, _, err4 := parseNeigh(body)
+				_ = addrDADFailed(body)
 				return errors.Join(err1, err2, err3, err4)
 			})
 		}
@@ -444,6 +445,39 @@ func TestLinuxLinkKind(t *testing.T) {
 	} {
 		if got := linuxLinkKind(tc.typ, tc.flags); got != tc.want {
 			t.Errorf("linuxLinkKind(%q, %#x) = %v, want %v", tc.typ, tc.flags, got, tc.want)
+		}
+	}
+}
+
+// TestAddrDADFailed: the flag is read from ifa_flags, and from IFA_FLAGS,
+// which carries the flags above the first byte and wins when present.
+func TestAddrDADFailed(t *testing.T) {
+	hdr := func(flags byte) []byte {
+		b := make([]byte, unix.SizeofIfAddrmsg)
+		b[0], b[1], b[2] = unix.AF_INET6, 64, flags
+		return b
+	}
+	v6 := attr(unix.IFA_ADDRESS, netip.MustParseAddr("2001:db8:3::9").AsSlice())
+	flagsAttr := func(f uint32) []byte {
+		v := make([]byte, 4)
+		binary.NativeEndian.PutUint32(v, f)
+		return attr(unix.IFA_FLAGS, v)
+	}
+	for _, tc := range []struct {
+		name string
+		body []byte
+		want bool
+	}{
+		{"no flags", append(hdr(0), v6...), false},
+		{"tentative only (DAD running)", append(hdr(unix.IFA_F_TENTATIVE), v6...), false},
+		{"dadfailed in ifa_flags", append(hdr(unix.IFA_F_DADFAILED|unix.IFA_F_TENTATIVE), v6...), true},
+		{"dadfailed in IFA_FLAGS", append(append(hdr(0), v6...), flagsAttr(unix.IFA_F_DADFAILED|unix.IFA_F_MANAGETEMPADDR)...), true},
+		{"IFA_FLAGS wins over ifa_flags", append(append(hdr(unix.IFA_F_DADFAILED), v6...), flagsAttr(unix.IFA_F_PERMANENT)...), false},
+		{"short IFA_FLAGS is ignored", append(append(hdr(unix.IFA_F_DADFAILED), v6...), attr(unix.IFA_FLAGS, []byte{0})...), true},
+		{"short message", []byte{unix.AF_INET6, 64, unix.IFA_F_DADFAILED}, false},
+	} {
+		if got := addrDADFailed(tc.body); got != tc.want {
+			t.Errorf("%s: addrDADFailed = %v, want %v", tc.name, got, tc.want)
 		}
 	}
 }

@@ -211,6 +211,26 @@ func parseAddr(b []byte) (ifIndex int, p netip.Prefix, ok bool, err error) {
 	return ifIndex, prefixOf(ip, bits), true, nil
 }
 
+// addrDADFailed reports whether an RTM_NEWADDR body carries
+// IFA_F_DADFAILED: duplicate address detection found the address in use by
+// another host. The flag is in ifa_flags and, since Linux 3.14, in the
+// 32-bit IFA_FLAGS attribute, which wins when present.
+func addrDADFailed(b []byte) bool {
+	if len(b) < unix.SizeofIfAddrmsg {
+		return false
+	}
+	flags := uint32(b[2])
+	_ = ForAttrs(b[unix.SizeofIfAddrmsg:], func(typ uint16, v []byte) error {
+		if typ == unix.IFA_FLAGS {
+			if f, ok := u32(v); ok {
+				flags = f
+			}
+		}
+		return nil
+	})
+	return flags&unix.IFA_F_DADFAILED != 0
+}
+
 // parseRoute reads an RTM_NEWROUTE body into one Route per next hop. keep
 // is false for what Routes leaves out: other families, cloned entries
 // (the kernel's per-destination cache), the local table and the types

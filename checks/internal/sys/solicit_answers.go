@@ -104,3 +104,16 @@ func gather[F any](ctx context.Context, t0 time.Time, read func() (f F, skip boo
 		}
 	}
 }
+
+// claimant returns the MAC f shows holding addr, nil if it shows none: any
+// ARP packet, reply or request, whose sender is addr with a unicast MAC
+// other than ours. The reply to an RFC 5227 probe is one (sent to us); a
+// request or gratuitous announcement from addr by another MAC is the
+// other host using the address, which is as much a conflict. A probe by
+// someone else (sender 0.0.0.0) claims nothing.
+func claimant(f arpFrame, addr netip.Addr, ourMAC net.HardwareAddr) net.HardwareAddr {
+	if !addr.IsValid() || f.SenderIP != addr || !unicastMAC(f.SenderMAC) || sameMAC(f.SenderMAC, ourMAC) {
+		return nil
+	}
+	return f.SenderMAC
+}

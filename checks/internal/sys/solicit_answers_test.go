@@ -161,3 +161,32 @@ func TestGatherReadsTheWholeWindow(t *testing.T) {
 		})
 	}
 }
+
+// TestClaimant: what counts as another host holding our address during
+// an RFC 5227 probe.
+func TestClaimant(t *testing.T) {
+	ours := netip.MustParseAddr("198.18.3.2")
+	ourMAC := net.HardwareAddr{2, 0x6e, 0x67, 3, 0, 2}
+	other := net.HardwareAddr{2, 0x6e, 0x67, 3, 0, 0x77}
+	for _, tc := range []struct {
+		name string
+		f    arpFrame
+		want net.HardwareAddr
+	}{
+		{"reply to our probe", arpFrame{Reply: true, EthDst: ourMAC, SenderMAC: other, SenderIP: ours, TargetMAC: ourMAC, TargetIP: netip.IPv4Unspecified()}, other},
+		{"the other host's own request from our address", arpFrame{EthDst: bcastMAC, SenderMAC: other, SenderIP: ours, TargetIP: netip.MustParseAddr("198.18.3.1")}, other},
+		{"a gratuitous announcement of our address", arpFrame{EthDst: bcastMAC, SenderMAC: other, SenderIP: ours, TargetIP: ours}, other},
+		{"our own request", arpFrame{EthDst: bcastMAC, SenderMAC: ourMAC, SenderIP: ours, TargetIP: netip.MustParseAddr("198.18.3.1")}, nil},
+		{"another host probing our address (sender 0.0.0.0)", arpFrame{EthDst: bcastMAC, SenderMAC: other, SenderIP: netip.IPv4Unspecified(), TargetIP: ours}, nil},
+		{"a reply for another address", arpFrame{Reply: true, EthDst: ourMAC, SenderMAC: other, SenderIP: netip.MustParseAddr("198.18.3.1"), TargetMAC: ourMAC, TargetIP: ours}, nil},
+		{"a group sender MAC", arpFrame{Reply: true, SenderMAC: bcastMAC, SenderIP: ours}, nil},
+		{"a zero sender MAC", arpFrame{Reply: true, SenderMAC: net.HardwareAddr{0, 0, 0, 0, 0, 0}, SenderIP: ours}, nil},
+	} {
+		if got := claimant(tc.f, ours, ourMAC); got.String() != tc.want.String() {
+			t.Errorf("%s: claimant = %v, want %v", tc.name, got, tc.want)
+		}
+	}
+	if got := claimant(arpFrame{SenderMAC: other}, netip.Addr{}, ourMAC); got != nil {
+		t.Errorf("an invalid address is claimed by %v", got)
+	}
+}

@@ -83,10 +83,13 @@ func (*darwinSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 		return nil, fmt.Errorf("list interfaces: %w", err)
 	}
 	links := make([]netstate.Link, 0, len(ifs))
-	mediaFd := -1
+	mediaFd, in6Fd := -1, -1
 	defer func() {
 		if mediaFd >= 0 {
 			unix.Close(mediaFd)
+		}
+		if in6Fd >= 0 {
+			unix.Close(in6Fd)
 		}
 	}()
 	for _, ifi := range ifs {
@@ -121,6 +124,9 @@ func (*darwinSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 			}
 			ones, _ := ipn.Mask.Size()
 			l.Addrs = append(l.Addrs, netip.PrefixFrom(ip.Unmap(), ones))
+			if ip.Is6() && !ip.Is4In6() && darwinDuplicated(&in6Fd, ifi.Name, ifi.Index, ip) {
+				l.DADFailed = append(l.DADFailed, ip)
+			}
 		}
 		links = append(links, l)
 	}
@@ -143,6 +149,31 @@ func darwinMediaCarrier(fd *int, ifName string, running bool) bool {
 	copy(ifmr[:unix.IFNAMSIZ-1], ifName)
 	err := darwinIoctl(*fd, xnu.SIOCGIFMEDIA, unsafe.Pointer(&ifmr[0]))
 	return darwinCarrier(running, ifmr[:], err)
+}
+
+// darwinDuplicated asks SIOCGIFAFLAG_IN6 whether duplicate address
+// detection found a (an address of ifName) in use elsewhere
+// (IN6_IFF_DUPLICATED, which ifconfig prints as "duplicated"). *fd is an
+// AF_INET6 datagram socket opened on first use and shared by one Links
+// call; where the question cannot be asked, the address counts as fine.
+func darwinDuplicated(fd *int, ifName string, ifIndex int, a netip.Addr) bool {
+	if *fd < 0 {
+		s, err := unix.Socket(unix.AF_INET6, unix.SOCK_DGRAM, 0)
+		if err != nil {
+			return false
+		}
+		*fd = s
+	}
+	var scope uint32
+	if a.IsLinkLocalUnicast() {
+		scope = uint32(ifIndex)
+	}
+	req := xnu.In6Ifreq(ifName, a, scope)
+	if darwinIoctl(*fd, xnu.SIOCGIFAFLAG_IN6, unsafe.Pointer(&req[0])) != nil {
+		return false
+	}
+	flags, err := xnu.In6IfreqFlags(req[:])
+	return err == nil && flags&xnu.IN6IFFDuplicated != 0
 }
 
 // darwinIfNames maps interface indexes to names: routing messages carry

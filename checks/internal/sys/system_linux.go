@@ -60,8 +60,9 @@ func (s *linuxSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 		return nil, err
 	}
 	type addr struct {
-		idx int
-		p   netip.Prefix
+		idx       int
+		p         netip.Prefix
+		dadFailed bool
 	}
 	var addrs []addr
 	err = s.dump(ctx, "dump addresses", unix.RTM_GETADDR, rtgenBody[:unix.SizeofIfAddrmsg], unix.RTM_NEWADDR,
@@ -69,7 +70,7 @@ func (s *linuxSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 		func(b []byte) error {
 			idx, p, ok, err := parseAddr(b)
 			if ok {
-				addrs = append(addrs, addr{idx, p})
+				addrs = append(addrs, addr{idx, p, addrDADFailed(b)})
 			}
 			return err
 		})
@@ -77,11 +78,16 @@ func (s *linuxSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 		return nil, err
 	}
 	byIndex := map[int][]netip.Prefix{}
+	dup := map[int][]netip.Addr{}
 	for _, a := range addrs {
 		byIndex[a.idx] = append(byIndex[a.idx], a.p)
+		if a.dadFailed {
+			dup[a.idx] = append(dup[a.idx], a.p.Addr())
+		}
 	}
 	for i := range out {
 		out[i].Addrs = byIndex[out[i].Index]
+		out[i].DADFailed = dup[out[i].Index]
 	}
 	return out, nil
 }

@@ -122,6 +122,7 @@ func (s *windowsSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 				continue
 			}
 			a.Addrs = append(a.Addrs, netip.PrefixFrom(ip.Unmap(), int(ua.OnLinkPrefixLength)))
+			a.DadStates = append(a.DadStates, ua.DadState)
 		}
 		links = append(links, windowsLink(a))
 	}

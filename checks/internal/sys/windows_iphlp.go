@@ -54,6 +54,11 @@ const (
 
 	windowsIfOperStatusUp    = 1
 	windowsIfAdminStatusDown = 2
+
+	// windowsIPDadStateDuplicate is IpDadStateDuplicate (nldef.h
+	// NL_DAD_STATE): duplicate address detection, which Windows runs for
+	// IPv4 (ARP) as well as IPv6, found the address in use elsewhere.
+	windowsIPDadStateDuplicate = 2
 )
 
 // Table classes for GetExtendedTcpTable/GetExtendedUdpTable (iprtrmib.h)
@@ -328,6 +333,9 @@ type windowsAdapter struct {
 	AdminStatus uint32
 	Addrs       []netip.Prefix
 	MTU         uint32
+	// DadStates are the DadState of each of Addrs
+	// (IP_ADAPTER_UNICAST_ADDRESS), when read.
+	DadStates []int32
 }
 
 func windowsLink(a windowsAdapter) netstate.Link {
@@ -343,10 +351,22 @@ func windowsLink(a windowsAdapter) netstate.Link {
 		Loopback: a.IfType == windowsIfTypeLoopback,
 		Tunnel: a.TunnelType != 0 || a.IfType == windowsIfTypeTunnel ||
 			a.IfType == windowsIfTypePPP || a.IfType == windowsIfTypePropVirtual,
-		Addrs: a.Addrs,
-		Kind:  windowsLinkKind(a),
-		MTU:   int(a.MTU),
+		Addrs:     a.Addrs,
+		Kind:      windowsLinkKind(a),
+		MTU:       int(a.MTU),
+		DADFailed: windowsDuplicates(a.Addrs, a.DadStates),
 	}
+}
+
+// windowsDuplicates returns the addresses whose DAD state is duplicate.
+func windowsDuplicates(addrs []netip.Prefix, states []int32) []netip.Addr {
+	var out []netip.Addr
+	for i, st := range states {
+		if st == windowsIPDadStateDuplicate && i < len(addrs) {
+			out = append(out, addrs[i].Addr())
+		}
+	}
+	return out
 }
 
 // windowsLinkKind maps IfType (and the tunnel type) to a LinkKind.

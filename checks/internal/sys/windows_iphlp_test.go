@@ -263,6 +263,13 @@ func TestWindowsLink(t *testing.T) {
 			netstate.Link{Index: 40, Name: "vEthernet (WSL)", AdminUp: true, Carrier: true, Kind: netstate.LinkBridge, MTU: 1500}},
 		{"zero MAC is none", windowsAdapter{Index: 9, MAC: make([]byte, 6), IfType: 6, OperStatus: 1, AdminStatus: 1},
 			netstate.Link{Index: 9, AdminUp: true, Carrier: true, Kind: netstate.LinkPhysical}},
+		// IpDadStatePreferred (4) for the first, IpDadStateDuplicate (2)
+		// for the second: Windows runs DAD for IPv4 too.
+		{"duplicate address", windowsAdapter{Index: 12, Name: "Wi-Fi", MAC: mac, IfType: 71, OperStatus: 1, AdminStatus: 1, Addrs: pfx, DadStates: []int32{2, 4}},
+			netstate.Link{Index: 12, Name: "Wi-Fi", MAC: net.HardwareAddr(mac), AdminUp: true, Carrier: true, Addrs: pfx, Kind: netstate.LinkPhysical,
+				DADFailed: []netip.Addr{netip.MustParseAddr("192.168.1.23")}}},
+		{"tentative is not duplicate", windowsAdapter{Index: 12, Name: "Wi-Fi", MAC: mac, IfType: 71, OperStatus: 1, AdminStatus: 1, Addrs: pfx, DadStates: []int32{1, 4}},
+			netstate.Link{Index: 12, Name: "Wi-Fi", MAC: net.HardwareAddr(mac), AdminUp: true, Carrier: true, Addrs: pfx, Kind: netstate.LinkPhysical}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

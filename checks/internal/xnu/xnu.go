@@ -113,6 +113,20 @@ const (
 	IFMAvalid        = 0x1
 	IFMActive        = 0x2
 
+	// SIOCGIFAFLAG_IN6 is _IOWR('i', 73, struct in6_ifreq): struct
+	// in6_ifreq (bsd/netinet6/in6_var.h) is char ifr_name[16] and a union
+	// whose largest member, struct icmp6_ifstat, is 34 u_quad_t: 288
+	// bytes. The request carries a struct sockaddr_in6 at 16; the answer
+	// is int ifru_flags6 at the same place. A wrong size would not fail,
+	// it would be another ioctl.
+	SIOCGIFAFLAG_IN6 = 0xc1206949
+	SizeofIn6Ifreq   = 288
+	In6IfreqUnionOff = 16
+	// IN6_IFF_TENTATIVE: duplicate address detection is still running;
+	// IN6_IFF_DUPLICATED: it found the address in use elsewhere.
+	IN6IFFTentative  = 0x2
+	IN6IFFDuplicated = 0x4
+
 	// struct rt_msghdr (and rt_msghdr2): 36 bytes of header, then struct
 	// rt_metrics (56 bytes) whose rmx_expire is at +12.
 	//   0 u16 msglen  2 u8 version  3 u8 type  4 u16 index  8 i32 flags
@@ -252,6 +266,29 @@ func MediaCarrier(ifmr []byte) (carrier, valid bool, err error) {
 	}
 	st := binary.LittleEndian.Uint32(ifmr[IfmediaStatusOff:])
 	return st&IFMActive != 0, st&IFMAvalid != 0, nil
+}
+
+// In6Ifreq builds the struct in6_ifreq SIOCGIFAFLAG_IN6 asks with: the
+// interface's name and a as a sockaddr_in6 with scope (the interface
+// index, for a link-local address).
+func In6Ifreq(name string, a netip.Addr, scope uint32) [SizeofIn6Ifreq]byte {
+	var b [SizeofIn6Ifreq]byte
+	copy(b[:15], name)
+	sa := b[In6IfreqUnionOff:]
+	sa[0], sa[1] = SizeofSockaddrIn6, 30 // sin6_len, AF_INET6
+	a16 := a.As16()
+	copy(sa[8:24], a16[:])
+	binary.LittleEndian.PutUint32(sa[24:28], scope)
+	return b
+}
+
+// In6IfreqFlags reads ifru_flags6 from a struct in6_ifreq filled by
+// SIOCGIFAFLAG_IN6.
+func In6IfreqFlags(b []byte) (uint32, error) {
+	if len(b) < In6IfreqUnionOff+4 {
+		return 0, fmt.Errorf("in6_ifreq of %d bytes: %w", len(b), ErrTruncated)
+	}
+	return binary.LittleEndian.Uint32(b[In6IfreqUnionOff:]), nil
 }
 
 // Roundup is XNU's ROUNDUP32: sockaddrs in routing messages are padded to

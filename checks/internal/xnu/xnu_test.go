@@ -1,6 +1,7 @@
 package xnu
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"net"
@@ -331,4 +332,31 @@ func FuzzSockaddrs(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestIn6Ifreq(t *testing.T) {
+	// _IOWR('i', 73, struct in6_ifreq): the size in bits 16-28 must be the
+	// struct's, 16 + 34 u_quad_t of icmp6_ifstat.
+	if n := (SIOCGIFAFLAG_IN6 >> 16) & 0x1fff; n != SizeofIn6Ifreq || SizeofIn6Ifreq != 16+34*8 || SIOCGIFAFLAG_IN6&0xffff != 'i'<<8|73 {
+		t.Errorf("SIOCGIFAFLAG_IN6 %#x encodes %d bytes, in6_ifreq is %d", SIOCGIFAFLAG_IN6, n, SizeofIn6Ifreq)
+	}
+	b := In6Ifreq("en0", netip.MustParseAddr("fe80::1"), 4)
+	want := make([]byte, 44)
+	copy(want, "en0")
+	copy(want[16:], []byte{28, 30, 0, 0, 0, 0, 0, 0, 0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 4, 0, 0, 0})
+	if !bytes.Equal(b[:44], want) || !bytes.Equal(b[44:], make([]byte, SizeofIn6Ifreq-44)) {
+		t.Errorf("in6_ifreq = % x", b[:44])
+	}
+	long := In6Ifreq("a-very-long-interface-name", netip.MustParseAddr("2001:db8::9"), 0)
+	if long[15] != 0 {
+		t.Errorf("name not NUL-terminated: % x", long[:16])
+	}
+	// The kernel writes ifru_flags6 over the sockaddr.
+	binary.LittleEndian.PutUint32(b[In6IfreqUnionOff:], IN6IFFDuplicated|IN6IFFTentative)
+	if f, err := In6IfreqFlags(b[:]); err != nil || f&IN6IFFDuplicated == 0 {
+		t.Errorf("flags %#x, %v", f, err)
+	}
+	if _, err := In6IfreqFlags(b[:19]); !errors.Is(err, ErrTruncated) {
+		t.Errorf("short in6_ifreq: %v", err)
+	}
 }

@@ -1,3 +1,10 @@
+//go:build !windows
+
+// The import check lists the packages of all three OSes at once (GOOS is
+// set per go list), so it needs the go command of the host that builds,
+// not a run on each OS: Windows binaries are tested under Wine, which has
+// no Go toolchain.
+
 package diagnose
 
 import (

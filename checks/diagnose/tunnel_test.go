@@ -1,0 +1,104 @@
+package diagnose
+
+import (
+	"net/netip"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
+)
+
+// wgQuick makes s a wg-quick full tunnel: device wg0 (index 9), its
+// default route in table 51820 and its two rules; the targets' lookups
+// answer from table 51820 through wg0.
+func wgQuick(s *netstate.State) {
+	s.Links = append(s.Links, netstate.Link{Index: 9, Name: "wg0", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("10.66.0.2/32")}})
+	s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "wg0", Table: 51820})
+	s.Rules = []netstate.Rule{
+		{Family: 4, Priority: 0, Action: netstate.RuleLookup, Table: netstate.TableLocal, SuppressPrefixLen: -1},
+		{Family: 4, Priority: 32764, Action: netstate.RuleLookup, Table: netstate.TableMain, SuppressPrefixLen: 0},
+		{Family: 4, Priority: 32765, Action: netstate.RuleLookup, Table: 51820, Invert: true, Mark: 51820, Mask: 0xffffffff, SuppressPrefixLen: -1},
+		{Family: 4, Priority: 32766, Action: netstate.RuleLookup, Table: netstate.TableMain, SuppressPrefixLen: -1},
+	}
+	for i := range s.V4.External {
+		t := &s.V4.External[i]
+		t.Route = netstate.Route{Dst: netip.PrefixFrom(t.Addr, 32), IfIndex: 9, IfName: "wg0", Src: netip.MustParseAddr("10.66.0.2"), Table: 51820}
+	}
+}
+
+// tunnelSilent makes every IPv4 target silent through the tunnel.
+func tunnelSilent(s *netstate.State) {
+	for i := range s.V4.External {
+		t := &s.V4.External[i]
+		t.ICMP, t.TCP = silent(netstate.ProbeICMP, t.Addr), silent(netstate.ProbeTCP, t.Addr)
+	}
+}
+
+// tunnelCases are the cases of TestDiagnose about policy routing and
+// tunnels.
+var tunnelCases = []diagCase{
+	{name: "wg-quick full tunnel that works is healthy", mutate: wgQuick, verdict: Healthy},
+	{name: "wg-quick full tunnel whose server is gone names the device, its table and rule", mutate: func(s *netstate.State) {
+		wgQuick(s)
+		tunnelSilent(s)
+	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "sudo ip route del 0.0.0.0/0 dev wg0 table 51820"},
+	{name: "dead WireGuard tunnel, read as root: the last handshake is the evidence, wg-quick down the step", mutate: func(s *netstate.State) {
+		wgQuick(s)
+		tunnelSilent(s)
+		s.Tunnels = []netstate.TunnelInfo{{IfName: "wg0", Kind: "wireguard", Peers: []netstate.TunnelPeer{{Endpoint: netip.MustParseAddrPort("192.0.2.7:51820"), SinceHandshake: 3 * time.Minute}}}}
+	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "sudo wg-quick down wg0"},
+	{name: "Tailscale exit node (table 52) gone silent", mutate: func(s *netstate.State) {
+		s.Links = append(s.Links, netstate.Link{Index: 9, Name: "tailscale0", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true})
+		s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "tailscale0", Table: 52})
+		s.Rules = []netstate.Rule{
+			{Family: 4, Priority: 5210, Action: netstate.RuleLookup, Table: netstate.TableMain, Mark: 0x80000, Mask: 0xff0000, SuppressPrefixLen: -1},
+			{Family: 4, Priority: 5270, Action: netstate.RuleLookup, Table: 52, SuppressPrefixLen: -1},
+		}
+		for i := range s.V4.External {
+			t := &s.V4.External[i]
+			t.Route = netstate.Route{Dst: netip.PrefixFrom(t.Addr, 32), IfIndex: 9, IfName: "tailscale0", Table: 52}
+		}
+		tunnelSilent(s)
+	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "ip route show table 52"},
+	{name: "a VPN whose default route in main goes silent (OpenVPN redirect-gateway) is named by its device", mutate: func(s *netstate.State) {
+		s.Links = append(s.Links, netstate.Link{Index: 9, Name: "tun0", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("10.8.0.6/24")}})
+		r := netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "tun0", Table: 254}
+		s.Routes = append(s.Routes, r)
+		// The default route through tun0 has no next hop: no gateway probed.
+		s.V4.Default, s.V4.Gateway, s.V4.GatewayProbe = &r, netip.Addr{}, nil
+		for i := range s.V4.External {
+			t := &s.V4.External[i]
+			t.Route = netstate.Route{Dst: netip.PrefixFrom(t.Addr, 32), IfIndex: 9, IfName: "tun0", Table: 254}
+		}
+		tunnelSilent(s)
+	}, want: []string{"default-route-vpn", "tunnel-dead"}, verdict: Unhealthy, manual: "sudo ip route del 0.0.0.0/0 dev tun0 table main"},
+	{name: "a tunnel without carrier is a diverted route the tables prove, not a silent tunnel", mutate: func(s *netstate.State) {
+		wgQuick(s)
+		s.Links[len(s.Links)-1].Carrier = false
+		for i := range s.V4.External {
+			t := &s.V4.External[i]
+			t.ICMP, t.TCP = netstate.ProbeResult{}, netstate.ProbeResult{}
+		}
+	}, want: []string{"target-route-diverted"}, verdict: Unhealthy, manual: "sudo ip route del 0.0.0.0/0 dev wg0 table 51820"},
+}
+
+// TestRouteNamesUsedRoute holds that the route check reports the route the
+// kernel's lookup chose, with its table and rule, not only the main
+// table's default.
+func TestRouteNamesUsedRoute(t *testing.T) {
+	s := healthyState("linux")
+	wgQuick(s)
+	dg := Diagnose(s)
+	for _, c := range dg.Checks {
+		if c.ID != "route" {
+			continue
+		}
+		want := "203.0.113.5 uses 0.0.0.0/0 dev wg0 table 51820 (rule 32765: not from all fwmark 0xca6c lookup 51820)"
+		if c.Status != StatusPass || !strings.Contains(c.Detail, want) {
+			t.Errorf("route: %s %q, want pass naming %q", c.Status, c.Detail, want)
+		}
+		return
+	}
+	t.Fatal("no route check")
+}

@@ -1,0 +1,155 @@
+//go:build linux
+
+package sys
+
+import (
+	"context"
+	"encoding/binary"
+	"net/netip"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/netguard/netguard/checks/netstate"
+	"github.com/vishvananda/netlink"
+	"golang.org/x/sys/unix"
+)
+
+func rtattr(typ uint16, v []byte) []byte {
+	b := make([]byte, 4, 4+len(v)+3)
+	binary.NativeEndian.PutUint16(b[0:2], uint16(4+len(v)))
+	binary.NativeEndian.PutUint16(b[2:4], typ)
+	b = append(b, v...)
+	for len(b)%4 != 0 {
+		b = append(b, 0)
+	}
+	return b
+}
+
+// TestParseRuleWGQuick reads wg-quick's two rules as the kernel sends them.
+func TestParseRuleWGQuick(t *testing.T) {
+	hdr := func(flags uint32) []byte {
+		b := []byte{unix.AF_INET, 0, 0, 0, 0, 0, 0, unix.FR_ACT_TO_TBL, 0, 0, 0, 0}
+		binary.NativeEndian.PutUint32(b[8:], flags)
+		return b
+	}
+	u32 := func(x uint32) []byte { return binary.NativeEndian.AppendUint32(nil, x) }
+	fw := append(hdr(unix.FIB_RULE_INVERT), rtattr(unix.FRA_PRIORITY, u32(32765))...)
+	fw = append(fw, rtattr(unix.FRA_FWMARK, u32(51820))...)
+	fw = append(fw, rtattr(unix.FRA_TABLE, u32(51820))...)
+	r, ok, err := parseRule(fw)
+	if err != nil || !ok {
+		t.Fatalf("parseRule: %v %v", ok, err)
+	}
+	if got, want := r.String(), "32765: not from all fwmark 0xca6c lookup 51820"; got != want {
+		t.Errorf("rule = %q, want %q", got, want)
+	}
+	sup := append(hdr(0), rtattr(unix.FRA_PRIORITY, u32(32764))...)
+	sup = append(sup, rtattr(unix.FRA_TABLE, u32(254))...)
+	sup = append(sup, rtattr(unix.FRA_SUPPRESS_PREFIXLEN, u32(0))...)
+	r, _, err = parseRule(sup)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := r.String(), "32764: from all lookup main suppress_prefixlength 0"; got != want {
+		t.Errorf("rule = %q, want %q", got, want)
+	}
+	if _, _, err := parseRule(fw[:8]); err == nil {
+		t.Error("short rule message parsed")
+	}
+}
+
+// TestParseUAPI reads wireguard-go's `get=1` reply: one peer that never
+// completed a handshake, one that did a minute ago; keys are not kept.
+func TestParseUAPI(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	reply := "private_key=aa\nlisten_port=51820\nfwmark=51820\n" +
+		"public_key=bb\nendpoint=192.0.2.7:51820\nlast_handshake_time_sec=0\nlast_handshake_time_nsec=0\ntx_bytes=148\nrx_bytes=0\nallowed_ip=0.0.0.0/0\n" +
+		"public_key=cc\nlast_handshake_time_sec=1799999940\nlast_handshake_time_nsec=0\nrx_bytes=92\n" +
+		"errno=0\n\n"
+	peers, err := parseUAPI(strings.NewReader(reply), now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(peers) != 2 || peers[0].SinceHandshake >= 0 || peers[0].Endpoint.String() != "192.0.2.7:51820" || peers[0].TxBytes != 148 ||
+		peers[1].SinceHandshake != time.Minute || peers[1].RxBytes != 92 {
+		t.Errorf("peers = %+v", peers)
+	}
+	if _, err := parseUAPI(strings.NewReader("errno=19\n\n"), now); err == nil {
+		t.Error("errno=19 accepted")
+	}
+	if _, err := parseUAPI(strings.NewReader("public_key=bb\n"), now); err == nil {
+		t.Error("truncated reply accepted")
+	}
+}
+
+// TestParseWGDevice reads a WG_CMD_GET_DEVICE reply as the kernel builds
+// it: WGDEVICE_A_PEERS nested, each peer nested, its endpoint a
+// sockaddr_in and its handshake a __kernel_timespec.
+func TestParseWGDevice(t *testing.T) {
+	now := time.Unix(1_800_000_000, 0)
+	u64 := func(x uint64) []byte { return binary.NativeEndian.AppendUint64(nil, x) }
+	sin := []byte{0, 0, 0xca, 0x6c, 192, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0}
+	binary.NativeEndian.PutUint16(sin[0:2], unix.AF_INET)
+	ts := append(u64(1_799_999_880), u64(0)...)
+	peer1 := append(nlAttr(unix.WGPEER_A_PUBLIC_KEY, make([]byte, 32)), nlAttr(unix.WGPEER_A_ENDPOINT, sin)...)
+	peer1 = append(peer1, nlAttr(unix.WGPEER_A_LAST_HANDSHAKE_TIME, ts)...)
+	peer1 = append(peer1, nlAttr(unix.WGPEER_A_TX_BYTES, u64(4096))...)
+	peer2 := append(nlAttr(unix.WGPEER_A_LAST_HANDSHAKE_TIME, make([]byte, 16)), nlAttr(unix.WGPEER_A_RX_BYTES, u64(0))...)
+	peers := append(nlAttr(0|unix.NLA_F_NESTED, peer1), nlAttr(1|unix.NLA_F_NESTED, peer2)...)
+	msg := genlBody(unix.WG_CMD_GET_DEVICE, unix.WG_GENL_VERSION,
+		nlAttr(unix.WGDEVICE_A_IFNAME, []byte("wg0\x00")), nlAttr(unix.WGDEVICE_A_PEERS|unix.NLA_F_NESTED, peers))
+	got, err := parseWGDevice(msg, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || got[0].Endpoint.String() != "192.0.2.7:51820" || got[0].SinceHandshake != 2*time.Minute || got[0].TxBytes != 4096 ||
+		got[1].SinceHandshake >= 0 || got[1].Endpoint.IsValid() {
+		t.Errorf("peers = %+v", got)
+	}
+	if _, err := parseWGDevice(msg[:len(msg)-3], now); err == nil {
+		t.Error("truncated message parsed")
+	}
+}
+
+// TestRulesInNetns reads wg-quick's rules from a real kernel, in a
+// namespace of its own, and the route lookup answers with the policy
+// table the rule chose.
+func TestRulesInNetns(t *testing.T) {
+	inNetns(t, func(t *testing.T) {
+		lo, err := netlink.LinkByName("lo")
+		must(t, "lo", err)
+		must(t, "lo up", netlink.LinkSetUp(lo))
+		must(t, "addr", netlink.AddrAdd(lo, &netlink.Addr{IPNet: cidr("10.66.0.2/32")}))
+		must(t, "route", netlink.RouteAdd(&netlink.Route{Dst: cidr("0.0.0.0/0"), LinkIndex: lo.Attrs().Index, Table: 51820}))
+		r := netlink.NewRule()
+		r.Priority, r.Invert, r.Mark, r.Table = 32765, true, 51820, 51820
+		must(t, "rule", netlink.RuleAdd(r))
+		r = netlink.NewRule()
+		r.Priority, r.Table, r.SuppressPrefixlen = 32764, unix.RT_TABLE_MAIN, 0
+		must(t, "rule", netlink.RuleAdd(r))
+		s := New().(*linuxSystem)
+		rules, err := s.Rules(context.Background())
+		must(t, "Rules", err)
+		var got []string
+		for _, r := range rules {
+			if r.Family == 4 {
+				got = append(got, r.String())
+			}
+		}
+		want := []string{"0: from all lookup local", "32764: from all lookup main suppress_prefixlength 0",
+			"32765: not from all fwmark 0xca6c lookup 51820", "32766: from all lookup main", "32767: from all lookup default"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("rules:\n got %q\nwant %q", got, want)
+		}
+		rt, err := s.RouteTo(context.Background(), netip.MustParseAddr("203.0.113.5"))
+		must(t, "RouteTo", err)
+		if rt.Table != 51820 || rt.IfIndex != lo.Attrs().Index {
+			t.Errorf("RouteTo = %+v, want table 51820 via lo", rt)
+		}
+		if m := netstate.RuleFor(rules, netip.MustParseAddr("203.0.113.5"), rt.Src, rt.Table); m == nil || m.Priority != 32765 {
+			t.Errorf("RuleFor = %v", m)
+		}
+	})
+}

@@ -1,0 +1,218 @@
+//go:build linux
+
+package lab
+
+import (
+	"bufio"
+	"context"
+	"os"
+	"os/exec"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// Faults of what name servers answer and of networks that hold traffic
+// until someone logs in: a VPN's resolver left behind that refuses public
+// names, a local stub whose upstreams are gone, a captive portal.
+
+// CorpResolverIP is the VPN resolver CorporateResolverLeft leaves in the
+// client's resolv.conf, on the router's loopback.
+const CorpResolverIP = "10.8.0.1"
+
+// CorpSearchDomain is the search domain that came with it.
+const CorpSearchDomain = "corp.example"
+
+// PortalLogin is where the captive portal sends a browser.
+const PortalLogin = "http://" + GatewayIP + "/login?orig=" + DNSName
+
+// Rcodes a DNSResponder answers with.
+const (
+	RcodeServfail = 2
+	RcodeRefused  = 5
+)
+
+// pythonDNS answers every query on argv[1]:53 (UDP) with rcode argv[2]
+// and, for NOERROR, one A record argv[3] for any A question. It exits
+// after 120 s at most.
+const pythonDNS = `import socket, struct, sys, time
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind((sys.argv[1], 53))
+s.settimeout(1)
+rcode = int(sys.argv[2])
+a = socket.inet_aton(sys.argv[3]) if len(sys.argv) > 3 else None
+print("ready", flush=True)
+end = time.time() + 120
+while time.time() < end:
+    try:
+        q, peer = s.recvfrom(1500)
+    except socket.timeout:
+        continue
+    if len(q) < 12:
+        continue
+    qid, flags, qd = struct.unpack(">HHH", q[:6])
+    i = 12
+    while i < len(q) and q[i] != 0:
+        i += 1 + q[i]
+    question = q[12:i + 5]
+    qtype = struct.unpack(">H", q[i + 1:i + 3])[0] if i + 3 <= len(q) else 0
+    an = 1 if (rcode == 0 and a is not None and qtype == 1) else 0
+    hdr = struct.pack(">HHHHHH", qid, 0x8180 | (flags & 0x0100) | rcode, 1, an, 0, 0)
+    body = question
+    if an:
+        body += b"\xc0\x0c" + struct.pack(">HHIH", 1, 1, 60, 4) + a
+    s.sendto(hdr + body, peer)
+`
+
+// pythonPortal answers every HTTP request on argv[1]:80 with a 302 to
+// argv[2], as a captive portal does. It exits after 120 s at most.
+const pythonPortal = `import http.server, socketserver, sys, threading, time
+loc = sys.argv[2]
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(302)
+        self.send_header("Location", loc)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+socketserver.TCPServer.allow_reuse_address = True
+srv = socketserver.ThreadingTCPServer((sys.argv[1], 80), H)
+threading.Thread(target=srv.serve_forever, daemon=True).start()
+print("ready", flush=True)
+time.sleep(120)
+`
+
+// runPython starts python3 with script and args inside ns, waits for it to
+// print "ready" and kills it when the test ends.
+func (l *Lab) runPython(ns, what, script string, args ...string) {
+	l.t.Helper()
+	py := "/usr/bin/python3"
+	if _, err := os.Stat(py); err != nil {
+		if py, err = exec.LookPath("python3"); err != nil {
+			l.t.Fatalf("lab %s: python3 not found (install python3): %v", l.Prefix, err)
+		}
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := l.Cmd(ctx, ns, append([]string{py, "-c", script}, args...)...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		l.t.Fatalf("lab %s: %v", l.Prefix, err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		l.t.Fatalf("lab %s: start %s: %v", l.Prefix, what, err)
+	}
+	l.t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	ready := make(chan bool, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		ready <- sc.Scan() && sc.Text() == "ready"
+		for sc.Scan() {
+		}
+	}()
+	select {
+	case ok := <-ready:
+		if !ok {
+			l.t.Fatalf("lab %s: %s in %s did not start: %s", l.Prefix, what, ns, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		l.t.Fatalf("lab %s: %s in %s not ready after 10 s", l.Prefix, what, ns)
+	}
+}
+
+// DNSResponder starts a name server on addr:53 in ns that answers every
+// query with rcode, and with the A record answer (when not "") for
+// NOERROR.
+func (l *Lab) DNSResponder(ns, addr string, rcode int, answer string) {
+	l.t.Helper()
+	args := []string{addr, strconv.Itoa(rcode)}
+	if answer != "" {
+		args = append(args, answer)
+	}
+	l.runPython(ns, "name server on "+addr, pythonDNS, args...)
+}
+
+// CorporateResolverLeft leaves a VPN's resolver in the client's
+// resolv.conf, with its search domain: a server on the router's loopback
+// that refuses every name it does not serve, as corporate resolvers do for
+// clients outside the VPN.
+func (l *Lab) CorporateResolverLeft() {
+	l.t.Helper()
+	l.mustIP(l.Router, "addr", "add", CorpResolverIP+"/32", "dev", "lo")
+	l.DNSResponder(l.Router, CorpResolverIP, RcodeRefused, "")
+	l.SetResolvConf("# written by a VPN client\nsearch " + CorpSearchDomain + "\nnameserver " + CorpResolverIP + "\n")
+}
+
+// StubUpstreamsDead makes the client's only name server a local stub on
+// 127.0.0.1 that answers SERVFAIL, as systemd-resolved and dnsmasq do when
+// none of their upstreams answers.
+func (l *Lab) StubUpstreamsDead() {
+	l.t.Helper()
+	l.DNSResponder(l.Client, "127.0.0.1", RcodeServfail, "")
+	l.SetResolvConf("nameserver 127.0.0.1\n")
+}
+
+// CaptivePortal turns the router into a captive portal: its name server
+// answers every name with its own address, port 80 redirects to
+// PortalLogin, and forwarded TCP (HTTPS included) is dropped while ICMP
+// passes, as on a hotel network before login.
+func (l *Lab) CaptivePortal() {
+	l.t.Helper()
+	l.DNSResponder(l.Router, GatewayIP, 0, GatewayIP)
+	l.runPython(l.Router, "portal on "+GatewayIP+":80", pythonPortal, GatewayIP, PortalLogin)
+	l.nft(l.Router, routerTable("portal", "", "meta l4proto tcp drop;", ""))
+	l.SetResolvConf("nameserver " + GatewayIP + "\n")
+}
+
+// DeadUpstreamIP is the upstream StubUpstreamsSilent gives dnsmasq: on the
+// internet host's network, where no host has it.
+const DeadUpstreamIP = "203.0.113.9"
+
+// StubUpstreamsSilent makes the client's only name server a dnsmasq on
+// 127.0.0.1 whose one upstream is gone: dnsmasq takes every query and
+// answers none while it waits on it.
+func (l *Lab) StubUpstreamsSilent() {
+	l.t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	cmd := l.Cmd(ctx, l.Client, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+		"--no-resolv", "--no-hosts", "--no-poll", "--bind-interfaces", "--listen-address=127.0.0.1", "--port=53",
+		"--server="+DeadUpstreamIP, "--user=root", "--pid-file="+l.Dir+"/dnsmasq-stub.pid", "--log-facility="+l.Dir+"/dnsmasq-stub.log")
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if err := cmd.Start(); err != nil {
+		cancel()
+		l.t.Fatalf("lab %s: start dnsmasq stub: %v", l.Prefix, err)
+	}
+	l.t.Cleanup(func() {
+		cancel()
+		_ = cmd.Wait()
+	})
+	// Ready when it takes queries: port 53 on loopback no longer refuses.
+	for i := 0; ; i++ {
+		if _, _, code := l.Run(l.t, l.Client, "sh", "-c", "grep -q ' 0100007F:0035 ' /proc/net/udp"); code == 0 {
+			break
+		}
+		if i == 100 {
+			l.t.Fatalf("lab %s: dnsmasq stub not listening after 3 s", l.Prefix)
+		}
+		time.Sleep(30 * time.Millisecond)
+	}
+	l.SetResolvConf("nameserver 127.0.0.1\n")
+}
+
+// CaptivePortalIntercept is CaptivePortal on a portal that also takes
+// port 80 of every address for itself (DNAT), as most do: a probe of an
+// external target's port 80 is answered, HTTPS is still held.
+func (l *Lab) CaptivePortalIntercept() {
+	l.t.Helper()
+	l.CaptivePortal()
+	l.nft(l.Router, "table ip nglab_portalnat {\n\tchain pre { type nat hook prerouting priority -100; policy accept; iifname \""+l.RouterLANIf+"\" tcp dport 80 dnat to "+GatewayIP+"; }\n}\n")
+}
