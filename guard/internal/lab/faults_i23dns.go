@@ -3,12 +3,8 @@
 package lab
 
 import (
-	"bufio"
 	"context"
-	"os"
-	"os/exec"
 	"strconv"
-	"strings"
 	"syscall"
 	"time"
 )
@@ -83,51 +79,6 @@ threading.Thread(target=srv.serve_forever, daemon=True).start()
 print("ready", flush=True)
 time.sleep(120)
 `
-
-// runPython starts python3 with script and args inside ns, waits for it to
-// print "ready" and kills it when the test ends.
-func (l *Lab) runPython(ns, what, script string, args ...string) {
-	l.t.Helper()
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		if py, err = exec.LookPath("python3"); err != nil {
-			l.t.Fatalf("lab %s: python3 not found (install python3): %v", l.Prefix, err)
-		}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := l.Cmd(ctx, ns, append([]string{py, "-c", script}, args...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		l.t.Fatalf("lab %s: %v", l.Prefix, err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		l.t.Fatalf("lab %s: start %s: %v", l.Prefix, what, err)
-	}
-	l.t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		ready <- sc.Scan() && sc.Text() == "ready"
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			l.t.Fatalf("lab %s: %s in %s did not start: %s", l.Prefix, what, ns, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		l.t.Fatalf("lab %s: %s in %s not ready after 10 s", l.Prefix, what, ns)
-	}
-}
 
 // DNSResponder starts a name server on addr:53 in ns that answers every
 // query with rcode, and with the A record answer (when not "") for

@@ -3,15 +3,8 @@
 package lab
 
 import (
-	"bufio"
-	"context"
 	"encoding/base64"
-	"os"
-	"os/exec"
 	"strconv"
-	"strings"
-	"syscall"
-	"time"
 )
 
 // Faults of proxies and proxy apps: an HTTP CONNECT proxy on the router,
@@ -123,53 +116,6 @@ func (l *Lab) StartConnectProxy(mode ConnectProxyMode) {
 		args = append(args, ProxyRealm, "Basic "+base64.StdEncoding.EncodeToString([]byte(ProxyUser+":"+ProxyPassword)))
 	}
 	l.startPython(l.Router, "connect proxy", pythonConnectProxy, args...)
-}
-
-// startPython runs a python3 script in ns as root, waits for it to print
-// "ready" and returns its pid; it is killed when the test ends and dies
-// with the test process.
-func (l *Lab) startPython(ns, what, script string, args ...string) int {
-	l.t.Helper()
-	py := "/usr/bin/python3"
-	if _, err := os.Stat(py); err != nil {
-		if py, err = exec.LookPath("python3"); err != nil {
-			l.t.Fatalf("lab %s: python3 not found (install python3): %v", l.Prefix, err)
-		}
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	cmd := l.Cmd(ctx, ns, append([]string{py, "-c", script}, args...)...)
-	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
-	out, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		l.t.Fatalf("lab %s: %v", l.Prefix, err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		l.t.Fatalf("lab %s: start %s: %v", l.Prefix, what, err)
-	}
-	l.t.Cleanup(func() {
-		cancel()
-		_ = cmd.Wait()
-	})
-	ready := make(chan bool, 1)
-	go func() {
-		sc := bufio.NewScanner(out)
-		ready <- sc.Scan() && sc.Text() == "ready"
-		for sc.Scan() {
-		}
-	}()
-	select {
-	case ok := <-ready:
-		if !ok {
-			l.t.Fatalf("lab %s: %s in %s did not start: %s", l.Prefix, what, ns, stderr.String())
-		}
-	case <-time.After(10 * time.Second):
-		l.t.Fatalf("lab %s: %s in %s not ready after 10 s", l.Prefix, what, ns)
-	}
-	return cmd.Process.Pid
 }
 
 // TunAppIface is the TUN device StartTunApp creates in the client.

@@ -89,17 +89,37 @@ time.sleep(120)
 // killed (by its pid) when the test ends, and dies with the test process.
 func (l *Lab) Listen(ns, user, addr string, port int) int {
 	l.t.Helper()
+	return l.startPythonAs(ns, user, fmt.Sprintf("listener on %s:%d", addr, port), pythonListener, addr, strconv.Itoa(port))
+}
+
+// startPython runs a python3 script in ns as root, waits for it to print
+// "ready" and returns its pid; it is killed when the test ends and dies
+// with the test process.
+func (l *Lab) startPython(ns, what, script string, args ...string) int {
+	l.t.Helper()
+	return l.startPythonAs(ns, "", what, script, args...)
+}
+
+// runPython is startPython for a process whose pid the caller needs not.
+func (l *Lab) runPython(ns, what, script string, args ...string) {
+	l.t.Helper()
+	l.startPythonAs(ns, "", what, script, args...)
+}
+
+// startPythonAs is startPython as user ("" is root).
+func (l *Lab) startPythonAs(ns, user, what, script string, args ...string) int {
+	l.t.Helper()
 	py := "/usr/bin/python3"
 	if _, err := os.Stat(py); err != nil {
 		if py, err = exec.LookPath("python3"); err != nil {
 			l.t.Fatalf("lab %s: python3 not found (install python3): %v", l.Prefix, err)
 		}
 	}
-	args := []string{py, "-c", pythonListener, addr, strconv.Itoa(port)}
+	argv := append([]string{py, "-c", script}, args...)
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := l.Cmd(ctx, ns, args...)
+	cmd := l.Cmd(ctx, ns, argv...)
 	if user != "" {
-		cmd = l.CmdAs(ctx, ns, user, args...)
+		cmd = l.CmdAs(ctx, ns, user, argv...)
 	}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	out, err := cmd.StdoutPipe()
@@ -111,7 +131,7 @@ func (l *Lab) Listen(ns, user, addr string, port int) int {
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		cancel()
-		l.t.Fatalf("lab %s: start listener: %v", l.Prefix, err)
+		l.t.Fatalf("lab %s: start %s: %v", l.Prefix, what, err)
 	}
 	l.t.Cleanup(func() {
 		cancel() // kills the process (ip netns exec and setpriv exec in place)
@@ -127,10 +147,10 @@ func (l *Lab) Listen(ns, user, addr string, port int) int {
 	select {
 	case ok := <-ready:
 		if !ok {
-			l.t.Fatalf("lab %s: listener on %s:%d in %s did not start: %s", l.Prefix, addr, port, ns, stderr.String())
+			l.t.Fatalf("lab %s: %s in %s did not start: %s", l.Prefix, what, ns, stderr.String())
 		}
 	case <-time.After(10 * time.Second):
-		l.t.Fatalf("lab %s: listener on %s:%d in %s not ready after 10 s", l.Prefix, addr, port, ns)
+		l.t.Fatalf("lab %s: %s in %s not ready after 10 s", l.Prefix, what, ns)
 	}
 	return cmd.Process.Pid
 }
