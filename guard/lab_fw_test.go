@@ -28,21 +28,36 @@ func TestLabFirewall(t *testing.T) {
 	}{
 		{
 			// A plain reject answers connect with ECONNREFUSED, as the
-			// host's own refusal does: only the rules tell them apart.
-			name:    "reject-443",
-			setup:   func(l *lab.Lab) { l.RejectHTTPS("reject") },
-			culprit: "inet ngfw output handle",
+			// host's own refusal does: root reads the rule, nobody the
+			// ICMP error's sender, this host (IP_RECVERR).
+			name:          "reject-443",
+			setup:         func(l *lab.Lab) { l.RejectHTTPS("reject") },
+			culprit:       "inet ngfw output handle",
+			nobodyCulprit: "rejected by this host's own firewall",
 			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
 				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
-			nobody: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, checkID: "firewall", status: "unknown"},
+			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
+				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
 		},
 		{
 			name:          "reject-443-admin-prohibited",
 			setup:         func(l *lab.Lab) { l.RejectHTTPS("reject with icmpx admin-prohibited") },
 			culprit:       "inet ngfw output handle",
-			nobodyCulprit: "port 443",
+			nobodyCulprit: "rejected by this host's own firewall",
 			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
 				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
+			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
+				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
+		},
+		{
+			// The router rejects 443: a firewall on the way, which root
+			// can tell from the client's own rules.
+			name:          "reject-443-upstream",
+			setup:         func(l *lab.Lab) { l.RejectHTTPSUpstream() },
+			culprit:       "on the way (this machine's rules allow it)",
+			nobodyCulprit: "here or on the way",
+			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.HTTPSRejected.ID}},
+				finding: diagnose.HTTPSRejected.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
 			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.HTTPSRejected.ID}},
 				finding: diagnose.HTTPSRejected.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
 		},

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -74,7 +75,7 @@ var (
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 443", fwNeverWindows},
 		},
 		Why: "HTTPS is what package managers, git, registries and APIs use: with port 443 blocked on the way out, every download fails, although other ports (and ping) still answer.",
-		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or (as root on Linux) the output chains' rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
+		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or was refused by an ICMP error that this host itself sent (Linux, IP_RECVERR: a reject rule on output), while the target itself never answered; or (as root on Linux) the output chains' rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
 	}
 
 	HTTPSRejected = &Def{
@@ -228,7 +229,7 @@ func (d *diag) httpsBlocked() Status {
 	var local, remote []string
 	var localEv, remoteEv []string
 	var rule fwOutcome
-	errText, answeredPort := "", ""
+	errText, answeredPort, errnoWhy := "", "", ""
 	for _, f := range d.usedFamilies() {
 		for i := range f.External {
 			t := &f.External[i]
@@ -253,7 +254,15 @@ func (d *diag) httpsBlocked() Status {
 			switch netstate.Classify(pf.Err) {
 			case netstate.ClassPermission:
 				local = append(local, t.Addr.String())
-				localEv = append(localEv, fmt.Sprintf("%s port 443: connect failed at once with %s", t.Addr, netstate.ErrText(pf.Err)))
+				why := "the kernel refused the connect: " + netstate.ErrText(pf.Err)
+				var lr *netstate.LocalRejectError
+				if errors.As(pf.Err, &lr) {
+					why = lr.Error()
+				}
+				if errnoWhy == "" {
+					errnoWhy = why
+				}
+				localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, why))
 			case netstate.ClassHostUnreach:
 				if !t.TCP.Answered || t.TCP.Target.Port() == 443 {
 					continue // no other port answered: the path, not a filter
@@ -266,7 +275,7 @@ func (d *diag) httpsBlocked() Status {
 	}
 	st := StatusPass
 	if len(local) > 0 {
-		a := Args{ArgTargets: strings.Join(local, ListSep), ArgRule: "EPERM/EACCES from this machine's own stack"}
+		a := Args{ArgTargets: strings.Join(local, ListSep), ArgRule: errnoWhy}
 		if rule.Chain != nil {
 			a = rule.fwArgs(a)
 		}

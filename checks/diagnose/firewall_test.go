@@ -63,6 +63,14 @@ var firewallLocalCases = []localCase{
 		verdict: Unhealthy, culprit: "port 443", check: "firewall", status: StatusFail,
 	},
 	{
+		name: "443 refused by an ICMP error from this host itself while 53 answers: a local reject rule",
+		mutate: func(s *netstate.State) {
+			https443Fails(s, &netstate.LocalRejectError{Err: syscall.ECONNREFUSED, From: netip.MustParseAddr("198.18.3.2")})
+		},
+		want:    []string{"firewall-blocks-https"},
+		verdict: Unhealthy, culprit: "an ICMP error from 198.18.3.2: connection refused", check: "firewall", status: StatusFail,
+	},
+	{
 		name:    "443 rejected as administratively prohibited while 53 answers",
 		mutate:  func(s *netstate.State) { https443Fails(s, syscall.EHOSTUNREACH) },
 		want:    []string{"https-rejected"},

@@ -33,6 +33,10 @@ func Classify(err error) ErrClass {
 	case errors.Is(err, ErrNoReply), errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled), isTimeout(err):
 		return ClassTimeout
 	}
+	var lr *LocalRejectError
+	if errors.As(err, &lr) {
+		return ClassPermission // refused by this host's own firewall, whatever the errno
+	}
 	for _, m := range errnoClasses {
 		for _, e := range m.errs {
 			if errors.Is(err, e) {
@@ -73,6 +77,10 @@ func ErrText(err error) string {
 	}
 	if c := Classify(err); c == ClassTimeout {
 		return "no reply"
+	}
+	var lr *LocalRejectError
+	if errors.As(err, &lr) {
+		return lr.Error()
 	}
 	var en syscall.Errno
 	if errors.As(err, &en) {

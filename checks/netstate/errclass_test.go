@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/netip"
 	"os"
 	"syscall"
 	"testing"
@@ -43,5 +44,20 @@ func TestClassify(t *testing.T) {
 		if got := Classify(tc.err); got != tc.want {
 			t.Errorf("Classify(%v) = %q, want %q", tc.err, got, tc.want)
 		}
+	}
+}
+
+// A refusal that this host's own firewall sent is the local firewall,
+// whatever the errno, and keeps the errno for errors.Is.
+func TestClassifyLocalReject(t *testing.T) {
+	err := fmt.Errorf("dial: %w", &LocalRejectError{Err: syscall.ECONNREFUSED, From: netip.MustParseAddr("198.18.3.2")})
+	if c := Classify(err); c != ClassPermission {
+		t.Errorf("Classify = %s, want %s", c, ClassPermission)
+	}
+	if !errors.Is(err, syscall.ECONNREFUSED) {
+		t.Error("the errno is lost")
+	}
+	if got, want := ErrText(err), "rejected by this host's own firewall (an ICMP error from 198.18.3.2: connection refused)"; got != want {
+		t.Errorf("ErrText = %q, want %q", got, want)
 	}
 }

@@ -2,6 +2,8 @@ package netstate
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"net/netip"
 	"syscall"
 )
@@ -143,3 +145,23 @@ type firewallDrops struct{}
 
 func (firewallDrops) Error() string        { return "not sent: the local firewall's output rules drop it" }
 func (firewallDrops) Is(target error) bool { return target == syscall.EPERM }
+
+// LocalRejectError is a connect refused by an ICMP error that this host
+// itself sent (a local firewall's reject rule), not by the target: the
+// target never answered. Err keeps the kernel's errno (ECONNREFUSED,
+// EHOSTUNREACH); it classifies as ClassPermission, the local firewall.
+type LocalRejectError struct {
+	Err  error
+	From netip.Addr // the local address the ICMP error came from
+}
+
+func (e *LocalRejectError) Error() string {
+	why := "refused"
+	var en syscall.Errno
+	if errors.As(e.Err, &en) {
+		why = en.Error()
+	}
+	return fmt.Sprintf("rejected by this host's own firewall (an ICMP error from %s: %s)", e.From, why)
+}
+
+func (e *LocalRejectError) Unwrap() error { return e.Err }

@@ -206,12 +206,22 @@ func (p *NetProber) tcp(ctx context.Context, dst netip.Addr, ports []uint16, con
 			go func() {
 				defer wg.Done()
 				t0 := time.Now()
-				d := net.Dialer{Control: control}
+				w := newRejectWatch()
+				d := net.Dialer{Control: w.control(control)}
 				c, err := d.DialContext(ctx, "tcp", netip.AddrPortFrom(dst, port).String())
+				rtt := time.Since(t0)
 				if c != nil {
 					c.Close()
 				}
-				ch <- answer{port, err, time.Since(t0)}
+				if cl := netstate.Classify(err); cl == netstate.ClassRefused || cl == netstate.ClassHostUnreach {
+					// Refused by our own stack, not by the host: a local
+					// firewall's reject is no answer from the target.
+					if from, local := w.localSender(); local {
+						err = &netstate.LocalRejectError{Err: err, From: from}
+					}
+				}
+				w.close()
+				ch <- answer{port, err, rtt}
 			}()
 		}
 	}

@@ -57,3 +57,11 @@ func (l *Lab) AllowingFirewall() {
 	l.nft(l.Client, clientOutput("allowed", "drop",
 		"\t\ttcp dport 25 reject\n\t\toifname \"lo\" accept\n\t\toifname \""+l.ClientIf+"\" accept\n"))
 }
+
+// RejectHTTPSUpstream makes the router reject TCP 443 forwarded through
+// it with an ICMP administratively prohibited: a firewall on the way, not
+// the client's own.
+func (l *Lab) RejectHTTPSUpstream() {
+	l.t.Helper()
+	l.nft(l.Router, routerTable("https", "", "tcp dport 443 reject with icmpx admin-prohibited;", ""))
+}
