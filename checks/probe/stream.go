@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
-	"syscall"
 	"time"
 	"unicode/utf8"
 
@@ -41,7 +40,17 @@ func dialStream(ctx context.Context, dst netip.AddrPort) (net.Conn, func(), erro
 // closedErr reports whether err means the peer closed or reset the
 // connection (as opposed to our side giving up).
 func closedErr(err error) bool {
-	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.ECONNABORTED) || errors.Is(err, syscall.EPIPE)
+	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err)
+}
+
+// isReset reports whether err is one of this OS's reset errnos.
+func isReset(err error) bool {
+	for _, e := range resetErrnos {
+		if errors.Is(err, e) {
+			return true
+		}
+	}
+	return false
 }
 
 // ctxErr is the error to report once ctx ended a read: a timeout, as the
@@ -63,7 +72,7 @@ func (p *NetProber) Hello(ctx context.Context, dst netip.AddrPort) netstate.Stre
 		r.Err = ctxErr(ctx, fmt.Errorf("connect %s: %w", dst, err))
 		// A reset (not a refusal) while connecting is a handshake the
 		// peer completed and then dropped, before the dialer looked.
-		r.Connected = errors.Is(err, syscall.ECONNRESET)
+		r.Connected = isReset(err)
 		r.Reset = r.Connected
 		return r
 	}
