@@ -188,6 +188,19 @@ func (e *Engine) collectTunApp(ctx context.Context, o Options, s *netstate.State
 	wg.Wait()
 }
 
+// routesOutsideMain reports whether a table other than main (254), local
+// (255) and default (253) holds routes.
+func routesOutsideMain(rs []netstate.Route) bool {
+	for _, r := range rs {
+		switch r.Table {
+		case 0, 253, 254, 255:
+		default:
+			return true
+		}
+	}
+	return false
+}
+
 // readTables reads the link, route, neighbor and socket tables in
 // parallel. tablesDone closes when links and routes are in (what the plan
 // needs), neighDone when the neighbors are; wait waits for all four.
@@ -206,10 +219,18 @@ func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(s
 		defer tables.Done()
 		timed("link", func() { s.Links, s.LinksErr = e.Sys.Links(ctx) })
 	}()
+	rr, readRules := e.Sys.(netstate.RuleReader)
 	go func() {
 		defer wg.Done()
-		defer tables.Done()
 		timed("route", func() { s.Routes, s.RoutesErr = e.Sys.Routes(ctx) })
+		tables.Done()
+		// The policy rules only matter when some table besides main,
+		// local and default holds routes (a VPN's own table): then they
+		// say which traffic goes there. Without one, every rule leads to
+		// the main table, and a healthy run skips the read.
+		if readRules && routesOutsideMain(s.Routes) {
+			timed("route", func() { s.Rules, s.RulesErr = rr.Rules(ctx) })
+		}
 	}()
 	go func() {
 		defer wg.Done()
@@ -234,9 +255,6 @@ func (e *Engine) readTables(ctx context.Context, s *netstate.State, timed func(s
 				s.Firewall = fr.OutputFilter(fctx)
 			})
 		}()
-	}
-	if rr, ok := e.Sys.(netstate.RuleReader); ok {
-		wg.Go(func() { timed("route", func() { s.Rules, s.RulesErr = rr.Rules(ctx) }) })
 	}
 	return td, nd, wg.Wait
 }
