@@ -117,13 +117,14 @@ func (v *Values) setTrust(n *yaml.Node) error {
 }
 
 // printable returns s unchanged when every rune is a printable character
-// (spaces included), and Go-quoted otherwise, for paths and messages that
-// go to a terminal.
+// (spaces included), and Go-quoted in ASCII otherwise, for paths and
+// messages that go to a terminal: strconv.Quote would keep a U+FFFD (what
+// a JSON decoder makes of invalid UTF-8) as it is.
 func printable(s string) string {
 	if isPrintable(s) {
 		return s
 	}
-	return strconv.Quote(s)
+	return strconv.QuoteToASCII(s)
 }
 
 func isPrintable(s string) bool {
