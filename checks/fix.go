@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/netguard/netguard/checks/diagnose"
@@ -31,6 +30,10 @@ type FixOptions struct {
 	// (e.g. "sudo /usr/local/bin/guard repair delete-neighbor eth0 192.0.2.1");
 	// "" when there is no privileged helper that would run it.
 	Describe func(a Action) string
+	// DescribedHow is true when Describe's command already says how it
+	// must be run (Windows: "in an elevated PowerShell"), so a refused
+	// repair's step gets no second note.
+	DescribedHow bool
 	// HelperHint is the one manual step shown, last, when a repair needed
 	// root and no helper command can run it: how to get one.
 	HelperHint string
@@ -114,7 +117,7 @@ func (e *Engine) Fix(ctx context.Context, o Options, fo FixOptions) *Report {
 		r.Summary = last.Action.String() + " " + last.Target + " fixed " + rootID
 	}
 	if r.Verdict == diagnose.Unhealthy {
-		cmds, hint := privilegeSteps(repairs, fo.HelperHint)
+		cmds, hint := privilegeSteps(repairs, fo)
 		r.ManualSteps = append(cmds, r.ManualSteps...)
 		if hint {
 			r.ManualSteps = append(r.ManualSteps, fo.HelperHint)
@@ -143,15 +146,15 @@ func anyOK(rs []Repair) bool {
 // them, first among the manual steps. hint reports a refused repair with
 // no such command (no root-owned helper): the finding's own steps are then
 // the plain OS commands, and the hint, last, says how to get a helper.
-func privilegeSteps(rs []Repair, helperHint string) (cmds []string, hint bool) {
+func privilegeSteps(rs []Repair, fo FixOptions) (cmds []string, hint bool) {
 	for _, r := range rs {
 		switch {
 		case r.Outcome == OutcomeOK:
-		case r.Command != "" && strings.Contains(r.Command, "  # "):
-			cmds = append(cmds, r.Command) // it says already how it must run
+		case r.Command != "" && fo.DescribedHow:
+			cmds = append(cmds, r.Command)
 		case r.Command != "":
 			cmds = append(cmds, r.Command+"  # the repair guard could not run without root")
-		case r.Outcome == OutcomeNotPermitted && helperHint != "":
+		case r.Outcome == OutcomeNotPermitted && fo.HelperHint != "":
 			hint = true
 		}
 	}

@@ -15,6 +15,10 @@ const canSudo = false
 
 const noSudoReason = "needs an elevated prompt"
 
+// privilegedCommandSaysHow is true: the command's own comment says to run
+// it in an elevated PowerShell, so no second note is added.
+const privilegedCommandSaysHow = true
+
 // privilegedCommand is argv as one PowerShell command (the call operator
 // runs a quoted path), each word quoted for PowerShell, for a manual step.
 func privilegedCommand(argv []string) string {

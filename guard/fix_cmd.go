@@ -32,6 +32,7 @@ func elevation(sys *IO, mode checks.SudoMode) checks.FixOptions {
 		Describe: func(a checks.Action) string {
 			return privilegedCommand(append([]string{exe, "repair"}, a.Args()...))
 		},
+		DescribedHow: privilegedCommandSaysHow,
 	}
 	refuse := func(why string) checks.FixOptions {
 		fo.Elevate = func(context.Context, checks.Action) error {

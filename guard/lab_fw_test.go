@@ -14,6 +14,13 @@ import (
 	"github.com/netguard/netguard/guard/internal/lab"
 )
 
+// firewallFails is what a run expects when the firewall check fails with
+// finding id and names the culprit, without the findings in absent.
+func firewallFails(id string, absent ...string) localExpect {
+	return localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{id}},
+		finding: id, rootCulprit: true, checkID: "firewall", status: "fail", absent: absent}
+}
+
 func TestLabFirewall(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
@@ -34,20 +41,16 @@ func TestLabFirewall(t *testing.T) {
 			setup:         func(l *lab.Lab) { l.RejectHTTPS("reject") },
 			culprit:       "inet ngfw output handle",
 			nobodyCulprit: "rejected by this host's own firewall",
-			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
-				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
-			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
-				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
+			root:          firewallFails(diagnose.FirewallBlocksHTTPS.ID),
+			nobody:        firewallFails(diagnose.FirewallBlocksHTTPS.ID),
 		},
 		{
 			name:          "reject-443-admin-prohibited",
 			setup:         func(l *lab.Lab) { l.RejectHTTPS("reject with icmpx admin-prohibited") },
 			culprit:       "inet ngfw output handle",
 			nobodyCulprit: "rejected by this host's own firewall",
-			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
-				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
-			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksHTTPS.ID}},
-				finding: diagnose.FirewallBlocksHTTPS.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
+			root:          firewallFails(diagnose.FirewallBlocksHTTPS.ID),
+			nobody:        firewallFails(diagnose.FirewallBlocksHTTPS.ID),
 		},
 		{
 			// The router rejects 443: a firewall on the way, which root
@@ -56,18 +59,15 @@ func TestLabFirewall(t *testing.T) {
 			setup:         func(l *lab.Lab) { l.RejectHTTPSUpstream() },
 			culprit:       "on the way (this machine's rules allow it)",
 			nobodyCulprit: "here or on the way",
-			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.HTTPSRejected.ID}},
-				finding: diagnose.HTTPSRejected.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
-			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.HTTPSRejected.ID}},
-				finding: diagnose.HTTPSRejected.ID, rootCulprit: true, checkID: "firewall", status: "fail"},
+			root:          firewallFails(diagnose.HTTPSRejected.ID),
+			nobody:        firewallFails(diagnose.HTTPSRejected.ID),
 		},
 		{
 			name:          "dns-leak-guard",
 			setup:         func(l *lab.Lab) { l.DNSLeakGuard() },
 			culprit:       "every server but " + lab.VPNDNS,
 			nobodyCulprit: lab.ExternalIP,
-			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallDNSLeakGuard.ID}},
-				finding: diagnose.FirewallDNSLeakGuard.ID, rootCulprit: true, checkID: "firewall", status: "fail", absent: []string{diagnose.DNSFailed.ID}},
+			root:          firewallFails(diagnose.FirewallDNSLeakGuard.ID, diagnose.DNSFailed.ID),
 			nobody: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallBlocksDNS.ID}},
 				finding: diagnose.FirewallBlocksDNS.ID, checkID: "firewall", status: "fail", absent: []string{diagnose.DNSFailed.ID}},
 		},

@@ -20,6 +20,7 @@ const (
 	ClassAddrNotAvail ErrClass = "addr-not-avail" // EADDRNOTAVAIL: no local port or source address left
 	ClassTooManyFiles ErrClass = "too-many-files" // EMFILE/ENFILE
 	ClassNoRouteNow   ErrClass = "no-route-now"   // ESRCH: macOS route lookup raced a route change
+	ClassReset        ErrClass = "reset"          // ECONNRESET/ECONNABORTED/EPIPE: the peer dropped a connection it had taken
 	ClassInvalid      ErrClass = "invalid"        // EINVAL: Linux blackhole routes answer this
 	ClassTimeout      ErrClass = "timeout"        // nothing came back before the deadline
 	ClassOther        ErrClass = "other"
@@ -63,6 +64,7 @@ var errnoClasses = []errnoClass{
 	{ClassTooManyFiles, []error{syscall.EMFILE, syscall.ENFILE}},
 	{ClassNoRouteNow, []error{syscall.ESRCH}},
 	{ClassInvalid, []error{syscall.EINVAL}},
+	{ClassReset, []error{syscall.ECONNRESET, syscall.ECONNABORTED, syscall.EPIPE}},
 }
 
 func isTimeout(err error) bool {

@@ -35,6 +35,8 @@ func TestClassify(t *testing.T) {
 		{wrap(syscall.ENFILE), ClassTooManyFiles},
 		{fmt.Errorf("route get: %w", syscall.ESRCH), ClassNoRouteNow},
 		{fmt.Errorf("route get: %w", syscall.EINVAL), ClassInvalid},
+		{fmt.Errorf("read: %w", syscall.ECONNRESET), ClassReset},
+		{fmt.Errorf("write: %w", syscall.EPIPE), ClassReset},
 		{ErrNoReply, ClassTimeout},
 		{fmt.Errorf("x: %w", context.DeadlineExceeded), ClassTimeout},
 		{context.Canceled, ClassTimeout},

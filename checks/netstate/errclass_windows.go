@@ -16,6 +16,8 @@ const (
 	wsaeAddrInUse         = syscall.Errno(10048) // WSAEADDRINUSE
 	wsaeAddrNotAvail      = syscall.Errno(10049) // WSAEADDRNOTAVAIL
 	wsaeNetUnreach        = syscall.Errno(10051) // WSAENETUNREACH
+	wsaeConnAborted       = syscall.Errno(10053) // WSAECONNABORTED
+	wsaeConnReset         = syscall.Errno(10054) // WSAECONNRESET
 	wsaeNoBufs            = syscall.Errno(10055) // WSAENOBUFS
 	wsaeConnRefused       = syscall.Errno(10061) // WSAECONNREFUSED
 	wsaeHostUnreach       = syscall.Errno(10065) // WSAEHOSTUNREACH
@@ -38,4 +40,5 @@ func init() {
 	add(ClassNoBufs, wsaeNoBufs)
 	add(ClassAddrNotAvail, wsaeAddrNotAvail)
 	add(ClassTooManyFiles, wsaeMFile)
+	add(ClassReset, wsaeConnReset, wsaeConnAborted)
 }

@@ -9,21 +9,7 @@ import (
 // connection until the test ends (the network rule: loopback only).
 func acceptingPort(t *testing.T) uint16 {
 	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { ln.Close() })
-	go func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			c.Close()
-		}
-	}()
-	return uint16(ln.Addr().(*net.TCPAddr).Port)
+	return serveOnce(t, func(net.Conn) {}).Port()
 }
 
 // freePort is a loopback port nothing listens on (connects are refused).

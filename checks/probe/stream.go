@@ -43,15 +43,9 @@ func closedErr(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || isReset(err)
 }
 
-// isReset reports whether err is one of this OS's reset errnos.
-func isReset(err error) bool {
-	for _, e := range resetErrnos {
-		if errors.Is(err, e) {
-			return true
-		}
-	}
-	return false
-}
+// isReset reports whether err is the peer resetting or aborting the
+// connection, in this OS's errnos (Winsock's own codes on Windows).
+func isReset(err error) bool { return netstate.Classify(err) == netstate.ClassReset }
 
 // ctxErr is the error to report once ctx ended a read: a timeout, as the
 // other probes report silence.

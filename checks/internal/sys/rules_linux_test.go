@@ -16,17 +16,6 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-func rtattr(typ uint16, v []byte) []byte {
-	b := make([]byte, 4, 4+len(v)+3)
-	binary.NativeEndian.PutUint16(b[0:2], uint16(4+len(v)))
-	binary.NativeEndian.PutUint16(b[2:4], typ)
-	b = append(b, v...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
-}
-
 // TestParseRuleWGQuick reads wg-quick's two rules as the kernel sends them.
 func TestParseRuleWGQuick(t *testing.T) {
 	hdr := func(flags uint32) []byte {
@@ -35,9 +24,9 @@ func TestParseRuleWGQuick(t *testing.T) {
 		return b
 	}
 	u32 := func(x uint32) []byte { return binary.NativeEndian.AppendUint32(nil, x) }
-	fw := append(hdr(unix.FIB_RULE_INVERT), rtattr(unix.FRA_PRIORITY, u32(32765))...)
-	fw = append(fw, rtattr(unix.FRA_FWMARK, u32(51820))...)
-	fw = append(fw, rtattr(unix.FRA_TABLE, u32(51820))...)
+	fw := append(hdr(unix.FIB_RULE_INVERT), attr(unix.FRA_PRIORITY, u32(32765))...)
+	fw = append(fw, attr(unix.FRA_FWMARK, u32(51820))...)
+	fw = append(fw, attr(unix.FRA_TABLE, u32(51820))...)
 	r, ok, err := parseRule(fw)
 	if err != nil || !ok {
 		t.Fatalf("parseRule: %v %v", ok, err)
@@ -45,9 +34,9 @@ func TestParseRuleWGQuick(t *testing.T) {
 	if got, want := r.String(), "32765: not from all fwmark 0xca6c lookup 51820"; got != want {
 		t.Errorf("rule = %q, want %q", got, want)
 	}
-	sup := append(hdr(0), rtattr(unix.FRA_PRIORITY, u32(32764))...)
-	sup = append(sup, rtattr(unix.FRA_TABLE, u32(254))...)
-	sup = append(sup, rtattr(unix.FRA_SUPPRESS_PREFIXLEN, u32(0))...)
+	sup := append(hdr(0), attr(unix.FRA_PRIORITY, u32(32764))...)
+	sup = append(sup, attr(unix.FRA_TABLE, u32(254))...)
+	sup = append(sup, attr(unix.FRA_SUPPRESS_PREFIXLEN, u32(0))...)
 	r, _, err = parseRule(sup)
 	if err != nil {
 		t.Fatal(err)
