@@ -127,6 +127,9 @@ func New(t testing.TB, opts ...Option) *Lab {
 		t:           t,
 		cfg:         cfg,
 	}
+	if swept, err := sweepStale(os.TempDir()); len(swept) > 0 || err != nil {
+		t.Logf("lab: swept the labs of killed test processes %v (errors: %v)", swept, err)
+	}
 	l.Prefix = uniquePrefix(t)
 	l.Client, l.Router, l.Internet = l.Prefix+"-c", l.Prefix+"-r", l.Prefix+"-i"
 	l.ClientIf, l.RouterLANIf = l.Prefix+"-c0", l.Prefix+"-r0"
@@ -138,6 +141,9 @@ func New(t testing.TB, opts ...Option) *Lab {
 		t.Fatalf("lab: %v", err)
 	}
 	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatalf("lab: %v", err)
+	}
+	if err := writeOwner(dir); err != nil {
 		t.Fatalf("lab: %v", err)
 	}
 	if err := os.Mkdir(filepath.Join(dir, "config"), 0o755); err != nil {
