@@ -122,7 +122,7 @@ var (
 			Windows: []string{"Get-NetRoute -DestinationPrefix 0.0.0.0/0  # {iface} owns it", "# switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
 		},
 		Why: "A proxy app in fake-ip mode answers every name with an address of its own, which only it can route: SSH, Docker networks and tools that bypass the proxy reach nothing, or the wrong host.",
-		How: "The --dns name resolved into 198.18.0.0/15 (on no local interface's network) while the default route's interface, or the one the kernel routes the first external target into, is a TUN device. On Linux the process holding it is named from /proc/PID/fd and the descriptor's fdinfo (other users' processes only as root). A first request through it (a TLS ClientHello to the target's port 443) that gets an answer proves the app's upstream works: then this is information only.",
+		How: "The --dns name resolved into 198.18.0.0/15 (on no local interface's network) while the default route's interface, or the one the kernel routes the first external target into, is a TUN device. The process holding it is named on Linux from /proc/PID/fd and the descriptor's fdinfo (other users' processes only as root), on macOS from the kernel's list of kernel-control sockets (a utun is one, connected to com.apple.net.utun_control at its number plus one; any user may read it). A first request through it (a TLS ClientHello to the target's port 443) that gets an answer proves the app's upstream works: then this is information only.",
 	}
 
 	ProxyAppUpstreamDead = &Def{
@@ -133,7 +133,7 @@ var (
 		Optional:  []Arg{ArgProcess, ArgPID},
 		Manual: Steps{
 			Linux:   []string{"ps -o pid,user,args -p {pid}  # {process} holds {iface}", "# open the proxy app's dashboard or logs: pick a node that works, or update its subscription", "ip route show table all dev {iface}  # the routes it owns; quitting the app removes them"},
-			Darwin:  []string{"netstat -rn -f inet | grep {iface}  # the routes it owns", "# open the proxy app (ClashX, Surge, sing-box) and pick a node that works, or update its subscription; quitting it removes its routes"},
+			Darwin:  []string{"ps -o pid,user,command -p {pid}  # {process} holds {iface}", "netstat -rn -f inet | grep {iface}  # the routes it owns", "# open the proxy app (ClashX, Surge, sing-box) and pick a node that works, or update its subscription; quitting it removes its routes"},
 			Windows: []string{"Get-NetRoute -InterfaceAlias {iface}  # the routes it owns", "# open the proxy app (Clash Verge, v2rayN, sing-box) and pick a node that works, or update its subscription; quitting it removes its routes"},
 		},
 		Why: "A TUN-mode proxy app takes every connection itself and only then dials its proxy server: with that server gone, connections are accepted and reset on the first byte, so connect-only checks pass while every download fails.",
