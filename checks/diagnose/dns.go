@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -14,7 +15,7 @@ import (
 // DNS is the dns check.
 var DNS = &Check{
 	ID: "dns", Chained: true, judge: (*diag).dns,
-	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, DNSServerRefused, DNSStubUpstreamsDead, DNSServerServfail, ProxyFakeIP, ProxyAppUpstreamDead},
+	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, DNSServerRefused, DNSStubUpstreamsDead, DNSServerServfail, DNSScopedResolverDead, ProxyFakeIP, ProxyAppUpstreamDead},
 }
 
 // The findings of the dns check, in root-cause order.
@@ -146,6 +147,9 @@ var (
 // supersedes the generic findings it explains before they are judged.
 func (d *diag) dns() {
 	specific := d.localResolver()
+	if !specific {
+		specific = d.scopedResolver()
+	}
 	if !specific {
 		specific = d.nameServerOrder()
 	}
@@ -291,6 +295,11 @@ func (d *diag) localService(a netip.Addr) string {
 // at once.
 func (d *diag) localResolver() bool {
 	r := &d.s.DNS
+	if d.scope() != nil {
+		// A per-domain resolver's server (a DNS app for .test), not the
+		// system's: scopedResolver names it with its file.
+		return false
+	}
 	for _, sv := range r.Servers {
 		a := sv.Server.Addr()
 		if sv.Upstream || !a.IsLoopback() || netstate.Classify(sv.Err) != netstate.ClassRefused {
@@ -374,7 +383,11 @@ func (d *diag) nameServerOrder() bool {
 		return false
 	}
 	first := silent[0]
-	timeout := cfg.Timeout
+	file, timeout := cfg.Source, cfg.Timeout
+	if sc := d.scope(); sc != nil {
+		// The servers asked are the per-domain resolver's, in its order.
+		file, timeout = sc.Source, cmp.Or(sc.Timeout, timeout)
+	}
 	if timeout == 0 {
 		timeout = netstate.DefaultResolverTimeout
 	}
@@ -408,14 +421,14 @@ func (d *diag) nameServerOrder() bool {
 		evidence = append(evidence, line)
 	}
 	evidence = append(evidence, fmt.Sprintf("%s answered: %s", next.Server.Addr(), serverText(*next)),
-		fmt.Sprintf("%s: timeout %s, attempts %d", cmpOr(cfg.Source, "resolver"), timeout, cfg.Attempts))
+		fmt.Sprintf("%s: timeout %s, attempts %d", cmpOr(file, "resolver"), timeout, cfg.Attempts))
 	detail := ""
 	if route != "" {
 		detail = ";" + route
 	}
 	d.add(DNSFirstServerSilent, Args{
 		ArgServer: first.Server.Addr().String(), ArgNext: next.Server.Addr().String(),
-		ArgFile: cmpOr(cfg.Source, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
+		ArgFile: cmpOr(file, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
 	}, evidence...)
 	// A warning even when the system resolver timed out: the resolver
 	// does get its answer from the next server, only late, and a lost
