@@ -169,7 +169,7 @@ func tunnelEvidence(info *netstate.TunnelInfo) string {
 		return "the device tells nothing more"
 	case info.Kind == "":
 		if errors.Is(info.Err, netstate.ErrTunnelSilent) {
-			return "the device offers no state of its own (no WireGuard socket: a VPN app's network extension, or another protocol), so the silence is the evidence"
+			return "the device offers no state of its own (not WireGuard, or a VPN app that keeps its state inside its own process), so the silence is the evidence"
 		}
 		if info.Err != nil {
 			return "its state could not be read: " + info.Err.Error()
