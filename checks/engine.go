@@ -285,7 +285,7 @@ func (e *Engine) runPlan(ctx context.Context, pctx *probeWindow, s *netstate.Sta
 	pw.Add(1)
 	go func() {
 		defer pw.Done()
-		if e.traceNameServers(ctx, s) {
+		if e.traceNameServers(ctx, s, plan.dnsName) {
 			dcancel()
 		}
 	}()
@@ -549,14 +549,14 @@ func (e *Engine) probeUplinks(w *probeWindow, s *netstate.State, f *netstate.Fam
 }
 
 // traceNameServers looks up the route to every name server the DNS probe
-// asks. It reports true when the tables prove that none can answer, so the
-// DNS probe need not wait for silence.
-func (e *Engine) traceNameServers(ctx context.Context, s *netstate.State) bool {
+// asks for name. It reports true when the tables prove that none can
+// answer, so the DNS probe need not wait for silence.
+func (e *Engine) traceNameServers(ctx context.Context, s *netstate.State, name string) bool {
 	l, ok := e.Prober.(netstate.NameServerLister)
 	if !ok {
 		return false
 	}
-	servers, listed := l.NameServers()
+	servers, listed := l.NameServers(name)
 	s.NameServersListed = listed
 	dead := 0
 	for _, sv := range servers {

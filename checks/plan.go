@@ -13,6 +13,10 @@ import (
 type probePlan struct {
 	// families are IPv4 then IPv6, in the order their probes start.
 	families [2]familyPlan
+	// dnsName is the name the DNS probe resolves: the name servers whose
+	// routes are traced are the ones the resolver uses for it (a
+	// per-domain resolver's when one covers it).
+	dnsName string
 }
 
 // familyPlan is one address family's share of the plan.
@@ -40,7 +44,7 @@ type plannedTarget struct {
 
 // planProbes decides the probes for s, whose default routes are chosen.
 func planProbes(s *netstate.State, o Options) probePlan {
-	var p probePlan
+	p := probePlan{dnsName: o.DNSName}
 	pmtuPlanned := false
 	for i, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
 		fp := &p.families[i]

@@ -102,6 +102,19 @@ func TestPlanProbes(t *testing.T) {
 	}
 }
 
+// TestPlanDNSName holds that the plan carries the name the DNS probe
+// resolves, so the name servers traced are the ones used for it (a
+// per-domain resolver's when the name is under its domain).
+func TestPlanDNSName(t *testing.T) {
+	s := &netstate.State{}
+	s.V4.Family, s.V6.Family = 4, 6
+	for _, name := range []string{"git.corp.example", "www.lab.test", ""} {
+		if got := planProbes(s, Options{DNSName: name}).dnsName; got != name {
+			t.Errorf("plan for %q: dnsName %q", name, got)
+		}
+	}
+}
+
 // TestPickDefault holds which default route is the uplink's: metrics of
 // different tables never compete (wg-quick's table 51820 at metric 0 beside
 // DHCP's metric 100 in main), a policy table serves when main has none,

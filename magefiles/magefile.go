@@ -157,6 +157,7 @@ var fuzzTargets = [][2]string{
 	{"./checks/config", "FuzzFromEnv"},
 	{"./checks/config", "FuzzProjectPorts"},
 	{"./checks/internal/xnu", "FuzzSockaddrs"},
+	{"./checks/internal/xnu", "FuzzParseKctlPcblist"},
 	{"./checks/watch", "FuzzParseRtnetlink"},
 	{"./checks/watch", "FuzzParseRouteSocket"},
 	{"./guard", "FuzzParse"},

@@ -452,8 +452,9 @@ func (p *FakeProber) LargeEcho(ctx context.Context, dst netip.Addr, size int, pr
 	return p.ICMP(ctx, dst, priv)
 }
 
-// NameServers lists Servers, so the engine traces their routes.
-func (p *FakeProber) NameServers() ([]netip.AddrPort, bool) {
+// NameServers lists Servers whatever the name, so the engine traces their
+// routes.
+func (p *FakeProber) NameServers(string) ([]netip.AddrPort, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return append([]netip.AddrPort(nil), p.Servers...), true

@@ -132,7 +132,7 @@ var healthyLocalCases = []localCase{
 }
 
 func TestDiagnoseLocal(t *testing.T) {
-	tests := slices.Concat(healthyLocalCases, routeLocalCases, internetLocalCases, portalLocalCases, dnsLocalCases, resourcesLocalCases, proxyLocalCases, portsLocalCases, hostsLocalCases, clockLocalCases, firewallLocalCases)
+	tests := slices.Concat(healthyLocalCases, routeLocalCases, internetLocalCases, portalLocalCases, dnsLocalCases, dnsScopedLocalCases, resourcesLocalCases, proxyLocalCases, portsLocalCases, hostsLocalCases, clockLocalCases, firewallLocalCases)
 	for _, tt := range tests {
 		oses := tt.oses
 		if oses == nil {

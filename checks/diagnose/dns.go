@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -14,7 +15,7 @@ import (
 // DNS is the dns check.
 var DNS = &Check{
 	ID: "dns", Chained: true, judge: (*diag).dns,
-	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, DNSServerRefused, DNSStubUpstreamsDead, DNSServerServfail, ProxyFakeIP, ProxyAppUpstreamDead},
+	Findings: []*Def{DNSNoServers, DNSFailed, DNSLossy, DNSServerFailed, DNSNameNotFound, DNSLocalResolverDown, DNSFirstServerSilent, DNSServerRefused, DNSStubUpstreamsDead, DNSServerServfail, DNSScopedResolverDead, ProxyFakeIP, ProxyAppUpstreamDead},
 }
 
 // The findings of the dns check, in root-cause order.
@@ -122,7 +123,7 @@ var (
 			Windows: []string{"Get-NetRoute -DestinationPrefix 0.0.0.0/0  # {iface} owns it", "# switch the proxy app (Clash for Windows, mihomo) from fake-ip to redir-host, or add your hosts to its fake-ip-filter"},
 		},
 		Why: "A proxy app in fake-ip mode answers every name with an address of its own, which only it can route: SSH, Docker networks and tools that bypass the proxy reach nothing, or the wrong host.",
-		How: "The --dns name resolved into 198.18.0.0/15 (on no local interface's network) while the default route's interface, or the one the kernel routes the first external target into, is a TUN device. On Linux the process holding it is named from /proc/PID/fd and the descriptor's fdinfo (other users' processes only as root). A first request through it (a TLS ClientHello to the target's port 443) that gets an answer proves the app's upstream works: then this is information only.",
+		How: "The --dns name resolved into 198.18.0.0/15 (on no local interface's network) while the default route's interface, or the one the kernel routes the first external target into, is a TUN device. The process holding it is named on Linux from /proc/PID/fd and the descriptor's fdinfo (other users' processes only as root), on macOS from the kernel's list of kernel-control sockets (a utun is one, connected to com.apple.net.utun_control at its number plus one; any user may read it). A first request through it (a TLS ClientHello to the target's port 443) that gets an answer proves the app's upstream works: then this is information only.",
 	}
 
 	ProxyAppUpstreamDead = &Def{
@@ -133,7 +134,7 @@ var (
 		Optional:  []Arg{ArgProcess, ArgPID},
 		Manual: Steps{
 			Linux:   []string{"ps -o pid,user,args -p {pid}  # {process} holds {iface}", "# open the proxy app's dashboard or logs: pick a node that works, or update its subscription", "ip route show table all dev {iface}  # the routes it owns; quitting the app removes them"},
-			Darwin:  []string{"netstat -rn -f inet | grep {iface}  # the routes it owns", "# open the proxy app (ClashX, Surge, sing-box) and pick a node that works, or update its subscription; quitting it removes its routes"},
+			Darwin:  []string{"ps -o pid,user,command -p {pid}  # {process} holds {iface}", "netstat -rn -f inet | grep {iface}  # the routes it owns", "# open the proxy app (ClashX, Surge, sing-box) and pick a node that works, or update its subscription; quitting it removes its routes"},
 			Windows: []string{"Get-NetRoute -InterfaceAlias {iface}  # the routes it owns", "# open the proxy app (Clash Verge, v2rayN, sing-box) and pick a node that works, or update its subscription; quitting it removes its routes"},
 		},
 		Why: "A TUN-mode proxy app takes every connection itself and only then dials its proxy server: with that server gone, connections are accepted and reset on the first byte, so connect-only checks pass while every download fails.",
@@ -146,6 +147,9 @@ var (
 // supersedes the generic findings it explains before they are judged.
 func (d *diag) dns() {
 	specific := d.localResolver()
+	if !specific {
+		specific = d.scopedResolver()
+	}
 	if !specific {
 		specific = d.nameServerOrder()
 	}
@@ -291,6 +295,11 @@ func (d *diag) localService(a netip.Addr) string {
 // at once.
 func (d *diag) localResolver() bool {
 	r := &d.s.DNS
+	if d.scope() != nil {
+		// A per-domain resolver's server (a DNS app for .test), not the
+		// system's: scopedResolver names it with its file.
+		return false
+	}
 	for _, sv := range r.Servers {
 		a := sv.Server.Addr()
 		if sv.Upstream || !a.IsLoopback() || netstate.Classify(sv.Err) != netstate.ClassRefused {
@@ -374,7 +383,11 @@ func (d *diag) nameServerOrder() bool {
 		return false
 	}
 	first := silent[0]
-	timeout := cfg.Timeout
+	file, timeout := cfg.Source, cfg.Timeout
+	if sc := d.scope(); sc != nil {
+		// The servers asked are the per-domain resolver's, in its order.
+		file, timeout = sc.Source, cmp.Or(sc.Timeout, timeout)
+	}
 	if timeout == 0 {
 		timeout = netstate.DefaultResolverTimeout
 	}
@@ -408,14 +421,14 @@ func (d *diag) nameServerOrder() bool {
 		evidence = append(evidence, line)
 	}
 	evidence = append(evidence, fmt.Sprintf("%s answered: %s", next.Server.Addr(), serverText(*next)),
-		fmt.Sprintf("%s: timeout %s, attempts %d", cmpOr(cfg.Source, "resolver"), timeout, cfg.Attempts))
+		fmt.Sprintf("%s: timeout %s, attempts %d", cmpOr(file, "resolver"), timeout, cfg.Attempts))
 	detail := ""
 	if route != "" {
 		detail = ";" + route
 	}
 	d.add(DNSFirstServerSilent, Args{
 		ArgServer: first.Server.Addr().String(), ArgNext: next.Server.Addr().String(),
-		ArgFile: cmpOr(cfg.Source, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
+		ArgFile: cmpOr(file, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
 	}, evidence...)
 	// A warning even when the system resolver timed out: the resolver
 	// does get its answer from the next server, only late, and a lost

@@ -23,13 +23,13 @@ var (
 		Manual: Steps{
 			Linux: []string{"cat {file}  # {server} is listed there", "[systemd-resolved] resolvectl status  # which link lists {server}", "[NetworkManager] nmcli device show  # which connection lists {server}", "[resolvconf] ls /run/resolvconf/interface  # which interface's entry lists {server}",
 				"# the search domain {search} came with it", "# reconnect or quit the VPN client that set {server}, or remove it from the network settings"},
-			Darwin: []string{"scutil --dns  # which resolver lists {server}", "# the search domain {search} came with it",
+			Darwin: []string{"cat {file}  # {server} is listed there", "scutil --dns  # which resolver lists {server}", "# the search domain {search} came with it",
 				"# reconnect or quit the VPN app that set {server}, or remove it in System Settings › Network › Details › DNS"},
 			Windows: []string{"Resolve-DnsName {name} -Server {server}  # REFUSED", "Get-DnsClientServerAddress  # which adapter lists {server}", "Get-DnsClientGlobalSetting  # the suffix search list ({search})",
 				"# reconnect or quit the VPN client that set {server}, or remove it: Settings › Network & internet › Properties › DNS server assignment"},
 		},
 		Why: "The name server asked refuses names it does not serve: a VPN's or an office's resolver reached after the VPN is gone, or asked for public names. Public names do not resolve through it, and flushing caches cannot help.",
-		How: "Each name server in the resolver's configuration was asked directly for the --dns name and answered REFUSED; the search list comes from the same configuration.",
+		How: "Each name server the resolver uses for the --dns name (a per-domain resolver's, such as macOS /etc/resolver/<domain>, when the name is under its domain) was asked directly for it and answered REFUSED; the search list comes from the same configuration.",
 	}
 
 	DNSStubUpstreamsDead = &Def{
@@ -87,13 +87,16 @@ func (d *diag) dnsAnswers() bool {
 		}
 		upstreamOK = upstreamOK || (s.Upstream && usable(s))
 	}
+	// A per-domain resolver's server on loopback is a DNS app serving
+	// its domain, not the system's stub with upstreams.
+	scoped := d.scope() != nil
 	found := false
 	for _, s := range r.Servers {
 		// A loopback stub that takes the query and stays silent is
 		// waiting on its upstreams (dnsmasq does not answer until they
 		// do); named only when resolution failed, since a silent first
 		// server ahead of a working one is a finding of its own.
-		silentStub := failed && !upstreamOK && !s.Answered && s.Server.Addr().IsLoopback() && netstate.Classify(s.Err) == netstate.ClassTimeout
+		silentStub := failed && !upstreamOK && !scoped && !s.Answered && s.Server.Addr().IsLoopback() && netstate.Classify(s.Err) == netstate.ClassTimeout
 		if s.Upstream || (!silentStub && (!s.Answered || (s.Rcode != "REFUSED" && s.Rcode != "SERVFAIL"))) {
 			continue
 		}
@@ -101,7 +104,7 @@ func (d *diag) dnsAnswers() bool {
 		// A stub on loopback that refuses has no upstream to ask
 		// (dnsmasq with none configured): its upstreams are the cause,
 		// unless one of them answers.
-		if s.Rcode == "REFUSED" && (!s.Server.Addr().IsLoopback() || upstreamOK) {
+		if s.Rcode == "REFUSED" && (!s.Server.Addr().IsLoopback() || upstreamOK || scoped) {
 			f = d.refused(s)
 		} else {
 			f = d.servfail(s)
@@ -128,6 +131,15 @@ func (d *diag) refused(s netstate.DNSServerResult) *Finding {
 	a := s.Server.Addr().String()
 	args := Args{ArgServer: a, ArgName: d.s.DNS.Name, ArgFile: cmpOr(cfg.Source, "the resolver configuration"), ArgDetail: ""}
 	evidence := []string{fmt.Sprintf("%s: %s", a, serverText(s))}
+	if sc := d.scope(); sc != nil {
+		// A per-domain resolver's server, asked because the name is under
+		// its domain: its file is where it was left, its domain what it
+		// came with.
+		args[ArgFile] = sc.Source
+		args[ArgDetail] = "; it is the resolver for " + sc.Domain
+		evidence = append(evidence, fmt.Sprintf("%s: domain %s", sc.Source, sc.Domain))
+		return d.add(DNSServerRefused, args, evidence...)
+	}
 	if len(cfg.Search) > 0 {
 		search := strings.Join(cfg.Search, " ")
 		args[ArgSearch] = search
@@ -159,7 +171,7 @@ func (d *diag) servfail(s netstate.DNSServerResult) *Finding {
 			dead = append(dead, fmt.Sprintf("%s %s", u.Server.Addr(), netstate.ErrText(u.Err)))
 		}
 	}
-	if !a.IsLoopback() || answered != "" {
+	if !a.IsLoopback() || answered != "" || d.scope() != nil {
 		detail := ""
 		if answered != "" {
 			detail = fmt.Sprintf(", while its upstream %s answers directly: the resolver itself fails (DNSSEC validation, its own configuration)", answered)

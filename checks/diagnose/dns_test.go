@@ -54,6 +54,18 @@ var dnsLocalCases = []localCase{
 		steps: "ps -o pid,user,args -p 812",
 	},
 	{
+		name: "macOS fake-ip utun app whose upstream is dead: the holder named from the kernel-control sockets",
+		oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			fakeIPTun(s, "utun4")
+			s.TunApp.Holders = []netstate.TunHolder{{PID: 640, Command: "ClashX Meta"}, {PID: 812, Command: "com.metacubex.C"}}
+			s.TunApp.Hello = netstate.StreamResult{Ran: true, Target: netip.MustParseAddrPort("203.0.113.5:443"), Connected: true, Reset: true, Err: syscall.ECONNRESET}
+		},
+		want: []string{"proxy-fake-ip", "proxy-app-upstream-dead"}, verdict: Unhealthy,
+		culprit: "utun4, the TUN device of a fake-ip proxy app (ClashX Meta, pid 640), accepts connections to 203.0.113.5:443 and then resets them", check: "dns", status: StatusFail,
+		steps: "ps -o pid,user,command -p 640",
+	},
+	{
 		name: "fake-ip TUN app, upstream dead, holder unreadable (not root)",
 		mutate: func(s *netstate.State) {
 			fakeIPTun(s, "utun7")

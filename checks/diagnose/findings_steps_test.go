@@ -40,6 +40,7 @@ func TestCatalogManualSteps(t *testing.T) {
 	}
 	known[string(ArgSearch)] = true
 	known[string(ArgURL)] = true
+	known[string(ArgDomain)] = true
 	for _, a := range []Arg{ArgFWFamily, ArgTable, ArgChain, ArgHandle, ArgRule, ArgTunnel, ArgServers, ArgExcept} {
 		known[string(a)] = true
 	}

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -36,6 +37,7 @@ var (
 				"sudo ip route del {prefix} dev {iface} table {table}  # a route left behind by a VPN that is gone",
 			},
 			Darwin: []string{
+				"sudo wg-quick down {wg_quick}  # the wg-quick tunnel on {iface}: removes its routes with it",
 				"# reconnect (or disconnect) the VPN app that owns {iface}: System Settings › VPN, or the app",
 				"scutil --nc list  # VPN services and their state",
 				"route -n get {target}",
@@ -47,7 +49,7 @@ var (
 			},
 		},
 		Why: "A full-tunnel VPN sends everything through its device; when its server is gone (the VPN client quit and left its routes, the laptop moved to a network that blocks it) every connection hangs, and nothing on the machine says why.",
-		How: "The kernel's own route lookup for each target (its policy rules first: wg-quick's 'not fwmark 51820 lookup 51820', Tailscale's table 52) chose a tunnel device that is up, and no target answered through it by any kind of probe. As root, a WireGuard device's last handshake is read from the device itself (generic netlink for the kernel's, the configuration socket for wireguard-go's); otherwise the silence is the evidence.",
+		How: "The kernel's own route lookup for each target (its policy rules first: wg-quick's 'not fwmark 51820 lookup 51820', Tailscale's table 52) chose a tunnel device that is up, and no target answered through it by any kind of probe. As root, a WireGuard device's last handshake is read from the device itself (generic netlink for the kernel's, the configuration socket for wireguard-go's, on macOS with the wg-quick configuration that maps to the utun device); a VPN app inside a macOS network extension offers no state, and then, as everywhere unprivileged, the silence is the evidence.",
 	}
 )
 
@@ -135,8 +137,8 @@ func (d *diag) tunnels() (Status, map[int]bool) {
 			}
 		}
 		info := d.tunnelInfo(tr.Link.Name)
-		if info != nil && info.Kind == "wireguard" {
-			a[ArgWGQuick] = tr.Link.Name
+		if info != nil && info.WGQuick != "" {
+			a[ArgWGQuick] = info.WGQuick
 		}
 		detail += "; " + tunnelEvidence(info)
 		a[ArgDetail] = detail
@@ -166,6 +168,9 @@ func tunnelEvidence(info *netstate.TunnelInfo) string {
 	case info == nil:
 		return "the device tells nothing more"
 	case info.Kind == "":
+		if errors.Is(info.Err, netstate.ErrTunnelSilent) {
+			return "the device offers no state of its own (not WireGuard, or a VPN app that keeps its state inside its own process), so the silence is the evidence"
+		}
 		if info.Err != nil {
 			return "its state could not be read: " + info.Err.Error()
 		}

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"fmt"
 	"net/netip"
 	"strings"
 	"testing"
@@ -27,6 +28,19 @@ func wgQuick(s *netstate.State) {
 	}
 }
 
+// utunFull makes s a macOS full tunnel: device utun3 (index 9) with
+// wg-quick's 0/1 and 128/1 routes; the targets' lookups answer through it.
+func utunFull(s *netstate.State) {
+	s.Links = append(s.Links, netstate.Link{Index: 9, Name: "utun3", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true, Addrs: []netip.Prefix{netip.MustParsePrefix("10.66.0.2/32")}})
+	for _, p := range []string{"0.0.0.0/1", "128.0.0.0/1"} {
+		s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix(p), IfIndex: 9, IfName: "utun3"})
+	}
+	for i := range s.V4.External {
+		t := &s.V4.External[i]
+		t.Route = netstate.Route{Dst: netip.PrefixFrom(t.Addr, 32), IfIndex: 9, IfName: "utun3", Src: netip.MustParseAddr("10.66.0.2")}
+	}
+}
+
 // tunnelSilent makes every IPv4 target silent through the tunnel.
 func tunnelSilent(s *netstate.State) {
 	for i := range s.V4.External {
@@ -48,6 +62,16 @@ var tunnelCases = []diagCase{
 		tunnelSilent(s)
 		s.Tunnels = []netstate.TunnelInfo{{IfName: "wg0", Kind: "wireguard", Peers: []netstate.TunnelPeer{{Endpoint: netip.MustParseAddrPort("192.0.2.7:51820"), SinceHandshake: 3 * time.Minute}}}}
 	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "sudo wg-quick down wg0"},
+	{name: "macOS wg-quick tunnel whose server is gone: its configuration named from the name file, wg-quick down the step", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
+		utunFull(s)
+		tunnelSilent(s)
+		s.Tunnels = []netstate.TunnelInfo{{IfName: "utun3", Kind: "wireguard", WGQuick: "wg0", Peers: []netstate.TunnelPeer{{Endpoint: netip.MustParseAddrPort("192.0.2.7:51820"), SinceHandshake: -1}}}}
+	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "sudo wg-quick down wg0"},
+	{name: "macOS VPN app's utun (a network extension, no socket) gone silent: the silence is the evidence", oses: []string{"darwin"}, mutate: func(s *netstate.State) {
+		utunFull(s)
+		tunnelSilent(s)
+		s.Tunnels = []netstate.TunnelInfo{{IfName: "utun3", Err: fmt.Errorf("inspect tunnel utun3: no WireGuard configuration socket: %w", netstate.ErrTunnelSilent)}}
+	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "scutil --nc list"},
 	{name: "Tailscale exit node (table 52) gone silent", mutate: func(s *netstate.State) {
 		s.Links = append(s.Links, netstate.Link{Index: 9, Name: "tailscale0", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true})
 		s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "tailscale0", Table: 52})
@@ -81,6 +105,37 @@ var tunnelCases = []diagCase{
 			t.ICMP, t.TCP = netstate.ProbeResult{}, netstate.ProbeResult{}
 		}
 	}, want: []string{"target-route-diverted"}, verdict: Unhealthy, manual: "sudo ip route del 0.0.0.0/0 dev wg0 table 51820"},
+}
+
+// TestTunnelDeadDarwinSteps holds that wg-quick down is offered on macOS
+// only for a utun a wg-quick name file maps, with that configuration's
+// name, never with the utun's, which wg-quick would not know.
+func TestTunnelDeadDarwinSteps(t *testing.T) {
+	for _, tt := range []struct {
+		name string
+		info netstate.TunnelInfo
+		want string // a step that must be there
+		not  string // text no step may hold
+	}{
+		{"wg-quick", netstate.TunnelInfo{IfName: "utun3", Kind: "wireguard", WGQuick: "office"}, "sudo wg-quick down office", "utun3  # the wg-quick"},
+		{"wireguard-go by hand", netstate.TunnelInfo{IfName: "utun3", Kind: "wireguard"}, "scutil --nc list", "wg-quick down"},
+		{"app", netstate.TunnelInfo{IfName: "utun3", Err: netstate.ErrTunnelSilent}, "scutil --nc list", "wg-quick down"},
+	} {
+		s := healthyState("darwin")
+		utunFull(s)
+		tunnelSilent(s)
+		s.Tunnels = []netstate.TunnelInfo{tt.info}
+		var steps []string
+		for _, f := range Diagnose(s).Findings {
+			if f.ID == TunnelDead.ID {
+				steps = f.ManualSteps("darwin")
+			}
+		}
+		all := strings.Join(steps, "\n")
+		if !strings.Contains(all, tt.want) || strings.Contains(all, tt.not) {
+			t.Errorf("%s: steps\n%s\nwant %q, never %q", tt.name, all, tt.want, tt.not)
+		}
+	}
 }
 
 // TestRouteNamesUsedRoute holds that the route check reports the route the

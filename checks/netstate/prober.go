@@ -30,5 +30,6 @@ type Prober interface {
 // the probes run; without it the path tracing leaves the name servers out
 // and the DNS probe waits for its answers or its deadline.
 type NameServerLister interface {
-	NameServers() (servers []netip.AddrPort, listed bool)
+	// NameServers lists the servers the DNS probe asks for name.
+	NameServers(name string) (servers []netip.AddrPort, listed bool)
 }

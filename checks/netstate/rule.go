@@ -2,6 +2,7 @@ package netstate
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/netip"
 	"strings"
@@ -185,11 +186,22 @@ type TunnelInfo struct {
 	// Err says why nothing could be read (not root, not a WireGuard
 	// device); nil when Kind is set.
 	Err error
+	// WGQuick is the wg-quick configuration that brought the device up,
+	// where the OS tells it (Linux: the device is named after it; macOS:
+	// the name file wg-quick keeps beside wireguard-go's socket); "" when
+	// not known.
+	WGQuick string
 }
 
+// ErrTunnelSilent means a tunnel device offers no state of its own to
+// read: no WireGuard socket (a VPN app inside a macOS network extension,
+// OpenVPN's tun), so the silence through it is all the evidence there is.
+var ErrTunnelSilent = errors.New("the device offers no state of its own")
+
 // TunnelInspector is implemented by OS layers that can read a tunnel
-// device's own state: Linux reads WireGuard's (genetlink WG_CMD_GET_DEVICE
-// or its userspace socket), as root.
+// device's own state, as root: WireGuard's, over generic netlink
+// (WG_CMD_GET_DEVICE, Linux's kernel devices) or wireguard-go's
+// configuration socket (Linux and macOS).
 type TunnelInspector interface {
 	// InspectTunnel reads ifName's peers; an error says why it could not.
 	InspectTunnel(ctx context.Context, ifName string) (TunnelInfo, error)

@@ -2,6 +2,7 @@ package netstate
 
 import (
 	"net/netip"
+	"strings"
 	"time"
 )
 
@@ -214,6 +215,54 @@ type ResolverConfig struct {
 	// Search is the search list (resolv.conf's last search or domain
 	// line): a VPN that sets its resolver usually sets its domain too.
 	Search []string
+	// Scoped are the per-domain resolvers (macOS /etc/resolver/<domain>,
+	// which VPN clients write to send one domain's names to their own
+	// servers), in file-name order; ServersFor picks the one a name uses.
+	Scoped []ScopedResolver
+}
+
+// ScopedResolver is a resolver for one domain and every name under it.
+type ScopedResolver struct {
+	// Domain is the domain it serves (the file's domain line, else the
+	// file's name), lower case, without a trailing dot.
+	Domain string
+	// Source is the file it was read from (/etc/resolver/corp.example).
+	Source  string
+	Servers []netip.AddrPort
+	// Timeout per query, zero when the file sets none.
+	Timeout time.Duration
+	// Order is the file's search_order: of two resolvers for the same
+	// domain the lower is used; zero when the file sets none.
+	Order int
+}
+
+// ScopeFor returns the per-domain resolver the system resolver uses for
+// name: the one with servers whose domain is name or the longest suffix
+// of it at a label boundary, the lower search_order (then the earlier
+// file) among equals; nil when none covers it.
+func (c *ResolverConfig) ScopeFor(name string) *ScopedResolver {
+	name = strings.ToLower(strings.TrimSuffix(name, "."))
+	var best *ScopedResolver
+	for i := range c.Scoped {
+		s := &c.Scoped[i]
+		if len(s.Servers) == 0 || s.Domain == "" || (name != s.Domain && !strings.HasSuffix(name, "."+s.Domain)) {
+			continue
+		}
+		if best == nil || len(s.Domain) > len(best.Domain) || (len(s.Domain) == len(best.Domain) && s.Order < best.Order) {
+			best = s
+		}
+	}
+	return best
+}
+
+// ServersFor lists the servers the DNS probe asks directly for name, in
+// the resolver's order: a per-domain resolver's when one covers name,
+// else the default servers and the upstreams behind a local stub.
+func (c *ResolverConfig) ServersFor(name string) (servers, upstreams []netip.AddrPort) {
+	if s := c.ScopeFor(name); s != nil {
+		return s.Servers, nil
+	}
+	return c.Servers, c.Upstreams
 }
 
 // DefaultResolverTimeout and DefaultResolverAttempts are glibc's (resolv.h

@@ -48,8 +48,10 @@ type StreamResult struct {
 }
 
 // TunHolderFinder is implemented by OS layers that can name the process
-// holding a TUN device: Linux (/proc/PID/fd and fdinfo's iff line). macOS
-// utun and Windows wintun devices are held through APIs that do not tell.
+// holding a TUN device: Linux (/proc/PID/fd and fdinfo's iff line) and
+// macOS (a utun is a kernel-control socket, whose pids the kernel's
+// kernel-control socket list carries). Windows' wintun devices are held
+// through an API that does not tell.
 type TunHolderFinder interface {
 	// TunHolders lists the processes holding the TUN device iface. An
 	// error says why some or all could not be read; it never means none.

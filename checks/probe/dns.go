@@ -18,21 +18,22 @@ import (
 )
 
 // DNS resolves name with the system resolver and, in parallel, asks each
-// name server of the resolver's configuration directly (and the upstreams
-// behind a local stub), so the report can say which server answered and
+// name server the resolver uses for name directly (a per-domain
+// resolver's when one covers name; else the default ones and the
+// upstreams behind a local stub), so the report can say which server answered and
 // which failed, in the order the resolver tries them. The configuration is
 // read once per run (shared with NameServers) and kept in the result.
 func (p *NetProber) DNS(ctx context.Context, name string) netstate.DNSResult {
 	res := netstate.DNSResult{Ran: true, Name: name, Resolver: p.resolverConfig()}
 	var wg sync.WaitGroup
-	cfg := &res.Resolver
-	res.Servers = make([]netstate.DNSServerResult, len(cfg.Servers)+len(cfg.Upstreams))
-	for i, s := range append(slices.Clone(cfg.Servers), cfg.Upstreams...) {
+	own, ups := res.Resolver.ServersFor(name)
+	res.Servers = make([]netstate.DNSServerResult, len(own)+len(ups))
+	for i, s := range append(slices.Clone(own), ups...) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			res.Servers[i] = p.queryServer(ctx, s, name)
-			res.Servers[i].Upstream = i >= len(cfg.Servers)
+			res.Servers[i].Upstream = i >= len(own)
 		}()
 	}
 	t0 := time.Now()

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/netip"
+	"runtime"
 	"slices"
 	"sync"
 	"syscall"
@@ -23,6 +24,10 @@ type NetProber struct {
 	Attempts int
 	// ResolvConf lists the name servers to ask directly; swapped in tests.
 	ResolvConf string
+	// ResolverDir holds the per-domain resolver files (macOS
+	// /etc/resolver, man 5 resolver); empty where the OS has none.
+	// Swapped in tests.
+	ResolverDir string
 	// resolv shares one read of the resolver configuration between the
 	// route tracing and the DNS probe of a run.
 	resolv resolverCache
@@ -30,7 +35,11 @@ type NetProber struct {
 
 // Default returns the prober the CLI uses.
 func Default() *NetProber {
-	return &NetProber{Interval: 40 * time.Millisecond, Attempts: 8, ResolvConf: "/etc/resolv.conf"}
+	p := &NetProber{Interval: 40 * time.Millisecond, Attempts: 8, ResolvConf: "/etc/resolv.conf"}
+	if runtime.GOOS == "darwin" {
+		p.ResolverDir = "/etc/resolver"
+	}
+	return p
 }
 
 // ICMP sends echo requests until one is answered or ctx is done. It tries an

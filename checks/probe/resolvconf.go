@@ -33,7 +33,7 @@ func (p *NetProber) resolverConfig() netstate.ResolverConfig {
 	if !c.at.IsZero() && time.Since(c.at) < resolverCacheTTL {
 		return c.cfg
 	}
-	c.cfg, c.at = readResolverConfig(p.ResolvConf), time.Now()
+	c.cfg, c.at = readResolverConfig(p.ResolvConf, p.ResolverDir), time.Now()
 	return c.cfg
 }
 
@@ -97,6 +97,73 @@ func stubOnly(c netstate.ResolverConfig) bool {
 	for _, s := range c.Servers {
 		if s.Addr() != netstate.ResolvedStub {
 			return false
+		}
+	}
+	return true
+}
+
+// parseScopedResolver reads one per-domain resolver file (man 5 resolver)
+// named file: nameserver (the first three), port (for all of them),
+// domain (else the file's name), search_order and timeout. ok is false
+// when its domain is not a host name.
+func parseScopedResolver(source, file string, data []byte) (sr netstate.ScopedResolver, ok bool) {
+	sr = netstate.ScopedResolver{Source: source, Domain: file}
+	port := uint16(53)
+	var addrs []netip.Addr
+	conffile.Lines(data, func(_ int, line string) {
+		if i := strings.IndexAny(line, "#;"); i >= 0 {
+			line = line[:i]
+		}
+		fs := strings.Fields(line)
+		if len(fs) < 2 {
+			return
+		}
+		n, nerr := strconv.Atoi(fs[1])
+		switch fs[0] {
+		case "nameserver":
+			if a, err := netip.ParseAddr(fs[1]); err == nil && len(addrs) < maxNameServers {
+				addrs = append(addrs, a.Unmap())
+			}
+		case "port":
+			if nerr == nil && n > 0 && n <= 65535 {
+				port = uint16(n)
+			}
+		case "domain":
+			sr.Domain = fs[1]
+		case "search_order":
+			if nerr == nil && n >= 0 {
+				sr.Order = n
+			}
+		case "timeout":
+			if nerr == nil && n >= 1 {
+				sr.Timeout = time.Duration(min(n, 30)) * time.Second
+			}
+		}
+	})
+	sr.Domain = strings.ToLower(strings.TrimSuffix(sr.Domain, "."))
+	if !hostName(sr.Domain) {
+		return netstate.ScopedResolver{}, false
+	}
+	for _, a := range addrs {
+		sr.Servers = append(sr.Servers, netip.AddrPortFrom(a, port))
+	}
+	return sr, true
+}
+
+// hostName reports whether s is a DNS name in letters, digits, hyphens
+// and underscores, of at most 253 bytes and 63 per label.
+func hostName(s string) bool {
+	if s == "" || len(s) > 253 {
+		return false
+	}
+	for _, l := range strings.Split(s, ".") {
+		if l == "" || len(l) > 63 {
+			return false
+		}
+		for _, c := range l {
+			if !(c >= 'a' && c <= 'z' || c >= '0' && c <= '9' || c == '-' || c == '_') {
+				return false
+			}
 		}
 	}
 	return true

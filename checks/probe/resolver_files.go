@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/netguard/netguard/checks/internal/conffile"
 	"github.com/netguard/netguard/checks/netstate"
@@ -24,10 +26,17 @@ const maxResolvConf = 1 << 20
 // full picture, per-domain resolvers included), so the default servers
 // are the same. When it names only systemd-resolved's stub, the upstreams
 // come from resolved's own file.
-func readResolverConfig(path string) netstate.ResolverConfig {
+func readResolverConfig(path, dir string) netstate.ResolverConfig {
 	if path == "" {
 		return netstate.ResolverConfig{}
 	}
+	c := readResolvConf(path)
+	c.Scoped = readScopedResolvers(dir)
+	return c
+}
+
+// readResolvConf reads path, a resolv.conf.
+func readResolvConf(path string) netstate.ResolverConfig {
 	b, err := conffile.Read(path, maxResolvConf)
 	if err != nil {
 		if errors.Is(err, os.ErrNotExist) {
@@ -48,4 +57,47 @@ func readResolverConfig(path string) netstate.ResolverConfig {
 		}
 	}
 	return c
+}
+
+// Bounds of the per-domain resolver files: a Mac has a few, one per VPN
+// domain, each a few lines.
+const (
+	maxScopedResolvers   = 64
+	maxScopedResolverLen = 64 << 10
+)
+
+// readScopedResolvers reads the per-domain resolver files in dir (macOS
+// /etc/resolver), in name order: regular files only (a FIFO would block),
+// each bounded, the first maxScopedResolvers. A file that cannot be read,
+// or whose domain is no host name, is left out: the system resolver
+// ignores it too.
+func readScopedResolvers(dir string) []netstate.ScopedResolver {
+	if dir == "" {
+		return nil
+	}
+	ents, err := os.ReadDir(dir)
+	if err != nil {
+		return nil
+	}
+	var out []netstate.ScopedResolver
+	for _, e := range ents {
+		if len(out) == maxScopedResolvers {
+			break
+		}
+		if strings.HasPrefix(e.Name(), ".") {
+			continue
+		}
+		p := filepath.Join(dir, e.Name())
+		if fi, err := os.Stat(p); err != nil || !fi.Mode().IsRegular() {
+			continue
+		}
+		b, err := conffile.Read(p, maxScopedResolverLen)
+		if err != nil || len(b) > maxScopedResolverLen {
+			continue
+		}
+		if sr, ok := parseScopedResolver(p, e.Name(), b); ok {
+			out = append(out, sr)
+		}
+	}
+	return out
 }

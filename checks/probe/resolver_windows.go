@@ -18,7 +18,7 @@ import (
 // that are up, the one with the lowest interface metric first: the DNS
 // client asks the preferred interface's servers first. There is no
 // resolv.conf on Windows; path is ignored.
-func readResolverConfig(string) netstate.ResolverConfig {
+func readResolverConfig(string, string) netstate.ResolverConfig {
 	c := netstate.ResolverConfig{Source: "GetAdaptersAddresses", Found: true, Timeout: time.Second, Attempts: 1}
 	const flags = windows.GAA_FLAG_SKIP_ANYCAST | windows.GAA_FLAG_SKIP_MULTICAST | windows.GAA_FLAG_SKIP_UNICAST
 	size := uint32(15 << 10)

@@ -7,7 +7,6 @@ import (
 	"encoding/binary"
 	"net/netip"
 	"reflect"
-	"strings"
 	"testing"
 	"time"
 
@@ -46,30 +45,6 @@ func TestParseRuleWGQuick(t *testing.T) {
 	}
 	if _, _, err := parseRule(fw[:8]); err == nil {
 		t.Error("short rule message parsed")
-	}
-}
-
-// TestParseUAPI reads wireguard-go's `get=1` reply: one peer that never
-// completed a handshake, one that did a minute ago; keys are not kept.
-func TestParseUAPI(t *testing.T) {
-	now := time.Unix(1_800_000_000, 0)
-	reply := "private_key=aa\nlisten_port=51820\nfwmark=51820\n" +
-		"public_key=bb\nendpoint=192.0.2.7:51820\nlast_handshake_time_sec=0\nlast_handshake_time_nsec=0\ntx_bytes=148\nrx_bytes=0\nallowed_ip=0.0.0.0/0\n" +
-		"public_key=cc\nlast_handshake_time_sec=1799999940\nlast_handshake_time_nsec=0\nrx_bytes=92\n" +
-		"errno=0\n\n"
-	peers, err := parseUAPI(strings.NewReader(reply), now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(peers) != 2 || peers[0].SinceHandshake >= 0 || peers[0].Endpoint.String() != "192.0.2.7:51820" || peers[0].TxBytes != 148 ||
-		peers[1].SinceHandshake != time.Minute || peers[1].RxBytes != 92 {
-		t.Errorf("peers = %+v", peers)
-	}
-	if _, err := parseUAPI(strings.NewReader("errno=19\n\n"), now); err == nil {
-		t.Error("errno=19 accepted")
-	}
-	if _, err := parseUAPI(strings.NewReader("public_key=bb\n"), now); err == nil {
-		t.Error("truncated reply accepted")
 	}
 }
 

@@ -1,0 +1,53 @@
+package netstate
+
+import (
+	"net/netip"
+	"slices"
+	"testing"
+)
+
+// TestScopeFor holds which resolver the system resolver uses for a name:
+// the longest domain the name is under at a label boundary, the lower
+// search_order among equals, never one without servers.
+func TestScopeFor(t *testing.T) {
+	ap := netip.MustParseAddrPort
+	c := ResolverConfig{
+		Servers:   []netip.AddrPort{ap("192.0.2.53:53")},
+		Upstreams: []netip.AddrPort{ap("192.0.2.54:53")},
+		Scoped: []ScopedResolver{
+			{Domain: "corp.example", Source: "/etc/resolver/corp.example", Servers: []netip.AddrPort{ap("10.8.0.1:53")}},
+			{Domain: "dev.corp.example", Source: "/etc/resolver/dev.corp.example", Servers: []netip.AddrPort{ap("10.9.0.1:53")}, Order: 5},
+			{Domain: "dev.corp.example", Source: "/etc/resolver/dev2", Servers: []netip.AddrPort{ap("10.9.0.2:53")}, Order: 1},
+			{Domain: "local", Source: "/etc/resolver/local"}, // mDNS: no servers
+		},
+	}
+	for _, tt := range []struct {
+		name   string
+		source string // "": the default servers
+	}{
+		{"corp.example", "/etc/resolver/corp.example"},
+		{"git.corp.example.", "/etc/resolver/corp.example"},
+		{"GIT.Corp.Example", "/etc/resolver/corp.example"},
+		{"a.dev.corp.example", "/etc/resolver/dev2"},
+		{"xcorp.example", ""},
+		{"example", ""},
+		{"printer.local", ""},
+		{"www.lab.test", ""},
+	} {
+		sc := c.ScopeFor(tt.name)
+		got := ""
+		if sc != nil {
+			got = sc.Source
+		}
+		if got != tt.source {
+			t.Errorf("ScopeFor(%q) = %q, want %q", tt.name, got, tt.source)
+		}
+		own, ups := c.ServersFor(tt.name)
+		switch {
+		case sc != nil && (!slices.Equal(own, sc.Servers) || ups != nil):
+			t.Errorf("ServersFor(%q) = %v %v, want the scoped %v alone", tt.name, own, ups, sc.Servers)
+		case sc == nil && (!slices.Equal(own, c.Servers) || !slices.Equal(ups, c.Upstreams)):
+			t.Errorf("ServersFor(%q) = %v %v, want the defaults", tt.name, own, ups)
+		}
+	}
+}
