@@ -25,7 +25,8 @@ import (
 
 // pfIOWR is _IOWR(group, num, size) as bsd/sys/ioccom.h builds it: the
 // struct's size is part of the request, so a kernel whose struct differs
-// from the size pinned here refuses the request (ENOTTY or EINVAL)
+// from the size pinned here refuses the request with an errno (EACCES on
+// the read-only descriptor: pfioctl serves only the requests it knows)
 // instead of filling a buffer laid out differently.
 func pfIOWR(group byte, num uint8, size uint32) uint {
 	const iocInOut, iocParmMask = 0xc0000000, 0x1fff

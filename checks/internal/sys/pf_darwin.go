@@ -30,7 +30,10 @@ func (*darwinSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
 	defer unix.Close(fd)
 	var st [pfStatusSize]byte
 	if err := darwinIoctl(fd, pfDIOCGETSTATUS, unsafe.Pointer(&st[0])); err != nil {
-		fs.Read, fs.Err = netstate.TriNo, fmt.Errorf("pf DIOCGETSTATUS: %w", err)
+		// pfioctl answers a request it does not know on a read-only
+		// descriptor with EACCES: after an open that root got, that is
+		// a pf_status of another size, not a missing privilege.
+		fs.Read, fs.Err = netstate.TriNo, fmt.Errorf("pf DIOCGETSTATUS (pf_status of %d bytes, as xnu-11417 lays it out): %w", pfStatusSize, err)
 		return fs
 	}
 	if running, _ := pfStatusRunning(st[:]); !running {
