@@ -67,7 +67,7 @@ var (
 			Darwin: []string{
 				pfShowAnchor, pfShowAll,
 				"# connect the VPN again, or disconnect it in its own app: that disarms its kill switch",
-				pfFlushAnchor, pfDisable, fwNeverDarwin,
+				pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin,
 			},
 			Windows: []string{"Get-NetFirewallProfile | Format-Table Name, DefaultOutboundAction", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
 		},

@@ -289,6 +289,18 @@ var firewallLocalCases = []localCase{
 		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
 	},
 	{
+		name: "pf DNS leak protection in a VPN app's anchor: to ! its server port 53", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			dnsDead(s, netstate.ErrNoReply)
+			r := leakGuard(4)
+			r.Anchor, r.Text = "com.example.vpn", "block drop out quick proto udp from any to ! 10.64.0.1 port = 53"
+			pfRead(s, r)
+		},
+		want:    []string{"firewall-dns-leak-guard"},
+		verdict: Unhealthy, culprit: "every server but 10.64.0.1", check: "firewall", status: StatusFail,
+		steps: "sudo pfctl -a com.example.vpn -sr",
+	},
+	{
 		name: "pf disabled: read, nothing filters", oses: []string{"darwin"},
 		mutate: func(s *netstate.State) {
 			s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "pf"}
