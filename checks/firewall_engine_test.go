@@ -30,17 +30,27 @@ func TestCollectFirewall(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		accept string // the interface the policy-drop chain lets through
+		pf     bool   // pf's shape: no policy, "block drop out all" after the pass (pf's last match wins, so read reversed)
 		probed bool
 		want   []string
 	}{
 		{name: "kill switch without its tunnel", accept: "wg0", probed: false, want: []string{diagnose.FirewallKillSwitch.ID}},
 		{name: "a policy drop that lets the uplink through", accept: "eth0", probed: true, want: nil},
+		{name: "pf kill switch without its tunnel", accept: "utun3", pf: true, probed: false, want: []string{diagnose.FirewallKillSwitch.ID}},
+		{name: "pf kill switch that lets the uplink through", accept: "eth0", pf: true, probed: true, want: nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			l := checkstest.NewLab(true)
-			sys := &fwFake{FakeSystem: l.Sys, fs: netstate.FirewallState{Read: netstate.TriYes, Source: "nftables", Chains: []netstate.FWChain{
+			fs := netstate.FirewallState{Read: netstate.TriYes, Source: "nftables", Chains: []netstate.FWChain{
 				{Family: "inet", Table: "killswitch", Name: "output", Hook: "output", Policy: netstate.FWDrop, Rules: []netstate.FWRule{oifAccept(2, "lo"), oifAccept(3, tc.accept)}},
-			}}}
+			}}
+			if tc.pf {
+				fs = netstate.FirewallState{Read: netstate.TriYes, Source: "pf", Chains: []netstate.FWChain{
+					{Table: "pf", Name: "main ruleset", Hook: "output", Policy: netstate.FWAccept, Rules: []netstate.FWRule{
+						oifAccept(1, tc.accept), {Handle: 0, Verdict: netstate.FWDrop, Text: "block drop out all"}}},
+				}}
+			}
+			sys := &fwFake{FakeSystem: l.Sys, fs: fs}
 			eng := l.Engine
 			eng.Sys = sys
 			if !tc.probed {

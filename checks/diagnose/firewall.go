@@ -28,13 +28,25 @@ const (
 	ArgTunnel   Arg = "tunnel" // the interface a kill switch lets through
 	ArgServers  Arg = "servers"
 	ArgExcept   Arg = "except" // the one server a DNS leak guard lets through
+	ArgAnchor   Arg = "anchor" // the pf anchor that holds the rule (macOS)
 )
 
 // The steps every firewall finding ends with.
 const (
 	fwNeverLinux   = "# netguard never changes firewall rules: remove the rule only if you or a program you no longer use added it"
-	fwNeverDarwin  = "# netguard never changes firewall rules: check pf anchors (sudo pfctl -sA) and firewall or VPN apps (Little Snitch, LuLu, a VPN client's kill switch)"
+	fwNeverDarwin  = "# netguard never changes firewall rules: remove one only if you or an app you no longer use added it (VPN apps keep theirs in an anchor of their own: sudo pfctl -sA)"
 	fwNeverWindows = "# netguard never changes firewall rules: Windows Defender Firewall › Advanced settings › Outbound Rules, or the VPN client that added the rule"
+)
+
+// The macOS steps of a pf rule: see it, then take it out by hand. An
+// anchor's rules go with their anchor; a rule in the main ruleset goes
+// when the system's own pf.conf is loaded again.
+const (
+	pfShowAnchor  = "sudo pfctl -a {anchor} -sr  # the anchor that holds the rule"
+	pfShowAll     = "sudo pfctl -a '*' -sr  # every pf rule, anchors included"
+	pfFlushAnchor = "sudo pfctl -a {anchor} -F rules  # empties that anchor: only if the app that loaded it is gone"
+	pfReload      = "sudo pfctl -f /etc/pf.conf  # loads the system's own rules again, dropping rules added to the main ruleset"
+	pfDisable     = "sudo pfctl -d  # or turns pf off altogether, until an app or a restart turns it on"
 )
 
 // The findings of the firewall check, in root-cause order.
@@ -44,6 +56,7 @@ var (
 		Title:     "A VPN kill switch is armed without its tunnel",
 		Text:      "{rule} drops everything not sent through {tunnel} (a VPN kill switch left armed), and {targets} route through {iface}: nothing leaves this machine",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute},
+		Optional:  []Arg{ArgTable, ArgChain, ArgFWFamily, ArgAnchor},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the tunnel it lets through",
@@ -51,11 +64,15 @@ var (
 				"sudo nft delete table {fw_family} {table}  # only if the table is the VPN client's own and the client is gone",
 				fwNeverLinux,
 			},
-			Darwin:  []string{"sudo pfctl -sr", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverDarwin},
+			Darwin: []string{
+				pfShowAnchor, pfShowAll,
+				"# connect the VPN again, or disconnect it in its own app: that disarms its kill switch",
+				pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin,
+			},
 			Windows: []string{"Get-NetFirewallProfile | Format-Table Name, DefaultOutboundAction", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
 		},
 		Why: "A VPN client's kill switch drops every packet that does not go through its tunnel; left armed after the tunnel is gone, it cuts the machine off although the network is fine.",
-		How: "The output chains' rules (nftables over netlink, as root) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same chain accepts everything sent through another interface (the tunnel).",
+		How: "The output rules (as root: nftables over netlink on Linux, pf's rules and anchors from /dev/pf on macOS) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same rules pass everything sent through another interface (the tunnel).",
 	}
 
 	FirewallBlocksHTTPS = &Def{
@@ -63,7 +80,7 @@ var (
 		Title:     "The local firewall blocks HTTPS",
 		Text:      "a local firewall rule blocks TCP port 443 (HTTPS) to {targets} ({rule}): package managers, git and registries cannot connect",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
-		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
@@ -71,11 +88,11 @@ var (
 				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
 				fwNeverLinux,
 			},
-			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 443?", fwNeverDarwin},
+			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 443?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 443", fwNeverWindows},
 		},
 		Why: "HTTPS is what package managers, git, registries and APIs use: with port 443 blocked on the way out, every download fails, although other ports (and ping) still answer.",
-		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or was refused by an ICMP error that this host itself sent (Linux, IP_RECVERR: a reject rule on output), while the target itself never answered; or (as root on Linux) the output chains' rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
+		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or was refused by an ICMP error that this host itself sent (Linux, IP_RECVERR: a reject rule on output), while the target itself never answered; or (as root: nftables on Linux, pf on macOS) the output rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
 	}
 
 	HTTPSRejected = &Def{
@@ -85,7 +102,7 @@ var (
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksHTTPS},
 		Manual: Steps{
 			Linux:   []string{"sudo nft -a list ruleset  # a reject rule for port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
-			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
+			Darwin:  []string{"sudo pfctl -a '*' -sr  # a block rule for port 443 here (anchors included)?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
 		},
 		Why: "HTTPS is what package managers, git and registries use: a host that answers on other ports but rejects 443 is behind a firewall that blocks the connections a start needs.",
@@ -97,7 +114,7 @@ var (
 		Title:     "A VPN's DNS leak protection is left behind",
 		Text:      "a local firewall rule drops DNS to every server but {except} ({rule}): {servers} cannot be asked; a VPN's DNS leak protection left behind",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
-		Optional:  []Arg{ArgHandle},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
@@ -105,11 +122,15 @@ var (
 				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if the VPN client is gone",
 				fwNeverLinux,
 			},
-			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 53?", "# connect the VPN again, or quit its app", fwNeverDarwin},
+			Darwin: []string{
+				pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 53?",
+				"# connect the VPN again, or disconnect it in its own app: that removes its leak protection",
+				pfFlushAnchor, pfDisable, fwNeverDarwin,
+			},
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", "# connect the VPN again, or quit its app", fwNeverWindows},
 		},
 		Why: "VPN clients stop DNS leaks by dropping DNS to every server but the tunnel's; left behind after the VPN is gone, the rule makes every configured name server look dead.",
-		How: "The output chains' rules were run for a DNS query to each configured name server: a rule that matches port 53 with the exception 'daddr != one address' drops them (as root, nftables over netlink); without the rules, a query that fails at once with EPERM shows the drop.",
+		How: "The output chains' rules were run for a DNS query to each configured name server: a rule that matches port 53 with the exception 'daddr != one address' (pf: 'to ! address') drops them (as root: nftables over netlink, pf from /dev/pf); without the rules, a query that fails at once with EPERM shows the drop.",
 	}
 
 	FirewallBlocksDNS = &Def{
@@ -117,7 +138,7 @@ var (
 		Title:     "The local firewall blocks DNS",
 		Text:      "a local firewall rule drops DNS to {servers} ({rule})",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallDNSLeakGuard, LocalFirewallBlocks},
-		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
@@ -125,11 +146,11 @@ var (
 				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
 				fwNeverLinux,
 			},
-			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 53?", fwNeverDarwin},
+			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 53?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", fwNeverWindows},
 		},
 		Why: "Names do not resolve when the machine's own firewall drops DNS queries; the name servers are fine.",
-		How: "The output chains' rules were run for a DNS query to each configured name server and a rule drops it (as root, nftables over netlink), or the query failed at once with EPERM, the errno of a local drop.",
+		How: "The output rules were run for a DNS query to each configured name server and a rule drops it (as root: nftables over netlink, pf from /dev/pf), or the query failed at once with EPERM, the errno of a local drop.",
 	}
 )
 
@@ -215,9 +236,11 @@ func (d *diag) killSwitch() bool {
 		}
 	}
 	a := first.fwArgs(Args{ArgTunnel: strings.Join(tunnels, ", "), ArgTargets: strings.Join(targets, ListSep), ArgIface: iface})
-	a[ArgRule] = fmt.Sprintf("%s %s %s", first.Chain.Family, first.Chain.Table, first.Chain.Name)
-	if first.Rule != nil {
-		a[ArgRule] += fmt.Sprintf(" (handle %d: %s)", first.Rule.Handle, first.Rule.Text)
+	if first.Chain.Family != "" { // nftables: the chain, and the rule by its handle
+		a[ArgRule] = fmt.Sprintf("%s %s %s", first.Chain.Family, first.Chain.Table, first.Chain.Name)
+		if first.Rule != nil {
+			a[ArgRule] += fmt.Sprintf(" (handle %d: %s)", first.Rule.Handle, first.Rule.Text)
+		}
 	}
 	d.add(FirewallKillSwitch, a, evidence...)
 	return true

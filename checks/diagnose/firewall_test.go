@@ -3,6 +3,7 @@ package diagnose
 import (
 	"context"
 	"net/netip"
+	"slices"
 	"syscall"
 
 	"github.com/netguard/netguard/checks/netstate"
@@ -26,6 +27,21 @@ func tcpDport(p uint16) []netstate.FWMatch {
 
 func oifAccept(h uint64, name string) netstate.FWRule {
 	return netstate.FWRule{Handle: h, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{name}}}, Verdict: netstate.FWAccept, Text: `oifname "` + name + `" accept`}
+}
+
+// pfRead gives s pf's rules as the macOS layer reads them: one chain,
+// the quick rules first in pf's order, then the others reversed (pf's
+// last match wins), then pass.
+func pfRead(s *netstate.State, rules ...netstate.FWRule) {
+	s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "pf", Chains: []netstate.FWChain{{
+		Table: "pf", Name: "main ruleset", Hook: "output", Policy: netstate.FWAccept, Rules: rules,
+	}}}
+}
+
+// pfOnAccept is pf's "pass out on <name> all".
+func pfOnAccept(nr uint64, anchor, name string) netstate.FWRule {
+	return netstate.FWRule{Handle: nr, Anchor: anchor, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{name}}},
+		Verdict: netstate.FWAccept, Text: "pass out on " + name + " all flags S/SA keep state"}
 }
 
 // https443Fails: port 443 of the target failed with err before port 53
@@ -213,6 +229,90 @@ var firewallLocalCases = []localCase{
 			}}}
 		},
 		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "pf kill switch left armed: block out all, pass out on utun3, utun3 gone", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			// pf.conf: "block drop out all" (0), "pass out on lo0 all" (1),
+			// "pass out on utun3 all" (2): none quick, so reversed.
+			pfRead(s, pfOnAccept(2, "", "utun3"), pfOnAccept(1, "", "lo0"),
+				netstate.FWRule{Handle: 0, Verdict: netstate.FWDrop, Text: "block drop out all"})
+		},
+		want:    []string{"firewall-kill-switch"},
+		verdict: Unhealthy, culprit: "pf main ruleset rule block drop out all drops everything not sent through utun3", check: "firewall", status: StatusFail,
+		steps: "sudo pfctl -a '*' -sr",
+	},
+	{
+		name: "pf kill switch in a VPN app's anchor, per family and quick", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			inet := []netstate.FWMatch{{Field: netstate.FWNFProto, Protos: []uint8{4}}}
+			pfRead(s,
+				netstate.FWRule{Handle: 0, Anchor: "mullvad", Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{"lo0"}}}, Verdict: netstate.FWAccept, Text: "pass out quick on lo0 all"},
+				netstate.FWRule{Handle: 1, Anchor: "mullvad", Match: append(slices.Clone(inet), netstate.FWMatch{Field: netstate.FWOIfName, Names: []string{"utun4"}}), Verdict: netstate.FWAccept, Text: "pass out quick on utun4 inet all"},
+				netstate.FWRule{Handle: 2, Anchor: "mullvad", Match: inet, Verdict: netstate.FWDrop, Text: "block drop out quick inet all"})
+		},
+		want:    []string{"firewall-kill-switch"},
+		verdict: Unhealthy, culprit: `pf anchor "mullvad" rule block drop out quick inet all drops everything not sent through utun4`, check: "firewall", status: StatusFail,
+		steps: "sudo pfctl -a mullvad -F rules",
+	},
+	{
+		name: "pf kill switch whose tunnel is up and routes the targets: healthy", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			pfRead(s, pfOnAccept(2, "", s.V4.Default.IfName), netstate.FWRule{Handle: 0, Verdict: netstate.FWDrop, Text: "block drop out all"})
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "root reads a pf block of 443 behind the host's refusal", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 443, true, true, nil)
+			pfRead(s, netstate.FWRule{Handle: 3, Anchor: "com.example.blocker", Match: tcpDport(443), Verdict: netstate.FWReject,
+				Text: "block return out quick proto tcp from any to any port = 443"})
+		},
+		want:    []string{"firewall-blocks-https"},
+		verdict: Unhealthy, culprit: `pf anchor "com.example.blocker" rule block return out quick proto tcp from any to any port = 443`, check: "firewall", status: StatusFail,
+		steps: "sudo pfctl -a com.example.blocker -sr",
+	},
+	{
+		name: "a pf block of 443 overridden by a later pass: pf's last match wins", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 443, true, true, nil)
+			// "block drop out proto tcp to any port = 443" (0), then
+			// "pass out all" (1): reversed, the pass comes first.
+			pfRead(s, netstate.FWRule{Handle: 1, Verdict: netstate.FWAccept, Text: "pass out all flags S/SA keep state"},
+				netstate.FWRule{Handle: 0, Match: tcpDport(443), Verdict: netstate.FWDrop, Text: "block drop out proto tcp from any to any port = 443"})
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "pf DNS leak protection in a VPN app's anchor: to ! its server port 53", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			dnsDead(s, netstate.ErrNoReply)
+			r := leakGuard(4)
+			r.Anchor, r.Text = "com.example.vpn", "block drop out quick proto udp from any to ! 10.64.0.1 port = 53"
+			pfRead(s, r)
+		},
+		want:    []string{"firewall-dns-leak-guard"},
+		verdict: Unhealthy, culprit: "every server but 10.64.0.1", check: "firewall", status: StatusFail,
+		steps: "sudo pfctl -a com.example.vpn -sr",
+	},
+	{
+		name: "pf disabled: read, nothing filters", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "pf"}
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "/dev/pf unreadable without root: unknown, never a failure", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) {
+			s.Firewall = netstate.FirewallState{Read: netstate.TriNo, Source: "pf", Err: syscall.EACCES}
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusUnknown,
 	},
 	{
 		name: "rules unreadable without root: unknown, never a failure", oses: []string{"linux"},

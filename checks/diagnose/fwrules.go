@@ -26,12 +26,16 @@ func (o fwOutcome) blocked() bool {
 	return o.Sure && (o.Verdict == netstate.FWDrop || o.Verdict == netstate.FWReject)
 }
 
-// where names the rule or policy that decided, as nft lists it.
+// where names the rule or policy that decided, as nft lists it (pfctl,
+// Windows Firewall: as they name it).
 func (o fwOutcome) where() string {
 	c := o.Chain
-	if c.Family == "" { // a store without tables of families: Windows Firewall
-		if o.Rule == nil {
+	if c.Family == "" { // a store without tables of families: pf, Windows Firewall
+		switch {
+		case o.Rule == nil:
 			return fmt.Sprintf("%s %s: default %s", c.Table, c.Name, c.Policy)
+		case o.Rule.Anchor != "":
+			return fmt.Sprintf("%s anchor %q rule %s", c.Table, o.Rule.Anchor, o.Rule.Text)
 		}
 		return fmt.Sprintf("%s %s rule %s", c.Table, c.Name, o.Rule.Text)
 	}
@@ -45,7 +49,12 @@ func (o fwOutcome) where() string {
 func (o fwOutcome) fwArgs(a Args) Args {
 	a[ArgRule] = o.where()
 	if o.Chain.Family == "" {
-		return a // not nftables: the steps name no table or handle
+		// Not nftables: the steps name no table or handle; pf's name the
+		// anchor that holds the rule.
+		if o.Rule != nil && o.Rule.Anchor != "" {
+			a[ArgAnchor] = o.Rule.Anchor
+		}
+		return a
 	}
 	a[ArgFWFamily], a[ArgTable], a[ArgChain] = o.Chain.Family, o.Chain.Table, o.Chain.Name
 	if o.Rule != nil {
@@ -193,7 +202,8 @@ func ifNameMatches(pattern, name string) bool {
 }
 
 // tunnelExceptions are the interfaces a chain accepts everything to,
-// other than loopback: the tunnel a kill switch lets through.
+// other than loopback (lo, macOS's lo0): the tunnel a kill switch lets
+// through.
 func tunnelExceptions(c *netstate.FWChain) []string {
 	var out []string
 	for _, r := range c.Rules {
@@ -215,7 +225,7 @@ func tunnelExceptions(c *netstate.FWChain) []string {
 			continue
 		}
 		for _, n := range names {
-			if n != "lo" && !slices.Contains(out, n) {
+			if n != "lo" && n != "lo0" && !slices.Contains(out, n) {
 				out = append(out, n)
 			}
 		}
@@ -265,12 +275,18 @@ func KillSwitchDrops(fs *netstate.FirewallState, a netip.Addr, oif string) bool 
 }
 
 // killSwitchOutcome reports whether o is a kill switch's drop of a packet
-// sent through oif: a policy, or a rule that matches all, in a chain that
-// accepts another interface.
+// sent through oif: a policy, or a rule that matches all (of a family:
+// pf's "block drop out inet all"), in a chain that accepts another
+// interface.
 func killSwitchOutcome(o fwOutcome, oif string) bool {
-	if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
+	if !o.blocked() || (o.Rule != nil && (!matchesAll(o.Rule) || o.Rule.Opaque)) {
 		return false
 	}
 	tun := tunnelExceptions(o.Chain)
 	return len(tun) > 0 && !slices.ContainsFunc(tun, func(n string) bool { return ifNameMatches(n, oif) })
+}
+
+// matchesAll reports whether r tests nothing but the address family.
+func matchesAll(r *netstate.FWRule) bool {
+	return !slices.ContainsFunc(r.Match, func(m netstate.FWMatch) bool { return m.Field != netstate.FWNFProto || m.Neg })
 }

@@ -10,9 +10,11 @@ import (
 
 // FirewallReader is implemented by OS layers that can read the local
 // packet filter's rules for outgoing traffic: Linux (nftables over
-// netlink, which iptables-nft rules are part of) and checkstest's fake.
-// Reading needs privilege (CAP_NET_ADMIN on Linux); without it the state
-// says so in Err and diagnosis falls back to what errno proves.
+// netlink, which iptables-nft rules are part of), macOS (pf over
+// /dev/pf), Windows (the firewall's policy store) and checkstest's fake.
+// Reading needs privilege (CAP_NET_ADMIN on Linux, root for /dev/pf on
+// macOS); without it the state says so in Err and diagnosis falls back
+// to what errno proves.
 type FirewallReader interface {
 	// OutputFilter returns the chains that filter this machine's own
 	// outgoing packets, with the chains they jump to. It must return
@@ -28,7 +30,7 @@ type FirewallState struct {
 	// layer cannot read them.
 	Read Tri
 	Err  error
-	// Source names what was read ("nftables").
+	// Source names what was read ("nftables", "pf").
 	Source string
 	// Chains are the base chains hooked on output, in the order the kernel
 	// runs them, and every regular chain of their tables (jump targets).
@@ -77,6 +79,10 @@ type FWRule struct {
 	// Text is a short rendering of the rule for evidence
 	// ("tcp dport 443 reject").
 	Text string
+	// Anchor is the pf anchor that holds the rule ("" for pf's main
+	// ruleset, and for every other firewall): pf's anchors are inlined
+	// into one chain, so the chain does not name them.
+	Anchor string
 }
 
 // FWField names what a match tests.
