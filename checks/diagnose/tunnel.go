@@ -27,7 +27,8 @@ var (
 		Optional: []Arg{ArgRule, ArgWGQuick},
 		Manual: Steps{
 			Linux: []string{
-				"sudo wg-quick down {wg_quick}  # the wg-quick tunnel: removes its rules and routes with it",
+				"sudo wg-quick down {wg_quick}  # the wg-quick tunnel: removes its rules and routes with it (by name it needs /etc/wireguard/{wg_quick}.conf; else give the path of the .conf it was brought up with)",
+				"sudo ip link delete dev {wg_quick}  # without that .conf: removes the device and its routes; wg-quick's rules are left with nothing to send into",
 				"sudo wg show {iface}  # a WireGuard tunnel: latest handshake and endpoint",
 				"# or reconnect (or disconnect) the VPN client that owns {iface}",
 				"ip route get {target}",

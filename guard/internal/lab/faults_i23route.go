@@ -4,9 +4,14 @@ package lab
 
 import (
 	"context"
-
+	"errors"
+	"os"
 	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -83,7 +88,7 @@ func (l *Lab) setWG(ns, dev, key string, args ...string) {
 }
 
 // startWG runs wireguard-go for dev in ns in the foreground until the test
-// ends, then stops that process (its own pid only).
+// ends, then stops that process (its own pid only) and removes its socket.
 func (l *Lab) startWG(ns, dev string) {
 	l.t.Helper()
 	cmd := l.Cmd(context.Background(), ns, "wireguard-go", "-f", dev)
@@ -100,6 +105,11 @@ func (l *Lab) startWG(ns, dev string) {
 		case <-time.After(5 * time.Second):
 			l.t.Errorf("lab %s: wireguard-go %s did not stop", l.Prefix, dev)
 		}
+		// A killed wireguard-go leaves its socket in the host-wide
+		// /var/run/wireguard.
+		if err := os.Remove("/var/run/wireguard/" + dev + ".sock"); err != nil && !errors.Is(err, os.ErrNotExist) {
+			l.t.Errorf("lab %s: %v", l.Prefix, err)
+		}
 	})
 	// The device exists once wireguard-go has its socket.
 	sock := "/var/run/wireguard/" + dev + ".sock"
@@ -112,4 +122,126 @@ func (l *Lab) startWG(ns, dev string) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	l.t.Fatalf("lab %s: wireguard-go %s: no socket %s", l.Prefix, dev, sock)
+}
+
+// WGQuickIf is the device WGQuickTunnel brings up. It differs from
+// TunnelIf so both can live in one lab, and is unique to the lab for the
+// same reason.
+func (l *Lab) WGQuickIf() string { return l.Prefix + "-wq" }
+
+// WGQuickConf is where WGQuickTunnel writes the tunnel's configuration
+// when it is kept in /etc/wireguard: in the client's /etc/netns entry,
+// which `ip netns exec` binds over /etc/wireguard for every command run in
+// the client, so `wg-quick down WGQuickIf()` finds it there.
+func (l *Lab) WGQuickConf() string {
+	return filepath.Join(l.netnsConf, "wireguard", l.WGQuickIf()+".conf")
+}
+
+// WGQuickTunnel brings up a full tunnel (AllowedIPs 0.0.0.0/0, Table
+// auto, no DNS line) with the real wg-quick in the client, to a WireGuard
+// server on the internet host that runs when serverUp. The sandbox kernel
+// has no WireGuard module, so wg-quick falls back to wireguard-go by
+// itself, and installs its own fwmark rules, table and nftables marks.
+// With inEtc the configuration is WGQuickConf (wg-quick then knows the
+// tunnel by its name); otherwise it lives only in a directory of the test,
+// as a configuration brought up by its path does, and `wg-quick down
+// WGQuickIf()` cannot find it. The daemon and its socket are removed when
+// the test ends, however it ends.
+func (l *Lab) WGQuickTunnel(serverUp, inEtc bool) {
+	l.t.Helper()
+	wgQuick, err := exec.LookPath("wg-quick")
+	if err != nil {
+		l.t.Fatalf("lab %s: wg-quick: %v (apt-get install wireguard-tools)", l.Prefix, err)
+	}
+	if _, err := exec.LookPath("wireguard-go"); err != nil {
+		l.t.Fatalf("lab %s: wireguard-go: %v (apt-get install wireguard-go)", l.Prefix, err)
+	}
+	ckey := strings.TrimSpace(l.mustRun(l.Client, "wg", "genkey"))
+	skey := strings.TrimSpace(l.mustRun(l.Client, "wg", "genkey"))
+	cpub := strings.TrimSpace(l.mustRun(l.Client, "sh", "-c", `printf '%s\n' "$1" | wg pubkey`, "sh", ckey))
+	spub := strings.TrimSpace(l.mustRun(l.Client, "sh", "-c", `printf '%s\n' "$1" | wg pubkey`, "sh", skey))
+	if serverUp {
+		srv := l.tunnelServerIf()
+		l.startWG(l.Internet, srv)
+		l.setWG(l.Internet, srv, skey, "listen-port", TunnelPort, "peer", cpub, "allowed-ips", TunnelClientIP+"/32")
+		l.mustIP(l.Internet, "-batch", "-", "addr add "+TunnelServerIP+"/24 dev "+srv+"\nlink set "+srv+" up\n")
+	}
+	dev := l.WGQuickIf()
+	conf := l.WGQuickConf()
+	if !inEtc {
+		conf = filepath.Join(l.Dir, "wg", dev+".conf")
+	}
+	if err := os.MkdirAll(filepath.Dir(conf), 0o700); err != nil {
+		l.t.Fatalf("lab %s: %v", l.Prefix, err)
+	}
+	text := "[Interface]\nPrivateKey = " + ckey + "\nAddress = " + TunnelClientIP + "/32\nTable = auto\n\n" +
+		"[Peer]\nPublicKey = " + spub + "\nEndpoint = " + ExternalIP + ":" + TunnelPort + "\nAllowedIPs = 0.0.0.0/0\n"
+	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
+		l.t.Fatalf("lab %s: %v", l.Prefix, err)
+	}
+	// Registered before wg-quick runs: a wg-quick that fails half-way
+	// may have started the daemon already.
+	l.t.Cleanup(func() { l.stopWGDaemon(dev) })
+	ctx, cancel := context.WithTimeout(context.Background(), cmdTimeout)
+	defer cancel()
+	cmd := l.Cmd(ctx, l.Client, wgQuick, "up", conf)
+	// The daemon that wg-quick starts must not hold our output: with
+	// LOG_LEVEL set it keeps stdout and stderr.
+	cmd.Env = slices.DeleteFunc(cmd.Env, func(kv string) bool {
+		return strings.HasPrefix(kv, "LOG_LEVEL=") || strings.HasPrefix(kv, "WG_")
+	})
+	if out, err := cmd.CombinedOutput(); err != nil {
+		l.t.Fatalf("lab %s: ip netns exec %s %s up %s: %v\n%s", l.Prefix, l.Client, wgQuick, conf, err, out)
+	}
+	_ = l.Cmd(context.Background(), l.Client, "ping", "-n", "-q", "-c1", "-W1", ExternalIP).Run()
+	if serverUp {
+		const ready = `n=0; while [ $n -lt 60 ]; do n=$((n+1)); ping -n -q -c1 -W1 "$1" >/dev/null 2>&1 && exit 0; sleep 0.05; done; exit 1`
+		l.mustRun(l.Client, "sh", "-c", ready, "sh", ExternalIP)
+	}
+}
+
+// WGDaemon returns the pid of the wireguard-go daemon serving dev, 0 when
+// none runs. Device names are unique to a lab, so its argv (wireguard-go
+// dev, as wg-quick starts it and as it re-executes itself to daemonize)
+// names it.
+func WGDaemon(dev string) int {
+	ents, err := os.ReadDir("/proc")
+	if err != nil {
+		return 0
+	}
+	for _, e := range ents {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err != nil {
+			continue
+		}
+		argv := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
+		if len(argv) == 2 && filepath.Base(argv[0]) == "wireguard-go" && argv[1] == dev {
+			return pid
+		}
+	}
+	return 0
+}
+
+// stopWGDaemon kills the wireguard-go daemon of dev, if one still runs,
+// waits up to 5 s for it to go, and removes its socket from the host-wide
+// /var/run/wireguard.
+func (l *Lab) stopWGDaemon(dev string) {
+	for range 250 {
+		pid := WGDaemon(dev)
+		if pid == 0 {
+			break
+		}
+		_ = syscall.Kill(pid, syscall.SIGKILL)
+		time.Sleep(20 * time.Millisecond)
+	}
+	if pid := WGDaemon(dev); pid != 0 {
+		l.t.Errorf("lab %s: wireguard-go %s (pid %d) did not stop", l.Prefix, dev, pid)
+	}
+	if err := os.Remove("/var/run/wireguard/" + dev + ".sock"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		l.t.Errorf("lab %s: %v", l.Prefix, err)
+	}
 }
