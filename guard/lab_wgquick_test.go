@@ -21,10 +21,11 @@ import (
 // with the WireGuard handshake.
 func TestLabWGQuick(t *testing.T) {
 	args := []string{"--external", lab.ExternalIP, "--dns", lab.DNSName}
+	args6 := []string{"--external", lab.ExternalIP + "," + lab.ExternalIP6, "--dns", lab.DNSName}
 	runPathScenarios(t, []pathScenario{
 		{
 			name:   "wg-quick-live",
-			fault:  func(l *lab.Lab) { l.WGQuickTunnel(true, true) },
+			fault:  func(l *lab.Lab) { l.WGQuickTunnel(lab.WGQuick{ServerUp: true, InEtc: true}) },
 			args:   args,
 			users:  []string{"", "nobody"},
 			want:   labExpect{exit: 0, verdicts: wantHealthy},
@@ -32,7 +33,7 @@ func TestLabWGQuick(t *testing.T) {
 		},
 		{
 			name:    "wg-quick-dead",
-			fault:   func(l *lab.Lab) { l.WGQuickTunnel(false, true) },
+			fault:   func(l *lab.Lab) { l.WGQuickTunnel(lab.WGQuick{InEtc: true}) },
 			args:    args,
 			users:   []string{"", "nobody"},
 			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.TunnelDead.ID}},
@@ -44,8 +45,31 @@ func TestLabWGQuick(t *testing.T) {
 			absent: []string{diagnose.TargetRouteDiverted.ID, diagnose.NameServerRouteDiverted.ID},
 		},
 		{
+			// The dual-stack configuration VPN providers hand out:
+			// wg-quick's rules for both families, both through the
+			// tunnel.
+			name:   "wg-quick-live-dual-stack",
+			fault:  func(l *lab.Lab) { l.WGQuickTunnel(lab.WGQuick{ServerUp: true, InEtc: true, IPv6: true}) },
+			args:   args6,
+			users:  []string{"", "nobody"},
+			want:   labExpect{exit: 0, verdicts: wantHealthy},
+			absent: []string{diagnose.TunnelDead.ID, diagnose.TargetRouteDiverted.ID},
+		},
+		{
+			name:    "wg-quick-dead-dual-stack",
+			fault:   func(l *lab.Lab) { l.WGQuickTunnel(lab.WGQuick{InEtc: true, IPv6: true}) },
+			args:    args6,
+			users:   []string{"", "nobody"},
+			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.TunnelDead.ID}},
+			finding: diagnose.TunnelDead.ID,
+			names: func(l *lab.Lab) []string {
+				return []string{"tunnel " + l.WGQuickIf(), lab.ExternalIP6, "table " + lab.TunnelTable}
+			},
+			absent: []string{diagnose.TargetRouteDiverted.ID, diagnose.NameServerRouteDiverted.ID},
+		},
+		{
 			name:    "wg-quick-dead-handshake",
-			fault:   func(l *lab.Lab) { l.WGQuickTunnel(false, true) },
+			fault:   func(l *lab.Lab) { l.WGQuickTunnel(lab.WGQuick{InEtc: true}) },
 			args:    args,
 			users:   []string{""},
 			want:    labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.TunnelDead.ID}},
@@ -61,32 +85,34 @@ func TestLabWGQuick(t *testing.T) {
 // tunnel whose server is gone, as printed: with the configuration in
 // /etc/wireguard, `wg-quick down <name>`; with one brought up by its path
 // from elsewhere (where wg-quick down by name cannot find it), the device
-// delete. Either brings the next check back to healthy, and wg-quick down
-// removes its rules, its nftables table, the device and its daemon.
+// delete. Either brings the next check back to healthy for both families
+// of a dual-stack tunnel, and wg-quick down removes its rules (IPv4 and
+// IPv6), its nftables tables, the device and its daemon.
 func TestLabWGQuickDown(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
 	for _, sc := range []struct {
 		name  string
-		inEtc bool
+		tun   lab.WGQuick
 		// step picks the manual step to run.
 		step string
 		// gone are what `ip rule`, `nft list tables` and the links must
 		// no longer show afterwards.
 		gone func(l *lab.Lab) []string
 	}{
-		{name: "conf-in-etc", inEtc: true, step: "wg-quick down",
+		{name: "conf-in-etc", tun: lab.WGQuick{InEtc: true, IPv6: true}, step: "wg-quick down",
 			gone: func(l *lab.Lab) []string {
 				return []string{"lookup " + lab.TunnelTable, "suppress_prefixlength", "wg-quick-" + l.WGQuickIf(), l.WGQuickIf()}
 			}},
-		{name: "conf-by-path", inEtc: false, step: "ip link delete",
+		{name: "conf-by-path", tun: lab.WGQuick{IPv6: true}, step: "ip link delete",
 			gone: func(l *lab.Lab) []string { return []string{l.WGQuickIf() + ":"} }},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			l := lab.New(t)
-			l.WGQuickTunnel(false, sc.inEtc)
-			r, err := runLabGuardEnv(l, bin, "", nil, labArgs()...)
+			l.WGQuickTunnel(sc.tun)
+			args := labArgs("--external", lab.ExternalIP+","+lab.ExternalIP6)
+			r, err := runLabGuardEnv(l, bin, "", nil, args...)
 			if err != nil || r.rep == nil {
 				t.Fatalf("guard check: %v; %v", err, r)
 			}
@@ -102,7 +128,7 @@ func TestLabWGQuickDown(t *testing.T) {
 			if r.exit != 1 || step == "" || wgDown == "" {
 				t.Fatalf("exit %d, no step with %q and wg-quick down among %q", r.exit, sc.step, r.rep.ManualSteps)
 			}
-			if !sc.inEtc {
+			if !sc.tun.InEtc {
 				// wg-quick knows a tunnel by name only from
 				// /etc/wireguard: the printed down fails here, which is
 				// why the device delete is printed beside it.
@@ -115,14 +141,14 @@ func TestLabWGQuickDown(t *testing.T) {
 			if out, code := runStep(t, l, step); code != 0 {
 				t.Fatalf("%q: exit %d\n%s", step, code, out)
 			}
-			r, err = runLabGuardEnv(l, bin, "", nil, labArgs()...)
+			r, err = runLabGuardEnv(l, bin, "", nil, args...)
 			if err != nil || r.rep == nil {
 				t.Fatalf("guard check after the step: %v; %v", err, r)
 			}
 			if r.exit != 0 || r.rep.Verdict != "healthy" {
 				t.Errorf("after %q: exit %d, %s: %s", step, r.exit, r.rep.Verdict, r.rep.Summary)
 			}
-			left, _, _ := l.Run(t, l.Client, "sh", "-c", "ip rule show; nft list tables; ip -o link show")
+			left, _, _ := l.Run(t, l.Client, "sh", "-c", "ip rule show; ip -6 rule show; nft list tables; ip -o link show")
 			for _, g := range sc.gone(l) {
 				if strings.Contains(left, g) {
 					t.Errorf("after %q, %q is left:\n%s", step, g, left)

@@ -137,17 +137,35 @@ func (l *Lab) WGQuickConf() string {
 	return filepath.Join(l.netnsConf, "wireguard", l.WGQuickIf()+".conf")
 }
 
+// TunnelClientIP6 and TunnelServerIP6 are the tunnel's IPv6 addresses
+// when WGQuick.IPv6 is set.
+const (
+	TunnelClientIP6 = "fd66::2"
+	TunnelServerIP6 = "fd66::1"
+)
+
+// WGQuick is how WGQuickTunnel builds its tunnel.
+type WGQuick struct {
+	// ServerUp runs the WireGuard server on the internet host.
+	ServerUp bool
+	// InEtc keeps the configuration in /etc/wireguard (WGQuickConf), where
+	// wg-quick finds a tunnel by its name; otherwise it lives only in a
+	// directory of the test, as one brought up by its path does, and
+	// `wg-quick down WGQuickIf()` cannot find it.
+	InEtc bool
+	// IPv6 makes the tunnel dual-stack (AllowedIPs 0.0.0.0/0, ::/0), as
+	// VPN providers' configurations are: wg-quick then adds its rules for
+	// IPv6 too.
+	IPv6 bool
+}
+
 // WGQuickTunnel brings up a full tunnel (AllowedIPs 0.0.0.0/0, Table
-// auto, no DNS line) with the real wg-quick in the client, to a WireGuard
-// server on the internet host that runs when serverUp. The sandbox kernel
-// has no WireGuard module, so wg-quick falls back to wireguard-go by
-// itself, and installs its own fwmark rules, table and nftables marks.
-// With inEtc the configuration is WGQuickConf (wg-quick then knows the
-// tunnel by its name); otherwise it lives only in a directory of the test,
-// as a configuration brought up by its path does, and `wg-quick down
-// WGQuickIf()` cannot find it. The daemon and its socket are removed when
-// the test ends, however it ends.
-func (l *Lab) WGQuickTunnel(serverUp, inEtc bool) {
+// auto, no DNS line, so resolv.conf is left alone) with the real wg-quick
+// in the client, to a WireGuard server on the internet host. The sandbox
+// kernel has no WireGuard module, so wg-quick falls back to wireguard-go by
+// itself, and installs its own fwmark rules, table and nftables marks. The
+// daemon and its socket are removed when the test ends, however it ends.
+func (l *Lab) WGQuickTunnel(o WGQuick) {
 	l.t.Helper()
 	wgQuick, err := exec.LookPath("wg-quick")
 	if err != nil {
@@ -160,22 +178,30 @@ func (l *Lab) WGQuickTunnel(serverUp, inEtc bool) {
 	skey := strings.TrimSpace(l.mustRun(l.Client, "wg", "genkey"))
 	cpub := strings.TrimSpace(l.mustRun(l.Client, "sh", "-c", `printf '%s\n' "$1" | wg pubkey`, "sh", ckey))
 	spub := strings.TrimSpace(l.mustRun(l.Client, "sh", "-c", `printf '%s\n' "$1" | wg pubkey`, "sh", skey))
-	if serverUp {
+	addrs, allowed, peer := TunnelClientIP+"/32", "0.0.0.0/0", TunnelClientIP+"/32"
+	if o.IPv6 {
+		addrs, allowed, peer = addrs+", "+TunnelClientIP6+"/128", allowed+", ::/0", peer+","+TunnelClientIP6+"/128"
+	}
+	if o.ServerUp {
 		srv := l.tunnelServerIf()
 		l.startWG(l.Internet, srv)
-		l.setWG(l.Internet, srv, skey, "listen-port", TunnelPort, "peer", cpub, "allowed-ips", TunnelClientIP+"/32")
-		l.mustIP(l.Internet, "-batch", "-", "addr add "+TunnelServerIP+"/24 dev "+srv+"\nlink set "+srv+" up\n")
+		l.setWG(l.Internet, srv, skey, "listen-port", TunnelPort, "peer", cpub, "allowed-ips", peer)
+		batch := "addr add " + TunnelServerIP + "/24 dev " + srv + "\n"
+		if o.IPv6 {
+			batch += "addr add " + TunnelServerIP6 + "/64 dev " + srv + " nodad\n"
+		}
+		l.mustIP(l.Internet, "-batch", "-", batch+"link set "+srv+" up\n")
 	}
 	dev := l.WGQuickIf()
 	conf := l.WGQuickConf()
-	if !inEtc {
+	if !o.InEtc {
 		conf = filepath.Join(l.Dir, "wg", dev+".conf")
 	}
 	if err := os.MkdirAll(filepath.Dir(conf), 0o700); err != nil {
 		l.t.Fatalf("lab %s: %v", l.Prefix, err)
 	}
-	text := "[Interface]\nPrivateKey = " + ckey + "\nAddress = " + TunnelClientIP + "/32\nTable = auto\n\n" +
-		"[Peer]\nPublicKey = " + spub + "\nEndpoint = " + ExternalIP + ":" + TunnelPort + "\nAllowedIPs = 0.0.0.0/0\n"
+	text := "[Interface]\nPrivateKey = " + ckey + "\nAddress = " + addrs + "\nTable = auto\n\n" +
+		"[Peer]\nPublicKey = " + spub + "\nEndpoint = " + ExternalIP + ":" + TunnelPort + "\nAllowedIPs = " + allowed + "\n"
 	if err := os.WriteFile(conf, []byte(text), 0o600); err != nil {
 		l.t.Fatalf("lab %s: %v", l.Prefix, err)
 	}
@@ -193,10 +219,19 @@ func (l *Lab) WGQuickTunnel(serverUp, inEtc bool) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		l.t.Fatalf("lab %s: ip netns exec %s %s up %s: %v\n%s", l.Prefix, l.Client, wgQuick, conf, err, out)
 	}
+	// As in wgTunnel: the device's neighbor entries appear with the
+	// first packets, before any snapshot.
 	_ = l.Cmd(context.Background(), l.Client, "ping", "-n", "-q", "-c1", "-W1", ExternalIP).Run()
-	if serverUp {
-		const ready = `n=0; while [ $n -lt 60 ]; do n=$((n+1)); ping -n -q -c1 -W1 "$1" >/dev/null 2>&1 && exit 0; sleep 0.05; done; exit 1`
-		l.mustRun(l.Client, "sh", "-c", ready, "sh", ExternalIP)
+	if o.IPv6 {
+		_ = l.Cmd(context.Background(), l.Client, "ping", "-n", "-q", "-c1", "-W1", ExternalIP6).Run()
+	}
+	if o.ServerUp {
+		const ready = `for a in "$@"; do n=0; until ping -n -q -c1 -W1 "$a" >/dev/null 2>&1; do n=$((n+1)); [ $n -lt 60 ] || exit 1; sleep 0.05; done; done`
+		targets := []string{ExternalIP}
+		if o.IPv6 {
+			targets = append(targets, ExternalIP6)
+		}
+		l.mustRun(l.Client, append([]string{"sh", "-c", ready, "sh"}, targets...)...)
 	}
 }
 
