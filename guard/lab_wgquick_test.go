@@ -92,8 +92,8 @@ func TestLabWGQuickDown(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
 	for _, sc := range []struct {
-		name  string
-		tun   lab.WGQuick
+		name string
+		tun  lab.WGQuick
 		// step picks the manual step to run.
 		step string
 		// gone are what `ip rule`, `nft list tables` and the links must
