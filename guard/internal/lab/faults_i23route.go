@@ -15,11 +15,12 @@ import (
 	"time"
 )
 
-// WireGuard tunnel faults: a wg-quick full tunnel from the client to a
-// WireGuard server on the internet host, built as wg-quick builds it
-// (wireguard-go, as the sandbox kernel has no WireGuard module, so the
-// device is a tun): the device, its fwmark, `default dev wg table 51820`,
-// `not fwmark 51820 table 51820` and `table main suppress_prefixlength 0`.
+// WireGuard tunnel faults: a full tunnel from the client to a WireGuard
+// server on the internet host, brought up by the real wg-quick. The sandbox
+// kernel has no WireGuard module, so wg-quick falls back to wireguard-go
+// (the device is a tun) and installs what it installs on any machine: the
+// device's fwmark, `default dev wg table 51820`, `not fwmark 51820 table
+// 51820`, `table main suppress_prefixlength 0` and its nftables table.
 
 // Tunnel addresses inside the lab's WireGuard tunnel.
 const (
@@ -38,47 +39,11 @@ func (l *Lab) tunnelServerIf() string { return l.Prefix + "-ws" }
 
 // LiveTunnel is a working full tunnel: the server runs, everything the
 // client sends goes through it and is answered.
-func (l *Lab) LiveTunnel() { l.wgTunnel(true) }
+func (l *Lab) LiveTunnel() { l.WGQuickTunnel(WGQuick{ServerUp: true, InEtc: true}) }
 
 // DeadTunnel is the same tunnel whose server is gone: the device is up,
 // the rules and table 51820 send everything into it, nothing answers.
-func (l *Lab) DeadTunnel() { l.wgTunnel(false) }
-
-func (l *Lab) wgTunnel(serverUp bool) {
-	l.t.Helper()
-	if _, err := exec.LookPath("wireguard-go"); err != nil {
-		l.t.Fatalf("lab %s: wireguard-go: %v (apt-get install wireguard-go wireguard-tools)", l.Prefix, err)
-	}
-	ckey := strings.TrimSpace(l.mustRun(l.Client, "wg", "genkey"))
-	skey := strings.TrimSpace(l.mustRun(l.Client, "wg", "genkey"))
-	cpub := strings.TrimSpace(l.mustRun(l.Client, "sh", "-c", `printf '%s\n' "$1" | wg pubkey`, "sh", ckey))
-	spub := strings.TrimSpace(l.mustRun(l.Client, "sh", "-c", `printf '%s\n' "$1" | wg pubkey`, "sh", skey))
-	if serverUp {
-		srv := l.tunnelServerIf()
-		l.startWG(l.Internet, srv)
-		l.setWG(l.Internet, srv, skey, "listen-port", TunnelPort, "peer", cpub, "allowed-ips", TunnelClientIP+"/32")
-		l.mustIP(l.Internet, "-batch", "-", "addr add "+TunnelServerIP+"/24 dev "+srv+"\nlink set "+srv+" up\n")
-	}
-	c := l.TunnelIf()
-	l.startWG(l.Client, c)
-	l.setWG(l.Client, c, ckey, "fwmark", TunnelTable, "peer", spub, "endpoint", ExternalIP+":"+TunnelPort, "allowed-ips", "0.0.0.0/0")
-	l.sysctl(l.Client, "net/ipv4/conf/all/src_valid_mark", "1")
-	l.mustIP(l.Client, "-batch", "-", strings.Join([]string{
-		"addr add " + TunnelClientIP + "/32 dev " + c,
-		"link set " + c + " up",
-		"route add 0.0.0.0/0 dev " + c + " table " + TunnelTable,
-		"rule add not fwmark " + TunnelTable + " table " + TunnelTable,
-		"rule add table main suppress_prefixlength 0",
-	}, "\n")+"\n")
-	// Traffic into the device creates its NOARP neighbor entry: send
-	// some now, so a snapshot taken after this never sees it appear.
-	_ = l.Cmd(context.Background(), l.Client, "ping", "-n", "-q", "-c1", "-W1", ExternalIP).Run()
-	if serverUp {
-		// The tunnel is live once a packet has made it both ways.
-		const ready = `n=0; while [ $n -lt 60 ]; do n=$((n+1)); ping -n -q -c1 -W1 "$1" >/dev/null 2>&1 && exit 0; sleep 0.05; done; exit 1`
-		l.mustRun(l.Client, "sh", "-c", ready, "sh", ExternalIP)
-	}
-}
+func (l *Lab) DeadTunnel() { l.WGQuickTunnel(WGQuick{InEtc: true}) }
 
 // setWG configures a WireGuard device with key (passed through a file,
 // as wg wants it) and the rest of `wg set`'s arguments.
@@ -124,17 +89,12 @@ func (l *Lab) startWG(ns, dev string) {
 	l.t.Fatalf("lab %s: wireguard-go %s: no socket %s", l.Prefix, dev, sock)
 }
 
-// WGQuickIf is the device WGQuickTunnel brings up. It differs from
-// TunnelIf so both can live in one lab, and is unique to the lab for the
-// same reason.
-func (l *Lab) WGQuickIf() string { return l.Prefix + "-wq" }
-
 // WGQuickConf is where WGQuickTunnel writes the tunnel's configuration
 // when it is kept in /etc/wireguard: in the client's /etc/netns entry,
 // which `ip netns exec` binds over /etc/wireguard for every command run in
-// the client, so `wg-quick down WGQuickIf()` finds it there.
+// the client, so `wg-quick down TunnelIf()` finds it there.
 func (l *Lab) WGQuickConf() string {
-	return filepath.Join(l.netnsConf, "wireguard", l.WGQuickIf()+".conf")
+	return filepath.Join(l.netnsConf, "wireguard", l.TunnelIf()+".conf")
 }
 
 // TunnelClientIP6 and TunnelServerIP6 are the tunnel's IPv6 addresses
@@ -151,7 +111,7 @@ type WGQuick struct {
 	// InEtc keeps the configuration in /etc/wireguard (WGQuickConf), where
 	// wg-quick finds a tunnel by its name; otherwise it lives only in a
 	// directory of the test, as one brought up by its path does, and
-	// `wg-quick down WGQuickIf()` cannot find it.
+	// `wg-quick down TunnelIf()` cannot find it.
 	InEtc bool
 	// IPv6 makes the tunnel dual-stack (AllowedIPs 0.0.0.0/0, ::/0), as
 	// VPN providers' configurations are: wg-quick then adds its rules for
@@ -192,7 +152,7 @@ func (l *Lab) WGQuickTunnel(o WGQuick) {
 		}
 		l.mustIP(l.Internet, "-batch", "-", batch+"link set "+srv+" up\n")
 	}
-	dev := l.WGQuickIf()
+	dev := l.TunnelIf()
 	conf := l.WGQuickConf()
 	if !o.InEtc {
 		conf = filepath.Join(l.Dir, "wg", dev+".conf")
@@ -219,8 +179,8 @@ func (l *Lab) WGQuickTunnel(o WGQuick) {
 	if out, err := cmd.CombinedOutput(); err != nil {
 		l.t.Fatalf("lab %s: ip netns exec %s %s up %s: %v\n%s", l.Prefix, l.Client, wgQuick, conf, err, out)
 	}
-	// As in wgTunnel: the device's neighbor entries appear with the
-	// first packets, before any snapshot.
+	// Traffic into the device creates its NOARP neighbor entries: send
+	// some now, so a snapshot taken after this never sees them appear.
 	_ = l.Cmd(context.Background(), l.Client, "ping", "-n", "-q", "-c1", "-W1", ExternalIP).Run()
 	if o.IPv6 {
 		_ = l.Cmd(context.Background(), l.Client, "ping", "-n", "-q", "-c1", "-W1", ExternalIP6).Run()
