@@ -195,10 +195,10 @@ func (l *Lab) WGQuickTunnel(o WGQuick) {
 	}
 }
 
-// WGDaemon returns the pid of the wireguard-go daemon serving dev, 0 when
-// none runs. Device names are unique to a lab, so its argv (wireguard-go
-// dev, as wg-quick starts it and as it re-executes itself to daemonize)
-// names it.
+// WGDaemon returns the pid of the wireguard-go serving dev, 0 when none
+// runs. Device names are unique to a lab, so its argv names it:
+// `wireguard-go dev` as wg-quick starts it (and as it re-executes itself to
+// daemonize), `wireguard-go -f dev` as startWG does.
 func WGDaemon(dev string) int {
 	ents, err := os.ReadDir("/proc")
 	if err != nil {
@@ -214,7 +214,7 @@ func WGDaemon(dev string) int {
 			continue
 		}
 		argv := strings.Split(strings.TrimSuffix(string(b), "\x00"), "\x00")
-		if len(argv) == 2 && filepath.Base(argv[0]) == "wireguard-go" && argv[1] == dev {
+		if len(argv) >= 2 && filepath.Base(argv[0]) == "wireguard-go" && argv[len(argv)-1] == dev {
 			return pid
 		}
 	}
