@@ -18,8 +18,9 @@ import (
 // /run/systemd/resolve/resolv.conf, seen through a private /run) with a
 // stub on 127.0.0.53 that forwards to those upstreams: alive, the run is
 // healthy; with every upstream dead, the stub and its upstreams are named;
-// with the stub stopped, the stopped resolver is named. As root and as
-// nobody: both read the same files and send the same queries.
+// with the stub stopped, the stopped resolver is named; with its one
+// upstream inside a dead tunnel, the tunnel is. As root and as nobody: both
+// read the same files and send the same queries.
 func TestLabResolvedStub(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
@@ -27,9 +28,11 @@ func TestLabResolvedStub(t *testing.T) {
 		name  string
 		setup func(*lab.Lab)
 		want  localExpect
-		// culprit and also must appear in the finding's summary.
-		culprit string
-		also    []string
+		// culprit and also must appear in the finding's summary;
+		// culpritOf, when set, gives a culprit named after the lab.
+		culprit   string
+		culpritOf func(*lab.Lab) string
+		also      []string
 		// hostCannot holds what only the private /run lets guard name: a
 		// run that sees the host's /run instead must not name it.
 		hostCannot string
@@ -64,11 +67,29 @@ func TestLabResolvedStub(t *testing.T) {
 				absent: []string{diagnose.DNSFailed.ID, diagnose.DNSStubUpstreamsDead.ID}},
 			hostCannot: lab.ExternalIP,
 		},
+		{
+			// A VPN's name server given to resolved (wg-quick's DNS=
+			// through resolvconf) inside a tunnel whose server is gone:
+			// the tunnel is the cause, not the stub.
+			name: "upstream-inside-dead-tunnel",
+			setup: func(l *lab.Lab) {
+				l.DeadTunnel()
+				l.ResolvedStub(true, lab.TunnelServerIP)
+			},
+			culpritOf: func(l *lab.Lab) string { return "into tunnel " + l.TunnelIf() },
+			want: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.TunnelDead.ID}},
+				finding: diagnose.TunnelDead.ID, rootCulprit: true,
+				absent: []string{diagnose.DNSStubUpstreamsDead.ID, diagnose.DNSLocalResolverDown.ID, diagnose.DNSFailed.ID}},
+		},
 	} {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			l := lab.New(t)
 			sc.setup(l)
+			culprit := sc.culprit
+			if sc.culpritOf != nil {
+				culprit = sc.culpritOf(l)
+			}
 			before := l.Snapshot(t)
 			for _, user := range []string{"", "nobody"} {
 				r, err := runLabGuardWrap(l, bin, user, nil, l.PrivateRun, labArgs()...)
@@ -78,7 +99,12 @@ func TestLabResolvedStub(t *testing.T) {
 				if r.rep != nil {
 					t.Logf("as %s: exit %d, %s in %v (report %.1f ms): %s", r.who(), r.exit, r.rep.Verdict, r.elapsed, r.rep.DurationMS, r.rep.Summary)
 				}
-				sc.want.checkLocal(t, r, sc.culprit)
+				sc.want.checkLocal(t, r, culprit)
+				// As root the tunnel's own state is read through the
+				// private /run too.
+				if r.rep != nil && sc.want.finding == diagnose.TunnelDead.ID && user == "" && !strings.Contains(r.rep.Summary, "no handshake since the tunnel came up") {
+					t.Errorf("as root: summary %q lacks the WireGuard handshake", r.rep.Summary)
+				}
 				if r.rep != nil && sc.want.finding != "" {
 					for _, f := range r.rep.Findings {
 						for _, a := range sc.also {

@@ -589,6 +589,19 @@ func TestLabPrivateRun(t *testing.T) {
 	if _, err := os.Stat("/run/netns/" + l.Client); err != nil {
 		t.Errorf("the host's /run lost the lab's namespace: %v", err)
 	}
+	// wireguard-go's sockets pass through.
+	if _, err := os.Stat("/run/wireguard"); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+		defer cancel()
+		probe := filepath.Join("/run/wireguard", l.Prefix+"-probe")
+		if err := os.WriteFile(probe, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(probe)
+		if _, stderr, code := RunCmd(t, l.PrivateRun(l.Cmd(ctx, l.Client, "test", "-e", probe))); code != 0 {
+			t.Errorf("%s not seen through PrivateRun: exit %d %s", probe, code, stderr)
+		}
+	}
 	if cmd := l.PrivateRun(exec.Command("true")); cmd.Err == nil {
 		t.Error("PrivateRun took a command not made by Cmd")
 	}
