@@ -15,6 +15,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -115,12 +116,21 @@ func runLabGuard(l *lab.Lab, bin, user string, args ...string) (*labRun, error) 
 
 // runLabGuardEnv is runLabGuard with extra environment variables.
 func runLabGuardEnv(l *lab.Lab, bin, user string, env []string, args ...string) (*labRun, error) {
+	return runLabGuardWrap(l, bin, user, env, nil, args...)
+}
+
+// runLabGuardWrap is runLabGuardEnv with the command changed by wrap
+// (when not nil) before it runs, such as lab.Lab.PrivateRun.
+func runLabGuardWrap(l *lab.Lab, bin, user string, env []string, wrap func(*exec.Cmd) *exec.Cmd, args ...string) (*labRun, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 4*labTimeout+5*time.Second)
 	defer cancel()
 	argv := append([]string{bin}, args...)
 	cmd := l.Cmd(ctx, l.Client, argv...)
 	if user != "" {
 		cmd = l.CmdAs(ctx, l.Client, user, argv...)
+	}
+	if wrap != nil {
+		cmd = wrap(cmd)
 	}
 	cmd.Env = append(cmd.Env, env...)
 	start := time.Now()

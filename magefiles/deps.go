@@ -44,6 +44,10 @@ var labNeeds = []need{
 	{"systemd-analyze", "systemd", "the watch example's unit check"},
 	{"docker-compose", "docker-compose", "the Compose example's validation"},
 	{"unshare", "util-linux", "the probe tests' own network namespace"},
+	{"mount", "mount", "the lab's private /run (PrivateRun)"},
+	{"wg", "wireguard-tools", "the lab's WireGuard tunnels"},
+	{"wg-quick", "wireguard-tools", "the lab's wg-quick tunnel and its down step"},
+	{"wireguard-go", "wireguard-go", "the lab's WireGuard tunnels (the sandbox kernel has no module)"},
 	{"/etc/ssl/certs/ca-certificates.crt", "ca-certificates", "module downloads over HTTPS"},
 }
 

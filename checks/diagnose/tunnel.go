@@ -28,12 +28,15 @@ var (
 		Optional: []Arg{ArgRule, ArgWGQuick},
 		Manual: Steps{
 			Linux: []string{
-				"sudo wg-quick down {wg_quick}  # the wg-quick tunnel: removes its rules and routes with it",
+				"sudo wg-quick down {wg_quick}  # the wg-quick tunnel: removes its rules and routes with it (by name it needs /etc/wireguard/{wg_quick}.conf; else give the path of the .conf it was brought up with)",
+				"sudo ip link delete dev {wg_quick}  # without that .conf: removes the device and its routes; wg-quick's rules are left with nothing to send into",
 				"sudo wg show {iface}  # a WireGuard tunnel: latest handshake and endpoint",
 				"# or reconnect (or disconnect) the VPN client that owns {iface}",
 				"ip route get {target}",
-				"ip rule show",
-				"ip route show table {table}",
+				"[IPv4] ip rule show",
+				"[IPv6] ip -6 rule show",
+				"[IPv4] ip route show table {table}",
+				"[IPv6] ip -6 route show table {table}",
 				"sudo ip route del {prefix} dev {iface} table {table}  # a route left behind by a VPN that is gone",
 			},
 			Darwin: []string{
@@ -122,7 +125,7 @@ func (d *diag) tunnels() (Status, map[int]bool) {
 			addrs = append(addrs, x.Addr.String())
 			ev = append(ev, fmt.Sprintf("%s: %s, %s", x.Addr, probeText(x.ICMP), probeText(x.TCP)))
 		}
-		a := Args{ArgTargets: strings.Join(addrs, ListSep), ArgTarget: addrs[0], ArgIface: tr.Link.Name, ArgPrefix: tr.Cover.Dst.String()}
+		a := Args{ArgTargets: strings.Join(addrs, ListSep), ArgTarget: addrs[0], ArgIface: tr.Link.Name, ArgPrefix: tr.Cover.Dst.String(), ArgFamily: famName(f.Family)}
 		detail := "route " + tr.Cover.Dst.String()
 		a[ArgTable] = tableArg(t.Route.Table)
 		if nonMainTable(t.Route.Table) {

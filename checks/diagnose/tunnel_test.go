@@ -3,6 +3,7 @@ package diagnose
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -49,6 +50,25 @@ func tunnelSilent(s *netstate.State) {
 	}
 }
 
+// wgQuickDualStack is wgQuick with IPv6 too (AllowedIPs 0.0.0.0/0, ::/0,
+// as VPN providers hand out): wg-quick adds the same two rules for IPv6
+// and a ::/0 route in table 51820; both families' targets go silent.
+func wgQuickDualStack(s *netstate.State) {
+	dualStack(s)
+	wgQuick(s)
+	tunnelSilent(s)
+	s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("::/0"), IfIndex: 9, IfName: "wg0", Table: 51820})
+	for _, r := range slices.Clone(s.Rules) {
+		r.Family = 6
+		s.Rules = append(s.Rules, r)
+	}
+	for i := range s.V6.External {
+		t := &s.V6.External[i]
+		t.Route = netstate.Route{Dst: netip.PrefixFrom(t.Addr, 128), IfIndex: 9, IfName: "wg0", Src: netip.MustParseAddr("fd66::2"), Table: 51820}
+		t.ICMP, t.TCP = silent(netstate.ProbeICMP, t.Addr), silent(netstate.ProbeTCP, t.Addr)
+	}
+}
+
 // tunnelCases are the cases of TestDiagnose about policy routing and
 // tunnels.
 var tunnelCases = []diagCase{
@@ -72,6 +92,8 @@ var tunnelCases = []diagCase{
 		tunnelSilent(s)
 		s.Tunnels = []netstate.TunnelInfo{{IfName: "utun3", Err: fmt.Errorf("inspect tunnel utun3: no WireGuard configuration socket: %w", netstate.ErrTunnelSilent)}}
 	}, want: []string{"tunnel-dead"}, verdict: Unhealthy, manual: "scutil --nc list"},
+	{name: "dual-stack wg-quick tunnel whose server is gone: the IPv6 side's steps read IPv6's rules and table", mutate: wgQuickDualStack,
+		want: []string{"tunnel-dead", "tunnel-dead"}, verdict: Unhealthy, manual: "ip -6 route show table 51820"},
 	{name: "Tailscale exit node (table 52) gone silent", mutate: func(s *netstate.State) {
 		s.Links = append(s.Links, netstate.Link{Index: 9, Name: "tailscale0", Kind: netstate.LinkTunnel, AdminUp: true, Carrier: true})
 		s.Routes = append(s.Routes, netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), IfIndex: 9, IfName: "tailscale0", Table: 52})

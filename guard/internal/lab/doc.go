@@ -41,6 +41,16 @@
 // Snapshot returns the client's neighbor, route, link and address tables as
 // stable text, so a test can assert that a read-only command changed nothing.
 //
+// Tunnel faults (LiveTunnel, DeadTunnel, WGQuickTunnel) run the real
+// wg-quick, which falls back to wireguard-go (needs wireguard-tools and
+// wireguard-go); the daemons and their sockets in the host-wide
+// /var/run/wireguard go with the lab.
+//
+// PrivateRun runs a Cmd or CmdAs command in a mount namespace of its own
+// with RunDir bound over /run (WriteRunFile writes there; ResolvedStub
+// writes systemd-resolved's upstream list), since `ip netns exec` gives a
+// namespace its own files only under /etc.
+//
 // Cmd and Run run a program as root in a namespace, CmdAs and RunAs as an
 // unprivileged user (normally "nobody", through setpriv, no capabilities),
 // in Lab.Dir with no NETGUARD_* variables and an empty XDG_CONFIG_HOME. The

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"os/user"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -122,4 +123,86 @@ func Capture(cmd *exec.Cmd) (stdout, stderr string, exit int, err error) {
 	default:
 		return out.String(), errb.String(), -1, err
 	}
+}
+
+// RunDir is the directory PrivateRun binds over /run: files written there
+// (WriteRunFile) are what a run sees under /run.
+func (l *Lab) RunDir() string { return filepath.Join(l.Dir, "run") }
+
+// WriteRunFile writes content (mode 0644) to name under RunDir, creating
+// its directories (mode 0755: an unprivileged run reads them too).
+func (l *Lab) WriteRunFile(name, content string) {
+	l.t.Helper()
+	p := filepath.Join(l.RunDir(), name)
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		l.t.Fatalf("lab %s: %v", l.Prefix, err)
+	}
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		l.t.Fatalf("lab %s: %v", l.Prefix, err)
+	}
+}
+
+// bindRun is the step between unshare and the program: bind each of the
+// host's /run directories that pass through (the program's first
+// arguments, up to "--") into RunDir, bind RunDir with them over /run, then
+// become the program. Its arguments are the absolute mount program,
+// RunDir, the pass-through names, "--", then the program's argv.
+const bindRun = `m=$1 d=$2; shift 2
+while [ "$1" != -- ]; do "$m" --bind "/run/$1" "$d/$1" || exit 1; shift; done; shift
+"$m" --rbind "$d" /run && exec "$@"`
+
+// runPassThrough are the host's /run directories a PrivateRun still sees:
+// wireguard-go's sockets, where a run as root reads the lab tunnel's state.
+var runPassThrough = []string{"wireguard"}
+
+// PrivateRun changes cmd, made by Cmd or CmdAs, to run in a mount
+// namespace of its own where RunDir is bound over /run: the run sees the
+// /run the test wrote (systemd-resolved's files) and no host daemon's
+// state but wireguard-go's sockets (runPassThrough), and the host's /run is
+// never touched. `ip netns exec` only gives /etc its per-namespace files,
+// and a mount point such as /run/systemd/resolve cannot be made for a
+// private namespace without creating it on the host (directories are
+// shared, only mounts are not): /run exists everywhere, so binding over it
+// needs nothing of the host. The mounts are made by util-linux's unshare
+// and mount, run by absolute path, and they go away with the namespace
+// when the program exits, however it exits.
+func (l *Lab) PrivateRun(cmd *exec.Cmd) *exec.Cmd {
+	if cmd.Err != nil {
+		return cmd
+	}
+	if len(cmd.Args) < 5 || cmd.Args[1] != "netns" || cmd.Args[2] != "exec" {
+		cmd.Err = fmt.Errorf("lab: PrivateRun: %q is not a command made by Cmd or CmdAs", cmd.Args)
+		return cmd
+	}
+	abs := map[string]string{"unshare": "", "sh": "", "mount": ""}
+	for name := range abs {
+		p, err := exec.LookPath(name)
+		if err == nil && !filepath.IsAbs(p) {
+			p, err = filepath.Abs(p)
+		}
+		if err != nil {
+			cmd.Err = fmt.Errorf("lab: PrivateRun: %s: %w (install util-linux and mount)", name, err)
+			return cmd
+		}
+		abs[name] = p
+	}
+	wrap := []string{abs["unshare"], "--mount", "--propagation", "private", "--",
+		abs["sh"], "-c", bindRun, "sh", abs["mount"], l.RunDir()}
+	if err := os.MkdirAll(l.RunDir(), 0o755); err != nil {
+		cmd.Err = fmt.Errorf("lab: PrivateRun: %w", err)
+		return cmd
+	}
+	for _, d := range runPassThrough {
+		if fi, err := os.Stat(filepath.Join("/run", d)); err != nil || !fi.IsDir() {
+			continue
+		}
+		if err := os.MkdirAll(filepath.Join(l.RunDir(), d), 0o755); err != nil {
+			cmd.Err = fmt.Errorf("lab: PrivateRun: %w", err)
+			return cmd
+		}
+		wrap = append(wrap, d)
+	}
+	wrap = append(wrap, "--")
+	cmd.Args = slices.Concat(cmd.Args[:4], wrap, cmd.Args[4:])
+	return cmd
 }

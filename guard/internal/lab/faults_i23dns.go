@@ -4,7 +4,10 @@ package lab
 
 import (
 	"context"
+	"fmt"
+	"net/netip"
 	"strconv"
+	"strings"
 	"syscall"
 	"time"
 )
@@ -133,10 +136,27 @@ const DeadUpstreamIP = "203.0.113.9"
 // answers none while it waits on it.
 func (l *Lab) StubUpstreamsSilent() {
 	l.t.Helper()
+	l.startStub("127.0.0.1", DeadUpstreamIP)
+	l.SetResolvConf("nameserver 127.0.0.1\n")
+}
+
+// startStub runs dnsmasq in the client as a caching stub on addr:53 that
+// forwards to upstreams, until the test ends, and waits until it takes
+// queries.
+func (l *Lab) startStub(addr string, upstreams ...string) {
+	l.t.Helper()
+	ip, err := netip.ParseAddr(addr)
+	if err != nil || !ip.Is4() {
+		l.t.Fatalf("lab %s: stub address %q: want IPv4", l.Prefix, addr)
+	}
+	args := []string{"dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
+		"--no-resolv", "--no-hosts", "--no-poll", "--bind-interfaces", "--listen-address=" + addr, "--port=53",
+		"--user=root", "--pid-file=" + l.Dir + "/dnsmasq-stub.pid", "--log-facility=" + l.Dir + "/dnsmasq-stub.log"}
+	for _, u := range upstreams {
+		args = append(args, "--server="+u)
+	}
 	ctx, cancel := context.WithCancel(context.Background())
-	cmd := l.Cmd(ctx, l.Client, "dnsmasq", "--keep-in-foreground", "--conf-file=/dev/null",
-		"--no-resolv", "--no-hosts", "--no-poll", "--bind-interfaces", "--listen-address=127.0.0.1", "--port=53",
-		"--server="+DeadUpstreamIP, "--user=root", "--pid-file="+l.Dir+"/dnsmasq-stub.pid", "--log-facility="+l.Dir+"/dnsmasq-stub.log")
+	cmd := l.Cmd(ctx, l.Client, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	if err := cmd.Start(); err != nil {
 		cancel()
@@ -146,17 +166,43 @@ func (l *Lab) StubUpstreamsSilent() {
 		cancel()
 		_ = cmd.Wait()
 	})
-	// Ready when it takes queries: port 53 on loopback no longer refuses.
+	// Ready when it takes queries: its UDP socket is in the namespace's
+	// /proc/net/udp (the address in hex, in the kernel's byte order).
+	a := ip.As4()
+	bound := fmt.Sprintf(" %02X%02X%02X%02X:0035 ", a[3], a[2], a[1], a[0])
 	for i := 0; ; i++ {
-		if _, _, code := l.Run(l.t, l.Client, "sh", "-c", "grep -q ' 0100007F:0035 ' /proc/net/udp"); code == 0 {
+		if _, _, code := l.Run(l.t, l.Client, "grep", "-qF", bound, "/proc/net/udp"); code == 0 {
 			break
 		}
 		if i == 100 {
-			l.t.Fatalf("lab %s: dnsmasq stub not listening after 3 s", l.Prefix)
+			l.t.Fatalf("lab %s: dnsmasq stub not listening on %s after 3 s", l.Prefix, addr)
 		}
 		time.Sleep(30 * time.Millisecond)
 	}
-	l.SetResolvConf("nameserver 127.0.0.1\n")
+}
+
+// ResolvedStubIP is systemd-resolved's stub listener, which ResolvedStub
+// runs a stand-in on.
+const ResolvedStubIP = "127.0.0.53"
+
+// ResolvedStub gives the client systemd-resolved's layout: resolv.conf
+// names only the stub 127.0.0.53, and resolved's own list of upstreams,
+// /run/systemd/resolve/resolv.conf, names upstreams (written under
+// RunDir: a run sees it through PrivateRun). When running, a dnsmasq
+// stands in for resolved on 127.0.0.53, forwarding to those upstreams;
+// otherwise nothing listens there, as when resolved is stopped.
+func (l *Lab) ResolvedStub(running bool, upstreams ...string) {
+	l.t.Helper()
+	var list strings.Builder
+	list.WriteString("# This is /run/systemd/resolve/resolv.conf managed by man:systemd-resolved(8).\n")
+	for _, u := range upstreams {
+		list.WriteString("nameserver " + u + "\n")
+	}
+	l.WriteRunFile("systemd/resolve/resolv.conf", list.String())
+	if running {
+		l.startStub(ResolvedStubIP, upstreams...)
+	}
+	l.SetResolvConf("# This is /run/systemd/resolve/stub-resolv.conf managed by man:systemd-resolved(8).\nnameserver " + ResolvedStubIP + "\noptions edns0 trust-ad\nsearch .\n")
 }
 
 // CaptivePortalIntercept is CaptivePortal on a portal that also takes

@@ -198,6 +198,11 @@ func uniquePrefix(t testing.TB) string {
 		if _, err := os.Stat("/etc/netns/" + p + "-c"); err == nil {
 			taken = true
 		}
+		// wireguard-go's sockets are host-wide: one left by a killed run
+		// must not meet this lab's tunnel.
+		if m, _ := filepath.Glob("/var/run/wireguard/" + p + "-*"); len(m) > 0 {
+			taken = true
+		}
 		if !taken {
 			return p
 		}

@@ -561,3 +561,74 @@ func TestLabSeedScript(t *testing.T) {
 		})
 	}
 }
+
+// TestLabPrivateRun holds that a run through PrivateRun sees RunDir as
+// /run, as root and as nobody, while the host's /run is left as it was.
+func TestLabPrivateRun(t *testing.T) {
+	t.Parallel()
+	l := New(t, WithoutDNS())
+	const want = "nameserver 192.0.2.53\n"
+	l.WriteRunFile("systemd/resolve/resolv.conf", want)
+	_, hostErr := os.Stat("/run/systemd/resolve/resolv.conf")
+	for _, user := range []string{"", "nobody"} {
+		ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+		argv := []string{"cat", "/run/systemd/resolve/resolv.conf"}
+		cmd := l.Cmd(ctx, l.Client, argv...)
+		if user != "" {
+			cmd = l.CmdAs(ctx, l.Client, user, argv...)
+		}
+		stdout, stderr, code := RunCmd(t, l.PrivateRun(cmd))
+		cancel()
+		if code != 0 || stdout != want {
+			t.Errorf("as %q: exit %d, %q (%s), want %q", user, code, stdout, stderr, want)
+		}
+	}
+	if _, err := os.Stat("/run/systemd/resolve/resolv.conf"); errors.Is(err, os.ErrNotExist) != errors.Is(hostErr, os.ErrNotExist) {
+		t.Errorf("the host's /run/systemd/resolve/resolv.conf changed: %v, was %v", err, hostErr)
+	}
+	if _, err := os.Stat("/run/netns/" + l.Client); err != nil {
+		t.Errorf("the host's /run lost the lab's namespace: %v", err)
+	}
+	// wireguard-go's sockets pass through.
+	if _, err := os.Stat("/run/wireguard"); err == nil {
+		ctx, cancel := context.WithTimeout(context.Background(), RunTimeout)
+		defer cancel()
+		probe := filepath.Join("/run/wireguard", l.Prefix+"-probe")
+		if err := os.WriteFile(probe, nil, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		defer os.Remove(probe)
+		if _, stderr, code := RunCmd(t, l.PrivateRun(l.Cmd(ctx, l.Client, "test", "-e", probe))); code != 0 {
+			t.Errorf("%s not seen through PrivateRun: exit %d %s", probe, code, stderr)
+		}
+	}
+	if cmd := l.PrivateRun(exec.Command("true")); cmd.Err == nil {
+		t.Error("PrivateRun took a command not made by Cmd")
+	}
+}
+
+// TestLabTunnelTeardown holds that the wireguard-go daemons of a lab's
+// tunnel (the client's, started by wg-quick, and the server's) and their
+// sockets in the host-wide /var/run/wireguard are gone with the lab.
+func TestLabTunnelTeardown(t *testing.T) {
+	t.Parallel()
+	var l *Lab
+	t.Run("lab", func(t *testing.T) {
+		l = New(t, WithoutDNS())
+		l.LiveTunnel()
+		if WGDaemon(l.TunnelIf()) == 0 {
+			t.Errorf("no wireguard-go daemon for %s", l.TunnelIf())
+		}
+	})
+	if l == nil {
+		t.Fatal("no lab")
+	}
+	for _, dev := range []string{l.TunnelIf(), l.tunnelServerIf()} {
+		if pid := WGDaemon(dev); pid != 0 {
+			t.Errorf("wireguard-go %s (pid %d) still runs", dev, pid)
+		}
+		if _, err := os.Stat("/var/run/wireguard/" + dev + ".sock"); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("socket of %s left behind (%v)", dev, err)
+		}
+	}
+}
