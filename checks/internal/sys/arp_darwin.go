@@ -33,9 +33,13 @@ func (*darwinSystem) ProbeAddress(ctx context.Context, l netstate.Link, a netip.
 
 // Solicit asks an IPv4 gateway's MAC on l with ARP requests through a BPF
 // device, as root, and gathers every answer addressed to this host until
-// ctx ends. IPv6 is not asked (no neighbor solicitation is sent): it
-// returns ErrUnsupported at once, and an IPv6 pin is judged on traffic
-// alone, as before.
+// ctx ends. The kernel sees the replies too and keeps a permanent entry
+// (in_arp.c logs "attempts to modify permanent entry"), the only kind the
+// engine solicits for. IPv6 is not asked and gets ErrUnsupported at once:
+// xnu's nd6_na_input (bsd/netinet6/nd6_nbr.c) writes an overriding
+// advertisement's address over a static entry, so the gateway's answer
+// could change the very entry being judged; an IPv6 pin is judged on
+// traffic alone.
 func (*darwinSystem) Solicit(ctx context.Context, l netstate.Link, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
 	if !ip.Is4() {
 		return nil, fmt.Errorf("solicit %s on %s: %w", ip, l.Name, netstate.ErrUnsupported)
