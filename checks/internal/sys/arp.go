@@ -31,6 +31,7 @@ type arpPort interface {
 	// other error is the port's, and a read deadline that passed is one.
 	next() (f arpFrame, skip bool, err error)
 	deadlineConn
+	Close() error
 }
 
 // solicitAttempts and solicitInterval: one request, repeated a few times
@@ -79,26 +80,26 @@ var (
 // claim of a by another MAC until ctx ends.
 func probeARP(ctx context.Context, p arpPort, ourMAC net.HardwareAddr, a netip.Addr) ([]netstate.NeighborAnswer, error) {
 	req := arpFrame{EthDst: broadcastMAC, SenderMAC: ourMAC, SenderIP: netip.IPv4Unspecified(), TargetMAC: zeroMAC, TargetIP: a}
-	t0 := time.Now()
-	stop, err := resend(ctx, p, func() error { return p.send(req) })
-	if err != nil {
-		return nil, err
-	}
-	defer stop()
-	return gather(ctx, t0, p.next, func(f arpFrame) net.HardwareAddr { return claimant(f, a, ourMAC) })
+	return askARP(ctx, p, req, func(f arpFrame) net.HardwareAddr { return claimant(f, a, ourMAC) })
 }
 
 // solicitARP asks q.Gateway's MAC with ARP requests on p and gathers every
 // answer to q until ctx ends.
 func solicitARP(ctx context.Context, p arpPort, q arpAsk) ([]netstate.NeighborAnswer, error) {
 	req := arpFrame{EthDst: broadcastMAC, SenderMAC: q.OurMAC, SenderIP: q.OurIP, TargetMAC: zeroMAC, TargetIP: q.Gateway}
+	return askARP(ctx, p, req, q.answer)
+}
+
+// askARP broadcasts req on p, repeated, and gathers until ctx ends the
+// MAC answer finds in each ARP packet seen, one answer per MAC.
+func askARP(ctx context.Context, p arpPort, req arpFrame, answer func(arpFrame) net.HardwareAddr) ([]netstate.NeighborAnswer, error) {
 	t0 := time.Now()
 	stop, err := resend(ctx, p, func() error { return p.send(req) })
 	if err != nil {
 		return nil, err
 	}
 	defer stop()
-	return gather(ctx, t0, p.next, q.answer)
+	return gather(ctx, t0, p.next, answer)
 }
 
 // An ARP packet for IPv4 over Ethernet in its Ethernet II frame (RFC 826;

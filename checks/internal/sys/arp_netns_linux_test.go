@@ -46,6 +46,8 @@ func (p *rawPort) next() (arpFrame, bool, error) {
 
 func (p *rawPort) SetReadDeadline(t time.Time) error { return p.c.SetReadDeadline(t) }
 
+func (p *rawPort) Close() error { return p.c.Close() }
+
 // A real kernel answers the frames this package builds, and what it sends
 // back parses: in a namespace of the test's own, veth0 (198.18.3.2, ours)
 // faces veth1 (198.18.3.1), whose kernel answers ARP for both addresses
@@ -67,11 +69,18 @@ func TestARPFlowsAgainstLinux(t *testing.T) {
 		must(t, "veth0", err)
 		raw, err := bpf.Assemble(arpOnly)
 		must(t, "assemble", err)
+		var ports []*rawPort
+		defer func() {
+			for _, p := range ports {
+				p.Close()
+			}
+		}()
 		open := func() *rawPort {
 			c, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_ALL, &packet.Config{Filter: raw})
 			must(t, "packet socket", err)
-			t.Cleanup(func() { c.Close() })
-			return &rawPort{c: c, buf: make([]byte, 1500)}
+			p := &rawPort{c: c, buf: make([]byte, 1500)}
+			ports = append(ports, p)
+			return p
 		}
 		window := func() (context.Context, context.CancelFunc) {
 			return context.WithTimeout(context.Background(), 300*time.Millisecond)

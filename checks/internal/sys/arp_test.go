@@ -236,6 +236,8 @@ func (p *fakePort) next() (arpFrame, bool, error) {
 	}
 }
 
+func (p *fakePort) Close() error { return nil }
+
 func (p *fakePort) SetReadDeadline(t time.Time) error {
 	if !t.IsZero() && !t.After(time.Now()) {
 		p.once.Do(func() { close(p.expired) })

@@ -29,7 +29,7 @@ func probeAddress(ctx context.Context, l netstate.Link, a netip.Addr, dial func(
 	if err != nil {
 		return nil, fmt.Errorf("arp probe %s on %s: %w", a, ifi.Name, err)
 	}
-	defer closePort(p)
+	defer p.Close()
 	as, err := probeARP(ctx, p, ifi.HardwareAddr, a)
 	if err != nil {
 		return as, fmt.Errorf("arp probe %s on %s: %w", a, ifi.Name, err)
@@ -48,19 +48,12 @@ func solicitARPOn(ctx context.Context, ifi *net.Interface, gw netip.Addr, dial f
 	if err != nil {
 		return nil, fmt.Errorf("arp on %s: %w", ifi.Name, err)
 	}
-	defer closePort(p)
+	defer p.Close()
 	as, err := solicitARP(ctx, p, arpAsk{OurMAC: ifi.HardwareAddr, OurIP: src, Gateway: gw})
 	if err != nil {
 		return as, fmt.Errorf("arp request %s on %s: %w", gw, ifi.Name, err)
 	}
 	return as, nil
-}
-
-// closePort closes p if it can be closed.
-func closePort(p arpPort) {
-	if c, ok := p.(interface{ Close() error }); ok {
-		c.Close()
-	}
 }
 
 // askFrom is the IPv4 address of ifi the request is sent from: one on the
