@@ -2,11 +2,13 @@ package checks_test
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"net/netip"
 	"slices"
 	"strings"
 	"sync/atomic"
+	"syscall"
 	"testing"
 	"time"
 
@@ -84,5 +86,29 @@ func TestConflictProbe(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// As root, a probe refused the raw socket or BPF device it needs
+// (EACCES/EPERM) sent nothing: the link check says the conflict was not
+// probed, as it does unprivileged, and no probe failure is reported.
+func TestConflictProbeRefused(t *testing.T) {
+	for _, errno := range []error{syscall.EACCES, syscall.EPERM} {
+		l := checkstest.NewLab(true)
+		l.Sys.LinkTable[0].MAC = net.HardwareAddr{2, 0x6e, 0x67, 3, 0, 2} // ARP runs on an Ethernet link
+		l.Prober.AnswerDelay = 5 * time.Millisecond
+		l.Prober.Down(checkstest.Gateway)
+		l.Prober.Down(checkstest.Ext)
+		l.Sys.AddrProbeErr = fmt.Errorf("arp probe 198.18.3.2 on eth0: open /dev/bpf0: %w", errno)
+		r := l.Engine.Check(context.Background(), l.Options())
+		if got := ids(r); !slices.Equal(got, []string{diagnose.GatewayNeighborWrong.ID}) {
+			t.Fatalf("%v: findings = %v", errno, got)
+		}
+		want := "IPv4 address conflicts not probed: raw ARP not permitted (" + errno.Error() + ")"
+		for _, c := range r.Checks {
+			if c.ID == "link" && (c.Status != diagnose.StatusPass || !strings.Contains(c.Detail, want) || strings.Contains(c.Detail, "probe failed")) {
+				t.Errorf("%v: link = %s %q, want pass with %q", errno, c.Status, c.Detail, want)
+			}
+		}
 	}
 }

@@ -443,11 +443,11 @@ const conflictProbeDelay = 100 * time.Millisecond
 // route's interface the way RFC 5227 does, on sw until ctx ends (when the
 // other probes are done), but only once the family's traffic looks wrong:
 // the gateway probe ended unanswered, or nothing answered within
-// conflictProbeDelay. A healthy run never sends it: closing the packet
-// socket waits for an RCU grace period (packet_release calls
+// conflictProbeDelay. A healthy run never sends it: on Linux closing the
+// packet socket waits for an RCU grace period (packet_release calls
 // synchronize_net), 12-16 ms that every run would pay, at exit if not
-// before. Unprivileged it only records, in the same case, that it could
-// not be sent.
+// before. Unprivileged, or refused the socket or device as root, it only
+// records, in the same case, that it could not be sent.
 func (e *Engine) probeOwnAddresses(ctx context.Context, s *netstate.State, sw *sync.WaitGroup, sig familySignals) {
 	ap, ok := e.Sys.(netstate.AddressProber)
 	if !ok || s.V4.Default == nil || sig.answered == nil {
@@ -484,7 +484,7 @@ func (e *Engine) probeOwnAddresses(ctx context.Context, s *netstate.State, sw *s
 		default:
 		}
 		if !e.Privileged {
-			s.AddrProbeSkipped = "needs root (a packet socket)"
+			s.AddrProbeSkipped = "needs root (raw ARP)"
 			return
 		}
 		probes := make([]netstate.AddrProbe, len(addrs))
@@ -495,8 +495,28 @@ func (e *Engine) probeOwnAddresses(ctx context.Context, s *netstate.State, sw *s
 			wg.Go(func() { p.Answers, p.Err = ap.ProbeAddress(ctx, link, a) })
 		}
 		wg.Wait()
+		if err := refusedProbe(probes); err != nil {
+			s.AddrProbeSkipped = "raw ARP not permitted (" + netstate.ErrText(err) + ")"
+			return
+		}
 		s.AddrProbes = probes
 	})
+}
+
+// refusedProbe returns the error of the first probe when every probe was
+// refused the raw socket or device it needs (EPERM/EACCES: root without
+// CAP_NET_RAW, a BPF device root may not open): nothing was sent, which is
+// "not probed", not a probe that failed.
+func refusedProbe(probes []netstate.AddrProbe) error {
+	for _, p := range probes {
+		if len(p.Answers) > 0 || netstate.Classify(p.Err) != netstate.ClassPermission {
+			return nil
+		}
+	}
+	if len(probes) == 0 {
+		return nil
+	}
+	return probes[0].Err
 }
 
 // uplinkDelay is how long the family's own targets may answer before the

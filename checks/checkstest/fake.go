@@ -62,6 +62,10 @@ type FakeSystem struct {
 	RuleTable   []netstate.Rule
 	TunnelTable map[string]netstate.TunnelInfo
 	TunnelReads []string
+
+	// AddrProbeErr is the error ProbeAddress returns at once instead of
+	// probing (a socket or device root may not open).
+	AddrProbeErr error
 }
 
 // LocalConfig is what FakeSystem answers as a netstate.LocalSystem and
@@ -488,8 +492,11 @@ func (p *FakeProber) DNS(ctx context.Context, name string) netstate.DNSResult {
 func (f *FakeSystem) ProbeAddress(ctx context.Context, l netstate.Link, a netip.Addr) ([]netstate.NeighborAnswer, error) {
 	t0 := time.Now()
 	f.mu.Lock()
-	fn := f.AddrClaims
+	fn, perr := f.AddrClaims, f.AddrProbeErr
 	f.mu.Unlock()
+	if perr != nil {
+		return nil, perr
+	}
 	var as []netstate.NeighborAnswer
 	if fn != nil {
 		as = fn(l, a)

@@ -56,6 +56,7 @@ var (
 				"[dhcpcd] sudo dhcpcd -n {iface}  # renew DHCP (dhcpcd)",
 				"[dhclient] sudo dhclient -v {iface}  # renew DHCP (dhclient)"},
 			Darwin: []string{"ifconfig {iface}  # duplicated marks an IPv6 address another host holds",
+				"log show --last 1h --predicate 'eventMessage CONTAINS \"duplicate IP address\"'  # the kernel logs each ARP packet another MAC sends from our IPv4 address",
 				"# find the host with MAC {mac} (the router's DHCP lease list names it) and give one of the two another address",
 				"sudo ipconfig set {iface} DHCP  # renew DHCP"},
 			Windows: []string{"Get-NetIPAddress -InterfaceAlias {iface}  # AddressState Duplicate marks an address another host holds",
@@ -63,7 +64,7 @@ var (
 				"ipconfig /renew {iface}  # renew DHCP"},
 		},
 		Why: "Two hosts with one address take turns receiving its traffic: connections reset or hang at random, and the gateway and the LAN reach the other host half the time.",
-		How: "The OS's duplicate address detection marked the address duplicated, read without root (Linux IFA_F_DADFAILED over rtnetlink and macOS IN6_IFF_DUPLICATED, for IPv6; Windows IpDadStateDuplicate, for IPv4 too). IPv4, as root on Linux: an ARP probe for our own address with sender 0.0.0.0, as RFC 5227 does (no host learns from it), sent only when IPv4 traffic looks wrong (the gateway unanswered, or nothing answering within 100 ms), alongside the other probes; another MAC that claims the address is the other host. A claim by the gateway's own MAC is proxy ARP, not a conflict. Unprivileged, the IPv4 probe is not sent and the link check says so.",
+		How: "The OS's duplicate address detection marked the address duplicated, read without root (Linux IFA_F_DADFAILED over rtnetlink and macOS IN6_IFF_DUPLICATED, for IPv6; Windows IpDadStateDuplicate, for IPv4 too). IPv4, as root on Linux (a packet socket) and macOS (a BPF device): an ARP probe for our own address with sender 0.0.0.0, as RFC 5227 does (no host learns from it), sent only when IPv4 traffic looks wrong (the gateway unanswered, or nothing answering within 100 ms), alongside the other probes; another MAC that claims the address is the other host. A claim by the gateway's own MAC is proxy ARP, not a conflict. Unprivileged, or where root may not open the socket or device, the IPv4 probe is not sent and the link check says so.",
 	}
 )
 

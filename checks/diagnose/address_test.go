@@ -107,6 +107,9 @@ var addressCases = []diagCase{
 	{name: "another MAC answers the ARP probe for our address", oses: []string{"linux", "darwin", "windows"},
 		mutate: conflictProbe(otherMAC),
 		want:   []string{"address-conflict"}, verdict: Degraded, manual: "02:6e:67:03:00:77"},
+	{name: "macOS, root: the probe through BPF names the MAC, the kernel's log has the rest", oses: []string{"darwin"},
+		mutate: func(s *netstate.State) { conflictProbe(otherMAC)(s); allSilent(s) },
+		want:   []string{"address-conflict"}, verdict: Unhealthy, manual: `eventMessage CONTAINS "duplicate IP address"`},
 	{name: "an address conflict is the root cause when the gateway goes silent", mutate: func(s *netstate.State) {
 		conflictProbe(otherMAC)(s)
 		allSilent(s)

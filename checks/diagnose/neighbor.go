@@ -44,7 +44,7 @@ var (
 			Windows: []string{"Remove-NetNeighbor -IPAddress {gateway} -InterfaceAlias {iface} -Confirm:$false  # in an elevated PowerShell", "# then find what set it (New-NetNeighbor or netsh in a script or scheduled task) so it does not come back"},
 		},
 		Why: "A permanent entry is never refreshed: if it points at a MAC that no longer answers, traffic to the gateway stays lost until it is removed.",
-		How: "The gateway's neighbor entry is PERMANENT/static, and probes through it get no answer. As root it is removed only when, in addition, exactly one MAC, not the pinned one, answers address resolution for the gateway (replies addressed to this host, gathered for the whole probe window); the privileged helper checks the same before deleting, and puts the entry back if the gateway stays silent without it.",
+		How: "The gateway's neighbor entry is PERMANENT/static, and probes through it get no answer. As root it is removed only when, in addition, exactly one MAC, not the pinned one, answers address resolution for the gateway (replies addressed to this host, gathered for the whole probe window); the privileged helper checks the same before deleting, and puts the entry back if the gateway stays silent without it. Where the OS layer cannot put a permanent entry back (macOS, Windows) it is never removed: the answers are evidence for the manual steps.",
 	}
 
 	GatewayNeighborAmbiguous = &Def{
@@ -54,7 +54,7 @@ var (
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress},
 		Manual: Steps{
 			Linux:   []string{"ip neigh show {gateway} dev {iface}  # the pinned MAC", "sudo arping -I {iface} -c 3 {gateway}  # every MAC that answers for the gateway", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
-			Darwin:  []string{"[IPv4] arp -n {gateway}  # the pinned MAC", "[IPv6] ndp -an  # the pinned MAC", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
+			Darwin:  []string{"[IPv4] arp -n {gateway}  # the pinned MAC", "[IPv6] ndp -an  # the pinned MAC", "[IPv4] sudo tcpdump -n -e -c 20 -i {iface} arp and host {gateway}  # the MACs that send ARP for the gateway's address", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
 			Windows: []string{"Get-NetNeighbor -IPAddress {gateway}  # the pinned MAC", "# compare with the MAC printed on the router or its admin page: keep the pin if it is the router's", "# then find the host answering from the other MAC; guard never removes a pin while several MACs answer"},
 		},
 		Why: "Anyone on the LAN can answer ARP or NDP for the gateway's address; when several MACs answer, one may be an attacker who wants the pin gone so that traffic flows through it. Removing the pin on such evidence would hand the gateway's address to whoever answered.",

@@ -25,7 +25,9 @@ type AddrProbe struct {
 
 // AddressProber is implemented by OS layers that can probe whether
 // another host on the link uses one of this host's IPv4 addresses: Linux
-// (mdlayher/arp, which needs root) and checkstest's fake.
+// (a packet socket, mdlayher/arp) and macOS (a BPF device), both as root,
+// and checkstest's fake. An error wrapping EPERM or EACCES means nothing
+// was sent.
 type AddressProber interface {
 	// ProbeAddress sends ARP probes for a (sender 0.0.0.0, target a) on l
 	// a few times and gathers every claim of a by a MAC other than l's

@@ -122,11 +122,13 @@ type LinkDowner interface {
 
 // NeighborSoliciter is implemented by OS layers that can ask a neighbor's
 // hardware address directly with ARP requests or neighbor solicitations:
-// Linux (mdlayher/arp and ndp, which need root) and checkstest's fake. The
-// engine uses it, when privileged, as one half of the proof that a
-// permanent gateway entry is wrong (the other half is traffic through it
-// failing). Without it (macOS, Windows, or not root) a wrong entry shows
-// only as a gateway that stays silent.
+// Linux (mdlayher/arp and ndp, which need root), macOS (ARP through a BPF
+// device, as root; IPv4 only: an IPv6 address gets ErrUnsupported at once)
+// and checkstest's fake. The engine uses it, when privileged, as one half
+// of the proof that a permanent gateway entry is wrong (the other half is
+// traffic through it failing). Without it (Windows, an IPv6 gateway on
+// macOS, or not root) a wrong entry shows only as a gateway that stays
+// silent.
 type NeighborSoliciter interface {
 	// Solicit sends an ARP request (IPv4) or neighbor solicitation (IPv6)
 	// for ip on l, repeated a few times, and gathers every answer

@@ -9,8 +9,10 @@
 //
 // Each layer also implements the optional capabilities declared next to
 // netstate.System where its OS can: LocalSystem (hosts file, port owners,
-// system proxy, clock) on every OS, NSSReader, NeighborSetter and
-// NeighborSoliciter on Linux, NeighborLooker on macOS and Windows. The
+// system proxy, clock) on every OS, NSSReader and NeighborSetter on
+// Linux, NeighborSoliciter and AddressProber on Linux and macOS (one ARP
+// flow over a packet socket or a BPF device, arp.go), NeighborLooker on
+// macOS and Windows. The
 // engine type-asserts on those interfaces and does without what is
 // missing.
 //

@@ -10,9 +10,11 @@ package xnu
 // the cross vet in CI (GOOS=darwin go vet ./...), fails on drift. These
 // tests cannot run on Linux CI; the build is the test.
 //
-// Not in x/sys, pinned elsewhere: struct ifmediareq's size and ifm_status
-// offset (xnu_test.go, from bsd/net/if.h), SIOCGNBRINFO_IN6 and the
-// pcblist_n structs (checks/internal/sys/darwin_rib_test.go).
+// Not in x/sys, pinned elsewhere: the 32-byte struct ifreq of BIOCSETIF
+// (its size is in the ioctl number, bpf_test.go), struct ifmediareq's
+// size and ifm_status offset (xnu_test.go, from bsd/net/if.h),
+// SIOCGNBRINFO_IN6 and the pcblist_n structs
+// (checks/internal/sys/darwin_rib_test.go).
 
 import (
 	"unsafe"
@@ -118,4 +120,26 @@ var (
 	_ = [1]struct{}{}[SdlNlenOff-unsafe.Offsetof(unix.RawSockaddrDatalink{}.Nlen)]
 	_ = [1]struct{}{}[SdlAlenOff-unsafe.Offsetof(unix.RawSockaddrDatalink{}.Alen)]
 	_ = [1]struct{}{}[SdlDataOff-unsafe.Offsetof(unix.RawSockaddrDatalink{}.Data)]
+)
+
+// BPF: ioctls, struct bpf_insn, struct bpf_hdr and its alignment. x/sys's
+// SizeofBpfHdr is the compiler's padded 20; the kernel's SIZEOF_BPF_HDR is
+// the 18 bytes up to the end of bh_hdrlen.
+var (
+	_ = [1]struct{}{}[BIOCGBLEN-unix.BIOCGBLEN]
+	_ = [1]struct{}{}[BIOCSETF-unix.BIOCSETF]
+	_ = [1]struct{}{}[BIOCGDLT-unix.BIOCGDLT]
+	_ = [1]struct{}{}[BIOCSETIF-unix.BIOCSETIF]
+	_ = [1]struct{}{}[BIOCIMMEDIATE-unix.BIOCIMMEDIATE]
+	_ = [1]struct{}{}[BIOCSHDRCMPLT-unix.BIOCSHDRCMPLT]
+	_ = [1]struct{}{}[BIOCSSEESENT-unix.BIOCSSEESENT]
+	_ = [1]struct{}{}[DLTEN10MB-unix.DLT_EN10MB]
+	_ = [1]struct{}{}[SizeofBpfInsn-unix.SizeofBpfInsn]
+	_ = [1]struct{}{}[SizeofBpfInsn-unsafe.Sizeof(unix.BpfInsn{})]
+	_ = [1]struct{}{}[16-unix.SizeofBpfProgram]
+	_ = [1]struct{}{}[BPFAlignment-unix.BPF_ALIGNMENT]
+	_ = [1]struct{}{}[BhCaplenOff-unsafe.Offsetof(unix.BpfHdr{}.Caplen)]
+	_ = [1]struct{}{}[BhDatalenOff-unsafe.Offsetof(unix.BpfHdr{}.Datalen)]
+	_ = [1]struct{}{}[BhHdrlenOff-unsafe.Offsetof(unix.BpfHdr{}.Hdrlen)]
+	_ = [1]struct{}{}[SizeofBpfHdr-(unsafe.Offsetof(unix.BpfHdr{}.Hdrlen)+unsafe.Sizeof(unix.BpfHdr{}.Hdrlen))]
 )

@@ -4,13 +4,15 @@
 // sockaddrs. It is what checks/internal/sys (the sysctl NET_RT_DUMP / NET_RT_FLAGS dumps
 // and RTM_GET replies, darwin_rib.go) and checks/watch (change
 // notifications, bsdroute.go) share; each maps the result to its own types.
+// bpf.go holds the BPF device's ioctls and the records a read of it
+// returns, for the ARP probes of checks/internal/sys (bsd/net/bpf.h).
 // Pure functions over []byte without a build tag, so they are unit tested
 // and fuzzed on Linux CI.
 //
 // Layouts are xnu-11417 (macOS 15) headers: bsd/net/route.h,
-// bsd/net/if.h, bsd/net/if_dl.h. macOS runs only on little-endian 64-bit
-// CPUs (arm64, amd64), so host-order fields are read as little endian;
-// ports and addresses are network order.
+// bsd/net/if.h, bsd/net/if_dl.h, bsd/net/bpf.h. macOS runs only on
+// little-endian 64-bit CPUs (arm64, amd64), so host-order fields are read
+// as little endian; ports and addresses are network order.
 //
 // We parse ourselves instead of using golang.org/x/net/route (v0.62.0,
 // the version go.mod pins and the newest) because its darwin parser still
