@@ -1,0 +1,147 @@
+package sys
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/netguard/netguard/checks/netstate"
+)
+
+// xtLE64 is the layout the fixtures were captured in: amd64's.
+var xtLE64 = XTLayout{Order: binary.LittleEndian, EntriesHdr: 40, Entry6Size: 168}
+
+func xtFixtureName(fam int) string { return fmt.Sprintf("legacy-filter-ip%stables", v6Suffix(fam)) }
+
+// xtChainSum is a chain as the tests compare it.
+type xtChainSum struct {
+	Name, Hook string
+	Policy     netstate.FWVerdict
+	Rules      []string // "handle: text [verdict target] (opaque)"
+}
+
+func xtSummary(chains []netstate.FWChain) []xtChainSum {
+	var out []xtChainSum
+	for _, c := range chains {
+		s := xtChainSum{Name: c.Backend + " " + c.Family + " " + c.Table + " " + c.Name, Hook: c.Hook, Policy: c.Policy}
+		for _, r := range c.Rules {
+			line := fmt.Sprintf("%d: %s [%s %s]", r.Handle, r.Text, r.Verdict, r.Target)
+			if r.Opaque {
+				line += " (opaque)"
+			}
+			s.Rules = append(s.Rules, line)
+		}
+		out = append(out, s)
+	}
+	return out
+}
+
+// xtWant is what the ruleset of TestLegacyFilterNetns decodes to.
+func xtWant(fam int) []xtChainSum {
+	if fam == 6 {
+		return []xtChainSum{{Name: "iptables-legacy ip6 filter OUTPUT", Hook: "output", Policy: netstate.FWAccept, Rules: []string{
+			"1: -p tcp -m tcp --dport 443 -j REJECT [reject ]",
+			"2: -d 2001:db8::/32 ! -o eth0 -j DROP [drop ]",
+		}}}
+	}
+	return []xtChainSum{
+		{Name: "iptables-legacy ip filter OUTPUT", Hook: "output", Policy: netstate.FWDrop, Rules: []string{
+			"1: -o lo -j ACCEPT [accept ]",
+			"2: -o wg+ -j ACCEPT [accept ]",
+			"3: -p tcp -m tcp --dport 443 -j REJECT [reject ]",
+			"4: ! -d 10.64.0.1 -p udp -m udp --dport 53 -j DROP [drop ]",
+			"5: -p tcp -m multiport --dports 80,8000:8080 -j vpn [jump vpn]",
+			"6: -m conntrack -j ACCEPT [accept ] (opaque)",
+			"7: -m owner -j DROP [drop ] (opaque)",
+			"8: -d 192.0.2.0/24 -g vpn [goto vpn]",
+			"9: -p tcp -m tcp ! --dport 1000:2000 -j LOG [ ]",
+			"10: -p tcp -m tcp --dport 25 [ ]", // no target: it falls through
+			"11: -p tcp -m tcp --tcp-flags -j DROP [drop ] (opaque)",
+		}},
+		// The chain's footer (its implicit RETURN) is not a rule; the
+		// explicit one is.
+		{Name: "iptables-legacy ip filter vpn", Policy: netstate.FWAccept, Rules: []string{
+			"1: -d 198.51.100.7 -j DROP [drop ]",
+			"2: -j RETURN [return ]",
+		}},
+	}
+}
+
+// TestXTChainsCaptured decodes the kernel's own answers, captured from a
+// namespace holding xtLegacyRuleset (TestLegacyFilterNetns).
+func TestXTChainsCaptured(t *testing.T) {
+	for _, fam := range []int{4, 6} {
+		base := filepath.Join("testdata", "xtables", xtFixtureName(fam))
+		ib, err := os.ReadFile(base + ".info.bin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		eb, err := os.ReadFile(base + ".entries.bin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		info, err := ParseXTInfo(ib, xtLE64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chains, err := XTChains(fam, "filter", info, eb, xtLE64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d := cmp.Diff(xtWant(fam), xtSummary(chains)); d != "" {
+			t.Errorf("ip%stables chains (-want +got):\n%s", v6Suffix(fam), d)
+		}
+	}
+}
+
+// TestXTChainsCapturedMatches pins the matches behind the texts: what
+// diagnosis evaluates.
+func TestXTChainsCapturedMatches(t *testing.T) {
+	rules := func(fam int) []netstate.FWRule {
+		base := filepath.Join("testdata", "xtables", xtFixtureName(fam))
+		ib, err1 := os.ReadFile(base + ".info.bin")
+		eb, err2 := os.ReadFile(base + ".entries.bin")
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		info, _ := ParseXTInfo(ib, xtLE64)
+		chains, err := XTChains(fam, "filter", info, eb, xtLE64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return chains[0].Rules
+	}
+	pfx := netip.MustParsePrefix
+	r4, r6 := rules(4), rules(6)
+	for _, c := range []struct {
+		rule netstate.FWRule
+		want []netstate.FWMatch
+	}{
+		{r4[1], []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{"wg+"}}}},
+		{r4[3], []netstate.FWMatch{
+			{Field: netstate.FWDAddr, Neg: true, Prefixes: []netip.Prefix{pfx("10.64.0.1/32")}},
+			{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoUDP}},
+			{Field: netstate.FWDPort, Ports: []netstate.PortRange{{Lo: 53, Hi: 53}}},
+		}},
+		{r4[4], []netstate.FWMatch{
+			{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoTCP}},
+			{Field: netstate.FWDPort, Ports: []netstate.PortRange{{Lo: 80, Hi: 80}, {Lo: 8000, Hi: 8080}}},
+		}},
+		{r4[8], []netstate.FWMatch{
+			{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoTCP}},
+			{Field: netstate.FWDPort, Neg: true, Ports: []netstate.PortRange{{Lo: 1000, Hi: 2000}}},
+		}},
+		{r6[1], []netstate.FWMatch{
+			{Field: netstate.FWDAddr, Prefixes: []netip.Prefix{pfx("2001:db8::/32")}},
+			{Field: netstate.FWOIfName, Neg: true, Names: []string{"eth0"}},
+		}},
+	} {
+		if d := cmp.Diff(c.want, c.rule.Match, cmp.Comparer(func(a, b netip.Prefix) bool { return a == b })); d != "" {
+			t.Errorf("%s: matches (-want +got):\n%s", c.rule.Text, d)
+		}
+	}
+}
