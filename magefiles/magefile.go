@@ -151,6 +151,7 @@ var fuzzTargets = [][2]string{
 	{"./checks/internal/sys", "FuzzParseRtnl"},
 	{"./checks/internal/sys", "FuzzWinHTTPBlob"},
 	{"./checks/internal/sys", "FuzzProcTables"},
+	{"./checks/internal/sys", "FuzzXTChains"},
 	{"./checks/textreport", "FuzzSanitize"},
 	{"./checks/config", "FuzzParseFile"},
 	{"./checks/config", "FuzzSet"},

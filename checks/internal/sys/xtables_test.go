@@ -145,3 +145,44 @@ func TestXTChainsCapturedMatches(t *testing.T) {
 		}
 	}
 }
+
+// FuzzXTChains: the kernel's bytes never panic the decoder, and a jump it
+// resolves names a chain it returns.
+func FuzzXTChains(f *testing.F) {
+	for _, fam := range []int{4, 6} {
+		base := filepath.Join("testdata", "xtables", xtFixtureName(fam))
+		ib, err1 := os.ReadFile(base + ".info.bin")
+		eb, err2 := os.ReadFile(base + ".entries.bin")
+		if err1 != nil || err2 != nil {
+			f.Fatal(err1, err2)
+		}
+		f.Add(fam == 6, ib, eb)
+	}
+	ib, eb := xtHandTable(8, 40)
+	f.Add(false, ib, eb)
+	f.Fuzz(func(t *testing.T, v6 bool, ib, eb []byte) {
+		fam := 4
+		if v6 {
+			fam = 6
+		}
+		info, err := ParseXTInfo(ib, xtLE64)
+		if err != nil {
+			return
+		}
+		chains, err := XTChains(fam, "filter", info, eb, xtLE64)
+		if err != nil {
+			return
+		}
+		names := map[string]bool{}
+		for _, c := range chains {
+			names[c.Name] = true
+		}
+		for _, c := range chains {
+			for _, r := range c.Rules {
+				if (r.Verdict == netstate.FWJump || r.Verdict == netstate.FWGoto) && !r.Opaque && !names[r.Target] {
+					t.Errorf("%s rule %d jumps to %q, not a chain returned", c.Name, r.Handle, r.Target)
+				}
+			}
+		}
+	})
+}
