@@ -40,7 +40,7 @@ func TestCatalogManualSteps(t *testing.T) {
 	}
 	known[string(ArgSearch)] = true
 	known[string(ArgURL)] = true
-	for _, a := range []Arg{ArgFWFamily, ArgTable, ArgChain, ArgHandle, ArgRule, ArgTunnel, ArgServers, ArgExcept} {
+	for _, a := range []Arg{ArgFWFamily, ArgIPTables, ArgRuleNum, ArgTable, ArgChain, ArgHandle, ArgRule, ArgTunnel, ArgServers, ArgExcept} {
 		known[string(a)] = true
 	}
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)
