@@ -109,3 +109,13 @@ func TestLegacyFilterAbsent(t *testing.T) {
 		}
 	})
 }
+
+// BenchmarkLegacyFilterTables is the cost the legacy back end adds to a
+// root run on a machine without legacy tables: reading the kernel's lists.
+func BenchmarkLegacyFilterTables(b *testing.B) {
+	for b.Loop() {
+		if fams := legacyFilterTables(); len(fams) != 0 {
+			b.Fatalf("this machine lists legacy tables %v: the benchmark needs none", fams)
+		}
+	}
+}
