@@ -536,6 +536,14 @@ func xtProtoName(p uint8) string {
 	return fmt.Sprint(p)
 }
 
+// v6Suffix is the "6" of ip6tables for family 6.
+func v6Suffix(family int) string {
+	if family == 6 {
+		return "6"
+	}
+	return ""
+}
+
 func portText(lo, hi uint16) string {
 	if lo == hi {
 		return fmt.Sprint(lo)

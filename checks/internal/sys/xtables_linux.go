@@ -109,13 +109,6 @@ func legacyFilterBytes(family int, lay XTLayout) (info, entries []byte, err erro
 	return info, entries, nil
 }
 
-func v6Suffix(family int) string {
-	if family == 6 {
-		return "6"
-	}
-	return ""
-}
-
 // getsockoptBuf is getsockopt with b as the value in and out: x_tables
 // reads the table's name from the buffer it fills.
 func getsockoptBuf(fd, level, opt int, b []byte) error {
