@@ -108,7 +108,7 @@ func TestXTChainsHandWritten(t *testing.T) {
 		// 112 + tcp 32+16 + REJECT 32+8, then 112 + standard 32+8.
 		{"64-bit", 8, xtLE64, 200 + 152},
 		// 112 + tcp 32+12 + REJECT 32+4, then 112 + standard 32+4.
-		{"i386", 4, XTLayout{Order: binary.LittleEndian, EntriesHdr: 36, Entry6Size: 164}, 192 + 148},
+		{"i386", 4, xtLE386, 192 + 148},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			ib, eb := xtHandTable(c.align, c.lay.EntriesHdr)

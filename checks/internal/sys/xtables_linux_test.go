@@ -66,10 +66,14 @@ func TestLegacyFilterNetns(t *testing.T) {
 				t.Fatal(err)
 			}
 			if *updateXTables {
-				if runtime.GOARCH != "amd64" {
-					t.Fatal("the fixtures are amd64's (little-endian, 64-bit layout)")
+				// A 386 test binary gets the i386 layout from the
+				// kernel's compat layer: GOARCH=386 go test captures it.
+				arch := map[string]string{"amd64": "", "386": "-i386"}
+				suffix, ok := arch[runtime.GOARCH]
+				if !ok {
+					t.Fatalf("the fixtures are amd64's and 386's (little-endian), not %s's", runtime.GOARCH)
 				}
-				base := filepath.Join("testdata", "xtables", xtFixtureName(fam))
+				base := filepath.Join("testdata", "xtables", xtFixtureName(fam)+suffix)
 				must(t, "write info", os.WriteFile(base+".info.bin", info, 0o644))
 				must(t, "write entries", os.WriteFile(base+".entries.bin", entries, 0o644))
 			}

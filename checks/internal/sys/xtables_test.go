@@ -15,6 +15,9 @@ import (
 // xtLE64 is the layout the fixtures were captured in: amd64's.
 var xtLE64 = XTLayout{Order: binary.LittleEndian, EntriesHdr: 40, Entry6Size: 168}
 
+// xtLE386 is i386's.
+var xtLE386 = XTLayout{Order: binary.LittleEndian, EntriesHdr: 36, Entry6Size: 164}
+
 func xtFixtureName(fam int) string { return fmt.Sprintf("legacy-filter-ip%stables", v6Suffix(fam)) }
 
 // xtChainSum is a chain as the tests compare it.
@@ -73,9 +76,16 @@ func xtWant(fam int) []xtChainSum {
 
 // TestXTChainsCaptured decodes the kernel's own answers, captured from a
 // namespace holding xtLegacyRuleset (TestLegacyFilterNetns).
+// The -i386 fixtures are a 386 binary's view (GOARCH=386 go test
+// -update-xtables): the same rules in the i386 layout.
 func TestXTChainsCaptured(t *testing.T) {
-	for _, fam := range []int{4, 6} {
-		base := filepath.Join("testdata", "xtables", xtFixtureName(fam))
+	for _, c := range []struct {
+		fam    int
+		suffix string
+		lay    XTLayout
+	}{{4, "", xtLE64}, {6, "", xtLE64}, {4, "-i386", xtLE386}, {6, "-i386", xtLE386}} {
+		fam := c.fam
+		base := filepath.Join("testdata", "xtables", xtFixtureName(fam)+c.suffix)
 		ib, err := os.ReadFile(base + ".info.bin")
 		if err != nil {
 			t.Fatal(err)
@@ -84,16 +94,16 @@ func TestXTChainsCaptured(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		info, err := ParseXTInfo(ib, xtLE64)
+		info, err := ParseXTInfo(ib, c.lay)
 		if err != nil {
 			t.Fatal(err)
 		}
-		chains, err := XTChains(fam, "filter", info, eb, xtLE64)
+		chains, err := XTChains(fam, "filter", info, eb, c.lay)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if d := cmp.Diff(xtWant(fam), xtSummary(chains)); d != "" {
-			t.Errorf("ip%stables chains (-want +got):\n%s", v6Suffix(fam), d)
+			t.Errorf("ip%stables%s chains (-want +got):\n%s", v6Suffix(fam), c.suffix, d)
 		}
 	}
 }
@@ -185,4 +195,29 @@ func FuzzXTChains(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestXTChainsWrongLayout: the i386 capture read with the 64-bit layout
+// (and back) fails or decodes to something else, so the layout each test
+// uses is the one that matters.
+func TestXTChainsWrongLayout(t *testing.T) {
+	for _, c := range []struct {
+		suffix string
+		lay    XTLayout
+	}{{"-i386", xtLE64}, {"", xtLE386}} {
+		base := filepath.Join("testdata", "xtables", xtFixtureName(4)+c.suffix)
+		ib, err1 := os.ReadFile(base + ".info.bin")
+		eb, err2 := os.ReadFile(base + ".entries.bin")
+		if err1 != nil || err2 != nil {
+			t.Fatal(err1, err2)
+		}
+		info, err := ParseXTInfo(ib, c.lay)
+		if err != nil {
+			t.Fatal(err)
+		}
+		chains, err := XTChains(4, "filter", info, eb, c.lay)
+		if err == nil && cmp.Equal(xtWant(4), xtSummary(chains)) {
+			t.Errorf("%s read with the other layout decodes as if it were right", base)
+		}
+	}
 }
