@@ -10,7 +10,9 @@ import (
 
 // FirewallReader is implemented by OS layers that can read the local
 // packet filter's rules for outgoing traffic: Linux (nftables over
-// netlink, which iptables-nft rules are part of) and checkstest's fake.
+// netlink, which iptables-nft rules are part of, and the legacy iptables
+// filter table where the kernel has one), Windows (the firewall's policy
+// store) and checkstest's fake.
 // Reading needs privilege (CAP_NET_ADMIN on Linux); without it the state
 // says so in Err and diagnosis falls back to what errno proves.
 type FirewallReader interface {
