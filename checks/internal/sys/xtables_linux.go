@@ -2,6 +2,7 @@ package sys
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"os"
 	"runtime"
@@ -63,6 +64,11 @@ func legacyFilterTables() []int {
 func readLegacyFilter(family int) ([]netstate.FWChain, error) {
 	lay := xtLayout()
 	info, entries, err := legacyFilterBytes(family, lay)
+	for try := 0; try < 2 && errors.Is(err, unix.EAGAIN); try++ {
+		// The table changed between the two calls (iptables-legacy
+		// retries the same way).
+		info, entries, err = legacyFilterBytes(family, lay)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -98,8 +104,7 @@ func legacyFilterBytes(family int, lay XTLayout) (info, entries []byte, err erro
 		return nil, nil, fmt.Errorf("ip%stables filter: %d bytes of rules", v6Suffix(family), in.Size)
 	}
 	// The table can change between the two calls: the kernel then
-	// answers EAGAIN (a size mismatch) and the read fails rather than
-	// being half-read.
+	// answers EAGAIN (a size mismatch), never half a table.
 	entries = make([]byte, lay.EntriesHdr+int(in.Size))
 	copy(entries, "filter")
 	lay.Order.PutUint32(entries[xtTableMaxName:], in.Size)
