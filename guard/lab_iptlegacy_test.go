@@ -41,6 +41,17 @@ func TestLabFirewallIptables(t *testing.T) {
 			nobody:        firewallFails(diagnose.FirewallBlocksHTTPS.ID),
 		},
 		{
+			// nftables lets HTTPS out, the legacy table rejects it: both
+			// output hooks run, and the packet must pass each.
+			name:          "nft-allows-legacy-rejects-443",
+			setup:         func(l *lab.Lab) { l.AllowingFirewall(); l.LegacyRejectHTTPS() },
+			culprit:       "iptables-legacy filter OUTPUT rule 1: -p tcp -m tcp --dport 443 -j REJECT",
+			detail:        "nftables, iptables-legacy: 2 output chain(s) read",
+			nobodyCulprit: "rejected by this host's own firewall",
+			root:          firewallFails(diagnose.FirewallBlocksHTTPS.ID),
+			nobody:        firewallFails(diagnose.FirewallBlocksHTTPS.ID),
+		},
+		{
 			name:  "legacy-kill-switch",
 			setup: func(l *lab.Lab) { l.LegacyKillSwitch() },
 			root: localExpect{labExpect: labExpect{exit: 1, verdicts: wantUnhealthy, findings: []string{diagnose.FirewallKillSwitch.ID}},
