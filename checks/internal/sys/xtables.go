@@ -402,9 +402,69 @@ func (e *xtEntry) match(name string, rev byte, d []byte, lay XTLayout) {
 			return
 		}
 		e.addMatch("-m multiport ", m, "--dports "+strings.Join(txt, ","))
+	case name == "state" && len(d) >= 4:
+		e.ctState("state", "--state", lay.Order.Uint32(d), xtStateBits, false)
+	case name == "conntrack" && rev >= 1 && len(d) >= 152:
+		// xt_conntrack_mtinfo1..3: match_flags @146, invert_flags @148,
+		// state_mask @150 (u8 in revision 1, u16 after). Only a state
+		// test alone is modelled (iptables' "-m state" is this match
+		// with XT_CONNTRACK_STATE_ALIAS).
+		flags, inv := u16(146), u16(148)
+		mask := uint32(d[150])
+		if rev >= 2 {
+			mask = uint32(u16(150))
+		}
+		if flags&xtConntrackState == 0 || flags&^(xtConntrackState|xtConntrackStateAlias) != 0 {
+			e.opaque("-m conntrack")
+			return
+		}
+		module, option := "conntrack", "--ctstate"
+		if flags&xtConntrackStateAlias != 0 {
+			module, option = "state", "--state" // as iptables-save writes it
+		}
+		e.ctState(module, option, mask, xtConntrackBits, inv&xtConntrackState != 0)
 	default:
 		e.opaque("-m " + name)
 	}
+}
+
+// The state bits of xt_state.h (XT_STATE_BIT(ctinfo) = 1 << (ctinfo+1))
+// and xt_conntrack.h, which differ above NEW: the latter has SNAT and
+// DNAT where the former has UNTRACKED.
+var (
+	xtStateBits     = map[uint32]string{1: "invalid", 2: "established", 4: "related", 8: "new", 64: "untracked"}
+	xtConntrackBits = map[uint32]string{1: "invalid", 2: "established", 4: "related", 8: "new", 256: "untracked"}
+)
+
+const (
+	xtConntrackState      = 1 << 0  // XT_CONNTRACK_STATE
+	xtConntrackStateAlias = 1 << 13 // XT_CONNTRACK_STATE_ALIAS
+)
+
+// ctState adds a connection-state test of mask (match module, its
+// option), or makes the rule opaque when mask holds a bit not modelled
+// (SNAT, DNAT).
+func (e *xtEntry) ctState(module, option string, mask uint32, names map[uint32]string, neg bool) {
+	m := netstate.FWMatch{Field: netstate.FWCtState, Neg: neg}
+	var words []string
+	for bit := uint32(1); bit != 0 && bit <= mask; bit <<= 1 {
+		if mask&bit == 0 {
+			continue
+		}
+		n, ok := names[bit]
+		if !ok {
+			e.opaque("-m " + module)
+			return
+		}
+		m.Names = append(m.Names, n)
+		words = append(words, strings.ToUpper(n))
+	}
+	if len(m.Names) == 0 {
+		e.opaque("-m " + module)
+		return
+	}
+	slices.Sort(m.Names)
+	e.addMatch("-m "+module+" ", m, option+" "+strings.Join(words, ","))
 }
 
 // addMatch adds m, written as iptables-save does: "-m tcp ! --dport 443".

@@ -58,12 +58,15 @@ func xtWant(fam int) []xtChainSum {
 			"3: -p tcp -m tcp --dport 443 -j REJECT [reject ]",
 			"4: ! -d 10.64.0.1 -p udp -m udp --dport 53 -j DROP [drop ]",
 			"5: -p tcp -m multiport --dports 80,8000:8080 -j vpn [jump vpn]",
-			"6: -m conntrack -j ACCEPT [accept ] (opaque)",
-			"7: -m owner -j DROP [drop ] (opaque)",
-			"8: -d 192.0.2.0/24 -g vpn [goto vpn]",
-			"9: -p tcp -m tcp ! --dport 1000:2000 -j LOG [ ]",
-			"10: -p tcp -m tcp --dport 25 [ ]", // no target: it falls through
-			"11: -p tcp -m tcp --tcp-flags -j DROP [drop ] (opaque)",
+			"6: -m conntrack --ctstate ESTABLISHED -j ACCEPT [accept ]",
+			"7: -m state --state ESTABLISHED,RELATED -j ACCEPT [accept ]", // iptables' state is conntrack's alias
+			"8: -m conntrack -j ACCEPT [accept ] (opaque)",                // --ctproto beside the state
+			"9: -m conntrack -j DROP [drop ] (opaque)",                    // SNAT is not modelled
+			"10: -m owner -j DROP [drop ] (opaque)",
+			"11: -d 192.0.2.0/24 -g vpn [goto vpn]",
+			"12: -p tcp -m tcp ! --dport 1000:2000 -j LOG [ ]",
+			"13: -p tcp -m tcp --dport 25 [ ]", // no target: it falls through
+			"14: -p tcp -m tcp --tcp-flags -j DROP [drop ] (opaque)",
 		}},
 		// The chain's footer (its implicit RETURN) is not a rule; the
 		// explicit one is.
@@ -141,7 +144,8 @@ func TestXTChainsCapturedMatches(t *testing.T) {
 			{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoTCP}},
 			{Field: netstate.FWDPort, Ports: []netstate.PortRange{{Lo: 80, Hi: 80}, {Lo: 8000, Hi: 8080}}},
 		}},
-		{r4[8], []netstate.FWMatch{
+		{r4[6], []netstate.FWMatch{{Field: netstate.FWCtState, Names: []string{"established", "related"}}}},
+		{r4[11], []netstate.FWMatch{
 			{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoTCP}},
 			{Field: netstate.FWDPort, Neg: true, Ports: []netstate.PortRange{{Lo: 1000, Hi: 2000}}},
 		}},

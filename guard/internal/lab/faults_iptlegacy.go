@@ -22,11 +22,13 @@ func (l *Lab) LegacyRejectHTTPS() {
 	l.iptables("iptables-legacy", []string{"-A", "OUTPUT", "-p", "tcp", "--dport", "443", "-j", "REJECT"})
 }
 
-// LegacyKillSwitch arms a kill switch in legacy iptables: the OUTPUT
-// policy drops everything but loopback and TunnelIf, which does not exist.
+// LegacyKillSwitch arms a kill switch in legacy iptables as VPN clients
+// write one: established connections go on, the OUTPUT policy drops
+// everything else but loopback and TunnelIf, which does not exist.
 func (l *Lab) LegacyKillSwitch() {
 	l.t.Helper()
 	l.iptables("iptables-legacy",
+		[]string{"-A", "OUTPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED,RELATED", "-j", "ACCEPT"},
 		[]string{"-A", "OUTPUT", "-o", "lo", "-j", "ACCEPT"},
 		[]string{"-A", "OUTPUT", "-o", TunnelIf, "-j", "ACCEPT"},
 		[]string{"-P", "OUTPUT", "DROP"})
