@@ -2,6 +2,7 @@ package sys
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -127,5 +128,49 @@ func TestXTChainsHandWritten(t *testing.T) {
 				t.Errorf("chains (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestXTStateMatches decodes the connection-state matches from their
+// headers' layouts: xt_state_info (u32 statemask) and
+// xt_conntrack_mtinfo1..3 (match_flags @146, invert_flags @148,
+// state_mask @150: u8 in revision 1, u16 after).
+func TestXTStateMatches(t *testing.T) {
+	le := binary.LittleEndian
+	conntrack := func(flags, inv uint16, mask uint16, rev byte) []byte {
+		d := make([]byte, 168) // mtinfo3, aligned
+		le.PutUint16(d[146:], flags)
+		le.PutUint16(d[148:], inv)
+		if rev == 1 {
+			d[150] = byte(mask)
+		} else {
+			le.PutUint16(d[150:], mask)
+		}
+		return d
+	}
+	state := make([]byte, 8)
+	le.PutUint32(state, 8|64) // XT_STATE_BIT(IP_CT_NEW) | XT_STATE_UNTRACKED
+	for _, c := range []struct {
+		name   string
+		rev    byte
+		data   []byte
+		want   []netstate.FWMatch
+		text   string
+		opaque bool
+	}{
+		{"state", 0, state, []netstate.FWMatch{{Field: netstate.FWCtState, Names: []string{"new", "untracked"}}}, "-m state --state NEW,UNTRACKED", false},
+		{"conntrack", 1, conntrack(1, 0, 2|4, 1), []netstate.FWMatch{{Field: netstate.FWCtState, Names: []string{"established", "related"}}}, "-m conntrack --ctstate ESTABLISHED,RELATED", false},
+		{"conntrack", 3, conntrack(1, 1, 1|256, 3), []netstate.FWMatch{{Field: netstate.FWCtState, Neg: true, Names: []string{"invalid", "untracked"}}}, "-m conntrack ! --ctstate INVALID,UNTRACKED", false},
+		{"conntrack", 3, conntrack(1|1<<13, 0, 8, 3), []netstate.FWMatch{{Field: netstate.FWCtState, Names: []string{"new"}}}, "-m state --state NEW", false},
+		{"conntrack", 3, conntrack(1, 0, 64, 3), nil, "-m conntrack", true},  // XT_CONNTRACK_STATE_SNAT
+		{"conntrack", 2, conntrack(1|2, 0, 8, 2), nil, "-m conntrack", true}, // and --ctproto
+		{"conntrack", 0, conntrack(1, 0, 8, 3), nil, "-m conntrack", true},   // revision 0: another layout
+	} {
+		var e xtEntry
+		e.match(c.name, c.rev, c.data, xtLE64)
+		text := strings.Join(e.words, " ")
+		if d := cmp.Diff(c.want, e.rule.Match); d != "" || text != c.text || e.rule.Opaque != c.opaque {
+			t.Errorf("%s rev %d: %q opaque %v, want %q opaque %v; matches (-want +got):\n%s", c.name, c.rev, text, e.rule.Opaque, c.text, c.opaque, d)
+		}
 	}
 }
