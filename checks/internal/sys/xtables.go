@@ -121,7 +121,7 @@ func XTChains(family int, table string, info XTInfo, b []byte, lay XTLayout) ([]
 	}
 	size := int(lay.Order.Uint32(b[xtTableMaxName:]))
 	blob := b[lay.EntriesHdr:]
-	if size > len(blob) {
+	if size < 0 || size > len(blob) { // negative: a u32 over 2 GiB in a 32-bit int
 		return nil, fmt.Errorf("x_tables entries: size %d beyond the %d bytes read", size, len(blob))
 	}
 	blob = blob[:size]
