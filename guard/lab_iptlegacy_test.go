@@ -9,6 +9,7 @@ package main
 // nobody, which judges from errno.
 
 import (
+	"slices"
 	"strings"
 	"testing"
 
@@ -103,7 +104,7 @@ func TestLabFirewallIptables(t *testing.T) {
 				if r.rep == nil {
 					return
 				}
-				if sc.step != "" && !containsString(r.rep.ManualSteps, sc.step) {
+				if sc.step != "" && !slices.ContainsFunc(r.rep.ManualSteps, func(m string) bool { return strings.Contains(m, sc.step) }) {
 					t.Errorf("manual steps %q lack %q", r.rep.ManualSteps, sc.step)
 				}
 				for _, c := range r.rep.Checks {
@@ -121,12 +122,3 @@ func TestLabFirewallIptables(t *testing.T) {
 	}
 }
 
-// containsString reports whether one of list contains sub.
-func containsString(list []string, sub string) bool {
-	for _, s := range list {
-		if strings.Contains(s, sub) {
-			return true
-		}
-	}
-	return false
-}
