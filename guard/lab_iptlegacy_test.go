@@ -121,4 +121,3 @@ func TestLabFirewallIptables(t *testing.T) {
 		})
 	}
 }
-
