@@ -29,6 +29,7 @@ type need struct {
 var labNeeds = []need{
 	{"ip", "iproute2", "the lab: namespaces, veth, routes, neighbors"},
 	{"nft", "nftables", "the lab's faults (drops, loss, rejects)"},
+	{"iptables-legacy", "iptables", "the legacy and iptables-nft firewall faults (iptables-legacy, iptables-nft)"},
 	{"ping", "iputils-ping", "the lab's readiness check and faults"},
 	{"dnsmasq", "dnsmasq-base", "the lab's DNS server"},
 	{"getent", "libc-bin", "the lab's resolver check"},

@@ -153,6 +153,7 @@ var fuzzTargets = [][2]string{
 	{"./checks/internal/sys", "FuzzProcTables"},
 	{"./checks/internal/sys", "FuzzARPFrame"},
 	{"./checks/internal/sys", "FuzzDecodePFIocRule"},
+	{"./checks/internal/sys", "FuzzXTChains"},
 	{"./checks/textreport", "FuzzSanitize"},
 	{"./checks/config", "FuzzParseFile"},
 	{"./checks/config", "FuzzSet"},

@@ -41,7 +41,7 @@ func TestCatalogManualSteps(t *testing.T) {
 	known[string(ArgSearch)] = true
 	known[string(ArgURL)] = true
 	known[string(ArgDomain)] = true
-	for _, a := range []Arg{ArgFWFamily, ArgTable, ArgChain, ArgHandle, ArgRule, ArgTunnel, ArgServers, ArgExcept, ArgAnchor} {
+	for _, a := range []Arg{ArgFWFamily, ArgIPTables, ArgRuleNum, ArgTable, ArgChain, ArgHandle, ArgRule, ArgTunnel, ArgServers, ArgExcept, ArgAnchor} {
 		known[string(a)] = true
 	}
 	arg := regexp.MustCompile(`\{([a-z0-9_]+)\}`)

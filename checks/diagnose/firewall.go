@@ -23,6 +23,8 @@ const (
 	// The firewall findings also fill ArgTable (the nftables table) and
 	// ArgRule (the rule or policy as nft lists it, for summaries).
 	ArgFWFamily Arg = "fw_family" // the nftables table's family: inet, ip, ip6
+	ArgIPTables Arg = "iptables"  // the legacy tool of the chain's family: iptables-legacy, ip6tables-legacy
+	ArgRuleNum  Arg = "rule_num"  // the legacy rule's number in its chain
 	ArgChain    Arg = "chain"
 	ArgHandle   Arg = "handle"
 	ArgTunnel   Arg = "tunnel" // the interface a kill switch lets through
@@ -56,10 +58,11 @@ var (
 		Title:     "A VPN kill switch is armed without its tunnel",
 		Text:      "{rule} drops everything not sent through {tunnel} (a VPN kill switch left armed), and {targets} route through {iface}: nothing leaves this machine",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute},
-		Optional:  []Arg{ArgTable, ArgChain, ArgFWFamily, ArgAnchor},
+		Optional:  []Arg{ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the tunnel it lets through",
+				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the policy and the tunnel it lets through",
 				"# connect the VPN again, or disconnect it in its own app (wg-quick down, the client's disconnect): that disarms its kill switch",
 				"sudo nft delete table {fw_family} {table}  # only if the table is the VPN client's own and the client is gone",
 				fwNeverLinux,
@@ -72,7 +75,7 @@ var (
 			Windows: []string{"Get-NetFirewallProfile | Format-Table Name, DefaultOutboundAction", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
 		},
 		Why: "A VPN client's kill switch drops every packet that does not go through its tunnel; left armed after the tunnel is gone, it cuts the machine off although the network is fine.",
-		How: "The output rules (as root: nftables over netlink on Linux, pf's rules and anchors from /dev/pf on macOS) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same rules pass everything sent through another interface (the tunnel).",
+		How: "The output rules (as root: nftables over netlink and the legacy iptables filter table where the kernel lists one on Linux, pf's rules and anchors from /dev/pf on macOS) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same rules pass everything sent through another interface (the tunnel).",
 	}
 
 	FirewallBlocksHTTPS = &Def{
@@ -80,19 +83,22 @@ var (
 		Title:     "The local firewall blocks HTTPS",
 		Text:      "a local firewall rule blocks TCP port 443 (HTTPS) to {targets} ({rule}): package managers, git and registries cannot connect",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
-		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
 				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if you added it",
+				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
+				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if you added it",
 				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
+				"sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list",
 				fwNeverLinux,
 			},
 			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 443?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 443", fwNeverWindows},
 		},
 		Why: "HTTPS is what package managers, git, registries and APIs use: with port 443 blocked on the way out, every download fails, although other ports (and ping) still answer.",
-		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or was refused by an ICMP error that this host itself sent (Linux, IP_RECVERR: a reject rule on output), while the target itself never answered; or (as root: nftables on Linux, pf on macOS) the output rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
+		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or was refused by an ICMP error that this host itself sent (Linux, IP_RECVERR: a reject rule on output), while the target itself never answered; or (as root: nftables and legacy iptables where its filter table exists on Linux, pf on macOS) the output rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
 	}
 
 	HTTPSRejected = &Def{
@@ -114,12 +120,14 @@ var (
 		Title:     "A VPN's DNS leak protection is left behind",
 		Text:      "a local firewall rule drops DNS to every server but {except} ({rule}): {servers} cannot be asked; a VPN's DNS leak protection left behind",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
-		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
+				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
 				"# connect the VPN again, or disconnect it in its own app: that removes its leak protection",
 				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if the VPN client is gone",
+				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if the VPN client is gone",
 				fwNeverLinux,
 			},
 			Darwin: []string{
@@ -130,7 +138,7 @@ var (
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", "# connect the VPN again, or quit its app", fwNeverWindows},
 		},
 		Why: "VPN clients stop DNS leaks by dropping DNS to every server but the tunnel's; left behind after the VPN is gone, the rule makes every configured name server look dead.",
-		How: "The output chains' rules were run for a DNS query to each configured name server: a rule that matches port 53 with the exception 'daddr != one address' (pf: 'to ! address') drops them (as root: nftables over netlink, pf from /dev/pf); without the rules, a query that fails at once with EPERM shows the drop.",
+		How: "The output chains' rules were run for a DNS query to each configured name server: a rule that matches port 53 with the exception 'daddr != one address' (pf: 'to ! address') drops them (as root: nftables over netlink and legacy iptables on Linux, pf from /dev/pf on macOS); without the rules, a query that fails at once with EPERM shows the drop.",
 	}
 
 	FirewallBlocksDNS = &Def{
@@ -138,19 +146,22 @@ var (
 		Title:     "The local firewall blocks DNS",
 		Text:      "a local firewall rule drops DNS to {servers} ({rule})",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallDNSLeakGuard, LocalFirewallBlocks},
-		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
 				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if you added it",
+				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
+				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if you added it",
 				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
+				"sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list",
 				fwNeverLinux,
 			},
 			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 53?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
 			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", fwNeverWindows},
 		},
 		Why: "Names do not resolve when the machine's own firewall drops DNS queries; the name servers are fine.",
-		How: "The output rules were run for a DNS query to each configured name server and a rule drops it (as root: nftables over netlink, pf from /dev/pf), or the query failed at once with EPERM, the errno of a local drop.",
+		How: "The output rules were run for a DNS query to each configured name server and a rule drops it (as root: nftables over netlink and legacy iptables on Linux, pf from /dev/pf on macOS), or the query failed at once with EPERM, the errno of a local drop.",
 	}
 )
 
@@ -236,10 +247,10 @@ func (d *diag) killSwitch() bool {
 		}
 	}
 	a := first.fwArgs(Args{ArgTunnel: strings.Join(tunnels, ", "), ArgTargets: strings.Join(targets, ListSep), ArgIface: iface})
-	if first.Chain.Family != "" { // nftables: the chain, and the rule by its handle
-		a[ArgRule] = fmt.Sprintf("%s %s %s", first.Chain.Family, first.Chain.Table, first.Chain.Name)
+	if first.Chain.Family != "" { // nftables or legacy iptables: the chain, and the rule as its tool refers to it
+		a[ArgRule] = chainName(first.Chain)
 		if first.Rule != nil {
-			a[ArgRule] += fmt.Sprintf(" (handle %d: %s)", first.Rule.Handle, first.Rule.Text)
+			a[ArgRule] += fmt.Sprintf(" (%s: %s)", ruleRef(first.Chain, first.Rule), first.Rule.Text)
 		}
 	}
 	d.add(FirewallKillSwitch, a, evidence...)

@@ -14,6 +14,16 @@ func fwRead(s *netstate.State, chains ...netstate.FWChain) {
 	s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "nftables", Chains: chains}
 }
 
+// fwReadBoth gives s nftables' chains and the legacy iptables back end's.
+func fwReadBoth(s *netstate.State, nft []netstate.FWChain, legacy ...netstate.FWChain) {
+	s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "nftables, iptables-legacy", Chains: append(nft, legacy...)}
+}
+
+// legacyOutput is the legacy iptables filter table's OUTPUT chain.
+func legacyOutput(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FWChain {
+	return netstate.FWChain{Family: "ip", Table: "filter", Name: "OUTPUT", Hook: "output", Policy: policy, Backend: netstate.BackendIPTablesLegacy, Rules: rules}
+}
+
 func fwOutput(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FWChain {
 	return netstate.FWChain{Family: "inet", Table: "filter", Name: "output", Hook: "output", Policy: policy, Rules: rules}
 }
@@ -219,6 +229,58 @@ var firewallLocalCases = []localCase{
 		},
 		want:    []string{"firewall-blocks-https"},
 		verdict: Unhealthy, culprit: `Windows Firewall outbound rule "Block HTTPS"`, check: "firewall", status: StatusFail,
+	},
+	{
+		name: "root reads a legacy iptables reject of 443 beside an nftables ruleset that allows it", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 443, true, true, nil)
+			fwReadBoth(s, []netstate.FWChain{fwOutput(netstate.FWAccept, oifAccept(2, "eth0"))},
+				legacyOutput(netstate.FWAccept, netstate.FWRule{Handle: 1, Match: tcpDport(443), Verdict: netstate.FWReject, Text: "-p tcp -m tcp --dport 443 -j REJECT"}))
+		},
+		want:    []string{"firewall-blocks-https"},
+		verdict: Unhealthy, culprit: "iptables-legacy filter OUTPUT rule 1: -p tcp -m tcp --dport 443 -j REJECT", check: "firewall", status: StatusFail,
+		steps: "sudo iptables-legacy -t filter -D OUTPUT 1",
+	},
+	{
+		name: "a legacy iptables kill switch: policy DROP, only wg0 accepted", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			fwReadBoth(s, nil, legacyOutput(netstate.FWDrop,
+				netstate.FWRule{Handle: 1, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{"lo"}}}, Verdict: netstate.FWAccept, Text: "-o lo -j ACCEPT"},
+				netstate.FWRule{Handle: 2, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{"wg0"}}}, Verdict: netstate.FWAccept, Text: "-o wg0 -j ACCEPT"}))
+		},
+		want:    []string{"firewall-kill-switch"},
+		verdict: Unhealthy, culprit: "iptables-legacy filter OUTPUT drops everything not sent through wg0", check: "firewall", status: StatusFail,
+		steps: "sudo iptables-legacy -t filter -L OUTPUT -n -v --line-numbers",
+	},
+	{
+		name: "a legacy iptables DNS leak guard", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			dnsDead(s, netstate.ErrNoReply)
+			r := leakGuard(3)
+			r.Text = "! -d 10.64.0.1 -p udp -m udp --dport 53 -j DROP"
+			fwReadBoth(s, nil, legacyOutput(netstate.FWAccept, r))
+		},
+		want:    []string{"firewall-dns-leak-guard"},
+		verdict: Unhealthy, culprit: "every server but 10.64.0.1 (iptables-legacy filter OUTPUT rule 3", check: "firewall", status: StatusFail,
+		steps: "sudo iptables-legacy -t filter -D OUTPUT 3",
+	},
+	{
+		// Both back ends may name a chain alike: a jump stays in its own.
+		name: "a jump in nftables does not land in the legacy chain of the same name", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			t := &s.V4.External[0]
+			t.TCP = tcpAt(t.Addr, 443, true, true, nil)
+			legacyVPN := netstate.FWChain{Family: "ip", Table: "filter", Name: "vpn", Backend: netstate.BackendIPTablesLegacy, Policy: netstate.FWAccept,
+				Rules: []netstate.FWRule{{Handle: 1, Match: tcpDport(443), Verdict: netstate.FWReject, Text: "-p tcp -m tcp --dport 443 -j REJECT"}}}
+			fwReadBoth(s, []netstate.FWChain{
+				{Family: "ip", Table: "filter", Name: "OUTPUT", Hook: "output", Policy: netstate.FWAccept, Rules: []netstate.FWRule{{Handle: 1, Verdict: netstate.FWJump, Target: "vpn"}}},
+				{Family: "ip", Table: "filter", Name: "vpn", Policy: netstate.FWAccept, Rules: []netstate.FWRule{{Handle: 2, Match: tcpDport(25), Verdict: netstate.FWDrop}}},
+			}, legacyVPN)
+			s.Firewall.Chains = append([]netstate.FWChain{legacyVPN}, s.Firewall.Chains[:2]...)
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
 	},
 	{
 		name: "an app-specific Windows block rule is not taken as blocking the start", oses: []string{"windows"},

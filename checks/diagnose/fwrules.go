@@ -26,8 +26,9 @@ func (o fwOutcome) blocked() bool {
 	return o.Sure && (o.Verdict == netstate.FWDrop || o.Verdict == netstate.FWReject)
 }
 
-// where names the rule or policy that decided, as nft lists it (pfctl,
-// Windows Firewall: as they name it).
+// where names the rule or policy that decided, as nft lists it (as
+// iptables numbers it for the legacy back end; pfctl and Windows
+// Firewall: as they name it).
 func (o fwOutcome) where() string {
 	c := o.Chain
 	if c.Family == "" { // a store without tables of families: pf, Windows Firewall
@@ -40,19 +41,53 @@ func (o fwOutcome) where() string {
 		return fmt.Sprintf("%s %s rule %s", c.Table, c.Name, o.Rule.Text)
 	}
 	if o.Rule == nil {
-		return fmt.Sprintf("%s %s %s: policy %s", c.Family, c.Table, c.Name, c.Policy)
+		return fmt.Sprintf("%s: policy %s", chainName(c), c.Policy)
 	}
-	return fmt.Sprintf("%s %s %s handle %d: %s", c.Family, c.Table, c.Name, o.Rule.Handle, o.Rule.Text)
+	return fmt.Sprintf("%s %s: %s", chainName(c), ruleRef(c, o.Rule), o.Rule.Text)
 }
 
-// fwArgs are the args naming the chain and rule of o for the manual steps.
+// chainName names a chain as its tool lists it: "inet filter output" for
+// nftables, "iptables-legacy filter OUTPUT" for x_tables.
+func chainName(c *netstate.FWChain) string {
+	if c.Backend == netstate.BackendIPTablesLegacy {
+		return fmt.Sprintf("%s %s %s", legacyTool(c), c.Table, c.Name)
+	}
+	return fmt.Sprintf("%s %s %s", c.Family, c.Table, c.Name)
+}
+
+// ruleRef is how the chain's tool refers to r: nft by handle, iptables
+// by the rule's number in its chain.
+func ruleRef(c *netstate.FWChain, r *netstate.FWRule) string {
+	if c.Backend == netstate.BackendIPTablesLegacy {
+		return fmt.Sprintf("rule %d", r.Handle)
+	}
+	return fmt.Sprintf("handle %d", r.Handle)
+}
+
+// legacyTool is the command that manages a legacy chain's table.
+func legacyTool(c *netstate.FWChain) string {
+	if c.Family == "ip6" {
+		return "ip6tables-legacy"
+	}
+	return "iptables-legacy"
+}
+
+// fwArgs are the args naming the chain and rule of o for the manual steps:
+// nft's family and handle, or the iptables command and rule number.
 func (o fwOutcome) fwArgs(a Args) Args {
 	a[ArgRule] = o.where()
-	if o.Chain.Family == "" {
+	switch {
+	case o.Chain.Family == "":
 		// Not nftables: the steps name no table or handle; pf's name the
 		// anchor that holds the rule.
 		if o.Rule != nil && o.Rule.Anchor != "" {
 			a[ArgAnchor] = o.Rule.Anchor
+		}
+		return a
+	case o.Chain.Backend == netstate.BackendIPTablesLegacy:
+		a[ArgIPTables], a[ArgTable], a[ArgChain] = legacyTool(o.Chain), o.Chain.Table, o.Chain.Name
+		if o.Rule != nil {
+			a[ArgRuleNum] = fmt.Sprint(o.Rule.Handle)
 		}
 		return a
 	}
@@ -65,6 +100,8 @@ func (o fwOutcome) fwArgs(a Args) Args {
 
 // fwEval runs p through the output base chains in the kernel's order: a
 // drop or reject in any of them is final, an accept ends only that chain.
+// That holds across back ends too: nftables' chains and the legacy
+// iptables OUTPUT chain all hook output.
 func fwEval(fs *netstate.FirewallState, p netstate.FWPacket) fwOutcome {
 	sure := true
 	for i := range fs.Chains {
@@ -130,7 +167,7 @@ func fwRun(fs *netstate.FirewallState, c *netstate.FWChain, p netstate.FWPacket,
 
 func fwChain(fs *netstate.FirewallState, from *netstate.FWChain, name string) *netstate.FWChain {
 	i := slices.IndexFunc(fs.Chains, func(c netstate.FWChain) bool {
-		return c.Family == from.Family && c.Table == from.Table && c.Name == name
+		return c.Backend == from.Backend && c.Family == from.Family && c.Table == from.Table && c.Name == name
 	})
 	if i < 0 {
 		return nil

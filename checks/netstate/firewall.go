@@ -10,8 +10,9 @@ import (
 
 // FirewallReader is implemented by OS layers that can read the local
 // packet filter's rules for outgoing traffic: Linux (nftables over
-// netlink, which iptables-nft rules are part of), macOS (pf over
-// /dev/pf), Windows (the firewall's policy store) and checkstest's fake.
+// netlink, which iptables-nft rules are part of, and the legacy iptables
+// filter table where the kernel has one), macOS (pf over /dev/pf),
+// Windows (the firewall's policy store) and checkstest's fake.
 // Reading needs privilege (CAP_NET_ADMIN on Linux, root for /dev/pf on
 // macOS); without it the state says so in Err and diagnosis falls back
 // to what errno proves.
@@ -30,7 +31,8 @@ type FirewallState struct {
 	// layer cannot read them.
 	Read Tri
 	Err  error
-	// Source names what was read ("nftables", "pf").
+	// Source names what was read ("nftables", "pf", or "nftables,
+	// iptables-legacy" when the legacy back end holds tables too).
 	Source string
 	// Chains are the base chains hooked on output, in the order the kernel
 	// runs them, and every regular chain of their tables (jump targets).
@@ -50,7 +52,15 @@ type FWChain struct {
 	// FWAccept or FWDrop.
 	Policy FWVerdict
 	Rules  []FWRule
+	// Backend is the packet filter that holds the chain: "" for the
+	// state's Source, BackendIPTablesLegacy for x_tables. Both run on the
+	// output hook when both hold rules: a packet must pass each.
+	Backend string
 }
+
+// BackendIPTablesLegacy is the legacy iptables back end (x_tables), which
+// iptables-legacy and ip6tables-legacy manage.
+const BackendIPTablesLegacy = "iptables-legacy"
 
 // FWVerdict is what a rule does with a packet it matches.
 type FWVerdict string
@@ -68,6 +78,8 @@ const (
 
 // FWRule is one rule: every Match must hold for Verdict to apply.
 type FWRule struct {
+	// Handle is the rule's nftables handle; for iptables-legacy, its
+	// number in the chain (what iptables -D takes).
 	Handle  uint64
 	Match   []FWMatch
 	Verdict FWVerdict

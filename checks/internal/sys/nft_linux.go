@@ -19,8 +19,9 @@ import (
 var _ netstate.FirewallReader = (*linuxSystem)(nil)
 
 // OutputFilter reads the nftables chains hooked on output, and the regular
-// chains of their tables, over netlink. iptables-nft keeps its rules
-// there too; the legacy iptables back end (x_tables) is not read.
+// chains of their tables, over netlink (iptables-nft keeps its rules there
+// too), and the legacy iptables back end's filter table where the kernel
+// lists one: both run on the output hook, and a packet must pass each.
 func (s *linuxSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
 	if !IsPrivileged() {
 		// The kernel answers an unprivileged dump with EPERM: say so
@@ -30,7 +31,11 @@ func (s *linuxSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
 	ch := make(chan netstate.FirewallState, 1)
 	// The library's calls take no context: run them aside so that a
 	// stuck netlink socket or a huge ruleset cannot hold the run.
-	go func() { ch <- readOutputFilter() }()
+	go func() {
+		fs := readOutputFilter()
+		addLegacyFilter(&fs)
+		ch <- fs
+	}()
 	select {
 	case fs := <-ch:
 		return fs
@@ -100,6 +105,33 @@ func readOutputFilter() netstate.FirewallState {
 	slices.SortStableFunc(fs.Chains, func(a, b netstate.FWChain) int { return a.Priority - b.Priority })
 	fs.Read = netstate.TriYes
 	return fs
+}
+
+// addLegacyFilter adds the legacy iptables filter tables' OUTPUT chains
+// (and their user chains) to fs when the kernel lists such a table and it
+// holds a rule or a policy other than ACCEPT. A table that cannot be read
+// makes the whole read fail: half the rules prove nothing.
+func addLegacyFilter(fs *netstate.FirewallState) {
+	if fs.Read != netstate.TriYes {
+		return
+	}
+	added := false
+	for _, fam := range legacyFilterTables() {
+		chains, err := readLegacyFilter(fam)
+		if err != nil {
+			fs.Read, fs.Err, fs.Chains = netstate.TriNo, err, nil
+			fs.Source += ", " + netstate.BackendIPTablesLegacy
+			return
+		}
+		if !slices.ContainsFunc(chains, func(c netstate.FWChain) bool { return len(c.Rules) > 0 || c.Policy != netstate.FWAccept }) {
+			continue
+		}
+		fs.Chains = append(fs.Chains, chains...)
+		added = true
+	}
+	if added {
+		fs.Source += ", " + netstate.BackendIPTablesLegacy
+	}
 }
 
 // isOutputChain reports whether ch is a filter base chain on the output

@@ -4,6 +4,7 @@ package sys
 
 import (
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 
@@ -136,4 +137,62 @@ func TestFWRuleOfIptablesNFT(t *testing.T) {
 	if !got.Opaque || got.Verdict != netstate.FWDrop {
 		t.Errorf("unreadable set: %+v, want opaque drop", got)
 	}
+}
+
+// TestOutputFilterIptablesNFT reads what Debian's default iptables
+// (iptables-nft) writes: native expressions with a counter, and xtables
+// compat matches where nft has no equivalent, which must stay opaque.
+func TestOutputFilterIptablesNFT(t *testing.T) {
+	inNetns(t, func(t *testing.T) {
+		for _, args := range [][]string{
+			{"-A", "OUTPUT", "-m", "owner", "--uid-owner", "12345", "-j", "ACCEPT"},
+			{"-A", "OUTPUT", "-m", "owner", "--gid-owner", "5", "--suppl-groups", "-j", "ACCEPT"},
+			{"-A", "OUTPUT", "-m", "conntrack", "--ctexpire", "1:100", "-j", "ACCEPT"},
+			{"-A", "OUTPUT", "-m", "conntrack", "--ctstate", "ESTABLISHED", "-j", "ACCEPT"},
+			{"-A", "OUTPUT", "-p", "tcp", "-m", "multiport", "--dports", "80,443", "-j", "DROP"},
+			{"-A", "OUTPUT", "-p", "tcp", "--dport", "443", "-j", "REJECT"},
+		} {
+			if out, err := exec.Command("iptables-nft", args...).CombinedOutput(); err != nil {
+				t.Fatalf("iptables-nft %s: %v\n%s", strings.Join(args, " "), err, out)
+			}
+		}
+		fs := readOutputFilter()
+		if fs.Read != netstate.TriYes || len(fs.Chains) != 1 {
+			t.Fatalf("read %v, err %v, %d chains; want ip filter OUTPUT", fs.Read, fs.Err, len(fs.Chains))
+		}
+		c := fs.Chains[0]
+		if c.Family+" "+c.Table+" "+c.Name != "ip filter OUTPUT" || c.Hook != "output" {
+			t.Fatalf("chain %s %s %s hook %q, want ip filter OUTPUT on output", c.Family, c.Table, c.Name, c.Hook)
+		}
+		type rule struct {
+			Text   string
+			Opaque bool
+		}
+		var got []rule
+		for _, r := range c.Rules {
+			got = append(got, rule{r.Text, r.Opaque})
+		}
+		// iptables-nft writes a native expression or the compat match
+		// for the same option depending on its version and on whether
+		// the kernel has nft_compat loaded: either is read right.
+		want := [][]rule{
+			{{"meta 10 cmp accept", true}, {"xt match owner accept", true}}, // meta skuid is not modelled
+			{{"xt match owner accept", true}},                               // --suppl-groups
+			{{"xt match conntrack accept", true}},                           // --ctexpire
+			{{"ct state established accept", false}, {"xt match conntrack accept", true}},
+			{{"meta l4proto tcp xt match multiport drop", true}},
+			{{"meta l4proto tcp th dport 443 reject", false}}, // the counter has no word
+		}
+		if len(got) != len(want) {
+			t.Fatalf("rules %v, want %d", got, len(want))
+		}
+		for i, r := range got {
+			if !slices.Contains(want[i], r) {
+				t.Errorf("rule %d: %+v, want one of %+v", i+1, r, want[i])
+			}
+		}
+		if r := c.Rules[5]; r.Verdict != netstate.FWReject || len(r.Match) != 2 {
+			t.Errorf("reject rule %+v, want a reject of tcp port 443", r)
+		}
+	})
 }

@@ -338,7 +338,7 @@ func TestIn6Ifreq(t *testing.T) {
 	// _IOWR('i', 73, struct in6_ifreq): the size in bits 16-28 must be the
 	// struct's, 16 + 34 u_quad_t of icmp6_ifstat.
 	if n := (SIOCGIFAFLAG_IN6 >> 16) & 0x1fff; n != SizeofIn6Ifreq || SizeofIn6Ifreq != 16+34*8 || SIOCGIFAFLAG_IN6&0xffff != 'i'<<8|73 {
-		t.Errorf("SIOCGIFAFLAG_IN6 %#x encodes %d bytes, in6_ifreq is %d", SIOCGIFAFLAG_IN6, n, SizeofIn6Ifreq)
+		t.Errorf("SIOCGIFAFLAG_IN6 %#x encodes %d bytes, in6_ifreq is %d", uint64(SIOCGIFAFLAG_IN6), n, SizeofIn6Ifreq)
 	}
 	b := In6Ifreq("en0", netip.MustParseAddr("fe80::1"), 4)
 	want := make([]byte, 44)
