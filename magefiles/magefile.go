@@ -32,7 +32,7 @@ var static = map[string]string{"CGO_ENABLED": "0"}
 // crossTargets are the other systems netguard supports; lint vets and
 // staticchecks each, so a change cannot break a build the Linux tests
 // never compile.
-var crossTargets = [][2]string{{"darwin", "amd64"}, {"darwin", "arm64"}, {"windows", "amd64"}}
+var crossTargets = [][2]string{{"darwin", "amd64"}, {"darwin", "arm64"}, {"windows", "amd64"}, {"linux", "386"}}
 
 // modules are the Go modules this repository tests: the product, and the
 // examples' validation tests, a module of their own so that compose-go,
