@@ -691,7 +691,7 @@ func pfRuleText(r *pfRule) string {
 		b.WriteString(" inet6")
 	}
 	if r.Proto != 0 {
-		b.WriteString(" proto " + pfProtoName(r.Proto))
+		b.WriteString(" proto " + protoName(r.Proto))
 	}
 	if pfIsAny(r.Src) && pfIsAny(r.Dst) && r.OSFP == 0 {
 		b.WriteString(" all")
@@ -802,7 +802,9 @@ func pfAddrString(a [16]byte, af uint8) string {
 	return netip.AddrFrom16(a).String()
 }
 
-func pfProtoName(p uint8) string {
+// protoName names an IP protocol number as pfctl and iptables print it
+// (the names of /etc/protocols).
+func protoName(p uint8) string {
 	switch p {
 	case 1:
 		return "icmp"

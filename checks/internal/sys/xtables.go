@@ -350,7 +350,7 @@ func (e *xtEntry) proto(p uint16, inv byte) {
 		e.opaque(fmt.Sprintf("-p %d", p))
 		return
 	}
-	e.add(netstate.FWMatch{Field: netstate.FWL4Proto, Neg: inv&iptInvProto != 0, Protos: []uint8{uint8(p)}}, "-p "+xtProtoName(uint8(p)))
+	e.add(netstate.FWMatch{Field: netstate.FWL4Proto, Neg: inv&iptInvProto != 0, Protos: []uint8{uint8(p)}}, "-p "+protoName(uint8(p)))
 }
 
 // match decodes one xt_entry_match's data: tcp and udp ports, multiport's
@@ -574,20 +574,6 @@ func xtPrefixText(a, m []byte) string {
 		return xtAddrText(a)
 	}
 	return fmt.Sprintf("%s/%d", xtAddrText(a), n)
-}
-
-func xtProtoName(p uint8) string {
-	switch p {
-	case netstate.ProtoTCP:
-		return "tcp"
-	case netstate.ProtoUDP:
-		return "udp"
-	case 1:
-		return "icmp"
-	case 58:
-		return "ipv6-icmp"
-	}
-	return fmt.Sprint(p)
 }
 
 // v6Suffix is the "6" of ip6tables for family 6.
