@@ -7,9 +7,11 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 
@@ -146,6 +148,10 @@ func Test(ctx context.Context) error {
 // every `go test`; Fuzz runs each briefly with new inputs.
 var fuzzTargets = [][2]string{
 	{"./checks", "FuzzParseAction"},
+	{"./checks", "FuzzLocalFiles"},
+	{"./checks", "FuzzParsePorts"},
+	{"./checks/probe", "FuzzLocalFiles"},
+	{"./checks/internal/sys", "FuzzLocalFiles"},
 	{"./checks/internal/sys", "FuzzParseDarwinRIB"},
 	{"./checks/internal/sys", "FuzzParseDarwinPcblist"},
 	{"./checks/internal/sys", "FuzzParseRtnl"},
@@ -173,10 +179,55 @@ func Fuzz(ctx context.Context) error {
 	if d == "" {
 		d = "5s"
 	}
+	if err := unlistedFuzz("."); err != nil {
+		return err
+	}
 	for _, t := range fuzzTargets {
 		if err := fuzzOne(ctx, t[0], t[1], d); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// fuzzDecl finds the fuzz tests declared in a test file.
+var fuzzDecl = regexp.MustCompile(`(?m)^func (Fuzz\w+)\(\w+ \*testing\.F\)`)
+
+// unlistedFuzz fails when a fuzz test under root is missing from
+// fuzzTargets: one written and never listed would only ever run its seeds.
+func unlistedFuzz(root string) error {
+	listed := map[[2]string]bool{}
+	for _, t := range fuzzTargets {
+		listed[t] = true
+	}
+	var missing []string
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		if d.IsDir() && (d.Name() == "testdata" || strings.HasPrefix(d.Name(), ".")) && path != root {
+			return filepath.SkipDir
+		}
+		if d.IsDir() || !strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return err
+		}
+		pkg := "./" + filepath.ToSlash(filepath.Dir(path))
+		for _, m := range fuzzDecl.FindAllSubmatch(b, -1) {
+			if !listed[[2]string{pkg, string(m[1])}] {
+				missing = append(missing, pkg+" "+string(m[1]))
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("find fuzz tests: %w", err)
+	}
+	if len(missing) > 0 {
+		return fmt.Errorf("fuzz tests missing from magefiles' fuzzTargets: %s", strings.Join(missing, ", "))
 	}
 	return nil
 }
