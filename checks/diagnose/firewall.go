@@ -15,7 +15,7 @@ import (
 // errno a rejected connect returns everywhere.
 var Firewall = &Check{
 	ID: "firewall", judge: (*diag).firewall,
-	Findings: []*Def{FirewallKillSwitch, FirewallBlocksHTTPS, HTTPSRejected, FirewallDNSLeakGuard, FirewallBlocksDNS},
+	Findings: []*Def{FirewallKillSwitch, FirewallBlocksOutbound, FirewallBlocksHTTPS, HTTPSRejected, FirewallDNSLeakGuard, FirewallBlocksDNS},
 }
 
 // Arguments of the firewall findings.
@@ -56,6 +56,29 @@ var (
 		},
 		Why: "A VPN client's kill switch drops every packet that does not go through its tunnel; left armed after the tunnel is gone, it cuts the machine off although the network is fine.",
 		How: "The output chains' rules (nftables over netlink, as root) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same chain accepts everything sent through another interface (the tunnel).",
+	}
+
+	FirewallBlocksOutbound = &Def{
+		ID: "firewall-blocks-outbound", Severity: SevError,
+		Title:     "The local firewall blocks all outgoing traffic",
+		Text:      "the local firewall blocks every connection the start needs ({targets} through {iface}) and no rule lets it out ({rule}): nothing leaves this machine",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
+		Manual: Steps{
+			Linux: []string{
+				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy, and what it lets out",
+				fwNeverLinux,
+			},
+			Darwin: []string{"sudo pfctl -sr  # a block out all rule?", fwNeverDarwin},
+			Windows: []string{
+				"Get-NetFirewallProfile -PolicyStore ActiveStore | Format-Table Name, Enabled, DefaultOutboundAction  # the profiles in effect, Group Policy included",
+				"Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Allow -Enabled True | Format-Table DisplayName, Profile  # what may go out",
+				"# outbound blocked by default is usually set by Group Policy or a security tool: ask whoever manages this machine before changing it",
+				fwNeverWindows,
+			},
+		},
+		Why: "With outbound traffic blocked by default, only what an allow rule names may leave the machine; nothing the start needs is allowed, so every download, name lookup and API call fails although the network is fine.",
+		How: "The output rules (nftables over netlink as root on Linux; Windows Firewall's policy store, Group Policy included, on Windows) were run for HTTPS, HTTP and DNS to each external target through the interface its route uses: the default action (or a rule that matches everything) drops all of them, and no probe was answered. On Windows the profile judged is the active network's category where all known networks share one, else the strictest, and the finding says so.",
 	}
 
 	FirewallBlocksHTTPS = &Def{
@@ -147,7 +170,7 @@ func (d *diag) firewall() {
 			}
 		}
 		notes = append(notes, fmt.Sprintf("%s: %d output chain(s) read", fs.Source, n))
-		if d.killSwitch() {
+		if d.killSwitch() || d.blocksOutbound() {
 			d.set(StatusFail, strings.Join(notes, "; "))
 			return
 		}
@@ -220,6 +243,53 @@ func (d *diag) killSwitch() bool {
 		a[ArgRule] += fmt.Sprintf(" (handle %d: %s)", first.Rule.Handle, first.Rule.Text)
 	}
 	d.add(FirewallKillSwitch, a, evidence...)
+	return true
+}
+
+// blocksOutbound names an output policy, or a rule that matches
+// everything, that drops all the start sends to the external targets with
+// no tunnel let through (that would be a kill switch): outbound blocked by
+// default (Windows Firewall's DefaultOutboundAction, an nftables policy
+// drop) with no allow rule for the start. Only when nothing answered.
+func (d *diag) blocksOutbound() bool {
+	if slices.ContainsFunc(d.s.DNS.Servers, func(s netstate.DNSServerResult) bool { return s.Answered }) {
+		return false
+	}
+	var targets, evidence []string
+	var first fwOutcome
+	iface := ""
+	for _, f := range d.usedFamilies() {
+		for i := range f.External {
+			t := &f.External[i]
+			if t.Reachable() {
+				return false
+			}
+			if t.RouteErr != nil {
+				continue
+			}
+			fam, oif := netstate.FamilyOf(t.Addr), t.Route.IfName
+			var o fwOutcome
+			for _, p := range []netstate.FWPacket{
+				https443(t),
+				{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: t.Addr, DPort: 80, OIfName: oif},
+				{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: t.Addr, DPort: 53, OIfName: oif},
+			} {
+				o = fwEval(&d.s.Firewall, p)
+				if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
+					return false
+				}
+			}
+			if first.Chain == nil {
+				first, iface = o, oif
+			}
+			targets = append(targets, t.Addr.String())
+			evidence = append(evidence, fmt.Sprintf("%s via %s (tcp 443, tcp 80, udp 53): %s", t.Addr, oif, o.where()))
+		}
+	}
+	if first.Chain == nil {
+		return false
+	}
+	d.add(FirewallBlocksOutbound, first.fwArgs(Args{ArgTargets: strings.Join(targets, ListSep), ArgIface: iface}), evidence...)
 	return true
 }
 

@@ -13,6 +13,14 @@ func fwRead(s *netstate.State, chains ...netstate.FWChain) {
 	s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "nftables", Chains: chains}
 }
 
+// winFW is Windows Firewall's outbound chain for the Public profile, as
+// the policy store reader builds it.
+func winFW(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FirewallState {
+	return netstate.FirewallState{Read: netstate.TriYes, Source: "Windows Firewall policy store", Chains: []netstate.FWChain{{
+		Table: "Windows Firewall", Name: "outbound, Public profile", Hook: "output", Policy: policy, Rules: rules,
+	}}}
+}
+
 func fwOutput(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FWChain {
 	return netstate.FWChain{Family: "inet", Table: "filter", Name: "output", Hook: "output", Policy: policy, Rules: rules}
 }
@@ -153,6 +161,16 @@ var firewallLocalCases = []localCase{
 		verdict: Unhealthy, culprit: "wg0", check: "neighbor", status: StatusPass,
 	},
 	{
+		name: "an output policy drop that lets only loopback out: everything blocked, no tunnel to blame", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			fwRead(s, fwOutput(netstate.FWDrop, oifAccept(2, "lo")))
+		},
+		want:    []string{"firewall-blocks-outbound"},
+		verdict: Unhealthy, culprit: "inet filter output: policy drop", check: "firewall", status: StatusFail,
+		steps: "sudo nft -a list chain inet filter output",
+	},
+	{
 		name: "kill switch reached by a jump", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			allSilent(s)
@@ -213,6 +231,34 @@ var firewallLocalCases = []localCase{
 			}}}
 		},
 		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "Windows Firewall's default outbound block with no allow rule for the start: the profile's default is named", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.Firewall = winFW(netstate.FWDrop)
+		},
+		want:    []string{"firewall-blocks-outbound"},
+		verdict: Unhealthy, culprit: "Windows Firewall outbound, Public profile: default block", check: "firewall", status: StatusFail,
+		steps: "Get-NetFirewallProfile -PolicyStore ActiveStore",
+	},
+	{
+		name: "Windows Firewall's default outbound block with allow rules that let the start out is healthy", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			s.Firewall = winFW(netstate.FWDrop,
+				netstate.FWRule{Match: tcpDport(443), Verdict: netstate.FWAccept, Text: `"HTTPS": allow out tcp port 443`},
+				netstate.FWRule{Match: []netstate.FWMatch{{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoUDP}}}, Verdict: netstate.FWAccept, Text: `"UDP": allow out udp`})
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "Windows Firewall's default outbound block with app-specific allow rules: the rules prove nothing", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.V4.GatewayProbe.TCP = tcpAt(gw, 53, true, true, nil) // a rule for the local subnet lets it out
+			s.Firewall = winFW(netstate.FWDrop, netstate.FWRule{Opaque: true, Verdict: netstate.FWAccept, Text: `"git": allow out (and conditions not modelled)`})
+		},
+		want: []string{"internet-unreachable"}, verdict: Unhealthy, check: "firewall", status: StatusPass,
 	},
 	{
 		name: "rules unreadable without root: unknown, never a failure", oses: []string{"linux"},

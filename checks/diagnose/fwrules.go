@@ -31,7 +31,11 @@ func (o fwOutcome) where() string {
 	c := o.Chain
 	if c.Family == "" { // a store without tables of families: Windows Firewall
 		if o.Rule == nil {
-			return fmt.Sprintf("%s %s: default %s", c.Table, c.Name, c.Policy)
+			action := "allow"
+			if c.Policy == netstate.FWDrop || c.Policy == netstate.FWReject {
+				action = "block"
+			}
+			return fmt.Sprintf("%s %s: default %s", c.Table, c.Name, action)
 		}
 		return fmt.Sprintf("%s %s rule %s", c.Table, c.Name, o.Rule.Text)
 	}
