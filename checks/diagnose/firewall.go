@@ -170,6 +170,10 @@ func (d *diag) firewall() {
 			}
 		}
 		notes = append(notes, fmt.Sprintf("%s: %d output chain(s) read", fs.Source, n))
+		if fs.Partial != nil {
+			// What was read still counts; what was not is said, not judged.
+			notes = append(notes, fs.Partial.Error()+" (not judged)")
+		}
 		if d.killSwitch() || d.blocksOutbound() {
 			d.set(StatusFail, strings.Join(notes, "; "))
 			return

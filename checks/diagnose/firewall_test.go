@@ -2,8 +2,11 @@ package diagnose
 
 import (
 	"context"
+	"errors"
 	"net/netip"
+	"strings"
 	"syscall"
+	"testing"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
@@ -267,4 +270,24 @@ var firewallLocalCases = []localCase{
 		},
 		want: nil, verdict: Healthy, check: "firewall", status: StatusUnknown,
 	},
+}
+
+// TestFirewallPartialRead: a source of rules that could not be read (WFP
+// filters without elevation) is said in the check's detail; what was read
+// still counts, and nothing unread makes the check fail.
+func TestFirewallPartialRead(t *testing.T) {
+	s := localHealthy("windows")
+	s.Firewall = winFW(netstate.FWAccept)
+	s.Firewall.Partial = errors.New("WFP filters: the Windows Filtering Platform's filters are readable only from an elevated prompt")
+	d := Diagnose(s)
+	for _, c := range d.Checks {
+		if c.ID != "firewall" {
+			continue
+		}
+		if c.Status != StatusPass || !strings.Contains(c.Detail, "readable only from an elevated prompt (not judged)") {
+			t.Errorf("firewall check = %s %q, want pass naming the unread filters", c.Status, c.Detail)
+		}
+		return
+	}
+	t.Fatal("no firewall check")
 }

@@ -33,6 +33,10 @@ type FirewallState struct {
 	// Chains are the base chains hooked on output, in the order the kernel
 	// runs them, and every regular chain of their tables (jump targets).
 	Chains []FWChain
+	// Partial, when Read is TriYes, says which source of rules could not
+	// be read and why (Windows: the filtering platform's filters without
+	// elevation); what was read still counts.
+	Partial error
 }
 
 // FWChain is one chain of the packet filter.

@@ -23,7 +23,12 @@ const (
 
 // OutputFilter reads Windows Firewall's outbound rules, default outbound
 // action and state per profile from its registry policy stores.
-func (*windowsSystem) OutputFilter(context.Context) netstate.FirewallState {
+//
+// As administrator the filters programs add through the Windows Filtering
+// Platform directly (VPN kill switches, security agents) are read too and
+// come first: a hard permit there overrides Windows Firewall's blocks.
+// Without elevation they are not readable, and Partial says so.
+func (*windowsSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
 	fs := netstate.FirewallState{Source: winFWStoreSource}
 	in := windowsFirewallInput{Local: map[string]string{}, Policy: map[string]string{}}
 	var errs []error
@@ -44,8 +49,16 @@ func (*windowsSystem) OutputFilter(context.Context) netstate.FirewallState {
 		return fs
 	}
 	fs.Read = netstate.TriYes
+	wfp, err := wfpFilters(ctx)
+	if err != nil {
+		fs.Partial = fmt.Errorf("WFP filters: %w", err)
+	}
+	if len(wfp) > 0 {
+		fs.Source += " and WFP filters"
+	}
+	fs.Chains = wfp
 	if c, ok := windowsFirewallChain(in); ok {
-		fs.Chains = []netstate.FWChain{c}
+		fs.Chains = append(fs.Chains, c)
 	}
 	return fs
 }
