@@ -35,7 +35,17 @@ const (
 	fwNeverLinux   = "# netguard never changes firewall rules: remove the rule only if you or a program you no longer use added it"
 	fwNeverDarwin  = "# netguard never changes firewall rules: check pf anchors (sudo pfctl -sA) and firewall or VPN apps (Little Snitch, LuLu, a VPN client's kill switch)"
 	fwNeverWindows = "# netguard never changes firewall rules: Windows Defender Firewall › Advanced settings › Outbound Rules, or the VPN client that added the rule"
+	// The profiles as they apply (Group Policy's included), and the
+	// filters programs add to the filtering platform directly.
+	fwProfilesWindows = "Get-NetFirewallProfile -PolicyStore ActiveStore | Format-Table Name, Enabled, DefaultOutboundAction  # the profiles in effect, Group Policy included"
+	fwWFPWindows      = "netsh wfp show filters  # as administrator: writes filters.xml here, every filter of the filtering platform with its provider (VPN kill switches and security agents add theirs there)"
 )
+
+// fwBlockRulesWindows lists the enabled outbound block rules in effect
+// (Group Policy's included) that name remote port port, by name.
+func fwBlockRulesWindows(port string) string {
+	return "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Block -Enabled True | Where-Object { ($_ | Get-NetFirewallPortFilter).RemotePort -contains '" + port + "' } | Format-Table DisplayName, Profile"
+}
 
 // The findings of the firewall check, in root-cause order.
 var (
@@ -52,7 +62,7 @@ var (
 				fwNeverLinux,
 			},
 			Darwin:  []string{"sudo pfctl -sr", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverDarwin},
-			Windows: []string{"Get-NetFirewallProfile | Format-Table Name, DefaultOutboundAction", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
+			Windows: []string{fwWFPWindows, fwProfilesWindows, "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
 		},
 		Why: "A VPN client's kill switch drops every packet that does not go through its tunnel; left armed after the tunnel is gone, it cuts the machine off although the network is fine.",
 		How: "The output chains' rules (nftables over netlink, as root) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same chain accepts everything sent through another interface (the tunnel).",
@@ -71,7 +81,7 @@ var (
 			},
 			Darwin: []string{"sudo pfctl -sr  # a block out all rule?", fwNeverDarwin},
 			Windows: []string{
-				"Get-NetFirewallProfile -PolicyStore ActiveStore | Format-Table Name, Enabled, DefaultOutboundAction  # the profiles in effect, Group Policy included",
+				fwProfilesWindows,
 				"Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Allow -Enabled True | Format-Table DisplayName, Profile  # what may go out",
 				"# outbound blocked by default is usually set by Group Policy or a security tool: ask whoever manages this machine before changing it",
 				fwNeverWindows,
@@ -95,7 +105,7 @@ var (
 				fwNeverLinux,
 			},
 			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 443?", fwNeverDarwin},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 443", fwNeverWindows},
+			Windows: []string{fwBlockRulesWindows("443"), fwProfilesWindows, fwWFPWindows, fwNeverWindows},
 		},
 		Why: "HTTPS is what package managers, git, registries and APIs use: with port 443 blocked on the way out, every download fails, although other ports (and ping) still answer.",
 		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or was refused by an ICMP error that this host itself sent (Linux, IP_RECVERR: a reject rule on output), while the target itself never answered; or (as root on Linux) the output chains' rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
@@ -109,7 +119,7 @@ var (
 		Manual: Steps{
 			Linux:   []string{"sudo nft -a list ruleset  # a reject rule for port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
 			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
+			Windows: []string{fwBlockRulesWindows("443") + "  # a rule blocking port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
 		},
 		Why: "HTTPS is what package managers, git and registries use: a host that answers on other ports but rejects 443 is behind a firewall that blocks the connections a start needs.",
 		How: "A connect to port 443 failed at once with 'host unreachable' (an ICMP administratively prohibited) while a connect to another port of the same host was answered, so the route is fine and the reject is a filter.",
@@ -129,7 +139,7 @@ var (
 				fwNeverLinux,
 			},
 			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 53?", "# connect the VPN again, or quit its app", fwNeverDarwin},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", "# connect the VPN again, or quit its app", fwNeverWindows},
+			Windows: []string{fwBlockRulesWindows("53"), fwWFPWindows, "# connect the VPN again, or quit its app", fwNeverWindows},
 		},
 		Why: "VPN clients stop DNS leaks by dropping DNS to every server but the tunnel's; left behind after the VPN is gone, the rule makes every configured name server look dead.",
 		How: "The output chains' rules were run for a DNS query to each configured name server: a rule that matches port 53 with the exception 'daddr != one address' drops them (as root, nftables over netlink); without the rules, a query that fails at once with EPERM shows the drop.",
@@ -149,7 +159,7 @@ var (
 				fwNeverLinux,
 			},
 			Darwin:  []string{"sudo pfctl -sr  # a block rule for port 53?", fwNeverDarwin},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", fwNeverWindows},
+			Windows: []string{fwBlockRulesWindows("53"), fwProfilesWindows, fwNeverWindows},
 		},
 		Why: "Names do not resolve when the machine's own firewall drops DNS queries; the name servers are fine.",
 		How: "The output chains' rules were run for a DNS query to each configured name server and a rule drops it (as root, nftables over netlink), or the query failed at once with EPERM, the errno of a local drop.",

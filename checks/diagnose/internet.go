@@ -24,7 +24,7 @@ var (
 		Manual: Steps{
 			Linux:   []string{"sudo nft list ruleset", "sudo iptables -S OUTPUT", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 			Darwin:  []string{"sudo pfctl -sr", "# check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True", "wf.msc  # Windows Defender Firewall › Outbound Rules", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			Windows: []string{"Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Block -Enabled True | Format-Table DisplayName, Profile", "wf.msc  # Windows Defender Firewall › Outbound Rules", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 		},
 		Why: "A local firewall rule rejects outgoing traffic: every download and API call from this machine fails.",
 		How: "Sending to the external targets failed at once with EPERM or EACCES from the kernel, the errno a local firewall reject produces.",

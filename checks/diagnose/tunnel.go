@@ -42,6 +42,8 @@ var (
 			},
 			Windows: []string{
 				"# reconnect (or disconnect) the VPN client that owns {iface} (WireGuard: Deactivate the tunnel)",
+				"wg show {iface}  # as administrator, a WireGuard tunnel: latest handshake and endpoint (wg.exe comes with WireGuard for Windows)",
+				"wireguard /uninstalltunnelservice {iface}  # as administrator: stops a WireGuard tunnel service left running",
 				"Find-NetRoute -RemoteIPAddress {target}",
 				"Get-NetRoute -InterfaceAlias {iface}",
 			},
