@@ -438,7 +438,7 @@ func (d *diag) fakeIP() {
 	if len(fake) == 0 {
 		return
 	}
-	var iface string
+	var iface, desc string
 	switch t := &d.s.TunApp; {
 	case t.Checked:
 		iface = t.Iface
@@ -447,6 +447,9 @@ func (d *diag) fakeIP() {
 			iface = l.Name
 		}
 	}
+	if i := slices.IndexFunc(d.s.Links, func(l netstate.Link) bool { return l.Name == iface }); i >= 0 && d.s.Links[i].Description != "" {
+		desc = ": " + d.s.Links[i].Description // the driver: which app's adapter it is
+	}
 	if iface == "" {
 		return
 	}
@@ -454,12 +457,12 @@ func (d *diag) fakeIP() {
 	for _, a := range fake {
 		addrs = append(addrs, a.String())
 	}
-	evidence := []string{fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(addrs, ", ")), fmt.Sprintf("default route via %s (tunnel)", iface)}
+	evidence := []string{fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(addrs, ", ")), fmt.Sprintf("default route via %s (tunnel%s)", iface, desc)}
 	t := &d.s.TunApp
 	holder := ""
 	if t.Checked {
 		if t.Hello.Ran {
-			evidence[1] = fmt.Sprintf("%s routed into %s (tunnel)", t.Hello.Target.Addr(), iface)
+			evidence[1] = fmt.Sprintf("%s routed into %s (tunnel%s)", t.Hello.Target.Addr(), iface, desc)
 		}
 		switch {
 		case len(t.Holders) > 0:

@@ -145,6 +145,9 @@ func (d *diag) tunnels() (Status, map[int]bool) {
 		if r := d.usedRoute(f); r != "" {
 			ev = append(ev, r)
 		}
+		if desc := tr.Link.Description; desc != "" {
+			ev = append(ev, fmt.Sprintf("%s is a %s adapter", tr.Link.Name, desc))
+		}
 		fd := d.add(TunnelDead, a, ev...)
 		named[tr.Link.Index] = true
 		st = worse(st, statusOf(fd.Severity))
