@@ -84,4 +84,18 @@ func TestWindowsLiveSmoke(t *testing.T) {
 			t.Logf("WFP chain %s: %d rule(s)", c.Name, len(c.Rules))
 		}
 	})
+	t.Run("InspectTunnel", func(t *testing.T) {
+		// Loopback is no WireGuard-NT adapter: an error, never a panic.
+		var lo string
+		for _, l := range links {
+			if l.Loopback {
+				lo = l.Name
+			}
+		}
+		if _, err := s.(netstate.TunnelInspector).InspectTunnel(ctx, lo); err == nil {
+			t.Errorf("InspectTunnel(%q) read a WireGuard-NT adapter", lo)
+		} else {
+			t.Logf("InspectTunnel(%q): %v", lo, err)
+		}
+	})
 }
