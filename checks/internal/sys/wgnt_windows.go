@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 	"unsafe"
@@ -28,7 +29,8 @@ const winNetClass = `SYSTEM\CurrentControlSet\Control\Network\{4D36E972-E325-11C
 const winWGNTMax = 1 << 20
 
 // InspectTunnel reads a WireGuard-NT adapter's peers through the driver's
-// own WG_IOCTL_GET, as WireGuard for Windows does. Only administrators
+// own WG_IOCTL_GET on the adapter's device interface, as wireguard-nt's
+// own API does (api/adapter.c). Only administrators
 // may open the adapter's device; a tunnel of another driver (Wintun,
 // OpenVPN's, a vendor's) is ErrUnsupported.
 func (*windowsSystem) InspectTunnel(ctx context.Context, ifName string) (netstate.TunnelInfo, error) {
@@ -59,8 +61,10 @@ func (*windowsSystem) InspectTunnel(ctx context.Context, ifName string) (netstat
 	if err != nil {
 		return info, fmt.Errorf("inspect tunnel %s: its PnP instance: %w", ifName, err)
 	}
-	// WireGuard-NT's adapters are software devices it enumerates itself.
-	if !strings.HasPrefix(strings.ToUpper(instance), `SWD\WIREGUARD\`) {
+	// WireGuard-NT's adapters carry its hardware ID, whichever enumerator
+	// made them (SWD\WireGuard, ROOT\WireGuard on Windows 7, ROOT\NET in
+	// older versions): the check its own API makes before any ioctl.
+	if !winHasHardwareID(instance, "WireGuard") {
 		return info, fmt.Errorf("inspect tunnel %s: not a WireGuard-NT adapter (%s): %w", ifName, instance, netstate.ErrUnsupported)
 	}
 	paths, err := windows.CM_Get_Device_Interface_List(instance, &winGUIDDevInterfaceNet, windows.CM_GET_DEVICE_INTERFACE_LIST_PRESENT)
@@ -100,4 +104,16 @@ func (*windowsSystem) InspectTunnel(ctx context.Context, ifName string) (netstat
 		return got, nil
 	}
 	return info, fmt.Errorf("inspect tunnel %s: WG_IOCTL_GET: the answer kept growing", ifName)
+}
+
+// winHasHardwareID reports whether the device instance lists id among its
+// hardware IDs (the Enum key's HardwareID, readable without elevation).
+func winHasHardwareID(instance, id string) bool {
+	k, err := registry.OpenKey(registry.LOCAL_MACHINE, `SYSTEM\CurrentControlSet\Enum\`+instance, registry.QUERY_VALUE)
+	if err != nil {
+		return false
+	}
+	defer k.Close()
+	ids, _, err := k.GetStringsValue("HardwareID")
+	return err == nil && slices.ContainsFunc(ids, func(h string) bool { return strings.EqualFold(h, id) })
 }
