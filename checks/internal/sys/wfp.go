@@ -229,6 +229,17 @@ func decodeWFPFilter(mem wfpMem, addr uint64, l wfpFilterLayout) (wfpFilter, err
 	return f, nil
 }
 
+// decodeWFPProvider decodes the FWPM_PROVIDER0 at addr: its key and
+// display name (displayData.name follows the 16-byte key on every
+// architecture, a GUID being a multiple of either pointer size).
+func decodeWFPProvider(mem wfpMem, addr uint64, l wfpFilterLayout) (key, name string, err error) {
+	b := mem(addr, 16+l.ptr)
+	if b == nil {
+		return "", "", fmt.Errorf("provider at %#x: unreadable", addr)
+	}
+	return wfpGUID(b), wfpString(mem, l.wfpPtr(b[16:])), nil
+}
+
 // decodeWFPCond decodes one condition; its value is a FWP_CONDITION_VALUE0:
 // small integers inline in the union, everything else behind a pointer.
 func decodeWFPCond(mem wfpMem, b []byte, l wfpFilterLayout) wfpCond {

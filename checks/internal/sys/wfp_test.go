@@ -249,6 +249,24 @@ func TestWFPChains(t *testing.T) {
 	}
 }
 
+// TestDecodeWFPProvider decodes a FWPM_PROVIDER0 written by hand for
+// both pointer sizes: the key, then displayData.name at 16.
+func TestDecodeWFPProvider(t *testing.T) {
+	for _, ptr := range []int{8, 4} {
+		f := newWFPFixture(ptr)
+		b := make([]byte, 16+4*ptr+8)
+		copy(b, guidBytes(testWGProvider))  // providerKey
+		f.putPtr(b, 16, f.str("WireGuard")) // displayData.name
+		key, name, err := decodeWFPProvider(f.read, f.alloc(b), wfpLayout(ptr))
+		if err != nil || key != testWGProvider || name != "WireGuard" {
+			t.Errorf("ptr %d: %q %q %v", ptr, key, name, err)
+		}
+	}
+	if _, _, err := decodeWFPProvider(newWFPFixture(8).read, 0x42, wfpLayout(8)); err == nil {
+		t.Error("unreadable provider: no error")
+	}
+}
+
 // TestDecodeWFPFilterBad: an unreadable filter, a count of conditions no
 // engine accepts, and unreadable conditions are errors, never a panic.
 func TestDecodeWFPFilterBad(t *testing.T) {

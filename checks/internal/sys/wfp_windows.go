@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"unsafe"
 
 	"github.com/netguard/netguard/checks/netstate"
@@ -12,18 +14,20 @@ import (
 
 // The Windows Filtering Platform's management API (fwpuclnt.dll).
 var (
-	winFwpuclnt                            = windows.NewLazySystemDLL("fwpuclnt.dll")
-	winFwpmEngineOpen0                     = winFwpuclnt.NewProc("FwpmEngineOpen0")
-	winFwpmEngineClose0                    = winFwpuclnt.NewProc("FwpmEngineClose0")
-	winFwpmFilterCreateEnumHandle0         = winFwpuclnt.NewProc("FwpmFilterCreateEnumHandle0")
-	winFwpmFilterEnum0                     = winFwpuclnt.NewProc("FwpmFilterEnum0")
-	winFwpmFilterDestroyEnumHandle0        = winFwpuclnt.NewProc("FwpmFilterDestroyEnumHandle0")
-	winFwpmFreeMemory0                     = winFwpuclnt.NewProc("FwpmFreeMemory0")
-	winFwpmProviderGetByKey0               = winFwpuclnt.NewProc("FwpmProviderGetByKey0")
-	errWFPNeedsElevation                   = errors.New("the Windows Filtering Platform's filters are readable only from an elevated prompt")
-	winWFPLayers                           = []string{wfpLayerConnectV4, wfpLayerConnectV6}
-	winWFPBatch                     uint32 = 512
-	winWFPMaxFilters                       = 20000
+	winFwpuclnt                              = windows.NewLazySystemDLL("fwpuclnt.dll")
+	winFwpmEngineOpen0                       = winFwpuclnt.NewProc("FwpmEngineOpen0")
+	winFwpmEngineClose0                      = winFwpuclnt.NewProc("FwpmEngineClose0")
+	winFwpmFilterCreateEnumHandle0           = winFwpuclnt.NewProc("FwpmFilterCreateEnumHandle0")
+	winFwpmFilterEnum0                       = winFwpuclnt.NewProc("FwpmFilterEnum0")
+	winFwpmFilterDestroyEnumHandle0          = winFwpuclnt.NewProc("FwpmFilterDestroyEnumHandle0")
+	winFwpmFreeMemory0                       = winFwpuclnt.NewProc("FwpmFreeMemory0")
+	winFwpmProviderCreateEnumHandle0         = winFwpuclnt.NewProc("FwpmProviderCreateEnumHandle0")
+	winFwpmProviderEnum0                     = winFwpuclnt.NewProc("FwpmProviderEnum0")
+	winFwpmProviderDestroyEnumHandle0        = winFwpuclnt.NewProc("FwpmProviderDestroyEnumHandle0")
+	errWFPNeedsElevation                     = errors.New("the Windows Filtering Platform's filters are readable only from an elevated prompt")
+	winWFPLayers                             = []string{wfpLayerConnectV4, wfpLayerConnectV6}
+	winWFPBatch                       uint32 = 512
+	winWFPMaxFilters                         = 20000
 )
 
 // winFilterEnumTemplate mirrors FWPM_FILTER_ENUM_TEMPLATE0 (fwpmtypes.h):
@@ -54,10 +58,14 @@ func winMem(addr uint64, n int) []byte {
 	return unsafe.Slice((*byte)(*(*unsafe.Pointer)(unsafe.Pointer(&a))), n)
 }
 
-// wfpFilters reads the filters of the connect layers as WFP chains. Without
-// elevation it returns errWFPNeedsElevation at once: the engine would
-// refuse the enumeration (ERROR_ACCESS_DENIED) after a round trip to the
-// filtering service.
+// wfpFilters reads the filters of the connect layers as WFP chains: the
+// providers first (a handful), then the filters of each provider other
+// than Windows Firewall's own, whose thousands of filters the policy store
+// already holds; a machine without a third-party provider (no VPN client,
+// no security agent) costs two calls. Filters without a provider are not
+// read. Without elevation it returns errWFPNeedsElevation at once: the
+// engine would refuse the enumeration (ERROR_ACCESS_DENIED) after a round
+// trip to the filtering service.
 func wfpFilters(ctx context.Context) ([]netstate.FWChain, error) {
 	if !IsPrivileged() {
 		return nil, errWFPNeedsElevation
@@ -71,30 +79,78 @@ func wfpFilters(ctx context.Context) ([]netstate.FWChain, error) {
 	}
 	defer winCall(winFwpmEngineClose0, uintptr(engine))
 	l := wfpLayout(int(unsafe.Sizeof(uintptr(0))))
-	var filters []wfpFilter
-	for _, layer := range winWFPLayers {
-		fs, err := wfpEnum(ctx, engine, layer, l)
-		if err != nil {
-			return nil, err
-		}
-		filters = append(filters, fs...)
+	providers, err := wfpProviders(engine, l)
+	if err != nil {
+		return nil, err
 	}
-	providers := map[string]string{}
-	for _, f := range filters {
-		if _, ok := providers[f.Provider]; !ok && f.Provider != "" && f.Action == wfpActionBlock {
-			providers[f.Provider] = wfpProviderName(engine, f.Provider, l)
+	var filters []wfpFilter
+	for _, key := range slices.Sorted(maps.Keys(providers)) {
+		if slices.Contains(wfpWindowsFirewallProviders, key) {
+			continue
+		}
+		pk, err := windows.GUIDFromString("{" + key + "}")
+		if err != nil {
+			continue
+		}
+		for _, layer := range winWFPLayers {
+			fs, err := wfpEnum(ctx, engine, layer, &pk, l)
+			if err != nil {
+				return nil, err
+			}
+			filters = append(filters, fs...)
 		}
 	}
 	return wfpChains(filters, providers, winIfAlias), nil
 }
 
-// wfpEnum enumerates one layer's filters in batches.
-func wfpEnum(ctx context.Context, engine windows.Handle, layer string, l wfpFilterLayout) ([]wfpFilter, error) {
+// wfpProviders lists the providers by key with their display names.
+func wfpProviders(engine windows.Handle, l wfpFilterLayout) (map[string]string, error) {
+	var h windows.Handle
+	if err := winCall(winFwpmProviderCreateEnumHandle0, uintptr(engine), 0, uintptr(unsafe.Pointer(&h))); err != nil {
+		if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
+			return nil, fmt.Errorf("FwpmProviderCreateEnumHandle0: %w: %w", errWFPNeedsElevation, err)
+		}
+		return nil, fmt.Errorf("FwpmProviderCreateEnumHandle0: %w", err)
+	}
+	defer winCall(winFwpmProviderDestroyEnumHandle0, uintptr(engine), uintptr(h))
+	out := map[string]string{}
+	for len(out) < winWFPMaxFilters {
+		var entries uintptr
+		var n uint32
+		if err := winCall(winFwpmProviderEnum0, uintptr(engine), uintptr(h), uintptr(winWFPBatch), uintptr(unsafe.Pointer(&entries)), uintptr(unsafe.Pointer(&n))); err != nil {
+			return nil, fmt.Errorf("FwpmProviderEnum0: %w", err)
+		}
+		if entries == 0 || n == 0 {
+			break
+		}
+		ptrs := winMem(uint64(entries), int(n)*l.ptr)
+		var derr error
+		for i := range int(n) {
+			key, name, err := decodeWFPProvider(winMem, l.wfpPtr(ptrs[i*l.ptr:]), l)
+			if err != nil {
+				derr = err
+				break
+			}
+			out[key] = name
+		}
+		winCall(winFwpmFreeMemory0, uintptr(unsafe.Pointer(&entries)))
+		if derr != nil {
+			return nil, derr
+		}
+		if n < winWFPBatch {
+			break
+		}
+	}
+	return out, nil
+}
+
+// wfpEnum enumerates one provider's filters at one layer in batches.
+func wfpEnum(ctx context.Context, engine windows.Handle, layer string, provider *windows.GUID, l wfpFilterLayout) ([]wfpFilter, error) {
 	key, err := windows.GUIDFromString("{" + layer + "}")
 	if err != nil {
 		return nil, err
 	}
-	tmpl := winFilterEnumTemplate{LayerKey: key, EnumType: 1, ActionMask: 0xffffffff}
+	tmpl := winFilterEnumTemplate{ProviderKey: provider, LayerKey: key, EnumType: 1, ActionMask: 0xffffffff}
 	var h windows.Handle
 	if err := winCall(winFwpmFilterCreateEnumHandle0, uintptr(engine), uintptr(unsafe.Pointer(&tmpl)), uintptr(unsafe.Pointer(&h))); err != nil {
 		if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
@@ -136,25 +192,6 @@ func wfpEnum(ctx context.Context, engine windows.Handle, layer string, l wfpFilt
 		}
 	}
 	return out, nil
-}
-
-// wfpProviderName is the provider's display name, else its key.
-func wfpProviderName(engine windows.Handle, key string, l wfpFilterLayout) string {
-	g, err := windows.GUIDFromString("{" + key + "}")
-	if err != nil {
-		return key
-	}
-	var p uintptr
-	if winCall(winFwpmProviderGetByKey0, uintptr(engine), uintptr(unsafe.Pointer(&g)), uintptr(unsafe.Pointer(&p))) != nil || p == 0 {
-		return key
-	}
-	defer winCall(winFwpmFreeMemory0, uintptr(unsafe.Pointer(&p)))
-	// FWPM_PROVIDER0: providerKey (16 bytes), then displayData.name.
-	b := winMem(uint64(p), 16+l.ptr)
-	if name := wfpString(winMem, l.wfpPtr(b[16:])); name != "" {
-		return name
-	}
-	return key
 }
 
 // winIfAlias names an interface by LUID ("Wi-Fi", "wg0"), "" when none.
