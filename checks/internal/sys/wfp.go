@@ -72,15 +72,22 @@ const (
 	wfpLayerConnectV6 = "4a72393b-319f-44bc-84c3-ba54dcb3b6b4" // FWPM_LAYER_ALE_AUTH_CONNECT_V6
 )
 
-// wfpWindowsFirewallProviders are Windows Firewall's own providers
-// (fwpmu.h FWPM_PROVIDER_MPSSVC_*): its rules are read from the policy
-// store, where they carry names and profiles; the service-hardening and
-// data-protection filters are per service or app.
-var wfpWindowsFirewallProviders = []string{
+// wfpBuiltinProviders are Windows' own providers (fwpmu.h FWPM_PROVIDER_*):
+// Windows Firewall's rules are read from the policy store, where they
+// carry names and profiles; its service-hardening, app-isolation,
+// data-protection and tenant-restriction filters are per service or app;
+// the IPsec and TCP providers are no kill switch. Their filters are not
+// read.
+var wfpBuiltinProviders = []string{
 	"decc16ca-3f33-4346-be1e-8fb4ae0f3d62", // MPSSVC_WF
 	"4b153735-1049-4480-aab4-d1b9bdc03710", // MPSSVC_WSH
+	"3cc2631f-2d5d-43a0-b174-614837d863a1", // MPSSVC_APP_ISOLATION
 	"a90296f7-46b8-4457-8f84-b05e05d3c622", // MPSSVC_EDP
 	"d0718ff9-44da-4f50-9dc2-c963a4247613", // MPSSVC_TENANT_RESTRICTIONS
+	"10ad9216-ccde-456c-8b16-e9f04e60a90b", // IKEEXT
+	"3c6c05a9-c05c-4bb9-8338-2327814ce8bf", // IPSEC_DOSP_CONFIG
+	"896aa19e-9a34-4bcb-ae79-beb9127c84b9", // TCP_CHIMNEY_OFFLOAD
+	"76cfcd30-3394-432d-bed3-441ae50e63c3", // TCP_TEMPLATES
 }
 
 // wfpFilterLayout locates FWPM_FILTER0's members for a pointer size.
@@ -330,8 +337,8 @@ const WFPTable = "WFP"
 // weight order (the engine runs a sublayer's filters from the highest
 // weight down, and the first permit or block decides that sublayer; a
 // block in any sublayer wins). providers names the providers by key;
-// ifName names an interface by LUID ("" when it has none). Windows
-// Firewall's own filters are left out: the policy store holds its rules.
+// ifName names an interface by LUID ("" when it has none). Windows' own
+// providers' filters are left out (wfpBuiltinProviders).
 //
 // What the model cannot tell makes a filter Opaque: an application, a
 // user, a local address or port, flags; a callout, which decides in code;
@@ -343,7 +350,7 @@ func wfpChains(filters []wfpFilter, providers map[string]string, ifName func(lui
 	bySub := map[string][]wfpFilter{}
 	var order []string
 	for _, f := range filters {
-		if f.Flags&wfpFilterFlagDisabled != 0 || slices.Contains(wfpWindowsFirewallProviders, f.Provider) {
+		if f.Flags&wfpFilterFlagDisabled != 0 || slices.Contains(wfpBuiltinProviders, f.Provider) {
 			continue
 		}
 		if f.Layer != wfpLayerConnectV4 && f.Layer != wfpLayerConnectV6 {

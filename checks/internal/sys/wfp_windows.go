@@ -59,10 +59,10 @@ func winMem(addr uint64, n int) []byte {
 }
 
 // wfpFilters reads the filters of the connect layers as WFP chains: the
-// providers first (a handful), then the filters of each provider other
-// than Windows Firewall's own, whose thousands of filters the policy store
-// already holds; a machine without a third-party provider (no VPN client,
-// no security agent) costs two calls. Filters without a provider are not
+// providers first (a handful), then the filters of each provider that is
+// not Windows' own: Windows Firewall's thousands of filters are not
+// fetched (the policy store holds its rules), and a machine without a
+// third-party provider (no VPN client, no security agent) costs two calls. Filters without a provider are not
 // read. Without elevation it returns errWFPNeedsElevation at once: the
 // engine would refuse the enumeration (ERROR_ACCESS_DENIED) after a round
 // trip to the filtering service.
@@ -85,7 +85,7 @@ func wfpFilters(ctx context.Context) ([]netstate.FWChain, error) {
 	}
 	var filters []wfpFilter
 	for _, key := range slices.Sorted(maps.Keys(providers)) {
-		if slices.Contains(wfpWindowsFirewallProviders, key) {
+		if slices.Contains(wfpBuiltinProviders, key) {
 			continue
 		}
 		pk, err := windows.GUIDFromString("{" + key + "}")
