@@ -180,6 +180,18 @@ func (d *diag) firewall() {
 			}
 		}
 		notes = append(notes, fmt.Sprintf("%s: %d output chain(s) read", fs.Source, n))
+		for _, c := range fs.Chains {
+			// Stores without nftables' families (Windows Firewall, WFP)
+			// name their chains: which profile was judged, whose sublayer.
+			if c.Family != "" || c.Hook != "output" {
+				continue
+			}
+			note := c.Table + " " + c.Name
+			if c.Policy == netstate.FWDrop {
+				note += ": outbound blocked by default, only what its allow rules name may connect"
+			}
+			notes = append(notes, note)
+		}
 		if fs.Partial != nil {
 			// What was read still counts; what was not is said, not judged.
 			notes = append(notes, fs.Partial.Error()+" (not judged)")

@@ -287,7 +287,28 @@ func TestFirewallPartialRead(t *testing.T) {
 		if c.Status != StatusPass || !strings.Contains(c.Detail, "readable only from an elevated prompt (not judged)") {
 			t.Errorf("firewall check = %s %q, want pass naming the unread filters", c.Status, c.Detail)
 		}
+		if !strings.Contains(c.Detail, "Windows Firewall outbound, Public profile") {
+			t.Errorf("firewall check detail %q does not name the profile judged", c.Detail)
+		}
 		return
+	}
+	t.Fatal("no firewall check")
+}
+
+// TestWindowsDefaultBlockNoted: a profile that blocks outbound by default
+// is said in the firewall check's detail even when its allow rules (for
+// programs, which the model cannot judge) leave the verdict to the probes.
+func TestWindowsDefaultBlockNoted(t *testing.T) {
+	s := localHealthy("windows")
+	allSilent(s)
+	s.Firewall = winFW(netstate.FWDrop, netstate.FWRule{Opaque: true, Verdict: netstate.FWAccept, Text: `"git": allow out (and conditions not modelled)`})
+	for _, c := range Diagnose(s).Checks {
+		if c.ID == "firewall" {
+			if !strings.Contains(c.Detail, "Windows Firewall outbound, Public profile: outbound blocked by default") {
+				t.Errorf("firewall check detail %q does not say outbound is blocked by default", c.Detail)
+			}
+			return
+		}
 	}
 	t.Fatal("no firewall check")
 }
