@@ -34,7 +34,7 @@ var (
 	DNSFailed = &Def{
 		ID: "dns-failed", Severity: SevError,
 		Title: "DNS resolution fails", Text: "resolving {name} failed: {err}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, DNSNoServers, LocalFirewallBlocks, NameServerRouteDiverted, FirewallKillSwitch, FirewallBlocksOutbound, FirewallDNSLeakGuard, FirewallBlocksDNS},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, DNSNoServers, LocalFirewallBlocks, NameServerRouteDiverted, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist, FirewallDNSLeakGuard, FirewallBlocksDNS},
 		Fixes:     []netstate.Rung{netstate.RungFlushDNS},
 		Manual: Steps{
 			Linux:   []string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts {name}", "[systemd-resolved] resolvectl status", "[systemd-resolved] resolvectl query {name}", "[systemd-resolved] sudo systemctl restart systemd-resolved", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got"},

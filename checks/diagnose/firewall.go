@@ -15,7 +15,7 @@ import (
 // errno a rejected connect returns everywhere.
 var Firewall = &Check{
 	ID: "firewall", judge: (*diag).firewall,
-	Findings: []*Def{FirewallKillSwitch, FirewallBlocksOutbound, FirewallBlocksHTTPS, HTTPSRejected, FirewallDNSLeakGuard, FirewallBlocksDNS},
+	Findings: []*Def{FirewallKillSwitch, FirewallBlocksOutbound, FirewallBlocksHTTPS, HTTPSRejected, FirewallDNSLeakGuard, FirewallBlocksDNS, FirewallOutboundAllowlist},
 }
 
 // Arguments of the firewall findings.
@@ -164,6 +164,27 @@ var (
 		Why: "Names do not resolve when the machine's own firewall drops DNS queries; the name servers are fine.",
 		How: "The output chains' rules were run for a DNS query to each configured name server and a rule drops it (as root, nftables over netlink), or the query failed at once with EPERM, the errno of a local drop.",
 	}
+
+	// FirewallOutboundAllowlist: outbound blocked by default, with allow
+	// rules for programs or services the model cannot judge. guard's own
+	// probes are blocked unless a rule names guard, so their silence says
+	// nothing about the network, nor about the programs the start runs: a
+	// warning instead of an outage, so that a start whose programs are
+	// allowed is not blocked.
+	FirewallOutboundAllowlist = &Def{
+		ID: "firewall-outbound-allowlist", Severity: SevWarning,
+		Title:     "The local firewall lets only the programs it names connect",
+		Text:      "the local firewall blocks outbound connections by default ({rule}) and lets out only what its allow rules name ({detail}): guard's probes to {targets} got no answer, so whether the network and the start's programs get through is not known",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksOutbound},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
+		Manual: Steps{
+			Linux:   []string{"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the rules that let programs out", fwNeverLinux},
+			Darwin:  []string{"sudo pfctl -sr", fwNeverDarwin},
+			Windows: []string{fwProfilesWindows, "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Allow -Enabled True | Get-NetFirewallApplicationFilter | Format-Table Program  # the programs let out: are git, your package manager and your runtime among them?", fwNeverWindows},
+		},
+		Why: "With outbound traffic blocked by default, only the programs and services an allow rule names may connect: the start works if its programs are among them, and guard's own probes (guard is rarely listed) cannot tell.",
+		How: "Every probe to the external targets went unanswered, and the output rules (Windows Firewall's policy store, Group Policy included) drop a connection to port 443 by the profile's default unless a rule for a program or a service lets it out, which the rules alone cannot decide.",
+	}
 )
 
 // firewall judges the machine's own packet filter for the traffic a start
@@ -203,6 +224,9 @@ func (d *diag) firewall() {
 	}
 	st = worse(st, d.httpsBlocked())
 	st = worse(st, d.dnsBlocked())
+	if st == StatusPass && fs.Read == netstate.TriYes {
+		st = worse(st, d.outboundAllowlist())
+	}
 	switch fs.Read {
 	case netstate.TriNo:
 		why := netstate.ErrText(fs.Err)
@@ -317,6 +341,51 @@ func (d *diag) blocksOutbound() bool {
 	}
 	d.add(FirewallBlocksOutbound, first.fwArgs(Args{ArgTargets: strings.Join(targets, ListSep), ArgIface: iface}), evidence...)
 	return true
+}
+
+// outboundAllowlist names an output policy that drops what guard sends
+// unless an allow rule the model cannot judge (a program's, a service's)
+// lets it out, when nothing answered: see FirewallOutboundAllowlist. A
+// chain that holds only under an assumption (a Windows profile assumed to
+// be the active one) does not count: the network may be down instead.
+func (d *diag) outboundAllowlist() Status {
+	var targets []string
+	var first fwOutcome
+	for _, f := range d.usedFamilies() {
+		for i := range f.External {
+			t := &f.External[i]
+			if t.Reachable() {
+				return StatusPass
+			}
+			if t.RouteErr != nil {
+				continue
+			}
+			o := fwEval(&d.s.Firewall, https443(t))
+			if o.Sure || o.Rule != nil || o.Verdict != netstate.FWDrop || o.Chain == nil || o.Chain.Assumed {
+				return StatusPass
+			}
+			if first.Chain == nil {
+				first = o
+			}
+			targets = append(targets, t.Addr.String())
+		}
+	}
+	if first.Chain == nil {
+		return StatusPass
+	}
+	var allowed []string
+	for _, r := range first.Chain.Rules {
+		if r.Verdict == netstate.FWAccept && r.Opaque {
+			allowed = append(allowed, r.Text)
+		}
+	}
+	detail := fmt.Sprintf("%d rule(s) for programs or services", len(allowed))
+	ev := allowed
+	if len(ev) > 5 {
+		ev = append(ev[:5:5], fmt.Sprintf("and %d more", len(allowed)-5))
+	}
+	fd := d.add(FirewallOutboundAllowlist, first.fwArgs(Args{ArgTargets: strings.Join(targets, ListSep), ArgDetail: detail}), ev...)
+	return statusOf(fd.Severity)
 }
 
 // httpsBlocked names a local rule, or a reject errno, that stops TCP 443

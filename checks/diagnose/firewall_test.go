@@ -255,11 +255,23 @@ var firewallLocalCases = []localCase{
 		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
 	},
 	{
-		name: "Windows Firewall's default outbound block with app-specific allow rules: the rules prove nothing", oses: []string{"windows"},
+		name: "Windows Firewall's default outbound block with allow rules for programs: guard's silence proves nothing, a warning", oses: []string{"windows"},
 		mutate: func(s *netstate.State) {
 			allSilent(s)
 			s.V4.GatewayProbe.TCP = tcpAt(gw, 53, true, true, nil) // a rule for the local subnet lets it out
 			s.Firewall = winFW(netstate.FWDrop, netstate.FWRule{Opaque: true, Verdict: netstate.FWAccept, Text: `"git": allow out (and conditions not modelled)`})
+		},
+		want:    []string{"firewall-outbound-allowlist"},
+		verdict: Degraded, culprit: "lets out only what its allow rules name (1 rule(s) for programs or services)", check: "firewall", status: StatusWarn,
+		steps: "Get-NetFirewallApplicationFilter",
+	},
+	{
+		name: "the same with the profile only assumed (several may be active): the outage stands", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.V4.GatewayProbe.TCP = tcpAt(gw, 53, true, true, nil)
+			s.Firewall = winFW(netstate.FWDrop, netstate.FWRule{Opaque: true, Verdict: netstate.FWAccept, Text: `"git": allow out (and conditions not modelled)`})
+			s.Firewall.Chains[0].Assumed = true
 		},
 		want: []string{"internet-unreachable"}, verdict: Unhealthy, check: "firewall", status: StatusPass,
 	},

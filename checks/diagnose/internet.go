@@ -20,7 +20,7 @@ var (
 		ID: "local-firewall-blocks", Severity: SevError,
 		Title:     "The local firewall blocks outgoing traffic",
 		Text:      "the kernel refuses to send to {targets} (EPERM/EACCES): a local firewall rule rejects outgoing traffic",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksOutbound},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist},
 		Manual: Steps{
 			Linux:   []string{"sudo nft list ruleset", "sudo iptables -S OUTPUT", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 			Darwin:  []string{"sudo pfctl -sr", "# check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
@@ -45,7 +45,7 @@ var (
 	InternetUnreachable = &Def{
 		ID: "internet-unreachable", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, TunnelDead, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead, FirewallKillSwitch, FirewallBlocksOutbound},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, TunnelDead, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist},
 		Manual: Steps{
 			Linux:   []string{"# check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
 			Darwin:  []string{"# check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},

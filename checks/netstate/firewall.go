@@ -52,6 +52,10 @@ type FWChain struct {
 	// FWAccept or FWDrop.
 	Policy FWVerdict
 	Rules  []FWRule
+	// Assumed: the chain applies only if an assumption the OS layer made
+	// holds (Windows: the profile judged is the strictest of several that
+	// may be active); a claim from it then says so.
+	Assumed bool
 }
 
 // FWVerdict is what a rule does with a packet it matches.

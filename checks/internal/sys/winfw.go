@@ -156,7 +156,7 @@ func windowsFirewallChain(in windowsFirewallInput) (c netstate.FWChain, ok bool)
 			name += " (assumed: the strictest of " + strings.Join(names, ", ") + "; which one is active is not read)"
 		}
 	}
-	c = netstate.FWChain{Table: WindowsFirewallTable, Name: name, Hook: "output", Policy: netstate.FWAccept}
+	c = netstate.FWChain{Table: WindowsFirewallTable, Name: name, Hook: "output", Policy: netstate.FWAccept, Assumed: len(cands) > 1 && !same}
 	if settings.BlockOut {
 		c.Policy = netstate.FWDrop
 	}

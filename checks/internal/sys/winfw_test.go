@@ -103,7 +103,7 @@ func TestWindowsFirewallProfiles(t *testing.T) {
 		local:      blockPublic,
 		categories: []uint64{1, 0},
 		rules:      map[string]string{"{1}": allow443, "{2}": allowDNSPriv, "{3}": allowGit},
-		want: netstate.FWChain{Name: "outbound, Public profile (assumed: the strictest of Private, Public; which one is active is not read)", Policy: netstate.FWDrop, Rules: []netstate.FWRule{
+		want: netstate.FWChain{Name: "outbound, Public profile (assumed: the strictest of Private, Public; which one is active is not read)", Policy: netstate.FWDrop, Assumed: true, Rules: []netstate.FWRule{
 			{Verdict: netstate.FWAccept, Opaque: true, Text: `"DNS at home": allow out udp port 53 (and conditions not modelled)`, Match: udp53},
 			{Verdict: netstate.FWAccept, Text: `"HTTPS out": allow out tcp port 443`, Match: tcp443},
 			{Verdict: netstate.FWAccept, Opaque: true, Text: `"git": allow out (and conditions not modelled)`},
