@@ -88,7 +88,7 @@ var (
 			},
 		},
 		Why: "With outbound traffic blocked by default, only what an allow rule names may leave the machine; nothing the start needs is allowed, so every download, name lookup and API call fails although the network is fine.",
-		How: "The output rules (nftables over netlink as root on Linux; Windows Firewall's policy store, Group Policy included, on Windows) were run for HTTPS, HTTP and DNS to each external target through the interface its route uses: the default action (or a rule that matches everything) drops all of them, and no probe was answered. On Windows the profile judged is the active network's category where all known networks share one, else the strictest, and the finding says so.",
+		How: "The output rules (nftables over netlink as root on Linux; Windows Firewall's policy store, Group Policy included, on Windows) were run for HTTPS, HTTP and DNS to each external target through the interface its route uses: the default action (or a rule that matches everything) drops all of them, and no probe was answered. On Windows the profile judged is the category of the network behind the default route (its NetworkList signature, by the gateway's MAC), else the one category of every known network, else the strictest, and the finding then says it was assumed.",
 	}
 
 	FirewallBlocksHTTPS = &Def{

@@ -95,6 +95,39 @@ func windowsCandidateProfiles(categories []uint64) []int {
 	return out
 }
 
+// windowsNetSignature is one network Windows has identified
+// (NetworkList\Signatures\Managed or Unmanaged): the profile it belongs to
+// and the MAC of its default gateway when it was identified.
+type windowsNetSignature struct {
+	ProfileGUID string
+	GatewayMAC  []byte
+}
+
+// windowsGatewayProfile finds the profile of the network behind the
+// default route: Windows tells networks apart by their default gateway's
+// MAC, so the signatures with the gateway's current MAC are that network,
+// and their profiles' category (categories: profile GUID → Category) is
+// the firewall profile the start's traffic gets. ok is false when none
+// matches or they disagree.
+func windowsGatewayProfile(sigs []windowsNetSignature, categories map[string]uint64, gwMAC []byte) (p []int, ok bool) {
+	if len(gwMAC) == 0 || slices.Equal(gwMAC, make([]byte, len(gwMAC))) {
+		return nil, false
+	}
+	var cats []uint64
+	for _, s := range sigs {
+		if !slices.Equal(s.GatewayMAC, gwMAC) {
+			continue
+		}
+		for g, c := range categories {
+			if strings.EqualFold(g, s.ProfileGUID) {
+				cats = append(cats, c)
+			}
+		}
+	}
+	p = windowsCandidateProfiles(cats)
+	return p, len(cats) > 0 && len(p) == 1
+}
+
 // windowsFirewallInput is what the registry holds for Windows Firewall:
 // the rules of the local store and of Group Policy (value name → rule
 // string), each profile's settings, and the profiles that can be active.
@@ -133,12 +166,11 @@ func windowsFirewallChain(in windowsFirewallInput) (c netstate.FWChain, ok bool)
 		}
 		return 0
 	}
-	prof, same := cands[0], true
+	prof, same := cands[0], !windowsProfilesDiffer(in.Profiles, cands)
 	for _, p := range cands[1:] {
 		if rank(in.Profiles[p]) >= rank(in.Profiles[prof]) {
 			prof = p
 		}
-		same = same && in.Profiles[p] == in.Profiles[cands[0]]
 	}
 	settings := in.Profiles[prof]
 	if !settings.Enabled {
@@ -200,6 +232,17 @@ func windowsFirewallChain(in windowsFirewallInput) (c netstate.FWChain, ok bool)
 	})
 	c.Rules = rules
 	return c, true
+}
+
+// windowsProfilesDiffer reports whether the candidate profiles' settings
+// differ: then which one is active decides the default outbound action.
+func windowsProfilesDiffer(profiles [3]windowsFWProfile, cands []int) bool {
+	for _, p := range cands {
+		if profiles[p] != profiles[cands[0]] {
+			return true
+		}
+	}
+	return false
 }
 
 // windowsVerdictOrder is Windows Firewall's precedence: a block rule wins

@@ -2,6 +2,7 @@ package sys
 
 import (
 	"net/netip"
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -147,5 +148,33 @@ func TestWindowsFirewallProfiles(t *testing.T) {
 				t.Errorf("chain (-want +got):\n%s", d)
 			}
 		})
+	}
+}
+
+// TestWindowsGatewayProfile: the network behind the default route is the
+// signature with the gateway's MAC; its profile's category is the one
+// judged.
+func TestWindowsGatewayProfile(t *testing.T) {
+	home, cafe := []byte{0x02, 0, 0, 0, 0, 1}, []byte{0x02, 0, 0, 0, 0, 2}
+	sigs := []windowsNetSignature{{ProfileGUID: "{AAAA}", GatewayMAC: home}, {ProfileGUID: "{BBBB}", GatewayMAC: cafe}, {ProfileGUID: "{CCCC}", GatewayMAC: cafe}}
+	cats := map[string]uint64{"{aaaa}": 1, "{BBBB}": 0, "{CCCC}": 0}
+	for _, tc := range []struct {
+		name string
+		mac  []byte
+		cats map[string]uint64
+		want []int
+		ok   bool
+	}{
+		{"home network: private", home, cats, []int{winProfilePrivate}, true},
+		{"two signatures of the cafe, both public", cafe, cats, []int{winProfilePublic}, true},
+		{"signatures that disagree", cafe, map[string]uint64{"{BBBB}": 0, "{CCCC}": 1}, nil, false},
+		{"an unknown gateway", []byte{0x02, 0, 0, 0, 0, 9}, cats, nil, false},
+		{"no MAC", nil, cats, nil, false},
+		{"an all-zero MAC", make([]byte, 6), cats, nil, false},
+	} {
+		got, ok := windowsGatewayProfile(sigs, tc.cats, tc.mac)
+		if ok != tc.ok || (ok && !slices.Equal(got, tc.want)) {
+			t.Errorf("%s: %v %v, want %v %v", tc.name, got, ok, tc.want, tc.ok)
+		}
 	}
 }

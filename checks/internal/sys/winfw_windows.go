@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/windows/registry"
@@ -15,10 +17,11 @@ var _ netstate.FirewallReader = (*windowsSystem)(nil)
 // those Group Policy sets; and the networks Windows knows, with their
 // category. All are readable without elevation.
 const (
-	winFWLocal       = `SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy`
-	winFWPolicy      = `SOFTWARE\Policies\Microsoft\WindowsFirewall`
-	winNetworkLists  = `SOFTWARE\Microsoft\Windows NT\CurrentVersion\NetworkList\Profiles`
-	winFWStoreSource = "Windows Firewall policy store"
+	winFWLocal           = `SYSTEM\CurrentControlSet\Services\SharedAccess\Parameters\FirewallPolicy`
+	winFWPolicy          = `SOFTWARE\Policies\Microsoft\WindowsFirewall`
+	winNetworkLists      = `SOFTWARE\Microsoft\Windows NT\CurrentVersion\NetworkList\Profiles`
+	winNetworkSignatures = `SOFTWARE\Microsoft\Windows NT\CurrentVersion\NetworkList\Signatures`
+	winFWStoreSource     = "Windows Firewall policy store"
 )
 
 // OutputFilter reads Windows Firewall's outbound rules, default outbound
@@ -28,14 +31,24 @@ const (
 // Platform directly (VPN kill switches, security agents) are read too and
 // come first: a hard permit there overrides Windows Firewall's blocks.
 // Without elevation they are not readable, and Partial says so.
-func (*windowsSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
+func (s *windowsSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
 	fs := netstate.FirewallState{Source: winFWStoreSource}
 	in := windowsFirewallInput{Local: map[string]string{}, Policy: map[string]string{}}
 	var errs []error
 	local := winRegDWORDs(winFWLocal, []string{"DomainProfile", "StandardProfile", "PublicProfile"}, []string{"EnableFirewall", "DefaultOutboundAction"})
 	policy := winRegDWORDs(winFWPolicy, []string{"DomainProfile", "PrivateProfile", "PublicProfile"}, []string{"EnableFirewall", "DefaultOutboundAction", "AllowLocalPolicyMerge"})
 	in.Profiles = windowsFWProfiles(local, policy)
-	in.Candidates = windowsCandidateProfiles(winNetworkCategories())
+	cats := winNetworkCategories()
+	in.Candidates = windowsCandidateProfiles(slices.Collect(maps.Values(cats)))
+	if windowsProfilesDiffer(in.Profiles, in.Candidates) {
+		// Which profile applies is told by the network behind the default
+		// route; read only when the profiles it could be differ.
+		if mac := s.defaultGatewayMAC(ctx); mac != nil {
+			if p, ok := windowsGatewayProfile(winNetSignatures(), cats, mac); ok {
+				in.Candidates = p
+			}
+		}
+	}
 	for _, st := range []struct {
 		base string
 		into map[string]string
@@ -107,24 +120,82 @@ func winRegStrings(key string, into map[string]string) error {
 	return nil
 }
 
-// winNetworkCategories reads the Category of every network Windows knows.
-func winNetworkCategories() []uint64 {
+// winNetworkCategories reads the Category of every network Windows knows,
+// by profile GUID.
+func winNetworkCategories() map[string]uint64 {
+	out := map[string]uint64{}
 	k, err := registry.OpenKey(registry.LOCAL_MACHINE, winNetworkLists, registry.ENUMERATE_SUB_KEYS)
 	if err != nil {
-		return nil
+		return out
 	}
 	names, _ := k.ReadSubKeyNames(0)
 	k.Close()
-	var out []uint64
 	for _, n := range names {
 		sk, err := registry.OpenKey(registry.LOCAL_MACHINE, winNetworkLists+`\`+n, registry.QUERY_VALUE)
 		if err != nil {
 			continue
 		}
 		if v, _, err := sk.GetIntegerValue("Category"); err == nil {
-			out = append(out, v)
+			out[n] = v
 		}
 		sk.Close()
 	}
 	return out
+}
+
+// winNetSignatures reads the networks Windows has identified, managed
+// and unmanaged, with their profile and default gateway's MAC.
+func winNetSignatures() []windowsNetSignature {
+	var out []windowsNetSignature
+	for _, kind := range []string{"Managed", "Unmanaged"} {
+		base := winNetworkSignatures + `\` + kind
+		k, err := registry.OpenKey(registry.LOCAL_MACHINE, base, registry.ENUMERATE_SUB_KEYS)
+		if err != nil {
+			continue
+		}
+		names, _ := k.ReadSubKeyNames(0)
+		k.Close()
+		for _, n := range names {
+			sk, err := registry.OpenKey(registry.LOCAL_MACHINE, base+`\`+n, registry.QUERY_VALUE)
+			if err != nil {
+				continue
+			}
+			g, _, err1 := sk.GetStringValue("ProfileGuid")
+			mac, _, err2 := sk.GetBinaryValue("DefaultGatewayMac")
+			sk.Close()
+			if err1 == nil && err2 == nil {
+				out = append(out, windowsNetSignature{ProfileGUID: g, GatewayMAC: mac})
+			}
+		}
+	}
+	return out
+}
+
+// defaultGatewayMAC is the MAC of the IPv4 default route's gateway (the
+// lowest metric), nil when there is none or it is not resolved.
+func (s *windowsSystem) defaultGatewayMAC(ctx context.Context) []byte {
+	routes, err := s.Routes(ctx)
+	if err != nil {
+		return nil
+	}
+	var def *netstate.Route
+	for i := range routes {
+		r := &routes[i]
+		if r.IsDefault() && r.Dst.Addr().Is4() && r.Gateway.IsValid() && (def == nil || r.Metric < def.Metric) {
+			def = r
+		}
+	}
+	if def == nil {
+		return nil
+	}
+	neigh, err := s.Neighbors(ctx)
+	if err != nil {
+		return nil
+	}
+	for _, n := range neigh {
+		if n.IP == def.Gateway && n.IfIndex == def.IfIndex && len(n.MAC) > 0 {
+			return n.MAC
+		}
+	}
+	return nil
 }
