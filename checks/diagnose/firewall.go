@@ -183,7 +183,7 @@ var (
 			Windows: []string{fwProfilesWindows, "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Allow -Enabled True | Get-NetFirewallApplicationFilter | Format-Table Program  # the programs let out: are git, your package manager and your runtime among them?", fwNeverWindows},
 		},
 		Why: "With outbound traffic blocked by default, only the programs and services an allow rule names may connect: the start works if its programs are among them, and guard's own probes (guard is rarely listed) cannot tell.",
-		How: "Every probe to the external targets went unanswered, and the output rules (Windows Firewall's policy store, Group Policy included) drop a connection to port 443 by the profile's default unless a rule for a program or a service lets it out, which the rules alone cannot decide.",
+		How: "Every probe to the external targets went unanswered, and the output rules (Windows Firewall's policy store with Group Policy's, for the profile known to be active; nftables as root on Linux) drop a connection to port 443 by default unless a rule the model cannot judge lets it out (a program's or a service's on Windows, a socket owner's or a mark's on Linux).",
 	}
 )
 

@@ -54,18 +54,14 @@ func windowsFWProfiles(local, policy map[string]map[string]uint64) [3]windowsFWP
 			}
 			return def
 		}
+		merge, set := policy[policyKeys[i]]["AllowLocalPolicyMerge"]
 		out[i] = windowsFWProfile{
 			Enabled:    get("EnableFirewall", 1) != 0,
 			BlockOut:   get("DefaultOutboundAction", 0) == 1,
-			LocalRules: policy[policyKeys[i]]["AllowLocalPolicyMerge"] != 0 || !hasKey(policy[policyKeys[i]], "AllowLocalPolicyMerge"),
+			LocalRules: !set || merge != 0,
 		}
 	}
 	return out
-}
-
-func hasKey(m map[string]uint64, k string) bool {
-	_, ok := m[k]
-	return ok
 }
 
 // windowsCandidateProfiles turns the categories of the networks Windows
@@ -144,12 +140,13 @@ type windowsFirewallInput struct {
 // the profile's default outbound action as the policy. ok is false when
 // the firewall is off in the profile judged: no rule applies.
 //
-// Which profile is active is not in the registry (only the categories of
-// every network Windows has known): when the candidates differ, the
-// strictest is judged and the chain's name says it was assumed. Diagnosis
-// only consults the chain for traffic whose probes failed, so the
-// assumption names a likely cause there and never blocks a working start.
-// Pure, so it is tested on any OS.
+// Candidates are the profiles that may be active (the caller narrows
+// them to the network behind the default route where it can tell): when
+// their settings differ, the strictest is judged, and the chain's name and
+// Assumed say so. Diagnosis claims from the chain only for traffic whose
+// probes failed (its rules name no interface, so no kill switch is read
+// from it to skip a probe): the assumption names a likely cause there and
+// never blocks a working start. Pure, so it is tested on any OS.
 func windowsFirewallChain(in windowsFirewallInput) (c netstate.FWChain, ok bool) {
 	cands := in.Candidates
 	if len(cands) == 0 {
