@@ -54,6 +54,7 @@ var (
 		Title:     "A VPN kill switch is armed without its tunnel",
 		Text:      "{rule} drops everything not sent through {tunnel} (a VPN kill switch left armed), and {targets} route through {iface}: nothing leaves this machine",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the tunnel it lets through",
@@ -65,7 +66,7 @@ var (
 			Windows: []string{fwWFPWindows, fwProfilesWindows, "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
 		},
 		Why: "A VPN client's kill switch drops every packet that does not go through its tunnel; left armed after the tunnel is gone, it cuts the machine off although the network is fine.",
-		How: "The output chains' rules (nftables over netlink, as root) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same chain accepts everything sent through another interface (the tunnel).",
+		How: "The output chains' rules (nftables over netlink as root on Linux; on Windows, as administrator, the filters VPN clients add to the Windows Filtering Platform, one chain per sublayer) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same chain accepts everything sent through another interface (the tunnel). A permit the model cannot judge (for a program, a hard permit) makes the rules prove nothing.",
 	}
 
 	FirewallBlocksOutbound = &Def{
@@ -289,7 +290,13 @@ func (d *diag) killSwitch() bool {
 	}
 	a := first.fwArgs(Args{ArgTunnel: strings.Join(tunnels, ", "), ArgTargets: strings.Join(targets, ListSep), ArgIface: iface})
 	a[ArgRule] = fmt.Sprintf("%s %s %s", first.Chain.Family, first.Chain.Table, first.Chain.Name)
-	if first.Rule != nil {
+	switch {
+	case first.Chain.Family == "": // a store without families or handles: Windows Firewall, WFP
+		a[ArgRule] = first.Chain.Table + " " + first.Chain.Name
+		if first.Rule != nil {
+			a[ArgRule] += " (" + first.Rule.Text + ")"
+		}
+	case first.Rule != nil:
 		a[ArgRule] += fmt.Sprintf(" (handle %d: %s)", first.Rule.Handle, first.Rule.Text)
 	}
 	d.add(FirewallKillSwitch, a, evidence...)

@@ -24,6 +24,11 @@ func winFW(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.Firewal
 	}}}
 }
 
+// wfpSublayer is a WFP sublayer as the filtering-platform reader maps it.
+func wfpSublayer(owner string, rules ...netstate.FWRule) netstate.FWChain {
+	return netstate.FWChain{Table: "WFP", Name: owner + " sublayer", Hook: "output", Policy: netstate.FWAccept, Rules: rules}
+}
+
 func fwOutput(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FWChain {
 	return netstate.FWChain{Family: "inet", Table: "filter", Name: "output", Hook: "output", Policy: policy, Rules: rules}
 }
@@ -272,6 +277,36 @@ var firewallLocalCases = []localCase{
 			s.V4.GatewayProbe.TCP = tcpAt(gw, 53, true, true, nil)
 			s.Firewall = winFW(netstate.FWDrop, netstate.FWRule{Opaque: true, Verdict: netstate.FWAccept, Text: `"git": allow out (and conditions not modelled)`})
 			s.Firewall.Chains[0].Assumed = true
+		},
+		want: []string{"internet-unreachable"}, verdict: Unhealthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "a WFP kill switch (a sublayer that permits only its tunnel) whose tunnel is gone", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "Windows Firewall policy store and WFP filters", Chains: []netstate.FWChain{
+				wfpSublayer("CorpVPN",
+					netstate.FWRule{Verdict: netstate.FWAccept, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{"CorpVPN"}}}, Text: `"Permit tunnel" of CorpVPN: permit through CorpVPN`},
+					netstate.FWRule{Verdict: netstate.FWDrop, Text: `"Block all" of CorpVPN: block all`}),
+				winFW(netstate.FWAccept).Chains[0],
+			}}
+		},
+		want:    []string{"firewall-kill-switch"},
+		verdict: Unhealthy, culprit: `WFP CorpVPN sublayer ("Block all" of CorpVPN: block all) drops everything not sent through CorpVPN`, check: "firewall", status: StatusFail,
+		steps: "netsh wfp show filters",
+	},
+	{
+		name: "WireGuard's kill switch with its service's hard permit: the rules prove nothing", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.V4.GatewayProbe.TCP = tcpAt(gw, 53, true, true, nil)
+			s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "Windows Firewall policy store and WFP filters", Chains: []netstate.FWChain{
+				wfpSublayer("WireGuard",
+					netstate.FWRule{Verdict: netstate.FWAccept, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{"wg0"}}}, Text: `"Permit outbound IPv4 traffic on TUN" of WireGuard: permit through wg0`},
+					netstate.FWRule{Verdict: netstate.FWAccept, Opaque: true, Text: `"Permit unrestricted outbound traffic for WireGuard service (IPv4)" of WireGuard: permit (hard permit) (and conditions not modelled)`},
+					netstate.FWRule{Verdict: netstate.FWDrop, Text: `"Block all traffic" of WireGuard: block all`}),
+				winFW(netstate.FWAccept).Chains[0],
+			}}
 		},
 		want: []string{"internet-unreachable"}, verdict: Unhealthy, check: "firewall", status: StatusPass,
 	},
