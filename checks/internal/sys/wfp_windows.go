@@ -194,11 +194,18 @@ func wfpEnum(ctx context.Context, engine windows.Handle, layer string, provider 
 	return out, nil
 }
 
-// winIfAlias names an interface by LUID ("Wi-Fi", "wg0"), "" when none.
+// winIfAlias names an interface by LUID ("Wi-Fi", "wg0"). A LUID no
+// interface has any more (a kill switch's tunnel that is gone) gets a name
+// no interface has, so that the permit is known to match nothing; "" when
+// the lookup failed otherwise.
 func winIfAlias(luid uint64) string {
 	row := &windows.MibIfRow2{InterfaceLuid: luid}
-	if err := windows.GetIfEntry2Ex(windows.MibIfEntryNormalWithoutStatistics, row); err != nil {
-		return ""
+	err := windows.GetIfEntry2Ex(windows.MibIfEntryNormalWithoutStatistics, row)
+	switch {
+	case err == nil:
+		return windows.UTF16ToString(row.Alias[:])
+	case errors.Is(err, windows.ERROR_FILE_NOT_FOUND):
+		return fmt.Sprintf("LUID %#x (no such interface)", luid)
 	}
-	return windows.UTF16ToString(row.Alias[:])
+	return ""
 }
