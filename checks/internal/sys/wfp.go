@@ -7,11 +7,11 @@ package sys
 // parser tests run on any OS with hand-built bytes; only the calls live in
 // wfp_windows.go.
 //
-// Layouts pinned to the Windows SDK's fwpmtypes.h/fwptypes.h (10.0.22621),
-// as mingw-w64's copies spell them: FWPM_FILTER0 is 200 bytes on amd64 and
-// arm64 (checked with offsetof against mingw-w64's header) and 152 on 386,
-// where MSVC aligns the UINT64 members to 8 (wireguard-windows pins the
-// same 386 offsets in tunnel/firewall/types_windows_386.go).
+// Layouts pinned to fwpmtypes.h/fwptypes.h as mingw-w64 10.0.0 ships them
+// (the same declarations as the Windows SDK's): FWPM_FILTER0 is 200 bytes
+// on amd64 and arm64 (checked with offsetof against that header) and 152
+// on 386, where MSVC aligns the UINT64 members to 8 (wireguard-windows
+// pins the same 386 offsets in tunnel/firewall/types_windows_386.go).
 
 import (
 	"encoding/binary"
@@ -337,8 +337,9 @@ const WFPTable = "WFP"
 // weight order (the engine runs a sublayer's filters from the highest
 // weight down, and the first permit or block decides that sublayer; a
 // block in any sublayer wins). providers names the providers by key;
-// ifName names an interface by LUID ("" when it has none). Windows' own
-// providers' filters are left out (wfpBuiltinProviders).
+// ifName names an interface by LUID ("" when it cannot tell, which leaves
+// the filter opaque). Windows' own providers' filters are left out
+// (wfpBuiltinProviders).
 //
 // What the model cannot tell makes a filter Opaque: an application, a
 // user, a local address or port, flags; a callout, which decides in code;
@@ -361,12 +362,13 @@ func wfpChains(filters []wfpFilter, providers map[string]string, ifName func(lui
 		}
 		bySub[f.SubLayer] = append(bySub[f.SubLayer], f)
 	}
-	var chains []netstate.FWChain
+	var chains, hardChains []netstate.FWChain
 	for _, sub := range order {
 		fs := bySub[sub]
 		if !slices.ContainsFunc(fs, func(f wfpFilter) bool { return f.Action == wfpActionBlock }) {
 			continue
 		}
+		hard := slices.ContainsFunc(fs, wfpHardPermit)
 		slices.SortStableFunc(fs, func(a, b wfpFilter) int {
 			switch {
 			case a.Weight > b.Weight:
@@ -400,23 +402,20 @@ func wfpChains(filters []wfpFilter, providers map[string]string, ifName func(lui
 		if owner != "" {
 			c.Name = owner + " sublayer"
 		}
-		chains = append(chains, c)
+		if hard {
+			hardChains = append(hardChains, c)
+		} else {
+			chains = append(chains, c)
+		}
 	}
-	slices.SortStableFunc(chains, func(a, b netstate.FWChain) int {
-		return wfpHardFirst(a) - wfpHardFirst(b)
-	})
-	return chains
+	return append(hardChains, chains...)
 }
 
-// wfpHardFirst orders chains with a hard permit (marked in Text) first.
-func wfpHardFirst(c netstate.FWChain) int {
-	if slices.ContainsFunc(c.Rules, func(r netstate.FWRule) bool { return strings.Contains(r.Text, wfpHardPermitWords) }) {
-		return 0
-	}
-	return 1
+// wfpHardPermit reports whether f is a hard permit: one a block in a lower
+// sublayer cannot override.
+func wfpHardPermit(f wfpFilter) bool {
+	return f.Action == wfpActionPermit && f.Flags&wfpFilterFlagClearActionRight != 0
 }
-
-const wfpHardPermitWords = "(hard permit)"
 
 // wfpRule maps one filter; ok is false for an action that decides nothing
 // (an inspection callout, continue).
@@ -432,7 +431,7 @@ func wfpRule(f wfpFilter, ifName func(uint64) string) (r netstate.FWRule, ok boo
 	default:
 		return r, false
 	}
-	hard := r.Verdict == netstate.FWAccept && f.Flags&wfpFilterFlagClearActionRight != 0
+	hard := wfpHardPermit(f)
 	if hard {
 		r.Opaque = true
 	}
@@ -476,7 +475,7 @@ func wfpRule(f wfpFilter, ifName func(uint64) string) (r netstate.FWRule, ok boo
 		words = append(words, "all")
 	}
 	if hard {
-		words = append(words, wfpHardPermitWords)
+		words = append(words, "(hard permit)")
 	}
 	if r.Opaque {
 		words = append(words, "(and conditions not modelled)")

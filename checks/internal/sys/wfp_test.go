@@ -3,6 +3,7 @@ package sys
 import (
 	"encoding/binary"
 	"net/netip"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -318,4 +319,23 @@ func FuzzDecodeWFPFilter(f *testing.F) {
 			wfpChains([]wfpFilter{fl}, nil, func(uint64) string { return "x" })
 		}
 	})
+}
+
+// TestWFPChainsHardPermitFirst: a sublayer with a hard permit comes first,
+// so that the doubt its permit casts reaches every block after it.
+func TestWFPChainsHardPermitFirst(t *testing.T) {
+	filters := []wfpFilter{
+		{Name: "Block all", Provider: "p1", Layer: wfpLayerConnectV4, SubLayer: "s1", Action: wfpActionBlock},
+		{Name: "Block all", Provider: "p2", Layer: wfpLayerConnectV4, SubLayer: "s2", Action: wfpActionBlock},
+		{Name: "Permit the service", Provider: "p2", Layer: wfpLayerConnectV6, SubLayer: "s2", Action: wfpActionPermit, Flags: wfpFilterFlagClearActionRight, Weight: 9},
+		{Name: "Disabled", Provider: "p3", Layer: wfpLayerConnectV4, SubLayer: "s3", Action: wfpActionBlock, Flags: wfpFilterFlagDisabled},
+	}
+	got := wfpChains(filters, map[string]string{"p1": "First", "p2": "Second"}, nil)
+	var names []string
+	for _, c := range got {
+		names = append(names, c.Name)
+	}
+	if want := []string{"Second sublayer", "First sublayer"}; !slices.Equal(names, want) {
+		t.Errorf("chains %q, want %q", names, want)
+	}
 }
