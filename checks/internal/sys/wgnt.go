@@ -21,7 +21,7 @@ import (
 // WG_IOCTL_GET is CTL_CODE(45208, 321, METHOD_OUT_DIRECT,
 // FILE_READ_DATA | FILE_WRITE_DATA). The buffer's size is not in the code:
 // a short buffer fails with ERROR_MORE_DATA and the size needed.
-const wgntIoctlGet = 45208<<16 | 3<<14 | 321<<2 | 2
+const wgntIoctlGet uint32 = 45208<<16 | 3<<14 | 321<<2 | 2
 
 // Layout of the answer.
 const (
