@@ -35,7 +35,7 @@ var (
 	DNSFailed = &Def{
 		ID: "dns-failed", Severity: SevError,
 		Title: "DNS resolution fails", Text: "resolving {name} failed: {err}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, DNSNoServers, LocalFirewallBlocks, NameServerRouteDiverted, FirewallKillSwitch, FirewallDNSLeakGuard, FirewallBlocksDNS},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, InternetUnreachable, DNSNoServers, LocalFirewallBlocks, NameServerRouteDiverted, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist, FirewallDNSLeakGuard, FirewallBlocksDNS},
 		Fixes:     []netstate.Rung{netstate.RungFlushDNS},
 		Manual: Steps{
 			Linux:   []string{"cat /etc/resolv.conf  # the name servers asked", "getent hosts {name}", "[systemd-resolved] resolvectl status", "[systemd-resolved] resolvectl query {name}", "[systemd-resolved] sudo systemctl restart systemd-resolved", "[NetworkManager] nmcli device show  # the DNS servers NetworkManager got"},
@@ -451,7 +451,7 @@ func (d *diag) fakeIP() {
 	if len(fake) == 0 {
 		return
 	}
-	var iface string
+	var iface, desc string
 	switch t := &d.s.TunApp; {
 	case t.Checked:
 		iface = t.Iface
@@ -460,6 +460,9 @@ func (d *diag) fakeIP() {
 			iface = l.Name
 		}
 	}
+	if i := slices.IndexFunc(d.s.Links, func(l netstate.Link) bool { return l.Name == iface }); i >= 0 && d.s.Links[i].Description != "" {
+		desc = ": " + d.s.Links[i].Description // the driver: which app's adapter it is
+	}
 	if iface == "" {
 		return
 	}
@@ -467,12 +470,12 @@ func (d *diag) fakeIP() {
 	for _, a := range fake {
 		addrs = append(addrs, a.String())
 	}
-	evidence := []string{fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(addrs, ", ")), fmt.Sprintf("default route via %s (tunnel)", iface)}
+	evidence := []string{fmt.Sprintf("%s → %s", d.s.DNS.Name, strings.Join(addrs, ", ")), fmt.Sprintf("default route via %s (tunnel%s)", iface, desc)}
 	t := &d.s.TunApp
 	holder := ""
 	if t.Checked {
 		if t.Hello.Ran {
-			evidence[1] = fmt.Sprintf("%s routed into %s (tunnel)", t.Hello.Target.Addr(), iface)
+			evidence[1] = fmt.Sprintf("%s routed into %s (tunnel%s)", t.Hello.Target.Addr(), iface, desc)
 		}
 		switch {
 		case len(t.Holders) > 0:

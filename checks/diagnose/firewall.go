@@ -15,7 +15,7 @@ import (
 // errno a rejected connect returns everywhere.
 var Firewall = &Check{
 	ID: "firewall", judge: (*diag).firewall,
-	Findings: []*Def{FirewallKillSwitch, FirewallBlocksHTTPS, HTTPSRejected, FirewallDNSLeakGuard, FirewallBlocksDNS},
+	Findings: []*Def{FirewallKillSwitch, FirewallBlocksOutbound, FirewallBlocksHTTPS, HTTPSRejected, FirewallDNSLeakGuard, FirewallBlocksDNS, FirewallOutboundAllowlist},
 }
 
 // Arguments of the firewall findings.
@@ -38,7 +38,17 @@ const (
 	fwNeverLinux   = "# netguard never changes firewall rules: remove the rule only if you or a program you no longer use added it"
 	fwNeverDarwin  = "# netguard never changes firewall rules: remove one only if you or an app you no longer use added it (VPN apps keep theirs in an anchor of their own: sudo pfctl -sA)"
 	fwNeverWindows = "# netguard never changes firewall rules: Windows Defender Firewall › Advanced settings › Outbound Rules, or the VPN client that added the rule"
+	// The profiles as they apply (Group Policy's included), and the
+	// filters programs add to the filtering platform directly.
+	fwProfilesWindows = "Get-NetFirewallProfile -PolicyStore ActiveStore | Format-Table Name, Enabled, DefaultOutboundAction  # the profiles in effect, Group Policy included"
+	fwWFPWindows      = "netsh wfp show filters  # as administrator: writes filters.xml here, every filter of the filtering platform with its provider (VPN kill switches and security agents add theirs there)"
 )
+
+// fwBlockRulesWindows lists the enabled outbound block rules in effect
+// (Group Policy's included) that name remote port port, by name.
+func fwBlockRulesWindows(port string) string {
+	return "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Block -Enabled True | Where-Object { ($_ | Get-NetFirewallPortFilter).RemotePort -contains '" + port + "' } | Format-Table DisplayName, Profile"
+}
 
 // The macOS steps of a pf rule: see it, then take it out by hand. An
 // anchor's rules go with their anchor; a rule in the main ruleset goes
@@ -58,7 +68,7 @@ var (
 		Title:     "A VPN kill switch is armed without its tunnel",
 		Text:      "{rule} drops everything not sent through {tunnel} (a VPN kill switch left armed), and {targets} route through {iface}: nothing leaves this machine",
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute},
-		Optional:  []Arg{ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
 		Manual: Steps{
 			Linux: []string{
 				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the tunnel it lets through",
@@ -72,10 +82,34 @@ var (
 				"# connect the VPN again, or disconnect it in its own app: that disarms its kill switch",
 				pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin,
 			},
-			Windows: []string{"Get-NetFirewallProfile | Format-Table Name, DefaultOutboundAction", "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
+			Windows: []string{fwWFPWindows, fwProfilesWindows, "# connect the VPN again, or quit its app: that disarms its kill switch", fwNeverWindows},
 		},
 		Why: "A VPN client's kill switch drops every packet that does not go through its tunnel; left armed after the tunnel is gone, it cuts the machine off although the network is fine.",
-		How: "The output rules (as root: nftables over netlink and the legacy iptables filter table where the kernel lists one on Linux, pf's rules and anchors from /dev/pf on macOS) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same rules pass everything sent through another interface (the tunnel).",
+		How: "The output rules (as root: nftables over netlink and the legacy iptables filter table where the kernel lists one on Linux, pf's rules and anchors from /dev/pf on macOS; on Windows, as administrator, the filters VPN clients add to the Windows Filtering Platform, one chain per sublayer) were run for a connection to each external target through the interface its route uses: the chain's policy, or a rule that matches everything, drops it, and the same rules pass everything sent through another interface (the tunnel). A permit the model cannot judge (for a program, a hard permit) makes the rules prove nothing.",
+	}
+
+	FirewallBlocksOutbound = &Def{
+		ID: "firewall-blocks-outbound", Severity: SevError,
+		Title:     "The local firewall blocks all outgoing traffic",
+		Text:      "the local firewall blocks every connection the start needs ({targets} through {iface}) and no rule lets it out ({rule}): nothing leaves this machine",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
+		Manual: Steps{
+			Linux: []string{
+				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy, and what it lets out",
+				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the policy, and what it lets out",
+				fwNeverLinux,
+			},
+			Darwin: []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block out all rule?", pfReload, pfDisable, fwNeverDarwin},
+			Windows: []string{
+				fwProfilesWindows,
+				"Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Allow -Enabled True | Format-Table DisplayName, Profile  # what may go out",
+				"# outbound blocked by default is usually set by Group Policy or a security tool: ask whoever manages this machine before changing it",
+				fwNeverWindows,
+			},
+		},
+		Why: "With outbound traffic blocked by default, only what an allow rule names may leave the machine; nothing the start needs is allowed, so every download, name lookup and API call fails although the network is fine.",
+		How: "The output rules (as root: nftables over netlink and legacy iptables on Linux, pf from /dev/pf on macOS; Windows Firewall's policy store, Group Policy included, on Windows) were run for HTTPS, HTTP and DNS to each external target through the interface its route uses: the default action (or a rule that matches everything) drops all of them, and no probe was answered. On Windows the profile judged is the category of the network behind the default route (its NetworkList signature, by the gateway's MAC), else the one category of every known network, else the strictest, and the finding then says it was assumed.",
 	}
 
 	FirewallBlocksHTTPS = &Def{
@@ -95,7 +129,7 @@ var (
 				fwNeverLinux,
 			},
 			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 443?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 443", fwNeverWindows},
+			Windows: []string{fwBlockRulesWindows("443"), fwProfilesWindows, fwWFPWindows, fwNeverWindows},
 		},
 		Why: "HTTPS is what package managers, git, registries and APIs use: with port 443 blocked on the way out, every download fails, although other ports (and ping) still answer.",
 		How: "A connect to port 443 failed at once with EPERM or EACCES, the errno of a local reject, or was refused by an ICMP error that this host itself sent (Linux, IP_RECVERR: a reject rule on output), while the target itself never answered; or (as root: nftables and legacy iptables where its filter table exists on Linux, pf on macOS) the output rules were run for a connection to each target's port 443 and a rule or policy drops or rejects it. A connection to 443 that was accepted overrides the rules.",
@@ -109,7 +143,7 @@ var (
 		Manual: Steps{
 			Linux:   []string{"sudo nft -a list ruleset  # a reject rule for port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
 			Darwin:  []string{"sudo pfctl -a '*' -sr  # a block rule for port 443 here (anchors included)?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True  # a rule blocking port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
+			Windows: []string{fwBlockRulesWindows("443") + "  # a rule blocking port 443 here?", "# else ask the network's owner: a firewall on the way rejects HTTPS"},
 		},
 		Why: "HTTPS is what package managers, git and registries use: a host that answers on other ports but rejects 443 is behind a firewall that blocks the connections a start needs.",
 		How: "A connect to port 443 failed at once with 'host unreachable' (an ICMP administratively prohibited) while a connect to another port of the same host was answered, so the route is fine and the reject is a filter.",
@@ -135,7 +169,7 @@ var (
 				"# connect the VPN again, or disconnect it in its own app: that removes its leak protection",
 				pfFlushAnchor, pfDisable, fwNeverDarwin,
 			},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", "# connect the VPN again, or quit its app", fwNeverWindows},
+			Windows: []string{fwBlockRulesWindows("53"), fwWFPWindows, "# connect the VPN again, or quit its app", fwNeverWindows},
 		},
 		Why: "VPN clients stop DNS leaks by dropping DNS to every server but the tunnel's; left behind after the VPN is gone, the rule makes every configured name server look dead.",
 		How: "The output chains' rules were run for a DNS query to each configured name server: a rule that matches port 53 with the exception 'daddr != one address' (pf: 'to ! address') drops them (as root: nftables over netlink and legacy iptables on Linux, pf from /dev/pf on macOS); without the rules, a query that fails at once with EPERM shows the drop.",
@@ -158,10 +192,31 @@ var (
 				fwNeverLinux,
 			},
 			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 53?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True | Get-NetFirewallPortFilter | Where-Object RemotePort -Contains 53", fwNeverWindows},
+			Windows: []string{fwBlockRulesWindows("53"), fwProfilesWindows, fwNeverWindows},
 		},
 		Why: "Names do not resolve when the machine's own firewall drops DNS queries; the name servers are fine.",
 		How: "The output rules were run for a DNS query to each configured name server and a rule drops it (as root: nftables over netlink and legacy iptables on Linux, pf from /dev/pf on macOS), or the query failed at once with EPERM, the errno of a local drop.",
+	}
+
+	// FirewallOutboundAllowlist: outbound blocked by default, with allow
+	// rules for programs or services the model cannot judge. guard's own
+	// probes are blocked unless a rule names guard, so their silence says
+	// nothing about the network, nor about the programs the start runs: a
+	// warning instead of an outage, so that a start whose programs are
+	// allowed is not blocked.
+	FirewallOutboundAllowlist = &Def{
+		ID: "firewall-outbound-allowlist", Severity: SevWarning,
+		Title:     "The local firewall lets only the programs it names connect",
+		Text:      "the local firewall blocks outbound connections by default ({rule}) and lets out only what its allow rules name ({detail}): guard's probes to {targets} got no answer, so whether the network and the start's programs get through is not known",
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksOutbound},
+		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
+		Manual: Steps{
+			Linux:   []string{"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the rules that let programs out", fwNeverLinux},
+			Darwin:  []string{pfShowAll, fwNeverDarwin},
+			Windows: []string{fwProfilesWindows, "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Allow -Enabled True | Get-NetFirewallApplicationFilter | Format-Table Program  # the programs let out: are git, your package manager and your runtime among them?", fwNeverWindows},
+		},
+		Why: "With outbound traffic blocked by default, only the programs and services an allow rule names may connect: the start works if its programs are among them, and guard's own probes (guard is rarely listed) cannot tell.",
+		How: "Every probe to the external targets went unanswered, and the output rules (Windows Firewall's policy store with Group Policy's, for the profile known to be active; nftables and legacy iptables as root on Linux; pf as root on macOS) drop a connection to port 443 by default unless a rule the model cannot judge lets it out (a program's or a service's on Windows, a socket owner's or a mark's on Linux).",
 	}
 )
 
@@ -179,13 +234,32 @@ func (d *diag) firewall() {
 			}
 		}
 		notes = append(notes, fmt.Sprintf("%s: %d output chain(s) read", fs.Source, n))
-		if d.killSwitch() {
+		for _, c := range fs.Chains {
+			// Stores without nftables' families (Windows Firewall, WFP)
+			// name their chains: which profile was judged, whose sublayer.
+			if c.Family != "" || c.Hook != "output" {
+				continue
+			}
+			note := c.Table + " " + c.Name
+			if c.Policy == netstate.FWDrop {
+				note += ": outbound blocked by default, only what its allow rules name may connect"
+			}
+			notes = append(notes, note)
+		}
+		if fs.Partial != nil {
+			// What was read still counts; what was not is said, not judged.
+			notes = append(notes, fs.Partial.Error()+" (not judged)")
+		}
+		if d.killSwitch() || d.blocksOutbound() {
 			d.set(StatusFail, strings.Join(notes, "; "))
 			return
 		}
 	}
 	st = worse(st, d.httpsBlocked())
 	st = worse(st, d.dnsBlocked())
+	if st == StatusPass && fs.Read == netstate.TriYes {
+		st = worse(st, d.outboundAllowlist())
+	}
 	switch fs.Read {
 	case netstate.TriNo:
 		why := netstate.ErrText(fs.Err)
@@ -255,6 +329,98 @@ func (d *diag) killSwitch() bool {
 	}
 	d.add(FirewallKillSwitch, a, evidence...)
 	return true
+}
+
+// blocksOutbound names an output policy, or a rule that matches
+// everything, that drops all the start sends to the external targets with
+// no tunnel let through (that would be a kill switch): outbound blocked by
+// default (Windows Firewall's DefaultOutboundAction, an nftables policy
+// drop) with no allow rule for the start. Only when nothing answered.
+func (d *diag) blocksOutbound() bool {
+	if slices.ContainsFunc(d.s.DNS.Servers, func(s netstate.DNSServerResult) bool { return s.Answered }) {
+		return false
+	}
+	var targets, evidence []string
+	var first fwOutcome
+	iface := ""
+	for _, f := range d.usedFamilies() {
+		for i := range f.External {
+			t := &f.External[i]
+			if t.Reachable() {
+				return false
+			}
+			if t.RouteErr != nil {
+				continue
+			}
+			fam, oif := netstate.FamilyOf(t.Addr), t.Route.IfName
+			var o fwOutcome
+			for _, p := range []netstate.FWPacket{
+				https443(t),
+				{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: t.Addr, DPort: 80, OIfName: oif},
+				{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: t.Addr, DPort: 53, OIfName: oif},
+			} {
+				o = fwEval(&d.s.Firewall, p)
+				if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
+					return false
+				}
+			}
+			if first.Chain == nil {
+				first, iface = o, oif
+			}
+			targets = append(targets, t.Addr.String())
+			evidence = append(evidence, fmt.Sprintf("%s via %s (tcp 443, tcp 80, udp 53): %s", t.Addr, oif, o.where()))
+		}
+	}
+	if first.Chain == nil {
+		return false
+	}
+	d.add(FirewallBlocksOutbound, first.fwArgs(Args{ArgTargets: strings.Join(targets, ListSep), ArgIface: iface}), evidence...)
+	return true
+}
+
+// outboundAllowlist names an output policy that drops what guard sends
+// unless an allow rule the model cannot judge (a program's, a service's)
+// lets it out, when nothing answered: see FirewallOutboundAllowlist. A
+// chain that holds only under an assumption (a Windows profile assumed to
+// be the active one) does not count: the network may be down instead.
+func (d *diag) outboundAllowlist() Status {
+	var targets []string
+	var first fwOutcome
+	for _, f := range d.usedFamilies() {
+		for i := range f.External {
+			t := &f.External[i]
+			if t.Reachable() {
+				return StatusPass
+			}
+			if t.RouteErr != nil {
+				continue
+			}
+			o := fwEval(&d.s.Firewall, https443(t))
+			if o.Sure || o.Rule != nil || o.Verdict != netstate.FWDrop || o.Chain == nil || o.Chain.Assumed {
+				return StatusPass
+			}
+			if first.Chain == nil {
+				first = o
+			}
+			targets = append(targets, t.Addr.String())
+		}
+	}
+	if first.Chain == nil {
+		return StatusPass
+	}
+	var allowed []string
+	for _, r := range first.Chain.Rules {
+		if r.Verdict == netstate.FWAccept && r.Opaque {
+			allowed = append(allowed, r.Text)
+		}
+	}
+	detail := fmt.Sprintf("%d rule(s) for programs or services", len(allowed))
+	ev := allowed
+	if len(ev) > 5 {
+		ev = append(ev[:5:5], fmt.Sprintf("and %d more", len(allowed)-5))
+	}
+	fd := d.add(FirewallOutboundAllowlist, first.fwArgs(Args{ArgTargets: strings.Join(targets, ListSep), ArgDetail: detail}), ev...)
+	return statusOf(fd.Severity)
 }
 
 // httpsBlocked names a local rule, or a reject errno, that stops TCP 443

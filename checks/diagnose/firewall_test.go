@@ -2,9 +2,12 @@ package diagnose
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"slices"
+	"strings"
 	"syscall"
+	"testing"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
@@ -22,6 +25,19 @@ func fwReadBoth(s *netstate.State, nft []netstate.FWChain, legacy ...netstate.FW
 // legacyOutput is the legacy iptables filter table's OUTPUT chain.
 func legacyOutput(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FWChain {
 	return netstate.FWChain{Family: "ip", Table: "filter", Name: "OUTPUT", Hook: "output", Policy: policy, Backend: netstate.BackendIPTablesLegacy, Rules: rules}
+}
+
+// winFW is Windows Firewall's outbound chain for the Public profile, as
+// the policy store reader builds it.
+func winFW(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FirewallState {
+	return netstate.FirewallState{Read: netstate.TriYes, Source: "Windows Firewall policy store", Chains: []netstate.FWChain{{
+		Table: "Windows Firewall", Name: "outbound, Public profile", Hook: "output", Policy: policy, Rules: rules,
+	}}}
+}
+
+// wfpSublayer is a WFP sublayer as the filtering-platform reader maps it.
+func wfpSublayer(owner string, rules ...netstate.FWRule) netstate.FWChain {
+	return netstate.FWChain{Table: "WFP", Name: owner + " sublayer", Hook: "output", Policy: netstate.FWAccept, Rules: rules}
 }
 
 func fwOutput(policy netstate.FWVerdict, rules ...netstate.FWRule) netstate.FWChain {
@@ -179,6 +195,16 @@ var firewallLocalCases = []localCase{
 		verdict: Unhealthy, culprit: "wg0", check: "neighbor", status: StatusPass,
 	},
 	{
+		name: "an output policy drop that lets only loopback out: everything blocked, no tunnel to blame", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			fwRead(s, fwOutput(netstate.FWDrop, oifAccept(2, "lo")))
+		},
+		want:    []string{"firewall-blocks-outbound"},
+		verdict: Unhealthy, culprit: "inet filter output: policy drop", check: "firewall", status: StatusFail,
+		steps: "sudo nft -a list chain inet filter output",
+	},
+	{
 		name: "kill switch reached by a jump", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			allSilent(s)
@@ -241,6 +267,76 @@ var firewallLocalCases = []localCase{
 		want:    []string{"firewall-blocks-https"},
 		verdict: Unhealthy, culprit: "iptables-legacy filter OUTPUT rule 1: -p tcp -m tcp --dport 443 -j REJECT", check: "firewall", status: StatusFail,
 		steps: "sudo iptables-legacy -t filter -D OUTPUT 1",
+	},
+	{
+		name: "Windows Firewall's default outbound block with no allow rule for the start: the profile's default is named", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.Firewall = winFW(netstate.FWDrop)
+		},
+		want:    []string{"firewall-blocks-outbound"},
+		verdict: Unhealthy, culprit: "Windows Firewall outbound, Public profile: default block", check: "firewall", status: StatusFail,
+		steps: "Get-NetFirewallProfile -PolicyStore ActiveStore",
+	},
+	{
+		name: "Windows Firewall's default outbound block with allow rules that let the start out is healthy", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			s.Firewall = winFW(netstate.FWDrop,
+				netstate.FWRule{Match: tcpDport(443), Verdict: netstate.FWAccept, Text: `"HTTPS": allow out tcp port 443`},
+				netstate.FWRule{Match: []netstate.FWMatch{{Field: netstate.FWL4Proto, Protos: []uint8{netstate.ProtoUDP}}}, Verdict: netstate.FWAccept, Text: `"UDP": allow out udp`})
+		},
+		want: nil, verdict: Healthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "Windows Firewall's default outbound block with allow rules for programs: guard's silence proves nothing, a warning", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.V4.GatewayProbe.TCP = tcpAt(gw, 53, true, true, nil) // a rule for the local subnet lets it out
+			s.Firewall = winFW(netstate.FWDrop, netstate.FWRule{Opaque: true, Verdict: netstate.FWAccept, Text: `"git": allow out (and conditions not modelled)`})
+		},
+		want:    []string{"firewall-outbound-allowlist"},
+		verdict: Degraded, culprit: "lets out only what its allow rules name (1 rule(s) for programs or services)", check: "firewall", status: StatusWarn,
+		steps: "Get-NetFirewallApplicationFilter",
+	},
+	{
+		name: "the same with the profile only assumed (several may be active): the outage stands", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.V4.GatewayProbe.TCP = tcpAt(gw, 53, true, true, nil)
+			s.Firewall = winFW(netstate.FWDrop, netstate.FWRule{Opaque: true, Verdict: netstate.FWAccept, Text: `"git": allow out (and conditions not modelled)`})
+			s.Firewall.Chains[0].Assumed = true
+		},
+		want: []string{"internet-unreachable"}, verdict: Unhealthy, check: "firewall", status: StatusPass,
+	},
+	{
+		name: "a WFP kill switch (a sublayer that permits only its tunnel) whose tunnel is gone", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "Windows Firewall policy store and WFP filters", Chains: []netstate.FWChain{
+				wfpSublayer("CorpVPN",
+					netstate.FWRule{Verdict: netstate.FWAccept, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{"CorpVPN"}}}, Text: `"Permit tunnel" of CorpVPN: permit through CorpVPN`},
+					netstate.FWRule{Verdict: netstate.FWDrop, Text: `"Block all" of CorpVPN: block all`}),
+				winFW(netstate.FWAccept).Chains[0],
+			}}
+		},
+		want:    []string{"firewall-kill-switch"},
+		verdict: Unhealthy, culprit: `WFP CorpVPN sublayer rule "Block all" of CorpVPN: block all drops everything not sent through CorpVPN`, check: "firewall", status: StatusFail,
+		steps: "netsh wfp show filters",
+	},
+	{
+		name: "WireGuard's kill switch with its service's hard permit: the rules prove nothing", oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			s.V4.GatewayProbe.TCP = tcpAt(gw, 53, true, true, nil)
+			s.Firewall = netstate.FirewallState{Read: netstate.TriYes, Source: "Windows Firewall policy store and WFP filters", Chains: []netstate.FWChain{
+				wfpSublayer("WireGuard",
+					netstate.FWRule{Verdict: netstate.FWAccept, Match: []netstate.FWMatch{{Field: netstate.FWOIfName, Names: []string{"wg0"}}}, Text: `"Permit outbound IPv4 traffic on TUN" of WireGuard: permit through wg0`},
+					netstate.FWRule{Verdict: netstate.FWAccept, Opaque: true, Text: `"Permit unrestricted outbound traffic for WireGuard service (IPv4)" of WireGuard: permit (hard permit) (and conditions not modelled)`},
+					netstate.FWRule{Verdict: netstate.FWDrop, Text: `"Block all traffic" of WireGuard: block all`}),
+				winFW(netstate.FWAccept).Chains[0],
+			}}
+		},
+		want: []string{"internet-unreachable"}, verdict: Unhealthy, check: "firewall", status: StatusPass,
 	},
 	{
 		name: "a legacy iptables kill switch: policy DROP, only wg0 accepted", oses: []string{"linux"},
@@ -383,4 +479,45 @@ var firewallLocalCases = []localCase{
 		},
 		want: nil, verdict: Healthy, check: "firewall", status: StatusUnknown,
 	},
+}
+
+// TestFirewallPartialRead: a source of rules that could not be read (WFP
+// filters without elevation) is said in the check's detail; what was read
+// still counts, and nothing unread makes the check fail.
+func TestFirewallPartialRead(t *testing.T) {
+	s := localHealthy("windows")
+	s.Firewall = winFW(netstate.FWAccept)
+	s.Firewall.Partial = errors.New("WFP filters: the Windows Filtering Platform's filters are readable only from an elevated prompt")
+	d := Diagnose(s)
+	for _, c := range d.Checks {
+		if c.ID != "firewall" {
+			continue
+		}
+		if c.Status != StatusPass || !strings.Contains(c.Detail, "readable only from an elevated prompt (not judged)") {
+			t.Errorf("firewall check = %s %q, want pass naming the unread filters", c.Status, c.Detail)
+		}
+		if !strings.Contains(c.Detail, "Windows Firewall outbound, Public profile") {
+			t.Errorf("firewall check detail %q does not name the profile judged", c.Detail)
+		}
+		return
+	}
+	t.Fatal("no firewall check")
+}
+
+// TestWindowsDefaultBlockNoted: a profile that blocks outbound by default
+// is said in the firewall check's detail even when its allow rules (for
+// programs, which the model cannot judge) leave the verdict to the probes.
+func TestWindowsDefaultBlockNoted(t *testing.T) {
+	s := localHealthy("windows")
+	allSilent(s)
+	s.Firewall = winFW(netstate.FWDrop, netstate.FWRule{Opaque: true, Verdict: netstate.FWAccept, Text: `"git": allow out (and conditions not modelled)`})
+	for _, c := range Diagnose(s).Checks {
+		if c.ID == "firewall" {
+			if !strings.Contains(c.Detail, "Windows Firewall outbound, Public profile: outbound blocked by default") {
+				t.Errorf("firewall check detail %q does not say outbound is blocked by default", c.Detail)
+			}
+			return
+		}
+	}
+	t.Fatal("no firewall check")
 }

@@ -34,7 +34,11 @@ func (o fwOutcome) where() string {
 	if c.Family == "" { // a store without tables of families: pf, Windows Firewall
 		switch {
 		case o.Rule == nil:
-			return fmt.Sprintf("%s %s: default %s", c.Table, c.Name, c.Policy)
+			action := "allow"
+			if c.Policy == netstate.FWDrop || c.Policy == netstate.FWReject {
+				action = "block"
+			}
+			return fmt.Sprintf("%s %s: default %s", c.Table, c.Name, action)
 		case o.Rule.Anchor != "":
 			return fmt.Sprintf("%s anchor %q rule %s", c.Table, o.Rule.Anchor, o.Rule.Text)
 		}

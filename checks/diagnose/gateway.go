@@ -32,7 +32,7 @@ var (
 		ID: "gateway-send-refused", Severity: SevWarning,
 		Title:     "This machine refuses to send to the gateway",
 		Text:      "sending to the gateway {gateway} fails at once ({err}) while the internet works",
-		DependsOn: []*Def{GatewayRouteRejected, LocalNetworkDenied, FirewallKillSwitch},
+		DependsOn: []*Def{GatewayRouteRejected, LocalNetworkDenied, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist},
 		Manual: Steps{
 			Linux:   []string{"sudo nft list ruleset  # a firewall rule rejecting it?", "sudo iptables -S OUTPUT", "ip route get {gateway}"},
 			Darwin:  []string{"route -n get {gateway}", "sudo pfctl -sr  # a pf rule rejecting it?", "# check a firewall or VPN app that filters the local network"},
@@ -46,7 +46,7 @@ var (
 		ID: "gateway-unreachable", Severity: SevError,
 		Title:     "Gateway unreachable",
 		Text:      "the gateway {gateway} answers neither ping nor TCP ({detail})",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, GatewayRouteRejected, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, LocalNetworkDenied, DefaultRouteDead, FirewallKillSwitch, LocalFirewallBlocks},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, GatewayRouteRejected, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, LocalNetworkDenied, DefaultRouteDead, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist, LocalFirewallBlocks},
 		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"# check that the router is on and reachable: cable, Wi-Fi, VLAN", "ip neigh show {gateway}", "ip route get {gateway}"},

@@ -20,11 +20,11 @@ var (
 		ID: "local-firewall-blocks", Severity: SevError,
 		Title:     "The local firewall blocks outgoing traffic",
 		Text:      "the kernel refuses to send to {targets} (EPERM/EACCES): a local firewall rule rejects outgoing traffic",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist},
 		Manual: Steps{
 			Linux:   []string{"sudo nft list ruleset", "sudo iptables -S OUTPUT", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 			Darwin:  []string{"sudo pfctl -sr", "# check a firewall app (Little Snitch, LuLu) or a VPN client that filters traffic", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
-			Windows: []string{"Get-NetFirewallRule -Direction Outbound -Action Block -Enabled True", "wf.msc  # Windows Defender Firewall › Outbound Rules", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
+			Windows: []string{"Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Block -Enabled True | Format-Table DisplayName, Profile", "wf.msc  # Windows Defender Firewall › Outbound Rules", "# netguard never changes firewall rules: remove or adjust the rule that rejects this traffic"},
 		},
 		Why: "A local firewall rule rejects outgoing traffic: every download and API call from this machine fails.",
 		How: "Sending to the external targets failed at once with EPERM or EACCES from the kernel, the errno a local firewall reject produces.",
@@ -45,7 +45,7 @@ var (
 	InternetUnreachable = &Def{
 		ID: "internet-unreachable", Severity: SevError,
 		Title: "Internet unreachable", Text: "none of the external targets answers: {detail}",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, TunnelDead, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead, FirewallKillSwitch},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, NoDefaultRoute, TargetRouteRejected, TargetRouteDiverted, TunnelDead, GatewayNeighborFailed, GatewayNeighborStatic, GatewayNeighborAmbiguous, GatewayNeighborWrong, GatewayUnreachable, LocalFirewallBlocks, KernelNoBuffers, DefaultRouteDead, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist},
 		Manual: Steps{
 			Linux:   []string{"# check the upstream network (router's WAN, captive portal, VPN)", "ip route get {targets}"},
 			Darwin:  []string{"# check the upstream network (router's WAN, captive portal, VPN)", "route -n get {targets}"},

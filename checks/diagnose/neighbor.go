@@ -65,7 +65,7 @@ var (
 		ID: "gateway-neighbor-wrong", Severity: SevError,
 		Title:     "The gateway's ARP/NDP entry looks stale or wrong",
 		Text:      "the gateway {gateway} resolves to {mac} on {iface} ({state}) but does not answer through it",
-		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, AddressConflict, FirewallKillSwitch, LocalFirewallBlocks},
+		DependsOn: []*Def{LinkDown, LinkNoCarrier, LinkNoAddress, AddressConflict, FirewallKillSwitch, FirewallBlocksOutbound, FirewallOutboundAllowlist, LocalFirewallBlocks},
 		Fixes:     []netstate.Rung{netstate.RungDeleteNeighbor, netstate.RungFlushNeighbors, netstate.RungReapplyInterface},
 		Manual: Steps{
 			Linux:   []string{"sudo ip neigh del {gateway} dev {iface}", "sudo ip neigh flush dev {iface} nud failed nud stale  # if that does not help"},

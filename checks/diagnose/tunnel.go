@@ -47,6 +47,8 @@ var (
 			},
 			Windows: []string{
 				"# reconnect (or disconnect) the VPN client that owns {iface} (WireGuard: Deactivate the tunnel)",
+				"wg show {iface}  # as administrator, a WireGuard tunnel: latest handshake and endpoint (wg.exe comes with WireGuard for Windows)",
+				"wireguard /uninstalltunnelservice {iface}  # as administrator: stops a WireGuard tunnel service left running",
 				"Find-NetRoute -RemoteIPAddress {target}",
 				"Get-NetRoute -InterfaceAlias {iface}",
 			},
@@ -147,6 +149,9 @@ func (d *diag) tunnels() (Status, map[int]bool) {
 		a[ArgDetail] = detail
 		if r := d.usedRoute(f); r != "" {
 			ev = append(ev, r)
+		}
+		if desc := tr.Link.Description; desc != "" {
+			ev = append(ev, fmt.Sprintf("%s is a %s adapter", tr.Link.Name, desc))
 		}
 		fd := d.add(TunnelDead, a, ev...)
 		named[tr.Link.Index] = true

@@ -179,3 +179,40 @@ func TestRouteNamesUsedRoute(t *testing.T) {
 	}
 	t.Fatal("no route check")
 }
+
+// TestWindowsTunnelAdapterNamed: on Windows a tunnel adapter is named with
+// its driver's description (which VPN's it is), and the holder's error
+// says why no process can be named.
+func TestWindowsTunnelAdapterNamed(t *testing.T) {
+	evidence := func(d Diagnosis, id string) string {
+		for _, f := range d.Findings {
+			if f.ID == id {
+				return strings.Join(f.Evidence, "\n")
+			}
+		}
+		t.Fatalf("no %s in %v", id, d.Findings)
+		return ""
+	}
+	s := healthyState("windows")
+	s.Links = append(s.Links, netstate.Link{Index: 9, Name: "wg0", Kind: netstate.LinkTunnel, Tunnel: true, AdminUp: true, Carrier: true, Description: "WireGuard Tunnel"})
+	for i := range s.V4.External {
+		t := &s.V4.External[i]
+		t.Route = netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/1"), IfIndex: 9, IfName: "wg0", Table: 254}
+	}
+	s.Routes = append(s.Routes, s.V4.External[0].Route)
+	tunnelSilent(s)
+	if ev := evidence(Diagnose(s), "tunnel-dead"); !strings.Contains(ev, "wg0 is a WireGuard Tunnel adapter") {
+		t.Errorf("tunnel-dead evidence lacks the adapter's driver:\n%s", ev)
+	}
+
+	s = healthyState("windows")
+	fakeIPTun(s, "Clash")
+	s.Links[len(s.Links)-1].Description = "Wintun Userspace Tunnel"
+	s.TunApp.HoldersErr = fmt.Errorf("Clash (Wintun Userspace Tunnel): Windows has no public API naming the process that holds a Wintun or WireGuard-NT adapter: %w", netstate.ErrUnsupported)
+	ev := evidence(Diagnose(s), "proxy-fake-ip")
+	for _, want := range []string{"default route via Clash (tunnel: Wintun Userspace Tunnel)", "holder of Clash: Clash (Wintun Userspace Tunnel): Windows has no public API"} {
+		if !strings.Contains(ev, want) {
+			t.Errorf("proxy-fake-ip evidence lacks %q:\n%s", want, ev)
+		}
+	}
+}

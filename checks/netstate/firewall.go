@@ -37,6 +37,10 @@ type FirewallState struct {
 	// Chains are the base chains hooked on output, in the order the kernel
 	// runs them, and every regular chain of their tables (jump targets).
 	Chains []FWChain
+	// Partial, when Read is TriYes, says which source of rules could not
+	// be read and why (Windows: the filtering platform's filters without
+	// elevation); what was read still counts.
+	Partial error
 }
 
 // FWChain is one chain of the packet filter.
@@ -56,6 +60,10 @@ type FWChain struct {
 	// state's Source, BackendIPTablesLegacy for x_tables. Both run on the
 	// output hook when both hold rules: a packet must pass each.
 	Backend string
+	// Assumed: the chain applies only if an assumption the OS layer made
+	// holds (Windows: the profile judged is the strictest of several that
+	// may be active); a claim from it then says so.
+	Assumed bool
 }
 
 // BackendIPTablesLegacy is the legacy iptables back end (x_tables), which

@@ -168,6 +168,10 @@ type Link struct {
 	// IpDadStateDuplicate): the kernel keeps them but sends nothing from
 	// them.
 	DADFailed []netip.Addr
+	// Description is the driver's description of the adapter where the
+	// OS keeps one (Windows: "WireGuard Tunnel" for WireGuard-NT,
+	// "Wintun Userspace Tunnel"): which VPN a tunnel device belongs to.
+	Description string
 }
 
 // LinkKind names what an interface is: which network it leads to decides

@@ -33,6 +33,9 @@ const (
 	// GapGit means the Wine prefix has no Git for Windows (a Linux git cannot
 	// be run from Wine on Windows paths).
 	GapGit
+	// GapWFP means fwpuclnt's FwpmEngineOpen0 is a stub that answers
+	// ERROR_NOT_SUPPORTED (50), so no filtering-platform filter can be read.
+	GapWFP
 )
 
 var reasons = map[Gap]string{
@@ -42,6 +45,7 @@ var reasons = map[Gap]string{
 	GapUDP:              "SIO_UDP_NETRESET is not implemented, every UDP socket fails with WSAEOPNOTSUPP",
 	GapFileACL:          "file access lists are not kept, they follow the Unix mode bits",
 	GapGit:              "no Git for Windows in the Wine prefix",
+	GapWFP:              "FwpmEngineOpen0 is a stub (answers ERROR_NOT_SUPPORTED)",
 }
 
 // String is the gap's reason, printed with the skip.

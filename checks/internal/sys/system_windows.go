@@ -101,13 +101,14 @@ func (s *windowsSystem) Links(ctx context.Context) ([]netstate.Link, error) {
 	var links []netstate.Link
 	for aa := first; aa != nil; aa = aa.Next {
 		a := windowsAdapter{
-			Index:      aa.IfIndex,
-			Name:       windows.UTF16PtrToString(aa.FriendlyName),
-			MAC:        aa.PhysicalAddress[:min(int(aa.PhysicalAddressLength), len(aa.PhysicalAddress))],
-			IfType:     aa.IfType,
-			TunnelType: aa.TunnelType,
-			OperStatus: aa.OperStatus,
-			MTU:        aa.Mtu,
+			Index:       aa.IfIndex,
+			Name:        windows.UTF16PtrToString(aa.FriendlyName),
+			Description: windows.UTF16PtrToString(aa.Description),
+			MAC:         aa.PhysicalAddress[:min(int(aa.PhysicalAddressLength), len(aa.PhysicalAddress))],
+			IfType:      aa.IfType,
+			TunnelType:  aa.TunnelType,
+			OperStatus:  aa.OperStatus,
+			MTU:         aa.Mtu,
 		}
 		if a.Index == 0 { // IPv4 disabled on this adapter
 			a.Index = aa.Ipv6IfIndex

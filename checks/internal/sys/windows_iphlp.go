@@ -322,12 +322,15 @@ func windowsRoutes(rows []windowsIPForwardRow2, ifMetric map[windowsIfKey]uint32
 // windowsAdapter is what Links learns about one adapter from
 // IP_ADAPTER_ADDRESSES and MIB_IF_ROW2, before conversion.
 type windowsAdapter struct {
-	Index      uint32
-	Name       string // FriendlyName ("Wi-Fi"): what netsh and users call it
-	MAC        []byte
-	IfType     uint32
-	TunnelType uint32 // TUNNEL_TYPE; nonzero for Teredo, 6to4, IP-HTTPS…
-	OperStatus uint32
+	Index uint32
+	Name  string // FriendlyName ("Wi-Fi"): what netsh and users call it
+	// Description is the driver's ("WireGuard Tunnel", "Intel(R) Wi-Fi 6
+	// AX201 160MHz").
+	Description string
+	MAC         []byte
+	IfType      uint32
+	TunnelType  uint32 // TUNNEL_TYPE; nonzero for Teredo, 6to4, IP-HTTPS…
+	OperStatus  uint32
 	// AdminStatus is NET_IF_ADMIN_STATUS from GetIfEntry2Ex, 0 if that
 	// failed.
 	AdminStatus uint32
@@ -351,10 +354,11 @@ func windowsLink(a windowsAdapter) netstate.Link {
 		Loopback: a.IfType == windowsIfTypeLoopback,
 		Tunnel: a.TunnelType != 0 || a.IfType == windowsIfTypeTunnel ||
 			a.IfType == windowsIfTypePPP || a.IfType == windowsIfTypePropVirtual,
-		Addrs:     a.Addrs,
-		Kind:      windowsLinkKind(a),
-		MTU:       int(a.MTU),
-		DADFailed: windowsDuplicates(a.Addrs, a.DadStates),
+		Addrs:       a.Addrs,
+		Kind:        windowsLinkKind(a),
+		MTU:         int(a.MTU),
+		DADFailed:   windowsDuplicates(a.Addrs, a.DadStates),
+		Description: a.Description,
 	}
 }
 
@@ -483,4 +487,16 @@ func windowsSocketStats(tcp, udp []windowsSocket, low, high int) netstate.Socket
 		}
 	}
 	return st
+}
+
+// windowsTunHolderErr says why the process holding a tunnel adapter
+// cannot be named on Windows: Wintun and WireGuard-NT hand their adapter
+// to a process through a driver handle that no public API lists (unlike
+// Linux's /proc fdinfo), so only the adapter and its driver can be named.
+func windowsTunHolderErr(iface, description string) error {
+	what := iface
+	if description != "" {
+		what += " (" + description + ")"
+	}
+	return fmt.Errorf("%s: Windows has no public API naming the process that holds a Wintun or WireGuard-NT adapter; its VPN or proxy app's own window tells: %w", what, netstate.ErrUnsupported)
 }

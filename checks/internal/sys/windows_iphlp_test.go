@@ -3,6 +3,7 @@ package sys
 import (
 	"bytes"
 	"encoding/binary"
+	"errors"
 	"go/ast"
 	"go/build"
 	"go/parser"
@@ -253,8 +254,8 @@ func TestWindowsLink(t *testing.T) {
 			netstate.Link{Index: 7, AdminUp: true, Kind: netstate.LinkPhysical}},
 		{"loopback", windowsAdapter{Index: 1, Name: "Loopback Pseudo-Interface 1", IfType: 24, OperStatus: 1, AdminStatus: 1},
 			netstate.Link{Index: 1, Name: "Loopback Pseudo-Interface 1", AdminUp: true, Carrier: true, Loopback: true, Kind: netstate.LinkLoopback}},
-		{"wintun", windowsAdapter{Index: 30, Name: "wg0", IfType: 53, OperStatus: 1, AdminStatus: 1},
-			netstate.Link{Index: 30, Name: "wg0", AdminUp: true, Carrier: true, Tunnel: true, Kind: netstate.LinkTunnel}},
+		{"wireguard-nt", windowsAdapter{Index: 30, Name: "wg0", Description: "WireGuard Tunnel", IfType: 53, OperStatus: 1, AdminStatus: 1},
+			netstate.Link{Index: 30, Name: "wg0", AdminUp: true, Carrier: true, Tunnel: true, Kind: netstate.LinkTunnel, Description: "WireGuard Tunnel"}},
 		{"ppp", windowsAdapter{Index: 31, IfType: 23, OperStatus: 1, AdminStatus: 1},
 			netstate.Link{Index: 31, AdminUp: true, Carrier: true, Tunnel: true, Kind: netstate.LinkTunnel}},
 		{"teredo", windowsAdapter{Index: 14, IfType: 131, TunnelType: 14, OperStatus: 5, AdminStatus: 1},
@@ -462,5 +463,23 @@ func TestWindows386Refused(t *testing.T) {
 		if fn != refuser && !strings.HasSuffix(fn, "_test.go") && bytes.Contains(b, []byte(name)) {
 			t.Errorf("%s names %s: the windows/386 build might no longer fail", fn, name)
 		}
+	}
+}
+
+// TestWindowsTunHolderErr: the holder of a Wintun or WireGuard-NT adapter
+// has no public API; the error names the adapter's driver and stays an
+// ErrUnsupported.
+func TestWindowsTunHolderErr(t *testing.T) {
+	err := windowsTunHolderErr("wg0", "WireGuard Tunnel")
+	if !errors.Is(err, netstate.ErrUnsupported) {
+		t.Errorf("%v is not ErrUnsupported", err)
+	}
+	for _, want := range []string{"wg0", "WireGuard Tunnel", "no public API"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q lacks %q", err, want)
+		}
+	}
+	if e := windowsTunHolderErr("Clash", "").Error(); strings.Contains(e, "()") {
+		t.Errorf("empty description rendered: %q", e)
 	}
 }

@@ -4,10 +4,12 @@ package sys
 
 import (
 	"context"
+	"errors"
 	"net/netip"
 	"testing"
 
 	"github.com/netguard/netguard/checks/checkstest/wine"
+	"github.com/netguard/netguard/checks/netstate"
 )
 
 // TestWindowsLiveSmoke reads the real tables; it runs only on Windows and
@@ -56,4 +58,44 @@ func TestWindowsLiveSmoke(t *testing.T) {
 		t.Errorf("Sockets = %+v", st)
 	}
 	t.Logf("sockets %+v", st)
+	t.Run("OutputFilter", func(t *testing.T) {
+		// The policy store is readable without elevation; the WFP filters
+		// only elevated, and under Wine fwpuclnt's functions are stubs:
+		// either way the store's part counts and Partial says why.
+		fs := s.(netstate.FirewallReader).OutputFilter(ctx)
+		if fs.Read != netstate.TriYes {
+			t.Fatalf("OutputFilter = %+v", fs)
+		}
+		t.Logf("firewall %s: %d chain(s), partial: %v", fs.Source, len(fs.Chains), fs.Partial)
+		if _, wine := wine.Version(); (wine || !IsPrivileged()) && fs.Partial == nil {
+			t.Errorf("WFP filters read under Wine or without elevation: %+v", fs)
+		}
+	})
+	t.Run("WFP", func(t *testing.T) {
+		wine.SkipIfGap(t, wine.GapWFP)
+		chains, err := wfpFilters(ctx)
+		switch {
+		case !IsPrivileged() && !errors.Is(err, errWFPNeedsElevation):
+			t.Errorf("wfpFilters without elevation = %v, want %v", err, errWFPNeedsElevation)
+		case IsPrivileged() && err != nil:
+			t.Errorf("wfpFilters as administrator: %v", err)
+		}
+		for _, c := range chains {
+			t.Logf("WFP chain %s: %d rule(s)", c.Name, len(c.Rules))
+		}
+	})
+	t.Run("InspectTunnel", func(t *testing.T) {
+		// Loopback is no WireGuard-NT adapter: an error, never a panic.
+		var lo string
+		for _, l := range links {
+			if l.Loopback {
+				lo = l.Name
+			}
+		}
+		if _, err := s.(netstate.TunnelInspector).InspectTunnel(ctx, lo); err == nil {
+			t.Errorf("InspectTunnel(%q) read a WireGuard-NT adapter", lo)
+		} else {
+			t.Logf("InspectTunnel(%q): %v", lo, err)
+		}
+	})
 }
