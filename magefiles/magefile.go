@@ -160,6 +160,8 @@ var fuzzTargets = [][2]string{
 	{"./checks/internal/sys", "FuzzARPFrame"},
 	{"./checks/internal/sys", "FuzzDecodePFIocRule"},
 	{"./checks/internal/sys", "FuzzXTChains"},
+	{"./checks/internal/sys", "FuzzDecodeWFPFilter"},
+	{"./checks/internal/sys", "FuzzParseWGNT"},
 	{"./checks/textreport", "FuzzSanitize"},
 	{"./checks/config", "FuzzParseFile"},
 	{"./checks/config", "FuzzSet"},
