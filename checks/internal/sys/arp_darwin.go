@@ -74,7 +74,7 @@ func openBPF(ifi *net.Interface) (arpPort, error) {
 		return nil, err
 	}
 	var blen uint32
-	if err := darwinIoctl(fd, xnu.BIOCGBLEN, unsafe.Pointer(&blen)); err != nil {
+	if err := xnu.Ioctl(fd, xnu.BIOCGBLEN, unsafe.Pointer(&blen)); err != nil {
 		unix.Close(fd)
 		return nil, fmt.Errorf("BIOCGBLEN: %w", err)
 	}
@@ -118,11 +118,11 @@ func setupBPF(fd int, ifName string) error {
 		return fmt.Errorf("interface name %q too long", ifName)
 	}
 	copy(ifr[:], ifName)
-	if err := darwinIoctl(fd, xnu.BIOCSETIF, unsafe.Pointer(&ifr[0])); err != nil {
+	if err := xnu.Ioctl(fd, xnu.BIOCSETIF, unsafe.Pointer(&ifr[0])); err != nil {
 		return fmt.Errorf("BIOCSETIF %s: %w", ifName, err)
 	}
 	var dlt uint32
-	if err := darwinIoctl(fd, xnu.BIOCGDLT, unsafe.Pointer(&dlt)); err != nil {
+	if err := xnu.Ioctl(fd, xnu.BIOCGDLT, unsafe.Pointer(&dlt)); err != nil {
 		return fmt.Errorf("BIOCGDLT: %w", err)
 	}
 	if dlt != xnu.DLTEN10MB {
@@ -134,7 +134,7 @@ func setupBPF(fd int, ifName string) error {
 		v    uint32
 	}{{"BIOCIMMEDIATE", xnu.BIOCIMMEDIATE, 1}, {"BIOCSHDRCMPLT", xnu.BIOCSHDRCMPLT, 1}, {"BIOCSSEESENT", xnu.BIOCSSEESENT, 0}} {
 		v := o.v
-		if err := darwinIoctl(fd, o.req, unsafe.Pointer(&v)); err != nil {
+		if err := xnu.Ioctl(fd, o.req, unsafe.Pointer(&v)); err != nil {
 			return fmt.Errorf("%s: %w", o.name, err)
 		}
 	}
@@ -147,7 +147,7 @@ func setupBPF(fd int, ifName string) error {
 		insns[i] = unix.BpfInsn{Code: r.Op, Jt: r.Jt, Jf: r.Jf, K: r.K}
 	}
 	prog := unix.BpfProgram{Len: uint32(len(insns)), Insns: &insns[0]}
-	err = darwinIoctl(fd, xnu.BIOCSETF, unsafe.Pointer(&prog))
+	err = xnu.Ioctl(fd, xnu.BIOCSETF, unsafe.Pointer(&prog))
 	runtime.KeepAlive(insns)
 	if err != nil {
 		return fmt.Errorf("BIOCSETF: %w", err)

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/mdlayher/packet"
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/net/bpf"
 	"golang.org/x/sys/unix"
@@ -53,7 +54,7 @@ func (p *rawPort) Close() error { return p.c.Close() }
 // faces veth1 (198.18.3.1), whose kernel answers ARP for both addresses
 // (arp_ignore 0), as a host holding our address would.
 func TestARPFlowsAgainstLinux(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		ours := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "veth0", HardwareAddr: ourMAC}, PeerName: "veth1", PeerHardwareAddr: gwMAC}
 		must(t, "add veth", netlink.LinkAdd(ours))
 		for name, a := range map[string]string{"veth0": "198.18.3.2/24", "veth1": "198.18.3.1/24"} {

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -264,7 +265,7 @@ func TestRtnlReadReturnsOnCancel(t *testing.T) {
 // at once, and one whose ctx is cancelled mid-read returns ctx's error and
 // leaves a socket that answers the next request.
 func TestRtnlRequestHonoursContext(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		lo, err := netlink.LinkByName("lo")
 		must(t, "find lo", err)
 		must(t, "lo up", netlink.LinkSetUp(lo))
@@ -294,7 +295,7 @@ func TestRtnlRequestHonoursContext(t *testing.T) {
 // Callers in parallel (as Collect makes them) share the one socket and
 // each gets its whole answer: the same as read one at a time.
 func TestRtnlConcurrentCallers(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		labTables(t)
 		ctx := context.Background()
 		s := New()

@@ -10,33 +10,14 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
-	"runtime"
 	"testing"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
-
-// inNetns runs f on a thread moved into a network namespace of its own
-// (needs root). The thread is never unlocked, so it exits with the
-// goroutine and the namespace goes with it. Failing to create the
-// namespace fails the test: it must never pass by skipping.
-func inNetns(t *testing.T, f func(t *testing.T)) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runtime.LockOSThread()
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			t.Errorf("create a network namespace (root needed): %v", err)
-			return
-		}
-		f(t)
-	}()
-	<-done
-}
 
 func must(t *testing.T, what string, err error) {
 	t.Helper()
@@ -172,7 +153,7 @@ func settle(t *testing.T) {
 // friends below, kept as the reference), on a namespace holding every kind
 // of entry, and the same errnos for lookups.
 func TestRtnlMatchesLibraryInNetns(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		labTables(t)
 		ctx := context.Background()
 		s := New()

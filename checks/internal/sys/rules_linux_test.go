@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -81,7 +82,7 @@ func TestParseWGDevice(t *testing.T) {
 // namespace of its own, and the route lookup answers with the policy
 // table the rule chose.
 func TestRulesInNetns(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		lo, err := netlink.LinkByName("lo")
 		must(t, "lo", err)
 		must(t, "lo up", netlink.LinkSetUp(lo))

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sys
+package firewall
 
 import (
 	"flag"
@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -47,7 +48,7 @@ var xtLegacyRuleset = [][]string{
 // the fixtures captured from it (TestXTChainsCaptured) do. With
 // -update-xtables it rewrites those fixtures.
 func TestLegacyFilterNetns(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		// /proc/net is the main thread's namespace; this thread has its
 		// own.
 		defer func(a, b string) { ipTablesNames, ip6TablesNames = a, b }(ipTablesNames, ip6TablesNames)
@@ -77,8 +78,11 @@ func TestLegacyFilterNetns(t *testing.T) {
 					t.Fatalf("the fixtures are amd64's and 386's (little-endian), not %s's", runtime.GOARCH)
 				}
 				base := filepath.Join("testdata", "xtables", xtFixtureName(fam)+suffix)
-				must(t, "write info", os.WriteFile(base+".info.bin", info, 0o644))
-				must(t, "write entries", os.WriteFile(base+".entries.bin", entries, 0o644))
+				for ext, b := range map[string][]byte{".info.bin": info, ".entries.bin": entries} {
+					if err := os.WriteFile(base+ext, b, 0o644); err != nil {
+						t.Fatalf("write %s: %v", base+ext, err)
+					}
+				}
 			}
 			chains, err := readLegacyFilter(fam)
 			if err != nil {
@@ -88,7 +92,7 @@ func TestLegacyFilterNetns(t *testing.T) {
 				t.Errorf("ip%stables chains (-want +got):\n%s", v6Suffix(fam), d)
 			}
 		}
-		// OutputFilter's merge: nftables (empty here) plus both tables.
+		// ReadOutput's merge: nftables (empty here) plus both tables.
 		fs := netstate.FirewallState{Source: "nftables", Read: netstate.TriYes}
 		addLegacyFilter(&fs)
 		if fs.Read != netstate.TriYes || fs.Source != "nftables, iptables-legacy" || len(fs.Chains) != 3 {
@@ -100,7 +104,7 @@ func TestLegacyFilterNetns(t *testing.T) {
 // TestLegacyFilterAbsent: a namespace whose legacy tables exist but hold
 // nothing adds nothing, and one without them opens no socket.
 func TestLegacyFilterAbsent(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		defer func(a, b string) { ipTablesNames, ip6TablesNames = a, b }(ipTablesNames, ip6TablesNames)
 		ipTablesNames, ip6TablesNames = "/proc/thread-self/net/ip_tables_names", "/proc/thread-self/net/ip6_tables_names"
 		if out, err := exec.Command("iptables-legacy", "-S").CombinedOutput(); err != nil {

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sys
+package firewall
 
 import (
 	"os/exec"
@@ -11,6 +11,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/nftables"
 	"github.com/google/nftables/expr"
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
@@ -19,7 +20,7 @@ import (
 // and pins how each rule is modelled: what diagnosis can evaluate, and
 // what it must not (Opaque).
 func TestOutputFilterNetns(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		cmd := exec.Command("nft", "-f", "-")
 		cmd.Stdin = strings.NewReader(`
 table inet ks {
@@ -53,7 +54,7 @@ table ip other {
 		if out, err := cmd.CombinedOutput(); err != nil {
 			t.Fatalf("nft -f: %v\n%s", err, out)
 		}
-		// Read on this thread, the one in the namespace (OutputFilter
+		// Read on this thread, the one in the namespace (ReadOutput
 		// reads on another goroutine, which may run on any thread).
 		fs := readOutputFilter()
 		if fs.Read != netstate.TriYes || fs.Err != nil {
@@ -143,7 +144,7 @@ func TestFWRuleOfIptablesNFT(t *testing.T) {
 // (iptables-nft) writes: native expressions with a counter, and xtables
 // compat matches where nft has no equivalent, which must stay opaque.
 func TestOutputFilterIptablesNFT(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		for _, args := range [][]string{
 			{"-A", "OUTPUT", "-m", "owner", "--uid-owner", "12345", "-j", "ACCEPT"},
 			{"-A", "OUTPUT", "-m", "owner", "--gid-owner", "5", "--suppl-groups", "-j", "ACCEPT"},

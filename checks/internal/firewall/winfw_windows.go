@@ -1,4 +1,4 @@
-package sys
+package firewall
 
 import (
 	"context"
@@ -11,7 +11,12 @@ import (
 	"golang.org/x/sys/windows/registry"
 )
 
-var _ netstate.FirewallReader = (*windowsSystem)(nil)
+// Tables is what ReadOutput needs of the OS layer: the routing and
+// neighbor tables, as netstate.System reads them.
+type Tables interface {
+	Routes(ctx context.Context) ([]netstate.Route, error)
+	Neighbors(ctx context.Context) ([]netstate.Neighbor, error)
+}
 
 // The Windows Firewall policy stores: the local rules and settings, and
 // those Group Policy sets; and the networks Windows knows, with their
@@ -24,14 +29,16 @@ const (
 	winFWStoreSource     = "Windows Firewall policy store"
 )
 
-// OutputFilter reads Windows Firewall's outbound rules, default outbound
+// ReadOutput reads Windows Firewall's outbound rules, default outbound
 // action and state per profile from its registry policy stores.
 //
 // As administrator the filters programs add through the Windows Filtering
 // Platform directly (VPN kill switches, security agents) are read too and
 // come first: a hard permit there overrides Windows Firewall's blocks.
-// Without elevation they are not readable, and Partial says so.
-func (s *windowsSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
+// Without elevation (privileged false) they are not readable, and Partial
+// says so. tables gives the default gateway's MAC, which tells the
+// network, and with it the profile, that applies.
+func ReadOutput(ctx context.Context, tables Tables, privileged bool) netstate.FirewallState {
 	fs := netstate.FirewallState{Source: winFWStoreSource}
 	in := windowsFirewallInput{Local: map[string]string{}, Policy: map[string]string{}}
 	var errs []error
@@ -43,7 +50,7 @@ func (s *windowsSystem) OutputFilter(ctx context.Context) netstate.FirewallState
 	if windowsProfilesDiffer(in.Profiles, in.Candidates) {
 		// Which profile applies is told by the network behind the default
 		// route; read only when the profiles it could be differ.
-		if mac := s.defaultGatewayMAC(ctx); mac != nil {
+		if mac := defaultGatewayMAC(ctx, tables); mac != nil {
 			if p, ok := windowsGatewayProfile(winNetSignatures(), cats, mac); ok {
 				in.Candidates = p
 			}
@@ -62,7 +69,7 @@ func (s *windowsSystem) OutputFilter(ctx context.Context) netstate.FirewallState
 		return fs
 	}
 	fs.Read = netstate.TriYes
-	wfp, err := wfpFilters(ctx)
+	wfp, err := wfpFilters(ctx, privileged)
 	if err != nil {
 		fs.Partial = fmt.Errorf("WFP filters: %w", err)
 	}
@@ -173,8 +180,8 @@ func winNetSignatures() []windowsNetSignature {
 
 // defaultGatewayMAC is the MAC of the IPv4 default route's gateway (the
 // lowest metric), nil when there is none or it is not resolved.
-func (s *windowsSystem) defaultGatewayMAC(ctx context.Context) []byte {
-	routes, err := s.Routes(ctx)
+func defaultGatewayMAC(ctx context.Context, tables Tables) []byte {
+	routes, err := tables.Routes(ctx)
 	if err != nil {
 		return nil
 	}
@@ -188,7 +195,7 @@ func (s *windowsSystem) defaultGatewayMAC(ctx context.Context) []byte {
 	if def == nil {
 		return nil
 	}
-	neigh, err := s.Neighbors(ctx)
+	neigh, err := tables.Neighbors(ctx)
 	if err != nil {
 		return nil
 	}

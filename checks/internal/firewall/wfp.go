@@ -1,4 +1,4 @@
-package sys
+package firewall
 
 // Decoding of the Windows Filtering Platform's filters (fwpmtypes.h,
 // fwptypes.h) as FwpmFilterEnum0 returns them, and their mapping to the

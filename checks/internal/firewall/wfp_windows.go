@@ -1,4 +1,4 @@
-package sys
+package firewall
 
 import (
 	"context"
@@ -8,6 +8,7 @@ import (
 	"slices"
 	"unsafe"
 
+	"github.com/netguard/netguard/checks/internal/wincall"
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/windows"
 )
@@ -63,21 +64,21 @@ func winMem(addr uint64, n int) []byte {
 // not Windows' own: Windows Firewall's thousands of filters are not
 // fetched (the policy store holds its rules), and a machine without a
 // third-party provider (no VPN client, no security agent) costs two calls. Filters without a provider are not
-// read. Without elevation it returns errWFPNeedsElevation at once: the
-// engine would refuse the enumeration (ERROR_ACCESS_DENIED) after a round
-// trip to the filtering service.
-func wfpFilters(ctx context.Context) ([]netstate.FWChain, error) {
-	if !IsPrivileged() {
+// read. Without elevation (privileged false) it returns
+// errWFPNeedsElevation at once: the engine would refuse the enumeration
+// (ERROR_ACCESS_DENIED) after a round trip to the filtering service.
+func wfpFilters(ctx context.Context, privileged bool) ([]netstate.FWChain, error) {
+	if !privileged {
 		return nil, errWFPNeedsElevation
 	}
 	if err := winFwpuclnt.Load(); err != nil {
 		return nil, fmt.Errorf("load fwpuclnt.dll: %w", err)
 	}
 	var engine windows.Handle
-	if err := winCall(winFwpmEngineOpen0, 0, winRPCAuthnWinNT, 0, 0, uintptr(unsafe.Pointer(&engine))); err != nil {
+	if err := wincall.Call(winFwpmEngineOpen0, 0, winRPCAuthnWinNT, 0, 0, uintptr(unsafe.Pointer(&engine))); err != nil {
 		return nil, fmt.Errorf("FwpmEngineOpen0: %w", err)
 	}
-	defer winCall(winFwpmEngineClose0, uintptr(engine))
+	defer wincall.Call(winFwpmEngineClose0, uintptr(engine))
 	l := wfpLayout(int(unsafe.Sizeof(uintptr(0))))
 	providers, err := wfpProviders(engine, l)
 	if err != nil {
@@ -106,18 +107,18 @@ func wfpFilters(ctx context.Context) ([]netstate.FWChain, error) {
 // wfpProviders lists the providers by key with their display names.
 func wfpProviders(engine windows.Handle, l wfpFilterLayout) (map[string]string, error) {
 	var h windows.Handle
-	if err := winCall(winFwpmProviderCreateEnumHandle0, uintptr(engine), 0, uintptr(unsafe.Pointer(&h))); err != nil {
+	if err := wincall.Call(winFwpmProviderCreateEnumHandle0, uintptr(engine), 0, uintptr(unsafe.Pointer(&h))); err != nil {
 		if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
 			return nil, fmt.Errorf("FwpmProviderCreateEnumHandle0: %w: %w", errWFPNeedsElevation, err)
 		}
 		return nil, fmt.Errorf("FwpmProviderCreateEnumHandle0: %w", err)
 	}
-	defer winCall(winFwpmProviderDestroyEnumHandle0, uintptr(engine), uintptr(h))
+	defer wincall.Call(winFwpmProviderDestroyEnumHandle0, uintptr(engine), uintptr(h))
 	out := map[string]string{}
 	for len(out) < winWFPMaxFilters {
 		var entries uintptr
 		var n uint32
-		if err := winCall(winFwpmProviderEnum0, uintptr(engine), uintptr(h), uintptr(winWFPBatch), uintptr(unsafe.Pointer(&entries)), uintptr(unsafe.Pointer(&n))); err != nil {
+		if err := wincall.Call(winFwpmProviderEnum0, uintptr(engine), uintptr(h), uintptr(winWFPBatch), uintptr(unsafe.Pointer(&entries)), uintptr(unsafe.Pointer(&n))); err != nil {
 			return nil, fmt.Errorf("FwpmProviderEnum0: %w", err)
 		}
 		if entries == 0 || n == 0 {
@@ -133,7 +134,7 @@ func wfpProviders(engine windows.Handle, l wfpFilterLayout) (map[string]string, 
 			}
 			out[key] = name
 		}
-		winCall(winFwpmFreeMemory0, uintptr(unsafe.Pointer(&entries)))
+		wincall.Call(winFwpmFreeMemory0, uintptr(unsafe.Pointer(&entries)))
 		if derr != nil {
 			return nil, derr
 		}
@@ -152,13 +153,13 @@ func wfpEnum(ctx context.Context, engine windows.Handle, layer string, provider 
 	}
 	tmpl := winFilterEnumTemplate{ProviderKey: provider, LayerKey: key, EnumType: 1, ActionMask: 0xffffffff}
 	var h windows.Handle
-	if err := winCall(winFwpmFilterCreateEnumHandle0, uintptr(engine), uintptr(unsafe.Pointer(&tmpl)), uintptr(unsafe.Pointer(&h))); err != nil {
+	if err := wincall.Call(winFwpmFilterCreateEnumHandle0, uintptr(engine), uintptr(unsafe.Pointer(&tmpl)), uintptr(unsafe.Pointer(&h))); err != nil {
 		if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
 			return nil, fmt.Errorf("FwpmFilterCreateEnumHandle0: %w: %w", errWFPNeedsElevation, err)
 		}
 		return nil, fmt.Errorf("FwpmFilterCreateEnumHandle0: %w", err)
 	}
-	defer winCall(winFwpmFilterDestroyEnumHandle0, uintptr(engine), uintptr(h))
+	defer wincall.Call(winFwpmFilterDestroyEnumHandle0, uintptr(engine), uintptr(h))
 	var out []wfpFilter
 	for len(out) < winWFPMaxFilters {
 		if err := ctx.Err(); err != nil {
@@ -166,7 +167,7 @@ func wfpEnum(ctx context.Context, engine windows.Handle, layer string, provider 
 		}
 		var entries uintptr
 		var n uint32
-		if err := winCall(winFwpmFilterEnum0, uintptr(engine), uintptr(h), uintptr(winWFPBatch), uintptr(unsafe.Pointer(&entries)), uintptr(unsafe.Pointer(&n))); err != nil {
+		if err := wincall.Call(winFwpmFilterEnum0, uintptr(engine), uintptr(h), uintptr(winWFPBatch), uintptr(unsafe.Pointer(&entries)), uintptr(unsafe.Pointer(&n))); err != nil {
 			return nil, fmt.Errorf("FwpmFilterEnum0: %w", err)
 		}
 		if entries == 0 || n == 0 {
@@ -183,7 +184,7 @@ func wfpEnum(ctx context.Context, engine windows.Handle, layer string, provider 
 			}
 			out = append(out, f)
 		}
-		winCall(winFwpmFreeMemory0, uintptr(unsafe.Pointer(&entries)))
+		wincall.Call(winFwpmFreeMemory0, uintptr(unsafe.Pointer(&entries)))
 		if derr != nil {
 			return nil, derr
 		}

@@ -1,4 +1,4 @@
-package sys
+package firewall
 
 import (
 	"context"
@@ -16,14 +16,13 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var _ netstate.FirewallReader = (*linuxSystem)(nil)
-
-// OutputFilter reads the nftables chains hooked on output, and the regular
+// ReadOutput reads the nftables chains hooked on output, and the regular
 // chains of their tables, over netlink (iptables-nft keeps its rules there
 // too), and the legacy iptables back end's filter table where the kernel
 // lists one: both run on the output hook, and a packet must pass each.
-func (s *linuxSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
-	if !IsPrivileged() {
+// privileged tells whether the process may dump the ruleset at all.
+func ReadOutput(ctx context.Context, privileged bool) netstate.FirewallState {
+	if !privileged {
 		// The kernel answers an unprivileged dump with EPERM: say so
 		// without opening the socket, which a healthy run would pay for.
 		return netstate.FirewallState{Source: "nftables", Read: netstate.TriNo, Err: fmt.Errorf("list nftables chains: %w", unix.EPERM)}

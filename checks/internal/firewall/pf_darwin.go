@@ -1,4 +1,4 @@
-package sys
+package firewall
 
 import (
 	"context"
@@ -6,13 +6,12 @@ import (
 	"fmt"
 	"unsafe"
 
+	"github.com/netguard/netguard/checks/internal/xnu"
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
 
-var _ netstate.FirewallReader = (*darwinSystem)(nil)
-
-// OutputFilter reads pf's filter rules for outgoing packets from /dev/pf,
+// ReadOutput reads pf's filter rules for outgoing packets from /dev/pf,
 // read-only: DIOCGETSTATUS (pf disabled filters nothing), then
 // DIOCGETRULES/DIOCGETRULE over the main ruleset and the anchors its rules
 // call. /dev/pf is root's alone: anyone else gets the open's EACCES, and
@@ -20,7 +19,7 @@ var _ netstate.FirewallReader = (*darwinSystem)(nil)
 // struct's size (pf.go), so a release whose layout differs answers with an
 // errno instead of being misread. Content filters of Network Extension
 // apps (Little Snitch, LuLu) are not pf, and are not read.
-func (*darwinSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
+func ReadOutput(ctx context.Context) netstate.FirewallState {
 	fs := netstate.FirewallState{Source: pfSourceName}
 	fd, err := unix.Open("/dev/pf", unix.O_RDONLY|unix.O_CLOEXEC, 0)
 	if err != nil {
@@ -29,7 +28,7 @@ func (*darwinSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
 	}
 	defer unix.Close(fd)
 	var st [pfStatusSize]byte
-	if err := darwinIoctl(fd, pfDIOCGETSTATUS, unsafe.Pointer(&st[0])); err != nil {
+	if err := xnu.Ioctl(fd, pfDIOCGETSTATUS, unsafe.Pointer(&st[0])); err != nil {
 		// pfioctl answers a request it does not know on a read-only
 		// descriptor with EACCES: after an open that root got, that is
 		// a pf_status of another size, not a missing privilege.
@@ -71,7 +70,7 @@ func (d *pfDev) ioctl(req uint, b []byte, what string) error {
 	if err := d.ctx.Err(); err != nil {
 		return fmt.Errorf("read pf rules: %w", err)
 	}
-	if err := darwinIoctl(d.fd, req, unsafe.Pointer(&b[0])); err != nil {
+	if err := xnu.Ioctl(d.fd, req, unsafe.Pointer(&b[0])); err != nil {
 		return fmt.Errorf("pf %s: %w", what, err)
 	}
 	return nil
