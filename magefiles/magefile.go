@@ -161,6 +161,7 @@ var fuzzTargets = [][2]string{
 	{"./checks/internal/firewall", "FuzzDecodePFIocRule"},
 	{"./checks/internal/firewall", "FuzzXTChains"},
 	{"./checks/internal/firewall", "FuzzDecodeWFPFilter"},
+	{"./checks/internal/wireguard", "FuzzParseWGNT"},
 	{"./checks/textreport", "FuzzSanitize"},
 	{"./checks/config", "FuzzParseFile"},
 	{"./checks/config", "FuzzSet"},

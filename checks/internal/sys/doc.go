@@ -12,9 +12,15 @@
 // system proxy, clock) on every OS, NSSReader and NeighborSetter on
 // Linux, NeighborSoliciter and AddressProber on Linux and macOS (one ARP
 // flow over a packet socket or a BPF device, arp.go), NeighborLooker on
-// macOS and Windows. The
+// macOS and Windows, FirewallReader and TunnelInspector on all three. The
 // engine type-asserts on those interfaces and does without what is
 // missing.
+//
+// The readers that are a job of their own live beside sys, and sys only
+// calls them (readers_<os>.go), handing them its tables, sockets and
+// process facts, so that the engine still finds every capability on the
+// one value New returns: checks/internal/firewall reads the local packet
+// filter, checks/internal/wireguard a WireGuard tunnel's peers.
 //
 // New returns this platform's layer; IsPrivileged, HostApp and
 // LocalNetworkPrivacy are the process facts checks.New puts into the

@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/netguard/netguard/checks/internal/firewall"
+	"github.com/netguard/netguard/checks/internal/wireguard"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -17,4 +18,12 @@ var _ netstate.FirewallReader = (*darwinSystem)(nil)
 // (firewall.ReadOutput).
 func (*darwinSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
 	return firewall.ReadOutput(ctx)
+}
+
+var _ netstate.TunnelInspector = (*darwinSystem)(nil)
+
+// InspectTunnel reads a wireguard-go utun device's peers
+// (wireguard.Inspect).
+func (*darwinSystem) InspectTunnel(ctx context.Context, ifName string) (netstate.TunnelInfo, error) {
+	return wireguard.Inspect(ctx, ifName)
 }

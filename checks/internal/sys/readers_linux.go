@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"github.com/netguard/netguard/checks/internal/firewall"
+	"github.com/netguard/netguard/checks/internal/wireguard"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -17,4 +18,23 @@ var _ netstate.FirewallReader = (*linuxSystem)(nil)
 // (firewall.ReadOutput).
 func (s *linuxSystem) OutputFilter(ctx context.Context) netstate.FirewallState {
 	return firewall.ReadOutput(ctx, IsPrivileged())
+}
+
+var _ netstate.TunnelInspector = (*linuxSystem)(nil)
+
+// InspectTunnel reads a WireGuard device's peers, a kernel device's over
+// a generic netlink socket of its own (wireguard.Inspect).
+func (s *linuxSystem) InspectTunnel(ctx context.Context, ifName string) (netstate.TunnelInfo, error) {
+	c := newGenl()
+	defer c.close()
+	return wireguard.Inspect(ctx, ifName, genl{c})
+}
+
+// genl hands the wireguard reader one exchange over a generic netlink
+// socket.
+type genl struct{ c *rtnl }
+
+// Request is rtnl.request.
+func (g genl) Request(ctx context.Context, typ, flags uint16, body []byte, want uint16, reset func(), fn func([]byte) error) error {
+	return g.c.request(ctx, typ, flags, body, want, reset, fn)
 }

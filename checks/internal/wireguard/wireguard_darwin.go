@@ -1,6 +1,6 @@
 //go:build darwin
 
-package sys
+package wireguard
 
 import (
 	"context"
@@ -11,14 +11,12 @@ import (
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-var _ netstate.TunnelInspector = (*darwinSystem)(nil)
-
-// InspectTunnel reads a wireguard-go utun device's peers over its
+// Inspect reads a wireguard-go utun device's peers over its
 // configuration socket (/var/run/wireguard/utunN.sock, root's), and the
 // wg-quick configuration that brought it up from wg-quick's name file.
 // The WireGuard app (and every VPN app inside a network extension) keeps
 // no such socket: its device offers nothing (netstate.ErrTunnelSilent).
-func (*darwinSystem) InspectTunnel(ctx context.Context, ifName string) (netstate.TunnelInfo, error) {
+func Inspect(ctx context.Context, ifName string) (netstate.TunnelInfo, error) {
 	info := netstate.TunnelInfo{IfName: ifName}
 	if !netstate.ValidIfName(ifName) || strings.ContainsAny(ifName, "/ ") {
 		return info, fmt.Errorf("inspect tunnel %q: %w", ifName, syscall.EINVAL)

@@ -1,6 +1,6 @@
 //go:build linux || darwin
 
-package sys
+package wireguard
 
 import (
 	"bufio"

@@ -1,4 +1,4 @@
-package sys
+package wireguard
 
 import (
 	"context"
@@ -14,8 +14,6 @@ import (
 	"golang.org/x/sys/windows/registry"
 )
 
-var _ netstate.TunnelInspector = (*windowsSystem)(nil)
-
 // winGUIDDevInterfaceNet is GUID_DEVINTERFACE_NET (ndisguid.h): the
 // interface WireGuard-NT answers its ioctls on.
 var winGUIDDevInterfaceNet = windows.GUID{Data1: 0xcac88484, Data2: 0x7515, Data3: 0x4c03, Data4: [8]byte{0x82, 0xe6, 0x71, 0xa8, 0x7a, 0xba, 0xc3, 0x61}}
@@ -28,30 +26,14 @@ const winNetClass = `SYSTEM\CurrentControlSet\Control\Network\{4D36E972-E325-11C
 // larger, and is then not read.
 const winWGNTMax = 1 << 20
 
-// InspectTunnel reads a WireGuard-NT adapter's peers through the driver's
+// Inspect reads a WireGuard-NT adapter's peers through the driver's
 // own WG_IOCTL_GET on the adapter's device interface, as wireguard-nt's
-// own API does (api/adapter.c). Only administrators
-// may open the adapter's device; a tunnel of another driver (Wintun,
-// OpenVPN's, a vendor's) is ErrUnsupported.
-func (*windowsSystem) InspectTunnel(ctx context.Context, ifName string) (netstate.TunnelInfo, error) {
+// own API does (api/adapter.c). guid is the adapter's NetCfgInstanceId
+// (IP_ADAPTER_ADDRESSES' AdapterName), which the OS layer finds by
+// ifName. Only administrators may open the adapter's device; a tunnel of
+// another driver (Wintun, OpenVPN's, a vendor's) is ErrUnsupported.
+func Inspect(ctx context.Context, ifName, guid string) (netstate.TunnelInfo, error) {
 	info := netstate.TunnelInfo{IfName: ifName}
-	if err := ctx.Err(); err != nil {
-		return info, err
-	}
-	first, err := winAdapterAddresses()
-	if err != nil {
-		return info, fmt.Errorf("inspect tunnel %s: %w", ifName, err)
-	}
-	guid := ""
-	for aa := first; aa != nil; aa = aa.Next {
-		if windows.UTF16PtrToString(aa.FriendlyName) == ifName {
-			guid = windows.BytePtrToString(aa.AdapterName)
-			break
-		}
-	}
-	if guid == "" {
-		return info, fmt.Errorf("inspect tunnel %s: no such adapter", ifName)
-	}
 	k, err := registry.OpenKey(registry.LOCAL_MACHINE, winNetClass+`\`+guid+`\Connection`, registry.QUERY_VALUE)
 	if err != nil {
 		return info, fmt.Errorf("inspect tunnel %s: its PnP instance: %w", ifName, err)

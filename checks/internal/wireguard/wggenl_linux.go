@@ -1,6 +1,6 @@
 //go:build linux
 
-package sys
+package wireguard
 
 import (
 	"context"
@@ -10,9 +10,26 @@ import (
 	"net/netip"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/nlattr"
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
+
+// Netlink is the OS layer's generic netlink socket (a NETLINK_GENERIC
+// socket opened on first use). Request sends one message of type typ
+// (body: the fixed header and attributes) and calls fn with the body of
+// every reply message of type want, before the receive buffer is reused:
+// fn must copy what it keeps. reset is called before each attempt so that
+// fn starts from scratch after a retried dump. Errors keep the kernel's
+// errno and ctx's error.
+type Netlink interface {
+	Request(ctx context.Context, typ, flags uint16, body []byte, want uint16, reset func(), fn func([]byte) error) error
+}
+
+// errMalformed wraps every parse failure; EINVAL like the library's.
+func errMalformed(what string) error {
+	return fmt.Errorf("malformed rtnetlink %s: %w", what, unix.EINVAL)
+}
 
 // sizeofGenlMsghdr is struct genlmsghdr: cmd, version, reserved.
 const sizeofGenlMsghdr = 4
@@ -42,18 +59,16 @@ func nlAttr(typ uint16, v []byte) []byte {
 // netlink (WG_CMD_GET_DEVICE, as `wg show` does; root only). ENOENT from
 // the family lookup: no WireGuard module; EOPNOTSUPP or ENODEV: ifName is
 // not a kernel WireGuard device.
-func inspectKernelWG(ctx context.Context, ifName string) ([]netstate.TunnelPeer, error) {
-	c := newGenl()
-	defer c.close()
+func inspectKernelWG(ctx context.Context, c Netlink, ifName string) ([]netstate.TunnelPeer, error) {
 	var fam uint16
-	err := c.request(ctx, unix.GENL_ID_CTRL, 0,
+	err := c.Request(ctx, unix.GENL_ID_CTRL, 0,
 		genlBody(unix.CTRL_CMD_GETFAMILY, 1, nlAttr(unix.CTRL_ATTR_FAMILY_NAME, append([]byte(unix.WG_GENL_NAME), 0))),
 		unix.GENL_ID_CTRL, nil,
 		func(b []byte) error {
 			if len(b) < sizeofGenlMsghdr {
 				return errMalformed("generic netlink message")
 			}
-			return ForAttrs(b[sizeofGenlMsghdr:], func(typ uint16, v []byte) error {
+			return nlattr.Each(b[sizeofGenlMsghdr:], func(typ uint16, v []byte) error {
 				if typ == unix.CTRL_ATTR_FAMILY_ID && len(v) >= 2 {
 					fam = binary.NativeEndian.Uint16(v)
 				}
@@ -68,7 +83,7 @@ func inspectKernelWG(ctx context.Context, ifName string) ([]netstate.TunnelPeer,
 	}
 	var peers []netstate.TunnelPeer
 	now := time.Now()
-	err = c.request(ctx, fam, unix.NLM_F_DUMP,
+	err = c.Request(ctx, fam, unix.NLM_F_DUMP,
 		genlBody(unix.WG_CMD_GET_DEVICE, unix.WG_GENL_VERSION, nlAttr(unix.WGDEVICE_A_IFNAME, append([]byte(ifName), 0))),
 		fam, func() { peers = peers[:0] },
 		func(b []byte) error {
@@ -91,13 +106,13 @@ func parseWGDevice(b []byte, now time.Time) ([]netstate.TunnelPeer, error) {
 		return nil, errMalformed("WireGuard device message")
 	}
 	var out []netstate.TunnelPeer
-	err := ForAttrs(b[sizeofGenlMsghdr:], func(typ uint16, v []byte) error {
+	err := nlattr.Each(b[sizeofGenlMsghdr:], func(typ uint16, v []byte) error {
 		if typ != unix.WGDEVICE_A_PEERS {
 			return nil
 		}
-		return ForAttrs(v, func(_ uint16, pv []byte) error {
+		return nlattr.Each(v, func(_ uint16, pv []byte) error {
 			p := netstate.TunnelPeer{SinceHandshake: -1}
-			err := ForAttrs(pv, func(typ uint16, x []byte) error {
+			err := nlattr.Each(pv, func(typ uint16, x []byte) error {
 				switch typ {
 				case unix.WGPEER_A_ENDPOINT:
 					p.Endpoint = sockaddrAddrPort(x)

@@ -1,4 +1,4 @@
-package sys
+package wireguard
 
 // Decoding of what the WireGuard-NT driver answers to WG_IOCTL_GET: a
 // WG_IOCTL_INTERFACE followed by its peers, each followed by its allowed
@@ -68,15 +68,23 @@ func parseWGNT(b []byte, now time.Time) (netstate.TunnelInfo, error) {
 	return info, nil
 }
 
-// windowsSockaddr decodes a SOCKADDR_INET (28 bytes) into an address and
-// port; invalid for another family.
+// The address families of a SOCKADDR_INET (ws2def.h).
+const (
+	wgntAFInet  = 2
+	wgntAFInet6 = 23
+)
+
+// windowsSockaddr decodes a SOCKADDR_INET (28 bytes: family, port in
+// network order, then sin_addr, or sin6_flowinfo and sin6_addr) into an
+// address without a zone and its port; invalid for another family.
 func windowsSockaddr(b []byte) netip.AddrPort {
-	var s windowsSockaddrInet
-	s.Family = binary.LittleEndian.Uint16(b)
-	s.Port = binary.LittleEndian.Uint16(b[2:])
-	copy(s.Data[:], b[4:28])
-	a := s.addr()
-	if !a.IsValid() {
+	var a netip.Addr
+	switch binary.LittleEndian.Uint16(b) {
+	case wgntAFInet:
+		a = netip.AddrFrom4([4]byte(b[4:8]))
+	case wgntAFInet6:
+		a = netip.AddrFrom16([16]byte(b[8:24]))
+	default:
 		return netip.AddrPort{}
 	}
 	return netip.AddrPortFrom(a, binary.BigEndian.Uint16(b[2:4]))

@@ -1,4 +1,4 @@
-package sys
+package wireguard
 
 import (
 	"encoding/binary"

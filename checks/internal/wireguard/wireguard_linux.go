@@ -1,6 +1,6 @@
 //go:build linux
 
-package sys
+package wireguard
 
 import (
 	"context"
@@ -11,19 +11,18 @@ import (
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-var _ netstate.TunnelInspector = (*linuxSystem)(nil)
-
-// InspectTunnel reads a WireGuard device's peers: each peer's endpoint,
+// Inspect reads a WireGuard device's peers: each peer's endpoint,
 // last handshake and byte counters. A kernel device is read over generic
 // netlink; a userspace one (wireguard-go) over its configuration socket
 // (the cross-platform UAPI `wg show` also reads), which must be root's:
-// a socket anyone else could have put there is never trusted.
-func (s *linuxSystem) InspectTunnel(ctx context.Context, ifName string) (netstate.TunnelInfo, error) {
+// a socket anyone else could have put there is never trusted. genl is the
+// OS layer's generic netlink socket, asked only for a valid name.
+func Inspect(ctx context.Context, ifName string, genl Netlink) (netstate.TunnelInfo, error) {
 	info := netstate.TunnelInfo{IfName: ifName}
 	if !netstate.ValidIfName(ifName) || strings.ContainsAny(ifName, "/ ") {
 		return info, fmt.Errorf("inspect tunnel %q: %w", ifName, syscall.EINVAL)
 	}
-	peers, err := inspectKernelWG(ctx, ifName)
+	peers, err := inspectKernelWG(ctx, genl, ifName)
 	if err == nil {
 		info.Kind, info.Peers, info.WGQuick = "wireguard", peers, ifName
 		return info, nil
