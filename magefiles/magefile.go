@@ -157,7 +157,7 @@ var fuzzTargets = [][2]string{
 	{"./checks/internal/sys", "FuzzParseRtnl"},
 	{"./checks/internal/sys", "FuzzWinHTTPBlob"},
 	{"./checks/internal/sys", "FuzzProcTables"},
-	{"./checks/internal/sys", "FuzzARPFrame"},
+	{"./checks/internal/neighprobe", "FuzzARPFrame"},
 	{"./checks/internal/firewall", "FuzzDecodePFIocRule"},
 	{"./checks/internal/firewall", "FuzzXTChains"},
 	{"./checks/internal/firewall", "FuzzDecodeWFPFilter"},

@@ -1,10 +1,11 @@
 // Package netnstest runs a test's body in a network namespace of its own,
 // for the tests of the Linux readers (checks/internal/sys, firewall,
-// neighbor probes) that need real kernel tables without touching the
-// machine's.
+// neighprobe) that need real kernel tables without touching the
+// machine's, with the two helpers that fill such a namespace.
 package netnstest
 
 import (
+	"net"
 	"runtime"
 	"testing"
 
@@ -28,4 +29,25 @@ func Run(t *testing.T, f func(t *testing.T)) {
 		f(t)
 	}()
 	<-done
+}
+
+// Must fails the test at once when a step of building the namespace
+// failed; what names the step.
+func Must(t *testing.T, what string, err error) {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("%s: %v", what, err)
+	}
+}
+
+// CIDR is s as an address with its prefix (the IP is the address, not the
+// network's), as netlink.Addr wants it; it panics on a malformed s, which
+// only a test's own literal can be.
+func CIDR(s string) *net.IPNet {
+	ip, n, err := net.ParseCIDR(s)
+	if err != nil {
+		panic(err)
+	}
+	n.IP = ip
+	return n
 }

@@ -2,8 +2,10 @@ package sys
 
 import (
 	"context"
+	"net/netip"
 
 	"github.com/netguard/netguard/checks/internal/firewall"
+	"github.com/netguard/netguard/checks/internal/neighprobe"
 	"github.com/netguard/netguard/checks/internal/wireguard"
 	"github.com/netguard/netguard/checks/netstate"
 )
@@ -37,4 +39,21 @@ type genl struct{ c *rtnl }
 // Request is rtnl.request.
 func (g genl) Request(ctx context.Context, typ, flags uint16, body []byte, want uint16, reset func(), fn func([]byte) error) error {
 	return g.c.request(ctx, typ, flags, body, want, reset, fn)
+}
+
+var (
+	_ netstate.AddressProber     = (*linuxSystem)(nil)
+	_ netstate.NeighborSoliciter = (*linuxSystem)(nil)
+)
+
+// ProbeAddress sends RFC 5227 ARP probes for a on l from a packet socket
+// (neighprobe.ProbeAddress).
+func (*linuxSystem) ProbeAddress(ctx context.Context, l netstate.Link, a netip.Addr) ([]netstate.NeighborAnswer, error) {
+	return neighprobe.ProbeAddress(ctx, l, a)
+}
+
+// Solicit asks ip's hardware address on l with ARP requests or neighbor
+// solicitations (neighprobe.Solicit).
+func (*linuxSystem) Solicit(ctx context.Context, l netstate.Link, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
+	return neighprobe.Solicit(ctx, l, ip)
 }

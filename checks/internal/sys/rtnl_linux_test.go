@@ -267,8 +267,8 @@ func TestRtnlReadReturnsOnCancel(t *testing.T) {
 func TestRtnlRequestHonoursContext(t *testing.T) {
 	netnstest.Run(t, func(t *testing.T) {
 		lo, err := netlink.LinkByName("lo")
-		must(t, "find lo", err)
-		must(t, "lo up", netlink.LinkSetUp(lo))
+		netnstest.Must(t, "find lo", err)
+		netnstest.Must(t, "lo up", netlink.LinkSetUp(lo))
 		s := New().(*linuxSystem)
 		s.nl.sem <- struct{}{} // another request holds the socket
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -303,7 +303,7 @@ func TestRtnlConcurrentCallers(t *testing.T) {
 		wantR, err2 := s.Routes(ctx)
 		wantN, err3 := s.Neighbors(ctx)
 		wantT, err4 := s.RouteTo(ctx, netip.MustParseAddr("203.0.113.5"))
-		must(t, "sequential reads", errors.Join(err1, err2, err3, err4))
+		netnstest.Must(t, "sequential reads", errors.Join(err1, err2, err3, err4))
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {

@@ -54,19 +54,19 @@ func TestParseRuleWGQuick(t *testing.T) {
 func TestRulesInNetns(t *testing.T) {
 	netnstest.Run(t, func(t *testing.T) {
 		lo, err := netlink.LinkByName("lo")
-		must(t, "lo", err)
-		must(t, "lo up", netlink.LinkSetUp(lo))
-		must(t, "addr", netlink.AddrAdd(lo, &netlink.Addr{IPNet: cidr("10.66.0.2/32")}))
-		must(t, "route", netlink.RouteAdd(&netlink.Route{Dst: cidr("0.0.0.0/0"), LinkIndex: lo.Attrs().Index, Table: 51820}))
+		netnstest.Must(t, "lo", err)
+		netnstest.Must(t, "lo up", netlink.LinkSetUp(lo))
+		netnstest.Must(t, "addr", netlink.AddrAdd(lo, &netlink.Addr{IPNet: netnstest.CIDR("10.66.0.2/32")}))
+		netnstest.Must(t, "route", netlink.RouteAdd(&netlink.Route{Dst: netnstest.CIDR("0.0.0.0/0"), LinkIndex: lo.Attrs().Index, Table: 51820}))
 		r := netlink.NewRule()
 		r.Priority, r.Invert, r.Mark, r.Table = 32765, true, 51820, 51820
-		must(t, "rule", netlink.RuleAdd(r))
+		netnstest.Must(t, "rule", netlink.RuleAdd(r))
 		r = netlink.NewRule()
 		r.Priority, r.Table, r.SuppressPrefixlen = 32764, unix.RT_TABLE_MAIN, 0
-		must(t, "rule", netlink.RuleAdd(r))
+		netnstest.Must(t, "rule", netlink.RuleAdd(r))
 		s := New().(*linuxSystem)
 		rules, err := s.Rules(context.Background())
-		must(t, "Rules", err)
+		netnstest.Must(t, "Rules", err)
 		var got []string
 		for _, r := range rules {
 			if r.Family == 4 {
@@ -79,7 +79,7 @@ func TestRulesInNetns(t *testing.T) {
 			t.Errorf("rules:\n got %q\nwant %q", got, want)
 		}
 		rt, err := s.RouteTo(context.Background(), netip.MustParseAddr("203.0.113.5"))
-		must(t, "RouteTo", err)
+		netnstest.Must(t, "RouteTo", err)
 		if rt.Table != 51820 || rt.IfIndex != lo.Attrs().Index {
 			t.Errorf("RouteTo = %+v, want table 51820 via lo", rt)
 		}

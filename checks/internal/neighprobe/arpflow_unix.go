@@ -1,6 +1,6 @@
 //go:build linux || darwin
 
-package sys
+package neighprobe
 
 import (
 	"context"
@@ -12,7 +12,7 @@ import (
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-// The entry points of the ARP flow for the OS layers that have an
+// The entry points of the ARP flow on the OSes that have an
 // arpPort (arp.go): they find the interface and its address, open the
 // port and wrap the errors with what was asked.
 

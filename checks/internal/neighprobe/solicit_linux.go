@@ -1,6 +1,6 @@
 //go:build linux
 
-package sys
+package neighprobe
 
 import (
 	"context"
@@ -15,15 +15,13 @@ import (
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-var _ netstate.NeighborSoliciter = (*linuxSystem)(nil)
-
 // Solicit asks ip's hardware address on interface l with ARP requests
 // (IPv4) or neighbor solicitations (IPv6), as root (a packet socket, a
 // raw ICMPv6 socket), and gathers every answer addressed to this host
 // until ctx ends. The kernel sees the answers too; it never changes a
 // permanent entry because of them, which is why the engine solicits only
 // for those.
-func (*linuxSystem) Solicit(ctx context.Context, l netstate.Link, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
+func Solicit(ctx context.Context, l netstate.Link, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
 	ifi, err := net.InterfaceByIndex(l.Index)
 	if err != nil {
 		return nil, fmt.Errorf("solicit %s on %s: %w", ip, l.Name, err)

@@ -1,6 +1,6 @@
 //go:build linux
 
-package sys
+package neighprobe
 
 import (
 	"bytes"
@@ -56,20 +56,20 @@ func (p *rawPort) Close() error { return p.c.Close() }
 func TestARPFlowsAgainstLinux(t *testing.T) {
 	netnstest.Run(t, func(t *testing.T) {
 		ours := &netlink.Veth{LinkAttrs: netlink.LinkAttrs{Name: "veth0", HardwareAddr: ourMAC}, PeerName: "veth1", PeerHardwareAddr: gwMAC}
-		must(t, "add veth", netlink.LinkAdd(ours))
+		netnstest.Must(t, "add veth", netlink.LinkAdd(ours))
 		for name, a := range map[string]string{"veth0": "198.18.3.2/24", "veth1": "198.18.3.1/24"} {
 			l, err := netlink.LinkByName(name)
-			must(t, "find "+name, err)
-			must(t, "address "+name, netlink.AddrAdd(l, &netlink.Addr{IPNet: cidr(a)}))
-			must(t, "up "+name, netlink.LinkSetUp(l))
+			netnstest.Must(t, "find "+name, err)
+			netnstest.Must(t, "address "+name, netlink.AddrAdd(l, &netlink.Addr{IPNet: netnstest.CIDR(a)}))
+			netnstest.Must(t, "up "+name, netlink.LinkSetUp(l))
 		}
 		// veth1 answers a request from 198.18.3.2, an address of its own
 		// namespace, only when local sources are accepted.
-		must(t, "accept_local", os.WriteFile("/proc/sys/net/ipv4/conf/veth1/accept_local", []byte("1"), 0o644))
+		netnstest.Must(t, "accept_local", os.WriteFile("/proc/sys/net/ipv4/conf/veth1/accept_local", []byte("1"), 0o644))
 		ifi, err := net.InterfaceByName("veth0")
-		must(t, "veth0", err)
+		netnstest.Must(t, "veth0", err)
 		raw, err := bpf.Assemble(arpOnly)
-		must(t, "assemble", err)
+		netnstest.Must(t, "assemble", err)
 		var ports []*rawPort
 		defer func() {
 			for _, p := range ports {
@@ -78,7 +78,7 @@ func TestARPFlowsAgainstLinux(t *testing.T) {
 		}()
 		open := func() *rawPort {
 			c, err := packet.Listen(ifi, packet.Raw, unix.ETH_P_ALL, &packet.Config{Filter: raw})
-			must(t, "packet socket", err)
+			netnstest.Must(t, "packet socket", err)
 			p := &rawPort{c: c, buf: make([]byte, 1500)}
 			ports = append(ports, p)
 			return p

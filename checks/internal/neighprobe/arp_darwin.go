@@ -1,6 +1,6 @@
 //go:build darwin
 
-package sys
+package neighprobe
 
 import (
 	"context"
@@ -20,14 +20,9 @@ import (
 	"golang.org/x/sys/unix"
 )
 
-var (
-	_ netstate.AddressProber     = (*darwinSystem)(nil)
-	_ netstate.NeighborSoliciter = (*darwinSystem)(nil)
-)
-
 // ProbeAddress sends RFC 5227 ARP probes for a on l through a BPF device,
 // as root, and gathers every claim of a by another MAC until ctx ends.
-func (*darwinSystem) ProbeAddress(ctx context.Context, l netstate.Link, a netip.Addr) ([]netstate.NeighborAnswer, error) {
+func ProbeAddress(ctx context.Context, l netstate.Link, a netip.Addr) ([]netstate.NeighborAnswer, error) {
 	return probeAddress(ctx, l, a, openBPF)
 }
 
@@ -40,7 +35,7 @@ func (*darwinSystem) ProbeAddress(ctx context.Context, l netstate.Link, a netip.
 // advertisement's address over a static entry, so the gateway's answer
 // could change the very entry being judged; an IPv6 pin is judged on
 // traffic alone.
-func (*darwinSystem) Solicit(ctx context.Context, l netstate.Link, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
+func Solicit(ctx context.Context, l netstate.Link, ip netip.Addr) ([]netstate.NeighborAnswer, error) {
 	if !ip.Is4() {
 		return nil, fmt.Errorf("solicit %s on %s: %w", ip, l.Name, netstate.ErrUnsupported)
 	}
