@@ -12,6 +12,7 @@ import (
 	"os"
 	"syscall"
 
+	"github.com/netguard/netguard/checks/internal/nlattr"
 	"github.com/netguard/netguard/checks/internal/sys"
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
@@ -132,7 +133,7 @@ func parseRtnetlink(b []byte) []Change {
 // the end of a datagram whose last attribute is not 4-aligned (a panic).
 func rtAttrs(b []byte) map[uint16][]byte {
 	m := map[uint16][]byte{}
-	_ = sys.ForAttrs(b, func(typ uint16, v []byte) error { // a malformed tail leaves what parsed
+	_ = nlattr.Each(b, func(typ uint16, v []byte) error { // a malformed tail leaves what parsed
 		m[typ] = v
 		return nil
 	})

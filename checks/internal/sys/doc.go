@@ -10,11 +10,19 @@
 // Each layer also implements the optional capabilities declared next to
 // netstate.System where its OS can: LocalSystem (hosts file, port owners,
 // system proxy, clock) on every OS, NSSReader and NeighborSetter on
-// Linux, NeighborSoliciter and AddressProber on Linux and macOS (one ARP
-// flow over a packet socket or a BPF device, arp.go), NeighborLooker on
-// macOS and Windows. The
+// Linux, NeighborSoliciter and AddressProber on Linux and macOS,
+// NeighborLooker on macOS and Windows, FirewallReader and TunnelInspector
+// on all three. The
 // engine type-asserts on those interfaces and does without what is
 // missing.
+//
+// The readers that are a job of their own live beside sys, and sys only
+// calls them (readers_<os>.go), handing them its tables, sockets and
+// process facts, so that the engine still finds every capability on the
+// one value New returns: checks/internal/firewall reads the local packet
+// filter, checks/internal/wireguard a WireGuard tunnel's peers, and
+// checks/internal/neighprobe asks the link with ARP and NDP who holds an
+// address.
 //
 // New returns this platform's layer; IsPrivileged, HostApp and
 // LocalNetworkPrivacy are the process facts checks.New puts into the

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -264,10 +265,10 @@ func TestRtnlReadReturnsOnCancel(t *testing.T) {
 // at once, and one whose ctx is cancelled mid-read returns ctx's error and
 // leaves a socket that answers the next request.
 func TestRtnlRequestHonoursContext(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		lo, err := netlink.LinkByName("lo")
-		must(t, "find lo", err)
-		must(t, "lo up", netlink.LinkSetUp(lo))
+		netnstest.Must(t, "find lo", err)
+		netnstest.Must(t, "lo up", netlink.LinkSetUp(lo))
 		s := New().(*linuxSystem)
 		s.nl.sem <- struct{}{} // another request holds the socket
 		ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
@@ -294,7 +295,7 @@ func TestRtnlRequestHonoursContext(t *testing.T) {
 // Callers in parallel (as Collect makes them) share the one socket and
 // each gets its whole answer: the same as read one at a time.
 func TestRtnlConcurrentCallers(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		labTables(t)
 		ctx := context.Background()
 		s := New()
@@ -302,7 +303,7 @@ func TestRtnlConcurrentCallers(t *testing.T) {
 		wantR, err2 := s.Routes(ctx)
 		wantN, err3 := s.Neighbors(ctx)
 		wantT, err4 := s.RouteTo(ctx, netip.MustParseAddr("203.0.113.5"))
-		must(t, "sequential reads", errors.Join(err1, err2, err3, err4))
+		netnstest.Must(t, "sequential reads", errors.Join(err1, err2, err3, err4))
 		var wg sync.WaitGroup
 		for range 8 {
 			wg.Go(func() {

@@ -10,49 +10,14 @@ import (
 	"net/netip"
 	"os"
 	"reflect"
-	"runtime"
 	"testing"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
-
-// inNetns runs f on a thread moved into a network namespace of its own
-// (needs root). The thread is never unlocked, so it exits with the
-// goroutine and the namespace goes with it. Failing to create the
-// namespace fails the test: it must never pass by skipping.
-func inNetns(t *testing.T, f func(t *testing.T)) {
-	t.Helper()
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		runtime.LockOSThread()
-		if err := unix.Unshare(unix.CLONE_NEWNET); err != nil {
-			t.Errorf("create a network namespace (root needed): %v", err)
-			return
-		}
-		f(t)
-	}()
-	<-done
-}
-
-func must(t *testing.T, what string, err error) {
-	t.Helper()
-	if err != nil {
-		t.Fatalf("%s: %v", what, err)
-	}
-}
-
-func cidr(s string) *net.IPNet {
-	ip, n, err := net.ParseCIDR(s)
-	if err != nil {
-		panic(err)
-	}
-	n.IP = ip
-	return n
-}
 
 // labTables fills the namespace with what the OS layer must read alike:
 // every link class, addresses of both families (one point-to-point),
@@ -63,16 +28,16 @@ func labTables(t *testing.T) {
 	// neighbor entries appearing between the two reads compared. /proc/sys/net
 	// is the namespace of the (locked) thread that opens it.
 	for _, k := range []string{"default", "all"} {
-		must(t, "addr_gen_mode", os.WriteFile("/proc/sys/net/ipv6/conf/"+k+"/addr_gen_mode", []byte("1"), 0o644))
+		netnstest.Must(t, "addr_gen_mode", os.WriteFile("/proc/sys/net/ipv6/conf/"+k+"/addr_gen_mode", []byte("1"), 0o644))
 	}
 	lo, err := netlink.LinkByName("lo")
-	must(t, "find lo", err)
-	must(t, "lo up", netlink.LinkSetUp(lo))
+	netnstest.Must(t, "find lo", err)
+	netnstest.Must(t, "lo up", netlink.LinkSetUp(lo))
 	add := func(l netlink.Link) netlink.Link {
-		must(t, "add link "+l.Attrs().Name, netlink.LinkAdd(l))
-		must(t, "link up "+l.Attrs().Name, netlink.LinkSetUp(l))
+		netnstest.Must(t, "add link "+l.Attrs().Name, netlink.LinkAdd(l))
+		netnstest.Must(t, "link up "+l.Attrs().Name, netlink.LinkSetUp(l))
 		got, err := netlink.LinkByName(l.Attrs().Name)
-		must(t, "find "+l.Attrs().Name, err)
+		netnstest.Must(t, "find "+l.Attrs().Name, err)
 		return got
 	}
 	mac := func(s string) net.HardwareAddr { m, _ := net.ParseMAC(s); return m }
@@ -81,14 +46,14 @@ func labTables(t *testing.T) {
 	// The bridge stays down: up, it joins multicast groups and the
 	// kernel adds NOARP neighbor entries for them while the test reads.
 	br := &netlink.Bridge{LinkAttrs: netlink.LinkAttrs{Name: "br0"}}
-	must(t, "add bridge", netlink.LinkAdd(br))
+	netnstest.Must(t, "add bridge", netlink.LinkAdd(br))
 	tun := add(&netlink.Tuntap{LinkAttrs: netlink.LinkAttrs{Name: "tun0"}, Mode: netlink.TUNTAP_MODE_TUN, Flags: netlink.TUNTAP_DEFAULTS | netlink.TUNTAP_NO_PI})
 	// A TAP is not point-to-point: only its kind makes it a tunnel.
 	add(&netlink.Tuntap{LinkAttrs: netlink.LinkAttrs{Name: "tap0"}, Mode: netlink.TUNTAP_MODE_TAP, Flags: netlink.TUNTAP_DEFAULTS | netlink.TUNTAP_NO_PI})
 	for _, name := range []string{"veth1", "veth3"} {
 		peer, err := netlink.LinkByName(name)
-		must(t, "find "+name, err)
-		must(t, name+" up", netlink.LinkSetUp(peer))
+		netnstest.Must(t, "find "+name, err)
+		netnstest.Must(t, name+" up", netlink.LinkSetUp(peer))
 	}
 	// Optional kinds whose modules may be missing: the comparison covers
 	// them when the kernel has them.
@@ -105,38 +70,38 @@ func labTables(t *testing.T) {
 		}
 	}
 	addr := func(l netlink.Link, a *netlink.Addr) {
-		must(t, "add address "+a.IPNet.String(), netlink.AddrAdd(l, a))
+		netnstest.Must(t, "add address "+a.IPNet.String(), netlink.AddrAdd(l, a))
 	}
-	addr(veth, &netlink.Addr{IPNet: cidr("198.51.100.1/24")})
-	addr(veth, &netlink.Addr{IPNet: cidr("2001:db8:1::1/64"), Flags: unix.IFA_F_NODAD})
-	addr(dummy, &netlink.Addr{IPNet: cidr("192.0.2.10/24")})
-	addr(dummy, &netlink.Addr{IPNet: cidr("2001:db8::10/64"), Flags: unix.IFA_F_NODAD})
+	addr(veth, &netlink.Addr{IPNet: netnstest.CIDR("198.51.100.1/24")})
+	addr(veth, &netlink.Addr{IPNet: netnstest.CIDR("2001:db8:1::1/64"), Flags: unix.IFA_F_NODAD})
+	addr(dummy, &netlink.Addr{IPNet: netnstest.CIDR("192.0.2.10/24")})
+	addr(dummy, &netlink.Addr{IPNet: netnstest.CIDR("2001:db8::10/64"), Flags: unix.IFA_F_NODAD})
 	// A peer prefix shorter than the local address: the local one reads
 	// /32 (IFA_LOCAL), not the peer's /24.
-	addr(tun, &netlink.Addr{IPNet: cidr("10.9.0.1/32"), Peer: cidr("10.9.1.0/24")})
-	addr(br, &netlink.Addr{IPNet: cidr("172.17.0.1/16")})
+	addr(tun, &netlink.Addr{IPNet: netnstest.CIDR("10.9.0.1/32"), Peer: netnstest.CIDR("10.9.1.0/24")})
+	addr(br, &netlink.Addr{IPNet: netnstest.CIDR("172.17.0.1/16")})
 	if vlan, err := netlink.LinkByName("veth0.7"); err == nil {
-		addr(vlan, &netlink.Addr{IPNet: cidr("198.18.7.1/24")})
+		addr(vlan, &netlink.Addr{IPNet: netnstest.CIDR("198.18.7.1/24")})
 	}
 
 	route := func(r *netlink.Route) {
-		must(t, "add route "+r.String(), netlink.RouteAdd(r))
+		netnstest.Must(t, "add route "+r.String(), netlink.RouteAdd(r))
 	}
-	route(&netlink.Route{Dst: cidr("0.0.0.0/0"), Gw: net.ParseIP("198.51.100.2"), LinkIndex: veth.Attrs().Index, Priority: 100})
-	route(&netlink.Route{Dst: cidr("0.0.0.0/0"), Gw: net.ParseIP("192.0.2.1"), LinkIndex: dummy.Attrs().Index, Table: 52, Src: net.ParseIP("192.0.2.10")})
-	route(&netlink.Route{Dst: cidr("2001:db8:ffff::/48"), Gw: net.ParseIP("2001:db8:1::2"), LinkIndex: veth.Attrs().Index, Priority: 1024})
-	route(&netlink.Route{Dst: cidr("203.0.113.0/24"), MultiPath: []*netlink.NexthopInfo{
+	route(&netlink.Route{Dst: netnstest.CIDR("0.0.0.0/0"), Gw: net.ParseIP("198.51.100.2"), LinkIndex: veth.Attrs().Index, Priority: 100})
+	route(&netlink.Route{Dst: netnstest.CIDR("0.0.0.0/0"), Gw: net.ParseIP("192.0.2.1"), LinkIndex: dummy.Attrs().Index, Table: 52, Src: net.ParseIP("192.0.2.10")})
+	route(&netlink.Route{Dst: netnstest.CIDR("2001:db8:ffff::/48"), Gw: net.ParseIP("2001:db8:1::2"), LinkIndex: veth.Attrs().Index, Priority: 1024})
+	route(&netlink.Route{Dst: netnstest.CIDR("203.0.113.0/24"), MultiPath: []*netlink.NexthopInfo{
 		{LinkIndex: veth.Attrs().Index, Gw: net.ParseIP("198.51.100.2")},
 		{LinkIndex: dummy.Attrs().Index, Gw: net.ParseIP("192.0.2.1")},
 	}})
-	route(&netlink.Route{Dst: cidr("198.18.1.0/24"), Type: unix.RTN_BLACKHOLE})
-	route(&netlink.Route{Dst: cidr("198.18.2.0/24"), Type: unix.RTN_UNREACHABLE})
-	route(&netlink.Route{Dst: cidr("198.18.3.0/24"), Type: unix.RTN_PROHIBIT})
-	route(&netlink.Route{Dst: cidr("198.18.4.0/24"), Type: unix.RTN_THROW, Table: 100})
-	route(&netlink.Route{Dst: cidr("10.10.0.0/16"), LinkIndex: tun.Attrs().Index, Scope: netlink.SCOPE_LINK})
+	route(&netlink.Route{Dst: netnstest.CIDR("198.18.1.0/24"), Type: unix.RTN_BLACKHOLE})
+	route(&netlink.Route{Dst: netnstest.CIDR("198.18.2.0/24"), Type: unix.RTN_UNREACHABLE})
+	route(&netlink.Route{Dst: netnstest.CIDR("198.18.3.0/24"), Type: unix.RTN_PROHIBIT})
+	route(&netlink.Route{Dst: netnstest.CIDR("198.18.4.0/24"), Type: unix.RTN_THROW, Table: 100})
+	route(&netlink.Route{Dst: netnstest.CIDR("10.10.0.0/16"), LinkIndex: tun.Attrs().Index, Scope: netlink.SCOPE_LINK})
 
 	neigh := func(n *netlink.Neigh) {
-		must(t, "add neighbor "+n.String(), netlink.NeighSet(n))
+		netnstest.Must(t, "add neighbor "+n.String(), netlink.NeighSet(n))
 	}
 	neigh(&netlink.Neigh{LinkIndex: veth.Attrs().Index, Family: netlink.FAMILY_V4, IP: net.ParseIP("198.51.100.2"), HardwareAddr: mac("02:00:00:00:00:02"), State: unix.NUD_PERMANENT})
 	neigh(&netlink.Neigh{LinkIndex: veth.Attrs().Index, Family: netlink.FAMILY_V4, IP: net.ParseIP("198.51.100.3"), HardwareAddr: mac("02:00:00:00:00:03"), State: unix.NUD_STALE})
@@ -158,7 +123,7 @@ func settle(t *testing.T) {
 	for range 30 {
 		time.Sleep(100 * time.Millisecond)
 		cur, err := libNeighbors()
-		must(t, "dump neighbors", err)
+		netnstest.Must(t, "dump neighbors", err)
 		if reflect.DeepEqual(cur, prev) {
 			return
 		}
@@ -172,15 +137,15 @@ func settle(t *testing.T) {
 // friends below, kept as the reference), on a namespace holding every kind
 // of entry, and the same errnos for lookups.
 func TestRtnlMatchesLibraryInNetns(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		labTables(t)
 		ctx := context.Background()
 		s := New()
 
 		gotL, err := s.Links(ctx)
-		must(t, "Links", err)
+		netnstest.Must(t, "Links", err)
 		wantL, err := libLinks()
-		must(t, "library links", err)
+		netnstest.Must(t, "library links", err)
 		if !reflect.DeepEqual(gotL, wantL) {
 			t.Errorf("Links differ:\n got  %+v\n want %+v", gotL, wantL)
 		}
@@ -192,9 +157,9 @@ func TestRtnlMatchesLibraryInNetns(t *testing.T) {
 		}
 
 		gotR, err := s.Routes(ctx)
-		must(t, "Routes", err)
+		netnstest.Must(t, "Routes", err)
 		wantR, err := libRoutes()
-		must(t, "library routes", err)
+		netnstest.Must(t, "library routes", err)
 		if !reflect.DeepEqual(gotR, wantR) {
 			t.Errorf("Routes differ:\n got  %+v\n want %+v", gotR, wantR)
 		}
@@ -203,9 +168,9 @@ func TestRtnlMatchesLibraryInNetns(t *testing.T) {
 		}
 
 		gotN, err := s.Neighbors(ctx)
-		must(t, "Neighbors", err)
+		netnstest.Must(t, "Neighbors", err)
 		wantN, err := libNeighbors()
-		must(t, "library neighbors", err)
+		netnstest.Must(t, "library neighbors", err)
 		if !reflect.DeepEqual(gotN, wantN) {
 			t.Errorf("Neighbors differ:\n got  %+v\n want %+v", gotN, wantN)
 		}

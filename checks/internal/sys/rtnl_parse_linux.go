@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/netip"
 
+	"github.com/netguard/netguard/checks/internal/nlattr"
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
@@ -21,28 +22,6 @@ import (
 // errMalformed wraps every parse failure; EINVAL like the library's.
 func errMalformed(what string) error {
 	return fmt.Errorf("malformed rtnetlink %s: %w", what, unix.EINVAL)
-}
-
-// nlaTypeMask clears NLA_F_NESTED and NLA_F_NET_BYTEORDER from a type.
-const nlaTypeMask = 0x3fff
-
-// ForAttrs calls fn for each attribute in b. Written here rather than
-// syscall.ParseNetlinkRouteAttr or nl.ParseRouteAttr: both slice past the
-// end (a panic) when the last attribute's length is not 4-aligned and
-// reaches the end of the buffer, and both allocate a slice per message.
-func ForAttrs(b []byte, fn func(typ uint16, v []byte) error) error {
-	ne := binary.NativeEndian
-	for len(b) >= unix.SizeofRtAttr {
-		l := int(ne.Uint16(b[0:2]))
-		if l < unix.SizeofRtAttr || l > len(b) {
-			return errMalformed("attribute")
-		}
-		if err := fn(ne.Uint16(b[2:4])&nlaTypeMask, b[unix.SizeofRtAttr:l]); err != nil {
-			return err
-		}
-		b = b[min((l+unix.RTA_ALIGNTO-1)&^(unix.RTA_ALIGNTO-1), len(b)):]
-	}
-	return nil
 }
 
 func u32(v []byte) (uint32, bool) {
@@ -94,7 +73,7 @@ func parseLink(b []byte) (netstate.Link, error) {
 		Loopback: flags&unix.IFF_LOOPBACK != 0,
 	}
 	kind, hasKind := "", false
-	err := ForAttrs(b[unix.SizeofIfInfomsg:], func(typ uint16, v []byte) error {
+	err := nlattr.Each(b[unix.SizeofIfInfomsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.IFLA_IFNAME:
 			l.Name = cString(v)
@@ -111,7 +90,7 @@ func parseLink(b []byte) (netstate.Link, error) {
 				}
 			}
 		case unix.IFLA_LINKINFO:
-			return ForAttrs(v, func(typ uint16, v []byte) error {
+			return nlattr.Each(v, func(typ uint16, v []byte) error {
 				if typ == unix.IFLA_INFO_KIND {
 					kind, hasKind = cString(v), true
 				}
@@ -186,7 +165,7 @@ func parseAddr(b []byte) (ifIndex int, p netip.Prefix, ok bool, err error) {
 	fam, plen := b[0], int(b[1])
 	ifIndex = int(int32(binary.NativeEndian.Uint32(b[4:8])))
 	var local, addr []byte
-	err = ForAttrs(b[unix.SizeofIfAddrmsg:], func(typ uint16, v []byte) error {
+	err = nlattr.Each(b[unix.SizeofIfAddrmsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.IFA_ADDRESS:
 			addr = v
@@ -220,7 +199,7 @@ func addrDADFailed(b []byte) bool {
 		return false
 	}
 	flags := uint32(b[2])
-	_ = ForAttrs(b[unix.SizeofIfAddrmsg:], func(typ uint16, v []byte) error {
+	_ = nlattr.Each(b[unix.SizeofIfAddrmsg:], func(typ uint16, v []byte) error {
 		if typ == unix.IFA_FLAGS {
 			if f, ok := u32(v); ok {
 				flags = f
@@ -249,7 +228,7 @@ func parseRoute(b []byte, forLookup bool) (out []netstate.Route, keep bool, err 
 	var dst, gw, src []byte
 	oif, metric := 0, 0
 	var hops []netstate.Route // IfIndex and Gateway of each next hop
-	err = ForAttrs(b[unix.SizeofRtMsg:], func(typ uint16, v []byte) error {
+	err = nlattr.Each(b[unix.SizeofRtMsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.RTA_DST:
 			dst = v
@@ -328,7 +307,7 @@ func parseNextHops(b []byte) ([]netstate.Route, error) {
 			return nil, errMalformed("next hop")
 		}
 		h := netstate.Route{IfIndex: int(int32(binary.NativeEndian.Uint32(b[4:8])))}
-		err := ForAttrs(b[sizeofRtNexthop:l], func(typ uint16, v []byte) error {
+		err := nlattr.Each(b[sizeofRtNexthop:l], func(typ uint16, v []byte) error {
 			if typ == unix.RTA_GATEWAY {
 				if a, ok := unmapped(v); ok {
 					h.Gateway = a
@@ -369,7 +348,7 @@ func parseNeigh(b []byte) (m neighMsg, ok bool, err error) {
 		Router:    flags&unix.NTF_ROUTER != 0,
 	}
 	var ip []byte
-	err = ForAttrs(b[unix.SizeofNdMsg:], func(typ uint16, v []byte) error {
+	err = nlattr.Each(b[unix.SizeofNdMsg:], func(typ uint16, v []byte) error {
 		switch typ {
 		case unix.NDA_DST:
 			ip = v

@@ -5,6 +5,7 @@ package sys
 import (
 	"context"
 
+	"github.com/netguard/netguard/checks/internal/nlattr"
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/unix"
 )
@@ -67,7 +68,7 @@ func parseRule(b []byte) (netstate.Rule, bool, error) {
 	flags, _ := u32(b[8:12])
 	r.Invert = flags&unix.FIB_RULE_INVERT != 0
 	markSet := false
-	err := ForAttrs(b[sizeofFibRuleHdr:], func(typ uint16, v []byte) error {
+	err := nlattr.Each(b[sizeofFibRuleHdr:], func(typ uint16, v []byte) error {
 		x, isU32 := u32(v)
 		switch typ {
 		case unix.FRA_DST:

@@ -8,8 +8,8 @@ import (
 	"net/netip"
 	"reflect"
 	"testing"
-	"time"
 
+	"github.com/netguard/netguard/checks/internal/netnstest"
 	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
@@ -48,54 +48,25 @@ func TestParseRuleWGQuick(t *testing.T) {
 	}
 }
 
-// TestParseWGDevice reads a WG_CMD_GET_DEVICE reply as the kernel builds
-// it: WGDEVICE_A_PEERS nested, each peer nested, its endpoint a
-// sockaddr_in and its handshake a __kernel_timespec.
-func TestParseWGDevice(t *testing.T) {
-	now := time.Unix(1_800_000_000, 0)
-	u64 := func(x uint64) []byte { return binary.NativeEndian.AppendUint64(nil, x) }
-	sin := []byte{0, 0, 0xca, 0x6c, 192, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0}
-	binary.NativeEndian.PutUint16(sin[0:2], unix.AF_INET)
-	ts := append(u64(1_799_999_880), u64(0)...)
-	peer1 := append(nlAttr(unix.WGPEER_A_PUBLIC_KEY, make([]byte, 32)), nlAttr(unix.WGPEER_A_ENDPOINT, sin)...)
-	peer1 = append(peer1, nlAttr(unix.WGPEER_A_LAST_HANDSHAKE_TIME, ts)...)
-	peer1 = append(peer1, nlAttr(unix.WGPEER_A_TX_BYTES, u64(4096))...)
-	peer2 := append(nlAttr(unix.WGPEER_A_LAST_HANDSHAKE_TIME, make([]byte, 16)), nlAttr(unix.WGPEER_A_RX_BYTES, u64(0))...)
-	peers := append(nlAttr(0|unix.NLA_F_NESTED, peer1), nlAttr(1|unix.NLA_F_NESTED, peer2)...)
-	msg := genlBody(unix.WG_CMD_GET_DEVICE, unix.WG_GENL_VERSION,
-		nlAttr(unix.WGDEVICE_A_IFNAME, []byte("wg0\x00")), nlAttr(unix.WGDEVICE_A_PEERS|unix.NLA_F_NESTED, peers))
-	got, err := parseWGDevice(msg, now)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(got) != 2 || got[0].Endpoint.String() != "192.0.2.7:51820" || got[0].SinceHandshake != 2*time.Minute || got[0].TxBytes != 4096 ||
-		got[1].SinceHandshake >= 0 || got[1].Endpoint.IsValid() {
-		t.Errorf("peers = %+v", got)
-	}
-	if _, err := parseWGDevice(msg[:len(msg)-3], now); err == nil {
-		t.Error("truncated message parsed")
-	}
-}
-
 // TestRulesInNetns reads wg-quick's rules from a real kernel, in a
 // namespace of its own, and the route lookup answers with the policy
 // table the rule chose.
 func TestRulesInNetns(t *testing.T) {
-	inNetns(t, func(t *testing.T) {
+	netnstest.Run(t, func(t *testing.T) {
 		lo, err := netlink.LinkByName("lo")
-		must(t, "lo", err)
-		must(t, "lo up", netlink.LinkSetUp(lo))
-		must(t, "addr", netlink.AddrAdd(lo, &netlink.Addr{IPNet: cidr("10.66.0.2/32")}))
-		must(t, "route", netlink.RouteAdd(&netlink.Route{Dst: cidr("0.0.0.0/0"), LinkIndex: lo.Attrs().Index, Table: 51820}))
+		netnstest.Must(t, "lo", err)
+		netnstest.Must(t, "lo up", netlink.LinkSetUp(lo))
+		netnstest.Must(t, "addr", netlink.AddrAdd(lo, &netlink.Addr{IPNet: netnstest.CIDR("10.66.0.2/32")}))
+		netnstest.Must(t, "route", netlink.RouteAdd(&netlink.Route{Dst: netnstest.CIDR("0.0.0.0/0"), LinkIndex: lo.Attrs().Index, Table: 51820}))
 		r := netlink.NewRule()
 		r.Priority, r.Invert, r.Mark, r.Table = 32765, true, 51820, 51820
-		must(t, "rule", netlink.RuleAdd(r))
+		netnstest.Must(t, "rule", netlink.RuleAdd(r))
 		r = netlink.NewRule()
 		r.Priority, r.Table, r.SuppressPrefixlen = 32764, unix.RT_TABLE_MAIN, 0
-		must(t, "rule", netlink.RuleAdd(r))
+		netnstest.Must(t, "rule", netlink.RuleAdd(r))
 		s := New().(*linuxSystem)
 		rules, err := s.Rules(context.Background())
-		must(t, "Rules", err)
+		netnstest.Must(t, "Rules", err)
 		var got []string
 		for _, r := range rules {
 			if r.Family == 4 {
@@ -108,7 +79,7 @@ func TestRulesInNetns(t *testing.T) {
 			t.Errorf("rules:\n got %q\nwant %q", got, want)
 		}
 		rt, err := s.RouteTo(context.Background(), netip.MustParseAddr("203.0.113.5"))
-		must(t, "RouteTo", err)
+		netnstest.Must(t, "RouteTo", err)
 		if rt.Table != 51820 || rt.IfIndex != lo.Attrs().Index {
 			t.Errorf("RouteTo = %+v, want table 51820 via lo", rt)
 		}

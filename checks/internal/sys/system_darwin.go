@@ -147,7 +147,7 @@ func darwinMediaCarrier(fd *int, ifName string, running bool) bool {
 	}
 	var ifmr [xnu.SizeofIfmediareq]byte
 	copy(ifmr[:unix.IFNAMSIZ-1], ifName)
-	err := darwinIoctl(*fd, xnu.SIOCGIFMEDIA, unsafe.Pointer(&ifmr[0]))
+	err := xnu.Ioctl(*fd, xnu.SIOCGIFMEDIA, unsafe.Pointer(&ifmr[0]))
 	return darwinCarrier(running, ifmr[:], err)
 }
 
@@ -169,7 +169,7 @@ func darwinDuplicated(fd *int, ifName string, ifIndex int, a netip.Addr) bool {
 		scope = uint32(ifIndex)
 	}
 	req := xnu.In6Ifreq(ifName, a, scope)
-	if darwinIoctl(*fd, xnu.SIOCGIFAFLAG_IN6, unsafe.Pointer(&req[0])) != nil {
+	if xnu.Ioctl(*fd, xnu.SIOCGIFAFLAG_IN6, unsafe.Pointer(&req[0])) != nil {
 		return false
 	}
 	flags, err := xnu.In6IfreqFlags(req[:])
@@ -312,24 +312,11 @@ func darwinND6Info(fd int, ifName string, ip netip.Addr) (state, isRouter, expir
 	copy(nbi[:unix.IFNAMSIZ-1], ifName)
 	a := ip.As16() // no embedded scope: nd6_ioctl embeds ifname's index itself
 	copy(nbi[16:32], a[:])
-	if err := darwinIoctl(fd, darwinSIOCGNBRINFOIN6, unsafe.Pointer(&nbi[0])); err != nil {
+	if err := xnu.Ioctl(fd, darwinSIOCGNBRINFOIN6, unsafe.Pointer(&nbi[0])); err != nil {
 		return 0, 0, 0, err
 	}
 	le := binary.LittleEndian
 	return int32(le.Uint32(nbi[44:])), int32(le.Uint32(nbi[40:])), int32(le.Uint32(nbi[48:])), nil
-}
-
-// darwinIoctl is ioctl(2) with a pointer argument. x/sys/unix has no
-// exported wrapper for struct-pointer ioctls on darwin (SIOCGIFMEDIA,
-// SIOCGIFFLAGS with an ifreq), and marks the raw syscall number deprecated
-// in favour of libSystem; the kernel ABI of ioctl is stable, so the raw
-// call stays until x/sys exports a wrapper.
-func darwinIoctl(fd int, req uint, arg unsafe.Pointer) error {
-	//lint:ignore SA1019 no exported x/sys wrapper for pointer ioctls on darwin (see above)
-	if _, _, e := unix.Syscall(unix.SYS_IOCTL, uintptr(fd), uintptr(req), uintptr(arg)); e != 0 {
-		return e
-	}
-	return nil
 }
 
 // darwinProcName is a process's command name from its kinfo_proc, which
@@ -626,7 +613,7 @@ func (*darwinSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
 	// is at offset 16; 32 bytes in all (the size SIOC[GS]IFFLAGS encode).
 	var ifr [32]byte
 	copy(ifr[:unix.IFNAMSIZ-1], ifi.Name)
-	if err := darwinIoctl(fd, unix.SIOCGIFFLAGS, unsafe.Pointer(&ifr[0])); err != nil {
+	if err := xnu.Ioctl(fd, unix.SIOCGIFFLAGS, unsafe.Pointer(&ifr[0])); err != nil {
 		return fmt.Errorf("set link %s up: get flags: %w", ifi.Name, err)
 	}
 	flags := binary.LittleEndian.Uint16(ifr[16:])
@@ -634,7 +621,7 @@ func (*darwinSystem) SetLinkUp(ctx context.Context, ifIndex int) error {
 		return nil
 	}
 	binary.LittleEndian.PutUint16(ifr[16:], flags|unix.IFF_UP)
-	if err := darwinIoctl(fd, unix.SIOCSIFFLAGS, unsafe.Pointer(&ifr[0])); err != nil {
+	if err := xnu.Ioctl(fd, unix.SIOCSIFFLAGS, unsafe.Pointer(&ifr[0])); err != nil {
 		return fmt.Errorf("set link %s up: %w", ifi.Name, err)
 	}
 	return nil

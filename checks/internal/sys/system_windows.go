@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"unsafe"
 
+	"github.com/netguard/netguard/checks/internal/wincall"
 	"github.com/netguard/netguard/checks/netstate"
 	"golang.org/x/sys/windows"
 )
@@ -48,23 +49,6 @@ var (
 	winGetExtendedUdpTable   = winIphlpapi.NewProc("GetExtendedUdpTable")
 	winDnsFlushResolverCache = winDnsapi.NewProc("DnsFlushResolverCache")
 )
-
-// winCall calls a function that returns its error code (NETIO_STATUS or
-// a DWORD) and keeps it as a windows.Errno. It finds the proc first because
-// LazyProc.Call panics on a missing export. uintptrescapes keeps the
-// pointers converted at our call sites alive and unmoved during the call,
-// as it does for LazyProc.Call itself.
-//
-//go:uintptrescapes
-func winCall(p *windows.LazyProc, args ...uintptr) error {
-	if err := p.Find(); err != nil {
-		return err
-	}
-	if r, _, _ := p.Call(args...); r != 0 {
-		return windows.Errno(r)
-	}
-	return nil
-}
 
 // winIfRow reads one interface's MIB_IF_ROW2 without its counters.
 func winIfRow(index uint32) (*windows.MibIfRow2, error) {
@@ -210,7 +194,7 @@ func (s *windowsSystem) RouteTo(ctx context.Context, dst netip.Addr) (netstate.R
 	// Failures, "no route" included, are Win32 codes kept as windows.Errno
 	// for errors.Is (ERROR_NETWORK_UNREACHABLE is expected for no route;
 	// Wine only stubs this call, so that is unconfirmed).
-	err := winCall(winGetBestRoute2, 0, 0, 0, uintptr(unsafe.Pointer(&to)), 0,
+	err := wincall.Call(winGetBestRoute2, 0, 0, 0, uintptr(unsafe.Pointer(&to)), 0,
 		uintptr(unsafe.Pointer(&row)), uintptr(unsafe.Pointer(&src)))
 	if err != nil {
 		return netstate.Route{}, fmt.Errorf("route to %s (GetBestRoute2): %w", dst, err)
@@ -260,7 +244,7 @@ func (s *windowsSystem) Neighbors(ctx context.Context) ([]netstate.Neighbor, err
 
 func winNeighbors(family uint16) ([]netstate.Neighbor, error) {
 	var t *windowsIPNetTable2
-	if err := winCall(winGetIpNetTable2, uintptr(family), uintptr(unsafe.Pointer(&t))); err != nil {
+	if err := wincall.Call(winGetIpNetTable2, uintptr(family), uintptr(unsafe.Pointer(&t))); err != nil {
 		if errors.Is(err, windows.ERROR_NOT_FOUND) { // empty table
 			return nil, nil
 		}
@@ -348,7 +332,7 @@ func winExtendedTable(p *windows.LazyProc, family uint16, class uint32, l window
 		}
 		// Arguments: table, size, bOrder (FALSE: sorting costs time),
 		// family, class, reserved.
-		err := winCall(p, uintptr(ptr), uintptr(unsafe.Pointer(&size)), 0, uintptr(family), uintptr(class), 0)
+		err := wincall.Call(p, uintptr(ptr), uintptr(unsafe.Pointer(&size)), 0, uintptr(family), uintptr(class), 0)
 		switch {
 		case err == nil:
 			return windowsParseSockets(buf[:min(int(size), len(buf))], l)
@@ -395,7 +379,7 @@ func (s *windowsSystem) LookupNeighbor(ctx context.Context, ifIndex int, ip neti
 	}
 	// Keyed by address and interface index, as for DeleteIpNetEntry2.
 	row := windowsIPNetRow2{Address: windowsSockaddrFrom(ip, scope), InterfaceIndex: uint32(ifIndex)}
-	err := winCall(winGetIpNetEntry2, uintptr(unsafe.Pointer(&row)))
+	err := wincall.Call(winGetIpNetEntry2, uintptr(unsafe.Pointer(&row)))
 	if errors.Is(err, windows.ERROR_NOT_FOUND) || errors.Is(err, windows.ERROR_FILE_NOT_FOUND) {
 		return netstate.Neighbor{}, false, nil
 	}
@@ -429,7 +413,7 @@ func (s *windowsSystem) DeleteNeighbor(ctx context.Context, n netstate.Neighbor)
 		Address:        windowsSockaddrFrom(n.IP, scope),
 		InterfaceIndex: uint32(n.IfIndex),
 	}
-	err := winCall(winDeleteIpNetEntry2, uintptr(unsafe.Pointer(&row)))
+	err := wincall.Call(winDeleteIpNetEntry2, uintptr(unsafe.Pointer(&row)))
 	// ERROR_NOT_FOUND is documented for a missing interface, whose entries
 	// are gone with it, and is what a missing row is expected to give too;
 	// ERROR_FILE_NOT_FOUND is accepted as well because NSI-backed calls use

@@ -4,7 +4,6 @@ package sys
 
 import (
 	"context"
-	"errors"
 	"net/netip"
 	"testing"
 
@@ -69,19 +68,6 @@ func TestWindowsLiveSmoke(t *testing.T) {
 		t.Logf("firewall %s: %d chain(s), partial: %v", fs.Source, len(fs.Chains), fs.Partial)
 		if _, wine := wine.Version(); (wine || !IsPrivileged()) && fs.Partial == nil {
 			t.Errorf("WFP filters read under Wine or without elevation: %+v", fs)
-		}
-	})
-	t.Run("WFP", func(t *testing.T) {
-		wine.SkipIfGap(t, wine.GapWFP)
-		chains, err := wfpFilters(ctx)
-		switch {
-		case !IsPrivileged() && !errors.Is(err, errWFPNeedsElevation):
-			t.Errorf("wfpFilters without elevation = %v, want %v", err, errWFPNeedsElevation)
-		case IsPrivileged() && err != nil:
-			t.Errorf("wfpFilters as administrator: %v", err)
-		}
-		for _, c := range chains {
-			t.Logf("WFP chain %s: %d rule(s)", c.Name, len(c.Rules))
 		}
 	})
 	t.Run("InspectTunnel", func(t *testing.T) {

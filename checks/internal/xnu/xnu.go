@@ -5,9 +5,10 @@
 // and RTM_GET replies, darwin_rib.go) and checks/watch (change
 // notifications, bsdroute.go) share; each maps the result to its own types.
 // bpf.go holds the BPF device's ioctls and the records a read of it
-// returns, for the ARP probes of checks/internal/sys (bsd/net/bpf.h).
+// returns, for the ARP probes of checks/internal/neighprobe (bsd/net/bpf.h).
 // Pure functions over []byte without a build tag, so they are unit tested
-// and fuzzed on Linux CI.
+// and fuzzed on Linux CI; the one syscall, Ioctl (ioctl_darwin.go), is
+// the pointer ioctl every macOS reader of these structs makes.
 //
 // Layouts are xnu-11417 (macOS 15) headers: bsd/net/route.h,
 // bsd/net/if.h, bsd/net/if_dl.h, bsd/net/bpf.h. macOS runs only on
