@@ -51,3 +51,48 @@ func TestScopeFor(t *testing.T) {
 		}
 	}
 }
+
+// TestScopeForNRPT holds the Windows NRPT's choice among its rules: a
+// host's own rule covers that host alone and wins over its domain's, an
+// exemption (a rule without servers) sends the names it covers to the
+// default servers even under a less specific rule, and the rule for "."
+// covers every name no other rule does.
+func TestScopeForNRPT(t *testing.T) {
+	ap := netip.MustParseAddrPort
+	c := ResolverConfig{
+		Servers: []netip.AddrPort{ap("192.0.2.53:53")},
+		Scoped: []ScopedResolver{
+			{Domain: ".", Source: "any", Servers: []netip.AddrPort{ap("100.100.100.100:53")}},
+			{Domain: "corp.example", Source: "suffix", Servers: []netip.AddrPort{ap("10.8.0.1:53")}},
+			{Domain: "www.corp.example", Source: "www exempt", Exact: true, Exempt: true},
+			{Domain: "vpn.corp.example", Source: "vpn host", Exact: true, Servers: []netip.AddrPort{ap("10.8.0.9:53")}},
+			{Domain: "corp.example", Source: "corp host", Exact: true, Servers: []netip.AddrPort{ap("10.8.0.7:53")}},
+			{Domain: "lab.example", Source: "lab exempt", Exempt: true},
+			{Domain: "lab.example", Source: "lab", Servers: []netip.AddrPort{ap("10.7.0.1:53")}},
+			{Domain: "dnssec.example", Source: "dnssec"}, // no servers, not an exemption: ignored
+		},
+	}
+	for _, tt := range []struct {
+		name   string
+		source string // "": the default servers
+	}{
+		{"git.corp.example", "suffix"},
+		{"www.corp.example", ""},         // exempt host
+		{"a.www.corp.example", "suffix"}, // the exemption is for the host alone
+		{"vpn.corp.example", "vpn host"}, // the host's rule
+		{"x.vpn.corp.example", "suffix"}, // not under the host's rule
+		{"corp.example", "corp host"},    // a host's rule before its domain's
+		{"git.lab.example", "lab"},       // servers before an exemption among equals
+		{"www.lab.test", "any"},          // the rule for every name
+		{"x.dnssec.example", "any"},
+	} {
+		sc := c.ScopeFor(tt.name)
+		got := ""
+		if sc != nil {
+			got = sc.Source
+		}
+		if got != tt.source {
+			t.Errorf("ScopeFor(%q) = %q, want %q", tt.name, got, tt.source)
+		}
+	}
+}

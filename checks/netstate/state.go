@@ -216,17 +216,21 @@ type ResolverConfig struct {
 	// line): a VPN that sets its resolver usually sets its domain too.
 	Search []string
 	// Scoped are the per-domain resolvers (macOS /etc/resolver/<domain>,
-	// which VPN clients write to send one domain's names to their own
-	// servers), in file-name order; ServersFor picks the one a name uses.
+	// Windows NRPT rules), which VPN clients write to send one domain's
+	// names to their own servers, in file-name order or in the order the
+	// rules were read; ServersFor picks the one a name uses.
 	Scoped []ScopedResolver
 }
 
-// ScopedResolver is a resolver for one domain and every name under it.
+// ScopedResolver is a resolver for one domain and every name under it,
+// for one host name alone (Exact), or for every name (Domain ".").
 type ScopedResolver struct {
 	// Domain is the domain it serves (the file's domain line, else the
-	// file's name), lower case, without a trailing dot.
+	// file's name; the NRPT rule's namespace), lower case, without a
+	// leading or trailing dot; "." for every name.
 	Domain string
-	// Source is the file it was read from (/etc/resolver/corp.example).
+	// Source is where it was read, as a person finds it: the file
+	// (/etc/resolver/corp.example) or the rule (NRPT rule {GUID} (local)).
 	Source  string
 	Servers []netip.AddrPort
 	// Timeout per query, zero when the file sets none.
@@ -234,25 +238,73 @@ type ScopedResolver struct {
 	// Order is the file's search_order: of two resolvers for the same
 	// domain the lower is used; zero when the file sets none.
 	Order int
+	// Exact: it serves Domain itself and no name under it (an NRPT rule
+	// for one host).
+	Exact bool
+	// Exempt: a rule without servers of its own (an NRPT exemption, or a
+	// DirectAccess or DNSSEC-only rule): the names it covers go to the
+	// default servers even under a less specific resolver's domain.
+	Exempt bool
+	// Rule is the NRPT rule's name (its registry key, a GUID), and Policy
+	// whether Group Policy set it; empty and false for a file.
+	Rule   string
+	Policy bool
+}
+
+// covers reports whether s serves name, and how specifically: the
+// length of the domain it matched, -1 for the resolver of every name.
+func (s *ScopedResolver) covers(name string) (bool, int) {
+	switch {
+	case s.Domain == "":
+		return false, 0
+	case s.Domain == ".":
+		return true, -1
+	case name == s.Domain:
+		return true, len(s.Domain)
+	case !s.Exact && strings.HasSuffix(name, "."+s.Domain):
+		return true, len(s.Domain)
+	}
+	return false, 0
 }
 
 // ScopeFor returns the per-domain resolver the system resolver uses for
-// name: the one with servers whose domain is name or the longest suffix
-// of it at a label boundary, the lower search_order (then the earlier
-// file) among equals; nil when none covers it.
+// name: the most specific one that covers it (the longest domain at a
+// label boundary, a host's own rule before its domain's, any domain
+// before the resolver of every name), then one with servers before an
+// exemption, the lower search_order, the earlier read. nil when none
+// covers it, or when the one that does is an exemption.
 func (c *ResolverConfig) ScopeFor(name string) *ScopedResolver {
 	name = strings.ToLower(strings.TrimSuffix(name, "."))
 	var best *ScopedResolver
+	bestLen := 0
 	for i := range c.Scoped {
 		s := &c.Scoped[i]
-		if len(s.Servers) == 0 || s.Domain == "" || (name != s.Domain && !strings.HasSuffix(name, "."+s.Domain)) {
+		if len(s.Servers) == 0 && !s.Exempt {
 			continue
 		}
-		if best == nil || len(s.Domain) > len(best.Domain) || (len(s.Domain) == len(best.Domain) && s.Order < best.Order) {
-			best = s
+		ok, n := s.covers(name)
+		if !ok {
+			continue
+		}
+		if best == nil || n > bestLen || (n == bestLen && scopeBefore(s, best)) {
+			best, bestLen = s, n
 		}
 	}
+	if best == nil || best.Exempt {
+		return nil
+	}
 	return best
+}
+
+// scopeBefore orders two resolvers that cover a name equally long.
+func scopeBefore(s, t *ScopedResolver) bool {
+	switch {
+	case s.Exact != t.Exact:
+		return s.Exact
+	case s.Exempt != t.Exempt:
+		return !s.Exempt
+	}
+	return s.Order < t.Order
 }
 
 // ServersFor lists the servers the DNS probe asks directly for name, in
