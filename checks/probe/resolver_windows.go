@@ -17,9 +17,13 @@ import (
 // readResolverConfig lists the per-interface DNS servers of the adapters
 // that are up, the one with the lowest interface metric first: the DNS
 // client asks the preferred interface's servers first. There is no
-// resolv.conf on Windows; path is ignored.
+// resolv.conf on Windows; path is ignored. The per-domain resolvers are
+// the NRPT's rules.
 func readResolverConfig(string, string) netstate.ResolverConfig {
 	c := netstate.ResolverConfig{Source: "GetAdaptersAddresses", Found: true, Timeout: time.Second, Attempts: 1}
+	// The NRPT's rules send their domains' names to their own servers,
+	// whatever the adapters list.
+	c.Scoped = readNRPT()
 	const flags = windows.GAA_FLAG_SKIP_ANYCAST | windows.GAA_FLAG_SKIP_MULTICAST | windows.GAA_FLAG_SKIP_UNICAST
 	size := uint32(15 << 10)
 	var aa *windows.IpAdapterAddresses
