@@ -9,41 +9,44 @@ import (
 )
 
 // The Windows Name Resolution Policy Table (NRPT) is read from the
-// registry, as [MS-GPNRPT] (Group Policy: Name Resolution Policy Table
-// Data Extension) section 2.2.2 lays it out: one key per rule, named by
-// the rule (a GUID), under the Group Policy store or the local one.
+// registry as [MS-GPNRPT] (Group Policy: Name Resolution Policy Table Data
+// Extension) section 2.2.2 lays it out: one key per rule, named by the
+// rule (a GUID), under the Group Policy store (HKLM\SOFTWARE\Policies\
+// Microsoft\Windows NT\DNSClient\DnsPolicyConfig) or the local one
+// (HKLM\SYSTEM\CurrentControlSet\Services\Dnscache\Parameters\
+// DnsPolicyConfig); the keys are in nrpt_windows.go.
 //
-//   - Name (REG_MULTI_SZ): the namespaces the rule covers; ".corp.example"
-//     is a suffix (the domain and every name under it), "host.corp.example"
-//     one host (the NRPT's FQDN rule, "applies only to the specified
-//     host"), "." every name (the NRPT's "Any" namespace; Windows sends
-//     every name no more specific rule covers to it: VPN clients such as
-//     Firezone claim all names with it).
-//   - GenericDNSServers (REG_SZ, section 2.2.2.13): the rule's servers,
-//     separated by ";" (Tailscale writes "; "); addresses only, no port.
-//   - ConfigOptions (REG_DWORD, section 2.2.2.2): 0x8 says the generic
-//     DNS server option is set; 0x2 (DNSSEC) and 0x4 (DirectAccess) rules
-//     without it name no servers of their own.
+//   - Name (REG_MULTI_SZ): the rule's namespaces, of the kinds Microsoft's
+//     "The NRPT" (Windows Server 2012 R2) lists: a suffix ".corp.example"
+//     (the domain and every name under it), an FQDN "host.corp.example"
+//     ("applies only to the specified host"), a prefix (a bare label
+//     under any domain), a subnet (reverse lookups), and Any, written "."
+//     (Add-DnsClientNrptRule -Namespace "." is how VPN clients such as
+//     Firezone send every name to their servers). "." is kept as a
+//     resolver for every name, the least specific; prefixes and subnets
+//     are left out, as the DNS probe asks for a full forward name.
+//   - GenericDNSServers (REG_SZ, 2.2.2.13): the rule's servers, taken to
+//     be written as DirectAccessDNSServers (2.2.2.12) is, addresses
+//     separated by ";" (Tailscale writes "; "); a name, or an address
+//     with a port, which the NRPT has no field for, is left out.
+//   - ConfigOptions (REG_DWORD, 2.2.2.2): the bit 0x8 says the generic
+//     DNS server option is set; 0x2 (DNSSEC) and 0x4 (DirectAccess)
+//     alone name no servers for every network.
 //
 // A rule without servers is an exemption: "If a DNS name matches an entry
 // in the NRPT that does not contain addresses of DNS servers, the
 // DirectAccess client sends the name query to the DNS servers specified
 // in the client's TCP/IP settings" (Forefront UAG, "Identifying DNS
-// servers"; Always On VPN writes such rules for hosts kept off the
-// tunnel), and the most specific rule that covers a name is the one used,
-// which is how an exemption inside a suffix rule works. When the Group
-// Policy store exists, the DNS client reads it alone: local rules are not
-// in effect then (Tailscale's net/dns/nrpt_windows.go writes its rules to
-// both stores for that reason, and deletes the empty Group Policy key
-// since "Group policy will continue to override local settings" while it
-// exists). Prefix rules (a bare host label matched under any domain) and
-// reverse-lookup subnets are left out: the DNS probe asks for a full name.
-const (
-	nrptPolicyStore = `SOFTWARE\Policies\Microsoft\Windows NT\DNSClient\DnsPolicyConfig`
-	nrptLocalStore  = `SYSTEM\CurrentControlSet\Services\Dnscache\Parameters\DnsPolicyConfig`
-	// nrptGenericServers is ConfigOptions' bit for GenericDNSServers.
-	nrptGenericServers = 0x8
-)
+// servers"). Exemptions for hosts inside a suffix rule work only because
+// the most specific rule covering a name is the one used, so that is how
+// netstate.ResolverConfig.ScopeFor picks. When the Group Policy store
+// exists, its rules alone are in effect and the local ones are not: not
+// in Microsoft's text, but what Tailscale's client relies on
+// (net/dns/nrpt_windows.go writes its rules to both stores while other
+// Group Policy rules exist, and deletes the emptied Group Policy key, as
+// "Group policy will continue to override local settings" while it is
+// there).
+const nrptGenericServers = 0x8 // ConfigOptions' bit for GenericDNSServers
 
 // Bounds of one NRPT: Tailscale splits its rules at 50 namespaces, and a
 // machine has a handful of rules.

@@ -9,6 +9,12 @@ import (
 	"golang.org/x/sys/windows/registry"
 )
 
+// The NRPT's registry stores, under HKLM; see nrpt.go.
+const (
+	nrptPolicyStore = `SOFTWARE\Policies\Microsoft\Windows NT\DNSClient\DnsPolicyConfig`
+	nrptLocalStore  = `SYSTEM\CurrentControlSet\Services\Dnscache\Parameters\DnsPolicyConfig`
+)
+
 // readNRPT reads the NRPT rules in effect from the registry, which any
 // user may read. A store that does not exist (no rules, or Wine) holds
 // no rules; one that cannot be read is left out, as the DNS client's
