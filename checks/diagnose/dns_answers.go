@@ -2,13 +2,19 @@ package diagnose
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
 
-// ArgSearch is the resolver's search list, as the configuration gives it.
-const ArgSearch Arg = "search"
+// ArgSearch is the resolver's search list, as the configuration gives it;
+// ArgAdapterServer a name server the network adapters list (Windows),
+// absent when an NRPT rule's server is meant.
+const (
+	ArgSearch        Arg = "search"
+	ArgAdapterServer Arg = "adapter_server"
+)
 
 // The findings of the dns check about what name servers answer: a REFUSED
 // or SERVFAIL is an answer, so the server and the path to it work, and the
@@ -19,17 +25,18 @@ var (
 		ID: "dns-server-refused", Severity: SevError,
 		Title:    "A name server refuses the name",
 		Text:     "name server {server} refuses to resolve {name} (REFUSED): it answers only for the names it serves, as a VPN's or an office's resolver left in {file} does{detail}",
-		Optional: []Arg{ArgSearch},
+		Optional: []Arg{ArgSearch, ArgDomain, ArgNRPTRule, ArgNRPTPolicyRule, ArgAdapterServer},
 		Manual: Steps{
 			Linux: []string{"cat {file}  # {server} is listed there", "[systemd-resolved] resolvectl status  # which link lists {server}", "[NetworkManager] nmcli device show  # which connection lists {server}", "[resolvconf] ls /run/resolvconf/interface  # which interface's entry lists {server}",
 				"# the search domain {search} came with it", "# reconnect or quit the VPN client that set {server}, or remove it from the network settings"},
 			Darwin: []string{"cat {file}  # {server} is listed there", "scutil --dns  # which resolver lists {server}", "# the search domain {search} came with it",
 				"# reconnect or quit the VPN app that set {server}, or remove it in System Settings › Network › Details › DNS"},
-			Windows: []string{"Resolve-DnsName {name} -Server {server}  # REFUSED", "Get-DnsClientServerAddress  # which adapter lists {server}", "Get-DnsClientGlobalSetting  # the suffix search list ({search})",
-				"# reconnect or quit the VPN client that set {server}, or remove it: Settings › Network & internet › Properties › DNS server assignment"},
+			Windows: slices.Concat([]string{"Resolve-DnsName {name} -Server {server}  # REFUSED"}, windowsNRPTSteps, []string{
+				"Get-DnsClientServerAddress  # which adapter lists {adapter_server}", "Get-DnsClientGlobalSetting  # the suffix search list ({search})",
+				"# reconnect or quit the VPN client that set {adapter_server}, or remove it: Settings › Network & internet › Properties › DNS server assignment"}),
 		},
 		Why: "The name server asked refuses names it does not serve: a VPN's or an office's resolver reached after the VPN is gone, or asked for public names. Public names do not resolve through it, and flushing caches cannot help.",
-		How: "Each name server the resolver uses for the --dns name (a per-domain resolver's, such as macOS /etc/resolver/<domain>, when the name is under its domain) was asked directly for it and answered REFUSED; the search list comes from the same configuration.",
+		How: "Each name server the resolver uses for the --dns name (a per-domain resolver's, such as macOS /etc/resolver/<domain> or a Windows NRPT rule, when the name is under its domain) was asked directly for it and answered REFUSED; the search list comes from the same configuration.",
 	}
 
 	DNSStubUpstreamsDead = &Def{
@@ -135,11 +142,17 @@ func (d *diag) refused(s netstate.DNSServerResult) *Finding {
 		// A per-domain resolver's server, asked because the name is under
 		// its domain: its file is where it was left, its domain what it
 		// came with.
-		args[ArgFile] = sc.Source
-		args[ArgDetail] = "; it is the resolver for " + sc.Domain
+		sa := scopeArgs(sc)
+		for _, k := range []Arg{ArgFile, ArgDomain, ArgNRPTRule, ArgNRPTPolicyRule} {
+			if sa[k] != "" {
+				args[k] = sa[k]
+			}
+		}
+		args[ArgDetail] = "; it is the resolver for " + sa[ArgDomain]
 		evidence = append(evidence, fmt.Sprintf("%s: domain %s", sc.Source, sc.Domain))
 		return d.add(DNSServerRefused, args, evidence...)
 	}
+	args[ArgAdapterServer] = a
 	if len(cfg.Search) > 0 {
 		search := strings.Join(cfg.Search, " ")
 		args[ArgSearch] = search

@@ -21,6 +21,23 @@ func corpScope(s *netstate.State, servers ...netip.AddrPort) {
 
 var corpNS2 = netip.MustParseAddrPort("10.8.0.2:53")
 
+// nrptScope makes the DNS probe's name git.corp.example, under a Windows
+// NRPT rule for .corp.example whose servers are servers, set by Group
+// Policy when policy.
+func nrptScope(s *netstate.State, policy bool, servers ...netip.AddrPort) {
+	const id = "{5abe529b-675b-4486-8459-25a634dacc23}"
+	store := "local"
+	if policy {
+		store = "Group Policy"
+	}
+	s.DNS.Name = "git.corp.example"
+	s.DNS.Resolver.Scoped = []netstate.ScopedResolver{
+		{Domain: "corp.example", Source: "NRPT rule " + id + " (" + store + ")", Rule: id, Policy: policy, Servers: servers},
+		// Always On VPN's exemption for a public host of the same domain.
+		{Domain: "www.corp.example", Source: "NRPT rule {E} (" + store + ")", Rule: "{E}", Policy: policy, Exact: true, Exempt: true},
+	}
+}
+
 // dnsScopedLocalCases are the cases of TestDiagnoseLocal about per-domain
 // resolvers (macOS /etc/resolver).
 var dnsScopedLocalCases = []localCase{
@@ -91,6 +108,53 @@ var dnsScopedLocalCases = []localCase{
 			s.DNS.Servers = []netstate.DNSServerResult{{Server: corpNS, Err: context.DeadlineExceeded}}
 		},
 		verdict: Healthy, check: "dns", status: StatusPass,
+	},
+	{
+		name: "a VPN client's NRPT rule left behind: its servers silent, the name under its namespace fails, the rule named with the steps that remove it",
+		oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			nrptScope(s, false, corpNS, corpNS2)
+			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: corpNS, Err: context.DeadlineExceeded}, {Server: corpNS2, Err: context.DeadlineExceeded}}
+		},
+		want: []string{"dns-scoped-resolver-dead"}, verdict: Unhealthy,
+		culprit: "NRPT rule {5abe529b-675b-4486-8459-25a634dacc23} (local) sends names under corp.example to 10.8.0.1, 10.8.0.2, which do not answer", check: "dns", status: StatusFail,
+		steps: "Remove-DnsClientNrptRule -Name '{5abe529b-675b-4486-8459-25a634dacc23}' -Force",
+	},
+	{
+		name: "a Group Policy NRPT rule whose servers are silent: the rule named, its removal left to the administrator",
+		oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			nrptScope(s, true, corpNS)
+			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: corpNS, Err: context.DeadlineExceeded}}
+		},
+		want: []string{"dns-scoped-resolver-dead"}, verdict: Unhealthy,
+		culprit: "NRPT rule {5abe529b-675b-4486-8459-25a634dacc23} (Group Policy) sends names under corp.example to 10.8.0.1, which do not answer (no reply): git.corp.example does not resolve; Group Policy sets the rule", check: "dns", status: StatusFail,
+		steps: "ask its administrator to remove the rule",
+	},
+	{
+		name: "an NRPT rule whose server refuses the name: refused, named with the rule",
+		oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			nrptScope(s, false, corpNS)
+			s.DNS.Err, s.DNS.Addrs = errors.New("lookup git.corp.example: server misbehaving"), nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: corpNS, Answered: true, Rcode: "REFUSED"}}
+		},
+		want: []string{"dns-server-refused"}, verdict: Unhealthy,
+		culprit: "resolver left in NRPT rule {5abe529b-675b-4486-8459-25a634dacc23} (local) does; it is the resolver for corp.example", check: "dns", status: StatusFail,
+		steps: "Get-DnsClientNrptRule -Name '{5abe529b-675b-4486-8459-25a634dacc23}'",
+	},
+	{
+		name: "a host an NRPT exemption keeps off the VPN's rule: the default servers, as before",
+		oses: []string{"windows"},
+		mutate: func(s *netstate.State) {
+			nrptScope(s, false, corpNS)
+			s.DNS.Name = "www.corp.example"
+			s.DNS.Err, s.DNS.Addrs = context.DeadlineExceeded, nil
+			s.DNS.Servers = []netstate.DNSServerResult{{Server: goodNS, Err: context.DeadlineExceeded}}
+		},
+		want: []string{"dns-failed"}, verdict: Unhealthy, check: "dns", status: StatusFail,
 	},
 	{
 		name: "a name outside every per-domain resolver's domain: the default servers, as before",

@@ -41,6 +41,9 @@ func TestCatalogManualSteps(t *testing.T) {
 	known[string(ArgSearch)] = true
 	known[string(ArgURL)] = true
 	known[string(ArgDomain)] = true
+	known[string(ArgNRPTRule)] = true
+	known[string(ArgAdapterServer)] = true
+	known[string(ArgNRPTPolicyRule)] = true
 	for _, a := range []Arg{ArgFWFamily, ArgIPTables, ArgRuleNum, ArgTable, ArgChain, ArgHandle, ArgRule, ArgTunnel, ArgServers, ArgExcept, ArgAnchor} {
 		known[string(a)] = true
 	}
