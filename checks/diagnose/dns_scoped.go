@@ -23,7 +23,8 @@ const (
 // The dns check's finding about per-domain resolvers.
 var (
 	// DNSScopedResolverDead: the name falls under a per-domain resolver
-	// (macOS /etc/resolver/<domain>) and none of its servers answers.
+	// (macOS /etc/resolver/<domain>, a Windows NRPT rule) and none of its
+	// servers answers.
 	DNSScopedResolverDead = &Def{
 		ID: "dns-scoped-resolver-dead", Severity: SevError,
 		Title:     "A per-domain resolver sends a domain's names to a dead server",
