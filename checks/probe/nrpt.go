@@ -81,7 +81,7 @@ func nrptScopes(policyExists bool, policy, local []nrptRule) []netstate.ScopedRe
 		if i == maxNRPTRules {
 			break
 		}
-		out = append(out, parseNRPTRule(r, store == "Group Policy", "NRPT rule "+r.ID+" ("+store+")")...)
+		out = append(out, parseNRPTRule(r, policyExists, "NRPT rule "+r.ID+" ("+store+")")...)
 	}
 	return out
 }
