@@ -18,6 +18,11 @@ package main
 //
 // It is a benchmark, not a timed test: nothing here fails on a slow
 // machine, only on a wrong verdict.
+//
+// NETGUARD_BENCH_BASELINE names another guard binary (`mage bench` builds
+// the revision NETGUARD_BENCH_BASE names into it): its `--version` and
+// healthy checks then run in the same rounds, after this tree's, and are
+// printed beside them.
 
 import (
 	"context"
@@ -82,16 +87,36 @@ func BenchmarkSideBySide(b *testing.B) {
 ping -c1 -W1 %[1]s >/dev/null & a=$!; ping -c1 -W1 %[2]s >/dev/null & b=$!; getent hosts %[3]s >/dev/null & c=$!
 wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 
+	base, baseName := os.Getenv("NETGUARD_BENCH_BASELINE"), os.Getenv("NETGUARD_BENCH_BASELINE_NAME")
+	var baseVersion, baseGuard, baseUser []time.Duration
+
+	// pair times this tree's command and, with a baseline, the baseline's
+	// right beside it: this tree's first in even rounds, the baseline's
+	// first in odd ones, so that neither side always runs warmer.
+	pair := func(round int, this, that *[]time.Duration, mk func(bin string) *exec.Cmd) {
+		if base == "" {
+			*this = append(*this, timeCmd(b, mk(bin), 0))
+			return
+		}
+		if round%2 == 0 {
+			*this = append(*this, timeCmd(b, mk(bin), 0))
+			*that = append(*that, timeCmd(b, mk(base), 0))
+			return
+		}
+		*that = append(*that, timeCmd(b, mk(base), 0))
+		*this = append(*this, timeCmd(b, mk(bin), 0))
+	}
+	withBin := func(args []string, bin string) []string { return append([]string{bin}, args[1:]...) }
 	var floor, physT, cardT, versionT, preT, sh, guard, guardUser, seedCheck []time.Duration
 	for i := range benchRounds {
 		floor = append(floor, timeCmd(b, l.Cmd(ctx, l.Client, "true"), 0))
 		physT = append(physT, timeCmd(b, l.Cmd(ctx, l.Client, phys, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
 		cardT = append(cardT, timeCmd(b, l.Cmd(ctx, l.Client, card), 0))
-		versionT = append(versionT, timeCmd(b, l.Cmd(ctx, l.Client, bin, "--version"), 0))
+		pair(i, &versionT, &baseVersion, func(bin string) *exec.Cmd { return l.Cmd(ctx, l.Client, bin, "--version") })
 		preT = append(preT, timeCmd(b, l.Cmd(ctx, l.Client, pre, lab.GatewayIP, lab.ExternalIP, lab.DNSName), 0))
 		sh = append(sh, timeCmd(b, l.Cmd(ctx, l.Client, "sh", "-c", shell), 0))
-		guard = append(guard, timeCmd(b, l.Cmd(ctx, l.Client, check...), 0))
-		guardUser = append(guardUser, timeCmd(b, l.CmdAs(ctx, l.Client, "nobody", check...), 0))
+		pair(i, &guard, &baseGuard, func(bin string) *exec.Cmd { return l.Cmd(ctx, l.Client, withBin(check, bin)...) })
+		pair(i, &guardUser, &baseUser, func(bin string) *exec.Cmd { return l.CmdAs(ctx, l.Client, "nobody", withBin(check, bin)...) })
 		if i < benchSeedRounds {
 			c := l.Cmd(ctx, l.Client, "bash", seed, "check")
 			c.Env = append(c.Env, seedEnv...)
@@ -197,6 +222,16 @@ wait $a && wait $b && wait $c`, lab.GatewayIP, lab.ExternalIP, lab.DNSName)
 	fmt.Fprintln(w, row("guard check (root)", mg))
 	fmt.Fprintln(w, row("guard check (nobody)", mu))
 	fmt.Fprintln(w, row("seed-check.sh check", ms))
+	if base != "" {
+		vs := func(name string, this, that []time.Duration) {
+			d := median(this) - median(that)
+			fmt.Fprintf(w, "  %-32s %s   this tree %+.2f ms\n", name, ms2(median(that)), float64(d.Microseconds())/1000)
+		}
+		fmt.Fprintf(w, "  the same rounds, %s's binary:\n", baseName)
+		vs("guard --version", versionT, baseVersion)
+		vs("guard check (root)", guard, baseGuard)
+		vs("guard check (nobody)", guardUser, baseUser)
+	}
 	fmt.Fprintf(w, "  guard check peak RSS (root)      %8.1f MiB\n", float64(median(rss))/1024)
 	for i, bc := range brokenCases {
 		fmt.Fprintf(w, "  broken: %-46s decided in %s (exit 1)\n", bc.name, ms2(brokenT[i]))

@@ -270,9 +270,54 @@ func Lab(ctx context.Context) error {
 }
 
 // Bench runs the benchmarks: the healthy check against the seed script, side by side in the lab (needs root).
+// With NETGUARD_BENCH_BASE set to a git revision, that revision's guard is
+// built the same way and its healthy checks run interleaved with this
+// tree's, in the same lab, so a change is measured against its base in one
+// run rather than across two runs on a machine whose speed drifts.
 func Bench(ctx context.Context) error {
 	mg.CtxDeps(ctx, Deps)
-	return run(ctx, nil, "go", "test", "-run", "^$", "-bench", "SideBySide", "-benchtime", "1x", "./guard/")
+	env := map[string]string{}
+	if rev := os.Getenv("NETGUARD_BENCH_BASE"); rev != "" {
+		bin, cleanup, err := buildRevision(ctx, rev)
+		if err != nil {
+			return err
+		}
+		defer cleanup()
+		env["NETGUARD_BENCH_BASELINE"] = bin
+		env["NETGUARD_BENCH_BASELINE_NAME"] = rev
+	}
+	return run(ctx, env, "go", "test", "-run", "^$", "-bench", "SideBySide", "-benchtime", "1x", "./guard/")
+}
+
+// buildRevision builds guard as of git revision rev (static, stripped,
+// -trimpath, as the lab builds this tree's) from a copy of that revision's
+// files in a temporary directory, and returns the binary.
+func buildRevision(ctx context.Context, rev string) (bin string, cleanup func(), err error) {
+	dir, err := os.MkdirTemp("", "netguard-bench-base-")
+	if err != nil {
+		return "", nil, err
+	}
+	cleanup = func() { os.RemoveAll(dir) }
+	// The bench runs the binary as nobody too.
+	if err := os.Chmod(dir, 0o755); err != nil {
+		cleanup()
+		return "", nil, err
+	}
+	src := filepath.Join(dir, "src")
+	if err := run(ctx, nil, "git", "worktree", "add", "--detach", src, rev); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("bench base %s: %w", rev, err)
+	}
+	cleanup = func() {
+		_ = run(context.Background(), nil, "git", "worktree", "remove", "--force", src)
+		os.RemoveAll(dir)
+	}
+	bin = filepath.Join(dir, "guard")
+	if err := runIn(ctx, src, static, "go", "build", "-trimpath", "-ldflags=-s -w", "-o", bin, "./guard"); err != nil {
+		cleanup()
+		return "", nil, fmt.Errorf("bench base %s: %w", rev, err)
+	}
+	return bin, cleanup, nil
 }
 
 // run runs a command with extra environment, its output on ours, and
