@@ -41,16 +41,22 @@ func (p *NetProber) resolverConfig() netstate.ResolverConfig {
 // MAXNS and Go's resolver both stop at three, whatever follows.
 const maxNameServers = 3
 
+// resolverFields splits a resolv.conf or resolver(5) line into its words,
+// without the comment that '#' or ';' starts.
+func resolverFields(line string) []string {
+	if i := strings.IndexAny(line, "#;"); i >= 0 {
+		line = line[:i]
+	}
+	return strings.Fields(line)
+}
+
 // parseResolvConf reads resolv.conf text: the first three nameserver
 // lines in order and options timeout:N attempts:N rotate. Later options
 // win, as in glibc.
 func parseResolvConf(source string, data []byte) netstate.ResolverConfig {
 	c := netstate.ResolverConfig{Source: source, Found: true, Timeout: netstate.DefaultResolverTimeout, Attempts: netstate.DefaultResolverAttempts}
 	conffile.Lines(data, func(_ int, line string) {
-		if i := strings.IndexAny(line, "#;"); i >= 0 {
-			line = line[:i]
-		}
-		fs := strings.Fields(line)
+		fs := resolverFields(line)
 		if len(fs) < 2 {
 			return
 		}
@@ -111,10 +117,7 @@ func parseScopedResolver(source, file string, data []byte) (sr netstate.ScopedRe
 	port := uint16(53)
 	var addrs []netip.Addr
 	conffile.Lines(data, func(_ int, line string) {
-		if i := strings.IndexAny(line, "#;"); i >= 0 {
-			line = line[:i]
-		}
-		fs := strings.Fields(line)
+		fs := resolverFields(line)
 		if len(fs) < 2 {
 			return
 		}
