@@ -183,6 +183,8 @@ func (e *Engine) collectProxy(ctx context.Context, ls netstate.LocalSystem, o Op
 		resolveErr error
 		tcp        netstate.ProbeResult
 		connect    netstate.ProxyConnect
+		route      netstate.Route
+		routeErr   error
 	}
 	sp, _ := e.Prober.(netstate.StreamProber)
 	var target netip.AddrPort
@@ -228,6 +230,9 @@ func (e *Engine) collectProxy(ctx context.Context, ls netstate.LocalSystem, o Op
 			if connect && r.tcp.Answered && !r.tcp.Refused {
 				r.connect = sp.Connect(ctx, netip.AddrPortFrom(r.addr, port), target, auth)
 			}
+			if r.tcp.Answered && !r.addr.IsLoopback() {
+				r.route, r.routeErr = e.Sys.RouteTo(ctx, r.addr)
+			}
 		})
 	}
 	wg.Wait()
@@ -235,6 +240,7 @@ func (e *Engine) collectProxy(ctx context.Context, ls netstate.LocalSystem, o Op
 		p := &st.Settings[i]
 		if r := results[key(p)]; r != nil && p.Err == nil {
 			p.Addr, p.ResolveErr, p.TCP, p.Connect = r.addr, r.resolveErr, r.tcp, r.connect
+			p.Route, p.RouteErr = r.route, r.routeErr
 		}
 	}
 	return st

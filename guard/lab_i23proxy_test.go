@@ -64,6 +64,21 @@ func TestLabProxyConnect(t *testing.T) {
 				finding: diagnose.ProxyConnectFailed.ID, rootCulprit: true, checkID: "proxy", status: "fail"},
 		},
 		{
+			// This machine's own firewall lets only the proxy (and DNS)
+			// out, the proxy tunnels: proxy-only and healthy, as root
+			// (the rules read) and as nobody (errno alone).
+			name: "proxy-only-by-own-firewall",
+			setup: func(l *lab.Lab) {
+				l.ProxyOnlyFirewall()
+				l.StartConnectProxy(lab.ProxyOpen)
+				l.Listen(l.Internet, "", lab.ExternalIP, 443)
+			},
+			env:     []string{"HTTPS_PROXY=" + proxyURL, "NO_PROXY=localhost,127.0.0.1"},
+			culprit: "(a CONNECT to " + lab.ExternalIP + ":443 through it: 200)",
+			want: localExpect{labExpect: labExpect{exit: 0, verdicts: wantHealthy}, finding: diagnose.NetworkProxyOnly.ID,
+				absent: []string{diagnose.InternetUnreachable.ID, diagnose.FirewallBlocksHTTPS.ID, diagnose.FirewallBlocksOutbound.ID, diagnose.GatewayNeighborWrong.ID}, checkID: "internet", status: "pass"},
+		},
+		{
 			// Direct traffic dropped, the proxy tunnels: proxy-only, healthy.
 			name: "proxy-only-network-connect",
 			setup: func(l *lab.Lab) {

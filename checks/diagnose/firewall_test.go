@@ -205,6 +205,22 @@ var firewallLocalCases = []localCase{
 		steps: "sudo nft -a list chain inet filter output",
 	},
 	{
+		// A machine whose own firewall lets only the proxy out: the proxy
+		// tunnels, so "nothing leaves this machine" would be false; what the
+		// rules do block, DNS to the name server, is named instead.
+		name: "an output policy drop that lets only the proxy out, the proxy tunnels: DNS blocked is named, not everything", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			withProxy(s, "HTTPS_PROXY", "http://198.51.100.7:3128", tcpAt(proxy2, 3128, true, false, nil))
+			s.Proxy.Settings[0].Connect = connectAnswer(200, "Connection established", "", false)
+			s.Proxy.Settings[0].Route = netstate.Route{Dst: netip.MustParsePrefix("0.0.0.0/0"), Gateway: gw, IfIndex: 2}
+			fwRead(s, fwOutput(netstate.FWDrop, oifAccept(2, "lo"),
+				netstate.FWRule{Handle: 3, Match: []netstate.FWMatch{{Field: netstate.FWDAddr, Prefixes: []netip.Prefix{netip.MustParsePrefix("198.51.100.7/32")}}}, Verdict: netstate.FWAccept, Text: "ip daddr 198.51.100.7 accept"}))
+		},
+		want:    []string{"gateway-silent", "firewall-blocks-dns", "network-proxy-only"},
+		verdict: Unhealthy, culprit: "203.0.113.5", check: "firewall", status: StatusFail,
+	},
+	{
 		name: "kill switch reached by a jump", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			allSilent(s)

@@ -112,8 +112,8 @@ func (d *diag) gateway() {
 			// this one; "traffic through it works" would be false.
 		case d.inetReach:
 			d.add(GatewaySilent, args, line)
-		case d.dnsThrough(f):
-			d.add(GatewaySilent, args, line, "a name server answered through it")
+		case d.answeredThrough(f) != "":
+			d.add(GatewaySilent, args, line, d.answeredThrough(f))
 		default:
 			d.add(GatewayUnreachable, args, line)
 			st = StatusFail

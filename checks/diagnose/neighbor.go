@@ -126,7 +126,7 @@ func (d *diag) neighbor() {
 		}
 		parts = append(parts, fmt.Sprintf("%s at %s on %s (%s)", e.IP, netstate.MACText(e.MAC), e.IfName, stateText(e)))
 		g := f.GatewayProbe
-		if g == nil || g.Reachable() || d.inetReach || d.dnsThrough(f) || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
+		if g == nil || g.Reachable() || d.inetReach || d.answeredThrough(f) != "" || d.gatewayRefusedLocally(g) || d.gatewayPathLine(f, g) != "" {
 			continue
 		}
 		// The gateway answered address resolution with the entry's own

@@ -1,6 +1,8 @@
 package diagnose
 
 import (
+	"fmt"
+	"net/netip"
 	"slices"
 	"time"
 
@@ -122,13 +124,17 @@ func (d *diag) anyExternalReachable() bool {
 	return false
 }
 
-// dnsThrough reports whether a name server answered the direct query
-// through f's gateway: the gateway itself, or a server the kernel routes
-// via it. Such an answer is traffic through the gateway, whatever its own
-// probes heard.
-func (d *diag) dnsThrough(f *netstate.FamilyState) bool {
+// answeredThrough names what answered through f's gateway besides the
+// gateway's own probes: a name server's direct query or a proxy's connect
+// (a refusal too), sent to the gateway itself or to an address the kernel
+// routes via it. Such an answer is traffic through the gateway, whatever
+// its own probes heard. Empty when nothing did.
+func (d *diag) answeredThrough(f *netstate.FamilyState) string {
 	if !f.Gateway.IsValid() || f.Default == nil {
-		return false
+		return ""
+	}
+	via := func(a netip.Addr, r netstate.Route, err error) bool {
+		return a == f.Gateway || (err == nil && r.Gateway == f.Gateway && r.IfIndex == f.Default.IfIndex)
 	}
 	for _, sv := range d.s.DNS.Servers {
 		if !sv.Answered {
@@ -136,15 +142,21 @@ func (d *diag) dnsThrough(f *netstate.FamilyState) bool {
 		}
 		a := sv.Server.Addr().Unmap()
 		if a == f.Gateway {
-			return true
+			return "a name server answered through it"
 		}
 		for _, nr := range d.s.NameServerRoutes {
-			if nr.Addr == a && nr.RouteErr == nil && nr.Route.Gateway == f.Gateway && nr.Route.IfIndex == f.Default.IfIndex {
-				return true
+			if nr.Addr == a && via(a, nr.Route, nr.RouteErr) {
+				return "a name server answered through it"
 			}
 		}
 	}
-	return false
+	for i := range d.s.Proxy.Settings {
+		p := &d.s.Proxy.Settings[i]
+		if p.Addr.IsValid() && p.TCP.Answered && !p.Addr.IsLoopback() && via(p.Addr, p.Route, p.RouteErr) {
+			return fmt.Sprintf("the proxy %s (%s) answered through it", p.Endpoint(), p.Var)
+		}
+	}
+	return ""
 }
 
 func hasFamilyAddr(l *netstate.Link, fam int) bool {

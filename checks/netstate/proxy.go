@@ -69,6 +69,11 @@ type ProxySetting struct {
 	// Connect is an HTTP CONNECT through an http:// proxy that accepted
 	// the connection, to the first external target's port 443.
 	Connect ProxyConnect
+	// Route is the kernel's route to Addr, looked up after the connect
+	// (RouteErr when the lookup failed; neither for a loopback proxy): a
+	// proxy that answered through the gateway is traffic through it.
+	Route    Route
+	RouteErr error
 }
 
 // Endpoint is host:port as programs connect to it.

@@ -65,3 +65,15 @@ func (l *Lab) RejectHTTPSUpstream() {
 	l.t.Helper()
 	l.nft(l.Router, routerTable("https", "", "tcp dport 443 reject with icmpx admin-prohibited;", ""))
 }
+
+// ProxyOnlyFirewall is a machine that its own firewall confines to the
+// proxy: for IPv4 (the lab's targets' family) the output policy drops
+// everything but loopback, the CONNECT proxy on the gateway
+// (ConnectProxyPort) and DNS queries over UDP to the lab's name server,
+// as locked-down corporate machines are set up; IPv6 is left alone.
+func (l *Lab) ProxyOnlyFirewall() {
+	l.t.Helper()
+	l.nft(l.Client, clientOutput("proxyonly", "drop", fmt.Sprintf(
+		"\t\toifname \"lo\" accept\n\t\tmeta nfproto ipv6 accept\n\t\tip daddr %s tcp dport %d accept\n\t\tip daddr %s udp dport 53 accept\n",
+		GatewayIP, ConnectProxyPort, ExternalIP)))
+}
