@@ -340,10 +340,10 @@ func (d *diag) blocksOutbound() bool {
 	if slices.ContainsFunc(d.s.DNS.Servers, func(s netstate.DNSServerResult) bool { return s.Answered }) {
 		return false
 	}
-	// A proxy that answers is a way out the rules leave open (a machine
+	// A proxy that gets out is a way out the rules leave open (a machine
 	// whose firewall lets only the proxy out): the internet check names
 	// the network proxy-only, and the start's programs get through.
-	if d.workingProxy() != nil {
+	if d.proxyGetsOut() {
 		return false
 	}
 	var targets, evidence []string
@@ -432,10 +432,11 @@ func (d *diag) outboundAllowlist() Status {
 // httpsBlocked names a local rule, or a reject errno, that stops TCP 443
 // to the external targets, whatever the other ports say.
 func (d *diag) httpsBlocked() Status {
-	// A proxy that works is the start's way out for HTTPS (a network, or
-	// this machine's own rules, that let only the proxy out): the internet
-	// check names the network proxy-only, as it does for an errno.
-	if d.workingProxy() != nil {
+	// A proxy that gets out is the start's way out for HTTPS (a network,
+	// or this machine's own rules, that let only the proxy out): the
+	// internet check names the network proxy-only, as it does for an
+	// errno.
+	if d.proxyGetsOut() {
 		return StatusPass
 	}
 	var local, remote []string

@@ -221,6 +221,19 @@ var firewallLocalCases = []localCase{
 		verdict: Unhealthy, culprit: "203.0.113.5", check: "firewall", status: StatusFail,
 	},
 	{
+		// A proxy app on this machine accepts, but the rules fence it in
+		// too: accepting proves only that it runs, so the rules still name
+		// the cause.
+		name: "an output policy drop that lets only loopback out, a local proxy app accepts: still everything blocked", oses: []string{"linux"},
+		mutate: func(s *netstate.State) {
+			allSilent(s)
+			withProxy(s, "https_proxy", "http://127.0.0.1:7890", tcpAt(proxy1, 7890, true, false, nil))
+			fwRead(s, fwOutput(netstate.FWDrop, oifAccept(2, "lo")))
+		},
+		want:    []string{"firewall-blocks-outbound"},
+		verdict: Unhealthy, culprit: "inet filter output: policy drop", check: "firewall", status: StatusFail,
+	},
+	{
 		name: "kill switch reached by a jump", oses: []string{"linux"},
 		mutate: func(s *netstate.State) {
 			allSilent(s)

@@ -325,3 +325,12 @@ func (d *diag) workingProxy() *netstate.ProxySetting {
 	}
 	return nil
 }
+
+// proxyGetsOut reports whether a working proxy is a way off this machine:
+// one elsewhere that accepts, or one on this machine (a proxy app) that
+// tunnelled a CONNECT to the target. A local app that only accepts may
+// itself be fenced in by the rules being judged.
+func (d *diag) proxyGetsOut() bool {
+	s := d.workingProxy()
+	return s != nil && (!s.Addr.IsLoopback() || (s.Connect.Ran && s.Connect.Status == 200))
+}
