@@ -433,6 +433,30 @@ func (e *Engine) solicitGateways(ctx context.Context, s *netstate.State, sw *syn
 	}
 }
 
+// untilTrouble waits until a family's traffic looks wrong: bad closes
+// (a probe ended unanswered) or delay passes, while good (an answer) has
+// not closed. It reports false when good closed first, or ctx ended:
+// the probes that only help when something is wrong are then not sent.
+func untilTrouble(ctx context.Context, good, bad <-chan struct{}, delay time.Duration) bool {
+	t := time.NewTimer(delay)
+	defer t.Stop()
+	select {
+	case <-good:
+		return false
+	case <-ctx.Done():
+		return false
+	case <-bad:
+	case <-t.C:
+	}
+	// Both may be ready at once: an answer wins.
+	select {
+	case <-good:
+		return false
+	default:
+		return true
+	}
+}
+
 // conflictProbeDelay is how long the IPv4 gateway and targets may take
 // to answer before an address conflict is probed for: far above a LAN or
 // Wi-Fi round trip, well inside the probe window that silence takes
@@ -468,20 +492,8 @@ func (e *Engine) probeOwnAddresses(ctx context.Context, s *netstate.State, sw *s
 	}
 	link := *l
 	sw.Go(func() {
-		delay := time.NewTimer(conflictProbeDelay)
-		defer delay.Stop()
-		select {
-		case <-sig.answered:
+		if !untilTrouble(ctx, sig.answered, sig.gwSilent, conflictProbeDelay) {
 			return
-		case <-ctx.Done():
-			return
-		case <-sig.gwSilent:
-		case <-delay.C:
-		}
-		select {
-		case <-sig.answered:
-			return
-		default:
 		}
 		if !e.Privileged {
 			s.AddrProbeSkipped = "needs root (raw ARP)"
@@ -529,23 +541,10 @@ const uplinkDelay = 100 * time.Millisecond
 // starts after uplinkDelay, or at once when every target of f is done
 // without an answer (the tables decided, or the probes were refused).
 func (e *Engine) probeUplinks(w *probeWindow, s *netstate.State, f *netstate.FamilyState, others []netstate.Route, ports []uint16, reached, settled <-chan struct{}) {
-	delay := time.NewTimer(uplinkDelay)
-	defer delay.Stop()
-	select {
-	case <-reached:
+	// settled: every target done, none answered: no need to wait.
+	if !untilTrouble(w, reached, settled, uplinkDelay) {
 		f.Uplinks = nil
 		return
-	case <-w.Done():
-		f.Uplinks = nil
-		return
-	case <-settled: // every target done, none answered: no need to wait
-	case <-delay.C:
-	}
-	select {
-	case <-reached:
-		f.Uplinks = nil
-		return
-	default:
 	}
 	ctx, cancel := context.WithCancel(w)
 	defer cancel()
