@@ -172,12 +172,12 @@ func (e *Engine) collectTunApp(ctx context.Context, o Options, s *netstate.State
 	if ifIndex == 0 && s.V4.Default != nil {
 		ifIndex = s.V4.Default.IfIndex
 	}
-	i := slices.IndexFunc(s.Links, func(l netstate.Link) bool { return l.Index == ifIndex })
-	if i < 0 || !s.Links[i].Tunnel {
+	l := linkOf(s.Links, ifIndex)
+	if l == nil || !l.Tunnel {
 		return
 	}
 	t := &s.TunApp
-	t.Checked, t.Iface = true, s.Links[i].Name
+	t.Checked, t.Iface = true, l.Name
 	var wg sync.WaitGroup
 	if f, ok := e.Sys.(netstate.TunHolderFinder); ok {
 		wg.Go(func() { t.Holders, t.HoldersErr = f.TunHolders(ctx, t.Iface) })
