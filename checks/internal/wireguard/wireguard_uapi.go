@@ -18,6 +18,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/conffile"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -177,8 +178,8 @@ func wgQuickName(dir, dev string) string {
 		if d := fi.ModTime().Sub(sock.ModTime()); d >= 2*time.Second || d <= -2*time.Second {
 			continue
 		}
-		b, err := readBounded(filepath.Join(dir, e.Name()), maxWGNameFile)
-		if err != nil || string(bytes.TrimSpace(b)) != dev {
+		b, err := conffile.Read(filepath.Join(dir, e.Name()), maxWGNameFile)
+		if err != nil || len(b) > maxWGNameFile || string(bytes.TrimSpace(b)) != dev {
 			continue
 		}
 		if wgQuickNameOK(name) {
@@ -186,24 +187,6 @@ func wgQuickName(dir, dev string) string {
 		}
 	}
 	return ""
-}
-
-// readBounded reads at most limit bytes of path, failing when it holds
-// more.
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: longer than %d bytes", path, limit)
-	}
-	return b, nil
 }
 
 // wgQuickNameOK reports whether s is a name wg-quick accepts for a
