@@ -20,6 +20,7 @@ import (
 
 	"github.com/netguard/netguard/checks/internal/conffile"
 	"github.com/netguard/netguard/checks/netstate"
+	"github.com/netguard/netguard/checks/ownedfile"
 )
 
 // wgSocketDir is where wireguard-go (and every userspace WireGuard) puts
@@ -45,7 +46,7 @@ func readUAPI(ctx context.Context, dir, ifName string) ([]netstate.TunnelPeer, e
 		}
 		return nil, err
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || fi.Mode()&os.ModeSocket == 0 || st.Uid != 0 {
+	if fi.Mode()&os.ModeSocket == 0 || ownedfile.Owner(fi) != 0 {
 		return nil, fmt.Errorf("%s is not root's socket: %w", path, errNotWireGuard)
 	}
 	var dl net.Dialer
@@ -169,10 +170,7 @@ func wgQuickName(dir, dev string) string {
 			return ""
 		}
 		fi, err := os.Lstat(filepath.Join(dir, e.Name()))
-		if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxWGNameFile {
-			continue
-		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid != 0 {
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxWGNameFile || ownedfile.Owner(fi) != 0 {
 			continue
 		}
 		if d := fi.ModTime().Sub(sock.ModTime()); d >= 2*time.Second || d <= -2*time.Second {
