@@ -192,6 +192,13 @@ func (f *FakeSystem) Solicit(ctx context.Context, l netstate.Link, ip netip.Addr
 			as = []netstate.NeighborAnswer{{MAC: mac, RTT: 100 * time.Microsecond}}
 		}
 	}
+	return answeredBy(ctx, t0, as), nil
+}
+
+// answeredBy waits for ctx to end, as a real solicitation or address
+// probe runs to its deadline, and keeps the answers whose RTT falls
+// within the time since t0: a later one came too late.
+func answeredBy(ctx context.Context, t0 time.Time, as []netstate.NeighborAnswer) []netstate.NeighborAnswer {
 	<-ctx.Done()
 	ran := time.Since(t0)
 	var out []netstate.NeighborAnswer
@@ -200,7 +207,7 @@ func (f *FakeSystem) Solicit(ctx context.Context, l netstate.Link, ip netip.Addr
 			out = netstate.AddAnswer(out, a.MAC, a.RTT)
 		}
 	}
-	return out, nil
+	return out
 }
 
 func (f *FakeSystem) Neighbors(context.Context) ([]netstate.Neighbor, error) {
@@ -501,13 +508,5 @@ func (f *FakeSystem) ProbeAddress(ctx context.Context, l netstate.Link, a netip.
 	if fn != nil {
 		as = fn(l, a)
 	}
-	<-ctx.Done()
-	ran := time.Since(t0)
-	var out []netstate.NeighborAnswer
-	for _, c := range as {
-		if c.RTT <= ran {
-			out = netstate.AddAnswer(out, c.MAC, c.RTT)
-		}
-	}
-	return out, nil
+	return answeredBy(ctx, t0, as), nil
 }

@@ -7,12 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/netip"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/netguard/netguard/checks/netstate"
 )
@@ -39,15 +37,12 @@ func portal(ctx context.Context, dst netip.AddrPort, host string) netstate.Porta
 		res.Err = fmt.Errorf("portal: host %q is not a plain name", host)
 		return res
 	}
-	var d net.Dialer
-	c, err := d.DialContext(ctx, "tcp", dst.String())
+	c, done, err := dialStream(ctx, dst)
 	if err != nil {
 		res.Err = fmt.Errorf("portal %s: %w", addr, err)
 		return res
 	}
-	defer c.Close()
-	stop := context.AfterFunc(ctx, func() { c.SetDeadline(time.Now()) })
-	defer stop()
+	defer done()
 	req := "GET / HTTP/1.1\r\nHost: " + host + "\r\nUser-Agent: netguard\r\nAccept: text/html\r\nConnection: close\r\n\r\n"
 	if _, err := io.WriteString(c, req); err != nil {
 		res.Err = fmt.Errorf("portal %s: %w", addr, err)

@@ -80,7 +80,7 @@ func wfpFilters(ctx context.Context, privileged bool) ([]netstate.FWChain, error
 	}
 	defer wincall.Call(winFwpmEngineClose0, uintptr(engine))
 	l := wfpLayout(int(unsafe.Sizeof(uintptr(0))))
-	providers, err := wfpProviders(engine, l)
+	providers, err := wfpProviders(ctx, engine, l)
 	if err != nil {
 		return nil, err
 	}
@@ -105,7 +105,7 @@ func wfpFilters(ctx context.Context, privileged bool) ([]netstate.FWChain, error
 }
 
 // wfpProviders lists the providers by key with their display names.
-func wfpProviders(engine windows.Handle, l wfpFilterLayout) (map[string]string, error) {
+func wfpProviders(ctx context.Context, engine windows.Handle, l wfpFilterLayout) (map[string]string, error) {
 	var h windows.Handle
 	if err := wincall.Call(winFwpmProviderCreateEnumHandle0, uintptr(engine), 0, uintptr(unsafe.Pointer(&h))); err != nil {
 		if errors.Is(err, windows.ERROR_ACCESS_DENIED) {
@@ -115,32 +115,15 @@ func wfpProviders(engine windows.Handle, l wfpFilterLayout) (map[string]string, 
 	}
 	defer wincall.Call(winFwpmProviderDestroyEnumHandle0, uintptr(engine), uintptr(h))
 	out := map[string]string{}
-	for len(out) < winWFPMaxFilters {
-		var entries uintptr
-		var n uint32
-		if err := wincall.Call(winFwpmProviderEnum0, uintptr(engine), uintptr(h), uintptr(winWFPBatch), uintptr(unsafe.Pointer(&entries)), uintptr(unsafe.Pointer(&n))); err != nil {
-			return nil, fmt.Errorf("FwpmProviderEnum0: %w", err)
-		}
-		if entries == 0 || n == 0 {
-			break
-		}
-		ptrs := winMem(uint64(entries), int(n)*l.ptr)
-		var derr error
-		for i := range int(n) {
-			key, name, err := decodeWFPProvider(winMem, l.wfpPtr(ptrs[i*l.ptr:]), l)
-			if err != nil {
-				derr = err
-				break
-			}
+	err := wfpEnumBatches(ctx, winFwpmProviderEnum0, engine, h, l, func(p uint64) error {
+		key, name, err := decodeWFPProvider(winMem, p, l)
+		if err == nil {
 			out[key] = name
 		}
-		wincall.Call(winFwpmFreeMemory0, uintptr(unsafe.Pointer(&entries)))
-		if derr != nil {
-			return nil, derr
-		}
-		if n < winWFPBatch {
-			break
-		}
+		return err
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -161,38 +144,55 @@ func wfpEnum(ctx context.Context, engine windows.Handle, layer string, provider 
 	}
 	defer wincall.Call(winFwpmFilterDestroyEnumHandle0, uintptr(engine), uintptr(h))
 	var out []wfpFilter
-	for len(out) < winWFPMaxFilters {
+	err = wfpEnumBatches(ctx, winFwpmFilterEnum0, engine, h, l, func(p uint64) error {
+		f, err := decodeWFPFilter(winMem, p, l)
+		if err == nil {
+			out = append(out, f)
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// wfpEnumBatches pages through the open enumeration h with enum
+// (FwpmProviderEnum0 or FwpmFilterEnum0), calling each with the address of
+// every entry, winWFPMaxFilters entries at most. An entry lives in the
+// batch's memory, freed when the batch is done, so each copies out what
+// it keeps.
+func wfpEnumBatches(ctx context.Context, enum *windows.LazyProc, engine, h windows.Handle, l wfpFilterLayout, each func(addr uint64) error) error {
+	for read := 0; read < winWFPMaxFilters; {
 		if err := ctx.Err(); err != nil {
-			return nil, err
+			return err
 		}
 		var entries uintptr
 		var n uint32
-		if err := wincall.Call(winFwpmFilterEnum0, uintptr(engine), uintptr(h), uintptr(winWFPBatch), uintptr(unsafe.Pointer(&entries)), uintptr(unsafe.Pointer(&n))); err != nil {
-			return nil, fmt.Errorf("FwpmFilterEnum0: %w", err)
+		if err := wincall.Call(enum, uintptr(engine), uintptr(h), uintptr(winWFPBatch), uintptr(unsafe.Pointer(&entries)), uintptr(unsafe.Pointer(&n))); err != nil {
+			return fmt.Errorf("%s: %w", enum.Name, err)
 		}
 		if entries == 0 || n == 0 {
-			break
+			return nil
 		}
-		// entries is an array of n pointers to FWPM_FILTER0.
+		// entries is an array of n pointers, one to each entry.
 		ptrs := winMem(uint64(entries), int(n)*l.ptr)
-		var derr error
+		var err error
 		for i := range int(n) {
-			f, err := decodeWFPFilter(winMem, l.wfpPtr(ptrs[i*l.ptr:]), l)
-			if err != nil {
-				derr = err
+			if err = each(l.wfpPtr(ptrs[i*l.ptr:])); err != nil {
 				break
 			}
-			out = append(out, f)
 		}
 		wincall.Call(winFwpmFreeMemory0, uintptr(unsafe.Pointer(&entries)))
-		if derr != nil {
-			return nil, derr
+		if err != nil {
+			return err
 		}
+		read += int(n)
 		if n < winWFPBatch {
-			break
+			return nil
 		}
 	}
-	return out, nil
+	return nil
 }
 
 // winIfAlias names an interface by LUID ("Wi-Fi", "wg0"). A LUID no

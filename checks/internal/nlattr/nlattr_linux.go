@@ -34,3 +34,16 @@ func Each(b []byte, fn func(typ uint16, v []byte) error) error {
 	}
 	return nil
 }
+
+// Append appends one attribute of type typ and value v to b, padded to 4
+// bytes as the kernel expects the next one.
+func Append(b []byte, typ uint16, v []byte) []byte {
+	ne := binary.NativeEndian
+	b = ne.AppendUint16(b, uint16(unix.SizeofRtAttr+len(v)))
+	b = ne.AppendUint16(b, typ)
+	b = append(b, v...)
+	for range (unix.RTA_ALIGNTO - len(v)%unix.RTA_ALIGNTO) % unix.RTA_ALIGNTO {
+		b = append(b, 0)
+	}
+	return b
+}

@@ -3,13 +3,11 @@
 package sys
 
 import (
-	"bufio"
-	"bytes"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/netguard/netguard/checks/internal/conffile"
 	"github.com/netguard/netguard/checks/netstate"
 )
 
@@ -127,6 +125,10 @@ type rcFacts struct {
 	resolvconf bool // resolvconf writes it
 }
 
+// maxResolvConfHead is how much of the resolver file resolvConfFacts
+// reads: its header and first name server come first.
+const maxResolvConfHead = 64 << 10
+
 // resolvConfFacts reads the head of the resolver file: its first name
 // server (systemd-resolved's stub is 127.0.0.53 or 127.0.0.54), the file
 // it links to, and the header a generator writes.
@@ -136,31 +138,30 @@ func resolvConfFacts(path string) rcFacts {
 		f.resolved = strings.Contains(t, "/run/systemd/resolve/")
 		f.resolvconf = strings.Contains(t, "/run/resolvconf/")
 	}
-	fh, err := os.Open(path)
+	b, err := conffile.Read(path, maxResolvConfHead)
 	if err != nil {
 		return f
 	}
-	defer fh.Close()
-	sc := bufio.NewScanner(io.LimitReader(fh, 64<<10))
-	for sc.Scan() {
-		line := bytes.TrimSpace(sc.Bytes())
+	named := false
+	conffile.Lines(b[:min(len(b), maxResolvConfHead)], func(_ int, l string) {
+		line := strings.TrimSpace(l)
 		switch {
-		case bytes.HasPrefix(line, []byte("#")):
-			if bytes.Contains(line, []byte("resolvconf")) {
+		case named:
+		case strings.HasPrefix(line, "#"):
+			if strings.Contains(line, "resolvconf") {
 				f.resolvconf = true
 			}
-			if bytes.Contains(line, []byte("systemd-resolved")) {
+			if strings.Contains(line, "systemd-resolved") {
 				f.resolved = true
 			}
-		case bytes.HasPrefix(line, []byte("nameserver")):
-			fs := bytes.Fields(line)
-			if len(fs) >= 2 {
-				s := string(fs[1])
-				f.resolved = f.resolved || s == "127.0.0.53" || s == "127.0.0.54"
+		case strings.HasPrefix(line, "nameserver"):
+			// Only the first name server says where queries go.
+			named = true
+			if fs := strings.Fields(line); len(fs) >= 2 {
+				f.resolved = f.resolved || fs[1] == "127.0.0.53" || fs[1] == "127.0.0.54"
 			}
-			return f // only the first name server says where queries go
 		}
-	}
+	})
 	return f
 }
 

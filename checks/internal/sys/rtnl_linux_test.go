@@ -15,22 +15,14 @@ import (
 	"time"
 
 	"github.com/netguard/netguard/checks/internal/netnstest"
+	"github.com/netguard/netguard/checks/internal/nlattr"
 	"github.com/netguard/netguard/checks/netstate"
 	"github.com/vishvananda/netlink"
 	"golang.org/x/sys/unix"
 )
 
 // attr builds one rtnetlink attribute, padded to 4 bytes.
-func attr(typ uint16, v []byte) []byte {
-	b := make([]byte, 4, 4+len(v)+3)
-	binary.NativeEndian.PutUint16(b[0:2], uint16(4+len(v)))
-	binary.NativeEndian.PutUint16(b[2:4], typ)
-	b = append(b, v...)
-	for len(b)%4 != 0 {
-		b = append(b, 0)
-	}
-	return b
-}
+func attr(typ uint16, v []byte) []byte { return nlattr.Append(nil, typ, v) }
 
 func u32b(x uint32) []byte { return binary.NativeEndian.AppendUint32(nil, x) }
 

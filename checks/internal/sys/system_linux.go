@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"strings"
 
+	"github.com/netguard/netguard/checks/internal/nlattr"
 	"github.com/netguard/netguard/checks/netstate"
 	"github.com/netguard/netguard/checks/safepath"
 	"github.com/vishvananda/netlink"
@@ -142,11 +143,7 @@ func (s *linuxSystem) RouteTo(ctx context.Context, dst netip.Addr) (netstate.Rou
 	}
 	body[1] = byte(q.BitLen())
 	binary.NativeEndian.PutUint32(body[8:12], unix.RTM_F_LOOKUP_TABLE)
-	ip := q.AsSlice()
-	var rta [unix.SizeofRtAttr]byte
-	binary.NativeEndian.PutUint16(rta[0:2], uint16(unix.SizeofRtAttr+len(ip)))
-	binary.NativeEndian.PutUint16(rta[2:4], unix.RTA_DST)
-	body = append(append(body, rta[:]...), ip...)
+	body = nlattr.Append(body, unix.RTA_DST, q.AsSlice())
 	var rs []netstate.Route
 	err := s.nl.request(ctx, unix.RTM_GETROUTE, 0, body, unix.RTM_NEWROUTE,
 		func() { rs = nil },

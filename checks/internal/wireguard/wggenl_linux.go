@@ -43,18 +43,6 @@ func genlBody(cmd, version uint8, attrs ...[]byte) []byte {
 	return b
 }
 
-// nlAttr encodes one netlink attribute, padded to 4 bytes.
-func nlAttr(typ uint16, v []byte) []byte {
-	b := make([]byte, unix.SizeofRtAttr, unix.SizeofRtAttr+len(v)+3)
-	binary.NativeEndian.PutUint16(b[0:2], uint16(unix.SizeofRtAttr+len(v)))
-	binary.NativeEndian.PutUint16(b[2:4], typ)
-	b = append(b, v...)
-	for len(b)%unix.RTA_ALIGNTO != 0 {
-		b = append(b, 0)
-	}
-	return b
-}
-
 // inspectKernelWG reads a kernel WireGuard device's peers over generic
 // netlink (WG_CMD_GET_DEVICE, as `wg show` does; root only). ENOENT from
 // the family lookup: no WireGuard module; EOPNOTSUPP or ENODEV: ifName is
@@ -62,7 +50,7 @@ func nlAttr(typ uint16, v []byte) []byte {
 func inspectKernelWG(ctx context.Context, c Netlink, ifName string) ([]netstate.TunnelPeer, error) {
 	var fam uint16
 	err := c.Request(ctx, unix.GENL_ID_CTRL, 0,
-		genlBody(unix.CTRL_CMD_GETFAMILY, 1, nlAttr(unix.CTRL_ATTR_FAMILY_NAME, append([]byte(unix.WG_GENL_NAME), 0))),
+		genlBody(unix.CTRL_CMD_GETFAMILY, 1, nlattr.Append(nil, unix.CTRL_ATTR_FAMILY_NAME, append([]byte(unix.WG_GENL_NAME), 0))),
 		unix.GENL_ID_CTRL, nil,
 		func(b []byte) error {
 			if len(b) < sizeofGenlMsghdr {
@@ -84,7 +72,7 @@ func inspectKernelWG(ctx context.Context, c Netlink, ifName string) ([]netstate.
 	var peers []netstate.TunnelPeer
 	now := time.Now()
 	err = c.Request(ctx, fam, unix.NLM_F_DUMP,
-		genlBody(unix.WG_CMD_GET_DEVICE, unix.WG_GENL_VERSION, nlAttr(unix.WGDEVICE_A_IFNAME, append([]byte(ifName), 0))),
+		genlBody(unix.WG_CMD_GET_DEVICE, unix.WG_GENL_VERSION, nlattr.Append(nil, unix.WGDEVICE_A_IFNAME, append([]byte(ifName), 0))),
 		fam, func() { peers = peers[:0] },
 		func(b []byte) error {
 			ps, err := parseWGDevice(b, now)

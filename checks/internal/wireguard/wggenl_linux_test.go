@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/nlattr"
 	"golang.org/x/sys/unix"
 )
 
@@ -17,13 +18,13 @@ func TestParseWGDevice(t *testing.T) {
 	sin := []byte{0, 0, 0xca, 0x6c, 192, 0, 2, 7, 0, 0, 0, 0, 0, 0, 0, 0}
 	binary.NativeEndian.PutUint16(sin[0:2], unix.AF_INET)
 	ts := append(u64(1_799_999_880), u64(0)...)
-	peer1 := append(nlAttr(unix.WGPEER_A_PUBLIC_KEY, make([]byte, 32)), nlAttr(unix.WGPEER_A_ENDPOINT, sin)...)
-	peer1 = append(peer1, nlAttr(unix.WGPEER_A_LAST_HANDSHAKE_TIME, ts)...)
-	peer1 = append(peer1, nlAttr(unix.WGPEER_A_TX_BYTES, u64(4096))...)
-	peer2 := append(nlAttr(unix.WGPEER_A_LAST_HANDSHAKE_TIME, make([]byte, 16)), nlAttr(unix.WGPEER_A_RX_BYTES, u64(0))...)
-	peers := append(nlAttr(0|unix.NLA_F_NESTED, peer1), nlAttr(1|unix.NLA_F_NESTED, peer2)...)
+	peer1 := append(nlattr.Append(nil, unix.WGPEER_A_PUBLIC_KEY, make([]byte, 32)), nlattr.Append(nil, unix.WGPEER_A_ENDPOINT, sin)...)
+	peer1 = append(peer1, nlattr.Append(nil, unix.WGPEER_A_LAST_HANDSHAKE_TIME, ts)...)
+	peer1 = append(peer1, nlattr.Append(nil, unix.WGPEER_A_TX_BYTES, u64(4096))...)
+	peer2 := append(nlattr.Append(nil, unix.WGPEER_A_LAST_HANDSHAKE_TIME, make([]byte, 16)), nlattr.Append(nil, unix.WGPEER_A_RX_BYTES, u64(0))...)
+	peers := append(nlattr.Append(nil, 0|unix.NLA_F_NESTED, peer1), nlattr.Append(nil, 1|unix.NLA_F_NESTED, peer2)...)
 	msg := genlBody(unix.WG_CMD_GET_DEVICE, unix.WG_GENL_VERSION,
-		nlAttr(unix.WGDEVICE_A_IFNAME, []byte("wg0\x00")), nlAttr(unix.WGDEVICE_A_PEERS|unix.NLA_F_NESTED, peers))
+		nlattr.Append(nil, unix.WGDEVICE_A_IFNAME, []byte("wg0\x00")), nlattr.Append(nil, unix.WGDEVICE_A_PEERS|unix.NLA_F_NESTED, peers))
 	got, err := parseWGDevice(msg, now)
 	if err != nil {
 		t.Fatal(err)

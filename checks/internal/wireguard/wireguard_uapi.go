@@ -18,7 +18,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/netguard/netguard/checks/internal/conffile"
 	"github.com/netguard/netguard/checks/netstate"
+	"github.com/netguard/netguard/checks/ownedfile"
 )
 
 // wgSocketDir is where wireguard-go (and every userspace WireGuard) puts
@@ -44,7 +46,7 @@ func readUAPI(ctx context.Context, dir, ifName string) ([]netstate.TunnelPeer, e
 		}
 		return nil, err
 	}
-	if st, ok := fi.Sys().(*syscall.Stat_t); !ok || fi.Mode()&os.ModeSocket == 0 || st.Uid != 0 {
+	if fi.Mode()&os.ModeSocket == 0 || ownedfile.Owner(fi) != 0 {
 		return nil, fmt.Errorf("%s is not root's socket: %w", path, errNotWireGuard)
 	}
 	var dl net.Dialer
@@ -168,17 +170,14 @@ func wgQuickName(dir, dev string) string {
 			return ""
 		}
 		fi, err := os.Lstat(filepath.Join(dir, e.Name()))
-		if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxWGNameFile {
-			continue
-		}
-		if st, ok := fi.Sys().(*syscall.Stat_t); !ok || st.Uid != 0 {
+		if err != nil || !fi.Mode().IsRegular() || fi.Size() > maxWGNameFile || ownedfile.Owner(fi) != 0 {
 			continue
 		}
 		if d := fi.ModTime().Sub(sock.ModTime()); d >= 2*time.Second || d <= -2*time.Second {
 			continue
 		}
-		b, err := readBounded(filepath.Join(dir, e.Name()), maxWGNameFile)
-		if err != nil || string(bytes.TrimSpace(b)) != dev {
+		b, err := conffile.Read(filepath.Join(dir, e.Name()), maxWGNameFile)
+		if err != nil || len(b) > maxWGNameFile || string(bytes.TrimSpace(b)) != dev {
 			continue
 		}
 		if wgQuickNameOK(name) {
@@ -186,24 +185,6 @@ func wgQuickName(dir, dev string) string {
 		}
 	}
 	return ""
-}
-
-// readBounded reads at most limit bytes of path, failing when it holds
-// more.
-func readBounded(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	b, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err != nil {
-		return nil, err
-	}
-	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%s: longer than %d bytes", path, limit)
-	}
-	return b, nil
 }
 
 // wgQuickNameOK reports whether s is a name wg-quick accepts for a
