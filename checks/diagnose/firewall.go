@@ -50,6 +50,18 @@ func fwBlockRulesWindows(port string) string {
 	return "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Block -Enabled True | Where-Object { ($_ | Get-NetFirewallPortFilter).RemotePort -contains '" + port + "' } | Format-Table DisplayName, Profile"
 }
 
+// The Linux steps of a chain or rule: list it with nftables or with the
+// legacy iptables tool of its family, and delete a rule by its handle or
+// number. A rule may hide in either back end, so both rulesets are listed.
+const (
+	nftListChain   = "sudo nft -a list chain {fw_family} {table} {chain}"
+	iptListChain   = "sudo {iptables} -t {table} -L {chain} -n -v --line-numbers"
+	nftDeleteRule  = "sudo nft delete rule {fw_family} {table} {chain} handle {handle}"
+	iptDeleteRule  = "sudo {iptables} -t {table} -D {chain} {rule_num}"
+	nftRuleset     = "sudo nft -a list ruleset  # iptables-nft rules are listed here too"
+	iptLegacyRules = "sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list"
+)
+
 // The macOS steps of a pf rule: see it, then take it out by hand. An
 // anchor's rules go with their anchor; a rule in the main ruleset goes
 // when the system's own pf.conf is loaded again.
@@ -71,8 +83,8 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
 		Manual: Steps{
 			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the tunnel it lets through",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the policy and the tunnel it lets through",
+				nftListChain + "  # the policy and the tunnel it lets through",
+				iptListChain + "  # the policy and the tunnel it lets through",
 				"# connect the VPN again, or disconnect it in its own app (wg-quick down, the client's disconnect): that disarms its kill switch",
 				"sudo nft delete table {fw_family} {table}  # only if the table is the VPN client's own and the client is gone",
 				fwNeverLinux,
@@ -96,8 +108,8 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
 		Manual: Steps{
 			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy, and what it lets out",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the policy, and what it lets out",
+				nftListChain + "  # the policy, and what it lets out",
+				iptListChain + "  # the policy, and what it lets out",
 				fwNeverLinux,
 			},
 			Darwin: []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block out all rule?", pfReload, pfDisable, fwNeverDarwin},
@@ -120,12 +132,12 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
-				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if you added it",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
-				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if you added it",
-				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
-				"sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list",
+				nftListChain + "  # the rule and its handle",
+				nftDeleteRule + "  # only if you added it",
+				iptListChain + "  # the rule and its number",
+				iptDeleteRule + "  # only if you added it",
+				nftRuleset,
+				iptLegacyRules,
 				fwNeverLinux,
 			},
 			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 443?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
@@ -157,11 +169,11 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
+				nftListChain + "  # the rule and its handle",
+				iptListChain + "  # the rule and its number",
 				"# connect the VPN again, or disconnect it in its own app: that removes its leak protection",
-				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if the VPN client is gone",
-				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if the VPN client is gone",
+				nftDeleteRule + "  # only if the VPN client is gone",
+				iptDeleteRule + "  # only if the VPN client is gone",
 				fwNeverLinux,
 			},
 			Darwin: []string{
@@ -183,12 +195,12 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
-				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if you added it",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
-				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if you added it",
-				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
-				"sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list",
+				nftListChain + "  # the rule and its handle",
+				nftDeleteRule + "  # only if you added it",
+				iptListChain + "  # the rule and its number",
+				iptDeleteRule + "  # only if you added it",
+				nftRuleset,
+				iptLegacyRules,
 				fwNeverLinux,
 			},
 			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 53?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
@@ -211,7 +223,7 @@ var (
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksOutbound},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
 		Manual: Steps{
-			Linux:   []string{"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the rules that let programs out", fwNeverLinux},
+			Linux:   []string{nftListChain + "  # the policy and the rules that let programs out", fwNeverLinux},
 			Darwin:  []string{pfShowAll, fwNeverDarwin},
 			Windows: []string{fwProfilesWindows, "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Allow -Enabled True | Get-NetFirewallApplicationFilter | Format-Table Program  # the programs let out: are git, your package manager and your runtime among them?", fwNeverWindows},
 		},
