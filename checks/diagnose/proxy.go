@@ -218,8 +218,8 @@ func gatewayStatus(code int) bool { return code == 502 || code == 503 || code ==
 // internet check still judges the way out.
 func (d *diag) serves443(a netip.Addr) bool {
 	for _, f := range d.families() {
-		for _, t := range f.External {
-			if t.Addr == a && t.TCP.Answered && !t.TCP.Refused && t.TCP.Target.Port() == 443 {
+		for i := range f.External {
+			if t := &f.External[i]; t.Addr == a && connected443(t) {
 				return true
 			}
 		}
