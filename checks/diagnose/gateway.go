@@ -1,7 +1,6 @@
 package diagnose
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/netguard/netguard/checks/netstate"
@@ -90,7 +89,7 @@ func (d *diag) gateway() {
 			skipped = append(skipped, pl)
 			continue
 		}
-		line := fmt.Sprintf("%s: %s, %s", g.Addr, probeText(g.ICMP), probeText(g.TCP))
+		line := targetText(g)
 		parts = append(parts, line)
 		if g.Reachable() {
 			continue

@@ -204,7 +204,7 @@ func (d *diag) internetDirect() {
 			icmpTried = icmpTried || (t.ICMP.Ran && !t.ICMP.NoPermission)
 			icmpDenied = icmpDenied || t.ICMP.NoPermission
 			tcpTriedFull = tcpTriedFull || (t.TCP.Ran && !t.TCP.Cut)
-			line := fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP))
+			line := targetText(t)
 			lines = append(lines, line)
 			if t.Reachable() {
 				ok = append(ok, t.Addr.String())

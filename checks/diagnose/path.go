@@ -146,7 +146,7 @@ func (d *diag) familyTargetsText(f *netstate.FamilyState) string {
 			ls = append(ls, d.unprobedText(f, t))
 			continue
 		}
-		ls = append(ls, fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP)))
+		ls = append(ls, targetText(t))
 	}
 	return strings.Join(ls, "; ")
 }

@@ -56,7 +56,7 @@ func (d *diag) captivePortal() bool {
 		for i := range f.External {
 			t := &f.External[i]
 			targets = append(targets, t.Addr.String())
-			lines = append(lines, fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP)))
+			lines = append(lines, targetText(t))
 		}
 	}
 	d.add(CaptivePortal, Args{ArgName: d.s.DNS.Name, ArgTarget: a.String(), ArgDetail: what, ArgTargets: strings.Join(targets, ListSep), ArgURL: p.Location},

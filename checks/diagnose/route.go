@@ -415,7 +415,7 @@ func (d *diag) uplinks(f *netstate.FamilyState) Status {
 		}
 		ev := []string{
 			fmt.Sprintf("through %s: %s", f.Default.IfName, d.familyTargetsText(f)),
-			fmt.Sprintf("bound to %s: %s: %s, %s", u.Route.IfName, u.Probe.Addr, probeText(u.Probe.ICMP), probeText(u.Probe.TCP)),
+			fmt.Sprintf("bound to %s: %s", u.Route.IfName, targetText(&u.Probe)),
 		}
 		fd := d.add(DefaultRouteDead, a, ev...)
 		return statusOf(fd.Severity)

@@ -30,6 +30,11 @@ func probeText(p netstate.ProbeResult) string {
 	return p.Kind.String() + " " + netstate.ErrText(p.Err)
 }
 
+// targetText is what t's probes heard: "addr: ping ..., tcp/443 ...".
+func targetText(t *netstate.TargetResult) string {
+	return fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP))
+}
+
 func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }
