@@ -306,23 +306,20 @@ func (d *diag) killSwitch() bool {
 	var first fwOutcome
 	var tunnels []string
 	iface := ""
-	for _, f := range d.usedFamilies() {
-		for i := range f.External {
-			t := &f.External[i]
-			if t.RouteErr != nil || t.Reachable() {
-				continue
-			}
-			o := fwEval(&d.s.Firewall, https443(t))
-			if !killSwitchOutcome(o, t.Route.IfName) {
-				continue
-			}
-			tun := tunnelExceptions(o.Chain)
-			if first.Chain == nil {
-				first, tunnels, iface = o, tun, t.Route.IfName
-			}
-			targets = append(targets, t.Addr.String())
-			evidence = append(evidence, fmt.Sprintf("%s via %s: %s", t.Addr, t.Route.IfName, o.where()))
+	for _, t := range d.usedTargets() {
+		if t.RouteErr != nil || t.Reachable() {
+			continue
 		}
+		o := fwEval(&d.s.Firewall, https443(t))
+		if !killSwitchOutcome(o, t.Route.IfName) {
+			continue
+		}
+		tun := tunnelExceptions(o.Chain)
+		if first.Chain == nil {
+			first, tunnels, iface = o, tun, t.Route.IfName
+		}
+		targets = append(targets, t.Addr.String())
+		evidence = append(evidence, fmt.Sprintf("%s via %s: %s", t.Addr, t.Route.IfName, o.where()))
 	}
 	if first.Chain == nil {
 		return false
@@ -361,33 +358,30 @@ func (d *diag) blocksOutbound() bool {
 	var targets, evidence []string
 	var first fwOutcome
 	iface := ""
-	for _, f := range d.usedFamilies() {
-		for i := range f.External {
-			t := &f.External[i]
-			if t.Reachable() {
+	for _, t := range d.usedTargets() {
+		if t.Reachable() {
+			return false
+		}
+		if t.RouteErr != nil {
+			continue
+		}
+		fam, oif := netstate.FamilyOf(t.Addr), t.Route.IfName
+		var o fwOutcome
+		for _, p := range []netstate.FWPacket{
+			https443(t),
+			{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: t.Addr, DPort: 80, OIfName: oif},
+			{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: t.Addr, DPort: 53, OIfName: oif},
+		} {
+			o = fwEval(&d.s.Firewall, p)
+			if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
 				return false
 			}
-			if t.RouteErr != nil {
-				continue
-			}
-			fam, oif := netstate.FamilyOf(t.Addr), t.Route.IfName
-			var o fwOutcome
-			for _, p := range []netstate.FWPacket{
-				https443(t),
-				{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: t.Addr, DPort: 80, OIfName: oif},
-				{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: t.Addr, DPort: 53, OIfName: oif},
-			} {
-				o = fwEval(&d.s.Firewall, p)
-				if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
-					return false
-				}
-			}
-			if first.Chain == nil {
-				first, iface = o, oif
-			}
-			targets = append(targets, t.Addr.String())
-			evidence = append(evidence, fmt.Sprintf("%s via %s (tcp 443, tcp 80, udp 53): %s", t.Addr, oif, o.where()))
 		}
+		if first.Chain == nil {
+			first, iface = o, oif
+		}
+		targets = append(targets, t.Addr.String())
+		evidence = append(evidence, fmt.Sprintf("%s via %s (tcp 443, tcp 80, udp 53): %s", t.Addr, oif, o.where()))
 	}
 	if first.Chain == nil {
 		return false
@@ -404,24 +398,21 @@ func (d *diag) blocksOutbound() bool {
 func (d *diag) outboundAllowlist() Status {
 	var targets []string
 	var first fwOutcome
-	for _, f := range d.usedFamilies() {
-		for i := range f.External {
-			t := &f.External[i]
-			if t.Reachable() {
-				return StatusPass
-			}
-			if t.RouteErr != nil {
-				continue
-			}
-			o := fwEval(&d.s.Firewall, https443(t))
-			if o.Sure || o.Rule != nil || o.Verdict != netstate.FWDrop || o.Chain == nil || o.Chain.Assumed {
-				return StatusPass
-			}
-			if first.Chain == nil {
-				first = o
-			}
-			targets = append(targets, t.Addr.String())
+	for _, t := range d.usedTargets() {
+		if t.Reachable() {
+			return StatusPass
 		}
+		if t.RouteErr != nil {
+			continue
+		}
+		o := fwEval(&d.s.Firewall, https443(t))
+		if o.Sure || o.Rule != nil || o.Verdict != netstate.FWDrop || o.Chain == nil || o.Chain.Assumed {
+			return StatusPass
+		}
+		if first.Chain == nil {
+			first = o
+		}
+		targets = append(targets, t.Addr.String())
 	}
 	if first.Chain == nil {
 		return StatusPass
@@ -455,47 +446,44 @@ func (d *diag) httpsBlocked() Status {
 	var localEv, remoteEv []string
 	var rule fwOutcome
 	errText, answeredPort, errnoWhy := "", "", ""
-	for _, f := range d.usedFamilies() {
-		for i := range f.External {
-			t := &f.External[i]
-			if t.RouteErr != nil || connected443(t) {
-				continue
-			}
-			if d.s.Firewall.Read == netstate.TriYes {
-				if o := fwEval(&d.s.Firewall, https443(t)); o.blocked() {
-					if rule.Chain == nil {
-						rule = o
-					}
-					local = append(local, t.Addr.String())
-					localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, o.where()))
-					continue
+	for _, t := range d.usedTargets() {
+		if t.RouteErr != nil || connected443(t) {
+			continue
+		}
+		if d.s.Firewall.Read == netstate.TriYes {
+			if o := fwEval(&d.s.Firewall, https443(t)); o.blocked() {
+				if rule.Chain == nil {
+					rule = o
 				}
-			}
-			i443 := slices.IndexFunc(t.TCP.PortFailures, func(p netstate.PortFailure) bool { return p.Port == 443 })
-			if i443 < 0 {
-				continue
-			}
-			pf := t.TCP.PortFailures[i443]
-			switch netstate.Classify(pf.Err) {
-			case netstate.ClassPermission:
 				local = append(local, t.Addr.String())
-				why := "the kernel refused the connect: " + netstate.ErrText(pf.Err)
-				var lr *netstate.LocalRejectError
-				if errors.As(pf.Err, &lr) {
-					why = lr.Error()
-				}
-				if errnoWhy == "" {
-					errnoWhy = why
-				}
-				localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, why))
-			case netstate.ClassHostUnreach:
-				if !t.TCP.Answered || t.TCP.Target.Port() == 443 {
-					continue // no other port answered: the path, not a filter
-				}
-				remote = append(remote, t.Addr.String())
-				errText, answeredPort = netstate.ErrText(pf.Err), fmt.Sprint(t.TCP.Target.Port())
-				remoteEv = append(remoteEv, fmt.Sprintf("%s port 443: %s; port %d: answered", t.Addr, netstate.ErrText(pf.Err), t.TCP.Target.Port()))
+				localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, o.where()))
+				continue
 			}
+		}
+		i443 := slices.IndexFunc(t.TCP.PortFailures, func(p netstate.PortFailure) bool { return p.Port == 443 })
+		if i443 < 0 {
+			continue
+		}
+		pf := t.TCP.PortFailures[i443]
+		switch netstate.Classify(pf.Err) {
+		case netstate.ClassPermission:
+			local = append(local, t.Addr.String())
+			why := "the kernel refused the connect: " + netstate.ErrText(pf.Err)
+			var lr *netstate.LocalRejectError
+			if errors.As(pf.Err, &lr) {
+				why = lr.Error()
+			}
+			if errnoWhy == "" {
+				errnoWhy = why
+			}
+			localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, why))
+		case netstate.ClassHostUnreach:
+			if !t.TCP.Answered || t.TCP.Target.Port() == 443 {
+				continue // no other port answered: the path, not a filter
+			}
+			remote = append(remote, t.Addr.String())
+			errText, answeredPort = netstate.ErrText(pf.Err), fmt.Sprint(t.TCP.Target.Port())
+			remoteEv = append(remoteEv, fmt.Sprintf("%s port 443: %s; port %d: answered", t.Addr, netstate.ErrText(pf.Err), t.TCP.Target.Port()))
 		}
 	}
 	st := StatusPass

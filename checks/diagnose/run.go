@@ -104,6 +104,18 @@ func (d *diag) usedFamilies() []*netstate.FamilyState {
 	return out
 }
 
+// usedTargets are the external targets of the families with a default
+// route.
+func (d *diag) usedTargets() []*netstate.TargetResult {
+	var out []*netstate.TargetResult
+	for _, f := range d.usedFamilies() {
+		for i := range f.External {
+			out = append(out, &f.External[i])
+		}
+	}
+	return out
+}
+
 func (d *diag) linkByIndex(idx int) *netstate.Link {
 	for i := range d.s.Links {
 		if d.s.Links[i].Index == idx {
