@@ -365,13 +365,9 @@ func (d *diag) blocksOutbound() bool {
 		if t.RouteErr != nil {
 			continue
 		}
-		fam, oif := netstate.FamilyOf(t.Addr), t.Route.IfName
+		oif := t.Route.IfName
 		var o fwOutcome
-		for _, p := range []netstate.FWPacket{
-			https443(t),
-			{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: t.Addr, DPort: 80, OIfName: oif},
-			{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: t.Addr, DPort: 53, OIfName: oif},
-		} {
+		for _, p := range startPackets(t.Addr, oif) {
 			o = fwEval(&d.s.Firewall, p)
 			if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
 				return false
