@@ -299,7 +299,7 @@ func (d *diag) proxyOnly(mark int) {
 	}
 	d.retract(mark, InternetUnreachable, LocalFirewallBlocks, TCPBlocked)
 	line := fmt.Sprintf("%s=%s accepted a connection in %s", s.Var, s.Value, ms(s.TCP.RTT))
-	tunneled := s.Connect.Ran && s.Connect.Status == 200
+	tunneled := s.Connect.Tunneled()
 	if tunneled {
 		line = fmt.Sprintf("%s=%s tunnels a CONNECT to %s (200 in %s)", s.Var, s.Value, s.Connect.Target, ms(s.Connect.RTT))
 	}

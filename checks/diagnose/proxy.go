@@ -128,7 +128,7 @@ func (d *diag) proxies() {
 			soft = gatewayStatus(s.Connect.Status) && !d.serves443(s.Connect.Target.Addr())
 		case s.Works():
 			part := fmt.Sprintf("%s=%s answers in %s", s.Var, s.Value, ms(s.TCP.RTT))
-			if c := s.Connect; c.Ran && c.Status == 200 {
+			if c := s.Connect; c.Tunneled() {
 				part += fmt.Sprintf("; CONNECT %s through it: 200 in %s", c.Target, ms(c.RTT))
 			} else if c.Ran {
 				part += fmt.Sprintf("; CONNECT %s through it: no answer (%s)", c.Target, netstate.ErrText(c.Err))
@@ -332,5 +332,5 @@ func (d *diag) workingProxy() *netstate.ProxySetting {
 // itself be fenced in by the rules being judged.
 func (d *diag) proxyGetsOut() bool {
 	s := d.workingProxy()
-	return s != nil && (!s.Addr.IsLoopback() || (s.Connect.Ran && s.Connect.Status == 200))
+	return s != nil && (!s.Addr.IsLoopback() || s.Connect.Tunneled())
 }
