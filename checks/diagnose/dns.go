@@ -243,7 +243,7 @@ func (d *diag) dnsResolves() {
 // usable response (an answer or NXDOMAIN), if any.
 func answeredServer(ss []netstate.DNSServerResult) *netstate.DNSServerResult {
 	for i := range ss {
-		if ss[i].Answered && (ss[i].Rcode == "NOERROR" || ss[i].Rcode == "NXDOMAIN") {
+		if usable(ss[i]) {
 			return &ss[i]
 		}
 	}
@@ -337,7 +337,7 @@ func (d *diag) localResolver() bool {
 	return false
 }
 
-// silentServer reports whether, asked directly,, the server never answered
+// silentServer reports whether, asked directly, the server never answered
 // (a timeout or an unreachable host), as opposed to refusing.
 func (d *diag) silentServer(s netstate.DNSServerResult) bool {
 	if s.Answered {
