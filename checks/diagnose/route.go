@@ -400,7 +400,7 @@ func (d *diag) tracePaths() Status {
 // route's interface, the preferred uplink is the dead one (several default
 // routes).
 func (d *diag) uplinks(f *netstate.FamilyState) Status {
-	if f.Default == nil || len(f.Uplinks) == 0 || slices.ContainsFunc(f.External, func(t netstate.TargetResult) bool { return t.Reachable() }) {
+	if f.Default == nil || len(f.Uplinks) == 0 || famReach(f) {
 		return StatusPass
 	}
 	for i := range f.Uplinks {
