@@ -126,14 +126,7 @@ func (d *diag) linkByIndex(idx int) *netstate.Link {
 }
 
 func (d *diag) anyExternalReachable() bool {
-	for _, f := range d.families() {
-		for i := range f.External {
-			if f.External[i].Reachable() {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(d.families(), famReach)
 }
 
 // answeredThrough names what answered through f's gateway besides the
