@@ -179,10 +179,7 @@ func (d *diag) ipv4Needed() bool {
 func (d *diag) conflicts() (Status, string) {
 	st := StatusPass
 	raise := func(f *Finding) {
-		if !d.inetReach {
-			f.Severity = SevError
-		}
-		st = worse(st, statusOf(f.Severity))
+		st = worse(st, d.errorWhenOffline(f))
 	}
 	for i := range d.s.Links {
 		l := &d.s.Links[i]

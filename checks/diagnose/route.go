@@ -227,10 +227,7 @@ func (d *diag) route() {
 		}
 		if g := f.GatewayProbe; g != nil && d.rejected(g.Route, g.RouteErr) {
 			fd := d.add(GatewayRouteRejected, d.rejectArgs(g.Addr, g.Route, g.RouteErr), "route lookup "+g.Addr.String()+": "+netstate.ErrText(g.RouteErr))
-			if !d.inetReach {
-				fd.Severity = SevError
-			}
-			st = worse(st, statusOf(fd.Severity))
+			st = worse(st, d.errorWhenOffline(fd))
 		}
 		var rejected, flapped, rejRoutes, rejPrefixes []string
 		var rejEvidence []string
@@ -253,10 +250,7 @@ func (d *diag) route() {
 		if len(rejected) > 0 {
 			fd := d.add(TargetRouteRejected, Args{ArgTargets: strings.Join(rejected, ListSep), ArgDetail: strings.Join(rejEvidence, "; "),
 				ArgRoutes: strings.Join(rejRoutes, ListSep), ArgPrefixes: strings.Join(rejPrefixes, ListSep)}, rejEvidence...)
-			if !d.inetReach {
-				fd.Severity = SevError
-			}
-			st = worse(st, statusOf(fd.Severity))
+			st = worse(st, d.errorWhenOffline(fd))
 		}
 		if len(flapped) > 0 {
 			fd := d.add(RouteLookupFailed, Args{ArgTargets: strings.Join(flapped, ListSep), ArgErr: "no route"}, "default route present, lookup failed for "+strings.Join(flapped, ", "))
@@ -362,10 +356,7 @@ func (d *diag) tracePaths() Status {
 			a := pathArgs(f, g.tr)
 			a[ArgTargets], a[ArgTarget] = strings.Join(g.addrs, ListSep), g.addrs[0]
 			fd := d.add(TargetRouteDiverted, a, append(g.ev, "default route: dev "+f.Default.IfName)...)
-			if !d.inetReach {
-				fd.Severity = SevError
-			}
-			st = worse(st, statusOf(fd.Severity))
+			st = worse(st, d.errorWhenOffline(fd))
 		}
 	}
 	var groups []*divertedGroup

@@ -72,6 +72,16 @@ func (d *diag) add(def *Def, a Args, evidence ...string) *Finding {
 	return &d.findings[len(d.findings)-1]
 }
 
+// errorWhenOffline raises fd to an error when no external target
+// answered: a fault the start gets around while it gets out stops it when
+// nothing does. It returns fd's status.
+func (d *diag) errorWhenOffline(fd *Finding) Status {
+	if !d.inetReach {
+		fd.Severity = SevError
+	}
+	return statusOf(fd.Severity)
+}
+
 // supersede makes the judging check's later adds of def a no-op for args
 // that by accepts (nil: all).
 func (d *diag) supersede(def *Def, by func(Args) bool) {
