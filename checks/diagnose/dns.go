@@ -239,6 +239,13 @@ func (d *diag) dnsResolves() {
 	}
 }
 
+// failureExplained supersedes the generic findings of a failed or lossy
+// resolution: the judging check found the cause, which names the server.
+func (d *diag) failureExplained() {
+	d.supersede(DNSFailed, nil)
+	d.supersede(DNSLossy, nil)
+}
+
 // answeredServer is a name server that answered a direct query with a
 // usable response (an answer or NXDOMAIN), if any.
 func answeredServer(ss []netstate.DNSServerResult) *netstate.DNSServerResult {
@@ -328,8 +335,7 @@ func (d *diag) localResolver() bool {
 		if r.Err == nil {
 			f.Severity = SevWarning // another server answers: lookups work
 		} else {
-			d.supersede(DNSFailed, nil)
-			d.supersede(DNSLossy, nil)
+			d.failureExplained()
 		}
 		d.supersede(DNSServerFailed, func(x Args) bool { return x[ArgServer] == a.String() })
 		return true
@@ -434,8 +440,7 @@ func (d *diag) nameServerOrder() bool {
 	// does get its answer from the next server, only late, and a lost
 	// burst of replies under heavy loss can look the same, so this never
 	// blocks a start on its own.
-	d.supersede(DNSFailed, nil)
-	d.supersede(DNSLossy, nil)
+	d.failureExplained()
 	d.supersede(DNSServerFailed, func(x Args) bool {
 		return slices.ContainsFunc(silent, func(s netstate.DNSServerResult) bool { return s.Server.Addr().String() == x[ArgServer] })
 	})

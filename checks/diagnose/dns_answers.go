@@ -125,8 +125,7 @@ func (d *diag) dnsAnswers() bool {
 		return false
 	}
 	if failed {
-		d.supersede(DNSFailed, nil)
-		d.supersede(DNSLossy, nil)
+		d.failureExplained()
 	}
 	return true
 }
