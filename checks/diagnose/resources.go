@@ -2,7 +2,6 @@ package diagnose
 
 import (
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -161,13 +160,15 @@ func (d *diag) resourceUse() {
 
 // probeErr reports whether some probe failed with this class of error.
 func (d *diag) probeErr(c netstate.ErrClass) bool {
+	failed := func(t *netstate.TargetResult) bool {
+		return t != nil && (netstate.Classify(t.ICMP.Err) == c || netstate.Classify(t.TCP.Err) == c)
+	}
 	for _, f := range d.families() {
-		ts := f.External
-		if f.GatewayProbe != nil {
-			ts = append(slices.Clone(ts), *f.GatewayProbe)
+		if failed(f.GatewayProbe) {
+			return true
 		}
-		for _, t := range ts {
-			if netstate.Classify(t.ICMP.Err) == c || netstate.Classify(t.TCP.Err) == c {
+		for i := range f.External {
+			if failed(&f.External[i]) {
 				return true
 			}
 		}
