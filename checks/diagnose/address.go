@@ -235,7 +235,7 @@ func (d *diag) ownMAC(m []byte) bool {
 // gatewayMAC reports whether m is the MAC of a gateway's neighbor entry on
 // interface idx.
 func (d *diag) gatewayMAC(idx int, m []byte) bool {
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if !f.Gateway.IsValid() {
 			continue
 		}

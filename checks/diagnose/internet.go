@@ -184,7 +184,7 @@ func (d *diag) internetDirect() {
 	var badClasses []netstate.ErrClass
 	var icmpAny, tcpAny, icmpTried, icmpDenied, tcpTriedFull, extICMP, extTCP bool
 	probed := 0
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if g := f.GatewayProbe; g != nil && f.Default != nil {
 			icmpAny = icmpAny || g.ICMP.Answered
 			tcpAny = tcpAny || g.TCP.Answered
@@ -287,7 +287,7 @@ func (d *diag) proxyOnly(mark int) {
 		return // a local proxy app cannot get past a broken path either
 	}
 	var targets []string
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		for i := range f.External {
 			if t := &f.External[i]; !t.TCP.Answered {
 				targets = append(targets, t.Addr.String())

@@ -52,7 +52,7 @@ func (d *diag) captivePortal() bool {
 		what = "an address on the local network"
 	}
 	var targets, lines []string
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		for i := range f.External {
 			t := &f.External[i]
 			targets = append(targets, t.Addr.String())

@@ -217,7 +217,7 @@ func gatewayStatus(code int) bool { return code == 502 || code == 503 || code ==
 // no proof, and a CONNECT answered 502 then blocks nothing on its own: the
 // internet check still judges the way out.
 func (d *diag) serves443(a netip.Addr) bool {
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		for i := range f.External {
 			if t := &f.External[i]; t.Addr == a && connected443(t) {
 				return true
@@ -257,7 +257,7 @@ func (d *diag) proxyApplies(s *netstate.ProxySetting) bool {
 	if s.Iface == "" {
 		return true
 	}
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if f.Default != nil && f.Default.IfName == s.Iface {
 			return true
 		}

@@ -163,7 +163,7 @@ func (d *diag) probeErr(c netstate.ErrClass) bool {
 	failed := func(t *netstate.TargetResult) bool {
 		return t != nil && (netstate.Classify(t.ICMP.Err) == c || netstate.Classify(t.TCP.Err) == c)
 	}
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if failed(f.GatewayProbe) {
 			return true
 		}

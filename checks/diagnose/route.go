@@ -261,7 +261,7 @@ func (d *diag) route() {
 	for _, f := range used {
 		st = worse(st, d.uplinks(f))
 	}
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if f.Default == nil {
 			parts = append(parts, famName(f.Family)+" not used (no default route)")
 		}

@@ -99,14 +99,10 @@ func (d *diag) set(st Status, detail string) {
 	d.cur.Status, d.cur.Detail = st, detail
 }
 
-func (d *diag) families() []*netstate.FamilyState {
-	return []*netstate.FamilyState{&d.s.V4, &d.s.V6}
-}
-
 // usedFamilies are those with a default route.
 func (d *diag) usedFamilies() []*netstate.FamilyState {
 	var out []*netstate.FamilyState
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if f.Default != nil {
 			out = append(out, f)
 		}
@@ -136,7 +132,7 @@ func (d *diag) linkByIndex(idx int) *netstate.Link {
 }
 
 func (d *diag) anyExternalReachable() bool {
-	return slices.ContainsFunc(d.families(), famReach)
+	return slices.ContainsFunc(d.s.Families(), famReach)
 }
 
 // answeredThrough names what answered through f's gateway besides the
