@@ -414,7 +414,7 @@ func (d *diag) nameServerOrder() bool {
 			if s.Route.Gateway.IsValid() {
 				hop = "via " + s.Route.Gateway.String() + " "
 			}
-			line += fmt.Sprintf("; a route still leads to it (%sdev %s)", hop, cmpOr(via, "#"+strconv.Itoa(s.Route.IfIndex)))
+			line += fmt.Sprintf("; a route still leads to it (%sdev %s)", hop, cmp.Or(via, "#"+strconv.Itoa(s.Route.IfIndex)))
 		case s.RouteErr != nil:
 			line += "; no route leads to it (" + netstate.ErrText(s.RouteErr) + ")"
 		}
@@ -427,14 +427,14 @@ func (d *diag) nameServerOrder() bool {
 		evidence = append(evidence, line)
 	}
 	evidence = append(evidence, fmt.Sprintf("%s answered: %s", next.Server.Addr(), serverText(*next)),
-		fmt.Sprintf("%s: timeout %s, attempts %d", cmpOr(file, "resolver"), timeout, cfg.Attempts))
+		fmt.Sprintf("%s: timeout %s, attempts %d", cmp.Or(file, "resolver"), timeout, cfg.Attempts))
 	detail := ""
 	if route != "" {
 		detail = ";" + route
 	}
 	d.add(DNSFirstServerSilent, Args{
 		ArgServer: first.Server.Addr().String(), ArgNext: next.Server.Addr().String(),
-		ArgFile: cmpOr(file, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
+		ArgFile: cmp.Or(file, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
 	}, evidence...)
 	// A warning even when the system resolver timed out: the resolver
 	// does get its answer from the next server, only late, and a lost

@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"strconv"
 	"strings"
@@ -210,7 +211,7 @@ func (d *diag) portHolder() {
 	if k.TopProcessPID <= 0 {
 		return
 	}
-	holder := fmt.Sprintf("%s (pid %d, %d sockets)", cmpOr(k.TopProcess, "a process"), k.TopProcessPID, k.TopProcessSockets)
+	holder := fmt.Sprintf("%s (pid %d, %d sockets)", cmp.Or(k.TopProcess, "a process"), k.TopProcessPID, k.TopProcessSockets)
 	for i := range d.findings {
 		if f := &d.findings[i]; f.ID == PortsExhausted.ID || f.ID == PortsHigh.ID {
 			f.Args[ArgHolder], f.Args[ArgPID] = holder, strconv.Itoa(k.TopProcessPID)

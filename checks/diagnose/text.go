@@ -84,13 +84,6 @@ func serverText(s netstate.DNSServerResult) string {
 	return netstate.ErrText(s.Err)
 }
 
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}
-
 func stateText(n *netstate.Neighbor) string {
 	if n.Permanent {
 		return "permanent"
