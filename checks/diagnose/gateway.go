@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"strings"
 
 	"github.com/netguard/netguard/checks/netstate"
@@ -103,7 +104,7 @@ func (d *diag) gateway() {
 				st = worse(st, statusOf(fd.Severity))
 				continue
 			}
-			args[ArgErr] = netstate.ErrText(firstErr(g.ICMP.Err, g.TCP.Err))
+			args[ArgErr] = netstate.ErrText(cmp.Or(g.ICMP.Err, g.TCP.Err))
 			fd := d.add(GatewaySendRefused, args, line, "internet reachable through the same gateway")
 			st = worse(st, statusOf(fd.Severity))
 		case d.inetReach && !famReach(f) && len(f.External) > 0:

@@ -39,15 +39,6 @@ func ms(d time.Duration) string {
 	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
-}
-
 func dnsErrText(err error) string {
 	if netstate.Classify(err) == netstate.ClassTimeout {
 		return "timed out"
