@@ -52,15 +52,28 @@ func fwBlockRulesWindows(port string) string {
 
 // The Linux steps of a chain or rule: list it with nftables or with the
 // legacy iptables tool of its family, and delete a rule by its handle or
-// number. A rule may hide in either back end, so both rulesets are listed.
+// number.
 const (
-	nftListChain   = "sudo nft -a list chain {fw_family} {table} {chain}"
-	iptListChain   = "sudo {iptables} -t {table} -L {chain} -n -v --line-numbers"
-	nftDeleteRule  = "sudo nft delete rule {fw_family} {table} {chain} handle {handle}"
-	iptDeleteRule  = "sudo {iptables} -t {table} -D {chain} {rule_num}"
-	nftRuleset     = "sudo nft -a list ruleset  # iptables-nft rules are listed here too"
-	iptLegacyRules = "sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list"
+	nftListChain  = "sudo nft -a list chain {fw_family} {table} {chain}"
+	iptListChain  = "sudo {iptables} -t {table} -L {chain} -n -v --line-numbers"
+	nftDeleteRule = "sudo nft delete rule {fw_family} {table} {chain} handle {handle}"
+	iptDeleteRule = "sudo {iptables} -t {table} -D {chain} {rule_num}"
 )
+
+// fwRuleLinux are the Linux steps of a rule the user may have added: see
+// it and delete it, in nftables by its handle and in legacy iptables by
+// its number, and list both back ends, since the rule may be in either.
+func fwRuleLinux() []string {
+	return []string{
+		nftListChain + "  # the rule and its handle",
+		nftDeleteRule + "  # only if you added it",
+		iptListChain + "  # the rule and its number",
+		iptDeleteRule + "  # only if you added it",
+		"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
+		"sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list",
+		fwNeverLinux,
+	}
+}
 
 // The macOS steps of a pf rule: see it, then take it out by hand. An
 // anchor's rules go with their anchor; a rule in the main ruleset goes
@@ -131,15 +144,7 @@ var (
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
-			Linux: []string{
-				nftListChain + "  # the rule and its handle",
-				nftDeleteRule + "  # only if you added it",
-				iptListChain + "  # the rule and its number",
-				iptDeleteRule + "  # only if you added it",
-				nftRuleset,
-				iptLegacyRules,
-				fwNeverLinux,
-			},
+			Linux:   fwRuleLinux(),
 			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 443?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
 			Windows: []string{fwBlockRulesWindows("443"), fwProfilesWindows, fwWFPWindows, fwNeverWindows},
 		},
@@ -194,15 +199,7 @@ var (
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallDNSLeakGuard, LocalFirewallBlocks},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
-			Linux: []string{
-				nftListChain + "  # the rule and its handle",
-				nftDeleteRule + "  # only if you added it",
-				iptListChain + "  # the rule and its number",
-				iptDeleteRule + "  # only if you added it",
-				nftRuleset,
-				iptLegacyRules,
-				fwNeverLinux,
-			},
+			Linux:   fwRuleLinux(),
 			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 53?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
 			Windows: []string{fwBlockRulesWindows("53"), fwProfilesWindows, fwNeverWindows},
 		},
