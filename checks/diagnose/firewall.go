@@ -86,6 +86,12 @@ const (
 	pfDisable     = "sudo pfctl -d  # or turns pf off altogether, until an app or a restart turns it on"
 )
 
+// pfRuleDarwin are the macOS steps of a pf rule that blocks port: see it
+// among every rule, then take it out by hand.
+func pfRuleDarwin(port string) []string {
+	return []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port " + port + "?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin}
+}
+
 // The findings of the firewall check, in root-cause order.
 var (
 	FirewallKillSwitch = &Def{
@@ -145,7 +151,7 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux:   fwRuleLinux(),
-			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 443?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
+			Darwin:  pfRuleDarwin("443"),
 			Windows: []string{fwBlockRulesWindows("443"), fwProfilesWindows, fwWFPWindows, fwNeverWindows},
 		},
 		Why: "HTTPS is what package managers, git, registries and APIs use: with port 443 blocked on the way out, every download fails, although other ports (and ping) still answer.",
@@ -200,7 +206,7 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux:   fwRuleLinux(),
-			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 53?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
+			Darwin:  pfRuleDarwin("53"),
 			Windows: []string{fwBlockRulesWindows("53"), fwProfilesWindows, fwNeverWindows},
 		},
 		Why: "Names do not resolve when the machine's own firewall drops DNS queries; the name servers are fine.",
