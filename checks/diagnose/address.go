@@ -179,10 +179,7 @@ func (d *diag) ipv4Needed() bool {
 func (d *diag) conflicts() (Status, string) {
 	st := StatusPass
 	raise := func(f *Finding) {
-		if !d.inetReach {
-			f.Severity = SevError
-		}
-		st = worse(st, statusOf(f.Severity))
+		st = worse(st, d.errorWhenOffline(f))
 	}
 	for i := range d.s.Links {
 		l := &d.s.Links[i]
@@ -238,7 +235,7 @@ func (d *diag) ownMAC(m []byte) bool {
 // gatewayMAC reports whether m is the MAC of a gateway's neighbor entry on
 // interface idx.
 func (d *diag) gatewayMAC(idx int, m []byte) bool {
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if !f.Gateway.IsValid() {
 			continue
 		}

@@ -239,11 +239,18 @@ func (d *diag) dnsResolves() {
 	}
 }
 
+// failureExplained supersedes the generic findings of a failed or lossy
+// resolution: the judging check found the cause, which names the server.
+func (d *diag) failureExplained() {
+	d.supersede(DNSFailed, nil)
+	d.supersede(DNSLossy, nil)
+}
+
 // answeredServer is a name server that answered a direct query with a
 // usable response (an answer or NXDOMAIN), if any.
 func answeredServer(ss []netstate.DNSServerResult) *netstate.DNSServerResult {
 	for i := range ss {
-		if ss[i].Answered && (ss[i].Rcode == "NOERROR" || ss[i].Rcode == "NXDOMAIN") {
+		if usable(ss[i]) {
 			return &ss[i]
 		}
 	}
@@ -328,8 +335,7 @@ func (d *diag) localResolver() bool {
 		if r.Err == nil {
 			f.Severity = SevWarning // another server answers: lookups work
 		} else {
-			d.supersede(DNSFailed, nil)
-			d.supersede(DNSLossy, nil)
+			d.failureExplained()
 		}
 		d.supersede(DNSServerFailed, func(x Args) bool { return x[ArgServer] == a.String() })
 		return true
@@ -337,7 +343,7 @@ func (d *diag) localResolver() bool {
 	return false
 }
 
-// silentServer reports whether, asked directly,, the server never answered
+// silentServer reports whether, asked directly, the server never answered
 // (a timeout or an unreachable host), as opposed to refusing.
 func (d *diag) silentServer(s netstate.DNSServerResult) bool {
 	if s.Answered {
@@ -408,7 +414,7 @@ func (d *diag) nameServerOrder() bool {
 			if s.Route.Gateway.IsValid() {
 				hop = "via " + s.Route.Gateway.String() + " "
 			}
-			line += fmt.Sprintf("; a route still leads to it (%sdev %s)", hop, cmpOr(via, "#"+strconv.Itoa(s.Route.IfIndex)))
+			line += fmt.Sprintf("; a route still leads to it (%sdev %s)", hop, cmp.Or(via, "#"+strconv.Itoa(s.Route.IfIndex)))
 		case s.RouteErr != nil:
 			line += "; no route leads to it (" + netstate.ErrText(s.RouteErr) + ")"
 		}
@@ -421,21 +427,20 @@ func (d *diag) nameServerOrder() bool {
 		evidence = append(evidence, line)
 	}
 	evidence = append(evidence, fmt.Sprintf("%s answered: %s", next.Server.Addr(), serverText(*next)),
-		fmt.Sprintf("%s: timeout %s, attempts %d", cmpOr(file, "resolver"), timeout, cfg.Attempts))
+		fmt.Sprintf("%s: timeout %s, attempts %d", cmp.Or(file, "resolver"), timeout, cfg.Attempts))
 	detail := ""
 	if route != "" {
 		detail = ";" + route
 	}
 	d.add(DNSFirstServerSilent, Args{
 		ArgServer: first.Server.Addr().String(), ArgNext: next.Server.Addr().String(),
-		ArgFile: cmpOr(file, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
+		ArgFile: cmp.Or(file, "the resolver configuration"), ArgWait: wait.String(), ArgDetail: detail,
 	}, evidence...)
 	// A warning even when the system resolver timed out: the resolver
 	// does get its answer from the next server, only late, and a lost
 	// burst of replies under heavy loss can look the same, so this never
 	// blocks a start on its own.
-	d.supersede(DNSFailed, nil)
-	d.supersede(DNSLossy, nil)
+	d.failureExplained()
 	d.supersede(DNSServerFailed, func(x Args) bool {
 		return slices.ContainsFunc(silent, func(s netstate.DNSServerResult) bool { return s.Server.Addr().String() == x[ArgServer] })
 	})

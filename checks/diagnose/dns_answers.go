@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -125,8 +126,7 @@ func (d *diag) dnsAnswers() bool {
 		return false
 	}
 	if failed {
-		d.supersede(DNSFailed, nil)
-		d.supersede(DNSLossy, nil)
+		d.failureExplained()
 	}
 	return true
 }
@@ -136,7 +136,7 @@ func (d *diag) dnsAnswers() bool {
 func (d *diag) refused(s netstate.DNSServerResult) *Finding {
 	cfg := &d.s.DNS.Resolver
 	a := s.Server.Addr().String()
-	args := Args{ArgServer: a, ArgName: d.s.DNS.Name, ArgFile: cmpOr(cfg.Source, "the resolver configuration"), ArgDetail: ""}
+	args := Args{ArgServer: a, ArgName: d.s.DNS.Name, ArgFile: cmp.Or(cfg.Source, "the resolver configuration"), ArgDetail: ""}
 	evidence := []string{fmt.Sprintf("%s: %s", a, serverText(s))}
 	if sc := d.scope(); sc != nil {
 		// A per-domain resolver's server, asked because the name is under
@@ -157,7 +157,7 @@ func (d *diag) refused(s netstate.DNSServerResult) *Finding {
 		search := strings.Join(cfg.Search, " ")
 		args[ArgSearch] = search
 		args[ArgDetail] = fmt.Sprintf("; search domain %s", search)
-		evidence = append(evidence, fmt.Sprintf("%s: search %s", cmpOr(cfg.Source, "resolver"), search))
+		evidence = append(evidence, fmt.Sprintf("%s: search %s", cmp.Or(cfg.Source, "resolver"), search))
 	}
 	return d.add(DNSServerRefused, args, evidence...)
 }

@@ -117,8 +117,7 @@ func (d *diag) scopedResolver() bool {
 	args := scopeArgs(sc)
 	args[ArgServers], args[ArgErr], args[ArgName] = strings.Join(addrs, ListSep), strings.Join(errs, ", "), r.Name
 	d.add(DNSScopedResolverDead, args, evidence...)
-	d.supersede(DNSFailed, nil)
-	d.supersede(DNSLossy, nil)
+	d.failureExplained()
 	d.supersede(DNSServerFailed, nil)
 	return true
 }

@@ -24,23 +24,21 @@ const (
 type Arg string
 
 const (
-	ArgIface    Arg = "iface"
-	ArgGateway  Arg = "gateway"
-	ArgMAC      Arg = "mac"
-	ArgState    Arg = "state"
-	ArgFamily   Arg = "family"
-	ArgPrefix   Arg = "prefix"
-	ArgType     Arg = "type"
-	ArgTargets  Arg = "targets"
-	ArgName     Arg = "name"
-	ArgServer   Arg = "server"
-	ArgErr      Arg = "err"
-	ArgApp      Arg = "app"
-	ArgCount    Arg = "count"
-	ArgPct      Arg = "pct"
-	ArgDetail   Arg = "detail"
-	ArgSelf     Arg = "self" // how to call this binary in a manual step
-	ArgPriority Arg = "priority"
+	ArgIface   Arg = "iface"
+	ArgGateway Arg = "gateway"
+	ArgMAC     Arg = "mac"
+	ArgState   Arg = "state"
+	ArgFamily  Arg = "family"
+	ArgPrefix  Arg = "prefix"
+	ArgType    Arg = "type"
+	ArgTargets Arg = "targets"
+	ArgName    Arg = "name"
+	ArgServer  Arg = "server"
+	ArgErr     Arg = "err"
+	ArgApp     Arg = "app"
+	ArgCount   Arg = "count"
+	ArgPct     Arg = "pct"
+	ArgDetail  Arg = "detail"
 	// List args: several values joined with ListSep. A manual step that
 	// names one is rendered once per value: one command per target.
 	ArgIfaces   Arg = "ifaces"   // interfaces, each holding a copy of an entry

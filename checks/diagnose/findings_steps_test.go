@@ -33,7 +33,7 @@ var placeholder = regexp.MustCompile(`\{[a-z0-9_]+\}|<[a-z][a-z ]*>|\bIFACE\b|\b
 func TestCatalogManualSteps(t *testing.T) {
 	known := map[string]bool{}
 	for _, a := range []Arg{ArgIface, ArgGateway, ArgMAC, ArgState, ArgFamily, ArgPrefix, ArgType, ArgTargets, ArgName,
-		ArgServer, ArgErr, ArgApp, ArgCount, ArgPct, ArgDetail, ArgSelf, ArgPriority, ArgIfaces, ArgPrefixes, ArgRoutes,
+		ArgServer, ArgErr, ArgApp, ArgCount, ArgPct, ArgDetail, ArgIfaces, ArgPrefixes, ArgRoutes,
 		ArgTarget, ArgLink, ArgDefault, ArgMetric, ArgAltIface, ArgAltGateway, ArgAltMetric, ArgOther, ArgEgressMTU, ArgSize, ArgMTU,
 		ArgPort, ArgPID, ArgProcess, ArgVar, ArgProxy, ArgEndpoint, ArgFile, ArgService, ArgNext, ArgWait, ArgHolder, ArgStop, ArgUnit, ArgTable, ArgRule, ArgWGQuick} {
 		known[string(a)] = true

@@ -50,6 +50,31 @@ func fwBlockRulesWindows(port string) string {
 	return "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Block -Enabled True | Where-Object { ($_ | Get-NetFirewallPortFilter).RemotePort -contains '" + port + "' } | Format-Table DisplayName, Profile"
 }
 
+// The Linux steps of a chain or rule: list it with nftables or with the
+// legacy iptables tool of its family, and delete a rule by its handle or
+// number.
+const (
+	nftListChain  = "sudo nft -a list chain {fw_family} {table} {chain}"
+	iptListChain  = "sudo {iptables} -t {table} -L {chain} -n -v --line-numbers"
+	nftDeleteRule = "sudo nft delete rule {fw_family} {table} {chain} handle {handle}"
+	iptDeleteRule = "sudo {iptables} -t {table} -D {chain} {rule_num}"
+)
+
+// fwRuleLinux are the Linux steps of a rule the user may have added: see
+// it and delete it, in nftables by its handle and in legacy iptables by
+// its number, and list both back ends, since the rule may be in either.
+func fwRuleLinux() []string {
+	return []string{
+		nftListChain + "  # the rule and its handle",
+		nftDeleteRule + "  # only if you added it",
+		iptListChain + "  # the rule and its number",
+		iptDeleteRule + "  # only if you added it",
+		"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
+		"sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list",
+		fwNeverLinux,
+	}
+}
+
 // The macOS steps of a pf rule: see it, then take it out by hand. An
 // anchor's rules go with their anchor; a rule in the main ruleset goes
 // when the system's own pf.conf is loaded again.
@@ -61,6 +86,12 @@ const (
 	pfDisable     = "sudo pfctl -d  # or turns pf off altogether, until an app or a restart turns it on"
 )
 
+// pfRuleDarwin are the macOS steps of a pf rule that blocks port: see it
+// among every rule, then take it out by hand.
+func pfRuleDarwin(port string) []string {
+	return []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port " + port + "?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin}
+}
+
 // The findings of the firewall check, in root-cause order.
 var (
 	FirewallKillSwitch = &Def{
@@ -71,8 +102,8 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
 		Manual: Steps{
 			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the tunnel it lets through",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the policy and the tunnel it lets through",
+				nftListChain + "  # the policy and the tunnel it lets through",
+				iptListChain + "  # the policy and the tunnel it lets through",
 				"# connect the VPN again, or disconnect it in its own app (wg-quick down, the client's disconnect): that disarms its kill switch",
 				"sudo nft delete table {fw_family} {table}  # only if the table is the VPN client's own and the client is gone",
 				fwNeverLinux,
@@ -96,8 +127,8 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
 		Manual: Steps{
 			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the policy, and what it lets out",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the policy, and what it lets out",
+				nftListChain + "  # the policy, and what it lets out",
+				iptListChain + "  # the policy, and what it lets out",
 				fwNeverLinux,
 			},
 			Darwin: []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block out all rule?", pfReload, pfDisable, fwNeverDarwin},
@@ -119,16 +150,8 @@ var (
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
-			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
-				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if you added it",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
-				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if you added it",
-				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
-				"sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list",
-				fwNeverLinux,
-			},
-			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 443?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
+			Linux:   fwRuleLinux(),
+			Darwin:  pfRuleDarwin("443"),
 			Windows: []string{fwBlockRulesWindows("443"), fwProfilesWindows, fwWFPWindows, fwNeverWindows},
 		},
 		Why: "HTTPS is what package managers, git, registries and APIs use: with port 443 blocked on the way out, every download fails, although other ports (and ping) still answer.",
@@ -157,11 +180,11 @@ var (
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
 			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
+				nftListChain + "  # the rule and its handle",
+				iptListChain + "  # the rule and its number",
 				"# connect the VPN again, or disconnect it in its own app: that removes its leak protection",
-				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if the VPN client is gone",
-				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if the VPN client is gone",
+				nftDeleteRule + "  # only if the VPN client is gone",
+				iptDeleteRule + "  # only if the VPN client is gone",
 				fwNeverLinux,
 			},
 			Darwin: []string{
@@ -182,16 +205,8 @@ var (
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallDNSLeakGuard, LocalFirewallBlocks},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables, ArgRuleNum},
 		Manual: Steps{
-			Linux: []string{
-				"sudo nft -a list chain {fw_family} {table} {chain}  # the rule and its handle",
-				"sudo nft delete rule {fw_family} {table} {chain} handle {handle}  # only if you added it",
-				"sudo {iptables} -t {table} -L {chain} -n -v --line-numbers  # the rule and its number",
-				"sudo {iptables} -t {table} -D {chain} {rule_num}  # only if you added it",
-				"sudo nft -a list ruleset  # iptables-nft rules are listed here too",
-				"sudo iptables-legacy -S  # the legacy back end's rules, which nft does not list",
-				fwNeverLinux,
-			},
-			Darwin:  []string{pfShowAnchor, "sudo pfctl -a '*' -sr  # every pf rule, anchors included: a block for port 53?", pfFlushAnchor, pfReload, pfDisable, fwNeverDarwin},
+			Linux:   fwRuleLinux(),
+			Darwin:  pfRuleDarwin("53"),
 			Windows: []string{fwBlockRulesWindows("53"), fwProfilesWindows, fwNeverWindows},
 		},
 		Why: "Names do not resolve when the machine's own firewall drops DNS queries; the name servers are fine.",
@@ -211,7 +226,7 @@ var (
 		DependsOn: []*Def{LinkDown, LinkNoCarrier, NoDefaultRoute, FirewallKillSwitch, FirewallBlocksOutbound},
 		Optional:  []Arg{ArgHandle, ArgTable, ArgChain, ArgFWFamily, ArgAnchor, ArgIPTables},
 		Manual: Steps{
-			Linux:   []string{"sudo nft -a list chain {fw_family} {table} {chain}  # the policy and the rules that let programs out", fwNeverLinux},
+			Linux:   []string{nftListChain + "  # the policy and the rules that let programs out", fwNeverLinux},
 			Darwin:  []string{pfShowAll, fwNeverDarwin},
 			Windows: []string{fwProfilesWindows, "Get-NetFirewallRule -PolicyStore ActiveStore -Direction Outbound -Action Allow -Enabled True | Get-NetFirewallApplicationFilter | Format-Table Program  # the programs let out: are git, your package manager and your runtime among them?", fwNeverWindows},
 		},
@@ -294,23 +309,20 @@ func (d *diag) killSwitch() bool {
 	var first fwOutcome
 	var tunnels []string
 	iface := ""
-	for _, f := range d.usedFamilies() {
-		for i := range f.External {
-			t := &f.External[i]
-			if t.RouteErr != nil || t.Reachable() {
-				continue
-			}
-			o := fwEval(&d.s.Firewall, https443(t))
-			if !killSwitchOutcome(o, t.Route.IfName) {
-				continue
-			}
-			tun := tunnelExceptions(o.Chain)
-			if first.Chain == nil {
-				first, tunnels, iface = o, tun, t.Route.IfName
-			}
-			targets = append(targets, t.Addr.String())
-			evidence = append(evidence, fmt.Sprintf("%s via %s: %s", t.Addr, t.Route.IfName, o.where()))
+	for _, t := range d.usedTargets() {
+		if t.RouteErr != nil || t.Reachable() {
+			continue
 		}
+		o := fwEval(&d.s.Firewall, https443(t))
+		if !killSwitchOutcome(o, t.Route.IfName) {
+			continue
+		}
+		tun := tunnelExceptions(o.Chain)
+		if first.Chain == nil {
+			first, tunnels, iface = o, tun, t.Route.IfName
+		}
+		targets = append(targets, t.Addr.String())
+		evidence = append(evidence, fmt.Sprintf("%s via %s: %s", t.Addr, t.Route.IfName, o.where()))
 	}
 	if first.Chain == nil {
 		return false
@@ -349,33 +361,26 @@ func (d *diag) blocksOutbound() bool {
 	var targets, evidence []string
 	var first fwOutcome
 	iface := ""
-	for _, f := range d.usedFamilies() {
-		for i := range f.External {
-			t := &f.External[i]
-			if t.Reachable() {
+	for _, t := range d.usedTargets() {
+		if t.Reachable() {
+			return false
+		}
+		if t.RouteErr != nil {
+			continue
+		}
+		oif := t.Route.IfName
+		var o fwOutcome
+		for _, p := range startPackets(t.Addr, oif) {
+			o = fwEval(&d.s.Firewall, p)
+			if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
 				return false
 			}
-			if t.RouteErr != nil {
-				continue
-			}
-			fam, oif := netstate.FamilyOf(t.Addr), t.Route.IfName
-			var o fwOutcome
-			for _, p := range []netstate.FWPacket{
-				https443(t),
-				{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: t.Addr, DPort: 80, OIfName: oif},
-				{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: t.Addr, DPort: 53, OIfName: oif},
-			} {
-				o = fwEval(&d.s.Firewall, p)
-				if !o.blocked() || (o.Rule != nil && (len(o.Rule.Match) > 0 || o.Rule.Opaque)) {
-					return false
-				}
-			}
-			if first.Chain == nil {
-				first, iface = o, oif
-			}
-			targets = append(targets, t.Addr.String())
-			evidence = append(evidence, fmt.Sprintf("%s via %s (tcp 443, tcp 80, udp 53): %s", t.Addr, oif, o.where()))
 		}
+		if first.Chain == nil {
+			first, iface = o, oif
+		}
+		targets = append(targets, t.Addr.String())
+		evidence = append(evidence, fmt.Sprintf("%s via %s (tcp 443, tcp 80, udp 53): %s", t.Addr, oif, o.where()))
 	}
 	if first.Chain == nil {
 		return false
@@ -392,24 +397,21 @@ func (d *diag) blocksOutbound() bool {
 func (d *diag) outboundAllowlist() Status {
 	var targets []string
 	var first fwOutcome
-	for _, f := range d.usedFamilies() {
-		for i := range f.External {
-			t := &f.External[i]
-			if t.Reachable() {
-				return StatusPass
-			}
-			if t.RouteErr != nil {
-				continue
-			}
-			o := fwEval(&d.s.Firewall, https443(t))
-			if o.Sure || o.Rule != nil || o.Verdict != netstate.FWDrop || o.Chain == nil || o.Chain.Assumed {
-				return StatusPass
-			}
-			if first.Chain == nil {
-				first = o
-			}
-			targets = append(targets, t.Addr.String())
+	for _, t := range d.usedTargets() {
+		if t.Reachable() {
+			return StatusPass
 		}
+		if t.RouteErr != nil {
+			continue
+		}
+		o := fwEval(&d.s.Firewall, https443(t))
+		if o.Sure || o.Rule != nil || o.Verdict != netstate.FWDrop || o.Chain == nil || o.Chain.Assumed {
+			return StatusPass
+		}
+		if first.Chain == nil {
+			first = o
+		}
+		targets = append(targets, t.Addr.String())
 	}
 	if first.Chain == nil {
 		return StatusPass
@@ -443,47 +445,44 @@ func (d *diag) httpsBlocked() Status {
 	var localEv, remoteEv []string
 	var rule fwOutcome
 	errText, answeredPort, errnoWhy := "", "", ""
-	for _, f := range d.usedFamilies() {
-		for i := range f.External {
-			t := &f.External[i]
-			if t.RouteErr != nil || connected443(t) {
-				continue
-			}
-			if d.s.Firewall.Read == netstate.TriYes {
-				if o := fwEval(&d.s.Firewall, https443(t)); o.blocked() {
-					if rule.Chain == nil {
-						rule = o
-					}
-					local = append(local, t.Addr.String())
-					localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, o.where()))
-					continue
+	for _, t := range d.usedTargets() {
+		if t.RouteErr != nil || connected443(t) {
+			continue
+		}
+		if d.s.Firewall.Read == netstate.TriYes {
+			if o := fwEval(&d.s.Firewall, https443(t)); o.blocked() {
+				if rule.Chain == nil {
+					rule = o
 				}
-			}
-			i443 := slices.IndexFunc(t.TCP.PortFailures, func(p netstate.PortFailure) bool { return p.Port == 443 })
-			if i443 < 0 {
-				continue
-			}
-			pf := t.TCP.PortFailures[i443]
-			switch netstate.Classify(pf.Err) {
-			case netstate.ClassPermission:
 				local = append(local, t.Addr.String())
-				why := "the kernel refused the connect: " + netstate.ErrText(pf.Err)
-				var lr *netstate.LocalRejectError
-				if errors.As(pf.Err, &lr) {
-					why = lr.Error()
-				}
-				if errnoWhy == "" {
-					errnoWhy = why
-				}
-				localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, why))
-			case netstate.ClassHostUnreach:
-				if !t.TCP.Answered || t.TCP.Target.Port() == 443 {
-					continue // no other port answered: the path, not a filter
-				}
-				remote = append(remote, t.Addr.String())
-				errText, answeredPort = netstate.ErrText(pf.Err), fmt.Sprint(t.TCP.Target.Port())
-				remoteEv = append(remoteEv, fmt.Sprintf("%s port 443: %s; port %d: answered", t.Addr, netstate.ErrText(pf.Err), t.TCP.Target.Port()))
+				localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, o.where()))
+				continue
 			}
+		}
+		i443 := slices.IndexFunc(t.TCP.PortFailures, func(p netstate.PortFailure) bool { return p.Port == 443 })
+		if i443 < 0 {
+			continue
+		}
+		pf := t.TCP.PortFailures[i443]
+		switch netstate.Classify(pf.Err) {
+		case netstate.ClassPermission:
+			local = append(local, t.Addr.String())
+			why := "the kernel refused the connect: " + netstate.ErrText(pf.Err)
+			var lr *netstate.LocalRejectError
+			if errors.As(pf.Err, &lr) {
+				why = lr.Error()
+			}
+			if errnoWhy == "" {
+				errnoWhy = why
+			}
+			localEv = append(localEv, fmt.Sprintf("%s port 443: %s", t.Addr, why))
+		case netstate.ClassHostUnreach:
+			if !t.TCP.Answered || t.TCP.Target.Port() == 443 {
+				continue // no other port answered: the path, not a filter
+			}
+			remote = append(remote, t.Addr.String())
+			errText, answeredPort = netstate.ErrText(pf.Err), fmt.Sprint(t.TCP.Target.Port())
+			remoteEv = append(remoteEv, fmt.Sprintf("%s port 443: %s; port %d: answered", t.Addr, netstate.ErrText(pf.Err), t.TCP.Target.Port()))
 		}
 	}
 	st := StatusPass

@@ -301,18 +301,24 @@ func KillSwitchDrops(fs *netstate.FirewallState, a netip.Addr, oif string) bool 
 	if fs.Read != netstate.TriYes || oif == "" {
 		return false
 	}
-	fam := netstate.FamilyOf(a)
-	for _, p := range []netstate.FWPacket{
-		{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: a, DPort: 443, OIfName: oif},
-		{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: a, DPort: 80, OIfName: oif},
-		{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: a, DPort: 53, OIfName: oif},
-	} {
+	for _, p := range startPackets(a, oif) {
 		o := fwEval(fs, p)
 		if !killSwitchOutcome(o, oif) {
 			return false
 		}
 	}
 	return true
+}
+
+// startPackets are the packets a start sends to a through oif: HTTPS,
+// HTTP and DNS.
+func startPackets(a netip.Addr, oif string) []netstate.FWPacket {
+	fam := netstate.FamilyOf(a)
+	return []netstate.FWPacket{
+		{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: a, DPort: 443, OIfName: oif},
+		{Family: fam, L4Proto: netstate.ProtoTCP, DAddr: a, DPort: 80, OIfName: oif},
+		{Family: fam, L4Proto: netstate.ProtoUDP, DAddr: a, DPort: 53, OIfName: oif},
+	}
 }
 
 // killSwitchOutcome reports whether o is a kill switch's drop of a packet

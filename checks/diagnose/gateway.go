@@ -1,7 +1,7 @@
 package diagnose
 
 import (
-	"fmt"
+	"cmp"
 	"strings"
 
 	"github.com/netguard/netguard/checks/netstate"
@@ -90,7 +90,7 @@ func (d *diag) gateway() {
 			skipped = append(skipped, pl)
 			continue
 		}
-		line := fmt.Sprintf("%s: %s, %s", g.Addr, probeText(g.ICMP), probeText(g.TCP))
+		line := targetText(g)
 		parts = append(parts, line)
 		if g.Reachable() {
 			continue
@@ -104,7 +104,7 @@ func (d *diag) gateway() {
 				st = worse(st, statusOf(fd.Severity))
 				continue
 			}
-			args[ArgErr] = netstate.ErrText(firstErr(g.ICMP.Err, g.TCP.Err))
+			args[ArgErr] = netstate.ErrText(cmp.Or(g.ICMP.Err, g.TCP.Err))
 			fd := d.add(GatewaySendRefused, args, line, "internet reachable through the same gateway")
 			st = worse(st, statusOf(fd.Severity))
 		case d.inetReach && !famReach(f) && len(f.External) > 0:

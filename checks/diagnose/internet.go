@@ -184,7 +184,7 @@ func (d *diag) internetDirect() {
 	var badClasses []netstate.ErrClass
 	var icmpAny, tcpAny, icmpTried, icmpDenied, tcpTriedFull, extICMP, extTCP bool
 	probed := 0
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if g := f.GatewayProbe; g != nil && f.Default != nil {
 			icmpAny = icmpAny || g.ICMP.Answered
 			tcpAny = tcpAny || g.TCP.Answered
@@ -204,7 +204,7 @@ func (d *diag) internetDirect() {
 			icmpTried = icmpTried || (t.ICMP.Ran && !t.ICMP.NoPermission)
 			icmpDenied = icmpDenied || t.ICMP.NoPermission
 			tcpTriedFull = tcpTriedFull || (t.TCP.Ran && !t.TCP.Cut)
-			line := fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP))
+			line := targetText(t)
 			lines = append(lines, line)
 			if t.Reachable() {
 				ok = append(ok, t.Addr.String())
@@ -287,7 +287,7 @@ func (d *diag) proxyOnly(mark int) {
 		return // a local proxy app cannot get past a broken path either
 	}
 	var targets []string
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		for i := range f.External {
 			if t := &f.External[i]; !t.TCP.Answered {
 				targets = append(targets, t.Addr.String())
@@ -299,7 +299,7 @@ func (d *diag) proxyOnly(mark int) {
 	}
 	d.retract(mark, InternetUnreachable, LocalFirewallBlocks, TCPBlocked)
 	line := fmt.Sprintf("%s=%s accepted a connection in %s", s.Var, s.Value, ms(s.TCP.RTT))
-	tunneled := s.Connect.Ran && s.Connect.Status == 200
+	tunneled := s.Connect.Tunneled()
 	if tunneled {
 		line = fmt.Sprintf("%s=%s tunnels a CONNECT to %s (200 in %s)", s.Var, s.Value, s.Connect.Target, ms(s.Connect.RTT))
 	}

@@ -76,14 +76,7 @@ func (d *diag) nameServersDead() (bool, []string) {
 		if !tr.Dead() {
 			return false, nil
 		}
-		switch tr.Proof {
-		case netstate.PathNoRoute:
-			ev = append(ev, nr.Addr.String()+": no route")
-		case netstate.PathRejected:
-			ev = append(ev, fmt.Sprintf("%s: %s route %s", nr.Addr, d.rejectArgs(nr.Addr, nr.Route, nr.RouteErr)[ArgType], tr.Cover.Dst))
-		default:
-			ev = append(ev, pathText(nr.Addr, tr))
-		}
+		ev = append(ev, d.routeText(nr.Addr, nr.Route, nr.RouteErr, tr))
 	}
 	return true, ev
 }
@@ -146,7 +139,7 @@ func (d *diag) familyTargetsText(f *netstate.FamilyState) string {
 			ls = append(ls, d.unprobedText(f, t))
 			continue
 		}
-		ls = append(ls, fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP)))
+		ls = append(ls, targetText(t))
 	}
 	return strings.Join(ls, "; ")
 }
@@ -157,14 +150,19 @@ func (d *diag) unprobedText(f *netstate.FamilyState, t *netstate.TargetResult) s
 	if errors.Is(t.TCP.Err, netstate.ErrFirewallDrops) {
 		return t.Addr.String() + ": " + t.TCP.Err.Error()
 	}
-	tr := d.trace(f, t.Addr, t.Route, t.RouteErr)
+	return d.routeText(t.Addr, t.Route, t.RouteErr, d.trace(f, t.Addr, t.Route, t.RouteErr))
+}
+
+// routeText is one line of evidence on the route tr traced to a (the
+// lookup's answer r, err): no route, a reject route, or where it leads.
+func (d *diag) routeText(a netip.Addr, r netstate.Route, err error, tr netstate.PathTrace) string {
 	switch tr.Proof {
 	case netstate.PathNoRoute:
-		return t.Addr.String() + ": no route"
+		return a.String() + ": no route"
 	case netstate.PathRejected:
-		return fmt.Sprintf("%s: %s route %s", t.Addr, d.rejectArgs(t.Addr, t.Route, t.RouteErr)[ArgType], tr.Cover.Dst)
+		return fmt.Sprintf("%s: %s route %s", a, d.rejectArgs(a, r, err)[ArgType], tr.Cover.Dst)
 	}
-	return pathText(t.Addr, tr)
+	return pathText(a, tr)
 }
 
 // rejected reports whether the kernel's lookup answered with a reject route

@@ -52,11 +52,11 @@ func (d *diag) captivePortal() bool {
 		what = "an address on the local network"
 	}
 	var targets, lines []string
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		for i := range f.External {
 			t := &f.External[i]
 			targets = append(targets, t.Addr.String())
-			lines = append(lines, fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP)))
+			lines = append(lines, targetText(t))
 		}
 	}
 	d.add(CaptivePortal, Args{ArgName: d.s.DNS.Name, ArgTarget: a.String(), ArgDetail: what, ArgTargets: strings.Join(targets, ListSep), ArgURL: p.Location},

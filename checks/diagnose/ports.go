@@ -1,6 +1,7 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strconv"
@@ -74,7 +75,7 @@ func (d *diag) ports() {
 			args := Args{ArgPort: strconv.Itoa(int(r.Spec.Port)), ArgHolder: "another process"}
 			switch {
 			case r.Owner.Known():
-				args[ArgHolder] = fmt.Sprintf("%s (pid %d)", cmpOr(r.Owner.Name, "a process"), r.Owner.PID)
+				args[ArgHolder] = fmt.Sprintf("%s (pid %d)", cmp.Or(r.Owner.Name, "a process"), r.Owner.PID)
 				args[ArgPID], args[ArgProcess] = strconv.Itoa(r.Owner.PID), r.Owner.Name
 			case r.OwnerErr != nil:
 				args[ArgHolder] = "another process (" + r.OwnerErr.Error() + ")"

@@ -128,7 +128,7 @@ func (d *diag) proxies() {
 			soft = gatewayStatus(s.Connect.Status) && !d.serves443(s.Connect.Target.Addr())
 		case s.Works():
 			part := fmt.Sprintf("%s=%s answers in %s", s.Var, s.Value, ms(s.TCP.RTT))
-			if c := s.Connect; c.Ran && c.Status == 200 {
+			if c := s.Connect; c.Tunneled() {
 				part += fmt.Sprintf("; CONNECT %s through it: 200 in %s", c.Target, ms(c.RTT))
 			} else if c.Ran {
 				part += fmt.Sprintf("; CONNECT %s through it: no answer (%s)", c.Target, netstate.ErrText(c.Err))
@@ -217,9 +217,9 @@ func gatewayStatus(code int) bool { return code == 502 || code == 503 || code ==
 // no proof, and a CONNECT answered 502 then blocks nothing on its own: the
 // internet check still judges the way out.
 func (d *diag) serves443(a netip.Addr) bool {
-	for _, f := range d.families() {
-		for _, t := range f.External {
-			if t.Addr == a && t.TCP.Answered && !t.TCP.Refused && t.TCP.Target.Port() == 443 {
+	for _, f := range d.s.Families() {
+		for i := range f.External {
+			if t := &f.External[i]; t.Addr == a && connected443(t) {
 				return true
 			}
 		}
@@ -257,7 +257,7 @@ func (d *diag) proxyApplies(s *netstate.ProxySetting) bool {
 	if s.Iface == "" {
 		return true
 	}
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if f.Default != nil && f.Default.IfName == s.Iface {
 			return true
 		}
@@ -332,5 +332,5 @@ func (d *diag) workingProxy() *netstate.ProxySetting {
 // itself be fenced in by the rules being judged.
 func (d *diag) proxyGetsOut() bool {
 	s := d.workingProxy()
-	return s != nil && (!s.Addr.IsLoopback() || (s.Connect.Ran && s.Connect.Status == 200))
+	return s != nil && (!s.Addr.IsLoopback() || s.Connect.Tunneled())
 }

@@ -1,8 +1,8 @@
 package diagnose
 
 import (
+	"cmp"
 	"fmt"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -161,13 +161,15 @@ func (d *diag) resourceUse() {
 
 // probeErr reports whether some probe failed with this class of error.
 func (d *diag) probeErr(c netstate.ErrClass) bool {
-	for _, f := range d.families() {
-		ts := f.External
-		if f.GatewayProbe != nil {
-			ts = append(slices.Clone(ts), *f.GatewayProbe)
+	failed := func(t *netstate.TargetResult) bool {
+		return t != nil && (netstate.Classify(t.ICMP.Err) == c || netstate.Classify(t.TCP.Err) == c)
+	}
+	for _, f := range d.s.Families() {
+		if failed(f.GatewayProbe) {
+			return true
 		}
-		for _, t := range ts {
-			if netstate.Classify(t.ICMP.Err) == c || netstate.Classify(t.TCP.Err) == c {
+		for i := range f.External {
+			if failed(&f.External[i]) {
 				return true
 			}
 		}
@@ -209,7 +211,7 @@ func (d *diag) portHolder() {
 	if k.TopProcessPID <= 0 {
 		return
 	}
-	holder := fmt.Sprintf("%s (pid %d, %d sockets)", cmpOr(k.TopProcess, "a process"), k.TopProcessPID, k.TopProcessSockets)
+	holder := fmt.Sprintf("%s (pid %d, %d sockets)", cmp.Or(k.TopProcess, "a process"), k.TopProcessPID, k.TopProcessSockets)
 	for i := range d.findings {
 		if f := &d.findings[i]; f.ID == PortsExhausted.ID || f.ID == PortsHigh.ID {
 			f.Args[ArgHolder], f.Args[ArgPID] = holder, strconv.Itoa(k.TopProcessPID)

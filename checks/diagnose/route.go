@@ -227,10 +227,7 @@ func (d *diag) route() {
 		}
 		if g := f.GatewayProbe; g != nil && d.rejected(g.Route, g.RouteErr) {
 			fd := d.add(GatewayRouteRejected, d.rejectArgs(g.Addr, g.Route, g.RouteErr), "route lookup "+g.Addr.String()+": "+netstate.ErrText(g.RouteErr))
-			if !d.inetReach {
-				fd.Severity = SevError
-			}
-			st = worse(st, statusOf(fd.Severity))
+			st = worse(st, d.errorWhenOffline(fd))
 		}
 		var rejected, flapped, rejRoutes, rejPrefixes []string
 		var rejEvidence []string
@@ -253,10 +250,7 @@ func (d *diag) route() {
 		if len(rejected) > 0 {
 			fd := d.add(TargetRouteRejected, Args{ArgTargets: strings.Join(rejected, ListSep), ArgDetail: strings.Join(rejEvidence, "; "),
 				ArgRoutes: strings.Join(rejRoutes, ListSep), ArgPrefixes: strings.Join(rejPrefixes, ListSep)}, rejEvidence...)
-			if !d.inetReach {
-				fd.Severity = SevError
-			}
-			st = worse(st, statusOf(fd.Severity))
+			st = worse(st, d.errorWhenOffline(fd))
 		}
 		if len(flapped) > 0 {
 			fd := d.add(RouteLookupFailed, Args{ArgTargets: strings.Join(flapped, ListSep), ArgErr: "no route"}, "default route present, lookup failed for "+strings.Join(flapped, ", "))
@@ -267,7 +261,7 @@ func (d *diag) route() {
 	for _, f := range used {
 		st = worse(st, d.uplinks(f))
 	}
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if f.Default == nil {
 			parts = append(parts, famName(f.Family)+" not used (no default route)")
 		}
@@ -362,10 +356,7 @@ func (d *diag) tracePaths() Status {
 			a := pathArgs(f, g.tr)
 			a[ArgTargets], a[ArgTarget] = strings.Join(g.addrs, ListSep), g.addrs[0]
 			fd := d.add(TargetRouteDiverted, a, append(g.ev, "default route: dev "+f.Default.IfName)...)
-			if !d.inetReach {
-				fd.Severity = SevError
-			}
-			st = worse(st, statusOf(fd.Severity))
+			st = worse(st, d.errorWhenOffline(fd))
 		}
 	}
 	var groups []*divertedGroup
@@ -400,7 +391,7 @@ func (d *diag) tracePaths() Status {
 // route's interface, the preferred uplink is the dead one (several default
 // routes).
 func (d *diag) uplinks(f *netstate.FamilyState) Status {
-	if f.Default == nil || len(f.Uplinks) == 0 || slices.ContainsFunc(f.External, func(t netstate.TargetResult) bool { return t.Reachable() }) {
+	if f.Default == nil || len(f.Uplinks) == 0 || famReach(f) {
 		return StatusPass
 	}
 	for i := range f.Uplinks {
@@ -415,7 +406,7 @@ func (d *diag) uplinks(f *netstate.FamilyState) Status {
 		}
 		ev := []string{
 			fmt.Sprintf("through %s: %s", f.Default.IfName, d.familyTargetsText(f)),
-			fmt.Sprintf("bound to %s: %s: %s, %s", u.Route.IfName, u.Probe.Addr, probeText(u.Probe.ICMP), probeText(u.Probe.TCP)),
+			fmt.Sprintf("bound to %s: %s", u.Route.IfName, targetText(&u.Probe)),
 		}
 		fd := d.add(DefaultRouteDead, a, ev...)
 		return statusOf(fd.Severity)

@@ -72,6 +72,16 @@ func (d *diag) add(def *Def, a Args, evidence ...string) *Finding {
 	return &d.findings[len(d.findings)-1]
 }
 
+// errorWhenOffline raises fd to an error when no external target
+// answered: a fault the start gets around while it gets out stops it when
+// nothing does. It returns fd's status.
+func (d *diag) errorWhenOffline(fd *Finding) Status {
+	if !d.inetReach {
+		fd.Severity = SevError
+	}
+	return statusOf(fd.Severity)
+}
+
 // supersede makes the judging check's later adds of def a no-op for args
 // that by accepts (nil: all).
 func (d *diag) supersede(def *Def, by func(Args) bool) {
@@ -89,16 +99,24 @@ func (d *diag) set(st Status, detail string) {
 	d.cur.Status, d.cur.Detail = st, detail
 }
 
-func (d *diag) families() []*netstate.FamilyState {
-	return []*netstate.FamilyState{&d.s.V4, &d.s.V6}
-}
-
 // usedFamilies are those with a default route.
 func (d *diag) usedFamilies() []*netstate.FamilyState {
 	var out []*netstate.FamilyState
-	for _, f := range d.families() {
+	for _, f := range d.s.Families() {
 		if f.Default != nil {
 			out = append(out, f)
+		}
+	}
+	return out
+}
+
+// usedTargets are the external targets of the families with a default
+// route.
+func (d *diag) usedTargets() []*netstate.TargetResult {
+	var out []*netstate.TargetResult
+	for _, f := range d.usedFamilies() {
+		for i := range f.External {
+			out = append(out, &f.External[i])
 		}
 	}
 	return out
@@ -114,14 +132,7 @@ func (d *diag) linkByIndex(idx int) *netstate.Link {
 }
 
 func (d *diag) anyExternalReachable() bool {
-	for _, f := range d.families() {
-		for i := range f.External {
-			if f.External[i].Reachable() {
-				return true
-			}
-		}
-	}
-	return false
+	return slices.ContainsFunc(d.s.Families(), famReach)
 }
 
 // answeredThrough names what answered through f's gateway besides the

@@ -30,17 +30,13 @@ func probeText(p netstate.ProbeResult) string {
 	return p.Kind.String() + " " + netstate.ErrText(p.Err)
 }
 
-func ms(d time.Duration) string {
-	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
+// targetText is what t's probes heard: "addr: ping ..., tcp/443 ...".
+func targetText(t *netstate.TargetResult) string {
+	return fmt.Sprintf("%s: %s, %s", t.Addr, probeText(t.ICMP), probeText(t.TCP))
 }
 
-func firstErr(errs ...error) error {
-	for _, e := range errs {
-		if e != nil {
-			return e
-		}
-	}
-	return nil
+func ms(d time.Duration) string {
+	return strconv.FormatFloat(float64(d.Microseconds())/1000, 'f', 1, 64) + " ms"
 }
 
 func dnsErrText(err error) string {
@@ -77,13 +73,6 @@ func serverText(s netstate.DNSServerResult) string {
 		return s.Rcode + " " + ms(s.RTT)
 	}
 	return netstate.ErrText(s.Err)
-}
-
-func cmpOr(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func stateText(n *netstate.Neighbor) string {

@@ -125,7 +125,7 @@ func (d *diag) tunnels() (Status, map[int]bool) {
 		for i := range f.External {
 			x := &f.External[i]
 			addrs = append(addrs, x.Addr.String())
-			ev = append(ev, fmt.Sprintf("%s: %s, %s", x.Addr, probeText(x.ICMP), probeText(x.TCP)))
+			ev = append(ev, targetText(x))
 		}
 		a := Args{ArgTargets: strings.Join(addrs, ListSep), ArgTarget: addrs[0], ArgIface: tr.Link.Name, ArgPrefix: tr.Cover.Dst.String(), ArgFamily: famName(f.Family)}
 		detail := "route " + tr.Cover.Dst.String()

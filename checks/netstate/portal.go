@@ -3,6 +3,7 @@ package netstate
 import (
 	"context"
 	"net/netip"
+	"slices"
 )
 
 // PortalResult is one HTTP GET to port 80 of the address the --dns name
@@ -47,10 +48,10 @@ func PortalSuspect(s *State) (addr netip.Addr, ok bool) {
 		return netip.Addr{}, false
 	}
 	targets := 0
-	for _, f := range []*FamilyState{&s.V4, &s.V6} {
+	for _, f := range s.Families() {
 		for _, t := range f.External {
 			targets++
-			if t.TCP.Answered && (t.TCP.Target.Port() == 443 || !defaultPort(t.TCP.Target.Port())) {
+			if t.TCP.Answered && (t.TCP.Target.Port() == 443 || !slices.Contains(DefaultTCPPorts, t.TCP.Target.Port())) {
 				return netip.Addr{}, false
 			}
 		}
@@ -65,15 +66,6 @@ func PortalSuspect(s *State) (addr netip.Addr, ok bool) {
 		}
 	}
 	return netip.Addr{}, false
-}
-
-func defaultPort(p uint16) bool {
-	for _, d := range DefaultTCPPorts {
-		if d == p {
-			return true
-		}
-	}
-	return false
 }
 
 // onLocalNetwork reports whether a is on the network of an address of a

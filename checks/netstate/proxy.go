@@ -230,6 +230,10 @@ type ProxyConnect struct {
 	Closed bool
 }
 
+// Tunneled reports whether the proxy answered the CONNECT with 200: it
+// reached the target, so it is a way out.
+func (c ProxyConnect) Tunneled() bool { return c.Ran && c.Status == 200 }
+
 // Failed reports whether the CONNECT proved the proxy path broken: a
 // status other than 200, or the connection closed unanswered. Silence
 // proves nothing (the proxy may be waiting on a slow target).

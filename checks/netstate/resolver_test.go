@@ -34,14 +34,7 @@ func TestScopeFor(t *testing.T) {
 		{"printer.local", ""},
 		{"www.lab.test", ""},
 	} {
-		sc := c.ScopeFor(tt.name)
-		got := ""
-		if sc != nil {
-			got = sc.Source
-		}
-		if got != tt.source {
-			t.Errorf("ScopeFor(%q) = %q, want %q", tt.name, got, tt.source)
-		}
+		sc := checkScope(t, c, tt.name, tt.source)
 		own, ups := c.ServersFor(tt.name)
 		switch {
 		case sc != nil && (!slices.Equal(own, sc.Servers) || ups != nil):
@@ -86,13 +79,21 @@ func TestScopeForNRPT(t *testing.T) {
 		{"www.lab.test", "any"},          // the rule for every name
 		{"x.dnssec.example", "any"},
 	} {
-		sc := c.ScopeFor(tt.name)
-		got := ""
-		if sc != nil {
-			got = sc.Source
-		}
-		if got != tt.source {
-			t.Errorf("ScopeFor(%q) = %q, want %q", tt.name, got, tt.source)
-		}
+		checkScope(t, c, tt.name, tt.source)
 	}
+}
+
+// checkScope checks that c.ScopeFor(name) is the resolver from source (""
+// for the default servers), and returns it.
+func checkScope(t *testing.T, c ResolverConfig, name, source string) *ScopedResolver {
+	t.Helper()
+	sc := c.ScopeFor(name)
+	got := ""
+	if sc != nil {
+		got = sc.Source
+	}
+	if got != source {
+		t.Errorf("ScopeFor(%q) = %q, want %q", name, got, source)
+	}
+	return sc
 }

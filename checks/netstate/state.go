@@ -90,6 +90,11 @@ type State struct {
 	Firewall FirewallState
 }
 
+// Families returns the states of both address families, IPv4 first.
+func (s *State) Families() []*FamilyState {
+	return []*FamilyState{&s.V4, &s.V6}
+}
+
 // Family returns the state of one address family (4 or 6).
 func (s *State) Family(f int) *FamilyState {
 	if f == 6 {
