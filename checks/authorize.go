@@ -32,7 +32,7 @@ func (e *Engine) Tables(ctx context.Context) *netstate.State {
 	go func() { defer wg.Done(); s.Routes, s.RoutesErr = e.Sys.Routes(ctx) }()
 	go func() { defer wg.Done(); s.Neighbors, s.NeighborsErr = e.Sys.Neighbors(ctx) }()
 	wg.Wait()
-	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+	for _, f := range s.Families() {
 		f.Default = pickDefault(s.Routes, f.Family)
 		if f.Default != nil {
 			f.Gateway = f.Default.Gateway

@@ -95,7 +95,7 @@ func (e *Engine) collect(ctx context.Context, o Options) *netstate.State {
 
 	<-tablesDone
 	pctx.begin()
-	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+	for _, f := range s.Families() {
 		f.Default = pickDefault(s.Routes, f.Family)
 		if f.Default == nil {
 			f.Default = e.splitDefault(ctx, o, f.Family)
@@ -290,7 +290,7 @@ func (e *Engine) runPlan(ctx context.Context, pctx *probeWindow, s *netstate.Sta
 		}
 	}()
 	var sig4 familySignals
-	for i, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+	for i, f := range s.Families() {
 		sig := e.runFamily(pctx, s, f, plan.families[i], &pw, timed)
 		if f.Family == 4 {
 			sig4 = sig
@@ -375,7 +375,7 @@ func (e *Engine) runFamily(pctx *probeWindow, s *netstate.State, f *netstate.Fam
 // silent: the table as it stands after probing tells what address
 // resolution did meanwhile (an entry created, gone FAILED).
 func (e *Engine) rereadNeighbors(ctx context.Context, s *netstate.State) {
-	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+	for _, f := range s.Families() {
 		if g := f.GatewayProbe; g != nil && !g.Reachable() && (g.ICMP.Ran || g.TCP.Ran) && ctx.Err() == nil {
 			if ns, err := e.Sys.Neighbors(ctx); err == nil {
 				s.Neighbors, s.NeighborsErr = ns, nil
@@ -422,7 +422,7 @@ func (e *Engine) solicitGateways(ctx context.Context, s *netstate.State, sw *syn
 	if !ok || !e.Privileged {
 		return
 	}
-	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+	for _, f := range s.Families() {
 		n, l, ok := solicitTarget(s, f)
 		if !ok {
 			continue
@@ -623,7 +623,7 @@ func nameInterfaces(s *netstate.State) {
 	for i := range s.Neighbors {
 		name(s.Neighbors[i].IfIndex, &s.Neighbors[i].IfName)
 	}
-	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+	for _, f := range s.Families() {
 		if f.Default != nil {
 			name(f.Default.IfIndex, &f.Default.IfName)
 		}
@@ -781,7 +781,7 @@ func (e *Engine) inspectTunnels(ctx context.Context, s *netstate.State) {
 	if !ok || !e.Privileged {
 		return
 	}
-	for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+	for _, f := range s.Families() {
 		if len(f.External) == 0 {
 			continue
 		}

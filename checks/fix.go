@@ -196,7 +196,7 @@ func (e *Engine) actions(rung netstate.Rung, s *netstate.State, d diagnose.Diagn
 	_, canRestore := e.Sys.(netstate.NeighborSetter)
 	switch rung {
 	case netstate.RungDeleteNeighbor:
-		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+		for _, f := range s.Families() {
 			if !f.Gateway.IsValid() {
 				continue
 			}
@@ -211,7 +211,7 @@ func (e *Engine) actions(rung netstate.Rung, s *netstate.State, d diagnose.Diagn
 			}
 		}
 	case netstate.RungFlushNeighbors:
-		for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+		for _, f := range s.Families() {
 			if f.Default != nil && f.Default.IfName != "" && !slices.ContainsFunc(out, func(a Action) bool { return a.IfName == f.Default.IfName }) {
 				out = append(out, Action{Rung: netstate.RungFlushNeighbors, IfName: f.Default.IfName})
 			}
@@ -234,7 +234,7 @@ func (e *Engine) actions(rung netstate.Rung, s *netstate.State, d diagnose.Diagn
 			}
 		}
 		if name == "" {
-			for _, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+			for _, f := range s.Families() {
 				if f.Default != nil && name == "" {
 					name = f.Default.IfName
 				}

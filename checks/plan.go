@@ -46,7 +46,7 @@ type plannedTarget struct {
 func planProbes(s *netstate.State, o Options) probePlan {
 	p := probePlan{dnsName: o.DNSName}
 	pmtuPlanned := false
-	for i, f := range []*netstate.FamilyState{&s.V4, &s.V6} {
+	for i, f := range s.Families() {
 		fp := &p.families[i]
 		switch {
 		case o.Gateway.IsValid() && (o.Gateway.Is4() == (f.Family == 4)):
