@@ -43,8 +43,6 @@ var releaseNeeds = []need{
 	{"dpkg-deb", "dpkg", "release:snapshot (the .deb)"},
 }
 
-func init() { stageNeeds = append(stageNeeds, releaseNeeds...) }
-
 // releaseTargets are the release builds, as GOOS/GOARCH.
 var releaseTargets = [][2]string{
 	{"linux", "amd64"}, {"linux", "arm64"},
@@ -81,8 +79,8 @@ func (Release) Snapshot(ctx context.Context) error {
 	if os.Geteuid() != 0 {
 		return mg.Fatalf(1, "release:snapshot needs root: it installs and purges the .deb")
 	}
-	if missing := missingNeeds(releaseNeeds); len(missing) > 0 {
-		return mg.Fatalf(1, "release:snapshot needs %s (apt-get install %s, or run mage deps as root)", namesOf(missing), strings.Join(packagesOf(missing), " "))
+	if err := missingError("release:snapshot needs", releaseNeeds); err != nil {
+		return err
 	}
 	start := time.Now()
 	tmp, err := os.MkdirTemp("", "netguard-release-")
