@@ -83,18 +83,6 @@ func commandSummaries() map[string]string {
 	return m
 }
 
-// visibleCommands are the commands help lists: all but the privileged
-// helper.
-func visibleCommands() []string {
-	var out []string
-	for _, c := range commands {
-		if c != "repair" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func newCompletionModel() completionModel {
 	var m completionModel
 	sum := commandSummaries()
@@ -123,7 +111,7 @@ func newCompletionModel() completionModel {
 func (m completionModel) globalFlags() []completionFlag {
 	var out []completionFlag
 	for _, d := range flagDefs {
-		if d.takes("") || d.names[0] == "help" || d.names[0] == "color" {
+		if d.takes("") {
 			out = append(out, newCompletionFlag(d))
 		}
 	}
