@@ -27,7 +27,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/magefile/mage/mg"
@@ -580,8 +579,7 @@ func checkDeb(ctx context.Context, deb, version string) (files []string, err err
 	if err != nil {
 		return nil, err
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o755 || st.Uid != 0 || st.Gid != 0 {
+	if !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o755 || !rootOwned(fi) {
 		return nil, fmt.Errorf("%s: %s, want a root-owned 0755 file", helperPath, fi.Mode())
 	}
 	out, err = exec.CommandContext(ctx, "/usr/bin/guard", "--version").Output()
