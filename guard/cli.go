@@ -48,6 +48,12 @@ type cli struct {
 // not listed in help.
 var commands = []string{"check", "fix", "run", "watch", "hooks", "explain", "version", "help", "completion", "man", "repair"}
 
+// visibleCommands are the commands help lists: all but the privileged
+// helper.
+func visibleCommands() []string {
+	return slices.DeleteFunc(slices.Clone(commands), func(c string) bool { return c == "repair" })
+}
+
 // run is the whole program behind main, testable with a fake IO.
 func run(args []string, sys *IO) exitCode {
 	// Recorded before anything installs a handler: signals the shell
@@ -180,13 +186,13 @@ func parse(args []string, getenv func(string) string, cwd string, stdinTTY bool)
 		return nil, err
 	}
 	if cmd != "" && !slices.Contains(commands, cmd) {
-		return nil, usagef("unknown command %q (want one of: %s)", cmd, strings.Join(commands[:len(commands)-1], ", "))
+		return nil, usagef("unknown command %q (want one of: %s)", cmd, strings.Join(visibleCommands(), ", "))
 	}
 	c := &cli{cmd: cmd, args: pos, color: "auto", set: map[string]bool{}}
 	c.watch.interval = watch.DefaultInterval
 	for _, f := range flags {
 		d := f.def
-		if !d.takes(cmd) && !(cmd == "" && (d.names[0] == "help" || d.names[0] == "color")) {
+		if !d.takes(cmd) {
 			if cmd == "" {
 				return c, usagef("flag %q needs a command first (see guard help)", f.typed)
 			}

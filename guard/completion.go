@@ -83,18 +83,6 @@ func commandSummaries() map[string]string {
 	return m
 }
 
-// visibleCommands are the commands help lists: all but the privileged
-// helper.
-func visibleCommands() []string {
-	var out []string
-	for _, c := range commands {
-		if c != "repair" {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
 func newCompletionModel() completionModel {
 	var m completionModel
 	sum := commandSummaries()
@@ -123,7 +111,7 @@ func newCompletionModel() completionModel {
 func (m completionModel) globalFlags() []completionFlag {
 	var out []completionFlag
 	for _, d := range flagDefs {
-		if d.takes("") || d.names[0] == "help" || d.names[0] == "color" {
+		if d.takes("") {
 			out = append(out, newCompletionFlag(d))
 		}
 	}
@@ -156,10 +144,20 @@ func (m completionModel) args(cmd string) []string {
 	return nil
 }
 
+// spellings are the ways to type f: --long, then -s when it has one.
 func (f completionFlag) spellings() []string {
 	s := []string{"--" + f.long}
 	if f.short != "" {
 		s = append(s, "-"+f.short)
+	}
+	return s
+}
+
+// spellingsOf is every spelling of flags, in order.
+func spellingsOf(flags []completionFlag) []string {
+	var s []string
+	for _, f := range flags {
+		s = append(s, f.spellings()...)
 	}
 	return s
 }
@@ -207,6 +205,16 @@ func fishQuote(s string) string {
 // psQuote is s as one single-quoted PowerShell string.
 func psQuote(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
+// psList is ss as the items of a PowerShell array: each single-quoted,
+// comma-separated.
+func psList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = psQuote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
 // errWriter keeps the first write error, so a script is written without
 // an error check per line.
 type errWriter struct {
@@ -236,10 +244,7 @@ func writeBash(w io.Writer, m completionModel) error {
 	e.printf("    w=${COMP_WORDS[i]}\n")
 	e.printf("    case $w in\n")
 	e.printf("      --) [[ $cmd == run ]] && { compopt -o default 2>/dev/null; COMPREPLY=(); return; }; break ;;\n")
-	var valued []string
-	for _, f := range m.valueFlags() {
-		valued = append(valued, f.spellings()...)
-	}
+	valued := spellingsOf(m.valueFlags())
 	e.printf("      %s) (( i++ )); [[ ${COMP_WORDS[i]} == = ]] && (( i++ )) ;;\n", strings.Join(valued, "|"))
 	e.printf("      -*) [[ ${COMP_WORDS[i+1]} == = ]] && (( i+=2 )) ;;\n")
 	e.printf("      =) ;;\n")
@@ -265,18 +270,10 @@ func writeBash(w io.Writer, m completionModel) error {
 	e.printf("  esac\n")
 	e.printf("  local words=\n")
 	e.printf("  case $cmd in\n")
-	var global []string
-	for _, f := range m.globalFlags() {
-		global = append(global, f.spellings()...)
-	}
 	e.printf("    '') if [[ $cur == -* ]]; then words=%s; else words=%s; fi ;;\n",
-		shQuote(strings.Join(global, " ")), shQuote(strings.Join(visibleCommands(), " ")))
+		shQuote(strings.Join(spellingsOf(m.globalFlags()), " ")), shQuote(strings.Join(visibleCommands(), " ")))
 	for _, c := range m.cmds {
-		var flags []string
-		for _, f := range c.flags {
-			flags = append(flags, f.spellings()...)
-		}
-		e.printf("    %s) if [[ $cur == -* ]]; then words=%s", c.name, shQuote(strings.Join(flags, " ")))
+		e.printf("    %s) if [[ $cur == -* ]]; then words=%s", c.name, shQuote(strings.Join(spellingsOf(c.flags), " ")))
 		if args := m.args(c.name); len(args) > 0 {
 			e.printf("; elif (( n == 0 )); then words=%s", shQuote(strings.Join(args, " ")))
 		}
@@ -297,10 +294,7 @@ func writeZsh(w io.Writer, m completionModel) error {
 	e.printf("_guard() {\n")
 	e.printf("  local cmd= w flag cur=${words[CURRENT]} prev=${words[CURRENT-1]}\n")
 	e.printf("  integer i n=0\n")
-	var valued []string
-	for _, f := range m.valueFlags() {
-		valued = append(valued, f.spellings()...)
-	}
+	valued := spellingsOf(m.valueFlags())
 	e.printf("  for (( i=2; i<CURRENT; i++ )); do\n")
 	e.printf("    w=${words[i]}\n")
 	e.printf("    case $w in\n")
@@ -422,14 +416,7 @@ func writePowerShell(w io.Writer, m completionModel) error {
 	e.printf("# Load it with: guard completion powershell | Out-String | Invoke-Expression\n\n")
 	e.printf("Register-ArgumentCompleter -Native -CommandName guard, guard.exe -ScriptBlock {\n")
 	e.printf("  param($wordToComplete, $commandAst, $cursorPosition)\n")
-	e.printf("  $valued = @(")
-	var valued []string
-	for _, f := range m.valueFlags() {
-		for _, s := range f.spellings() {
-			valued = append(valued, psQuote(s))
-		}
-	}
-	e.printf("%s)\n", strings.Join(valued, ", "))
+	e.printf("  $valued = @(%s)\n", psList(spellingsOf(m.valueFlags())))
 	e.printf("  $words = @($commandAst.CommandElements | Where-Object { $_.Extent.EndOffset -lt $cursorPosition -or ($_.Extent.EndOffset -eq $cursorPosition -and $wordToComplete -eq '') } | ForEach-Object { $_.ToString() })\n")
 	e.printf("  $cmd = ''; $n = 0; $prev = ''\n")
 	e.printf("  for ($i = 1; $i -lt $words.Count; $i++) {\n")
@@ -444,11 +431,7 @@ func writePowerShell(w io.Writer, m completionModel) error {
 	for _, f := range m.valueFlags() {
 		for _, s := range f.spellings() {
 			if len(f.values) > 0 {
-				var vs []string
-				for _, v := range f.values {
-					vs = append(vs, psQuote(v))
-				}
-				e.printf("    %s { $items = @(%s) }\n", psQuote(s), strings.Join(vs, ", "))
+				e.printf("    %s { $items = @(%s) }\n", psQuote(s), psList(f.values))
 			} else {
 				e.printf("    %s { return }\n", psQuote(s))
 			}
@@ -458,13 +441,7 @@ func writePowerShell(w io.Writer, m completionModel) error {
 	e.printf("      if ($wordToComplete.StartsWith('-')) {\n")
 	e.printf("        switch ($cmd) {\n")
 	psFlags := func(name string, flags []completionFlag) {
-		var items []string
-		for _, f := range flags {
-			for _, s := range f.spellings() {
-				items = append(items, psQuote(s))
-			}
-		}
-		e.printf("          %s { $items = @(%s) }\n", psQuote(name), strings.Join(items, ", "))
+		e.printf("          %s { $items = @(%s) }\n", psQuote(name), psList(spellingsOf(flags)))
 	}
 	psFlags("", m.globalFlags())
 	for _, c := range m.cmds {
@@ -473,18 +450,10 @@ func writePowerShell(w io.Writer, m completionModel) error {
 	e.printf("        }\n")
 	e.printf("      } else {\n")
 	e.printf("        switch ($cmd) {\n")
-	var cmds []string
-	for _, c := range visibleCommands() {
-		cmds = append(cmds, psQuote(c))
-	}
-	e.printf("          '' { $items = @(%s) }\n", strings.Join(cmds, ", "))
+	e.printf("          '' { $items = @(%s) }\n", psList(visibleCommands()))
 	for _, c := range m.cmds {
 		if args := m.args(c.name); len(args) > 0 {
-			var items []string
-			for _, a := range args {
-				items = append(items, psQuote(a))
-			}
-			e.printf("          %s { if ($n -eq 0) { $items = @(%s) } }\n", psQuote(c.name), strings.Join(items, ", "))
+			e.printf("          %s { if ($n -eq 0) { $items = @(%s) } }\n", psQuote(c.name), psList(args))
 		}
 	}
 	e.printf("        }\n")

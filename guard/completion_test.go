@@ -86,6 +86,33 @@ func TestCompletionScripts(t *testing.T) {
 	}
 }
 
+// The manual page names, in each command's section, the variables help
+// names, and no other: not NETGUARD_<FLAG> for every flag, as if
+// NETGUARD_BLOCK or NETGUARD_OS were read.
+func TestManNamesOnlyVariablesRead(t *testing.T) {
+	var page strings.Builder
+	if err := writeMan(&page, "2025-12-06", "netguard"); err != nil {
+		t.Fatal(err)
+	}
+	for _, bad := range []string{"NETGUARD_BLOCK", "NETGUARD_OS"} {
+		if strings.Contains(page.String(), bad) {
+			t.Errorf("man page claims %s", bad)
+		}
+	}
+	for _, cmd := range visibleCommands() {
+		_, section, _ := strings.Cut(page.String(), ".SS "+roff(commandHelp[cmd].usage)+"\n")
+		section, _, _ = strings.Cut(section, "\n.S")
+		if strings.Contains(section, "NETGUARD_<FLAG>") {
+			t.Errorf("man page: guard %s's section claims NETGUARD_<FLAG> for every flag:\n%s", cmd, section)
+		}
+		for _, d := range flagDefs {
+			if env := envOf(d, cmd); env != "" && d.takes(cmd) && !strings.Contains(section, roff(env)) {
+				t.Errorf("man page: guard %s reads %s, which its section does not name:\n%s", cmd, env, section)
+			}
+		}
+	}
+}
+
 func TestMan(t *testing.T) {
 	sys, out, errOut := testIO(t, checkstest.NewLab(false), map[string]string{"SOURCE_DATE_EPOCH": "1765000000"})
 	if code := run([]string{"man"}, sys); code != exitOK || errOut.Len() > 0 {

@@ -23,8 +23,10 @@ type flagDef struct {
 
 // The command groups flags belong to.
 var (
-	checking  = []string{"check", "fix", "run", "watch"}
-	everyCmd  = []string{"check", "fix", "run", "watch", "explain", "version", "hooks", "help", "completion", "man"}
+	checking = []string{"check", "fix", "run", "watch"}
+	// everyCmd starts with "", before any command: guard --help,
+	// guard --color never.
+	everyCmd  = []string{"", "check", "fix", "run", "watch", "explain", "version", "hooks", "help", "completion", "man"}
 	jsonTaker = []string{"check", "fix", "run", "watch", "explain", "version", "hooks"}
 )
 

@@ -70,11 +70,7 @@ func helpFor(cmd string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "usage: %s\n\n%s\n", h.usage, h.about)
 	var rows [][2]string
-	var envs []string
-	for _, d := range flagDefs {
-		if !d.takes(cmd) || d.names[0] == "help" {
-			continue
-		}
+	for _, d := range helpFlags(cmd) {
 		var names []string
 		for _, n := range d.names {
 			if len(n) == 1 {
@@ -86,9 +82,6 @@ func helpFor(cmd string) string {
 		left := strings.Join(names, ", ")
 		if d.arg != "" {
 			left += " " + d.arg
-		}
-		if env := envOf(d, cmd); env != "" {
-			envs = append(envs, env)
 		}
 		rows = append(rows, [2]string{left, d.usage})
 	}
@@ -102,9 +95,7 @@ func helpFor(cmd string) string {
 			fmt.Fprintf(&b, "  %-24s %s\n", r[0], r[1])
 		}
 	}
-	if len(envs) > 0 {
-		// Only the variables guard reads for this command: a flag without
-		// one (--block, --os) has none.
+	if envs := commandEnvs(cmd); len(envs) > 0 {
 		line := "\nset in the environment too (a flag wins):"
 		for _, e := range envs {
 			if len(line)-strings.LastIndexByte(line, '\n')+len(e)+1 > 78 {
@@ -116,6 +107,31 @@ func helpFor(cmd string) string {
 	}
 	fmt.Fprintf(&b, "\nexamples:\n  %s\n", h.examples)
 	return b.String()
+}
+
+// helpFlags are the flags the help of cmd lists: every one it takes but
+// --help.
+func helpFlags(cmd string) []*flagDef {
+	var out []*flagDef
+	for _, d := range flagDefs {
+		if d.takes(cmd) && d.names[0] != "help" {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
+// commandEnvs are the variables that also set cmd's flags, in help's
+// order: only those guard reads, since a flag without one (--block, --os)
+// has none.
+func commandEnvs(cmd string) []string {
+	var envs []string
+	for _, d := range helpFlags(cmd) {
+		if env := envOf(d, cmd); env != "" {
+			envs = append(envs, env)
+		}
+	}
+	return envs
 }
 
 // envOf is the environment variable that also sets flag d for cmd, ""

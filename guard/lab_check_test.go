@@ -91,9 +91,16 @@ func (r *labRun) String() string {
 // changed the client's tables: every lab scenario's loop.
 func runUsers(t *testing.T, l *lab.Lab, bin string, users, env, args []string, check func(*labRun)) {
 	t.Helper()
+	runUsersWrap(t, l, bin, users, env, nil, args, check)
+}
+
+// runUsersWrap is runUsers with each command changed by wrap (when not
+// nil) before it runs, as runLabGuardWrap does.
+func runUsersWrap(t *testing.T, l *lab.Lab, bin string, users, env []string, wrap func(*exec.Cmd) *exec.Cmd, args []string, check func(*labRun)) {
+	t.Helper()
 	before := l.Snapshot(t)
 	for _, user := range users {
-		r, err := runLabGuardEnv(l, bin, user, env, labArgs(args...)...)
+		r, err := runLabGuardWrap(l, bin, user, env, wrap, labArgs(args...)...)
 		if err != nil {
 			t.Fatalf("%v; %v", err, r)
 		}

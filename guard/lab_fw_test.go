@@ -21,6 +21,24 @@ func firewallFails(id string, absent ...string) localExpect {
 		finding: id, rootCulprit: true, checkID: "firewall", status: "fail", absent: absent}
 }
 
+// rootAndNobody runs guard check in l as root, which must meet root and
+// name culprit, and as nobody, which must meet nobody and name
+// nobodyCulprit (culprit when that is ""). rootMore, when set, checks more
+// of root's report.
+func rootAndNobody(t *testing.T, l *lab.Lab, bin, culprit, nobodyCulprit string, root, nobody localExpect, rootMore func(*labReport)) {
+	t.Helper()
+	runUsers(t, l, bin, []string{""}, nil, nil, func(r *labRun) {
+		root.checkLocal(t, r, culprit)
+		if rootMore != nil && r.rep != nil {
+			rootMore(r.rep)
+		}
+	})
+	if nobodyCulprit == "" {
+		nobodyCulprit = culprit
+	}
+	runUsers(t, l, bin, []string{"nobody"}, nil, nil, func(r *labRun) { nobody.checkLocal(t, r, nobodyCulprit) })
+}
+
 func TestLabFirewall(t *testing.T) {
 	lab.RequireRoot(t)
 	bin := lab.Build(t)
@@ -93,12 +111,7 @@ func TestLabFirewall(t *testing.T) {
 			t.Parallel()
 			l := lab.New(t)
 			sc.setup(l)
-			runUsers(t, l, bin, []string{""}, nil, nil, func(r *labRun) { sc.root.checkLocal(t, r, sc.culprit) })
-			nc := sc.culprit
-			if sc.nobodyCulprit != "" {
-				nc = sc.nobodyCulprit
-			}
-			runUsers(t, l, bin, []string{"nobody"}, nil, nil, func(r *labRun) { sc.nobody.checkLocal(t, r, nc) })
+			rootAndNobody(t, l, bin, sc.culprit, sc.nobodyCulprit, sc.root, sc.nobody, nil)
 		})
 	}
 }

@@ -99,25 +99,16 @@ func TestLabFirewallIptables(t *testing.T) {
 			t.Parallel()
 			l := lab.New(t)
 			sc.setup(l)
-			runUsers(t, l, bin, []string{""}, nil, nil, func(r *labRun) {
-				sc.root.checkLocal(t, r, sc.culprit)
-				if r.rep == nil {
-					return
+			rootAndNobody(t, l, bin, sc.culprit, sc.nobodyCulprit, sc.root, sc.nobody, func(rep *labReport) {
+				if sc.step != "" && !slices.ContainsFunc(rep.ManualSteps, func(m string) bool { return strings.Contains(m, sc.step) }) {
+					t.Errorf("manual steps %q lack %q", rep.ManualSteps, sc.step)
 				}
-				if sc.step != "" && !slices.ContainsFunc(r.rep.ManualSteps, func(m string) bool { return strings.Contains(m, sc.step) }) {
-					t.Errorf("manual steps %q lack %q", r.rep.ManualSteps, sc.step)
-				}
-				for _, c := range r.rep.Checks {
+				for _, c := range rep.Checks {
 					if c.ID == "firewall" && !strings.Contains(c.Detail, sc.detail) {
 						t.Errorf("firewall detail %q lacks %q", c.Detail, sc.detail)
 					}
 				}
 			})
-			nc := sc.culprit
-			if sc.nobodyCulprit != "" {
-				nc = sc.nobodyCulprit
-			}
-			runUsers(t, l, bin, []string{"nobody"}, nil, nil, func(r *labRun) { sc.nobody.checkLocal(t, r, nc) })
 		})
 	}
 }

@@ -5,6 +5,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,15 +16,15 @@ import (
 	"github.com/netguard/netguard/guard/internal/lab"
 )
 
-// holdScript, run as another user, opens n keep-alive connections to the
-// metrics address, sends one request on each, says "open" and holds them
-// for hold seconds.
+// holdScript, run as another user, opens n keep-alive connections to
+// host:port (the metrics address), sends one request on each, says "open"
+// and holds them for hold seconds.
 const holdScript = `
 import socket, sys, time
-n, hold = int(sys.argv[1]), float(sys.argv[2])
+host, port, n, hold = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), float(sys.argv[4])
 cs = []
 for _ in range(n):
-    c = socket.create_connection(("127.0.0.1", 9977))
+    c = socket.create_connection((host, port))
     c.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
     cs.append(c)
 print("open", flush=True)
@@ -53,7 +54,8 @@ func TestLabMetricsOtherUserConnections(t *testing.T) {
 	const conns = 300
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	cmd := l.CmdAs(ctx, l.Client, "nobody", "/usr/bin/python3", "-c", holdScript, strconv.Itoa(conns), "4")
+	host, port, _ := net.SplitHostPort(watchMetricsAddr)
+	cmd := l.CmdAs(ctx, l.Client, "nobody", "/usr/bin/python3", "-c", holdScript, host, port, strconv.Itoa(conns), "4")
 	out, err := cmd.StdoutPipe()
 	if err != nil {
 		t.Fatal(err)

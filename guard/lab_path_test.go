@@ -341,7 +341,7 @@ func TestLabSolicit(t *testing.T) {
 	bin := lab.Build(t)
 	l := lab.New(t)
 	l.WrongGatewayMAC()
-	r, err := runLabGuard(l, bin, "", "fix", "--json", "--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", "5s")
+	r, err := runLabGuard(l, bin, "", fixArgs()...)
 	if err != nil {
 		t.Fatalf("%v; %v", err, r)
 	}

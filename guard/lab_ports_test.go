@@ -61,7 +61,7 @@ func TestLabPortsFromCompose(t *testing.T) {
         published: "15432"
         protocol: tcp
 `)
-	args := []string{"check", "--json", "--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", labTimeout.String()}
+	args := labArgs()
 
 	// All free: healthy, and the ports check names each source.
 	for _, u := range usersBoth() {
@@ -130,7 +130,7 @@ func TestLabSudoReadsInvokersProject(t *testing.T) {
 		}
 	}
 	pid := strconv.Itoa(cl.Listen(cl.Client, "nobody", "0.0.0.0", 18090))
-	args := []string{"check", "--json", "--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", labTimeout.String()}
+	args := labArgs()
 
 	r := cl.run(t, cl.repo, "", []string{"SUDO_UID=65534", "SUDO_GID=65534", "SUDO_USER=nobody"}, args...)
 	if r.exit != 1 || r.rep == nil || !strings.Contains(r.rep.Summary, "(pid "+pid+")") {
@@ -154,7 +154,7 @@ func TestLabPortsHiddenHolder(t *testing.T) {
 	cl := newConfigLab(t, "")
 	writeLabFile(t, filepath.Join(cl.repo, "docker-compose.yml"), "services:\n  db:\n    ports: [\"15432:5432\"]\n")
 	pid := strconv.Itoa(cl.Listen(cl.Client, "", "0.0.0.0", 15432))
-	args := []string{"check", "--json", "--external", lab.ExternalIP, "--dns", lab.DNSName, "--timeout", labTimeout.String()}
+	args := labArgs()
 
 	r := cl.run(t, cl.repo, "nobody", nil, args...)
 	if r.exit != 0 || r.rep == nil || r.rep.Verdict != "degraded" {

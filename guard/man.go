@@ -70,14 +70,8 @@ func writeMan(w io.Writer, date, source string) error {
 		for _, l := range strings.Split(h.about, "\n") {
 			e.printf("%s\n", roff(l))
 		}
-		var flags []*flagDef
-		for _, d := range flagDefs {
-			if d.takes(cmd) && d.names[0] != "help" {
-				flags = append(flags, d)
-			}
-		}
-		if len(flags) > 0 {
-			e.printf(".PP\nFlags (each also NETGUARD_<FLAG>):\n")
+		if flags := helpFlags(cmd); len(flags) > 0 {
+			e.printf(".PP\nFlags:\n")
 			for _, d := range flags {
 				var names []string
 				for _, n := range d.names {
@@ -93,6 +87,9 @@ func writeMan(w io.Writer, date, source string) error {
 				}
 				e.printf("\n%s\n", roff(d.usage))
 			}
+		}
+		if envs := commandEnvs(cmd); len(envs) > 0 {
+			e.printf(".PP\nSet in the environment too (a flag wins):\n%s\n", roff(strings.Join(envs, ", ")))
 		}
 		e.printf(".PP\nExamples:\n.PP\n.RS\n.nf\n")
 		for _, l := range strings.Split(h.examples, "\n") {

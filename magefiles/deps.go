@@ -12,6 +12,8 @@ import (
 	"runtime"
 	"slices"
 	"strings"
+
+	"github.com/magefile/mage/mg"
 )
 
 // need is one thing the test command needs from the system: a program found
@@ -57,16 +59,13 @@ var labNeeds = []need{
 var sbinDirs = []string{"/usr/local/sbin", "/usr/sbin", "/sbin"}
 
 // needs returns what this machine's test run needs: the lab only runs on
-// Linux, and the extra stages add their own.
+// Linux, and so do the extra stages (Wine, release).
 func needs() []need {
 	if runtime.GOOS != "linux" {
 		return []need{{"git", "git", "the hooks tests and the build's commit stamp"}}
 	}
-	return slices.Concat(labNeeds, stageNeeds)
+	return slices.Concat(labNeeds, wineNeeds, releaseNeeds)
 }
-
-// stageNeeds are added by the optional stages' files (Wine, release).
-var stageNeeds []need
 
 // Deps checks that everything the test command needs is installed. As
 // root on Debian or Ubuntu it installs what is missing with apt-get;
@@ -120,6 +119,16 @@ func missingNeeds(ns []need) []need {
 		out = append(out, n)
 	}
 	return out
+}
+
+// missingError is nil when every one of ns is here, else the one line a
+// stage stops with: head ("wine: missing"), the names and the packages.
+func missingError(head string, ns []need) error {
+	missing := missingNeeds(ns)
+	if len(missing) == 0 {
+		return nil
+	}
+	return mg.Fatalf(1, "%s %s (apt-get install %s, or run mage deps as root)", head, namesOf(missing), strings.Join(packagesOf(missing), " "))
 }
 
 // packagesOf returns the packages of ns, each once, in order.

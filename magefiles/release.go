@@ -27,7 +27,6 @@ import (
 	"runtime"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/magefile/mage/mg"
@@ -42,8 +41,6 @@ var releaseNeeds = []need{
 	{"rpm", "rpm", "release:snapshot (the .rpm's file list)"},
 	{"dpkg-deb", "dpkg", "release:snapshot (the .deb)"},
 }
-
-func init() { stageNeeds = append(stageNeeds, releaseNeeds...) }
 
 // releaseTargets are the release builds, as GOOS/GOARCH.
 var releaseTargets = [][2]string{
@@ -81,8 +78,8 @@ func (Release) Snapshot(ctx context.Context) error {
 	if os.Geteuid() != 0 {
 		return mg.Fatalf(1, "release:snapshot needs root: it installs and purges the .deb")
 	}
-	if missing := missingNeeds(releaseNeeds); len(missing) > 0 {
-		return mg.Fatalf(1, "release:snapshot needs %s (apt-get install %s, or run mage deps as root)", namesOf(missing), strings.Join(packagesOf(missing), " "))
+	if err := missingError("release:snapshot needs", releaseNeeds); err != nil {
+		return err
 	}
 	start := time.Now()
 	tmp, err := os.MkdirTemp("", "netguard-release-")
@@ -582,8 +579,7 @@ func checkDeb(ctx context.Context, deb, version string) (files []string, err err
 	if err != nil {
 		return nil, err
 	}
-	st, ok := fi.Sys().(*syscall.Stat_t)
-	if !ok || !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o755 || st.Uid != 0 || st.Gid != 0 {
+	if !fi.Mode().IsRegular() || fi.Mode().Perm() != 0o755 || !rootOwned(fi) {
 		return nil, fmt.Errorf("%s: %s, want a root-owned 0755 file", helperPath, fi.Mode())
 	}
 	out, err = exec.CommandContext(ctx, "/usr/bin/guard", "--version").Output()

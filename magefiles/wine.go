@@ -31,8 +31,6 @@ var wineNeeds = []need{
 	{"x86_64-w64-mingw32-gcc", "gcc-mingw-w64-x86-64-win32", "the Wine stage (bcryptprimitives.dll shim)"},
 }
 
-func init() { stageNeeds = append(stageNeeds, wineNeeds...) }
-
 // wineShim is the source of bcryptprimitives.dll, which Go's runtime needs
 // and Debian 12's Wine 8.0 lacks.
 const wineShim = "magefiles/wine/processprng.c"
@@ -46,8 +44,8 @@ const wineShim = "magefiles/wine/processprng.c"
 // once (wineboot, plus the ProcessPrng shim); later runs reuse it.
 func Wine(ctx context.Context) error {
 	start := time.Now()
-	if missing := missingNeeds(wineNeeds); len(missing) > 0 {
-		return mg.Fatalf(1, "wine: missing %s (apt-get install %s, or run mage deps as root)", namesOf(missing), strings.Join(packagesOf(missing), " "))
+	if err := missingError("wine: missing", wineNeeds); err != nil {
+		return err
 	}
 	dir := filepath.Join(os.TempDir(), "netguard", "wine")
 	prefix := filepath.Join(dir, "prefix")

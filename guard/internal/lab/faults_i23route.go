@@ -70,14 +70,10 @@ func (l *Lab) startWG(ns, dev string) {
 		case <-time.After(5 * time.Second):
 			l.t.Errorf("lab %s: wireguard-go %s did not stop", l.Prefix, dev)
 		}
-		// A killed wireguard-go leaves its socket in the host-wide
-		// /var/run/wireguard.
-		if err := os.Remove("/var/run/wireguard/" + dev + ".sock"); err != nil && !errors.Is(err, os.ErrNotExist) {
-			l.t.Errorf("lab %s: %v", l.Prefix, err)
-		}
+		l.removeWGSocket(dev)
 	})
 	// The device exists once wireguard-go has its socket.
-	sock := "/var/run/wireguard/" + dev + ".sock"
+	sock := wgSocket(dev)
 	for range 100 {
 		if out, err := l.Cmd(context.Background(), ns, "test", "-S", sock).CombinedOutput(); err == nil {
 			return
@@ -236,7 +232,17 @@ func (l *Lab) stopWGDaemon(dev string) {
 	if pid := WGDaemon(dev); pid != 0 {
 		l.t.Errorf("lab %s: wireguard-go %s (pid %d) did not stop", l.Prefix, dev, pid)
 	}
-	if err := os.Remove("/var/run/wireguard/" + dev + ".sock"); err != nil && !errors.Is(err, os.ErrNotExist) {
+	l.removeWGSocket(dev)
+}
+
+// wgSocket is wireguard-go's control socket for dev, in the host-wide
+// /var/run/wireguard.
+func wgSocket(dev string) string { return "/var/run/wireguard/" + dev + ".sock" }
+
+// removeWGSocket removes dev's socket, which a killed wireguard-go leaves
+// behind.
+func (l *Lab) removeWGSocket(dev string) {
+	if err := os.Remove(wgSocket(dev)); err != nil && !errors.Is(err, os.ErrNotExist) {
 		l.t.Errorf("lab %s: %v", l.Prefix, err)
 	}
 }

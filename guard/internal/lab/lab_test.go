@@ -627,7 +627,7 @@ func TestLabTunnelTeardown(t *testing.T) {
 		if pid := WGDaemon(dev); pid != 0 {
 			t.Errorf("wireguard-go %s (pid %d) still runs", dev, pid)
 		}
-		if _, err := os.Stat("/var/run/wireguard/" + dev + ".sock"); !errors.Is(err, os.ErrNotExist) {
+		if _, err := os.Stat(wgSocket(dev)); !errors.Is(err, os.ErrNotExist) {
 			t.Errorf("socket of %s left behind (%v)", dev, err)
 		}
 	}
