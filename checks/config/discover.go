@@ -26,8 +26,8 @@ var devcontainerFiles = []string{filepath.Join(".devcontainer", "devcontainer.js
 // not checked and why. A file is read only if a project config there
 // would be (regular, bounded, the user's), and nothing here is ever an
 // error: Compose reports its own file's mistakes at the start.
-func discoverPorts(env Env) ([]netstate.PortSpec, []string) {
-	composeDir, devFile := findPortFiles(env)
+func discoverPorts(env Env, dirs []string) ([]netstate.PortSpec, []string) {
+	composeDir, devFile := findPortFiles(dirs)
 	var found []portFrom
 	var notes []string
 	if files, dir, n := composeFileList(env, composeDir); len(files) > 0 {
@@ -135,12 +135,12 @@ func displayName(path, dir string) string {
 	return printable(path)
 }
 
-// findPortFiles walks up from the working directory as the project config
-// search does (stopping at the repository root or home) and returns the
-// first directory holding a Compose file, as `docker compose` searches,
-// and the first dev container configuration.
-func findPortFiles(env Env) (composeDir, devFile string) {
-	for _, dir := range projectDirs(env) {
+// findPortFiles returns, of dirs (projectDirs: the working directory up
+// to the repository root or home, nearest first), the first directory
+// holding a Compose file, as `docker compose` searches, and the first dev
+// container configuration.
+func findPortFiles(dirs []string) (composeDir, devFile string) {
+	for _, dir := range dirs {
 		if composeDir == "" && firstPresent(dir, composeFiles) != "" {
 			composeDir = dir
 		}
@@ -149,12 +149,15 @@ func findPortFiles(env Env) (composeDir, devFile string) {
 				devFile = filepath.Join(dir, name)
 			}
 		}
+		if composeDir != "" && devFile != "" {
+			break
+		}
 	}
 	return composeDir, devFile
 }
 
 // projectDirs are the directories from env.Cwd up to the repository root
-// or home, whichever comes first, nearest first (as findProject walks).
+// or home, whichever comes first, nearest first.
 func projectDirs(env Env) []string {
 	if env.Cwd == "" || !filepath.IsAbs(env.Cwd) {
 		return nil

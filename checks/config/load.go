@@ -132,6 +132,15 @@ func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 		env.Getenv = func(string) string { return "" }
 	}
 	o := checks.DefaultOptions()
+	// The directories a project's files are looked for in, walked once
+	// for the project config and the port discovery both.
+	var dirs []string
+	projectDirsOnce := func() []string {
+		if dirs == nil {
+			dirs = projectDirs(env)
+		}
+		return dirs
+	}
 	var out Output
 	if explicit != "" {
 		v, err := readFile(explicit, openFollow, env)
@@ -147,7 +156,7 @@ func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 		}
 		user.Apply(&o)
 		user.ApplyOutput(&out)
-		if p := findProject(env); p != "" {
+		if p := findProject(projectDirsOnce()); p != "" {
 			proj, err := readFile(p, openProject, env)
 			var skip *skipError
 			switch {
@@ -175,7 +184,7 @@ func LoadAll(explicit string, env Env) (checks.Options, Output, error) {
 		// No ports named (not even "none"): those the project's Compose
 		// and dev container files publish (a flag's --ports replaces
 		// them, see Apply).
-		o.Ports, o.PortNotes = discoverPorts(env)
+		o.Ports, o.PortNotes = discoverPorts(env, projectDirsOnce())
 	}
 	// The proxy variables are read here, once, for every entry point: the
 	// start's programs will read the same environment.
@@ -256,36 +265,17 @@ func sudoRank(m checks.SudoMode) int {
 	return 2 // prompt, and anything unknown counts as the most
 }
 
-// findProject returns the nearest .netguard.yaml at or above env.Cwd, or
-// "". The search stops after the repository root (the directory holding
-// .git) or the home directory, whichever comes first: a file above them
-// belongs to neither this repository nor this user. A symbolic link is
-// returned too, so that reading it refuses it with a warning rather than
-// the search silently going past it.
-func findProject(env Env) string {
-	if env.Cwd == "" || !filepath.IsAbs(env.Cwd) {
-		return ""
-	}
-	home := ""
-	if env.Home != "" {
-		home = filepath.Clean(env.Home)
-	}
-	dir := filepath.Clean(env.Cwd)
-	for {
+// findProject returns the nearest .netguard.yaml in dirs (projectDirs:
+// env.Cwd up to the repository root or home, whichever comes first: a
+// file above them belongs to neither this repository nor this user), or
+// "". A symbolic link is returned too, so that reading it refuses it with
+// a warning rather than the search silently going past it.
+func findProject(dirs []string) string {
+	for _, dir := range dirs {
 		p := filepath.Join(dir, FileName)
 		if st, err := os.Lstat(p); err == nil && !st.IsDir() {
 			return p
 		}
-		if dir == home {
-			return ""
-		}
-		if _, err := os.Lstat(filepath.Join(dir, ".git")); err == nil {
-			return ""
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
 	}
+	return ""
 }
